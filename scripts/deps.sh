@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs everything ttymeet needs to build, test and run its demo on Debian 12 (as root).
+# Idempotent: packages already present are skipped by apt.
+set -euo pipefail
+if [ "$(id -u)" -ne 0 ]; then
+  echo "deps.sh: run as root (apt-get and network namespaces need it)" >&2
+  exit 1
+fi
+pkgs=(
+  # build
+  build-essential cmake pkg-config clang libclang-rt-14-dev
+  libwebsockets-dev libwebsockets-evlib-glib libglib2.0-dev libjansson-dev libnice-dev
+  libssl-dev libsrtp2-dev libopus-dev portaudio19-dev libncurses-dev libsodium-dev
+  libusrsctp-dev libvpx-dev libcmocka-dev
+  # test lab and fixtures
+  janus iproute2 nftables python3 tmux espeak-ng sox opus-tools strace procps
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # policy-rc.d or not, never let the packaged janus.service take ports: we run our own.
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet janus 2>/dev/null; then
+    systemctl disable --now janus >/dev/null 2>&1 || true
+  fi
+fi
