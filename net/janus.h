@@ -1,0 +1,95 @@
+/* Janus API client: requests, transactions, events — independent of the transport.
+ *
+ * The owner feeds every text message from the server into janus_handle_message() and gives a
+ * send_cb that writes one message to the server. Requests complete through a reply callback
+ * exactly once (success, Janus error, plugin error, timeout or transport loss), whichever order
+ * Janus sends ack and event in. Messages without a pending transaction come out as events.
+ * Runs on the thread of the GMainContext given at create (timers for keepalive and timeouts).
+ */
+#ifndef TTM_NET_JANUS_H
+#define TTM_NET_JANUS_H
+
+#include <glib.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define JANUS_KEEPALIVE_MS 25000  /* sessions die after 60 s without a request */
+#define JANUS_REQUEST_TIMEOUT_MS 10000
+
+struct janus;
+
+/* What a request came back with. Pointers are borrowed for the duration of the callback. */
+struct janus_reply {
+	int err;            /* 0; -EPROTO Janus error; -EREMOTEIO plugin error; -ETIMEDOUT;
+			     * -ECONNRESET transport gone; -ECANCELED janus destroyed */
+	int code;           /* Janus or plugin error code when err is -EPROTO / -EREMOTEIO */
+	const char *reason; /* error text, from the server: untrusted, may be "" */
+	uint64_t id;        /* new session or handle id (create, attach) */
+	json_t *data;       /* plugindata.data of a plugin reply, else NULL */
+	json_t *jsep;       /* JSEP of a plugin reply, else NULL */
+};
+typedef void (*janus_reply_cb)(void *user, const struct janus_reply *r);
+
+enum janus_event_kind {
+	JANUS_EV_PLUGIN,   /* unsolicited plugin event: data (+ jsep) */
+	JANUS_EV_WEBRTCUP, /* PeerConnection of handle is up */
+	JANUS_EV_MEDIA,    /* msg has type/receiving/mid */
+	JANUS_EV_SLOWLINK,
+	JANUS_EV_HANGUP,   /* reason */
+	JANUS_EV_DETACHED,
+	JANUS_EV_TRICKLE,  /* msg has candidate */
+	JANUS_EV_TIMEOUT,  /* the session expired on the server */
+};
+
+struct janus_event {
+	enum janus_event_kind kind;
+	uint64_t handle;    /* sender, 0 if none */
+	json_t *data;       /* plugindata.data (JANUS_EV_PLUGIN) */
+	json_t *jsep;
+	json_t *msg;        /* the whole message */
+	const char *reason; /* hangup reason, "" if none */
+};
+
+struct janus_ops {
+	/* Writes one message to the server; negative return fails the request. */
+	int (*send_cb)(void *user, const char *text, size_t len);
+	void (*event_cb)(void *user, const struct janus_event *ev);
+	/* The server broke the protocol (malformed or wrong-typed message). */
+	void (*protocol_error_cb)(void *user, int err, const char *why);
+};
+
+/* Creates a client; timers are attached to main (NULL = thread default). */
+int janus_create(GMainContext *main, const struct janus_ops *ops, void *user, struct janus **out);
+/* Frees the client; pending replies are dropped without callbacks. */
+void janus_destroy(struct janus *j);
+
+/* Processes one message from the server. Returns 0, or a negative code after reporting a
+ * protocol error through protocol_error_cb. */
+int janus_handle_message(struct janus *j, const char *text, size_t len);
+/* Completes every pending request with err (e.g. -ECONNRESET when the transport drops). */
+void janus_fail_pending(struct janus *j, int err, const char *why);
+
+uint64_t janus_session_id(const struct janus *j);
+/* Forgets the session (after it was destroyed or expired): keepalives stop. */
+void janus_reset_session(struct janus *j);
+
+int janus_create_session(struct janus *j, janus_reply_cb cb, void *user);
+int janus_attach(struct janus *j, const char *plugin, janus_reply_cb cb, void *user);
+/* Sends a plugin message; takes ownership of body and jsep (may be NULL). */
+int janus_message(struct janus *j, uint64_t handle, json_t *body, json_t *jsep, janus_reply_cb cb,
+		  void *user);
+/* Trickles one candidate object ({"candidate","sdpMid","sdpMLineIndex"} or
+ * {"completed":true}); takes ownership. cb may be NULL. */
+int janus_trickle(struct janus *j, uint64_t handle, json_t *candidate, janus_reply_cb cb,
+		  void *user);
+int janus_hangup(struct janus *j, uint64_t handle, janus_reply_cb cb, void *user);
+int janus_detach(struct janus *j, uint64_t handle, janus_reply_cb cb, void *user);
+int janus_destroy_session(struct janus *j, janus_reply_cb cb, void *user);
+/* Drops the pending callbacks registered with user (the caller is going away). */
+void janus_forget(struct janus *j, void *user);
+
+/* Human text for a Janus core error code (src/apierror.h), "" if unknown. */
+const char *janus_error_text(int code);
+
+#endif

@@ -1,0 +1,49 @@
+/* WebSocket client on libwebsockets, driven by a GLib main loop.
+ *
+ * One ws_ctx per main loop holds the lws context (any number of connections share it); a
+ * ws_conn is one client connection. Messages are whole text frames: fragments are reassembled
+ * and bounded (WS_MAX_MESSAGE); binary frames are a protocol error. Everything here runs on the
+ * thread that runs the loop.
+ */
+#ifndef TTM_NET_WS_H
+#define TTM_NET_WS_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define WS_MAX_MESSAGE (1u << 20) /* largest reassembled message we accept */
+
+struct ws_ctx;
+struct ws_conn;
+
+struct ws_handlers {
+	/* Connection established (handshake and subprotocol agreed). */
+	void (*open_cb)(void *user);
+	/* One complete text message; text is NUL-terminated, len excludes the NUL. */
+	void (*message_cb)(void *user, const char *text, size_t len);
+	/* The connection failed or closed; err is a negative errno-style code (0 = closed by the
+	 * peer normally), reason a short human text. No callback follows. */
+	void (*close_cb)(void *user, int err, const char *reason);
+};
+
+/* Creates the shared lws context bound to loop. */
+int ws_ctx_create(GMainLoop *loop, struct ws_ctx **out);
+/* Destroys the context; every connection must have been closed first. */
+void ws_ctx_destroy(struct ws_ctx *ctx);
+
+/* Splits a ws:// or wss:// URL. Returns -EINVAL with a reason in err for anything else. */
+int ws_parse_url(const char *url, bool *tls, char *host, size_t hostlen, int *port,
+		 char *path, size_t pathlen);
+
+/* Starts connecting to url with the given subprotocol; insecure skips certificate checks
+ * (wss only). Callbacks come from the loop, never from inside this call. */
+int ws_connect(struct ws_ctx *ctx, const char *url, const char *subprotocol, bool insecure,
+	       const struct ws_handlers *h, void *user, struct ws_conn **out);
+/* Queues one text message (copied). -ENOTCONN before open or after close, -ENOBUFS when the
+ * send queue is over its bound. */
+int ws_send_text(struct ws_conn *c, const char *text, size_t len);
+/* Closes (normal close frame if open) and releases c; no callback is called afterwards. */
+void ws_close(struct ws_conn *c);
+
+#endif

@@ -1,0 +1,239 @@
+/* Command-line parsing; see cli.h. Numbers are parsed strictly (whole string, in range). */
+#include "src/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "net/ws.h"
+#include "src/text.h"
+
+enum {
+	OPT_PIN = 0x100, OPT_HEADLESS, OPT_ACCEPT, OPT_PLAY, OPT_RECORD, OPT_MUTE, OPT_DURATION,
+	OPT_CHAT, OPT_VIDEO, OPT_NO_VIDEO, OPT_DEVICE, OPT_LIST_DEVICES, OPT_STUN, OPT_TURN,
+	OPT_INSECURE, OPT_BITRATE, OPT_COMPLEXITY, OPT_VIDEO_SOURCE, OPT_NOTICE, OPT_LOG,
+	OPT_SCRIPT, OPT_PARTICIPANTS, OPT_NAME_PATTERN, OPT_RAMP, OPT_REPORT, OPT_VERSION,
+};
+
+static const struct option long_opts[] = {
+	{ "name", required_argument, NULL, 'n' },
+	{ "pin", required_argument, NULL, OPT_PIN },
+	{ "headless", no_argument, NULL, OPT_HEADLESS },
+	{ "accept-privacy", no_argument, NULL, OPT_ACCEPT },
+	{ "play", required_argument, NULL, OPT_PLAY },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "mute", no_argument, NULL, OPT_MUTE },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "chat", required_argument, NULL, OPT_CHAT },
+	{ "video", no_argument, NULL, OPT_VIDEO },
+	{ "no-video", no_argument, NULL, OPT_NO_VIDEO },
+	{ "audio-device", required_argument, NULL, OPT_DEVICE },
+	{ "list-devices", no_argument, NULL, OPT_LIST_DEVICES },
+	{ "stun", required_argument, NULL, OPT_STUN },
+	{ "turn", required_argument, NULL, OPT_TURN },
+	{ "insecure", no_argument, NULL, OPT_INSECURE },
+	{ "bitrate", required_argument, NULL, OPT_BITRATE },
+	{ "complexity", required_argument, NULL, OPT_COMPLEXITY },
+	{ "video-source", required_argument, NULL, OPT_VIDEO_SOURCE },
+	{ "privacy-notice", required_argument, NULL, OPT_NOTICE },
+	{ "log", required_argument, NULL, OPT_LOG },
+	{ "script", required_argument, NULL, OPT_SCRIPT },
+	{ "participants", required_argument, NULL, OPT_PARTICIPANTS },
+	{ "name-pattern", required_argument, NULL, OPT_NAME_PATTERN },
+	{ "ramp", required_argument, NULL, OPT_RAMP },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void cli_usage(FILE *f)
+{
+	fputs("usage: ttymeet [options] URL ROOM\n"
+	      "  URL   Janus WebSocket endpoint, ws://HOST[:PORT][/PATH] or wss://...\n"
+	      "  ROOM  numeric room id\n"
+	      "options:\n"
+	      "  -n, --name NAME        display name (default: your login name)\n"
+	      "      --pin PIN          room pin, if the room has one\n"
+	      "      --headless         no TUI: JSON-lines events on stdout, diagnostics on stderr\n"
+	      "      --accept-privacy   accept the privacy notice without showing it\n"
+	      "      --mute             join muted\n"
+	      "      --duration SEC     leave after SEC seconds\n"
+	      "      --chat TEXT        send TEXT to the room chat once joined (repeatable)\n"
+	      "      --play FILE.wav    microphone from a WAV file\n"
+	      "      --record FILE.wav  write what you hear to a WAV file\n"
+	      "      --audio-device NAME, --list-devices   sound devices\n"
+	      "      --video, --no-video   receive the ASCII video preview\n"
+	      "      --video-source testpattern|v4l2:/dev/videoN   publish video\n"
+	      "      --stun HOST:PORT, --turn URL   ICE servers\n"
+	      "      --insecure         wss:// without certificate verification\n"
+	      "      --bitrate KBPS, --complexity N   Opus settings (24, 10)\n"
+	      "      --privacy-notice FILE   the server operator's notice\n"
+	      "      --log FILE         diagnostics to FILE (never chat text)\n"
+	      "      --script FILE      timed actions and expectations (headless)\n"
+	      "      --participants N, --name-pattern PAT, --ramp RATE   many participants\n"
+	      "      --report FILE.json final summary to FILE\n"
+	      "      --version, -h, --help\n"
+	      "exit codes: 0 ok, 2 usage, 3 server unreachable or lost, 4 room refused,\n"
+	      "            5 media failed, 6 bad local input, 7 script expectation not met\n",
+	      f);
+}
+
+static int parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+	char *end;
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_double(const char *s, double min, double max, double *out)
+{
+	char *end;
+	if (!s || !*s)
+		return -EINVAL;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || *end || !isfinite(v) || v < min || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_int_opt(const char *s, int min, int max, int *out)
+{
+	uint64_t v;
+	if (parse_uint(s, (uint64_t)max, &v) < 0 || (int)v < min)
+		return -EINVAL;
+	*out = (int)v;
+	return 0;
+}
+
+static void default_name(char *out, size_t outlen)
+{
+	const char *n = NULL;
+	struct passwd *pw = getpwuid(getuid());
+	if (pw && pw->pw_name && *pw->pw_name)
+		n = pw->pw_name;
+	if (!n)
+		n = getenv("USER");
+	if (!n || !*n)
+		n = "guest";
+	text_sanitize(n, strlen(n), out, outlen, false);
+}
+
+#define FAIL(...)                                        \
+	do {                                             \
+		snprintf(err, errlen, __VA_ARGS__);      \
+		return -EINVAL;                          \
+	} while (0)
+
+int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t errlen)
+{
+	const char *name = NULL;
+	uint64_t u;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->video = -1;
+	o->bitrate_kbps = 24;
+	o->complexity = 10;
+	o->participants = 1;
+	optind = 0; /* full reset, also of getopt's internal state */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":n:h", long_opts, NULL)) != -1) {
+		switch (c) {
+		case 'n': name = optarg; break;
+		case OPT_PIN: o->pin = optarg; break;
+		case OPT_HEADLESS: o->headless = true; break;
+		case OPT_ACCEPT: o->accept_privacy = true; break;
+		case OPT_PLAY: o->play = optarg; break;
+		case OPT_RECORD: o->record = optarg; break;
+		case OPT_MUTE: o->mute = true; break;
+		case OPT_DURATION:
+			if (parse_double(optarg, 0.001, 1e7, &o->duration) < 0)
+				FAIL("--duration needs a positive number of seconds, not '%.40s'", optarg);
+			break;
+		case OPT_CHAT:
+			if (o->n_chat >= CLI_MAX_CHAT)
+				FAIL("at most %d --chat messages", CLI_MAX_CHAT);
+			o->chat[o->n_chat++] = optarg;
+			break;
+		case OPT_VIDEO: o->video = 1; break;
+		case OPT_NO_VIDEO: o->video = 0; break;
+		case OPT_DEVICE: o->audio_device = optarg; break;
+		case OPT_LIST_DEVICES: o->list_devices = true; break;
+		case OPT_STUN: o->stun = optarg; break;
+		case OPT_TURN: o->turn = optarg; break;
+		case OPT_INSECURE: o->insecure = true; break;
+		case OPT_BITRATE:
+			if (parse_int_opt(optarg, 6, 510, &o->bitrate_kbps) < 0)
+				FAIL("--bitrate takes 6..510 kbit/s, not '%.40s'", optarg);
+			break;
+		case OPT_COMPLEXITY:
+			if (parse_int_opt(optarg, 0, 10, &o->complexity) < 0)
+				FAIL("--complexity takes 0..10, not '%.40s'", optarg);
+			break;
+		case OPT_VIDEO_SOURCE: o->video_source = optarg; break;
+		case OPT_NOTICE: o->privacy_notice = optarg; break;
+		case OPT_LOG: o->log = optarg; break;
+		case OPT_SCRIPT: o->script = optarg; break;
+		case OPT_PARTICIPANTS:
+			if (parse_int_opt(optarg, 1, 10000, &o->participants) < 0)
+				FAIL("--participants takes 1..10000, not '%.40s'", optarg);
+			break;
+		case OPT_NAME_PATTERN: o->name_pattern = optarg; break;
+		case OPT_RAMP:
+			if (parse_double(optarg, 0.01, 1000, &o->ramp) < 0)
+				FAIL("--ramp takes joins per second (0.01..1000), not '%.40s'", optarg);
+			break;
+		case OPT_REPORT: o->report = optarg; break;
+		case OPT_VERSION: return CLI_VERSION;
+		case 'h': return CLI_HELP;
+		case ':': FAIL("option %.40s needs a value", argv[optind - 1]);
+		default:
+			if (optopt)
+				FAIL("unknown option -%c", optopt);
+			FAIL("unknown option %.40s", argv[optind - 1]);
+		}
+	}
+	if (o->list_devices)
+		return CLI_LIST_DEVICES;
+	if (argc - optind != 2)
+		FAIL(argc - optind < 2 ? "missing URL and ROOM" : "too many arguments");
+	o->url = argv[optind];
+	{
+		bool tls;
+		char host[256], path[256];
+		int port;
+		if (ws_parse_url(o->url, &tls, host, sizeof(host), &port, path, sizeof(path)) < 0)
+			FAIL("'%.80s' is not a ws:// or wss:// URL", o->url);
+		if (o->insecure && !tls)
+			FAIL("--insecure only applies to wss:// URLs");
+	}
+	if (parse_uint(argv[optind + 1], (1ull << 53) - 1, &u) < 0 || u == 0)
+		FAIL("ROOM must be a positive number, not '%.40s'", argv[optind + 1]);
+	o->room = u;
+	if (name) {
+		size_t n = strlen(name);
+		if (n == 0 || n > CLI_NAME_MAX)
+			FAIL("--name must be 1..%d bytes", CLI_NAME_MAX);
+		if (!text_is_clean(name))
+			FAIL("--name must be printable UTF-8 without control characters");
+		memcpy(o->name, name, n + 1);
+	} else {
+		default_name(o->name, sizeof(o->name));
+	}
+	if (o->pin && strlen(o->pin) > 256)
+		FAIL("--pin is too long");
+	return CLI_RUN;
+}

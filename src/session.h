@@ -1,0 +1,89 @@
+/* The meeting model: one participant's session with one server, its roster and state.
+ *
+ * A session connects (WebSocket), creates a Janus session, attaches AudioBridge, joins the
+ * room and then follows the room's events, keeping the roster. Its clients — the headless
+ * driver, the TUI — receive typed events through one callback and act through the session_*
+ * commands; they never see the protocol. Many sessions may share one loop and one ws_ctx.
+ * Thread: the loop's thread only. Events are delivered from the loop, never from inside a
+ * session_* call.
+ */
+#ifndef TTM_SRC_SESSION_H
+#define TTM_SRC_SESSION_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "net/ws.h"
+
+#define SESSION_NAME_MAX 128 /* bytes of a sanitized display name */
+#define SESSION_ROSTER_MAX 4096
+
+struct session;
+
+struct session_config {
+	const char *url;
+	uint64_t room;
+	const char *name;
+	const char *pin;  /* NULL: none */
+	bool insecure;
+	bool muted;       /* join muted */
+	gint64 t0;        /* monotonic µs that event times count from */
+};
+
+enum session_event_type {
+	SESSION_EV_CONNECTING,
+	SESSION_EV_JOINED,
+	SESSION_EV_PARTICIPANT_JOINED,
+	SESSION_EV_PARTICIPANT_LEFT,
+	SESSION_EV_MUTED,
+	SESSION_EV_TALKING,
+	SESSION_EV_ERROR,
+	SESSION_EV_LEFT,
+};
+
+/* Strings are sanitized (no control characters) and valid during the callback only. */
+struct session_event {
+	enum session_event_type type;
+	double t;            /* seconds since config.t0 */
+	uint64_t id;         /* participant (own id for JOINED) */
+	const char *name;    /* JOINED, PARTICIPANT_* */
+	bool on;             /* MUTED, TALKING; PARTICIPANT_JOINED: muted */
+	bool self;           /* the event is about us */
+	int code;            /* ERROR: exit code (src/exitcode.h) */
+	const char *message; /* ERROR */
+	const char *reason;  /* LEFT: "duration", "signal", "user", "error", "kicked" */
+	const char *url;     /* CONNECTING */
+	uint64_t room;       /* CONNECTING, JOINED */
+};
+
+typedef void (*session_event_cb)(void *user, const struct session_event *ev);
+
+struct session_participant {
+	uint64_t id;
+	char name[SESSION_NAME_MAX];
+	bool muted, talking, self;
+};
+
+/* Creates a session (copies the config strings); nothing happens until session_start. */
+int session_create(GMainContext *main, struct ws_ctx *ws, const struct session_config *cfg,
+		   session_event_cb cb, void *user, struct session **out);
+/* Connects and joins; progress and failures arrive as events. */
+int session_start(struct session *s);
+/* Leaves the room cleanly (detach, destroy, close); ends with a LEFT event carrying reason.
+ * Safe to call in any state and more than once. */
+void session_leave(struct session *s, const char *reason);
+/* Asks the room to (un)mute us; a MUTED event confirms. */
+int session_set_muted(struct session *s, bool muted);
+bool session_is_muted(const struct session *s);
+/* Exit code the session ended with (TTM_EXIT_OK until something failed). */
+int session_exit_code(const struct session *s);
+bool session_is_done(const struct session *s);
+/* Calls fn for every participant in the roster, self included. */
+void session_foreach_participant(const struct session *s,
+				 void (*fn)(void *user, const struct session_participant *p),
+				 void *user);
+/* Frees the session; no event follows. Call after LEFT, or to abandon it. */
+void session_destroy(struct session *s);
+
+#endif

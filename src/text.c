@@ -1,0 +1,174 @@
+/* Sanitizer for untrusted text; see text.h. A single forward pass: decode one UTF-8 sequence
+ * (strictly: no overlongs, surrogates or values past U+10FFFF), drop or replace what may not
+ * reach a terminal, skip whole escape sequences, copy the rest if it fits. */
+#include "src/text.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#define REPLACEMENT 0xFFFDu
+
+/* Decodes one code point at s (n bytes left); returns its length, *cp = REPLACEMENT and
+ * length 1 for an invalid sequence. */
+static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	unsigned char c = s[0];
+	size_t len;
+	uint32_t v, min;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	} else if (c >= 0xC2 && c <= 0xDF) {
+		len = 2, v = c & 0x1F, min = 0x80;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		len = 3, v = c & 0x0F, min = 0x800;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		len = 4, v = c & 0x07, min = 0x10000;
+	} else {
+		goto bad;
+	}
+	if (len > n)
+		goto bad;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			goto bad;
+		v = (v << 6) | (s[i] & 0x3F);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		goto bad;
+	*cp = v;
+	return len;
+bad:
+	*cp = REPLACEMENT;
+	return 1;
+}
+
+static size_t utf8_encode(uint32_t cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	} else if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	} else if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+/* Bidi embeddings/overrides/isolates can reorder what follows on screen. */
+static bool is_bidi_control(uint32_t cp)
+{
+	return (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200E ||
+	       cp == 0x200F || cp == 0x061C;
+}
+
+enum esc_kind { ESC_NONE, ESC_CSI, ESC_STRING };
+
+/* Given the code point after ESC (or a C1 introducer), says what sequence follows. */
+static enum esc_kind c1_kind(uint32_t c1)
+{
+	switch (c1) {
+	case 0x9B: /* CSI */
+		return ESC_CSI;
+	case 0x90: /* DCS */
+	case 0x9D: /* OSC */
+	case 0x98: /* SOS */
+	case 0x9E: /* PM */
+	case 0x9F: /* APC */
+		return ESC_STRING;
+	default:
+		return ESC_NONE;
+	}
+}
+
+/* Skips the body of a CSI (parameters, intermediates, one final byte) or a control string
+ * (up to BEL, ST = ESC \ or 0x9C). Returns the bytes consumed. */
+static size_t skip_sequence(const unsigned char *s, size_t n, enum esc_kind kind)
+{
+	size_t i = 0;
+	if (kind == ESC_CSI) {
+		while (i < n && s[i] >= 0x20 && s[i] <= 0x3F)
+			i++;
+		if (i < n && s[i] >= 0x40 && s[i] <= 0x7E)
+			i++;
+		return i;
+	}
+	while (i < n) {
+		if (s[i] == 0x07)
+			return i + 1;
+		if (s[i] == 0x1B)
+			return i + (i + 1 < n && s[i + 1] == '\\' ? 2 : 1);
+		if (s[i] == 0xC2 && i + 1 < n && s[i + 1] == 0x9C)
+			return i + 2;
+		i++;
+	}
+	return i;
+}
+
+size_t text_sanitize(const char *in, size_t len, char *out, size_t outlen, bool keep_newlines)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	size_t i = 0, o = 0;
+
+	if (outlen == 0)
+		return 0;
+	while (i < len) {
+		uint32_t cp;
+		size_t l = utf8_decode(s + i, len - i, &cp);
+		i += l;
+		if (cp == 0x1B) { /* ESC: 7-bit introducer of CSI/OSC/…, or a two-byte sequence */
+			if (i >= len)
+				continue;
+			unsigned char nx = s[i];
+			enum esc_kind k = ESC_NONE;
+			if (nx == '[')
+				k = ESC_CSI;
+			else if (nx == ']' || nx == 'P' || nx == 'X' || nx == '^' || nx == '_')
+				k = ESC_STRING;
+			if (nx >= 0x20 && nx <= 0x7E)
+				i++; /* consume the introducer or the final byte of ESC x */
+			if (k != ESC_NONE)
+				i += skip_sequence(s + i, len - i, k);
+			continue;
+		}
+		if (cp >= 0x80 && cp <= 0x9F) {
+			enum esc_kind k = c1_kind(cp);
+			if (k != ESC_NONE)
+				i += skip_sequence(s + i, len - i, k);
+			continue;
+		}
+		if (cp == '\t')
+			cp = ' ';
+		if ((cp < 0x20 && !(cp == '\n' && keep_newlines)) || cp == 0x7F || is_bidi_control(cp))
+			continue;
+		char enc[4];
+		size_t el = utf8_encode(cp, enc);
+		if (o + el + 1 > outlen)
+			break;
+		memcpy(out + o, enc, el);
+		o += el;
+	}
+	out[o] = '\0';
+	return o;
+}
+
+bool text_is_clean(const char *s)
+{
+	size_t n = strlen(s);
+	char buf[512];
+	if (n >= sizeof(buf))
+		return false;
+	size_t m = text_sanitize(s, n, buf, sizeof(buf), true);
+	return m == n && !memcmp(buf, s, n);
+}
