@@ -33,6 +33,7 @@ struct janus {
 	uint64_t session;
 	uint32_t txn_prefix, txn_next;
 	GHashTable *pending; /* txn -> struct pending */
+	unsigned request_timeout_ms, keepalive_ms;
 	GSource *sweep, *keepalive;
 };
 
@@ -148,7 +149,7 @@ static int request(struct janus *j, json_t *msg, enum req_kind kind, janus_reply
 	p->kind = kind;
 	p->cb = cb;
 	p->user = user;
-	p->deadline = g_get_monotonic_time() + (gint64)JANUS_REQUEST_TIMEOUT_MS * 1000;
+	p->deadline = g_get_monotonic_time() + (gint64)j->request_timeout_ms * 1000;
 	json_object_set_new(msg, "transaction", json_string(p->txn));
 	g_hash_table_insert(j->pending, p->txn, p);
 	rc = send_json(j, msg);
@@ -190,6 +191,8 @@ int janus_create(GMainContext *main, const struct janus_ops *ops, void *user, st
 	j->ops = *ops;
 	j->user = user;
 	j->txn_prefix = g_random_int();
+	j->request_timeout_ms = JANUS_REQUEST_TIMEOUT_MS;
+	j->keepalive_ms = JANUS_KEEPALIVE_MS;
 	j->pending = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free);
 	j->sweep = g_timeout_source_new(500);
 	g_source_set_callback(j->sweep, sweep_cb, j, NULL);
@@ -235,6 +238,14 @@ void janus_forget(struct janus *j, void *user)
 	}
 }
 
+void janus_set_timers(struct janus *j, unsigned request_timeout_ms, unsigned keepalive_ms)
+{
+	if (request_timeout_ms)
+		j->request_timeout_ms = request_timeout_ms;
+	if (keepalive_ms)
+		j->keepalive_ms = keepalive_ms;
+}
+
 uint64_t janus_session_id(const struct janus *j)
 {
 	return j->session;
@@ -254,7 +265,7 @@ static void on_session_created(struct janus *j, uint64_t id)
 {
 	j->session = id;
 	if (!j->keepalive) {
-		j->keepalive = g_timeout_source_new(JANUS_KEEPALIVE_MS);
+		j->keepalive = g_timeout_source_new(j->keepalive_ms);
 		g_source_set_callback(j->keepalive, keepalive_cb, j, NULL);
 		g_source_attach(j->keepalive, j->main);
 	}
@@ -501,7 +512,9 @@ int janus_handle_message(struct janus *j, const char *text, size_t len)
 		if (!p)
 			goto out; /* the event already answered it */
 		if (p->kind == REQ_MESSAGE) {
-			p->acked = true; /* the answer is the event that follows */
+			/* The answer is the event that follows; plugins may take a while (SDP). */
+			p->acked = true;
+			p->deadline = g_get_monotonic_time() + (gint64)j->request_timeout_ms * 3000;
 			goto out;
 		}
 		p = take(j, txn);

@@ -70,6 +70,9 @@ int janus_handle_message(struct janus *j, const char *text, size_t len);
 /* Completes every pending request with err (e.g. -ECONNRESET when the transport drops). */
 void janus_fail_pending(struct janus *j, int err, const char *why);
 
+/* Overrides the request timeout and keepalive interval (ms; 0 keeps the default). */
+void janus_set_timers(struct janus *j, unsigned request_timeout_ms, unsigned keepalive_ms);
+
 uint64_t janus_session_id(const struct janus *j);
 /* Forgets the session (after it was destroyed or expired): keepalives stop. */
 void janus_reset_session(struct janus *j);

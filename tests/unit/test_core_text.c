@@ -1,0 +1,147 @@
+/* Unit tests for the untrusted-text sanitizer (src/text.c): escape sequences in 7- and 8-bit
+ * forms, OSC 52 clipboard writes, BEL/DEL, bidi overrides, invalid and overlong UTF-8,
+ * truncation at character boundaries, and a 1 MB hostile message. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "src/text.h"
+
+static const char *clean(const char *in, bool nl)
+{
+	static char out[1024];
+	text_sanitize(in, strlen(in), out, sizeof(out), nl);
+	return out;
+}
+
+/* No byte below 0x20 (except \n when kept), no DEL, no ESC, no C1 in the output. */
+static void assert_terminal_safe(const char *s, bool nl)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (; *p; p++) {
+		assert_false(*p < 0x20 && !(nl && *p == '\n'));
+		assert_false(*p == 0x7F);
+		if (*p == 0xC2)
+			assert_false(p[1] >= 0x80 && p[1] <= 0x9F);
+	}
+}
+
+static void test_plain_and_unicode(void **state)
+{
+	assert_string_equal(clean("hello", false), "hello");
+	assert_string_equal(clean("Grüße, 世界 🎉", false), "Grüße, 世界 🎉");
+	assert_string_equal(clean("a\tb", false), "a b");
+	assert_string_equal(clean("line1\nline2", true), "line1\nline2");
+	assert_string_equal(clean("line1\nline2", false), "line1line2");
+	assert_string_equal(clean("a\r\nb", true), "a\nb");
+}
+
+static void test_escape_sequences(void **state)
+{
+	assert_string_equal(clean("\x1b[31mred\x1b[0m", false), "red");
+	assert_string_equal(clean("\x1b[2J\x1b[H\x1b[?1049hx", false), "x");
+	/* OSC 52: write to the clipboard, terminated by BEL or by ST. */
+	assert_string_equal(clean("a\x1b]52;c;ZXZpbA==\x07" "b", false), "ab");
+	assert_string_equal(clean("a\x1b]52;c;ZXZpbA==\x1b\\b", false), "ab");
+	/* OSC 8 hyperlink, DCS, APC, PM, SOS. */
+	assert_string_equal(clean("\x1b]8;;http://evil\x1b\\click\x1b]8;;\x1b\\", false), "click");
+	assert_string_equal(clean("\x1bPq#0;2;0;0;0\x1b\\ok", false), "ok");
+	assert_string_equal(clean("\x1b_apc\x1b\\ok", false), "ok");
+	/* 8-bit C1 forms in UTF-8: CSI (U+009B) and OSC (U+009D) ... ST (U+009C). */
+	assert_string_equal(clean("x\xc2\x9b" "31my", false), "xy");
+	assert_string_equal(clean("x\xc2\x9d" "0;title\xc2\x9cy", false), "xy");
+	/* Two-byte ESC sequences (ESC c = full reset, ESC 7 = save cursor). */
+	assert_string_equal(clean("a\x1b" "cb\x1b" "7c", false), "abc");
+	/* A lone ESC at the end, BEL, DEL, backspace tricks. */
+	assert_string_equal(clean("end\x1b", false), "end");
+	assert_string_equal(clean("ding\x07\x7f\x08!", false), "ding!");
+	/* An unterminated OSC swallows the rest rather than leaking it. */
+	assert_string_equal(clean("ok\x1b]0;never ends", false), "ok");
+}
+
+static void test_bidi_and_invalid_utf8(void **state)
+{
+	assert_string_equal(clean("abc\xe2\x80\xae" "fdp.exe", false), "abcfdp.exe");
+	assert_string_equal(clean("x\xe2\x81\xa6y", false), "xy");
+	/* Invalid bytes become U+FFFD. */
+	assert_string_equal(clean("a\xff" "b", false), "a\xef\xbf\xbd" "b");
+	/* Overlong encodings of '/' and of ESC are invalid, not decoded. */
+	const char *o = clean("\xc0\xaf\xc1\x9b", false);
+	assert_string_equal(o, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	assert_string_equal(clean("\xe0\x80\x9b", false),
+			    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	/* UTF-16 surrogates and code points past U+10FFFF. */
+	assert_string_equal(clean("\xed\xa0\x80", false), "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	assert_string_equal(clean("\xf4\x90\x80\x80", false),
+			    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	/* Truncated sequence at the end. */
+	assert_string_equal(clean("ab\xe4\xb8", false), "ab\xef\xbf\xbd\xef\xbf\xbd");
+}
+
+static void test_truncation(void **state)
+{
+	char out[8];
+	/* 3 x "€" (3 bytes each) into 8 bytes: two fit, the third would split. */
+	size_t n = text_sanitize("€€€", strlen("€€€"), out, sizeof(out), false);
+	assert_int_equal(n, 6);
+	assert_string_equal(out, "€€");
+	assert_int_equal(text_sanitize("abc", 3, out, 1, false), 0);
+	assert_string_equal(out, "");
+}
+
+static void test_huge_hostile(void **state)
+{
+	size_t len = 1 << 20;
+	char *in = malloc(len);
+	uint32_t x = 12345;
+	static const char *frags[] = { "\x1b[31m", "\x1b]52;c;AAAA\x07", "\xc2\x9b", "\xff",
+				       "\x07", "ok ", "\xe2\x80\xae", "\xc0\x80", "\x1b" };
+	size_t o = 0;
+	while (o < len) {
+		x = x * 1103515245u + 12345u;
+		const char *f = frags[(x >> 16) % 9];
+		size_t fl = strlen(f);
+		if (o + fl > len)
+			break;
+		memcpy(in + o, f, fl);
+		o += fl;
+	}
+	char *out = malloc(4096);
+	text_sanitize(in, o, out, 4096, true);
+	assert_terminal_safe(out, true);
+	assert_true(text_is_clean(out) || strlen(out) >= 511);
+	/* Random bytes too. */
+	for (size_t i = 0; i < len; i++) {
+		x = x * 1103515245u + 12345u;
+		in[i] = (char)(x >> 16);
+	}
+	text_sanitize(in, len, out, 4096, false);
+	assert_terminal_safe(out, false);
+	free(in);
+	free(out);
+}
+
+static void test_is_clean(void **state)
+{
+	assert_true(text_is_clean("Ana Müller"));
+	assert_false(text_is_clean("bad\x1b[1m"));
+	assert_false(text_is_clean("bad\xff"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain_and_unicode),
+		cmocka_unit_test(test_escape_sequences),
+		cmocka_unit_test(test_bidi_and_invalid_utf8),
+		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_huge_hostile),
+		cmocka_unit_test(test_is_clean),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
