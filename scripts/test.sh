@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what is needed (Debian 12, root), builds ttymeet twice and runs every test:
+#   1. gcc, -Werror: unit tests, fuzz-corpus replays, integration tests against a real Janus
+#      in network namespaces (tests/lab/lab.py);
+#   2. clang with AddressSanitizer + UBSan and libFuzzer: the same tests, plus each fuzz target
+#      for a bounded time.
+# Prints ctest's summary for each build and a closing total; exits non-zero on any failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh || exit 1
+python3 tests/lab/lab.py cleanup >/dev/null 2>&1 || true
+
+jobs=${TTM_TEST_JOBS:-2}
+status=0
+summary=()
+
+run_build() { # name, cmake args...
+	local name=$1; shift
+	local dir=build/$name
+	echo "=== build: $name ($*)"
+	if ! cmake -S . -B "$dir" -DTTM_WERROR=ON "$@" >"$dir.configure.log" 2>&1; then
+		mkdir -p build; cat "$dir.configure.log"; summary+=("$name: configure FAILED"); status=1; return
+	fi
+	if ! cmake --build "$dir" -j"$jobs" >"$dir.build.log" 2>&1; then
+		tail -50 "$dir.build.log"; summary+=("$name: build FAILED"); status=1; return
+	fi
+	echo "=== tests: $name"
+	local log=$dir.ctest.log
+	(cd "$dir" && ctest --output-on-failure --timeout 400 -j"$jobs") 2>&1 | tee "$log"
+	local rc=${PIPESTATUS[0]}
+	[ "$rc" -eq 0 ] || status=1
+	summary+=("$name: $(grep -E 'tests passed, [0-9]+ tests failed' "$log" | tail -1)")
+}
+
+mkdir -p build
+run_build gcc -DCMAKE_C_COMPILER=gcc
+# Sanitizers: leaks inside GLib's type system and libnice's one-time init are by design.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/tests/lsan.supp:print_suppressions=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+run_build asan -DCMAKE_C_COMPILER=clang -DTTM_SANITIZE=ON -DTTM_FUZZ=ON
+
+echo
+echo "=== summary"
+printf '%s\n' "${summary[@]}"
+python3 tests/lab/lab.py cleanup >/dev/null 2>&1 || true
+exit $status
