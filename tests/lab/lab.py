@@ -1,0 +1,694 @@
+#!/usr/bin/env python3
+"""The ttymeet test lab: a real Janus in its own network namespace, clients in another.
+
+Data flow: Lab() creates two namespaces joined by a veth pair (client 198.18.0.1/30, server
+198.18.0.2/30, RFC 2544 benchmark range; every lab uses the same /30 because each pair is
+isolated), renders the Janus config templates in tests/lab/janus/ into a temp dir, runs
+`janus -F <dir> -o` in the foreground inside the server namespace (log in the temp dir) and
+waits until its WebSocket port accepts TCP from the client namespace. Tests start clients in
+the client namespace with Lab.client(); Lab.janus_api() sends raw Janus API requests from a
+fresh WebSocket (tests/lab/janusctl.py) in the client namespace. Nothing in the root namespace
+is configured and the host's addresses are never used; the packaged janus.service is never
+touched. Teardown (context exit, atexit, SIGTERM/SIGINT) kills tracked clients, stops Janus by
+PID, kills whatever else runs in the namespaces, deletes them and removes the temp dir.
+
+Namespace names are ttm<creator pid>s<rand> / ttm<creator pid>c<rand>, so cleanup_stale()
+(run at every lab start and by `lab.py cleanup`) can remove labs whose creator died (e.g. a
+test killed by a ctest timeout). Needs root. A Lab belongs to the thread that created it.
+
+CLI:
+  lab.py run [--session-timeout S] [--janus-log FILE] -- CMD ARGS...
+      lab up, CMD in the client namespace with TTM_LAB_URL, TTM_LAB_ROOM, TTM_LAB_PIN_ROOM,
+      TTM_LAB_PIN set and the terminal attached, teardown, exit with CMD's exit code.
+  lab.py cleanup      delete stale ttm namespaces and temp dirs (creator dead).
+"""
+
+import argparse
+import atexit
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+LAB_DIR = os.path.dirname(os.path.abspath(__file__))
+TEMPLATE_DIR = os.path.join(LAB_DIR, "janus")
+JANUSCTL = os.path.join(LAB_DIR, "janusctl.py")
+
+CLIENT_ADDR = "198.18.0.1"
+SERVER_ADDR = "198.18.0.2"
+PREFIX_LEN = 30
+VETH = "veth0"
+# An address outside the /30 used as the next hop of "silent" routes, with a made-up MAC:
+# frames go out on the veth, the server side drops them (not its MAC), nothing ever answers.
+SILENT_GW = "198.18.1.254"
+SILENT_GW_MAC = "02:00:00:00:de:ad"
+
+NS_RE = re.compile(r"^ttm(\d+)([sc])([0-9a-f]{4})$")
+TMP_PREFIX = "ttm-lab-"
+TMP_RE = re.compile(r"^ttm-lab-(\d+)-")
+
+DEFAULT_ROOMS = {1234: {}, 4321: {"pin": "s3cret"}}
+PLUGINS = ("audiobridge", "videoroom", "textroom")
+
+
+class LabError(Exception):
+    """The lab could not be set up or a lab operation failed."""
+
+
+def _sh(args, check=True, timeout=30, input=None):
+    """Runs a short command; returns CompletedProcess (text); raises LabError if check fails."""
+    try:
+        r = subprocess.run(args, input=input, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        raise LabError("%s: timed out after %s s" % (" ".join(args), timeout)) from e
+    if check and r.returncode != 0:
+        raise LabError("%s: exit %d: %s" % (" ".join(args), r.returncode, r.stderr.strip()))
+    return r
+
+
+def _pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def list_namespaces():
+    """Names of all network namespaces known to `ip netns`."""
+    out = _sh(["ip", "netns", "list"], check=False).stdout
+    return [line.split()[0] for line in out.splitlines() if line.strip()]
+
+
+def _ns_pids(ns):
+    out = _sh(["ip", "netns", "pids", ns], check=False).stdout
+    return [int(x) for x in out.split() if x.isdigit()]
+
+
+def _kill_pids(pids, grace):
+    """TERM, then KILL whatever is still alive after grace seconds."""
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except OSError:
+            pass
+    deadline = time.monotonic() + grace
+    while time.monotonic() < deadline and any(_pid_alive(p) for p in pids):
+        time.sleep(0.05)
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+def _delete_namespace(ns):
+    pids = _ns_pids(ns)
+    if pids:
+        _kill_pids(pids, 2.0)
+    _sh(["ip", "netns", "del", ns], check=False)
+
+
+def cleanup_stale(verbose=False):
+    """Deletes ttm namespaces and lab temp dirs whose creating process is dead; returns names."""
+    gone = []
+    for ns in list_namespaces():
+        m = NS_RE.match(ns)
+        if m and not _pid_alive(int(m.group(1))):
+            _delete_namespace(ns)
+            gone.append(ns)
+    tmp = tempfile.gettempdir()
+    for name in os.listdir(tmp):
+        m = TMP_RE.match(name)
+        if m and not _pid_alive(int(m.group(1))):
+            shutil.rmtree(os.path.join(tmp, name), ignore_errors=True)
+            gone.append(os.path.join(tmp, name))
+    if verbose:
+        for g in gone:
+            print("removed stale %s" % g, file=sys.stderr)
+    return gone
+
+
+def _fmt_value(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, str):
+        return json.dumps(v, ensure_ascii=False)
+    raise LabError("unsupported room option value %r" % (v,))
+
+
+def _set_option(block, key, value):
+    """Sets key = value inside one rendered room block (None removes the option)."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", key):
+        raise LabError("bad room option name %r" % key)
+    line_re = re.compile(r"^[ \t]*#?[ \t]*%s[ \t]*=.*\n" % re.escape(key), re.M)
+    new = "" if value is None else "\t%s = %s\n" % (key, _fmt_value(value))
+    if line_re.search(block):
+        return line_re.sub(lambda _m: new, block, count=1)
+    end = block.rstrip().rfind("}")
+    return block[:end] + new + block[end:]
+
+
+def render_rooms(template, rooms):
+    """Expands the #@ROOM-BEGIN..#@ROOM-END block of a plugin template once per room."""
+    m = re.search(r"^#@ROOM-BEGIN\n(.*?)^#@ROOM-END\n", template, re.S | re.M)
+    if not m:
+        return template
+    out = []
+    for room, opts in rooms.items():
+        block = m.group(1).replace("@ROOM@", str(int(room)))
+        for k, v in opts.items():
+            block = _set_option(block, k, v)
+        out.append(block)
+    return template[:m.start()] + "".join(out) + template[m.end():]
+
+
+# Labs not yet torn down, for atexit and the signal handlers.
+_active = []
+_active_lock = threading.Lock()
+_handlers = {"installed": False, "pending": None, "tearing": 0}
+
+
+def _teardown_all():
+    with _active_lock:
+        labs = list(_active)
+    for lab in labs:
+        lab.teardown()
+
+
+def _on_signal(signum, frame):
+    if _handlers["tearing"]:
+        _handlers["pending"] = signum
+        return
+    _teardown_all()
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise SystemExit(128 + signum)
+
+
+def _install_handlers():
+    if _handlers["installed"]:
+        return
+    _handlers["installed"] = True
+    atexit.register(_teardown_all)
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        if signal.getsignal(sig) in (signal.SIG_DFL, signal.default_int_handler):
+            signal.signal(sig, _on_signal)
+
+
+class Lab:
+    """A Janus in a server namespace and a client namespace; use as a context manager.
+
+    session_timeout: Janus session timeout (s). rtp_port_range: "lo-hi" for ICE/RTP.
+    ws_port: WebSocket port (default: random 20000-29999; the namespace is private anyway).
+    rooms: {room: {option: value}} for all three plugins (default 1234 open, 4321 pin "s3cret").
+    room_options: {room: {...}} merged into `rooms` for all plugins (new rooms are added).
+    plugin_room_options: {"audiobridge"|"videoroom"|"textroom": {room: {...}}} for one plugin.
+    An option value of None removes that option from the template block.
+    save_log_to: copy Janus' log to this path at teardown.
+    """
+
+    def __init__(self, session_timeout=60, rtp_port_range="40000-40999", ws_port=None,
+                 debug_level=4, rooms=None, room_options=None, plugin_room_options=None,
+                 janus_args=(), ready_timeout=20.0, save_log_to=None):
+        self.session_timeout = int(session_timeout)
+        self.rtp_port_range = rtp_port_range
+        self.ws_port = int(ws_port) if ws_port else 20000 + secrets.randbelow(10000)
+        self.debug_level = int(debug_level)
+        base = {int(r): dict(o) for r, o in (rooms if rooms is not None else DEFAULT_ROOMS).items()}
+        for r, o in (room_options or {}).items():
+            base.setdefault(int(r), {}).update(o)
+        self.plugin_rooms = {}
+        for p in PLUGINS:
+            pr = {r: dict(o) for r, o in base.items()}
+            for r, o in (plugin_room_options or {}).get(p, {}).items():
+                pr.setdefault(int(r), {}).update(o)
+            self.plugin_rooms[p] = pr
+        unknown = set(plugin_room_options or {}) - set(PLUGINS)
+        if unknown:
+            raise LabError("unknown plugins in plugin_room_options: %s" % sorted(unknown))
+        self.janus_args = list(janus_args)
+        self.ready_timeout = float(ready_timeout)
+        self.save_log_to = save_log_to
+        self.room = 1234
+        self.pin_room = 4321
+        self.pin = "s3cret"
+        self.server_addr = SERVER_ADDR
+        self.client_addr = CLIENT_ADDR
+        self.server_ns = None
+        self.client_ns = None
+        self.dir = None
+        self.log_path = None
+        self._janus = None
+        self._clients = []
+        self._torn = False
+        self._tearing = False
+        self._started = False
+
+    @property
+    def url(self):
+        return "ws://%s:%d/" % (self.server_addr, self.ws_port)
+
+    @property
+    def janus_pid(self):
+        return self._janus.pid if self._janus else None
+
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None and self.log_path and os.path.exists(self.log_path):
+            sys.stderr.write("--- lab: Janus log tail (%s) ---\n%s\n---\n"
+                             % (self.log_path, self.log_tail(30)))
+        self.teardown()
+        return False
+
+    # ---- setup -------------------------------------------------------------------------------
+
+    def start(self):
+        """Creates the namespaces, writes the config, starts Janus and waits until ready."""
+        if self._started:
+            raise LabError("lab already started")
+        self._started = True
+        if os.geteuid() != 0:
+            raise LabError("the lab needs root (network namespaces)")
+        if not shutil.which("janus"):
+            raise LabError("janus is not installed (apt-get install janus)")
+        _install_handlers()
+        cleanup_stale()
+        with _active_lock:
+            _active.append(self)
+        try:
+            self._make_namespaces()
+            self.dir = tempfile.mkdtemp(prefix="%s%d-" % (TMP_PREFIX, os.getpid()))
+            self.log_path = os.path.join(self.dir, "janus.log")
+            self._write_config()
+            self.start_janus()
+        except BaseException:
+            if self.log_path and os.path.exists(self.log_path):
+                sys.stderr.write("--- lab: Janus log tail ---\n%s\n---\n" % self.log_tail(30))
+            self.teardown()
+            raise
+
+    def _make_namespaces(self):
+        existing = set(list_namespaces())
+        for _ in range(100):
+            r = secrets.token_hex(2)
+            s, c = "ttm%ds%s" % (os.getpid(), r), "ttm%dc%s" % (os.getpid(), r)
+            if s not in existing and c not in existing:
+                break
+        else:
+            raise LabError("no free namespace name")
+        _sh(["ip", "netns", "add", s])
+        self.server_ns = s
+        _sh(["ip", "netns", "add", c])
+        self.client_ns = c
+        # Both ends are created directly inside their namespaces: nothing appears in the root one.
+        _sh(["ip", "link", "add", VETH, "netns", c, "type", "veth", "peer", "name", VETH,
+             "netns", s])
+        for ns, addr in ((c, CLIENT_ADDR), (s, SERVER_ADDR)):
+            _sh(["ip", "-n", ns, "addr", "add", "%s/%d" % (addr, PREFIX_LEN), "dev", VETH])
+            _sh(["ip", "-n", ns, "link", "set", "lo", "up"])
+            _sh(["ip", "-n", ns, "link", "set", VETH, "up"])
+        # Janus gathers ICE candidates only on interfaces flagged RUNNING, which the kernel
+        # sets asynchronously (linkwatch, up to ~1 s after the carrier appears).
+        deadline = time.monotonic() + 10
+        while True:
+            states = [_sh(["ip", "-n", ns, "-o", "link", "show", VETH]).stdout for ns in (c, s)]
+            if all(" state UP " in st for st in states):
+                break
+            if time.monotonic() > deadline:
+                raise LabError("veth link did not come up: %s" % states)
+            time.sleep(0.05)
+
+    def _write_config(self):
+        subst = {
+            "@DEBUG_LEVEL@": str(self.debug_level),
+            "@SESSION_TIMEOUT@": str(self.session_timeout),
+            "@RTP_PORT_RANGE@": self.rtp_port_range,
+            "@WS_PORT@": str(self.ws_port),
+            "@WS_IP@": self.server_addr,
+            "@SERVER_ADDR@": self.server_addr,
+        }
+        for name in sorted(os.listdir(TEMPLATE_DIR)):
+            if not name.endswith(".jcfg"):
+                continue
+            with open(os.path.join(TEMPLATE_DIR, name), encoding="utf-8") as f:
+                text = f.read()
+            for p in PLUGINS:
+                if name == "janus.plugin.%s.jcfg" % p:
+                    text = render_rooms(text, self.plugin_rooms[p])
+            for k, v in subst.items():
+                text = text.replace(k, v)
+            left = re.findall(r"@[A-Z_]+@", text)
+            if left:
+                raise LabError("%s: unreplaced placeholders %s" % (name, sorted(set(left))))
+            with open(os.path.join(self.dir, name), "w", encoding="utf-8") as f:
+                f.write(text)
+
+    def start_janus(self):
+        """Starts Janus (same config) in the server namespace and waits until it accepts TCP."""
+        if self._janus and self._janus.poll() is None:
+            raise LabError("janus is already running")
+        with open(self.log_path, "ab") as log:
+            log.write(b"=== lab: starting janus ===\n")
+            log.flush()
+            self._janus = subprocess.Popen(
+                ["ip", "netns", "exec", self.server_ns, "janus", "-F", self.dir, "-o"]
+                + self.janus_args,
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
+        self._wait_ready()
+
+    def _wait_ready(self):
+        code = ("import socket,sys,time\n"
+                "d=time.monotonic()+float(sys.argv[3])\n"
+                "while time.monotonic()<d:\n"
+                "  try:\n"
+                "    socket.create_connection((sys.argv[1],int(sys.argv[2])),timeout=0.5).close()\n"
+                "    sys.exit(0)\n"
+                "  except OSError:\n"
+                "    time.sleep(0.1)\n"
+                "sys.exit(1)\n")
+        checker = subprocess.Popen(
+            ["ip", "netns", "exec", self.client_ns, sys.executable, "-c", code,
+             self.server_addr, str(self.ws_port), str(self.ready_timeout)],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + self.ready_timeout + 5
+        try:
+            while True:
+                rc = checker.poll()
+                if rc == 0:
+                    return
+                if rc is not None:
+                    raise LabError("janus did not accept connections on %s within %.0f s; "
+                                   "log tail:\n%s" % (self.url, self.ready_timeout,
+                                                      self.log_tail(30)))
+                if self._janus.poll() is not None:
+                    raise LabError("janus exited with %s during start-up; log tail:\n%s"
+                                   % (self._janus.returncode, self.log_tail(30)))
+                if time.monotonic() > deadline:
+                    raise LabError("readiness check hung")
+                time.sleep(0.05)
+        finally:
+            if checker.poll() is None:
+                checker.kill()
+            checker.wait()
+            checker.stderr.close()
+
+    def stop_janus(self, grace=5.0):
+        """Stops Janus by PID: TERM, KILL after grace seconds. Returns its exit status."""
+        p = self._janus
+        if p is None:
+            return None
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(grace)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        return p.returncode
+
+    def log_tail(self, n=40):
+        """The last n lines of Janus' log."""
+        try:
+            with open(self.log_path, "rb") as f:
+                f.seek(0, os.SEEK_END)
+                f.seek(max(0, f.tell() - 256 * 1024))
+                lines = f.read().decode("utf-8", "replace").splitlines()
+        except (OSError, TypeError):
+            return "(no log)"
+        return "\n".join(lines[-n:])
+
+    def log_text(self):
+        """Janus' whole log so far."""
+        with open(self.log_path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+
+    def janus_sessions(self):
+        """Janus sessions seen in the log: {id: {"destroyed", "abandoned", "timed_out"}}.
+
+        abandoned: the WebSocket closed while the session was alive (the client did not send
+        `destroy`); needs debug_level >= 5, where Janus logs "Session N will be over".
+        timed_out: Janus' session timeout fired (no keepalive).
+        """
+        sessions = {}
+        for line in self.log_text().splitlines():
+            m = re.match(r"Creating new session: (\d+);", line)
+            if m:
+                sessions[int(m.group(1))] = {"destroyed": False, "abandoned": False,
+                                             "timed_out": False}
+                continue
+            for pat, key in ((r"Destroying session (\d+);", "destroyed"),
+                             (r"\s*-- Session (\d+) will be over if not reclaimed", "abandoned"),
+                             (r"Timeout expired for session (\d+)", "timed_out")):
+                m = re.match(pat, line)
+                if m and int(m.group(1)) in sessions:
+                    sessions[int(m.group(1))][key] = True
+        return sessions
+
+    # ---- clients and tools ----------------------------------------------------------------------
+
+    def client(self, args, env=None, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+               stderr=subprocess.PIPE, new_session=True):
+        """Starts args in the client namespace; env is merged over os.environ; tracked."""
+        if self._torn:
+            raise LabError("lab is torn down")
+        full_env = dict(os.environ)
+        if env:
+            full_env.update(env)
+        p = subprocess.Popen(["ip", "netns", "exec", self.client_ns] + list(args),
+                             env=full_env, stdin=stdin, stdout=stdout, stderr=stderr,
+                             start_new_session=new_session)
+        self._clients.append(p)
+        return p
+
+    def run_client(self, args, timeout=30, check=True, input=None):
+        """Runs a short command in the client namespace; returns CompletedProcess (text)."""
+        return _sh(["ip", "netns", "exec", self.client_ns] + list(args), check=check,
+                   timeout=timeout, input=input)
+
+    def run_server(self, args, timeout=30, check=True, input=None):
+        """Runs a short command in the server namespace; returns CompletedProcess (text)."""
+        return _sh(["ip", "netns", "exec", self.server_ns] + list(args), check=check,
+                   timeout=timeout, input=input)
+
+    def janus_api(self, requests, timeout=10.0, full=False):
+        """Sends Janus API requests over a fresh WebSocket from the client namespace.
+
+        See janusctl.py for the auto-filled fields. Returns the list of final replies, or with
+        full=True the whole {"replies", "unsolicited"} object. Raises LabError on failure.
+        """
+        total = timeout * (len(requests) + 1) + sum(float(r.get("_sleep", 0)) for r in requests)
+        r = self.run_client([sys.executable, JANUSCTL, "--timeout", str(timeout), self.url],
+                            timeout=total + 10, check=False, input=json.dumps(requests))
+        try:
+            out = json.loads(r.stdout)
+        except ValueError:
+            raise LabError("janusctl failed (exit %d): %s %s"
+                           % (r.returncode, r.stdout.strip(), r.stderr.strip())) from None
+        if "error" in out:
+            raise LabError("janusctl: %s (replies so far: %s)" % (out["error"], out["replies"]))
+        return out if full else out["replies"]
+
+    def list_participants(self, room=None, plugin="audiobridge"):
+        """Participants of a room as seen by a third connection (AudioBridge by default)."""
+        room = self.room if room is None else room
+        replies = self.janus_api([
+            {"janus": "create"},
+            {"janus": "attach", "plugin": "janus.plugin.%s" % plugin},
+            {"janus": "message", "body": {"request": "listparticipants", "room": room}},
+            {"janus": "destroy"},
+        ])
+        data = replies[2].get("plugindata", {}).get("data", {})
+        if replies[2].get("janus") != "success" or "error_code" in data:
+            raise LabError("listparticipants failed: %s" % json.dumps(replies[2]))
+        return data["participants"]
+
+    def add_silent_route(self, addr):
+        """In the client namespace, routes addr/32 to a next hop that never answers.
+
+        The next hop has a permanent made-up MAC, so SYNs leave on the veth and are dropped by
+        the server side: a connect() to addr neither succeeds nor fails, it just times out.
+        """
+        _sh(["ip", "-n", self.client_ns, "neigh", "replace", SILENT_GW, "lladdr", SILENT_GW_MAC,
+             "dev", VETH, "nud", "permanent"])
+        _sh(["ip", "-n", self.client_ns, "route", "replace", "%s/32" % addr, "via", SILENT_GW,
+             "dev", VETH, "onlink"])
+
+    # ---- impairments ------------------------------------------------------------------------------
+
+    def impair(self, loss_pct=None, rate_kbit=None):
+        """Impairs the client side of the link, both directions; None leaves a setting as is.
+
+        loss_pct: random loss in percent (0 removes it, resolution 0.01), nftables `numgen random
+        mod 10000 < N drop` in a netdev table on the client's veth, ingress (server to client) and egress
+        (client to server, before the qdisc, so senders see no error).
+        rate_kbit: bandwidth cap in kbit/s (0 removes it), `tc qdisc tbf` on the egress of the
+        client's veth (uplink) and of the server's veth (downlink).
+
+        TODO(delay/jitter): this kernel has no netem qdisc (nor NFQUEUE). Delay and jitter need
+        a userspace forwarder owned by the lab (a third "router" namespace whose two veth ends
+        are bridged by a program holding each raw AF_PACKET frame for delay +- jitter). It is
+        not implemented; there is deliberately no delay parameter until it is.
+        """
+        if loss_pct is not None:
+            self._set_loss(float(loss_pct))
+        if rate_kbit is not None:
+            self._set_rate(int(rate_kbit))
+
+    def _set_loss(self, pct):
+        if not 0 <= pct <= 100:
+            raise LabError("loss_pct must be 0..100")
+        _sh(["ip", "netns", "exec", self.client_ns, "nft", "delete", "table", "netdev",
+             "ttmloss"], check=False)
+        if pct == 0:
+            return
+        n = int(round(pct * 100))  # resolution 0.01 %
+        match = "" if n >= 10000 else "numgen random mod 10000 < %d " % n
+        rules = ("table netdev ttmloss {\n"
+                 " chain in { type filter hook ingress device %(dev)s priority 0; policy accept;\n"
+                 "  %(m)scounter drop\n }\n"
+                 " chain out { type filter hook egress device %(dev)s priority 0; policy accept;\n"
+                 "  %(m)scounter drop\n }\n"
+                 "}\n" % {"dev": VETH, "m": match})
+        _sh(["ip", "netns", "exec", self.client_ns, "nft", "-f", "-"], input=rules)
+
+    def _set_rate(self, kbit):
+        for ns in (self.client_ns, self.server_ns):
+            _sh(["ip", "netns", "exec", ns, "tc", "qdisc", "del", "dev", VETH, "root"],
+                check=False)
+            if kbit <= 0:
+                continue
+            burst = max(1600, kbit * 1000 // 8 // 50)  # ~20 ms worth, at least one packet
+            _sh(["ip", "netns", "exec", ns, "tc", "qdisc", "add", "dev", VETH, "root", "tbf",
+                 "rate", "%dkbit" % kbit, "burst", str(burst), "latency", "200ms"])
+
+    def clear_impairments(self):
+        """Removes loss and rate limits."""
+        self.impair(loss_pct=0, rate_kbit=0)
+
+    # ---- teardown ---------------------------------------------------------------------------------
+
+    def teardown(self):
+        """Kills clients, stops Janus, deletes the namespaces and the temp dir. Idempotent."""
+        if self._torn or self._tearing:
+            return
+        self._tearing = True
+        _handlers["tearing"] += 1
+        try:
+            live = [p for p in self._clients if p.poll() is None]
+            for p in live:
+                p.terminate()
+            deadline = time.monotonic() + 2.0
+            for p in live:
+                try:
+                    p.wait(max(0.01, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    p.kill()
+                    p.wait()
+            try:
+                self.stop_janus()
+            except OSError:
+                pass
+            for ns in (self.client_ns, self.server_ns):
+                if ns:
+                    _delete_namespace(ns)
+            if self.save_log_to and self.log_path and os.path.exists(self.log_path):
+                try:
+                    shutil.copyfile(self.log_path, self.save_log_to)
+                except OSError as e:
+                    sys.stderr.write("lab: could not save the Janus log: %s\n" % e)
+            if self.dir:
+                shutil.rmtree(self.dir, ignore_errors=True)
+        finally:
+            self._torn = True
+            self._tearing = False
+            _handlers["tearing"] -= 1
+            with _active_lock:
+                if self in _active:
+                    _active.remove(self)
+        pending = _handlers["pending"]
+        if pending and not _handlers["tearing"]:
+            _handlers["pending"] = None
+            _teardown_all()
+            raise SystemExit(128 + pending)
+
+
+def _cmd_run(args):
+    cmd = args.cmd[1:] if args.cmd and args.cmd[0] == "--" else args.cmd
+    if not cmd:
+        print("lab.py run: missing CMD (use: lab.py run -- CMD ARGS...)", file=sys.stderr)
+        return 2
+    lab = Lab(session_timeout=args.session_timeout, save_log_to=args.janus_log)
+    with lab:
+        env = {"TTM_LAB_URL": lab.url, "TTM_LAB_ROOM": str(lab.room),
+               "TTM_LAB_PIN_ROOM": str(lab.pin_room), "TTM_LAB_PIN": lab.pin}
+        if args.verbose:
+            print("lab: %s (server %s, client %s), janus pid %d, log %s"
+                  % (lab.url, lab.server_ns, lab.client_ns, lab.janus_pid, lab.log_path),
+                  file=sys.stderr)
+        # The command shares our terminal and process group: Ctrl-C reaches it directly, so
+        # the first SIGINT here only waits for it; a second one sends TERM, a third KILL.
+        p = lab.client(cmd, env=env, stdin=None, stdout=None, stderr=None, new_session=False)
+        state = {"ints": 0}
+
+        def on_int(signum, frame):
+            state["ints"] += 1
+            if state["ints"] == 2:
+                p.send_signal(signal.SIGTERM)
+            elif state["ints"] >= 3:
+                p.kill()
+
+        def on_term(signum, frame):
+            p.send_signal(signal.SIGTERM)
+
+        old_int = signal.signal(signal.SIGINT, on_int)
+        old_term = signal.signal(signal.SIGTERM, on_term)
+        old_hup = signal.signal(signal.SIGHUP, on_term)
+        try:
+            rc = p.wait()
+        finally:
+            signal.signal(signal.SIGINT, old_int)
+            signal.signal(signal.SIGTERM, old_term)
+            signal.signal(signal.SIGHUP, old_hup)
+    return rc if rc >= 0 else 128 - rc
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(prog="lab.py", description="ttymeet test lab")
+    sub = ap.add_subparsers(dest="what", required=True)
+    run = sub.add_parser("run", help="bring the lab up and run CMD in the client namespace")
+    run.add_argument("--session-timeout", type=int, default=60)
+    run.add_argument("--janus-log", metavar="FILE", help="copy Janus' log here at the end")
+    run.add_argument("-v", "--verbose", action="store_true")
+    run.add_argument("cmd", nargs=argparse.REMAINDER)
+    sub.add_parser("cleanup", help="delete stale ttm namespaces (creator dead)")
+    args = ap.parse_args(argv)
+    if args.what == "cleanup":
+        cleanup_stale(verbose=True)
+        return 0
+    try:
+        return _cmd_run(args)
+    except LabError as e:
+        print("lab.py: %s" % e, file=sys.stderr)
+        return 125
+
+
+if __name__ == "__main__":
+    sys.exit(main())
