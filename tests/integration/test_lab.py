@@ -366,6 +366,32 @@ def test_cli_run():
     r = subprocess.run([sys.executable, LAB_PY, "run", "--", "sh", "-c", "kill -TERM $$"],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 128 + signal.SIGTERM, r
+    r = subprocess.run([sys.executable, LAB_PY, "run", "--", "echo", "{url}", "{room}",
+                        "{pin_room}", "{pin}", "{other}"], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 0 and re.fullmatch(
+        r"ws://198\.18\.0\.2:\d+/ 1234 4321 s3cret \{other\}\n", r.stdout), r
+
+
+def test_cli_run_ctrl_c():
+    # Ctrl-C goes to the whole foreground process group: the command handles it and exits 5,
+    # lab.py must wait for that, tear down and pass the code on.
+    child = ("import signal, sys, time\n"
+             "signal.signal(signal.SIGINT, lambda s, f: sys.exit(5))\n"
+             "print('ready', flush=True)\n"
+             "time.sleep(60)\n")
+    p = subprocess.Popen([sys.executable, LAB_PY, "run", "--", sys.executable, "-c", child],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         start_new_session=True)
+    try:
+        assert p.stdout.readline() == "ready\n"
+        os.killpg(p.pid, signal.SIGINT)
+        assert p.wait(20) == 5, p.stderr.read()
+    finally:
+        if p.poll() is None:
+            os.killpg(p.pid, signal.SIGKILL)
+        p.stdout.close()
+        p.stderr.close()
 
 
 def _ws_exchange(port, requests, timeout=3.0):

@@ -19,7 +19,10 @@ test killed by a ctest timeout). Needs root. A Lab belongs to the thread that cr
 CLI:
   lab.py run [--session-timeout S] [--janus-log FILE] -- CMD ARGS...
       lab up, CMD in the client namespace with TTM_LAB_URL, TTM_LAB_ROOM, TTM_LAB_PIN_ROOM,
-      TTM_LAB_PIN set and the terminal attached, teardown, exit with CMD's exit code.
+      TTM_LAB_PIN set and the terminal attached, teardown, exit with CMD's exit code (128+N
+      if killed by signal N, 125 if the lab failed). Arguments that are exactly {url},
+      {room}, {pin_room} or {pin} are replaced by those values. Ctrl-C reaches CMD directly;
+      lab.py waits for it (a second Ctrl-C sends it SIGTERM, a third SIGKILL).
   lab.py cleanup      delete stale ttm namespaces and temp dirs (creator dead).
 """
 
@@ -639,6 +642,9 @@ def _cmd_run(args):
     with lab:
         env = {"TTM_LAB_URL": lab.url, "TTM_LAB_ROOM": str(lab.room),
                "TTM_LAB_PIN_ROOM": str(lab.pin_room), "TTM_LAB_PIN": lab.pin}
+        subst = {"{url}": lab.url, "{room}": str(lab.room), "{pin_room}": str(lab.pin_room),
+                 "{pin}": lab.pin}
+        cmd = [subst.get(a, a) for a in cmd]
         if args.verbose:
             print("lab: %s (server %s, client %s), janus pid %d, log %s"
                   % (lab.url, lab.server_ns, lab.client_ns, lab.janus_pid, lab.log_path),
