@@ -247,7 +247,10 @@ int jitter_put(struct jitter *jb, uint16_t seq, uint32_t rtp_ts, const uint8_t *
 			goto restart;
 		if (ext < jb->next_seq - JITTER_SLOTS) {
 			/* One stray ancient packet is late; a run of them is a new stream. */
-			jb->suspects = jb->suspects && seq == jb->suspect_next ? jb->suspects + 1 : 1;
+			if (jb->suspects && seq == jb->suspect_next)
+				jb->suspects++;
+			else
+				jb->suspects = 1;
 			jb->suspect_next = (uint16_t)(seq + 1);
 			if (jb->suspects >= RESTART_RUN)
 				goto restart;

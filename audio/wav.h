@@ -20,7 +20,7 @@
 
 /* Error codes beyond negative errno values (those come from I/O: -ENOENT, -EIO ...). */
 #define WAV_ENOTWAV	(-4001)	/* not a RIFF/WAVE file */
-#define WAV_EUNSUPP	(-4002)	/* a WAV, but a format/rate/channel count we do not read */
+#define WAV_EUNSUPP	(-4002)	/* a WAV in a format/rate/channel count we do not read */
 #define WAV_ECORRUPT	(-4003)	/* truncated or inconsistent headers */
 
 #define WAV_MIN_RATE		8000
