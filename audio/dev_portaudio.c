@@ -4,14 +4,15 @@
  * lock-free ring; audio_source_read() on the main loop pops what is there, resamples to
  * 48 kHz when the device runs at another rate, and hands out 960-sample frames (0 until a
  * whole one is ready). Playback: audio_sink_write() resamples if needed and pushes into a
- * ring; the callback pops, duplicates to stereo when the device wants two channels, and plays
- * silence (counting an underrun) when the ring runs dry. Both directions cap the ring's fill
- * so latency stays bounded when the device clock and the media tick drift apart: capture
- * drops the oldest audio, playback drops the newest frame.
+ * ring; the callback waits for 40 ms to be queued, then pops, duplicates to stereo when the
+ * device wants two channels, and plays silence when the ring runs dry (an underrun: counted,
+ * and it waits for 40 ms again). Both directions cap the ring's fill so latency stays
+ * bounded when the device clock and the media tick drift apart: capture drops the oldest
+ * audio, playback drops the newest frame.
  *
  * Threads: open/read/write/close on the main loop; the callbacks on PortAudio's thread.
- * The callbacks are REAL-TIME code: they touch only the ring and atomics -- no malloc, no
- * locks, no logging, no system calls.
+ * The callbacks are REAL-TIME code: they touch only the ring, atomics and their own fields
+ * -- no malloc, no locks, no logging, no system calls.
  *
  * Process-wide state (the only in audio/): Pa_Initialize/Pa_Terminate are global in
  * PortAudio, so they are reference counted under a mutex (pa_acquire/pa_release); every open
@@ -35,6 +36,7 @@
 #define PA_RING_MS		320	/* ring capacity (rounded up to a power of two) */
 #define PA_CAPTURE_KEEP_MS	100	/* capture: above this much waiting, drop the oldest */
 #define PA_PLAYBACK_MAX_MS	80	/* playback: above this much queued, drop new frames */
+#define PA_PLAYBACK_PREFILL_MS	40	/* playback: queue this much before (re)starting */
 #define PA_CB_CHUNK		256	/* frames converted per step inside the callbacks */
 
 static pthread_mutex_t pa_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -55,6 +57,8 @@ struct pa_dev {
 	atomic_uint_fast64_t overruns;
 	atomic_bool primed;	/* playback: audio was queued at least once */
 	uint64_t dropped;	/* main-loop side drops */
+	size_t prefill;		/* playback: samples queued before playing (again) */
+	bool cb_playing;	/* playback: touched by the callback only */
 };
 
 static void alsa_quiet(const char *file, int line, const char *func, int err, const char *fmt,
@@ -214,6 +218,14 @@ static int playback_cb(const void *input, void *output, unsigned long frames,
 	int16_t mono[PA_CB_CHUNK];
 	bool short_read = false;
 
+	/* After start or an underrun, wait for a little queue so one late tick is no gap. */
+	if (!d->cb_playing) {
+		if (ring_readable(d->ring) < d->prefill) {
+			memset(out, 0, frames * d->channels * sizeof(*out));
+			return paContinue;
+		}
+		d->cb_playing = true;
+	}
 	while (frames > 0) {
 		size_t n = frames < PA_CB_CHUNK ? frames : PA_CB_CHUNK, got, i;
 
@@ -230,8 +242,11 @@ static int playback_cb(const void *input, void *output, unsigned long frames,
 		out += n * d->channels;
 		frames -= n;
 	}
-	if (short_read && atomic_load_explicit(&d->primed, memory_order_relaxed))
-		atomic_fetch_add_explicit(&d->underruns, 1, memory_order_relaxed);
+	if (short_read) {
+		d->cb_playing = false;
+		if (atomic_load_explicit(&d->primed, memory_order_relaxed))
+			atomic_fetch_add_explicit(&d->underruns, 1, memory_order_relaxed);
+	}
 	return paContinue;
 }
 
@@ -319,6 +334,7 @@ static int pa_dev_open(struct pa_dev **out, const char *name, bool input)
 	if (rc)
 		goto out;
 	d->keep = (size_t)d->rate * (input ? PA_CAPTURE_KEEP_MS : PA_PLAYBACK_MAX_MS) / 1000;
+	d->prefill = (size_t)d->rate * PA_PLAYBACK_PREFILL_MS / 1000;
 	/* Capture: one pop of the ring at most; playback: one resampled frame. */
 	d->tmp_cap = input ? ring_capacity(d->ring)
 			   : (d->rs ? resample_max_out(d->rs, AUDIO_FRAME) : AUDIO_FRAME);
