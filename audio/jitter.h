@@ -34,7 +34,8 @@
 enum jitter_action {
 	JITTER_WAIT,	/* nothing to decode now (still buffering, or idle): play silence */
 	JITTER_PACKET,	/* decode data/len */
-	JITTER_FEC,	/* this frame was lost: decode it with FEC from data/len (next packet) */
+	JITTER_FEC,	/* this frame was lost: decode it with FEC from data/len, the next
+			 * packet, which the following call returns again as JITTER_PACKET */
 	JITTER_PLC,	/* this frame is missing: conceal it */
 };
 

@@ -32,7 +32,8 @@ struct wav_info {
 	unsigned channels;	/* 1..WAV_MAX_CHANNELS */
 	unsigned bits;		/* container bits per sample: 8, 16, 24, 32 or 64 */
 	int is_float;		/* IEEE float samples */
-	uint64_t frames;	/* frames in the data chunk, after clamping to the file */
+	uint64_t frames;	/* frames in the data chunk, clamped to the file when its size
+				 * is known; 0 for a stream whose header gives no size */
 };
 
 struct wav_reader;
