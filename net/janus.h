@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define JANUS_KEEPALIVE_MS 25000  /* sessions die after 60 s without a request */
-#define JANUS_REQUEST_TIMEOUT_MS 10000
+#define JANUS_REQUEST_TIMEOUT_MS 6000
 
 struct janus;
 

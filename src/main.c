@@ -83,6 +83,22 @@ static const char *unsupported_option(const struct cli_options *o)
 	return NULL;
 }
 
+/* One line on stderr; scripts running --headless also get it as an error event. */
+static void usage_error(int argc, char **argv, const char *msg)
+{
+	fprintf(stderr, "ttymeet: %s (usage: ttymeet [options] URL ROOM; see --help)\n", msg);
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--headless")) {
+			struct session_event ev = { .type = SESSION_EV_ERROR, .code = TTM_EXIT_USAGE,
+						    .message = msg };
+			headless_print_event(stdout, &ev);
+			break;
+		}
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_options opt;
@@ -92,7 +108,7 @@ int main(int argc, char **argv)
 	harden_process();
 	rc = cli_parse(argc, argv, &opt, err, sizeof(err));
 	if (rc < 0) {
-		fprintf(stderr, "ttymeet: %s (see ttymeet --help)\n", err);
+		usage_error(argc, argv, err);
 		return TTM_EXIT_USAGE;
 	}
 	if (rc == CLI_HELP) {
@@ -105,7 +121,8 @@ int main(int argc, char **argv)
 	}
 	const char *unsupported = rc == CLI_LIST_DEVICES ? "--list-devices" : unsupported_option(&opt);
 	if (unsupported) {
-		fprintf(stderr, "ttymeet: %s is not available in this version yet\n", unsupported);
+		snprintf(err, sizeof(err), "%s is not available in this version yet", unsupported);
+		usage_error(argc, argv, err);
 		return TTM_EXIT_USAGE;
 	}
 	if (!opt.headless) {
