@@ -1,0 +1,1173 @@
+/* SDP parser and writer (see sdp.h).
+ *
+ * Parsing walks the text line by line; each line is bounds- and charset-checked, copied into a
+ * NUL-terminated stack buffer and dispatched on its type and attribute name into the session
+ * or the current m-line. Session-level ICE credentials, fingerprint, setup, direction and
+ * end-of-candidates are pushed down to m-lines lacking them at the end. Writing appends to a
+ * bounded caller buffer and reports -ENOSPC instead of truncating. Pure code, any thread.
+ */
+#include "net/sdp.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct parser {
+	struct sdp_session *s;
+	struct sdp_media *m;		/* current m-line, NULL at session level */
+	bool seen_v;
+	bool dir_set[SDP_MAX_MLINES];
+	bool sess_dir_set;
+	enum sdp_dir sess_dir;
+	bool sess_eoc;
+};
+
+int sdp_session_create(struct sdp_session **out)
+{
+	*out = calloc(1, sizeof(**out));
+	return *out ? 0 : -ENOMEM;
+}
+
+void sdp_session_destroy(struct sdp_session *s)
+{
+	free(s);
+}
+
+/* ---- small lexical helpers ---- */
+
+static const char *skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+static size_t tok_len(const char *p)
+{
+	size_t n = 0;
+	while (p[n] && p[n] != ' ' && p[n] != '\t')
+		n++;
+	return n;
+}
+
+/* Copies n bytes of src into dst (cap includes the NUL); -EINVAL if it does not fit. */
+static int copy_n(char *dst, size_t cap, const char *src, size_t n)
+{
+	if (n >= cap)
+		return -EINVAL;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+/* Copies the value with trailing blanks removed. */
+static int copy_trim(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(src);
+	while (n > 0 && (src[n - 1] == ' ' || src[n - 1] == '\t'))
+		n--;
+	return copy_n(dst, cap, src, n);
+}
+
+/* Reads a decimal number <= max at *p and advances past it. */
+static int parse_num(const char **p, uint64_t max, uint64_t *out)
+{
+	const char *q = *p;
+	uint64_t v = 0;
+	if (*q < '0' || *q > '9')
+		return -EINVAL;
+	for (; *q >= '0' && *q <= '9'; q++) {
+		if (v > (max - (uint64_t)(*q - '0')) / 10)
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*q - '0');
+	}
+	*p = q;
+	*out = v;
+	return 0;
+}
+
+/* A whole token that is a number <= max, followed by blank or end; advances past blanks. */
+static int parse_num_tok(const char **p, uint64_t max, uint64_t *out)
+{
+	const char *q = *p;
+	if (parse_num(&q, max, out) < 0 || (*q && *q != ' ' && *q != '\t'))
+		return -EINVAL;
+	*p = skip_ws(q);
+	return 0;
+}
+
+static bool is_ice_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '+' || c == '/';
+}
+
+static bool ice_str_ok(const char *v, size_t min, size_t max)
+{
+	size_t n = strlen(v);
+	if (n < min || n > max)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!is_ice_char(v[i]))
+			return false;
+	return true;
+}
+
+/* Tokens we copy into identifiers (mid, cname, ...): printable, no blanks. */
+static bool token_ok(const char *v, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] <= ' ' || (unsigned char)v[i] == 0x7f)
+			return false;
+	return true;
+}
+
+static int hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int sdp_fingerprint_from_hex(const char *hex, uint8_t *out, size_t cap)
+{
+	size_t n = 0;
+	const char *p = hex;
+	for (;;) {
+		int hi = hexval(p[0]), lo = hi < 0 ? -1 : hexval(p[1]);
+		if (hi < 0 || lo < 0 || n >= cap || n >= SDP_FP_MAX_BYTES)
+			return -EINVAL;
+		out[n++] = (uint8_t)(hi << 4 | lo);
+		p += 2;
+		if (*p == '\0')
+			return (int)n;
+		if (*p != ':')
+			return -EINVAL;
+		p++;
+	}
+}
+
+int sdp_fingerprint_to_hex(const uint8_t *bytes, size_t len, char *out, size_t cap)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	if (len == 0 || cap < len * 3)
+		return cap > 0 && len == 0 ? (out[0] = '\0', 0) : -ENOSPC;
+	for (size_t i = 0; i < len; i++) {
+		out[i * 3] = digits[bytes[i] >> 4];
+		out[i * 3 + 1] = digits[bytes[i] & 15];
+		out[i * 3 + 2] = i + 1 < len ? ':' : '\0';
+	}
+	return (int)(len * 3 - 1);
+}
+
+int sdp_fingerprint_sha256(const struct sdp_media *m, uint8_t out[32])
+{
+	if (strcmp(m->fp.alg, "sha-256") != 0 || m->fp.len != 32)
+		return -ENOENT;
+	memcpy(out, m->fp.bytes, 32);
+	return 0;
+}
+
+/* ---- attribute handlers ---- */
+
+static int parse_fingerprint(const char *v, struct sdp_fingerprint *fp)
+{
+	static const struct { const char *alg; size_t len; } algs[] = {
+		{ "sha-1", 20 }, { "sha-224", 28 }, { "sha-256", 32 }, { "sha-384", 48 },
+		{ "sha-512", 64 }, { "md5", 16 },
+	};
+	struct sdp_fingerprint f = { 0 };
+	size_t n = tok_len(v), want = 0;
+	if (copy_n(f.alg, sizeof(f.alg), v, n) < 0)
+		return -EINVAL;
+	for (size_t i = 0; f.alg[i]; i++)
+		if (f.alg[i] >= 'A' && f.alg[i] <= 'Z')
+			f.alg[i] = (char)(f.alg[i] - 'A' + 'a');
+	for (size_t i = 0; i < sizeof(algs) / sizeof(algs[0]); i++)
+		if (strcmp(f.alg, algs[i].alg) == 0)
+			want = algs[i].len;
+	char hex[SDP_FP_STR_LEN + 1];
+	const char *h = skip_ws(v + n);
+	if (want == 0 || copy_trim(hex, sizeof(hex), h) < 0)
+		return -EINVAL;
+	int got = sdp_fingerprint_from_hex(hex, f.bytes, sizeof(f.bytes));
+	if (got < 0 || (size_t)got != want)
+		return -EINVAL;
+	f.len = (size_t)got;
+	/* Several fingerprints may be listed: a sha-256 one wins, otherwise the first. */
+	bool f256 = strcmp(f.alg, "sha-256") == 0, have256 = strcmp(fp->alg, "sha-256") == 0;
+	if (fp->alg[0] == '\0' || (f256 && !have256))
+		*fp = f;
+	return 0;
+}
+
+static int parse_setup(const char *v, enum sdp_setup *out)
+{
+	static const char *const names[] = { "", "actpass", "active", "passive", "holdconn" };
+	for (int i = 1; i < 5; i++) {
+		if (strcmp(v, names[i]) == 0) {
+			*out = (enum sdp_setup)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int parse_bundle(struct sdp_session *s, const char *v)
+{
+	if (strncmp(v, "BUNDLE", 6) != 0 || (v[6] != ' ' && v[6] != '\0'))
+		return 0;	/* other group semantics: ignored */
+	const char *p = skip_ws(v + 6);
+	s->n_bundle = 0;
+	while (*p) {
+		size_t n = tok_len(p);
+		if (s->n_bundle >= SDP_MAX_MLINES ||
+		    copy_n(s->bundle[s->n_bundle], SDP_MID_LEN + 1, p, n) < 0)
+			return -EINVAL;
+		s->n_bundle++;
+		p = skip_ws(p + n);
+	}
+	return 0;
+}
+
+static struct sdp_codec *media_codec(struct sdp_session *s, struct sdp_media *m, uint64_t pt)
+{
+	for (unsigned int i = 0; i < m->n_codecs; i++)
+		if (s->codecs[m->codec_off + i].pt == pt)
+			return &s->codecs[m->codec_off + i];
+	return NULL;
+}
+
+/* "<pt> <name>/<clock>[/<channels>]" */
+static int parse_rtpmap(struct parser *ps, const char *v)
+{
+	uint64_t pt, clock, ch = 0;
+	if (parse_num_tok(&v, 127, &pt) < 0)
+		return -EINVAL;
+	size_t n = strcspn(v, "/ \t");
+	char name[32];
+	if (v[n] != '/' || !token_ok(v, n) || copy_n(name, sizeof(name), v, n) < 0)
+		return -EINVAL;
+	v += n + 1;
+	if (parse_num(&v, UINT32_MAX, &clock) < 0 || clock == 0)
+		return -EINVAL;
+	if (*v == '/') {
+		v++;
+		if (parse_num(&v, 255, &ch) < 0 || ch == 0)
+			return -EINVAL;
+	}
+	if (*skip_ws(v) != '\0')
+		return -EINVAL;
+	struct sdp_codec *c = media_codec(ps->s, ps->m, pt);
+	if (!c) {
+		ps->m->dropped++;	/* not in the m= line (or clipped) */
+		return 0;
+	}
+	c->has_rtpmap = true;
+	memcpy(c->name, name, sizeof(name));
+	c->clock = (uint32_t)clock;
+	c->channels = (uint8_t)ch;
+	return 0;
+}
+
+/* "<pt> <params>", params like "a=1;b=2" or "a=1; b=2" */
+static int parse_fmtp(struct parser *ps, const char *v)
+{
+	uint64_t pt;
+	if (parse_num_tok(&v, 127, &pt) < 0)
+		return -EINVAL;
+	struct sdp_codec *c = media_codec(ps->s, ps->m, pt);
+	if (!c || copy_trim(c->fmtp, sizeof(c->fmtp), v) < 0) {
+		if (c)
+			c->fmtp[0] = '\0';
+		ps->m->dropped++;
+		return 0;
+	}
+	c->apt = -1;
+	for (const char *p = c->fmtp; *p;) {
+		p = skip_ws(p);
+		if (strncmp(p, "apt=", 4) == 0) {
+			const char *q = p + 4;
+			uint64_t apt;
+			if (parse_num(&q, 127, &apt) == 0 && (*q == ';' || *q == '\0' || *q == ' '))
+				c->apt = (int)apt;
+		}
+		p += strcspn(p, ";");
+		if (*p == ';')
+			p++;
+	}
+	return 0;
+}
+
+static void add_fb(struct sdp_media *m, struct sdp_codec *c, const char *v)
+{
+	if (c->n_fb >= SDP_MAX_FB || copy_trim(c->fb[c->n_fb], sizeof(c->fb[0]), v) < 0) {
+		m->dropped++;
+		return;
+	}
+	for (unsigned int i = 0; i < c->n_fb; i++)
+		if (strcmp(c->fb[i], c->fb[c->n_fb]) == 0)
+			return;
+	c->n_fb++;
+}
+
+/* "<pt|*> <type> [<param>]" */
+static int parse_rtcp_fb(struct parser *ps, const char *v)
+{
+	struct sdp_session *s = ps->s;
+	struct sdp_media *m = ps->m;
+	uint64_t pt;
+	if (v[0] == '*' && (v[1] == ' ' || v[1] == '\t')) {
+		v = skip_ws(v + 1);
+		if (*v == '\0')
+			return -EINVAL;
+		for (unsigned int i = 0; i < m->n_codecs; i++)
+			add_fb(m, &s->codecs[m->codec_off + i], v);
+		return 0;
+	}
+	if (parse_num_tok(&v, 127, &pt) < 0 || *v == '\0')
+		return -EINVAL;
+	struct sdp_codec *c = media_codec(s, m, pt);
+	if (c)
+		add_fb(m, c, v);
+	else
+		m->dropped++;
+	return 0;
+}
+
+/* "<id>[/<direction>] <uri> [<attributes>]" */
+static int parse_extmap(struct sdp_media *m, const char *v)
+{
+	uint64_t id;
+	if (parse_num(&v, 255, &id) < 0 || id == 0)
+		return -EINVAL;
+	if (*v == '/')
+		v += strcspn(v, " \t");
+	if (*v != ' ' && *v != '\t')
+		return -EINVAL;
+	v = skip_ws(v);
+	size_t n = tok_len(v);
+	if (n == 0)
+		return -EINVAL;
+	struct sdp_extmap *e = &m->extmaps[m->n_extmaps];
+	if (m->n_extmaps >= SDP_MAX_EXTMAPS || copy_n(e->uri, sizeof(e->uri), v, n) < 0) {
+		m->dropped++;
+		return 0;
+	}
+	e->id = (uint8_t)id;
+	m->n_extmaps++;
+	return 0;
+}
+
+/* "<ssrc> <attribute>[:<value>]" */
+static int parse_ssrc(struct sdp_media *m, const char *v)
+{
+	uint64_t ssrc;
+	if (parse_num_tok(&v, UINT32_MAX, &ssrc) < 0 || *v == '\0')
+		return -EINVAL;
+	struct sdp_ssrc *e = NULL;
+	for (unsigned int i = 0; i < m->n_ssrcs; i++)
+		if (m->ssrcs[i].ssrc == ssrc)
+			e = &m->ssrcs[i];
+	if (!e) {
+		if (m->n_ssrcs >= SDP_MAX_SSRCS) {
+			m->dropped++;
+			return 0;
+		}
+		e = &m->ssrcs[m->n_ssrcs++];
+		e->ssrc = (uint32_t)ssrc;
+	}
+	if (strncmp(v, "cname:", 6) == 0) {
+		size_t n = tok_len(v + 6);
+		if (n == 0 || copy_n(e->cname, sizeof(e->cname), v + 6, n) < 0) {
+			e->cname[0] = '\0';
+			m->dropped++;
+		}
+	}
+	return 0;
+}
+
+/* "<semantics> <ssrc>..." */
+static int parse_ssrc_group(struct sdp_media *m, const char *v)
+{
+	if (m->n_ssrc_groups >= SDP_MAX_SSRC_GROUPS) {
+		m->dropped++;
+		return 0;
+	}
+	struct sdp_ssrc_group g = { 0 };
+	size_t n = tok_len(v);
+	if (!token_ok(v, n) || copy_n(g.semantics, sizeof(g.semantics), v, n) < 0)
+		return -EINVAL;
+	v = skip_ws(v + n);
+	while (*v) {
+		uint64_t ssrc;
+		if (g.n >= 4 || parse_num_tok(&v, UINT32_MAX, &ssrc) < 0)
+			return -EINVAL;
+		g.ssrcs[g.n++] = (uint32_t)ssrc;
+	}
+	if (g.n == 0)
+		return -EINVAL;
+	m->ssrc_groups[m->n_ssrc_groups++] = g;
+	return 0;
+}
+
+/* "<foundation> <component> <transport> <priority> <address> <port> typ <type> [k v]..."
+ * Returns -EINVAL for anything we would not hand to ICE; the caller counts and skips it. */
+static int parse_candidate(const char *v, struct sdp_candidate *c)
+{
+	static const char *const types[] = { "host", "srflx", "prflx", "relay" };
+	uint64_t num;
+	memset(c, 0, sizeof(*c));
+	if (copy_trim(c->raw, sizeof(c->raw), v) < 0)
+		return -EINVAL;
+	size_t n = tok_len(v);
+	if (copy_n(c->foundation, sizeof(c->foundation), v, n) < 0 ||
+	    !ice_str_ok(c->foundation, 1, 32))
+		return -EINVAL;
+	v = skip_ws(v + n);
+	if (parse_num_tok(&v, 256, &num) < 0 || num == 0)
+		return -EINVAL;
+	c->component = (uint16_t)num;
+	n = tok_len(v);
+	if (n == 3 && strncasecmp(v, "udp", 3) == 0)
+		c->tcp = false;
+	else if (n == 3 && strncasecmp(v, "tcp", 3) == 0)
+		c->tcp = true;
+	else
+		return -EINVAL;
+	v = skip_ws(v + n);
+	if (parse_num_tok(&v, UINT32_MAX, &num) < 0)
+		return -EINVAL;
+	c->priority = (uint32_t)num;
+	n = tok_len(v);
+	if (!token_ok(v, n) || copy_n(c->address, sizeof(c->address), v, n) < 0)
+		return -EINVAL;
+	v = skip_ws(v + n);
+	if (parse_num_tok(&v, 65535, &num) < 0)
+		return -EINVAL;
+	c->port = (uint16_t)num;
+	if (strncmp(v, "typ", 3) != 0 || (v[3] != ' ' && v[3] != '\t'))
+		return -EINVAL;
+	v = skip_ws(v + 3);
+	n = tok_len(v);
+	int t = -1;
+	for (int i = 0; i < 4; i++)
+		if (n == strlen(types[i]) && strncmp(v, types[i], n) == 0)
+			t = i;
+	if (t < 0)
+		return -EINVAL;
+	c->type = (enum sdp_cand_type)t;
+	v = skip_ws(v + n);
+	while (*v) {
+		const char *key = v;
+		size_t kn = tok_len(v);
+		v = skip_ws(v + kn);
+		size_t vn = tok_len(v);
+		if (vn == 0)
+			return -EINVAL;
+		if (kn == 5 && strncmp(key, "raddr", 5) == 0) {
+			if (!token_ok(v, vn) || copy_n(c->rel_addr, sizeof(c->rel_addr), v, vn) < 0)
+				return -EINVAL;
+		} else if (kn == 5 && strncmp(key, "rport", 5) == 0) {
+			const char *q = v;
+			if (parse_num_tok(&q, 65535, &num) < 0)
+				return -EINVAL;
+			c->rel_port = (uint16_t)num;
+		}
+		v = skip_ws(v + vn);
+	}
+	return 0;
+}
+
+static int add_candidate(struct parser *ps, const char *v)
+{
+	struct sdp_session *s = ps->s;
+	struct sdp_media *m = ps->m;
+	if (m->n_cands >= SDP_MAX_CANDIDATES || s->n_cands >= SDP_POOL_CANDIDATES ||
+	    parse_candidate(v, &s->cands[s->n_cands]) < 0) {
+		m->dropped++;
+		return 0;
+	}
+	if (m->n_cands == 0)
+		m->cand_off = s->n_cands;
+	s->n_cands++;
+	m->n_cands++;
+	return 0;
+}
+
+static int parse_dir(const char *name, enum sdp_dir *d)
+{
+	static const char *const names[] = { "sendrecv", "sendonly", "recvonly", "inactive" };
+	for (int i = 0; i < 4; i++) {
+		if (strcmp(name, names[i]) == 0) {
+			*d = (enum sdp_dir)i;
+			return 0;
+		}
+	}
+	return -ENOENT;
+}
+
+/* Attributes valid at both levels; returns -ENOENT when name is not one of them. */
+static int parse_common_attr(struct parser *ps, const char *name, const char *v)
+{
+	struct sdp_session *s = ps->s;
+	char *ufrag = ps->m ? ps->m->ice_ufrag : s->ice_ufrag;
+	char *pwd = ps->m ? ps->m->ice_pwd : s->ice_pwd;
+	if (strcmp(name, "ice-ufrag") == 0) {
+		if (!ice_str_ok(v, 4, SDP_ICE_LEN))
+			return -EINVAL;
+		strcpy(ufrag, v);
+	} else if (strcmp(name, "ice-pwd") == 0) {
+		if (!ice_str_ok(v, 22, SDP_ICE_LEN))
+			return -EINVAL;
+		strcpy(pwd, v);
+	} else if (strcmp(name, "fingerprint") == 0) {
+		return parse_fingerprint(v, ps->m ? &ps->m->fp : &s->fp);
+	} else if (strcmp(name, "setup") == 0) {
+		return parse_setup(v, ps->m ? &ps->m->setup : &s->setup);
+	} else if (strcmp(name, "end-of-candidates") == 0) {
+		if (ps->m)
+			ps->m->end_of_candidates = true;
+		else
+			ps->sess_eoc = true;
+	} else {
+		enum sdp_dir d;
+		if (parse_dir(name, &d) < 0)
+			return -ENOENT;
+		if (ps->m) {
+			ps->m->dir = d;
+			ps->dir_set[ps->s->n_media - 1] = true;
+		} else {
+			ps->sess_dir = d;
+			ps->sess_dir_set = true;
+		}
+	}
+	return 0;
+}
+
+static int parse_media_attr(struct parser *ps, const char *name, const char *v)
+{
+	struct sdp_media *m = ps->m;
+	uint64_t num;
+	if (strcmp(name, "mid") == 0) {
+		size_t n = strlen(v);
+		if (!token_ok(v, n) || copy_n(m->mid, sizeof(m->mid), v, n) < 0)
+			return -EINVAL;
+	} else if (strcmp(name, "rtcp-mux") == 0) {
+		m->rtcp_mux = true;
+	} else if (strcmp(name, "rtpmap") == 0) {
+		return parse_rtpmap(ps, v);
+	} else if (strcmp(name, "fmtp") == 0) {
+		return parse_fmtp(ps, v);
+	} else if (strcmp(name, "rtcp-fb") == 0) {
+		return parse_rtcp_fb(ps, v);
+	} else if (strcmp(name, "extmap") == 0) {
+		return parse_extmap(m, v);
+	} else if (strcmp(name, "ssrc") == 0) {
+		return parse_ssrc(m, v);
+	} else if (strcmp(name, "ssrc-group") == 0) {
+		return parse_ssrc_group(m, v);
+	} else if (strcmp(name, "simulcast") == 0) {
+		if (copy_trim(m->simulcast, sizeof(m->simulcast), v) < 0) {
+			m->simulcast[0] = '\0';
+			m->dropped++;
+		}
+	} else if (strcmp(name, "rid") == 0) {
+		if (m->n_rids >= SDP_MAX_RIDS ||
+		    copy_trim(m->rids[m->n_rids], sizeof(m->rids[0]), v) < 0)
+			m->dropped++;
+		else
+			m->n_rids++;
+	} else if (strcmp(name, "candidate") == 0) {
+		return add_candidate(ps, v);
+	} else if (strcmp(name, "sctp-port") == 0) {
+		if (parse_num_tok(&v, 65535, &num) < 0 || num == 0 || *v)
+			return -EINVAL;
+		m->sctp_port = (uint16_t)num;
+	} else if (strcmp(name, "sctpmap") == 0) {
+		if (parse_num_tok(&v, 65535, &num) < 0 || num == 0)
+			return -EINVAL;
+		if (m->sctp_port == 0)
+			m->sctp_port = (uint16_t)num;
+	} else if (strcmp(name, "max-message-size") == 0) {
+		if (parse_num_tok(&v, UINT32_MAX, &num) < 0 || *v)
+			return -EINVAL;
+		m->max_message_size = (uint32_t)num;
+	}
+	return 0;
+}
+
+static int parse_attr(struct parser *ps, const char *line)
+{
+	char name[32];
+	size_t n = strcspn(line, ":");
+	const char *v = line[n] == ':' ? line + n + 1 : line + n;
+	if (n == 0 || copy_n(name, sizeof(name), line, n) < 0)
+		return n == 0 ? -EINVAL : 0;	/* unknown long names are ignored */
+	int ret = parse_common_attr(ps, name, v);
+	if (ret != -ENOENT)
+		return ret;
+	if (ps->m)
+		return parse_media_attr(ps, name, v);
+	if (strcmp(name, "group") == 0)
+		return parse_bundle(ps->s, v);
+	if (strcmp(name, "ice-lite") == 0)
+		ps->s->ice_lite = true;
+	return 0;
+}
+
+static void add_static_codec(struct sdp_codec *c)
+{
+	static const struct { uint8_t pt; const char *name; uint32_t clock; } stat[] = {
+		{ 0, "PCMU", 8000 }, { 8, "PCMA", 8000 }, { 9, "G722", 8000 }, { 13, "CN", 8000 },
+	};
+	for (size_t i = 0; i < sizeof(stat) / sizeof(stat[0]); i++) {
+		if (stat[i].pt == c->pt) {
+			strcpy(c->name, stat[i].name);
+			c->clock = stat[i].clock;
+			c->channels = 1;
+		}
+	}
+}
+
+/* "<media> <port>[/<count>] <proto> <fmt> ..." */
+static int parse_m(struct parser *ps, const char *v)
+{
+	struct sdp_session *s = ps->s;
+	static const char *const kinds[] = { "", "audio", "video", "application" };
+	uint64_t num;
+	if (s->n_media >= SDP_MAX_MLINES)
+		return -E2BIG;
+	struct sdp_media *m = &s->media[s->n_media];
+	size_t n = tok_len(v);
+	if (!token_ok(v, n) || copy_n(m->kind_name, sizeof(m->kind_name), v, n) < 0)
+		return -EINVAL;
+	for (int i = 1; i < 4; i++)
+		if (strcmp(m->kind_name, kinds[i]) == 0)
+			m->kind = (enum sdp_kind)i;
+	v = skip_ws(v + n);
+	if (parse_num(&v, 65535, &num) < 0)
+		return -EINVAL;
+	m->port = (uint16_t)num;
+	if (*v == '/') {
+		v++;
+		if (parse_num(&v, 65535, &num) < 0)
+			return -EINVAL;
+	}
+	if (*v != ' ' && *v != '\t')
+		return -EINVAL;
+	v = skip_ws(v);
+	n = tok_len(v);
+	if (!token_ok(v, n) || copy_n(m->proto, sizeof(m->proto), v, n) < 0)
+		return -EINVAL;
+	v = skip_ws(v + n);
+	if (*v == '\0' || copy_trim(m->fmts, sizeof(m->fmts), v) < 0)
+		return -EINVAL;
+	m->codec_off = s->n_codecs;
+	m->cand_off = s->n_cands;
+	if (strstr(m->proto, "RTP/")) {
+		while (*v) {
+			if (parse_num_tok(&v, 127, &num) < 0)
+				return -EINVAL;
+			if (media_codec(s, m, num))
+				continue;
+			if (m->n_codecs >= SDP_MAX_CODECS || s->n_codecs >= SDP_POOL_CODECS) {
+				m->dropped++;
+				continue;
+			}
+			struct sdp_codec *c = &s->codecs[s->n_codecs++];
+			c->pt = (uint8_t)num;
+			c->apt = -1;
+			add_static_codec(c);
+			m->n_codecs++;
+		}
+	}
+	s->n_media++;
+	ps->m = m;
+	return 0;
+}
+
+/* "<user> <sess-id> <sess-version> <nettype> <addrtype> <address>" */
+static int parse_o(struct sdp_session *s, const char *v)
+{
+	v = skip_ws(v + tok_len(v));
+	if (parse_num_tok(&v, UINT64_MAX, &s->sess_id) < 0 ||
+	    parse_num_tok(&v, UINT64_MAX, &s->sess_version) < 0)
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_line(struct parser *ps, const char *line)
+{
+	if (!ps->seen_v) {
+		if (strcmp(line, "v=0") != 0)
+			return -EINVAL;
+		ps->seen_v = true;
+		return 0;
+	}
+	if (line[0] < 'a' || line[0] > 'z' || line[1] != '=')
+		return -EINVAL;
+	switch (line[0]) {
+	case 'v':
+		return -EINVAL;
+	case 'o':
+		return ps->m ? -EINVAL : parse_o(ps->s, line + 2);
+	case 'm':
+		return parse_m(ps, line + 2);
+	case 'a':
+		return parse_attr(ps, line + 2);
+	default:
+		return 0;	/* s= t= c= b= i= ... carry nothing we use */
+	}
+}
+
+static void inherit(struct parser *ps)
+{
+	struct sdp_session *s = ps->s;
+	for (unsigned int i = 0; i < s->n_media; i++) {
+		struct sdp_media *m = &s->media[i];
+		if (m->ice_ufrag[0] == '\0')
+			memcpy(m->ice_ufrag, s->ice_ufrag, sizeof(m->ice_ufrag));
+		if (m->ice_pwd[0] == '\0')
+			memcpy(m->ice_pwd, s->ice_pwd, sizeof(m->ice_pwd));
+		if (m->fp.alg[0] == '\0')
+			m->fp = s->fp;
+		if (m->setup == SDP_SETUP_NONE)
+			m->setup = s->setup;
+		if (!ps->dir_set[i] && ps->sess_dir_set)
+			m->dir = ps->sess_dir;
+		if (ps->sess_eoc)
+			m->end_of_candidates = true;
+	}
+}
+
+int sdp_parse(const char *text, size_t len, struct sdp_session *out)
+{
+	struct parser ps = { .s = out };
+	char line[SDP_MAX_LINE + 1];
+	int ret = 0;
+	memset(out, 0, sizeof(*out));
+	if (len > SDP_MAX_LEN) {
+		ret = -E2BIG;
+		goto out;
+	}
+	for (size_t pos = 0; pos < len;) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		size_t n = end - pos;
+		if (n > 0 && text[end - 1] == '\r')
+			n--;
+		if (n > SDP_MAX_LINE) {
+			ret = -EINVAL;
+			goto out;
+		}
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = (unsigned char)text[pos + i];
+			if ((c < 0x20 && c != '\t') || c == 0x7f) {
+				ret = -EINVAL;
+				goto out;
+			}
+		}
+		memcpy(line, text + pos, n);
+		line[n] = '\0';
+		pos = end + 1;
+		if (n == 0)
+			continue;	/* tolerate blank lines */
+		ret = parse_line(&ps, line);
+		if (ret < 0)
+			goto out;
+	}
+	if (!ps.seen_v || out->n_media == 0) {
+		ret = -EINVAL;
+		goto out;
+	}
+	inherit(&ps);
+out:
+	if (ret < 0)
+		memset(out, 0, sizeof(*out));
+	return ret;
+}
+
+/* ---- lookups ---- */
+
+const struct sdp_codec *sdp_codec_by_pt(const struct sdp_session *s, const struct sdp_media *m,
+					int pt)
+{
+	for (unsigned int i = 0; i < m->n_codecs; i++)
+		if (sdp_media_codec(s, m, i)->pt == pt)
+			return sdp_media_codec(s, m, i);
+	return NULL;
+}
+
+int sdp_find_codec(const struct sdp_session *s, const struct sdp_media *m, const char *name,
+		   uint32_t clock)
+{
+	for (unsigned int i = 0; i < m->n_codecs; i++) {
+		const struct sdp_codec *c = sdp_media_codec(s, m, i);
+		if (c->name[0] && strcasecmp(c->name, name) == 0 && (!clock || c->clock == clock))
+			return c->pt;
+	}
+	return -ENOENT;
+}
+
+int sdp_opus_pt(const struct sdp_session *s, int *mline)
+{
+	for (unsigned int i = 0; i < s->n_media; i++) {
+		const struct sdp_media *m = &s->media[i];
+		if (m->kind != SDP_KIND_AUDIO || m->port == 0)
+			continue;
+		int pt = sdp_find_codec(s, m, "opus", 48000);
+		if (pt >= 0) {
+			if (mline)
+				*mline = (int)i;
+			return pt;
+		}
+	}
+	return -ENOENT;
+}
+
+int sdp_extmap_id(const struct sdp_media *m, const char *uri)
+{
+	for (unsigned int i = 0; i < m->n_extmaps; i++)
+		if (strcmp(m->extmaps[i].uri, uri) == 0)
+			return m->extmaps[i].id;
+	return -ENOENT;
+}
+
+const struct sdp_media *sdp_media_by_mid(const struct sdp_session *s, const char *mid)
+{
+	for (unsigned int i = 0; i < s->n_media; i++)
+		if (s->media[i].mid[0] && strcmp(s->media[i].mid, mid) == 0)
+			return &s->media[i];
+	return NULL;
+}
+
+bool sdp_codec_has_fb(const struct sdp_codec *c, const char *fb)
+{
+	for (unsigned int i = 0; i < c->n_fb; i++)
+		if (strcmp(c->fb[i], fb) == 0)
+			return true;
+	return false;
+}
+
+/* ---- writing ---- */
+
+struct sbuf {
+	char *p;
+	size_t cap, len;
+	bool full;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void put(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	if (b->full)
+		return;
+	va_start(ap, fmt);
+	int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= b->cap - b->len) {
+		b->full = true;
+		return;
+	}
+	b->len += (size_t)n;
+}
+
+static int sbuf_end(struct sbuf *b)
+{
+	if (b->full || b->len > INT32_MAX) {
+		if (b->cap)
+			b->p[0] = '\0';
+		return -ENOSPC;
+	}
+	return (int)b->len;
+}
+
+static const char *dir_name(enum sdp_dir d)
+{
+	static const char *const names[] = { "sendrecv", "sendonly", "recvonly", "inactive" };
+	return (unsigned int)d < 4 ? names[d] : "inactive";
+}
+
+static const char *setup_name(enum sdp_setup s)
+{
+	static const char *const names[] = { "actpass", "actpass", "active", "passive",
+					     "holdconn" };
+	return (unsigned int)s < 5 ? names[s] : "actpass";
+}
+
+/* A string safe to put on an SDP line: 1..max bytes, no blanks or controls. */
+static bool word_ok(const char *v, size_t max)
+{
+	return v && strlen(v) <= max && token_ok(v, strlen(v));
+}
+
+static int check_local(const struct sdp_local *l)
+{
+	uint8_t fp[SDP_FP_MAX_BYTES];
+	if (!l->ice_ufrag || !ice_str_ok(l->ice_ufrag, 4, SDP_ICE_LEN) || !l->ice_pwd ||
+	    !ice_str_ok(l->ice_pwd, 22, SDP_ICE_LEN) || !l->fingerprint ||
+	    sdp_fingerprint_from_hex(l->fingerprint, fp, sizeof(fp)) != 32)
+		return -EINVAL;
+	if (l->n_cands && !l->cands)
+		return -EINVAL;
+	for (size_t i = 0; i < l->n_cands; i++) {
+		const char *c = l->cands[i];
+		if (!c)
+			return -EINVAL;
+		if (strncmp(c, "candidate:", 10) == 0)
+			c += 10;
+		if (*c == '\0' || strlen(c) > 255 || strpbrk(c, "\r\n"))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+static void put_session(struct sbuf *b, const struct sdp_local *l)
+{
+	put(b, "v=0\r\no=- %llu %llu IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n",
+	    (unsigned long long)l->sess_id, (unsigned long long)l->sess_version);
+}
+
+/* Transport lines of an accepted m-line; candidates only on the first one (BUNDLE). */
+static void put_transport(struct sbuf *b, const struct sdp_local *l, enum sdp_setup setup,
+			  const char *mid)
+{
+	put(b, "c=IN IP4 0.0.0.0\r\na=mid:%s\r\na=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", mid,
+	    l->ice_ufrag, l->ice_pwd);
+	if (!l->cands_done)
+		put(b, "a=ice-options:trickle\r\n");
+	put(b, "a=fingerprint:sha-256 %s\r\na=setup:%s\r\n", l->fingerprint, setup_name(setup));
+}
+
+static void put_cands(struct sbuf *b, const struct sdp_local *l)
+{
+	for (size_t i = 0; i < l->n_cands; i++) {
+		const char *c = l->cands[i];
+		put(b, "a=candidate:%s\r\n", strncmp(c, "candidate:", 10) == 0 ? c + 10 : c);
+	}
+	if (l->cands_done)
+		put(b, "a=end-of-candidates\r\n");
+}
+
+int sdp_write_audio_offer(char *buf, size_t cap, const struct sdp_audio_offer *o)
+{
+	struct sbuf b = { .p = buf, .cap = cap };
+	const char *mid = o->mid ? o->mid : "0";
+	const char *cname = o->cname ? o->cname : "ttymeet";
+	unsigned int pt = o->opus_pt ? o->opus_pt : 111;
+	unsigned int lvl = o->level_ext_id ? o->level_ext_id : 1;
+	unsigned int mid_id = o->mid_ext_id ? o->mid_ext_id : 2;
+	unsigned int twcc_id = 3;
+	if (check_local(&o->local) < 0 || !word_ok(mid, SDP_MID_LEN) || !word_ok(cname, 63) ||
+	    pt < 96 || pt > 127 || lvl > 14 || mid_id > 14 || lvl == mid_id ||
+	    (unsigned int)o->dir > SDP_DIR_INACTIVE)
+		return -EINVAL;
+	while (twcc_id == lvl || twcc_id == mid_id)
+		twcc_id++;
+	put_session(&b, &o->local);
+	put(&b, "a=group:BUNDLE %s\r\na=msid-semantic: WMS *\r\n", mid);
+	put(&b, "m=audio 9 UDP/TLS/RTP/SAVPF %u\r\n", pt);
+	put_transport(&b, &o->local, SDP_SETUP_ACTPASS, mid);
+	put(&b, "a=extmap:%u %s\r\na=extmap:%u %s\r\n", lvl, SDP_URI_AUDIO_LEVEL, mid_id,
+	    SDP_URI_MID);
+	if (o->transport_cc)
+		put(&b, "a=extmap:%u %s\r\n", twcc_id, SDP_URI_TWCC);
+	put(&b, "a=%s\r\na=rtcp-mux\r\na=rtpmap:%u opus/48000/2\r\n", dir_name(o->dir), pt);
+	if (o->transport_cc)
+		put(&b, "a=rtcp-fb:%u transport-cc\r\n", pt);
+	put(&b, "a=fmtp:%u minptime=10;useinbandfec=1;usedtx=1", pt);
+	if (o->max_bitrate)
+		put(&b, ";maxaveragebitrate=%lu", (unsigned long)o->max_bitrate);
+	put(&b, "\r\n");
+	if (o->ssrc)
+		put(&b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)o->ssrc, cname);
+	put_cands(&b, &o->local);
+	return sbuf_end(&b);
+}
+
+enum sdp_dir sdp_answer_dir(enum sdp_dir offered, enum sdp_dir want)
+{
+	bool they_send = offered == SDP_DIR_SENDRECV || offered == SDP_DIR_SENDONLY;
+	bool they_recv = offered == SDP_DIR_SENDRECV || offered == SDP_DIR_RECVONLY;
+	bool send = (want == SDP_DIR_SENDRECV || want == SDP_DIR_SENDONLY) && they_recv;
+	bool recv = (want == SDP_DIR_SENDRECV || want == SDP_DIR_RECVONLY) && they_send;
+	if (send && recv)
+		return SDP_DIR_SENDRECV;
+	return send ? SDP_DIR_SENDONLY : recv ? SDP_DIR_RECVONLY : SDP_DIR_INACTIVE;
+}
+
+/* Payload types we answer on one m-line, in offer order. */
+struct pick {
+	uint8_t idx[SDP_MAX_CODECS];	/* codec indexes within the m-line */
+	unsigned int n;
+};
+
+static bool codec_is(const struct sdp_codec *c, const char *name, uint32_t clock)
+{
+	return c->has_rtpmap && strcasecmp(c->name, name) == 0 && c->clock == clock;
+}
+
+static bool picked_pt(const struct sdp_session *s, const struct sdp_media *m,
+		      const struct pick *p, int pt)
+{
+	for (unsigned int i = 0; i < p->n; i++)
+		if (sdp_media_codec(s, m, p->idx[i])->pt == pt)
+			return true;
+	return false;
+}
+
+/* Chooses codecs for m; false = reject the m-line. */
+static bool pick_codecs(const struct sdp_session *s, const struct sdp_media *m,
+			const struct sdp_answer_opts *o, struct pick *p)
+{
+	p->n = 0;
+	if (m->port == 0 || !m->mid[0])
+		return false;
+	if (m->kind == SDP_KIND_APPLICATION)
+		return o->accept_data && strcmp(m->proto, "UDP/DTLS/SCTP") == 0 &&
+		       strcmp(m->fmts, "webrtc-datachannel") == 0;
+	if (!m->rtcp_mux || !strstr(m->proto, "SAVPF"))
+		return false;
+	if (m->kind == SDP_KIND_AUDIO && o->accept_audio) {
+		for (unsigned int i = 0; i < m->n_codecs && p->n == 0; i++)
+			if (codec_is(sdp_media_codec(s, m, i), "opus", 48000))
+				p->idx[p->n++] = (uint8_t)i;
+	} else if (m->kind == SDP_KIND_VIDEO && o->accept_video) {
+		for (unsigned int i = 0; i < m->n_codecs; i++) {
+			const struct sdp_codec *c = sdp_media_codec(s, m, i);
+			bool vp9 = o->allow_vp9 && codec_is(c, "VP9", 90000);
+			if (codec_is(c, "VP8", 90000) || vp9)
+				p->idx[p->n++] = (uint8_t)i;
+		}
+		unsigned int primaries = p->n;
+		for (unsigned int i = 0; o->allow_rtx && primaries && i < m->n_codecs; i++) {
+			const struct sdp_codec *c = sdp_media_codec(s, m, i);
+			if (codec_is(c, "rtx", 90000) && c->apt >= 0 && picked_pt(s, m, p, c->apt))
+				p->idx[p->n++] = (uint8_t)i;
+		}
+	}
+	return p->n > 0;
+}
+
+static void put_rejected(struct sbuf *b, const struct sdp_media *m)
+{
+	put(b, "m=%s 0 %s %.*s\r\nc=IN IP4 0.0.0.0\r\n", m->kind_name, m->proto,
+	    (int)tok_len(m->fmts), m->fmts);
+	if (m->mid[0])
+		put(b, "a=mid:%s\r\n", m->mid);
+	put(b, "a=inactive\r\n");
+}
+
+static void put_rtp_media(struct sbuf *b, const struct sdp_session *s, const struct sdp_media *m,
+			  const struct pick *p, const struct sdp_answer_opts *o)
+{
+	static const char *const fbs[] = { "nack", "nack pli", "ccm fir" };
+	bool audio = m->kind == SDP_KIND_AUDIO;
+	enum sdp_dir dir = sdp_answer_dir(m->dir, audio ? o->audio_dir : o->video_dir);
+	uint32_t ssrc = audio ? o->audio_ssrc : o->video_ssrc;
+
+	put(b, "m=%s 9 %s", m->kind_name, m->proto);
+	for (unsigned int i = 0; i < p->n; i++)
+		put(b, " %u", sdp_media_codec(s, m, p->idx[i])->pt);
+	put(b, "\r\n");
+	put_transport(b, &o->local, o->setup, m->mid);
+	for (unsigned int i = 0; i < m->n_extmaps; i++) {
+		const struct sdp_extmap *e = &m->extmaps[i];
+		if (strcmp(e->uri, SDP_URI_MID) == 0 ||
+		    (audio && strcmp(e->uri, SDP_URI_AUDIO_LEVEL) == 0))
+			put(b, "a=extmap:%u %s\r\n", e->id, e->uri);
+	}
+	put(b, "a=%s\r\na=rtcp-mux\r\n", dir_name(dir));
+	for (unsigned int i = 0; i < p->n; i++) {
+		const struct sdp_codec *c = sdp_media_codec(s, m, p->idx[i]);
+		put(b, "a=rtpmap:%u %s/%lu", c->pt, c->name, (unsigned long)c->clock);
+		if (c->channels)
+			put(b, "/%u", c->channels);
+		put(b, "\r\n");
+		if (audio) {
+			put(b, "a=fmtp:%u minptime=10;useinbandfec=1\r\n", c->pt);
+			continue;
+		}
+		if (c->apt >= 0)
+			put(b, "a=fmtp:%u apt=%d\r\n", c->pt, c->apt);
+		else if (c->fmtp[0])
+			put(b, "a=fmtp:%u %s\r\n", c->pt, c->fmtp);
+		for (unsigned int f = 0; f < 3 && c->apt < 0; f++)
+			if (sdp_codec_has_fb(c, fbs[f]))
+				put(b, "a=rtcp-fb:%u %s\r\n", c->pt, fbs[f]);
+	}
+	if (ssrc && (dir == SDP_DIR_SENDRECV || dir == SDP_DIR_SENDONLY))
+		put(b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)ssrc,
+		    o->cname ? o->cname : "ttymeet");
+}
+
+static bool in_bundle(const struct sdp_session *s, const char *mid)
+{
+	for (unsigned int i = 0; i < s->n_bundle; i++)
+		if (strcmp(s->bundle[i], mid) == 0)
+			return true;
+	return false;
+}
+
+int sdp_write_answer(char *buf, size_t cap, const struct sdp_session *offer,
+		     const struct sdp_answer_opts *o)
+{
+	struct sbuf b = { .p = buf, .cap = cap };
+	struct sdp_answer_opts opts = *o;
+	struct pick picks[SDP_MAX_MLINES];
+	bool ok[SDP_MAX_MLINES];
+	bool first = true;
+	if (check_local(&o->local) < 0 || (o->cname && !word_ok(o->cname, 63)) ||
+	    offer->n_media > SDP_MAX_MLINES || (unsigned int)o->setup > SDP_SETUP_HOLDCONN)
+		return -EINVAL;
+	if (!opts.sctp_port)
+		opts.sctp_port = 5000;
+	if (!opts.max_message_size)
+		opts.max_message_size = 65536;
+	for (unsigned int i = 0; i < offer->n_media; i++)
+		ok[i] = pick_codecs(offer, &offer->media[i], &opts, &picks[i]);
+
+	put_session(&b, &o->local);
+	if (offer->n_bundle) {
+		put(&b, "a=group:BUNDLE");
+		for (unsigned int i = 0; i < offer->n_media; i++)
+			if (ok[i] && in_bundle(offer, offer->media[i].mid))
+				put(&b, " %s", offer->media[i].mid);
+		put(&b, "\r\n");
+	}
+	put(&b, "a=msid-semantic: WMS *\r\n");
+	for (unsigned int i = 0; i < offer->n_media; i++) {
+		const struct sdp_media *m = &offer->media[i];
+		if (!ok[i]) {
+			put_rejected(&b, m);
+			continue;
+		}
+		/* Our DTLS role follows theirs; with actpass we take the one asked for. */
+		opts.setup = m->setup == SDP_SETUP_ACTIVE  ? SDP_SETUP_PASSIVE :
+			     m->setup == SDP_SETUP_PASSIVE ? SDP_SETUP_ACTIVE :
+			     o->setup == SDP_SETUP_NONE    ? SDP_SETUP_ACTIVE : o->setup;
+		if (m->kind == SDP_KIND_APPLICATION) {
+			put(&b, "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n");
+			put_transport(&b, &o->local, opts.setup, m->mid);
+			put(&b, "a=sctp-port:%u\r\na=max-message-size:%lu\r\n", opts.sctp_port,
+			    (unsigned long)opts.max_message_size);
+		} else {
+			put_rtp_media(&b, offer, m, &picks[i], &opts);
+		}
+		if (first)
+			put_cands(&b, &o->local);
+		first = false;
+	}
+	return sbuf_end(&b);
+}
