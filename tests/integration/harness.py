@@ -308,8 +308,8 @@ def run(module_globals=None):
             failed += 1
             print("FAIL %s (%.1f s)" % (name, time.monotonic() - t0), flush=True)
             traceback.print_exc(file=sys.stdout)
-            if isinstance(e, KeyboardInterrupt):
-                break
+            if isinstance(e, (KeyboardInterrupt, SystemExit)):
+                break  # interrupted (Ctrl-C, or SIGTERM via the lab's handler): stop here
         else:
             passed += 1
             print("PASS %s (%.1f s)" % (name, time.monotonic() - t0), flush=True)

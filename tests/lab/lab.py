@@ -465,7 +465,7 @@ class Lab:
                     sessions[int(m.group(1))][key] = True
         return sessions
 
-    # ---- clients and tools ----------------------------------------------------------------------
+    # ---- clients and tools -------------------------------------------------------------------
 
     def client(self, args, env=None, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                stderr=subprocess.PIPE, new_session=True):
@@ -534,14 +534,14 @@ class Lab:
         _sh(["ip", "-n", self.client_ns, "route", "replace", "%s/32" % addr, "via", SILENT_GW,
              "dev", VETH, "onlink"])
 
-    # ---- impairments ------------------------------------------------------------------------------
+    # ---- impairments ----------------------------------------------------------------------
 
     def impair(self, loss_pct=None, rate_kbit=None):
         """Impairs the client side of the link, both directions; None leaves a setting as is.
 
-        loss_pct: random loss in percent (0 removes it, resolution 0.01), nftables `numgen random
-        mod 10000 < N drop` in a netdev table on the client's veth, ingress (server to client) and egress
-        (client to server, before the qdisc, so senders see no error).
+        loss_pct: random loss in percent (0 removes it, resolution 0.01), nftables `numgen
+        random mod 10000 < N drop` in a netdev table on the client's veth, ingress (server to
+        client) and egress (client to server, before the qdisc, so senders see no error).
         rate_kbit: bandwidth cap in kbit/s (0 removes it), `tc qdisc tbf` on the egress of the
         client's veth (uplink) and of the server's veth (downlink).
 
@@ -586,7 +586,7 @@ class Lab:
         """Removes loss and rate limits."""
         self.impair(loss_pct=0, rate_kbit=0)
 
-    # ---- teardown ---------------------------------------------------------------------------------
+    # ---- teardown --------------------------------------------------------------------------
 
     def teardown(self):
         """Kills clients, stops Janus, deletes the namespaces and the temp dir. Idempotent."""

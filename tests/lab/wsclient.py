@@ -145,7 +145,8 @@ class WebSocket:
             raise WSError("handshake: bad Sec-WebSocket-Accept")
         proto = headers.get("sec-websocket-protocol")
         if subprotocol and proto != subprotocol:
-            raise WSError("handshake: server chose subprotocol %r, wanted %r" % (proto, subprotocol))
+            raise WSError("handshake: server chose subprotocol %r, wanted %r"
+                          % (proto, subprotocol))
         self.subprotocol = proto
 
     def _read_http_head(self):
