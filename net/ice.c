@@ -15,6 +15,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,7 @@ struct ice {
 	unsigned int remote_count;
 	unsigned int cb_depth;
 	bool gathering;
+	bool explicit_addrs; /* gathering restricted by ice_config.local_addrs */
 	bool remote_eoc;
 	bool failed_pending;
 	bool had_pair;
@@ -422,6 +425,30 @@ static int add_local_addr(NiceAgent *agent, const char *entry)
 	return nice_agent_add_local_address(agent, &addr) ? 0 : -ENOMEM;
 }
 
+/* Adds every IPv4 address of an up, non-loopback interface; false if there is none. Done with
+ * getifaddrs because libnice's own enumeration also skips interfaces named veth*, docker*,
+ * virbr*, which is where a client in a container or network namespace has its address. */
+static bool add_ipv4_addrs(NiceAgent *agent)
+{
+	struct ifaddrs *ifa_list, *ifa;
+	bool any = false;
+	if (getifaddrs(&ifa_list) < 0)
+		return false;
+	for (ifa = ifa_list; ifa; ifa = ifa->ifa_next) {
+		if (!ifa->ifa_addr || ifa->ifa_addr->sa_family != AF_INET ||
+		    (ifa->ifa_flags & IFF_LOOPBACK) || !(ifa->ifa_flags & IFF_UP))
+			continue;
+		NiceAddress addr;
+		nice_address_init(&addr);
+		nice_address_set_from_sockaddr(&addr, ifa->ifa_addr);
+		nice_address_set_port(&addr, 0);
+		if (nice_agent_add_local_address(agent, &addr))
+			any = true;
+	}
+	freeifaddrs(ifa_list);
+	return any;
+}
+
 static void set_bool_prop(NiceAgent *agent, const char *name, gboolean v)
 {
 	if (g_object_class_find_property(G_OBJECT_GET_CLASS(agent), name))
@@ -453,6 +480,7 @@ static int configure(struct ice *ice, const struct ice_config *cfg)
 	}
 
 	if (cfg->local_addrs) {
+		ice->explicit_addrs = cfg->local_addrs[0] != NULL;
 		for (i = 0; cfg->local_addrs[i]; i++) {
 			if (i >= ICE_MAX_LOCAL_ADDRS)
 				return -EINVAL;
@@ -561,7 +589,13 @@ int ice_gather(struct ice *ice)
 	if (ice->gathering)
 		return -EALREADY;
 	ice->gathering = true;
-	if (!nice_agent_gather_candidates(ice->agent, ice->stream_id))
+	if (nice_agent_gather_candidates(ice->agent, ice->stream_id))
+		return 0;
+	/* libnice gives up on every address when one cannot be bound — typically an IPv6
+	 * address still in duplicate address detection ("tentative"). Retry on the IPv4
+	 * addresses alone (Janus ignores IPv6 candidates by default anyway). */
+	if (ice->explicit_addrs || !add_ipv4_addrs(ice->agent) ||
+	    !nice_agent_gather_candidates(ice->agent, ice->stream_id))
 		return -EADDRNOTAVAIL;
 	return 0;
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <string.h>
 
 static const char *event_name(enum session_event_type t)
 {
@@ -15,6 +16,9 @@ static const char *event_name(enum session_event_type t)
 	case SESSION_EV_PARTICIPANT_LEFT: return "participant-left";
 	case SESSION_EV_MUTED: return "muted";
 	case SESSION_EV_TALKING: return "talking";
+	case SESSION_EV_MEDIA: return "media";
+	case SESSION_EV_STATS: return "stats";
+	case SESSION_EV_RECONNECTING: return "reconnecting";
 	case SESSION_EV_ERROR: return "error";
 	case SESSION_EV_LEFT: return "left";
 	}
@@ -54,6 +58,33 @@ int headless_print_event(FILE *out, const struct session_event *ev)
 		json_object_set_new(o, "name", json_string(ev->name));
 		json_object_set_new(o, "on", json_boolean(ev->on));
 		json_object_set_new(o, "self", json_boolean(ev->self));
+		break;
+	case SESSION_EV_MEDIA:
+		json_object_set_new(o, "kind", json_string(ev->kind));
+		json_object_set_new(o, "state", json_string(ev->state));
+		if (ev->message && *ev->message)
+			json_object_set_new(o, "message", json_string(ev->message));
+		if (!strcmp(ev->state, "connected"))
+			json_object_set_new(o, "join_ms", json_real(round(ev->join_ms * 10) / 10));
+		break;
+	case SESSION_EV_STATS: {
+		const struct media_stats *st = ev->stats;
+		json_object_set_new(o, "rtt_ms", st->rtt_ms < 0 ? json_null() : json_real(round(st->rtt_ms)));
+		json_object_set_new(o, "jitter_ms", json_real(round(st->jitter_ms * 10) / 10));
+		json_object_set_new(o, "loss_pct", json_real(round(st->loss_pct * 100) / 100));
+		json_object_set_new(o, "loss_up_pct", st->loss_up_pct < 0 ? json_null()
+						: json_real(round(st->loss_up_pct * 100) / 100));
+		json_object_set_new(o, "kbps_in", json_real(round(st->kbps_in * 10) / 10));
+		json_object_set_new(o, "kbps_out", json_real(round(st->kbps_out * 10) / 10));
+		json_object_set_new(o, "jitter_buffer_ms", json_integer(st->jitter_delay_ms));
+		json_object_set_new(o, "concealed", json_integer((json_int_t)st->frames_concealed));
+		json_object_set_new(o, "fec", json_integer((json_int_t)st->frames_fec));
+		json_object_set_new(o, "audio_in", json_boolean(st->receiving_audio));
+		break;
+	}
+	case SESSION_EV_RECONNECTING:
+		json_object_set_new(o, "attempt", json_integer(ev->attempt));
+		json_object_set_new(o, "message", json_string(ev->message));
 		break;
 	case SESSION_EV_ERROR:
 		json_object_set_new(o, "code", json_integer(ev->code));

@@ -13,7 +13,9 @@
 #include "net/ws.h"
 #include "src/cli.h"
 #include "src/exitcode.h"
+#include "audio/device.h"
 #include "src/headless.h"
+#include "src/media.h"
 #include "src/privacy.h"
 #include "src/session.h"
 
@@ -65,13 +67,8 @@ static gboolean on_duration(gpointer data)
  * work, rather than silently ignored. */
 static const char *unsupported_option(const struct cli_options *o)
 {
-	if (o->play) return "--play";
-	if (o->record) return "--record";
-	if (o->audio_device) return "--audio-device";
 	if (o->video == 1) return "--video";
 	if (o->video_source) return "--video-source";
-	if (o->stun) return "--stun";
-	if (o->turn) return "--turn";
 	if (o->n_chat) return "--chat";
 	if (o->script) return "--script";
 	if (o->report) return "--report";
@@ -81,6 +78,44 @@ static const char *unsupported_option(const struct cli_options *o)
 	if (o->log) return "--log";
 	if (o->privacy_notice) return "--privacy-notice";
 	return NULL;
+}
+
+static void print_device(const struct audio_device_info *d, void *arg)
+{
+	(void)arg;
+	printf("%-40s in:%-2d out:%-2d %6.0f Hz%s%s\n", d->name, d->max_in, d->max_out,
+	       d->default_rate, d->is_default_in ? " default-input" : "",
+	       d->is_default_out ? " default-output" : "");
+}
+
+static int list_devices(void)
+{
+	int n = audio_device_list(print_device, NULL);
+	if (n == 0)
+		printf("no sound devices found\n");
+	if (n < 0) {
+		fprintf(stderr, "ttymeet: cannot list sound devices: %s\n", audio_strerror(n));
+		return TTM_EXIT_INPUT;
+	}
+	return TTM_EXIT_OK;
+}
+
+/* Splits --turn turn:USER:PASSWORD@HOST[:PORT][?transport=udp] into its parts. */
+static int split_turn(const char *arg, char *url, size_t urllen, char *user, size_t userlen,
+		      char *pass, size_t passlen)
+{
+	const char *at = strrchr(arg, '@');
+	const char *scheme = !strncmp(arg, "turns:", 6) ? "turns:" : "turn:";
+	if (strncmp(arg, scheme, strlen(scheme)) || !at)
+		return -EINVAL;
+	const char *cred = arg + strlen(scheme);
+	const char *colon = memchr(cred, ':', (size_t)(at - cred));
+	if (!colon || colon == cred)
+		return -EINVAL;
+	snprintf(user, userlen, "%.*s", (int)(colon - cred), cred);
+	snprintf(pass, passlen, "%.*s", (int)(at - colon - 1), colon + 1);
+	snprintf(url, urllen, "%s%s", scheme, at + 1);
+	return 0;
 }
 
 /* One line on stderr; scripts running --headless also get it as an error event. */
@@ -119,7 +154,9 @@ int main(int argc, char **argv)
 		printf("ttymeet %s\nservers: janus (AudioBridge)\n", TTM_VERSION);
 		return TTM_EXIT_OK;
 	}
-	const char *unsupported = rc == CLI_LIST_DEVICES ? "--list-devices" : unsupported_option(&opt);
+	if (rc == CLI_LIST_DEVICES)
+		return list_devices();
+	const char *unsupported = unsupported_option(&opt);
 	if (unsupported) {
 		snprintf(err, sizeof(err), "%s is not available in this version yet", unsupported);
 		usage_error(argc, argv, err);
@@ -136,18 +173,57 @@ int main(int argc, char **argv)
 		return TTM_EXIT_USAGE;
 	}
 
+	char turn_url[256] = "", turn_user[128] = "", turn_pass[128] = "";
+	if (opt.turn && split_turn(opt.turn, turn_url, sizeof(turn_url), turn_user,
+				   sizeof(turn_user), turn_pass, sizeof(turn_pass)) < 0) {
+		usage_error(argc, argv, "--turn takes turn:USER:PASSWORD@HOST[:PORT]");
+		return TTM_EXIT_USAGE;
+	}
+
 	struct app app = { .headless = opt.headless };
 	struct ws_ctx *wsctx = NULL;
+	struct media *media = NULL;
 	app.loop = g_main_loop_new(NULL, FALSE);
+
+	/* Devices: a file or a named sound device; headless bots default to none at all. */
+	const char *dev_backend = opt.audio_device || !opt.headless ? "portaudio" : "null";
+	struct media_config mc = {
+		.source_backend = opt.play ? "wav" : dev_backend,
+		.source_target = opt.play ? opt.play : opt.audio_device,
+		.sink_backend = opt.record ? "wav" : dev_backend,
+		.sink_target = opt.record ? opt.record : opt.audio_device,
+		.bitrate = opt.bitrate_kbps * 1000,
+		.complexity = opt.complexity,
+		.muted = opt.mute,
+		.cname = "ttymeet",
+	};
+	char msg[300] = "";
+	if ((rc = media_create(g_main_context_default(), &mc, &media, msg, sizeof(msg))) < 0) {
+		fprintf(stderr, "ttymeet: %s\n", msg);
+		if (opt.headless) {
+			struct session_event ev = { .type = SESSION_EV_ERROR,
+						    .code = TTM_EXIT_INPUT, .message = msg };
+			headless_print_event(stdout, &ev);
+		}
+		return TTM_EXIT_INPUT;
+	}
 	if ((rc = ws_ctx_create(app.loop, &wsctx)) < 0) {
 		fprintf(stderr, "ttymeet: cannot set up networking (%s)\n", strerror(-rc));
 		return TTM_EXIT_SERVER;
 	}
+	const char *tamper = getenv("TTYMEET_TEST_TAMPER_FINGERPRINT");
 	struct session_config cfg = {
 		.url = opt.url, .room = opt.room, .name = opt.name, .pin = opt.pin,
 		.insecure = opt.insecure, .muted = opt.mute, .t0 = g_get_monotonic_time(),
+		.media = media,
+		.stun_server = opt.stun,
+		.turn_url = opt.turn ? turn_url : NULL,
+		.turn_user = opt.turn ? turn_user : NULL,
+		.turn_password = opt.turn ? turn_pass : NULL,
+		.stats_interval_ms = opt.headless ? 5000 : 1000,
+		.tamper_fingerprint = tamper && !strcmp(tamper, "1"),
 	};
-	if ((rc = session_create(NULL, wsctx, &cfg, on_session_event, &app, &app.session)) < 0) {
+	if ((rc = session_create(g_main_context_default(), wsctx, &cfg, on_session_event, &app, &app.session)) < 0) {
 		fprintf(stderr, "ttymeet: out of memory\n");
 		return TTM_EXIT_SERVER;
 	}
@@ -167,6 +243,10 @@ int main(int argc, char **argv)
 	g_source_remove(sig_term);
 	g_source_remove(sig_hup);
 	session_destroy(app.session);
+	if (media_destroy(media) < 0 && rc == TTM_EXIT_OK) {
+		fprintf(stderr, "ttymeet: %s: could not finish the recording\n", opt.record);
+		rc = TTM_EXIT_INPUT;
+	}
 	ws_ctx_destroy(wsctx);
 	g_main_loop_unref(app.loop);
 	return rc;

@@ -1,49 +1,88 @@
 /* The meeting model (see session.h).
  *
- * State machine: CONNECTING (WebSocket) → CREATING (Janus session) → ATTACHING (AudioBridge
- * handle) → JOINING → JOINED → LEAVING (destroy sent, bounded wait) → DONE. Any failure goes
- * through session_fail(), which records the exit code, emits ERROR and leaves. Teardown of the
- * transport always runs from an idle callback, never inside a ws/janus callback, so no object
- * is freed while it is on the stack. Server-provided names are sanitized on the way in.
+ * One connection attempt: CONNECTING (WebSocket) → CREATING (Janus session) → ATTACHING
+ * (AudioBridge handle; the PeerConnection starts gathering) → JOINING (join + our SDP offer,
+ * candidates trickled) → JOINED (answer applied; ICE/DTLS run; media flows). LEAVING sends
+ * close_notify, destroys the Janus session and waits for its answer (bounded); DONE after.
+ *
+ * Once joined, losing the server (WebSocket closed, session expired, PeerConnection failed or
+ * hung up) is not fatal: the session waits (backoff 0.25 s doubling to 2 s), starts a new
+ * attempt (new WebSocket, Janus session, PeerConnection) and rejoins, emitting RECONNECTING
+ * and JOINED again; after 60 s without success it gives up (exit 3). Before the first join,
+ * failures end the session with their exit code.
+ *
+ * Objects of an attempt (ws, janus, peer) are only ever destroyed from an idle callback, never
+ * inside their own callbacks. Server-provided names are sanitized on the way in.
  */
 #include "src/session.h"
 
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "net/janus.h"
+#include "net/peer.h"
+#include "net/sdp.h"
 #include "src/exitcode.h"
 #include "src/text.h"
 
 #define CONNECT_TIMEOUT_MS 4500 /* "cannot reach the server" must be said within 5 s */
 #define LEAVE_TIMEOUT_MS 2000   /* how long a clean leave may wait for the server */
+#define RECONNECT_GIVE_UP_US (60 * G_USEC_PER_SEC)
 #define AUDIOBRIDGE "janus.plugin.audiobridge"
+#define OFFER_MAX 8192
 
-enum state { ST_IDLE, ST_CONNECTING, ST_CREATING, ST_ATTACHING, ST_JOINING, ST_JOINED, ST_LEAVING, ST_DONE };
+enum state {
+	ST_IDLE, ST_CONNECTING, ST_CREATING, ST_ATTACHING, ST_JOINING, ST_JOINED,
+	ST_RECONNECT_WAIT, ST_LEAVING, ST_DONE
+};
+
+enum action { ACT_NONE, ACT_FINISH, ACT_RECONNECT };
 
 struct session {
 	GMainContext *main;
 	struct ws_ctx *wsctx;
-	struct ws_conn *ws;
-	struct janus *janus;
 	session_event_cb cb;
 	void *user;
 
-	char *url, *name, *pin;
+	/* configuration */
+	char *url, *name, *pin, *stun, *turn_url, *turn_user, *turn_password;
+	const char *const *local_addrs;
 	uint64_t room;
-	bool insecure, muted;
+	bool insecure, muted, tamper_fp;
 	gint64 t0;
+	unsigned stats_ms;
+	struct media *media;
+	struct dtls_cert *cert;
 
+	/* the current attempt */
+	struct ws_conn *ws;
+	struct janus *janus;
+	struct peer *peer;
+	uint64_t handle;
+	bool offer_sent, media_up;
+
+	/* the meeting */
 	enum state state;
-	uint64_t handle, self_id;
+	uint64_t self_id;
 	GHashTable *roster; /* id (uint64 key) -> struct session_participant */
+	bool joined_once, media_up_once;
 	int exit_code;
 	char leave_reason[16];
-	GSource *connect_timer, *leave_timer, *finish_idle;
+
+	/* reconnection */
+	int attempt;
+	gint64 lost_since; /* monotonic µs, 0 = not lost */
+	char lost_why[256];
+
+	enum action action;
+	GSource *connect_timer, *leave_timer, *action_idle, *retry_timer, *stats_timer;
 };
+
+static void session_connect(struct session *s);
 
 static double now_s(const struct session *s)
 {
@@ -74,15 +113,18 @@ static GSource *add_timeout(struct session *s, guint ms, GSourceFunc fn)
 	return src;
 }
 
-/* ---- teardown ---- */
+/* ---- teardown and reconnection ---- */
 
-static gboolean finish_cb(gpointer data)
+/* Releases everything of the current attempt. Never called from inside their callbacks. */
+static void drop_transport(struct session *s)
 {
-	struct session *s = data;
-	g_source_unref(s->finish_idle);
-	s->finish_idle = NULL;
 	stop_source(&s->connect_timer);
-	stop_source(&s->leave_timer);
+	if (s->media)
+		media_detach(s->media);
+	if (s->peer) {
+		peer_destroy(s->peer);
+		s->peer = NULL;
+	}
 	if (s->ws) {
 		ws_close(s->ws);
 		s->ws = NULL;
@@ -91,21 +133,62 @@ static gboolean finish_cb(gpointer data)
 		janus_destroy(s->janus);
 		s->janus = NULL;
 	}
+	s->handle = 0;
+	s->offer_sent = false;
+	s->media_up = false;
+}
+
+static gboolean retry_cb(gpointer data)
+{
+	struct session *s = data;
+	g_source_unref(s->retry_timer);
+	s->retry_timer = NULL;
+	session_connect(s);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean action_cb(gpointer data)
+{
+	struct session *s = data;
+	enum action a = s->action;
+	g_source_unref(s->action_idle);
+	s->action_idle = NULL;
+	s->action = ACT_NONE;
+	drop_transport(s);
+	if (a == ACT_RECONNECT) {
+		/* 0.25 s, 0.5 s, 1 s, then every 2 s */
+		guint delay = s->attempt >= 4 ? 2000 : 250u << (s->attempt > 0 ? s->attempt - 1 : 0);
+		s->retry_timer = add_timeout(s, delay, retry_cb);
+		return G_SOURCE_REMOVE;
+	}
+	stop_source(&s->leave_timer);
+	stop_source(&s->retry_timer);
+	stop_source(&s->stats_timer);
 	s->state = ST_DONE;
 	struct session_event ev = { .type = SESSION_EV_LEFT, .reason = s->leave_reason };
 	emit(s, &ev);
 	return G_SOURCE_REMOVE;
 }
 
+static void schedule(struct session *s, enum action a)
+{
+	if (s->action == ACT_FINISH)
+		return; /* finishing wins */
+	s->action = a;
+	if (!s->action_idle) {
+		s->action_idle = g_idle_source_new();
+		g_source_set_callback(s->action_idle, action_cb, s, NULL);
+		g_source_attach(s->action_idle, s->main);
+	}
+}
+
 /* Ends the session from the next loop turn. */
 static void finish(struct session *s)
 {
-	if (s->finish_idle || s->state == ST_DONE)
+	if (s->state == ST_DONE)
 		return;
 	s->state = ST_LEAVING;
-	s->finish_idle = g_idle_source_new();
-	g_source_set_callback(s->finish_idle, finish_cb, s, NULL);
-	g_source_attach(s->finish_idle, s->main);
+	schedule(s, ACT_FINISH);
 }
 
 static void on_destroyed(void *user, const struct janus_reply *r)
@@ -123,20 +206,26 @@ static gboolean leave_timeout_cb(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-/* Destroys the Janus session (which detaches the handle and so leaves the room) if there is
- * one and the transport is up; finishes when the server answers or after LEAVE_TIMEOUT_MS. */
+/* Sends DTLS close_notify and destroys the Janus session (which detaches the handle and so
+ * leaves the room) if the transport is up; finishes when the server answers or after
+ * LEAVE_TIMEOUT_MS. */
 static void leave_politely(struct session *s)
 {
 	if (s->state == ST_LEAVING || s->state == ST_DONE)
 		return;
 	stop_source(&s->connect_timer);
-	if (s->janus && s->ws && janus_session_id(s->janus)) {
-		s->state = ST_LEAVING;
-		if (janus_destroy_session(s->janus, on_destroyed, s) == 0) {
-			s->leave_timer = add_timeout(s, LEAVE_TIMEOUT_MS, leave_timeout_cb);
-			return;
-		}
-		s->state = ST_JOINED; /* let finish() take over */
+	stop_source(&s->retry_timer);
+	if (s->peer) {
+		if (s->media)
+			media_detach(s->media);
+		peer_destroy(s->peer); /* close_notify goes out now */
+		s->peer = NULL;
+	}
+	s->state = ST_LEAVING;
+	if (s->janus && s->ws && janus_session_id(s->janus) &&
+	    janus_destroy_session(s->janus, on_destroyed, s) == 0) {
+		s->leave_timer = add_timeout(s, LEAVE_TIMEOUT_MS, leave_timeout_cb);
+		return;
 	}
 	finish(s);
 }
@@ -173,6 +262,41 @@ static void session_fail(struct session *s, int code, bool transport_ok, const c
 		finish(s);
 }
 
+/* The server or the media path went away. Before the first join this is a failure; after it,
+ * we rejoin (or give up after a minute). */
+static void connection_lost(struct session *s, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+static void connection_lost(struct session *s, int code, const char *fmt, ...)
+{
+	char why[256];
+	va_list ap;
+
+	if (s->state == ST_LEAVING || s->state == ST_DONE || s->state == ST_RECONNECT_WAIT)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (!s->joined_once) {
+		session_fail(s, code, false, "%s", why);
+		return;
+	}
+	gint64 now = g_get_monotonic_time();
+	if (!s->lost_since) {
+		s->lost_since = now;
+		snprintf(s->lost_why, sizeof(s->lost_why), "%s", why);
+	}
+	if (now - s->lost_since > RECONNECT_GIVE_UP_US) {
+		session_fail(s, TTM_EXIT_SERVER, false, "gave up reconnecting after 60 s: %s",
+			     s->lost_why);
+		return;
+	}
+	s->state = ST_RECONNECT_WAIT;
+	s->attempt++;
+	struct session_event ev = { .type = SESSION_EV_RECONNECTING, .attempt = s->attempt,
+				    .message = why };
+	emit(s, &ev);
+	schedule(s, ACT_RECONNECT);
+}
+
 /* ---- roster ---- */
 
 static struct session_participant *roster_get(struct session *s, uint64_t id)
@@ -188,13 +312,20 @@ static void emit_participant(struct session *s, enum session_event_type type,
 	emit(s, &ev);
 }
 
-/* Adds or updates one participant from an AudioBridge participant object. */
-static void roster_update(struct session *s, json_t *pj)
+static bool json_id(json_t *v, uint64_t *out)
 {
-	json_t *idv = json_object_get(pj, "id");
-	if (!json_is_integer(idv) || json_integer_value(idv) <= 0)
-		return; /* malformed entry: ignore it, keep the rest */
-	uint64_t id = (uint64_t)json_integer_value(idv);
+	if (!json_is_integer(v) || json_integer_value(v) <= 0)
+		return false;
+	*out = (uint64_t)json_integer_value(v);
+	return true;
+}
+
+/* Adds or updates one participant from an AudioBridge participant object; returns it. */
+static struct session_participant *roster_update(struct session *s, json_t *pj)
+{
+	uint64_t id;
+	if (!json_id(json_object_get(pj, "id"), &id))
+		return NULL; /* malformed entry: ignore it, keep the rest */
 	const char *display = json_string_value(json_object_get(pj, "display"));
 	bool muted = json_is_true(json_object_get(pj, "muted"));
 	json_t *talking = json_object_get(pj, "talking");
@@ -208,10 +339,10 @@ static void roster_update(struct session *s, json_t *pj)
 	struct session_participant *p = roster_get(s, id);
 	if (!p) {
 		if (g_hash_table_size(s->roster) >= SESSION_ROSTER_MAX)
-			return;
+			return NULL;
 		p = calloc(1, sizeof(*p));
 		if (!p)
-			return;
+			return NULL;
 		p->id = id;
 		p->self = id == s->self_id;
 		snprintf(p->name, sizeof(p->name), "%s", name);
@@ -219,11 +350,11 @@ static void roster_update(struct session *s, json_t *pj)
 		p->talking = json_is_true(talking);
 		g_hash_table_insert(s->roster, &p->id, p);
 		emit_participant(s, SESSION_EV_PARTICIPANT_JOINED, p, p->muted);
-		return;
+		return p;
 	}
 	if (strcmp(p->name, name))
 		snprintf(p->name, sizeof(p->name), "%s", name);
-	if (p->muted != muted) {
+	if (p->muted != muted && !p->self) {
 		p->muted = muted;
 		emit_participant(s, SESSION_EV_MUTED, p, muted);
 	}
@@ -231,6 +362,7 @@ static void roster_update(struct session *s, json_t *pj)
 		p->talking = json_is_true(talking);
 		emit_participant(s, SESSION_EV_TALKING, p, p->talking);
 	}
+	return p;
 }
 
 static void roster_update_all(struct session *s, json_t *list)
@@ -254,12 +386,51 @@ static void roster_remove(struct session *s, uint64_t id)
 	free(p);
 }
 
-static bool json_id(json_t *v, uint64_t *out)
+/* After a rejoin: the list in the join reply is the truth; whoever is missing has left. */
+static void roster_reconcile(struct session *s, json_t *list)
 {
-	if (!json_is_integer(v) || json_integer_value(v) <= 0)
-		return false;
-	*out = (uint64_t)json_integer_value(v);
-	return true;
+	GHashTable *present = g_hash_table_new(g_int64_hash, g_int64_equal);
+	size_t i;
+	json_t *pj;
+	if (json_is_array(list)) {
+		json_array_foreach(list, i, pj) {
+			struct session_participant *p = json_is_object(pj) ? roster_update(s, pj) : NULL;
+			if (p)
+				g_hash_table_add(present, &p->id);
+		}
+	}
+	GHashTableIter it;
+	gpointer k, v;
+	GArray *gone = g_array_new(FALSE, FALSE, sizeof(uint64_t));
+	g_hash_table_iter_init(&it, s->roster);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		struct session_participant *p = v;
+		if (!p->self && !g_hash_table_contains(present, &p->id))
+			g_array_append_val(gone, p->id);
+	}
+	for (guint n = 0; n < gone->len; n++)
+		roster_remove(s, g_array_index(gone, uint64_t, n));
+	g_array_free(gone, TRUE);
+	g_hash_table_destroy(present);
+}
+
+static void set_self(struct session *s, uint64_t id)
+{
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, s->roster);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		if (((struct session_participant *)v)->self)
+			g_hash_table_iter_remove(&it);
+	s->self_id = id;
+	struct session_participant *me = calloc(1, sizeof(*me));
+	if (!me)
+		return;
+	me->id = id;
+	me->self = true;
+	me->muted = s->muted;
+	snprintf(me->name, sizeof(me->name), "%s", s->name);
+	g_hash_table_insert(s->roster, &me->id, me);
 }
 
 /* ---- AudioBridge ---- */
@@ -295,68 +466,245 @@ static void on_audiobridge_event(struct session *s, json_t *data)
 	}
 }
 
+/* Applies Janus' SDP answer: the peer learns the transport, the media engine the codec. */
+static int apply_answer(struct session *s, json_t *jsep, char *why, size_t whylen)
+{
+	const char *type = json_string_value(json_object_get(jsep, "type"));
+	const char *sdp = json_string_value(json_object_get(jsep, "sdp"));
+	struct sdp_session *ans = NULL;
+	int mline = -1, rc;
+
+	if (!type || strcmp(type, "answer") || !sdp) {
+		snprintf(why, whylen, "the server sent no SDP answer");
+		return -EPROTO;
+	}
+	if ((rc = sdp_session_create(&ans)) < 0)
+		return rc;
+	if ((rc = sdp_parse(sdp, strlen(sdp), ans)) < 0) {
+		snprintf(why, whylen, "the server's SDP answer is malformed");
+		goto out;
+	}
+	int pt = sdp_opus_pt(ans, &mline);
+	if (pt < 0) {
+		rc = -EPROTO;
+		snprintf(why, whylen, "the server accepted no Opus audio");
+		goto out;
+	}
+	if ((rc = peer_set_remote(s->peer, ans, mline)) < 0) {
+		snprintf(why, whylen, "the server's SDP answer lacks ICE or DTLS parameters");
+		goto out;
+	}
+	const struct sdp_media *m = &ans->media[mline];
+	struct media_params mp = {
+		.opus_pt = (uint8_t)pt,
+		.level_ext_id = sdp_extmap_id(m, SDP_URI_AUDIO_LEVEL),
+		.mid_ext_id = sdp_extmap_id(m, SDP_URI_MID),
+		.mid = m->mid,
+	};
+	if (s->media)
+		media_attach(s->media, s->peer, &mp);
+	rc = 0;
+out:
+	sdp_session_destroy(ans);
+	return rc;
+}
+
 static void on_joined(void *user, const struct janus_reply *r)
 {
 	struct session *s = user;
+	char why[160];
+
 	if (r->err == -EREMOTEIO) {
 		session_fail(s, TTM_EXIT_ROOM, true, "room %" PRIu64 " refused the join: %s (%d)",
 			     s->room, r->reason, r->code);
 		return;
 	}
 	if (r->err) {
-		session_fail(s, TTM_EXIT_SERVER, r->err == -EPROTO, "joining room %" PRIu64
-			     " failed: %s", s->room, r->reason);
+		connection_lost(s, TTM_EXIT_SERVER, "joining room %" PRIu64 " failed: %s", s->room,
+				r->reason);
 		return;
 	}
 	const char *kind = json_string_value(json_object_get(r->data, "audiobridge"));
-	if (!kind || strcmp(kind, "joined") || !json_id(json_object_get(r->data, "id"), &s->self_id)) {
+	uint64_t id;
+	if (!kind || strcmp(kind, "joined") || !json_id(json_object_get(r->data, "id"), &id)) {
 		session_fail(s, TTM_EXIT_SERVER, true, "unexpected answer to the join request");
 		return;
 	}
-	s->state = ST_JOINED;
-	struct session_participant *me = calloc(1, sizeof(*me));
-	if (me) {
-		me->id = s->self_id;
-		me->self = true;
-		me->muted = s->muted;
-		snprintf(me->name, sizeof(me->name), "%s", s->name);
-		g_hash_table_insert(s->roster, &me->id, me);
+	if (s->peer && apply_answer(s, r->jsep, why, sizeof(why)) < 0) {
+		session_fail(s, TTM_EXIT_MEDIA, true, "%s", why);
+		return;
 	}
+	bool rejoin = s->joined_once;
+	s->state = ST_JOINED;
+	s->joined_once = true;
+	s->lost_since = 0;
+	s->attempt = 0;
+	set_self(s, id);
 	struct session_event ev = { .type = SESSION_EV_JOINED, .id = s->self_id, .name = s->name,
 				    .room = s->room, .self = true, .on = s->muted };
 	emit(s, &ev);
-	roster_update_all(s, json_object_get(r->data, "participants"));
+	if (rejoin)
+		roster_reconcile(s, json_object_get(r->data, "participants"));
+	else
+		roster_update_all(s, json_object_get(r->data, "participants"));
+}
+
+/* ---- the PeerConnection ---- */
+
+static void peer_candidate(void *user, const char *candidate)
+{
+	struct session *s = user;
+	if (!s->offer_sent || !s->janus)
+		return; /* still going into the offer itself */
+	json_t *c = candidate ? json_pack("{ss ss si}", "candidate", candidate, "sdpMid", "0",
+					  "sdpMLineIndex", 0)
+			      : json_pack("{sb}", "completed", 1);
+	if (c)
+		janus_trickle(s->janus, s->handle, c, NULL, NULL);
+}
+
+static void peer_state(void *user, enum peer_state st, int err, const char *reason)
+{
+	struct session *s = user;
+	if (st == PEER_CONNECTED) {
+		s->media_up = true;
+		s->media_up_once = true;
+		struct session_event ev = { .type = SESSION_EV_MEDIA, .kind = "audio",
+					    .state = "connected", .message = reason,
+					    .join_ms = now_s(s) * 1000.0 };
+		emit(s, &ev);
+		return;
+	}
+	if (st != PEER_FAILED && st != PEER_CLOSED)
+		return;
+	struct session_event ev = { .type = SESSION_EV_MEDIA, .kind = "audio", .state = "failed",
+				    .message = reason };
+	emit(s, &ev);
+	/* A fingerprint mismatch is an attack or a broken server, never worth a retry; neither
+	 * is a path that never worked. */
+	if (err == -EKEYREJECTED || !s->media_up_once)
+		session_fail(s, TTM_EXIT_MEDIA, true, "%s", reason);
+	else
+		connection_lost(s, TTM_EXIT_MEDIA, "%s", reason);
+}
+
+static void peer_rtp(void *user, uint8_t *buf, size_t len)
+{
+	struct session *s = user;
+	if (s->media)
+		media_on_rtp(s->media, buf, len);
+}
+
+static void peer_rtcp(void *user, uint8_t *buf, size_t len)
+{
+	struct session *s = user;
+	if (s->media)
+		media_on_rtcp(s->media, buf, len);
+}
+
+/* Creates the PeerConnection and writes our offer with the candidates known so far. */
+static json_t *make_offer(struct session *s, char *why, size_t whylen)
+{
+	struct peer_config pc = {
+		.offerer = true,
+		.cert = s->cert,
+		.stun_server = s->stun,
+		.turn_url = s->turn_url,
+		.turn_user = s->turn_user,
+		.turn_password = s->turn_password,
+		.local_addrs = s->local_addrs,
+		.tamper_remote_fingerprint = s->tamper_fp,
+	};
+	struct peer_callbacks cbs = {
+		.candidate_cb = peer_candidate,
+		.state_cb = peer_state,
+		.rtp_cb = peer_rtp,
+		.rtcp_cb = peer_rtcp,
+		.user = s,
+	};
+	int rc = peer_create(s->main, &pc, &cbs, &s->peer);
+	if (rc < 0) {
+		snprintf(why, whylen, "cannot start ICE (%s)", strerror(-rc));
+		return NULL;
+	}
+	size_t n;
+	const char *const *cands = peer_local_candidates(s->peer, &n);
+	bool done = peer_gathering_done(s->peer);
+	struct sdp_audio_offer o = {
+		.local = {
+			.sess_id = g_random_int(),
+			.sess_version = 1,
+			.ice_ufrag = peer_ice_ufrag(s->peer),
+			.ice_pwd = peer_ice_pwd(s->peer),
+			.fingerprint = peer_fingerprint(s->peer),
+			.cands = cands,
+			.n_cands = n,
+			.cands_done = done,
+		},
+		.mid = "0",
+		.dir = SDP_DIR_SENDRECV,
+		.opus_pt = 111,
+		.max_bitrate = 0,
+		.level_ext_id = 1,
+		.mid_ext_id = 2,
+		.ssrc = s->media ? media_ssrc(s->media) : g_random_int(),
+		.cname = "ttymeet",
+	};
+	char *sdp = malloc(OFFER_MAX);
+	if (!sdp)
+		return NULL;
+	rc = sdp_write_audio_offer(sdp, OFFER_MAX, &o);
+	json_t *jsep = rc > 0 ? json_pack("{ss ss sb}", "type", "offer", "sdp", sdp, "trickle", !done)
+			      : NULL;
+	free(sdp);
+	if (!jsep)
+		snprintf(why, whylen, "cannot write the SDP offer");
+	return jsep;
 }
 
 static void on_attached(void *user, const struct janus_reply *r)
 {
 	struct session *s = user;
+	char why[160];
 	if (r->err) {
-		session_fail(s, TTM_EXIT_SERVER, r->err != -ETIMEDOUT,
-			     "the server cannot host audio rooms: %s", r->reason);
+		connection_lost(s, TTM_EXIT_SERVER, "the server cannot host audio rooms: %s",
+				r->reason);
 		return;
 	}
 	s->handle = r->id;
 	s->state = ST_JOINING;
+	json_t *jsep = NULL;
+	if (s->media && !(jsep = make_offer(s, why, sizeof(why)))) {
+		session_fail(s, TTM_EXIT_MEDIA, true, "%s", why);
+		return;
+	}
 	json_t *body = json_pack("{ss sI ss sb}", "request", "join", "room", (json_int_t)s->room,
 				 "display", s->name, "muted", s->muted);
 	if (body && s->pin)
 		json_object_set_new(body, "pin", json_string(s->pin));
-	if (!body || janus_message(s->janus, s->handle, body, NULL, on_joined, s) < 0)
+	if (!body || janus_message(s->janus, s->handle, body, jsep, on_joined, s) < 0) {
 		session_fail(s, TTM_EXIT_SERVER, false, "cannot send the join request");
+		return;
+	}
+	s->offer_sent = true;
+	/* Candidates gathered after the offer was written go out as trickles. */
+	if (s->peer && !peer_gathering_done(s->peer)) {
+		size_t n;
+		const char *const *c = peer_local_candidates(s->peer, &n);
+		(void)c; /* those n are in the offer already */
+	}
 }
 
 static void on_created(void *user, const struct janus_reply *r)
 {
 	struct session *s = user;
 	if (r->err) {
-		session_fail(s, TTM_EXIT_SERVER, false, "the server refused a session: %s%s%s",
-			     r->reason, r->code ? " " : "", r->code ? "(Janus error)" : "");
+		connection_lost(s, TTM_EXIT_SERVER, "the server refused a session: %s", r->reason);
 		return;
 	}
 	s->state = ST_ATTACHING;
 	if (janus_attach(s->janus, AUDIOBRIDGE, on_attached, s) < 0)
-		session_fail(s, TTM_EXIT_SERVER, false, "cannot send the attach request");
+		connection_lost(s, TTM_EXIT_SERVER, "cannot send the attach request");
 }
 
 /* ---- Janus and WebSocket plumbing ---- */
@@ -377,11 +725,16 @@ static void janus_event(void *user, const struct janus_event *ev)
 		break;
 	case JANUS_EV_TIMEOUT:
 		janus_reset_session(s->janus);
-		session_fail(s, TTM_EXIT_SERVER, false, "the server expired our session");
+		connection_lost(s, TTM_EXIT_SERVER, "the server expired our session");
+		break;
+	case JANUS_EV_HANGUP:
+		if (ev->handle == s->handle && s->state == ST_JOINED)
+			connection_lost(s, TTM_EXIT_MEDIA, "the server hung up the media (%s)",
+					ev->reason);
 		break;
 	case JANUS_EV_DETACHED:
 		if (ev->handle == s->handle && s->state == ST_JOINED)
-			session_fail(s, TTM_EXIT_SERVER, true, "the server dropped our room handle");
+			connection_lost(s, TTM_EXIT_SERVER, "the server dropped our room handle");
 		break;
 	default:
 		break;
@@ -400,7 +753,7 @@ static void ws_open(void *user)
 	stop_source(&s->connect_timer);
 	s->state = ST_CREATING;
 	if (janus_create_session(s->janus, on_created, s) < 0)
-		session_fail(s, TTM_EXIT_SERVER, false, "cannot send to the server");
+		connection_lost(s, TTM_EXIT_SERVER, "cannot send to the server");
 }
 
 static void ws_message(void *user, const char *text, size_t len)
@@ -424,11 +777,11 @@ static void ws_closed(void *user, int err, const char *reason)
 		return;
 	}
 	if (s->state == ST_CONNECTING)
-		session_fail(s, TTM_EXIT_SERVER, false, "cannot reach %s: %s", s->url, reason);
+		connection_lost(s, TTM_EXIT_SERVER, "cannot reach %s: %s", s->url, reason);
 	else
-		session_fail(s, TTM_EXIT_SERVER, false, "%s (%s)",
-			     err ? "connection to the server lost" : "the server closed the connection",
-			     reason);
+		connection_lost(s, TTM_EXIT_SERVER, "%s (%s)",
+				err ? "connection to the server lost" : "the server closed the connection",
+				reason);
 }
 
 static gboolean connect_timeout_cb(gpointer data)
@@ -437,33 +790,78 @@ static gboolean connect_timeout_cb(gpointer data)
 	g_source_unref(s->connect_timer);
 	s->connect_timer = NULL;
 	if (s->state == ST_CONNECTING)
-		session_fail(s, TTM_EXIT_SERVER, false, "cannot reach %s: no answer within %.1f s",
-			     s->url, CONNECT_TIMEOUT_MS / 1000.0);
+		connection_lost(s, TTM_EXIT_SERVER, "cannot reach %s: no answer within %.1f s",
+				s->url, CONNECT_TIMEOUT_MS / 1000.0);
 	return G_SOURCE_REMOVE;
+}
+
+/* Starts one connection attempt. */
+static void session_connect(struct session *s)
+{
+	static const struct ws_handlers wsh = { ws_open, ws_message, ws_closed };
+	static const struct janus_ops jops = { janus_send, janus_event, janus_protocol_error };
+
+	s->state = ST_CONNECTING;
+	if (janus_create(s->main, &jops, s, &s->janus) < 0 ||
+	    ws_connect(s->wsctx, s->url, "janus-protocol", s->insecure, &wsh, s, &s->ws) < 0) {
+		s->ws = NULL;
+		session_fail(s, TTM_EXIT_SERVER, false, "cannot connect to %s", s->url);
+		return;
+	}
+	s->connect_timer = add_timeout(s, CONNECT_TIMEOUT_MS, connect_timeout_cb);
+}
+
+static gboolean stats_cb(gpointer data)
+{
+	struct session *s = data;
+	if (s->state == ST_JOINED && s->media && s->media_up) {
+		struct media_stats st;
+		media_get_stats(s->media, &st);
+		struct session_event ev = { .type = SESSION_EV_STATS, .stats = &st };
+		emit(s, &ev);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static char *dup_or_null(const char *v, bool *ok)
+{
+	if (!v)
+		return NULL;
+	char *d = strdup(v);
+	if (!d)
+		*ok = false;
+	return d;
 }
 
 int session_create(GMainContext *main, struct ws_ctx *ws, const struct session_config *cfg,
 		   session_event_cb cb, void *user, struct session **out)
 {
 	struct session *s = calloc(1, sizeof(*s));
+	bool ok = true;
 	if (!s)
 		return -ENOMEM;
 	s->main = main;
 	s->wsctx = ws;
 	s->cb = cb;
 	s->user = user;
-	s->url = strdup(cfg->url);
-	s->name = strdup(cfg->name);
-	s->pin = cfg->pin ? strdup(cfg->pin) : NULL;
+	s->url = dup_or_null(cfg->url, &ok);
+	s->name = dup_or_null(cfg->name, &ok);
+	s->pin = dup_or_null(cfg->pin, &ok);
+	s->stun = dup_or_null(cfg->stun_server, &ok);
+	s->turn_url = dup_or_null(cfg->turn_url, &ok);
+	s->turn_user = dup_or_null(cfg->turn_user, &ok);
+	s->turn_password = dup_or_null(cfg->turn_password, &ok);
+	s->local_addrs = cfg->local_addrs;
 	s->room = cfg->room;
 	s->insecure = cfg->insecure;
 	s->muted = cfg->muted;
+	s->tamper_fp = cfg->tamper_fingerprint;
+	s->media = cfg->media;
+	s->stats_ms = cfg->stats_interval_ms;
 	s->t0 = cfg->t0 ? cfg->t0 : g_get_monotonic_time();
 	s->roster = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, free);
 	snprintf(s->leave_reason, sizeof(s->leave_reason), "user");
-	static const struct janus_ops jops = { janus_send, janus_event, janus_protocol_error };
-	if (!s->url || !s->name || (cfg->pin && !s->pin) ||
-	    janus_create(main, &jops, s, &s->janus) < 0) {
+	if (!ok || !s->url || !s->name || (s->media && dtls_cert_create(&s->cert) < 0)) {
 		session_destroy(s);
 		return -ENOMEM;
 	}
@@ -473,26 +871,19 @@ int session_create(GMainContext *main, struct ws_ctx *ws, const struct session_c
 
 int session_start(struct session *s)
 {
-	static const struct ws_handlers wsh = { ws_open, ws_message, ws_closed };
 	if (s->state != ST_IDLE)
 		return -EALREADY;
-	s->state = ST_CONNECTING;
 	struct session_event ev = { .type = SESSION_EV_CONNECTING, .url = s->url, .room = s->room };
 	emit(s, &ev);
-	int rc = ws_connect(s->wsctx, s->url, "janus-protocol", s->insecure, &wsh, s, &s->ws);
-	if (rc < 0) {
-		s->ws = NULL;
-		session_fail(s, TTM_EXIT_SERVER, false, "cannot connect to %s", s->url);
-		return 0;
-	}
-	s->connect_timer = add_timeout(s, CONNECT_TIMEOUT_MS, connect_timeout_cb);
+	if (s->stats_ms)
+		s->stats_timer = add_timeout(s, s->stats_ms, stats_cb);
+	session_connect(s);
 	return 0;
 }
 
 static void on_configured(void *user, const struct janus_reply *r)
 {
 	struct session *s = user;
-	(void)r;
 	struct session_participant *me = roster_get(s, s->self_id);
 	if (r->err || !me || s->state != ST_JOINED)
 		return;
@@ -505,8 +896,10 @@ static void on_configured(void *user, const struct janus_reply *r)
 int session_set_muted(struct session *s, bool muted)
 {
 	s->muted = muted;
+	if (s->media)
+		media_set_muted(s->media, muted); /* stop sending at once, whatever the server says */
 	if (s->state != ST_JOINED)
-		return 0; /* applied at join */
+		return 0; /* applied at (re)join */
 	json_t *body = json_pack("{ss sb}", "request", "configure", "muted", muted);
 	return body ? janus_message(s->janus, s->handle, body, NULL, on_configured, s) : -ENOMEM;
 }
@@ -541,15 +934,19 @@ void session_destroy(struct session *s)
 {
 	if (!s)
 		return;
-	stop_source(&s->connect_timer);
 	stop_source(&s->leave_timer);
-	stop_source(&s->finish_idle);
-	if (s->ws)
-		ws_close(s->ws);
-	janus_destroy(s->janus);
+	stop_source(&s->action_idle);
+	stop_source(&s->retry_timer);
+	stop_source(&s->stats_timer);
+	drop_transport(s);
+	dtls_cert_destroy(s->cert);
 	g_hash_table_destroy(s->roster);
 	free(s->url);
 	free(s->name);
 	free(s->pin);
+	free(s->stun);
+	free(s->turn_url);
+	free(s->turn_user);
+	free(s->turn_password);
 	free(s);
 }

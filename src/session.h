@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "net/ws.h"
+#include "src/media.h"
 
 #define SESSION_NAME_MAX 128 /* bytes of a sanitized display name */
 #define SESSION_ROSTER_MAX 4096
@@ -29,6 +30,12 @@ struct session_config {
 	bool insecure;
 	bool muted;       /* join muted */
 	gint64 t0;        /* monotonic µs that event times count from */
+	struct media *media; /* audio engine (not owned); NULL joins without media */
+	const char *stun_server;           /* "host:port" or NULL */
+	const char *turn_url, *turn_user, *turn_password;
+	const char *const *local_addrs;    /* ICE interfaces/addresses, NULL = all */
+	unsigned stats_interval_ms;        /* 0 = no stats events */
+	bool tamper_fingerprint;           /* tests only: corrupt the server's DTLS fingerprint */
 };
 
 enum session_event_type {
@@ -38,6 +45,9 @@ enum session_event_type {
 	SESSION_EV_PARTICIPANT_LEFT,
 	SESSION_EV_MUTED,
 	SESSION_EV_TALKING,
+	SESSION_EV_MEDIA,
+	SESSION_EV_STATS,
+	SESSION_EV_RECONNECTING,
 	SESSION_EV_ERROR,
 	SESSION_EV_LEFT,
 };
@@ -55,6 +65,11 @@ struct session_event {
 	const char *reason;  /* LEFT: "duration", "signal", "user", "error", "kicked" */
 	const char *url;     /* CONNECTING */
 	uint64_t room;       /* CONNECTING, JOINED */
+	const char *kind;    /* MEDIA: "audio" */
+	const char *state;   /* MEDIA: "connected" / "failed" */
+	const struct media_stats *stats; /* STATS */
+	double join_ms;      /* MEDIA connected: process start (t0) to media flowing */
+	int attempt;         /* RECONNECTING */
 };
 
 typedef void (*session_event_cb)(void *user, const struct session_event *ev);

@@ -47,7 +47,9 @@ JANUSCTL = os.path.join(LAB_DIR, "janusctl.py")
 CLIENT_ADDR = "198.18.0.1"
 SERVER_ADDR = "198.18.0.2"
 PREFIX_LEN = 30
-VETH = "veth0"
+# Not "veth*": libnice skips interfaces with that prefix (and docker*, virbr*, vmnet*) when it
+# gathers candidates by itself, as it does for a client run without an interface option.
+VETH = "ttm0"
 # An address outside the /30 used as the next hop of "silent" routes, with a made-up MAC:
 # frames go out on the veth, the server side drops them (not its MAC), nothing ever answers.
 SILENT_GW = "198.18.1.254"

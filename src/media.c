@@ -1,0 +1,449 @@
+/* Audio media engine (see media.h).
+ *
+ * Clock: next_us advances by exactly 20 ms per frame; each wake-up processes every frame that
+ * is due (at most a few, after a stall) and schedules a one-shot timeout for the next one.
+ * Uplink per frame: read the source, measure the level (RFC 6464 value + VAD for the V bit),
+ * encode unless muted, skip DTX packets (the timestamp still advances), packetize with the
+ * audio-level and mid extensions, protect and send. Downlink per frame: jitter_get decides
+ * decode / FEC / PLC / silence; the result goes to the sink. RTCP: SR (or RR while we send
+ * nothing) with a report block about the server's stream and our CNAME, about once a second.
+ */
+#include "src/media.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audio/codec.h"
+#include "audio/device.h"
+#include "audio/jitter.h"
+#include "audio/level.h"
+#include "net/rtcp.h"
+#include "net/rtp.h"
+
+#define FRAME_US 20000
+#define MAX_CATCHUP 5           /* frames processed per wake-up after a stall */
+#define RTCP_INTERVAL_US 1000000
+#define SILENT_DBOV (-55.0f)    /* decoded audio below this counts as silence */
+
+struct media {
+	GMainContext *main;
+	struct media_config cfg;
+	char cname[64];
+	struct audio_source *src;
+	struct audio_sink *sink;
+	struct codec_enc *enc;
+	struct codec_dec *dec;
+	struct jitter *jb;
+	struct peer *peer;
+	struct media_params params;
+	char mid[33];
+	bool muted, source_ended;
+
+	GSource *timer;
+	gint64 next_us, next_rtcp_us;
+
+	/* uplink */
+	uint32_t ssrc;
+	uint16_t seq;
+	uint32_t ts;
+	bool was_silent; /* last frame was not sent: set the marker on the next one */
+	uint32_t packets_sent, octets_sent;
+	struct level_vad vad;
+	struct level_meter meter_out;
+
+	/* downlink */
+	bool have_remote;
+	uint32_t remote_ssrc;
+	struct rtp_stats rstats;
+	struct level_meter meter_in;
+	gint64 last_voice_us, t_first_audio;
+	uint64_t frames_played, frames_concealed, frames_fec, packets_received;
+
+	/* RTCP */
+	uint32_t last_sr_mid;   /* middle 32 bits of the last SR's NTP time */
+	gint64 last_sr_arrival; /* monotonic µs */
+	double rtt_ms, loss_up_pct;
+
+	/* interval stats */
+	gint64 stats_since;
+	uint64_t bytes_in_mark, bytes_out_mark;
+};
+
+static uint64_t wall_us(void)
+{
+	return (uint64_t)g_get_real_time();
+}
+
+/* Encodes pcm straight into an RTP packet and sends it, unless Opus says DTX. */
+static void send_frame(struct media *m, const int16_t *pcm, float dbov, bool voice)
+{
+	uint32_t pkt32[(PEER_PACKET_MAX + SRTP_SESSION_HEADROOM) / 4];
+	uint8_t *pkt = (uint8_t *)pkt32;
+	struct rtp_header h = { .pt = m->params.opus_pt, .seq = m->seq, .ts = m->ts,
+				.ssrc = m->ssrc, .marker = m->was_silent };
+	struct rtp_writer w;
+	bool with_mid = m->params.mid_ext_id > 0 && m->mid[0];
+	bool ext = m->params.level_ext_id > 0 || with_mid;
+	size_t room = 0;
+
+	m->ts += CODEC_FRAME;
+	rtp_writer_init(&w, pkt, PEER_PACKET_MAX, &h, ext ? RTP_EXT_ONE_BYTE : RTP_EXT_NONE);
+	if (m->params.level_ext_id > 0)
+		rtp_writer_add_audio_level(&w, (uint8_t)m->params.level_ext_id, voice,
+					   level_rfc6464(dbov));
+	if (with_mid)
+		rtp_writer_add_mid(&w, (uint8_t)m->params.mid_ext_id, m->mid);
+	uint8_t *payload = rtp_writer_payload(&w, &room);
+	if (!payload)
+		return;
+	int n = codec_enc_encode(m->enc, pcm, payload, room);
+	if (n <= 0 || codec_is_dtx(n)) {
+		m->was_silent = true;
+		return;
+	}
+	int len = rtp_writer_finish(&w, (size_t)n, 0);
+	if (len <= 0)
+		return;
+	if (peer_send_rtp(m->peer, pkt, (size_t)len, sizeof(pkt32)) == 0) {
+		m->seq++;
+		m->packets_sent++;
+		m->octets_sent += (uint32_t)n;
+		m->was_silent = false;
+	}
+}
+
+static void uplink_frame(struct media *m)
+{
+	int16_t pcm[AUDIO_FRAME];
+	int got = 0;
+
+	/* A capture device may deliver two frames after a late tick: take what is there. */
+	for (int i = 0; i < 3; i++) {
+		int rc = m->source_ended ? AUDIO_EOF : audio_source_read(m->src, pcm);
+		if (rc == AUDIO_EOF)
+			m->source_ended = true;
+		if (rc != 1)
+			break;
+		got++;
+		float dbov = level_dbov(pcm, AUDIO_FRAME);
+		bool voice = level_vad_update(&m->vad, dbov, 20);
+		level_meter_update(&m->meter_out, m->muted ? LEVEL_MIN_DBOV : dbov, 20);
+		if (m->muted) {
+			m->ts += CODEC_FRAME;
+			m->was_silent = true;
+			continue;
+		}
+		send_frame(m, pcm, dbov, voice);
+	}
+	if (!got) { /* nothing captured (file ended, device behind): time still passes */
+		m->ts += CODEC_FRAME;
+		m->was_silent = true;
+		level_meter_update(&m->meter_out, LEVEL_MIN_DBOV, 20);
+	}
+}
+
+static void downlink_frame(struct media *m, gint64 now_us)
+{
+	int16_t pcm[AUDIO_FRAME];
+	struct jitter_frame f;
+	int n = 0;
+
+	jitter_get(m->jb, (uint64_t)(now_us / 1000), &f);
+	switch (f.action) {
+	case JITTER_PACKET:
+		n = codec_dec_decode(m->dec, f.data, f.len, pcm);
+		if (n > 0 && n < AUDIO_FRAME) /* a shorter packet: pad with silence */
+			memset(pcm + n, 0, sizeof(int16_t) * (size_t)(AUDIO_FRAME - n));
+		if (n < 0)
+			n = codec_dec_plc(m->dec, pcm), m->frames_concealed++;
+		break;
+	case JITTER_FEC:
+		n = codec_dec_fec(m->dec, f.data, f.len, pcm);
+		m->frames_fec++;
+		break;
+	case JITTER_PLC:
+		n = codec_dec_plc(m->dec, pcm);
+		m->frames_concealed++;
+		break;
+	case JITTER_WAIT:
+		break;
+	}
+	if (n <= 0)
+		memset(pcm, 0, sizeof(pcm));
+	float dbov = level_dbov(pcm, AUDIO_FRAME);
+	level_meter_update(&m->meter_in, dbov, 20);
+	if (dbov > SILENT_DBOV) {
+		m->last_voice_us = now_us;
+		if (!m->t_first_audio)
+			m->t_first_audio = now_us;
+	}
+	m->frames_played++;
+	audio_sink_write(m->sink, pcm);
+}
+
+static void send_rtcp(struct media *m)
+{
+	uint32_t buf32[(PEER_PACKET_MAX + SRTP_SESSION_HEADROOM) / 4];
+	uint8_t *buf = (uint8_t *)buf32;
+	struct rtcp_writer w;
+	struct rtcp_report_block rb;
+	size_t nblocks = 0;
+
+	if (m->have_remote) {
+		struct rtp_stats_report r;
+		rtp_stats_get(&m->rstats, &r);
+		rtp_stats_mark(&m->rstats);
+		memset(&rb, 0, sizeof(rb));
+		rb.ssrc = m->remote_ssrc;
+		rb.fraction_lost = r.fraction_lost;
+		rb.lost = r.lost;
+		rb.ext_max_seq = r.ext_max_seq;
+		rb.jitter = r.jitter;
+		if (m->last_sr_arrival) {
+			rb.lsr = m->last_sr_mid;
+			rb.dlsr = rtcp_dlsr((uint64_t)m->last_sr_arrival,
+					    (uint64_t)g_get_monotonic_time());
+		}
+		nblocks = 1;
+	}
+	rtcp_writer_init(&w, buf, PEER_PACKET_MAX);
+	if (m->packets_sent) {
+		struct rtcp_sender_info si = {
+			.ntp = rtcp_ntp_from_unix_us(wall_us()),
+			.rtp_ts = m->ts,
+			.packets = m->packets_sent,
+			.octets = m->octets_sent,
+		};
+		rtcp_write_sr(&w, m->ssrc, &si, &rb, nblocks);
+	} else {
+		rtcp_write_rr(&w, m->ssrc, &rb, nblocks);
+	}
+	rtcp_write_sdes_cname(&w, m->ssrc, m->cname);
+	int len = rtcp_writer_finish(&w);
+	if (len > 0)
+		peer_send_rtcp(m->peer, buf, (size_t)len, sizeof(buf32));
+}
+
+static void schedule(struct media *m);
+
+static gboolean tick_cb(gpointer data)
+{
+	struct media *m = data;
+	gint64 now = g_get_monotonic_time();
+	int frames = 0;
+
+	g_source_unref(m->timer);
+	m->timer = NULL;
+	while (m->next_us <= now && frames < MAX_CATCHUP) {
+		if (m->peer && peer_get_state(m->peer) == PEER_CONNECTED)
+			uplink_frame(m);
+		downlink_frame(m, now);
+		m->next_us += FRAME_US;
+		frames++;
+	}
+	if (m->next_us <= now) /* a long stall: skip ahead rather than burst */
+		m->next_us = now + FRAME_US;
+	if (m->peer && now >= m->next_rtcp_us && peer_get_state(m->peer) == PEER_CONNECTED) {
+		send_rtcp(m);
+		/* RFC 3550: randomize the interval (0.5..1.5 x) */
+		m->next_rtcp_us = now + RTCP_INTERVAL_US / 2 + g_random_int_range(0, RTCP_INTERVAL_US);
+	}
+	schedule(m);
+	return G_SOURCE_REMOVE;
+}
+
+static void schedule(struct media *m)
+{
+	gint64 wait = m->next_us - g_get_monotonic_time();
+	m->timer = g_timeout_source_new(wait > 0 ? (guint)((wait + 999) / 1000) : 0);
+	g_source_set_callback(m->timer, tick_cb, m, NULL);
+	g_source_attach(m->timer, m->main);
+}
+
+int media_create(GMainContext *main, const struct media_config *cfg, struct media **out,
+		 char *msg, size_t msglen)
+{
+	struct media *m = calloc(1, sizeof(*m));
+	int rc;
+	if (!m)
+		return -ENOMEM;
+	m->main = main;
+	m->cfg = *cfg;
+	m->muted = cfg->muted;
+	snprintf(m->cname, sizeof(m->cname), "%s", cfg->cname ? cfg->cname : "ttymeet");
+	m->ssrc = g_random_int() | 1u;
+	m->seq = (uint16_t)g_random_int();
+	m->ts = g_random_int();
+	m->rtt_ms = -1;
+	m->loss_up_pct = -1;
+	m->was_silent = true;
+	level_vad_init(&m->vad, -50.0f);
+	level_meter_init(&m->meter_in);
+	level_meter_init(&m->meter_out);
+
+	rc = audio_source_open(&m->src, cfg->source_backend, cfg->source_target,
+			       cfg->source_loop ? AUDIO_LOOP : 0);
+	if (rc < 0) {
+		snprintf(msg, msglen, "%s%s%s", cfg->source_target ? cfg->source_target : "",
+			 cfg->source_target ? ": " : "", audio_strerror(rc));
+		goto out;
+	}
+	rc = audio_sink_open(&m->sink, cfg->sink_backend, cfg->sink_target, 0);
+	if (rc < 0) {
+		snprintf(msg, msglen, "%s%s%s", cfg->sink_target ? cfg->sink_target : "",
+			 cfg->sink_target ? ": " : "", audio_strerror(rc));
+		goto out;
+	}
+	struct codec_enc_config ec;
+	codec_enc_config_default(&ec);
+	ec.bitrate = cfg->bitrate;
+	ec.complexity = cfg->complexity;
+	if ((rc = codec_enc_create(&m->enc, &ec)) < 0 || (rc = codec_dec_create(&m->dec)) < 0 ||
+	    (rc = jitter_create(&m->jb, NULL)) < 0) {
+		snprintf(msg, msglen, "cannot set up the Opus codec (%s)", strerror(-rc));
+		goto out;
+	}
+	m->stats_since = g_get_monotonic_time();
+	m->next_us = m->stats_since + FRAME_US;
+	schedule(m);
+	*out = m;
+	return 0;
+out:
+	media_destroy(m);
+	return rc;
+}
+
+int media_destroy(struct media *m)
+{
+	int rc = 0;
+	if (!m)
+		return 0;
+	if (m->timer) {
+		g_source_destroy(m->timer);
+		g_source_unref(m->timer);
+	}
+	audio_source_close(m->src);
+	if (m->sink)
+		rc = audio_sink_close(m->sink);
+	codec_enc_destroy(m->enc);
+	codec_dec_destroy(m->dec);
+	jitter_destroy(m->jb);
+	free(m);
+	return rc;
+}
+
+void media_attach(struct media *m, struct peer *p, const struct media_params *params)
+{
+	m->peer = p;
+	m->params = *params;
+	snprintf(m->mid, sizeof(m->mid), "%s", params->mid ? params->mid : "");
+	m->have_remote = false;
+	m->last_sr_arrival = 0;
+	m->was_silent = true;
+	jitter_reset(m->jb);
+	m->next_rtcp_us = g_get_monotonic_time() + RTCP_INTERVAL_US / 2;
+	struct peer_stats ps;
+	peer_get_stats(p, &ps);
+	m->bytes_in_mark = ps.bytes_in;
+	m->bytes_out_mark = ps.bytes_out;
+}
+
+void media_detach(struct media *m)
+{
+	m->peer = NULL;
+	m->have_remote = false;
+	jitter_reset(m->jb);
+}
+
+void media_on_rtp(struct media *m, uint8_t *buf, size_t len)
+{
+	struct rtp_header h;
+	if (rtp_parse(buf, len, &h) < 0 || h.pt != m->params.opus_pt || h.payload_len == 0)
+		return;
+	gint64 now = g_get_monotonic_time();
+	if (!m->have_remote || h.ssrc != m->remote_ssrc) {
+		/* A new stream (first packet, or the server restarted its mixer). */
+		m->have_remote = true;
+		m->remote_ssrc = h.ssrc;
+		rtp_stats_init(&m->rstats, CODEC_RATE);
+		jitter_reset(m->jb);
+	}
+	m->packets_received++;
+	rtp_stats_update(&m->rstats, h.seq, h.ts, (uint64_t)now);
+	jitter_put(m->jb, h.seq, h.ts, h.payload, h.payload_len, (uint64_t)(now / 1000));
+}
+
+void media_on_rtcp(struct media *m, uint8_t *buf, size_t len)
+{
+	struct rtcp_info info;
+	if (rtcp_parse(buf, len, &info) < 0)
+		return;
+	gint64 now = g_get_monotonic_time();
+	if (info.has_sr) {
+		m->last_sr_mid = rtcp_ntp_mid(info.sr.ntp);
+		m->last_sr_arrival = now;
+	}
+	for (unsigned i = 0; i < info.n_blocks; i++) {
+		const struct rtcp_report_block *b = &info.blocks[i];
+		if (b->ssrc != m->ssrc)
+			continue;
+		m->loss_up_pct = b->fraction_lost * 100.0 / 256.0;
+		uint32_t rtt;
+		if (b->lsr && rtcp_rtt_ms(rtcp_ntp_from_unix_us(wall_us()), b->lsr, b->dlsr, &rtt) == 0)
+			m->rtt_ms = rtt;
+	}
+}
+
+void media_set_muted(struct media *m, bool muted)
+{
+	m->muted = muted;
+}
+
+uint32_t media_ssrc(const struct media *m)
+{
+	return m->ssrc;
+}
+
+bool media_source_ended(const struct media *m)
+{
+	return m->source_ended;
+}
+
+void media_get_stats(struct media *m, struct media_stats *out)
+{
+	gint64 now = g_get_monotonic_time();
+	double secs = (double)(now - m->stats_since) / 1e6;
+	memset(out, 0, sizeof(*out));
+	out->rtt_ms = m->rtt_ms;
+	out->loss_up_pct = m->loss_up_pct;
+	if (m->peer && secs > 0) {
+		struct peer_stats ps;
+		peer_get_stats(m->peer, &ps);
+		out->kbps_in = (double)(ps.bytes_in - m->bytes_in_mark) * 8 / 1000 / secs;
+		out->kbps_out = (double)(ps.bytes_out - m->bytes_out_mark) * 8 / 1000 / secs;
+		m->bytes_in_mark = ps.bytes_in;
+		m->bytes_out_mark = ps.bytes_out;
+	}
+	if (m->have_remote) {
+		struct rtp_stats_report r;
+		rtp_stats_get(&m->rstats, &r);
+		out->jitter_ms = r.jitter_ms;
+		out->loss_pct = r.expected ? 100.0 * (r.lost > 0 ? r.lost : 0) / r.expected : 0;
+	}
+	struct jitter_stats js;
+	jitter_get_stats(m->jb, &js);
+	out->jitter_delay_ms = js.delay_ms;
+	out->frames_played = m->frames_played;
+	out->frames_concealed = m->frames_concealed;
+	out->frames_fec = m->frames_fec;
+	out->packets_sent = m->packets_sent;
+	out->packets_received = m->packets_received;
+	out->level_in = m->meter_in.value;
+	out->level_out = m->meter_out.value;
+	out->receiving_audio = m->last_voice_us && now - m->last_voice_us < 1000000;
+	out->t_first_audio = m->t_first_audio;
+	m->stats_since = now;
+}
