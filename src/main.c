@@ -198,7 +198,17 @@ int main(int argc, char **argv)
 		.cname = "ttymeet",
 	};
 	char msg[300] = "";
-	if ((rc = media_create(g_main_context_default(), &mc, &media, msg, sizeof(msg))) < 0) {
+	rc = media_create(g_main_context_default(), &mc, &media, msg, sizeof(msg));
+	if (rc == -ENODEV) { /* no sound card (SSH, CI): say so once and go on without it */
+		fprintf(stderr, "ttymeet: no sound card found; joining without microphone and "
+				"speaker\n");
+		if (!strcmp(mc.source_backend, "portaudio"))
+			mc.source_backend = "null";
+		if (!strcmp(mc.sink_backend, "portaudio"))
+			mc.sink_backend = "null";
+		rc = media_create(g_main_context_default(), &mc, &media, msg, sizeof(msg));
+	}
+	if (rc < 0) {
 		fprintf(stderr, "ttymeet: %s\n", msg);
 		if (opt.headless) {
 			struct session_event ev = { .type = SESSION_EV_ERROR,
