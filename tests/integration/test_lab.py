@@ -272,7 +272,7 @@ def test_impair_loss_and_rate():
         assert L.janus_api([{"janus": "info"}])[0]["janus"] == "server_info"
         L.impair(rate_kbit=800)
         for run in (L.run_client, L.run_server):
-            q = run(["tc", "qdisc", "show", "dev", "veth0"]).stdout
+            q = run(["tc", "qdisc", "show", "dev", lab.VETH]).stdout
             assert "tbf" in q and "800Kbit" in q, q
         # 200 KB at 800 kbit/s takes about 2 s; without the cap it would be instant.
         code = ("import socket, time\n"
@@ -304,7 +304,7 @@ def test_impair_loss_and_rate():
                 sink.kill()
         assert 1.4 < took < 6, "200 KB over 800 kbit/s took %.2f s" % took
         L.clear_impairments()
-        q = L.run_client(["tc", "qdisc", "show", "dev", "veth0"]).stdout
+        q = L.run_client(["tc", "qdisc", "show", "dev", lab.VETH]).stdout
         assert "tbf" not in q, q
 
 
@@ -352,7 +352,7 @@ def test_wsclient_fragmented_messages():
 
 def test_cli_run():
     code = ("echo \"$TTM_LAB_URL $TTM_LAB_ROOM $TTM_LAB_PIN_ROOM $TTM_LAB_PIN\"; "
-            "ip -o -4 addr show dev veth0; ip netns identify $$; exit 7")
+            "ip -o -4 addr show dev " + lab.VETH + "; ip netns identify $$; exit 7")
     r = subprocess.run([sys.executable, LAB_PY, "run", "--", "sh", "-c", code],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 7, r
