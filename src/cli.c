@@ -16,7 +16,7 @@ enum {
 	OPT_PIN = 0x100, OPT_HEADLESS, OPT_ACCEPT, OPT_PLAY, OPT_RECORD, OPT_MUTE, OPT_DURATION,
 	OPT_CHAT, OPT_VIDEO, OPT_NO_VIDEO, OPT_DEVICE, OPT_LIST_DEVICES, OPT_STUN, OPT_TURN,
 	OPT_INSECURE, OPT_BITRATE, OPT_COMPLEXITY, OPT_VIDEO_SOURCE, OPT_NOTICE, OPT_LOG,
-	OPT_SCRIPT, OPT_PARTICIPANTS, OPT_NAME_PATTERN, OPT_RAMP, OPT_REPORT, OPT_VERSION,
+	OPT_SCRIPT, OPT_PARTICIPANTS, OPT_NAME_PATTERN, OPT_RAMP, OPT_REPORT, OPT_VERSION, OPT_LOOP,
 };
 
 static const struct option long_opts[] = {
@@ -26,6 +26,7 @@ static const struct option long_opts[] = {
 	{ "accept-privacy", no_argument, NULL, OPT_ACCEPT },
 	{ "play", required_argument, NULL, OPT_PLAY },
 	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "loop", no_argument, NULL, OPT_LOOP },
 	{ "mute", no_argument, NULL, OPT_MUTE },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "chat", required_argument, NULL, OPT_CHAT },
@@ -64,7 +65,7 @@ void cli_usage(FILE *f)
 	      "      --mute             join muted\n"
 	      "      --duration SEC     leave after SEC seconds\n"
 	      "      --chat TEXT        send TEXT to the room chat once joined (repeatable)\n"
-	      "      --play FILE.wav    microphone from a WAV file\n"
+	      "      --play FILE.wav    microphone from a WAV file (--loop: repeat it)\n"
 	      "      --record FILE.wav  write what you hear to a WAV file\n"
 	      "      --audio-device NAME, --list-devices   sound devices\n"
 	      "      --video, --no-video   receive the ASCII video preview\n"
@@ -158,6 +159,7 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
 		case OPT_ACCEPT: o->accept_privacy = true; break;
 		case OPT_PLAY: o->play = optarg; break;
 		case OPT_RECORD: o->record = optarg; break;
+		case OPT_LOOP: o->loop = true; break;
 		case OPT_MUTE: o->mute = true; break;
 		case OPT_DURATION:
 			if (parse_double(optarg, 0.001, 1e7, &o->duration) < 0)
@@ -208,6 +210,8 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
 	}
 	if (o->list_devices)
 		return CLI_LIST_DEVICES;
+	if (o->loop && !o->play)
+		FAIL("--loop repeats the --play file: give --play too");
 	if (argc - optind != 2)
 		FAIL(argc - optind < 2 ? "missing URL and ROOM" : "too many arguments");
 	o->url = argv[optind];

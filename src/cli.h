@@ -15,7 +15,7 @@ struct cli_options {
 	uint64_t room;
 	char name[CLI_NAME_MAX + 1];
 	const char *pin;
-	bool headless, accept_privacy, mute, insecure, list_devices;
+	bool headless, accept_privacy, mute, insecure, list_devices, loop;
 	int video; /* -1 default, 0 --no-video, 1 --video */
 	double duration; /* seconds, 0 = until asked to leave */
 	const char *play, *record, *audio_device, *stun, *turn, *video_source;

@@ -190,6 +190,7 @@ int main(int argc, char **argv)
 	struct media_config mc = {
 		.source_backend = opt.play ? "wav" : dev_backend,
 		.source_target = opt.play ? opt.play : opt.audio_device,
+		.source_loop = opt.loop,
 		.sink_backend = opt.record ? "wav" : dev_backend,
 		.sink_target = opt.record ? opt.record : opt.audio_device,
 		.bitrate = opt.bitrate_kbps * 1000,
