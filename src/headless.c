@@ -17,6 +17,7 @@ static const char *event_name(enum session_event_type t)
 	case SESSION_EV_MUTED: return "muted";
 	case SESSION_EV_TALKING: return "talking";
 	case SESSION_EV_MEDIA: return "media";
+	case SESSION_EV_CHAT: return "chat";
 	case SESSION_EV_STATS: return "stats";
 	case SESSION_EV_RECONNECTING: return "reconnecting";
 	case SESSION_EV_ERROR: return "error";
@@ -64,8 +65,16 @@ int headless_print_event(FILE *out, const struct session_event *ev)
 		json_object_set_new(o, "state", json_string(ev->state));
 		if (ev->message && *ev->message)
 			json_object_set_new(o, "message", json_string(ev->message));
-		if (!strcmp(ev->state, "connected"))
+		if (!strcmp(ev->state, "connected") && ev->join_ms > 0)
 			json_object_set_new(o, "join_ms", json_real(round(ev->join_ms * 10) / 10));
+		break;
+	case SESSION_EV_CHAT:
+		json_object_set_new(o, "from", json_string(ev->name));
+		json_object_set_new(o, "text", json_string(ev->text));
+		json_object_set_new(o, "self", json_boolean(ev->self));
+		json_object_set_new(o, "private", json_boolean(ev->private_msg));
+		if (ev->to)
+			json_object_set_new(o, "to", json_string(ev->to));
 		break;
 	case SESSION_EV_STATS: {
 		const struct media_stats *st = ev->stats;

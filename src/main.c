@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include "net/ws.h"
 #include "src/cli.h"
@@ -24,6 +25,9 @@ struct app {
 	struct session *session;
 	bool headless;
 	int signals;
+	GString *line; /* headless: the stdin line being read */
+	guint stdin_watch;
+	bool line_too_long;
 };
 
 /* No core dumps: they could hold chat text or keys. */
@@ -56,6 +60,40 @@ static gboolean on_signal(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* Headless: every stdin line is a chat message; EOF only stops reading (we stay). */
+static gboolean on_stdin(GIOChannel *ch, GIOCondition cond, gpointer data)
+{
+	struct app *app = data;
+	char buf[4096];
+	ssize_t n = read(g_io_channel_unix_get_fd(ch), buf, sizeof(buf));
+	(void)cond;
+	if (n <= 0) {
+		app->stdin_watch = 0;
+		return G_SOURCE_REMOVE;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] != '\n') {
+			if (app->line->len < SESSION_CHAT_MAX)
+				g_string_append_c(app->line, buf[i]);
+			else
+				app->line_too_long = true;
+			continue;
+		}
+		if (app->line_too_long)
+			fprintf(stderr, "ttymeet: a chat line over %d bytes was not sent\n",
+				SESSION_CHAT_MAX);
+		else if (app->line->len && session_send_chat(app->session, NULL, app->line->str) < 0)
+			fprintf(stderr, "ttymeet: a chat message of %zu bytes could not be queued\n",
+				app->line->len);
+		/* Chat text must not linger in ordinary heap memory. */
+		memset(app->line->str, 0, app->line->len);
+		g_string_truncate(app->line, 0);
+		app->line_too_long = false;
+	}
+	explicit_bzero(buf, sizeof(buf));
+	return G_SOURCE_CONTINUE;
+}
+
 static gboolean on_duration(gpointer data)
 {
 	struct app *app = data;
@@ -69,7 +107,6 @@ static const char *unsupported_option(const struct cli_options *o)
 {
 	if (o->video == 1) return "--video";
 	if (o->video_source) return "--video-source";
-	if (o->n_chat) return "--chat";
 	if (o->script) return "--script";
 	if (o->report) return "--report";
 	if (o->participants > 1) return "--participants";
@@ -247,7 +284,21 @@ int main(int argc, char **argv)
 		g_timeout_add((guint)(opt.duration * 1000.0), on_duration, &app);
 
 	session_start(app.session);
+	for (int i = 0; i < opt.n_chat; i++)
+		if (session_send_chat(app.session, NULL, opt.chat[i]) < 0)
+			fprintf(stderr, "ttymeet: --chat message %d cannot be sent (empty or over %d "
+					"bytes)\n", i + 1, SESSION_CHAT_MAX);
+	app.line = g_string_new(NULL);
+	if (opt.headless) {
+		GIOChannel *ch = g_io_channel_unix_new(0);
+		app.stdin_watch = g_io_add_watch(ch, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin, &app);
+		g_io_channel_unref(ch);
+	}
 	g_main_loop_run(app.loop);
+	if (app.stdin_watch)
+		g_source_remove(app.stdin_watch);
+	memset(app.line->str, 0, app.line->len);
+	g_string_free(app.line, TRUE);
 
 	rc = session_exit_code(app.session);
 	g_source_remove(sig_int);

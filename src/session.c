@@ -27,6 +27,7 @@
 #include "net/peer.h"
 #include "net/sdp.h"
 #include "src/exitcode.h"
+#include <sodium.h>
 #include "src/text.h"
 
 #define CONNECT_TIMEOUT_MS 4500 /* "cannot reach the server" must be said within 5 s */
@@ -34,6 +35,9 @@
 #define RECONNECT_GIVE_UP_US (60 * G_USEC_PER_SEC)
 #define AUDIOBRIDGE "janus.plugin.audiobridge"
 #define OFFER_MAX 8192
+#define CHAT_STORE_BYTES (256 * 1024) /* chat history kept in locked memory */
+#define CHAT_STORE_MSGS 2000
+#define CHAT_OUTBOX_MAX 64            /* messages queued while the chat channel is not up */
 
 enum state {
 	ST_IDLE, ST_CONNECTING, ST_CREATING, ST_ATTACHING, ST_JOINING, ST_JOINED,
@@ -73,6 +77,11 @@ struct session {
 	int exit_code;
 	char leave_reason[16];
 
+	/* chat */
+	struct chat_store *chat;
+	GQueue outbox; /* struct outgoing*, waiting for the chat channel */
+	bool chat_ready;
+
 	/* reconnection */
 	int attempt;
 	gint64 lost_since; /* monotonic µs, 0 = not lost */
@@ -83,6 +92,12 @@ struct session {
 };
 
 static void session_connect(struct session *s);
+
+/* A chat message waiting for the chat channel. */
+struct outgoing {
+	char *to;
+	char text[];
+};
 
 static double now_s(const struct session *s)
 {
@@ -295,6 +310,15 @@ static void connection_lost(struct session *s, int code, const char *fmt, ...)
 				    .message = why };
 	emit(s, &ev);
 	schedule(s, ACT_RECONNECT);
+}
+
+/* ---- chat ---- */
+
+/* Sends queued messages once the chat channel is up (textroom_send wired in below). */
+static void chat_flush(struct session *s)
+{
+	if (!s->chat_ready)
+		return;
 }
 
 /* ---- roster ---- */
@@ -860,7 +884,10 @@ int session_create(GMainContext *main, struct ws_ctx *ws, const struct session_c
 	s->stats_ms = cfg->stats_interval_ms;
 	s->t0 = cfg->t0 ? cfg->t0 : g_get_monotonic_time();
 	s->roster = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, free);
+	g_queue_init(&s->outbox);
 	snprintf(s->leave_reason, sizeof(s->leave_reason), "user");
+	if (chat_store_create(CHAT_STORE_BYTES, CHAT_STORE_MSGS, &s->chat) < 0)
+		ok = false;
 	if (!ok || !s->url || !s->name || (s->media && dtls_cert_create(&s->cert) < 0)) {
 		session_destroy(s);
 		return -ENOMEM;
@@ -904,6 +931,36 @@ int session_set_muted(struct session *s, bool muted)
 	return body ? janus_message(s->janus, s->handle, body, NULL, on_configured, s) : -ENOMEM;
 }
 
+int session_send_chat(struct session *s, const char *to, const char *text)
+{
+	size_t n = text ? strlen(text) : 0;
+	if (n == 0 || (to && !*to))
+		return -EINVAL;
+	if (n > SESSION_CHAT_MAX)
+		return -EMSGSIZE;
+	if (g_queue_get_length(&s->outbox) >= CHAT_OUTBOX_MAX)
+		return -ENOBUFS;
+	struct outgoing *o = malloc(sizeof(*o) + n + 1);
+	if (!o)
+		return -ENOMEM;
+	/* What we send is sanitized like what we receive: our own screen shows it too. */
+	text_sanitize(text, n, o->text, n + 1, true);
+	o->to = to ? strdup(to) : NULL;
+	if (!o->text[0] || (to && !o->to)) {
+		free(o->to);
+		free(o);
+		return -EINVAL;
+	}
+	g_queue_push_tail(&s->outbox, o);
+	chat_flush(s);
+	return 0;
+}
+
+const struct chat_store *session_chat(const struct session *s)
+{
+	return s->chat;
+}
+
 bool session_is_muted(const struct session *s)
 {
 	return s->muted;
@@ -941,6 +998,13 @@ void session_destroy(struct session *s)
 	drop_transport(s);
 	dtls_cert_destroy(s->cert);
 	g_hash_table_destroy(s->roster);
+	struct outgoing *o;
+	while ((o = g_queue_pop_head(&s->outbox))) {
+		free(o->to);
+		sodium_memzero(o->text, strlen(o->text));
+		free(o);
+	}
+	chat_store_destroy(s->chat);
 	free(s->url);
 	free(s->name);
 	free(s->pin);

@@ -15,10 +15,12 @@
 #include <stdint.h>
 
 #include "net/ws.h"
+#include "src/chat.h"
 #include "src/media.h"
 
 #define SESSION_NAME_MAX 128 /* bytes of a sanitized display name */
 #define SESSION_ROSTER_MAX 4096
+#define SESSION_CHAT_MAX 4096 /* bytes of one chat message */
 
 struct session;
 
@@ -46,6 +48,7 @@ enum session_event_type {
 	SESSION_EV_MUTED,
 	SESSION_EV_TALKING,
 	SESSION_EV_MEDIA,
+	SESSION_EV_CHAT,
 	SESSION_EV_STATS,
 	SESSION_EV_RECONNECTING,
 	SESSION_EV_ERROR,
@@ -65,7 +68,10 @@ struct session_event {
 	const char *reason;  /* LEFT: "duration", "signal", "user", "error", "kicked" */
 	const char *url;     /* CONNECTING */
 	uint64_t room;       /* CONNECTING, JOINED */
-	const char *kind;    /* MEDIA: "audio" */
+	const char *text;    /* CHAT: the message (sanitized, may contain '\n') */
+	const char *to;      /* CHAT: private message we sent: the recipient; else NULL */
+	bool private_msg;    /* CHAT: a private message (to us, or from us) */
+	const char *kind;    /* MEDIA: "audio" or "chat" */
 	const char *state;   /* MEDIA: "connected" / "failed" */
 	const struct media_stats *stats; /* STATS */
 	double join_ms;      /* MEDIA connected: process start (t0) to media flowing */
@@ -91,6 +97,13 @@ void session_leave(struct session *s, const char *reason);
 /* Asks the room to (un)mute us; a MUTED event confirms. */
 int session_set_muted(struct session *s, bool muted);
 bool session_is_muted(const struct session *s);
+/* Sends a chat message to the room, or privately to the participant named to (NULL = room).
+ * Queued (bounded) until the chat channel is up. 0, -EMSGSIZE (over SESSION_CHAT_MAX bytes),
+ * -ENOBUFS (queue full), -EINVAL (empty or not UTF-8 text). */
+int session_send_chat(struct session *s, const char *to, const char *text);
+/* The chat history (read-only; valid until the session is destroyed). */
+const struct chat_store *session_chat(const struct session *s);
+
 /* Exit code the session ended with (TTM_EXIT_OK until something failed). */
 int session_exit_code(const struct session *s);
 bool session_is_done(const struct session *s);
