@@ -1,0 +1,322 @@
+/* TextRoom protocol (see textroom.h).
+ *
+ * Requests carry a transaction; a small table remembers what each one was (join, message,
+ * leave) so that "success"/"error" replies become the right events. A private message we send
+ * is not echoed by Janus, so it is reported (as self + private) when its success arrives; a
+ * public one is reported when Janus echoes it back to us. Chat text held for that is wiped
+ * when it is released.
+ */
+#include "src/textroom.h"
+
+#include <errno.h>
+#include <glib.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/text.h"
+
+#define PENDING_MAX 64
+
+enum req { REQ_JOIN, REQ_MESSAGE, REQ_LEAVE };
+
+struct pending {
+	enum req kind;
+	char to[TEXTROOM_NAME_MAX];   /* private message: recipient display name */
+	char *text;                   /* private message: its text (wiped on free) */
+};
+
+struct textroom {
+	uint64_t room;
+	char username[40];
+	char display[TEXTROOM_NAME_MAX];
+	char *pin;
+	bool joined;
+	uint32_t txn_next;
+	GHashTable *pending; /* txn string -> struct pending */
+	GHashTable *peers;   /* username -> display (both owned strings) */
+};
+
+static void pending_free(gpointer p)
+{
+	struct pending *pd = p;
+	if (pd->text) {
+		explicit_bzero(pd->text, strlen(pd->text));
+		free(pd->text);
+	}
+	free(pd);
+}
+
+int textroom_create(uint64_t room, const char *display, const char *pin, struct textroom **out)
+{
+	struct textroom *tr = calloc(1, sizeof(*tr));
+	if (!tr)
+		return -ENOMEM;
+	tr->room = room;
+	/* Usernames must be unique in the room; display names need not be. */
+	snprintf(tr->username, sizeof(tr->username), "ttm-%08x%08x", g_random_int(), g_random_int());
+	snprintf(tr->display, sizeof(tr->display), "%s", display);
+	tr->pin = pin ? strdup(pin) : NULL;
+	tr->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, pending_free);
+	tr->peers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+	if (pin && !tr->pin) {
+		textroom_destroy(tr);
+		return -ENOMEM;
+	}
+	*out = tr;
+	return 0;
+}
+
+void textroom_destroy(struct textroom *tr)
+{
+	if (!tr)
+		return;
+	g_hash_table_destroy(tr->pending);
+	g_hash_table_destroy(tr->peers);
+	free(tr->pin);
+	free(tr);
+}
+
+bool textroom_joined(const struct textroom *tr)
+{
+	return tr->joined;
+}
+
+const char *textroom_username(const struct textroom *tr)
+{
+	return tr->username;
+}
+
+/* Adds the transaction to req, remembers it, returns the serialized request. */
+static char *finish_request(struct textroom *tr, json_t *req, struct pending *pd)
+{
+	char txn[24];
+	char *out = NULL;
+	if (!req || !pd)
+		goto out;
+	if (g_hash_table_size(tr->pending) >= PENDING_MAX)
+		goto out; /* the server stopped answering; the caller sees NULL */
+	snprintf(txn, sizeof(txn), "c%u", tr->txn_next++);
+	json_object_set_new(req, "transaction", json_string(txn));
+	out = json_dumps(req, JSON_COMPACT);
+	if (out) {
+		g_hash_table_insert(tr->pending, g_strdup(txn), pd);
+		pd = NULL;
+	}
+out:
+	json_decref(req);
+	if (pd)
+		pending_free(pd);
+	return out;
+}
+
+char *textroom_join_request(struct textroom *tr)
+{
+	json_t *req = json_pack("{ss sI ss ss}", "textroom", "join", "room", (json_int_t)tr->room,
+				"username", tr->username, "display", tr->display);
+	if (req && tr->pin)
+		json_object_set_new(req, "pin", json_string(tr->pin));
+	struct pending *pd = calloc(1, sizeof(*pd));
+	if (pd)
+		pd->kind = REQ_JOIN;
+	return finish_request(tr, req, pd);
+}
+
+char *textroom_leave_request(struct textroom *tr)
+{
+	json_t *req = json_pack("{ss sI}", "textroom", "leave", "room", (json_int_t)tr->room);
+	struct pending *pd = calloc(1, sizeof(*pd));
+	if (pd)
+		pd->kind = REQ_LEAVE;
+	tr->joined = false;
+	return finish_request(tr, req, pd);
+}
+
+static const char *username_for(struct textroom *tr, const char *display)
+{
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, tr->peers);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		if (!strcmp(v, display) && strcmp(k, tr->username))
+			return k;
+	return NULL;
+}
+
+char *textroom_message_request(struct textroom *tr, const char *to, const char *text, int *err)
+{
+	const char *to_user = NULL;
+	*err = 0;
+	if (strlen(text) > TEXTROOM_TEXT_MAX) {
+		*err = -EMSGSIZE;
+		return NULL;
+	}
+	if (to && !(to_user = username_for(tr, to))) {
+		*err = -ENOENT;
+		return NULL;
+	}
+	json_t *req = json_pack("{ss sI ss}", "textroom", "message", "room", (json_int_t)tr->room,
+				"text", text);
+	if (req && to_user)
+		json_object_set_new(req, "to", json_string(to_user));
+	struct pending *pd = calloc(1, sizeof(*pd));
+	if (pd) {
+		pd->kind = REQ_MESSAGE;
+		if (to) {
+			snprintf(pd->to, sizeof(pd->to), "%s", to);
+			pd->text = strdup(text);
+		}
+	}
+	char *out = finish_request(tr, req, pd);
+	if (!out)
+		*err = -ENOMEM;
+	return out;
+}
+
+/* Copies a sanitized string field into out; false if missing or not a string. */
+static bool get_clean(json_t *obj, const char *key, char *out, size_t outlen, bool newlines)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!json_is_string(v))
+		return false;
+	text_sanitize(json_string_value(v), json_string_length(v), out, outlen, newlines);
+	return true;
+}
+
+static void display_of(struct textroom *tr, const char *username, char *out, size_t outlen)
+{
+	const char *d = g_hash_table_lookup(tr->peers, username);
+	snprintf(out, outlen, "%s", d && *d ? d : username);
+}
+
+static void add_peer(struct textroom *tr, json_t *p)
+{
+	char user[TEXTROOM_NAME_MAX], disp[TEXTROOM_NAME_MAX];
+	if (!get_clean(p, "username", user, sizeof(user), false) || !*user)
+		return;
+	if (!get_clean(p, "display", disp, sizeof(disp), false) || !*disp)
+		snprintf(disp, sizeof(disp), "%s", user);
+	if (g_hash_table_size(tr->peers) >= TEXTROOM_PEERS_MAX &&
+	    !g_hash_table_contains(tr->peers, user))
+		return;
+	g_hash_table_replace(tr->peers, g_strdup(user), g_strdup(disp));
+}
+
+static int on_reply(struct textroom *tr, const char *kind, json_t *msg, struct pending *pd,
+		    struct textroom_event *ev)
+{
+	if (!strcmp(kind, "error")) {
+		json_t *code = json_object_get(msg, "error_code");
+		ev->code = json_is_integer(code) ? (int)json_integer_value(code) : 0;
+		if (!get_clean(msg, "error", ev->reason, sizeof(ev->reason), false))
+			snprintf(ev->reason, sizeof(ev->reason), "error %d", ev->code);
+		ev->type = pd->kind == REQ_JOIN ? TEXTROOM_EV_JOIN_FAILED : TEXTROOM_EV_SEND_FAILED;
+		return 0;
+	}
+	switch (pd->kind) {
+	case REQ_JOIN: {
+		json_t *list = json_object_get(msg, "participants");
+		size_t i;
+		json_t *p;
+		if (json_is_array(list))
+			json_array_foreach(list, i, p)
+				if (json_is_object(p))
+					add_peer(tr, p);
+		tr->joined = true;
+		ev->type = TEXTROOM_EV_JOINED;
+		break;
+	}
+	case REQ_MESSAGE:
+		if (pd->text) { /* a private message we sent: Janus does not echo those */
+			ev->type = TEXTROOM_EV_MESSAGE;
+			ev->self = ev->private_msg = true;
+			snprintf(ev->name, sizeof(ev->name), "%s", tr->display);
+			snprintf(ev->to, sizeof(ev->to), "%s", pd->to);
+			snprintf(ev->text, sizeof(ev->text), "%s", pd->text);
+		}
+		break;
+	case REQ_LEAVE:
+		break;
+	}
+	return 0;
+}
+
+int textroom_handle(struct textroom *tr, const char *json, size_t len, struct textroom_event *ev)
+{
+	char user[TEXTROOM_NAME_MAX];
+	int rc = 0;
+
+	ev->type = TEXTROOM_EV_NONE;
+	ev->name[0] = ev->to[0] = ev->text[0] = ev->reason[0] = 0;
+	ev->self = ev->private_msg = false;
+	ev->code = 0;
+	if (len > TEXTROOM_MSG_MAX)
+		return -EBADMSG;
+	json_t *msg = json_loadb(json, len, JSON_REJECT_DUPLICATES, NULL);
+	const char *kind = json_string_value(json_object_get(msg, "textroom"));
+	if (!json_is_object(msg) || !kind) {
+		rc = -EBADMSG;
+		goto out;
+	}
+	json_t *txnv = json_object_get(msg, "transaction");
+	if (json_is_string(txnv) && (!strcmp(kind, "success") || !strcmp(kind, "error"))) {
+		gpointer key, val;
+		if (g_hash_table_lookup_extended(tr->pending, json_string_value(txnv), &key, &val)) {
+			g_hash_table_steal(tr->pending, key);
+			rc = on_reply(tr, kind, msg, val, ev);
+			g_free(key);
+			pending_free(val);
+		}
+		goto out;
+	}
+	/* Events for other rooms (one data channel can join several) are not ours. */
+	json_t *room = json_object_get(msg, "room");
+	if (room && (!json_is_integer(room) || (uint64_t)json_integer_value(room) != tr->room))
+		goto out;
+	if (!strcmp(kind, "message")) {
+		if (!get_clean(msg, "from", user, sizeof(user), false) ||
+		    !get_clean(msg, "text", ev->text, sizeof(ev->text), true)) {
+			rc = -EBADMSG;
+			goto out;
+		}
+		ev->type = TEXTROOM_EV_MESSAGE;
+		ev->self = !strcmp(user, tr->username);
+		ev->private_msg = json_is_true(json_object_get(msg, "whisper"));
+		display_of(tr, user, ev->name, sizeof(ev->name));
+	} else if (!strcmp(kind, "join")) {
+		if (!get_clean(msg, "username", user, sizeof(user), false)) {
+			rc = -EBADMSG;
+			goto out;
+		}
+		add_peer(tr, msg);
+		if (strcmp(user, tr->username)) {
+			ev->type = TEXTROOM_EV_PEER_JOINED;
+			display_of(tr, user, ev->name, sizeof(ev->name));
+		}
+	} else if (!strcmp(kind, "leave") || !strcmp(kind, "kicked")) {
+		if (!get_clean(msg, "username", user, sizeof(user), false)) {
+			rc = -EBADMSG;
+			goto out;
+		}
+		if (!strcmp(user, tr->username)) {
+			if (!strcmp(kind, "kicked"))
+				ev->type = TEXTROOM_EV_KICKED;
+			tr->joined = false;
+			goto out;
+		}
+		ev->type = TEXTROOM_EV_PEER_LEFT;
+		display_of(tr, user, ev->name, sizeof(ev->name));
+		g_hash_table_remove(tr->peers, user);
+	} else if (!strcmp(kind, "announcement")) {
+		if (get_clean(msg, "text", ev->text, sizeof(ev->text), true))
+			ev->type = TEXTROOM_EV_ANNOUNCEMENT;
+	} else if (!strcmp(kind, "destroyed")) {
+		ev->type = TEXTROOM_EV_DESTROYED;
+		tr->joined = false;
+	}
+out:
+	json_decref(msg);
+	return rc;
+}

@@ -1,0 +1,193 @@
+/* Unit tests for the TextRoom protocol layer (src/textroom.c): requests, replies matched by
+ * transaction, echo recognition, private messages addressed by display name, hostile input. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "src/textroom.h"
+
+static struct textroom_event ev;
+
+static int feed(struct textroom *tr, const char *fmt, ...)
+{
+	char buf[8192];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	return textroom_handle(tr, buf, strlen(buf), &ev);
+}
+
+/* Returns the transaction of a request and checks its textroom verb. */
+static char *txn_of(char *req, const char *verb)
+{
+	json_t *j = json_loads(req, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "textroom")), verb);
+	char *t = strdup(json_string_value(json_object_get(j, "transaction")));
+	json_decref(j);
+	free(req);
+	return t;
+}
+
+static struct textroom *joined_room(void)
+{
+	struct textroom *tr;
+	assert_int_equal(textroom_create(1234, "alice", "s3cret", &tr), 0);
+	char *req = textroom_join_request(tr);
+	json_t *j = json_loads(req, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(j, "pin")), "s3cret");
+	assert_string_equal(json_string_value(json_object_get(j, "display")), "alice");
+	assert_int_equal(json_integer_value(json_object_get(j, "room")), 1234);
+	json_decref(j);
+	char *t = txn_of(req, "join");
+	assert_false(textroom_joined(tr));
+	assert_int_equal(feed(tr, "{\"textroom\":\"success\",\"transaction\":\"%s\",\"participants\":"
+				  "[{\"username\":\"u-bob\",\"display\":\"bob\"},"
+				  "{\"username\":\"u-carol\",\"display\":\"carol\"}]}", t), 0);
+	assert_int_equal(ev.type, TEXTROOM_EV_JOINED);
+	assert_true(textroom_joined(tr));
+	free(t);
+	return tr;
+}
+
+static void test_join_and_messages(void **state)
+{
+	(void)state;
+	struct textroom *tr = joined_room();
+	const char *me = textroom_username(tr);
+	/* Janus also announces our own join: not a peer event. */
+	feed(tr, "{\"textroom\":\"join\",\"room\":1234,\"username\":\"%s\",\"display\":\"alice\"}", me);
+	assert_int_equal(ev.type, TEXTROOM_EV_NONE);
+	feed(tr, "{\"textroom\":\"message\",\"room\":1234,\"from\":\"u-bob\",\"date\":\"x\",\"text\":\"hi\"}");
+	assert_int_equal(ev.type, TEXTROOM_EV_MESSAGE);
+	assert_string_equal(ev.name, "bob");
+	assert_string_equal(ev.text, "hi");
+	assert_false(ev.self);
+	assert_false(ev.private_msg);
+	/* The echo of our own public message is ours. */
+	feed(tr, "{\"textroom\":\"message\",\"room\":1234,\"from\":\"%s\",\"text\":\"mine\"}", me);
+	assert_true(ev.self);
+	assert_string_equal(ev.name, "alice");
+	/* A whisper to us. */
+	feed(tr, "{\"textroom\":\"message\",\"room\":1234,\"from\":\"u-carol\",\"text\":\"psst\",\"whisper\":true}");
+	assert_true(ev.private_msg);
+	assert_string_equal(ev.name, "carol");
+	/* Other rooms are not ours. */
+	feed(tr, "{\"textroom\":\"message\",\"room\":999,\"from\":\"u-bob\",\"text\":\"x\"}");
+	assert_int_equal(ev.type, TEXTROOM_EV_NONE);
+	textroom_destroy(tr);
+}
+
+static void test_private_send(void **state)
+{
+	(void)state;
+	struct textroom *tr = joined_room();
+	int err;
+	char *req = textroom_message_request(tr, "bob", "for bob only", &err);
+	assert_non_null(req);
+	json_t *j = json_loads(req, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(j, "to")), "u-bob");
+	json_decref(j);
+	char *t = txn_of(req, "message");
+	feed(tr, "{\"textroom\":\"success\",\"transaction\":\"%s\"}", t);
+	assert_int_equal(ev.type, TEXTROOM_EV_MESSAGE);
+	assert_true(ev.self && ev.private_msg);
+	assert_string_equal(ev.to, "bob");
+	assert_string_equal(ev.text, "for bob only");
+	free(t);
+	/* Unknown recipient, oversized text. */
+	assert_null(textroom_message_request(tr, "nobody", "x", &err));
+	assert_int_equal(err, -ENOENT);
+	char *big = malloc(TEXTROOM_TEXT_MAX + 2);
+	memset(big, 'a', TEXTROOM_TEXT_MAX + 1);
+	big[TEXTROOM_TEXT_MAX + 1] = 0;
+	assert_null(textroom_message_request(tr, NULL, big, &err));
+	assert_int_equal(err, -EMSGSIZE);
+	free(big);
+	/* A public message: reported on the echo, not on success. */
+	t = txn_of(textroom_message_request(tr, NULL, "public", &err), "message");
+	feed(tr, "{\"textroom\":\"success\",\"transaction\":\"%s\"}", t);
+	assert_int_equal(ev.type, TEXTROOM_EV_NONE);
+	free(t);
+	textroom_destroy(tr);
+}
+
+static void test_peers_and_errors(void **state)
+{
+	(void)state;
+	struct textroom *tr = joined_room();
+	feed(tr, "{\"textroom\":\"join\",\"room\":1234,\"username\":\"u-dan\",\"display\":\"dan\"}");
+	assert_int_equal(ev.type, TEXTROOM_EV_PEER_JOINED);
+	assert_string_equal(ev.name, "dan");
+	feed(tr, "{\"textroom\":\"leave\",\"room\":1234,\"username\":\"u-dan\"}");
+	assert_int_equal(ev.type, TEXTROOM_EV_PEER_LEFT);
+	assert_string_equal(ev.name, "dan");
+	int err;
+	assert_null(textroom_message_request(tr, "dan", "x", &err)); /* gone */
+	feed(tr, "{\"textroom\":\"kicked\",\"room\":1234,\"username\":\"%s\"}", textroom_username(tr));
+	assert_int_equal(ev.type, TEXTROOM_EV_KICKED);
+	textroom_destroy(tr);
+
+	assert_int_equal(textroom_create(1, "x", NULL, &tr), 0);
+	char *t = txn_of(textroom_join_request(tr), "join");
+	feed(tr, "{\"textroom\":\"error\",\"transaction\":\"%s\",\"error_code\":419,"
+		 "\"error\":\"Wrong pin\\u001b[31m\"}", t);
+	assert_int_equal(ev.type, TEXTROOM_EV_JOIN_FAILED);
+	assert_int_equal(ev.code, 419);
+	assert_string_equal(ev.reason, "Wrong pin");
+	free(t);
+	textroom_destroy(tr);
+}
+
+static void test_hostile(void **state)
+{
+	(void)state;
+	struct textroom *tr = joined_room();
+	static const char *bad[] = { "", "nope", "[]", "{\"textroom\":7}",
+		"{\"textroom\":\"message\",\"room\":1234,\"from\":5,\"text\":\"x\"}",
+		"{\"textroom\":\"message\",\"room\":1234,\"from\":\"u-bob\"}",
+		"{\"textroom\":\"join\",\"room\":1234}" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(textroom_handle(tr, bad[i], strlen(bad[i]), &ev), -EBADMSG);
+	/* Control sequences in names and text never come out. */
+	feed(tr, "{\"textroom\":\"join\",\"room\":1234,\"username\":\"u-evil\","
+		 "\"display\":\"\\u001b]52;c;ZXZpbA==\\u0007Mallory\\u001b[2J\"}");
+	assert_string_equal(ev.name, "Mallory");
+	feed(tr, "{\"textroom\":\"message\",\"room\":1234,\"from\":\"u-evil\","
+		 "\"text\":\"a\\u009b31mb\\nc\\u0007\"}");
+	assert_string_equal(ev.text, "ab\nc");
+	assert_string_equal(ev.name, "Mallory");
+	/* A huge text is clipped to the bound. */
+	size_t n = 200000;
+	char *big = malloc(n + 200);
+	int k = sprintf(big, "{\"textroom\":\"message\",\"room\":1234,\"from\":\"u-bob\",\"text\":\"");
+	memset(big + k, 'x', 60000);
+	strcpy(big + k + 60000, "\"}");
+	assert_int_equal(textroom_handle(tr, big, strlen(big), &ev), 0);
+	assert_true(strlen(ev.text) <= TEXTROOM_TEXT_MAX);
+	memset(big + k, 'x', n - k);
+	strcpy(big + n, "\"}");
+	assert_int_equal(textroom_handle(tr, big, strlen(big), &ev), -EBADMSG); /* over 64 KiB */
+	free(big);
+	textroom_destroy(tr);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_join_and_messages),
+		cmocka_unit_test(test_private_send),
+		cmocka_unit_test(test_peers_and_errors),
+		cmocka_unit_test(test_hostile),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
