@@ -16,7 +16,7 @@ enum {
 	OPT_PIN = 0x100, OPT_HEADLESS, OPT_ACCEPT, OPT_PLAY, OPT_RECORD, OPT_MUTE, OPT_DURATION,
 	OPT_CHAT, OPT_VIDEO, OPT_NO_VIDEO, OPT_DEVICE, OPT_LIST_DEVICES, OPT_STUN, OPT_TURN,
 	OPT_INSECURE, OPT_BITRATE, OPT_COMPLEXITY, OPT_VIDEO_SOURCE, OPT_NOTICE, OPT_LOG,
-	OPT_SCRIPT, OPT_PARTICIPANTS, OPT_NAME_PATTERN, OPT_RAMP, OPT_REPORT, OPT_VERSION, OPT_LOOP,
+	OPT_SCRIPT, OPT_PARTICIPANTS, OPT_NAME_PATTERN, OPT_RAMP, OPT_REPORT, OPT_VERSION, OPT_LOOP, OPT_ICE_IF,
 };
 
 static const struct option long_opts[] = {
@@ -36,6 +36,7 @@ static const struct option long_opts[] = {
 	{ "list-devices", no_argument, NULL, OPT_LIST_DEVICES },
 	{ "stun", required_argument, NULL, OPT_STUN },
 	{ "turn", required_argument, NULL, OPT_TURN },
+	{ "ice-interface", required_argument, NULL, OPT_ICE_IF },
 	{ "insecure", no_argument, NULL, OPT_INSECURE },
 	{ "bitrate", required_argument, NULL, OPT_BITRATE },
 	{ "complexity", required_argument, NULL, OPT_COMPLEXITY },
@@ -70,7 +71,8 @@ void cli_usage(FILE *f)
 	      "      --audio-device NAME, --list-devices   sound devices\n"
 	      "      --video, --no-video   receive the ASCII video preview\n"
 	      "      --video-source testpattern|v4l2:/dev/videoN   publish video\n"
-	      "      --stun HOST:PORT, --turn URL   ICE servers\n"
+	      "      --stun HOST:PORT, --turn turn:USER:PASS@HOST[:PORT]   ICE servers\n"
+	      "      --ice-interface IF|ADDR   gather ICE candidates only there (repeatable)\n"
 	      "      --insecure         wss:// without certificate verification\n"
 	      "      --bitrate KBPS, --complexity N   Opus settings (24, 10)\n"
 	      "      --privacy-notice FILE   the server operator's notice\n"
@@ -176,6 +178,11 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
 		case OPT_LIST_DEVICES: o->list_devices = true; break;
 		case OPT_STUN: o->stun = optarg; break;
 		case OPT_TURN: o->turn = optarg; break;
+		case OPT_ICE_IF:
+			if (o->n_ice_addrs >= 8)
+				FAIL("at most 8 --ice-interface options");
+			o->ice_addrs[o->n_ice_addrs++] = optarg;
+			break;
 		case OPT_INSECURE: o->insecure = true; break;
 		case OPT_BITRATE:
 			if (parse_int_opt(optarg, 6, 510, &o->bitrate_kbps) < 0)

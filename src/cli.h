@@ -22,6 +22,8 @@ struct cli_options {
 	const char *privacy_notice, *log, *script, *report, *name_pattern;
 	int bitrate_kbps, complexity, participants;
 	double ramp;
+	const char *ice_addrs[9]; /* --ice-interface, NULL-terminated */
+	int n_ice_addrs;
 	const char *chat[CLI_MAX_CHAT];
 	int n_chat;
 };

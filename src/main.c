@@ -265,6 +265,8 @@ int main(int argc, char **argv)
 		.insecure = opt.insecure, .muted = opt.mute, .t0 = g_get_monotonic_time(),
 		.media = media,
 		.stun_server = opt.stun,
+		.local_addrs = opt.n_ice_addrs ? opt.ice_addrs : NULL,
+		.bitrate = opt.bitrate_kbps * 1000,
 		.turn_url = opt.turn ? turn_url : NULL,
 		.turn_user = opt.turn ? turn_user : NULL,
 		.turn_password = opt.turn ? turn_pass : NULL,

@@ -59,6 +59,7 @@ struct session {
 	bool insecure, muted, tamper_fp;
 	gint64 t0;
 	unsigned stats_ms;
+	int bitrate;
 	struct media *media;
 	struct dtls_cert *cert;
 
@@ -668,7 +669,7 @@ static json_t *make_offer(struct session *s, char *why, size_t whylen)
 		.mid = "0",
 		.dir = SDP_DIR_SENDRECV,
 		.opus_pt = 111,
-		.max_bitrate = 0,
+		.max_bitrate = s->bitrate > 0 ? (uint32_t)s->bitrate : 0,
 		.level_ext_id = 1,
 		.mid_ext_id = 2,
 		.ssrc = s->media ? media_ssrc(s->media) : g_random_int(),
@@ -882,6 +883,7 @@ int session_create(GMainContext *main, struct ws_ctx *ws, const struct session_c
 	s->tamper_fp = cfg->tamper_fingerprint;
 	s->media = cfg->media;
 	s->stats_ms = cfg->stats_interval_ms;
+	s->bitrate = cfg->bitrate;
 	s->t0 = cfg->t0 ? cfg->t0 : g_get_monotonic_time();
 	s->roster = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, free);
 	g_queue_init(&s->outbox);

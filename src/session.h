@@ -37,6 +37,7 @@ struct session_config {
 	const char *turn_url, *turn_user, *turn_password;
 	const char *const *local_addrs;    /* ICE interfaces/addresses, NULL = all */
 	unsigned stats_interval_ms;        /* 0 = no stats events */
+	int bitrate;                       /* our Opus bitrate (bit/s), announced in the SDP */
 	bool tamper_fingerprint;           /* tests only: corrupt the server's DTLS fingerprint */
 };
 
