@@ -12,17 +12,28 @@ is configured and the host's addresses are never used; the packaged janus.servic
 touched. Teardown (context exit, atexit, SIGTERM/SIGINT) kills tracked clients, stops Janus by
 PID, kills whatever else runs in the namespaces, deletes them and removes the temp dir.
 
-Namespace names are ttm<creator pid>s<rand> / ttm<creator pid>c<rand>, so cleanup_stale()
+Impairable labs (Lab(impairable=True)) put a third "router" namespace between the two: the
+client's ttm0 is linked to the router's ttmc, the router's ttms to the server's ttm0 (same
+addresses, one L2 segment), and tests/lab/forwarder.py in the router namespace moves raw frames
+between ttmc and ttms (AF_PACKET), holding each for delay +- jitter and dropping some if asked:
+impair(delay_ms=, jitter_ms=, ...) steers it at run time. Default labs have no router and no
+forwarder, exactly as before.
+
+Namespace names are ttm<creator pid>s<rand> / ttm<creator pid>c<rand> (and ttm<pid>r<rand> for
+a router), so cleanup_stale()
 (run at every lab start and by `lab.py cleanup`) can remove labs whose creator died (e.g. a
 test killed by a ctest timeout). Needs root. A Lab belongs to the thread that created it.
 
 CLI:
-  lab.py run [--session-timeout S] [--janus-log FILE] -- CMD ARGS...
+  lab.py run [--session-timeout S] [--janus-log FILE] [--delay-ms D] [--jitter-ms J]
+             [--loss-pct L] -- CMD ARGS...
       lab up, CMD in the client namespace with TTM_LAB_URL, TTM_LAB_ROOM, TTM_LAB_PIN_ROOM,
       TTM_LAB_PIN set and the terminal attached, teardown, exit with CMD's exit code (128+N
       if killed by signal N, 125 if the lab failed). Arguments that are exactly {url},
       {room}, {pin_room} or {pin} are replaced by those values. Ctrl-C reaches CMD directly;
       lab.py waits for it (a second Ctrl-C sends it SIGTERM, a third SIGKILL).
+      --delay-ms/--jitter-ms make an impairable lab (router and forwarder) with that one-way
+      delay and uniform jitter each way; --loss-pct drops that share of frames each way.
   lab.py cleanup      delete stale ttm namespaces and temp dirs (creator dead).
 """
 
@@ -32,6 +43,7 @@ import json
 import os
 import re
 import secrets
+import select
 import shutil
 import signal
 import subprocess
@@ -50,12 +62,16 @@ PREFIX_LEN = 30
 # Not "veth*": libnice skips interfaces with that prefix (and docker*, virbr*, vmnet*) when it
 # gathers candidates by itself, as it does for a client run without an interface option.
 VETH = "ttm0"
+# The router's ends of its two links in an impairable lab (client side, server side).
+ROUTER_CLIENT_IF = "ttmc"
+ROUTER_SERVER_IF = "ttms"
+FORWARDER = os.path.join(LAB_DIR, "forwarder.py")
 # An address outside the /30 used as the next hop of "silent" routes, with a made-up MAC:
 # frames go out on the veth, the server side drops them (not its MAC), nothing ever answers.
 SILENT_GW = "198.18.1.254"
 SILENT_GW_MAC = "02:00:00:00:de:ad"
 
-NS_RE = re.compile(r"^ttm(\d+)([sc])([0-9a-f]{4})$")
+NS_RE = re.compile(r"^ttm(\d+)([scr])([0-9a-f]{4})$")
 TMP_PREFIX = "ttm-lab-"
 TMP_RE = re.compile(r"^ttm-lab-(\d+)-")
 
@@ -224,11 +240,13 @@ class Lab:
     plugin_room_options: {"audiobridge"|"videoroom"|"textroom": {room: {...}}} for one plugin.
     An option value of None removes that option from the template block.
     save_log_to: copy Janus' log to this path at teardown.
+    impairable: route the link through a router namespace with a delay/jitter forwarder (see
+    the module doc and impair()); without it the two namespaces share one veth pair.
     """
 
     def __init__(self, session_timeout=60, rtp_port_range="40000-40999", ws_port=None,
                  debug_level=4, rooms=None, room_options=None, plugin_room_options=None,
-                 janus_args=(), ready_timeout=20.0, save_log_to=None):
+                 janus_args=(), ready_timeout=20.0, save_log_to=None, impairable=False):
         self.session_timeout = int(session_timeout)
         self.rtp_port_range = rtp_port_range
         self.ws_port = int(ws_port) if ws_port else 20000 + secrets.randbelow(10000)
@@ -255,6 +273,9 @@ class Lab:
         self.client_addr = CLIENT_ADDR
         self.server_ns = None
         self.client_ns = None
+        self.impairable = bool(impairable)
+        self.router_ns = None
+        self._forwarder = None
         self.dir = None
         self.log_path = None
         self._janus = None
@@ -299,6 +320,8 @@ class Lab:
             _active.append(self)
         try:
             self._make_namespaces()
+            if self.impairable:
+                self._start_forwarder()
             self.dir = tempfile.mkdtemp(prefix="%s%d-" % (TMP_PREFIX, os.getpid()))
             self.log_path = os.path.join(self.dir, "janus.log")
             self._write_config()
@@ -323,22 +346,106 @@ class Lab:
         _sh(["ip", "netns", "add", c])
         self.client_ns = c
         # Both ends are created directly inside their namespaces: nothing appears in the root one.
-        _sh(["ip", "link", "add", VETH, "netns", c, "type", "veth", "peer", "name", VETH,
-             "netns", s])
+        if self.impairable:
+            r = "ttm%dr%s" % (os.getpid(), s[-4:])
+            if r in existing:
+                raise LabError("router namespace %s exists" % r)
+            _sh(["ip", "netns", "add", r])
+            self.router_ns = r
+            # The router is a bridge, not a host: no IPv6 chatter of its own on the links.
+            for key in ("all", "default"):
+                _sh(["ip", "netns", "exec", r, "sysctl", "-qw",
+                     "net.ipv6.conf.%s.disable_ipv6=1" % key])
+            _sh(["ip", "link", "add", VETH, "netns", c, "type", "veth", "peer", "name",
+                 ROUTER_CLIENT_IF, "netns", r])
+            _sh(["ip", "link", "add", ROUTER_SERVER_IF, "netns", r, "type", "veth", "peer",
+                 "name", VETH, "netns", s])
+            for dev in (ROUTER_CLIENT_IF, ROUTER_SERVER_IF):
+                _sh(["ip", "-n", r, "link", "set", dev, "promisc", "on", "up"])
+        else:
+            _sh(["ip", "link", "add", VETH, "netns", c, "type", "veth", "peer", "name", VETH,
+                 "netns", s])
         for ns, addr in ((c, CLIENT_ADDR), (s, SERVER_ADDR)):
             _sh(["ip", "-n", ns, "addr", "add", "%s/%d" % (addr, PREFIX_LEN), "dev", VETH])
             _sh(["ip", "-n", ns, "link", "set", "lo", "up"])
             _sh(["ip", "-n", ns, "link", "set", VETH, "up"])
         # Janus gathers ICE candidates only on interfaces flagged RUNNING, which the kernel
         # sets asynchronously (linkwatch, up to ~1 s after the carrier appears).
+        links = [(c, VETH), (s, VETH)]
+        if self.router_ns:
+            links += [(self.router_ns, ROUTER_CLIENT_IF), (self.router_ns, ROUTER_SERVER_IF)]
         deadline = time.monotonic() + 10
         while True:
-            states = [_sh(["ip", "-n", ns, "-o", "link", "show", VETH]).stdout for ns in (c, s)]
+            states = [_sh(["ip", "-n", ns, "-o", "link", "show", dev]).stdout
+                      for ns, dev in links]
             if all(" state UP " in st for st in states):
                 break
             if time.monotonic() > deadline:
                 raise LabError("veth link did not come up: %s" % states)
             time.sleep(0.05)
+
+    def _start_forwarder(self):
+        """Starts tests/lab/forwarder.py in the router namespace and waits for its ready line."""
+        self._forwarder = subprocess.Popen(
+            ["ip", "netns", "exec", self.router_ns, sys.executable, FORWARDER,
+             ROUTER_CLIENT_IF, ROUTER_SERVER_IF],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            start_new_session=True)
+        reply = self._forwarder_reply(10.0)
+        if reply.get("ready") is not True:
+            raise LabError("forwarder did not start: %s" % reply)
+
+    def _forwarder_reply(self, timeout):
+        """One JSON line from the forwarder, or a LabError after timeout."""
+        p = self._forwarder
+        ready, _, _ = select.select([p.stdout], [], [], timeout)
+        line = p.stdout.readline() if ready else b""
+        if not line:
+            err = b""
+            if p.poll() is not None:
+                err = p.stderr.read()
+            raise LabError("forwarder: no answer (exit %s): %s"
+                           % (p.poll(), err.decode("utf-8", "replace").strip()[-500:]))
+        try:
+            return json.loads(line)
+        except ValueError:
+            raise LabError("forwarder: bad answer %r" % line) from None
+
+    def _forwarder_cmd(self, req):
+        if not self._forwarder or self._forwarder.poll() is not None:
+            raise LabError("no forwarder running (delay and jitter need Lab(impairable=True))")
+        try:
+            self._forwarder.stdin.write((json.dumps(req) + "\n").encode())
+            self._forwarder.stdin.flush()
+        except OSError as e:
+            raise LabError("forwarder: %s" % e) from None
+        reply = self._forwarder_reply(5.0)
+        if not reply.get("ok"):
+            raise LabError("forwarder refused %s: %s" % (req, reply.get("error")))
+        return reply
+
+    def forwarder_stats(self):
+        """The forwarder's counters: {"ab": {...}, "ba": {...}} (ab: client to server); each
+        has received, sent, dropped, errors, reordered, delay_min_ms, delay_max_ms,
+        delay_sum_ms (see forwarder.py)."""
+        return self._forwarder_cmd({"cmd": "stats"})
+
+    def _stop_forwarder(self):
+        p = self._forwarder
+        if p is None:
+            return
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(2.0)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        for f in (p.stdin, p.stdout, p.stderr):
+            try:
+                f.close()
+            except OSError:
+                pass
 
     def _write_config(self):
         subst = {
@@ -538,7 +645,8 @@ class Lab:
 
     # ---- impairments ----------------------------------------------------------------------
 
-    def impair(self, loss_pct=None, rate_kbit=None):
+    def impair(self, loss_pct=None, rate_kbit=None, delay_ms=None, jitter_ms=None,
+               keep_order=None, dist=None):
         """Impairs the client side of the link, both directions; None leaves a setting as is.
 
         loss_pct: random loss in percent (0 removes it, resolution 0.01), nftables `numgen
@@ -547,11 +655,20 @@ class Lab:
         rate_kbit: bandwidth cap in kbit/s (0 removes it), `tc qdisc tbf` on the egress of the
         client's veth (uplink) and of the server's veth (downlink).
 
-        TODO(delay/jitter): this kernel has no netem qdisc (nor NFQUEUE). Delay and jitter need
-        a userspace forwarder owned by the lab (a third "router" namespace whose two veth ends
-        are bridged by a program holding each raw AF_PACKET frame for delay +- jitter). It is
-        not implemented; there is deliberately no delay parameter until it is.
+        delay_ms, jitter_ms: one-way delay and jitter added to each direction by the forwarder
+        (needs Lab(impairable=True); this kernel has no netem). Each frame is held delay_ms plus
+        a random offset: uniform in +-jitter_ms (dist="uniform", the default) or normal with
+        sigma jitter_ms clamped to +-2 sigma (dist="normal"); never less than 0. keep_order:
+        False (the default, like netem) lets frames overtake each other when their offsets
+        differ by more than their spacing; True holds each frame until the previous one of its
+        direction has left.
         """
+        fw = {k: v for k, v in (("delay_ms", delay_ms), ("jitter_ms", jitter_ms),
+                                ("keep_order", keep_order), ("dist", dist)) if v is not None}
+        if fw:
+            if not self.impairable:
+                raise LabError("delay and jitter need Lab(impairable=True)")
+            self._forwarder_cmd(dict(cmd="set", **fw))
         if loss_pct is not None:
             self._set_loss(float(loss_pct))
         if rate_kbit is not None:
@@ -585,8 +702,10 @@ class Lab:
                  "rate", "%dkbit" % kbit, "burst", str(burst), "latency", "200ms"])
 
     def clear_impairments(self):
-        """Removes loss and rate limits."""
+        """Removes loss and rate limits (and delay and jitter in an impairable lab)."""
         self.impair(loss_pct=0, rate_kbit=0)
+        if self.impairable:
+            self.impair(delay_ms=0, jitter_ms=0)
 
     # ---- teardown --------------------------------------------------------------------------
 
@@ -611,7 +730,11 @@ class Lab:
                 self.stop_janus()
             except OSError:
                 pass
-            for ns in (self.client_ns, self.server_ns):
+            try:
+                self._stop_forwarder()
+            except OSError:
+                pass
+            for ns in (self.client_ns, self.server_ns, self.router_ns):
                 if ns:
                     _delete_namespace(ns)
             if self.save_log_to and self.log_path and os.path.exists(self.log_path):
@@ -640,8 +763,14 @@ def _cmd_run(args):
     if not cmd:
         print("lab.py run: missing CMD (use: lab.py run -- CMD ARGS...)", file=sys.stderr)
         return 2
-    lab = Lab(session_timeout=args.session_timeout, save_log_to=args.janus_log)
+    delayed = bool(args.delay_ms or args.jitter_ms)
+    lab = Lab(session_timeout=args.session_timeout, save_log_to=args.janus_log,
+              impairable=delayed)
     with lab:
+        if delayed:
+            lab.impair(delay_ms=args.delay_ms, jitter_ms=args.jitter_ms)
+        if args.loss_pct:
+            lab.impair(loss_pct=args.loss_pct)
         env = {"TTM_LAB_URL": lab.url, "TTM_LAB_ROOM": str(lab.room),
                "TTM_LAB_PIN_ROOM": str(lab.pin_room), "TTM_LAB_PIN": lab.pin}
         subst = {"{url}": lab.url, "{room}": str(lab.room), "{pin_room}": str(lab.pin_room),
@@ -684,6 +813,9 @@ def main(argv=None):
     run = sub.add_parser("run", help="bring the lab up and run CMD in the client namespace")
     run.add_argument("--session-timeout", type=int, default=60)
     run.add_argument("--janus-log", metavar="FILE", help="copy Janus' log here at the end")
+    run.add_argument("--delay-ms", type=float, default=0.0, help="one-way delay, each way")
+    run.add_argument("--jitter-ms", type=float, default=0.0, help="+- uniform jitter")
+    run.add_argument("--loss-pct", type=float, default=0.0, help="random loss, each way")
     run.add_argument("-v", "--verbose", action="store_true")
     run.add_argument("cmd", nargs=argparse.REMAINDER)
     sub.add_parser("cleanup", help="delete stale ttm namespaces (creator dead)")
