@@ -16,6 +16,7 @@
 
 static struct textroom_event ev;
 
+static int feed(struct textroom *tr, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int feed(struct textroom *tr, const char *fmt, ...)
 {
 	char buf[8192];

@@ -98,6 +98,7 @@ static const char *last_txn(struct fx *f)
 	return json_string_value(json_object_get(last_sent(f), "transaction"));
 }
 
+static void feed(struct fx *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void feed(struct fx *f, const char *fmt, ...)
 {
 	char buf[4096];
