@@ -18,6 +18,7 @@ static const char *event_name(enum session_event_type t)
 	case SESSION_EV_TALKING: return "talking";
 	case SESSION_EV_MEDIA: return "media";
 	case SESSION_EV_CHAT: return "chat";
+	case SESSION_EV_NOTICE: return "notice";
 	case SESSION_EV_STATS: return "stats";
 	case SESSION_EV_RECONNECTING: return "reconnecting";
 	case SESSION_EV_ERROR: return "error";
@@ -75,6 +76,9 @@ int headless_print_event(FILE *out, const struct session_event *ev)
 		json_object_set_new(o, "private", json_boolean(ev->private_msg));
 		if (ev->to)
 			json_object_set_new(o, "to", json_string(ev->to));
+		break;
+	case SESSION_EV_NOTICE:
+		json_object_set_new(o, "message", json_string(ev->message));
 		break;
 	case SESSION_EV_STATS: {
 		const struct media_stats *st = ev->stats;

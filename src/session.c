@@ -26,6 +26,7 @@
 #include "net/janus.h"
 #include "net/peer.h"
 #include "net/sdp.h"
+#include "src/chatlink.h"
 #include "src/exitcode.h"
 #include <sodium.h>
 #include "src/text.h"
@@ -82,6 +83,7 @@ struct session {
 	struct chat_store *chat;
 	GQueue outbox; /* struct outgoing*, waiting for the chat channel */
 	bool chat_ready;
+	struct chatlink *chat_link;
 
 	/* reconnection */
 	int attempt;
@@ -135,6 +137,11 @@ static GSource *add_timeout(struct session *s, guint ms, GSourceFunc fn)
 static void drop_transport(struct session *s)
 {
 	stop_source(&s->connect_timer);
+	if (s->chat_link) {
+		chatlink_destroy(s->chat_link);
+		s->chat_link = NULL;
+	}
+	s->chat_ready = false;
 	if (s->media)
 		media_detach(s->media);
 	if (s->peer) {
@@ -231,6 +238,11 @@ static void leave_politely(struct session *s)
 		return;
 	stop_source(&s->connect_timer);
 	stop_source(&s->retry_timer);
+	if (s->chat_link) { /* leaves the chat room */
+		chatlink_destroy(s->chat_link);
+		s->chat_link = NULL;
+		s->chat_ready = false;
+	}
 	if (s->peer) {
 		if (s->media)
 			media_detach(s->media);
@@ -315,11 +327,103 @@ static void connection_lost(struct session *s, int code, const char *fmt, ...)
 
 /* ---- chat ---- */
 
-/* Sends queued messages once the chat channel is up (textroom_send wired in below). */
+static void emit_notice(struct session *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void emit_notice(struct session *s, const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	struct session_event ev = { .type = SESSION_EV_NOTICE, .message = msg };
+	emit(s, &ev);
+}
+
+static void outgoing_free(struct outgoing *o)
+{
+	free(o->to);
+	sodium_memzero(o->text, strlen(o->text));
+	free(o);
+}
+
+/* Sends queued messages while the chat channel is up. */
 static void chat_flush(struct session *s)
 {
-	if (!s->chat_ready)
+	struct outgoing *o;
+	while (s->chat_ready && s->chat_link && (o = g_queue_peek_head(&s->outbox))) {
+		int rc = chatlink_send(s->chat_link, o->to, o->text);
+		if (rc == -ENOTCONN || rc == -EAGAIN)
+			return; /* stays queued */
+		g_queue_pop_head(&s->outbox);
+		if (rc == -ENOENT)
+			emit_notice(s, "nobody named \"%s\" is in the chat room", o->to);
+		else if (rc < 0)
+			emit_notice(s, "a chat message of %zu bytes could not be sent (%s)",
+				    strlen(o->text), strerror(-rc));
+		outgoing_free(o);
+	}
+}
+
+static void chat_ready(void *user)
+{
+	struct session *s = user;
+	s->chat_ready = true;
+	struct session_event ev = { .type = SESSION_EV_MEDIA, .kind = "chat", .state = "connected" };
+	emit(s, &ev);
+	chat_flush(s);
+}
+
+static void chat_event(void *user, const struct textroom_event *tev)
+{
+	struct session *s = user;
+	if (tev->type == TEXTROOM_EV_MESSAGE || tev->type == TEXTROOM_EV_ANNOUNCEMENT) {
+		const char *from = tev->type == TEXTROOM_EV_MESSAGE ? tev->name : "(server)";
+		unsigned flags = (tev->self ? CHAT_FLAG_SELF : 0) |
+				 (tev->private_msg ? CHAT_FLAG_PRIVATE : 0);
+		chat_store_add(s->chat, g_get_real_time(), from, tev->to, tev->text,
+			       strlen(tev->text), flags);
+		struct session_event ev = { .type = SESSION_EV_CHAT, .name = from, .text = tev->text,
+					    .self = tev->self, .private_msg = tev->private_msg,
+					    .to = tev->to[0] ? tev->to : NULL };
+		emit(s, &ev);
+	} else if (tev->type == TEXTROOM_EV_SEND_FAILED) {
+		emit_notice(s, "the chat room refused a message: %s", tev->reason);
+	}
+}
+
+static void chat_failed(void *user, const char *why)
+{
+	struct session *s = user;
+	s->chat_ready = false;
+	chatlink_destroy(s->chat_link); /* safe inside its own callback */
+	s->chat_link = NULL;
+	struct session_event ev = { .type = SESSION_EV_MEDIA, .kind = "chat", .state = "failed",
+				    .message = why };
+	emit(s, &ev);
+}
+
+static void start_chat(struct session *s)
+{
+	struct chatlink_config cc = {
+		.room = s->room,
+		.display = s->name,
+		.pin = s->pin,
+		.cert = s->cert,
+		.stun_server = s->stun,
+		.turn_url = s->turn_url,
+		.turn_user = s->turn_user,
+		.turn_password = s->turn_password,
+		.local_addrs = s->local_addrs,
+	};
+	struct chatlink_callbacks cb = { chat_ready, chat_event, chat_failed, s };
+	if (!s->cert || s->chat_link)
 		return;
+	if (chatlink_start(s->main, s->janus, &cc, &cb, &s->chat_link) < 0) {
+		s->chat_link = NULL;
+		struct session_event ev = { .type = SESSION_EV_MEDIA, .kind = "chat",
+					    .state = "failed", .message = "cannot start the chat" };
+		emit(s, &ev);
+	}
 }
 
 /* ---- roster ---- */
@@ -572,6 +676,7 @@ static void on_joined(void *user, const struct janus_reply *r)
 		roster_reconcile(s, json_object_get(r->data, "participants"));
 	else
 		roster_update_all(s, json_object_get(r->data, "participants"));
+	start_chat(s);
 }
 
 /* ---- the PeerConnection ---- */
@@ -748,14 +853,18 @@ static void janus_event(void *user, const struct janus_event *ev)
 		if (ev->handle == s->handle)
 			on_audiobridge_event(s, ev->data);
 		break;
-	case JANUS_EV_TIMEOUT:
-		janus_reset_session(s->janus);
-		connection_lost(s, TTM_EXIT_SERVER, "the server expired our session");
-		break;
 	case JANUS_EV_HANGUP:
+		if (s->chat_link && ev->handle == chatlink_handle(s->chat_link)) {
+			chatlink_on_janus_event(s->chat_link, ev);
+			break;
+		}
 		if (ev->handle == s->handle && s->state == ST_JOINED)
 			connection_lost(s, TTM_EXIT_MEDIA, "the server hung up the media (%s)",
 					ev->reason);
+		break;
+	case JANUS_EV_TIMEOUT:
+		janus_reset_session(s->janus);
+		connection_lost(s, TTM_EXIT_SERVER, "the server expired our session");
 		break;
 	case JANUS_EV_DETACHED:
 		if (ev->handle == s->handle && s->state == ST_JOINED)
@@ -1001,11 +1110,8 @@ void session_destroy(struct session *s)
 	dtls_cert_destroy(s->cert);
 	g_hash_table_destroy(s->roster);
 	struct outgoing *o;
-	while ((o = g_queue_pop_head(&s->outbox))) {
-		free(o->to);
-		sodium_memzero(o->text, strlen(o->text));
-		free(o);
-	}
+	while ((o = g_queue_pop_head(&s->outbox)))
+		outgoing_free(o);
 	chat_store_destroy(s->chat);
 	free(s->url);
 	free(s->name);

@@ -50,6 +50,7 @@ enum session_event_type {
 	SESSION_EV_TALKING,
 	SESSION_EV_MEDIA,
 	SESSION_EV_CHAT,
+	SESSION_EV_NOTICE,  /* something the user should know, not an error: message */
 	SESSION_EV_STATS,
 	SESSION_EV_RECONNECTING,
 	SESSION_EV_ERROR,

@@ -1,0 +1,51 @@
+/* The chat link of a session: Janus TextRoom over a WebRTC data channel.
+ *
+ * Sequence: attach janus.plugin.textroom → "setup" → Janus offers (m=application, SCTP) →
+ * we answer ("ack") as ICE-controlled DTLS client → DTLS up → SCTP association (usrsctp over
+ * DTLS) → DCEP channel "JanusDataChannel" → TextRoom "join" → ready. Then chat messages go
+ * both ways as TextRoom JSON (src/textroom.c). A failure ends the link only, never the meeting.
+ * Thread: the loop's thread; callbacks come from the loop.
+ */
+#ifndef TTM_SRC_CHATLINK_H
+#define TTM_SRC_CHATLINK_H
+
+#include <glib.h>
+#include <stdint.h>
+
+#include "net/dtls.h"
+#include "net/janus.h"
+#include "src/textroom.h"
+
+struct chatlink;
+
+struct chatlink_config {
+	uint64_t room;
+	const char *display;
+	const char *pin;
+	const struct dtls_cert *cert;
+	const char *stun_server;
+	const char *turn_url, *turn_user, *turn_password;
+	const char *const *local_addrs;
+};
+
+struct chatlink_callbacks {
+	void (*ready_cb)(void *user);                              /* joined: chat works */
+	void (*event_cb)(void *user, const struct textroom_event *ev);
+	void (*failed_cb)(void *user, const char *why);            /* the link is dead */
+	void *user;
+};
+
+/* Starts the link on an existing Janus session. cfg strings are copied. */
+int chatlink_start(GMainContext *main, struct janus *janus, const struct chatlink_config *cfg,
+		   const struct chatlink_callbacks *cbs, struct chatlink **out);
+/* Leaves the room (best effort) and frees everything; no callback afterwards. Safe to call
+ * from inside a chatlink callback. */
+void chatlink_destroy(struct chatlink *cl);
+/* Sends a chat message to the room or privately to the participant named to (NULL = room).
+ * -ENOTCONN until ready, -ENOENT no such participant, -EMSGSIZE, or a transport error. */
+int chatlink_send(struct chatlink *cl, const char *to, const char *text);
+/* Janus events addressed to the link's handle (the session routes them by handle id). */
+uint64_t chatlink_handle(const struct chatlink *cl);
+void chatlink_on_janus_event(struct chatlink *cl, const struct janus_event *ev);
+
+#endif
