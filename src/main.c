@@ -60,6 +60,20 @@ static gboolean on_signal(gpointer data)
 	return G_SOURCE_CONTINUE;
 }
 
+/* One headless input line: "/msg NAME text" is private, "//..." sends "/...", anything
+ * else goes to the room. */
+static int send_line(struct session *s, char *line)
+{
+	if (!strncmp(line, "/msg ", 5)) {
+		char *name = line + 5, *sp = strchr(name, ' ');
+		if (!sp || sp == name || !sp[1])
+			return -EINVAL;
+		*sp = '\0';
+		return session_send_chat(s, name, sp + 1);
+	}
+	return session_send_chat(s, NULL, line[0] == '/' && line[1] == '/' ? line + 1 : line);
+}
+
 /* Headless: every stdin line is a chat message; EOF only stops reading (we stay). */
 static gboolean on_stdin(GIOChannel *ch, GIOCondition cond, gpointer data)
 {
@@ -82,7 +96,7 @@ static gboolean on_stdin(GIOChannel *ch, GIOCondition cond, gpointer data)
 		if (app->line_too_long)
 			fprintf(stderr, "ttymeet: a chat line over %d bytes was not sent\n",
 				SESSION_CHAT_MAX);
-		else if (app->line->len && session_send_chat(app->session, NULL, app->line->str) < 0)
+		else if (app->line->len && send_line(app->session, app->line->str) < 0)
 			fprintf(stderr, "ttymeet: a chat message of %zu bytes could not be queued\n",
 				app->line->len);
 		/* Chat text must not linger in ordinary heap memory. */
