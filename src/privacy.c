@@ -1,32 +1,181 @@
-/* Privacy notice text. Every sentence states a fact the code guarantees; when a setting
- * changes what is sent (a STUN/TURN server, publishing video), the notice says so. */
+/* Privacy notice text (see privacy.h). Every sentence states a fact the code guarantees, and
+ * each optional sentence is there exactly when its setting is: a STUN/TURN server (host only,
+ * never TURN credentials), publishing video, --log, --record, ws:// vs wss:// vs --insecure. */
 #include "src/privacy.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <glib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "net/ws.h"
+#include "src/text.h"
+
+void privacy_server_host(const struct cli_options *o, char *host, size_t hostlen)
+{
+	bool tls;
+	char path[256];
+	int port;
+	if (!o->url || ws_parse_url(o->url, &tls, host, hostlen, &port, path, sizeof(path)) < 0)
+		snprintf(host, hostlen, "?");
+}
+
+int privacy_read_operator_notice(const char *path, char **out, bool *cut, char *err,
+				 size_t errlen)
+{
+	char *raw = NULL, *clean = NULL;
+	size_t n = 0;
+	struct stat st;
+	int rc = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+
+	*out = NULL;
+	*cut = false;
+	if (fd < 0) {
+		rc = -errno;
+		snprintf(err, errlen, "cannot read the operator's notice %.200s: %s", path,
+			 strerror(errno));
+		return rc;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		rc = -EINVAL;
+		snprintf(err, errlen, "the operator's notice %.200s is not a regular file", path);
+		goto out;
+	}
+	raw = g_malloc(PRIVACY_OPERATOR_MAX + 1);
+	while (n < PRIVACY_OPERATOR_MAX + 1) {
+		ssize_t r = read(fd, raw + n, PRIVACY_OPERATOR_MAX + 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			rc = -errno;
+			snprintf(err, errlen, "cannot read the operator's notice %.200s: %s", path,
+				 strerror(errno));
+			goto out;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	if (n > PRIVACY_OPERATOR_MAX) {
+		*cut = true;
+		n = PRIVACY_OPERATOR_MAX;
+		/* do not leave half a character at the cut */
+		size_t k = n;
+		while (k > 0 && n - k < 4 && ((unsigned char)raw[k - 1] & 0xC0) == 0x80)
+			k--;
+		if (k > 0 && ((unsigned char)raw[k - 1] & 0xC0) == 0xC0)
+			n = k - 1;
+	}
+	/* Sanitizing never grows text by more than U+FFFD (3 bytes) per input byte. */
+	clean = g_malloc(3 * n + 1);
+	text_sanitize(raw, n, clean, 3 * n + 1, true);
+	*out = clean;
+	clean = NULL;
+out:
+	g_free(raw);
+	g_free(clean);
+	close(fd);
+	return rc;
+}
+
+static void line(GString *g, enum i18n_lang lang, enum i18n_msg msg, const char *a1,
+		 const char *a2)
+{
+	char buf[1024];
+	i18n_fmt(buf, sizeof(buf), lang, msg, a1, a2, NULL);
+	g_string_append(g, buf);
+	g_string_append_c(g, '\n');
+}
+
+static void item(GString *g, enum i18n_lang lang, enum i18n_msg msg, const char *a1)
+{
+	g_string_append(g, "  - ");
+	line(g, lang, msg, a1, NULL);
+}
+
+/* "host:port" of a TURN URL turn[s]:USER:PASSWORD@HOST[:PORT][?...]: never the credentials. */
+static void turn_host(const char *turn, char *out, size_t outlen)
+{
+	const char *at = strrchr(turn, '@');
+	const char *h = at ? at + 1 : turn;
+	size_t n = strcspn(h, "?");
+	snprintf(out, outlen, "%.*s", (int)(n < 200 ? n : 200), h);
+}
+
+int privacy_notice_build(const struct cli_options *o, enum i18n_lang lang,
+			 const char *operator_text, bool operator_cut, char **out)
+{
+	GString *g = g_string_new(NULL);
+	char host[256], room[32], extra[512] = "";
+	bool tls = o->url && !strncmp(o->url, "wss://", 6);
+
+	privacy_server_host(o, host, sizeof(host));
+	snprintf(room, sizeof(room), "%llu", (unsigned long long)o->room);
+	line(g, lang, I18N_NOTICE_INTRO, room, host);
+	g_string_append_c(g, '\n');
+	line(g, lang, I18N_NOTICE_SENT_TO, host, NULL);
+	item(g, lang, I18N_NOTICE_NAME, o->name);
+	item(g, lang, o->mute ? I18N_NOTICE_AUDIO_MUTED : I18N_NOTICE_AUDIO, NULL);
+	if (o->video_source)
+		item(g, lang, I18N_NOTICE_VIDEO_YES, o->video_source);
+	else
+		item(g, lang, I18N_NOTICE_VIDEO_NO, NULL);
+	item(g, lang, I18N_NOTICE_CHAT, NULL);
+	if (o->stun)
+		snprintf(extra, sizeof(extra), "%.200s", o->stun);
+	if (o->turn) {
+		char th[256];
+		turn_host(o->turn, th, sizeof(th));
+		size_t l = strlen(extra);
+		snprintf(extra + l, sizeof(extra) - l, "%s%s", l ? ", " : "", th);
+	}
+	if (*extra)
+		line(g, lang, I18N_NOTICE_ICE, extra, NULL);
+	line(g, lang, !tls ? I18N_NOTICE_WS_PLAIN : o->insecure ? I18N_NOTICE_WSS_INSECURE
+								 : I18N_NOTICE_WSS, NULL, NULL);
+	g_string_append_c(g, '\n');
+	line(g, lang, I18N_NOTICE_KEPT, NULL, NULL);
+	if (o->log)
+		line(g, lang, I18N_NOTICE_LOG, o->log, NULL);
+	if (o->record)
+		line(g, lang, I18N_NOTICE_RECORD, o->record, NULL);
+	line(g, lang, I18N_NOTICE_MEMORY, NULL, NULL);
+	g_string_append_c(g, '\n');
+	line(g, lang, I18N_NOTICE_OPERATOR, NULL, NULL);
+	if (operator_text) {
+		line(g, lang, I18N_NOTICE_OPERATOR_HEAD, o->privacy_notice ? o->privacy_notice
+									   : "?", NULL);
+		g_string_append_c(g, '\n');
+		g_string_append(g, operator_text);
+		if (g->len && g->str[g->len - 1] != '\n')
+			g_string_append_c(g, '\n');
+		if (operator_cut) {
+			char nbytes[16];
+			snprintf(nbytes, sizeof(nbytes), "%d", PRIVACY_OPERATOR_MAX);
+			line(g, lang, I18N_NOTICE_OPERATOR_CUT, nbytes, NULL);
+		}
+	} else {
+		line(g, lang, I18N_NOTICE_OPERATOR_NONE, NULL, NULL);
+	}
+	*out = g_string_free(g, FALSE);
+	return 0;
+}
 
 void privacy_print_notice(FILE *out, const struct cli_options *o)
 {
-	bool tls = false;
-	char host[256] = "the server", path[256];
-	int port = 0;
-	if (o->url)
-		ws_parse_url(o->url, &tls, host, sizeof(host), &port, path, sizeof(path));
+	enum i18n_lang lang = i18n_lang_from_env();
+	char *op = NULL, *text = NULL, err[300];
+	bool cut = false;
+	const char *title = i18n_get(lang, I18N_NOTICE_TITLE);
 
-	fprintf(out, "Privacy notice\n\n");
-	fprintf(out, "Sent to the meeting server %s%s:\n", host,
-		tls ? "" : " (unencrypted signaling: ws://)");
-	fprintf(out, "  - your display name \"%s\" and your IP address;\n", o->name);
-	fprintf(out, "  - your audio, only while you are not muted%s;\n",
-		o->mute ? " (you join muted)" : "");
-	fprintf(out, "  - video only if you publish it%s;\n",
-		o->video_source ? " (you are publishing video)" : " (you are not)");
-	fprintf(out, "  - chat messages you write, to the room through the server.\n");
-	if (o->stun || o->turn)
-		fprintf(out, "Your IP address is also sent to %s%s%s.\n", o->stun ? o->stun : "",
-			o->stun && o->turn ? " and " : "", o->turn ? o->turn : "");
-	fprintf(out, "\nKept by ttymeet: nothing on disk — no chat logs, no history, no settings, "
-		     "no telemetry.\nChat lives only in locked memory and is wiped when ttymeet "
-		     "exits.\n");
-	fprintf(out, "\nThe server operator's own processing (logs, recordings, retention) is "
-		     "theirs, not ttymeet's.\n\n");
+	if (o->privacy_notice &&
+	    privacy_read_operator_notice(o->privacy_notice, &op, &cut, err, sizeof(err)) < 0)
+		op = g_strdup_printf("(%s)", err);
+	privacy_notice_build(o, lang, op, cut, &text);
+	fprintf(out, "%s\n\n%s\n", title, text);
+	g_free(text);
+	g_free(op);
 }

@@ -1,0 +1,535 @@
+/* Message catalogs (see i18n.h). One row per message, the four languages side by side in
+ * enum i18n_lang order (en, de, it, ro): adding a message means adding one row here and one
+ * enum value; tests/unit/test_ui_i18n.c checks that every row is complete and that each
+ * translation uses exactly the placeholders of the English text. German uses "Sie",
+ * Romanian "dumneavoastră", Italian the informal "tu" usual in software.
+ */
+#include "src/i18n.h"
+
+#include <langinfo.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct entry {
+	const char *s[I18N_LANG_COUNT];
+};
+
+#define T(en, de, it, ro) { { en, de, it, ro } }
+
+static const struct entry catalog[I18N_MSG_COUNT] = {
+	/* ---- privacy notice ---- */
+	[I18N_NOTICE_TITLE] = T("Privacy notice",
+		"Datenschutzhinweis",
+		"Informativa sulla privacy",
+		"Notă de confidențialitate"),
+	[I18N_NOTICE_INTRO] = T(
+		"Before you join room {1} on {2}, this is what happens to your data.",
+		"Bevor Sie Raum {1} auf {2} betreten: Das geschieht mit Ihren Daten.",
+		"Prima di entrare nella stanza {1} su {2}, ecco cosa succede ai tuoi dati.",
+		"Înainte să intrați în camera {1} de pe {2}, iată ce se întâmplă cu datele "
+		"dumneavoastră."),
+	[I18N_NOTICE_SENT_TO] = T("Sent to the meeting server {1}:",
+		"An den Meeting-Server {1} gesendet werden:",
+		"Inviati al server della riunione {1}:",
+		"Se trimit către serverul întâlnirii {1}:"),
+	[I18N_NOTICE_NAME] = T("your display name \"{1}\" and your IP address;",
+		"Ihr Anzeigename „{1}“ und Ihre IP-Adresse;",
+		"il tuo nome visualizzato «{1}» e il tuo indirizzo IP;",
+		"numele afișat „{1}” și adresa dumneavoastră IP;"),
+	[I18N_NOTICE_AUDIO] = T("your audio, only while you are not muted;",
+		"Ihr Ton, nur solange Sie nicht stummgeschaltet sind;",
+		"il tuo audio, solo quando il microfono non è disattivato;",
+		"sunetul dumneavoastră, doar cât timp microfonul nu este oprit;"),
+	[I18N_NOTICE_AUDIO_MUTED] = T(
+		"your audio, only while you are not muted (you join muted);",
+		"Ihr Ton, nur solange Sie nicht stummgeschaltet sind (Sie treten stumm bei);",
+		"il tuo audio, solo quando il microfono non è disattivato (entri con il "
+		"microfono disattivato);",
+		"sunetul dumneavoastră, doar cât timp microfonul nu este oprit (intrați cu "
+		"microfonul oprit);"),
+	[I18N_NOTICE_VIDEO_NO] = T("no video: you do not publish any;",
+		"kein Video: Sie senden keines;",
+		"nessun video: non ne pubblichi;",
+		"niciun video: nu publicați video;"),
+	[I18N_NOTICE_VIDEO_YES] = T("your video from {1}, while you publish it;",
+		"Ihr Video aus {1}, solange Sie es senden;",
+		"il tuo video da {1}, finché lo pubblichi;",
+		"video-ul dumneavoastră din {1}, cât timp îl publicați;"),
+	[I18N_NOTICE_CHAT] = T(
+		"the chat messages you write, to the people in the room through the server.",
+		"die Chatnachrichten, die Sie schreiben, über den Server an die Personen im Raum.",
+		"i messaggi di chat che scrivi, alle persone nella stanza attraverso il server.",
+		"mesajele de chat pe care le scrieți, către cei din cameră, prin server."),
+	[I18N_NOTICE_WS_PLAIN] = T(
+		"The signaling connection is not encrypted (ws://): others on the network path "
+		"can read your display name, your IP addresses and the room number. Audio and "
+		"chat themselves are encrypted (DTLS-SRTP, DTLS).",
+		"Die Signalisierungsverbindung ist nicht verschlüsselt (ws://): Andere auf dem "
+		"Netzwerkweg können Ihren Anzeigenamen, Ihre IP-Adressen und die Raumnummer "
+		"lesen. Ton und Chat selbst sind verschlüsselt (DTLS-SRTP, DTLS).",
+		"La connessione di segnalazione non è cifrata (ws://): altri sul percorso di "
+		"rete possono leggere il tuo nome, i tuoi indirizzi IP e il numero della "
+		"stanza. Audio e chat sono comunque cifrati (DTLS-SRTP, DTLS).",
+		"Conexiunea de semnalizare nu este criptată (ws://): alții de pe traseul "
+		"rețelei pot citi numele afișat, adresele IP și numărul camerei. Sunetul și "
+		"chatul sunt criptate (DTLS-SRTP, DTLS)."),
+	[I18N_NOTICE_WSS] = T(
+		"The connection to the server is encrypted (wss://, certificate checked).",
+		"Die Verbindung zum Server ist verschlüsselt (wss://, Zertifikat geprüft).",
+		"La connessione al server è cifrata (wss://, certificato verificato).",
+		"Conexiunea cu serverul este criptată (wss://, certificat verificat)."),
+	[I18N_NOTICE_WSS_INSECURE] = T(
+		"The connection to the server is encrypted (wss://), but its certificate is NOT "
+		"checked (--insecure): an attacker on the path could pose as the server.",
+		"Die Verbindung zum Server ist verschlüsselt (wss://), aber sein Zertifikat wird "
+		"NICHT geprüft (--insecure): Ein Angreifer auf dem Weg könnte sich als Server "
+		"ausgeben.",
+		"La connessione al server è cifrata (wss://), ma il suo certificato NON viene "
+		"verificato (--insecure): un attaccante sul percorso potrebbe fingersi il server.",
+		"Conexiunea cu serverul este criptată (wss://), dar certificatul său NU este "
+		"verificat (--insecure): un atacator de pe traseu s-ar putea da drept server."),
+	[I18N_NOTICE_ICE] = T("Your IP address is also sent to {1} (--stun/--turn).",
+		"Ihre IP-Adresse wird außerdem an {1} gesendet (--stun/--turn).",
+		"Il tuo indirizzo IP viene inviato anche a {1} (--stun/--turn).",
+		"Adresa dumneavoastră IP este trimisă și către {1} (--stun/--turn)."),
+	[I18N_NOTICE_KEPT] = T(
+		"Kept by ttymeet: nothing on disk — no chat logs, no history, no settings, "
+		"no telemetry.",
+		"Was ttymeet speichert: nichts auf der Festplatte — keine Chatprotokolle, kein "
+		"Verlauf, keine Einstellungen, keine Telemetrie.",
+		"Cosa conserva ttymeet: niente su disco — nessun registro della chat, nessuna "
+		"cronologia, nessuna impostazione, nessuna telemetria.",
+		"Ce păstrează ttymeet: nimic pe disc — niciun jurnal de chat, niciun istoric, "
+		"nicio setare, nicio telemetrie."),
+	[I18N_NOTICE_LOG] = T(
+		"One exception you asked for: diagnostics are written to {1} (--log); they never "
+		"contain chat text.",
+		"Eine Ausnahme haben Sie selbst gewählt: Diagnosemeldungen werden in {1} "
+		"geschrieben (--log); sie enthalten nie Chattext.",
+		"Un'eccezione l'hai chiesta tu: i messaggi diagnostici vengono scritti in {1} "
+		"(--log); non contengono mai testo della chat.",
+		"O excepție ați cerut-o chiar dumneavoastră: mesajele de diagnosticare sunt "
+		"scrise în {1} (--log); nu conțin niciodată text din chat."),
+	[I18N_NOTICE_RECORD] = T(
+		"One exception you asked for: what you hear is recorded to {1} (--record).",
+		"Eine Ausnahme haben Sie selbst gewählt: Was Sie hören, wird in {1} aufgezeichnet "
+		"(--record).",
+		"Un'eccezione l'hai chiesta tu: ciò che ascolti viene registrato in {1} "
+		"(--record).",
+		"O excepție ați cerut-o chiar dumneavoastră: ceea ce auziți este înregistrat în "
+		"{1} (--record)."),
+	[I18N_NOTICE_MEMORY] = T(
+		"Chat lives only in locked memory (never swapped out) and is wiped when ttymeet "
+		"exits; core dumps are disabled. The terminal's alternate screen keeps the chat "
+		"out of your scrollback.",
+		"Der Chat liegt nur in gesperrtem Arbeitsspeicher (wird nie ausgelagert) und wird "
+		"beim Beenden von ttymeet gelöscht; Core-Dumps sind abgeschaltet. Der alternative "
+		"Bildschirm des Terminals hält den Chat aus Ihrem Scrollback heraus.",
+		"La chat resta solo in memoria bloccata (mai scritta nello swap) e viene "
+		"cancellata quando ttymeet termina; i core dump sono disattivati. Lo schermo "
+		"alternativo del terminale tiene la chat fuori dallo storico di scorrimento.",
+		"Chatul stă doar în memorie blocată (niciodată mutată în swap) și este șters "
+		"când ttymeet se închide; core dump-urile sunt dezactivate. Ecranul alternativ "
+		"al terminalului ține chatul în afara istoricului de derulare."),
+	[I18N_NOTICE_OPERATOR] = T(
+		"The server operator's own processing (logs, recordings, retention) is theirs, "
+		"not ttymeet's.",
+		"Was der Serverbetreiber selbst verarbeitet (Protokolle, Aufzeichnungen, "
+		"Aufbewahrung), liegt in seiner Verantwortung, nicht in der von ttymeet.",
+		"Ciò che fa il gestore del server (log, registrazioni, conservazione) è "
+		"responsabilità sua, non di ttymeet.",
+		"Ce prelucrează operatorul serverului (jurnale, înregistrări, păstrare) ține de "
+		"el, nu de ttymeet."),
+	[I18N_NOTICE_OPERATOR_HEAD] = T("Notice from the server operator ({1}):",
+		"Hinweis des Serverbetreibers ({1}):",
+		"Informativa del gestore del server ({1}):",
+		"Nota operatorului serverului ({1}):"),
+	[I18N_NOTICE_OPERATOR_NONE] = T(
+		"No notice from the operator was given (--privacy-notice FILE); ask them what "
+		"they keep.",
+		"Es wurde kein Hinweis des Betreibers angegeben (--privacy-notice DATEI); fragen "
+		"Sie ihn, was er speichert.",
+		"Nessuna informativa del gestore è stata fornita (--privacy-notice FILE); "
+		"chiedigli cosa conserva.",
+		"Nu a fost dată nicio notă a operatorului (--privacy-notice FIȘIER); întrebați-l "
+		"ce păstrează."),
+	[I18N_NOTICE_OPERATOR_CUT] = T("(The operator's notice was cut after {1} bytes.)",
+		"(Der Hinweis des Betreibers wurde nach {1} Bytes abgeschnitten.)",
+		"(L'informativa del gestore è stata troncata dopo {1} byte.)",
+		"(Nota operatorului a fost tăiată după {1} octeți.)"),
+	[I18N_NOTICE_KEYS_FIRST] = T(
+		"Enter: accept and join   q / Esc: decline and quit   Up/Down: scroll",
+		"Enter: annehmen und beitreten   q / Esc: ablehnen und beenden   Auf/Ab: blättern",
+		"Invio: accetta ed entra   q / Esc: rifiuta ed esci   Su/Giù: scorri",
+		"Enter: accept și intru   q / Esc: refuz și ies   Sus/Jos: derulare"),
+	[I18N_NOTICE_KEYS_AGAIN] = T("Esc, q or Enter: back to the meeting   Up/Down: scroll",
+		"Esc, q oder Enter: zurück zum Meeting   Auf/Ab: blättern",
+		"Esc, q o Invio: torna alla riunione   Su/Giù: scorri",
+		"Esc, q sau Enter: înapoi la întâlnire   Sus/Jos: derulare"),
+	[I18N_NOTICE_TOO_SMALL_ENTER] = T(
+		"Enlarge the window to read the notice; q or Esc quits.",
+		"Vergrößern Sie das Fenster, um den Hinweis zu lesen; q oder Esc beendet.",
+		"Ingrandisci la finestra per leggere l'informativa; q o Esc per uscire.",
+		"Măriți fereastra pentru a citi nota; q sau Esc pentru ieșire."),
+
+	/* ---- title and status bars ---- */
+	[I18N_TITLE_ROOM] = T("room {1} on {2}", "Raum {1} auf {2}", "stanza {1} su {2}",
+		"camera {1} pe {2}"),
+	[I18N_TITLE_PEOPLE] = T("{1} in the room", "{1} im Raum", "{1} nella stanza",
+		"{1} în cameră"),
+	[I18N_TITLE_HELP] = T("F1 help", "F1 Hilfe", "F1 aiuto", "F1 ajutor"),
+	[I18N_ST_IDLE] = T("not connected", "nicht verbunden", "non connesso", "neconectat"),
+	[I18N_ST_CONNECTING] = T("connecting", "verbinde", "connessione", "conectare"),
+	[I18N_ST_JOINED] = T("joined, audio starting", "beigetreten, Ton startet",
+		"entrato, audio in avvio", "intrat, sunetul pornește"),
+	[I18N_ST_AUDIO_OK] = T("audio ok", "Ton ok", "audio ok", "sunet ok"),
+	[I18N_ST_AUDIO_FAILED] = T("audio failed", "Ton gescheitert", "audio fallito",
+		"sunet eșuat"),
+	[I18N_ST_RECONNECTING] = T("reconnecting ({1})", "verbinde neu ({1})",
+		"riconnessione ({1})", "reconectare ({1})"),
+	[I18N_ST_LEFT] = T("left", "verlassen", "uscito", "ieșit"),
+	[I18N_ST_MIC_ON] = T("mic on", "Mikro an", "micro attivo", "micro pornit"),
+	[I18N_ST_MIC_OFF] = T("MUTED", "STUMM", "MUTO", "MUT"),
+	[I18N_ST_PTT_IDLE] = T("PTT: F5 to talk", "PTT: F5 zum Sprechen", "PTT: F5 per parlare",
+		"PTT: F5 ca să vorbiți"),
+	[I18N_ST_PTT_TALK] = T("PTT: talking", "PTT: Sie sprechen", "PTT: parli",
+		"PTT: vorbiți"),
+	[I18N_ST_KBPS] = T("in {1} out {2} kbps", "ein {1} aus {2} kbit/s",
+		"ric {1} inv {2} kbps", "primit {1} trimis {2} kbps"),
+	[I18N_ST_RTT] = T("RTT {1} ms", "RTT {1} ms", "RTT {1} ms", "RTT {1} ms"),
+	[I18N_ST_LOSS] = T("loss {1}%", "Verlust {1} %", "perdita {1}%", "pierderi {1}%"),
+
+	/* ---- panes ---- */
+	[I18N_ROSTER_TITLE] = T("People", "Personen", "Persone", "Participanți"),
+	[I18N_ROSTER_YOU] = T("(you)", "(Sie)", "(tu)", "(dvs.)"),
+	[I18N_ROSTER_MORE] = T("+{1} more", "+{1} weitere", "+{1} altri", "+{1} alții"),
+	[I18N_VIDEO_TITLE] = T("Video", "Video", "Video", "Video"),
+	[I18N_VIDEO_NONE] = T("no video", "kein Video", "nessun video", "niciun video"),
+	[I18N_CHAT_TITLE] = T("Chat", "Chat", "Chat", "Chat"),
+	[I18N_CHAT_UNREAD] = T("{1} new below — PgDn", "{1} neu unten — PgDn",
+		"{1} nuovi sotto — PgDn", "{1} noi mai jos — PgDn"),
+	[I18N_CHAT_PRIVATE] = T("private", "privat", "privato", "privat"),
+	[I18N_INPUT_PROMPT_HINT] = T("type to chat, /help for commands",
+		"tippen zum Chatten, /help für Befehle",
+		"scrivi per chattare, /help per i comandi",
+		"scrieți pentru chat, /help pentru comenzi"),
+	[I18N_TOO_SMALL] = T("Terminal too small: {1}; ttymeet needs at least {2}.",
+		"Terminal zu klein: {1}; ttymeet braucht mindestens {2}.",
+		"Terminale troppo piccolo: {1}; ttymeet richiede almeno {2}.",
+		"Terminal prea mic: {1}; ttymeet are nevoie de cel puțin {2}."),
+
+	/* ---- system lines ---- */
+	[I18N_SYS_CONNECTING] = T("Connecting to {1}…", "Verbinde mit {1}…",
+		"Connessione a {1}…", "Conectare la {1}…"),
+	[I18N_SYS_JOINED] = T("You joined room {1} as {2}.",
+		"Sie sind Raum {1} als {2} beigetreten.",
+		"Sei entrato nella stanza {1} come {2}.",
+		"Ați intrat în camera {1} ca {2}."),
+	[I18N_SYS_PEER_JOINED] = T("{1} joined.", "{1} ist beigetreten.", "{1} è entrato.",
+		"{1} a intrat."),
+	[I18N_SYS_PEER_LEFT] = T("{1} left.", "{1} ist gegangen.", "{1} è uscito.",
+		"{1} a ieșit."),
+	[I18N_SYS_MUTED] = T("Your microphone is muted.", "Ihr Mikrofon ist stummgeschaltet.",
+		"Il tuo microfono è disattivato.", "Microfonul dumneavoastră este oprit."),
+	[I18N_SYS_UNMUTED] = T("Your microphone is on.", "Ihr Mikrofon ist an.",
+		"Il tuo microfono è attivo.", "Microfonul dumneavoastră este pornit."),
+	[I18N_SYS_PTT_ON] = T(
+		"Push-to-talk on: press F5 to talk; each press or key repeat keeps the "
+		"microphone open for one more second.",
+		"Push-to-talk an: F5 drücken zum Sprechen; jeder Druck oder jede "
+		"Tastenwiederholung hält das Mikrofon eine weitere Sekunde offen.",
+		"Push-to-talk attivo: premi F5 per parlare; ogni pressione o ripetizione del "
+		"tasto tiene il microfono aperto un altro secondo.",
+		"Push-to-talk pornit: apăsați F5 ca să vorbiți; fiecare apăsare sau repetare a "
+		"tastei ține microfonul deschis încă o secundă."),
+	[I18N_SYS_PTT_OFF] = T(
+		"Push-to-talk off; your microphone stays muted (/unmute to talk).",
+		"Push-to-talk aus; Ihr Mikrofon bleibt stumm (/unmute zum Sprechen).",
+		"Push-to-talk disattivato; il microfono resta disattivato (/unmute per parlare).",
+		"Push-to-talk oprit; microfonul rămâne oprit (/unmute ca să vorbiți)."),
+	[I18N_SYS_BELL_ON] = T("Bell when a message mentions you: on.",
+		"Glocke, wenn eine Nachricht Sie erwähnt: an.",
+		"Campanello quando un messaggio ti menziona: attivo.",
+		"Sonerie când un mesaj vă menționează: pornită."),
+	[I18N_SYS_BELL_OFF] = T("Bell when a message mentions you: off.",
+		"Glocke, wenn eine Nachricht Sie erwähnt: aus.",
+		"Campanello quando un messaggio ti menziona: disattivo.",
+		"Sonerie când un mesaj vă menționează: oprită."),
+	[I18N_SYS_DEVICES_HEAD] = T("Sound devices (input/output channels):",
+		"Audiogeräte (Ein-/Ausgangskanäle):",
+		"Dispositivi audio (canali di ingresso/uscita):",
+		"Dispozitive audio (canale de intrare/ieșire):"),
+	[I18N_SYS_DEVICES_NONE] = T("No sound devices found.", "Keine Audiogeräte gefunden.",
+		"Nessun dispositivo audio trovato.", "Nu s-a găsit niciun dispozitiv audio."),
+	[I18N_SYS_DEVICES_ERR] = T("Cannot list sound devices: {1}",
+		"Audiogeräte können nicht aufgelistet werden: {1}",
+		"Impossibile elencare i dispositivi audio: {1}",
+		"Dispozitivele audio nu pot fi listate: {1}"),
+	[I18N_SYS_DEVICE_UNSUPPORTED] = T(
+		"Switching the sound device during a call is not supported yet; leave and start "
+		"again with --audio-device \"{1}\".",
+		"Das Audiogerät während eines Gesprächs zu wechseln wird noch nicht unterstützt; "
+		"verlassen Sie das Meeting und starten Sie neu mit --audio-device \"{1}\".",
+		"Il cambio del dispositivo audio durante una chiamata non è ancora supportato; "
+		"esci e riavvia con --audio-device \"{1}\".",
+		"Schimbarea dispozitivului audio în timpul unui apel nu este încă suportată; "
+		"ieșiți și porniți din nou cu --audio-device \"{1}\"."),
+	[I18N_SYS_UNKNOWN_CMD] = T("Unknown command {1}; /help lists them.",
+		"Unbekannter Befehl {1}; /help listet alle auf.",
+		"Comando sconosciuto {1}; /help li elenca.",
+		"Comandă necunoscută {1}; /help le listează."),
+	[I18N_SYS_USAGE] = T("Usage: {1}", "Aufruf: {1}", "Uso: {1}", "Utilizare: {1}"),
+	[I18N_SYS_NO_SUCH_PERSON] = T("Nobody called {1} is in the room.",
+		"Niemand namens {1} ist im Raum.",
+		"Nessuno di nome {1} è nella stanza.",
+		"Nimeni cu numele {1} nu este în cameră."),
+	[I18N_SYS_CHAT_QUEUED] = T(
+		"Chat is not connected yet: your message waits and is sent once it is.",
+		"Der Chat ist noch nicht verbunden: Ihre Nachricht wartet und wird dann gesendet.",
+		"La chat non è ancora connessa: il messaggio attende e verrà inviato appena "
+		"possibile.",
+		"Chatul nu este încă conectat: mesajul așteaptă și va fi trimis imediat ce se "
+		"conectează."),
+	[I18N_SYS_CHAT_TOO_LONG] = T("Message not sent: longer than {1} bytes.",
+		"Nachricht nicht gesendet: länger als {1} Bytes.",
+		"Messaggio non inviato: più lungo di {1} byte.",
+		"Mesaj netrimis: mai lung de {1} octeți."),
+	[I18N_SYS_CHAT_FAILED] = T("Message not sent ({1}).", "Nachricht nicht gesendet ({1}).",
+		"Messaggio non inviato ({1}).", "Mesaj netrimis ({1})."),
+	[I18N_SYS_RECONNECTING] = T("Connection lost; reconnecting (attempt {1})…",
+		"Verbindung verloren; neuer Versuch ({1})…",
+		"Connessione persa; riconnessione (tentativo {1})…",
+		"Conexiune pierdută; reconectare (încercarea {1})…"),
+	[I18N_SYS_ERROR] = T("Error: {1}", "Fehler: {1}", "Errore: {1}", "Eroare: {1}"),
+	[I18N_SYS_AUDIO_OK] = T("Audio connected.", "Ton verbunden.", "Audio connesso.",
+		"Sunet conectat."),
+	[I18N_SYS_CHAT_OK] = T("Chat connected.", "Chat verbunden.", "Chat connessa.",
+		"Chat conectat."),
+	[I18N_SYS_MEDIA_FAILED] = T("{1} failed: {2}", "{1} fehlgeschlagen: {2}",
+		"{1} non riuscito: {2}", "{1} a eșuat: {2}"),
+	[I18N_SYS_LEAVING] = T("Leaving the meeting…", "Verlasse das Meeting…",
+		"Uscita dalla riunione…", "Părăsire întâlnire…"),
+
+	/* ---- help screen ---- */
+	[I18N_HELP_TITLE] = T("Keys and commands", "Tasten und Befehle", "Tasti e comandi",
+		"Taste și comenzi"),
+	[I18N_HELP_MUTE] = T("/mute, /unmute: mute or unmute your microphone",
+		"/mute, /unmute: Mikrofon stumm- oder einschalten",
+		"/mute, /unmute: disattiva o attiva il microfono",
+		"/mute, /unmute: oprește sau pornește microfonul"),
+	[I18N_HELP_TOGGLE] = T("F4 or Alt-M: toggle mute, also while typing",
+		"F4 oder Alt-M: Stummschaltung umschalten, auch beim Tippen",
+		"F4 o Alt-M: attiva/disattiva il microfono, anche mentre scrivi",
+		"F4 sau Alt-M: comută microfonul, și în timp ce scrieți"),
+	[I18N_HELP_PTT] = T(
+		"/ptt: push-to-talk on/off; F5 opens the microphone for 1 s, each press or key "
+		"repeat extends it (terminals report no key release)",
+		"/ptt: Push-to-talk an/aus; F5 öffnet das Mikrofon für 1 s, jeder Druck oder "
+		"jede Tastenwiederholung verlängert (Terminals melden kein Loslassen)",
+		"/ptt: push-to-talk sì/no; F5 apre il microfono per 1 s, ogni pressione o "
+		"ripetizione lo prolunga (i terminali non segnalano il rilascio dei tasti)",
+		"/ptt: push-to-talk pornit/oprit; F5 deschide microfonul pentru 1 s, fiecare "
+		"apăsare sau repetare prelungește (terminalele nu semnalează eliberarea tastelor)"),
+	[I18N_HELP_MSG] = T(
+		"/msg NAME TEXT: private message (quote a name with spaces: /msg \"Ana M\" hi)",
+		"/msg NAME TEXT: private Nachricht (Namen mit Leerzeichen in Anführungszeichen: "
+		"/msg \"Ana M\" hallo)",
+		"/msg NOME TESTO: messaggio privato (nomi con spazi tra virgolette: "
+		"/msg \"Ana M\" ciao)",
+		"/msg NUME TEXT: mesaj privat (numele cu spații între ghilimele: "
+		"/msg \"Ana M\" salut)"),
+	[I18N_HELP_DEVICES] = T(
+		"/devices: list sound devices; /device NAME: switch device (not supported yet)",
+		"/devices: Audiogeräte auflisten; /device NAME: Gerät wechseln (noch nicht "
+		"unterstützt)",
+		"/devices: elenca i dispositivi audio; /device NOME: cambia dispositivo (non "
+		"ancora supportato)",
+		"/devices: listează dispozitivele audio; /device NUME: schimbă dispozitivul "
+		"(încă nesuportat)"),
+	[I18N_HELP_BELL] = T(
+		"/bell: terminal bell when a message mentions your name (off by default)",
+		"/bell: Terminalglocke, wenn eine Nachricht Ihren Namen erwähnt (standardmäßig aus)",
+		"/bell: campanello del terminale quando un messaggio menziona il tuo nome "
+		"(disattivo di default)",
+		"/bell: sonerie când un mesaj vă menționează numele (implicit oprită)"),
+	[I18N_HELP_PRIVACY] = T("F2 or /privacy: the privacy notice",
+		"F2 oder /privacy: der Datenschutzhinweis",
+		"F2 o /privacy: l'informativa sulla privacy",
+		"F2 sau /privacy: nota de confidențialitate"),
+	[I18N_HELP_HELP] = T("F1 or /help: this help", "F1 oder /help: diese Hilfe",
+		"F1 o /help: questo aiuto", "F1 sau /help: acest ajutor"),
+	[I18N_HELP_QUIT] = T("/quit or Ctrl-C: leave the meeting",
+		"/quit oder Strg-C: Meeting verlassen",
+		"/quit o Ctrl-C: esci dalla riunione",
+		"/quit sau Ctrl-C: părăsiți întâlnirea"),
+	[I18N_HELP_SCROLL] = T("PgUp/PgDn: scroll the chat; Up/Down: lines you typed before",
+		"PgUp/PgDn: im Chat blättern; Auf/Ab: frühere Eingaben",
+		"PgUp/PgDn: scorri la chat; Su/Giù: righe scritte prima",
+		"PgUp/PgDn: derulează chatul; Sus/Jos: rândurile scrise anterior"),
+	[I18N_HELP_EDIT] = T(
+		"Left/Right, Home/End, Ctrl-A/E: move; Ctrl-U/K: delete to start/end; Ctrl-W: "
+		"delete a word; Tab: complete a name; Ctrl-L: redraw",
+		"Links/Rechts, Pos1/Ende, Strg-A/E: bewegen; Strg-U/K: bis Anfang/Ende löschen; "
+		"Strg-W: Wort löschen; Tab: Namen ergänzen; Strg-L: neu zeichnen",
+		"Sinistra/Destra, Home/Fine, Ctrl-A/E: sposta; Ctrl-U/K: cancella fino "
+		"all'inizio/alla fine; Ctrl-W: cancella una parola; Tab: completa un nome; "
+		"Ctrl-L: ridisegna",
+		"Stânga/Dreapta, Home/End, Ctrl-A/E: mutare; Ctrl-U/K: șterge până la "
+		"început/sfârșit; Ctrl-W: șterge un cuvânt; Tab: completează un nume; "
+		"Ctrl-L: redesenare"),
+	[I18N_HELP_SLASH] = T("Lines not starting with / go to the room; //text sends /text.",
+		"Zeilen, die nicht mit / beginnen, gehen an den Raum; //Text sendet /Text.",
+		"Le righe che non iniziano con / vanno alla stanza; //testo invia /testo.",
+		"Rândurile care nu încep cu / merg în cameră; //text trimite /text."),
+	[I18N_HELP_LEGEND] = T("People: {1} talking, {2} muted, (you) is you",
+		"Personen: {1} spricht, {2} stumm, (Sie) sind Sie",
+		"Persone: {1} parla, {2} muto, (tu) sei tu",
+		"Participanți: {1} vorbește, {2} fără microfon, (dvs.) sunteți dumneavoastră"),
+	[I18N_HELP_CLOSE] = T("Esc, q or F1: close", "Esc, q oder F1: schließen",
+		"Esc, q o F1: chiudi", "Esc, q sau F1: închide"),
+};
+
+static const char *const lang_codes[I18N_LANG_COUNT] = { "en", "de", "it", "ro" };
+
+const char *i18n_lang_code(enum i18n_lang lang)
+{
+	return (unsigned)lang < I18N_LANG_COUNT ? lang_codes[lang] : "en";
+}
+
+const char *i18n_raw(enum i18n_lang lang, enum i18n_msg msg)
+{
+	if ((unsigned)msg >= I18N_MSG_COUNT || (unsigned)lang >= I18N_LANG_COUNT)
+		return NULL;
+	return catalog[msg].s[lang];
+}
+
+const char *i18n_get(enum i18n_lang lang, enum i18n_msg msg)
+{
+	if ((unsigned)msg >= I18N_MSG_COUNT)
+		return "";
+	if ((unsigned)lang >= I18N_LANG_COUNT)
+		lang = I18N_EN;
+	const char *s = catalog[msg].s[lang];
+	if (!s || !*s)
+		s = catalog[msg].s[I18N_EN];
+	return s ? s : "";
+}
+
+static bool empty(const char *s)
+{
+	return !s || !*s;
+}
+
+/* "C", "POSIX" and "C.<codeset>" select untranslated messages. */
+static bool is_c_locale(const char *loc)
+{
+	return !strcmp(loc, "C") || !strcmp(loc, "POSIX") || !strncmp(loc, "C.", 2);
+}
+
+/* The language of one locale name or LANGUAGE item ("de", "de_AT.UTF-8@euro"), or -1. */
+static int match_lang(const char *name, size_t len)
+{
+	size_t n = 0;
+	while (n < len && name[n] != '_' && name[n] != '.' && name[n] != '@' && name[n] != '-')
+		n++;
+	for (int i = 0; i < I18N_LANG_COUNT; i++)
+		if (n == 2 && !strncasecmp(name, lang_codes[i], 2))
+			return i;
+	return -1;
+}
+
+enum i18n_lang i18n_lang_pick(const char *language, const char *lc_all, const char *lc_messages,
+			      const char *lang)
+{
+	const char *loc = !empty(lc_all) ? lc_all : !empty(lc_messages) ? lc_messages : lang;
+	if (empty(loc) || is_c_locale(loc))
+		return I18N_EN;
+	for (const char *p = language; !empty(p);) {
+		const char *end = strchr(p, ':');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		int l = match_lang(p, len);
+		if (l >= 0)
+			return (enum i18n_lang)l;
+		p = end ? end + 1 : NULL;
+	}
+	int l = match_lang(loc, strlen(loc));
+	return l >= 0 ? (enum i18n_lang)l : I18N_EN;
+}
+
+enum i18n_lang i18n_lang_from_env(void)
+{
+	return i18n_lang_pick(getenv("LANGUAGE"), getenv("LC_ALL"), getenv("LC_MESSAGES"),
+			      getenv("LANG"));
+}
+
+/* Appends n bytes of s if they fit; otherwise as many whole UTF-8 characters as fit. */
+static size_t append(char *out, size_t outlen, size_t o, const char *s, size_t n)
+{
+	if (o + 1 >= outlen)
+		return o;
+	size_t room = outlen - 1 - o;
+	if (n > room) {
+		n = room;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	memcpy(out + o, s, n);
+	return o + n;
+}
+
+size_t i18n_format(char *out, size_t outlen, const char *tmpl, const char *const *args,
+		   int nargs)
+{
+	size_t o = 0;
+	if (outlen == 0)
+		return 0;
+	for (const char *p = tmpl; *p;) {
+		if (p[0] == '{' && p[1] == '{') {
+			o = append(out, outlen, o, "{", 1);
+			p += 2;
+		} else if (p[0] == '{' && p[1] >= '1' && p[1] <= '9' && p[2] == '}') {
+			int i = p[1] - '1';
+			if (i < nargs && args[i])
+				o = append(out, outlen, o, args[i], strlen(args[i]));
+			p += 3;
+		} else {
+			const char *q = p + 1;
+			while (*q && *q != '{')
+				q++;
+			o = append(out, outlen, o, p, (size_t)(q - p));
+			p = q;
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+size_t i18n_fmt(char *out, size_t outlen, enum i18n_lang lang, enum i18n_msg msg,
+		const char *a1, const char *a2, const char *a3)
+{
+	const char *args[3] = { a1, a2, a3 };
+	int n = !a1 ? 0 : !a2 ? 1 : !a3 ? 2 : 3;
+	return i18n_format(out, outlen, i18n_get(lang, msg), args, n);
+}
+
+static bool names_utf8(const char *loc)
+{
+	return loc && (strcasestr(loc, "utf-8") || strcasestr(loc, "utf8"));
+}
+
+bool i18n_setup_ctype(void)
+{
+	if (!setlocale(LC_CTYPE, "")) {
+		const char *loc = getenv("LC_ALL");
+		if (empty(loc))
+			loc = getenv("LC_CTYPE");
+		if (empty(loc))
+			loc = getenv("LANG");
+		if (!names_utf8(loc) || !setlocale(LC_CTYPE, "C.UTF-8"))
+			setlocale(LC_CTYPE, "C");
+	}
+	const char *cs = nl_langinfo(CODESET);
+	return cs && (!strcasecmp(cs, "UTF-8") || !strcasecmp(cs, "utf8"));
+}

@@ -1,0 +1,216 @@
+/* Unit tests for the message catalogs (src/i18n.c) and the privacy notice built from them
+ * (src/privacy.c): language choice in gettext's order, every message translated in every
+ * language with exactly the English placeholders, placeholder expansion and truncation, and
+ * a notice that follows the settings (host, name, muted, STUN/TURN without credentials,
+ * --log, --record, ws/wss/--insecure, the operator's notice read bounded and sanitized). */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <glib.h>
+
+#include "src/cli.h"
+#include "src/i18n.h"
+#include "src/privacy.h"
+
+static void test_lang_pick(void **state)
+{
+	(void)state;
+	assert_int_equal(i18n_lang_pick(NULL, NULL, NULL, NULL), I18N_EN);
+	assert_int_equal(i18n_lang_pick(NULL, NULL, NULL, "de_DE.UTF-8"), I18N_DE);
+	assert_int_equal(i18n_lang_pick(NULL, NULL, NULL, "it_IT"), I18N_IT);
+	assert_int_equal(i18n_lang_pick(NULL, NULL, NULL, "ro_RO.UTF-8"), I18N_RO);
+	assert_int_equal(i18n_lang_pick(NULL, NULL, NULL, "fr_FR.UTF-8"), I18N_EN);
+	assert_int_equal(i18n_lang_pick(NULL, NULL, NULL, "C"), I18N_EN);
+	assert_int_equal(i18n_lang_pick("", "", "", "de_AT@euro"), I18N_DE);
+	/* LC_ALL beats LC_MESSAGES beats LANG */
+	assert_int_equal(i18n_lang_pick(NULL, "it_IT.UTF-8", "ro_RO", "de_DE"), I18N_IT);
+	assert_int_equal(i18n_lang_pick(NULL, NULL, "ro_RO", "de_DE"), I18N_RO);
+	/* LANGUAGE's list beats the locale, first supported entry wins */
+	assert_int_equal(i18n_lang_pick("fr:ro:de", NULL, NULL, "de_DE.UTF-8"), I18N_RO);
+	assert_int_equal(i18n_lang_pick("fr", NULL, NULL, "it_IT.UTF-8"), I18N_IT);
+	/* ... but not in the C locale, as in gettext */
+	assert_int_equal(i18n_lang_pick("de", "C", NULL, "it_IT"), I18N_EN);
+	assert_int_equal(i18n_lang_pick("de", NULL, NULL, "C.UTF-8"), I18N_EN);
+	assert_int_equal(i18n_lang_pick("de", NULL, NULL, "POSIX"), I18N_EN);
+	assert_int_equal(i18n_lang_pick("de", NULL, NULL, NULL), I18N_EN);
+	assert_string_equal(i18n_lang_code(I18N_RO), "ro");
+}
+
+/* The placeholders of s as a bit set ({1} → bit 1). */
+static unsigned placeholders(const char *s)
+{
+	unsigned set = 0;
+	for (; *s; s++) {
+		if (s[0] == '{' && s[1] == '{') {
+			s++;
+			continue;
+		}
+		if (s[0] == '{' && s[1] >= '1' && s[1] <= '9' && s[2] == '}')
+			set |= 1u << (s[1] - '0');
+	}
+	return set;
+}
+
+static void test_catalog_complete(void **state)
+{
+	(void)state;
+	for (int m = 0; m < I18N_MSG_COUNT; m++) {
+		const char *en = i18n_raw(I18N_EN, (enum i18n_msg)m);
+		assert_non_null(en);
+		assert_true(*en);
+		assert_true(g_utf8_validate(en, -1, NULL));
+		for (int l = 0; l < I18N_LANG_COUNT; l++) {
+			const char *s = i18n_raw((enum i18n_lang)l, (enum i18n_msg)m);
+			if (!s || !*s || placeholders(s) != placeholders(en))
+				fail_msg("message %d in %s: missing or placeholders differ", m,
+					 i18n_lang_code((enum i18n_lang)l));
+			assert_true(g_utf8_validate(s, -1, NULL));
+			for (const char *p = s; *p; p++) /* no control characters in a catalog */
+				assert_true((unsigned char)*p >= 0x20);
+		}
+	}
+	assert_string_equal(i18n_get(I18N_DE, I18N_NOTICE_TITLE), "Datenschutzhinweis");
+	assert_string_equal(i18n_get((enum i18n_lang)99, I18N_NOTICE_TITLE), "Privacy notice");
+	assert_string_equal(i18n_get(I18N_EN, I18N_MSG_COUNT), "");
+}
+
+static void test_format(void **state)
+{
+	char out[64];
+	const char *args[] = { "A", "BB" };
+	(void)state;
+	assert_int_equal(i18n_format(out, sizeof(out), "{2} then {1}", args, 2), 9);
+	assert_string_equal(out, "BB then A");
+	i18n_format(out, sizeof(out), "x{3}y {{1} {9", args, 2);
+	assert_string_equal(out, "xy {1} {9");
+	i18n_format(out, sizeof(out), "{1}{1}", args, 1);
+	assert_string_equal(out, "AA");
+	/* truncation never cuts a character: "é" is 2 bytes */
+	i18n_format(out, 4, "aéé", NULL, 0);
+	assert_string_equal(out, "aé");
+	i18n_format(out, 3, "aé", NULL, 0);
+	assert_string_equal(out, "a");
+	assert_int_equal(i18n_format(out, 0, "abc", NULL, 0), 0);
+	i18n_fmt(out, sizeof(out), I18N_IT, I18N_TITLE_ROOM, "7", "h", NULL);
+	assert_string_equal(out, "stanza 7 su h");
+}
+
+static struct cli_options opts(char **argv, int argc)
+{
+	struct cli_options o;
+	char err[256];
+	assert_int_equal(cli_parse(argc, argv, &o, err, sizeof(err)), CLI_RUN);
+	return o;
+}
+
+static char *notice(struct cli_options *o, enum i18n_lang lang, const char *op, bool cut)
+{
+	char *text = NULL;
+	assert_int_equal(privacy_notice_build(o, lang, op, cut, &text), 0);
+	assert_true(g_utf8_validate(text, -1, NULL));
+	return text;
+}
+
+static void test_notice_follows_settings(void **state)
+{
+	(void)state;
+	char *a1[] = { "ttymeet", "-n", "alice", "ws://meet.example.org:8188/janus", "42" };
+	struct cli_options o = opts(a1, 5);
+	char *t = notice(&o, I18N_EN, NULL, false);
+	assert_non_null(strstr(t, "room 42 on meet.example.org"));
+	assert_non_null(strstr(t, "\"alice\""));
+	assert_non_null(strstr(t, "not encrypted (ws://)"));
+	assert_non_null(strstr(t, "only while you are not muted;"));
+	assert_non_null(strstr(t, "no video"));
+	assert_non_null(strstr(t, "nothing on disk"));
+	assert_non_null(strstr(t, "locked memory"));
+	assert_non_null(strstr(t, "operator's own processing"));
+	assert_non_null(strstr(t, "No notice from the operator"));
+	assert_null(strstr(t, "--log"));
+	assert_null(strstr(t, "--record"));
+	assert_null(strstr(t, "--stun"));
+	g_free(t);
+
+	char *a2[] = { "ttymeet", "-n", "bob", "--mute", "--insecure", "--log", "/tmp/l.txt",
+		       "--record", "/tmp/r.wav", "--stun", "stun.example.org:3478", "--turn",
+		       "turn:user:hunter2@turn.example.org:3478?transport=udp",
+		       "wss://meet.example.org/", "7" };
+	o = opts(a2, 15);
+	t = notice(&o, I18N_EN, NULL, false);
+	assert_non_null(strstr(t, "(you join muted)"));
+	assert_non_null(strstr(t, "NOT checked (--insecure)"));
+	assert_non_null(strstr(t, "/tmp/l.txt (--log)"));
+	assert_non_null(strstr(t, "/tmp/r.wav (--record)"));
+	assert_non_null(strstr(t, "stun.example.org:3478, turn.example.org:3478 (--stun"));
+	assert_null(strstr(t, "hunter2")); /* never the TURN credentials */
+	assert_null(strstr(t, "user:"));
+	g_free(t);
+	t = notice(&o, I18N_DE, NULL, false);
+	assert_non_null(strstr(t, "Raum 7 auf meet.example.org"));
+	assert_non_null(strstr(t, "„bob“"));
+	assert_null(strstr(t, "hunter2"));
+	g_free(t);
+
+	char *a3[] = { "ttymeet", "wss://meet.example.org/", "7" };
+	o = opts(a3, 3);
+	t = notice(&o, I18N_IT, "Keep logs 30 days.\nContact: dpo@example.org", true);
+	assert_non_null(strstr(t, "certificato verificato"));
+	assert_non_null(strstr(t, "Keep logs 30 days.\nContact: dpo@example.org\n"));
+	assert_non_null(strstr(t, "troncata dopo 16384 byte"));
+	g_free(t);
+}
+
+static void test_operator_notice_file(void **state)
+{
+	char path[] = "/tmp/ttm-notice-XXXXXX", err[256], *text = NULL;
+	bool cut = true;
+	(void)state;
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	const char *body = "Logs: 7 days\x1b]52;c;ZXZpbA==\x07\n\x1b[2JOK\xff\n";
+	assert_int_equal(write(fd, body, strlen(body)), (ssize_t)strlen(body));
+	assert_int_equal(privacy_read_operator_notice(path, &text, &cut, err, sizeof(err)), 0);
+	assert_false(cut);
+	assert_string_equal(text, "Logs: 7 days\nOK\xef\xbf\xbd\n"); /* escapes gone, \xff → U+FFFD */
+	g_free(text);
+	/* longer than the bound: cut, and no half character at the end */
+	assert_int_equal(ftruncate(fd, 0), 0);
+	assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+	for (int i = 0; i < PRIVACY_OPERATOR_MAX; i += 2)
+		assert_int_equal(write(fd, i == PRIVACY_OPERATOR_MAX - 1 ? "x" : "é", 2), 2);
+	assert_int_equal(write(fd, "tail", 4), 4);
+	assert_int_equal(privacy_read_operator_notice(path, &text, &cut, err, sizeof(err)), 0);
+	assert_true(cut);
+	assert_true(strlen(text) <= PRIVACY_OPERATOR_MAX);
+	assert_true(g_utf8_validate(text, -1, NULL));
+	assert_null(strstr(text, "\xef\xbf\xbd"));
+	g_free(text);
+	close(fd);
+	unlink(path);
+	/* missing file and not a regular file: errors with a reason */
+	assert_true(privacy_read_operator_notice(path, &text, &cut, err, sizeof(err)) == -ENOENT);
+	assert_non_null(strstr(err, path));
+	assert_int_equal(privacy_read_operator_notice("/dev/null", &text, &cut, err, sizeof(err)),
+			 -EINVAL);
+	assert_null(text);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lang_pick),
+		cmocka_unit_test(test_catalog_complete),
+		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_notice_follows_settings),
+		cmocka_unit_test(test_operator_notice_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
