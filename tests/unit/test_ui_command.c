@@ -1,0 +1,98 @@
+/* Unit tests for slash-command parsing (ui/command.c): chat lines, "//" escaping, every
+ * command, quoted and unquoted /msg names, usage errors and unknown commands. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ui/command.h"
+
+static struct command parse(const char *line)
+{
+	struct command c;
+	command_parse(line, strlen(line), &c);
+	return c;
+}
+
+static void assert_arg(const struct command *c, const char *want)
+{
+	assert_int_equal(c->arg_len, strlen(want));
+	assert_memory_equal(c->arg, want, c->arg_len);
+}
+
+static void test_chat(void **state)
+{
+	(void)state;
+	struct command c = parse("hello /mute");
+	assert_int_equal(c.id, CMD_CHAT);
+	assert_string_equal(c.text, "hello /mute");
+	c = parse("//mute is a command");
+	assert_int_equal(c.id, CMD_CHAT);
+	assert_string_equal(c.text, "/mute is a command");
+	assert_int_equal(parse("").id, CMD_EMPTY);
+	assert_int_equal(parse("   ").id, CMD_EMPTY);
+}
+
+static void test_simple_commands(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("/mute").id, CMD_MUTE);
+	assert_int_equal(parse("/MUTE").id, CMD_MUTE);
+	assert_int_equal(parse("/unmute  ").id, CMD_UNMUTE);
+	assert_int_equal(parse("/ptt").id, CMD_PTT);
+	assert_int_equal(parse("/devices").id, CMD_DEVICES);
+	assert_int_equal(parse("/privacy").id, CMD_PRIVACY);
+	assert_int_equal(parse("/help").id, CMD_HELP);
+	assert_int_equal(parse("/bell").id, CMD_BELL);
+	assert_int_equal(parse("/quit").id, CMD_QUIT);
+	assert_int_equal(parse("/exit").id, CMD_QUIT);
+	struct command c = parse("/mute now");
+	assert_int_equal(c.id, CMD_USAGE);
+	assert_string_equal(c.usage, "/mute");
+	c = parse("/mutex");
+	assert_int_equal(c.id, CMD_UNKNOWN);
+	assert_arg(&c, "/mutex");
+}
+
+static void test_device(void **state)
+{
+	(void)state;
+	struct command c = parse("/device  USB Headset  ");
+	assert_int_equal(c.id, CMD_DEVICE);
+	assert_arg(&c, "USB Headset");
+	c = parse("/device");
+	assert_int_equal(c.id, CMD_USAGE);
+	assert_string_equal(c.usage, "/device NAME");
+}
+
+static void test_msg(void **state)
+{
+	(void)state;
+	struct command c = parse("/msg bob hi there");
+	assert_int_equal(c.id, CMD_MSG);
+	assert_arg(&c, "bob");
+	assert_string_equal(c.text, "hi there");
+	c = parse("/msg \"Zoë «b»\"   secret  text");
+	assert_int_equal(c.id, CMD_MSG);
+	assert_arg(&c, "Zoë «b»");
+	assert_string_equal(c.text, "secret  text");
+	assert_int_equal(parse("/msg bob").id, CMD_USAGE);
+	assert_int_equal(parse("/msg bob   ").id, CMD_USAGE);
+	assert_int_equal(parse("/msg \"bob hi").id, CMD_USAGE);
+	assert_int_equal(parse("/msg \"\" hi").id, CMD_USAGE);
+	assert_int_equal(parse("/msg").id, CMD_USAGE);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_chat),
+		cmocka_unit_test(test_simple_commands),
+		cmocka_unit_test(test_device),
+		cmocka_unit_test(test_msg),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,121 @@
+/* Unit tests for the status bar content (ui/status.c): all segments when there is room, the
+ * drop order (loss, RTT, rates) when there is not, the microphone state always present, the
+ * level meter, and push-to-talk states. */
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "ui/cell.h"
+#include "ui/status.h"
+
+static const struct status_model base = {
+	.conn = STATUS_AUDIO_OK, .muted = false, .level = 0.6, .have_stats = true,
+	.kbps_in = 24.4, .kbps_out = 25.6, .rtt_ms = 12.2, .loss_pct = 0.5,
+};
+
+static size_t total(struct status_seg *s, int n, size_t sep)
+{
+	size_t w = 0;
+	for (int i = 0; i < n; i++)
+		w += cell_width(s[i].text, strlen(s[i].text), false) + (i ? sep : 0);
+	return w;
+}
+
+static void test_full(void **state)
+{
+	struct status_seg s[STATUS_SEG_MAX];
+	(void)state;
+	int n = status_build(&base, I18N_EN, false, 200, 3, s);
+	assert_int_equal(n, 5);
+	assert_string_equal(s[0].text, "audio ok");
+	assert_int_equal(s[0].attr, STATUS_GOOD);
+	assert_string_equal(s[1].text, "mic on [###  ]");
+	assert_string_equal(s[2].text, "in 24 out 26 kbps");
+	assert_string_equal(s[3].text, "RTT 12 ms");
+	assert_string_equal(s[4].text, "loss 0.5%");
+	n = status_build(&base, I18N_DE, false, 200, 3, s);
+	assert_string_equal(s[1].text, "Mikro an [###  ]");
+}
+
+static void test_drop_order(void **state)
+{
+	struct status_seg s[STATUS_SEG_MAX];
+	(void)state;
+	int n = status_build(&base, I18N_EN, false, 200, 3, s);
+	size_t full = total(s, n, 3);
+	n = status_build(&base, I18N_EN, false, full - 1, 3, s);
+	assert_int_equal(n, 4);
+	assert_string_equal(s[3].text, "RTT 12 ms"); /* loss went first */
+	n = status_build(&base, I18N_EN, false, 45, 3, s); /* 8 + 14 + 17 + 2 separators */
+	assert_int_equal(n, 3);
+	assert_true(total(s, n, 3) <= 45);
+	n = status_build(&base, I18N_EN, false, 44, 3, s);
+	assert_int_equal(n, 2);
+	n = status_build(&base, I18N_EN, false, 20, 3, s);
+	assert_true(n >= 1 && total(s, n, 3) <= 20);
+	bool mic = false;
+	for (int i = 0; i < n; i++)
+		mic |= strstr(s[i].text, "mic on") != NULL;
+	assert_true(mic);
+	for (size_t w = 0; w < 80; w++) { /* never wider than asked once the mic fits */
+		n = status_build(&base, I18N_RO, false, w, 3, s);
+		if (w >= 24)
+			assert_true(total(s, n, 3) <= w);
+	}
+}
+
+static void test_mic_states(void **state)
+{
+	struct status_seg s[STATUS_SEG_MAX];
+	struct status_model m = base;
+	(void)state;
+	m.muted = true;
+	status_build(&m, I18N_EN, false, 200, 3, s);
+	assert_string_equal(s[1].text, "MUTED [     ]"); /* no level shown while muted */
+	assert_int_equal(s[1].attr, STATUS_ALERT);
+	m.ptt = true;
+	status_build(&m, I18N_EN, false, 200, 3, s);
+	assert_string_equal(s[1].text, "PTT: F5 to talk [     ]");
+	m.muted = false;
+	m.ptt_open = true;
+	m.level = 1.0;
+	status_build(&m, I18N_EN, false, 200, 3, s);
+	assert_string_equal(s[1].text, "PTT: talking [#####]");
+	m.have_stats = false;
+	m.conn = STATUS_RECONNECTING;
+	m.attempt = 3;
+	assert_int_equal(status_build(&m, I18N_EN, false, 200, 3, s), 2);
+	assert_string_equal(s[0].text, "reconnecting (3)");
+}
+
+static void test_meter(void **state)
+{
+	char b[16];
+	(void)state;
+	status_meter(0, b, sizeof(b));
+	assert_string_equal(b, "[     ]");
+	status_meter(0.5, b, sizeof(b));
+	assert_string_equal(b, "[##   ]");
+	status_meter(7, b, sizeof(b));
+	assert_string_equal(b, "[#####]");
+	status_meter(-1, b, sizeof(b));
+	assert_string_equal(b, "[     ]");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_drop_order),
+		cmocka_unit_test(test_mic_states),
+		cmocka_unit_test(test_meter),
+	};
+	if (!setlocale(LC_CTYPE, "C.UTF-8"))
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
