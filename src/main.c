@@ -1,6 +1,7 @@
 /* ttymeet entry point: parses the command line, hardens the process, runs one GLib main loop
- * with the session and its driver (headless JSON lines for now; the TUI is another driver),
- * and exits with the session's exit code. Signals leave the room cleanly. */
+ * with the session and its driver (headless JSON lines, or the terminal UI of ui/tui.h, which
+ * shows the privacy notice before anything connects), and exits with the session's exit code.
+ * Signals leave the room cleanly. */
 #include <errno.h>
 #include <glib-unix.h>
 #include <signal.h>
@@ -19,6 +20,7 @@
 #include "src/media.h"
 #include "src/privacy.h"
 #include "src/session.h"
+#include "ui/tui.h"
 
 struct app {
 	GMainLoop *loop;
@@ -28,6 +30,8 @@ struct app {
 	GString *line; /* headless: the stdin line being read */
 	guint stdin_watch;
 	bool line_too_long;
+	struct tui *tui; /* the terminal UI, NULL in headless mode */
+	bool accepted;   /* TUI: the privacy notice was accepted */
 };
 
 /* No core dumps: they could hold chat text or keys. */
@@ -43,6 +47,8 @@ static void on_session_event(void *user, const struct session_event *ev)
 	struct app *app = user;
 	if (app->headless)
 		headless_print_event(stdout, ev);
+	if (app->tui)
+		tui_on_event(app->tui, ev);
 	if (ev->type == SESSION_EV_ERROR)
 		fprintf(stderr, "ttymeet: %s\n", ev->message);
 	if (ev->type == SESSION_EV_LEFT)
@@ -126,9 +132,79 @@ static const char *unsupported_option(const struct cli_options *o)
 	if (o->participants > 1) return "--participants";
 	if (o->name_pattern) return "--name-pattern";
 	if (o->ramp > 0) return "--ramp";
-	if (o->log) return "--log";
-	if (o->privacy_notice) return "--privacy-notice";
+	if (o->log && o->headless) return "--log";
 	return NULL;
+}
+
+/* ---- terminal UI: its commands become session calls ---- */
+
+static void tui_accept_cb(void *user)
+{
+	struct app *app = user;
+	app->accepted = true;
+	g_main_loop_quit(app->loop);
+}
+
+static void tui_decline_cb(void *user)
+{
+	struct app *app = user;
+	g_main_loop_quit(app->loop);
+}
+
+static int tui_set_muted_cb(void *user, bool muted)
+{
+	struct app *app = user;
+	return app->session ? session_set_muted(app->session, muted) : -ENOTCONN;
+}
+
+static int tui_send_chat_cb(void *user, const char *to, const char *text)
+{
+	struct app *app = user;
+	return app->session ? session_send_chat(app->session, to, text) : -ENOTCONN;
+}
+
+static void tui_leave_cb(void *user)
+{
+	struct app *app = user;
+	if (app->session)
+		session_leave(app->session, "user");
+	else
+		g_main_loop_quit(app->loop);
+}
+
+/* Starts the terminal UI; unless --accept-privacy, runs the loop until the notice is
+ * accepted (nothing has connected before that). Returns -1 to go on with the meeting, or the
+ * exit code: 0 when the notice was declined. */
+static int start_tui(struct app *app, const struct cli_options *opt)
+{
+	static const struct tui_ops ops = {
+		.accept = tui_accept_cb, .decline = tui_decline_cb, .set_muted = tui_set_muted_cb,
+		.send_chat = tui_send_chat_cb, .leave = tui_leave_cb,
+	};
+	char err[300], *notice = NULL;
+	bool cut = false;
+	int rc;
+
+	if (opt->privacy_notice && privacy_read_operator_notice(opt->privacy_notice, &notice,
+								&cut, err, sizeof(err)) < 0) {
+		fprintf(stderr, "ttymeet: %s\n", err);
+		return TTM_EXIT_INPUT;
+	}
+	struct tui_config tc = { .opt = opt, .operator_notice = notice,
+				 .operator_notice_cut = cut };
+	rc = tui_create(&tc, &ops, app, &app->tui, err, sizeof(err));
+	g_free(notice);
+	if (rc < 0) {
+		fprintf(stderr, "ttymeet: %s\n", err);
+		return rc == -ENOTTY ? TTM_EXIT_USAGE : TTM_EXIT_INPUT;
+	}
+	if (opt->accept_privacy)
+		return -1;
+	g_main_loop_run(app->loop);
+	if (app->accepted)
+		return -1;
+	tui_destroy(app->tui, TTM_EXIT_OK);
+	return TTM_EXIT_OK;
 }
 
 static void print_device(const struct audio_device_info *d, void *arg)
@@ -213,12 +289,7 @@ int main(int argc, char **argv)
 		usage_error(argc, argv, err);
 		return TTM_EXIT_USAGE;
 	}
-	if (!opt.headless) {
-		fprintf(stderr, "ttymeet: the terminal UI is not available in this version yet; "
-				"use --headless\n");
-		return TTM_EXIT_USAGE;
-	}
-	if (!opt.accept_privacy) {
+	if (opt.headless && !opt.accept_privacy) {
 		privacy_print_notice(stderr, &opt);
 		fprintf(stderr, "ttymeet: headless mode needs --accept-privacy (the notice is above)\n");
 		return TTM_EXIT_USAGE;
@@ -235,6 +306,8 @@ int main(int argc, char **argv)
 	struct ws_ctx *wsctx = NULL;
 	struct media *media = NULL;
 	app.loop = g_main_loop_new(NULL, FALSE);
+	if (!opt.headless && (rc = start_tui(&app, &opt)) >= 0)
+		return rc;
 
 	/* Devices: a file or a named sound device; headless bots default to none at all. */
 	const char *dev_backend = opt.audio_device || !opt.headless ? "portaudio" : "null";
@@ -327,5 +400,6 @@ int main(int argc, char **argv)
 	}
 	ws_ctx_destroy(wsctx);
 	g_main_loop_unref(app.loop);
+	tui_destroy(app.tui, rc);
 	return rc;
 }

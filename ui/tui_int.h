@@ -1,0 +1,127 @@
+/* Private to ui/: the TUI's state shared by tui.c (life cycle, events, terminal), draw.c
+ * (rendering the model) and input.c (keys and commands). Not for use outside ui/.
+ *
+ * Model → screen: every change sets dirty bits and schedules one redraw (an idle source);
+ * draw_render() repaints exactly the dirty panes. The display log is a src/chat.h store of
+ * the UI's own (locked, wiped) holding chat messages from CHAT events and the UI's system
+ * lines (flag TUI_LINE_SYSTEM) in arrival order.
+ */
+#ifndef TTM_UI_TUI_INT_H
+#define TTM_UI_TUI_INT_H
+
+#ifndef NCURSES_WIDECHAR
+#define NCURSES_WIDECHAR 1
+#endif
+#include <curses.h>
+#include <glib.h>
+#include <stdint.h>
+
+#include "src/chat.h"
+#include "src/i18n.h"
+#include "ui/editor.h"
+#include "ui/layout.h"
+#include "ui/status.h"
+#include "ui/tui.h"
+
+#define TUI_LINE_SYSTEM 0x100u /* display log: a line of the UI, not chat */
+#define TUI_LINE_ALERT 0x200u  /* display log: an error or warning line */
+
+enum tui_dirty {
+	DIRTY_TITLE = 0x01,
+	DIRTY_CHAT = 0x02,
+	DIRTY_ROSTER = 0x04,
+	DIRTY_VIDEO = 0x08,
+	DIRTY_STATUS = 0x10,
+	DIRTY_INPUT = 0x20,
+	DIRTY_FRAME = 0x40,   /* separators */
+	DIRTY_OVERLAY = 0x80, /* the full-screen window: notice, help, too small */
+	DIRTY_PANES = 0x7F,
+	DIRTY_ALL = 0xFF,
+};
+
+enum tui_win { W_TITLE, W_CHAT, W_VSEP, W_ROSTER, W_HSEP, W_VIDEO, W_STATUS, W_INPUT, W_FULL,
+	       W_COUNT };
+
+enum tui_overlay { OVERLAY_NONE, OVERLAY_NOTICE, OVERLAY_HELP };
+
+enum tui_phase { PHASE_NOTICE, PHASE_MEETING, PHASE_ENDED };
+
+enum tui_style { STYLE_NORMAL, STYLE_BAR, STYLE_GOOD, STYLE_WARN, STYLE_ALERT, STYLE_SELF,
+		 STYLE_SYSTEM, STYLE_TALK, STYLE_MUTED, STYLE_DIM, STYLE_PRIVATE, STYLE_MARK,
+		 STYLE_COUNT };
+
+struct tui_person {
+	uint64_t id;
+	char name[SESSION_NAME_MAX];
+	bool muted, talking, self;
+};
+
+struct tui {
+	GMainContext *ctx;
+	struct tui_ops ops;
+	void *user;
+
+	/* settings */
+	enum i18n_lang lang;
+	bool ascii, color, video_pane;
+	char host[256], room[32], name[CLI_NAME_MAX + 1];
+	char *notice; /* privacy notice body (g_malloc'd) */
+
+	/* terminal */
+	SCREEN *screen;
+	WINDOW *win[W_COUNT];
+	WINDOW *keys; /* a 1x1 pad keys are read through: wget_wch never refreshes a pad */
+	bool cursor_on;
+	int input_col; /* cursor column in the input line */
+	struct layout lay;
+	unsigned dirty;
+	bool full_shown; /* W_FULL covers the screen: panes need a full repaint after it */
+	chtype styles[STYLE_COUNT];
+	GSource *in_src, *winch_src, *redraw_src, *ptt_src, *sig_src[3];
+
+	/* model */
+	enum tui_phase phase;
+	GArray *people; /* struct tui_person, sorted: self first, then by name */
+	struct status_model st;
+	bool chat_ready, bell, leaving, ending, ptt_hint_shown;
+	gint64 ptt_deadline; /* monotonic µs when push-to-talk closes the microphone */
+	struct chat_store *log;
+	size_t scroll;   /* chat lines scrolled back from the bottom */
+	unsigned unread; /* messages that arrived while scrolled back */
+	struct editor *ed;
+	enum tui_overlay overlay;
+	size_t overlay_scroll;
+	struct diag *diag;
+	char last_error[256];
+};
+
+/* tui.c */
+void tui_dirty(struct tui *t, unsigned mask);
+/* Appends a system line (TUI_LINE_SYSTEM | extra flags) to the display log. */
+void tui_system_line(struct tui *t, unsigned flags, const char *text);
+/* tui_system_line with a catalog message and up to two arguments. */
+void tui_system_msg(struct tui *t, unsigned flags, enum i18n_msg msg, const char *a1,
+		    const char *a2);
+void tui_relayout(struct tui *t);
+void tui_set_overlay(struct tui *t, enum tui_overlay ov);
+/* Mutes or unmutes through ops (leaving push-to-talk mode when asked by the user). */
+void tui_set_muted(struct tui *t, bool muted, bool from_ptt);
+void tui_ptt_mode(struct tui *t, bool on);
+void tui_ptt_press(struct tui *t);
+/* The notice was accepted: switch to the meeting view and tell the owner. */
+void tui_accept(struct tui *t);
+
+/* draw.c */
+void draw_render(struct tui *t);
+/* Lines message m takes in the chat pane at its current width. */
+size_t draw_msg_lines(struct tui *t, const struct chat_msg *m);
+/* Lines of the whole display log in the chat pane. */
+size_t draw_total_lines(struct tui *t);
+/* Lines of the current overlay's text at the current width. */
+size_t draw_overlay_lines(struct tui *t);
+
+/* input.c */
+/* Handles one key from wget_wch (is_key: KEY_CODE_YES). */
+void input_key(struct tui *t, bool is_key, wint_t ch);
+
+#endif
