@@ -4,7 +4,8 @@
  * 60 KiB, at and over the limit, the receiver's own limit), many messages in order, loss and
  * retransmission driven by the timer tick, stream resets, shutdown and abort seen by the peer,
  * destroy from inside callbacks, garbage input, usrsctp re-initialisation, a second pair on
- * another thread's context, and data channels (DCEP) over the association.
+ * another thread's context, data channels (DCEP) over the association, and the whole stack
+ * as ttymeet wires it: SCTP inside two real net/dtls endpoints.
  * Nothing here can hang: every wait has a deadline.
  */
 #include <setjmp.h>
@@ -19,6 +20,7 @@
 #include <string.h>
 
 #include "net/dcep.h"
+#include "net/dtls.h"
 #include "net/sctp.h"
 
 #define MAX_MSGS 4096
@@ -169,6 +171,21 @@ static void end_fini(struct end *e)
 	clear_msgs(e);
 }
 
+/* A fresh context and two unconnected ends named a and b. */
+static GMainContext *pair_start(struct end *a, struct end *b)
+{
+	end_init(a, "a");
+	end_init(b, "b");
+	return g_main_context_new();
+}
+
+static void pair_stop(GMainContext *ctx, struct end *a, struct end *b)
+{
+	end_fini(a);
+	end_fini(b);
+	g_main_context_unref(ctx);
+}
+
 static void pair_create(GMainContext *ctx, struct end *a, struct end *b)
 {
 	a->peer = b;
@@ -301,12 +318,10 @@ static void test_config(void **state)
 
 static void test_connect_both(void **state)
 {
-	GMainContext *ctx = g_main_context_new();
 	struct end a, b;
+	GMainContext *ctx = pair_start(&a, &b);
 	uint16_t in = 0, out = 0;
 
-	end_init(&a, "a");
-	end_init(&b, "b");
 	connect_pair(ctx, &a, &b, true);
 	assert_int_equal(a.opened, 1);
 	assert_int_equal(b.opened, 1);
@@ -314,19 +329,15 @@ static void test_connect_both(void **state)
 	assert_int_equal(in, SCTP_ASSOC_DEFAULT_STREAMS);
 	assert_int_equal(out, SCTP_ASSOC_DEFAULT_STREAMS);
 	assert_true(a.max_packet > 0 && a.max_packet <= SCTP_ASSOC_DEFAULT_MTU);
-	end_fini(&a);
-	end_fini(&b);
-	g_main_context_unref(ctx);
+	pair_stop(ctx, &a, &b);
 }
 
 static void test_passive_side(void **state)
 {
-	GMainContext *ctx = g_main_context_new();
 	struct end a, b;
+	GMainContext *ctx = pair_start(&a, &b);
 	struct sctp_assoc_stats st;
 
-	end_init(&a, "a");
-	end_init(&b, "b");
 	b.cfg.streams = 16;
 	connect_pair(ctx, &a, &b, false);	/* b never calls sctp_assoc_connect */
 	assert_int_equal(sctp_assoc_connect(b.a), -EALREADY);
@@ -336,9 +347,7 @@ static void test_passive_side(void **state)
 	assert_int_equal(send_text(&a, 20, "no such stream"), -EINVAL);
 	sctp_assoc_get_stats(b.a, &st);
 	assert_true(st.packets_in > 0 && st.packets_out > 0);
-	end_fini(&a);
-	end_fini(&b);
-	g_main_context_unref(ctx);
+	pair_stop(ctx, &a, &b);
 }
 
 static void test_messages(void **state)
@@ -377,9 +386,7 @@ static void test_messages(void **state)
 	assert_true(a.max_packet <= SCTP_ASSOC_DEFAULT_MTU && b.max_packet <= SCTP_ASSOC_DEFAULT_MTU);
 	assert_int_equal(a.too_big + b.too_big, 0);
 	free(buf);
-	end_fini(&a);
-	end_fini(&b);
-	g_main_context_unref(ctx);
+	pair_stop(ctx, &a, &b);
 }
 
 static void test_receiver_limit(void **state)
@@ -408,9 +415,7 @@ static void test_receiver_limit(void **state)
 	assert_true(a.max_packet <= 1400 && a.max_packet > SCTP_ASSOC_DEFAULT_MTU);
 	assert_true(b.max_packet <= SCTP_ASSOC_DEFAULT_MTU);
 	free(buf);
-	end_fini(&a);
-	end_fini(&b);
-	g_main_context_unref(ctx);
+	pair_stop(ctx, &a, &b);
 }
 
 struct sender {
@@ -465,30 +470,24 @@ static void assert_in_order(const struct end *e, int total, uint16_t stream, siz
 
 static void test_many_in_order(void **state)
 {
-	GMainContext *ctx = g_main_context_new();
 	struct end a, b;
+	GMainContext *ctx = pair_start(&a, &b);
 	struct sender s = { &a, 5, 0, 3000, 0, 1000 };	/* 3 MB: more than the send buffer */
 
-	end_init(&a, "a");
-	end_init(&b, "b");
 	connect_pair(ctx, &a, &b, true);
 	assert_true(pump(ctx, send_more, &s, 20000));
 	assert_in_order(&b, s.total, 5, s.pad);
 	assert_true(s.eagain > 0);
 	assert_true(a.writable > 0);
-	end_fini(&a);
-	end_fini(&b);
-	g_main_context_unref(ctx);
+	pair_stop(ctx, &a, &b);
 }
 
 static void test_loss(void **state)
 {
-	GMainContext *ctx = g_main_context_new();
 	struct end a, b;
+	GMainContext *ctx = pair_start(&a, &b);
 	struct sender s = { &a, 1, 0, 300, 0, 300 };
 
-	end_init(&a, "a");
-	end_init(&b, "b");
 	connect_pair(ctx, &a, &b, true);
 	a.npackets = b.npackets = 0;
 	a.drop_every = 5;
@@ -496,38 +495,30 @@ static void test_loss(void **state)
 	assert_true(pump(ctx, send_more, &s, 30000));
 	assert_in_order(&b, s.total, 1, s.pad);
 	assert_true(a.npackets >= 2 * a.drop_every && b.npackets >= 2 * b.drop_every);
-	end_fini(&a);
-	end_fini(&b);
-	g_main_context_unref(ctx);
+	pair_stop(ctx, &a, &b);
 }
 
 static void test_init_retransmitted(void **state)
 {
-	GMainContext *ctx = g_main_context_new();
 	struct end a, b;
+	GMainContext *ctx = pair_start(&a, &b);
 	gint64 t0;
 
-	end_init(&a, "a");
-	end_init(&b, "b");
 	a.drop_first = 1;		/* the first INIT is lost: only a timer can recover */
 	pair_create(ctx, &a, &b);
 	t0 = g_get_monotonic_time();
 	assert_int_equal(sctp_assoc_connect(a.a), 0);
 	assert_true(pump(ctx, both_open, &a, 8000));
 	assert_true(g_get_monotonic_time() - t0 >= 500 * 1000);	/* RTO.Initial is 1 s */
-	end_fini(&a);
-	end_fini(&b);
-	g_main_context_unref(ctx);
+	pair_stop(ctx, &a, &b);
 }
 
 static void test_stream_reset(void **state)
 {
-	GMainContext *ctx = g_main_context_new();
 	struct end a, b;
+	GMainContext *ctx = pair_start(&a, &b);
 	struct want w = { &b, 1 };
 
-	end_init(&a, "a");
-	end_init(&b, "b");
 	connect_pair(ctx, &a, &b, true);
 	assert_int_equal(send_text(&a, 3, "before reset"), 0);
 	assert_int_equal(sctp_assoc_reset_stream(a.a, 3), 0);
@@ -541,18 +532,14 @@ static void test_stream_reset(void **state)
 	assert_int_equal(a.resets_out, 1);
 	assert_int_equal(a.reset_stream, 3);
 	assert_msg(&b, 0, 3, DCEP_PPID_STRING, "before reset", 12);
-	end_fini(&a);
-	end_fini(&b);
-	g_main_context_unref(ctx);
+	pair_stop(ctx, &a, &b);
 }
 
 static void test_shutdown(void **state)
 {
-	GMainContext *ctx = g_main_context_new();
 	struct end a, b;
+	GMainContext *ctx = pair_start(&a, &b);
 
-	end_init(&a, "a");
-	end_init(&b, "b");
 	connect_pair(ctx, &a, &b, true);
 	assert_int_equal(send_text(&a, 0, "last words"), 0);
 	assert_int_equal(sctp_assoc_shutdown(a.a), 0);
@@ -569,18 +556,14 @@ static void test_shutdown(void **state)
 	assert_int_equal(sctp_assoc_shutdown(b.a), 0);
 	pump(ctx, NULL, NULL, 50);
 	assert_int_equal(a.events_after_end + b.events_after_end, 0);
-	end_fini(&a);
-	end_fini(&b);
-	g_main_context_unref(ctx);
+	pair_stop(ctx, &a, &b);
 }
 
 static void test_abort_on_destroy(void **state)
 {
-	GMainContext *ctx = g_main_context_new();
 	struct end a, b;
+	GMainContext *ctx = pair_start(&a, &b);
 
-	end_init(&a, "a");
-	end_init(&b, "b");
 	connect_pair(ctx, &a, &b, true);
 	destroy_end(&a);		/* the ABORT goes out through a's send_cb */
 	assert_true(pump(ctx, has_ended, &b, 2000));
@@ -588,9 +571,7 @@ static void test_abort_on_destroy(void **state)
 	assert_int_equal(b.fail_err, -ECONNRESET);
 	assert_int_equal(a.failed + a.closed, 0);	/* no event after destroy */
 	assert_int_equal(sctp_assoc_get_state(b.a), SCTP_ASSOC_STATE_FAILED);
-	end_fini(&a);
-	end_fini(&b);
-	g_main_context_unref(ctx);
+	pair_stop(ctx, &a, &b);
 }
 
 static void test_destroy_in_callbacks(void **state)
@@ -645,21 +626,17 @@ static void test_destroy_in_callbacks(void **state)
 	pump(ctx, NULL, NULL, 100);
 	assert_true(a.destroyed);
 	assert_int_equal(a.npackets, 1);
-	end_fini(&a);
-	end_fini(&b);
-	g_main_context_unref(ctx);
+	pair_stop(ctx, &a, &b);
 }
 
 static void test_garbage(void **state)
 {
-	GMainContext *ctx = g_main_context_new();
 	struct end a, b;
+	GMainContext *ctx = pair_start(&a, &b);
 	uint8_t junk[1500];
 	struct want w = { &b, 1 };
 	GRand *r = g_rand_new_with_seed(42);
 
-	end_init(&a, "a");
-	end_init(&b, "b");
 	connect_pair(ctx, &a, &b, true);
 	assert_int_equal(sctp_assoc_handle_packet(b.a, junk, 0), -EINVAL);
 	assert_int_equal(sctp_assoc_handle_packet(b.a, NULL, 5), -EINVAL);
@@ -680,9 +657,7 @@ static void test_garbage(void **state)
 	assert_msg(&b, 0, 0, DCEP_PPID_STRING, "still alive", 11);
 	assert_int_equal(b.failed, 0);
 	g_rand_free(r);
-	end_fini(&a);
-	end_fini(&b);
-	g_main_context_unref(ctx);
+	pair_stop(ctx, &a, &b);
 }
 
 static void test_reinit_and_two_pairs(void **state)
@@ -791,9 +766,7 @@ static void test_threads(void **state)
 	end_fini(&wk->a);
 	end_fini(&wk->b);
 	free(wk);
-	end_fini(&a);
-	end_fini(&b);
-	g_main_context_unref(ctx);
+	pair_stop(ctx, &a, &b);
 }
 
 /* ---- DCEP over the association ---- */
@@ -959,8 +932,149 @@ static void test_dcep_over_sctp(void **state)
 	assert_true(pump(ctx, dc_both_closed, &a, 5000));
 	assert_int_equal(dcep_find(a.dc, DCEP_JANUS_LABEL, NULL), -ENOENT);
 	free(big);
-	end_fini(&a);
-	end_fini(&b);
+	pair_stop(ctx, &a, &b);
+}
+
+/* ---- the real stack: SCTP packets as DTLS application data ---- */
+
+struct dtls_end {
+	struct end e;
+	struct dtls *d;
+	struct dtls_end *other;
+	GQueue wire;			/* datagrams on their way to other (never sent re-entrantly) */
+	bool connected;
+	int app_records;
+};
+
+static void wire_send(void *user, const uint8_t *data, size_t len)
+{
+	struct dtls_end *x = user;
+
+	g_queue_push_tail(&x->wire, g_bytes_new(data, len));
+}
+
+static void dtls_event(void *user, const struct dtls_event *ev)
+{
+	struct dtls_end *x = user;
+
+	switch (ev->type) {
+	case DTLS_EVENT_CONNECTED:
+		x->connected = true;
+		if (dtls_get_role(x->d) == DTLS_ROLE_CLIENT)	/* the server side stays passive */
+			assert_int_equal(sctp_assoc_connect(x->e.a), 0);
+		break;
+	case DTLS_EVENT_APP_DATA:
+		x->app_records++;
+		sctp_assoc_handle_packet(x->e.a, ev->data, ev->len);
+		break;
+	default:
+		break;
+	}
+}
+
+static void sctp_over_dtls(void *user, const uint8_t *buf, size_t len)
+{
+	struct dtls_end *x = user;
+
+	assert_true(len <= SCTP_ASSOC_DEFAULT_MTU);
+	assert_int_equal(dtls_send_app(x->d, buf, len), 0);
+}
+
+static gboolean carry(gpointer data)
+{
+	struct dtls_end *ends = data;
+
+	for (int i = 0; i < 2; i++) {
+		GBytes *b;
+
+		while ((b = g_queue_pop_head(&ends[i].wire))) {
+			gsize n;
+			const uint8_t *p = g_bytes_get_data(b, &n);
+
+			dtls_handle_incoming(ends[i].other->d, p, n);
+			g_bytes_unref(b);
+		}
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static bool dtls_dc_open(void *arg)
+{
+	struct dtls_end *x = arg;
+
+	return x[0].e.dc_opened && x[1].e.dc_opened;
+}
+
+static bool dtls_dc_msgs(void *arg)
+{
+	struct dtls_end *x = arg;
+
+	return x[0].e.dc_msgs && x[1].e.dc_msgs;
+}
+
+static void test_over_dtls(void **state)
+{
+	GMainContext *ctx = g_main_context_new();
+	struct dtls_end *x = calloc(2, sizeof(*x));
+	struct dtls_cert *cert[2];
+	GSource *pump_src = g_timeout_source_new(1);
+	uint16_t stream;
+
+	assert_non_null(x);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(dtls_cert_create(&cert[i]), 0);
+	for (int i = 0; i < 2; i++) {
+		struct dtls_config cfg = {
+			.cert = cert[i], .role = i == 0 ? DTLS_ROLE_CLIENT : DTLS_ROLE_SERVER,
+			.send_cb = wire_send, .event_cb = dtls_event, .user = &x[i],
+		};
+
+		assert_int_equal(dtls_fingerprint_parse(dtls_cert_fingerprint_alg(cert[1 - i]),
+							dtls_cert_fingerprint(cert[1 - i]),
+							&cfg.remote_fp), 0);
+		x[i].other = &x[1 - i];
+		g_queue_init(&x[i].wire);
+		end_init(&x[i].e, i == 0 ? "client" : "server");
+		x[i].e.cfg.send_cb = sctp_over_dtls;
+		x[i].e.cfg.user = &x[i];
+		assert_int_equal(sctp_assoc_create(ctx, &x[i].e.cfg, &x[i].e.a), 0);
+		assert_int_equal(dtls_create(&x[i].d, &cfg), 0);
+	}
+	/* the sctp event callback gets the struct dtls_end: struct end is its first member */
+	g_source_set_callback(pump_src, carry, x, NULL);
+	g_source_attach(pump_src, ctx);
+	dc_attach(&x[0].e, DCEP_ROLE_DTLS_CLIENT);
+	dc_attach(&x[1].e, DCEP_ROLE_DTLS_SERVER);
+	x[0].e.peer = &x[1].e;
+	x[1].e.peer = &x[0].e;
+
+	assert_int_equal(dtls_start(x[0].d), 0);
+	assert_true(pump(ctx, both_open, &x[0].e, 5000));
+	assert_true(x[0].connected && x[1].connected);
+	assert_int_equal(dcep_open(x[0].e.dc, DCEP_JANUS_LABEL, NULL, DCEP_CHANNEL_RELIABLE, 0,
+				   &stream), 0);
+	assert_true(pump(ctx, dtls_dc_open, x, 5000));
+	assert_int_equal(dcep_send(x[0].e.dc, stream, false,
+				   (const uint8_t *)"{\"textroom\":\"join\"}", 19), 0);
+	assert_int_equal(dcep_send(x[1].e.dc, stream, false, (const uint8_t *)"joined", 6), 0);
+	assert_true(pump(ctx, dtls_dc_msgs, x, 5000));
+	assert_string_equal(x[1].e.dc_last, "{\"textroom\":\"join\"}");
+	assert_string_equal(x[0].e.dc_last, "joined");
+	assert_true(x[0].app_records > 3 && x[1].app_records > 3);
+
+	assert_int_equal(sctp_assoc_shutdown(x[0].e.a), 0);
+	assert_true(pump(ctx, both_ended, &x[0].e, 5000));
+	assert_int_equal(x[0].e.closed + x[1].e.closed, 2);
+
+	g_source_destroy(pump_src);
+	g_source_unref(pump_src);
+	for (int i = 0; i < 2; i++) {
+		end_fini(&x[i].e);
+		dtls_destroy(x[i].d);
+		g_queue_clear_full(&x[i].wire, (GDestroyNotify)g_bytes_unref);
+		dtls_cert_destroy(cert[i]);
+	}
+	free(x);
 	g_main_context_unref(ctx);
 }
 
@@ -983,6 +1097,7 @@ int main(void)
 		cmocka_unit_test(test_reinit_and_two_pairs),
 		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_dcep_over_sctp),
+		cmocka_unit_test(test_over_dtls),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
