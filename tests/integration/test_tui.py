@@ -1,0 +1,395 @@
+#!/usr/bin/env python3
+"""The terminal UI (issue 5) driven through tmux against a real Janus in the lab.
+
+tmux runs INSIDE the lab's client namespace (`ip netns exec NS tmux -L SOCK new-session -d`),
+with a socket name unique to the test, so ttymeet's pane is a real terminal of a known size;
+keys go in with `send-keys`, the screen comes back with `capture-pane -p` (-e: with SGR
+attributes). Headless ttymeet clients in the same namespace are the other participants.
+
+- test_notice_first_decline_no_connection: the first screen is the privacy notice naming the
+  server host; q and Esc exit 0 and no TCP SYN to Janus' port was seen (an nftables counter in
+  the server namespace, proven live by a headless client afterwards); Janus saw no session.
+- test_meeting: Enter joins; the roster shows a headless participant already there and one
+  joining later; chat both ways; /mute reaches the other side as a `muted` event and the status
+  bar; F4 unmutes; /ptt + F5 opens the microphone for about a second; F1/F2 screens; a display
+  name and a message with escape sequences show harmlessly; PgUp scrollback with the unread
+  marker; /quit leaves (exit 0, the others see participant-left).
+- test_resize: 60x20 and 200x50 relayout (panes at the layout's places), below the minimum a
+  clear message, back to 80x24.
+- test_languages_ascii_and_no_color: LANG=de_DE.UTF-8 gives the German notice; LANG=C gives
+  a pure ASCII screen (no byte >= 0x80 in notice, meeting view and help, with a UTF-8 name in
+  the room); NO_COLOR=1 gives no colour SGR codes while the default has some.
+"""
+
+import os
+import re
+import secrets
+import shlex
+import subprocess
+import tempfile
+import threading
+import time
+
+import harness
+from harness import HEADLESS, lab, start_client
+
+HOST = lab.SERVER_ADDR
+COLOR_SGR = re.compile(r"\x1b\[(?:[0-9;]*;)?(?:3[0-7]|4[0-7]|9[0-7]|10[0-7]|38|48)(?:;[0-9;]*)?m")
+
+
+class Tui:
+    """ttymeet in a tmux pane inside the lab's client namespace."""
+
+    def __init__(self, the_lab, args, env=None, cols=80, rows=24, name="tui"):
+        self.lab = the_lab
+        self.name = name
+        self.sock = "ttmtui%d%s" % (os.getpid(), secrets.token_hex(3))
+        fd, self.rcfile = tempfile.mkstemp(prefix="ttm-tui-rc-")
+        os.close(fd)
+        os.unlink(self.rcfile)
+        env = dict({"LANG": "C.UTF-8"}, **(env or {}))
+        envs = " ".join(shlex.quote("%s=%s" % kv) for kv in env.items())
+        cmd = "env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u NO_COLOR %s %s; echo $? > %s" % (
+            envs, " ".join(shlex.quote(a) for a in [harness.ttymeet_path()] + list(args)),
+            shlex.quote(self.rcfile))
+        ns = the_lab.client_ns if the_lab else None
+        pre = ["ip", "netns", "exec", ns] if ns else []
+        subprocess.run(pre + ["tmux", "-u", "-L", self.sock, "-f", "/dev/null", "new-session",
+                              "-d", "-x", str(cols), "-y", str(rows), cmd],
+                       check=True, timeout=10)
+
+    def tmux(self, *args, check=True):
+        return subprocess.run(["tmux", "-u", "-L", self.sock] + list(args), capture_output=True,
+                              timeout=10, check=check)
+
+    def capture(self, escapes=False):
+        r = self.tmux("capture-pane", "-p", *(["-e"] if escapes else []), check=False)
+        return r.stdout.decode("utf-8", "replace") if r.returncode == 0 else ""
+
+    def capture_bytes(self):
+        return self.tmux("capture-pane", "-p", check=False).stdout
+
+    def lines(self):
+        return self.capture().split("\n")
+
+    def keys(self, *keys):
+        self.tmux("send-keys", *keys)
+
+    def type(self, text, enter=True):
+        self.tmux("send-keys", "-l", text)
+        if enter:
+            self.tmux("send-keys", "Enter")
+
+    def wait(self, pred, timeout=10.0, what=None):
+        """Polls the screen until pred(screen text) (or a substring) holds; returns the screen."""
+        test = (lambda s: pred in s) if isinstance(pred, str) else pred
+        deadline = time.monotonic() + timeout
+        while True:
+            screen = self.capture()
+            if test(screen):
+                return screen
+            if time.monotonic() > deadline:
+                raise AssertionError("%s: screen never showed %s within %.0f s:\n%s" % (
+                    self.name, what or repr(pred), timeout, screen))
+            time.sleep(0.1)
+
+    def resize(self, cols, rows):
+        self.tmux("resize-window", "-x", str(cols), "-y", str(rows))
+
+    def wait_exit(self, timeout=10.0):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with open(self.rcfile) as f:
+                    text = f.read().strip()
+                if text:
+                    return int(text)
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise AssertionError("%s did not exit within %.0f s; screen:\n%s" % (
+            self.name, timeout, self.capture()))
+
+    def kill(self):
+        self.tmux("kill-server", check=False)
+        try:
+            os.unlink(self.rcfile)
+        except OSError:
+            pass
+
+
+def syn_counter_start(L):
+    """Counts TCP SYNs to Janus' WebSocket port in the server namespace."""
+    rules = ("table inet ttmtui {\n counter syns { }\n"
+             " chain in { type filter hook input priority 0; policy accept;\n"
+             "  tcp dport %d tcp flags & (syn | ack) == syn counter name syns\n }\n}\n"
+             % L.ws_port)
+    L.run_server(["nft", "-f", "-"], input=rules)
+
+
+def syn_count(L):
+    out = L.run_server(["nft", "list", "counter", "inet", "ttmtui", "syns"]).stdout
+    m = re.search(r"packets (\d+)", out)
+    assert m, out
+    return int(m.group(1))
+
+
+def row(screen, i):
+    lines = screen.split("\n")
+    return lines[i] if i < len(lines) else ""
+
+
+def test_notice_first_decline_no_connection():
+    with lab.Lab(debug_level=5) as L:
+        syn_counter_start(L)
+        for key in ("q", "Escape"):
+            t = Tui(L, ["-n", "alice", L.url, "1234"], name="decline-" + key)
+            try:
+                s = t.wait("Privacy notice")
+                first = s.split("\n")
+                assert "Privacy notice" in first[0], s
+                assert "room 1234 on %s" % HOST in s and "Sent to the meeting server %s" % HOST \
+                    in s, s
+                assert "Enter: accept and join" in s, s
+                assert "People" not in s, "meeting view before the notice was accepted:\n" + s
+                time.sleep(0.5)
+                t.keys(key)
+                rc = t.wait_exit(5)
+                assert rc == 0, "declining with %s: exit %d" % (key, rc)
+            finally:
+                t.kill()
+        assert syn_count(L) == 0, "declining still opened a TCP connection to Janus"
+        assert L.janus_sessions() == {}, L.janus_sessions()
+        # The counter works: a client that does connect is counted.
+        c = start_client(L, HEADLESS + ["-n", "probe", "--duration", "1", L.url, "1234"])
+        c.wait_event("joined", 15)
+        c.wait_exit(10)
+        assert syn_count(L) >= 1
+
+
+def hostile_join(L, display, seconds):
+    """A raw Janus client joins AudioBridge room 1234 as `display` for `seconds`."""
+    L.janus_api([
+        {"janus": "create"},
+        {"janus": "attach", "plugin": "janus.plugin.audiobridge"},
+        {"janus": "message", "body": {"request": "join", "room": 1234, "display": display}},
+        {"_sleep": seconds},
+        {"janus": "destroy"},
+    ], timeout=10)
+
+
+def wait_muted(t, client, pid, on, start=0, timeout=10):
+    """client's `muted` event for pid with on; the TUI's screen goes into the failure."""
+    try:
+        return client.wait_event(lambda e: e["event"] == "muted" and e.get("id") == pid
+                                 and e.get("on") is on, timeout, start=start)
+    except AssertionError as e:
+        raise AssertionError("%s\n%s's screen:\n%s" % (e, t.name, t.capture())) from None
+
+
+def test_meeting():
+    with lab.Lab() as L:
+        bob = start_client(L, HEADLESS + ["-n", "bob", L.url, "1234"], "bob")
+        bob.wait_event("joined", 15)
+        t = Tui(L, ["-n", "alice", L.url, "1234"], name="alice")
+        try:
+            t.wait("Enter: accept and join")
+            t.keys("Enter")
+            s = t.wait(lambda s: "alice (you)" in s and " bob" in s, 15, "alice and bob")
+            assert "ttymeet" in row(s, 0) and "room 1234 on %s" % HOST in row(s, 0), s
+            assert "2 in the room" in row(s, 0), s
+            j = bob.wait_event(lambda e: e["event"] == "participant-joined"
+                               and e.get("name") == "alice", 10)
+            alice_id = j["id"]
+            # someone joining later shows up too
+            carol = start_client(L, HEADLESS + ["-n", "carol", L.url, "1234"], "carol")
+            s = t.wait(lambda s: " carol" in s and "3 in the room" in s, 15, "carol")
+            assert "carol joined." in s, s
+            t.wait("audio ok", 10)
+
+            # chat both ways (needs the TextRoom chat of issue 4)
+            t.wait("Chat connected", 15)
+            bob.wait_event(lambda e: e["event"] == "media" and e.get("kind") == "chat", 10)
+            bob.write_stdin("hello from bob\n")
+            t.wait("bob: hello from bob", 10)
+            t.type("hi bob, greetings from the tui")
+            e = bob.wait_event(lambda e: e["event"] == "chat" and e.get("from") == "alice", 10)
+            assert e["text"] == "hi bob, greetings from the tui" and not e["self"], e
+            t.wait("alice: hi bob, greetings from the tui", 10)  # Janus' echo
+
+            # /mute: the other side gets the muted event, the status bar says so
+            t.type("/mute")
+            wait_muted(t, bob, alice_id, True)
+            s = t.wait(lambda s: "MUTED" in row(s, 22), 5, "MUTED in the status bar")
+            assert "Your microphone is muted." in s
+            n = len(bob.events)
+            t.keys("F4")  # the toggle key works while the line is empty or not
+            wait_muted(t, bob, alice_id, False, start=n)
+            t.wait(lambda s: "mic on" in row(s, 22), 5, "mic on")
+            t.type("half a line", enter=False)
+            n = len(bob.events)
+            t.keys("M-m")  # Alt-M while typing: muted again, the line stays
+            wait_muted(t, bob, alice_id, True, start=n)
+            s = t.wait(lambda s: "MUTED" in row(s, 22), 5)
+            assert "> half a line" in row(s, 23), s
+            t.keys("C-u")
+            t.wait(lambda s: "half a line" not in row(s, 23), 5)
+
+            # push-to-talk: F5 opens the microphone for about a second
+            t.type("/ptt")
+            t.wait(lambda s: "PTT: F5 to talk" in row(s, 22), 5)
+            n = len(bob.events)
+            t.keys("F5")
+            on = wait_muted(t, bob, alice_id, False, start=n)
+            off = wait_muted(t, bob, alice_id, True, start=n)
+            assert 0.6 <= off["t"] - on["t"] <= 3.0, (on, off)
+            t.type("/ptt")
+
+            # help and privacy screens, closed with Esc and q
+            t.keys("F1")
+            t.wait(lambda s: "Keys and commands" in row(s, 0), 5)
+            t.keys("Escape")
+            t.wait(lambda s: "alice (you)" in s, 5)
+            t.type("/privacy")
+            s = t.wait(lambda s: "Privacy notice" in row(s, 0), 5)
+            assert "back to the meeting" in s, s
+            t.keys("q")
+            t.wait(lambda s: "alice (you)" in s, 5)
+
+            # hostile name and text: stripped, no effect on the screen
+            evil = "ev\x1b[2J\x1b]0;pwned\x07il\x1b[31mred\x9b"
+            th = threading.Thread(target=hostile_join, args=(L, evil, 4), daemon=True)
+            th.start()
+            s = t.wait(lambda s: "evilred" in s, 10, "the hostile name, cleaned")
+            bob.write_stdin("x \x1b]52;c;ZXZpbA==\x07y \x1b[2J\x1b[31mz\n")
+            s = t.wait("bob: x y z", 10)
+            assert "ttymeet" in row(s, 0) and "alice (you)" in s, "screen cleared:\n" + s
+            title = t.tmux("display-message", "-p", "#{pane_title}").stdout.decode()
+            assert "pwned" not in title, title
+            esc = t.capture(escapes=True)
+            line = [ln for ln in esc.split("\n") if "x y z" in ln]
+            assert line and "\x1b[31m" not in line[0], line
+            th.join(15)
+
+            # scrollback: PgUp, new messages are counted, PgDn goes back
+            for i in range(30):
+                bob.write_stdin("filler %d\n" % i)
+            t.wait("bob: filler 29", 10)
+            t.keys("PageUp")
+            s = t.wait(lambda s: "0 new below" in s, 5, "the scrollback marker")
+            assert "filler 29" not in s, s
+            bob.write_stdin("while you were away\n")
+            s = t.wait("1 new below", 10)
+            assert "while you were away" not in s, s
+            t.keys("PageDown")
+            t.keys("PageDown")
+            s = t.wait("while you were away", 5)
+            assert "new below" not in s, s
+
+            # /quit leaves cleanly
+            t.type("/quit")
+            assert t.wait_exit(10) == 0
+            bob.wait_event(lambda e: e["event"] == "participant-left" and e.get("id") == alice_id,
+                           10)
+            for c in (bob, carol):
+                c.assert_clean_output()
+        finally:
+            t.kill()
+
+
+def test_resize():
+    with lab.Lab() as L:
+        bob = start_client(L, HEADLESS + ["-n", "bob", L.url, "1234"], "bob")
+        bob.wait_event("joined", 15)
+        t = Tui(L, ["--accept-privacy", "-n", "alice", L.url, "1234"], name="resize")
+        try:
+            t.wait(lambda s: " bob" in s and "alice (you)" in s, 15)
+            t.wait("Chat connected", 15)  # bob's chat reaches only those already in the room
+            bob.wait_event(lambda e: e["event"] == "media" and e.get("kind") == "chat", 10)
+            bob.write_stdin("a fairly long chat line that must wrap when the terminal gets "
+                            "narrower than it is now\n")
+            t.wait("bob: a fairly long", 15)
+            for cols, rows in ((60, 20), (200, 50)):
+                t.resize(cols, rows)
+                right = cols - min(max(cols // 4, 18), 32)  # the roster column starts here
+                s = t.wait(lambda s: len(s.rstrip("\n").split("\n")) == rows
+                           and "People" in row(s, 1)[right - 1:], 5, "%dx%d layout" % (cols, rows))
+                lines = s.rstrip("\n").split("\n")
+                assert lines[0].startswith(" ttymeet") and "F1 help" in lines[0], s
+                assert lines[0].rstrip().endswith("F1 help"), s
+                assert lines[rows - 1].startswith(">"), s
+                assert "audio ok" in lines[rows - 2], s
+                assert all(len(ln) <= cols for ln in lines), s
+                assert any(" bob" in ln[right:] for ln in lines), s
+                sep = "│"
+                assert all(ln[right - 1] == sep for ln in lines[1:rows - 2]), s
+                chat = [ln[:right - 1].rstrip() for ln in lines[1:rows - 2]]
+                text = " ".join(c[6:].strip() for c in chat)  # without "HH:MM " or indent
+                assert "must wrap when the terminal gets narrower than it is now" in \
+                    re.sub(r"\s+", " ", text), s
+            t.resize(50, 12)
+            s = t.wait("Terminal too small", 5)
+            assert "50x12" in s and "60x16" in s, s
+            assert "People" not in s, s
+            t.resize(80, 24)
+            s = t.wait(lambda s: "alice (you)" in s and "Terminal too small" not in s, 5)
+            t.keys("C-c")
+            assert t.wait_exit(10) == 0
+        finally:
+            t.kill()
+
+
+def test_languages_ascii_and_no_color():
+    with lab.Lab() as L:
+        # German notice (the de_DE locale need not be installed: UTF-8 still applies)
+        t = Tui(L, ["-n", "alice", L.url, "1234"], env={"LANG": "de_DE.UTF-8"}, name="de")
+        try:
+            s = t.wait("Datenschutzhinweis")
+            assert "Raum 1234 auf %s" % HOST in s and "„alice“" in s, s
+            assert "Enter: annehmen und beitreten" in s, s
+            t.keys("q")
+            assert t.wait_exit(5) == 0
+        finally:
+            t.kill()
+
+        zoe = start_client(L, HEADLESS + ["-n", "Zoë «b» 世界", L.url, "1234"], "zoe")
+        zoe.wait_event("joined", 15)
+        t = Tui(L, ["-n", "alice", L.url, "1234"], env={"LANG": "C"}, name="ascii")
+        try:
+            t.wait("Privacy notice")
+            shots = [t.capture_bytes()]
+            t.keys("Enter")
+            t.wait(lambda s: 'Zoe "b" ??' in s and "audio ok" in s, 15, "the ASCII roster")
+            shots.append(t.capture_bytes())
+            t.keys("F1")
+            t.wait("Keys and commands")
+            shots.append(t.capture_bytes())
+            for shot in shots:
+                bad = [b for b in shot if b >= 0x80]
+                assert not bad, "non-ASCII bytes on an ASCII terminal:\n%s" % shot.decode(
+                    "utf-8", "replace")
+            t.keys("Escape")
+            t.keys("C-c")
+            assert t.wait_exit(10) == 0
+        finally:
+            t.kill()
+
+        for env, want_color in (({"LANG": "C.UTF-8", "NO_COLOR": "1"}, False),
+                                ({"LANG": "C.UTF-8"}, True)):
+            t = Tui(L, ["--accept-privacy", "-n", "alice", L.url, "1234"], env=env,
+                    name="color" if want_color else "no-color")
+            try:
+                t.wait("audio ok", 15)
+                esc = t.capture(escapes=True)
+                assert bool(COLOR_SGR.search(esc)) == want_color, (env, esc)
+                if not want_color:
+                    assert "\x1b[7m" in esc, "monochrome bars are reverse video:\n" + esc
+                t.keys("C-c")
+                assert t.wait_exit(10) == 0
+            finally:
+                t.kill()
+
+
+if __name__ == "__main__":
+    harness.require_root()
+    harness.run()
