@@ -306,8 +306,10 @@ int main(int argc, char **argv)
 	struct ws_ctx *wsctx = NULL;
 	struct media *media = NULL;
 	app.loop = g_main_loop_new(NULL, FALSE);
-	if (!opt.headless && (rc = start_tui(&app, &opt)) >= 0)
+	if (!opt.headless && (rc = start_tui(&app, &opt)) >= 0) {
+		g_main_loop_unref(app.loop);
 		return rc;
+	}
 
 	/* Devices: a file or a named sound device; headless bots default to none at all. */
 	const char *dev_backend = opt.audio_device || !opt.headless ? "portaudio" : "null";

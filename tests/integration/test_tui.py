@@ -47,11 +47,14 @@ class Tui:
         fd, self.rcfile = tempfile.mkstemp(prefix="ttm-tui-rc-")
         os.close(fd)
         os.unlink(self.rcfile)
+        fd, self.errfile = tempfile.mkstemp(prefix="ttm-tui-err-")
+        os.close(fd)
         env = dict({"LANG": "C.UTF-8"}, **(env or {}))
         envs = " ".join(shlex.quote("%s=%s" % kv) for kv in env.items())
-        cmd = "env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u NO_COLOR %s %s; echo $? > %s" % (
+        # stderr to a file: what ttymeet prints there after the UI ended (and sanitizer reports)
+        cmd = "env -u LANGUAGE -u LC_ALL -u LC_MESSAGES -u NO_COLOR %s %s 2>%s; echo $? > %s" % (
             envs, " ".join(shlex.quote(a) for a in [harness.ttymeet_path()] + list(args)),
-            shlex.quote(self.rcfile))
+            shlex.quote(self.errfile), shlex.quote(self.rcfile))
         ns = the_lab.client_ns if the_lab else None
         pre = ["ip", "netns", "exec", ns] if ns else []
         subprocess.run(pre + ["tmux", "-u", "-L", self.sock, "-f", "/dev/null", "new-session",
@@ -110,12 +113,24 @@ class Tui:
         raise AssertionError("%s did not exit within %.0f s; screen:\n%s" % (
             self.name, timeout, self.capture()))
 
-    def kill(self):
-        self.tmux("kill-server", check=False)
+    def stderr(self):
         try:
-            os.unlink(self.rcfile)
+            with open(self.errfile, encoding="utf-8", errors="replace") as f:
+                return f.read()
         except OSError:
-            pass
+            return ""
+
+    def kill(self):
+        """Stops tmux; fails on a sanitizer report in ttymeet's stderr."""
+        self.tmux("kill-server", check=False)
+        err = self.stderr()
+        for path in (self.rcfile, self.errfile):
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
+        for mark in harness.SANITIZER_MARKS:
+            assert mark not in err, "%s: sanitizer report:\n%s" % (self.name, err)
 
 
 def syn_counter_start(L):
