@@ -309,35 +309,59 @@ static void meeting_key(struct tui *t, bool is_key, wint_t ch)
 	}
 }
 
-/* After ESC: the key that came with it (Alt-x), or none for a plain Esc. */
-static bool alt_key(struct tui *t, wint_t *next)
+/* After ESC: the key read with it. Returns 0 for a plain Esc, 1 for Alt-<printable> in *next,
+ * 2 when another key followed at once (*next, *next_is_key: handle it on its own). */
+static int after_esc(struct tui *t, wint_t *next, bool *next_is_key)
 {
 	int r = wget_wch(t->keys, next);
-	return r == OK;
+	if (r == ERR)
+		return 0;
+	*next_is_key = r == KEY_CODE_YES;
+	return !*next_is_key && *next >= 0x20 && *next < 0x7F ? 1 : 2;
 }
+
+static void alt_key(struct tui *t, wint_t ch)
+{
+	if (t->phase != PHASE_MEETING)
+		return;
+	if (ch == 'm' || ch == 'M')
+		tui_set_muted(t, !t->st.muted, false);
+	else if (t->overlay == OVERLAY_NONE && (ch == 'b' || ch == 'B'))
+		edit(t, EDITOR_WORD_LEFT);
+	else if (t->overlay == OVERLAY_NONE && (ch == 'f' || ch == 'F'))
+		edit(t, EDITOR_WORD_RIGHT);
+}
+
+static void key(struct tui *t, bool is_key, wint_t ch, bool esc);
 
 void input_key(struct tui *t, bool is_key, wint_t ch)
 {
-	bool esc = false;
 	if (is_key && ch == KEY_RESIZE) {
 		tui_relayout(t);
 		return;
 	}
 	if (!is_key && ch == 27) {
 		wint_t next;
-		if (alt_key(t, &next)) {
-			if (t->phase == PHASE_MEETING && (next == 'm' || next == 'M'))
-				tui_set_muted(t, !t->st.muted, false);
-			else if (t->phase == PHASE_MEETING && t->overlay == OVERLAY_NONE) {
-				if (next == 'b' || next == 'B')
-					edit(t, EDITOR_WORD_LEFT);
-				else if (next == 'f' || next == 'F')
-					edit(t, EDITOR_WORD_RIGHT);
-			}
+		bool next_is_key = false;
+		switch (after_esc(t, &next, &next_is_key)) {
+		case 1:
+			alt_key(t, next);
+			return;
+		case 2: /* Esc, then a key typed right after it */
+			key(t, false, 27, true);
+			if (!t->ending)
+				input_key(t, next_is_key, next);
+			return;
+		default:
+			key(t, false, 27, true);
 			return;
 		}
-		esc = true;
 	}
+	key(t, is_key, ch, false);
+}
+
+static void key(struct tui *t, bool is_key, wint_t ch, bool esc)
+{
 	if (t->phase == PHASE_NOTICE) {
 		notice_key(t, is_key, ch, esc);
 		return;
