@@ -146,9 +146,9 @@ static void dtls_event(void *user, const struct dtls_event *ev)
 		set_state(p, PEER_CLOSED, 0, "the server closed the media connection");
 		break;
 	case DTLS_EVENT_FAILED:
-		if (ev->err == -EKEYREJECTED)
-			snprintf(why, sizeof(why), "DTLS fingerprint mismatch: the media peer is not "
-				 "the one the server described (%s)", ev->reason);
+		if (ev->err == -EKEYREJECTED) /* the digests are in no way useful to the user */
+			snprintf(why, sizeof(why), "DTLS fingerprint mismatch: the media server's "
+				 "certificate is not the one its SDP announced; media refused");
 		else
 			snprintf(why, sizeof(why), "DTLS failed: %s", ev->reason);
 		fail(p, ev->err, why);

@@ -41,6 +41,7 @@ struct media {
 	struct media_params params;
 	char mid[33];
 	bool muted, source_ended;
+	bool live_source; /* a capture device: may have several frames ready after a late tick */
 
 	GSource *timer;
 	gint64 next_us, next_rtcp_us;
@@ -120,8 +121,9 @@ static void uplink_frame(struct media *m)
 	int16_t pcm[AUDIO_FRAME];
 	int got = 0;
 
-	/* A capture device may deliver two frames after a late tick: take what is there. */
-	for (int i = 0; i < 3; i++) {
+	/* A capture device may hold two frames after a late tick: take what is there. A file
+	 * is paced by this clock alone: exactly one frame per tick. */
+	for (int i = 0; i < (m->live_source ? 3 : 1); i++) {
 		int rc = m->source_ended ? AUDIO_EOF : audio_source_read(m->src, pcm);
 		if (rc == AUDIO_EOF)
 			m->source_ended = true;
@@ -273,6 +275,7 @@ int media_create(GMainContext *main, const struct media_config *cfg, struct medi
 	m->main = main;
 	m->cfg = *cfg;
 	m->muted = cfg->muted;
+	m->live_source = cfg->source_backend && !strcmp(cfg->source_backend, "portaudio");
 	snprintf(m->cname, sizeof(m->cname), "%s", cfg->cname ? cfg->cname : "ttymeet");
 	m->ssrc = g_random_int() | 1u;
 	m->seq = (uint16_t)g_random_int();
