@@ -94,6 +94,13 @@ def _sh(args, check=True, timeout=30, input=None):
     return r
 
 
+def _no_core_dumps():
+    """Janus 1.1.2 can crash while shutting down with data channels open (SIGFPE in
+    janus_sctp_association_destroy): no core files in the caller's directory."""
+    import resource
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
 def _pid_alive(pid):
     try:
         os.kill(pid, 0)
@@ -483,7 +490,7 @@ class Lab:
                 ["ip", "netns", "exec", self.server_ns, "janus", "-F", self.dir, "-o"]
                 + self.janus_args,
                 stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True)
+                start_new_session=True, cwd=self.dir, preexec_fn=_no_core_dumps)
         self._wait_ready()
 
     def _wait_ready(self):
