@@ -350,7 +350,8 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"(încă nesuportat)"),
 	[I18N_HELP_BELL] = T(
 		"/bell: terminal bell when a message mentions your name (off by default)",
-		"/bell: Terminalglocke, wenn eine Nachricht Ihren Namen erwähnt (standardmäßig aus)",
+		"/bell: Terminalglocke, wenn eine Nachricht Ihren Namen erwähnt "
+		"(standardmäßig aus)",
 		"/bell: campanello del terminale quando un messaggio menziona il tuo nome "
 		"(disattivo di default)",
 		"/bell: sonerie când un mesaj vă menționează numele (implicit oprită)"),

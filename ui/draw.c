@@ -227,7 +227,7 @@ struct line_fmt {
 
 static void msg_format(struct tui *t, const struct chat_msg *m, struct line_fmt *f)
 {
-	size_t cols = (size_t)t->lay.chat.w;
+	size_t cols = (size_t)t->lay.chat.w - 1; /* a blank column before the separator */
 	size_t room = cols > TIME_CELLS + MIN_TEXT_CELLS ? cols - TIME_CELLS - MIN_TEXT_CELLS : 1;
 	char from[NAME_CELLS * 4 + 8], to[NAME_CELLS * 4 + 8], head[512];
 
@@ -380,9 +380,10 @@ static struct ov_line *overlay_lines(struct tui *t, const char *text, size_t *co
 		while (ind < len && p[ind] == ' ' && ind < width / 2)
 			ind++;
 		size_t hang = ind + (len - ind >= 2 && p[ind] == '-' && p[ind + 1] == ' ' ? 2 : 0);
-		size_t n = wrap_text(p + ind, len - ind, width - ind, width - hang, t->ascii, NULL, 0);
+		size_t w1 = width - ind, w2 = width - hang;
+		size_t n = wrap_text(p + ind, len - ind, w1, w2, t->ascii, NULL, 0);
 		struct wrap_line *wl = g_new(struct wrap_line, n);
-		wrap_text(p + ind, len - ind, width - ind, width - hang, t->ascii, wl, n);
+		wrap_text(p + ind, len - ind, w1, w2, t->ascii, wl, n);
 		for (size_t j = 0; j < n; j++) {
 			struct ov_line l = { (size_t)(p - text) + ind + wl[j].off, wl[j].len,
 					     OVERLAY_MARGIN + (int)(j ? hang : ind) };
@@ -479,7 +480,11 @@ static void set_cursor(struct tui *t, bool on)
 
 void draw_render(struct tui *t)
 {
-	static const struct { unsigned bit; enum tui_win win; void (*fn)(struct tui *); } panes[] = {
+	static const struct {
+		unsigned bit;
+		enum tui_win win;
+		void (*fn)(struct tui *);
+	} panes[] = {
 		{ DIRTY_TITLE, W_TITLE, draw_title }, { DIRTY_CHAT, W_CHAT, draw_chat },
 		{ DIRTY_ROSTER, W_ROSTER, draw_roster }, { DIRTY_VIDEO, W_VIDEO, draw_video },
 		{ DIRTY_STATUS, W_STATUS, draw_status }, { DIRTY_INPUT, W_INPUT, draw_input },

@@ -259,8 +259,10 @@ static void insert_char(struct tui *t, wint_t ch)
 	if (ch < 0x20 || ch == 0x7F || ch > 0x10FFFF || (t->ascii && ch > 0x7E))
 		return;
 	size_t n = cell_encode((uint32_t)ch, enc);
-	if (editor_insert(t->ed, enc, n) < 0)
-		beep(); /* the line is full */
+	if (editor_insert(t->ed, enc, n) < 0 && !t->beeped) {
+		beep(); /* the line is full: once per burst of input (a long paste) */
+		t->beeped = true;
+	}
 	tui_dirty(t, DIRTY_INPUT);
 }
 

@@ -67,6 +67,18 @@ static void fmt_num(char *out, size_t outlen, double v, int decimals)
 	snprintf(out, outlen, "%.*f", decimals, isfinite(v) && v >= 0 ? v : 0.0);
 }
 
+static void shorten_conn(struct status_seg *all, bool *present, size_t width,
+			 size_t sep_cells, bool ascii)
+{
+	char *conn = all[SEG_CONN].text, *mic = all[SEG_MIC].text;
+	size_t mw = cell_width(mic, strlen(mic), ascii);
+	size_t room = width > mw + sep_cells ? width - mw - sep_cells : 0;
+	size_t cut = cell_fit(conn, strlen(conn), room, ascii, NULL);
+	conn[cut] = '\0';
+	if (!cut)
+		present[SEG_CONN] = false;
+}
+
 int status_build(const struct status_model *m, enum i18n_lang lang, bool ascii, size_t width,
 		 size_t sep_cells, struct status_seg segs[STATUS_SEG_MAX])
 {
@@ -102,16 +114,8 @@ int status_build(const struct status_model *m, enum i18n_lang lang, bool ascii, 
 		}
 		total += (count - 1) * sep_cells;
 		if (total <= width || d >= sizeof(drop_order) / sizeof(drop_order[0])) {
-			if (total > width) { /* still too wide: shorten the connection state */
-				size_t mic = cell_width(all[SEG_MIC].text, strlen(all[SEG_MIC].text),
-							ascii);
-				size_t room = width > mic + sep_cells ? width - mic - sep_cells : 0;
-				size_t cut = cell_fit(all[SEG_CONN].text, strlen(all[SEG_CONN].text),
-						      room, ascii, NULL);
-				all[SEG_CONN].text[cut] = '\0';
-				if (!cut)
-					present[SEG_CONN] = false;
-			}
+			if (total > width) /* still too wide: shorten the connection state */
+				shorten_conn(all, present, width, sep_cells, ascii);
 			break;
 		}
 		present[drop_order[d]] = false;

@@ -142,16 +142,14 @@ static void resize_from_tty(struct tui *t)
 	tui_relayout(t);
 }
 
+/* Everything ncurses has: it may hold more than the fd shows as readable, so read to ERR. */
 static void read_keys(struct tui *t)
 {
 	wint_t ch;
 	int r;
-	for (int n = 0; n < 4096 && !t->ending; n++) {
-		r = wget_wch(t->keys, &ch);
-		if (r == ERR)
-			break;
+	t->beeped = false;
+	while (!t->ending && (r = wget_wch(t->keys, &ch)) != ERR)
 		input_key(t, r == KEY_CODE_YES, ch);
-	}
 }
 
 static void hang_up(struct tui *t)
@@ -347,6 +345,17 @@ void tui_destroy(struct tui *t, int exit_code)
 	stop_source(&t->winch_src);
 	for (int i = 0; i < 3; i++)
 		stop_source(&t->sig_src[i]);
+	if (active_tui == t) {
+		/* Blank curses' copies of the screen (ordinary heap) before giving it back: the
+		 * alternate screen is cleared too, the chat stays only in locked memory until
+		 * free_model() wipes it. */
+		for (int i = 0; i < W_COUNT; i++)
+			if (t->win[i]) {
+				werase(t->win[i]);
+				wnoutrefresh(t->win[i]);
+			}
+		doupdate();
+	}
 	delete_windows(t);
 	if (t->keys)
 		delwin(t->keys);
@@ -487,7 +496,8 @@ static bool mentions(const char *text, const char *name)
 static void on_chat(struct tui *t, const struct session_event *ev)
 {
 	struct chat_msg m;
-	unsigned flags = (ev->self ? CHAT_FLAG_SELF : 0) | (ev->private_msg ? CHAT_FLAG_PRIVATE : 0);
+	unsigned flags = (ev->self ? CHAT_FLAG_SELF : 0) |
+			 (ev->private_msg ? CHAT_FLAG_PRIVATE : 0);
 	const char *text = ev->text ? ev->text : "";
 	if (chat_store_add(t->log, g_get_real_time(), ev->name ? ev->name : "?", ev->to, text,
 			   strlen(text), flags) < 0)
@@ -510,7 +520,7 @@ static void on_stats(struct tui *t, const struct media_stats *s)
 	t->st.kbps_out = s->kbps_out;
 	t->st.rtt_ms = s->rtt_ms;
 	t->st.loss_pct = s->loss_pct;
-	t->st.level = s->level_in;
+	t->st.level = s->level_out; /* the microphone: what we send */
 	tui_dirty(t, DIRTY_STATUS);
 }
 
@@ -569,7 +579,8 @@ void tui_on_event(struct tui *t, const struct session_event *ev)
 			p->muted = ev->on;
 		if (ev->self && !t->st.ptt) {
 			t->st.muted = ev->on;
-			tui_system_msg(t, 0, ev->on ? I18N_SYS_MUTED : I18N_SYS_UNMUTED, NULL, NULL);
+			tui_system_msg(t, 0, ev->on ? I18N_SYS_MUTED : I18N_SYS_UNMUTED, NULL,
+				       NULL);
 		}
 		mask = DIRTY_ROSTER | (ev->self ? DIRTY_STATUS : 0);
 		break;
@@ -596,7 +607,8 @@ void tui_on_event(struct tui *t, const struct session_event *ev)
 		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_RECONNECTING, num, NULL);
 		break;
 	case SESSION_EV_ERROR:
-		snprintf(t->last_error, sizeof(t->last_error), "%s", ev->message ? ev->message : "");
+		snprintf(t->last_error, sizeof(t->last_error), "%s",
+			 ev->message ? ev->message : "");
 		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_ERROR, t->last_error, NULL);
 		break;
 	case SESSION_EV_NOTICE:

@@ -84,6 +84,7 @@ struct tui {
 	GArray *people; /* struct tui_person, sorted: self first, then by name */
 	struct status_model st;
 	bool chat_ready, bell, leaving, ending, ptt_hint_shown;
+	bool beeped; /* a full input line already beeped during this read */
 	gint64 ptt_deadline; /* monotonic µs when push-to-talk closes the microphone */
 	struct chat_store *log;
 	size_t scroll;   /* chat lines scrolled back from the bottom */

@@ -179,7 +179,8 @@ static void test_operator_notice_file(void **state)
 	assert_int_equal(write(fd, body, strlen(body)), (ssize_t)strlen(body));
 	assert_int_equal(privacy_read_operator_notice(path, &text, &cut, err, sizeof(err)), 0);
 	assert_false(cut);
-	assert_string_equal(text, "Logs: 7 days\nOK\xef\xbf\xbd\n"); /* escapes gone, \xff → U+FFFD */
+	/* escapes gone, \xff became U+FFFD */
+	assert_string_equal(text, "Logs: 7 days\nOK\xef\xbf\xbd\n");
 	g_free(text);
 	/* longer than the bound: cut, and no half character at the end */
 	assert_int_equal(ftruncate(fd, 0), 0);
