@@ -232,6 +232,20 @@ def test_meeting():
             assert e["text"] == "hi bob, greetings from the tui" and not e["self"], e
             t.wait("alice: hi bob, greetings from the tui", 10)  # Janus' echo
 
+            # a private message, to bob only
+            t.type("/msg bob just for you")
+            e = bob.wait_event(lambda e: e["event"] == "chat" and e.get("private"), 10)
+            assert e["from"] == "alice" and e["text"] == "just for you", e
+            t.wait("alice → bob (private): just for you", 10)
+            t.type("/msg nobody hello")
+            t.wait("Nobody called nobody is in the room.", 5)
+
+            # devices: listed (or none in the lab); switching says it is not supported
+            t.type("/devices")
+            s = t.wait("Sound devices (input/output channels):", 10)
+            t.type("/device USB Headset")
+            t.wait("Switching the sound device during a call is not", 5)
+
             # /mute: the other side gets the muted event, the status bar says so
             t.type("/mute")
             wait_muted(t, bob, alice_id, True)
@@ -308,6 +322,7 @@ def test_meeting():
                            10)
             for c in (bob, carol):
                 c.assert_clean_output()
+            assert not [e for e in carol.events if e["event"] == "chat" and e.get("private")]
         finally:
             t.kill()
 
