@@ -624,7 +624,8 @@ int script_parse(const char *buf, size_t len, struct script **out, struct script
 			goto out;
 		pos = end + 1;
 	}
-	qsort(s->acts, s->n_acts, sizeof(*s->acts), action_order);
+	if (s->n_acts > 1)
+		qsort(s->acts, s->n_acts, sizeof(*s->acts), action_order);
 	*out = s;
 	return 0;
 out:
