@@ -21,6 +21,7 @@ struct ws_ctx {
 	struct lws_context *lws;
 	GMainContext *main;
 	int conns; /* live connections, for a sanity check at destroy */
+	bool tls;
 };
 
 struct ws_msg {
@@ -204,7 +205,7 @@ static const struct lws_protocols ws_protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
 
-int ws_ctx_create(GMainLoop *loop, struct ws_ctx **out)
+int ws_ctx_create(GMainLoop *loop, bool tls, struct ws_ctx **out)
 {
 	struct ws_ctx *ctx = calloc(1, sizeof(*ctx));
 	if (!ctx)
@@ -217,7 +218,10 @@ int ws_ctx_create(GMainLoop *loop, struct ws_ctx **out)
 	void *foreign[1] = { loop };
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = ws_protocols;
-	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT | LWS_SERVER_OPTION_GLIB;
+	info.options = LWS_SERVER_OPTION_GLIB;
+	if (tls)
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+	ctx->tls = tls;
 	info.foreign_loops = foreign;
 	info.gid = (gid_t)-1;
 	info.uid = (uid_t)-1;
@@ -343,6 +347,10 @@ int ws_connect(struct ws_ctx *ctx, const char *url, const char *subprotocol, boo
 	    strlen(url) >= sizeof(c->url) || strlen(subprotocol) >= sizeof(c->subprotocol)) {
 		free(c);
 		return -EINVAL;
+	}
+	if (c->tls && !ctx->tls) {
+		free(c);
+		return -EPROTONOSUPPORT;
 	}
 	snprintf(c->url, sizeof(c->url), "%s", url);
 	snprintf(c->subprotocol, sizeof(c->subprotocol), "%s", subprotocol);

@@ -27,8 +27,9 @@ struct ws_handlers {
 	void (*close_cb)(void *user, int err, const char *reason);
 };
 
-/* Creates the shared lws context bound to loop. */
-int ws_ctx_create(GMainLoop *loop, struct ws_ctx **out);
+/* Creates the shared lws context bound to loop. tls: set up OpenSSL for wss:// (loading the
+ * system's CA store costs tens of ms, so plain ws:// contexts skip it). */
+int ws_ctx_create(GMainLoop *loop, bool tls, struct ws_ctx **out);
 /* Destroys the context; every connection must have been closed first. */
 void ws_ctx_destroy(struct ws_ctx *ctx);
 

@@ -266,6 +266,7 @@ int main(int argc, char **argv)
 	struct cli_options opt;
 	char err[256];
 	int rc;
+	gint64 t_start = g_get_monotonic_time(); /* event times (and join_ms) count from here */
 
 	harden_process();
 	rc = cli_parse(argc, argv, &opt, err, sizeof(err));
@@ -344,14 +345,14 @@ int main(int argc, char **argv)
 		}
 		return TTM_EXIT_INPUT;
 	}
-	if ((rc = ws_ctx_create(app.loop, &wsctx)) < 0) {
+	if ((rc = ws_ctx_create(app.loop, !strncmp(opt.url, "wss://", 6), &wsctx)) < 0) {
 		fprintf(stderr, "ttymeet: cannot set up networking (%s)\n", strerror(-rc));
 		return TTM_EXIT_SERVER;
 	}
 	const char *tamper = getenv("TTYMEET_TEST_TAMPER_FINGERPRINT");
 	struct session_config cfg = {
 		.url = opt.url, .room = opt.room, .name = opt.name, .pin = opt.pin,
-		.insecure = opt.insecure, .muted = opt.mute, .t0 = g_get_monotonic_time(),
+		.insecure = opt.insecure, .muted = opt.mute, .t0 = t_start,
 		.media = media,
 		.stun_server = opt.stun,
 		.local_addrs = opt.n_ice_addrs ? opt.ice_addrs : NULL,
