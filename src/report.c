@@ -274,9 +274,8 @@ int report_add_script(struct report *r, const struct script *s)
 		struct script_expect_info in;
 		if (script_expect_get(s, i, &in) < 0)
 			break;
-		int rc = report_add_expectation(r, in.line, in.source, in.state,
-						in.state == SCRIPT_PENDING ? NAN : in.when_ms / 1000.0,
-						in.message);
+		double t = in.state == SCRIPT_PENDING ? NAN : (double)in.when_ms / 1000.0;
+		int rc = report_add_expectation(r, in.line, in.source, in.state, t, in.message);
 		if (rc < 0)
 			return rc;
 	}

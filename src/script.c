@@ -250,7 +250,8 @@ static int parse_quoted(struct cursor *c, size_t max, const char *what, char **o
 		if (ch == '"') {
 			if (n > max) {
 				char reason[80];
-				snprintf(reason, sizeof(reason), "%s longer than %zu bytes", what, max);
+				snprintf(reason, sizeof(reason), "%s longer than %zu bytes", what,
+					 max);
 				rc = fail_at(c, open, reason);
 				goto out;
 			}
@@ -535,7 +536,8 @@ static int parse_expect(struct script *s, struct cursor *c, size_t stmt_start)
 		in->type = SCRIPT_EXP_NO_ERROR;
 		rc = expect_kw(c, "error", "expected error (expect no error)");
 	} else {
-		rc = fail_at(c, kw, "expected participants, audio, video, chat, talking or no error");
+		rc = fail_at(c, kw,
+			     "expected participants, audio, video, chat, talking or no error");
 	}
 	if (rc == 0)
 		rc = expect_end(c);

@@ -341,18 +341,21 @@ static void test_aggregate_failures_capped(void **state)
 static void test_aggregate_rejects(void **state)
 {
 	(void)state;
+#define SUMMARY "{\"schema\":\"ttymeet-summary/1\","
+#define PART SUMMARY "\"kind\":\"participant\","
 	static const char *const bad[] = {
 		"[]",
 		"{}",
-		"{\"schema\":\"ttymeet-summary/2\",\"kind\":\"participant\",\"name\":\"a\",\"exit_code\":0}",
-		"{\"schema\":\"ttymeet-summary/1\",\"kind\":\"nobody\",\"name\":\"a\",\"exit_code\":0}",
-		"{\"schema\":\"ttymeet-summary/1\",\"kind\":\"participant\",\"exit_code\":0}",
-		"{\"schema\":\"ttymeet-summary/1\",\"kind\":\"participant\",\"name\":5,\"exit_code\":0}",
-		"{\"schema\":\"ttymeet-summary/1\",\"kind\":\"participant\",\"name\":\"a\"}",
-		"{\"schema\":\"ttymeet-summary/1\",\"kind\":\"participant\",\"name\":\"a\",\"exit_code\":256}",
-		"{\"schema\":\"ttymeet-summary/1\",\"kind\":\"participant\",\"name\":\"a\",\"exit_code\":1.5}",
-		"{\"schema\":\"ttymeet-summary/1\",\"kind\":\"aggregate\"}",
-		"{\"schema\":\"ttymeet-summary/1\",\"kind\":\"aggregate\",\"participants\":[1]}",
+		"{\"schema\":\"ttymeet-summary/2\",\"kind\":\"participant\",\"name\":\"a\","
+		"\"exit_code\":0}",
+		SUMMARY "\"kind\":\"nobody\",\"name\":\"a\",\"exit_code\":0}",
+		PART "\"exit_code\":0}",
+		PART "\"name\":5,\"exit_code\":0}",
+		PART "\"name\":\"a\"}",
+		PART "\"name\":\"a\",\"exit_code\":256}",
+		PART "\"name\":\"a\",\"exit_code\":1.5}",
+		SUMMARY "\"kind\":\"aggregate\"}",
+		SUMMARY "\"kind\":\"aggregate\",\"participants\":[1]}",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		json_t *x = json_loads(bad[i], 0, NULL), *out = NULL;
@@ -374,6 +377,8 @@ static void test_aggregate_rejects(void **state)
 							    "met")), 0);
 	json_decref(out);
 	json_decref(x);
+#undef PART
+#undef SUMMARY
 }
 
 /* Creates a private temporary directory. */

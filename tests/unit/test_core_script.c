@@ -33,8 +33,8 @@ static void parse_bad(const char *text, unsigned line, unsigned column, const ch
 	assert_int_equal(script_parse(text, strlen(text), &s, &err), -EINVAL);
 	assert_null(s);
 	if (err.line != line || err.column != column || !strstr(err.message, reason))
-		fail_msg("script %s: got \"%s\" (line %u, column %u), want line %u column %u \"%s\"",
-			 text, err.message, err.line, err.column, line, column, reason);
+		fail_msg("script %s: got \"%s\" (line %u, column %u), want line %u column %u "
+			 "\"%s\"", text, err.message, err.line, err.column, line, column, reason);
 	char prefix[64];
 	if (column)
 		snprintf(prefix, sizeof(prefix), "line %u, column %u: ", line, column);
@@ -128,7 +128,8 @@ static void test_parse_times(void **state)
 	static const struct { const char *t; uint64_t ms; } ok[] = {
 		{ "0s", 0 }, { "0ms", 0 }, { "2s", 2000 }, { "500ms", 500 }, { "1.5s", 1500 },
 		{ "1m", 60000 }, { "0.25m", 15000 }, { "1.001s", 1001 }, { "007s", 7000 },
-		{ "1.0000s", 1000 }, { "1440m", 86400000 }, { "86400s", 86400000 }, { "0.0001m", 6 },
+		{ "1.0000s", 1000 }, { "1440m", 86400000 }, { "86400s", 86400000 },
+		{ "0.0001m", 6 },
 	};
 	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
 		char line[64];
@@ -260,8 +261,8 @@ static void test_parse_encoding(void **state)
 {
 	(void)state;
 	/* "é" and "€" are 2 and 3 bytes: the bad token is still at character 16. */
-	parse_bad("at 1s chat to é€ hi\nat 1s chat é€ x\nexpect chat \"é€\" from é€ bad", 3, 26,
-		  "expected within");
+	parse_bad("at 1s chat to é€ hi\nat 1s chat é€ x\nexpect chat \"é€\" from é€ bad",
+		  3, 26, "expected within");
 	parse_bad("at 1s chat caf\xc3", 1, 15, "not valid UTF-8");
 	parse_bad("at 1s chat \xc0\xaf", 1, 12, "not valid UTF-8");        /* overlong */
 	parse_bad("at 1s chat \xed\xa0\x80", 1, 12, "not valid UTF-8");    /* surrogate */
@@ -506,8 +507,8 @@ static void test_expectations_failed(void **state)
 	assert_int_equal(st.newly_failed, 1); /* talking bob, due at 7 s */
 	assert_false(exp_info(s, 0).changed);
 	assert_true(exp_info(s, 4).changed);
-	assert_string_equal(exp_info(s, 4).message,
-			    "line 7: expect talking bob within 7s: no talking from bob after 7.0 s");
+	assert_string_equal(exp_info(s, 4).message, "line 7: expect talking bob within 7s: "
+			    "no talking from bob after 7.0 s");
 	script_observe_participants(s, 9500, 2);
 	script_check(s, 10001, &st);
 	assert_int_equal(st.newly_failed, 1);
