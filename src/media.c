@@ -70,6 +70,7 @@ struct media {
 
 	/* interval stats */
 	gint64 stats_since;
+	uint32_t stats_expected, stats_lost; /* rtp_stats totals at the last media_get_stats */
 	uint64_t bytes_in_mark, bytes_out_mark;
 };
 
@@ -371,6 +372,7 @@ void media_on_rtp(struct media *m, uint8_t *buf, size_t len)
 		/* A new stream (first packet, or the server restarted its mixer). */
 		m->have_remote = true;
 		m->remote_ssrc = h.ssrc;
+		m->stats_expected = m->stats_lost = 0;
 		rtp_stats_init(&m->rstats, CODEC_RATE);
 		jitter_reset(m->jb);
 	}
@@ -434,7 +436,12 @@ void media_get_stats(struct media *m, struct media_stats *out)
 		struct rtp_stats_report r;
 		rtp_stats_get(&m->rstats, &r);
 		out->jitter_ms = r.jitter_ms;
-		out->loss_pct = r.expected ? 100.0 * (r.lost > 0 ? r.lost : 0) / r.expected : 0;
+		/* Over this interval, not since the start (RFC 3550 A.3 style deltas). */
+		uint32_t lost = r.lost > 0 ? (uint32_t)r.lost : 0;
+		uint32_t de = r.expected - m->stats_expected, dl = lost - m->stats_lost;
+		out->loss_pct = de && dl <= de ? 100.0 * dl / de : 0;
+		m->stats_expected = r.expected;
+		m->stats_lost = lost;
 	}
 	struct jitter_stats js;
 	jitter_get_stats(m->jb, &js);

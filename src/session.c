@@ -483,7 +483,7 @@ static struct session_participant *roster_update(struct session *s, json_t *pj)
 	}
 	if (strcmp(p->name, name))
 		snprintf(p->name, sizeof(p->name), "%s", name);
-	if (p->muted != muted && !p->self) {
+	if (p->muted != muted) { /* for us too: a moderator may mute us */
 		p->muted = muted;
 		emit_participant(s, SESSION_EV_MUTED, p, muted);
 	}

@@ -771,8 +771,10 @@ def _cmd_run(args):
         print("lab.py run: missing CMD (use: lab.py run -- CMD ARGS...)", file=sys.stderr)
         return 2
     delayed = bool(args.delay_ms or args.jitter_ms)
+    history = ({"textroom": {1234: {"history": args.chat_history}}}
+               if args.chat_history > 0 else None)
     lab = Lab(session_timeout=args.session_timeout, save_log_to=args.janus_log,
-              impairable=delayed)
+              impairable=delayed, plugin_room_options=history)
     with lab:
         if delayed:
             lab.impair(delay_ms=args.delay_ms, jitter_ms=args.jitter_ms)
@@ -823,6 +825,8 @@ def main(argv=None):
     run.add_argument("--delay-ms", type=float, default=0.0, help="one-way delay, each way")
     run.add_argument("--jitter-ms", type=float, default=0.0, help="+- uniform jitter")
     run.add_argument("--loss-pct", type=float, default=0.0, help="random loss, each way")
+    run.add_argument("--chat-history", type=int, default=0, metavar="N",
+                     help="TextRoom keeps the last N messages for people who join later")
     run.add_argument("-v", "--verbose", action="store_true")
     run.add_argument("cmd", nargs=argparse.REMAINDER)
     sub.add_parser("cleanup", help="delete stale ttm namespaces (creator dead)")
