@@ -30,7 +30,7 @@ struct pending {
 
 struct textroom {
 	uint64_t room;
-	char username[40];
+	char username[40 + TEXTROOM_NAME_MAX];
 	char display[TEXTROOM_NAME_MAX];
 	char *pin;
 	bool joined;
@@ -56,7 +56,10 @@ int textroom_create(uint64_t room, const char *display, const char *pin, struct 
 		return -ENOMEM;
 	tr->room = room;
 	/* Usernames must be unique in the room; display names need not be. */
-	snprintf(tr->username, sizeof(tr->username), "ttm-%08x%08x", g_random_int(), g_random_int());
+	/* Unique by the random part; the display name rides along so that messages replayed from
+	 * the room's history (sent before the participant list) still show who wrote them. */
+	snprintf(tr->username, sizeof(tr->username), "ttm-%08x%08x-%s", g_random_int(),
+		 g_random_int(), display);
 	snprintf(tr->display, sizeof(tr->display), "%s", display);
 	tr->pin = pin ? strdup(pin) : NULL;
 	tr->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, pending_free);
@@ -188,6 +191,9 @@ static bool get_clean(json_t *obj, const char *key, char *out, size_t outlen, bo
 static void display_of(struct textroom *tr, const char *username, char *out, size_t outlen)
 {
 	const char *d = g_hash_table_lookup(tr->peers, username);
+	if (!(d && *d) && !strncmp(username, "ttm-", 4) && strlen(username) > 22 &&
+	    username[20] == '-')
+		d = username + 21; /* another ttymeet: "ttm-<16 hex>-<display>" */
 	snprintf(out, outlen, "%s", d && *d ? d : username);
 }
 

@@ -82,6 +82,11 @@ static void test_join_and_messages(void **state)
 	feed(tr, "{\"textroom\":\"message\",\"room\":1234,\"from\":\"u-carol\",\"text\":\"psst\",\"whisper\":true}");
 	assert_true(ev.private_msg);
 	assert_string_equal(ev.name, "carol");
+	/* History replayed before we know the sender: another ttymeet's username names it. */
+	feed(tr, "{\"textroom\":\"message\",\"room\":1234,\"from\":\"ttm-0123456789abcdef-dora\",\"text\":\"old\"}");
+	assert_string_equal(ev.name, "dora");
+	feed(tr, "{\"textroom\":\"message\",\"room\":1234,\"from\":\"stranger\",\"text\":\"old\"}");
+	assert_string_equal(ev.name, "stranger");
 	/* Other rooms are not ours. */
 	feed(tr, "{\"textroom\":\"message\",\"room\":999,\"from\":\"u-bob\",\"text\":\"x\"}");
 	assert_int_equal(ev.type, TEXTROOM_EV_NONE);
