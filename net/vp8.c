@@ -17,7 +17,7 @@
 #define DEF_WINDOW	64
 #define DEF_MAX_WAIT_US	150000
 #define SEQ_ORIGIN	((int64_t)1 << 32)
-#define RESYNC_RUN	8	/* packets in a row far behind: the sender's numbering restarted */
+#define RESYNC_RUN	8	/* packets in a row far behind: the sender's numbers restarted */
 
 enum {
 	SLOT_MARKER = 1 << 0,

@@ -62,7 +62,8 @@ struct vp8_depack_config {
 	enum vp8_codec codec;	/* VP8_CODEC_VP8 (default) or VP8_CODEC_VP9 */
 	size_t max_frame;	/* bytes of one reassembled frame; default 1 MiB */
 	size_t max_payload;	/* bytes of one RTP payload; default 1500 */
-	unsigned int window;	/* packets held for reordering: power of two 8..1024, default 64 */
+	unsigned int window;	/* packets held for reordering: a power of two 8..1024;
+				 * default 64 */
 	uint32_t max_wait_us;	/* how long a gap may stay open; default 150 ms */
 };
 
@@ -83,15 +84,15 @@ struct vp8_frame {
 struct vp8_depack_stats {
 	uint64_t packets;		/* accepted into the window */
 	uint64_t padding;		/* empty payloads (they still fill their sequence slot) */
-	uint64_t late;			/* duplicate, or older than what was already consumed */
+	uint64_t late;			/* duplicate, or older than what was consumed */
 	uint64_t lost;			/* sequence numbers given up on, never received */
 	uint64_t discarded;		/* received but skipped over (before the first keyframe,
 					 * or jumping past a gap) */
 	uint64_t bad;			/* unparsable descriptor or payload over max_payload */
 	uint64_t frames;		/* frames returned */
 	uint64_t keyframes;		/* of which keyframes */
-	uint64_t dropped;		/* frames not returned: damaged, oversized, or waiting for a
-					 * keyframe */
+	uint64_t dropped;		/* frames not returned: damaged, oversized, or
+					 * waiting for a keyframe */
 	uint64_t oversized;		/* frames over max_frame */
 	uint64_t keyframe_requests;	/* times need_keyframe went from false to true */
 };

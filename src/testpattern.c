@@ -49,5 +49,6 @@ void testpattern_draw(const struct video_image *img, uint64_t n)
 	int cw = (w + 1) / 2, ch = (h + 1) / 2;
 	for (int p = 1; p < 3; p++)
 		for (int y = 0; y < ch; y++)
-			memset(img->planes[p] + (size_t)y * (size_t)img->stride[p], 128, (size_t)cw);
+			memset(img->planes[p] + (size_t)y * (size_t)img->stride[p], 128,
+			       (size_t)cw);
 }

@@ -292,6 +292,8 @@ int ascii_render(struct ascii_grid *g, const struct ascii_image *img,
 			if (ramp[i] < 0x20 || ramp[i] > 0x7e)
 				return -EINVAL;
 	}
+	if (prev == g)
+		prev = NULL;
 	size_t n = (size_t)g->cols * (size_t)g->rows;
 	for (size_t i = 0; i < n; i++)
 		g->cells[i] = blank;

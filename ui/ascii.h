@@ -41,7 +41,7 @@ struct ascii_image {
 
 struct ascii_cell {
 	uint32_t ch;		/* Unicode code point */
-	int32_t fg, bg;		/* ASCII_COLOR_DEFAULT, a palette index or 0xRRGGBB per mode */
+	int32_t fg, bg;		/* ASCII_COLOR_DEFAULT, palette index or 0xRRGGBB (mode) */
 	uint8_t level;		/* full-range luma (0..255) the cell stands for; not drawn */
 };
 
@@ -60,8 +60,8 @@ struct ascii_opts {
 	int levels;		/* use only this many evenly spread ramp steps (>= 2, more than
 				 * the ramp has means all; 0: all). Fewer steps, fewer cells
 				 * change: less output. */
-	int hysteresis;		/* ramp mode: a cell keeps the character shown in `prev` unless
-				 * its luma moved by more than this (0..255; 0: off) */
+	int hysteresis;		/* ramp mode: a cell keeps the character shown in `prev`
+				 * unless its luma moved by more than this (0..255; 0: off) */
 };
 
 /* A blank grid (spaces, default colours) of cols x rows (1..ASCII_MAX_DIM). Returns 0,
@@ -80,9 +80,9 @@ int ascii_grid_copy(struct ascii_grid *dst, const struct ascii_grid *src);
 void ascii_fit(int width, int height, int cols, int rows, double cell_aspect, int *pic_col,
 	       int *pic_row, int *pic_cols, int *pic_rows);
 
-/* Renders img into g (every cell is rewritten). prev, if not NULL, is the grid the terminal
- * shows (for opts->hysteresis; ignored unless its size, mode and picture rectangle match).
- * Returns 0, or -EINVAL for a bad picture or options. */
+/* Renders img into g (every cell is rewritten; opts NULL: ramp defaults). prev, if not NULL
+ * and not g, is the grid the terminal shows (for opts->hysteresis; ignored unless its size,
+ * mode and picture rectangle match). Returns 0, or -EINVAL for a bad picture or options. */
 int ascii_render(struct ascii_grid *g, const struct ascii_image *img,
 		 const struct ascii_opts *opts, const struct ascii_grid *prev);
 

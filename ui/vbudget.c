@@ -34,7 +34,7 @@ struct vbudget {
 	uint64_t win_bytes;
 	int calm;
 	double cost[VBUDGET_LEVELS];	/* EWMA bytes per drawn frame, < 0 unknown */
-	int backoff[VBUDGET_LEVELS];	/* calm windows needed to regain a level, x CALM_WINDOWS */
+	int backoff[VBUDGET_LEVELS];	/* x CALM_WINDOWS calm windows regain a level */
 	int windows_here;		/* windows since the level last changed */
 	bool probing;			/* the level was regained, not yet proven */
 
@@ -200,7 +200,8 @@ static void evaluate(struct vbudget *b, uint64_t elapsed_us)
 	if (b->level <= b->min_level)
 		return;
 	int better = b->level - 1;
-	double per_frame = cost >= 0 ? cost : (double)b->win_bytes * 1e6 / (double)elapsed_us / b->fps;
+	double per_frame = cost >= 0 ? cost :
+				       (double)b->win_bytes * 1e6 / (double)elapsed_us / b->fps;
 	if (per_frame * b->fps * level_ratio[better] > UP_SHARE * budget) {
 		b->calm = 0;
 		return;

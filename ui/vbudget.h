@@ -39,7 +39,7 @@ struct vbudget_config {
 	bool colour;		/* the user wants colour blocks (level 0 allowed) */
 	size_t backlog_bytes;	/* the terminal is behind above this many unwritten bytes;
 				 * default 4096 */
-	uint32_t slow_write_us;	/* ... or when the last write took this long; default 50 ms */
+	uint32_t slow_write_us;	/* ... or when the last write took this long; 50 ms */
 };
 
 /* What the terminal side knows at a frame: bytes queued but not yet taken by the terminal

@@ -2,9 +2,10 @@
  * whole receive chain on real frames: test pattern → encoder → net/vp8 packetizer → lossy,
  * reordering "network" → depacketizer → decoder, with keyframe requests wired back.
  *
- * `unit_core_video --bench [SECONDS]` instead measures the chain plus ui/ascii and
- * ui/vbudget on the test pattern (320x180, 10 fps, 150 kbit/s) rendered at 80x24, 5 fps, and
- * prints one JSON object (tests/bench/video_bench.py runs it). */
+ * `unit_core_video --bench [SECONDS [NOISE]]` instead measures the chain plus ui/ascii and
+ * ui/vbudget on the test pattern (320x180, 10 fps, 150 kbit/s; NOISE adds +-NOISE luma of
+ * sensor-like noise) rendered at 80x24, 5 fps, and prints one JSON object
+ * (tests/bench/video_bench.py runs it). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -314,7 +315,8 @@ static void test_chain_with_loss(void **state)
 		bool last;
 		int l;
 		while ((l = vp8_pack_next(&pk, pkts[np], 400, &last)) > 0) {
-			hs[np] = (struct rtp_header){ .seq = seq++, .ts = (uint32_t)n * TS_PER_FRAME,
+			hs[np] = (struct rtp_header){ .seq = seq++,
+						      .ts = (uint32_t)n * TS_PER_FRAME,
 						      .marker = last, .payload = pkts[np],
 						      .payload_len = (size_t)l };
 			np++;
@@ -493,7 +495,24 @@ static void bench_mode_frame(struct bench_mode *m, const struct video_image *img
 	ascii_grid_copy(demand_shown, m->grid);
 }
 
-static int run_bench(int seconds)
+/* Camera-like sensor noise of up to +-amp on the luma, a pure function of (n, x, y). */
+static void add_noise(struct video_image *img, uint64_t n, int amp)
+{
+	for (int y = 0; y < img->height; y++) {
+		uint8_t *row = img->planes[0] + (size_t)y * (size_t)img->stride[0];
+		for (int x = 0; x < img->width; x++) {
+			uint32_t h = (uint32_t)(n * 2654435761u) ^
+				     (uint32_t)(y * 40503u + x * 9973u);
+			h ^= h >> 13;
+			h *= 0x5bd1e995u;
+			h ^= h >> 15;
+			int v = row[x] + (int)(h % (2u * (unsigned)amp + 1)) - amp;
+			row[x] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+		}
+	}
+}
+
+static int run_bench(int seconds, int noise)
 {
 	struct video_enc *e = new_enc(10);
 	struct video_dec *dec;
@@ -531,6 +550,8 @@ static int run_bench(int seconds)
 	for (int n = 0; n < frames; n++) {
 		uint64_t now = (uint64_t)n * 100000;
 		testpattern_draw(&src, (uint64_t)n);
+		if (noise)
+			add_noise(&src, (uint64_t)n, noise);
 		double t0 = cpu_us();
 		if (video_enc_encode(e, &src, n, &p) != 1)
 			continue;
@@ -561,11 +582,12 @@ static int run_bench(int seconds)
 			bench_mode_frame(&modes[i], &out, now, demand_shown[i]);
 	}
 	double secs = frames / 10.0;
-	printf("{\"source\": \"testpattern %dx%d 10fps 150kbit/s\", \"grid\": \"80x24\", "
-	       "\"seconds\": %.1f, \"frames\": %d, \"decoded\": %llu, \"video_kbps\": %.1f, "
+	printf("{\"source\": \"testpattern %dx%d 10fps 150kbit/s, noise +-%d\", "
+	       "\"grid\": \"80x24\", \"seconds\": %.1f, \"frames\": %d, \"decoded\": %llu, "
+	       "\"video_kbps\": %.1f, "
 	       "\"encode_us_per_frame\": %.0f, \"depack_us_per_frame\": %.1f, "
 	       "\"decode_us_per_frame\": %.0f",
-	       W, H, secs, frames, (unsigned long long)decoded, bytes * 8 / secs / 1000,
+	       W, H, noise, secs, frames, (unsigned long long)decoded, bytes * 8 / secs / 1000,
 	       enc_us / frames, depack_us / frames, dec_us / (double)(decoded ? decoded : 1));
 	for (int i = 0; i < 3; i++) {
 		struct bench_mode *m = &modes[i];
@@ -600,8 +622,11 @@ static int run_bench(int seconds)
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--bench") == 0)
-		return run_bench(argc > 2 ? atoi(argv[2]) > 0 ? atoi(argv[2]) : 20 : 20);
+	if (argc > 1 && strcmp(argv[1], "--bench") == 0) {
+		int secs = argc > 2 && atoi(argv[2]) > 0 ? atoi(argv[2]) : 20;
+		int noise = argc > 3 ? atoi(argv[3]) : 0;
+		return run_bench(secs, noise < 0 ? 0 : noise > 100 ? 100 : noise);
+	}
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pattern_geometry),
 		cmocka_unit_test(test_pattern_pixels),

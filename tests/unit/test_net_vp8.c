@@ -372,7 +372,7 @@ static void test_loss_inside_frame(void **state)
 	assert_true(s->p[s->n - 1].h.seq < 100);	/* the numbers wrapped */
 	uint64_t now = 0;
 	for (size_t i = 0; i < s->n; i++) {
-		now += 20 * MS;	/* each packet 20 ms later: gaps expire after the next ones */
+		now += 20 * MS;	/* 20 ms per packet: gaps expire after the next ones */
 		if (i != lost)
 			vp8_depack_push(d, &s->p[i].h, now);
 		drain(d, s, now, &g);

@@ -547,9 +547,9 @@ static void test_diff_bytes(void **state)
 			} else {
 				x->ch = r % 3 == 0 ? ' ' : r % 3 == 1 ? ASCII_UPPER_HALF :
 									ASCII_LOWER_HALF;
+				int32_t rgb = (int32_t)(r * 2654435761u & 0xffffff);
 				x->fg = r % 7 == 0 ? ASCII_COLOR_DEFAULT :
-				       mode == ASCII_MODE_256 ? (int32_t)(r % 256) :
-								(int32_t)(r * 2654435761u & 0xffffff);
+				       mode == ASCII_MODE_256 ? (int32_t)(r % 256) : rgb;
 				x->bg = (r >> 3) % 5 == 0 ? x->fg : (int32_t)((r >> 4) % 256);
 			}
 		}
