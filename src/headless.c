@@ -27,13 +27,42 @@ static const char *event_name(enum session_event_type t)
 	return "unknown";
 }
 
+static int print_line(FILE *out, json_t *o)
+{
+	int rc = json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	json_decref(o);
+	if (rc < 0 || fputc('\n', out) == EOF || fflush(out) == EOF)
+		return -EIO;
+	return 0;
+}
+
+int headless_print_summary(FILE *out, const char *who, double t, json_t *summary)
+{
+	json_t *o = json_object();
+	if (!o)
+		return -ENOMEM;
+	json_object_set_new(o, "event", json_string("summary"));
+	json_object_set_new(o, "t", json_real(round(t * 1000.0) / 1000.0));
+	if (who)
+		json_object_set_new(o, "who", json_string(who));
+	json_object_update(o, summary);
+	return print_line(out, o);
+}
+
 int headless_print_event(FILE *out, const struct session_event *ev)
+{
+	return headless_print_event_who(out, NULL, ev);
+}
+
+int headless_print_event_who(FILE *out, const char *who, const struct session_event *ev)
 {
 	json_t *o = json_object();
 	if (!o)
 		return -ENOMEM;
 	json_object_set_new(o, "event", json_string(event_name(ev->type)));
 	json_object_set_new(o, "t", json_real(round(ev->t * 1000.0) / 1000.0));
+	if (who)
+		json_object_set_new(o, "who", json_string(who));
 	switch (ev->type) {
 	case SESSION_EV_CONNECTING:
 		json_object_set_new(o, "url", json_string(ev->url));
@@ -68,6 +97,12 @@ int headless_print_event(FILE *out, const struct session_event *ev)
 			json_object_set_new(o, "message", json_string(ev->message));
 		if (!strcmp(ev->state, "connected") && ev->join_ms > 0)
 			json_object_set_new(o, "join_ms", json_real(round(ev->join_ms * 10) / 10));
+		if (!strcmp(ev->state, "connected") && ev->dtls_ms > 0) {
+			json_object_set_new(o, "signaling_ms",
+					    json_real(round(ev->signaling_ms * 10) / 10));
+			json_object_set_new(o, "ice_ms", json_real(round(ev->ice_ms * 10) / 10));
+			json_object_set_new(o, "dtls_ms", json_real(round(ev->dtls_ms * 10) / 10));
+		}
 		break;
 	case SESSION_EV_CHAT:
 		json_object_set_new(o, "from", json_string(ev->name));
@@ -107,9 +142,5 @@ int headless_print_event(FILE *out, const struct session_event *ev)
 		json_object_set_new(o, "reason", json_string(ev->reason));
 		break;
 	}
-	int rc = json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
-	json_decref(o);
-	if (rc < 0 || fputc('\n', out) == EOF || fflush(out) == EOF)
-		return -EIO;
-	return 0;
+	return print_line(out, o);
 }

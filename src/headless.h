@@ -4,11 +4,16 @@
 #ifndef TTM_SRC_HEADLESS_H
 #define TTM_SRC_HEADLESS_H
 
+#include <jansson.h>
 #include <stdio.h>
 
 #include "src/session.h"
 
 /* Formats ev as one JSON line on out (flushed). Returns 0 or -EIO. */
 int headless_print_event(FILE *out, const struct session_event *ev);
+/* Same, with a "who" field naming the participant when one process runs several. */
+int headless_print_event_who(FILE *out, const char *who, const struct session_event *ev);
+/* Writes {"event":"summary","t":t,["who":who,]...summary fields} as one line. */
+int headless_print_summary(FILE *out, const char *who, double t, json_t *summary);
 
 #endif

@@ -16,10 +16,14 @@
 #include "src/cli.h"
 #include "src/exitcode.h"
 #include "audio/device.h"
+#include "src/bot.h"
 #include "src/headless.h"
+#include "src/report.h"
 #include "src/media.h"
 #include "src/privacy.h"
 #include "src/session.h"
+#include "src/script.h"
+#include "src/text.h"
 #include "ui/tui.h"
 
 struct app {
@@ -127,11 +131,6 @@ static const char *unsupported_option(const struct cli_options *o)
 {
 	if (o->video == 1) return "--video";
 	if (o->video_source) return "--video-source";
-	if (o->script) return "--script";
-	if (o->report) return "--report";
-	if (o->participants > 1) return "--participants";
-	if (o->name_pattern) return "--name-pattern";
-	if (o->ramp > 0) return "--ramp";
 	if (o->log && o->headless) return "--log";
 	return NULL;
 }
@@ -261,6 +260,255 @@ static void usage_error(int argc, char **argv, const char *msg)
 	}
 }
 
+/* ---- headless: one or many participants ---- */
+
+struct fleet {
+	GMainLoop *loop;
+	const struct cli_options *opt;
+	struct bot **bots;
+	int n, started, done, signals;
+	gint64 t0;
+	GString *line;
+	guint stdin_watch;
+	bool line_too_long;
+};
+
+static void fleet_bot_done(void *user, struct bot *b)
+{
+	struct fleet *f = user;
+	(void)b;
+	if (++f->done == f->n)
+		g_main_loop_quit(f->loop);
+}
+
+static gboolean fleet_start_next(gpointer data)
+{
+	struct fleet *f = data;
+	if (f->started < f->n && !f->signals)
+		bot_start(f->bots[f->started++]);
+	return f->started < f->n && !f->signals ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static void fleet_leave(struct fleet *f, const char *reason)
+{
+	for (int i = 0; i < f->n; i++) {
+		if (i < f->started)
+			bot_leave(f->bots[i], reason);
+	}
+	if (f->started < f->n) { /* never started: nothing to leave, they are done */
+		f->done += f->n - f->started;
+		f->n = f->started;
+		if (f->done >= f->n)
+			g_main_loop_quit(f->loop);
+	}
+}
+
+static gboolean fleet_on_signal(gpointer data)
+{
+	struct fleet *f = data;
+	if (++f->signals > 1) { /* asked twice: stop waiting for the server */
+		fprintf(stderr, "ttymeet: interrupted again, exiting now\n");
+		exit(130);
+	}
+	fleet_leave(f, "signal");
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean fleet_on_duration(gpointer data)
+{
+	fleet_leave(data, "duration");
+	return G_SOURCE_REMOVE;
+}
+
+/* Every stdin line is a chat message of the first participant; EOF only stops reading. */
+static gboolean fleet_on_stdin(GIOChannel *ch, GIOCondition cond, gpointer data)
+{
+	struct fleet *f = data;
+	char buf[4096];
+	ssize_t n = read(g_io_channel_unix_get_fd(ch), buf, sizeof(buf));
+	(void)cond;
+	if (n <= 0) {
+		f->stdin_watch = 0;
+		return G_SOURCE_REMOVE;
+	}
+	for (ssize_t i = 0; i < n; i++) {
+		if (buf[i] != '\n') {
+			if (f->line->len < SESSION_CHAT_MAX)
+				g_string_append_c(f->line, buf[i]);
+			else
+				f->line_too_long = true;
+			continue;
+		}
+		if (f->line_too_long)
+			fprintf(stderr, "ttymeet: a chat line over %d bytes was not sent\n",
+				SESSION_CHAT_MAX);
+		else if (f->line->len && f->started && bot_input_line(f->bots[0], f->line->str) < 0)
+			fprintf(stderr, "ttymeet: a chat message of %zu bytes could not be sent\n",
+				f->line->len);
+		/* Chat text must not linger in ordinary heap memory. */
+		explicit_bzero(f->line->str, f->line->len);
+		g_string_truncate(f->line, 0);
+		f->line_too_long = false;
+	}
+	explicit_bzero(buf, sizeof(buf));
+	return G_SOURCE_CONTINUE;
+}
+
+/* "bot-%d" → "bot-7": exactly one %d, no other conversion. */
+static int expand_pattern(const char *pat, int index, char *out, size_t outlen)
+{
+	const char *d = strstr(pat, "%d");
+	if (!d || strchr(d + 2, '%') || memchr(pat, '%', (size_t)(d - pat)))
+		return -EINVAL;
+	int n = snprintf(out, outlen, "%.*s%d%s", (int)(d - pat), pat, index, d + 2);
+	return n > 0 && (size_t)n < outlen && n <= CLI_NAME_MAX && text_is_clean(out) ? 0 : -EINVAL;
+}
+
+/* Reads --script whole (bounded); msg says why not. */
+static char *read_script(const char *path, size_t *len, char *msg, size_t msglen)
+{
+	gchar *buf = NULL;
+	gsize n = 0;
+	GError *err = NULL;
+	if (!g_file_get_contents(path, &buf, &n, &err)) {
+		snprintf(msg, msglen, "%s: %s", path, err->message);
+		g_error_free(err);
+		return NULL;
+	}
+	if (n > SCRIPT_SIZE_MAX) {
+		snprintf(msg, msglen, "%s: over %u bytes", path, SCRIPT_SIZE_MAX);
+		g_free(buf);
+		return NULL;
+	}
+	*len = n;
+	return buf;
+}
+
+static int run_headless(const struct cli_options *opt, gint64 t0, const char *turn_url,
+			const char *turn_user, const char *turn_pass)
+{
+	struct fleet f = { .opt = opt, .n = opt->participants, .t0 = t0 };
+	struct ws_ctx *wsctx = NULL;
+	char msg[400], name[CLI_NAME_MAX + 1];
+	char *script = NULL;
+	size_t script_len = 0;
+	int rc = TTM_EXIT_OK;
+	bool many = opt->participants > 1;
+	const char *pattern = opt->name_pattern ? opt->name_pattern : (many ? "bot-%d" : NULL);
+
+	if (opt->record && many) {
+		fprintf(stderr, "ttymeet: --record takes one participant (usage: ttymeet [options] "
+				"URL ROOM; see --help)\n");
+		return TTM_EXIT_USAGE;
+	}
+	if (pattern && expand_pattern(pattern, 1, name, sizeof(name)) < 0) {
+		fprintf(stderr, "ttymeet: --name-pattern needs exactly one %%d and printable text "
+				"(usage: ttymeet [options] URL ROOM; see --help)\n");
+		return TTM_EXIT_USAGE;
+	}
+	if (opt->script && !(script = read_script(opt->script, &script_len, msg, sizeof(msg)))) {
+		fprintf(stderr, "ttymeet: %s\n", msg);
+		return TTM_EXIT_INPUT;
+	}
+	f.loop = g_main_loop_new(NULL, FALSE);
+	if ((rc = ws_ctx_create(f.loop, !strncmp(opt->url, "wss://", 6), &wsctx)) < 0) {
+		fprintf(stderr, "ttymeet: cannot set up networking (%s)\n", strerror(-rc));
+		rc = TTM_EXIT_SERVER;
+		goto out;
+	}
+	f.bots = calloc((size_t)f.n, sizeof(*f.bots));
+	if (!f.bots) {
+		rc = TTM_EXIT_SERVER;
+		goto out;
+	}
+	for (int i = 0; i < f.n; i++) {
+		if (pattern)
+			expand_pattern(pattern, i + 1, name, sizeof(name));
+		else
+			snprintf(name, sizeof(name), "%s", opt->name);
+		struct bot_config bc = {
+			.opt = opt, .name = name, .tag = many ? name : NULL,
+			.script_text = script, .script_len = script_len,
+			.turn_url = turn_url, .turn_user = turn_user, .turn_password = turn_pass,
+			/* times count from each bot's own (ramped) start */
+			.t0 = t0 + (gint64)(i * 1e6 / (opt->ramp > 0 ? opt->ramp : 10.0)),
+			.ws = wsctx, .main = g_main_context_default(), .out = stdout,
+			.decode = !many,
+		};
+		rc = bot_create(&bc, fleet_bot_done, &f, &f.bots[i], msg, sizeof(msg));
+		if (rc < 0) {
+			fprintf(stderr, "ttymeet: %s\n", msg);
+			struct session_event ev = { .type = SESSION_EV_ERROR, .code = -rc,
+						    .message = msg };
+			headless_print_event(stdout, &ev);
+			rc = -rc;
+			f.n = i;
+			goto out;
+		}
+	}
+	/* A closed stdout (the reader went away) must not kill us mid-leave. */
+	signal(SIGPIPE, SIG_IGN);
+	guint sigs[3] = { g_unix_signal_add(SIGINT, fleet_on_signal, &f),
+			  g_unix_signal_add(SIGTERM, fleet_on_signal, &f),
+			  g_unix_signal_add(SIGHUP, fleet_on_signal, &f) };
+	if (opt->duration > 0)
+		g_timeout_add((guint)(opt->duration * 1000.0), fleet_on_duration, &f);
+	double ramp = opt->ramp > 0 ? opt->ramp : 10.0; /* joins per second */
+	bot_start(f.bots[f.started++]);
+	if (f.n > 1)
+		g_timeout_add((guint)(1000.0 / ramp), fleet_start_next, &f);
+	f.line = g_string_new(NULL);
+	GIOChannel *ch = g_io_channel_unix_new(0);
+	f.stdin_watch = g_io_add_watch(ch, G_IO_IN | G_IO_HUP | G_IO_ERR, fleet_on_stdin, &f);
+	g_io_channel_unref(ch);
+
+	g_main_loop_run(f.loop);
+
+	if (f.stdin_watch)
+		g_source_remove(f.stdin_watch);
+	explicit_bzero(f.line->str, f.line->len);
+	g_string_free(f.line, TRUE);
+	for (int i = 0; i < 3; i++)
+		g_source_remove(sigs[i]);
+
+	/* Exit code: the first participant that failed decides. */
+	rc = TTM_EXIT_OK;
+	json_t **sums = calloc((size_t)f.n + 1, sizeof(*sums));
+	for (int i = 0; i < f.n; i++) {
+		if (rc == TTM_EXIT_OK)
+			rc = bot_exit_code(f.bots[i]);
+		if (sums)
+			sums[i] = bot_summary(f.bots[i]);
+	}
+	json_t *report = NULL;
+	if (sums && many && report_aggregate(sums, (size_t)f.n, &report) == 0)
+		headless_print_summary(stdout, "all",
+				       (double)(g_get_monotonic_time() - t0) / 1e6, report);
+	else if (sums && f.n == 1)
+		report = json_incref(sums[0]);
+	if (opt->report && report && report_write_file(opt->report, report) < 0) {
+		fprintf(stderr, "ttymeet: %s: cannot write the report\n", opt->report);
+		if (rc == TTM_EXIT_OK)
+			rc = TTM_EXIT_INPUT;
+	}
+	json_decref(report);
+	for (int i = 0; sums && i < f.n; i++)
+		json_decref(sums[i]);
+	free(sums);
+out:
+	for (int i = 0; f.bots && i < f.n; i++) {
+		if (bot_destroy(f.bots[i]) < 0 && rc == TTM_EXIT_OK) {
+			fprintf(stderr, "ttymeet: %s: could not finish the recording\n", opt->record);
+			rc = TTM_EXIT_INPUT;
+		}
+	}
+	free(f.bots);
+	ws_ctx_destroy(wsctx);
+	g_main_loop_unref(f.loop);
+	g_free(script);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli_options opt;
@@ -302,6 +550,10 @@ int main(int argc, char **argv)
 		usage_error(argc, argv, "--turn takes turn:USER:PASSWORD@HOST[:PORT]");
 		return TTM_EXIT_USAGE;
 	}
+
+	if (opt.headless)
+		return run_headless(&opt, t_start, opt.turn ? turn_url : NULL,
+				    opt.turn ? turn_user : NULL, opt.turn ? turn_pass : NULL);
 
 	struct app app = { .headless = opt.headless };
 	struct ws_ctx *wsctx = NULL;

@@ -155,6 +155,14 @@ static void downlink_frame(struct media *m, gint64 now_us)
 	int n = 0;
 
 	jitter_get(m->jb, (uint64_t)(now_us / 1000), &f);
+	if (m->cfg.no_decode) { /* nobody listens: the buffer's decisions still count */
+		if (f.action == JITTER_PLC)
+			m->frames_concealed++;
+		else if (f.action == JITTER_FEC)
+			m->frames_fec++;
+		m->frames_played++;
+		return;
+	}
 	switch (f.action) {
 	case JITTER_PACKET:
 		n = codec_dec_decode(m->dec, f.data, f.len, pcm);
@@ -405,6 +413,27 @@ void media_on_rtcp(struct media *m, uint8_t *buf, size_t len)
 void media_set_muted(struct media *m, bool muted)
 {
 	m->muted = muted;
+}
+
+int media_set_source(struct media *m, const char *backend, const char *target, bool loop,
+		     char *msg, size_t msglen)
+{
+	struct audio_source *src;
+	int rc = audio_source_open(&src, backend, target, loop ? AUDIO_LOOP : 0);
+	if (rc < 0) {
+		snprintf(msg, msglen, "%s: %s", target ? target : backend, audio_strerror(rc));
+		return rc;
+	}
+	audio_source_close(m->src);
+	m->src = src;
+	m->source_ended = false;
+	m->live_source = !strcmp(backend, "portaudio");
+	return 0;
+}
+
+bool media_receiving_audio(const struct media *m)
+{
+	return m->last_voice_us && g_get_monotonic_time() - m->last_voice_us < 1000000;
 }
 
 uint32_t media_ssrc(const struct media *m)

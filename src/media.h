@@ -26,6 +26,8 @@ struct media_config {
 	int complexity;  /* 0..10 */
 	bool muted;
 	const char *cname;
+	bool no_decode; /* bots that nobody listens to: keep the jitter buffer and stats, skip
+			 * Opus decoding (no audio level, no "audio_in") */
 };
 
 /* Transport parameters negotiated in SDP. */
@@ -72,6 +74,12 @@ void media_on_rtcp(struct media *m, uint8_t *buf, size_t len);
 void media_set_muted(struct media *m, bool muted);
 /* Stats over the interval since the previous call (rates and loss) and totals. */
 void media_get_stats(struct media *m, struct media_stats *out);
+/* Replaces the microphone with another source (e.g. a script's "say FILE"). On error the old
+ * source stays and msg says why. */
+int media_set_source(struct media *m, const char *backend, const char *target, bool loop,
+		     char *msg, size_t msglen);
+/* True while decoded non-silent audio is arriving (within the last second). */
+bool media_receiving_audio(const struct media *m);
 /* Our RTP SSRC (for the SDP). */
 uint32_t media_ssrc(const struct media *m);
 /* True when the microphone source has ended (a non-looping --play file). */

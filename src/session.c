@@ -76,6 +76,7 @@ struct session {
 	uint64_t self_id;
 	GHashTable *roster; /* id (uint64 key) -> struct session_participant */
 	bool joined_once, media_up_once;
+	gint64 t_joined; /* monotonic µs of the first join reply */
 	int exit_code;
 	char leave_reason[16];
 
@@ -665,6 +666,8 @@ static void on_joined(void *user, const struct janus_reply *r)
 	}
 	bool rejoin = s->joined_once;
 	s->state = ST_JOINED;
+	if (!s->joined_once)
+		s->t_joined = g_get_monotonic_time();
 	s->joined_once = true;
 	s->lost_since = 0;
 	s->attempt = 0;
@@ -699,9 +702,14 @@ static void peer_state(void *user, enum peer_state st, int err, const char *reas
 	if (st == PEER_CONNECTED) {
 		s->media_up = true;
 		s->media_up_once = true;
+		struct peer_stats ps;
+		peer_get_stats(s->peer, &ps);
 		struct session_event ev = { .type = SESSION_EV_MEDIA, .kind = "audio",
 					    .state = "connected", .message = reason,
-					    .join_ms = now_s(s) * 1000.0 };
+					    .join_ms = now_s(s) * 1000.0,
+					    .signaling_ms = (double)(s->t_joined - s->t0) / 1000.0,
+					    .ice_ms = (double)(ps.t_ice_connected - s->t0) / 1000.0,
+					    .dtls_ms = (double)(ps.t_dtls_connected - s->t0) / 1000.0 };
 		emit(s, &ev);
 		return;
 	}

@@ -77,6 +77,8 @@ struct session_event {
 	const char *state;   /* MEDIA: "connected" / "failed" */
 	const struct media_stats *stats; /* STATS */
 	double join_ms;      /* MEDIA connected: process start (t0) to media flowing */
+	double signaling_ms, ice_ms, dtls_ms; /* MEDIA audio connected: t0 to joined, to ICE
+					       * connected, to DTLS done (first join only) */
 	int attempt;         /* RECONNECTING */
 };
 
