@@ -302,16 +302,11 @@ int bot_create(const struct bot_config *cfg, bot_done_cb done, void *user, struc
 		.cname = "ttymeet",
 		.no_decode = !cfg->decode && !opt->record && !opt->audio_device && !need_audio,
 	};
-	rc = media_create(cfg->main, &mc, &b->media, msg, msglen);
-	if (rc == -ENODEV) { /* no sound card (SSH, CI): say so once and go on without it */
+	bool no_card;
+	rc = media_create_or_null(cfg->main, &mc, &b->media, msg, msglen, &no_card);
+	if (no_card)
 		fprintf(stderr, "ttymeet: no sound card found; joining without microphone and "
 				"speaker\n");
-		if (!strcmp(mc.source_backend, "portaudio"))
-			mc.source_backend = "null";
-		if (!strcmp(mc.sink_backend, "portaudio"))
-			mc.sink_backend = "null";
-		rc = media_create(cfg->main, &mc, &b->media, msg, msglen);
-	}
 	if (rc < 0) {
 		rc = -TTM_EXIT_INPUT;
 		goto out;

@@ -29,11 +29,7 @@
 struct app {
 	GMainLoop *loop;
 	struct session *session;
-	bool headless;
 	int signals;
-	GString *line; /* headless: the stdin line being read */
-	guint stdin_watch;
-	bool line_too_long;
 	struct tui *tui; /* the terminal UI, NULL in headless mode */
 	bool accepted;   /* TUI: the privacy notice was accepted */
 };
@@ -49,8 +45,6 @@ static void harden_process(void)
 static void on_session_event(void *user, const struct session_event *ev)
 {
 	struct app *app = user;
-	if (app->headless)
-		headless_print_event(stdout, ev);
 	if (app->tui)
 		tui_on_event(app->tui, ev);
 	if (ev->type == SESSION_EV_ERROR)
@@ -67,54 +61,6 @@ static gboolean on_signal(gpointer data)
 		exit(130);
 	}
 	session_leave(app->session, "signal");
-	return G_SOURCE_CONTINUE;
-}
-
-/* One headless input line: "/msg NAME text" is private, "//..." sends "/...", anything
- * else goes to the room. */
-static int send_line(struct session *s, char *line)
-{
-	if (!strncmp(line, "/msg ", 5)) {
-		char *name = line + 5, *sp = strchr(name, ' ');
-		if (!sp || sp == name || !sp[1])
-			return -EINVAL;
-		*sp = '\0';
-		return session_send_chat(s, name, sp + 1);
-	}
-	return session_send_chat(s, NULL, line[0] == '/' && line[1] == '/' ? line + 1 : line);
-}
-
-/* Headless: every stdin line is a chat message; EOF only stops reading (we stay). */
-static gboolean on_stdin(GIOChannel *ch, GIOCondition cond, gpointer data)
-{
-	struct app *app = data;
-	char buf[4096];
-	ssize_t n = read(g_io_channel_unix_get_fd(ch), buf, sizeof(buf));
-	(void)cond;
-	if (n <= 0) {
-		app->stdin_watch = 0;
-		return G_SOURCE_REMOVE;
-	}
-	for (ssize_t i = 0; i < n; i++) {
-		if (buf[i] != '\n') {
-			if (app->line->len < SESSION_CHAT_MAX)
-				g_string_append_c(app->line, buf[i]);
-			else
-				app->line_too_long = true;
-			continue;
-		}
-		if (app->line_too_long)
-			fprintf(stderr, "ttymeet: a chat line over %d bytes was not sent\n",
-				SESSION_CHAT_MAX);
-		else if (app->line->len && send_line(app->session, app->line->str) < 0)
-			fprintf(stderr, "ttymeet: a chat message of %zu bytes could not be queued\n",
-				app->line->len);
-		/* Chat text must not linger in ordinary heap memory. */
-		memset(app->line->str, 0, app->line->len);
-		g_string_truncate(app->line, 0);
-		app->line_too_long = false;
-	}
-	explicit_bzero(buf, sizeof(buf));
 	return G_SOURCE_CONTINUE;
 }
 
@@ -555,17 +501,16 @@ int main(int argc, char **argv)
 		return run_headless(&opt, t_start, opt.turn ? turn_url : NULL,
 				    opt.turn ? turn_user : NULL, opt.turn ? turn_pass : NULL);
 
-	struct app app = { .headless = opt.headless };
+	/* The terminal UI: one participant, the notice first, then the meeting. */
+	struct app app = { 0 };
 	struct ws_ctx *wsctx = NULL;
 	struct media *media = NULL;
 	app.loop = g_main_loop_new(NULL, FALSE);
-	if (!opt.headless && (rc = start_tui(&app, &opt)) >= 0) {
+	if ((rc = start_tui(&app, &opt)) >= 0) {
 		g_main_loop_unref(app.loop);
 		return rc;
 	}
-
-	/* Devices: a file or a named sound device; headless bots default to none at all. */
-	const char *dev_backend = opt.audio_device || !opt.headless ? "portaudio" : "null";
+	const char *dev_backend = "portaudio";
 	struct media_config mc = {
 		.source_backend = opt.play ? "wav" : dev_backend,
 		.source_target = opt.play ? opt.play : opt.audio_device,
@@ -578,23 +523,15 @@ int main(int argc, char **argv)
 		.cname = "ttymeet",
 	};
 	char msg[300] = "";
-	rc = media_create(g_main_context_default(), &mc, &media, msg, sizeof(msg));
-	if (rc == -ENODEV) { /* no sound card (SSH, CI): say so once and go on without it */
+	bool no_card;
+	rc = media_create_or_null(g_main_context_default(), &mc, &media, msg, sizeof(msg),
+				  &no_card);
+	if (no_card) /* shown in the UI's chat pane */
 		fprintf(stderr, "ttymeet: no sound card found; joining without microphone and "
 				"speaker\n");
-		if (!strcmp(mc.source_backend, "portaudio"))
-			mc.source_backend = "null";
-		if (!strcmp(mc.sink_backend, "portaudio"))
-			mc.sink_backend = "null";
-		rc = media_create(g_main_context_default(), &mc, &media, msg, sizeof(msg));
-	}
 	if (rc < 0) {
 		fprintf(stderr, "ttymeet: %s\n", msg);
-		if (opt.headless) {
-			struct session_event ev = { .type = SESSION_EV_ERROR,
-						    .code = TTM_EXIT_INPUT, .message = msg };
-			headless_print_event(stdout, &ev);
-		}
+		tui_destroy(app.tui, TTM_EXIT_INPUT);
 		return TTM_EXIT_INPUT;
 	}
 	if ((rc = ws_ctx_create(app.loop, !strncmp(opt.url, "wss://", 6), &wsctx)) < 0) {
@@ -612,7 +549,7 @@ int main(int argc, char **argv)
 		.turn_url = opt.turn ? turn_url : NULL,
 		.turn_user = opt.turn ? turn_user : NULL,
 		.turn_password = opt.turn ? turn_pass : NULL,
-		.stats_interval_ms = opt.headless ? 5000 : 1000,
+		.stats_interval_ms = 1000,
 		.tamper_fingerprint = tamper && !strcmp(tamper, "1"),
 	};
 	if ((rc = session_create(g_main_context_default(), wsctx, &cfg, on_session_event, &app, &app.session)) < 0) {
@@ -632,17 +569,7 @@ int main(int argc, char **argv)
 		if (session_send_chat(app.session, NULL, opt.chat[i]) < 0)
 			fprintf(stderr, "ttymeet: --chat message %d cannot be sent (empty or over %d "
 					"bytes)\n", i + 1, SESSION_CHAT_MAX);
-	app.line = g_string_new(NULL);
-	if (opt.headless) {
-		GIOChannel *ch = g_io_channel_unix_new(0);
-		app.stdin_watch = g_io_add_watch(ch, G_IO_IN | G_IO_HUP | G_IO_ERR, on_stdin, &app);
-		g_io_channel_unref(ch);
-	}
 	g_main_loop_run(app.loop);
-	if (app.stdin_watch)
-		g_source_remove(app.stdin_watch);
-	memset(app.line->str, 0, app.line->len);
-	g_string_free(app.line, TRUE);
 
 	rc = session_exit_code(app.session);
 	g_source_remove(sig_int);

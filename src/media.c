@@ -328,6 +328,22 @@ out:
 	return rc;
 }
 
+int media_create_or_null(GMainContext *main, const struct media_config *cfg, struct media **out,
+			 char *msg, size_t msglen, bool *no_card)
+{
+	int rc = media_create(main, cfg, out, msg, msglen);
+	*no_card = false;
+	if (rc != -ENODEV)
+		return rc;
+	struct media_config c = *cfg;
+	if (!strcmp(c.source_backend, "portaudio"))
+		c.source_backend = "null";
+	if (!strcmp(c.sink_backend, "portaudio"))
+		c.sink_backend = "null";
+	*no_card = true;
+	return media_create(main, &c, out, msg, msglen);
+}
+
 int media_destroy(struct media *m)
 {
 	int rc = 0;
