@@ -7,34 +7,13 @@
  */
 #include "net/rtcp.h"
 
+#include "net/bytes.h"
+
 #include <errno.h>
 #include <string.h>
 
 #define NTP_UNIX_OFFSET 2208988800u	/* seconds from 1900 to 1970 */
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 void rtcp_writer_init(struct rtcp_writer *w, uint8_t *buf, size_t cap)
 {

@@ -6,6 +6,8 @@
  */
 #include "net/rtp.h"
 
+#include "net/bytes.h"
+
 #include <errno.h>
 #include <string.h>
 
@@ -15,29 +17,6 @@
 #define MIN_SEQUENTIAL	2
 #define MAX_TRANSIT_D	(1u << 27)	/* keeps jitter_q4 far from overflow */
 
-static uint16_t rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static void wr16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void wr32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
 
 int rtp_parse(const uint8_t *pkt, size_t len, struct rtp_header *h)
 {

@@ -8,10 +8,9 @@
 
 #define REPLACEMENT 0xFFFDu
 
-/* Decodes one code point at s (n bytes left); returns its length, *cp = REPLACEMENT and
- * length 1 for an invalid sequence. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
+size_t text_utf8_decode(const char *str, size_t n, uint32_t *cp)
 {
+	const unsigned char *s = (const unsigned char *)str;
 	unsigned char c = s[0];
 	size_t len;
 	uint32_t v, min;
@@ -44,7 +43,7 @@ bad:
 	return 1;
 }
 
-static size_t utf8_encode(uint32_t cp, char *out)
+size_t text_utf8_encode(uint32_t cp, char *out)
 {
 	if (cp < 0x80) {
 		out[0] = (char)cp;
@@ -125,7 +124,7 @@ size_t text_sanitize(const char *in, size_t len, char *out, size_t outlen, bool 
 		return 0;
 	while (i < len) {
 		uint32_t cp;
-		size_t l = utf8_decode(s + i, len - i, &cp);
+		size_t l = text_utf8_decode(in + i, len - i, &cp);
 		i += l;
 		if (cp == 0x1B) { /* ESC: 7-bit introducer of CSI/OSC/…, or a two-byte sequence */
 			if (i >= len)
@@ -153,7 +152,7 @@ size_t text_sanitize(const char *in, size_t len, char *out, size_t outlen, bool 
 		if ((cp < 0x20 && !(cp == '\n' && keep_newlines)) || cp == 0x7F || is_bidi_control(cp))
 			continue;
 		char enc[4];
-		size_t el = utf8_encode(cp, enc);
+		size_t el = text_utf8_encode(cp, enc);
 		if (o + el + 1 > outlen)
 			break;
 		memcpy(out + o, enc, el);

@@ -9,10 +9,17 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Writes the sanitized form of in[0..len) to out (always NUL-terminated when outlen > 0).
  * keep_newlines keeps '\n' (chat bodies); tabs become a space. Returns the output length. */
 size_t text_sanitize(const char *in, size_t len, char *out, size_t outlen, bool keep_newlines);
+
+/* Decodes one UTF-8 sequence at s (n >= 1 bytes left), strictly (no overlongs, surrogates or
+ * values past U+10FFFF): returns its length, or 1 with *cp = U+FFFD for an invalid byte. */
+size_t text_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* Encodes cp (<= U+10FFFF) into out (4 bytes of room); returns the length. */
+size_t text_utf8_encode(uint32_t cp, char *out);
 
 /* True if s (NUL-terminated) is already clean: what text_sanitize would leave unchanged. */
 bool text_is_clean(const char *s);
