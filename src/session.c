@@ -15,6 +15,7 @@
  * inside their own callbacks. Server-provided names are sanitized on the way in.
  */
 #include "src/session.h"
+#include "src/session_int.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -36,79 +37,15 @@
 #define RECONNECT_GIVE_UP_US (60 * G_USEC_PER_SEC)
 #define AUDIOBRIDGE "janus.plugin.audiobridge"
 #define OFFER_MAX 8192
-#define CHAT_STORE_BYTES (256 * 1024) /* chat history kept in locked memory */
-#define CHAT_STORE_MSGS 2000
-#define CHAT_OUTBOX_MAX 64            /* messages queued while the chat channel is not up */
-
-enum state {
-	ST_IDLE, ST_CONNECTING, ST_CREATING, ST_ATTACHING, ST_JOINING, ST_JOINED,
-	ST_RECONNECT_WAIT, ST_LEAVING, ST_DONE
-};
-
-enum action { ACT_NONE, ACT_FINISH, ACT_RECONNECT };
-
-struct session {
-	GMainContext *main;
-	struct ws_ctx *wsctx;
-	session_event_cb cb;
-	void *user;
-
-	/* configuration */
-	char *url, *name, *pin, *stun, *turn_url, *turn_user, *turn_password;
-	const char *const *local_addrs;
-	uint64_t room;
-	bool insecure, muted, tamper_fp;
-	gint64 t0;
-	unsigned stats_ms;
-	int bitrate;
-	struct media *media;
-	struct dtls_cert *cert;
-
-	/* the current attempt */
-	struct ws_conn *ws;
-	struct janus *janus;
-	struct peer *peer;
-	uint64_t handle;
-	bool offer_sent, media_up;
-
-	/* the meeting */
-	enum state state;
-	uint64_t self_id;
-	GHashTable *roster; /* id (uint64 key) -> struct session_participant */
-	bool joined_once, media_up_once;
-	gint64 t_joined; /* monotonic µs of the first join reply */
-	int exit_code;
-	char leave_reason[16];
-
-	/* chat */
-	struct chat_store *chat;
-	GQueue outbox; /* struct outgoing*, waiting for the chat channel */
-	bool chat_ready;
-	struct chatlink *chat_link;
-
-	/* reconnection */
-	int attempt;
-	gint64 lost_since; /* monotonic µs, 0 = not lost */
-	char lost_why[256];
-
-	enum action action;
-	GSource *connect_timer, *leave_timer, *action_idle, *retry_timer, *stats_timer;
-};
 
 static void session_connect(struct session *s);
-
-/* A chat message waiting for the chat channel. */
-struct outgoing {
-	char *to;
-	char text[];
-};
 
 static double now_s(const struct session *s)
 {
 	return (double)(g_get_monotonic_time() - s->t0) / 1e6;
 }
 
-static void emit(struct session *s, struct session_event *ev)
+void session_emit(struct session *s, struct session_event *ev)
 {
 	ev->t = now_s(s);
 	if (s->cb)
@@ -190,7 +127,7 @@ static gboolean action_cb(gpointer data)
 	stop_source(&s->stats_timer);
 	s->state = ST_DONE;
 	struct session_event ev = { .type = SESSION_EV_LEFT, .reason = s->leave_reason };
-	emit(s, &ev);
+	session_emit(s, &ev);
 	return G_SOURCE_REMOVE;
 }
 
@@ -284,7 +221,7 @@ static void session_fail(struct session *s, int code, bool transport_ok, const c
 		s->exit_code = code;
 	snprintf(s->leave_reason, sizeof(s->leave_reason), "error");
 	struct session_event ev = { .type = SESSION_EV_ERROR, .code = code, .message = msg };
-	emit(s, &ev);
+	session_emit(s, &ev);
 	if (transport_ok)
 		leave_politely(s);
 	else
@@ -322,109 +259,8 @@ static void connection_lost(struct session *s, int code, const char *fmt, ...)
 	s->attempt++;
 	struct session_event ev = { .type = SESSION_EV_RECONNECTING, .attempt = s->attempt,
 				    .message = why };
-	emit(s, &ev);
+	session_emit(s, &ev);
 	schedule(s, ACT_RECONNECT);
-}
-
-/* ---- chat ---- */
-
-static void emit_notice(struct session *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static void emit_notice(struct session *s, const char *fmt, ...)
-{
-	char msg[300];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	struct session_event ev = { .type = SESSION_EV_NOTICE, .message = msg };
-	emit(s, &ev);
-}
-
-static void outgoing_free(struct outgoing *o)
-{
-	free(o->to);
-	sodium_memzero(o->text, strlen(o->text));
-	free(o);
-}
-
-/* Sends queued messages while the chat channel is up. */
-static void chat_flush(struct session *s)
-{
-	struct outgoing *o;
-	while (s->chat_ready && s->chat_link && (o = g_queue_peek_head(&s->outbox))) {
-		int rc = chatlink_send(s->chat_link, o->to, o->text);
-		if (rc == -ENOTCONN || rc == -EAGAIN)
-			return; /* stays queued */
-		g_queue_pop_head(&s->outbox);
-		if (rc == -ENOENT)
-			emit_notice(s, "nobody named \"%s\" is in the chat room", o->to);
-		else if (rc < 0)
-			emit_notice(s, "a chat message of %zu bytes could not be sent (%s)",
-				    strlen(o->text), strerror(-rc));
-		outgoing_free(o);
-	}
-}
-
-static void chat_ready(void *user)
-{
-	struct session *s = user;
-	s->chat_ready = true;
-	struct session_event ev = { .type = SESSION_EV_MEDIA, .kind = "chat", .state = "connected" };
-	emit(s, &ev);
-	chat_flush(s);
-}
-
-static void chat_event(void *user, const struct textroom_event *tev)
-{
-	struct session *s = user;
-	if (tev->type == TEXTROOM_EV_MESSAGE || tev->type == TEXTROOM_EV_ANNOUNCEMENT) {
-		const char *from = tev->type == TEXTROOM_EV_MESSAGE ? tev->name : "(server)";
-		unsigned flags = (tev->self ? CHAT_FLAG_SELF : 0) |
-				 (tev->private_msg ? CHAT_FLAG_PRIVATE : 0);
-		chat_store_add(s->chat, g_get_real_time(), from, tev->to, tev->text,
-			       strlen(tev->text), flags);
-		struct session_event ev = { .type = SESSION_EV_CHAT, .name = from, .text = tev->text,
-					    .self = tev->self, .private_msg = tev->private_msg,
-					    .to = tev->to[0] ? tev->to : NULL };
-		emit(s, &ev);
-	} else if (tev->type == TEXTROOM_EV_SEND_FAILED) {
-		emit_notice(s, "the chat room refused a message: %s", tev->reason);
-	}
-}
-
-static void chat_failed(void *user, const char *why)
-{
-	struct session *s = user;
-	s->chat_ready = false;
-	chatlink_destroy(s->chat_link); /* safe inside its own callback */
-	s->chat_link = NULL;
-	struct session_event ev = { .type = SESSION_EV_MEDIA, .kind = "chat", .state = "failed",
-				    .message = why };
-	emit(s, &ev);
-}
-
-static void start_chat(struct session *s)
-{
-	struct chatlink_config cc = {
-		.room = s->room,
-		.display = s->name,
-		.pin = s->pin,
-		.cert = s->cert,
-		.stun_server = s->stun,
-		.turn_url = s->turn_url,
-		.turn_user = s->turn_user,
-		.turn_password = s->turn_password,
-		.local_addrs = s->local_addrs,
-	};
-	struct chatlink_callbacks cb = { chat_ready, chat_event, chat_failed, s };
-	if (!s->cert || s->chat_link)
-		return;
-	if (chatlink_start(s->main, s->janus, &cc, &cb, &s->chat_link) < 0) {
-		s->chat_link = NULL;
-		struct session_event ev = { .type = SESSION_EV_MEDIA, .kind = "chat",
-					    .state = "failed", .message = "cannot start the chat" };
-		emit(s, &ev);
-	}
 }
 
 /* ---- roster ---- */
@@ -439,7 +275,7 @@ static void emit_participant(struct session *s, enum session_event_type type,
 {
 	struct session_event ev = { .type = type, .id = p->id, .name = p->name, .on = on,
 				    .self = p->self };
-	emit(s, &ev);
+	session_emit(s, &ev);
 }
 
 static bool json_id(json_t *v, uint64_t *out)
@@ -674,12 +510,12 @@ static void on_joined(void *user, const struct janus_reply *r)
 	set_self(s, id);
 	struct session_event ev = { .type = SESSION_EV_JOINED, .id = s->self_id, .name = s->name,
 				    .room = s->room, .self = true, .on = s->muted };
-	emit(s, &ev);
+	session_emit(s, &ev);
 	if (rejoin)
 		roster_reconcile(s, json_object_get(r->data, "participants"));
 	else
 		roster_update_all(s, json_object_get(r->data, "participants"));
-	start_chat(s);
+	session_chat_start(s);
 }
 
 /* ---- the PeerConnection ---- */
@@ -710,14 +546,14 @@ static void peer_state(void *user, enum peer_state st, int err, const char *reas
 					    .signaling_ms = (double)(s->t_joined - s->t0) / 1000.0,
 					    .ice_ms = (double)(ps.t_ice_connected - s->t0) / 1000.0,
 					    .dtls_ms = (double)(ps.t_dtls_connected - s->t0) / 1000.0 };
-		emit(s, &ev);
+		session_emit(s, &ev);
 		return;
 	}
 	if (st != PEER_FAILED && st != PEER_CLOSED)
 		return;
 	struct session_event ev = { .type = SESSION_EV_MEDIA, .kind = "audio", .state = "failed",
 				    .message = reason };
-	emit(s, &ev);
+	session_emit(s, &ev);
 	/* A fingerprint mismatch is an attack or a broken server, never worth a retry; neither
 	 * is a path that never worked. */
 	if (err == -EKEYREJECTED || !s->media_up_once)
@@ -960,7 +796,7 @@ static gboolean stats_cb(gpointer data)
 		struct media_stats st;
 		media_get_stats(s->media, &st);
 		struct session_event ev = { .type = SESSION_EV_STATS, .stats = &st };
-		emit(s, &ev);
+		session_emit(s, &ev);
 	}
 	return G_SOURCE_CONTINUE;
 }
@@ -1003,9 +839,8 @@ int session_create(GMainContext *main, struct ws_ctx *ws, const struct session_c
 	s->bitrate = cfg->bitrate;
 	s->t0 = cfg->t0 ? cfg->t0 : g_get_monotonic_time();
 	s->roster = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, free);
-	g_queue_init(&s->outbox);
 	snprintf(s->leave_reason, sizeof(s->leave_reason), "user");
-	if (chat_store_create(CHAT_STORE_BYTES, CHAT_STORE_MSGS, &s->chat) < 0)
+	if (session_chat_init(s) < 0)
 		ok = false;
 	if (!ok || !s->url || !s->name || (s->media && dtls_cert_create(&s->cert) < 0)) {
 		session_destroy(s);
@@ -1020,7 +855,7 @@ int session_start(struct session *s)
 	if (s->state != ST_IDLE)
 		return -EALREADY;
 	struct session_event ev = { .type = SESSION_EV_CONNECTING, .url = s->url, .room = s->room };
-	emit(s, &ev);
+	session_emit(s, &ev);
 	if (s->stats_ms)
 		s->stats_timer = add_timeout(s, s->stats_ms, stats_cb);
 	session_connect(s);
@@ -1048,36 +883,6 @@ int session_set_muted(struct session *s, bool muted)
 		return 0; /* applied at (re)join */
 	json_t *body = json_pack("{ss sb}", "request", "configure", "muted", muted);
 	return body ? janus_message(s->janus, s->handle, body, NULL, on_configured, s) : -ENOMEM;
-}
-
-int session_send_chat(struct session *s, const char *to, const char *text)
-{
-	size_t n = text ? strlen(text) : 0;
-	if (n == 0 || (to && !*to))
-		return -EINVAL;
-	if (n > SESSION_CHAT_MAX)
-		return -EMSGSIZE;
-	if (g_queue_get_length(&s->outbox) >= CHAT_OUTBOX_MAX)
-		return -ENOBUFS;
-	struct outgoing *o = malloc(sizeof(*o) + n + 1);
-	if (!o)
-		return -ENOMEM;
-	/* What we send is sanitized like what we receive: our own screen shows it too. */
-	text_sanitize(text, n, o->text, n + 1, true);
-	o->to = to ? strdup(to) : NULL;
-	if (!o->text[0] || (to && !o->to)) {
-		free(o->to);
-		free(o);
-		return -EINVAL;
-	}
-	g_queue_push_tail(&s->outbox, o);
-	chat_flush(s);
-	return 0;
-}
-
-const struct chat_store *session_chat(const struct session *s)
-{
-	return s->chat;
 }
 
 bool session_is_muted(const struct session *s)
@@ -1117,10 +922,7 @@ void session_destroy(struct session *s)
 	drop_transport(s);
 	dtls_cert_destroy(s->cert);
 	g_hash_table_destroy(s->roster);
-	struct outgoing *o;
-	while ((o = g_queue_pop_head(&s->outbox)))
-		outgoing_free(o);
-	chat_store_destroy(s->chat);
+	session_chat_free(s);
 	free(s->url);
 	free(s->name);
 	free(s->pin);

@@ -1,0 +1,161 @@
+/* The session's chat: the chat link (src/chatlink.c) started once the room is joined, an
+ * outbox that holds messages until the link is up, and the history in the chat store.
+ * Part of the session (src/session_int.h). Thread: the loop's thread.
+ */
+#include <errno.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/session_int.h"
+#include "src/text.h"
+
+#define CHAT_STORE_BYTES (256 * 1024) /* chat history kept in locked memory */
+#define CHAT_STORE_MSGS 2000
+#define CHAT_OUTBOX_MAX 64            /* messages queued while the chat channel is not up */
+
+static void emit_notice(struct session *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+static void emit_notice(struct session *s, const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	struct session_event ev = { .type = SESSION_EV_NOTICE, .message = msg };
+	session_emit(s, &ev);
+}
+
+static void outgoing_free(struct outgoing *o)
+{
+	free(o->to);
+	sodium_memzero(o->text, strlen(o->text));
+	free(o);
+}
+
+/* Sends queued messages while the chat channel is up. */
+static void chat_flush(struct session *s)
+{
+	struct outgoing *o;
+	while (s->chat_ready && s->chat_link && (o = g_queue_peek_head(&s->outbox))) {
+		int rc = chatlink_send(s->chat_link, o->to, o->text);
+		if (rc == -ENOTCONN || rc == -EAGAIN)
+			return; /* stays queued */
+		g_queue_pop_head(&s->outbox);
+		if (rc == -ENOENT)
+			emit_notice(s, "nobody named \"%s\" is in the chat room", o->to);
+		else if (rc < 0)
+			emit_notice(s, "a chat message of %zu bytes could not be sent (%s)",
+				    strlen(o->text), strerror(-rc));
+		outgoing_free(o);
+	}
+}
+
+static void chat_ready(void *user)
+{
+	struct session *s = user;
+	s->chat_ready = true;
+	struct session_event ev = { .type = SESSION_EV_MEDIA, .kind = "chat", .state = "connected" };
+	session_emit(s, &ev);
+	chat_flush(s);
+}
+
+static void chat_event(void *user, const struct textroom_event *tev)
+{
+	struct session *s = user;
+	if (tev->type == TEXTROOM_EV_MESSAGE || tev->type == TEXTROOM_EV_ANNOUNCEMENT) {
+		const char *from = tev->type == TEXTROOM_EV_MESSAGE ? tev->name : "(server)";
+		unsigned flags = (tev->self ? CHAT_FLAG_SELF : 0) |
+				 (tev->private_msg ? CHAT_FLAG_PRIVATE : 0);
+		chat_store_add(s->chat, g_get_real_time(), from, tev->to, tev->text,
+			       strlen(tev->text), flags);
+		struct session_event ev = { .type = SESSION_EV_CHAT, .name = from, .text = tev->text,
+					    .self = tev->self, .private_msg = tev->private_msg,
+					    .to = tev->to[0] ? tev->to : NULL };
+		session_emit(s, &ev);
+	} else if (tev->type == TEXTROOM_EV_SEND_FAILED) {
+		emit_notice(s, "the chat room refused a message: %s", tev->reason);
+	}
+}
+
+static void chat_failed(void *user, const char *why)
+{
+	struct session *s = user;
+	s->chat_ready = false;
+	chatlink_destroy(s->chat_link); /* safe inside its own callback */
+	s->chat_link = NULL;
+	struct session_event ev = { .type = SESSION_EV_MEDIA, .kind = "chat", .state = "failed",
+				    .message = why };
+	session_emit(s, &ev);
+}
+
+void session_chat_start(struct session *s)
+{
+	struct chatlink_config cc = {
+		.room = s->room,
+		.display = s->name,
+		.pin = s->pin,
+		.cert = s->cert,
+		.stun_server = s->stun,
+		.turn_url = s->turn_url,
+		.turn_user = s->turn_user,
+		.turn_password = s->turn_password,
+		.local_addrs = s->local_addrs,
+	};
+	struct chatlink_callbacks cb = { chat_ready, chat_event, chat_failed, s };
+	if (!s->cert || s->chat_link)
+		return;
+	if (chatlink_start(s->main, s->janus, &cc, &cb, &s->chat_link) < 0) {
+		s->chat_link = NULL;
+		struct session_event ev = { .type = SESSION_EV_MEDIA, .kind = "chat",
+					    .state = "failed", .message = "cannot start the chat" };
+		session_emit(s, &ev);
+	}
+}
+
+int session_chat_init(struct session *s)
+{
+	g_queue_init(&s->outbox);
+	return chat_store_create(CHAT_STORE_BYTES, CHAT_STORE_MSGS, &s->chat);
+}
+
+void session_chat_free(struct session *s)
+{
+	struct outgoing *o;
+	while ((o = g_queue_pop_head(&s->outbox)))
+		outgoing_free(o);
+	chat_store_destroy(s->chat);
+}
+
+int session_send_chat(struct session *s, const char *to, const char *text)
+{
+	size_t n = text ? strlen(text) : 0;
+	if (n == 0 || (to && !*to))
+		return -EINVAL;
+	if (n > SESSION_CHAT_MAX)
+		return -EMSGSIZE;
+	if (g_queue_get_length(&s->outbox) >= CHAT_OUTBOX_MAX)
+		return -ENOBUFS;
+	struct outgoing *o = malloc(sizeof(*o) + n + 1);
+	if (!o)
+		return -ENOMEM;
+	/* What we send is sanitized like what we receive: our own screen shows it too. */
+	text_sanitize(text, n, o->text, n + 1, true);
+	o->to = to ? strdup(to) : NULL;
+	if (!o->text[0] || (to && !o->to)) {
+		free(o->to);
+		free(o);
+		return -EINVAL;
+	}
+	g_queue_push_tail(&s->outbox, o);
+	chat_flush(s);
+	return 0;
+}
+
+const struct chat_store *session_chat(const struct session *s)
+{
+	return s->chat;
+}
+

@@ -1,0 +1,83 @@
+/* Internals of the session shared by src/session.c (signaling, roster, media) and
+ * src/session_chat.c (the chat link and outbox). Not for other modules. */
+#ifndef TTM_SRC_SESSION_INT_H
+#define TTM_SRC_SESSION_INT_H
+
+#include <glib.h>
+
+#include "net/janus.h"
+#include "net/peer.h"
+#include "src/chat.h"
+#include "src/chatlink.h"
+#include "src/session.h"
+
+enum state {
+	ST_IDLE, ST_CONNECTING, ST_CREATING, ST_ATTACHING, ST_JOINING, ST_JOINED,
+	ST_RECONNECT_WAIT, ST_LEAVING, ST_DONE
+};
+
+enum action { ACT_NONE, ACT_FINISH, ACT_RECONNECT };
+
+struct session {
+	GMainContext *main;
+	struct ws_ctx *wsctx;
+	session_event_cb cb;
+	void *user;
+
+	/* configuration */
+	char *url, *name, *pin, *stun, *turn_url, *turn_user, *turn_password;
+	const char *const *local_addrs;
+	uint64_t room;
+	bool insecure, muted, tamper_fp;
+	gint64 t0;
+	unsigned stats_ms;
+	int bitrate;
+	struct media *media;
+	struct dtls_cert *cert;
+
+	/* the current attempt */
+	struct ws_conn *ws;
+	struct janus *janus;
+	struct peer *peer;
+	uint64_t handle;
+	bool offer_sent, media_up;
+
+	/* the meeting */
+	enum state state;
+	uint64_t self_id;
+	GHashTable *roster; /* id (uint64 key) -> struct session_participant */
+	bool joined_once, media_up_once;
+	gint64 t_joined; /* monotonic µs of the first join reply */
+	int exit_code;
+	char leave_reason[16];
+
+	/* chat */
+	struct chat_store *chat;
+	GQueue outbox; /* struct outgoing*, waiting for the chat channel */
+	bool chat_ready;
+	struct chatlink *chat_link;
+
+	/* reconnection */
+	int attempt;
+	gint64 lost_since; /* monotonic µs, 0 = not lost */
+	char lost_why[256];
+
+	enum action action;
+	GSource *connect_timer, *leave_timer, *action_idle, *retry_timer, *stats_timer;
+};
+
+/* A chat message waiting for the chat channel. */
+struct outgoing {
+	char *to;
+	char text[];
+};
+
+/* Stamps ev with the session time and hands it to the owner's callback. */
+void session_emit(struct session *s, struct session_event *ev);
+
+/* session_chat.c */
+int session_chat_init(struct session *s);   /* the chat store */
+void session_chat_start(struct session *s); /* the chat link, once joined */
+void session_chat_free(struct session *s);  /* outbox and store, wiped */
+
+#endif
