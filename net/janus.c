@@ -313,6 +313,14 @@ int janus_trickle(struct janus *j, uint64_t handle, json_t *candidate, janus_rep
 	return request(j, m, REQ_PLAIN, cb, user);
 }
 
+int janus_trickle_candidate(struct janus *j, uint64_t handle, const char *candidate)
+{
+	json_t *c = candidate ? json_pack("{ss ss si}", "candidate", candidate, "sdpMid", "0",
+					  "sdpMLineIndex", 0)
+			      : json_pack("{sb}", "completed", 1);
+	return c ? janus_trickle(j, handle, c, NULL, NULL) : -ENOMEM;
+}
+
 static int simple(struct janus *j, const char *verb, uint64_t handle, janus_reply_cb cb,
 		  void *user)
 {

@@ -86,6 +86,9 @@ int janus_message(struct janus *j, uint64_t handle, json_t *body, json_t *jsep, 
  * {"completed":true}); takes ownership. cb may be NULL. */
 int janus_trickle(struct janus *j, uint64_t handle, json_t *candidate, janus_reply_cb cb,
 		  void *user);
+/* Trickles one of our candidates for BUNDLE m-line 0 ("candidate:..."), or NULL for
+ * end-of-candidates ({"completed":true}). No reply callback. */
+int janus_trickle_candidate(struct janus *j, uint64_t handle, const char *candidate);
 int janus_hangup(struct janus *j, uint64_t handle, janus_reply_cb cb, void *user);
 int janus_detach(struct janus *j, uint64_t handle, janus_reply_cb cb, void *user);
 int janus_destroy_session(struct janus *j, janus_reply_cb cb, void *user);

@@ -337,6 +337,18 @@ bool peer_gathering_done(const struct peer *p)
 	return p->gathering_done;
 }
 
+void peer_sdp_local(const struct peer *p, struct sdp_local *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->sess_id = g_random_int();
+	out->sess_version = 1;
+	out->ice_ufrag = peer_ice_ufrag(p);
+	out->ice_pwd = peer_ice_pwd(p);
+	out->fingerprint = peer_fingerprint(p);
+	out->cands = peer_local_candidates(p, &out->n_cands);
+	out->cands_done = peer_gathering_done(p);
+}
+
 int peer_set_remote(struct peer *p, const struct sdp_session *remote, int mline)
 {
 	const struct sdp_media *m;

@@ -77,6 +77,10 @@ const char *peer_fingerprint(const struct peer *p);
 const char *const *peer_local_candidates(const struct peer *p, size_t *n_out);
 bool peer_gathering_done(const struct peer *p);
 
+/* Fills our side of an SDP (fresh session id, ICE credentials, fingerprint, the candidates
+ * gathered so far and whether gathering is complete); valid until the next peer call. */
+void peer_sdp_local(const struct peer *p, struct sdp_local *out);
+
 /* Applies the remote description's m-line mline (BUNDLE: one transport): ICE credentials and
  * candidates, fingerprint and setup role. Starts DTLS when ICE connects. */
 int peer_set_remote(struct peer *p, const struct sdp_session *remote, int mline);

@@ -65,6 +65,23 @@ struct vp8_depack {
 	struct vp8_depack_stats st;
 };
 
+/* PictureID at p[*i] (VP8 and VP9 descriptors share the form): M bit set = 15 bits, else 7. */
+static int read_picture_id(const uint8_t *p, size_t len, size_t *i, struct vp8_descriptor *d)
+{
+	if (*i >= len)
+		return -EINVAL;
+	if (p[*i] & 0x80) {
+		if (*i + 2 > len)
+			return -EINVAL;
+		d->picture_id = (p[*i] & 0x7f) << 8 | p[*i + 1];
+		d->pid_15bit = true;
+		*i += 2;
+	} else {
+		d->picture_id = p[(*i)++] & 0x7f;
+	}
+	return 0;
+}
+
 int vp8_parse_descriptor(const uint8_t *p, size_t len, struct vp8_descriptor *d)
 {
 	size_t i = 1;
@@ -78,19 +95,8 @@ int vp8_parse_descriptor(const uint8_t *p, size_t len, struct vp8_descriptor *d)
 	d->pid = p[0] & 0x07;
 	if (p[0] & 0x80) {
 		uint8_t x = p[i++];
-		if (x & 0x80) {
-			if (i >= len)
-				return -EINVAL;
-			if (p[i] & 0x80) {
-				if (i + 2 > len)
-					return -EINVAL;
-				d->picture_id = (p[i] & 0x7f) << 8 | p[i + 1];
-				d->pid_15bit = true;
-				i += 2;
-			} else {
-				d->picture_id = p[i++] & 0x7f;
-			}
-		}
+		if ((x & 0x80) && read_picture_id(p, len, &i, d) < 0)
+			return -EINVAL;
 		if (x & 0x40) {
 			if (i >= len)
 				return -EINVAL;
@@ -195,19 +201,8 @@ int vp8_parse_vp9_descriptor(const uint8_t *p, size_t len, struct vp8_descriptor
 	d->inter = b0 & 0x40;
 	d->start = b0 & 0x08;
 	d->end = b0 & 0x04;
-	if (b0 & 0x80) {
-		if (i >= len)
-			return -EINVAL;
-		if (p[i] & 0x80) {
-			if (i + 2 > len)
-				return -EINVAL;
-			d->picture_id = (p[i] & 0x7f) << 8 | p[i + 1];
-			d->pid_15bit = true;
-			i += 2;
-		} else {
-			d->picture_id = p[i++] & 0x7f;
-		}
-	}
+	if ((b0 & 0x80) && read_picture_id(p, len, &i, d) < 0)
+		return -EINVAL;
 	if (b0 & 0x20) {
 		if (i >= len)
 			return -EINVAL;

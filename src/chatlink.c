@@ -192,13 +192,8 @@ out:
 static void peer_candidate(void *user, const char *candidate)
 {
 	struct chatlink *cl = user;
-	if (!cl->answered)
-		return; /* it goes into the answer itself */
-	json_t *c = candidate ? json_pack("{ss ss si}", "candidate", candidate, "sdpMid", "0",
-					  "sdpMLineIndex", 0)
-			      : json_pack("{sb}", "completed", 1);
-	if (c)
-		janus_trickle(cl->janus, cl->handle, c, NULL, NULL);
+	if (cl->answered) /* before that, it goes into the answer itself */
+		janus_trickle_candidate(cl->janus, cl->handle, candidate);
 }
 
 static void peer_state(void *user, enum peer_state st, int err, const char *reason)
@@ -292,24 +287,13 @@ static void on_setup(void *user, const struct janus_reply *r)
 		fail(cl, "cannot set up the chat connection");
 		goto out;
 	}
-	size_t n;
-	const char *const *cands = peer_local_candidates(cl->peer, &n);
-	bool done = peer_gathering_done(cl->peer);
 	struct sdp_answer_opts ao = {
-		.local = {
-			.sess_id = g_random_int(),
-			.sess_version = 1,
-			.ice_ufrag = peer_ice_ufrag(cl->peer),
-			.ice_pwd = peer_ice_pwd(cl->peer),
-			.fingerprint = peer_fingerprint(cl->peer),
-			.cands = cands,
-			.n_cands = n,
-			.cands_done = done,
-		},
 		.accept_data = true,
 		.sctp_port = SCTP_ASSOC_DEFAULT_PORT,
 		.max_message_size = SCTP_ASSOC_DEFAULT_MAX_MESSAGE,
 	};
+	peer_sdp_local(cl->peer, &ao.local);
+	bool done = ao.local.cands_done;
 	answer = malloc(ANSWER_MAX);
 	if (!answer || sdp_write_answer(answer, ANSWER_MAX, offer, &ao) <= 0) {
 		fail(cl, "cannot write the chat answer");

@@ -523,13 +523,8 @@ static void on_joined(void *user, const struct janus_reply *r)
 static void peer_candidate(void *user, const char *candidate)
 {
 	struct session *s = user;
-	if (!s->offer_sent || !s->janus)
-		return; /* still going into the offer itself */
-	json_t *c = candidate ? json_pack("{ss ss si}", "candidate", candidate, "sdpMid", "0",
-					  "sdpMLineIndex", 0)
-			      : json_pack("{sb}", "completed", 1);
-	if (c)
-		janus_trickle(s->janus, s->handle, c, NULL, NULL);
+	if (s->offer_sent && s->janus) /* before that, it goes into the offer itself */
+		janus_trickle_candidate(s->janus, s->handle, candidate);
 }
 
 static void peer_state(void *user, enum peer_state st, int err, const char *reason)
@@ -601,20 +596,7 @@ static json_t *make_offer(struct session *s, char *why, size_t whylen)
 		snprintf(why, whylen, "cannot start ICE (%s)", strerror(-rc));
 		return NULL;
 	}
-	size_t n;
-	const char *const *cands = peer_local_candidates(s->peer, &n);
-	bool done = peer_gathering_done(s->peer);
 	struct sdp_audio_offer o = {
-		.local = {
-			.sess_id = g_random_int(),
-			.sess_version = 1,
-			.ice_ufrag = peer_ice_ufrag(s->peer),
-			.ice_pwd = peer_ice_pwd(s->peer),
-			.fingerprint = peer_fingerprint(s->peer),
-			.cands = cands,
-			.n_cands = n,
-			.cands_done = done,
-		},
 		.mid = "0",
 		.dir = SDP_DIR_SENDRECV,
 		.opus_pt = 111,
@@ -624,6 +606,8 @@ static json_t *make_offer(struct session *s, char *why, size_t whylen)
 		.ssrc = s->media ? media_ssrc(s->media) : g_random_int(),
 		.cname = "ttymeet",
 	};
+	peer_sdp_local(s->peer, &o.local);
+	bool done = o.local.cands_done;
 	char *sdp = malloc(OFFER_MAX);
 	if (!sdp)
 		return NULL;
@@ -660,13 +644,7 @@ static void on_attached(void *user, const struct janus_reply *r)
 		session_fail(s, TTM_EXIT_SERVER, false, "cannot send the join request");
 		return;
 	}
-	s->offer_sent = true;
-	/* Candidates gathered after the offer was written go out as trickles. */
-	if (s->peer && !peer_gathering_done(s->peer)) {
-		size_t n;
-		const char *const *c = peer_local_candidates(s->peer, &n);
-		(void)c; /* those n are in the offer already */
-	}
+	s->offer_sent = true; /* candidates gathered from now on go out as trickles */
 }
 
 static void on_created(void *user, const struct janus_reply *r)
