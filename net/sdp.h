@@ -1,13 +1,14 @@
 /* SDP (RFC 8866) as Janus speaks it: parse a remote description into a bounded plain struct,
- * write our audio offer (AudioBridge) and answers to Janus offers (TextRoom, VideoRoom
- * subscriber).
+ * write our offers (AudioBridge audio, VideoRoom publisher video) and answers to Janus offers
+ * (TextRoom, VideoRoom subscriber).
  *
- * Data flow: signaling hands the remote SDP text to sdp_parse(); peer code reads ICE
- * credentials, candidates, fingerprint, setup role, payload types and extmap ids out of
- * struct sdp_session. Outgoing SDP is written into a caller buffer by sdp_write_audio_offer()
- * or sdp_write_answer(). The remote text is untrusted: every field is bounded, an SDP that
- * does not fit the bounds of a field we depend on is refused, lists that overflow are clipped
- * and counted. Pure code: no I/O, no allocation except sdp_session_create(), any thread.
+ * Data flow: signaling hands the remote SDP text to sdp_parse() (net/sdp.c); peer code reads
+ * ICE credentials, candidates, fingerprint, setup role, payload types and extmap ids out of
+ * struct sdp_session. Outgoing SDP is written into a caller buffer by sdp_write_audio_offer(),
+ * sdp_write_video_offer() or sdp_write_answer() (net/sdp_write.c). The remote text is
+ * untrusted: every field is bounded, an SDP that does not fit the bounds of a field we depend
+ * on is refused, lists that overflow are clipped and counted. Pure code: no I/O, no
+ * allocation except sdp_session_create(), any thread.
  */
 #ifndef TTM_NET_SDP_H
 #define TTM_NET_SDP_H
@@ -213,6 +214,20 @@ struct sdp_audio_offer {
 /* Writes our audio offer for AudioBridge into buf (NUL-terminated). Returns the length,
  * -ENOSPC if buf is too small, -EINVAL on bad parameters. */
 int sdp_write_audio_offer(char *buf, size_t cap, const struct sdp_audio_offer *o);
+
+struct sdp_video_offer {
+	struct sdp_local local;
+	const char *mid;		/* NULL = "0" */
+	uint8_t vp8_pt;			/* 0 = 96 */
+	uint8_t mid_ext_id;		/* 0 = 1 */
+	unsigned int max_kbps;		/* b=AS, 0 = omit */
+	uint32_t ssrc;			/* required */
+	const char *cname;
+};
+
+/* Writes a send-only VP8 offer (VideoRoom publisher: nack, nack pli, ccm fir) into buf.
+ * Returns the length, -ENOSPC or -EINVAL. */
+int sdp_write_video_offer(char *buf, size_t cap, const struct sdp_video_offer *o);
 
 struct sdp_answer_opts {
 	struct sdp_local local;

@@ -474,6 +474,47 @@ static void test_audio_offer_round_trip(void **state)
 	sdp_session_destroy(s);
 }
 
+static void test_video_offer(void **state)
+{
+	struct sdp_audio_offer a = base_offer();
+	struct sdp_video_offer o = { .local = a.local, .ssrc = 0x55667788, .cname = "cn",
+				     .max_kbps = 150 };
+	char buf[4096];
+	int n = sdp_write_video_offer(buf, sizeof(buf), &o);
+	assert_true(n > 0);
+	assert_int_equal((size_t)n, strlen(buf));
+	assert_non_null(strstr(buf, "b=AS:150\r\n"));
+	struct sdp_session *s = parse_ok(buf);
+	const struct sdp_media *m = &s->media[0];
+	assert_int_equal(s->n_media, 1);
+	assert_int_equal(m->kind, SDP_KIND_VIDEO);
+	assert_int_equal(m->dir, SDP_DIR_SENDONLY);
+	assert_int_equal(m->setup, SDP_SETUP_ACTPASS);
+	assert_true(m->rtcp_mux);
+	assert_int_equal(sdp_find_codec(s, m, "VP8", 90000), 96);
+	const struct sdp_codec *c = sdp_codec_by_pt(s, m, 96);
+	assert_true(sdp_codec_has_fb(c, "nack"));
+	assert_true(sdp_codec_has_fb(c, "nack pli"));
+	assert_true(sdp_codec_has_fb(c, "ccm fir"));
+	assert_int_equal(sdp_extmap_id(m, SDP_URI_MID), 1);
+	assert_int_equal(m->ssrcs[0].ssrc, 0x55667788);
+	assert_int_equal(m->n_cands, 2);
+	assert_true(m->end_of_candidates);
+	/* bounds: every short buffer fails cleanly, bad parameters are refused */
+	for (size_t cap = 0; cap <= (size_t)n; cap += 7)
+		assert_int_equal(sdp_write_video_offer(buf, cap, &o), -ENOSPC);
+	o.ssrc = 0;
+	assert_int_equal(sdp_write_video_offer(buf, sizeof(buf), &o), -EINVAL);
+	o.ssrc = 1;
+	o.vp8_pt = 20;
+	assert_int_equal(sdp_write_video_offer(buf, sizeof(buf), &o), -EINVAL);
+	o.vp8_pt = 0;
+	o.mid = "a b";
+	assert_int_equal(sdp_write_video_offer(buf, sizeof(buf), &o), -EINVAL);
+	sdp_session_destroy(s);
+	(void)state;
+}
+
 static void test_audio_offer_enospc(void **state)
 {
 	struct sdp_audio_offer o = base_offer();
@@ -829,6 +870,7 @@ int main(void)
 		cmocka_unit_test(test_browser_offer),
 		cmocka_unit_test(test_blank_lines_and_mixed_eol),
 		cmocka_unit_test(test_audio_offer_round_trip),
+		cmocka_unit_test(test_video_offer),
 		cmocka_unit_test(test_audio_offer_enospc),
 		cmocka_unit_test(test_audio_offer_bad_params),
 		cmocka_unit_test(test_answer_textroom),
