@@ -447,6 +447,26 @@ int media_set_source(struct media *m, const char *backend, const char *target, b
 	return 0;
 }
 
+int media_set_sink(struct media *m, const char *backend, const char *target, char *msg,
+		   size_t msglen)
+{
+	struct audio_sink *sink;
+	int rc = audio_sink_open(&sink, backend, target, 0);
+
+	if (rc < 0) {
+		snprintf(msg, msglen, "%s: %s", target && *target ? target : backend,
+			 audio_strerror(rc));
+		return rc;
+	}
+	rc = audio_sink_close(m->sink);
+	m->sink = sink;
+	if (rc < 0)
+		snprintf(msg, msglen, "previous output: %s", audio_strerror(rc));
+	else if (msglen)
+		msg[0] = '\0';
+	return 0;
+}
+
 bool media_receiving_audio(const struct media *m)
 {
 	return m->last_voice_us && g_get_monotonic_time() - m->last_voice_us < 1000000;

@@ -83,6 +83,12 @@ void media_get_stats(struct media *m, struct media_stats *out);
  * source stays and msg says why. */
 int media_set_source(struct media *m, const char *backend, const char *target, bool loop,
 		     char *msg, size_t msglen);
+/* Replaces the speaker with another sink (e.g. the UI's "/device NAME", or a WAV file). The
+ * clock is not reset: playback continues on the new sink at the next tick. On error the old
+ * sink stays and msg says why; on success msg is "" or, when closing the old sink failed
+ * (a write error of a --record file), says so. */
+int media_set_sink(struct media *m, const char *backend, const char *target, char *msg,
+		   size_t msglen);
 /* True while decoded non-silent audio is arriving (within the last second). */
 bool media_receiving_audio(const struct media *m);
 /* Our RTP SSRC (for the SDP). */

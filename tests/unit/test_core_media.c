@@ -1,0 +1,180 @@
+/* Unit tests for src/media without a peer or a sound card: the 20 ms clock feeds the sink
+ * (null source, WAV sinks), media_set_sink swaps the sink mid-stream without losing or
+ * doubling frames (the clock keeps its schedule), a failed swap keeps the old sink, and
+ * media_set_source's failure path keeps the old source. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audio/device.h"
+#include "audio/wav.h"
+#include "src/media.h"
+
+static char *tmp_path(char *buf, size_t n, const char *name)
+{
+	snprintf(buf, n, "/tmp/ttm_test_media_%d_%s", (int)getpid(), name);
+	return buf;
+}
+
+/* Runs ctx for ms milliseconds of monotonic time. */
+static void run_for(GMainContext *ctx, int ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+
+	while (g_get_monotonic_time() < end)
+		g_main_context_iteration(ctx, TRUE); /* the media clock wakes it every 20 ms */
+}
+
+static uint64_t wav_frames(const char *path)
+{
+	struct wav_reader *r;
+	struct wav_info info;
+
+	assert_int_equal(wav_reader_open(&r, path), 0);
+	wav_reader_info(r, &info);
+	assert_int_equal(info.rate, AUDIO_RATE);
+	assert_int_equal(info.channels, 1);
+	wav_reader_destroy(r);
+	return info.frames;
+}
+
+static struct media *create(GMainContext *ctx, const char *sink_backend, const char *sink)
+{
+	struct media_config cfg = {
+		.source_backend = "null",
+		.sink_backend = sink_backend,
+		.sink_target = sink,
+		.bitrate = 24000,
+		.complexity = 5,
+		.cname = "test",
+	};
+	struct media *m = NULL;
+	char msg[160] = "";
+
+	assert_int_equal(media_create(ctx, &cfg, &m, msg, sizeof(msg)), 0);
+	assert_non_null(m);
+	return m;
+}
+
+/* Frames written over `ms` of clock time, allowing for the ticks at either end. */
+static void assert_frames_cover(uint64_t frames, gint64 us)
+{
+	uint64_t want = (uint64_t)(us / 20000);
+
+	assert_true(frames + 3 >= want);
+	assert_true(frames <= want + 2);
+}
+
+static void test_swap_sink(void **state)
+{
+	GMainContext *ctx = g_main_context_new();
+	char a[128], b[128], msg[160];
+	gint64 t0 = g_get_monotonic_time(), t1;
+	struct media *m = create(ctx, "wav", tmp_path(a, sizeof(a), "a.wav"));
+	uint64_t fa, fb;
+
+	run_for(ctx, 300);
+	strcpy(msg, "stale");
+	assert_int_equal(media_set_sink(m, "wav", tmp_path(b, sizeof(b), "b.wav"), msg,
+					sizeof(msg)), 0);
+	assert_string_equal(msg, "");
+	fa = wav_frames(a); /* closed by the swap: final */
+	run_for(ctx, 300);
+	assert_int_equal(media_destroy(m), 0);
+	t1 = g_get_monotonic_time();
+	fb = wav_frames(b);
+	assert_int_equal(fa % AUDIO_FRAME, 0);
+	assert_int_equal(fb % AUDIO_FRAME, 0);
+	assert_true(fa / AUDIO_FRAME >= 10);
+	assert_true(fb / AUDIO_FRAME >= 10);
+	/* Nothing lost or played twice around the swap: together they span the whole run. */
+	assert_frames_cover((fa + fb) / AUDIO_FRAME, t1 - t0);
+	unlink(a);
+	unlink(b);
+	g_main_context_unref(ctx);
+}
+
+static void test_swap_sink_fails(void **state)
+{
+	GMainContext *ctx = g_main_context_new();
+	char a[128], msg[160] = "";
+	gint64 t0 = g_get_monotonic_time(), t1;
+	struct media *m = create(ctx, "wav", tmp_path(a, sizeof(a), "keep.wav"));
+
+	run_for(ctx, 200);
+	assert_int_equal(media_set_sink(m, "wav", "/nonexistent-dir/x.wav", msg, sizeof(msg)),
+			 -ENOENT);
+	assert_non_null(strstr(msg, "/nonexistent-dir/x.wav"));
+	assert_int_equal(media_set_sink(m, "no-such-backend", NULL, msg, sizeof(msg)), -EINVAL);
+	assert_non_null(strstr(msg, "no-such-backend"));
+	assert_int_equal(media_set_sink(m, "wav", "", msg, sizeof(msg)), -EINVAL);
+	run_for(ctx, 200);
+	assert_int_equal(media_destroy(m), 0);
+	t1 = g_get_monotonic_time();
+	/* The old sink kept receiving every frame. */
+	assert_frames_cover(wav_frames(a) / AUDIO_FRAME, t1 - t0);
+	unlink(a);
+	g_main_context_unref(ctx);
+}
+
+static void test_swap_to_null_and_back(void **state)
+{
+	GMainContext *ctx = g_main_context_new();
+	char a[128], b[128], msg[160];
+	struct media *m = create(ctx, "null", NULL);
+	uint64_t fa;
+
+	run_for(ctx, 100);
+	assert_int_equal(media_set_sink(m, "wav", tmp_path(a, sizeof(a), "n1.wav"), msg,
+					sizeof(msg)), 0);
+	run_for(ctx, 200);
+	assert_int_equal(media_set_sink(m, "null", NULL, msg, sizeof(msg)), 0);
+	fa = wav_frames(a);
+	assert_true(fa / AUDIO_FRAME >= 5);
+	run_for(ctx, 100);
+	/* Nothing more went to the closed file. */
+	assert_int_equal(wav_frames(a), fa);
+	assert_int_equal(media_set_sink(m, "wav", tmp_path(b, sizeof(b), "n2.wav"), msg,
+					sizeof(msg)), 0);
+	run_for(ctx, 100);
+	assert_int_equal(media_destroy(m), 0);
+	assert_true(wav_frames(b) / AUDIO_FRAME >= 2);
+	unlink(a);
+	unlink(b);
+	g_main_context_unref(ctx);
+}
+
+static void test_set_source_fails(void **state)
+{
+	GMainContext *ctx = g_main_context_new();
+	struct media *m = create(ctx, "null", NULL);
+	char msg[160] = "";
+
+	assert_int_equal(media_set_source(m, "wav", "/nonexistent-dir/in.wav", false, msg,
+					  sizeof(msg)), -ENOENT);
+	assert_non_null(strstr(msg, "in.wav"));
+	assert_false(media_source_ended(m));
+	assert_int_equal(media_set_source(m, "null", NULL, false, msg, sizeof(msg)), 0);
+	run_for(ctx, 60);
+	assert_int_equal(media_destroy(m), 0);
+	g_main_context_unref(ctx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_swap_sink),
+		cmocka_unit_test(test_swap_sink_fails),
+		cmocka_unit_test(test_swap_to_null_and_back),
+		cmocka_unit_test(test_set_source_fails),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
