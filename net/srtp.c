@@ -102,7 +102,7 @@ static int make_one(srtp_t *out, srtp_profile_t prof, srtp_ssrc_type_t type,
 	pol.ssrc.type = type;
 	pol.key = material;
 	pol.window_size = 0;		/* libsrtp default (128) */
-	pol.allow_repeat_tx = 0;
+	pol.allow_repeat_tx = 1;	/* NACKed packets are resent with their own index */
 	st = srtp_create(out, &pol);
 	explicit_bzero(material, sizeof(material));
 	if (st != srtp_err_status_ok) {
