@@ -1,0 +1,869 @@
+/* The video link (see videolink.h).
+ *
+ * Lifetime: the subscriber (handle, PeerConnection, receiver) lives in its own struct so it
+ * can be dropped and made anew; a dropped one is forgotten by the Janus layer at once and
+ * freed from an idle callback, never inside its own callbacks. The publisher's PeerConnection
+ * is freed with the link. Every name from the server is sanitized on the way in.
+ */
+#include "src/videolink.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "net/peer.h"
+#include "net/sdp.h"
+#include "src/text.h"
+
+#define VIDEOROOM "janus.plugin.videoroom"
+#define SDP_MAX 8192
+#define RETRY_MS 1000
+#define MAX_FAILURES 5       /* subscriber attempts in a row before giving up */
+#define FOLLOW_HOLD_US (3 * G_USEC_PER_SEC) /* speaker following switches at most this often */
+
+struct feed {
+	struct videolink_feed pub;
+	char mid[SDP_MID_LEN + 1]; /* the publisher's video mid */
+	bool simulcast;
+};
+
+struct sub {
+	struct videolink *vl;
+	uint64_t handle;
+	uint64_t feed;             /* shown (or being subscribed to) */
+	struct peer *peer;
+	struct vrecv *vrecv;
+	char mid[SDP_MID_LEN + 1]; /* our m-line's mid */
+	bool answered, started, switching;
+	struct sub *next_dead;
+};
+
+struct videolink {
+	GMainContext *main;
+	struct janus *janus;
+	struct videolink_config cfg;
+	char *display, *pin, *stun, *turn_url, *turn_user, *turn_password, *source;
+	struct videolink_callbacks cb;
+	bool failed;
+
+	/* control + publishing */
+	uint64_t ctl_handle, self_id;
+	bool joined;
+	struct peer *pub_peer;
+	struct vsend *vsend;
+	bool pub_offer_sent, pub_up;
+
+	/* the room's publishers */
+	struct feed feeds[VIDEOLINK_MAX_FEEDS];
+	struct videolink_feed list[VIDEOLINK_MAX_FEEDS];
+	size_t n_feeds;
+
+	/* the preview */
+	bool receive;
+	uint64_t pinned;            /* chosen by the user; 0 = automatic */
+	gint64 last_switch_us;
+	struct sub *sub;
+	struct sub *dead;
+	int failures;
+	GSource *reap_idle, *retry_timer;
+};
+
+static void sub_want(struct videolink *vl);
+
+static void fail(struct videolink *vl, const char *why)
+{
+	if (vl->failed)
+		return;
+	vl->failed = true;
+	if (vl->cb.failed_cb)
+		vl->cb.failed_cb(vl->cb.user, why);
+}
+
+static struct feed *feed_get(struct videolink *vl, uint64_t id)
+{
+	for (size_t i = 0; i < vl->n_feeds; i++)
+		if (vl->feeds[i].pub.id == id)
+			return &vl->feeds[i];
+	return NULL;
+}
+
+static json_t *with_pin(struct videolink *vl, json_t *body)
+{
+	if (body && vl->pin)
+		json_object_set_new(body, "pin", json_string(vl->pin));
+	return body;
+}
+
+/* ---- the subscriber ---- */
+
+static gboolean reap_cb(gpointer data)
+{
+	struct videolink *vl = data;
+	g_source_unref(vl->reap_idle);
+	vl->reap_idle = NULL;
+	while (vl->dead) {
+		struct sub *sb = vl->dead;
+		vl->dead = sb->next_dead;
+		peer_destroy(sb->peer);
+		vrecv_destroy(sb->vrecv);
+		free(sb);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+/* Ends the subscription: Janus stops sending when the handle is detached. */
+static void sub_drop(struct videolink *vl, const char *why)
+{
+	struct sub *sb = vl->sub;
+	if (!sb)
+		return;
+	vl->sub = NULL;
+	janus_forget(vl->janus, sb);
+	if (sb->handle)
+		janus_detach(vl->janus, sb->handle, NULL, NULL);
+	if (sb->vrecv)
+		vrecv_detach(sb->vrecv);
+	sb->next_dead = vl->dead;
+	vl->dead = sb;
+	if (!vl->reap_idle) {
+		vl->reap_idle = g_idle_source_new();
+		g_source_set_callback(vl->reap_idle, reap_cb, vl, NULL);
+		g_source_attach(vl->reap_idle, vl->main);
+	}
+	if (why && vl->cb.showing_cb)
+		vl->cb.showing_cb(vl->cb.user, NULL, why);
+}
+
+static gboolean retry_cb(gpointer data)
+{
+	struct videolink *vl = data;
+	g_source_unref(vl->retry_timer);
+	vl->retry_timer = NULL;
+	sub_want(vl);
+	return G_SOURCE_REMOVE;
+}
+
+/* A subscription attempt failed: try again a little later, a few times. */
+static void sub_failed(struct videolink *vl, const char *why)
+{
+	char msg[200];
+	sub_drop(vl, NULL);
+	if (++vl->failures >= MAX_FAILURES) {
+		vl->receive = false;
+		snprintf(msg, sizeof(msg), "video preview stopped: %s", why);
+		if (vl->cb.showing_cb)
+			vl->cb.showing_cb(vl->cb.user, NULL, msg);
+		return;
+	}
+	if (!vl->retry_timer) {
+		vl->retry_timer = g_timeout_source_new(RETRY_MS);
+		g_source_set_callback(vl->retry_timer, retry_cb, vl, NULL);
+		g_source_attach(vl->retry_timer, vl->main);
+	}
+}
+
+static void showing(struct videolink *vl, struct sub *sb)
+{
+	struct feed *f = feed_get(vl, sb->feed);
+	if (f && vl->cb.showing_cb)
+		vl->cb.showing_cb(vl->cb.user, &f->pub, NULL);
+}
+
+/* Simulcast feeds: the lowest substream and temporal layer are enough for a preview. */
+static void lowest_layer(struct videolink *vl, struct sub *sb)
+{
+	struct feed *f = feed_get(vl, sb->feed);
+	if (!f || !f->simulcast)
+		return;
+	json_t *body = json_pack("{ss s[{ss si si}]}", "request", "configure", "streams", "mid",
+				 sb->mid, "substream", 0, "temporal", 0);
+	if (body)
+		janus_message(vl->janus, sb->handle, body, NULL, NULL, NULL);
+}
+
+static void sub_frame(void *user, const struct video_image *img)
+{
+	struct sub *sb = user;
+	struct videolink *vl = sb->vl;
+	struct feed *f = feed_get(vl, sb->feed);
+	vl->failures = 0;
+	if (f && vl->cb.frame_cb)
+		vl->cb.frame_cb(vl->cb.user, &f->pub, img);
+}
+
+static void sub_candidate(void *user, const char *candidate)
+{
+	struct sub *sb = user;
+	if (sb->answered)
+		janus_trickle_candidate(sb->vl->janus, sb->handle, candidate);
+}
+
+static void sub_state(void *user, enum peer_state st, int err, const char *reason)
+{
+	struct sub *sb = user;
+	(void)err;
+	if (sb != sb->vl->sub)
+		return;
+	if (st == PEER_CONNECTED)
+		vrecv_attach(sb->vrecv, sb->peer);
+	else if (st == PEER_FAILED || st == PEER_CLOSED)
+		sub_failed(sb->vl, reason);
+}
+
+static void sub_rtp(void *user, uint8_t *buf, size_t len)
+{
+	struct sub *sb = user;
+	vrecv_on_rtp(sb->vrecv, buf, len);
+}
+
+static void sub_rtcp(void *user, uint8_t *buf, size_t len)
+{
+	struct sub *sb = user;
+	vrecv_on_rtcp(sb->vrecv, buf, len);
+}
+
+/* The first video m-line Janus offers with a port. */
+static int video_mline(const struct sdp_session *offer)
+{
+	for (int i = 0; i < offer->n_media; i++)
+		if (offer->media[i].kind == SDP_KIND_VIDEO && offer->media[i].port &&
+		    offer->media[i].dir != SDP_DIR_INACTIVE)
+			return i;
+	return -1;
+}
+
+/* Sets up the PeerConnection and receiver for Janus's offer (first offer only). */
+static int sub_setup(struct videolink *vl, struct sub *sb, const struct sdp_session *offer,
+		     int mline, char *why, size_t whylen)
+{
+	const struct sdp_media *m = &offer->media[mline];
+	struct vrecv_config rc = { .codec = VIDEO_CODEC_VP8, .rtx_pt = -1 };
+	int pt = sdp_find_codec(offer, m, "VP8", 90000);
+	if (pt < 0 && (pt = sdp_find_codec(offer, m, "VP9", 90000)) >= 0)
+		rc.codec = VIDEO_CODEC_VP9;
+	if (pt < 0) {
+		snprintf(why, whylen, "the feed uses a codec other than VP8 and VP9");
+		return -ENOTSUP;
+	}
+	rc.pt = (uint8_t)pt;
+	for (unsigned int i = 0; i < m->n_codecs; i++) {
+		const struct sdp_codec *c = sdp_media_codec(offer, m, i);
+		if (c->has_rtpmap && !strcasecmp(c->name, "rtx") && c->apt == pt)
+			rc.rtx_pt = c->pt;
+	}
+	rc.nack = sdp_codec_has_fb(sdp_codec_by_pt(offer, m, pt), "nack");
+	rc.remote_ssrc = m->n_ssrcs ? m->ssrcs[0].ssrc : 0;
+	rc.cname = "ttymeet";
+	struct vrecv_callbacks vc = { .frame_cb = sub_frame, .user = sb };
+	struct peer_config pc = {
+		.cert = vl->cfg.cert,
+		.stun_server = vl->stun,
+		.turn_url = vl->turn_url,
+		.turn_user = vl->turn_user,
+		.turn_password = vl->turn_password,
+		.local_addrs = vl->cfg.local_addrs,
+	};
+	struct peer_callbacks pcb = {
+		.candidate_cb = sub_candidate,
+		.state_cb = sub_state,
+		.rtp_cb = sub_rtp,
+		.rtcp_cb = sub_rtcp,
+		.user = sb,
+	};
+	snprintf(sb->mid, sizeof(sb->mid), "%s", m->mid);
+	if (vrecv_create(vl->main, &rc, &vc, &sb->vrecv) < 0 ||
+	    peer_create(vl->main, &pc, &pcb, &sb->peer) < 0 ||
+	    peer_set_remote(sb->peer, offer, mline) < 0) {
+		snprintf(why, whylen, "cannot set up the video connection");
+		return -EIO;
+	}
+	return 0;
+}
+
+static void on_started(void *user, const struct janus_reply *r)
+{
+	struct sub *sb = user;
+	if (r->err) {
+		sub_failed(sb->vl, r->reason);
+		return;
+	}
+	if (!sb->started) {
+		sb->started = true;
+		lowest_layer(sb->vl, sb);
+		showing(sb->vl, sb);
+	}
+}
+
+/* Janus offered (first time or a renegotiation): answer with "start". */
+static void sub_answer(struct videolink *vl, struct sub *sb, json_t *jsep)
+{
+	struct sdp_session *offer = NULL;
+	char *answer = NULL, why[160] = "the server's video offer is malformed";
+	const char *sdp = json_string_value(json_object_get(jsep, "sdp"));
+	const char *type = json_string_value(json_object_get(jsep, "type"));
+	int mline;
+
+	if (!sdp || !type || strcmp(type, "offer") || sdp_session_create(&offer) < 0 ||
+	    sdp_parse(sdp, strlen(sdp), offer) < 0)
+		goto fail;
+	if ((mline = video_mline(offer)) < 0) {
+		snprintf(why, sizeof(why), "the feed stopped sending video");
+		goto fail;
+	}
+	if (!sb->peer && sub_setup(vl, sb, offer, mline, why, sizeof(why)) < 0)
+		goto fail;
+	struct sdp_answer_opts ao = {
+		.accept_video = true,
+		.allow_vp9 = true,
+		.allow_rtx = true,
+		.video_dir = SDP_DIR_RECVONLY,
+		.cname = "ttymeet",
+	};
+	peer_sdp_local(sb->peer, &ao.local);
+	bool done = ao.local.cands_done;
+	answer = malloc(SDP_MAX);
+	if (!answer || sdp_write_answer(answer, SDP_MAX, offer, &ao) <= 0) {
+		snprintf(why, sizeof(why), "cannot write the video answer");
+		goto fail;
+	}
+	json_t *aj = json_pack("{ss ss sb}", "type", "answer", "sdp", answer, "trickle", !done);
+	json_t *body = json_pack("{ss}", "request", "start");
+	if (!aj || !body || janus_message(vl->janus, sb->handle, body, aj, on_started, sb) < 0) {
+		snprintf(why, sizeof(why), "cannot send the video answer");
+		goto fail;
+	}
+	sb->answered = true;
+	free(answer);
+	sdp_session_destroy(offer);
+	return;
+fail:
+	free(answer);
+	sdp_session_destroy(offer);
+	sub_failed(vl, why);
+}
+
+static void on_sub_joined(void *user, const struct janus_reply *r)
+{
+	struct sub *sb = user;
+	if (r->err || !r->jsep) {
+		sub_failed(sb->vl, r->err ? r->reason : "the server offered no video");
+		return;
+	}
+	sub_answer(sb->vl, sb, r->jsep);
+}
+
+static void on_sub_attached(void *user, const struct janus_reply *r)
+{
+	struct sub *sb = user;
+	struct videolink *vl = sb->vl;
+	struct feed *f = feed_get(vl, sb->feed);
+	if (r->err || !f) {
+		sub_failed(vl, r->err ? r->reason : "the feed left");
+		return;
+	}
+	sb->handle = r->id;
+	json_t *body = with_pin(vl, json_pack("{ss sI ss s[{sI ss}]}", "request", "join", "room",
+					      (json_int_t)vl->cfg.room, "ptype", "subscriber",
+					      "streams", "feed", (json_int_t)f->pub.id, "mid",
+					      f->mid));
+	if (!body || janus_message(vl->janus, sb->handle, body, NULL, on_sub_joined, sb) < 0)
+		sub_failed(vl, "cannot send the subscribe request");
+}
+
+static void sub_create(struct videolink *vl, uint64_t feed)
+{
+	struct sub *sb = calloc(1, sizeof(*sb));
+	if (!sb)
+		return;
+	sb->vl = vl;
+	sb->feed = feed;
+	vl->sub = sb;
+	vl->last_switch_us = g_get_monotonic_time();
+	if (janus_attach(vl->janus, VIDEOROOM, on_sub_attached, sb) < 0)
+		sub_failed(vl, "cannot attach the video subscriber");
+}
+
+static void on_switched(void *user, const struct janus_reply *r)
+{
+	struct sub *sb = user;
+	sb->switching = false;
+	if (r->err) { /* e.g. another codec: subscribe afresh */
+		sub_drop(sb->vl, NULL);
+		sub_want(sb->vl);
+		return;
+	}
+	vrecv_restart(sb->vrecv);
+	lowest_layer(sb->vl, sb);
+	showing(sb->vl, sb);
+	sub_want(sb->vl); /* the wish may have moved on meanwhile */
+}
+
+static void sub_switch(struct videolink *vl, struct feed *to)
+{
+	struct sub *sb = vl->sub;
+	json_t *body = json_pack("{ss s[{sI ss ss}]}", "request", "switch", "streams", "feed",
+				 (json_int_t)to->pub.id, "mid", to->mid, "sub_mid", sb->mid);
+	sb->feed = to->pub.id;
+	sb->switching = true;
+	vl->last_switch_us = g_get_monotonic_time();
+	if (!body || janus_message(vl->janus, sb->handle, body, NULL, on_switched, sb) < 0) {
+		sub_drop(vl, NULL);
+		sub_want(vl);
+	}
+}
+
+/* Brings the subscription in line with what is wanted: the pinned feed, else the one shown,
+ * else the first; nothing when receiving is off or nobody publishes. */
+static void sub_want(struct videolink *vl)
+{
+	struct feed *want = NULL;
+	if (vl->receive && vl->joined) {
+		want = vl->pinned ? feed_get(vl, vl->pinned) : NULL;
+		if (!want && vl->sub)
+			want = feed_get(vl, vl->sub->feed);
+		if (!want && vl->n_feeds)
+			want = &vl->feeds[0];
+	}
+	if (!want) {
+		if (vl->sub)
+			sub_drop(vl, vl->receive ? "no one is sending video" : "video is off");
+		return;
+	}
+	if (!vl->sub) {
+		if (!vl->retry_timer)
+			sub_create(vl, want->pub.id);
+		return;
+	}
+	if (vl->sub->feed != want->pub.id && vl->sub->started && !vl->sub->switching)
+		sub_switch(vl, want);
+}
+
+/* ---- the room's publishers ---- */
+
+static void feeds_changed(struct videolink *vl)
+{
+	for (size_t i = 0; i < vl->n_feeds; i++)
+		vl->list[i] = vl->feeds[i].pub;
+	if (vl->cb.feeds_cb)
+		vl->cb.feeds_cb(vl->cb.user);
+	sub_want(vl);
+}
+
+static void feed_remove(struct videolink *vl, uint64_t id)
+{
+	for (size_t i = 0; i < vl->n_feeds; i++)
+		if (vl->feeds[i].pub.id == id) {
+			memmove(&vl->feeds[i], &vl->feeds[i + 1],
+				(vl->n_feeds - i - 1) * sizeof(vl->feeds[0]));
+			vl->n_feeds--;
+			if (vl->pinned == id)
+				vl->pinned = 0;
+			if (vl->sub && vl->sub->feed == id) {
+				/* its stream is gone; another feed needs a fresh subscription */
+				sub_drop(vl, vl->n_feeds ? NULL : "the video ended");
+			}
+			return;
+		}
+}
+
+/* Adds or updates one publisher entry: {id, display, streams:[{type, mid, codec, ...}]}. */
+static void feed_update(struct videolink *vl, json_t *pj)
+{
+	json_t *idv = json_object_get(pj, "id");
+	if (!json_is_integer(idv) || json_integer_value(idv) <= 0)
+		return;
+	uint64_t id = (uint64_t)json_integer_value(idv);
+	if (id == vl->self_id)
+		return;
+	struct feed nf = { .pub.id = id };
+	json_t *st;
+	size_t i;
+	json_array_foreach(json_object_get(pj, "streams"), i, st) {
+		const char *type = json_string_value(json_object_get(st, "type"));
+		const char *mid = json_string_value(json_object_get(st, "mid"));
+		const char *codec = json_string_value(json_object_get(st, "codec"));
+		if (!type || strcmp(type, "video") || !mid || !*mid || strlen(mid) > SDP_MID_LEN ||
+		    !text_is_clean(mid) || json_is_true(json_object_get(st, "disabled")) ||
+		    (codec && strcasecmp(codec, "vp8") && strcasecmp(codec, "vp9")))
+			continue;
+		snprintf(nf.mid, sizeof(nf.mid), "%s", mid);
+		nf.simulcast = json_is_true(json_object_get(st, "simulcast"));
+		break;
+	}
+	struct feed *f = feed_get(vl, id);
+	if (!nf.mid[0]) { /* no usable video (audio-only publisher) */
+		if (f)
+			feed_remove(vl, id);
+		return;
+	}
+	const char *display = json_string_value(json_object_get(pj, "display"));
+	if (display)
+		text_sanitize(display, strlen(display), nf.pub.display, sizeof(nf.pub.display),
+			      false);
+	if (!nf.pub.display[0])
+		snprintf(nf.pub.display, sizeof(nf.pub.display), "%llu", (unsigned long long)id);
+	if (f)
+		*f = nf;
+	else if (vl->n_feeds < VIDEOLINK_MAX_FEEDS)
+		vl->feeds[vl->n_feeds++] = nf;
+}
+
+static void on_room_event(struct videolink *vl, json_t *data)
+{
+	json_t *pubs = json_object_get(data, "publishers"), *pj, *v;
+	size_t i;
+	bool changed = false;
+	json_array_foreach(pubs, i, pj) {
+		feed_update(vl, pj);
+		changed = true;
+	}
+	static const char *const gone[] = { "unpublished", "leaving", "kicked" };
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
+		if (json_is_integer(v = json_object_get(data, gone[i]))) {
+			feed_remove(vl, (uint64_t)json_integer_value(v));
+			changed = true;
+		}
+	if (changed)
+		feeds_changed(vl);
+}
+
+/* ---- publishing ---- */
+
+static void pub_candidate(void *user, const char *candidate)
+{
+	struct videolink *vl = user;
+	if (vl->pub_offer_sent)
+		janus_trickle_candidate(vl->janus, vl->ctl_handle, candidate);
+}
+
+static void pub_state(void *user, enum peer_state st, int err, const char *reason)
+{
+	struct videolink *vl = user;
+	(void)err;
+	if (st == PEER_CONNECTED && !vl->pub_up) {
+		vl->pub_up = true;
+		if (vl->cb.publish_cb)
+			vl->cb.publish_cb(vl->cb.user, true, NULL);
+	} else if (st == PEER_FAILED || st == PEER_CLOSED) {
+		vsend_detach(vl->vsend);
+		vl->pub_up = false;
+		if (vl->cb.publish_cb)
+			vl->cb.publish_cb(vl->cb.user, false, reason);
+	}
+}
+
+static void pub_rtcp(void *user, uint8_t *buf, size_t len)
+{
+	struct videolink *vl = user;
+	vsend_on_rtcp(vl->vsend, buf, len);
+}
+
+static void pub_failed(struct videolink *vl, const char *why)
+{
+	if (vl->cb.publish_cb)
+		vl->cb.publish_cb(vl->cb.user, false, why);
+}
+
+static void on_published(void *user, const struct janus_reply *r)
+{
+	struct videolink *vl = user;
+	struct sdp_session *ans = NULL;
+	const char *sdp = json_string_value(json_object_get(r->jsep, "sdp"));
+	if (r->err || !sdp) {
+		pub_failed(vl, r->err ? r->reason : "the server sent no answer to our video");
+		return;
+	}
+	int mline = -1;
+	if (sdp_session_create(&ans) < 0 || sdp_parse(sdp, strlen(sdp), ans) < 0 ||
+	    (mline = video_mline(ans)) < 0 ||
+	    sdp_find_codec(ans, &ans->media[mline], "VP8", 90000) < 0 ||
+	    peer_set_remote(vl->pub_peer, ans, mline) < 0) {
+		pub_failed(vl, "the server did not accept our VP8 video");
+		goto out;
+	}
+	const struct sdp_media *m = &ans->media[mline];
+	struct vsend_params vp = {
+		.pt = (uint8_t)sdp_find_codec(ans, m, "VP8", 90000),
+		.mid_ext_id = sdp_extmap_id(m, SDP_URI_MID),
+		.mid = m->mid,
+	};
+	vsend_attach(vl->vsend, vl->pub_peer, &vp);
+out:
+	sdp_session_destroy(ans);
+}
+
+static void publish(struct videolink *vl)
+{
+	struct peer_config pc = {
+		.offerer = true,
+		.cert = vl->cfg.cert,
+		.stun_server = vl->stun,
+		.turn_url = vl->turn_url,
+		.turn_user = vl->turn_user,
+		.turn_password = vl->turn_password,
+		.local_addrs = vl->cfg.local_addrs,
+	};
+	struct peer_callbacks pcb = {
+		.candidate_cb = pub_candidate,
+		.state_cb = pub_state,
+		.rtcp_cb = pub_rtcp,
+		.user = vl,
+	};
+	struct sdp_video_offer o = {
+		.mid = "0",
+		.ssrc = vsend_ssrc(vl->vsend),
+		.cname = "ttymeet",
+		.max_kbps = vl->cfg.kbps ? (unsigned int)vl->cfg.kbps : 150,
+	};
+	char *sdp = NULL;
+	if (peer_create(vl->main, &pc, &pcb, &vl->pub_peer) < 0) {
+		pub_failed(vl, "cannot start ICE for our video");
+		return;
+	}
+	peer_sdp_local(vl->pub_peer, &o.local);
+	bool done = o.local.cands_done;
+	if (!(sdp = malloc(SDP_MAX)) || sdp_write_video_offer(sdp, SDP_MAX, &o) <= 0) {
+		free(sdp);
+		pub_failed(vl, "cannot write our video offer");
+		return;
+	}
+	json_t *jsep = json_pack("{ss ss sb}", "type", "offer", "sdp", sdp, "trickle", !done);
+	json_t *body = json_pack("{ss ss}", "request", "publish", "display", vl->display);
+	free(sdp);
+	if (!jsep || !body ||
+	    janus_message(vl->janus, vl->ctl_handle, body, jsep, on_published, vl) < 0) {
+		pub_failed(vl, "cannot send our video offer");
+		return;
+	}
+	vl->pub_offer_sent = true;
+}
+
+/* ---- control handle ---- */
+
+static void on_ctl_joined(void *user, const struct janus_reply *r)
+{
+	struct videolink *vl = user;
+	char why[200];
+	if (r->err) {
+		snprintf(why, sizeof(why), "no video in this room: %s", r->reason);
+		fail(vl, why);
+		return;
+	}
+	json_t *idv = json_object_get(r->data, "id");
+	vl->self_id = json_is_integer(idv) ? (uint64_t)json_integer_value(idv) : 0;
+	vl->joined = true;
+	on_room_event(vl, r->data);
+	if (vl->vsend)
+		publish(vl);
+	sub_want(vl);
+}
+
+static void on_ctl_attached(void *user, const struct janus_reply *r)
+{
+	struct videolink *vl = user;
+	char why[200];
+	if (r->err) {
+		snprintf(why, sizeof(why), "the server has no video rooms: %s", r->reason);
+		fail(vl, why);
+		return;
+	}
+	vl->ctl_handle = r->id;
+	json_t *body = with_pin(vl, json_pack("{ss sI ss ss}", "request", "join", "room",
+					      (json_int_t)vl->cfg.room, "ptype", "publisher",
+					      "display", vl->display));
+	if (!body || janus_message(vl->janus, vl->ctl_handle, body, NULL, on_ctl_joined, vl) < 0)
+		fail(vl, "cannot join the video room");
+}
+
+/* ---- public ---- */
+
+static char *dup_opt(const char *s, bool *ok)
+{
+	char *d = s ? strdup(s) : NULL;
+	if (s && !d)
+		*ok = false;
+	return d;
+}
+
+int videolink_start(GMainContext *main, struct janus *janus, const struct videolink_config *cfg,
+		    const struct videolink_callbacks *cbs, struct videolink **out, char *msg,
+		    size_t msglen)
+{
+	struct videolink *vl = calloc(1, sizeof(*vl));
+	bool ok = true;
+	int rc;
+	if (!vl)
+		return -ENOMEM;
+	vl->main = main;
+	vl->janus = janus;
+	vl->cfg = *cfg;
+	vl->cb = *cbs;
+	vl->receive = cfg->receive;
+	vl->display = dup_opt(cfg->display ? cfg->display : "ttymeet", &ok);
+	vl->pin = dup_opt(cfg->pin, &ok);
+	vl->stun = dup_opt(cfg->stun_server, &ok);
+	vl->turn_url = dup_opt(cfg->turn_url, &ok);
+	vl->turn_user = dup_opt(cfg->turn_user, &ok);
+	vl->turn_password = dup_opt(cfg->turn_password, &ok);
+	vl->source = dup_opt(cfg->source, &ok);
+	vl->cfg.display = vl->cfg.pin = vl->cfg.source = NULL;
+	if (!ok) {
+		rc = -ENOMEM;
+		snprintf(msg, msglen, "out of memory");
+		goto fail;
+	}
+	if (vl->source) {
+		struct vsend_config vc = { .source = vl->source, .width = cfg->width,
+					   .height = cfg->height, .fps = cfg->fps,
+					   .kbps = cfg->kbps, .cname = "ttymeet" };
+		if ((rc = vsend_create(main, &vc, &vl->vsend, msg, msglen)) < 0)
+			goto fail;
+	}
+	if ((rc = janus_attach(janus, VIDEOROOM, on_ctl_attached, vl)) < 0) {
+		snprintf(msg, msglen, "cannot attach to the video room");
+		goto fail;
+	}
+	*out = vl;
+	return 0;
+fail:
+	videolink_destroy(vl);
+	return rc;
+}
+
+void videolink_destroy(struct videolink *vl)
+{
+	if (!vl)
+		return;
+	janus_forget(vl->janus, vl);
+	sub_drop(vl, NULL);
+	if (vl->reap_idle) {
+		g_source_destroy(vl->reap_idle);
+		g_source_unref(vl->reap_idle);
+		vl->reap_idle = NULL;
+	}
+	while (vl->dead) {
+		struct sub *sb = vl->dead;
+		vl->dead = sb->next_dead;
+		peer_destroy(sb->peer);
+		vrecv_destroy(sb->vrecv);
+		free(sb);
+	}
+	if (vl->retry_timer) {
+		g_source_destroy(vl->retry_timer);
+		g_source_unref(vl->retry_timer);
+	}
+	if (vl->ctl_handle)
+		janus_detach(vl->janus, vl->ctl_handle, NULL, NULL);
+	vsend_destroy(vl->vsend);
+	peer_destroy(vl->pub_peer);
+	free(vl->display);
+	free(vl->pin);
+	free(vl->stun);
+	free(vl->turn_url);
+	free(vl->turn_user);
+	free(vl->turn_password);
+	free(vl->source);
+	free(vl);
+}
+
+bool videolink_owns(const struct videolink *vl, uint64_t handle)
+{
+	return handle && (handle == vl->ctl_handle || (vl->sub && handle == vl->sub->handle));
+}
+
+void videolink_on_janus_event(struct videolink *vl, const struct janus_event *ev)
+{
+	if (vl->sub && ev->handle == vl->sub->handle) {
+		if (ev->kind == JANUS_EV_HANGUP) {
+			sub_failed(vl, "the server hung up the video");
+		} else if (ev->kind == JANUS_EV_PLUGIN && ev->jsep && vl->sub->answered) {
+			sub_answer(vl, vl->sub, ev->jsep); /* renegotiation */
+		}
+		return;
+	}
+	if (ev->handle != vl->ctl_handle)
+		return;
+	if (ev->kind == JANUS_EV_PLUGIN && ev->data)
+		on_room_event(vl, ev->data);
+	else if (ev->kind == JANUS_EV_HANGUP && vl->vsend)
+		pub_state(vl, PEER_CLOSED, 0, "the server hung up our video");
+}
+
+void videolink_set_receive(struct videolink *vl, bool on)
+{
+	vl->receive = on;
+	vl->failures = 0;
+	sub_want(vl);
+}
+
+bool videolink_receiving(const struct videolink *vl)
+{
+	return vl->receive;
+}
+
+int videolink_show(struct videolink *vl, uint64_t feed)
+{
+	if (feed && !feed_get(vl, feed))
+		return -ENOENT;
+	vl->pinned = feed;
+	sub_want(vl);
+	return 0;
+}
+
+int videolink_show_next(struct videolink *vl)
+{
+	if (!vl->n_feeds)
+		return -ENOENT;
+	size_t next = 0;
+	for (size_t i = 0; vl->sub && i < vl->n_feeds; i++)
+		if (vl->feeds[i].pub.id == vl->sub->feed)
+			next = (i + 1) % vl->n_feeds;
+	return videolink_show(vl, vl->feeds[next].pub.id);
+}
+
+int videolink_follow(struct videolink *vl, uint64_t feed)
+{
+	struct feed *f = feed_get(vl, feed);
+	if (!f)
+		return -ENOENT;
+	if (vl->pinned || !vl->sub || vl->sub->feed == feed || !vl->sub->started ||
+	    vl->sub->switching || g_get_monotonic_time() - vl->last_switch_us < FOLLOW_HOLD_US)
+		return -EAGAIN;
+	sub_switch(vl, f);
+	return 0;
+}
+
+const struct videolink_feed *videolink_feed_by_name(const struct videolink *vl, const char *name)
+{
+	for (size_t i = 0; i < vl->n_feeds; i++)
+		if (!strcmp(vl->feeds[i].pub.display, name))
+			return &vl->list[i];
+	return NULL;
+}
+
+const struct videolink_feed *videolink_showing(const struct videolink *vl)
+{
+	for (size_t i = 0; vl->sub && vl->sub->started && i < vl->n_feeds; i++)
+		if (vl->feeds[i].pub.id == vl->sub->feed)
+			return &vl->list[i];
+	return NULL;
+}
+
+const struct videolink_feed *videolink_feeds(const struct videolink *vl, size_t *n)
+{
+	*n = vl->n_feeds;
+	return vl->list;
+}
+
+void videolink_get_stats(struct videolink *vl, struct videolink_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->receiving = vl->sub && vl->sub->vrecv;
+	if (out->receiving)
+		vrecv_get_stats(vl->sub->vrecv, &out->rx);
+	out->publishing = vl->pub_up;
+	if (vl->vsend)
+		vsend_get_stats(vl->vsend, &out->tx);
+}

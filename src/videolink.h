@@ -1,0 +1,102 @@
+/* The video link of a session: Janus VideoRoom, as a listener that follows the room's
+ * publishers, optionally as a publisher of our own picture, and as a subscriber to one feed
+ * at a time for the preview.
+ *
+ * Handles (each with its own PeerConnection, as VideoRoom requires):
+ *  - control: attach, "join" as ptype publisher (no media) → the publishers list and its
+ *    changes (new feeds, "unpublished", "leaving"). With a video source it also publishes:
+ *    our send-only VP8 offer with "publish" → Janus answers → src/vsend sends.
+ *  - subscriber (only while receiving): attach, "join" ptype subscriber to the shown feed's
+ *    video stream → Janus offers → we answer with "start" → src/vrecv decodes. Another feed
+ *    is shown with "switch" (no renegotiation); "video off" detaches the handle, so Janus
+ *    stops sending and the bandwidth is freed. Simulcast feeds are asked for the lowest
+ *    substream and temporal layer.
+ * A failure ends the video only, never the meeting. Thread: the loop's thread.
+ */
+#ifndef TTM_SRC_VIDEOLINK_H
+#define TTM_SRC_VIDEOLINK_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "net/dtls.h"
+#include "net/janus.h"
+#include "src/video.h"
+#include "src/vrecv.h"
+#include "src/vsend.h"
+
+#define VIDEOLINK_MAX_FEEDS 64
+#define VIDEOLINK_NAME_MAX 128
+
+struct videolink;
+
+struct videolink_config {
+	uint64_t room;
+	const char *display;
+	const char *pin;
+	const struct dtls_cert *cert;
+	const char *stun_server;
+	const char *turn_url, *turn_user, *turn_password;
+	const char *const *local_addrs;
+	bool receive;            /* subscribe to a feed for the preview */
+	const char *source;      /* publish from this source; NULL: do not publish */
+	int width, height, fps, kbps; /* publishing; 0: defaults of src/vsend */
+};
+
+struct videolink_feed {
+	uint64_t id;
+	char display[VIDEOLINK_NAME_MAX]; /* sanitized */
+};
+
+struct videolink_callbacks {
+	/* A decoded picture of the shown feed, valid during the call. */
+	void (*frame_cb)(void *user, const struct videolink_feed *feed,
+			 const struct video_image *img);
+	/* The shown feed changed: feed NULL means nothing is shown any more (why says why). */
+	void (*showing_cb)(void *user, const struct videolink_feed *feed, const char *why);
+	/* The publishers' list changed. */
+	void (*feeds_cb)(void *user);
+	/* Our published video: connected (ok) or failed (why). */
+	void (*publish_cb)(void *user, bool ok, const char *why);
+	/* The video link as a whole failed (e.g. no such video room); the meeting goes on. */
+	void (*failed_cb)(void *user, const char *why);
+	void *user;
+};
+
+struct videolink_stats {
+	bool receiving, publishing;
+	struct vrecv_stats rx; /* valid when receiving */
+	struct vsend_stats tx; /* valid when publishing */
+};
+
+/* Starts the link on an existing Janus session. cfg strings are copied. A bad video source
+ * fails here with msg set (-EINVAL, -ENODEV, -ENOTSUP, -EIO). */
+int videolink_start(GMainContext *main, struct janus *janus, const struct videolink_config *cfg,
+		    const struct videolink_callbacks *cbs, struct videolink **out, char *msg,
+		    size_t msglen);
+/* Leaves (best effort) and frees everything; no callback afterwards. Safe inside callbacks. */
+void videolink_destroy(struct videolink *vl);
+/* Janus events: the session hands over those whose handle this link owns. */
+bool videolink_owns(const struct videolink *vl, uint64_t handle);
+void videolink_on_janus_event(struct videolink *vl, const struct janus_event *ev);
+
+/* Receive on or off ("/video on|off"); off unsubscribes. */
+void videolink_set_receive(struct videolink *vl, bool on);
+bool videolink_receiving(const struct videolink *vl);
+/* Shows this feed (0: automatic — keep the current one, else the first). -ENOENT if unknown. */
+int videolink_show(struct videolink *vl, uint64_t feed);
+/* Shows the next feed after the current one (wrapping); -ENOENT when there is none. */
+int videolink_show_next(struct videolink *vl);
+/* Follows the active speaker: shows feed unless the user pinned one, switching at most every
+ * 3 s. 0, -ENOENT (not a feed), -EAGAIN (not now). */
+int videolink_follow(struct videolink *vl, uint64_t feed);
+/* The feed whose display name is name, or NULL. */
+const struct videolink_feed *videolink_feed_by_name(const struct videolink *vl, const char *name);
+/* The feed shown now, or NULL. */
+const struct videolink_feed *videolink_showing(const struct videolink *vl);
+/* The publishers other than us; *n gets the count. Valid until the next loop turn. */
+const struct videolink_feed *videolink_feeds(const struct videolink *vl, size_t *n);
+void videolink_get_stats(struct videolink *vl, struct videolink_stats *out);
+
+#endif

@@ -1,0 +1,67 @@
+/* The receive side of one subscribed video stream: RTP (and RTX) → VP8/VP9 reassembly →
+ * libvpx → decoded pictures for the renderer, with the feedback a good receiver gives:
+ * generic NACKs for missing packets (each asked for at most twice), a PLI at the start and
+ * whenever a frame could not be decoded (rate-limited), receiver reports once a second.
+ *
+ * Data flow: peer rtp_cb → vrecv_on_rtp() → net/vp8 depacketizer (reorder window, loss
+ * detection) → src/video decoder → frame_cb with the picture. Damaged frames are never shown:
+ * after a loss the stream waits for a keyframe. RTCP goes out through the attached peer; with
+ * no peer (unit tests) feedback is only counted. Thread: the loop's thread.
+ */
+#ifndef TTM_SRC_VRECV_H
+#define TTM_SRC_VRECV_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "net/peer.h"
+#include "src/video.h"
+
+struct vrecv;
+
+struct vrecv_config {
+	enum video_codec codec;  /* of the negotiated payload type */
+	uint8_t pt;              /* its payload type */
+	int rtx_pt;              /* RTX payload type for pt, -1 none */
+	uint32_t remote_ssrc;    /* the media SSRC from the offer, 0 = learn it */
+	bool nack;               /* the answer negotiated "nack" */
+	const char *cname;
+	int max_width, max_height; /* decoder limit, 0 = 1920 x 1088 */
+};
+
+struct vrecv_callbacks {
+	/* A decoded picture, valid during the call. */
+	void (*frame_cb)(void *user, const struct video_image *img);
+	void *user;
+};
+
+struct vrecv_stats {
+	uint64_t packets, bytes;       /* RTP received (RTX included) */
+	uint64_t rtx_packets;
+	uint64_t frames, keyframes;    /* decoded pictures, of which keyframes */
+	uint64_t dropped;              /* frames not shown: damaged, undecodable, no keyframe */
+	uint64_t lost;                 /* packets given up on */
+	uint64_t nacks_sent, nacked_seqs, plis_sent;
+	int width, height;             /* of the last picture */
+	double fps, kbps;              /* over the interval since the previous call */
+};
+
+/* Creates a receiver; cfg is copied. Returns 0, -EINVAL, -ENOMEM or -EIO (libvpx). */
+int vrecv_create(GMainContext *main, const struct vrecv_config *cfg,
+		 const struct vrecv_callbacks *cbs, struct vrecv **out);
+void vrecv_destroy(struct vrecv *vr);
+/* Sends feedback through p (not owned) from now on and starts the report timer. */
+void vrecv_attach(struct vrecv *vr, struct peer *p);
+/* Stops using the peer (before it is destroyed). */
+void vrecv_detach(struct vrecv *vr);
+/* Another publisher now feeds the stream (a switch): forget the old one, wait for a keyframe
+ * and ask for it. */
+void vrecv_restart(struct vrecv *vr);
+/* A decrypted RTP / RTCP packet from the peer. */
+void vrecv_on_rtp(struct vrecv *vr, const uint8_t *buf, size_t len);
+void vrecv_on_rtcp(struct vrecv *vr, const uint8_t *buf, size_t len);
+/* Counters, and rates over the interval since the previous call. */
+void vrecv_get_stats(struct vrecv *vr, struct vrecv_stats *out);
+
+#endif
