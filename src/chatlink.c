@@ -343,7 +343,7 @@ int chatlink_start(GMainContext *main, struct janus *janus, const struct chatlin
 	cl->turn_url = cfg->turn_url ? strdup(cfg->turn_url) : NULL;
 	cl->turn_user = cfg->turn_user ? strdup(cfg->turn_user) : NULL;
 	cl->turn_password = cfg->turn_password ? strdup(cfg->turn_password) : NULL;
-	if (!cl->display || textroom_create(cfg->room, cl->display, cl->pin, &cl->tr) < 0)
+	if (!cl->display || textroom_create(cfg->room, cfg->self_id, cl->display, cl->pin, &cl->tr) < 0)
 		goto out;
 	if ((rc = janus_attach(janus, TEXTROOM, on_attached, cl)) < 0)
 		goto out;
@@ -375,6 +375,13 @@ int chatlink_send(struct chatlink *cl, const char *to, const char *text)
 		return -ENOTCONN;
 	char *json = textroom_message_request(cl->tr, to, text, &err);
 	return json ? send_json(cl, json) : err;
+}
+
+void chatlink_foreach_peer(const struct chatlink *cl,
+			   void (*fn)(void *user, const char *username, const char *display),
+			   void *user)
+{
+	textroom_foreach_peer(cl->tr, fn, user);
 }
 
 uint64_t chatlink_handle(const struct chatlink *cl)

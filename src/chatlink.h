@@ -20,6 +20,7 @@ struct chatlink;
 
 struct chatlink_config {
 	uint64_t room;
+	uint64_t self_id; /* our AudioBridge id, part of our TextRoom username (0: none) */
 	const char *display;
 	const char *pin;
 	const struct dtls_cert *cert;
@@ -44,6 +45,10 @@ void chatlink_destroy(struct chatlink *cl);
 /* Sends a chat message to the room or privately to the participant named to (NULL = room).
  * -ENOTCONN until ready, -ENOENT no such participant, -EMSGSIZE, or a transport error. */
 int chatlink_send(struct chatlink *cl, const char *to, const char *text);
+/* Calls fn for every other user of the chat room (valid once ready_cb has come). */
+void chatlink_foreach_peer(const struct chatlink *cl,
+			   void (*fn)(void *user, const char *username, const char *display),
+			   void *user);
 /* Janus events addressed to the link's handle (the session routes them by handle id). */
 uint64_t chatlink_handle(const struct chatlink *cl);
 void chatlink_on_janus_event(struct chatlink *cl, const struct janus_event *ev);

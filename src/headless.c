@@ -78,10 +78,14 @@ int headless_print_event_who(FILE *out, const char *who, const struct session_ev
 		json_object_set_new(o, "id", json_integer((json_int_t)ev->id));
 		json_object_set_new(o, "name", json_string(ev->name));
 		json_object_set_new(o, "muted", json_boolean(ev->on));
+		json_object_set_new(o, "audio", json_boolean(!ev->chat_only));
 		break;
 	case SESSION_EV_PARTICIPANT_LEFT:
 		json_object_set_new(o, "id", json_integer((json_int_t)ev->id));
 		json_object_set_new(o, "name", json_string(ev->name));
+		json_object_set_new(o, "audio", json_boolean(!ev->chat_only));
+		if (ev->merged)
+			json_object_set_new(o, "merged", json_true());
 		break;
 	case SESSION_EV_MUTED:
 	case SESSION_EV_TALKING:

@@ -263,19 +263,11 @@ static void connection_lost(struct session *s, int code, const char *fmt, ...)
 	schedule(s, ACT_RECONNECT);
 }
 
-/* ---- roster ---- */
+/* ---- roster (src/roster.h): AudioBridge participant objects in, events out ---- */
 
-static struct session_participant *roster_get(struct session *s, uint64_t id)
+static void on_roster_event(void *user, struct session_event *ev)
 {
-	return g_hash_table_lookup(s->roster, &id);
-}
-
-static void emit_participant(struct session *s, enum session_event_type type,
-			     const struct session_participant *p, bool on)
-{
-	struct session_event ev = { .type = type, .id = p->id, .name = p->name, .on = on,
-				    .self = p->self };
-	session_emit(s, &ev);
+	session_emit(user, ev);
 }
 
 static bool json_id(json_t *v, uint64_t *out)
@@ -286,14 +278,13 @@ static bool json_id(json_t *v, uint64_t *out)
 	return true;
 }
 
-/* Adds or updates one participant from an AudioBridge participant object; returns it. */
-static struct session_participant *roster_update(struct session *s, json_t *pj)
+/* Adds or updates one participant from an AudioBridge participant object. */
+static void ab_update(struct session *s, json_t *pj)
 {
 	uint64_t id;
 	if (!json_id(json_object_get(pj, "id"), &id))
-		return NULL; /* malformed entry: ignore it, keep the rest */
+		return; /* malformed entry: ignore it, keep the rest */
 	const char *display = json_string_value(json_object_get(pj, "display"));
-	bool muted = json_is_true(json_object_get(pj, "muted"));
 	json_t *talking = json_object_get(pj, "talking");
 	char name[SESSION_NAME_MAX];
 
@@ -301,37 +292,11 @@ static struct session_participant *roster_update(struct session *s, json_t *pj)
 		text_sanitize(display, strlen(display), name, sizeof(name), false);
 	if (!display || !*name)
 		snprintf(name, sizeof(name), "participant-%" PRIu64, id);
-
-	struct session_participant *p = roster_get(s, id);
-	if (!p) {
-		if (g_hash_table_size(s->roster) >= SESSION_ROSTER_MAX)
-			return NULL;
-		p = calloc(1, sizeof(*p));
-		if (!p)
-			return NULL;
-		p->id = id;
-		p->self = id == s->self_id;
-		snprintf(p->name, sizeof(p->name), "%s", name);
-		p->muted = muted;
-		p->talking = json_is_true(talking);
-		g_hash_table_insert(s->roster, &p->id, p);
-		emit_participant(s, SESSION_EV_PARTICIPANT_JOINED, p, p->muted);
-		return p;
-	}
-	if (strcmp(p->name, name))
-		snprintf(p->name, sizeof(p->name), "%s", name);
-	if (p->muted != muted) { /* for us too: a moderator may mute us */
-		p->muted = muted;
-		emit_participant(s, SESSION_EV_MUTED, p, muted);
-	}
-	if (json_is_boolean(talking) && p->talking != json_is_true(talking)) {
-		p->talking = json_is_true(talking);
-		emit_participant(s, SESSION_EV_TALKING, p, p->talking);
-	}
-	return p;
+	roster_audio_update(s->roster, id, name, json_is_true(json_object_get(pj, "muted")),
+			    json_is_boolean(talking) ? json_is_true(talking) : -1);
 }
 
-static void roster_update_all(struct session *s, json_t *list)
+static void ab_update_all(struct session *s, json_t *list)
 {
 	size_t i;
 	json_t *pj;
@@ -339,64 +304,13 @@ static void roster_update_all(struct session *s, json_t *list)
 		return;
 	json_array_foreach(list, i, pj)
 		if (json_is_object(pj))
-			roster_update(s, pj);
-}
-
-static void roster_remove(struct session *s, uint64_t id)
-{
-	struct session_participant *p = roster_get(s, id);
-	if (!p)
-		return;
-	g_hash_table_steal(s->roster, &id);
-	emit_participant(s, SESSION_EV_PARTICIPANT_LEFT, p, false);
-	free(p);
-}
-
-/* After a rejoin: the list in the join reply is the truth; whoever is missing has left. */
-static void roster_reconcile(struct session *s, json_t *list)
-{
-	GHashTable *present = g_hash_table_new(g_int64_hash, g_int64_equal);
-	size_t i;
-	json_t *pj;
-	if (json_is_array(list)) {
-		json_array_foreach(list, i, pj) {
-			struct session_participant *p = json_is_object(pj) ? roster_update(s, pj) : NULL;
-			if (p)
-				g_hash_table_add(present, &p->id);
-		}
-	}
-	GHashTableIter it;
-	gpointer k, v;
-	GArray *gone = g_array_new(FALSE, FALSE, sizeof(uint64_t));
-	g_hash_table_iter_init(&it, s->roster);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
-		struct session_participant *p = v;
-		if (!p->self && !g_hash_table_contains(present, &p->id))
-			g_array_append_val(gone, p->id);
-	}
-	for (guint n = 0; n < gone->len; n++)
-		roster_remove(s, g_array_index(gone, uint64_t, n));
-	g_array_free(gone, TRUE);
-	g_hash_table_destroy(present);
+			ab_update(s, pj);
 }
 
 static void set_self(struct session *s, uint64_t id)
 {
-	GHashTableIter it;
-	gpointer k, v;
-	g_hash_table_iter_init(&it, s->roster);
-	while (g_hash_table_iter_next(&it, &k, &v))
-		if (((struct session_participant *)v)->self)
-			g_hash_table_iter_remove(&it);
 	s->self_id = id;
-	struct session_participant *me = calloc(1, sizeof(*me));
-	if (!me)
-		return;
-	me->id = id;
-	me->self = true;
-	me->muted = s->muted;
-	snprintf(me->name, sizeof(me->name), "%s", s->name);
-	g_hash_table_insert(s->roster, &me->id, me);
+	roster_set_self(s->roster, id, s->name, s->muted);
 }
 
 /* ---- AudioBridge ---- */
@@ -409,24 +323,18 @@ static void on_audiobridge_event(struct session *s, json_t *data)
 	if (!kind || s->state != ST_JOINED)
 		return;
 	if (!strcmp(kind, "joined") || !strcmp(kind, "event")) {
-		roster_update_all(s, json_object_get(data, "participants"));
+		ab_update_all(s, json_object_get(data, "participants"));
 		if (json_id(json_object_get(data, "leaving"), &id))
-			roster_remove(s, id);
+			roster_audio_remove(s->roster, id);
 		if (json_id(json_object_get(data, "kicked"), &id)) {
 			if (id == s->self_id)
 				session_fail(s, TTM_EXIT_ROOM, true, "you were removed from the room");
 			else
-				roster_remove(s, id);
+				roster_audio_remove(s->roster, id);
 		}
 	} else if (!strcmp(kind, "talking") || !strcmp(kind, "stopped-talking")) {
-		struct session_participant *p;
-		if (json_id(json_object_get(data, "id"), &id) && (p = roster_get(s, id))) {
-			bool on = !strcmp(kind, "talking");
-			if (p->talking != on) {
-				p->talking = on;
-				emit_participant(s, SESSION_EV_TALKING, p, on);
-			}
-		}
+		if (json_id(json_object_get(data, "id"), &id))
+			roster_audio_talking(s->roster, id, !strcmp(kind, "talking"));
 	} else if (!strcmp(kind, "destroyed")) {
 		session_fail(s, TTM_EXIT_ROOM, true, "the room was closed by the server");
 	}
@@ -511,10 +419,11 @@ static void on_joined(void *user, const struct janus_reply *r)
 	struct session_event ev = { .type = SESSION_EV_JOINED, .id = s->self_id, .name = s->name,
 				    .room = s->room, .self = true, .on = s->muted };
 	session_emit(s, &ev);
+	if (rejoin) /* the list is the truth: whoever is missing has left */
+		roster_audio_sync_begin(s->roster);
+	ab_update_all(s, json_object_get(r->data, "participants"));
 	if (rejoin)
-		roster_reconcile(s, json_object_get(r->data, "participants"));
-	else
-		roster_update_all(s, json_object_get(r->data, "participants"));
+		roster_audio_sync_end(s->roster);
 	session_chat_start(s);
 }
 
@@ -816,7 +725,8 @@ int session_create(GMainContext *main, struct ws_ctx *ws, const struct session_c
 	s->stats_ms = cfg->stats_interval_ms;
 	s->bitrate = cfg->bitrate;
 	s->t0 = cfg->t0 ? cfg->t0 : g_get_monotonic_time();
-	s->roster = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, free);
+	if (roster_create(main, ROSTER_GRACE_MS, on_roster_event, s, &s->roster) < 0)
+		ok = false;
 	snprintf(s->leave_reason, sizeof(s->leave_reason), "user");
 	if (session_chat_init(s) < 0)
 		ok = false;
@@ -843,13 +753,9 @@ int session_start(struct session *s)
 static void on_configured(void *user, const struct janus_reply *r)
 {
 	struct session *s = user;
-	struct session_participant *me = roster_get(s, s->self_id);
-	if (r->err || !me || s->state != ST_JOINED)
+	if (r->err || s->state != ST_JOINED)
 		return;
-	if (me->muted != s->muted) {
-		me->muted = s->muted;
-		emit_participant(s, SESSION_EV_MUTED, me, me->muted);
-	}
+	roster_audio_muted(s->roster, s->self_id, s->muted);
 }
 
 int session_set_muted(struct session *s, bool muted)
@@ -882,11 +788,7 @@ void session_foreach_participant(const struct session *s,
 				 void (*fn)(void *user, const struct session_participant *p),
 				 void *user)
 {
-	GHashTableIter it;
-	gpointer k, v;
-	g_hash_table_iter_init(&it, s->roster);
-	while (g_hash_table_iter_next(&it, &k, &v))
-		fn(user, v);
+	roster_foreach(s->roster, fn, user);
 }
 
 void session_destroy(struct session *s)
@@ -899,7 +801,7 @@ void session_destroy(struct session *s)
 	stop_source(&s->stats_timer);
 	drop_transport(s);
 	dtls_cert_destroy(s->cert);
-	g_hash_table_destroy(s->roster);
+	roster_destroy(s->roster);
 	session_chat_free(s);
 	free(s->url);
 	free(s->name);

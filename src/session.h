@@ -65,6 +65,9 @@ struct session_event {
 	const char *name;    /* JOINED, PARTICIPANT_* */
 	bool on;             /* MUTED, TALKING; PARTICIPANT_JOINED: muted */
 	bool self;           /* the event is about us */
+	bool chat_only;      /* PARTICIPANT_*: in the chat room only, not in the call */
+	bool merged;         /* PARTICIPANT_LEFT: a chat-only entry whose person joined the call
+			      * (a PARTICIPANT_JOINED for the call entry follows) */
 	int code;            /* ERROR: exit code (src/exitcode.h) */
 	const char *message; /* ERROR */
 	const char *reason;  /* LEFT: "duration", "signal", "user", "error", "kicked" */
@@ -84,10 +87,13 @@ struct session_event {
 
 typedef void (*session_event_cb)(void *user, const struct session_event *ev);
 
+/* One person of the roster (src/roster.h): a call participant (with the chat user merged into
+ * it, if any), or a chat room user who is not in the call (chat_only; its id is not an
+ * AudioBridge id). */
 struct session_participant {
 	uint64_t id;
 	char name[SESSION_NAME_MAX];
-	bool muted, talking, self;
+	bool muted, talking, self, chat_only;
 };
 
 /* Creates a session (copies the config strings); nothing happens until session_start. */

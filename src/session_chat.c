@@ -1,6 +1,7 @@
 /* The session's chat: the chat link (src/chatlink.c) started once the room is joined, an
- * outbox that holds messages until the link is up, and the history in the chat store.
- * Part of the session (src/session_int.h). Thread: the loop's thread.
+ * outbox that holds messages until the link is up, and the history in the chat store. The
+ * chat room's users go to the roster (src/roster.h), which merges them with the call's
+ * participants. Part of the session (src/session_int.h). Thread: the loop's thread.
  */
 #include <errno.h>
 #include <sodium.h>
@@ -53,10 +54,20 @@ static void chat_flush(struct session *s)
 	}
 }
 
+static void roster_add_peer(void *user, const char *username, const char *display)
+{
+	struct session *s = user;
+	roster_chat_join(s->roster, username, display, textroom_username_id(username));
+}
+
 static void chat_ready(void *user)
 {
 	struct session *s = user;
 	s->chat_ready = true;
+	/* The room's user list is the truth now (after a rejoin too). */
+	roster_chat_sync_begin(s->roster);
+	chatlink_foreach_peer(s->chat_link, roster_add_peer, s);
+	roster_chat_sync_end(s->roster);
 	struct session_event ev = { .type = SESSION_EV_MEDIA, .kind = "chat", .state = "connected" };
 	session_emit(s, &ev);
 	chat_flush(s);
@@ -75,6 +86,10 @@ static void chat_event(void *user, const struct textroom_event *tev)
 					    .self = tev->self, .private_msg = tev->private_msg,
 					    .to = tev->to[0] ? tev->to : NULL };
 		session_emit(s, &ev);
+	} else if (tev->type == TEXTROOM_EV_PEER_JOINED) {
+		roster_chat_join(s->roster, tev->user, tev->name, tev->peer_id);
+	} else if (tev->type == TEXTROOM_EV_PEER_LEFT) {
+		roster_chat_leave(s->roster, tev->user);
 	} else if (tev->type == TEXTROOM_EV_SEND_FAILED) {
 		emit_notice(s, "the chat room refused a message: %s", tev->reason);
 	}
@@ -86,6 +101,7 @@ static void chat_failed(void *user, const char *why)
 	s->chat_ready = false;
 	chatlink_destroy(s->chat_link); /* safe inside its own callback */
 	s->chat_link = NULL;
+	roster_chat_clear(s->roster); /* who is in the chat room is unknown from now on */
 	struct session_event ev = { .type = SESSION_EV_MEDIA, .kind = "chat", .state = "failed",
 				    .message = why };
 	session_emit(s, &ev);
@@ -95,6 +111,7 @@ void session_chat_start(struct session *s)
 {
 	struct chatlink_config cc = {
 		.room = s->room,
+		.self_id = s->self_id,
 		.display = s->name,
 		.pin = s->pin,
 		.cert = s->cert,

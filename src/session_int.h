@@ -9,6 +9,7 @@
 #include "net/peer.h"
 #include "src/chat.h"
 #include "src/chatlink.h"
+#include "src/roster.h"
 #include "src/session.h"
 
 enum state {
@@ -45,7 +46,7 @@ struct session {
 	/* the meeting */
 	enum state state;
 	uint64_t self_id;
-	GHashTable *roster; /* id (uint64 key) -> struct session_participant */
+	struct roster *roster; /* call participants merged with chat users */
 	bool joined_once, media_up_once;
 	gint64 t_joined; /* monotonic µs of the first join reply */
 	int exit_code;

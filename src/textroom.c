@@ -49,17 +49,20 @@ static void pending_free(gpointer p)
 	free(pd);
 }
 
-int textroom_create(uint64_t room, const char *display, const char *pin, struct textroom **out)
+int textroom_create(uint64_t room, uint64_t self_id, const char *display, const char *pin,
+		    struct textroom **out)
 {
 	struct textroom *tr = calloc(1, sizeof(*tr));
 	if (!tr)
 		return -ENOMEM;
 	tr->room = room;
-	/* Usernames must be unique in the room; display names need not be. */
-	/* Unique by the random part; the display name rides along so that messages replayed from
-	 * the room's history (sent before the participant list) still show who wrote them. */
-	snprintf(tr->username, sizeof(tr->username), "ttm-%08x%08x-%s", g_random_int(),
-		 g_random_int(), display);
+	/* Usernames must be unique in the room, display names need not be: the AudioBridge id
+	 * (unique in the call) makes it so. The display name rides along so that messages
+	 * replayed from the room's history (sent before the participant list) still show who
+	 * wrote them. */
+	if (!self_id)
+		self_id = (uint64_t)g_random_int() << 32 | g_random_int();
+	snprintf(tr->username, sizeof(tr->username), "ttm-%016" PRIx64 "-%s", self_id, display);
 	snprintf(tr->display, sizeof(tr->display), "%s", display);
 	tr->pin = pin ? strdup(pin) : NULL;
 	tr->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, pending_free);
@@ -90,6 +93,33 @@ bool textroom_joined(const struct textroom *tr)
 const char *textroom_username(const struct textroom *tr)
 {
 	return tr->username;
+}
+
+void textroom_foreach_peer(const struct textroom *tr,
+			   void (*fn)(void *user, const char *username, const char *display),
+			   void *user)
+{
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, tr->peers);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		if (strcmp(k, tr->username))
+			fn(user, k, v);
+}
+
+uint64_t textroom_username_id(const char *username)
+{
+	uint64_t id = 0;
+	if (strncmp(username, "ttm-", 4) || strlen(username) < 22 || username[20] != '-')
+		return 0;
+	for (int i = 4; i < 20; i++) {
+		char c = username[i];
+		int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+		if (d < 0)
+			return 0;
+		id = id << 4 | (uint64_t)d;
+	}
+	return id;
 }
 
 /* Adds the transaction to req, remembers it, returns the serialized request. */
@@ -191,7 +221,7 @@ static bool get_clean(json_t *obj, const char *key, char *out, size_t outlen, bo
 static void display_of(struct textroom *tr, const char *username, char *out, size_t outlen)
 {
 	const char *d = g_hash_table_lookup(tr->peers, username);
-	if (!(d && *d) && !strncmp(username, "ttm-", 4) && strlen(username) > 22 &&
+	if (!(d && *d) && !strncmp(username, "ttm-", 4) && strlen(username) > 21 &&
 	    username[20] == '-')
 		d = username + 21; /* another ttymeet: "ttm-<16 hex>-<display>" */
 	snprintf(out, outlen, "%s", d && *d ? d : username);
@@ -255,7 +285,8 @@ int textroom_handle(struct textroom *tr, const char *json, size_t len, struct te
 	int rc = 0;
 
 	ev->type = TEXTROOM_EV_NONE;
-	ev->name[0] = ev->to[0] = ev->text[0] = ev->reason[0] = 0;
+	ev->name[0] = ev->to[0] = ev->text[0] = ev->reason[0] = ev->user[0] = 0;
+	ev->peer_id = 0;
 	ev->self = ev->private_msg = false;
 	ev->code = 0;
 	if (len > TEXTROOM_MSG_MAX)
@@ -300,6 +331,8 @@ int textroom_handle(struct textroom *tr, const char *json, size_t len, struct te
 		if (strcmp(user, tr->username)) {
 			ev->type = TEXTROOM_EV_PEER_JOINED;
 			display_of(tr, user, ev->name, sizeof(ev->name));
+			snprintf(ev->user, sizeof(ev->user), "%s", user);
+			ev->peer_id = textroom_username_id(user);
 		}
 	} else if (!strcmp(kind, "leave") || !strcmp(kind, "kicked")) {
 		if (!get_clean(msg, "username", user, sizeof(user), false)) {
@@ -314,6 +347,8 @@ int textroom_handle(struct textroom *tr, const char *json, size_t len, struct te
 		}
 		ev->type = TEXTROOM_EV_PEER_LEFT;
 		display_of(tr, user, ev->name, sizeof(ev->name));
+		snprintf(ev->user, sizeof(ev->user), "%s", user);
+		ev->peer_id = textroom_username_id(user);
 		g_hash_table_remove(tr->peers, user);
 	} else if (!strcmp(kind, "announcement")) {
 		if (get_clean(msg, "text", ev->text, sizeof(ev->text), true))

@@ -2,9 +2,12 @@
  * events the room sends, as JSON text messages (PPID 51) on the "JanusDataChannel" channel.
  *
  * Pure: builds request strings and parses incoming ones; the caller moves them over SCTP.
- * We join with a random unique username and our display name; the room's username → display
- * table is kept here so private messages can be addressed by display name. Every string from
- * the room is bounded and sanitized before it leaves this module. Any thread, one at a time.
+ * We join with the username "ttm-<16 hex digits>-<display>" — the digits are our AudioBridge
+ * id (random when there is none), which makes the username unique in the room and tells other
+ * ttymeets which call participant we are (src/roster.h) — and our display name. The room's
+ * username → display table is kept here so private messages can be addressed by display name.
+ * Every string from the room is bounded and sanitized before it leaves this module. Any
+ * thread, one at a time.
  */
 #ifndef TTM_SRC_TEXTROOM_H
 #define TTM_SRC_TEXTROOM_H
@@ -24,8 +27,8 @@ enum textroom_event_type {
 	TEXTROOM_EV_NONE,       /* nothing for the caller (e.g. a success we did not track) */
 	TEXTROOM_EV_JOINED,     /* our join succeeded */
 	TEXTROOM_EV_JOIN_FAILED,/* code, reason: no such room, wrong pin, username taken… */
-	TEXTROOM_EV_PEER_JOINED,/* name */
-	TEXTROOM_EV_PEER_LEFT,  /* name */
+	TEXTROOM_EV_PEER_JOINED,/* name, user, peer_id */
+	TEXTROOM_EV_PEER_LEFT,  /* name, user, peer_id */
 	TEXTROOM_EV_MESSAGE,    /* from (display name), text, self, private_msg */
 	TEXTROOM_EV_SEND_FAILED,/* code, reason */
 	TEXTROOM_EV_ANNOUNCEMENT,/* text */
@@ -36,6 +39,8 @@ enum textroom_event_type {
 struct textroom_event {
 	enum textroom_event_type type;
 	char name[TEXTROOM_NAME_MAX];   /* sender or participant display name */
+	char user[TEXTROOM_NAME_MAX];   /* PEER_*: the participant's username */
+	uint64_t peer_id;               /* PEER_*: textroom_username_id(user) */
 	char to[TEXTROOM_NAME_MAX];     /* private message we sent: recipient display name */
 	char text[TEXTROOM_TEXT_MAX + 1];
 	bool self, private_msg;
@@ -43,8 +48,10 @@ struct textroom_event {
 	char reason[160];
 };
 
-/* Creates the protocol state for one room; display is our (clean) display name. */
-int textroom_create(uint64_t room, const char *display, const char *pin, struct textroom **out);
+/* Creates the protocol state for one room; display is our (clean) display name, self_id our
+ * AudioBridge id (0: none, a random number stands in). */
+int textroom_create(uint64_t room, uint64_t self_id, const char *display, const char *pin,
+		    struct textroom **out);
 void textroom_destroy(struct textroom *tr);
 
 /* Requests as NUL-terminated JSON (caller frees with free()). NULL on allocation failure. */
@@ -60,5 +67,11 @@ int textroom_handle(struct textroom *tr, const char *json, size_t len, struct te
 
 bool textroom_joined(const struct textroom *tr);
 const char *textroom_username(const struct textroom *tr);
+/* Calls fn for every other participant the room has told us about (username, display). */
+void textroom_foreach_peer(const struct textroom *tr,
+			   void (*fn)(void *user, const char *username, const char *display),
+			   void *user);
+/* The AudioBridge id a ttymeet username carries ("ttm-<16 hex>-..."), or 0 if none. */
+uint64_t textroom_username_id(const char *username);
 
 #endif

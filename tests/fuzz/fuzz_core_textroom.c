@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct textroom *tr;
 	struct textroom_event *ev = malloc(sizeof(*ev));
-	if (!ev || textroom_create(1234, "fuzz", NULL, &tr) < 0) {
+	if (!ev || textroom_create(1234, 0, "fuzz", NULL, &tr) < 0) {
 		free(ev);
 		return 0;
 	}

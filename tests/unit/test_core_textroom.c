@@ -42,7 +42,7 @@ static char *txn_of(char *req, const char *verb)
 static struct textroom *joined_room(void)
 {
 	struct textroom *tr;
-	assert_int_equal(textroom_create(1234, "alice", "s3cret", &tr), 0);
+	assert_int_equal(textroom_create(1234, 0, "alice", "s3cret", &tr), 0);
 	char *req = textroom_join_request(tr);
 	json_t *j = json_loads(req, 0, NULL);
 	assert_string_equal(json_string_value(json_object_get(j, "pin")), "s3cret");
@@ -143,7 +143,7 @@ static void test_peers_and_errors(void **state)
 	assert_int_equal(ev.type, TEXTROOM_EV_KICKED);
 	textroom_destroy(tr);
 
-	assert_int_equal(textroom_create(1, "x", NULL, &tr), 0);
+	assert_int_equal(textroom_create(1, 0, "x", NULL, &tr), 0);
 	char *t = txn_of(textroom_join_request(tr), "join");
 	feed(tr, "{\"textroom\":\"error\",\"transaction\":\"%s\",\"error_code\":419,"
 		 "\"error\":\"Wrong pin\\u001b[31m\"}", t);
@@ -187,6 +187,52 @@ static void test_hostile(void **state)
 	textroom_destroy(tr);
 }
 
+static void count_peer(void *user, const char *username, const char *display)
+{
+	int *n = user;
+	assert_true(strcmp(username, "u-bob") || !strcmp(display, "bob"));
+	(*n)++;
+}
+
+static void test_usernames_carry_the_call_id(void **state)
+{
+	(void)state;
+	struct textroom *tr;
+	assert_int_equal(textroom_create(1, 0x4dULL, "eve", NULL, &tr), 0);
+	assert_string_equal(textroom_username(tr), "ttm-000000000000004d-eve");
+	assert_int_equal(textroom_username_id(textroom_username(tr)), 0x4d);
+	textroom_destroy(tr);
+	assert_int_equal(textroom_username_id("ttm-00000000000000ff-x"), 255);
+	assert_int_equal(textroom_username_id("ttm-fedcba9876543210-long name"),
+			 0xfedcba9876543210ULL);
+	assert_int_equal(textroom_username_id("ttm-00000000000000ff-"), 0);  /* no display */
+	assert_int_equal(textroom_username_id("ttm-00000000000000FF-x"), 0);  /* not ours */
+	assert_int_equal(textroom_username_id("ttm-000000000000g0ff-x"), 0);
+	assert_int_equal(textroom_username_id("ttm-0ff-x"), 0);
+	assert_int_equal(textroom_username_id("bob"), 0);
+
+	/* Peer events name the username and its id; the list excludes us. */
+	tr = joined_room();
+	int n = 0;
+	textroom_foreach_peer(tr, count_peer, &n);
+	assert_int_equal(n, 2); /* bob and carol from the join reply */
+	feed(tr, "{\"textroom\":\"join\",\"room\":1234,\"username\":\"%s\",\"display\":\"alice\"}",
+	     textroom_username(tr));
+	feed(tr, "{\"textroom\":\"join\",\"room\":1234,\"username\":\"ttm-0000000000000063-dan\","
+		 "\"display\":\"dan\"}");
+	assert_int_equal(ev.type, TEXTROOM_EV_PEER_JOINED);
+	assert_string_equal(ev.user, "ttm-0000000000000063-dan");
+	assert_int_equal(ev.peer_id, 99);
+	n = 0;
+	textroom_foreach_peer(tr, count_peer, &n);
+	assert_int_equal(n, 3);
+	feed(tr, "{\"textroom\":\"leave\",\"room\":1234,\"username\":\"u-carol\"}");
+	assert_int_equal(ev.type, TEXTROOM_EV_PEER_LEFT);
+	assert_string_equal(ev.user, "u-carol");
+	assert_int_equal(ev.peer_id, 0);
+	textroom_destroy(tr);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -194,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_private_send),
 		cmocka_unit_test(test_peers_and_errors),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_usernames_carry_the_call_id),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

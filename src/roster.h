@@ -1,0 +1,84 @@
+/* The meeting's roster: AudioBridge participants merged with the TextRoom's users, so that
+ * each person appears once.
+ *
+ * Two inputs feed it. The AudioBridge side (roster_audio_*) is the authority on who is in
+ * the call: id, name, muted, talking. The TextRoom side (roster_chat_*) names the users of
+ * the chat room. A chat user is merged into an AudioBridge entry when its username is
+ * another ttymeet's ("ttm-<16 hex AudioBridge id>-<display>", see src/textroom.h) and that
+ * id is in the call, else when an AudioBridge entry of the same display name is not already
+ * merged with another chat user (an id match takes an entry over from a name match). A chat
+ * user with no match after a grace period (ROSTER_GRACE_MS: a ttymeet peer's two joins do not
+ * arrive together) becomes a chat-only entry; when the same person's AudioBridge entry comes,
+ * the chat-only entry leaves (PARTICIPANT_LEFT with merged) just before it joins. Leaving the
+ * chat room removes a chat-only entry; leaving the call turns a chat user back into a
+ * candidate for a chat-only entry (after the grace period).
+ *
+ * Entry ids: AudioBridge ids as Janus gives them; chat-only entries are numbered from
+ * ROSTER_CHAT_ID_BASE (2^53: Janus draws its ids below that) and renumbered in the unlikely
+ * case that an AudioBridge id takes one over.
+ *
+ * Events go out through one callback (PARTICIPANT_JOINED/LEFT, MUTED, TALKING; the owner
+ * stamps the time), synchronously from the roster_* call or from the grace timer on the
+ * GMainContext. Names passed in must already be sanitized. Thread: the context's thread.
+ */
+#ifndef TTM_SRC_ROSTER_H
+#define TTM_SRC_ROSTER_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "src/session.h"
+
+#define ROSTER_GRACE_MS 2000
+#define ROSTER_CHAT_ID_BASE (UINT64_C(1) << 53)
+
+struct roster;
+
+/* ev: type, id, name, on, self, chat_only, merged filled in; valid during the call only. */
+typedef void (*roster_event_cb)(void *user, struct session_event *ev);
+
+/* Creates an empty roster; grace_ms is how long a chat user waits for its AudioBridge
+ * entry before it shows as chat-only. */
+int roster_create(GMainContext *main, unsigned grace_ms, roster_event_cb cb, void *user,
+		  struct roster **out);
+/* Frees everything; no event follows. NULL is fine. */
+void roster_destroy(struct roster *r);
+
+/* Replaces our own entry (no event: the owner reports its JOINED). */
+int roster_set_self(struct roster *r, uint64_t id, const char *name, bool muted);
+/* Adds or updates an AudioBridge participant; talking < 0: not stated. Emits JOINED for a
+ * new one, MUTED/TALKING for changes. Returns the entry, NULL when full or id is 0. */
+const struct session_participant *roster_audio_update(struct roster *r, uint64_t id,
+						      const char *name, bool muted, int talking);
+/* Sets one state of an AudioBridge entry (and emits the event) if it changed. */
+void roster_audio_talking(struct roster *r, uint64_t id, bool on);
+void roster_audio_muted(struct roster *r, uint64_t id, bool on);
+/* An AudioBridge participant left (unknown ids and chat-only entries are ignored). */
+void roster_audio_remove(struct roster *r, uint64_t id);
+/* Reconciling after a rejoin: begin, roster_audio_update every listed participant, end;
+ * AudioBridge entries (not self) not updated in between leave. */
+void roster_audio_sync_begin(struct roster *r);
+void roster_audio_sync_end(struct roster *r);
+
+/* A user of the chat room joined (username unique in the room, display its name, ab_id the
+ * AudioBridge id its username names or 0: textroom_username_id()). Our own username must not
+ * be passed. Repeats change nothing. */
+void roster_chat_join(struct roster *r, const char *username, const char *display,
+		      uint64_t ab_id);
+/* A user left the chat room. */
+void roster_chat_leave(struct roster *r, const char *username);
+/* The chat room was (re)joined: begin, roster_chat_join every listed user, end; users not
+ * listed in between have left. */
+void roster_chat_sync_begin(struct roster *r);
+void roster_chat_sync_end(struct roster *r);
+/* The chat link is gone: every chat user leaves (chat-only entries with them). */
+void roster_chat_clear(struct roster *r);
+
+const struct session_participant *roster_get(const struct roster *r, uint64_t id);
+unsigned roster_count(const struct roster *r);
+/* Calls fn for every entry, self and chat-only ones included. */
+void roster_foreach(const struct roster *r,
+		    void (*fn)(void *user, const struct session_participant *p), void *user);
+
+#endif

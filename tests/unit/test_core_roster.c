@@ -1,0 +1,332 @@
+/* Unit tests for the roster (src/roster.c): AudioBridge participants merged with TextRoom
+ * users by the id in a ttymeet username or by display name, chat-only entries after the grace
+ * period, promotion when the same person joins the call, removal on leave, syncs. The grace
+ * timer runs on a private GMainContext with a short period. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <glib.h>
+
+#include "src/roster.h"
+
+#define GRACE_MS 40
+
+struct rec {
+	enum session_event_type type;
+	uint64_t id;
+	char name[SESSION_NAME_MAX];
+	bool on, chat_only, merged;
+	unsigned count_at_emit; /* roster_count() seen from inside the callback */
+};
+
+struct fx {
+	GMainContext *ctx;
+	struct roster *r;
+	struct rec ev[64];
+	size_t n;
+};
+
+static void on_event(void *user, struct session_event *ev)
+{
+	struct fx *f = user;
+	assert_true(f->n < 64);
+	struct rec *r = &f->ev[f->n++];
+	r->type = ev->type;
+	r->id = ev->id;
+	snprintf(r->name, sizeof(r->name), "%s", ev->name);
+	r->on = ev->on;
+	r->chat_only = ev->chat_only;
+	r->merged = ev->merged;
+	r->count_at_emit = roster_count(f->r);
+}
+
+static int setup(void **state)
+{
+	static struct fx f;
+	memset(&f, 0, sizeof(f));
+	f.ctx = g_main_context_new();
+	assert_int_equal(roster_create(f.ctx, GRACE_MS, on_event, &f, &f.r), 0);
+	assert_int_equal(roster_set_self(f.r, 1000, "me", false), 0);
+	*state = &f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	roster_destroy(f->r);
+	g_main_context_unref(f->ctx);
+	return 0;
+}
+
+/* Runs the context for ms milliseconds (timers fire). */
+static void run_for(struct fx *f, unsigned ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+	while (g_get_monotonic_time() < end)
+		if (!g_main_context_iteration(f->ctx, FALSE))
+			g_usleep(1000);
+}
+
+static struct rec *last(struct fx *f)
+{
+	assert_true(f->n > 0);
+	return &f->ev[f->n - 1];
+}
+
+/* How many entries have this name (and are chat-only, if only_chat). */
+struct name_count { const char *name; int n, chat; };
+
+static void count_name(void *user, const struct session_participant *p)
+{
+	struct name_count *c = user;
+	if (!strcmp(p->name, c->name)) {
+		c->n++;
+		c->chat += p->chat_only;
+	}
+}
+
+static struct name_count named(struct fx *f, const char *name)
+{
+	struct name_count c = { name, 0, 0 };
+	roster_foreach(f->r, count_name, &c);
+	return c;
+}
+
+static void test_ttymeet_peer_merges_by_id(void **state)
+{
+	struct fx *f = *state;
+	roster_audio_update(f->r, 77, "bob", false, -1);
+	assert_int_equal(f->n, 1);
+	assert_int_equal(last(f)->type, SESSION_EV_PARTICIPANT_JOINED);
+	assert_false(last(f)->chat_only);
+	/* Its chat user arrives (after the call join, as a ttymeet does): nothing new shows. */
+	roster_chat_join(f->r, "ttm-000000000000004d-bob", "bob", 77);
+	run_for(f, GRACE_MS * 3);
+	assert_int_equal(f->n, 1);
+	assert_int_equal(named(f, "bob").n, 1);
+	assert_int_equal(roster_count(f->r), 2);
+	/* Leaving the chat first, then the call: one LEFT, no chat-only entry in between. */
+	roster_chat_leave(f->r, "ttm-000000000000004d-bob");
+	roster_audio_remove(f->r, 77);
+	run_for(f, GRACE_MS * 3);
+	assert_int_equal(f->n, 2);
+	assert_int_equal(last(f)->type, SESSION_EV_PARTICIPANT_LEFT);
+	assert_int_equal(last(f)->id, 77);
+	assert_int_equal(roster_count(f->r), 1);
+}
+
+static void test_grace_hides_join_order(void **state)
+{
+	struct fx *f = *state;
+	/* The chat join comes first; the call join within the grace period. */
+	roster_chat_join(f->r, "ttm-0000000000000058-carol", "carol", 88);
+	run_for(f, GRACE_MS / 4);
+	assert_int_equal(f->n, 0);
+	roster_audio_update(f->r, 88, "carol", true, -1);
+	run_for(f, GRACE_MS * 3);
+	assert_int_equal(f->n, 1);
+	assert_int_equal(f->ev[0].type, SESSION_EV_PARTICIPANT_JOINED);
+	assert_int_equal(f->ev[0].id, 88);
+	assert_true(f->ev[0].on); /* muted */
+	assert_false(f->ev[0].chat_only);
+	/* Leaving the call first: the chat user would be chat-only, but leaves within the grace. */
+	roster_audio_remove(f->r, 88);
+	roster_chat_leave(f->r, "ttm-0000000000000058-carol");
+	run_for(f, GRACE_MS * 3);
+	assert_int_equal(f->n, 2);
+	assert_int_equal(named(f, "carol").n, 0);
+}
+
+static void test_chat_only_user(void **state)
+{
+	struct fx *f = *state;
+	roster_chat_join(f->r, "browser-user", "Dora", 0);
+	assert_int_equal(f->n, 0); /* not before the grace period */
+	run_for(f, GRACE_MS * 3);
+	assert_int_equal(f->n, 1);
+	struct rec j = f->ev[0];
+	assert_int_equal(j.type, SESSION_EV_PARTICIPANT_JOINED);
+	assert_true(j.chat_only);
+	assert_string_equal(j.name, "Dora");
+	assert_true(j.id >= ROSTER_CHAT_ID_BASE);
+	assert_int_equal(j.count_at_emit, 2); /* already in the roster when the event comes */
+	const struct session_participant *p = roster_get(f->r, j.id);
+	assert_non_null(p);
+	assert_true(p->chat_only);
+	/* A repeated join (e.g. a resync) changes nothing. */
+	roster_chat_join(f->r, "browser-user", "Dora", 0);
+	assert_int_equal(f->n, 1);
+	roster_chat_leave(f->r, "browser-user");
+	assert_int_equal(f->n, 2);
+	assert_int_equal(last(f)->type, SESSION_EV_PARTICIPANT_LEFT);
+	assert_int_equal(last(f)->id, j.id);
+	assert_true(last(f)->chat_only);
+	assert_false(last(f)->merged);
+	assert_int_equal(last(f)->count_at_emit, 1);
+	assert_null(roster_get(f->r, j.id));
+	roster_chat_leave(f->r, "browser-user"); /* unknown now: nothing */
+	assert_int_equal(f->n, 2);
+}
+
+static void test_promotion_when_call_join_is_late(void **state)
+{
+	struct fx *f = *state;
+	roster_chat_join(f->r, "web-erin", "erin", 0);
+	run_for(f, GRACE_MS * 3);
+	assert_int_equal(f->n, 1);
+	uint64_t chat_id = f->ev[0].id;
+	/* Erin starts audio: the chat-only entry leaves (merged), then the call entry joins. */
+	roster_audio_update(f->r, 555, "erin", false, 1);
+	assert_int_equal(f->n, 3);
+	assert_int_equal(f->ev[1].type, SESSION_EV_PARTICIPANT_LEFT);
+	assert_int_equal(f->ev[1].id, chat_id);
+	assert_true(f->ev[1].merged);
+	assert_int_equal(f->ev[2].type, SESSION_EV_PARTICIPANT_JOINED);
+	assert_int_equal(f->ev[2].id, 555);
+	assert_false(f->ev[2].chat_only);
+	struct name_count c = named(f, "erin");
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.chat, 0);
+	assert_true(roster_get(f->r, 555)->talking);
+	/* Her audio stops but she stays in the chat: chat-only again after the grace period. */
+	roster_audio_remove(f->r, 555);
+	assert_int_equal(f->n, 4);
+	assert_int_equal(named(f, "erin").n, 0);
+	run_for(f, GRACE_MS * 3);
+	assert_int_equal(f->n, 5);
+	assert_true(last(f)->chat_only);
+	assert_int_equal(named(f, "erin").chat, 1);
+}
+
+static void test_same_names_resolved_by_id(void **state)
+{
+	struct fx *f = *state;
+	/* Two people called "sam": a browser user and a ttymeet. The ttymeet's call entry first. */
+	roster_audio_update(f->r, 300, "sam", false, -1);
+	/* The browser sam's chat user takes the free "sam" entry by name for now... */
+	roster_chat_join(f->r, "sam-browser", "sam", 0);
+	run_for(f, GRACE_MS * 3);
+	assert_int_equal(f->n, 1);
+	/* ...until the ttymeet's chat user, naming id 300, claims it: the browser sam becomes
+	 * chat-only after the grace period. */
+	roster_chat_join(f->r, "ttm-000000000000012c-sam", "sam", 300);
+	assert_int_equal(f->n, 1);
+	run_for(f, GRACE_MS * 3);
+	assert_int_equal(f->n, 2);
+	assert_true(last(f)->chat_only);
+	struct name_count c = named(f, "sam");
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.chat, 1);
+	/* A second call entry named sam (the browser user's audio) promotes the chat-only one. */
+	roster_audio_update(f->r, 301, "sam", false, -1);
+	c = named(f, "sam");
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.chat, 0);
+	/* The ttymeet leaves the chat: entry 300 stays (it is in the call), nobody duplicates. */
+	roster_chat_leave(f->r, "ttm-000000000000012c-sam");
+	run_for(f, GRACE_MS * 3);
+	c = named(f, "sam");
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.chat, 0);
+}
+
+static void test_self_is_never_merged(void **state)
+{
+	struct fx *f = *state;
+	/* Someone else in the chat who shares our name is a person of their own. */
+	roster_chat_join(f->r, "other-me", "me", 0);
+	run_for(f, GRACE_MS * 3);
+	struct name_count c = named(f, "me");
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.chat, 1);
+	/* A chat user naming our call id does not take our entry either. */
+	roster_chat_join(f->r, "ttm-00000000000003e8-me", "me", 1000);
+	run_for(f, GRACE_MS * 3);
+	assert_int_equal(named(f, "me").chat, 2);
+	assert_true(roster_get(f->r, 1000)->self);
+}
+
+static void test_syncs_and_clear(void **state)
+{
+	struct fx *f = *state;
+	roster_audio_update(f->r, 10, "ann", false, -1);
+	roster_audio_update(f->r, 11, "ben", false, -1);
+	roster_chat_join(f->r, "u-cy", "cy", 0);
+	roster_chat_join(f->r, "u-di", "di", 0);
+	run_for(f, GRACE_MS * 3);
+	assert_int_equal(roster_count(f->r), 5);
+	/* Chat rejoin lists only cy: di has left. */
+	roster_chat_sync_begin(f->r);
+	roster_chat_join(f->r, "u-cy", "cy", 0);
+	roster_chat_sync_end(f->r);
+	assert_int_equal(named(f, "di").n, 0);
+	assert_int_equal(named(f, "cy").n, 1);
+	/* Call rejoin lists only ann: ben has left; self and chat-only entries stay. */
+	roster_audio_sync_begin(f->r);
+	roster_audio_update(f->r, 10, "ann", false, -1);
+	roster_audio_sync_end(f->r);
+	assert_int_equal(named(f, "ben").n, 0);
+	assert_int_equal(named(f, "ann").n, 1);
+	assert_non_null(roster_get(f->r, 1000));
+	assert_int_equal(named(f, "cy").chat, 1);
+	/* The chat link died: chat-only entries go. */
+	roster_chat_clear(f->r);
+	assert_int_equal(named(f, "cy").n, 0);
+	assert_int_equal(roster_count(f->r), 2);
+	assert_int_equal(last(f)->type, SESSION_EV_PARTICIPANT_LEFT);
+}
+
+static void test_states_and_collisions(void **state)
+{
+	struct fx *f = *state;
+	roster_chat_join(f->r, "u-fay", "fay", 0);
+	run_for(f, GRACE_MS * 3);
+	uint64_t chat_id = last(f)->id;
+	/* Muted/talking do not apply to chat-only entries. */
+	roster_audio_talking(f->r, chat_id, true);
+	roster_audio_muted(f->r, chat_id, true);
+	roster_audio_remove(f->r, chat_id);
+	assert_int_equal(f->n, 1);
+	/* A call participant whose (client-chosen) id is the chat-only entry's: the chat-only
+	 * entry is renumbered, the call entry is someone else (another name). */
+	roster_audio_update(f->r, chat_id, "gus", false, -1);
+	assert_non_null(roster_get(f->r, chat_id));
+	assert_false(roster_get(f->r, chat_id)->chat_only);
+	struct name_count c = named(f, "fay");
+	assert_int_equal(c.n, 1);
+	assert_int_equal(c.chat, 1);
+	/* State changes produce events, repeats do not. */
+	size_t n = f->n;
+	roster_audio_talking(f->r, chat_id, true);
+	roster_audio_talking(f->r, chat_id, true);
+	roster_audio_update(f->r, chat_id, "gus", true, 1);
+	assert_int_equal(f->n, n + 2);
+	assert_int_equal(f->ev[n].type, SESSION_EV_TALKING);
+	assert_int_equal(f->ev[n + 1].type, SESSION_EV_MUTED);
+	/* Ids 0 are refused; an unknown removal is nothing. */
+	assert_null(roster_audio_update(f->r, 0, "zero", false, -1));
+	roster_audio_remove(f->r, 4242);
+	assert_int_equal(f->n, n + 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_ttymeet_peer_merges_by_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_grace_hides_join_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_chat_only_user, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_promotion_when_call_join_is_late, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_same_names_resolved_by_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_self_is_never_merged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_syncs_and_clear, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_states_and_collisions, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
