@@ -14,11 +14,16 @@ pkgs=(
   libusrsctp-dev libvpx-dev libcmocka-dev
   # test lab and fixtures
   janus iproute2 nftables python3 tmux espeak-ng sox opus-tools strace procps
+  # the chat-only participant of tests/integration/test_roster_merge.py (npm werift + ws)
+  nodejs
 )
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# Debian's nodejs comes without npm; other builds of nodejs (NodeSource) bundle it and
+# conflict with Debian's npm package.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
