@@ -20,6 +20,7 @@
 #include "src/report.h"
 #include "src/script.h"
 #include "src/session.h"
+#include "ui/vrender.h"
 
 #define SCRIPT_POLL_MS 200
 
@@ -30,6 +31,7 @@ struct bot {
 	struct media *media;
 	struct script *script;
 	struct report *report;
+	struct vrender *vrender; /* video-frame events; NULL without --video */
 	bot_done_cb done_cb;
 	void *user;
 	GSource *script_timer;
@@ -109,8 +111,10 @@ static void run_action(struct bot *b, const struct script_action *a)
 		break;
 	case SCRIPT_ACT_VIDEO_ON:
 	case SCRIPT_ACT_VIDEO_OFF:
-		snprintf(msg, sizeof(msg), "line %u: video is not available in this version", a->line);
-		notice(b, msg);
+		if (session_set_video(b->session, a->type == SCRIPT_ACT_VIDEO_ON) < 0) {
+			snprintf(msg, sizeof(msg), "line %u: video: not available", a->line);
+			notice(b, msg);
+		}
 		break;
 	case SCRIPT_ACT_LEAVE:
 		session_leave(b->session, "script");
@@ -200,11 +204,28 @@ static void finish(struct bot *b, const struct session_event *left)
 		b->done_cb(b->user, b);
 }
 
+/* A decoded picture: counted, and shown as a video-frame event at the capped rate. */
+static void on_video_frame(struct bot *b, const struct session_event *ev)
+{
+	report_add_video_frame(b->report, ev->t);
+	if (b->script)
+		script_observe_video(b->script, now_ms(b));
+	if (!b->vrender ||
+	    vrender_offer(b->vrender, ev->image, (uint64_t)g_get_monotonic_time(), NULL) != 1)
+		return;
+	headless_print_video_frame(b->cfg.out, b->tag, ev, vrender_grid(b->vrender));
+	vrender_commit(b->vrender);
+}
+
 static void on_event(void *user, const struct session_event *ev)
 {
 	struct bot *b = user;
 	uint64_t now = now_ms(b);
 
+	if (ev->type == SESSION_EV_VIDEO_FRAME) {
+		on_video_frame(b, ev);
+		return;
+	}
 	if (ev->type != SESSION_EV_LEFT) /* "left" stays the last line: after the summary */
 		print(b, ev);
 	if (ev->type == SESSION_EV_ERROR)
@@ -242,6 +263,10 @@ static void on_event(void *user, const struct session_event *ev)
 	case SESSION_EV_ERROR:
 		if (b->script)
 			script_observe_error(b->script, now);
+		break;
+	case SESSION_EV_VIDEO:
+		if (!ev->on && b->vrender)
+			vrender_forget(b->vrender);
 		break;
 	case SESSION_EV_LEFT:
 		finish(b, ev);
@@ -324,7 +349,21 @@ int bot_create(const struct bot_config *cfg, bot_done_cb done, void *user, struc
 		.bitrate = opt->bitrate_kbps * 1000,
 		.stats_interval_ms = 5000,
 		.tamper_fingerprint = tamper && !strcmp(tamper, "1"),
+		.video = {
+			.receive = opt->video == 1 || (b->script && (script_needs(b->script) &
+								     SCRIPT_NEED_VIDEO)),
+			.source = opt->video_source,
+		},
 	};
+	if (opt->video == 1) {
+		struct vrender_config vc = { .cols = opt->video_cols, .rows = opt->video_rows,
+					     .fps = opt->video_fps };
+		if (vrender_create(&vc, &b->vrender) < 0) {
+			rc = -TTM_EXIT_SERVER;
+			snprintf(msg, msglen, "out of memory");
+			goto out;
+		}
+	}
 	if (session_create(cfg->main, cfg->ws, &sc, on_event, b, &b->session) < 0) {
 		rc = -TTM_EXIT_SERVER;
 		snprintf(msg, msglen, "out of memory");
@@ -395,6 +434,7 @@ int bot_destroy(struct bot *b)
 		rc = -EIO;
 	script_destroy(b->script);
 	report_destroy(b->report);
+	vrender_destroy(b->vrender);
 	free(b->name);
 	free(b->tag);
 	free(b);

@@ -17,6 +17,7 @@ enum {
 	OPT_CHAT, OPT_VIDEO, OPT_NO_VIDEO, OPT_DEVICE, OPT_LIST_DEVICES, OPT_STUN, OPT_TURN,
 	OPT_INSECURE, OPT_BITRATE, OPT_COMPLEXITY, OPT_VIDEO_SOURCE, OPT_NOTICE, OPT_LOG,
 	OPT_SCRIPT, OPT_PARTICIPANTS, OPT_NAME_PATTERN, OPT_RAMP, OPT_REPORT, OPT_VERSION, OPT_LOOP, OPT_ICE_IF,
+	OPT_VIDEO_FPS, OPT_VIDEO_SIZE, OPT_VIDEO_BUDGET, OPT_VIDEO_COLOR,
 };
 
 static const struct option long_opts[] = {
@@ -41,6 +42,10 @@ static const struct option long_opts[] = {
 	{ "bitrate", required_argument, NULL, OPT_BITRATE },
 	{ "complexity", required_argument, NULL, OPT_COMPLEXITY },
 	{ "video-source", required_argument, NULL, OPT_VIDEO_SOURCE },
+	{ "video-fps", required_argument, NULL, OPT_VIDEO_FPS },
+	{ "video-size", required_argument, NULL, OPT_VIDEO_SIZE },
+	{ "video-budget", required_argument, NULL, OPT_VIDEO_BUDGET },
+	{ "video-color", required_argument, NULL, OPT_VIDEO_COLOR },
 	{ "privacy-notice", required_argument, NULL, OPT_NOTICE },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "script", required_argument, NULL, OPT_SCRIPT },
@@ -71,6 +76,10 @@ void cli_usage(FILE *f)
 	      "      --audio-device NAME, --list-devices   sound devices\n"
 	      "      --video, --no-video   receive the ASCII video preview\n"
 	      "      --video-source testpattern|v4l2:/dev/videoN   publish video\n"
+	      "      --video-fps FPS    preview frame-rate cap (5)\n"
+	      "      --video-size COLSxROWS   headless video-frame grid (40x12)\n"
+	      "      --video-budget BYTES   terminal bytes/s for the video pane (16384)\n"
+	      "      --video-color ascii|256|truecolor   preview drawing (ascii)\n"
 	      "      --stun HOST:PORT, --turn turn:USER:PASS@HOST[:PORT]   ICE servers\n"
 	      "      --ice-interface IF|ADDR   gather ICE candidates only there (repeatable)\n"
 	      "      --insecure         wss:// without certificate verification\n"
@@ -151,6 +160,11 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
 	o->bitrate_kbps = 24;
 	o->complexity = 10;
 	o->participants = 1;
+	o->video_fps = 5;
+	o->video_cols = 40;
+	o->video_rows = 12;
+	o->video_budget = 16384;
+	o->video_color = "ascii";
 	optind = 0; /* full reset, also of getopt's internal state */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":n:h", long_opts, NULL)) != -1) {
@@ -192,7 +206,38 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
 			if (parse_int_opt(optarg, 0, 10, &o->complexity) < 0)
 				FAIL("--complexity takes 0..10, not '%.40s'", optarg);
 			break;
-		case OPT_VIDEO_SOURCE: o->video_source = optarg; break;
+		case OPT_VIDEO_SOURCE:
+			if (strcmp(optarg, "testpattern") && strncmp(optarg, "v4l2:/", 6))
+				FAIL("--video-source takes testpattern or v4l2:/dev/videoN, not '%.40s'",
+				     optarg);
+			o->video_source = optarg;
+			break;
+		case OPT_VIDEO_FPS:
+			if (parse_double(optarg, 0.5, 30, &o->video_fps) < 0)
+				FAIL("--video-fps takes 0.5..30, not '%.40s'", optarg);
+			break;
+		case OPT_VIDEO_SIZE: {
+			char *x = strchr(optarg, 'x');
+			if (!x || (*x = '\0', parse_int_opt(optarg, 4, 400, &o->video_cols) < 0) ||
+			    parse_int_opt(x + 1, 2, 200, &o->video_rows) < 0) {
+				if (x)
+					*x = 'x';
+				FAIL("--video-size takes COLSxROWS (4..400 x 2..200), not '%.40s'",
+				     optarg);
+			}
+			*x = 'x';
+			break;
+		}
+		case OPT_VIDEO_BUDGET:
+			if (parse_int_opt(optarg, 256, 10 * 1024 * 1024, &o->video_budget) < 0)
+				FAIL("--video-budget takes 256..10485760 bytes/s, not '%.40s'", optarg);
+			break;
+		case OPT_VIDEO_COLOR:
+			if (strcmp(optarg, "ascii") && strcmp(optarg, "256") &&
+			    strcmp(optarg, "truecolor"))
+				FAIL("--video-color takes ascii, 256 or truecolor, not '%.40s'", optarg);
+			o->video_color = optarg;
+			break;
 		case OPT_NOTICE: o->privacy_notice = optarg; break;
 		case OPT_LOG: o->log = optarg; break;
 		case OPT_SCRIPT: o->script = optarg; break;

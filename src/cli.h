@@ -21,6 +21,10 @@ struct cli_options {
 	const char *play, *record, *audio_device, *stun, *turn, *video_source;
 	const char *privacy_notice, *log, *script, *report, *name_pattern;
 	int bitrate_kbps, complexity, participants;
+	double video_fps;          /* preview frame-rate cap */
+	int video_cols, video_rows; /* headless video-frame grid */
+	int video_budget;          /* TUI video pane, terminal bytes/s */
+	const char *video_color;   /* "ascii", "256", "truecolor" */
 	double ramp;
 	const char *ice_addrs[9]; /* --ice-interface, NULL-terminated */
 	int n_ice_addrs;

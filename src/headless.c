@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *event_name(enum session_event_type t)
@@ -23,6 +24,8 @@ static const char *event_name(enum session_event_type t)
 	case SESSION_EV_RECONNECTING: return "reconnecting";
 	case SESSION_EV_ERROR: return "error";
 	case SESSION_EV_LEFT: return "left";
+	case SESSION_EV_VIDEO: return "video";
+	case SESSION_EV_VIDEO_FRAME: return "video-frame";
 	}
 	return "unknown";
 }
@@ -46,6 +49,31 @@ int headless_print_summary(FILE *out, const char *who, double t, json_t *summary
 	if (who)
 		json_object_set_new(o, "who", json_string(who));
 	json_object_update(o, summary);
+	return print_line(out, o);
+}
+
+int headless_print_video_frame(FILE *out, const char *who, const struct session_event *ev,
+			       const struct ascii_grid *grid)
+{
+	size_t need = ascii_grid_text(grid, NULL, 0) + 1;
+	char *text = malloc(need);
+	json_t *o = json_object();
+	if (!o || !text) {
+		free(text);
+		json_decref(o);
+		return -ENOMEM;
+	}
+	ascii_grid_text(grid, text, need);
+	json_object_set_new(o, "event", json_string("video-frame"));
+	json_object_set_new(o, "t", json_real(round(ev->t * 1000.0) / 1000.0));
+	if (who)
+		json_object_set_new(o, "who", json_string(who));
+	json_object_set_new(o, "from", json_string(ev->name));
+	json_object_set_new(o, "id", json_integer((json_int_t)ev->id));
+	json_object_set_new(o, "cols", json_integer(grid->cols));
+	json_object_set_new(o, "rows", json_integer(grid->rows));
+	json_object_set_new(o, "ascii", json_string(text));
+	free(text);
 	return print_line(out, o);
 }
 
@@ -144,6 +172,18 @@ int headless_print_event_who(FILE *out, const char *who, const struct session_ev
 		break;
 	case SESSION_EV_LEFT:
 		json_object_set_new(o, "reason", json_string(ev->reason));
+		break;
+	case SESSION_EV_VIDEO:
+		json_object_set_new(o, "on", json_boolean(ev->on));
+		if (ev->on) {
+			json_object_set_new(o, "from", json_string(ev->name));
+			json_object_set_new(o, "id", json_integer((json_int_t)ev->id));
+		} else if (ev->message) {
+			json_object_set_new(o, "reason", json_string(ev->message));
+		}
+		break;
+	case SESSION_EV_VIDEO_FRAME: /* printed with its grid: headless_print_video_frame() */
+		json_object_set_new(o, "from", json_string(ev->name));
 		break;
 	}
 	return print_line(out, o);

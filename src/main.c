@@ -75,8 +75,6 @@ static gboolean on_duration(gpointer data)
  * work, rather than silently ignored. */
 static const char *unsupported_option(const struct cli_options *o)
 {
-	if (o->video == 1) return "--video";
-	if (o->video_source) return "--video-source";
 	if (o->log && o->headless) return "--log";
 	return NULL;
 }

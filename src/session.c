@@ -48,6 +48,8 @@ static double now_s(const struct session *s)
 void session_emit(struct session *s, struct session_event *ev)
 {
 	ev->t = now_s(s);
+	if (ev->type == SESSION_EV_TALKING && ev->on && !ev->self)
+		session_video_talking(s, ev->name);
 	if (s->cb)
 		s->cb(s->user, ev);
 }
@@ -80,6 +82,7 @@ static void drop_transport(struct session *s)
 		s->chat_link = NULL;
 	}
 	s->chat_ready = false;
+	session_video_stop(s);
 	if (s->media)
 		media_detach(s->media);
 	if (s->peer) {
@@ -425,6 +428,7 @@ static void on_joined(void *user, const struct janus_reply *r)
 	if (rejoin)
 		roster_audio_sync_end(s->roster);
 	session_chat_start(s);
+	session_video_start(s);
 }
 
 /* ---- the PeerConnection ---- */
@@ -579,6 +583,8 @@ static int janus_send(void *user, const char *text, size_t len)
 static void janus_event(void *user, const struct janus_event *ev)
 {
 	struct session *s = user;
+	if (session_video_route(s, ev))
+		return;
 	switch (ev->kind) {
 	case JANUS_EV_PLUGIN:
 		if (ev->handle == s->handle)
@@ -725,12 +731,16 @@ int session_create(GMainContext *main, struct ws_ctx *ws, const struct session_c
 	s->stats_ms = cfg->stats_interval_ms;
 	s->bitrate = cfg->bitrate;
 	s->t0 = cfg->t0 ? cfg->t0 : g_get_monotonic_time();
+	s->video_cfg = cfg->video;
+	s->video_cfg.source = dup_or_null(cfg->video.source, &ok);
+	s->video_receive = cfg->video.receive;
 	if (roster_create(main, ROSTER_GRACE_MS, on_roster_event, s, &s->roster) < 0)
 		ok = false;
 	snprintf(s->leave_reason, sizeof(s->leave_reason), "user");
 	if (session_chat_init(s) < 0)
 		ok = false;
-	if (!ok || !s->url || !s->name || (s->media && dtls_cert_create(&s->cert) < 0)) {
+	if (!ok || !s->url || !s->name || ((s->media || s->video_cfg.receive || s->video_cfg.source) &&
+				    dtls_cert_create(&s->cert) < 0)) {
 		session_destroy(s);
 		return -ENOMEM;
 	}
@@ -803,6 +813,7 @@ void session_destroy(struct session *s)
 	dtls_cert_destroy(s->cert);
 	roster_destroy(s->roster);
 	session_chat_free(s);
+	free((char *)s->video_cfg.source);
 	free(s->url);
 	free(s->name);
 	free(s->pin);

@@ -17,12 +17,20 @@
 #include "net/ws.h"
 #include "src/chat.h"
 #include "src/media.h"
+#include "src/video.h"
 
 #define SESSION_NAME_MAX 128 /* bytes of a sanitized display name */
 #define SESSION_ROSTER_MAX 4096
 #define SESSION_CHAT_MAX 4096 /* bytes of one chat message */
 
 struct session;
+
+/* Video (VideoRoom, same room number): receive a preview, publish a source, or both. */
+struct session_video_config {
+	bool receive;          /* subscribe to one feed at a time (SESSION_EV_VIDEO_FRAME) */
+	const char *source;    /* publish: "testpattern" or "v4l2:/dev/videoN"; NULL: do not */
+	int width, height, fps, kbps; /* publishing; 0: 320 x 180, 10 fps, 150 kbit/s */
+};
 
 struct session_config {
 	const char *url;
@@ -39,6 +47,7 @@ struct session_config {
 	unsigned stats_interval_ms;        /* 0 = no stats events */
 	int bitrate;                       /* our Opus bitrate (bit/s), announced in the SDP */
 	bool tamper_fingerprint;           /* tests only: corrupt the server's DTLS fingerprint */
+	struct session_video_config video; /* all zero: no video */
 };
 
 enum session_event_type {
@@ -55,6 +64,8 @@ enum session_event_type {
 	SESSION_EV_RECONNECTING,
 	SESSION_EV_ERROR,
 	SESSION_EV_LEFT,
+	SESSION_EV_VIDEO,       /* the preview shows feed id/name (on), or stopped (message) */
+	SESSION_EV_VIDEO_FRAME, /* a decoded picture of the shown feed: id, name, image */
 };
 
 /* Strings are sanitized (no control characters) and valid during the callback only. */
@@ -83,6 +94,7 @@ struct session_event {
 	double signaling_ms, ice_ms, dtls_ms; /* MEDIA audio connected: t0 to joined, to ICE
 					       * connected, to DTLS done (first join only) */
 	int attempt;         /* RECONNECTING */
+	const struct video_image *image; /* VIDEO_FRAME */
 };
 
 typedef void (*session_event_cb)(void *user, const struct session_event *ev);
@@ -113,6 +125,24 @@ bool session_is_muted(const struct session *s);
 int session_send_chat(struct session *s, const char *to, const char *text);
 /* The chat history (read-only; valid until the session is destroyed). */
 const struct chat_store *session_chat(const struct session *s);
+
+/* Video preview on or off (off unsubscribes: the server stops sending). -ENOTSUP when the
+ * session was created without video. */
+int session_set_video(struct session *s, bool on);
+bool session_video_on(const struct session *s);
+/* Shows the participant named name's video (the user's choice, kept), or with name NULL
+ * the next one. -ENOENT (no such video), -ENOTCONN (no video link yet). */
+int session_show_video(struct session *s, const char *name);
+
+struct session_video_stats {
+	bool receiving, publishing;
+	uint64_t frames;          /* decoded pictures shown to the client, since start */
+	double fps_in, kbps_in;   /* over the interval since the previous call */
+	double fps_out, kbps_out;
+	int width, height;        /* of the last picture */
+	uint64_t lost, nacks, plis;
+};
+void session_get_video_stats(const struct session *s, struct session_video_stats *out);
 
 /* Exit code the session ended with (TTM_EXIT_OK until something failed). */
 int session_exit_code(const struct session *s);

@@ -9,6 +9,7 @@
 #include "net/peer.h"
 #include "src/chat.h"
 #include "src/chatlink.h"
+#include "src/videolink.h"
 #include "src/roster.h"
 #include "src/session.h"
 
@@ -58,6 +59,12 @@ struct session {
 	bool chat_ready;
 	struct chatlink *chat_link;
 
+	/* video */
+	struct session_video_config video_cfg; /* source copied */
+	bool video_receive;
+	struct videolink *video;
+	uint64_t video_frames;
+
 	/* reconnection */
 	int attempt;
 	gint64 lost_since; /* monotonic µs, 0 = not lost */
@@ -75,6 +82,12 @@ struct outgoing {
 
 /* Stamps ev with the session time and hands it to the owner's callback. */
 void session_emit(struct session *s, struct session_event *ev);
+
+/* session_video.c */
+void session_video_start(struct session *s);  /* once joined */
+void session_video_stop(struct session *s);   /* with the transport */
+bool session_video_route(struct session *s, const struct janus_event *ev); /* true: handled */
+void session_video_talking(struct session *s, const char *name); /* follow the speaker */
 
 /* session_chat.c */
 int session_chat_init(struct session *s);   /* the chat store */
