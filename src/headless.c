@@ -160,6 +160,19 @@ int headless_print_event_who(FILE *out, const char *who, const struct session_ev
 		json_object_set_new(o, "concealed", json_integer((json_int_t)st->frames_concealed));
 		json_object_set_new(o, "fec", json_integer((json_int_t)st->frames_fec));
 		json_object_set_new(o, "audio_in", json_boolean(st->receiving_audio));
+		if (ev->video) {
+			const struct session_video_stats *v = ev->video;
+			json_object_set_new(o, "video_in", json_boolean(v->receiving));
+			json_object_set_new(o, "video_fps_in", json_real(round(v->fps_in * 10) / 10));
+			json_object_set_new(o, "video_kbps_in", json_real(round(v->kbps_in * 10) / 10));
+			json_object_set_new(o, "video_lost", json_integer((json_int_t)v->lost));
+			if (v->publishing) {
+				json_object_set_new(o, "video_fps_out",
+						    json_real(round(v->fps_out * 10) / 10));
+				json_object_set_new(o, "video_kbps_out",
+						    json_real(round(v->kbps_out * 10) / 10));
+			}
+		}
 		break;
 	}
 	case SESSION_EV_RECONNECTING:

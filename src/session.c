@@ -688,7 +688,12 @@ static gboolean stats_cb(gpointer data)
 	if (s->state == ST_JOINED && s->media && s->media_up) {
 		struct media_stats st;
 		media_get_stats(s->media, &st);
+		struct session_video_stats vs;
 		struct session_event ev = { .type = SESSION_EV_STATS, .stats = &st };
+		if (s->video_cfg.receive || s->video_cfg.source) {
+			session_get_video_stats(s, &vs);
+			ev.video = &vs;
+		}
 		session_emit(s, &ev);
 	}
 	return G_SOURCE_CONTINUE;

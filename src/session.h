@@ -68,6 +68,15 @@ enum session_event_type {
 	SESSION_EV_VIDEO_FRAME, /* a decoded picture of the shown feed: id, name, image */
 };
 
+struct session_video_stats {
+	bool receiving, publishing;
+	uint64_t frames;          /* decoded pictures shown to the client, since start */
+	double fps_in, kbps_in;   /* over the interval since the previous call */
+	double fps_out, kbps_out;
+	int width, height;        /* of the last picture */
+	uint64_t lost, nacks, plis;
+};
+
 /* Strings are sanitized (no control characters) and valid during the callback only. */
 struct session_event {
 	enum session_event_type type;
@@ -95,6 +104,7 @@ struct session_event {
 					       * connected, to DTLS done (first join only) */
 	int attempt;         /* RECONNECTING */
 	const struct video_image *image; /* VIDEO_FRAME */
+	const struct session_video_stats *video; /* STATS, when the session has video */
 };
 
 typedef void (*session_event_cb)(void *user, const struct session_event *ev);
@@ -134,14 +144,6 @@ bool session_video_on(const struct session *s);
  * the next one. -ENOENT (no such video), -ENOTCONN (no video link yet). */
 int session_show_video(struct session *s, const char *name);
 
-struct session_video_stats {
-	bool receiving, publishing;
-	uint64_t frames;          /* decoded pictures shown to the client, since start */
-	double fps_in, kbps_in;   /* over the interval since the previous call */
-	double fps_out, kbps_out;
-	int width, height;        /* of the last picture */
-	uint64_t lost, nacks, plis;
-};
 void session_get_video_stats(const struct session *s, struct session_video_stats *out);
 
 /* Exit code the session ended with (TTM_EXIT_OK until something failed). */

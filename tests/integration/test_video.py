@@ -1,0 +1,129 @@
+"""ASCII-preview video through Janus VideoRoom (issue 6), against a real Janus in the lab.
+
+- test_preview_shows_the_pattern: A publishes the moving test pattern (--video-source
+  testpattern: real VP8 over ICE/DTLS-SRTP); B (headless --video) gets video-frame events
+  within 3 s of starting, whose ASCII shows the pattern's structure: a bright box on a dark
+  background that moves from frame to frame, above grey bars that go from dark (left) to
+  bright (right). When A leaves, B reports the video stopped and gets no further frames.
+- test_video_off_frees_the_stream: B's script turns the preview off and on again; while off
+  no frames arrive and the stats show no video downlink (the subscription is gone), after
+  "video on" frames come back.
+- test_no_publisher: --video in a room where nobody publishes is quiet and error-free.
+"""
+
+import os
+import tempfile
+
+import harness
+from harness import HEADLESS, lab, start_client
+
+RAMP = " .:-=+*#%@"
+
+
+def frames(client):
+    return [e for e in client.events if e.get("event") == "video-frame"]
+
+
+def picture_rows(grid):
+    """The rows of the letterboxed picture: everything between the first and last row that is
+    not blank (the bars' darkest part is blank too, but the bright end never is)."""
+    rows = grid.split("\n")
+    used = [i for i, r in enumerate(rows) if r.strip()]
+    return rows, used[0], used[-1]
+
+
+def check_structure(grid, cols, rows_n):
+    rows, top, bottom = picture_rows(grid)
+    assert len(rows) == rows_n and all(len(r) == cols for r in rows), grid
+    # bars: the bottom picture row rises from dark to bright, left to right
+    bars = rows[bottom]
+    levels = [RAMP.index(c) if c in RAMP else -1 for c in bars.rstrip()]
+    assert -1 not in levels, bars
+    lit = [lv for lv in levels if lv > 0]
+    assert len(lit) > cols // 2, bars
+    assert all(b >= a for a, b in zip(lit, lit[1:])), bars  # monotonic ramp
+    assert levels[-1] >= RAMP.index("%"), bars                 # bright right end
+    assert bars[0] == " ", bars                                # dark left end
+    # box: some row above the bars holds one run of '@' about a quarter of the width wide,
+    # and nothing bright elsewhere on that row
+    box_rows = []
+    for r in rows[top:bottom - 1]:
+        at = [i for i, c in enumerate(r) if c == "@"]
+        if at and at[-1] - at[0] + 1 == len(at) and cols // 6 <= len(at) <= cols // 3:
+            others = r[:at[0]] + r[at[-1] + 1:]
+            if all(c in " .:-" for c in others):
+                box_rows.append(at[0])
+    assert box_rows, grid
+    return box_rows[0]
+
+
+def test_preview_shows_the_pattern():
+    with lab.Lab() as L:
+        a = start_client(L, HEADLESS + ["-n", "alice", "--video-source", "testpattern",
+                                        "--duration", "9", L.url, "1234"], "alice")
+        a.wait_event(lambda e: e.get("event") == "media" and e.get("kind") == "video"
+                     and e.get("state") == "connected", 10)
+        b = start_client(L, HEADLESS + ["-n", "bob", "--video", "--video-size", "40x12",
+                                        "--duration", "14", L.url, "1234"], "bob")
+        first = b.wait_event(lambda e: e.get("event") == "video-frame", 10)
+        assert first["t"] <= 3.0, b.describe()
+        assert first["from"] == "alice" and first["cols"] == 40 and first["rows"] == 12, first
+        assert a.wait_exit(15) == 0, a.describe()
+        stopped = b.wait_event(lambda e: e.get("event") == "video" and not e.get("on"), 10)
+        assert b.wait_exit(15) == 0, b.describe()
+
+        shown = [e for e in frames(b) if e["t"] <= stopped["t"]]
+        assert len(shown) >= 20, len(shown)  # ~5 fps for several seconds
+        starts = {check_structure(e["ascii"], 40, 12) for e in shown}
+        assert len(starts) >= 3, starts      # the box moves
+        after = [e for e in frames(b) if e["t"] > stopped["t"] + 0.5]
+        assert after == [], after[:1]
+        showing = [e for e in b.events if e.get("event") == "video" and e.get("on")]
+        assert showing and showing[0]["from"] == "alice", b.describe()
+        # the frame rate cap holds (5 fps by default), measured between the first and last
+        span = shown[-1]["t"] - shown[0]["t"]
+        assert len(shown) - 1 <= 5 * span + 2, (len(shown), span)
+        summary = [e for e in b.events if e.get("event") == "summary"][0]
+        assert summary["video_fps"] and summary["video_fps"] >= 5, summary
+
+
+def test_video_off_frees_the_stream():
+    with tempfile.TemporaryDirectory() as tmp, lab.Lab() as L:
+        script = os.path.join(tmp, "b.script")
+        with open(script, "w") as f:
+            f.write("at 4s video off\nat 11s video on\n")
+        a = start_client(L, HEADLESS + ["-n", "alice", "--video-source", "testpattern",
+                                        "--duration", "19", L.url, "1234"], "alice")
+        a.wait_event(lambda e: e.get("event") == "media" and e.get("kind") == "video"
+                     and e.get("state") == "connected", 10)
+        b = start_client(L, HEADLESS + ["-n", "bob", "--video", "--script", script,
+                                        "--duration", "16", L.url, "1234"], "bob")
+        assert b.wait_exit(25) == 0, b.describe()
+        assert a.wait_exit(10) == 0, a.describe()
+        fr = frames(b)
+        assert any(e["t"] < 4 for e in fr), b.describe()
+        assert not [e for e in fr if 4.6 < e["t"] < 11], [e["t"] for e in fr]
+        assert any(e["t"] > 11 for e in fr), [e["t"] for e in fr]
+        off = [e for e in b.events if e.get("event") == "video" and not e.get("on")]
+        assert off and off[0]["reason"] == "video is off", b.describe()
+        stats = [e for e in b.events if e.get("event") == "stats"]
+        # 5..10 s: entirely off → no video downlink at all; 0..5 and 10..15 had video
+        quiet = [s for s in stats if 9 < s["t"] < 11]
+        assert quiet and quiet[0]["video_kbps_in"] == 0 and not quiet[0]["video_in"], stats
+        busy = [s for s in stats if s["t"] < 6]
+        assert busy and busy[0]["video_kbps_in"] > 10, stats
+        # and the publisher's downlink cap: a low layer stays well under 200 kbit/s
+        assert all(s["video_kbps_in"] <= 200 for s in stats), stats
+
+
+def test_no_publisher():
+    with lab.Lab() as L:
+        b = start_client(L, HEADLESS + ["-n", "bob", "--video", "--duration", "4",
+                                        L.url, "1234"], "bob")
+        assert b.wait_exit(10) == 0, b.describe()
+        assert frames(b) == [], b.describe()
+        assert not [e for e in b.events if e.get("event") in ("error", "notice")], b.describe()
+
+
+if __name__ == "__main__":
+    harness.run(globals())
