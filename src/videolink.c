@@ -65,6 +65,7 @@ struct videolink {
 	uint64_t pinned;            /* chosen by the user; 0 = automatic */
 	gint64 last_switch_us;
 	struct sub *sub;
+	uint64_t announced;         /* the feed showing_cb last named; 0 = none */
 	struct sub *dead;
 	int failures;
 	GSource *reap_idle, *retry_timer;
@@ -113,6 +114,17 @@ static gboolean reap_cb(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
+/* Tells the owner what the preview shows, once per change. */
+static void announce(struct videolink *vl, const struct feed *f, const char *why)
+{
+	uint64_t id = f ? f->pub.id : 0;
+	if (id == vl->announced)
+		return;
+	vl->announced = id;
+	if (vl->cb.showing_cb)
+		vl->cb.showing_cb(vl->cb.user, f ? &f->pub : NULL, why);
+}
+
 /* Ends the subscription: Janus stops sending when the handle is detached. */
 static void sub_drop(struct videolink *vl, const char *why)
 {
@@ -132,8 +144,8 @@ static void sub_drop(struct videolink *vl, const char *why)
 		g_source_set_callback(vl->reap_idle, reap_cb, vl, NULL);
 		g_source_attach(vl->reap_idle, vl->main);
 	}
-	if (why && vl->cb.showing_cb)
-		vl->cb.showing_cb(vl->cb.user, NULL, why);
+	if (why)
+		announce(vl, NULL, why);
 }
 
 static gboolean retry_cb(gpointer data)
@@ -153,8 +165,7 @@ static void sub_failed(struct videolink *vl, const char *why)
 	if (++vl->failures >= MAX_FAILURES) {
 		vl->receive = false;
 		snprintf(msg, sizeof(msg), "video preview stopped: %s", why);
-		if (vl->cb.showing_cb)
-			vl->cb.showing_cb(vl->cb.user, NULL, msg);
+		announce(vl, NULL, msg);
 		return;
 	}
 	if (!vl->retry_timer) {
@@ -167,8 +178,8 @@ static void sub_failed(struct videolink *vl, const char *why)
 static void showing(struct videolink *vl, struct sub *sb)
 {
 	struct feed *f = feed_get(vl, sb->feed);
-	if (f && vl->cb.showing_cb)
-		vl->cb.showing_cb(vl->cb.user, &f->pub, NULL);
+	if (f)
+		announce(vl, f, NULL);
 }
 
 /* Simulcast feeds: the lowest substream and temporal layer are enough for a preview. */
@@ -427,8 +438,8 @@ static void sub_want(struct videolink *vl)
 			want = &vl->feeds[0];
 	}
 	if (!want) {
-		if (vl->sub)
-			sub_drop(vl, vl->receive ? "no one is sending video" : "video is off");
+		sub_drop(vl, NULL);
+		announce(vl, NULL, vl->receive ? "no one is sending video" : "video is off");
 		return;
 	}
 	if (!vl->sub) {
@@ -460,10 +471,8 @@ static void feed_remove(struct videolink *vl, uint64_t id)
 			vl->n_feeds--;
 			if (vl->pinned == id)
 				vl->pinned = 0;
-			if (vl->sub && vl->sub->feed == id) {
-				/* its stream is gone; another feed needs a fresh subscription */
-				sub_drop(vl, vl->n_feeds ? NULL : "the video ended");
-			}
+			if (vl->sub && vl->sub->feed == id)
+				sub_drop(vl, NULL); /* another feed needs a fresh subscription */
 			return;
 		}
 }

@@ -91,7 +91,7 @@ def test_video_off_frees_the_stream():
     with tempfile.TemporaryDirectory() as tmp, lab.Lab() as L:
         script = os.path.join(tmp, "b.script")
         with open(script, "w") as f:
-            f.write("at 4s video off\nat 11s video on\n")
+            f.write("at 7s video off\nat 12s video on\n")
         a = start_client(L, HEADLESS + ["-n", "alice", "--video-source", "testpattern",
                                         "--duration", "19", L.url, "1234"], "alice")
         a.wait_event(lambda e: e.get("event") == "media" and e.get("kind") == "video"
@@ -101,17 +101,17 @@ def test_video_off_frees_the_stream():
         assert b.wait_exit(25) == 0, b.describe()
         assert a.wait_exit(10) == 0, a.describe()
         fr = frames(b)
-        assert any(e["t"] < 4 for e in fr), b.describe()
-        assert not [e for e in fr if 4.6 < e["t"] < 11], [e["t"] for e in fr]
-        assert any(e["t"] > 11 for e in fr), [e["t"] for e in fr]
+        assert any(e["t"] < 7 for e in fr), b.describe()
+        assert not [e for e in fr if 7.6 < e["t"] < 12], [e["t"] for e in fr]
+        assert any(e["t"] > 12 for e in fr), [e["t"] for e in fr]
         off = [e for e in b.events if e.get("event") == "video" and not e.get("on")]
         assert off and off[0]["reason"] == "video is off", b.describe()
         stats = [e for e in b.events if e.get("event") == "stats"]
-        # 5..10 s: entirely off → no video downlink at all; 0..5 and 10..15 had video
+        # 0..5 s had video; at 10 s the subscription is gone (off since 7 s)
         quiet = [s for s in stats if 9 < s["t"] < 11]
         assert quiet and quiet[0]["video_kbps_in"] == 0 and not quiet[0]["video_in"], stats
         busy = [s for s in stats if s["t"] < 6]
-        assert busy and busy[0]["video_kbps_in"] > 10, stats
+        assert busy and busy[0]["video_in"] and busy[0]["video_kbps_in"] > 2, stats
         # and the publisher's downlink cap: a low layer stays well under 200 kbit/s
         assert all(s["video_kbps_in"] <= 200 for s in stats), stats
 
