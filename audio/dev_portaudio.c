@@ -14,11 +14,17 @@
  * The callbacks are REAL-TIME code: they touch only the ring, atomics and their own fields
  * -- no malloc, no locks, no logging, no system calls.
  *
- * Process-wide state (the only in audio/): Pa_Initialize/Pa_Terminate are global in
- * PortAudio, so they are reference counted under a mutex (pa_acquire/pa_release); every open
- * stream and every listing holds a reference. On the first initialisation the diagnostics
- * ALSA and JACK print on stderr when probing absent cards are routed to a silent handler
- * (they would corrupt the terminal UI); failures still come back as error codes.
+ * PortAudio is loaded with dlopen() at the first use (an open or a listing), not linked: a
+ * headless, WAV or null session never maps PortAudio, ALSA, JACK and what they pull in
+ * (about 1.4 MB of resident memory). TTYMEET_PORTAUDIO_LIB names another library file. When
+ * it cannot be loaded every call returns -ELIBACC; the library stays loaded once it was.
+ *
+ * Process-wide state (the only in audio/): the library handle and its entry points, and
+ * Pa_Initialize/Pa_Terminate, which are global in PortAudio, so they are reference counted
+ * under a mutex (pa_acquire/pa_release); every open stream and every listing holds a
+ * reference. On the first initialisation the diagnostics ALSA and JACK print on stderr when
+ * probing absent cards are routed to a silent handler (they would corrupt the terminal UI);
+ * failures still come back as error codes.
  */
 #include <dlfcn.h>
 #include <pthread.h>
@@ -39,7 +45,27 @@
 #define PA_PLAYBACK_PREFILL_MS	40	/* playback: queue this much before (re)starting */
 #define PA_CB_CHUNK		256	/* frames converted per step inside the callbacks */
 
+#ifndef TTM_PORTAUDIO_LIB
+#define TTM_PORTAUDIO_LIB	"libportaudio.so.2"	/* the PortAudio v19 ABI */
+#endif
+
+/* The PortAudio functions used here; their types come from portaudio.h. */
+#define PA_FUNCTIONS(X) \
+	X(Pa_Initialize) X(Pa_Terminate) X(Pa_GetDeviceCount) X(Pa_GetDefaultInputDevice) \
+	X(Pa_GetDefaultOutputDevice) X(Pa_GetDeviceInfo) X(Pa_GetHostApiInfo) \
+	X(Pa_IsFormatSupported) X(Pa_OpenStream) X(Pa_StartStream) X(Pa_AbortStream) \
+	X(Pa_CloseStream)
+
+struct pa_api {
+#define PA_FIELD(fn) __typeof__(&fn) fn;
+	PA_FUNCTIONS(PA_FIELD)
+#undef PA_FIELD
+};
+
 static pthread_mutex_t pa_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *pa_lib;		/* never closed: host APIs may leave threads and handlers */
+static bool pa_load_failed;	/* tried once, in vain: do not retry on every call */
+static struct pa_api pa;	/* valid while pa_lib is set; written once, under pa_lock */
 static unsigned pa_refs;
 static bool pa_quieted;
 
@@ -70,29 +96,59 @@ static void jack_quiet(const char *msg)
 {
 }
 
-/* Installs silent error handlers in ALSA and JACK when PortAudio pulled them in. Looked up at
- * run time so ttymeet does not link them itself. */
+/* Installs silent error handlers in ALSA and JACK when PortAudio pulled them in. Looked up in
+ * PortAudio's own dependencies so ttymeet does not link them itself. */
 static void quiet_host_libraries(void)
 {
 	void (*alsa_set)(void (*)(const char *, int, const char *, int, const char *, ...));
 	void (*jack_set)(void (*)(const char *));
 	void *sym;
 
-	sym = dlsym(RTLD_DEFAULT, "snd_lib_error_set_handler");
+	sym = dlsym(pa_lib, "snd_lib_error_set_handler");
 	if (sym) {
 		memcpy(&alsa_set, &sym, sizeof(sym));
 		alsa_set(alsa_quiet);
 	}
-	sym = dlsym(RTLD_DEFAULT, "jack_set_error_function");
+	sym = dlsym(pa_lib, "jack_set_error_function");
 	if (sym) {
 		memcpy(&jack_set, &sym, sizeof(sym));
 		jack_set(jack_quiet);
 	}
-	sym = dlsym(RTLD_DEFAULT, "jack_set_info_function");
+	sym = dlsym(pa_lib, "jack_set_info_function");
 	if (sym) {
 		memcpy(&jack_set, &sym, sizeof(sym));
 		jack_set(jack_quiet);
 	}
+}
+
+/* Loads the library and resolves every entry point (under pa_lock). Returns 0 or -ELIBACC. */
+static int pa_load(void)
+{
+	const char *name = getenv("TTYMEET_PORTAUDIO_LIB");
+	void *lib, *sym;
+
+	if (pa_lib)
+		return 0;
+	if (pa_load_failed)
+		return -ELIBACC;
+	lib = dlopen(name && *name ? name : TTM_PORTAUDIO_LIB, RTLD_NOW | RTLD_LOCAL);
+	if (!lib)
+		goto fail;
+#define PA_RESOLVE(fn) \
+	sym = dlsym(lib, #fn); \
+	if (!sym) \
+		goto fail; \
+	memcpy(&pa.fn, &sym, sizeof(sym));
+	PA_FUNCTIONS(PA_RESOLVE)
+#undef PA_RESOLVE
+	pa_lib = lib;
+	return 0;
+fail:
+	if (lib)
+		dlclose(lib);
+	memset(&pa, 0, sizeof(pa));
+	pa_load_failed = true;
+	return -ELIBACC;
 }
 
 static int pa_errno(PaError err)
@@ -122,11 +178,13 @@ static int pa_acquire(void)
 
 	pthread_mutex_lock(&pa_lock);
 	if (pa_refs == 0) {
-		if (!pa_quieted) {
+		rc = pa_load();
+		if (rc == 0 && !pa_quieted) {
 			quiet_host_libraries();
 			pa_quieted = true;
 		}
-		rc = pa_errno(Pa_Initialize());
+		if (rc == 0)
+			rc = pa_errno(pa.Pa_Initialize());
 	}
 	if (rc == 0)
 		pa_refs++;
@@ -138,7 +196,7 @@ static void pa_release(void)
 {
 	pthread_mutex_lock(&pa_lock);
 	if (pa_refs > 0 && --pa_refs == 0)
-		Pa_Terminate();
+		pa.Pa_Terminate();
 	pthread_mutex_unlock(&pa_lock);
 }
 
@@ -151,17 +209,17 @@ static int dev_channels(const PaDeviceInfo *info, bool input)
  * name equals `name` ignoring case, else the first that contains it. */
 static int pa_find(const char *name, bool input, PaDeviceIndex *idx)
 {
-	PaDeviceIndex n = Pa_GetDeviceCount(), i, any = 0;
+	PaDeviceIndex n = pa.Pa_GetDeviceCount(), i, any = 0;
 
 	if (n < 0)
 		return pa_errno(n);
 	if (!name || !*name || !strcasecmp(name, "default")) {
-		*idx = input ? Pa_GetDefaultInputDevice() : Pa_GetDefaultOutputDevice();
+		*idx = input ? pa.Pa_GetDefaultInputDevice() : pa.Pa_GetDefaultOutputDevice();
 		return *idx == paNoDevice ? -ENODEV : 0;
 	}
 	for (int pass = 0; pass < 2; pass++) {
 		for (i = 0; i < n; i++) {
-			const PaDeviceInfo *info = Pa_GetDeviceInfo(i);
+			const PaDeviceInfo *info = pa.Pa_GetDeviceInfo(i);
 
 			if (!info || !info->name || dev_channels(info, input) < 1)
 				continue;
@@ -255,8 +313,8 @@ static void pa_dev_close(struct pa_dev *d)
 	if (!d)
 		return;
 	if (d->stream) {
-		Pa_StopStream(d->stream);
-		Pa_CloseStream(d->stream);
+		pa.Pa_AbortStream(d->stream); /* no draining: a switch must not stall the tick */
+		pa.Pa_CloseStream(d->stream);
 		pa_release();
 	}
 	ring_destroy(d->ring);
@@ -280,7 +338,7 @@ static int pa_pick_format(PaStreamParameters *p, const PaDeviceInfo *info, bool 
 			continue;
 		for (ch = 1; ch <= 2 && ch <= dev_channels(info, input); ch++) {
 			p->channelCount = ch;
-			if (Pa_IsFormatSupported(input ? p : NULL, input ? NULL : p, rates[ri]) ==
+			if (pa.Pa_IsFormatSupported(input ? p : NULL, input ? NULL : p, rates[ri]) ==
 			    paFormatIsSupported) {
 				*rate = (unsigned)rates[ri];
 				return 0;
@@ -312,7 +370,7 @@ static int pa_dev_open(struct pa_dev **out, const char *name, bool input)
 	rc = pa_find(name, input, &idx);
 	if (rc)
 		goto out;
-	info = Pa_GetDeviceInfo(idx);
+	info = pa.Pa_GetDeviceInfo(idx);
 	if (!info) {
 		rc = -ENODEV;
 		goto out;
@@ -349,14 +407,14 @@ static int pa_dev_open(struct pa_dev **out, const char *name, bool input)
 		if (rc)
 			goto out;
 	}
-	rc = pa_errno(Pa_OpenStream(&d->stream, input ? &p : NULL, input ? NULL : &p, d->rate,
+	rc = pa_errno(pa.Pa_OpenStream(&d->stream, input ? &p : NULL, input ? NULL : &p, d->rate,
 				    paFramesPerBufferUnspecified, paNoFlag,
 				    input ? capture_cb : playback_cb, d));
 	if (rc) {
 		d->stream = NULL;
 		goto out;
 	}
-	rc = pa_errno(Pa_StartStream(d->stream));
+	rc = pa_errno(pa.Pa_StartStream(d->stream));
 out:
 	if (rc) {
 		if (!d->stream)
@@ -447,21 +505,21 @@ int dev_portaudio_list(audio_device_cb cb, void *arg)
 
 	if (rc)
 		return rc;
-	n = Pa_GetDeviceCount();
+	n = pa.Pa_GetDeviceCount();
 	if (n < 0) {
 		rc = pa_errno(n);
 		goto out;
 	}
-	def_in = Pa_GetDefaultInputDevice();
-	def_out = Pa_GetDefaultOutputDevice();
+	def_in = pa.Pa_GetDefaultInputDevice();
+	def_out = pa.Pa_GetDefaultOutputDevice();
 	for (i = 0; i < n; i++) {
-		const PaDeviceInfo *info = Pa_GetDeviceInfo(i);
+		const PaDeviceInfo *info = pa.Pa_GetDeviceInfo(i);
 		const PaHostApiInfo *api;
 		struct audio_device_info di;
 
 		if (!info)
 			continue;
-		api = Pa_GetHostApiInfo(info->hostApi);
+		api = pa.Pa_GetHostApiInfo(info->hostApi);
 		di.index = i;
 		di.name = info->name ? info->name : "";
 		di.host_api = api && api->name ? api->name : "";

@@ -149,6 +149,8 @@ const char *audio_strerror(int code)
 		return "no sound card (or no device for this direction)";
 	case -ENOENT:
 		return "no such file or audio device";
+	case -ELIBACC:
+		return "PortAudio is not installed (libportaudio.so.2 cannot be loaded)";
 	case AUDIO_EOF:
 		return "end of audio file";
 	case -EINVAL:

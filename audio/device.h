@@ -10,7 +10,9 @@
  * Opening may allocate; read and write do not.
  *
  * Errors: -ENODEV means no sound card (or none for that direction): say so once and carry on
- * listen-only/send-only; -ENOENT is a device name that matched nothing (or a missing file);
+ * listen-only/send-only; -ELIBACC means PortAudio itself cannot be loaded (it is opened at
+ * run time: headless and file-only runs never load it), which callers may treat like -ENODEV;
+ * -ENOENT is a device name that matched nothing (or a missing file);
  * WAV_E* codes (audio/wav.h) describe bad files. audio_strerror() words all of them.
  */
 #ifndef TTM_AUDIO_DEVICE_H
@@ -80,7 +82,7 @@ void audio_sink_stats(const struct audio_sink *sink, struct audio_dev_stats *st)
 int audio_sink_close(struct audio_sink *sink);
 
 /* Lists PortAudio devices through cb (nothing is printed). Returns the number of devices,
- * 0 when there is no sound card, or a negative code. */
+ * 0 when there is no sound card, or a negative code (-ELIBACC: no PortAudio). */
 int audio_device_list(audio_device_cb cb, void *arg);
 
 /* One-line message for any code these functions (and audio/wav.h) return. */

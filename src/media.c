@@ -333,7 +333,7 @@ int media_create_or_null(GMainContext *main, const struct media_config *cfg, str
 {
 	int rc = media_create(main, cfg, out, msg, msglen);
 	*no_card = false;
-	if (rc != -ENODEV)
+	if (rc != -ENODEV && rc != -ELIBACC)
 		return rc;
 	struct media_config c = *cfg;
 	if (!strcmp(c.source_backend, "portaudio"))

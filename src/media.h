@@ -56,9 +56,9 @@ struct media_stats {
  * (msg gets one line for the user). */
 int media_create(GMainContext *main, const struct media_config *cfg, struct media **out,
 		 char *msg, size_t msglen);
-/* media_create, but when a sound device part fails with -ENODEV (no sound card: SSH, CI) it
- * goes on with the null backend for that part and sets *no_card, so the caller can say so
- * once and continue listen-only or send-only. */
+/* media_create, but when a sound device part fails with -ENODEV (no sound card: SSH, CI) or
+ * -ELIBACC (PortAudio not installed) it goes on with the null backend for that part and sets
+ * *no_card, so the caller can say so once and continue listen-only or send-only. */
 int media_create_or_null(GMainContext *main, const struct media_config *cfg, struct media **out,
 			 char *msg, size_t msglen, bool *no_card);
 /* Stops the clock and frees everything (the WAV sink is finished). Returns the sink's close

@@ -1,7 +1,8 @@
 /* Unit tests for src/media without a peer or a sound card: the 20 ms clock feeds the sink
  * (null source, WAV sinks), media_set_sink swaps the sink mid-stream without losing or
- * doubling frames (the clock keeps its schedule), a failed swap keeps the old sink, and
- * media_set_source's failure path keeps the old source. */
+ * doubling frames (the clock keeps its schedule), a failed swap keeps the old sink,
+ * media_set_source's failure path keeps the old source, and without a loadable PortAudio
+ * media_create_or_null carries on with null devices. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +11,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -167,6 +169,32 @@ static void test_set_source_fails(void **state)
 	g_main_context_unref(ctx);
 }
 
+static void test_no_portaudio_falls_back(void **state)
+{
+	GMainContext *ctx = g_main_context_new();
+	struct media_config cfg = {
+		.source_backend = "portaudio",
+		.sink_backend = "portaudio",
+		.bitrate = 24000,
+		.complexity = 5,
+	};
+	struct media *m = NULL;
+	char msg[160] = "";
+	bool no_card = false;
+
+	/* The only PortAudio use in this program: the failed load is remembered per process. */
+	setenv("TTYMEET_PORTAUDIO_LIB", "/nonexistent/libportaudio.so.2", 1);
+	assert_int_equal(media_create(ctx, &cfg, &m, msg, sizeof(msg)), -ELIBACC);
+	assert_null(m);
+	assert_non_null(strstr(msg, "PortAudio"));
+	assert_int_equal(media_create_or_null(ctx, &cfg, &m, msg, sizeof(msg), &no_card), 0);
+	assert_true(no_card);
+	assert_int_equal(media_set_sink(m, "portaudio", "default", msg, sizeof(msg)), -ELIBACC);
+	run_for(ctx, 60);
+	assert_int_equal(media_destroy(m), 0);
+	g_main_context_unref(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +202,7 @@ int main(void)
 		cmocka_unit_test(test_swap_sink_fails),
 		cmocka_unit_test(test_swap_to_null_and_back),
 		cmocka_unit_test(test_set_source_fails),
+		cmocka_unit_test(test_no_portaudio_falls_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
