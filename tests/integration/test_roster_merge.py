@@ -13,93 +13,17 @@ joins the audio room, like a browser on Janus's TextRoom demo.
   "merged" and Dora joining with audio, never two Doras at once; when the call part ends, she
   is chat-only again after the grace period, and leaves with the probe.
 
-The node packages are installed on first use into tests/integration/probes/node_modules
-(gitignored) with `npm ci`; nodejs and npm come from scripts/deps.sh.
+The probe and its npm packages: tests/integration/chatprobe.py.
 """
 
-import json
-import os
-import shutil
-import subprocess
 import threading
 import time
 
 import harness
+from chatprobe import Probe, ensure_node_deps
 from harness import HEADLESS, lab, start_client
 
-PROBES = os.path.join(harness.SOURCE_DIR, "tests", "integration", "probes")
-PROBE = os.path.join(PROBES, "textroom_user.js")
 GRACE_S = 2.0  # src/roster.h ROSTER_GRACE_MS
-
-
-def ensure_node_deps():
-    """Installs the probe's npm packages if they are missing; AssertionError if impossible."""
-    for tool in ("node", "npm"):
-        assert shutil.which(tool), "%s not found: run scripts/deps.sh" % tool
-    if os.path.isdir(os.path.join(PROBES, "node_modules", "werift")) and \
-            os.path.isdir(os.path.join(PROBES, "node_modules", "ws")):
-        return
-    r = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                       cwd=PROBES, capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, "npm ci failed in %s:\n%s%s" % (PROBES, r.stdout, r.stderr)
-
-
-class Probe:
-    """The chat-only participant: JSON lines from its stdout, commands to its stdin."""
-
-    def __init__(self, the_lab, username, display, room=1234):
-        self.proc = the_lab.client(["node", PROBE, the_lab.url, str(room), username, display])
-        self.lines = []
-        self.err = []
-        self.cond = threading.Condition()
-        self.done = False
-        threading.Thread(target=self._read, daemon=True).start()
-        threading.Thread(target=self._read_err, daemon=True).start()
-
-    def _read(self):
-        for raw in self.proc.stdout:
-            try:
-                msg = json.loads(raw.decode("utf-8", "replace"))
-            except ValueError:
-                continue
-            with self.cond:
-                self.lines.append(msg)
-                self.cond.notify_all()
-        with self.cond:
-            self.done = True
-            self.cond.notify_all()
-
-    def _read_err(self):
-        for raw in self.proc.stderr:
-            self.err.append(raw.decode("utf-8", "replace"))
-
-    def describe(self):
-        return "probe (exit %s):\n  %s\n  stderr: %s" % (
-            self.proc.poll(), "\n  ".join(json.dumps(m) for m in self.lines[-20:]),
-            "".join(self.err[-20:]))
-
-    def wait(self, pred, timeout=15.0):
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while True:
-                for m in self.lines:
-                    if m.get("probe") == "error":
-                        raise AssertionError("probe failed: %s" % self.describe())
-                    if pred(m):
-                        return m
-                left = deadline - time.monotonic()
-                if self.done or left <= 0:
-                    raise AssertionError("probe: no matching line\n" + self.describe())
-                self.cond.wait(min(left, 0.5))
-
-    def command(self, line):
-        self.proc.stdin.write((line + "\n").encode())
-        self.proc.stdin.flush()
-
-    def leave(self, timeout=10.0):
-        self.command("leave")
-        self.wait(lambda m: m.get("probe") == "left", timeout)
-        assert self.proc.wait(timeout) == 0, self.describe()
 
 
 def wait_chat_ready(c, timeout=10):
