@@ -192,6 +192,9 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 	[I18N_ST_LEFT] = T("left", "verlassen", "uscito", "ieșit"),
 	[I18N_ST_MIC_ON] = T("mic on", "Mikro an", "micro attivo", "micro pornit"),
 	[I18N_ST_MIC_OFF] = T("MUTED", "STUMM", "MUTO", "MUT"),
+	[I18N_ST_NO_MIC] = T("no mic", "kein Mikro", "nessun micro", "fără microfon"),
+	[I18N_ST_NO_SPEAKER] = T("no speaker", "kein Lautsprecher", "nessun altoparlante",
+		"fără difuzor"),
 	[I18N_ST_PTT_IDLE] = T("PTT: F5 to talk", "PTT: F5 zum Sprechen", "PTT: F5 per parlare",
 		"PTT: F5 ca să vorbiți"),
 	[I18N_ST_PTT_TALK] = T("PTT: talking", "PTT: Sie sprechen", "PTT: parli",
@@ -204,6 +207,7 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 	/* ---- panes ---- */
 	[I18N_ROSTER_TITLE] = T("People", "Personen", "Persone", "Participanți"),
 	[I18N_ROSTER_YOU] = T("(you)", "(Sie)", "(tu)", "(dvs.)"),
+	[I18N_ROSTER_CHAT_ONLY] = T("(chat)", "(Chat)", "(chat)", "(chat)"),
 	[I18N_ROSTER_MORE] = T("+{1} more", "+{1} weitere", "+{1} altri", "+{1} alții"),
 	[I18N_VIDEO_TITLE] = T("Video", "Video", "Video", "Video"),
 	[I18N_VIDEO_NONE] = T("no video", "kein Video", "nessun video", "niciun video"),
@@ -229,6 +233,10 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"Ați intrat în camera {1} ca {2}."),
 	[I18N_SYS_PEER_JOINED] = T("{1} joined.", "{1} ist beigetreten.", "{1} è entrato.",
 		"{1} a intrat."),
+	[I18N_SYS_PEER_JOINED_CHAT] = T("{1} joined the chat (not the call).",
+		"{1} ist dem Chat beigetreten (nicht dem Gespräch).",
+		"{1} è entrato nella chat (non nella chiamata).",
+		"{1} a intrat în chat (nu și în apel)."),
 	[I18N_SYS_PEER_LEFT] = T("{1} left.", "{1} ist gegangen.", "{1} è uscito.",
 		"{1} a ieșit."),
 	[I18N_SYS_MUTED] = T("Your microphone is muted.", "Ihr Mikrofon ist stummgeschaltet.",
@@ -267,15 +275,34 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"Audiogeräte können nicht aufgelistet werden: {1}",
 		"Impossibile elencare i dispositivi audio: {1}",
 		"Dispozitivele audio nu pot fi listate: {1}"),
-	[I18N_SYS_DEVICE_UNSUPPORTED] = T(
-		"Switching the sound device during a call is not supported yet; leave and start "
-		"again with --audio-device \"{1}\".",
-		"Das Audiogerät während eines Gesprächs zu wechseln wird noch nicht unterstützt; "
-		"verlassen Sie das Meeting und starten Sie neu mit --audio-device \"{1}\".",
-		"Il cambio del dispositivo audio durante una chiamata non è ancora supportato; "
-		"esci e riavvia con --audio-device \"{1}\".",
-		"Schimbarea dispozitivului audio în timpul unui apel nu este încă suportată; "
-		"ieșiți și porniți din nou cu --audio-device \"{1}\"."),
+	[I18N_SYS_DEVICE_NONE] = T("No sound devices found: cannot switch to \"{1}\".",
+		"Keine Audiogeräte gefunden: Wechsel zu „{1}“ nicht möglich.",
+		"Nessun dispositivo audio trovato: impossibile passare a «{1}».",
+		"Nu s-a găsit niciun dispozitiv audio: nu se poate trece la „{1}”."),
+	[I18N_SYS_DEVICE_NO_MATCH] = T("No sound device matches \"{1}\"; /devices lists them.",
+		"Kein Audiogerät passt zu „{1}“; /devices listet sie auf.",
+		"Nessun dispositivo audio corrisponde a «{1}»; /devices li elenca.",
+		"Niciun dispozitiv audio nu corespunde cu „{1}”; /devices le listează."),
+	[I18N_SYS_DEVICE_NO_INPUT] = T("No input device matches \"{1}\"; /devices lists them.",
+		"Kein Eingabegerät passt zu „{1}“; /devices listet sie auf.",
+		"Nessun dispositivo di ingresso corrisponde a «{1}»; /devices li elenca.",
+		"Niciun dispozitiv de intrare nu corespunde cu „{1}”; /devices le listează."),
+	[I18N_SYS_DEVICE_NO_OUTPUT] = T("No output device matches \"{1}\"; /devices lists them.",
+		"Kein Ausgabegerät passt zu „{1}“; /devices listet sie auf.",
+		"Nessun dispositivo di uscita corrisponde a «{1}»; /devices li elenca.",
+		"Niciun dispozitiv de ieșire nu corespunde cu „{1}”; /devices le listează."),
+	[I18N_SYS_DEVICE_IN_OK] = T("Microphone: {1}.", "Mikrofon: {1}.", "Microfono: {1}.",
+		"Microfon: {1}."),
+	[I18N_SYS_DEVICE_OUT_OK] = T("Speaker: {1}.", "Lautsprecher: {1}.", "Altoparlante: {1}.",
+		"Difuzor: {1}."),
+	[I18N_SYS_DEVICE_IN_FAILED] = T("Microphone not switched: {1}",
+		"Mikrofon nicht gewechselt: {1}",
+		"Microfono non cambiato: {1}",
+		"Microfonul nu a fost schimbat: {1}"),
+	[I18N_SYS_DEVICE_OUT_FAILED] = T("Speaker not switched: {1}",
+		"Lautsprecher nicht gewechselt: {1}",
+		"Altoparlante non cambiato: {1}",
+		"Difuzorul nu a fost schimbat: {1}"),
 	[I18N_SYS_UNKNOWN_CMD] = T("Unknown command {1}; /help lists them.",
 		"Unbekannter Befehl {1}; /help listet alle auf.",
 		"Comando sconosciuto {1}; /help li elenca.",
@@ -341,13 +368,14 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"/msg NUME TEXT: mesaj privat (numele cu spații între ghilimele: "
 		"/msg \"Ana M\" salut)"),
 	[I18N_HELP_DEVICES] = T(
-		"/devices: list sound devices; /device NAME: switch device (not supported yet)",
-		"/devices: Audiogeräte auflisten; /device NAME: Gerät wechseln (noch nicht "
-		"unterstützt)",
-		"/devices: elenca i dispositivi audio; /device NOME: cambia dispositivo (non "
-		"ancora supportato)",
-		"/devices: listează dispozitivele audio; /device NUME: schimbă dispozitivul "
-		"(încă nesuportat)"),
+		"/devices: list sound devices; /device NAME: switch microphone and speaker to a "
+		"device (/device in NAME, /device out NAME: one of them)",
+		"/devices: Audiogeräte auflisten; /device NAME: Mikrofon und Lautsprecher auf ein "
+		"Gerät wechseln (/device in NAME, /device out NAME: nur eines davon)",
+		"/devices: elenca i dispositivi audio; /device NOME: passa microfono e "
+		"altoparlante a un dispositivo (/device in NOME, /device out NOME: solo uno dei due)",
+		"/devices: listează dispozitivele audio; /device NUME: trece microfonul și "
+		"difuzorul pe un dispozitiv (/device in NUME, /device out NUME: doar unul dintre ele)"),
 	[I18N_HELP_BELL] = T(
 		"/bell: terminal bell when a message mentions your name (off by default)",
 		"/bell: Terminalglocke, wenn eine Nachricht Ihren Namen erwähnt "
@@ -384,10 +412,15 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"Zeilen, die nicht mit / beginnen, gehen an den Raum; //Text sendet /Text.",
 		"Le righe che non iniziano con / vanno alla stanza; //testo invia /testo.",
 		"Rândurile care nu încep cu / merg în cameră; //text trimite /text."),
-	[I18N_HELP_LEGEND] = T("People: {1} talking, {2} muted, (you) is you",
-		"Personen: {1} spricht, {2} stumm, (Sie) sind Sie",
-		"Persone: {1} parla, {2} muto, (tu) sei tu",
-		"Participanți: {1} vorbește, {2} fără microfon, (dvs.) sunteți dumneavoastră"),
+	[I18N_HELP_LEGEND] = T(
+		"People: {1} talking, {2} muted, {3} (chat) only in the chat, not in the call; "
+		"(you) is you",
+		"Personen: {1} spricht, {2} stumm, {3} (Chat) nur im Chat, nicht im Gespräch; "
+		"(Sie) sind Sie",
+		"Persone: {1} parla, {2} muto, {3} (chat) solo nella chat, non nella chiamata; "
+		"(tu) sei tu",
+		"Participanți: {1} vorbește, {2} fără microfon, {3} (chat) doar în chat, nu și în "
+		"apel; (dvs.) sunteți dumneavoastră"),
 	[I18N_HELP_CLOSE] = T("Esc, q or F1: close", "Esc, q oder F1: schließen",
 		"Esc, q o F1: chiudi", "Esc, q sau F1: închide"),
 };

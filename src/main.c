@@ -32,6 +32,7 @@ struct app {
 	int signals;
 	struct tui *tui; /* the terminal UI, NULL in headless mode */
 	bool accepted;   /* TUI: the privacy notice was accepted */
+	struct media *media; /* TUI: the audio engine /device switches devices of */
 };
 
 /* No core dumps: they could hold chat text or keys. */
@@ -115,6 +116,17 @@ static void tui_leave_cb(void *user)
 		g_main_loop_quit(app->loop);
 }
 
+static int tui_set_device_cb(void *user, bool input, const char *name, char *msg, size_t msglen)
+{
+	struct app *app = user;
+	if (!app->media) {
+		snprintf(msg, msglen, "no audio engine yet");
+		return -EAGAIN;
+	}
+	return input ? media_set_source(app->media, "portaudio", name, false, msg, msglen)
+		     : media_set_sink(app->media, "portaudio", name, msg, msglen);
+}
+
 /* Starts the terminal UI; unless --accept-privacy, runs the loop until the notice is
  * accepted (nothing has connected before that). Returns -1 to go on with the meeting, or the
  * exit code: 0 when the notice was declined. */
@@ -123,6 +135,7 @@ static int start_tui(struct app *app, const struct cli_options *opt)
 	static const struct tui_ops ops = {
 		.accept = tui_accept_cb, .decline = tui_decline_cb, .set_muted = tui_set_muted_cb,
 		.send_chat = tui_send_chat_cb, .leave = tui_leave_cb,
+		.set_device = tui_set_device_cb,
 	};
 	char err[300], *notice = NULL;
 	bool cut = false;
@@ -532,6 +545,9 @@ int main(int argc, char **argv)
 		tui_destroy(app.tui, TTM_EXIT_INPUT);
 		return TTM_EXIT_INPUT;
 	}
+	app.media = media;
+	/* media_create_or_null replaced both PortAudio sides with null ones */
+	tui_set_audio(app.tui, !no_card || opt.play, !no_card || opt.record);
 	if ((rc = ws_ctx_create(app.loop, !strncmp(opt.url, "wss://", 6), &wsctx)) < 0) {
 		fprintf(stderr, "ttymeet: cannot set up networking (%s)\n", strerror(-rc));
 		return TTM_EXIT_SERVER;

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-enum args { ARGS_NONE, ARGS_REST, ARGS_NAME_TEXT };
+enum args { ARGS_NONE, ARGS_REST, ARGS_NAME_TEXT, ARGS_SIDE_REST };
 
 struct command_def {
 	const char *name;
@@ -20,7 +20,7 @@ static const struct command_def defs[] = {
 	{ "ptt", CMD_PTT, ARGS_NONE, "/ptt" },
 	{ "msg", CMD_MSG, ARGS_NAME_TEXT, "/msg NAME TEXT" },
 	{ "devices", CMD_DEVICES, ARGS_NONE, "/devices" },
-	{ "device", CMD_DEVICE, ARGS_REST, "/device NAME" },
+	{ "device", CMD_DEVICE, ARGS_SIDE_REST, "/device [in|out] NAME" },
 	{ "privacy", CMD_PRIVACY, ARGS_NONE, "/privacy" },
 	{ "help", CMD_HELP, ARGS_NONE, "/help" },
 	{ "bell", CMD_BELL, ARGS_NONE, "/bell" },
@@ -65,6 +65,24 @@ static bool parse_name_text(const char *p, const char *end, struct command *c)
 	return c->arg_len > 0 && p < end;
 }
 
+/* A leading word "in" or "out" followed by more names the side; returns where the rest
+ * starts. */
+static const char *parse_side(const char *p, const char *end, struct command *c)
+{
+	static const struct { const char *word; enum command_side side; } sides[] = {
+		{ "in", SIDE_IN }, { "out", SIDE_OUT },
+	};
+	for (size_t i = 0; i < sizeof(sides) / sizeof(sides[0]); i++) {
+		size_t n = strlen(sides[i].word);
+		if ((size_t)(end - p) > n && p[n] == ' ' && !strncasecmp(p, sides[i].word, n) &&
+		    !blank(p + n, end)) {
+			c->side = sides[i].side;
+			return p + n;
+		}
+	}
+	return p;
+}
+
 void command_parse(const char *line, size_t len, struct command *c)
 {
 	const char *end = line + len;
@@ -103,6 +121,9 @@ void command_parse(const char *line, size_t len, struct command *c)
 		case ARGS_NONE:
 			ok = blank(p, end);
 			break;
+		case ARGS_SIDE_REST:
+			p = parse_side(skip_spaces(p, end), end, c);
+			/* fall through */
 		case ARGS_REST: {
 			const char *a = skip_spaces(p, end), *e = end;
 			while (e > a && e[-1] == ' ')

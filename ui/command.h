@@ -14,7 +14,7 @@ enum command_id {
 	CMD_PTT,
 	CMD_MSG,      /* arg: the recipient's name, text: the message */
 	CMD_DEVICES,
-	CMD_DEVICE,   /* arg: the device name */
+	CMD_DEVICE,   /* arg: the device name; side: which of microphone and speaker */
 	CMD_PRIVACY,
 	CMD_HELP,
 	CMD_BELL,
@@ -23,8 +23,15 @@ enum command_id {
 	CMD_USAGE,    /* a known command with bad arguments; usage: what it takes */
 };
 
+enum command_side {
+	SIDE_BOTH, /* "/device NAME": whichever sides the device has */
+	SIDE_IN,   /* "/device in NAME": the microphone */
+	SIDE_OUT,  /* "/device out NAME": the speaker */
+};
+
 struct command {
 	enum command_id id;
+	enum command_side side; /* CMD_DEVICE */
 	const char *arg;  /* not NUL-terminated: arg_len bytes */
 	size_t arg_len;
 	const char *text; /* NUL-terminated (a suffix of the line) */

@@ -159,19 +159,25 @@ static void draw_roster(struct tui *t)
 		show = rows > 2 ? (guint)rows - 2 : 0;
 	for (guint i = 0; i < show; i++) {
 		const struct tui_person *p = &g_array_index(t->people, struct tui_person, i);
-		const char *you = p->self ? i18n_get(t->lang, I18N_ROSTER_YOU) : "";
-		size_t yw = p->self ? width_of(t, you) + 1 : 0;
+		/* a tag after the name: "(you)", or "(chat)" for someone only in the chat room */
+		const char *tag = p->self ? i18n_get(t->lang, I18N_ROSTER_YOU)
+				: p->chat_only ? i18n_get(t->lang, I18N_ROSTER_CHAT_ONLY) : "";
+		size_t yw = *tag ? width_of(t, tag) + 1 : 0;
 		size_t avail = cols > 4 ? (size_t)cols - 4 : 0;
 		wmove(w, (int)i + 1, 1);
 		puts_(t, w, p->talking ? "*" : " ", 1, STYLE_TALK);
-		puts_(t, w, p->muted ? "M" : " ", 1, STYLE_MUTED);
+		if (p->chat_only) /* no muted state outside the call: the chat-only mark instead */
+			puts_(t, w, ROSTER_CHAT_MARK, 1, STYLE_DIM);
+		else
+			puts_(t, w, p->muted ? "M" : " ", 1, STYLE_MUTED);
 		puts_(t, w, " ", 1, STYLE_NORMAL);
 		clip(t, p->name, avail > yw ? avail - yw : 1, buf, sizeof(buf));
 		size_t used = puts_(t, w, buf, avail, p->self ? STYLE_SELF
+							 : p->chat_only ? STYLE_DIM
 							 : p->talking ? STYLE_TALK : STYLE_NORMAL);
-		if (p->self && used + yw <= avail) {
+		if (yw && used + yw <= avail) {
 			puts_(t, w, " ", 1, STYLE_NORMAL);
-			puts_(t, w, you, yw, STYLE_DIM);
+			puts_(t, w, tag, yw, STYLE_DIM);
 		}
 	}
 	if (show < n) {
@@ -363,7 +369,7 @@ static char *overlay_text(struct tui *t)
 			g_string_append_c(g, '\n');
 			continue;
 		}
-		i18n_fmt(buf, sizeof(buf), t->lang, help[i], "*", "M", NULL);
+		i18n_fmt(buf, sizeof(buf), t->lang, help[i], "*", "M", ROSTER_CHAT_MARK);
 		g_string_append_printf(g, "%s%s\n", help[i] == I18N_HELP_LEGEND ? "" : "  - ", buf);
 	}
 	return g_string_free(g, FALSE);

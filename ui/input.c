@@ -12,6 +12,7 @@
 #include "audio/device.h"
 #include "ui/cell.h"
 #include "ui/command.h"
+#include "ui/device_pick.h"
 #include "ui/tui_int.h"
 
 #define CTRL(c) ((c) & 0x1f)
@@ -90,6 +91,64 @@ static void list_devices(struct tui *t)
 		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_DEVICES_ERR, audio_strerror(n), NULL);
 }
 
+/* Switches one side to the picked device (the name the backend resolves to that very device;
+ * "default" stays "default") and says how it went. */
+static void switch_side(struct tui *t, bool input, const struct device_pick *pk)
+{
+	const struct device_pick_side *side = input ? &pk->in : &pk->out;
+	const char *target = strcasecmp(pk->want, "default") ? side->name : "default";
+	char msg[300] = "";
+	int rc = t->ops.set_device ? t->ops.set_device(t->user, input, target, msg, sizeof(msg))
+				   : -ENOTSUP;
+	if (rc < 0) {
+		if (!msg[0])
+			snprintf(msg, sizeof(msg), "%s", strerror(-rc));
+		tui_system_msg(t, TUI_LINE_ALERT, input ? I18N_SYS_DEVICE_IN_FAILED
+							: I18N_SYS_DEVICE_OUT_FAILED, msg, NULL);
+		return;
+	}
+	if (input)
+		t->st.no_mic = false;
+	else
+		t->st.no_speaker = false;
+	tui_system_msg(t, 0, input ? I18N_SYS_DEVICE_IN_OK : I18N_SYS_DEVICE_OUT_OK, side->name,
+		       NULL);
+	if (msg[0]) /* switched, with something to say about the old device */
+		tui_system_line(t, TUI_LINE_ALERT, msg);
+	tui_dirty(t, DIRTY_STATUS);
+}
+
+/* /device [in|out] NAME: both sides the named device has, or the one asked for. Nothing
+ * changes unless a device fits; errors are one line each. */
+static void switch_device(struct tui *t, const struct command *c)
+{
+	char name[DEVICE_PICK_NAME_MAX];
+	struct device_pick pk;
+	snprintf(name, sizeof(name), "%.*s", (int)c->arg_len, c->arg);
+	device_pick_init(&pk, name);
+	int n = audio_device_list(device_pick_add, &pk);
+	if (n < 0) {
+		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_DEVICES_ERR, audio_strerror(n), NULL);
+		return;
+	}
+	if (n == 0) {
+		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_DEVICE_NONE, name, NULL);
+		return;
+	}
+	bool in = c->side != SIDE_OUT && pk.in.name[0];
+	bool out = c->side != SIDE_IN && pk.out.name[0];
+	if (!in && !out) {
+		tui_system_msg(t, TUI_LINE_ALERT, c->side == SIDE_IN ? I18N_SYS_DEVICE_NO_INPUT
+						  : c->side == SIDE_OUT ? I18N_SYS_DEVICE_NO_OUTPUT
+						  : I18N_SYS_DEVICE_NO_MATCH, name, NULL);
+		return;
+	}
+	if (in)
+		switch_side(t, true, &pk);
+	if (out)
+		switch_side(t, false, &pk);
+}
+
 static void leave(struct tui *t)
 {
 	if (!t->leaving)
@@ -121,9 +180,7 @@ static void run_command(struct tui *t, const struct command *c)
 		list_devices(t);
 		break;
 	case CMD_DEVICE:
-		/* The session has no way to switch devices mid-call yet: say so, do not fake it. */
-		snprintf(arg, sizeof(arg), "%.*s", (int)c->arg_len, c->arg);
-		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_DEVICE_UNSUPPORTED, arg, NULL);
+		switch_device(t, c);
 		break;
 	case CMD_PRIVACY:
 		tui_set_overlay(t, OVERLAY_NOTICE);

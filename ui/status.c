@@ -56,10 +56,19 @@ static enum status_attr mic_text(const struct status_model *m, enum i18n_lang la
 	else
 		state = i18n_get(lang, m->muted ? I18N_ST_MIC_OFF : I18N_ST_MIC_ON);
 	status_meter(m->muted ? 0 : m->level, meter, sizeof(meter));
-	snprintf(out, outlen, "%s %s", state, meter);
+	if (!m->no_mic) /* a meter needs a microphone; "mic on" without one would be false */
+		snprintf(out, outlen, "%s %s", state, meter);
+	else if (m->ptt || m->muted)
+		snprintf(out, outlen, "%s, %s", state, i18n_get(lang, I18N_ST_NO_MIC));
+	else
+		snprintf(out, outlen, "%s", i18n_get(lang, I18N_ST_NO_MIC));
+	if (m->no_speaker) {
+		size_t n = strlen(out);
+		snprintf(out + n, outlen - n, ", %s", i18n_get(lang, I18N_ST_NO_SPEAKER));
+	}
 	if (m->muted)
 		return m->ptt ? STATUS_WARN : STATUS_ALERT;
-	return STATUS_GOOD;
+	return m->no_mic || m->no_speaker ? STATUS_WARN : STATUS_GOOD;
 }
 
 static void fmt_num(char *out, size_t outlen, double v, int decimals)

@@ -1,7 +1,8 @@
 /* The status bar's content: connection state, microphone (with a level meter), rates, RTT
  * and loss, as segments that the TUI draws with their own attributes. When the bar is too
  * narrow the least important segments go first (loss, RTT, rates, then the connection state
- * is shortened); the microphone state is always shown. Pure; any thread.
+ * is shortened); the microphone state is always shown: on/MUTED/push-to-talk with a level
+ * meter, or "no mic" (and "no speaker") when there is no sound device. Pure; any thread.
  */
 #ifndef TTM_UI_STATUS_H
 #define TTM_UI_STATUS_H
@@ -25,6 +26,7 @@ struct status_model {
 	enum status_conn conn;
 	int attempt;          /* STATUS_RECONNECTING */
 	bool muted, ptt, ptt_open;
+	bool no_mic, no_speaker; /* no sound device on that side: said instead of the meter */
 	double level;         /* microphone level 0..1 */
 	bool have_stats;
 	double kbps_in, kbps_out;

@@ -476,9 +476,10 @@ static void remove_person(struct tui *t, uint64_t id)
 		g_array_remove_index(t->people, i);
 }
 
-static void add_person(struct tui *t, uint64_t id, const char *name, bool muted, bool self)
+static void add_person(struct tui *t, uint64_t id, const char *name, bool muted, bool self,
+		       bool chat_only)
 {
-	struct tui_person np = { .id = id, .muted = muted, .self = self };
+	struct tui_person np = { .id = id, .muted = muted, .self = self, .chat_only = chat_only };
 	guint i = 0;
 	remove_person(t, id);
 	snprintf(np.name, sizeof(np.name), "%s", name ? name : "");
@@ -540,6 +541,13 @@ static void on_media(struct tui *t, const struct session_event *ev)
 	tui_dirty(t, DIRTY_STATUS);
 }
 
+void tui_set_audio(struct tui *t, bool have_mic, bool have_speaker)
+{
+	t->st.no_mic = !have_mic;
+	t->st.no_speaker = !have_speaker;
+	tui_dirty(t, DIRTY_STATUS);
+}
+
 void tui_on_event(struct tui *t, const struct session_event *ev)
 {
 	struct tui_person *p;
@@ -555,7 +563,7 @@ void tui_on_event(struct tui *t, const struct session_event *ev)
 		for (guint i = 0; i < t->people->len; i++)
 			if (g_array_index(t->people, struct tui_person, i).self)
 				g_array_remove_index(t->people, i--);
-		add_person(t, ev->id, ev->name, ev->on, true);
+		add_person(t, ev->id, ev->name, ev->on, true, false);
 		if (t->st.conn != STATUS_AUDIO_OK)
 			t->st.conn = STATUS_JOINED;
 		if (!t->st.ptt)
@@ -564,14 +572,16 @@ void tui_on_event(struct tui *t, const struct session_event *ev)
 		mask |= DIRTY_ROSTER | DIRTY_TITLE;
 		break;
 	case SESSION_EV_PARTICIPANT_JOINED:
-		add_person(t, ev->id, ev->name, ev->on, ev->self);
+		add_person(t, ev->id, ev->name, ev->on, ev->self, ev->chat_only);
 		if (!ev->self)
-			tui_system_msg(t, 0, I18N_SYS_PEER_JOINED, ev->name, NULL);
+			tui_system_msg(t, 0, ev->chat_only ? I18N_SYS_PEER_JOINED_CHAT
+							   : I18N_SYS_PEER_JOINED, ev->name, NULL);
 		mask = DIRTY_ROSTER | DIRTY_TITLE;
 		break;
 	case SESSION_EV_PARTICIPANT_LEFT:
 		remove_person(t, ev->id);
-		tui_system_msg(t, 0, I18N_SYS_PEER_LEFT, ev->name, NULL);
+		if (!ev->merged) /* merged: the same person's call entry joins next */
+			tui_system_msg(t, 0, I18N_SYS_PEER_LEFT, ev->name, NULL);
 		mask = DIRTY_ROSTER | DIRTY_TITLE;
 		break;
 	case SESSION_EV_MUTED:

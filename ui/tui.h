@@ -31,6 +31,10 @@ struct tui_ops {
 	int (*set_muted)(void *user, bool muted);
 	int (*send_chat)(void *user, const char *to, const char *text); /* session_send_chat */
 	void (*leave)(void *user);   /* /quit, Ctrl-C, a hang-up of the terminal */
+	/* /device: switches the microphone (input) or the speaker to the PortAudio device name
+	 * ("default": the default one); 0, or a negative code with a one-line reason in msg (the
+	 * old device stays then). NULL: switching is not offered. */
+	int (*set_device)(void *user, bool input, const char *name, char *msg, size_t msglen);
 };
 
 struct tui_config {
@@ -45,6 +49,10 @@ struct tui_config {
  * unknown TERM, --log file not writable); the terminal is untouched then. */
 int tui_create(const struct tui_config *cfg, const struct tui_ops *ops, void *user,
 	       struct tui **out, char *err, size_t errlen);
+/* Tells the UI whether the meeting has a microphone and a speaker (false: no sound card for
+ * that side); the status bar says "no mic" / "no speaker" instead of the level meter until
+ * /device switches that side to a device. */
+void tui_set_audio(struct tui *t, bool have_mic, bool have_speaker);
 /* Feeds one session event into the model; the screen follows on the next redraw. */
 void tui_on_event(struct tui *t, const struct session_event *ev);
 /* Gives the terminal back (leaves the alternate screen, restores stderr); when exit_code is

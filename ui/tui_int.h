@@ -25,6 +25,7 @@
 
 #define TUI_LINE_SYSTEM 0x100u /* display log: a line of the UI, not chat */
 #define TUI_LINE_ALERT 0x200u  /* display log: an error or warning line */
+#define ROSTER_CHAT_MARK "c"   /* roster: in the chat room only, not in the call */
 
 enum tui_dirty {
 	DIRTY_TITLE = 0x01,
@@ -53,7 +54,7 @@ enum tui_style { STYLE_NORMAL, STYLE_BAR, STYLE_GOOD, STYLE_WARN, STYLE_ALERT, S
 struct tui_person {
 	uint64_t id;
 	char name[SESSION_NAME_MAX];
-	bool muted, talking, self;
+	bool muted, talking, self, chat_only;
 };
 
 struct tui {

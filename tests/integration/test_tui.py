@@ -10,10 +10,15 @@ attributes). Headless ttymeet clients in the same namespace are the other partic
   server host; q and Esc exit 0 and no TCP SYN to Janus' port was seen (an nftables counter in
   the server namespace, proven live by a headless client afterwards); Janus saw no session.
 - test_meeting: Enter joins; the roster shows a headless participant already there and one
-  joining later; chat both ways; /mute reaches the other side as a `muted` event and the status
-  bar; F4 unmutes; /ptt + F5 opens the microphone for about a second; F1/F2 screens; a display
+  joining later; chat both ways; without a sound card the status bar says "no mic, no
+  speaker" instead of a meter, /devices finds none and /device NAME fails with one clear line
+  while audio goes on; /mute reaches the other side as a `muted` event and the status bar; F4
+  unmutes; /ptt + F5 opens the microphone for about a second; F1/F2 screens; a display
   name and a message with escape sequences show harmlessly; PgUp scrollback with the unread
   marker; /quit leaves (exit 0, the others see participant-left).
+- test_chat_only_roster_marker: a TextRoom-only participant (tests/integration/chatprobe.py)
+  shows once in the roster with the chat-only mark "c" and "(chat)", her messages and a /msg
+  to her work, the help legend explains the mark, and she leaves the roster with the probe.
 - test_resize: 60x20 and 200x50 relayout (panes at the layout's places), below the minimum a
   clear message, back to 80x24.
 - test_languages_ascii_and_no_color: LANG=de_DE.UTF-8 gives the German notice; LANG=C gives
@@ -31,6 +36,7 @@ import threading
 import time
 
 import harness
+from chatprobe import Probe, ensure_node_deps
 from harness import HEADLESS, lab, start_client
 
 HOST = lab.SERVER_ADDR
@@ -149,6 +155,12 @@ def syn_count(L):
     return int(m.group(1))
 
 
+def chat_text(screen):
+    """The chat pane's text (left of the separator), wrapped lines joined by single spaces."""
+    parts = [ln.split("│")[0].strip() for ln in screen.split("\n")[1:-2]]
+    return re.sub(r"\s+", " ", " ".join(p for p in parts if p))
+
+
 def row(screen, i):
     lines = screen.split("\n")
     return lines[i] if i < len(lines) else ""
@@ -202,6 +214,10 @@ def wait_muted(t, client, pid, on, start=0, timeout=10):
         raise AssertionError("%s\n%s's screen:\n%s" % (e, t.name, t.capture())) from None
 
 
+def list_audio_participants(L):
+    return {p["display"] for p in L.list_participants()}
+
+
 def test_meeting():
     with lab.Lab() as L:
         bob = start_client(L, HEADLESS + ["-n", "bob", L.url, "1234"], "bob")
@@ -240,21 +256,37 @@ def test_meeting():
             t.type("/msg nobody hello")
             t.wait("Nobody called nobody is in the room.", 5)
 
-            # devices: listed (or none in the lab); switching says it is not supported
+            # no sound card in the lab: the status bar says so instead of a level meter
+            s = t.wait(lambda s: "no mic, no speaker" in row(s, 22), 5, "no mic, no speaker")
+            assert "mic on" not in row(s, 22) and "[" not in row(s, 22), row(s, 22)
+            # devices: none to list; switching to one fails with one clear line, audio goes on
+            n_bob = len(bob.events)
             t.type("/devices")
             s = t.wait("Sound devices (input/output channels):", 10)
-            t.type("/device USB Headset")
-            t.wait("Switching the sound device during a call is not", 5)
+            t.wait("No sound devices found.", 5)
+            t.type("/device nonexistent")
+            t.wait(lambda s: 'No sound devices found: cannot switch to "nonexistent".' in
+                   chat_text(s), 5, "the /device error")
+            t.type("/device out USB Headset")
+            s = t.wait(lambda s: 'No sound devices found: cannot switch to "USB Headset".' in
+                       chat_text(s), 5, "the /device out error")
+            assert "audio ok" in row(s, 22) and "no mic, no speaker" in row(s, 22), s
+            time.sleep(2)  # media keeps flowing: bob's link to us stays, no failure anywhere
+            assert not [e for e in bob.events[n_bob:] if e["event"] in
+                        ("participant-left", "reconnecting", "error")
+                        or e["event"] == "media" and e.get("state") == "failed"], bob.describe()
+            assert "audio ok" in row(t.capture(), 22), t.capture()
+            assert list_audio_participants(L) == {"alice", "bob", "carol"}
 
             # /mute: the other side gets the muted event, the status bar says so
             t.type("/mute")
             wait_muted(t, bob, alice_id, True)
-            s = t.wait(lambda s: "MUTED" in row(s, 22), 5, "MUTED in the status bar")
+            s = t.wait(lambda s: "MUTED, no mic" in row(s, 22), 5, "MUTED in the status bar")
             assert "Your microphone is muted." in s
             n = len(bob.events)
             t.keys("F4")  # the toggle key works while the line is empty or not
             wait_muted(t, bob, alice_id, False, start=n)
-            t.wait(lambda s: "mic on" in row(s, 22), 5, "mic on")
+            t.wait(lambda s: "MUTED" not in row(s, 22) and "no mic" in row(s, 22), 5, "unmuted")
             t.type("half a line", enter=False)
             n = len(bob.events)
             t.keys("M-m")  # Alt-M while typing: muted again, the line stays
@@ -323,6 +355,48 @@ def test_meeting():
             for c in (bob, carol):
                 c.assert_clean_output()
             assert not [e for e in carol.events if e["event"] == "chat" and e.get("private")]
+        finally:
+            t.kill()
+
+
+def roster_lines(screen):
+    """The roster pane's rows (right of the last vertical separator on each line)."""
+    out = []
+    for ln in screen.split("\n")[1:-2]:
+        k = ln.rfind("│")
+        if k >= 0:
+            out.append(ln[k + 1:].rstrip())
+    return out
+
+
+def test_chat_only_roster_marker():
+    ensure_node_deps()
+    with lab.Lab() as L:
+        t = Tui(L, ["--accept-privacy", "-n", "alice", L.url, "1234"], name="chat-only")
+        try:
+            t.wait("Chat connected", 15)
+            probe = Probe(L, "web-dora", "Dora")
+            probe.wait(lambda m: m.get("probe") == "ready")
+            s = t.wait(lambda s: any(r.endswith(" c Dora (chat)") for r in roster_lines(s)), 10,
+                       "Dora marked chat-only in the roster")
+            assert "Dora joined the chat (not the call)." in s, s
+            assert "2 in the room" in row(s, 0), s
+            assert len([r for r in roster_lines(s) if "Dora" in r]) == 1, s
+            probe.command("say hi from the web")
+            t.wait("Dora: hi from the web", 10)
+            t.type("/msg Dora only for you")
+            probe.wait(lambda m: m.get("textroom") == "message" and m.get("whisper")
+                       and m.get("text") == "only for you")
+            t.keys("F1")
+            s = t.wait("Keys and commands", 5)
+            assert "c (chat) only in the chat, not in the call" in s, s
+            assert "/device in NAME" in s.replace("\n", " ") or "/device in" in s, s
+            t.keys("Escape")
+            probe.leave()
+            s = t.wait(lambda s: not any("Dora" in r for r in roster_lines(s)), 10, "Dora gone")
+            assert "Dora left." in s and "1 in the room" in row(s, 0), s
+            t.keys("C-c")
+            assert t.wait_exit(10) == 0
         finally:
             t.kill()
 

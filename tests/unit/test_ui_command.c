@@ -62,10 +62,28 @@ static void test_device(void **state)
 	(void)state;
 	struct command c = parse("/device  USB Headset  ");
 	assert_int_equal(c.id, CMD_DEVICE);
+	assert_int_equal(c.side, SIDE_BOTH);
 	assert_arg(&c, "USB Headset");
+	c = parse("/device in  USB Headset");
+	assert_int_equal(c.id, CMD_DEVICE);
+	assert_int_equal(c.side, SIDE_IN);
+	assert_arg(&c, "USB Headset");
+	c = parse("/device OUT hdmi");
+	assert_int_equal(c.side, SIDE_OUT);
+	assert_arg(&c, "hdmi");
+	/* "in"/"out" alone, or as the start of a word, is a device name */
+	c = parse("/device in");
+	assert_int_equal(c.side, SIDE_BOTH);
+	assert_arg(&c, "in");
+	c = parse("/device input 2");
+	assert_int_equal(c.side, SIDE_BOTH);
+	assert_arg(&c, "input 2");
+	c = parse("/device out   ");
+	assert_int_equal(c.side, SIDE_BOTH);
+	assert_arg(&c, "out");
 	c = parse("/device");
 	assert_int_equal(c.id, CMD_USAGE);
-	assert_string_equal(c.usage, "/device NAME");
+	assert_string_equal(c.usage, "/device [in|out] NAME");
 }
 
 static void test_msg(void **state)

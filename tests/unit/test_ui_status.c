@@ -1,6 +1,6 @@
 /* Unit tests for the status bar content (ui/status.c): all segments when there is room, the
  * drop order (loss, RTT, rates) when there is not, the microphone state always present, the
- * level meter, and push-to-talk states. */
+ * level meter, push-to-talk states, and "no mic"/"no speaker" without a sound card. */
 #include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -93,6 +93,47 @@ static void test_mic_states(void **state)
 	assert_string_equal(s[0].text, "reconnecting (3)");
 }
 
+static void test_no_sound_card(void **state)
+{
+	static const char *const no_mic[] = { "no mic", "kein Mikro", "nessun micro",
+					      "fără microfon" };
+	struct status_seg s[STATUS_SEG_MAX];
+	struct status_model m = base;
+	(void)state;
+	m.no_mic = m.no_speaker = true;
+	status_build(&m, I18N_EN, false, 200, 3, s);
+	assert_string_equal(s[1].text, "no mic, no speaker"); /* no meter, no "mic on" */
+	assert_int_equal(s[1].attr, STATUS_WARN);
+	for (int l = 0; l < I18N_LANG_COUNT; l++) {
+		status_build(&m, (enum i18n_lang)l, false, 200, 3, s);
+		assert_non_null(strstr(s[1].text, no_mic[l]));
+		assert_null(strchr(s[1].text, '['));
+	}
+	m.muted = true; /* the mute state still shows: it applies once a microphone is chosen */
+	status_build(&m, I18N_EN, false, 200, 3, s);
+	assert_string_equal(s[1].text, "MUTED, no mic, no speaker");
+	assert_int_equal(s[1].attr, STATUS_ALERT);
+	m.ptt = true;
+	status_build(&m, I18N_DE, false, 200, 3, s);
+	assert_string_equal(s[1].text, "PTT: F5 zum Sprechen, kein Mikro, kein Lautsprecher");
+	/* A microphone (e.g. --play FILE) but no speaker: the meter stays. */
+	m = base;
+	m.no_speaker = true;
+	status_build(&m, I18N_EN, false, 200, 3, s);
+	assert_string_equal(s[1].text, "mic on [###  ], no speaker");
+	m = base;
+	m.no_mic = true;
+	status_build(&m, I18N_IT, false, 200, 3, s);
+	assert_string_equal(s[1].text, "nessun micro");
+	/* Narrow bars keep it (the microphone state is never dropped). */
+	m.no_speaker = true;
+	int n = status_build(&m, I18N_EN, false, 30, 3, s);
+	bool found = false;
+	for (int i = 0; i < n; i++)
+		found |= !strcmp(s[i].text, "no mic, no speaker");
+	assert_true(found);
+}
+
 static void test_meter(void **state)
 {
 	char b[16];
@@ -113,6 +154,7 @@ int main(void)
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_drop_order),
 		cmocka_unit_test(test_mic_states),
+		cmocka_unit_test(test_no_sound_card),
 		cmocka_unit_test(test_meter),
 	};
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
