@@ -44,14 +44,14 @@ def check_structure(grid, cols, rows_n):
     assert all(b >= a for a, b in zip(lit, lit[1:])), bars  # monotonic ramp
     assert levels[-1] >= RAMP.index("%"), bars                 # bright right end
     assert bars[0] == " ", bars                                # dark left end
-    # box: some row above the bars holds one run of '@' about a quarter of the width wide,
-    # and nothing bright elsewhere on that row
+    # box: some row above the bars holds one run of '@' about a quarter of the width wide
+    # (its edge cells may be partly covered: any level), and nothing but dark cells elsewhere
     box_rows = []
     for r in rows[top:bottom - 1]:
         at = [i for i, c in enumerate(r) if c == "@"]
         if at and at[-1] - at[0] + 1 == len(at) and cols // 6 <= len(at) <= cols // 3:
-            others = r[:at[0]] + r[at[-1] + 1:]
-            if all(c in " .:-" for c in others):
+            others = r[:max(0, at[0] - 1)] + r[at[-1] + 2:]
+            if all(c in " .:" for c in others):
                 box_rows.append(at[0])
     assert box_rows, grid
     return box_rows[0]
