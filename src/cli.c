@@ -90,6 +90,11 @@ void cli_usage(FILE *f)
 	      "      --participants N, --name-pattern PAT, --ramp RATE   many participants\n"
 	      "      --report FILE.json final summary to FILE\n"
 	      "      --version, -h, --help\n"
+	      "in the terminal UI (F1 lists everything):\n"
+	      "  /mute /unmute /ptt /msg NAME TEXT /privacy /bell /quit, F4 or Alt-M toggles mute\n"
+	      "  /devices                 list sound devices\n"
+	      "  /device [in|out] NAME    switch microphone and/or speaker during the call\n"
+	      "  people: * talking, M muted, c (chat) in the chat room only, not in the call\n"
 	      "exit codes: 0 ok, 2 usage, 3 server unreachable or lost, 4 room refused,\n"
 	      "            5 media failed, 6 bad local input, 7 script expectation not met\n",
 	      f);

@@ -21,6 +21,8 @@ attributes). Headless ttymeet clients in the same namespace are the other partic
   to her work, the help legend explains the mark, and she leaves the roster with the probe.
 - test_resize: 60x20 and 200x50 relayout (panes at the layout's places), below the minimum a
   clear message, back to 80x24.
+- test_help_and_man_page_cover_the_commands: every slash command --help names is in
+  man/ttymeet.1, with /device [in|out] and the chat-only roster mark in both.
 - test_languages_ascii_and_no_color: LANG=de_DE.UTF-8 gives the German notice; LANG=C gives
   a pure ASCII screen (no byte >= 0x80 in notice, meeting view and help, with a UTF-8 name in
   the room); NO_COLOR=1 gives no colour SGR codes while the default has some.
@@ -492,6 +494,21 @@ def test_languages_ascii_and_no_color():
                 assert t.wait_exit(10) == 0
             finally:
                 t.kill()
+
+
+def test_help_and_man_page_cover_the_commands():
+    out = subprocess.run([harness.ttymeet_path(), "--help"], capture_output=True, text=True,
+                         timeout=10)
+    assert out.returncode == 0, out
+    man = open(os.path.join(harness.SOURCE_DIR, "man", "ttymeet.1"), encoding="utf-8").read()
+    man = man.replace("\\-", "-").replace("\\fR", "").replace("\\fP", "")
+    commands = set(re.findall(r"(?<![\w/])/[a-z]+", out.stdout))
+    assert {"/device", "/devices", "/mute", "/msg", "/quit"} <= commands, out.stdout
+    for c in commands:
+        assert c in man, "%s is in --help but not in the man page" % c
+    assert "/device [in|out] NAME" in out.stdout, out.stdout
+    assert '/device in" " NAME' in man and '/device out" " NAME' in man, "no /device in|out"
+    assert "c (chat)" in out.stdout and "\\(lqc\\(rq" in man and "(chat)" in man
 
 
 if __name__ == "__main__":
