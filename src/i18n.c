@@ -257,6 +257,22 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"Push-to-talk aus; Ihr Mikrofon bleibt stumm (/unmute zum Sprechen).",
 		"Push-to-talk disattivato; il microfono resta disattivato (/unmute per parlare).",
 		"Push-to-talk oprit; microfonul rămâne oprit (/unmute ca să vorbiți)."),
+	[I18N_SYS_VIDEO_SHOWING] = T("Video: showing {1}.", "Video: {1} wird gezeigt.",
+		"Video: si vede {1}.", "Video: se afișează {1}."),
+	[I18N_SYS_VIDEO_STOPPED] = T("Video stopped: {1}.", "Video beendet: {1}.",
+		"Video interrotto: {1}.", "Video oprit: {1}."),
+	[I18N_SYS_VIDEO_OFF] = T("Video off: nothing is received (/video on to resume).",
+		"Video aus: nichts wird empfangen (/video on zum Fortsetzen).",
+		"Video disattivato: non si riceve nulla (/video on per riprendere).",
+		"Video oprit: nu se primește nimic (/video on pentru a relua)."),
+	[I18N_SYS_VIDEO_ON] = T("Video on.", "Video an.", "Video attivo.", "Video pornit."),
+	[I18N_SYS_VIDEO_NO_SUCH] = T("Nobody called {1} sends video.",
+		"Niemand namens {1} sendet Video.", "Nessuno di nome {1} invia video.",
+		"Nimeni cu numele {1} nu trimite video."),
+	[I18N_SYS_VIDEO_UNAVAILABLE] = T("Video is not available in this meeting (--no-video).",
+		"Video ist in diesem Meeting nicht verfügbar (--no-video).",
+		"Il video non è disponibile in questa riunione (--no-video).",
+		"Video nu este disponibil în această întâlnire (--no-video)."),
 	[I18N_SYS_BELL_ON] = T("Bell when a message mentions you: on.",
 		"Glocke, wenn eine Nachricht Sie erwähnt: an.",
 		"Campanello quando un messaggio ti menziona: attivo.",
@@ -383,6 +399,15 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"/bell: campanello del terminale quando un messaggio menziona il tuo nome "
 		"(disattivo di default)",
 		"/bell: sonerie când un mesaj vă menționează numele (implicit oprită)"),
+	[I18N_HELP_VIDEO] = T(
+		"/video off, /video on: stop or resume receiving video; F6 or /video next: the next "
+		"person's video; /video NAME: that person's",
+		"/video off, /video on: Videoempfang beenden oder fortsetzen; F6 oder /video next: "
+		"Video der nächsten Person; /video NAME: das dieser Person",
+		"/video off, /video on: interrompi o riprendi la ricezione video; F6 o /video next: "
+		"il video della persona successiva; /video NOME: quello di quella persona",
+		"/video off, /video on: oprește sau reia primirea video; F6 sau /video next: "
+		"video-ul persoanei următoare; /video NUME: al acelei persoane"),
 	[I18N_HELP_PRIVACY] = T("F2 or /privacy: the privacy notice",
 		"F2 oder /privacy: der Datenschutzhinweis",
 		"F2 o /privacy: l'informativa sulla privacy",

@@ -127,6 +127,18 @@ static int tui_set_device_cb(void *user, bool input, const char *name, char *msg
 		     : media_set_sink(app->media, "portaudio", name, msg, msglen);
 }
 
+static int tui_video_cb(void *user, const char *what)
+{
+	struct app *app = user;
+	if (!app->session)
+		return -ENOTCONN;
+	if (!strcmp(what, "on") || !strcmp(what, "off"))
+		return session_set_video(app->session, !strcmp(what, "on"));
+	if (!session_video_on(app->session))
+		return -ENOTSUP;
+	return session_show_video(app->session, strcmp(what, "next") ? what : NULL);
+}
+
 /* Starts the terminal UI; unless --accept-privacy, runs the loop until the notice is
  * accepted (nothing has connected before that). Returns -1 to go on with the meeting, or the
  * exit code: 0 when the notice was declined. */
@@ -135,7 +147,7 @@ static int start_tui(struct app *app, const struct cli_options *opt)
 	static const struct tui_ops ops = {
 		.accept = tui_accept_cb, .decline = tui_decline_cb, .set_muted = tui_set_muted_cb,
 		.send_chat = tui_send_chat_cb, .leave = tui_leave_cb,
-		.set_device = tui_set_device_cb,
+		.set_device = tui_set_device_cb, .video = tui_video_cb,
 	};
 	char err[300], *notice = NULL;
 	bool cut = false;
@@ -565,6 +577,8 @@ int main(int argc, char **argv)
 		.turn_password = opt.turn ? turn_pass : NULL,
 		.stats_interval_ms = 1000,
 		.tamper_fingerprint = tamper && !strcmp(tamper, "1"),
+		/* the TUI shows video unless --no-video */
+		.video = { .receive = opt.video != 0, .source = opt.video_source },
 	};
 	if ((rc = session_create(g_main_context_default(), wsctx, &cfg, on_session_event, &app, &app.session)) < 0) {
 		fprintf(stderr, "ttymeet: out of memory\n");

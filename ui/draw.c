@@ -188,6 +188,29 @@ static void draw_roster(struct tui *t)
 	}
 }
 
+/* One grid cell: a ramp character, or a half block in a (dynamically allocated) colour pair. */
+static void put_video_cell(struct tui *t, WINDOW *w, const struct ascii_cell *c)
+{
+	if (t->video_mode == ASCII_MODE_RAMP || !t->color) {
+		waddch(w, c->ch < 0x80 ? (chtype)c->ch : (chtype)'#');
+		return;
+	}
+	int fg = c->fg, bg = c->bg;
+	if (t->video_mode == ASCII_MODE_TRUECOLOR) {
+		fg = fg < 0 ? -1 : ascii_rgb_to_256(fg >> 16, (fg >> 8) & 255, fg & 255);
+		bg = bg < 0 ? -1 : ascii_rgb_to_256(bg >> 16, (bg >> 8) & 255, bg & 255);
+	}
+	if (COLORS < 256)
+		fg = bg = -1;
+	int pair = alloc_pair(fg, bg);
+	cchar_t cc;
+	wchar_t wc[2] = { t->ascii ? L'#' : (wchar_t)c->ch, 0 };
+	setcchar(&cc, wc, A_NORMAL, (short)(pair > 0 ? pair : 0), NULL);
+	wadd_wch(w, &cc);
+}
+
+/* The pane: a title row ("Video" or who is shown), then the picture from the renderer's
+ * grid, or "no video". Repainting the whole grid is cheap: curses sends only what changed. */
 static void draw_video(struct tui *t)
 {
 	WINDOW *w = t->win[W_VIDEO];
@@ -195,10 +218,24 @@ static void draw_video(struct tui *t)
 	const char *none = i18n_get(t->lang, I18N_VIDEO_NONE);
 	size_t nw = width_of(t, none);
 
-	werase(w);
 	wmove(w, 0, 0);
+	wclrtoeol(w);
 	puts_(t, w, " ", 1, STYLE_SELF);
-	puts_(t, w, i18n_get(t->lang, I18N_VIDEO_TITLE), (size_t)cols - 1, STYLE_SELF);
+	puts_(t, w, t->video_showing ? t->video_from : i18n_get(t->lang, I18N_VIDEO_TITLE),
+	      (size_t)cols - 1, STYLE_SELF);
+	if (t->video_showing && t->vr) {
+		const struct ascii_grid *g = vrender_grid(t->vr);
+		for (int y = 0; y < g->rows && y + 1 < rows; y++) {
+			wmove(w, y + 1, 0);
+			for (int x = 0; x < g->cols && x < cols; x++)
+				put_video_cell(t, w, &g->cells[(size_t)y * (size_t)g->cols + (size_t)x]);
+		}
+		return;
+	}
+	for (int y = 1; y < rows; y++) {
+		wmove(w, y, 0);
+		wclrtoeol(w);
+	}
 	if (rows > 2 && nw < (size_t)cols) {
 		wmove(w, 1 + (rows - 1) / 2, (cols - (int)nw) / 2);
 		puts_(t, w, none, nw, STYLE_DIM);
@@ -357,7 +394,7 @@ static char *overlay_text(struct tui *t)
 {
 	static const enum i18n_msg help[] = {
 		I18N_HELP_MUTE, I18N_HELP_TOGGLE, I18N_HELP_PTT, I18N_HELP_MSG, I18N_HELP_DEVICES,
-		I18N_HELP_BELL, I18N_HELP_PRIVACY, I18N_HELP_HELP, I18N_HELP_QUIT, 0,
+		I18N_HELP_BELL, I18N_HELP_VIDEO, I18N_HELP_PRIVACY, I18N_HELP_HELP, I18N_HELP_QUIT, 0,
 		I18N_HELP_SCROLL, I18N_HELP_EDIT, I18N_HELP_SLASH, 0, I18N_HELP_LEGEND,
 	};
 	if (t->overlay != OVERLAY_HELP)

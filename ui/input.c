@@ -149,6 +149,20 @@ static void switch_device(struct tui *t, const struct command *c)
 		switch_side(t, false, &pk);
 }
 
+/* /video on|off|next|NAME and F6. */
+static void video_command(struct tui *t, const char *what)
+{
+	int rc = t->ops.video ? t->ops.video(t->user, what) : -ENOTSUP;
+	if (rc == -ENOTSUP)
+		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_VIDEO_UNAVAILABLE, NULL, NULL);
+	else if (rc == -ENOENT && strcmp(what, "next"))
+		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_VIDEO_NO_SUCH, what, NULL);
+	else if (rc == 0 && !strcmp(what, "off"))
+		tui_system_msg(t, 0, I18N_SYS_VIDEO_OFF, NULL, NULL);
+	else if (rc == 0 && !strcmp(what, "on"))
+		tui_system_msg(t, 0, I18N_SYS_VIDEO_ON, NULL, NULL);
+}
+
 static void leave(struct tui *t)
 {
 	if (!t->leaving)
@@ -187,6 +201,10 @@ static void run_command(struct tui *t, const struct command *c)
 		break;
 	case CMD_HELP:
 		tui_set_overlay(t, OVERLAY_HELP);
+		break;
+	case CMD_VIDEO:
+		snprintf(arg, sizeof(arg), "%.*s", (int)c->arg_len, c->arg);
+		video_command(t, arg);
 		break;
 	case CMD_BELL:
 		t->bell = !t->bell;
@@ -329,6 +347,7 @@ static void meeting_key(struct tui *t, bool is_key, wint_t ch)
 		switch (ch) {
 		case KEY_F(1): tui_set_overlay(t, OVERLAY_HELP); break;
 		case KEY_F(2): tui_set_overlay(t, OVERLAY_NOTICE); break;
+		case KEY_F(6): video_command(t, "next"); break;
 		case KEY_LEFT: edit(t, EDITOR_LEFT); break;
 		case KEY_RIGHT: edit(t, EDITOR_RIGHT); break;
 		case KEY_HOME: edit(t, EDITOR_HOME); break;

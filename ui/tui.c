@@ -130,6 +130,9 @@ void tui_relayout(struct tui *t)
 	}
 	t->win[W_FULL] = newwin(LINES, COLS, 0, 0);
 	t->full_shown = false;
+	if (t->vr && t->win[W_VIDEO] && t->lay.video.h > 1)
+		vrender_resize(t->vr, t->lay.video.w, t->lay.video.h - 1, t->lay.video.y + 1,
+			       t->lay.video.x);
 	clearok(curscr, TRUE); /* after a resize the terminal's contents are unknown */
 	tui_dirty(t, DIRTY_ALL);
 }
@@ -244,6 +247,7 @@ static void free_model(struct tui *t)
 {
 	editor_destroy(t->ed);
 	chat_store_destroy(t->log);
+	vrender_destroy(t->vr);
 	if (t->people)
 		g_array_free(t->people, TRUE);
 	g_free(t->notice);
@@ -269,6 +273,9 @@ int tui_create(const struct tui_config *cfg, const struct tui_ops *ops, void *us
 	t->lang = i18n_lang_from_env();
 	t->ascii = !i18n_setup_ctype();
 	t->video_pane = o->video != 0;
+	t->video_mode = !strcmp(o->video_color, "256")	     ? ASCII_MODE_256 :
+			!strcmp(o->video_color, "truecolor") ? ASCII_MODE_TRUECOLOR :
+							       ASCII_MODE_RAMP;
 	privacy_server_host(o, t->host, sizeof(t->host));
 	snprintf(t->room, sizeof(t->room), "%llu", (unsigned long long)o->room);
 	snprintf(t->name, sizeof(t->name), "%s", o->name);
@@ -278,7 +285,11 @@ int tui_create(const struct tui_config *cfg, const struct tui_ops *ops, void *us
 	t->people = g_array_new(FALSE, TRUE, sizeof(struct tui_person));
 	privacy_notice_build(o, t->lang, cfg->operator_notice, cfg->operator_notice_cut,
 			     &t->notice);
-	if (chat_store_create(LOG_BYTES, LOG_MSGS, &t->log) < 0 ||
+	struct vrender_config vc = { .cols = 1, .rows = 1, .fps = o->video_fps,
+				     .bytes_per_s = (uint32_t)o->video_budget,
+				     .colour = t->video_mode };
+	if ((t->video_pane && vrender_create(&vc, &t->vr) < 0) ||
+	    chat_store_create(LOG_BYTES, LOG_MSGS, &t->log) < 0 ||
 	    editor_create(HISTORY_LINES, &t->ed) < 0) {
 		snprintf(err, errlen, "out of memory (locked memory for the chat)");
 		free_model(t);
@@ -541,6 +552,38 @@ static void on_media(struct tui *t, const struct session_event *ev)
 	tui_dirty(t, DIRTY_STATUS);
 }
 
+static void on_video(struct tui *t, const struct session_event *ev)
+{
+	if (ev->on) {
+		snprintf(t->video_from, sizeof(t->video_from), "%s", ev->name ? ev->name : "");
+		tui_system_msg(t, 0, I18N_SYS_VIDEO_SHOWING, t->video_from, NULL);
+		return;
+	}
+	t->video_showing = false;
+	if (t->vr)
+		vrender_forget(t->vr);
+	if (ev->message)
+		tui_system_msg(t, 0, I18N_SYS_VIDEO_STOPPED, ev->message, NULL);
+}
+
+/* A decoded picture: drawn when the frame-rate cap and the terminal budget allow (the bytes
+ * still queued for the terminal tell whether it keeps up). True when the pane changed. */
+static bool on_video_frame(struct tui *t, const struct session_event *ev)
+{
+	struct vbudget_term term = { 0 };
+	int queued = 0;
+	if (!t->vr || !t->win[W_VIDEO] || t->lay.too_small || t->overlay != OVERLAY_NONE ||
+	    t->phase != PHASE_MEETING)
+		return false;
+	if (ioctl(STDOUT_FILENO, TIOCOUTQ, &queued) == 0 && queued > 0)
+		term.pending_bytes = (size_t)queued;
+	if (vrender_offer(t->vr, ev->image, (uint64_t)g_get_monotonic_time(), &term) != 1)
+		return false;
+	vrender_commit(t->vr);
+	t->video_showing = true;
+	return true;
+}
+
 void tui_set_audio(struct tui *t, bool have_mic, bool have_speaker)
 {
 	t->st.no_mic = !have_mic;
@@ -628,7 +671,16 @@ void tui_on_event(struct tui *t, const struct session_event *ev)
 		t->st.conn = STATUS_LEFT;
 		t->phase = PHASE_ENDED;
 		break;
-	default: /* events of later milestones (video) have no pane yet */
+	case SESSION_EV_VIDEO:
+		on_video(t, ev);
+		mask |= DIRTY_VIDEO;
+		break;
+	case SESSION_EV_VIDEO_FRAME:
+		if (!on_video_frame(t, ev))
+			return; /* not drawn: nothing changed on screen */
+		mask = DIRTY_VIDEO;
+		break;
+	default:
 		break;
 	}
 	tui_dirty(t, mask);

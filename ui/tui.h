@@ -35,6 +35,10 @@ struct tui_ops {
 	 * ("default": the default one); 0, or a negative code with a one-line reason in msg (the
 	 * old device stays then). NULL: switching is not offered. */
 	int (*set_device)(void *user, bool input, const char *name, char *msg, size_t msglen);
+	/* /video and F6: "on", "off", "next" or a participant's name (session_set_video /
+	 * session_show_video); 0 or -ENOTSUP (no video in this session), -ENOENT (nobody by that
+	 * name sends video), -ENOTCONN (not joined yet). NULL: no video. */
+	int (*video)(void *user, const char *what);
 };
 
 struct tui_config {

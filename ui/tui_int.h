@@ -22,6 +22,7 @@
 #include "ui/layout.h"
 #include "ui/status.h"
 #include "ui/tui.h"
+#include "ui/vrender.h"
 
 #define TUI_LINE_SYSTEM 0x100u /* display log: a line of the UI, not chat */
 #define TUI_LINE_ALERT 0x200u  /* display log: an error or warning line */
@@ -95,6 +96,12 @@ struct tui {
 	size_t overlay_scroll;
 	struct diag *diag;
 	char last_error[256];
+
+	/* video pane */
+	struct vrender *vr;       /* NULL without a video pane */
+	bool video_showing;       /* a picture is in the pane */
+	char video_from[SESSION_NAME_MAX];
+	enum ascii_mode video_mode;
 };
 
 /* tui.c */
