@@ -19,6 +19,9 @@ attributes). Headless ttymeet clients in the same namespace are the other partic
 - test_chat_only_roster_marker: a TextRoom-only participant (tests/integration/chatprobe.py)
   shows once in the roster with the chat-only mark "c" and "(chat)", her messages and a /msg
   to her work, the help legend explains the mark, and she leaves the roster with the probe.
+- test_video_pane: a headless participant publishes the test pattern; the TUI's video pane
+  shows it (bars and a moving box), /video off clears the pane, /video on brings it back,
+  /video NAME for a non-sender is one clear line, and the pane clears when she leaves.
 - test_resize: 60x20 and 200x50 relayout (panes at the layout's places), below the minimum a
   clear message, back to 80x24.
 - test_help_and_man_page_cover_the_commands: every slash command --help names is in
@@ -397,6 +400,55 @@ def test_chat_only_roster_marker():
             probe.leave()
             s = t.wait(lambda s: not any("Dora" in r for r in roster_lines(s)), 10, "Dora gone")
             assert "Dora left." in s and "1 in the room" in row(s, 0), s
+            t.keys("C-c")
+            assert t.wait_exit(10) == 0
+        finally:
+            t.kill()
+
+
+def video_pane(screen):
+    """The right column's rows below its horizontal separator (the video pane)."""
+    right = [ln.split("│", 1)[1] if "│" in ln else "" for ln in screen.split("\n")]
+    for i, r in enumerate(right):
+        if r.startswith("─"):
+            return right[i + 1:-2]
+    return []
+
+
+def test_video_pane():
+    with lab.Lab() as L:
+        a = start_client(L, HEADLESS + ["-n", "alice", "--video-source", "testpattern",
+                                        L.url, "1234"], "alice")
+        a.wait_event(lambda e: e.get("event") == "media" and e.get("kind") == "video", 10)
+        t = Tui(L, ["--accept-privacy", "-n", "bob", L.url, "1234"], name="video")
+        try:
+            t.wait("Video: showing alice.", 15)
+
+            def pattern_shown(s):
+                pane = video_pane(s)
+                # the bars: one row rising from blank to '@'; the box: a run of '@' above it
+                bars = [r for r in pane if r.rstrip().endswith("@") and r.lstrip()[:1] in ".:"]
+                box = [r for r in pane if "@@@" in r and r not in bars]
+                return pane and pane[0].strip() == "alice" and bars and box
+            s = t.wait(pattern_shown, 10, "the test pattern in the video pane")
+            # it moves: the box is somewhere else a little later
+            boxes = {tuple(r.find("@") for r in video_pane(s) if "@@@" in r)}
+            deadline = time.monotonic() + 5
+            while len(boxes) < 3 and time.monotonic() < deadline:
+                time.sleep(0.25)
+                boxes.add(tuple(r.find("@") for r in video_pane(t.capture()) if "@@@" in r))
+            assert len(boxes) >= 3, boxes
+            t.type("/video off")
+            s = t.wait(lambda s: "no video" in "\n".join(video_pane(s)), 10, "pane cleared")
+            assert not [r for r in video_pane(s) if "@" in r], s
+            assert "Video off: nothing is received" in chat_text(s), s
+            t.type("/video on")
+            t.wait(pattern_shown, 10, "the pattern again after /video on")
+            t.type("/video nobody")
+            t.wait("Nobody called nobody sends video.", 5)
+            a.proc.terminate()
+            s = t.wait(lambda s: "no video" in "\n".join(video_pane(s)), 10,
+                       "pane cleared when alice left")
             t.keys("C-c")
             assert t.wait_exit(10) == 0
         finally:
