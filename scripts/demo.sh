@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: a local demo meeting. Installs what is needed (Debian 12, root), builds
 # ttymeet, starts a private Janus in a network namespace (tests/lab/lab.py) with a demo
-# participant that speaks in the room and greets in the chat, and opens the terminal UI joined
+# participant that speaks in the room, greets in the chat and shows a moving test picture in
+# the video pane, and opens the terminal UI joined
 # to it (the privacy notice comes first: Enter joins). /quit or Ctrl-C leaves and cleans up.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +19,7 @@ name=${SUDO_USER:-${USER:-you}}
 echo "ttymeet demo: starting a local Janus; you join room 1234 as '$name'" >&2
 # Inside the lab's client namespace: a speaking bot in the background, then you.
 python3 tests/lab/lab.py run --chat-history 5 -- sh -c '
-  "$0" --headless --accept-privacy -n demo-bot --play "$1" --loop \
+  "$0" --headless --accept-privacy -n demo-bot --play "$1" --loop --video-source testpattern \
     --chat "Hello! I am the demo participant. Type a message and press Enter; /help lists the keys." \
     "$TTM_LAB_URL" "$TTM_LAB_ROOM" </dev/null >/dev/null 2>&1 &
   bot=$!
