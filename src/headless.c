@@ -166,6 +166,8 @@ int headless_print_event_who(FILE *out, const char *who, const struct session_ev
 			json_object_set_new(o, "video_fps_in", json_real(round(v->fps_in * 10) / 10));
 			json_object_set_new(o, "video_kbps_in", json_real(round(v->kbps_in * 10) / 10));
 			json_object_set_new(o, "video_lost", json_integer((json_int_t)v->lost));
+			json_object_set_new(o, "video_nacks", json_integer((json_int_t)v->nacks));
+			json_object_set_new(o, "video_plis", json_integer((json_int_t)v->plis));
 			if (v->publishing) {
 				json_object_set_new(o, "video_fps_out",
 						    json_real(round(v->fps_out * 10) / 10));

@@ -116,6 +116,29 @@ def test_video_off_frees_the_stream():
         assert all(s["video_kbps_in"] <= 200 for s in stats), stats
 
 
+def test_preview_under_loss():
+    """5 % loss both ways on the client link: NACKs (answered by Janus with RTX) repair most
+    losses, keyframe requests the rest; the preview keeps going and never shows a damaged
+    picture."""
+    with lab.Lab() as L:
+        L.impair(loss_pct=5)
+        a = start_client(L, HEADLESS + ["-n", "alice", "--video-source", "testpattern",
+                                        "--duration", "16", L.url, "1234"], "alice")
+        a.wait_event(lambda e: e.get("event") == "media" and e.get("kind") == "video"
+                     and e.get("state") == "connected", 15)
+        b = start_client(L, HEADLESS + ["-n", "bob", "--video", "--duration", "12",
+                                        L.url, "1234"], "bob")
+        assert b.wait_exit(25) == 0, b.describe()
+        fr = frames(b)
+        assert len(fr) >= 30, len(fr)
+        for e in fr:
+            check_structure(e["ascii"], 40, 12)
+        gaps = [y["t"] - x["t"] for x, y in zip(fr, fr[1:])]
+        assert max(gaps) < 2.0, gaps  # no stall longer than a keyframe round trip or two
+        last = [e for e in b.events if e.get("event") == "stats"][-1]
+        assert last["video_nacks"] > 0, last
+
+
 def test_no_publisher():
     with lab.Lab() as L:
         b = start_client(L, HEADLESS + ["-n", "bob", "--video", "--duration", "4",
