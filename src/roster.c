@@ -180,10 +180,11 @@ static void merge(struct roster *r, struct entry *e, struct chat_user *u)
 		relink_entry(r, old);
 }
 
-/* An AudioBridge entry lost its chat user: another one may fit it. */
+/* An AudioBridge entry lost its chat user: another one may fit it (unless someone placed
+ * meanwhile took it). */
 static void relink_entry(struct roster *r, struct entry *e)
 {
-	struct chat_user *u = user_for_entry(r, e->p.id, e->p.name);
+	struct chat_user *u = e->cu ? NULL : user_for_entry(r, e->p.id, e->p.name);
 	if (u)
 		merge(r, e, u);
 }
