@@ -395,6 +395,22 @@ void bot_leave(struct bot *b, const char *reason)
 
 int bot_input_line(struct bot *b, char *line)
 {
+	if (!strncmp(line, "/video ", 7)) {
+		const char *w = line + 7;
+		char msg[200];
+		int rc;
+		if (!strcmp(w, "on") || !strcmp(w, "off"))
+			rc = session_set_video(b->session, !strcmp(w, "on"));
+		else
+			rc = session_show_video(b->session, strcmp(w, "next") ? w : NULL);
+		if (rc < 0) {
+			snprintf(msg, sizeof(msg), "/video %.100s: %s", w,
+				 rc == -ENOENT ? "nobody by that name sends video" :
+				 rc == -ENOTSUP ? "video is not enabled (--video)" : "not joined yet");
+			notice(b, msg);
+		}
+		return 0;
+	}
 	if (!strncmp(line, "/msg ", 5)) {
 		char *name = line + 5, *sp = strchr(name, ' ');
 		if (!sp || sp == name || !sp[1])

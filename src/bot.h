@@ -42,7 +42,8 @@ int bot_create(const struct bot_config *cfg, bot_done_cb done, void *user, struc
 void bot_start(struct bot *b);
 /* Leaves cleanly (reason: "duration", "signal", "user"). */
 void bot_leave(struct bot *b, const char *reason);
-/* One stdin line: chat ("/msg NAME text" private, "//x" sends "/x"). */
+/* One stdin line: chat ("/msg NAME text" private, "//x" sends "/x"), or "/video on|off|next|
+ * NAME" (a notice says why it could not be done). */
 int bot_input_line(struct bot *b, char *line);
 bool bot_done(const struct bot *b);
 int bot_exit_code(const struct bot *b);

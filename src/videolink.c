@@ -68,7 +68,8 @@ struct videolink {
 	uint64_t announced;         /* the feed showing_cb last named; 0 = none */
 	struct sub *dead;
 	int failures;
-	GSource *reap_idle, *retry_timer;
+	uint64_t follow;            /* the speaker to show when the hold time is over */
+	GSource *reap_idle, *retry_timer, *follow_timer;
 };
 
 static void sub_want(struct videolink *vl);
@@ -763,6 +764,10 @@ void videolink_destroy(struct videolink *vl)
 		g_source_destroy(vl->retry_timer);
 		g_source_unref(vl->retry_timer);
 	}
+	if (vl->follow_timer) {
+		g_source_destroy(vl->follow_timer);
+		g_source_unref(vl->follow_timer);
+	}
 	if (vl->ctl_handle)
 		janus_detach(vl->janus, vl->ctl_handle, NULL, NULL);
 	vsend_destroy(vl->vsend);
@@ -832,14 +837,34 @@ int videolink_show_next(struct videolink *vl)
 	return videolink_show(vl, vl->feeds[next].pub.id);
 }
 
+static gboolean follow_cb(gpointer data)
+{
+	struct videolink *vl = data;
+	g_source_unref(vl->follow_timer);
+	vl->follow_timer = NULL;
+	videolink_follow(vl, vl->follow);
+	return G_SOURCE_REMOVE;
+}
+
 int videolink_follow(struct videolink *vl, uint64_t feed)
 {
 	struct feed *f = feed_get(vl, feed);
+	vl->follow = 0;
 	if (!f)
 		return -ENOENT;
-	if (vl->pinned || !vl->sub || vl->sub->feed == feed || !vl->sub->started ||
-	    vl->sub->switching || g_get_monotonic_time() - vl->last_switch_us < FOLLOW_HOLD_US)
+	if (vl->pinned || !vl->sub || vl->sub->feed == feed)
+		return 0;
+	gint64 wait = vl->last_switch_us + FOLLOW_HOLD_US - g_get_monotonic_time();
+	if (wait > 0 || !vl->sub->started || vl->sub->switching) {
+		/* too soon after the last change: show this speaker when the hold is over */
+		vl->follow = feed;
+		if (!vl->follow_timer) {
+			vl->follow_timer = g_timeout_source_new(wait > 0 ? (guint)(wait / 1000) + 1 : 200);
+			g_source_set_callback(vl->follow_timer, follow_cb, vl, NULL);
+			g_source_attach(vl->follow_timer, vl->main);
+		}
 		return -EAGAIN;
+	}
 	sub_switch(vl, f);
 	return 0;
 }

@@ -89,7 +89,8 @@ int videolink_show(struct videolink *vl, uint64_t feed);
 /* Shows the next feed after the current one (wrapping); -ENOENT when there is none. */
 int videolink_show_next(struct videolink *vl);
 /* Follows the active speaker: shows feed unless the user pinned one, switching at most every
- * 3 s. 0, -ENOENT (not a feed), -EAGAIN (not now). */
+ * 3 s (a switch asked for sooner happens when the 3 s are over). 0, -ENOENT (not a feed),
+ * -EAGAIN (later). */
 int videolink_follow(struct videolink *vl, uint64_t feed);
 /* The feed whose display name is name, or NULL. */
 const struct videolink_feed *videolink_feed_by_name(const struct videolink *vl, const char *name);

@@ -8,10 +8,15 @@
 - test_video_off_frees_the_stream: B's script turns the preview off and on again; while off
   no frames arrive and the stats show no video downlink (the subscription is gone), after
   "video on" frames come back.
+- test_preview_under_loss: 5 % loss both ways; NACK/RTX and PLI keep the preview going and no
+  damaged picture is ever shown.
+- test_choose_and_follow: with two publishers, "/video NAME" and "/video next" on stdin pick
+  whom to watch (one subscription, switched); a client that never chooses follows the speaker.
 - test_no_publisher: --video in a room where nobody publishes is quiet and error-free.
 """
 
 import os
+import subprocess
 import tempfile
 
 import harness
@@ -137,6 +142,55 @@ def test_preview_under_loss():
         assert max(gaps) < 2.0, gaps  # no stall longer than a keyframe round trip or two
         last = [e for e in b.events if e.get("event") == "stats"][-1]
         assert last["video_nacks"] > 0, last
+
+
+def showing(client):
+    return [e for e in client.events if e.get("event") == "video" and e.get("on")]
+
+
+def test_choose_and_follow():
+    """Two publishers. bob picks one by name and then the next (the VideoRoom "switch" on one
+    subscription); dave never chooses and follows whoever speaks."""
+    with tempfile.TemporaryDirectory() as tmp, lab.Lab() as L:
+        speech = os.path.join(tmp, "speech.wav")
+        subprocess.run(["espeak-ng", "-w", speech, "I am carol and I am talking now, " * 3],
+                       check=True, timeout=30)
+        a = start_client(L, HEADLESS + ["-n", "alice", "--video-source", "testpattern",
+                                        "--duration", "30", L.url, "1234"], "alice")
+        a.wait_event(lambda e: e.get("event") == "media" and e.get("kind") == "video", 10)
+        d = start_client(L, HEADLESS + ["-n", "dave", "--video", "--duration", "25",
+                                        L.url, "1234"], "dave")
+        d.wait_event(lambda e: e.get("event") == "video" and e.get("from") == "alice", 10)
+        b = start_client(L, HEADLESS + ["-n", "bob", "--video", "--duration", "25",
+                                        L.url, "1234"], "bob")
+        b.wait_event(lambda e: e.get("event") == "video" and e.get("on"), 10)
+        # carol publishes too, and speaks after a few seconds of silence
+        c = start_client(L, HEADLESS + ["-n", "carol", "--video-source", "testpattern",
+                                        "--script", "/dev/stdin", "--duration", "25",
+                                        L.url, "1234"], "carol",)
+        c.proc.stdin.write(("at 5s say %s\n" % speech).encode())
+        c.proc.stdin.close()
+        c.wait_event(lambda e: e.get("event") == "media" and e.get("kind") == "video", 10)
+        b.proc.stdin.write(b"/video carol\n")
+        b.proc.stdin.flush()
+        b.wait_event(lambda e: e.get("event") == "video" and e.get("from") == "carol", 10)
+        b.wait_event(lambda e: e.get("event") == "video-frame" and e.get("from") == "carol", 10)
+        b.proc.stdin.write(b"/video next\n/video nobody\n")
+        b.proc.stdin.flush()
+        b.wait_event(lambda e: e.get("event") == "video" and e.get("from") == "alice"
+                     and e["t"] > showing(b)[-1]["t"] - 0.001 and len(showing(b)) >= 3, 10)
+        b.wait_event(lambda e: e.get("event") == "notice" and "nobody" in e.get("message", ""),
+                     5)
+        # dave: carol's talking makes her the one shown, without anyone choosing
+        d.wait_event(lambda e: e.get("event") == "talking" and e.get("name") == "carol"
+                     and e.get("on"), 20)
+        d.wait_event(lambda e: e.get("event") == "video" and e.get("from") == "carol", 6)
+        d.wait_event(lambda e: e.get("event") == "video-frame" and e.get("from") == "carol", 5)
+        for cl in (a, b, c, d):
+            cl.proc.terminate()
+            assert cl.wait_exit(10) == 0, cl.describe()
+        # bob's pick holds: carol's speech did not move him away from alice
+        assert showing(b)[-1]["from"] == "alice", showing(b)
 
 
 def test_no_publisher():
