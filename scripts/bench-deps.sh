@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what tests/bench/browser_bench.py needs besides scripts/deps.sh (Debian 12, root):
+# headless Chromium and its WebDriver (the browser side of the comparison) and Janus's own demo
+# pages (the AudioBridge page the browser joins with). Not part of the test command: Chromium
+# is large and no test needs it. Idempotent: packages already present are skipped.
+set -euo pipefail
+if [ "$(id -u)" -ne 0 ]; then
+  echo "bench-deps.sh: run as root (apt-get)" >&2
+  exit 1
+fi
+bash "$(dirname "$0")/deps.sh"
+pkgs=(chromium chromium-driver janus-demos fonts-dejavu-core)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
