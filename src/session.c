@@ -82,7 +82,7 @@ static void drop_transport(struct session *s)
 		s->chat_link = NULL;
 	}
 	s->chat_ready = false;
-	session_video_stop(s);
+	session_video_stop(s, NULL);
 	if (s->media)
 		media_detach(s->media);
 	if (s->peer) {
@@ -118,6 +118,8 @@ static gboolean action_cb(gpointer data)
 	g_source_unref(s->action_idle);
 	s->action_idle = NULL;
 	s->action = ACT_NONE;
+	if (a == ACT_RECONNECT) /* the rejoin brings the video back */
+		session_video_stop(s, "the connection to the server was lost");
 	drop_transport(s);
 	if (a == ACT_RECONNECT) {
 		/* 0.25 s, 0.5 s, 1 s, then every 2 s */

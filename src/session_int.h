@@ -85,7 +85,8 @@ void session_emit(struct session *s, struct session_event *ev);
 
 /* session_video.c */
 void session_video_start(struct session *s);  /* once joined */
-void session_video_stop(struct session *s);   /* with the transport */
+/* With the transport; why (NULL: silent) ends a shown preview with a VIDEO off event. */
+void session_video_stop(struct session *s, const char *why);
 bool session_video_route(struct session *s, const struct janus_event *ev); /* true: handled */
 void session_video_talking(struct session *s, const char *name); /* follow the speaker */
 

@@ -88,16 +88,15 @@ void session_video_start(struct session *s)
 	}
 }
 
-void session_video_stop(struct session *s)
+void session_video_stop(struct session *s, const char *why)
 {
 	if (!s->video)
 		return;
 	bool was_showing = videolink_showing(s->video) != NULL;
 	videolink_destroy(s->video);
 	s->video = NULL;
-	if (was_showing) { /* the rejoin brings it back */
-		struct session_event ev = { .type = SESSION_EV_VIDEO,
-					    .message = "the connection to the server was lost" };
+	if (was_showing && why) {
+		struct session_event ev = { .type = SESSION_EV_VIDEO, .message = why };
 		session_emit(s, &ev);
 	}
 }
