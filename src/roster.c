@@ -146,7 +146,8 @@ static struct chat_user *user_for_entry(struct roster *r, uint64_t id, const cha
 		bool free_user = !u->e || u->e->p.chat_only;
 		if (u->ab_id == id && (free_user || u->e->p.id != id))
 			return u;
-		if (free_user && !strcmp(u->name, name) && (!by_name || (by_name->ab_id && !u->ab_id)))
+		bool better = !by_name || (by_name->ab_id && !u->ab_id);
+		if (free_user && better && !strcmp(u->name, name))
 			by_name = u;
 	}
 	return by_name;

@@ -32,6 +32,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_clean(ev->text);
 			check_clean(ev->to);
 			check_clean(ev->reason);
+			check_clean(ev->user);
+			if (ev->peer_id != textroom_username_id(ev->user))
+				abort();
 		}
 		start = i + 1;
 	}
