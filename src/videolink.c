@@ -98,6 +98,20 @@ static json_t *with_pin(struct videolink *vl, json_t *body)
 	return body;
 }
 
+/* Our ICE/DTLS settings for a new PeerConnection. */
+static struct peer_config peer_cfg(const struct videolink *vl, bool offerer)
+{
+	return (struct peer_config){
+		.offerer = offerer,
+		.cert = vl->cfg.cert,
+		.stun_server = vl->stun,
+		.turn_url = vl->turn_url,
+		.turn_user = vl->turn_user,
+		.turn_password = vl->turn_password,
+		.local_addrs = vl->cfg.local_addrs,
+	};
+}
+
 /* ---- the subscriber ---- */
 
 static gboolean reap_cb(gpointer data)
@@ -269,14 +283,7 @@ static int sub_setup(struct videolink *vl, struct sub *sb, const struct sdp_sess
 	rc.remote_ssrc = m->n_ssrcs ? m->ssrcs[0].ssrc : 0;
 	rc.cname = "ttymeet";
 	struct vrecv_callbacks vc = { .frame_cb = sub_frame, .user = sb };
-	struct peer_config pc = {
-		.cert = vl->cfg.cert,
-		.stun_server = vl->stun,
-		.turn_url = vl->turn_url,
-		.turn_user = vl->turn_user,
-		.turn_password = vl->turn_password,
-		.local_addrs = vl->cfg.local_addrs,
-	};
+	struct peer_config pc = peer_cfg(vl, false);
 	struct peer_callbacks pcb = {
 		.candidate_cb = sub_candidate,
 		.state_cb = sub_state,
@@ -606,15 +613,7 @@ out:
 
 static void publish(struct videolink *vl)
 {
-	struct peer_config pc = {
-		.offerer = true,
-		.cert = vl->cfg.cert,
-		.stun_server = vl->stun,
-		.turn_url = vl->turn_url,
-		.turn_user = vl->turn_user,
-		.turn_password = vl->turn_password,
-		.local_addrs = vl->cfg.local_addrs,
-	};
+	struct peer_config pc = peer_cfg(vl, true);
 	struct peer_callbacks pcb = {
 		.candidate_cb = pub_candidate,
 		.state_cb = pub_state,
