@@ -59,10 +59,10 @@ struct jitter {
 	int64_t play_ts;	/* timestamp of the frame the next get hands out */
 	uint64_t first_arrival;
 
-	double transit[WINDOW];
+	double transit[WINDOW];	/* ring, in arrival order */
+	double sorted[WINDOW];	/* the same tw_len values, ascending */
 	unsigned tw_len;
 	unsigned tw_pos;
-	bool est_dirty;
 	double spread_ms;	/* percentile transit - minimum transit */
 	double min_transit;
 	double target_ms;
@@ -130,7 +130,6 @@ void jitter_reset(struct jitter *jb)
 	jb->playing = false;
 	jb->tw_len = 0;
 	jb->tw_pos = 0;
-	jb->est_dirty = true;
 	jb->spread_ms = 0.0;
 	jb->min_transit = 0.0;
 	jb->target_ms = jb->cfg.start_delay_ms;
@@ -154,39 +153,55 @@ static uint8_t *payload_of(struct jitter *jb, const struct slot *s)
 	return jb->payload + (size_t)(s - jb->slots) * JITTER_MAX_PAYLOAD;
 }
 
+/* Index of the first of v[0..n) that is not less than x. */
+static unsigned lower_bound(const double *v, unsigned n, double x)
+{
+	unsigned lo = 0, hi = n;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Adds a transit sample to the window; the oldest leaves the ring and the sorted copy (which
+ * is kept sorted by one removal and one insertion, not re-sorted per packet). */
 static void record_transit(struct jitter *jb, int64_t ts, uint64_t arrival_ms)
 {
 	double d = (double)arrival_ms - (double)ts / TS_PER_MS;
+	unsigned i;
 
 	if (jb->have_last)
 		jb->jitter += (fabs(d - jb->last_transit) - jb->jitter) / 16.0;
 	jb->last_transit = d;
 	jb->have_last = true;
+	if (jb->tw_len == WINDOW) {
+		i = lower_bound(jb->sorted, jb->tw_len, jb->transit[jb->tw_pos]);
+		memmove(jb->sorted + i, jb->sorted + i + 1, (jb->tw_len - i - 1) * sizeof(double));
+		jb->tw_len--;
+	}
+	i = lower_bound(jb->sorted, jb->tw_len, d);
+	memmove(jb->sorted + i + 1, jb->sorted + i, (jb->tw_len - i) * sizeof(double));
+	jb->sorted[i] = d;
+	jb->tw_len++;
 	jb->transit[jb->tw_pos] = d;
 	jb->tw_pos = (jb->tw_pos + 1) % WINDOW;
-	if (jb->tw_len < WINDOW)
-		jb->tw_len++;
-	jb->est_dirty = true;
 }
 
-/* Recomputes min and percentile transit from the window (insertion sort of a copy). */
+/* Min and percentile transit of the window. */
 static void update_estimate(struct jitter *jb)
 {
-	double v[WINDOW];
-	unsigned i, j, n = jb->tw_len;
+	unsigned n = jb->tw_len;
 
-	if (!jb->est_dirty || n == 0)
+	if (n == 0)
 		return;
-	for (i = 0; i < n; i++) {
-		double x = jb->transit[i];
-
-		for (j = i; j > 0 && v[j - 1] > x; j--)
-			v[j] = v[j - 1];
-		v[j] = x;
-	}
-	jb->min_transit = v[0];
-	jb->spread_ms = v[(unsigned)lround(PERCENTILE * (n - 1))] - v[0];
-	jb->est_dirty = false;
+	jb->min_transit = jb->sorted[0];
+	jb->spread_ms = jb->sorted[(unsigned)lround(PERCENTILE * (n - 1))] - jb->sorted[0];
 }
 
 static void store(struct jitter *jb, int64_t seq, int64_t ts, const uint8_t *p, size_t len)
