@@ -1,12 +1,22 @@
 /* Audio media engine (see media.h).
  *
  * Clock: next_us advances by exactly 20 ms per frame; each wake-up processes every frame that
- * is due (at most a few, after a stall) and schedules a one-shot timeout for the next one.
+ * is due (at most a few, after a stall) and re-arms its one clock source for the next one.
  * Uplink per frame: read the source, measure the level (RFC 6464 value + VAD for the V bit),
  * encode unless muted, skip DTX packets (the timestamp still advances), packetize with the
  * audio-level and mid extensions, protect and send. Downlink per frame: jitter_get decides
  * decode / FEC / PLC / silence; the result goes to the sink. RTCP: SR (or RR while we send
  * nothing) with a report block about the server's stream and our CNAME, about once a second.
+ *
+ * Wake-ups: the server's packets arrive every 20 ms at their own phase, and each one wakes
+ * the loop; so does each tick. Once a second the arrival times relative to the tick grid are
+ * looked at: when 80 % of them fall into a window of at most COALESCE_MAX_US, the grid moves
+ * (by at most half a frame, the shorter way round) so that the window ends at the tick, and
+ * a packet arriving in that window runs the tick at once, in its own wake-up (its frame is
+ * then also decoded right after it arrived). Steady arrivals thus cost one wake-up per frame
+ * instead of two; with a jittery link the grid stays and only ticks due within a millisecond
+ * (the loop's timer granularity) are taken along. The clock still advances exactly 20 ms per
+ * frame: nothing drifts, no frame is lost or repeated, a tick is early by at most the window.
  */
 #include "src/media.h"
 
@@ -27,6 +37,10 @@
 #define MAX_CATCHUP 5           /* frames processed per wake-up after a stall */
 #define RTCP_INTERVAL_US 1000000
 #define SILENT_DBOV (-55.0f)    /* decoded audio below this counts as silence */
+#define COALESCE_MIN_US 1000    /* a tick due this soon always runs with an arriving packet */
+#define COALESCE_MAX_US 8000    /* widest arrival window the grid is moved for */
+#define PHASE_BINS (FRAME_US / 1000) /* arrivals by time left to the next tick, 1 ms bins */
+#define STEER_PACKETS 50        /* look at the arrival phases once a second */
 
 struct media {
 	GMainContext *main;
@@ -45,6 +59,10 @@ struct media {
 
 	GSource *timer;
 	gint64 next_us, next_rtcp_us;
+	unsigned phase_hist[PHASE_BINS];
+	unsigned phase_n;
+	gint64 coalesce_us; /* a tick due this soon runs with an arriving packet */
+	uint64_t ticks, ticks_coalesced;
 
 	/* uplink */
 	uint32_t ssrc;
@@ -238,17 +256,12 @@ static void send_rtcp(struct media *m)
 		peer_send_rtcp(m->peer, buf, (size_t)len, sizeof(buf32));
 }
 
-static void schedule(struct media *m);
-
-static gboolean tick_cb(gpointer data)
+/* Processes every frame due by now + slack, then re-arms the clock source. */
+static void run_clock(struct media *m, gint64 now, gint64 slack)
 {
-	struct media *m = data;
-	gint64 now = g_get_monotonic_time();
 	int frames = 0;
 
-	g_source_unref(m->timer);
-	m->timer = NULL;
-	while (m->next_us <= now && frames < MAX_CATCHUP) {
+	while (m->next_us <= now + slack && frames < MAX_CATCHUP) {
 		if (m->peer && peer_get_state(m->peer) == PEER_CONNECTED)
 			uplink_frame(m);
 		downlink_frame(m, now);
@@ -262,17 +275,74 @@ static gboolean tick_cb(gpointer data)
 		/* RFC 3550: randomize the interval (0.5..1.5 x) */
 		m->next_rtcp_us = now + RTCP_INTERVAL_US / 2 + g_random_int_range(0, RTCP_INTERVAL_US);
 	}
-	schedule(m);
-	return G_SOURCE_REMOVE;
+	m->ticks++;
+	g_source_set_ready_time(m->timer, m->next_us);
 }
 
-static void schedule(struct media *m)
+static gboolean tick_cb(gpointer data)
 {
-	gint64 wait = m->next_us - g_get_monotonic_time();
-	m->timer = g_timeout_source_new(wait > 0 ? (guint)((wait + 999) / 1000) : 0);
-	g_source_set_callback(m->timer, tick_cb, m, NULL);
-	g_source_attach(m->timer, m->main);
+	run_clock(data, g_get_monotonic_time(), 0);
+	return G_SOURCE_CONTINUE;
 }
+
+/* Once a second: finds the narrowest window (whole ms) holding 80 % of the arrival phases,
+ * moves the grid so that it ends at the tick and coalesces over it; with no such window
+ * narrower than COALESCE_MAX_US, only the minimum (see the top of the file). */
+static void steer_phase(struct media *m)
+{
+	unsigned need = STEER_PACKETS * 4 / 5, w, a, k;
+
+	m->coalesce_us = COALESCE_MIN_US;
+	for (w = 1; w <= COALESCE_MAX_US / 1000; w++) {
+		unsigned best = 0, best_n = 0;
+
+		for (a = 0; a < PHASE_BINS; a++) {
+			unsigned n = 0;
+
+			for (k = 0; k < w; k++)
+				n += m->phase_hist[(a + k) % PHASE_BINS];
+			if (n > best_n || (n == best_n && a == 0)) /* no move for a tie */
+				best = a, best_n = n;
+		}
+		if (best_n < need)
+			continue;
+		/* Arrivals best..best+w ms before a tick come 0..w ms before one when the grid
+		 * moves best ms earlier (or FRAME_US - best later). */
+		gint64 shift = (gint64)best * 1000;
+
+		m->next_us -= shift <= FRAME_US / 2 ? shift : shift - FRAME_US;
+		g_source_set_ready_time(m->timer, m->next_us);
+		m->coalesce_us = (gint64)w * 1000;
+		break;
+	}
+	memset(m->phase_hist, 0, sizeof(m->phase_hist));
+	m->phase_n = 0;
+}
+
+/* A downlink packet arrived at now: notes its phase and runs a tick due within the window. */
+static void coalesce(struct media *m, gint64 now)
+{
+	gint64 lead = m->next_us - now;
+
+	if (lead > 0 && lead <= FRAME_US) {
+		m->phase_hist[(lead - 1) / 1000]++;
+		if (++m->phase_n >= STEER_PACKETS)
+			steer_phase(m);
+	}
+	if (m->next_us - now <= m->coalesce_us) {
+		run_clock(m, now, m->coalesce_us);
+		m->ticks_coalesced++;
+	}
+}
+
+static gboolean clock_dispatch(GSource *src, GSourceFunc cb, gpointer data)
+{
+	return cb(data);
+}
+
+/* The clock is one source for the media's whole life, re-armed with g_source_set_ready_time()
+ * each tick (no allocation or attach per frame). Never written: GLib's API is not const. */
+static GSourceFuncs clock_funcs = { .dispatch = clock_dispatch };
 
 int media_create(GMainContext *main, const struct media_config *cfg, struct media **out,
 		 char *msg, size_t msglen)
@@ -320,7 +390,11 @@ int media_create(GMainContext *main, const struct media_config *cfg, struct medi
 	}
 	m->stats_since = g_get_monotonic_time();
 	m->next_us = m->stats_since + FRAME_US;
-	schedule(m);
+	m->coalesce_us = COALESCE_MIN_US;
+	m->timer = g_source_new(&clock_funcs, sizeof(GSource));
+	g_source_set_callback(m->timer, tick_cb, m, NULL);
+	g_source_set_ready_time(m->timer, m->next_us);
+	g_source_attach(m->timer, main);
 	*out = m;
 	return 0;
 out:
@@ -403,6 +477,7 @@ void media_on_rtp(struct media *m, uint8_t *buf, size_t len)
 	m->packets_received++;
 	rtp_stats_update(&m->rstats, h.seq, h.ts, (uint64_t)now);
 	jitter_put(m->jb, h.seq, h.ts, h.payload, h.payload_len, (uint64_t)(now / 1000));
+	coalesce(m, now);
 }
 
 void media_on_rtcp(struct media *m, uint8_t *buf, size_t len)
@@ -520,5 +595,7 @@ void media_get_stats(struct media *m, struct media_stats *out)
 	out->level_out = m->meter_out.value;
 	out->receiving_audio = m->last_voice_us && now - m->last_voice_us < 1000000;
 	out->t_first_audio = m->t_first_audio;
+	out->ticks = m->ticks;
+	out->ticks_coalesced = m->ticks_coalesced;
 	m->stats_since = now;
 }

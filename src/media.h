@@ -50,6 +50,8 @@ struct media_stats {
 	bool receiving_audio;       /* decoded non-silent audio recently */
 	gint64 t_first_audio;       /* monotonic µs of the first decoded non-silent frame */
 	unsigned jitter_delay_ms;
+	uint64_t ticks;           /* clock wake-ups that processed frames */
+	uint64_t ticks_coalesced; /* of them, run in the wake-up of an arriving packet */
 };
 
 /* Opens the devices and codecs. Errors: negative codes of audio_source_open/audio_sink_open

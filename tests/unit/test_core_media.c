@@ -1,8 +1,9 @@
 /* Unit tests for src/media without a peer or a sound card: the 20 ms clock feeds the sink
  * (null source, WAV sinks), media_set_sink swaps the sink mid-stream without losing or
  * doubling frames (the clock keeps its schedule), a failed swap keeps the old sink,
- * media_set_source's failure path keeps the old source, and without a loadable PortAudio
- * media_create_or_null carries on with null devices. */
+ * media_set_source's failure path keeps the old source, without a loadable PortAudio
+ * media_create_or_null carries on with null devices, and a steady packet stream at any phase
+ * ends up sharing its wake-ups with the clock's ticks (no frame lost or doubled meanwhile). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,8 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "audio/codec.h"
 #include "audio/device.h"
 #include "audio/wav.h"
+#include "net/rtp.h"
 #include "src/media.h"
 
 static char *tmp_path(char *buf, size_t n, const char *name)
@@ -195,6 +198,91 @@ static void test_no_portaudio_falls_back(void **state)
 	g_main_context_unref(ctx);
 }
 
+/* A sender of 20 ms Opus RTP packets on a fixed grid of its own (payload type 0: the media is
+ * not attached, so its negotiated type is 0). */
+struct sender {
+	struct media *m;
+	struct codec_enc *enc;
+	GSource *src;
+	gint64 next_us;
+	uint16_t seq;
+	uint32_t ts;
+	unsigned sent;
+};
+
+static gboolean send_dispatch(GSource *src, GSourceFunc cb, gpointer data)
+{
+	return cb(data);
+}
+
+static GSourceFuncs send_funcs = { .dispatch = send_dispatch };
+
+static gboolean send_one(gpointer data)
+{
+	struct sender *s = data;
+	int16_t pcm[CODEC_FRAME];
+	uint8_t pkt[1500];
+	struct rtp_header h = { .pt = 0, .seq = s->seq++, .ts = s->ts, .ssrc = 0x1234 };
+	struct rtp_writer w;
+	size_t room;
+
+	for (int i = 0; i < CODEC_FRAME; i++)
+		pcm[i] = (int16_t)((i % 96) * 200 - 9600); /* 500 Hz sawtooth: never DTX */
+	s->ts += CODEC_FRAME;
+	assert_int_equal(rtp_writer_init(&w, pkt, sizeof(pkt), &h, RTP_EXT_NONE), 0);
+	uint8_t *payload = rtp_writer_payload(&w, &room);
+	int n = codec_enc_encode(s->enc, pcm, payload, room);
+	assert_true(n > 2);
+	int len = rtp_writer_finish(&w, (size_t)n, 0);
+	assert_true(len > 0);
+	media_on_rtp(s->m, pkt, (size_t)len);
+	s->sent++;
+	s->next_us += 20000;
+	g_source_set_ready_time(s->src, s->next_us);
+	return G_SOURCE_CONTINUE;
+}
+
+static void test_packets_share_wakeups(void **state)
+{
+	GMainContext *ctx = g_main_context_new();
+	char a[128];
+	struct sender snd = { 0 };
+	struct media_stats st;
+	gint64 t0 = g_get_monotonic_time(), t1;
+	struct media *m = create(ctx, "wav", tmp_path(a, sizeof(a), "phase.wav"));
+	uint64_t ticks0;
+
+	assert_int_equal(codec_enc_create(&snd.enc, NULL), 0);
+	snd.m = m;
+	/* Arrivals 11 ms before the media's ticks: far outside the window at first. */
+	snd.next_us = t0 + 9000;
+	snd.src = g_source_new(&send_funcs, sizeof(GSource));
+	g_source_set_callback(snd.src, send_one, &snd, NULL);
+	g_source_set_ready_time(snd.src, snd.next_us);
+	g_source_attach(snd.src, ctx);
+	run_for(ctx, 1500); /* the phase is looked at after 50 packets */
+	media_get_stats(m, &st);
+	ticks0 = st.ticks - st.ticks_coalesced;
+	run_for(ctx, 2000);
+	media_get_stats(m, &st);
+	g_source_destroy(snd.src);
+	g_source_unref(snd.src);
+	assert_int_equal(media_destroy(m), 0);
+	t1 = g_get_monotonic_time();
+	assert_true(snd.sent >= 150);
+	assert_true(st.packets_received >= 150);
+	assert_true(st.frames_played > 0);
+	/* In the last 2 s (100 ticks) almost every tick ran with an arriving packet (the test's
+	 * own timing on a loaded machine may push a few apart). */
+	assert_true(st.ticks - st.ticks_coalesced - ticks0 <= 20);
+	assert_true(st.ticks_coalesced >= 80);
+	/* The grid moved, but every 20 ms still produced exactly one frame. */
+	assert_frames_cover(wav_frames(a) / AUDIO_FRAME, t1 - t0);
+	codec_enc_destroy(snd.enc);
+	unlink(a);
+	g_main_context_unref(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +291,7 @@ int main(void)
 		cmocka_unit_test(test_swap_to_null_and_back),
 		cmocka_unit_test(test_set_source_fails),
 		cmocka_unit_test(test_no_portaudio_falls_back),
+		cmocka_unit_test(test_packets_share_wakeups),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
