@@ -218,14 +218,15 @@ int sdp_write_audio_offer(char *buf, size_t cap, const struct sdp_audio_offer *o
 struct sdp_video_offer {
 	struct sdp_local local;
 	const char *mid;		/* NULL = "0" */
-	uint8_t vp8_pt;			/* 0 = 96 */
+	uint8_t vp8_pt;			/* 0 = 96 (also the VP9 payload type) */
+	bool vp9;			/* offer VP9 (profile 0) instead of VP8 */
 	uint8_t mid_ext_id;		/* 0 = 1 */
 	unsigned int max_kbps;		/* b=AS, 0 = omit */
 	uint32_t ssrc;			/* required */
 	const char *cname;
 };
 
-/* Writes a send-only VP8 offer (VideoRoom publisher: nack, nack pli, ccm fir) into buf.
+/* Writes a send-only VP8 or VP9 offer (VideoRoom publisher: nack, nack pli, ccm fir) into buf.
  * Returns the length, -ENOSPC or -EINVAL. */
 int sdp_write_video_offer(char *buf, size_t cap, const struct sdp_video_offer *o);
 

@@ -163,7 +163,10 @@ int sdp_write_video_offer(char *buf, size_t cap, const struct sdp_video_offer *o
 		put(&b, "b=AS:%u\r\n", o->max_kbps);
 	put_transport(&b, &o->local, SDP_SETUP_ACTPASS, mid);
 	put(&b, "a=extmap:%u %s\r\n", mid_id, SDP_URI_MID);
-	put(&b, "a=sendonly\r\na=rtcp-mux\r\na=rtpmap:%u VP8/90000\r\n", pt);
+	put(&b, "a=sendonly\r\na=rtcp-mux\r\na=rtpmap:%u %s/90000\r\n", pt,
+	    o->vp9 ? "VP9" : "VP8");
+	if (o->vp9)
+		put(&b, "a=fmtp:%u profile-id=0\r\n", pt);
 	put(&b, "a=rtcp-fb:%u ccm fir\r\na=rtcp-fb:%u nack\r\na=rtcp-fb:%u nack pli\r\n", pt,
 	    pt, pt);
 	put(&b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)o->ssrc, cname);

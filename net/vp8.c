@@ -674,11 +674,11 @@ void vp8_pack_init(struct vp8_pack *p, size_t max_payload, uint16_t first_pictur
 	p->picture_id = first_picture_id & 0x7fff;
 }
 
-int vp8_pack_start(struct vp8_pack *p, const uint8_t *frame, size_t len, bool non_ref)
+static int pack_start(struct vp8_pack *p, const uint8_t *frame, size_t len, size_t desc)
 {
-	if (!frame || len == 0 || p->max_payload <= VP8_PACK_DESCRIPTOR_LEN)
+	if (!frame || len == 0 || p->max_payload <= desc)
 		return -EINVAL;
-	size_t room = p->max_payload - VP8_PACK_DESCRIPTOR_LEN;
+	size_t room = p->max_payload - desc;
 	size_t n = (len + room - 1) / room;
 	if (n > 65535)
 		return -EINVAL;
@@ -686,8 +686,46 @@ int vp8_pack_start(struct vp8_pack *p, const uint8_t *frame, size_t len, bool no
 	p->len = len;
 	p->off = 0;
 	p->left = (unsigned int)n;
-	p->non_ref = non_ref;
 	return 0;
+}
+
+int vp8_pack_start(struct vp8_pack *p, const uint8_t *frame, size_t len, bool non_ref)
+{
+	p->vp9 = false;
+	p->non_ref = non_ref;
+	return pack_start(p, frame, len, VP8_PACK_DESCRIPTOR_LEN);
+}
+
+int vp8_pack_start_vp9(struct vp8_pack *p, const uint8_t *frame, size_t len, bool keyframe,
+		       uint16_t width, uint16_t height)
+{
+	if (keyframe && (!width || !height))
+		return -EINVAL;
+	p->vp9 = true;
+	p->key = keyframe;
+	p->width = width;
+	p->height = height;
+	return pack_start(p, frame, len, VP9_PACK_DESCRIPTOR_MAX);
+}
+
+/* A VP9 payload descriptor (I, P, B, E, V; M=1 PictureID); returns its length. */
+static size_t vp9_descriptor(const struct vp8_pack *p, uint8_t *out, bool first, bool last)
+{
+	size_t i = 3;
+	bool ss = first && p->key;
+	out[0] = 0x80 | (p->key ? 0 : 0x40) | (first ? 0x08 : 0) | (last ? 0x04 : 0) |
+		 (ss ? 0x02 : 0);
+	out[1] = (uint8_t)(0x80 | p->picture_id >> 8);
+	out[2] = (uint8_t)p->picture_id;
+	if (ss) { /* N_S = 0 (one layer), Y: its size follows, G = 0 */
+		out[3] = 0x10;
+		out[4] = (uint8_t)(p->width >> 8);
+		out[5] = (uint8_t)p->width;
+		out[6] = (uint8_t)(p->height >> 8);
+		out[7] = (uint8_t)p->height;
+		i = 8;
+	}
+	return i;
 }
 
 int vp8_pack_next(struct vp8_pack *p, uint8_t *out, size_t cap, bool *last)
@@ -697,18 +735,23 @@ int vp8_pack_next(struct vp8_pack *p, uint8_t *out, size_t cap, bool *last)
 		return 0;
 	size_t rest = p->len - p->off;
 	size_t n = (rest + p->left - 1) / p->left;	/* near-equal sizes */
-	if (cap < VP8_PACK_DESCRIPTOR_LEN + n)
+	size_t desc = p->vp9 ? VP9_PACK_DESCRIPTOR_MAX : VP8_PACK_DESCRIPTOR_LEN;
+	if (cap < desc + n)
 		return -ENOSPC;
-	out[0] = 0x80 | (p->non_ref ? 0x20 : 0) | (p->off == 0 ? 0x10 : 0);
-	out[1] = 0x80;
-	out[2] = (uint8_t)(0x80 | p->picture_id >> 8);
-	out[3] = (uint8_t)p->picture_id;
-	memcpy(out + VP8_PACK_DESCRIPTOR_LEN, p->frame + p->off, n);
+	if (p->vp9) {
+		desc = vp9_descriptor(p, out, p->off == 0, p->left == 1);
+	} else {
+		out[0] = 0x80 | (p->non_ref ? 0x20 : 0) | (p->off == 0 ? 0x10 : 0);
+		out[1] = 0x80;
+		out[2] = (uint8_t)(0x80 | p->picture_id >> 8);
+		out[3] = (uint8_t)p->picture_id;
+	}
+	memcpy(out + desc, p->frame + p->off, n);
 	p->off += n;
 	if (--p->left == 0) {
 		*last = true;
 		p->picture_id = (p->picture_id + 1) & 0x7fff;
 		p->frame = NULL;
 	}
-	return (int)(VP8_PACK_DESCRIPTOR_LEN + n);
+	return (int)(desc + n);
 }

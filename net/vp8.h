@@ -134,9 +134,13 @@ struct vp8_pack {
 	size_t len, off;
 	unsigned int left;	/* payloads still to emit */
 	bool non_ref;
+	bool vp9, key;		/* VP9 descriptors; this frame is a keyframe */
+	uint16_t width, height;	/* VP9 keyframe size (scalability structure) */
 };
 
 #define VP8_PACK_DESCRIPTOR_LEN 4	/* X byte and a 15-bit PictureID */
+#define VP9_PACK_DESCRIPTOR_MAX 8	/* flags, PictureID, and on a keyframe's first packet a
+					 * one-layer scalability structure with its size */
 
 /* Starts a packetizer with payloads of at most max_payload bytes (descriptor included,
  * > VP8_PACK_DESCRIPTOR_LEN) and the first frame's PictureID (15 bits). */
@@ -144,6 +148,11 @@ void vp8_pack_init(struct vp8_pack *p, size_t max_payload, uint16_t first_pictur
 /* Takes one encoded frame (len >= 1, at most 65535 payloads); non_ref sets the N bit (the
  * encoder said nothing depends on it). Returns 0 or -EINVAL. */
 int vp8_pack_start(struct vp8_pack *p, const uint8_t *frame, size_t len, bool non_ref);
+/* Takes one encoded VP9 frame instead (RFC 9628 non-flexible mode, one spatial layer): the
+ * descriptor carries the PictureID, the inter-picture bit (clear on keyframes), B and E, and
+ * on a keyframe's first packet the picture size. Returns 0 or -EINVAL. */
+int vp8_pack_start_vp9(struct vp8_pack *p, const uint8_t *frame, size_t len, bool keyframe,
+		       uint16_t width, uint16_t height);
 /* Writes the next payload into out (cap bytes): returns its length, 0 when the frame is
  * done, -ENOSPC if cap is too small. *last is set on the frame's final payload (RTP marker). */
 int vp8_pack_next(struct vp8_pack *p, uint8_t *out, size_t cap, bool *last);

@@ -353,6 +353,7 @@ int bot_create(const struct bot_config *cfg, bot_done_cb done, void *user, struc
 			.receive = opt->video == 1 || (b->script && (script_needs(b->script) &
 								     SCRIPT_NEED_VIDEO)),
 			.source = opt->video_source,
+			.codec = opt->video_vp9 ? VIDEO_CODEC_VP9 : VIDEO_CODEC_VP8,
 		},
 	};
 	if (opt->video == 1) {

@@ -25,6 +25,7 @@ struct cli_options {
 	int video_cols, video_rows; /* headless video-frame grid */
 	int video_budget;          /* TUI video pane, terminal bytes/s */
 	const char *video_color;   /* "ascii", "256", "truecolor" */
+	bool video_vp9;            /* --video-codec vp9 */
 	double ramp;
 	const char *ice_addrs[9]; /* --ice-interface, NULL-terminated */
 	int n_ice_addrs;

@@ -193,6 +193,8 @@ int headless_print_event_who(FILE *out, const char *who, const struct session_ev
 		if (ev->on) {
 			json_object_set_new(o, "from", json_string(ev->name));
 			json_object_set_new(o, "id", json_integer((json_int_t)ev->id));
+			if (ev->kind)
+				json_object_set_new(o, "codec", json_string(ev->kind));
 		} else if (ev->message) {
 			json_object_set_new(o, "reason", json_string(ev->message));
 		}

@@ -30,6 +30,7 @@ struct session_video_config {
 	bool receive;          /* subscribe to one feed at a time (SESSION_EV_VIDEO_FRAME) */
 	const char *source;    /* publish: "testpattern" or "v4l2:/dev/videoN"; NULL: do not */
 	int width, height, fps, kbps; /* publishing; 0: 320 x 180, 10 fps, 150 kbit/s */
+	enum video_codec codec;       /* publishing: VP8 (default) or VP9 */
 };
 
 struct session_config {
@@ -96,7 +97,7 @@ struct session_event {
 	const char *text;    /* CHAT: the message (sanitized, may contain '\n') */
 	const char *to;      /* CHAT: private message we sent: the recipient; else NULL */
 	bool private_msg;    /* CHAT: a private message (to us, or from us) */
-	const char *kind;    /* MEDIA: "audio" or "chat" */
+	const char *kind;    /* MEDIA: "audio", "chat" or "video"; VIDEO: the codec shown */
 	const char *state;   /* MEDIA: "connected" / "failed" */
 	const struct media_stats *stats; /* STATS */
 	double join_ms;      /* MEDIA connected: process start (t0) to media flowing */

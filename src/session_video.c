@@ -26,7 +26,7 @@ static void on_showing(void *user, const struct videolink_feed *feed, const char
 	struct session *s = user;
 	struct session_event ev = { .type = SESSION_EV_VIDEO, .on = feed != NULL,
 				    .id = feed ? feed->id : 0, .name = feed ? feed->display : NULL,
-				    .message = why };
+				    .kind = feed ? feed->codec : NULL, .message = why };
 	session_emit(s, &ev);
 }
 
@@ -73,6 +73,7 @@ void session_video_start(struct session *s)
 		.height = s->video_cfg.height,
 		.fps = s->video_cfg.fps,
 		.kbps = s->video_cfg.kbps,
+		.codec = s->video_cfg.codec,
 	};
 	struct videolink_callbacks cb = {
 		.frame_cb = on_frame,

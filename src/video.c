@@ -106,15 +106,18 @@ int video_enc_create(struct video_enc **out, const struct video_enc_config *cfg)
 	if (c.width < 16 || c.height < 16 || c.width > 4096 || c.height > 4096 || (c.width & 1) ||
 	    (c.height & 1) || c.fps < 1 || c.fps > 60 || c.bitrate_kbps < 10 ||
 	    c.bitrate_kbps > 10000 || c.keyframe_interval_s < 1 || c.keyframe_interval_s > 3600 ||
-	    c.cpu_used < 4 || c.cpu_used > 16)
+	    c.cpu_used < 4 || c.cpu_used > 16 ||
+	    (c.codec != VIDEO_CODEC_VP8 && c.codec != VIDEO_CODEC_VP9))
 		goto out;
+	vpx_codec_iface_t *iface = c.codec == VIDEO_CODEC_VP9 ? vpx_codec_vp9_cx() :
+							       vpx_codec_vp8_cx();
 	rc = -ENOMEM;
 	e = calloc(1, sizeof(*e));
 	if (!e)
 		goto out;
 	e->cfg = c;
 	rc = -EIO;
-	if (vpx_codec_enc_config_default(vpx_codec_vp8_cx(), &e->vcfg, 0) != VPX_CODEC_OK)
+	if (vpx_codec_enc_config_default(iface, &e->vcfg, 0) != VPX_CODEC_OK)
 		goto out;
 	vpx_codec_enc_cfg_t *v = &e->vcfg;
 	v->g_w = (unsigned int)c.width;
@@ -138,10 +141,16 @@ int video_enc_create(struct video_enc **out, const struct video_enc_config *cfg)
 	v->kf_mode = VPX_KF_AUTO;
 	v->kf_min_dist = 0;
 	v->kf_max_dist = (unsigned int)(c.fps * c.keyframe_interval_s);
-	if (vpx_codec_enc_init(&e->ctx, vpx_codec_vp8_cx(), v, 0) != VPX_CODEC_OK)
+	if (vpx_codec_enc_init(&e->ctx, iface, v, 0) != VPX_CODEC_OK)
 		goto out;
-	vpx_codec_control(&e->ctx, VP8E_SET_CPUUSED, c.cpu_used);
-	vpx_codec_control(&e->ctx, VP8E_SET_NOISE_SENSITIVITY, 0u);
+	if (c.codec == VIDEO_CODEC_VP9) {
+		/* realtime speeds are 5..9 for VP9 */
+		vpx_codec_control(&e->ctx, VP8E_SET_CPUUSED, c.cpu_used > 9 ? 9 : c.cpu_used);
+		vpx_codec_control(&e->ctx, VP9E_SET_AQ_MODE, 3);
+	} else {
+		vpx_codec_control(&e->ctx, VP8E_SET_CPUUSED, c.cpu_used);
+		vpx_codec_control(&e->ctx, VP8E_SET_NOISE_SENSITIVITY, 0u);
+	}
 	vpx_codec_control(&e->ctx, VP8E_SET_STATIC_THRESHOLD, 1u);
 	/* A keyframe may take three frames' worth of bits: small enough to cross a slow link. */
 	vpx_codec_control(&e->ctx, VP8E_SET_MAX_INTRA_BITRATE_PCT, 300u);

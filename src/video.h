@@ -1,4 +1,4 @@
-/* Video codecs: a VP8 encoder for publishing and a VP8/VP9 decoder for the preview, both
+/* Video codecs: a VP8 (or VP9) encoder for publishing and a VP8/VP9 decoder for the preview, both
  * wrapping libvpx, with I420 pictures in and out (struct video_image, stride-aware planes).
  *
  * Data flow, publish: test pattern or camera → video_enc_encode() → one compressed frame →
@@ -34,6 +34,7 @@ double video_psnr_y(const struct video_image *a, const struct video_image *b);
 enum video_codec { VIDEO_CODEC_VP8, VIDEO_CODEC_VP9 };
 
 struct video_enc_config {
+	enum video_codec codec;	/* default VP8 */
 	int width, height;	/* default 320 x 180 */
 	int fps;		/* default 10 */
 	int bitrate_kbps;	/* default 150 (CBR target) */

@@ -36,6 +36,7 @@ struct sub {
 	struct peer *peer;
 	struct vrecv *vrecv;
 	char mid[SDP_MID_LEN + 1]; /* our m-line's mid */
+	enum video_codec codec;    /* negotiated */
 	bool answered, started, switching;
 	struct sub *next_dead;
 };
@@ -193,8 +194,10 @@ static void sub_failed(struct videolink *vl, const char *why)
 static void showing(struct videolink *vl, struct sub *sb)
 {
 	struct feed *f = feed_get(vl, sb->feed);
-	if (f)
+	if (f) {
+		f->pub.codec = sb->codec == VIDEO_CODEC_VP9 ? "vp9" : "vp8";
 		announce(vl, f, NULL);
+	}
 }
 
 /* Simulcast feeds: the lowest substream and temporal layer are enough for a preview. */
@@ -274,6 +277,7 @@ static int sub_setup(struct videolink *vl, struct sub *sb, const struct sdp_sess
 		return -ENOTSUP;
 	}
 	rc.pt = (uint8_t)pt;
+	sb->codec = rc.codec;
 	for (unsigned int i = 0; i < m->n_codecs; i++) {
 		const struct sdp_codec *c = sdp_media_codec(offer, m, i);
 		if (c->has_rtpmap && !strcasecmp(c->name, "rtx") && c->apt == pt)
@@ -587,6 +591,7 @@ static void on_published(void *user, const struct janus_reply *r)
 {
 	struct videolink *vl = user;
 	struct sdp_session *ans = NULL;
+	const char *codec = vl->cfg.codec == VIDEO_CODEC_VP9 ? "VP9" : "VP8";
 	const char *sdp = json_string_value(json_object_get(r->jsep, "sdp"));
 	if (r->err || !sdp) {
 		pub_failed(vl, r->err ? r->reason : "the server sent no answer to our video");
@@ -595,14 +600,16 @@ static void on_published(void *user, const struct janus_reply *r)
 	int mline = -1;
 	if (sdp_session_create(&ans) < 0 || sdp_parse(sdp, strlen(sdp), ans) < 0 ||
 	    (mline = video_mline(ans)) < 0 ||
-	    sdp_find_codec(ans, &ans->media[mline], "VP8", 90000) < 0 ||
+	    sdp_find_codec(ans, &ans->media[mline], codec, 90000) < 0 ||
 	    peer_set_remote(vl->pub_peer, ans, mline) < 0) {
-		pub_failed(vl, "the server did not accept our VP8 video");
+		pub_failed(vl, vl->cfg.codec == VIDEO_CODEC_VP9 ?
+				       "the server did not accept our VP9 video" :
+				       "the server did not accept our VP8 video");
 		goto out;
 	}
 	const struct sdp_media *m = &ans->media[mline];
 	struct vsend_params vp = {
-		.pt = (uint8_t)sdp_find_codec(ans, m, "VP8", 90000),
+		.pt = (uint8_t)sdp_find_codec(ans, m, codec, 90000),
 		.mid_ext_id = sdp_extmap_id(m, SDP_URI_MID),
 		.mid = m->mid,
 	};
@@ -625,6 +632,7 @@ static void publish(struct videolink *vl)
 		.ssrc = vsend_ssrc(vl->vsend),
 		.cname = "ttymeet",
 		.max_kbps = vl->cfg.kbps ? (unsigned int)vl->cfg.kbps : 150,
+		.vp9 = vl->cfg.codec == VIDEO_CODEC_VP9,
 	};
 	char *sdp = NULL;
 	if (peer_create(vl->main, &pc, &pcb, &vl->pub_peer) < 0) {
@@ -726,7 +734,8 @@ int videolink_start(GMainContext *main, struct janus *janus, const struct videol
 	if (vl->source) {
 		struct vsend_config vc = { .source = vl->source, .width = cfg->width,
 					   .height = cfg->height, .fps = cfg->fps,
-					   .kbps = cfg->kbps, .cname = "ttymeet" };
+					   .kbps = cfg->kbps, .codec = cfg->codec,
+					   .cname = "ttymeet" };
 		if ((rc = vsend_create(main, &vc, &vl->vsend, msg, msglen)) < 0)
 			goto fail;
 	}

@@ -42,11 +42,13 @@ struct videolink_config {
 	bool receive;            /* subscribe to a feed for the preview */
 	const char *source;      /* publish from this source; NULL: do not publish */
 	int width, height, fps, kbps; /* publishing; 0: defaults of src/vsend */
+	enum video_codec codec;  /* publishing */
 };
 
 struct videolink_feed {
 	uint64_t id;
 	char display[VIDEOLINK_NAME_MAX]; /* sanitized */
+	const char *codec;                /* "vp8" or "vp9" once subscribed, else NULL */
 };
 
 struct videolink_callbacks {

@@ -85,7 +85,11 @@ static void send_packet(struct vsend *vs, uint8_t *pkt, size_t len, size_t cap)
 static void send_frame(struct vsend *vs, const struct video_packet *vp)
 {
 	uint32_t ts = vs->ts0 + (uint32_t)(vs->n * 90000u / (unsigned int)vs->cfg.fps);
-	if (vp8_pack_start(&vs->pack, vp->data, vp->len, vp->droppable) < 0)
+	int rc = vs->cfg.codec == VIDEO_CODEC_VP9 ?
+			 vp8_pack_start_vp9(&vs->pack, vp->data, vp->len, vp->keyframe,
+					    (uint16_t)vs->cfg.width, (uint16_t)vs->cfg.height) :
+			 vp8_pack_start(&vs->pack, vp->data, vp->len, vp->droppable);
+	if (rc < 0)
 		return;
 	vs->last_ts = ts;
 	for (;;) {
@@ -271,6 +275,7 @@ int vsend_create(GMainContext *main, const struct vsend_config *cfg, struct vsen
 	ec.height = vs->cfg.height;
 	ec.fps = vs->cfg.fps;
 	ec.bitrate_kbps = vs->cfg.kbps;
+	ec.codec = cfg->codec;
 	if ((rc = video_image_alloc(&vs->img, ec.width, ec.height)) < 0 ||
 	    (rc = video_enc_create(&vs->enc, &ec)) < 0)
 		goto fail;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "net/peer.h"
+#include "src/video.h"
 
 #define VSEND_MAX_PAYLOAD 1200 /* RTP payload bytes, descriptor included */
 
@@ -25,6 +26,7 @@ struct vsend_config {
 	int width, height;      /* 0: 320 x 180 */
 	int fps;                /* 0: 10 */
 	int kbps;               /* 0: 150 */
+	enum video_codec codec; /* VP8 (default) or VP9 */
 	const char *cname;
 };
 

@@ -12,6 +12,7 @@
   damaged picture is ever shown.
 - test_choose_and_follow: with two publishers, "/video NAME" and "/video next" on stdin pick
   whom to watch (one subscription, switched); a client that never chooses follows the speaker.
+- test_vp9_preview: the same with a VP9 publisher (the lab rooms allow vp8 and vp9).
 - test_no_publisher: --video in a room where nobody publishes is quiet and error-free.
 """
 
@@ -142,6 +143,29 @@ def test_preview_under_loss():
         assert max(gaps) < 2.0, gaps  # no stall longer than a keyframe round trip or two
         last = [e for e in b.events if e.get("event") == "stats"][-1]
         assert last["video_nacks"] > 0, last
+
+
+def test_vp9_preview():
+    """A VP9 publisher (the room allows vp8 and vp9): the subscriber negotiates VP9 from Janus'
+    offer and shows the same pattern."""
+    with lab.Lab() as L:
+        a = start_client(L, HEADLESS + ["-n", "alice", "--video-source", "testpattern",
+                                        "--video-codec", "vp9", "--duration", "9",
+                                        L.url, "1234"], "alice")
+        a.wait_event(lambda e: e.get("event") == "media" and e.get("kind") == "video"
+                     and e.get("state") == "connected", 10)
+        b = start_client(L, HEADLESS + ["-n", "bob", "--video", "--duration", "6",
+                                        L.url, "1234"], "bob")
+        first = b.wait_event(lambda e: e.get("event") == "video-frame", 10)
+        assert first["t"] <= 3.0, b.describe()
+        assert b.wait_exit(15) == 0, b.describe()
+        fr = frames(b)
+        assert len(fr) >= 15, len(fr)
+        starts = {check_structure(e["ascii"], 40, 12) for e in fr}
+        assert len(starts) >= 3, starts
+        # the stream really was VP9 (the codec of the answer bob negotiated)
+        assert [e["codec"] for e in showing(b)] == ["vp9"], showing(b)
+        assert a.wait_exit(15) == 0, a.describe()
 
 
 def showing(client):

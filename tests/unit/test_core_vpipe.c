@@ -40,6 +40,7 @@ struct pkt {
 
 struct fixture {
 	GMainContext *ctx;
+	bool vp9;
 	struct pkt *pkts;
 	size_t n;
 	int shown;          /* pictures delivered */
@@ -60,6 +61,7 @@ static void make_stream(struct fixture *f, int count, const int *keyframes, size
 	ec.width = W;
 	ec.height = H;
 	ec.bitrate_kbps = 300;
+	ec.codec = f->vp9 ? VIDEO_CODEC_VP9 : VIDEO_CODEC_VP8;
 	assert_int_equal(video_enc_create(&enc, &ec), 0);
 	assert_int_equal(video_image_alloc(&img, W, H), 0);
 	vp8_pack_init(&pack, 120, 77); /* small payloads: several packets per frame */
@@ -72,7 +74,11 @@ static void make_stream(struct fixture *f, int count, const int *keyframes, size
 		testpattern_draw(&img, (uint64_t)i);
 		if (video_enc_encode(enc, &img, i, &vp) != 1)
 			continue;
-		assert_int_equal(vp8_pack_start(&pack, vp.data, vp.len, vp.droppable), 0);
+		if (f->vp9)
+			assert_int_equal(vp8_pack_start_vp9(&pack, vp.data, vp.len, vp.keyframe, W, H),
+					 0);
+		else
+			assert_int_equal(vp8_pack_start(&pack, vp.data, vp.len, vp.droppable), 0);
 		for (;;) {
 			struct pkt *p = &f->pkts[f->n];
 			struct rtp_header h = { .pt = PT, .seq = seq, .ts = (uint32_t)i * 9000,
@@ -144,7 +150,8 @@ static int teardown(void **state)
 
 static struct vrecv *make_recv(struct fixture *f)
 {
-	struct vrecv_config cfg = { .codec = VIDEO_CODEC_VP8, .pt = PT, .rtx_pt = RTX_PT,
+	struct vrecv_config cfg = { .codec = f->vp9 ? VIDEO_CODEC_VP9 : VIDEO_CODEC_VP8,
+				    .pt = PT, .rtx_pt = RTX_PT,
 				    .remote_ssrc = SSRC, .nack = true };
 	struct vrecv_callbacks cb = { .frame_cb = on_frame, .user = f };
 	struct vrecv *vr;
@@ -285,6 +292,33 @@ static void test_rtx_repairs(void **state)
 	vrecv_destroy(vr);
 }
 
+static void test_vp9(void **state)
+{
+	struct fixture *f = *state;
+	static const int keys[] = { 20 };
+	f->vp9 = true;
+	make_stream(f, 30, keys, 1);
+	struct vrecv *vr = make_recv(f);
+	for (size_t i = 0; i < f->n; i++)
+		feed(vr, &f->pkts[i]);
+	assert_int_equal(f->shown, 30);
+	assert_true(f->last_ok);
+	vrecv_destroy(vr);
+	/* a lost packet: nothing damaged shown until the keyframe at 20 */
+	vr = make_recv(f);
+	size_t lost = middle_packet(f, 10);
+	for (size_t i = 0; i < f->n; i++) {
+		if (i == lost)
+			continue;
+		if (f->pkts[i].frame == 11 && f->shown == 10)
+			run_for(f, 250);
+		feed(vr, &f->pkts[i]);
+	}
+	assert_int_equal(f->shown, 20);
+	assert_true(f->last_ok);
+	vrecv_destroy(vr);
+}
+
 static void test_garbage_is_harmless(void **state)
 {
 	struct fixture *f = *state;
@@ -374,6 +408,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reordered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loss_waits_for_keyframe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtx_repairs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_vp9, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_is_harmless, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sender_feedback, setup, teardown),
 		cmocka_unit_test(test_camera_conversion),

@@ -509,6 +509,9 @@ static void test_video_offer(void **state)
 	o.vp8_pt = 20;
 	assert_int_equal(sdp_write_video_offer(buf, sizeof(buf), &o), -EINVAL);
 	o.vp8_pt = 0;
+	o.vp9 = true;
+	assert_true(sdp_write_video_offer(buf, sizeof(buf), &o) > 0);
+	assert_non_null(strstr(buf, "a=rtpmap:96 VP9/90000\r\na=fmtp:96 profile-id=0\r\n"));
 	o.mid = "a b";
 	assert_int_equal(sdp_write_video_offer(buf, sizeof(buf), &o), -EINVAL);
 	sdp_session_destroy(s);

@@ -288,6 +288,69 @@ static void test_packetizer_layout(void **state)
 	assert_int_equal(vp8_pack_start(&pk, frame, 1, false), -EINVAL);
 }
 
+/* VP9 packing: every payload parses with our own VP9 descriptor reader (B/E, P clear only on
+ * keyframes, the size on a keyframe's first packet) and a VP9 depacketizer gives the frames
+ * back byte for byte. */
+static void test_vp9_packetizer_round_trip(void **state)
+{
+	static const uint8_t key_hdr[] = { 0x82, 0x49, 0x83, 0x42, 0x00, 0x13, 0xf0, 0x0b, 0x30 };
+	struct vp8_pack pk;
+	struct vp8_depack *d;
+	struct vp8_depack_config cfg;
+	uint8_t frames[3][3000], pkts[32][1300];
+	size_t lens[3] = { 2600, 700, 1500 };
+	struct rtp_header hs[32];
+	size_t n = 0;
+	uint16_t seq = 65534;
+
+	vp8_depack_config_default(&cfg);
+	cfg.codec = VP8_CODEC_VP9;
+	assert_int_equal(vp8_depack_create(&d, &cfg), 0);
+	vp8_pack_init(&pk, 1000, 0x7fff);
+	for (int f = 0; f < 3; f++) {
+		bool key = f == 0, last = false;
+		for (size_t i = 0; i < lens[f]; i++)
+			frames[f][i] = (uint8_t)(f * 13 + i * 5);
+		if (key)
+			memcpy(frames[f], key_hdr, sizeof(key_hdr));
+		assert_int_equal(vp8_pack_start_vp9(&pk, frames[f], lens[f], key, 320, 180), 0);
+		for (int k = 0; !last; k++) {
+			struct vp8_descriptor dd;
+			int len = vp8_pack_next(&pk, pkts[n], sizeof(pkts[n]), &last);
+			assert_true(len > 0 && len <= 1000);
+			assert_int_equal(vp8_parse_vp9_descriptor(pkts[n], (size_t)len, &dd), 0);
+			assert_int_equal(dd.start, k == 0);
+			assert_int_equal(dd.end, last);
+			assert_int_equal(dd.inter, !key);
+			assert_int_equal(dd.picture_id, (0x7fff + f) & 0x7fff);
+			if (key && k == 0) {
+				assert_true(dd.keyframe);
+				assert_int_equal(dd.header_len, 8);
+			}
+			hs[n] = (struct rtp_header){ .pt = 98, .seq = seq++, .ts = 1000u + 3000u * f,
+						     .ssrc = 9, .marker = last, .payload = pkts[n],
+						     .payload_len = (size_t)len };
+			n++;
+		}
+	}
+	assert_int_equal(vp8_pack_start_vp9(&pk, frames[0], 10, true, 0, 180), -EINVAL);
+	/* in order through the VP9 depacketizer: each frame back whole */
+	int got = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct vp8_frame fr;
+		vp8_depack_push(d, &hs[i], i * 1000);
+		while (vp8_depack_pop(d, i * 1000, &fr) == 1) {
+			assert_int_equal(fr.len, lens[got]);
+			assert_memory_equal(fr.data, frames[got], fr.len);
+			assert_int_equal(fr.keyframe, got == 0);
+			got++;
+		}
+	}
+	assert_int_equal(got, 3);
+	vp8_depack_destroy(d);
+	(void)state;
+}
+
 static void test_in_order(void **state)
 {
 	struct stream *s = standard_stream(1000, 20, 10);
@@ -690,6 +753,7 @@ int main(void)
 		cmocka_unit_test(test_descriptor_forms),
 		cmocka_unit_test(test_vp9_descriptor),
 		cmocka_unit_test(test_packetizer_layout),
+		cmocka_unit_test(test_vp9_packetizer_round_trip),
 		cmocka_unit_test(test_in_order),
 		cmocka_unit_test(test_join_mid_stream),
 		cmocka_unit_test(test_reordered_and_duplicated),
