@@ -223,6 +223,8 @@ struct sdp_video_offer {
 	uint8_t mid_ext_id;		/* 0 = 1 */
 	unsigned int max_kbps;		/* b=AS, 0 = omit */
 	uint32_t ssrc;			/* required */
+	uint32_t simulcast_low;		/* simulcast: the lower layer's SSRC (listed first in
+					 * a=ssrc-group:SIM); 0 = none */
 	const char *cname;
 };
 

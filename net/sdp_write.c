@@ -169,6 +169,11 @@ int sdp_write_video_offer(char *buf, size_t cap, const struct sdp_video_offer *o
 		put(&b, "a=fmtp:%u profile-id=0\r\n", pt);
 	put(&b, "a=rtcp-fb:%u ccm fir\r\na=rtcp-fb:%u nack\r\na=rtcp-fb:%u nack pli\r\n", pt,
 	    pt, pt);
+	if (o->simulcast_low) {
+		put(&b, "a=ssrc-group:SIM %lu %lu\r\n", (unsigned long)o->simulcast_low,
+		    (unsigned long)o->ssrc);
+		put(&b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)o->simulcast_low, cname);
+	}
 	put(&b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)o->ssrc, cname);
 	put_cands(&b, &o->local);
 	return sbuf_end(&b);

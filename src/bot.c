@@ -354,6 +354,7 @@ int bot_create(const struct bot_config *cfg, bot_done_cb done, void *user, struc
 								     SCRIPT_NEED_VIDEO)),
 			.source = opt->video_source,
 			.codec = opt->video_vp9 ? VIDEO_CODEC_VP9 : VIDEO_CODEC_VP8,
+			.simulcast = opt->video_simulcast,
 		},
 	};
 	if (opt->video == 1) {

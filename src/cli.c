@@ -18,6 +18,7 @@ enum {
 	OPT_INSECURE, OPT_BITRATE, OPT_COMPLEXITY, OPT_VIDEO_SOURCE, OPT_NOTICE, OPT_LOG,
 	OPT_SCRIPT, OPT_PARTICIPANTS, OPT_NAME_PATTERN, OPT_RAMP, OPT_REPORT, OPT_VERSION, OPT_LOOP, OPT_ICE_IF,
 	OPT_VIDEO_FPS, OPT_VIDEO_SIZE, OPT_VIDEO_BUDGET, OPT_VIDEO_COLOR, OPT_VIDEO_CODEC,
+	OPT_VIDEO_SIMULCAST,
 };
 
 static const struct option long_opts[] = {
@@ -47,6 +48,7 @@ static const struct option long_opts[] = {
 	{ "video-budget", required_argument, NULL, OPT_VIDEO_BUDGET },
 	{ "video-color", required_argument, NULL, OPT_VIDEO_COLOR },
 	{ "video-codec", required_argument, NULL, OPT_VIDEO_CODEC },
+	{ "video-simulcast", no_argument, NULL, OPT_VIDEO_SIMULCAST },
 	{ "privacy-notice", required_argument, NULL, OPT_NOTICE },
 	{ "log", required_argument, NULL, OPT_LOG },
 	{ "script", required_argument, NULL, OPT_SCRIPT },
@@ -78,6 +80,7 @@ void cli_usage(FILE *f)
 	      "      --video, --no-video   receive the ASCII video preview\n"
 	      "      --video-source testpattern|v4l2:/dev/videoN   publish video\n"
 	      "      --video-codec vp8|vp9   what --video-source publishes (vp8)\n"
+	      "      --video-simulcast  publish a half-size layer too\n"
 	      "      --video-fps FPS    preview frame-rate cap (5)\n"
 	      "      --video-size COLSxROWS   headless video-frame grid (40x12)\n"
 	      "      --video-budget BYTES   terminal bytes/s for the video pane (16384)\n"
@@ -239,6 +242,7 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
 			if (parse_int_opt(optarg, 256, 10 * 1024 * 1024, &o->video_budget) < 0)
 				FAIL("--video-budget takes 256..10485760 bytes/s, not '%.40s'", optarg);
 			break;
+		case OPT_VIDEO_SIMULCAST: o->video_simulcast = true; break;
 		case OPT_VIDEO_CODEC:
 			if (strcmp(optarg, "vp8") && strcmp(optarg, "vp9"))
 				FAIL("--video-codec takes vp8 or vp9, not '%.40s'", optarg);

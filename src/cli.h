@@ -26,6 +26,7 @@ struct cli_options {
 	int video_budget;          /* TUI video pane, terminal bytes/s */
 	const char *video_color;   /* "ascii", "256", "truecolor" */
 	bool video_vp9;            /* --video-codec vp9 */
+	bool video_simulcast;      /* --video-simulcast */
 	double ramp;
 	const char *ice_addrs[9]; /* --ice-interface, NULL-terminated */
 	int n_ice_addrs;

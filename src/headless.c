@@ -168,6 +168,10 @@ int headless_print_event_who(FILE *out, const char *who, const struct session_ev
 			json_object_set_new(o, "video_lost", json_integer((json_int_t)v->lost));
 			json_object_set_new(o, "video_nacks", json_integer((json_int_t)v->nacks));
 			json_object_set_new(o, "video_plis", json_integer((json_int_t)v->plis));
+			if (v->width > 0) {
+				json_object_set_new(o, "video_width", json_integer(v->width));
+				json_object_set_new(o, "video_height", json_integer(v->height));
+			}
 			if (v->publishing) {
 				json_object_set_new(o, "video_fps_out",
 						    json_real(round(v->fps_out * 10) / 10));

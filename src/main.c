@@ -579,7 +579,8 @@ int main(int argc, char **argv)
 		.tamper_fingerprint = tamper && !strcmp(tamper, "1"),
 		/* the TUI shows video unless --no-video */
 		.video = { .receive = opt.video != 0, .source = opt.video_source,
-			   .codec = opt.video_vp9 ? VIDEO_CODEC_VP9 : VIDEO_CODEC_VP8 },
+			   .codec = opt.video_vp9 ? VIDEO_CODEC_VP9 : VIDEO_CODEC_VP8,
+			   .simulcast = opt.video_simulcast },
 	};
 	if ((rc = session_create(g_main_context_default(), wsctx, &cfg, on_session_event, &app, &app.session)) < 0) {
 		fprintf(stderr, "ttymeet: out of memory\n");

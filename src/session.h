@@ -31,6 +31,7 @@ struct session_video_config {
 	const char *source;    /* publish: "testpattern" or "v4l2:/dev/videoN"; NULL: do not */
 	int width, height, fps, kbps; /* publishing; 0: 320 x 180, 10 fps, 150 kbit/s */
 	enum video_codec codec;       /* publishing: VP8 (default) or VP9 */
+	bool simulcast;               /* publishing: a half-size layer too */
 };
 
 struct session_config {

@@ -74,6 +74,7 @@ void session_video_start(struct session *s)
 		.fps = s->video_cfg.fps,
 		.kbps = s->video_cfg.kbps,
 		.codec = s->video_cfg.codec,
+		.simulcast = s->video_cfg.simulcast,
 	};
 	struct videolink_callbacks cb = {
 		.frame_cb = on_frame,

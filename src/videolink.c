@@ -627,9 +627,12 @@ static void publish(struct videolink *vl)
 		.rtcp_cb = pub_rtcp,
 		.user = vl,
 	};
+	uint32_t ssrcs[VSEND_MAX_LAYERS];
+	size_t n = vsend_ssrcs(vl->vsend, ssrcs);
 	struct sdp_video_offer o = {
 		.mid = "0",
-		.ssrc = vsend_ssrc(vl->vsend),
+		.ssrc = ssrcs[n - 1],
+		.simulcast_low = n > 1 ? ssrcs[0] : 0,
 		.cname = "ttymeet",
 		.max_kbps = vl->cfg.kbps ? (unsigned int)vl->cfg.kbps : 150,
 		.vp9 = vl->cfg.codec == VIDEO_CODEC_VP9,
@@ -735,6 +738,7 @@ int videolink_start(GMainContext *main, struct janus *janus, const struct videol
 		struct vsend_config vc = { .source = vl->source, .width = cfg->width,
 					   .height = cfg->height, .fps = cfg->fps,
 					   .kbps = cfg->kbps, .codec = cfg->codec,
+					   .simulcast = cfg->simulcast,
 					   .cname = "ttymeet" };
 		if ((rc = vsend_create(main, &vc, &vl->vsend, msg, msglen)) < 0)
 			goto fail;

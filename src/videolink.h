@@ -43,6 +43,7 @@ struct videolink_config {
 	const char *source;      /* publish from this source; NULL: do not publish */
 	int width, height, fps, kbps; /* publishing; 0: defaults of src/vsend */
 	enum video_codec codec;  /* publishing */
+	bool simulcast;          /* publishing: a half-size layer too */
 };
 
 struct videolink_feed {

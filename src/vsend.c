@@ -1,8 +1,9 @@
 /* Video sender (see vsend.h).
  *
- * Per tick: fill the picture (test pattern frame n, or the camera's latest frame), encode,
- * cut into RTP payloads, send each and keep a copy (unprotected) in a ring of HISTORY packets
- * for NACKed retransmission. Every second a sender report. The ring is allocated once.
+ * Per tick: fill the picture (test pattern frame n, or the camera's latest frame), and for each
+ * layer (the full picture; with simulcast also a half-size copy) encode, cut into RTP payloads,
+ * send each and keep a copy (unprotected) in the layer's ring of HISTORY packets for NACKed
+ * retransmission. Every second a sender report per layer. Everything is allocated at create.
  */
 #include "src/vsend.h"
 
@@ -18,9 +19,8 @@
 #include "net/vp8.h"
 #include "src/camera.h"
 #include "src/testpattern.h"
-#include "src/video.h"
 
-#define HISTORY 256      /* packets kept for retransmission (power of two) */
+#define HISTORY 256      /* packets kept for retransmission, per layer (power of two) */
 #define PKT_MAX (VSEND_MAX_PAYLOAD + 64)
 #define SR_INTERVAL_US 1000000
 
@@ -28,6 +28,18 @@ struct sent {
 	uint16_t seq;
 	uint16_t len; /* 0 = empty slot */
 	uint8_t data[PKT_MAX];
+};
+
+/* One encoding on its own SSRC. */
+struct layer {
+	struct video_image img;
+	struct video_enc *enc;
+	struct vp8_pack pack;
+	uint32_t ssrc;
+	uint16_t seq;
+	uint32_t last_ts;
+	uint64_t packets, bytes;
+	struct sent *history;
 };
 
 struct vsend {
@@ -38,15 +50,11 @@ struct vsend {
 	struct peer *peer;
 
 	struct camera *cam; /* NULL: test pattern */
-	struct video_image img;
-	struct video_enc *enc;
-	struct vp8_pack pack;
+	struct layer layers[VSEND_MAX_LAYERS]; /* [0] the lowest */
+	size_t n_layers;
+	struct layer *full; /* the layer with the source's size */
 	uint64_t n;         /* frames ticked */
-
-	uint32_t ssrc, ts0;
-	uint16_t seq;
-	uint32_t last_ts;
-	struct sent *history;
+	uint32_t ts0;
 
 	GSource *timer;
 	gint64 next_us, next_sr_us, frame_us;
@@ -68,36 +76,46 @@ static bool connected(const struct vsend *vs)
 	return vs->peer && peer_get_state(vs->peer) == PEER_CONNECTED;
 }
 
-/* Sends a finished packet (pkt has SRTP headroom) after keeping a copy of it. */
-static void send_packet(struct vsend *vs, uint8_t *pkt, size_t len, size_t cap)
+static struct layer *layer_of(struct vsend *vs, uint32_t ssrc)
 {
-	struct sent *h = &vs->history[vs->seq % HISTORY];
-	h->seq = vs->seq;
+	for (size_t i = 0; i < vs->n_layers; i++)
+		if (vs->layers[i].ssrc == ssrc)
+			return &vs->layers[i];
+	return NULL;
+}
+
+/* Sends a finished packet (pkt has SRTP headroom) after keeping a copy of it. */
+static void send_packet(struct vsend *vs, struct layer *l, uint8_t *pkt, size_t len, size_t cap)
+{
+	struct sent *h = &l->history[l->seq % HISTORY];
+	h->seq = l->seq;
 	h->len = (uint16_t)len;
 	memcpy(h->data, pkt, len);
 	if (peer_send_rtp(vs->peer, pkt, len, cap) == 0) {
+		l->packets++;
+		l->bytes += len;
 		vs->st.packets++;
 		vs->st.bytes += len;
 	}
-	vs->seq++;
+	l->seq++;
 }
 
-static void send_frame(struct vsend *vs, const struct video_packet *vp)
+static void send_frame(struct vsend *vs, struct layer *l, const struct video_packet *vp)
 {
 	uint32_t ts = vs->ts0 + (uint32_t)(vs->n * 90000u / (unsigned int)vs->cfg.fps);
 	int rc = vs->cfg.codec == VIDEO_CODEC_VP9 ?
-			 vp8_pack_start_vp9(&vs->pack, vp->data, vp->len, vp->keyframe,
-					    (uint16_t)vs->cfg.width, (uint16_t)vs->cfg.height) :
-			 vp8_pack_start(&vs->pack, vp->data, vp->len, vp->droppable);
+			 vp8_pack_start_vp9(&l->pack, vp->data, vp->len, vp->keyframe,
+					    (uint16_t)l->img.width, (uint16_t)l->img.height) :
+			 vp8_pack_start(&l->pack, vp->data, vp->len, vp->droppable);
 	if (rc < 0)
 		return;
-	vs->last_ts = ts;
+	l->last_ts = ts;
 	for (;;) {
 		uint32_t pkt32[(PKT_MAX + SRTP_SESSION_HEADROOM) / 4];
 		uint8_t *pkt = (uint8_t *)pkt32;
 		bool with_mid = vs->params.mid_ext_id > 0 && vs->mid[0];
-		struct rtp_header h = { .pt = vs->params.pt, .seq = vs->seq, .ts = ts,
-					.ssrc = vs->ssrc };
+		struct rtp_header h = { .pt = vs->params.pt, .seq = l->seq, .ts = ts,
+					.ssrc = l->ssrc };
 		struct rtp_writer w;
 		size_t room;
 		bool last;
@@ -107,7 +125,7 @@ static void send_frame(struct vsend *vs, const struct video_packet *vp)
 		uint8_t *payload = rtp_writer_payload(&w, &room);
 		if (!payload)
 			return;
-		int n = vp8_pack_next(&vs->pack, payload, room, &last);
+		int n = vp8_pack_next(&l->pack, payload, room, &last);
 		if (n <= 0)
 			return;
 		if (last)
@@ -115,7 +133,7 @@ static void send_frame(struct vsend *vs, const struct video_packet *vp)
 		int len = rtp_writer_finish(&w, (size_t)n, 0);
 		if (len <= 0)
 			return;
-		send_packet(vs, pkt, (size_t)len, sizeof(pkt32));
+		send_packet(vs, l, pkt, (size_t)len, sizeof(pkt32));
 		if (last)
 			return;
 	}
@@ -125,34 +143,63 @@ static void send_sr(struct vsend *vs)
 {
 	uint32_t buf32[(PEER_PACKET_MAX + SRTP_SESSION_HEADROOM) / 4];
 	struct rtcp_writer w;
-	struct rtcp_sender_info si = {
-		.ntp = rtcp_ntp_from_unix_us(wall_us()),
-		.rtp_ts = vs->last_ts,
-		.packets = (uint32_t)vs->st.packets,
-		.octets = (uint32_t)vs->st.bytes,
-	};
 	rtcp_writer_init(&w, (uint8_t *)buf32, PEER_PACKET_MAX);
-	rtcp_write_sr(&w, vs->ssrc, &si, NULL, 0);
-	rtcp_write_sdes_cname(&w, vs->ssrc, vs->cname);
+	for (size_t i = 0; i < vs->n_layers; i++) {
+		const struct layer *l = &vs->layers[i];
+		struct rtcp_sender_info si = {
+			.ntp = rtcp_ntp_from_unix_us(wall_us()),
+			.rtp_ts = l->last_ts,
+			.packets = (uint32_t)l->packets,
+			.octets = (uint32_t)l->bytes,
+		};
+		rtcp_write_sr(&w, l->ssrc, &si, NULL, 0);
+	}
+	rtcp_write_sdes_cname(&w, vs->full->ssrc, vs->cname);
 	int len = rtcp_writer_finish(&w);
 	if (len > 0)
 		peer_send_rtcp(vs->peer, (uint8_t *)buf32, (size_t)len, sizeof(buf32));
 }
 
+/* dst at half the size of src (2x2 averages). */
+static void halve(const struct video_image *src, const struct video_image *dst)
+{
+	for (int p = 0; p < 3; p++) {
+		int w = p ? (dst->width + 1) / 2 : dst->width;
+		int h = p ? (dst->height + 1) / 2 : dst->height;
+		int sw = p ? (src->width + 1) / 2 : src->width;
+		int sh = p ? (src->height + 1) / 2 : src->height;
+		for (int y = 0; y < h; y++) {
+			const uint8_t *r0 = src->planes[p] + (size_t)(2 * y) * (size_t)src->stride[p];
+			const uint8_t *r1 = 2 * y + 1 < sh ? r0 + src->stride[p] : r0;
+			uint8_t *out = dst->planes[p] + (size_t)y * (size_t)dst->stride[p];
+			for (int x = 0; x < w; x++) {
+				int x1 = 2 * x + 1 < sw ? 2 * x + 1 : 2 * x;
+				out[x] = (uint8_t)((r0[2 * x] + r0[x1] + r1[2 * x] + r1[x1] + 2) / 4);
+			}
+		}
+	}
+}
+
 static void tick(struct vsend *vs)
 {
-	struct video_packet vp;
 	if (vs->cam) {
-		if (camera_read(vs->cam, &vs->img) <= 0)
+		if (camera_read(vs->cam, &vs->full->img) <= 0)
 			return; /* no new picture: skip the tick */
 	} else {
-		testpattern_draw(&vs->img, vs->n);
+		testpattern_draw(&vs->full->img, vs->n);
 	}
-	int rc = video_enc_encode(vs->enc, &vs->img, (int64_t)vs->n, &vp);
-	if (rc == 1) {
-		vs->st.frames++;
-		vs->st.keyframes += vp.keyframe;
-		send_frame(vs, &vp);
+	if (vs->n_layers > 1)
+		halve(&vs->full->img, &vs->layers[0].img);
+	for (size_t i = 0; i < vs->n_layers; i++) {
+		struct layer *l = &vs->layers[i];
+		struct video_packet vp;
+		if (video_enc_encode(l->enc, &l->img, (int64_t)vs->n, &vp) == 1) {
+			if (l == vs->full) {
+				vs->st.frames++;
+				vs->st.keyframes += vp.keyframe;
+			}
+			send_frame(vs, l, &vp);
+		}
 	}
 	vs->n++;
 }
@@ -187,9 +234,9 @@ static void schedule(struct vsend *vs)
 	g_source_attach(vs->timer, vs->main);
 }
 
-static void resend(struct vsend *vs, uint16_t seq)
+static void resend(struct vsend *vs, struct layer *l, uint16_t seq)
 {
-	const struct sent *h = &vs->history[seq % HISTORY];
+	const struct sent *h = &l->history[seq % HISTORY];
 	uint32_t pkt32[(PKT_MAX + SRTP_SESSION_HEADROOM) / 4];
 	if (!h->len || h->seq != seq || !connected(vs))
 		return;
@@ -201,31 +248,32 @@ static void resend(struct vsend *vs, uint16_t seq)
 void vsend_on_rtcp(struct vsend *vs, const uint8_t *buf, size_t len)
 {
 	struct rtcp_info info;
+	struct layer *l;
 	if (rtcp_parse(buf, len, &info) < 0)
 		return;
 	for (unsigned int i = 0; i < info.n_plis; i++)
-		if (info.plis[i].media == vs->ssrc) {
+		if ((l = layer_of(vs, info.plis[i].media))) {
 			vs->st.plis_received++;
-			video_enc_request_keyframe(vs->enc);
+			video_enc_request_keyframe(l->enc);
 		}
 	for (unsigned int i = 0; i < info.n_firs; i++)
-		if (info.firs[i].media == vs->ssrc) {
+		if ((l = layer_of(vs, info.firs[i].media))) {
 			vs->st.firs_received++;
-			video_enc_request_keyframe(vs->enc);
+			video_enc_request_keyframe(l->enc);
 		}
 	for (unsigned int i = 0; i < info.n_nacks; i++) {
 		uint16_t seqs[17];
-		if (info.nacks[i].media != vs->ssrc)
+		if (!(l = layer_of(vs, info.nacks[i].media)))
 			continue;
 		vs->st.nacks_received++;
 		int n = rtcp_nack_expand(info.nacks[i].pid, info.nacks[i].blp, seqs);
 		for (int k = 0; k < n; k++)
-			resend(vs, seqs[k]);
+			resend(vs, l, seqs[k]);
 	}
 	for (unsigned int i = 0; i < info.n_blocks; i++) {
 		const struct rtcp_report_block *b = &info.blocks[i];
 		uint32_t rtt;
-		if (b->ssrc != vs->ssrc)
+		if (b->ssrc != vs->full->ssrc)
 			continue;
 		vs->st.loss_pct = b->fraction_lost * 100.0 / 256.0;
 		if (b->lsr && rtcp_rtt_ms(rtcp_ntp_from_unix_us(wall_us()), b->lsr, b->dlsr, &rtt) == 0)
@@ -233,10 +281,32 @@ void vsend_on_rtcp(struct vsend *vs, const uint8_t *buf, size_t len)
 	}
 }
 
+static int layer_init(struct layer *l, const struct vsend_config *c, int width, int height,
+		      int kbps)
+{
+	struct video_enc_config ec;
+	int rc;
+	video_enc_config_default(&ec);
+	ec.width = width;
+	ec.height = height;
+	ec.fps = c->fps;
+	ec.bitrate_kbps = kbps;
+	ec.codec = c->codec;
+	l->ssrc = g_random_int() | 1u;
+	l->seq = (uint16_t)g_random_int();
+	l->history = calloc(HISTORY, sizeof(*l->history));
+	if (!l->history)
+		return -ENOMEM;
+	if ((rc = video_image_alloc(&l->img, width, height)) < 0 ||
+	    (rc = video_enc_create(&l->enc, &ec)) < 0)
+		return rc;
+	vp8_pack_init(&l->pack, VSEND_MAX_PAYLOAD, (uint16_t)(g_random_int() & 0x7fff));
+	return 0;
+}
+
 int vsend_create(GMainContext *main, const struct vsend_config *cfg, struct vsend **out,
 		 char *msg, size_t msglen)
 {
-	struct video_enc_config ec;
 	int rc = -ENOMEM;
 	struct vsend *vs = calloc(1, sizeof(*vs));
 	if (!vs)
@@ -250,14 +320,9 @@ int vsend_create(GMainContext *main, const struct vsend_config *cfg, struct vsen
 	vs->cfg.source = NULL;
 	vs->cfg.cname = NULL;
 	snprintf(vs->cname, sizeof(vs->cname), "%s", cfg->cname ? cfg->cname : "ttymeet");
-	vs->ssrc = g_random_int() | 1u;
-	vs->seq = (uint16_t)g_random_int();
 	vs->ts0 = g_random_int();
 	vs->st.loss_pct = vs->st.rtt_ms = -1;
 	vs->frame_us = 1000000 / vs->cfg.fps;
-	vs->history = calloc(HISTORY, sizeof(*vs->history));
-	if (!vs->history)
-		goto fail;
 	const char *src = cfg->source ? cfg->source : "testpattern";
 	if (strncmp(src, "v4l2:", 5) == 0) {
 		rc = camera_open(src + 5, vs->cfg.width, vs->cfg.height, vs->cfg.fps, &vs->cam, msg,
@@ -270,16 +335,15 @@ int vsend_create(GMainContext *main, const struct vsend_config *cfg, struct vsen
 			 src);
 		goto fail_quiet;
 	}
-	video_enc_config_default(&ec);
-	ec.width = vs->cfg.width;
-	ec.height = vs->cfg.height;
-	ec.fps = vs->cfg.fps;
-	ec.bitrate_kbps = vs->cfg.kbps;
-	ec.codec = cfg->codec;
-	if ((rc = video_image_alloc(&vs->img, ec.width, ec.height)) < 0 ||
-	    (rc = video_enc_create(&vs->enc, &ec)) < 0)
+	struct vsend_config *c = &vs->cfg;
+	vs->n_layers = c->simulcast ? 2 : 1;
+	vs->full = &vs->layers[vs->n_layers - 1];
+	if (c->simulcast &&
+	    (rc = layer_init(&vs->layers[0], c, c->width / 2 & ~1, c->height / 2 & ~1,
+			     c->kbps / 3 > 10 ? c->kbps / 3 : 10)) < 0)
 		goto fail;
-	vp8_pack_init(&vs->pack, VSEND_MAX_PAYLOAD, (uint16_t)(g_random_int() & 0x7fff));
+	if ((rc = layer_init(vs->full, c, c->width, c->height, c->kbps)) < 0)
+		goto fail;
 	vs->prev_stats_us = g_get_monotonic_time();
 	*out = vs;
 	return 0;
@@ -295,10 +359,12 @@ void vsend_destroy(struct vsend *vs)
 	if (!vs)
 		return;
 	vsend_detach(vs);
-	video_enc_destroy(vs->enc);
-	video_image_free(&vs->img);
+	for (size_t i = 0; i < VSEND_MAX_LAYERS; i++) {
+		video_enc_destroy(vs->layers[i].enc);
+		video_image_free(&vs->layers[i].img);
+		free(vs->layers[i].history);
+	}
 	camera_close(vs->cam);
-	free(vs->history);
 	free(vs);
 }
 
@@ -308,7 +374,8 @@ void vsend_attach(struct vsend *vs, struct peer *p, const struct vsend_params *p
 	vs->params = *params;
 	snprintf(vs->mid, sizeof(vs->mid), "%s", params->mid ? params->mid : "");
 	vs->params.mid = NULL;
-	video_enc_request_keyframe(vs->enc);
+	for (size_t i = 0; i < vs->n_layers; i++)
+		video_enc_request_keyframe(vs->layers[i].enc);
 	if (!vs->timer) {
 		vs->next_us = g_get_monotonic_time();
 		vs->next_sr_us = vs->next_us;
@@ -326,9 +393,11 @@ void vsend_detach(struct vsend *vs)
 	}
 }
 
-uint32_t vsend_ssrc(const struct vsend *vs)
+size_t vsend_ssrcs(const struct vsend *vs, uint32_t ssrcs[VSEND_MAX_LAYERS])
 {
-	return vs->ssrc;
+	for (size_t i = 0; i < vs->n_layers; i++)
+		ssrcs[i] = vs->layers[i].ssrc;
+	return vs->n_layers;
 }
 
 void vsend_get_stats(struct vsend *vs, struct vsend_stats *out)

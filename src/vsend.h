@@ -1,5 +1,7 @@
 /* The send side of a published video stream: a picture source (the moving test pattern, or a
- * V4L2 camera) → VP8 (libvpx, low resolution and bitrate) → RTP (RFC 7741) → the peer.
+ * V4L2 camera) → VP8 or VP9 (libvpx, low resolution and bitrate) → RTP → the peer. With
+ * simulcast, a second encoding at half the size and a third of the bitrate goes out on its own
+ * SSRC (the lower layer first in the SIM group, as browsers do).
  *
  * A frame clock at the configured rate (scheduled against the monotonic clock) runs while a
  * connected peer is attached. Feedback from the server is honoured: PLI and FIR make the next
@@ -27,8 +29,11 @@ struct vsend_config {
 	int fps;                /* 0: 10 */
 	int kbps;               /* 0: 150 */
 	enum video_codec codec; /* VP8 (default) or VP9 */
+	bool simulcast;         /* two layers: full size and half size */
 	const char *cname;
 };
+
+#define VSEND_MAX_LAYERS 2
 
 /* Negotiated in the answer. */
 struct vsend_params {
@@ -54,8 +59,9 @@ void vsend_destroy(struct vsend *vs);
 void vsend_attach(struct vsend *vs, struct peer *p, const struct vsend_params *params);
 /* Stops using the peer (before it is destroyed). */
 void vsend_detach(struct vsend *vs);
-/* Our RTP SSRC (for the offer). */
-uint32_t vsend_ssrc(const struct vsend *vs);
+/* Our RTP SSRCs (for the offer), lowest layer first; returns how many (1, or 2 with
+ * simulcast). */
+size_t vsend_ssrcs(const struct vsend *vs, uint32_t ssrcs[VSEND_MAX_LAYERS]);
 /* A decrypted RTCP packet from the peer. */
 void vsend_on_rtcp(struct vsend *vs, const uint8_t *buf, size_t len);
 void vsend_get_stats(struct vsend *vs, struct vsend_stats *out);

@@ -13,6 +13,8 @@
 - test_choose_and_follow: with two publishers, "/video NAME" and "/video next" on stdin pick
   whom to watch (one subscription, switched); a client that never chooses follows the speaker.
 - test_vp9_preview: the same with a VP9 publisher (the lab rooms allow vp8 and vp9).
+- test_simulcast_lowest_layer: a simulcast publisher (320x180 + 160x90); the preview gets the
+  lowest layer.
 - test_no_publisher: --video in a room where nobody publishes is quiet and error-free.
 """
 
@@ -166,6 +168,27 @@ def test_vp9_preview():
         # the stream really was VP9 (the codec of the answer bob negotiated)
         assert [e["codec"] for e in showing(b)] == ["vp9"], showing(b)
         assert a.wait_exit(15) == 0, a.describe()
+
+
+def test_simulcast_lowest_layer():
+    """A simulcast publisher sends 320x180 and 160x90; Janus would forward the high layer by
+    default (checked by hand with the configure request left out), the preview asks for the
+    lowest substream and temporal layer and gets 160x90."""
+    with lab.Lab() as L:
+        a = start_client(L, HEADLESS + ["-n", "alice", "--video-source", "testpattern",
+                                        "--video-simulcast", "--duration", "9",
+                                        L.url, "1234"], "alice")
+        a.wait_event(lambda e: e.get("event") == "media" and e.get("kind") == "video"
+                     and e.get("state") == "connected", 10)
+        b = start_client(L, HEADLESS + ["-n", "bob", "--video", "--duration", "6",
+                                        L.url, "1234"], "bob")
+        assert b.wait_exit(15) == 0, b.describe()
+        assert a.wait_exit(15) == 0, a.describe()
+        st = [e for e in b.events if e.get("event") == "stats" and e.get("video_in")]
+        assert st and (st[-1]["video_width"], st[-1]["video_height"]) == (160, 90), st
+        for e in frames(b):
+            check_structure(e["ascii"], 40, 12)
+        assert len(frames(b)) >= 15, len(frames(b))
 
 
 def showing(client):

@@ -352,12 +352,14 @@ static void test_sender_feedback(void **state)
 	uint8_t buf[256];
 	struct rtcp_writer w;
 	uint16_t lost[] = { 1, 2, 3 };
+	uint32_t ssrcs[VSEND_MAX_LAYERS];
+	assert_int_equal(vsend_ssrcs(vs, ssrcs), 1);
 	rtcp_writer_init(&w, buf, sizeof(buf));
 	rtcp_write_rr(&w, 5, NULL, 0);
-	rtcp_write_pli(&w, 5, vsend_ssrc(vs));
-	rtcp_write_pli(&w, 5, vsend_ssrc(vs) + 1); /* someone else's */
-	rtcp_write_fir(&w, 5, vsend_ssrc(vs), 1);
-	rtcp_write_nack(&w, 5, vsend_ssrc(vs), lost, 3);
+	rtcp_write_pli(&w, 5, ssrcs[0]);
+	rtcp_write_pli(&w, 5, ssrcs[0] + 1); /* someone else's */
+	rtcp_write_fir(&w, 5, ssrcs[0], 1);
+	rtcp_write_nack(&w, 5, ssrcs[0], lost, 3);
 	int len = rtcp_writer_finish(&w);
 	assert_true(len > 0);
 	vsend_on_rtcp(vs, buf, (size_t)len);

@@ -479,6 +479,7 @@ static void test_video_offer(void **state)
 	struct sdp_audio_offer a = base_offer();
 	struct sdp_video_offer o = { .local = a.local, .ssrc = 0x55667788, .cname = "cn",
 				     .max_kbps = 150 };
+	struct sdp_session *s2;
 	char buf[4096];
 	int n = sdp_write_video_offer(buf, sizeof(buf), &o);
 	assert_true(n > 0);
@@ -509,6 +510,15 @@ static void test_video_offer(void **state)
 	o.vp8_pt = 20;
 	assert_int_equal(sdp_write_video_offer(buf, sizeof(buf), &o), -EINVAL);
 	o.vp8_pt = 0;
+	o.simulcast_low = 0x1111;
+	assert_true(sdp_write_video_offer(buf, sizeof(buf), &o) > 0);
+	s2 = parse_ok(buf);
+	assert_int_equal(s2->media[0].n_ssrc_groups, 1);
+	assert_string_equal(s2->media[0].ssrc_groups[0].semantics, "SIM");
+	assert_int_equal(s2->media[0].ssrc_groups[0].ssrcs[0], 0x1111);
+	assert_int_equal(s2->media[0].ssrc_groups[0].ssrcs[1], 1);
+	sdp_session_destroy(s2);
+	o.simulcast_low = 0;
 	o.vp9 = true;
 	assert_true(sdp_write_video_offer(buf, sizeof(buf), &o) > 0);
 	assert_non_null(strstr(buf, "a=rtpmap:96 VP9/90000\r\na=fmtp:96 profile-id=0\r\n"));
