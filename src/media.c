@@ -301,7 +301,7 @@ static void steer_phase(struct media *m)
 
 			for (k = 0; k < w; k++)
 				n += m->phase_hist[(a + k) % PHASE_BINS];
-			if (n > best_n || (n == best_n && a == 0)) /* no move for a tie */
+			if (n > best_n) /* a tie keeps the earlier start: no move for a = 0 */
 				best = a, best_n = n;
 		}
 		if (best_n < need)
