@@ -2,7 +2,7 @@
 """How many ttymeet participants one machine sustains in the lab (issue 7). Prints figures; the
 exit code says only whether the bench itself could run (0) or not (2).
 
-Each step N (default 10, 20, 40, 60, 80, 100, 120, 150, 200) gets a fresh lab (tests/lab/lab.py:
+Each step N (default 10, 20, 30, ..., 80, 100, 120, 150, 200) gets a fresh lab (tests/lab/lab.py:
 a real Janus in one network namespace, ttymeet in another, on the same machine) and one
 AudioBridge room, and starts --procs ttymeet processes (default 1) that together run N
 participants (--participants, --name-pattern, --ramp; each plays the espeak-ng speech WAV in a
@@ -54,7 +54,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import browser_bench as B  # noqa: E402  (the /proc helpers, the speech WAV)
 
-DEFAULT_STEPS = "10,20,40,60,80,100,120,150,200"
+DEFAULT_STEPS = "10,20,30,40,50,60,70,80,100,120,150,200"
 
 
 def threads_cpu(pid):
