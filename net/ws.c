@@ -362,6 +362,9 @@ int ws_connect(struct ws_ctx *ctx, const char *url, const char *subprotocol, boo
 	g_queue_init(&c->sendq);
 	ctx->conns++;
 	c->start = g_idle_source_new();
+	/* idle sources default to the lowest priority: a busy loop (many participants) would
+	 * starve the connect past its timeout */
+	g_source_set_priority(c->start, G_PRIORITY_DEFAULT);
 	g_source_set_callback(c->start, start_connect, c, NULL);
 	g_source_attach(c->start, ctx->main);
 	g_source_unref(c->start);

@@ -143,6 +143,7 @@ static void schedule(struct session *s, enum action a)
 	s->action = a;
 	if (!s->action_idle) {
 		s->action_idle = g_idle_source_new();
+		g_source_set_priority(s->action_idle, G_PRIORITY_DEFAULT); /* not starved when busy */
 		g_source_set_callback(s->action_idle, action_cb, s, NULL);
 		g_source_attach(s->action_idle, s->main);
 	}

@@ -157,6 +157,7 @@ static void sub_drop(struct videolink *vl, const char *why)
 	vl->dead = sb;
 	if (!vl->reap_idle) {
 		vl->reap_idle = g_idle_source_new();
+		g_source_set_priority(vl->reap_idle, G_PRIORITY_DEFAULT);
 		g_source_set_callback(vl->reap_idle, reap_cb, vl, NULL);
 		g_source_attach(vl->reap_idle, vl->main);
 	}
