@@ -16,6 +16,12 @@ tests/lab/lab.py). Prints figures; asserts nothing. Needs root and a built ttyme
     --comp 10 --framesize 20` then `opusdec` (48 kHz out), their CPU time from
     getrusage(RUSAGE_CHILDREN). The client does one encode and one decode per 20 ms too, plus
     resampling, ICE, DTLS, SRTP, RTP/RTCP and the jitter buffer; ratio = client / Opus alone.
+    Also printed: wake-ups per second (voluntary context switches of all A's threads over the
+    same interval; on this VM each costs some 30-50 us of CPU), Rss and Pss at the end, the
+    number of shared libraries mapped and the most resident mappings (smaps, kB per file),
+    and the same CPU figure with --complexity N for bots (--low-complexity, a second run).
+    --against OTHER runs OTHER and the binary under test at the same time in one room (with a
+    talker) over one interval: on a busy machine, a fairer before/after than two runs.
     On a shared machine the figures move by some 10 %; run twice if it matters.
 
 (c) Mouth to ear. A plays a WAV made here (48 kHz, so file sample s is frame s // 960 with no
@@ -30,29 +36,32 @@ tests/lab/lab.py). Prints figures; asserts nothing. Needs root and a built ttyme
       That frame left A's clock tick at the packet's send time S; a real microphone would
       have delivered it at that tick, so the click's mouth time is S - 20 ms + 2 ms (its
       offset in the frame).
-    - Ear: B writes one frame per 20 ms tick from the start of its media clock (set up
-      right after it creates the --record file); frame m goes to the sink (the "speaker") at
-      tick m+1, so recording sample n is heard at O + 20 ms + n / 48000 s. B's ticks are on
-      a grid that its RTCP packets reveal (they leave right after a tick's frames; the least
-      late one is taken); O is the grid point nearest to the recording file's birth time
-      (statx btime, ns; only the Opus codec and jitter buffer are set up in between, a few
-      ms, so there is no 20 ms ambiguity). Cross-check: frame N-1 was written at the last
-      tick before B's `left` event (event times mapped with min over events of arrival here
-      - t); a disagreement is printed as a warning. The click's ear time is where B's
-      recording first reaches 20 % of the click's peak.
+    - Ear: B plays quiet noise (--play, never DTX), so each of B's ticks sends one RTP packet
+      and then writes one frame to the recording (media.c: uplink, then downlink); tick k
+      since B's media came up carries RTP timestamp ts0 + 960 k, and the sniffer's time of
+      that packet is the time of the tick, also after B moved its clock's phase to its
+      downlink or ran a tick early with an arriving packet (media.c coalesces them). Which
+      recording frame a tick wrote comes from B's first 25 ticks, still on the grid B
+      started with (the least late of them): frame 0 was written 20 ms after the grid point
+      nearest the recording file's birth (statx btime, ns; only the Opus codec and jitter
+      buffer are set up in between, a few ms, so there is no 20 ms ambiguity; the script
+      warns when that point is not 0-12 ms after the birth). Recording sample n (frame
+      m = n // 960) is heard at the time of the tick that wrote m plus (n % 960) / 48 kHz.
+      The click's ear time is where B's recording first reaches 20 % of the click's peak.
     - Split: B's first large downlink packet after the click left A (the mix carrying it;
       packet sizes are clear in SRTP) divides the figure into "to B's link" and "playout".
-    - Error bars: kernel timestamps (us); tick lateness on both sides, which largely cancels
-      (GLib wakes up to 1 ms late; A's S carries A's, B's grid comes from its least late
-      RTCP packet); onset detection (~1 ms, codec pre-echo can move it earlier). About +-2 ms
-      per click in total, on top of the real spread between clicks (jitter buffer steering,
-      the 16 kHz mixer's 20 ms cycle). Not included: sound-card buffers on either end (a real
-      device adds its own 10-40 ms). A stall of B's 20 ms clock longer than 100 ms would
-      break the sample <-> time mapping: the script warns when B's RTCP ticks leave the grid
-      or the two origins disagree, and when A's clicks leave at other than real-time spacing.
+    - Error bars: kernel timestamps (us); B's frame is written some 0.1-0.3 ms after its
+      packet left (one Opus decode); onset detection (~1 ms, codec pre-echo can move it
+      earlier). About +-1.5 ms per click in total, on top of the real spread between clicks
+      (jitter buffer steering, the 16 kHz mixer's 20 ms cycle). Not included: sound-card
+      buffers on either end (a real device adds its own 10-40 ms). A stall of B's clock
+      longer than 100 ms (frames skipped) would break the frame <-> tick mapping: the script
+      warns when B's clock origin is not just after its recording's birth, and when A's
+      clicks leave at other than real-time spacing.
 
 Usage (root, after a build):  tests/bench/audio_bench.py [--ttymeet build/ttymeet]
-        [--runs 10] [--cpu-seconds 60] [--clicks 8] [--only join,cpu,m2e] [--keep DIR]
+        [--runs 10] [--cpu-seconds 60] [--low-complexity 5] [--against OTHER_BINARY]
+        [--clicks 8] [--only join,cpu,m2e] [--keep DIR]
 """
 
 import argparse
@@ -202,6 +211,42 @@ def vm_hwm_kb(pid):
     return -1
 
 
+def wakeups(pid):
+    """Voluntary context switches of all the process' threads (each one is a sleep that
+    ended: a wake-up)."""
+    n = 0
+    for tid in os.listdir("/proc/%d/task" % pid):
+        try:
+            with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
+                for line in f:
+                    if line.startswith("voluntary_ctxt_switches:"):
+                        n += int(line.split()[1])
+        except OSError:
+            pass
+    return n
+
+
+def memory_map(pid):
+    """Pss and Rss (kB) from smaps_rollup, and the resident kB per mapped file (anonymous
+    mappings as [heap], [stack], [anon]), from smaps."""
+    res = {"files": {}}
+    with open("/proc/%d/smaps_rollup" % pid) as f:
+        for line in f:
+            parts = line.split()
+            if parts[0] in ("Rss:", "Pss:", "Anonymous:"):
+                res[parts[0][:-1].lower()] = int(parts[1])
+    name = None
+    with open("/proc/%d/smaps" % pid) as f:
+        for line in f:
+            parts = line.split()
+            if "-" in parts[0] and ":" not in parts[0]:
+                name = os.path.basename(parts[5]) if len(parts) > 5 else "[anon]"
+            elif parts[0] == "Rss:":
+                res["files"][name] = res["files"].get(name, 0) + int(parts[1])
+    res["libraries"] = sum(1 for n in res["files"] if ".so" in n)
+    return res
+
+
 def udp_ports(pid):
     """Local UDP ports of a process (its socket inodes matched in its namespace's tables)."""
     inodes = set()
@@ -298,26 +343,32 @@ def opus_alone(wav, tmp):
     return cpu(before, mid), cpu(mid, after)
 
 
-def bench_cpu(L, tmp, seconds):
+def bench_cpu(L, tmp, seconds, complexity=None):
     wav = os.path.join(tmp, "long.wav")
-    length = story_wav(wav, seconds + 15)
+    if not os.path.exists(wav):
+        story_wav(wav, seconds + 15)
+    rate, x = T.read_wav(wav)
+    length = len(x) / rate
     b = StampedClient.make(L, harness.HEADLESS + ["-n", "bob", "--play", wav, L.url, "1234"],
                            "bob")
-    a = StampedClient.make(L, harness.HEADLESS + ["-n", "alice", "--play", wav, L.url, "1234"],
-                           "alice")
+    extra = ["--complexity", str(complexity)] if complexity is not None else []
+    a = StampedClient.make(L, harness.HEADLESS + ["-n", "alice", "--play", wav] + extra +
+                           [L.url, "1234"], "alice")
     res = {}
     try:
         T.media_connected(b, 15)
         T.media_connected(a, 15)
         time.sleep(1.0)
         pid = a.proc.pid
-        c0, w0 = cpu_seconds(pid), time.monotonic()
+        c0, w0, v0 = cpu_seconds(pid), time.monotonic(), wakeups(pid)
         res["startup_cpu_s"] = c0
         time.sleep(seconds)
-        c1, w1 = cpu_seconds(pid), time.monotonic()
+        c1, w1, v1 = cpu_seconds(pid), time.monotonic(), wakeups(pid)
         res["hwm_kb"] = vm_hwm_kb(pid)
+        res["mem"] = memory_map(pid)
         res["cpu_s"] = c1 - c0
         res["wall_s"] = w1 - w0
+        res["wakeups_per_s"] = (v1 - v0) / (w1 - w0)
         st = a.find("stats")
         res["kbps_out"] = median([e["kbps_out"] for e in st[1:]])
         res["kbps_in"] = median([e["kbps_in"] for e in st[1:]])
@@ -325,12 +376,45 @@ def bench_cpu(L, tmp, seconds):
     finally:
         stop(a)
         stop(b)
+    if complexity is not None:
+        return res
     # Opus alone on the same amount of speech.
-    rate, x = T.read_wav(wav)
     cut = os.path.join(tmp, "cut.wav")
     T.write_wav(cut, rate, x[:int(rate * res["wall_s"])])
     res["opusenc_s"], res["opusdec_s"] = opus_alone(cut, tmp)
     return res
+
+
+def bench_against(L, tmp, seconds, binaries):
+    """(b) for two binaries at once: both in one room with a talker, measured over the same
+    interval, so a busy machine slows both alike. Returns [(path, cpu %, wake-ups/s, VmHWM kB)]."""
+    wav = os.path.join(tmp, "long.wav")
+    if not os.path.exists(wav):
+        story_wav(wav, seconds + 15)
+    talker = StampedClient.make(L, harness.HEADLESS + ["-n", "bob", "--play", wav, L.url,
+                                                       "1234"], "bob")
+    clients = []
+    try:
+        T.media_connected(talker, 15)
+        for i, path in enumerate(binaries):
+            p = L.client([path] + harness.HEADLESS + ["-n", "ab%d" % i, "--play", wav, L.url,
+                                                      "1234"])
+            clients.append(harness.Client(p, "ab%d" % i))
+        for c in clients:
+            T.media_connected(c, 15)
+        time.sleep(1.0)
+        pids = [c.proc.pid for c in clients]
+        before = [(cpu_seconds(p), wakeups(p)) for p in pids]
+        w0 = time.monotonic()
+        time.sleep(seconds)
+        after = [(cpu_seconds(p), wakeups(p)) for p in pids]
+        wall = time.monotonic() - w0
+        return [(path, 100 * (a[0] - b[0]) / wall, (a[1] - b[1]) / wall, vm_hwm_kb(p))
+                for path, p, b, a in zip(binaries, pids, before, after)]
+    finally:
+        for c in clients:
+            stop(c)
+        stop(talker)
 
 
 # ---- (c) mouth to ear ------------------------------------------------------------------------
@@ -390,10 +474,13 @@ def bench_m2e(L, tmp, clicks):
     threading.Thread(target=reader, daemon=True).start()
     if not ready.wait(10):
         raise RuntimeError("sniffer did not start")
-    b = StampedClient.make(L, harness.HEADLESS + ["-n", "bob", "--record", rec, L.url, "1234"],
-                           "bob")
+    noise = os.path.join(tmp, "noise.wav")
+    rng = random.Random(2)
+    T.write_wav(noise, RATE, [rng.uniform(-1000, 1000) for _ in range(RATE)])
+    b = StampedClient.make(L, harness.HEADLESS + ["-n", "bob", "--record", rec, "--play", noise,
+                                                  "--loop", L.url, "1234"], "bob")
     T.media_connected(b, 15)
-    time.sleep(2.0)  # B's own first frames are out, it is in DTX (sends RTCP only)
+    time.sleep(2.0)  # B's clock has settled on the phase of its downlink
     a = StampedClient.make(L, harness.HEADLESS + ["-n", "alice", "--play", wav, L.url, "1234"],
                            "alice")
     try:
@@ -407,8 +494,6 @@ def bench_m2e(L, tmp, clicks):
         time.sleep(0.2)
         sn.kill()
         sn.wait()
-    t0_b_est = t0_estimate(b)
-    left = b.find("left")
     with open(os.path.join(tmp, "packets.json"), "w") as f:
         json.dump({"packets": packets, "ports_a": sorted(ports_a), "ports_b": sorted(ports_b),
                    "b_events": b.events, "a_events": a.events}, f)
@@ -417,43 +502,46 @@ def bench_m2e(L, tmp, clicks):
            "jitter_buffer_ms": [e.get("jitter_buffer_ms") for e in bstats]}
     out_pk = [p for p in packets if p["dir"] == "out"]
     rtp_a = [p for p in out_pk if p["kind"] == "rtp" and p["sport"] in ports_a]
-    rtcp_b = [p for p in out_pk if p["kind"] == "rtcp" and p["sport"] in ports_b]
+    rtp_b = [p for p in out_pk if p["kind"] == "rtp" and p["sport"] in ports_b]
     down_b = [p for p in packets if p["dir"] == "in" and p["kind"] == "rtp"
               and p["dport"] in ports_b]
     quiet = statistics.median([p["len"] for p in down_b]) if down_b else 0
-    if not rtp_a or not rtcp_b:
-        out["warnings"].append("sniffer saw %d RTP packets of A, %d RTCP of B"
-                               % (len(rtp_a), len(rtcp_b)))
+    if not rtp_a or len(rtp_b) < 50:
+        out["warnings"].append("sniffer saw %d RTP packets of A, %d of B"
+                               % (len(rtp_a), len(rtp_b)))
         return out
-    # B's tick grid: its RTCP leaves right after a tick's frames (take the least late).
-    ref = rtcp_b[0]["t"]
-    offs = sorted(((p["t"] - ref + 0.01) % 0.02) - 0.01 for p in rtcp_b)
-    grid = ref + offs[0]  # a tick time; ticks are grid + k * 20 ms
-    out["b_rtcp_tick_spread_ms"] = (offs[-1] - offs[0]) * 1000
-    if out["b_rtcp_tick_spread_ms"] > 5:
-        out["warnings"].append("B's RTCP ticks spread %.1f ms: its clock slipped"
-                               % out["b_rtcp_tick_spread_ms"])
-
-    def grid_floor(t):
-        return grid + 0.02 * math.floor((t - grid) / 0.02 + 1e-9)
-    rate, y = T.read_wav(rec)
-    frames = len(y) // FRAME
-    # B's origin (its media clock's start: first frame at +20 ms) is on the tick grid. (1)
-    # B created the recording file just before (then only the Opus codec and jitter buffer
-    # are set up): the grid point nearest to the file's birth time. (2) Check: frame N-1 went
-    # out at the last tick before the `left` event (the loop stops right after it).
+    # B's ticks: B plays noise (never DTX), so each tick sends one RTP packet, right before
+    # the same tick writes its frame to the recording; tick k since B's media came up has
+    # RTP timestamp ts0 + 960 k. Its packets give every tick's time, also after B moved its
+    # clock's phase to the arrivals (media.c) or ran a tick early with an arriving packet.
+    ts0 = rtp_b[0]["ts"]
+    tick_t = {}
+    for p in rtp_b:
+        tick_t.setdefault(((p["ts"] - ts0) & 0xFFFFFFFF) // FRAME, p["t"])
+    # The recording's frame m was written at the tick c + ... : before B first looks at the
+    # arrival phases (after 50 packets) its ticks are on the grid it started with, 20 ms
+    # after the recording file was created (only the codec and jitter buffer are set up in
+    # between, a few ms): the grid from B's first packets, the point nearest the file's
+    # birth is the origin O, frame 0 was written at O + 20 ms.
+    # Those ticks can be late (a busy loop at start-up) but not early by more than the 1 ms
+    # media.c always coalesces: the least late one is on the grid.
+    first = sorted(k for k in tick_t if k < 25)
+    offs = sorted(tick_t[k] - tick_t[0] - 0.02 * k for k in first)
+    grid = tick_t[0] + offs[0]
+    out["b_early_tick_lateness_ms"] = (offs[len(offs) // 2] - offs[0]) * 1000  # median
     born = birth_time_mono(rec)
-    t0_b = grid + 0.02 * round((born - grid) / 0.02)
-    out["b_born_to_origin_ms"] = (t0_b - born) * 1000
-    out["b_origin_to_t0_ms"] = (t0_b_est - t0_b) * 1000
-    t0_end = grid_floor(t0_b_est + left[-1]["t"]) - 0.02 * frames if left else None
-    if t0_end is None or abs(t0_end - t0_b) > 0.005:
-        out["warnings"].append("B's clock origin from its end (%s) differs from the one from "
-                               "its start (%.4f)" % (t0_end, t0_b))
+    origin = grid + 0.02 * round((born - grid) / 0.02)
+    out["b_born_to_origin_ms"] = (origin - born) * 1000
+    c = int(round((grid - origin) / 0.02)) - 1  # recording frame written at uplink tick 0
+    if not -2 <= out["b_born_to_origin_ms"] <= 12:
+        out["warnings"].append("B's clock origin is %.1f ms after its recording's birth: the "
+                               "frame <-> tick mapping may be off by a frame"
+                               % out["b_born_to_origin_ms"])
+    rate, y = T.read_wav(rec)
 
-    ts0 = rtp_a[0]["ts"]
+    ts0_a = rtp_a[0]["ts"]
     usual = statistics.median([p["len"] for p in rtp_a])
-    by_frame = {((p["ts"] - ts0) & 0xFFFFFFFF) // FRAME: p for p in rtp_a}
+    by_frame = {((p["ts"] - ts0_a) & 0xFFFFFFFF) // FRAME: p for p in rtp_a}
     for j, s in enumerate(starts):
         k = s // FRAME
         pkt = by_frame.get(k)
@@ -468,15 +556,21 @@ def bench_m2e(L, tmp, clicks):
         mouth = pkt["t"] - 0.020 + CLICK_OFFSET / RATE
         # The mix carrying the click: B's first big downlink packet after A sent it.
         down = next((p for p in down_b if p["t"] > pkt["t"] and p["len"] > quiet + 15), None)
-        # The click reaches B after mouth; look from there on.
-        n_exp = int((mouth - t0_b - 0.020) * RATE)
-        o = onset(y, n_exp, n_exp + int(0.6 * RATE))
+        # The click reaches B after mouth; look from there on (the early grid is close
+        # enough to find the frame).
+        n_exp = int((mouth - origin - 0.020) * RATE)
+        o = onset(y, n_exp - int(0.05 * RATE), n_exp + int(0.6 * RATE))
         if o is None:
             item["error"] = "click %d not found in B's recording" % j
             out["clicks"].append(item)
             continue
         n, peak = o
-        ear = t0_b + 0.020 + n / RATE
+        written = tick_t.get(n // FRAME - c)
+        if written is None:
+            item["error"] = "click %d: no RTP packet of B for its tick" % j
+            out["clicks"].append(item)
+            continue
+        ear = written + (n % FRAME) / RATE
         item.update(mouth_to_ear_ms=(ear - mouth) * 1000, peak_dbfs=T.dbfs(peak / 32768),
                     sent=pkt["t"])
         if down is not None and down["t"] - pkt["t"] < 0.5:
@@ -501,6 +595,10 @@ def main():
     ap.add_argument("--runs", type=int, default=10)
     ap.add_argument("--cpu-seconds", type=float, default=60.0)
     ap.add_argument("--clicks", type=int, default=8)
+    ap.add_argument("--low-complexity", type=int, default=5, metavar="N",
+                    help="also measure the CPU at --complexity N (-1: skip)")
+    ap.add_argument("--against", metavar="PATH",
+                    help="cpu: also run PATH and the binary under test side by side")
     ap.add_argument("--only", default="join,cpu,m2e")
     ap.add_argument("--keep", metavar="DIR", help="keep the WAV files in DIR")
     ap.add_argument("--sniff", metavar="IFACE", help=argparse.SUPPRESS)
@@ -548,8 +646,32 @@ def main():
                          "enc %.2f s + dec %.2f s" % (c["opusenc_s"], c["opusdec_s"])))
             rows.append(("cpu: ratio client / Opus alone",
                          "%.2f" % (c["cpu_s"] / opus if opus else float("nan")), "<= 1.5", ""))
+            rows.append(("cpu: wake-ups (all threads)", "%.0f /s" % c["wakeups_per_s"], "",
+                         "voluntary context switches"))
             rows.append(("memory: VmHWM", "%.1f MB" % (c["hwm_kb"] / 1024), "<= 20 MB",
                          "kbps out %.1f in %.1f" % (c["kbps_out"], c["kbps_in"])))
+            mem = c["mem"]
+            rows.append(("memory: Rss / Pss at the end", "%.1f MB" % (mem["rss"] / 1024), "",
+                         "Pss %.1f MB, anonymous %.1f MB, %d shared libraries mapped" % (
+                             mem["pss"] / 1024, mem["anonymous"] / 1024, mem["libraries"])))
+            top = sorted(mem["files"].items(), key=lambda kv: -kv[1])[:8]
+            print("memory: most resident mappings (kB): %s" % ", ".join(
+                "%s %d" % kv for kv in top))
+            if args.against:
+                with lab.Lab() as L:
+                    ab = bench_against(L, tmp, args.cpu_seconds,
+                                       [os.path.abspath(args.against), path])
+                for p, pct, wk, hwm in ab:
+                    rows.append(("cpu: side by side, %s" % os.path.basename(p), "%.2f %%" % pct,
+                                 "", "%.0f wake-ups/s, VmHWM %.1f MB" % (wk, hwm / 1024)))
+            if args.low_complexity >= 0:
+                with lab.Lab() as L:
+                    lo = bench_cpu(L, tmp, args.cpu_seconds, args.low_complexity)
+                rows.append(("cpu: same with --complexity %d (bots)" % args.low_complexity,
+                             "%.2f %%" % (100 * lo["cpu_s"] / lo["wall_s"]), "",
+                             "%.2f s CPU in %.1f s, %.0f wake-ups/s, VmHWM %.1f MB" % (
+                                 lo["cpu_s"], lo["wall_s"], lo["wakeups_per_s"],
+                                 lo["hwm_kb"] / 1024)))
         if "m2e" in only:
             with lab.Lab() as L:
                 m = bench_m2e(L, tmp, args.clicks)
@@ -567,11 +689,10 @@ def main():
                 print("m2e split, median: mouth -> B's link (capture frame, A's tick, network, "
                       "Janus) %.1f ms; B's link -> ear (jitter buffer, decode, tick) %.1f ms"
                       % (median([s[0] for s in split]), median([s[1] for s in split])))
-            print("m2e: B's origin %.1f ms after its file's birth, %.1f ms before its t=0; "
-                  "RTCP tick spread %.1f ms, B's jitter buffer %s ms, A's playback speed %s"
+            print("m2e: B's origin %.1f ms after its file's birth; its first ticks late by "
+                  "%.1f ms (median); B's jitter buffer %s ms, A's playback speed %s"
                   % (m.get("b_born_to_origin_ms", float("nan")),
-                     m.get("b_origin_to_t0_ms", float("nan")),
-                     m.get("b_rtcp_tick_spread_ms", float("nan")), m["jitter_buffer_ms"],
+                     m.get("b_early_tick_lateness_ms", float("nan")), m["jitter_buffer_ms"],
                      "%.3fx" % m["a_playback_speed"] if "a_playback_speed" in m else "?"))
             for w in m["warnings"]:
                 print("m2e WARNING: %s" % w)
