@@ -19,3 +19,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# tests/bench/video_term_bench.py: mpv (--vo=tct and --vo=caca, libcaca comes with it) for the
+# terminal-output comparison of the video preview; cc (build-essential, from deps.sh) builds the
+# clip writer tests/bench/tp2y4m.c.
+video_pkgs=(mpv)
+missing=()
+for p in "${video_pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
