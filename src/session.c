@@ -47,7 +47,13 @@ static double now_s(const struct session *s)
 
 void session_emit(struct session *s, struct session_event *ev)
 {
+	char clean[512];
 	ev->t = now_s(s);
+	/* messages may quote the server (error reasons): no control sequence leaves here */
+	if (ev->message && !text_is_clean(ev->message)) {
+		text_sanitize(ev->message, strlen(ev->message), clean, sizeof(clean), false);
+		ev->message = clean;
+	}
 	if (ev->type == SESSION_EV_TALKING && ev->on && !ev->self)
 		session_video_talking(s, ev->name);
 	if (s->cb)

@@ -28,7 +28,7 @@ USAGE_CASES = [
 
 BAD_MODES = ["garbage", "badutf8", "oversized", "deepjson", "close-midjoin", "silent",
              "wrongtypes", "wrongtypes-attach", "wrongtypes-join", "wrongtypes-envelope",
-             "binary", "refuse-subprotocol", "wrong-subprotocol"]
+             "binary", "refuse-subprotocol", "wrong-subprotocol", "hostile-reason"]
 
 
 def test_usage_errors():
@@ -114,9 +114,19 @@ def test_bad_servers():
             c = start_client(L, HEADLESS + ["-n", "x", "ws://127.0.0.1:%d/" % port, "1234"],
                              "badserver " + mode)
             try:
-                check_error_exit(c, 3, within=10)
+                line = check_error_exit(c, 3, within=10)
                 assert not c.find("joined"), "%s: joined a broken server\n%s" % (
                     mode, c.describe())
+                # whatever the server says reaches the terminal without control characters
+                assert not any(ord(ch) < 32 or 0x7f <= ord(ch) < 0xa0 for ch in line), (
+                    "%s: control characters in %r" % (mode, line))
+                for e in c.events:
+                    for v in e.values():
+                        assert not (isinstance(v, str) and
+                                    any(ord(ch) < 32 and ch != "\n" or 0x7f <= ord(ch) < 0xa0
+                                        for ch in v)), "%s: control characters in %r" % (mode, e)
+                if mode == "hostile-reason":
+                    assert "no" in line and "way" in line, line
             except AssertionError as e:
                 failures.append(str(e))
             finally:
