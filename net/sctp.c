@@ -28,8 +28,8 @@
 
 #include <usrsctp.h>
 
-#define TICK_MS 50			/* usrsctp timer granularity: chat needs no finer, and
-				 * every tick is a wake-up of the whole process */
+#define TICK_MS 100			/* usrsctp timer granularity: chat needs no finer (RTO.min
+				 * is 400 ms), and every tick wakes the whole process */
 #define DISPATCH_BUDGET 256		/* items per dispatch, so one busy peer cannot starve */
 #define QUEUE_MAX_BYTES (8u * 1024 * 1024)
 #define FINISH_ATTEMPTS 120		/* virtual seconds usrsctp may need to free closed sockets */
