@@ -9,6 +9,8 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh || exit 1
 python3 tests/lab/lab.py cleanup >/dev/null 2>&1 || true
+# The Node test participant's packages (npm registry), once, before tests run in parallel.
+python3 -c 'import sys; sys.path.insert(0, "tests/integration"); import chatprobe; chatprobe.ensure_node_deps()' || exit 1
 
 jobs=${TTM_TEST_JOBS:-2}
 status=0

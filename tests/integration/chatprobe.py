@@ -8,6 +8,7 @@ and never joins the audio room, like a browser user of Janus's TextRoom demo.
   JSON lines, command("say TEXT"), leave().
 """
 
+import fcntl
 import json
 import os
 import shutil
@@ -25,12 +26,16 @@ def ensure_node_deps():
     """Installs the probe's npm packages if they are missing; AssertionError if impossible."""
     for tool in ("node", "npm"):
         assert shutil.which(tool), "%s not found: run scripts/deps.sh" % tool
-    if os.path.isdir(os.path.join(PROBES, "node_modules", "werift")) and \
-            os.path.isdir(os.path.join(PROBES, "node_modules", "ws")):
-        return
-    r = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
-                       cwd=PROBES, capture_output=True, text=True, timeout=600)
-    assert r.returncode == 0, "npm ci failed in %s:\n%s%s" % (PROBES, r.stdout, r.stderr)
+    # tests run in parallel: one `npm ci` at a time (it deletes node_modules first)
+    with open(os.path.join(PROBES, ".install.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if os.path.isfile(os.path.join(PROBES, "node_modules", ".ttm-installed")):
+            return
+        r = subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+                           cwd=PROBES, capture_output=True, text=True, timeout=240)
+        assert r.returncode == 0, "npm ci failed in %s:\n%s%s" % (PROBES, r.stdout, r.stderr)
+        with open(os.path.join(PROBES, "node_modules", ".ttm-installed"), "w") as f:
+            f.write("ok\n")
 
 
 class Probe:
