@@ -10,8 +10,10 @@
  *
  * Wake-ups: the server's packets arrive every 20 ms at their own phase, and each one wakes
  * the loop; so does each tick. Once a second the arrival times relative to the tick grid are
- * looked at: when 80 % of them fall into a window of at most COALESCE_MAX_US, the grid moves
- * (by at most half a frame, the shorter way round) so that the window ends at the tick, and
+ * looked at: when 80 % of them fall into a window of at most COALESCE_MAX_US, at the same
+ * place as a second before, the grid moves (by at most half a frame, the shorter way round;
+ * once for a steady link, not again and again for a jittery one) so that the window ends at
+ * the tick, and
  * a packet arriving in that window runs the tick at once, in its own wake-up (its frame is
  * then also decoded right after it arrived). Steady arrivals thus cost one wake-up per frame
  * instead of two; with a jittery link the grid stays and only ticks due within a millisecond
@@ -61,6 +63,7 @@ struct media {
 	gint64 next_us, next_rtcp_us;
 	unsigned phase_hist[PHASE_BINS];
 	unsigned phase_n;
+	int steer_pending;  /* where the last narrow window was found (ms bin), -1 none */
 	gint64 coalesce_us; /* a tick due this soon runs with an arriving packet */
 	uint64_t ticks, ticks_coalesced;
 
@@ -306,6 +309,14 @@ static void steer_phase(struct media *m)
 		}
 		if (best_n < need)
 			continue;
+		/* A jittery link can cluster its arrivals by chance, somewhere else each second:
+		 * the grid moves only for a window found at the same place twice in a row (each
+		 * move would otherwise bend the 20 ms clock the audio is read and played by). */
+		bool again = m->steer_pending >= 0 && (best + PHASE_BINS - (unsigned)m->steer_pending +
+						       1) % PHASE_BINS <= 2;
+		m->steer_pending = (int)best;
+		if (!again && best != 0)
+			break;
 		/* Arrivals best..best+w ms before a tick come 0..w ms before one when the grid
 		 * moves best ms earlier (or FRAME_US - best later). */
 		gint64 shift = (gint64)best * 1000;
@@ -315,6 +326,8 @@ static void steer_phase(struct media *m)
 		m->coalesce_us = (gint64)w * 1000;
 		break;
 	}
+	if (w > COALESCE_MAX_US / 1000)
+		m->steer_pending = -1; /* no narrow window this time */
 	memset(m->phase_hist, 0, sizeof(m->phase_hist));
 	m->phase_n = 0;
 }
@@ -391,6 +404,7 @@ int media_create(GMainContext *main, const struct media_config *cfg, struct medi
 	m->stats_since = g_get_monotonic_time();
 	m->next_us = m->stats_since + FRAME_US;
 	m->coalesce_us = COALESCE_MIN_US;
+	m->steer_pending = -1;
 	m->timer = g_source_new(&clock_funcs, sizeof(GSource));
 	g_source_set_callback(m->timer, tick_cb, m, NULL);
 	g_source_set_ready_time(m->timer, m->next_us);

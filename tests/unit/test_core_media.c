@@ -260,7 +260,8 @@ static void test_packets_share_wakeups(void **state)
 	g_source_set_callback(snd.src, send_one, &snd, NULL);
 	g_source_set_ready_time(snd.src, snd.next_us);
 	g_source_attach(snd.src, ctx);
-	run_for(ctx, 1500); /* the phase is looked at after 50 packets */
+	run_for(ctx, 2500); /* the phase is looked at every 50 packets; the grid moves when two
+			     * looks in a row agree */
 	media_get_stats(m, &st);
 	ticks0 = st.ticks - st.ticks_coalesced;
 	run_for(ctx, 2000);
