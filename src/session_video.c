@@ -45,6 +45,13 @@ static void on_publish(void *user, bool ok, const char *why)
 	session_emit(s, &ev);
 }
 
+static void on_notice(void *user, const char *text)
+{
+	struct session *s = user;
+	struct session_event ev = { .type = SESSION_EV_NOTICE, .message = text };
+	session_emit(s, &ev);
+}
+
 static void on_failed(void *user, const char *why)
 {
 	struct session *s = user;
@@ -82,6 +89,7 @@ void session_video_start(struct session *s)
 		.feeds_cb = on_feeds,
 		.publish_cb = on_publish,
 		.failed_cb = on_failed,
+		.notice_cb = on_notice,
 		.user = s,
 	};
 	if (videolink_start(s->main, s->janus, &vc, &cb, &s->video, msg, sizeof(msg)) < 0) {

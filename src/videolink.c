@@ -185,6 +185,9 @@ static void sub_failed(struct videolink *vl, const char *why)
 		announce(vl, NULL, msg);
 		return;
 	}
+	snprintf(msg, sizeof(msg), "video: %s; subscribing again", why);
+	if (vl->cb.notice_cb)
+		vl->cb.notice_cb(vl->cb.user, msg);
 	if (!vl->retry_timer) {
 		vl->retry_timer = g_timeout_source_new(RETRY_MS);
 		g_source_set_callback(vl->retry_timer, retry_cb, vl, NULL);

@@ -62,6 +62,8 @@ struct videolink_callbacks {
 	void (*feeds_cb)(void *user);
 	/* Our published video: connected (ok) or failed (why). */
 	void (*publish_cb)(void *user, bool ok, const char *why);
+	/* Something worth saying that changes nothing for the owner (a subscription retried). */
+	void (*notice_cb)(void *user, const char *text);
 	/* The video link as a whole failed (e.g. no such video room); the meeting goes on. */
 	void (*failed_cb)(void *user, const char *why);
 	void *user;
