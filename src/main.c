@@ -72,11 +72,11 @@ static gboolean on_duration(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-/* Options of later milestones are parsed (the contract is stable) but refused until they
- * work, rather than silently ignored. */
+/* Option combinations that make no sense are refused rather than silently ignored. */
 static const char *unsupported_option(const struct cli_options *o)
 {
-	if (o->log && o->headless) return "--log";
+	if (o->log && o->headless)
+		return "--log is for the terminal UI (headless diagnostics go to stderr)";
 	return NULL;
 }
 
@@ -503,7 +503,7 @@ int main(int argc, char **argv)
 		return list_devices();
 	const char *unsupported = unsupported_option(&opt);
 	if (unsupported) {
-		snprintf(err, sizeof(err), "%s is not available in this version yet", unsupported);
+		snprintf(err, sizeof(err), "%s", unsupported);
 		usage_error(argc, argv, err);
 		return TTM_EXIT_USAGE;
 	}
