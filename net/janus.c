@@ -8,6 +8,7 @@
  * a 25 s timer sends keepalives while a session exists.
  */
 #include "net/janus.h"
+#include "net/loop.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -205,12 +206,8 @@ void janus_destroy(struct janus *j)
 {
 	if (!j)
 		return;
-	g_source_destroy(j->sweep);
-	g_source_unref(j->sweep);
-	if (j->keepalive) {
-		g_source_destroy(j->keepalive);
-		g_source_unref(j->keepalive);
-	}
+	loop_source_drop(&j->sweep);
+	loop_source_drop(&j->keepalive);
 	g_hash_table_destroy(j->pending);
 	free(j);
 }
@@ -254,11 +251,7 @@ uint64_t janus_session_id(const struct janus *j)
 void janus_reset_session(struct janus *j)
 {
 	j->session = 0;
-	if (j->keepalive) {
-		g_source_destroy(j->keepalive);
-		g_source_unref(j->keepalive);
-		j->keepalive = NULL;
-	}
+	loop_source_drop(&j->keepalive);
 }
 
 static void on_session_created(struct janus *j, uint64_t id)

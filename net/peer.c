@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "net/ice.h"
+#include "net/loop.h"
 
 #define DEFAULT_CONNECT_TIMEOUT_MS 10000
 
@@ -37,21 +38,12 @@ static void peer_ref(struct peer *p)
 	p->refs++;
 }
 
-static void stop_source(GSource **s)
-{
-	if (*s) {
-		g_source_destroy(*s);
-		g_source_unref(*s);
-		*s = NULL;
-	}
-}
-
 static void peer_unref(struct peer *p)
 {
 	if (--p->refs > 0)
 		return;
-	stop_source(&p->dtls_timer);
-	stop_source(&p->connect_timer);
+	loop_source_drop(&p->dtls_timer);
+	loop_source_drop(&p->connect_timer);
 	srtp_session_destroy(p->srtp);
 	dtls_destroy(p->dtls);
 	ice_destroy(p->ice);
@@ -65,14 +57,14 @@ static void set_state(struct peer *p, enum peer_state st, int err, const char *r
 		return;
 	p->state = st;
 	if (st == PEER_CONNECTED || st == PEER_FAILED || st == PEER_CLOSED)
-		stop_source(&p->connect_timer);
+		loop_source_drop(&p->connect_timer);
 	if (!p->dead && p->cb.state_cb)
 		p->cb.state_cb(p->cb.user, st, err, reason ? reason : "");
 }
 
 static void fail(struct peer *p, int err, const char *reason)
 {
-	stop_source(&p->dtls_timer);
+	loop_source_drop(&p->dtls_timer);
 	set_state(p, PEER_FAILED, err, reason);
 }
 
@@ -82,7 +74,7 @@ static gboolean dtls_timer_cb(gpointer data);
 
 static void arm_dtls_timer(struct peer *p)
 {
-	stop_source(&p->dtls_timer);
+	loop_source_drop(&p->dtls_timer);
 	if (!p->dtls)
 		return;
 	int ms = dtls_next_timeout_ms(p->dtls);

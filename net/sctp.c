@@ -18,6 +18,7 @@
  * Thread: the context's thread for everything but the two usrsctp hooks (any thread).
  */
 #include "net/sctp.h"
+#include "net/loop.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -288,8 +289,7 @@ static void ticker_unref(GMainContext *ctx)
 		if (t->ctx != ctx)
 			continue;
 		if (--t->users == 0) {
-			g_source_destroy(t->src);
-			g_source_unref(t->src);
+			loop_source_drop(&t->src);
 			tickers = g_slist_delete_link(tickers, l);
 			free(t);
 		}
@@ -708,11 +708,7 @@ static void release(struct sctp_assoc *a, bool flush)
 		free_item(rest);
 		rest = next;
 	}
-	if (a->src) {
-		g_source_destroy(a->src);
-		g_source_unref(a->src);
-		a->src = NULL;
-	}
+	loop_source_drop(&a->src);
 	if (a->lib_ref) {
 		pthread_mutex_lock(&glock);
 		ticker_unref(a->ctx);

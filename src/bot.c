@@ -21,6 +21,7 @@
 #include "src/script.h"
 #include "src/session.h"
 #include "ui/vrender.h"
+#include "net/loop.h"
 
 #define SCRIPT_POLL_MS 200
 
@@ -128,11 +129,7 @@ static void arm_script_timer(struct bot *b)
 {
 	uint64_t at, now = now_ms(b);
 	guint wait = SCRIPT_POLL_MS;
-	if (b->script_timer) {
-		g_source_destroy(b->script_timer);
-		g_source_unref(b->script_timer);
-		b->script_timer = NULL;
-	}
+	loop_source_drop(&b->script_timer);
 	if (b->done)
 		return;
 	if (script_next_event_ms(b->script, &at) == 0 && at > now && at - now < wait)
@@ -172,11 +169,7 @@ static void finish(struct bot *b, const struct session_event *left)
 	b->done = true;
 	b->t_end = g_get_monotonic_time();
 	b->exit_code = session_exit_code(b->session);
-	if (b->script_timer) {
-		g_source_destroy(b->script_timer);
-		g_source_unref(b->script_timer);
-		b->script_timer = NULL;
-	}
+	loop_source_drop(&b->script_timer);
 	if (b->script) {
 		script_finish(b->script, now_ms(b), &st);
 		if (st.newly_failed)
@@ -443,10 +436,7 @@ int bot_destroy(struct bot *b)
 	int rc = 0;
 	if (!b)
 		return 0;
-	if (b->script_timer) {
-		g_source_destroy(b->script_timer);
-		g_source_unref(b->script_timer);
-	}
+	loop_source_drop(&b->script_timer);
 	session_destroy(b->session);
 	if (media_destroy(b->media) < 0)
 		rc = -EIO;

@@ -34,6 +34,7 @@
 #include "audio/level.h"
 #include "net/rtcp.h"
 #include "net/rtp.h"
+#include "net/loop.h"
 
 #define FRAME_US 20000
 #define MAX_CATCHUP 5           /* frames processed per wake-up after a stall */
@@ -437,10 +438,7 @@ int media_destroy(struct media *m)
 	int rc = 0;
 	if (!m)
 		return 0;
-	if (m->timer) {
-		g_source_destroy(m->timer);
-		g_source_unref(m->timer);
-	}
+	loop_source_drop(&m->timer);
 	audio_source_close(m->src);
 	if (m->sink)
 		rc = audio_sink_close(m->sink);

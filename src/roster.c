@@ -7,6 +7,7 @@
  * both tables consistent, so the owner may read the roster from inside its callback.
  */
 #include "src/roster.h"
+#include "net/loop.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -90,11 +91,7 @@ static void entry_drop(struct roster *r, struct entry *e, bool quiet, bool merge
 
 static void stop_grace(struct chat_user *u)
 {
-	if (u->grace) {
-		g_source_destroy(u->grace);
-		g_source_unref(u->grace);
-		u->grace = NULL;
-	}
+	loop_source_drop(&u->grace);
 }
 
 static uint64_t free_chat_id(struct roster *r)

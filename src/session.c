@@ -31,6 +31,7 @@
 #include "src/exitcode.h"
 #include <sodium.h>
 #include "src/text.h"
+#include "net/loop.h"
 
 #define CONNECT_TIMEOUT_MS 4500 /* "cannot reach the server" must be said within 5 s */
 #define LEAVE_TIMEOUT_MS 2000   /* how long a clean leave may wait for the server */
@@ -60,15 +61,6 @@ void session_emit(struct session *s, struct session_event *ev)
 		s->cb(s->user, ev);
 }
 
-static void stop_source(GSource **src)
-{
-	if (*src) {
-		g_source_destroy(*src);
-		g_source_unref(*src);
-		*src = NULL;
-	}
-}
-
 static GSource *add_timeout(struct session *s, guint ms, GSourceFunc fn)
 {
 	GSource *src = g_timeout_source_new(ms);
@@ -82,7 +74,7 @@ static GSource *add_timeout(struct session *s, guint ms, GSourceFunc fn)
 /* Releases everything of the current attempt. Never called from inside their callbacks. */
 static void drop_transport(struct session *s)
 {
-	stop_source(&s->connect_timer);
+	loop_source_drop(&s->connect_timer);
 	if (s->chat_link) {
 		chatlink_destroy(s->chat_link);
 		s->chat_link = NULL;
@@ -133,9 +125,9 @@ static gboolean action_cb(gpointer data)
 		s->retry_timer = add_timeout(s, delay, retry_cb);
 		return G_SOURCE_REMOVE;
 	}
-	stop_source(&s->leave_timer);
-	stop_source(&s->retry_timer);
-	stop_source(&s->stats_timer);
+	loop_source_drop(&s->leave_timer);
+	loop_source_drop(&s->retry_timer);
+	loop_source_drop(&s->stats_timer);
 	s->state = ST_DONE;
 	struct session_event ev = { .type = SESSION_EV_LEFT, .reason = s->leave_reason };
 	session_emit(s, &ev);
@@ -186,8 +178,8 @@ static void leave_politely(struct session *s)
 {
 	if (s->state == ST_LEAVING || s->state == ST_DONE)
 		return;
-	stop_source(&s->connect_timer);
-	stop_source(&s->retry_timer);
+	loop_source_drop(&s->connect_timer);
+	loop_source_drop(&s->retry_timer);
 	if (s->chat_link) { /* leaves the chat room */
 		chatlink_destroy(s->chat_link);
 		s->chat_link = NULL;
@@ -630,7 +622,7 @@ static void janus_protocol_error(void *user, int err, const char *why)
 static void ws_open(void *user)
 {
 	struct session *s = user;
-	stop_source(&s->connect_timer);
+	loop_source_drop(&s->connect_timer);
 	s->state = ST_CREATING;
 	if (janus_create_session(s->janus, on_created, s) < 0)
 		connection_lost(s, TTM_EXIT_SERVER, "cannot send to the server");
@@ -819,10 +811,10 @@ void session_destroy(struct session *s)
 {
 	if (!s)
 		return;
-	stop_source(&s->leave_timer);
-	stop_source(&s->action_idle);
-	stop_source(&s->retry_timer);
-	stop_source(&s->stats_timer);
+	loop_source_drop(&s->leave_timer);
+	loop_source_drop(&s->action_idle);
+	loop_source_drop(&s->retry_timer);
+	loop_source_drop(&s->stats_timer);
 	drop_transport(s);
 	dtls_cert_destroy(s->cert);
 	roster_destroy(s->roster);

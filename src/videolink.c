@@ -16,6 +16,7 @@
 #include "net/peer.h"
 #include "net/sdp.h"
 #include "src/text.h"
+#include "net/loop.h"
 
 #define VIDEOROOM "janus.plugin.videoroom"
 #define SDP_MAX 8192
@@ -115,11 +116,9 @@ static struct peer_config peer_cfg(const struct videolink *vl, bool offerer)
 
 /* ---- the subscriber ---- */
 
-static gboolean reap_cb(gpointer data)
+/* Frees the dropped subscribers. */
+static void free_dead(struct videolink *vl)
 {
-	struct videolink *vl = data;
-	g_source_unref(vl->reap_idle);
-	vl->reap_idle = NULL;
 	while (vl->dead) {
 		struct sub *sb = vl->dead;
 		vl->dead = sb->next_dead;
@@ -127,6 +126,14 @@ static gboolean reap_cb(gpointer data)
 		vrecv_destroy(sb->vrecv);
 		free(sb);
 	}
+}
+
+static gboolean reap_cb(gpointer data)
+{
+	struct videolink *vl = data;
+	g_source_unref(vl->reap_idle);
+	vl->reap_idle = NULL;
+	free_dead(vl);
 	return G_SOURCE_REMOVE;
 }
 
@@ -764,26 +771,10 @@ void videolink_destroy(struct videolink *vl)
 		return;
 	janus_forget(vl->janus, vl);
 	sub_drop(vl, NULL);
-	if (vl->reap_idle) {
-		g_source_destroy(vl->reap_idle);
-		g_source_unref(vl->reap_idle);
-		vl->reap_idle = NULL;
-	}
-	while (vl->dead) {
-		struct sub *sb = vl->dead;
-		vl->dead = sb->next_dead;
-		peer_destroy(sb->peer);
-		vrecv_destroy(sb->vrecv);
-		free(sb);
-	}
-	if (vl->retry_timer) {
-		g_source_destroy(vl->retry_timer);
-		g_source_unref(vl->retry_timer);
-	}
-	if (vl->follow_timer) {
-		g_source_destroy(vl->follow_timer);
-		g_source_unref(vl->follow_timer);
-	}
+	loop_source_drop(&vl->reap_idle);
+	free_dead(vl);
+	loop_source_drop(&vl->retry_timer);
+	loop_source_drop(&vl->follow_timer);
 	if (vl->ctl_handle)
 		janus_detach(vl->janus, vl->ctl_handle, NULL, NULL);
 	vsend_destroy(vl->vsend);

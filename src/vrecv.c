@@ -16,6 +16,7 @@
 #include "net/rtp.h"
 #include "net/srtp.h"
 #include "net/vp8.h"
+#include "net/loop.h"
 
 #define REPORT_MS 1000
 #define GAP_MS 20
@@ -62,15 +63,6 @@ static GSource *add_timer(struct vrecv *vr, unsigned int ms, GSourceFunc fn)
 	g_source_set_callback(src, fn, vr, NULL);
 	g_source_attach(src, vr->main);
 	return src;
-}
-
-static void drop_timer(GSource **src)
-{
-	if (*src) {
-		g_source_destroy(*src);
-		g_source_unref(*src);
-		*src = NULL;
-	}
 }
 
 static bool connected(const struct vrecv *vr)
@@ -329,8 +321,8 @@ void vrecv_attach(struct vrecv *vr, struct peer *p)
 void vrecv_detach(struct vrecv *vr)
 {
 	vr->peer = NULL;
-	drop_timer(&vr->report_timer);
-	drop_timer(&vr->gap_timer);
+	loop_source_drop(&vr->report_timer);
+	loop_source_drop(&vr->gap_timer);
 }
 
 void vrecv_restart(struct vrecv *vr)
@@ -339,7 +331,7 @@ void vrecv_restart(struct vrecv *vr)
 	vr->n_nacks = 0;
 	vr->last_pli_us = 0;
 	vp8_depack_reset(vr->depack);
-	drop_timer(&vr->gap_timer);
+	loop_source_drop(&vr->gap_timer);
 	want_keyframe(vr, g_get_monotonic_time());
 }
 

@@ -19,6 +19,7 @@
 #include "net/vp8.h"
 #include "src/camera.h"
 #include "src/testpattern.h"
+#include "net/loop.h"
 
 #define HISTORY 256      /* packets kept for retransmission, per layer (power of two) */
 #define PKT_MAX (VSEND_MAX_PAYLOAD + 64)
@@ -386,11 +387,7 @@ void vsend_attach(struct vsend *vs, struct peer *p, const struct vsend_params *p
 void vsend_detach(struct vsend *vs)
 {
 	vs->peer = NULL;
-	if (vs->timer) {
-		g_source_destroy(vs->timer);
-		g_source_unref(vs->timer);
-		vs->timer = NULL;
-	}
+	loop_source_drop(&vs->timer);
 }
 
 size_t vsend_ssrcs(const struct vsend *vs, uint32_t ssrcs[VSEND_MAX_LAYERS])

@@ -2,6 +2,7 @@
  * splits lines → log file (timestamped) and, for "ttymeet: " lines, the callback and the
  * replay ring. */
 #include "ui/diag.h"
+#include "net/loop.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -151,10 +152,7 @@ void diag_stop(struct diag *d, bool replay)
 	drain(d);
 	if (d->len)
 		emit_line(d);
-	if (d->src) {
-		g_source_destroy(d->src);
-		g_source_unref(d->src);
-	}
+	loop_source_drop(&d->src);
 	dup2(d->saved_fd, 2);
 	close(d->saved_fd);
 	close(d->rfd);

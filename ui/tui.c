@@ -19,6 +19,7 @@
 #include "src/privacy.h"
 #include "ui/diag.h"
 #include "ui/tui_int.h"
+#include "net/loop.h"
 
 #define LOG_BYTES (256 * 1024) /* display log: chat and system lines, locked memory */
 #define LOG_MSGS 2000
@@ -41,19 +42,10 @@ static void restore_at_exit(void)
 	t->diag = NULL;
 }
 
-static void stop_source(GSource **s)
-{
-	if (*s) {
-		g_source_destroy(*s);
-		g_source_unref(*s);
-		*s = NULL;
-	}
-}
-
 static gboolean on_redraw(gpointer data)
 {
 	struct tui *t = data;
-	stop_source(&t->redraw_src);
+	loop_source_drop(&t->redraw_src);
 	if (!t->ending)
 		draw_render(t);
 	return G_SOURCE_REMOVE;
@@ -170,7 +162,7 @@ static gboolean on_stdin(gint fd, GIOCondition cond, gpointer data)
 	struct tui *t = data;
 	(void)fd;
 	if (cond & (G_IO_HUP | G_IO_ERR | G_IO_NVAL)) {
-		stop_source(&t->in_src);
+		loop_source_drop(&t->in_src);
 		hang_up(t);
 		return G_SOURCE_REMOVE;
 	}
@@ -338,9 +330,9 @@ int tui_create(const struct tui_config *cfg, const struct tui_ops *ops, void *us
 	*out = t;
 	return 0;
 fail:
-	stop_source(&t->winch_src);
+	loop_source_drop(&t->winch_src);
 	for (int i = 0; i < 3; i++)
-		stop_source(&t->sig_src[i]);
+		loop_source_drop(&t->sig_src[i]);
 	free_model(t);
 	return rc;
 }
@@ -350,12 +342,12 @@ void tui_destroy(struct tui *t, int exit_code)
 	if (!t)
 		return;
 	t->ending = true;
-	stop_source(&t->in_src);
-	stop_source(&t->redraw_src);
-	stop_source(&t->ptt_src);
-	stop_source(&t->winch_src);
+	loop_source_drop(&t->in_src);
+	loop_source_drop(&t->redraw_src);
+	loop_source_drop(&t->ptt_src);
+	loop_source_drop(&t->winch_src);
 	for (int i = 0; i < 3; i++)
-		stop_source(&t->sig_src[i]);
+		loop_source_drop(&t->sig_src[i]);
 	if (active_tui == t) {
 		/* Blank curses' copies of the screen (ordinary heap) before giving it back: the
 		 * alternate screen is cleared too, the chat stays only in locked memory until
@@ -402,7 +394,7 @@ static gboolean on_ptt_timer(gpointer data);
 
 static void ptt_arm(struct tui *t, gint64 delay_us)
 {
-	stop_source(&t->ptt_src);
+	loop_source_drop(&t->ptt_src);
 	t->ptt_src = g_timeout_source_new((guint)((delay_us + 999) / 1000));
 	g_source_set_callback(t->ptt_src, on_ptt_timer, t, NULL);
 	g_source_attach(t->ptt_src, t->ctx);
@@ -416,7 +408,7 @@ static gboolean on_ptt_timer(gpointer data)
 		ptt_arm(t, left);
 		return G_SOURCE_REMOVE;
 	}
-	stop_source(&t->ptt_src);
+	loop_source_drop(&t->ptt_src);
 	t->st.ptt_open = false;
 	tui_set_muted(t, true, true);
 	return G_SOURCE_REMOVE;
@@ -426,7 +418,7 @@ void tui_set_muted(struct tui *t, bool muted, bool from_ptt)
 {
 	if (!from_ptt && t->st.ptt) {
 		t->st.ptt = t->st.ptt_open = false;
-		stop_source(&t->ptt_src);
+		loop_source_drop(&t->ptt_src);
 	}
 	t->ops.set_muted(t->user, muted);
 	t->st.muted = muted;
@@ -435,7 +427,7 @@ void tui_set_muted(struct tui *t, bool muted, bool from_ptt)
 
 void tui_ptt_mode(struct tui *t, bool on)
 {
-	stop_source(&t->ptt_src);
+	loop_source_drop(&t->ptt_src);
 	t->st.ptt_open = false;
 	t->st.ptt = on;
 	tui_set_muted(t, true, true);
