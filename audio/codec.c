@@ -4,6 +4,7 @@
 #include "audio/codec.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 
 #include <opus.h>
@@ -39,7 +40,7 @@ void codec_enc_config_default(struct codec_enc_config *cfg)
 {
 	cfg->bitrate = 24000;
 	cfg->complexity = 10;
-	cfg->loss_pct = 10;
+	cfg->loss_pct = 0;
 	cfg->fec = true;
 	cfg->dtx = true;
 }
@@ -127,6 +128,30 @@ int codec_enc_set_loss(struct codec_enc *e, int loss_pct)
 		return -EINVAL;
 	err = opus_encoder_ctl(e->enc, OPUS_SET_PACKET_LOSS_PERC(loss_pct));
 	return err == OPUS_OK ? 0 : opus_to_errno(err);
+}
+
+#define LOSS_ON_PCT	1.0	/* FEC goes on at this smoothed loss */
+#define LOSS_OFF_PCT	0.5	/* and off below this */
+#define LOSS_MAX_PCT	50
+
+void codec_loss_ctl_init(struct codec_loss_ctl *c)
+{
+	c->level = 0;
+	c->pct = 0;
+}
+
+int codec_loss_ctl_report(struct codec_loss_ctl *c, double reported)
+{
+	if (!(reported >= 0)) /* also NaN */
+		reported = 0;
+	if (reported > 100)
+		reported = 100;
+	c->level = reported >= c->level ? reported : c->level + 0.1 * (reported - c->level);
+	if (c->level < (c->pct > 0 ? LOSS_OFF_PCT : LOSS_ON_PCT))
+		c->pct = 0;
+	else
+		c->pct = c->level >= LOSS_MAX_PCT ? LOSS_MAX_PCT : (int)ceil(c->level);
+	return c->pct;
 }
 
 int codec_enc_lookahead(const struct codec_enc *e)

@@ -23,7 +23,7 @@
 struct codec_enc_config {
 	int bitrate;		/* bit/s, 6000..510000; default 24000 */
 	int complexity;		/* 0..10; default 10 */
-	int loss_pct;		/* expected packet loss 0..100; default 10 */
+	int loss_pct;		/* expected packet loss 0..100; default 0 (see codec_loss_ctl) */
 	bool fec;		/* in-band FEC; default on */
 	bool dtx;		/* discontinuous transmission; default on */
 };
@@ -50,6 +50,21 @@ int codec_enc_set_bitrate(struct codec_enc *e, int bitrate);
 
 /* Changes the expected loss percentage that FEC is sized for. Returns 0 or -EINVAL. */
 int codec_enc_set_loss(struct codec_enc *e, int loss_pct);
+
+/* The expected loss an encoder is told, from the loss the far end reports (RTCP fraction
+ * lost, about one report a second). Opus spends bits and CPU on in-band FEC only when it
+ * expects loss, so a clean link carries none, and the first report showing loss turns it
+ * on. The estimate follows a higher report at once and falls a tenth of the way per lower
+ * one; FEC goes on at 1 % and off below 0.5 %, so a single lost packet does not flap it. */
+struct codec_loss_ctl {
+	double level; /* smoothed reported loss, percent */
+	int pct;      /* what the encoder was last told */
+};
+
+void codec_loss_ctl_init(struct codec_loss_ctl *c);
+/* Feeds one report (percent; out-of-range values are clamped) and returns the expected-loss
+ * percentage to give the encoder now (0 = no FEC, at most 50). */
+int codec_loss_ctl_report(struct codec_loss_ctl *c, double reported_pct);
 
 /* Samples of lookahead the encoder adds (its algorithmic delay). */
 int codec_enc_lookahead(const struct codec_enc *e);

@@ -154,6 +154,7 @@ int headless_print_event_who(FILE *out, const char *who, const struct session_ev
 		json_object_set_new(o, "loss_pct", json_real(round(st->loss_pct * 100) / 100));
 		json_object_set_new(o, "loss_up_pct", st->loss_up_pct < 0 ? json_null()
 						: json_real(round(st->loss_up_pct * 100) / 100));
+		json_object_set_new(o, "fec_up_pct", json_integer(st->fec_up_pct));
 		json_object_set_new(o, "kbps_in", json_real(round(st->kbps_in * 10) / 10));
 		json_object_set_new(o, "kbps_out", json_real(round(st->kbps_out * 10) / 10));
 		json_object_set_new(o, "jitter_buffer_ms", json_integer(st->jitter_delay_ms));

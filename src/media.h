@@ -43,6 +43,7 @@ struct media_stats {
 	double jitter_ms;   /* downlink interarrival jitter */
 	double loss_pct;    /* downlink, over the last interval */
 	double loss_up_pct; /* uplink, as the server reported it; < 0 unknown */
+	int fec_up_pct;     /* the loss our encoder's FEC is sized for (0: no FEC sent) */
 	double kbps_in, kbps_out; /* over the last interval */
 	uint64_t frames_played, frames_concealed, frames_fec;
 	uint64_t packets_sent, packets_received;

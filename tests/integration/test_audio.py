@@ -311,6 +311,9 @@ def test_speech_reaches_listener():
         # A sent audio, B received it: the stats say so too.
         assert max(e["kbps_out"] for e in a.find("stats")) > 10, a.describe()
         assert any(e.get("audio_in") is True for e in b.find("stats")), b.describe()
+        # A clean link: Janus reports no loss, so A sends no FEC.
+        assert all(e["fec_up_pct"] == 0 for e in a.find("stats")), a.describe()
+        assert any(e["loss_up_pct"] == 0 for e in a.find("stats")), a.describe()
 
 
 def test_muted_speaker_is_silent():
@@ -381,6 +384,10 @@ def test_speech_over_impaired_link():
         assert max(e["loss_pct"] for e in bst) > 0 or max(e["concealed"] + e["fec"]
                                                           for e in bst) > 0, b.describe()
         assert fw["ab"]["reordered"] > 0 and fw["ba"]["reordered"] > 0, fw
+        # A's Opus FEC follows the loss Janus reports: on here (it is off on a clean link,
+        # see test_speech_reaches_listener).
+        ast = a.find("stats")
+        assert any(e["fec_up_pct"] > 0 for e in ast), a.describe()
 
 
 if __name__ == "__main__":

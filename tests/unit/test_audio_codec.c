@@ -1,7 +1,8 @@
 /* Unit tests for audio/codec: a tone survives encode/decode with its frequency and energy,
  * the bitrate setting is honoured, silence turns into DTX packets, concealment produces
  * sound, and FEC rebuilds lost frames of a voice-like signal closer to the loss-free decode
- * than concealment does. */
+ * than concealment does (and is not sent while no loss is expected), and the expected loss
+ * follows the far end's reports. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -190,7 +191,10 @@ static void test_plc_not_empty(void **state)
 	codec_dec_destroy(d);
 }
 
-static void test_fec_beats_plc(void **state)
+/* Encodes a voice-like signal expecting loss_pct, then loses every 7th frame: one decoder
+ * rebuilds it from the next packet's FEC data, another conceals. Returns the squared errors
+ * against the loss-free decode. */
+static void fec_vs_plc(int loss_pct, double *err_fec_out, double *err_plc_out)
 {
 	static int16_t in[FRAMES * CODEC_FRAME], ref[FRAMES * CODEC_FRAME];
 	static int16_t fec[FRAMES * CODEC_FRAME], plc[FRAMES * CODEC_FRAME];
@@ -204,7 +208,7 @@ static void test_fec_beats_plc(void **state)
 
 	make_voice(in, FRAMES * CODEC_FRAME);
 	codec_enc_config_default(&cfg);
-	cfg.loss_pct = 20;
+	cfg.loss_pct = loss_pct;
 	assert_int_equal(codec_enc_create(&e, &cfg), 0);
 	for (i = 0; i < FRAMES; i++) {
 		lens[i] = codec_enc_encode(e, in + i * CODEC_FRAME, pkts[i], CODEC_MAX_PACKET);
@@ -238,12 +242,68 @@ static void test_fec_beats_plc(void **state)
 		}
 	}
 	assert_true(lost >= 10);
-	if (!(err_fec < 0.5 * err_plc))
-		fail_msg("FEC error %.3g not clearly below PLC error %.3g", err_fec, err_plc);
+	*err_fec_out = err_fec;
+	*err_plc_out = err_plc;
 	codec_enc_destroy(e);
 	codec_dec_destroy(dr);
 	codec_dec_destroy(df);
 	codec_dec_destroy(dp);
+}
+
+static void test_fec_beats_plc(void **state)
+{
+	double err_fec, err_plc;
+
+	fec_vs_plc(20, &err_fec, &err_plc);
+	if (!(err_fec < 0.5 * err_plc))
+		fail_msg("FEC error %.3g not clearly below PLC error %.3g", err_fec, err_plc);
+	/* Expecting no loss (the default, until the far end reports some) the encoder sends no
+	 * FEC data: rebuilding a lost frame is no better than concealing it. */
+	struct codec_enc_config cfg;
+	codec_enc_config_default(&cfg);
+	assert_int_equal(cfg.loss_pct, 0);
+	fec_vs_plc(0, &err_fec, &err_plc);
+	if (!(err_fec > 0.8 * err_plc))
+		fail_msg("no FEC expected at 0 %% loss, yet error %.3g vs PLC %.3g", err_fec,
+			 err_plc);
+}
+
+static void test_loss_ctl(void **state)
+{
+	struct codec_loss_ctl c;
+	int i, prev, off_after = -1;
+
+	codec_loss_ctl_init(&c);
+	assert_int_equal(c.pct, 0);
+	/* Clean reports, and a trace of loss below the threshold: no FEC. */
+	for (i = 0; i < 5; i++)
+		assert_int_equal(codec_loss_ctl_report(&c, 0), 0);
+	assert_int_equal(codec_loss_ctl_report(&c, 0.4), 0);
+	/* The first report with loss turns FEC on at once, sized for it. */
+	assert_int_equal(codec_loss_ctl_report(&c, 3.1), 4);
+	assert_int_equal(codec_loss_ctl_report(&c, 12.0), 12);
+	/* Falls slowly and never rises on clean reports; off below 0.5 %, not before 1 %. */
+	prev = 12;
+	for (i = 1; i <= 40; i++) {
+		int p = codec_loss_ctl_report(&c, 0);
+		assert_true(p <= prev);
+		if (p == 0 && off_after < 0)
+			off_after = i;
+		if (p > 0)
+			assert_true(c.level >= 0.5);
+		prev = p;
+	}
+	assert_int_equal(off_after, 31); /* 12 * 0.9^n < 0.5 from n = 31: about half a minute */
+	/* Between the thresholds it stays where it is: off stays off, on stays on. */
+	assert_int_equal(codec_loss_ctl_report(&c, 0.8), 0);
+	assert_int_equal(codec_loss_ctl_report(&c, 1.0), 1);
+	assert_int_equal(codec_loss_ctl_report(&c, 0.6), 1);
+	/* Nonsense is clamped. */
+	assert_int_equal(codec_loss_ctl_report(&c, 1e9), 50);
+	assert_int_equal(codec_loss_ctl_report(&c, NAN), 50); /* as 0: 100 falls to 90 */
+	assert_true(fabs(c.level - 90) < 1e-9);
+	codec_loss_ctl_init(&c);
+	assert_int_equal(codec_loss_ctl_report(&c, -5), 0);
 }
 
 int main(void)
@@ -254,6 +314,7 @@ int main(void)
 		cmocka_unit_test(test_dtx_on_silence),
 		cmocka_unit_test(test_plc_not_empty),
 		cmocka_unit_test(test_fec_beats_plc),
+		cmocka_unit_test(test_loss_ctl),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
