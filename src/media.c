@@ -89,6 +89,7 @@ struct media {
 	uint32_t last_sr_mid;   /* middle 32 bits of the last SR's NTP time */
 	gint64 last_sr_arrival; /* monotonic µs */
 	double rtt_ms, loss_up_pct;
+	struct codec_loss_ctl loss_ctl; /* sizes the uplink FEC from the reported loss */
 
 	/* interval stats */
 	gint64 stats_since;
@@ -280,7 +281,6 @@ static void run_clock(struct media *m, gint64 now, gint64 slack)
 		m->next_rtcp_us = now + RTCP_INTERVAL_US / 2 + g_random_int_range(0, RTCP_INTERVAL_US);
 	}
 	m->ticks++;
-	g_source_set_ready_time(m->timer, m->next_us);
 }
 
 static gboolean tick_cb(gpointer data)
@@ -323,7 +323,6 @@ static void steer_phase(struct media *m)
 		gint64 shift = (gint64)best * 1000;
 
 		m->next_us -= shift <= FRAME_US / 2 ? shift : shift - FRAME_US;
-		g_source_set_ready_time(m->timer, m->next_us);
 		m->coalesce_us = (gint64)w * 1000;
 		break;
 	}
@@ -349,14 +348,37 @@ static void coalesce(struct media *m, gint64 now)
 	}
 }
 
+/* The clock is one source for the media's whole life that asks the loop for m->next_us each
+ * time it is about to poll, so moving the next tick costs nothing. (Re-arming it with
+ * g_source_set_ready_time() instead wakes the loop through its eventfd whenever that is done
+ * outside the source's own dispatch, as a packet arrival does: one write and one extra poll
+ * round per packet.) */
+struct clock_source {
+	GSource base;
+	struct media *m;
+};
+
+static gboolean clock_prepare(GSource *src, gint *timeout)
+{
+	gint64 left = ((struct clock_source *)src)->m->next_us - g_source_get_time(src);
+
+	*timeout = left > 0 ? (gint)((left + 999) / 1000) : 0;
+	return left <= 0;
+}
+
+static gboolean clock_check(GSource *src)
+{
+	return ((struct clock_source *)src)->m->next_us <= g_source_get_time(src);
+}
+
 static gboolean clock_dispatch(GSource *src, GSourceFunc cb, gpointer data)
 {
 	return cb(data);
 }
 
-/* The clock is one source for the media's whole life, re-armed with g_source_set_ready_time()
- * each tick (no allocation or attach per frame). Never written: GLib's API is not const. */
-static GSourceFuncs clock_funcs = { .dispatch = clock_dispatch };
+/* Never written: GLib's API is not const. */
+static GSourceFuncs clock_funcs = { .prepare = clock_prepare, .check = clock_check,
+				    .dispatch = clock_dispatch };
 
 int media_create(GMainContext *main, const struct media_config *cfg, struct media **out,
 		 char *msg, size_t msglen)
@@ -375,6 +397,7 @@ int media_create(GMainContext *main, const struct media_config *cfg, struct medi
 	m->ts = g_random_int();
 	m->rtt_ms = -1;
 	m->loss_up_pct = -1;
+	codec_loss_ctl_init(&m->loss_ctl);
 	m->was_silent = true;
 	level_vad_init(&m->vad, -50.0f);
 	level_meter_init(&m->meter_in);
@@ -406,9 +429,9 @@ int media_create(GMainContext *main, const struct media_config *cfg, struct medi
 	m->next_us = m->stats_since + FRAME_US;
 	m->coalesce_us = COALESCE_MIN_US;
 	m->steer_pending = -1;
-	m->timer = g_source_new(&clock_funcs, sizeof(GSource));
+	m->timer = g_source_new(&clock_funcs, sizeof(struct clock_source));
+	((struct clock_source *)m->timer)->m = m;
 	g_source_set_callback(m->timer, tick_cb, m, NULL);
-	g_source_set_ready_time(m->timer, m->next_us);
 	g_source_attach(m->timer, main);
 	*out = m;
 	return 0;
@@ -507,6 +530,9 @@ void media_on_rtcp(struct media *m, uint8_t *buf, size_t len)
 		if (b->ssrc != m->ssrc)
 			continue;
 		m->loss_up_pct = b->fraction_lost * 100.0 / 256.0;
+		int was = m->loss_ctl.pct;
+		if (codec_loss_ctl_report(&m->loss_ctl, m->loss_up_pct) != was)
+			codec_enc_set_loss(m->enc, m->loss_ctl.pct);
 		uint32_t rtt;
 		if (b->lsr && rtcp_rtt_ms(rtcp_ntp_from_unix_us(wall_us()), b->lsr, b->dlsr, &rtt) == 0)
 			m->rtt_ms = rtt;
@@ -576,6 +602,7 @@ void media_get_stats(struct media *m, struct media_stats *out)
 	memset(out, 0, sizeof(*out));
 	out->rtt_ms = m->rtt_ms;
 	out->loss_up_pct = m->loss_up_pct;
+	out->fec_up_pct = m->loss_ctl.pct;
 	if (m->peer && secs > 0) {
 		struct peer_stats ps;
 		peer_get_stats(m->peer, &ps);
