@@ -326,6 +326,12 @@ static void on_recv(NiceAgent *agent, guint stream_id, guint component_id, guint
 
 	if (ice->dead || len == 0 || !ice->cb.recv_cb)
 		return;
+	/* GLib blocks a source with fds while dispatching it, unless it may recurse, and
+	 * unblocking it wakes the loop through its eventfd: two writes and an extra poll round
+	 * per packet. Nothing here runs a nested loop, so libnice's socket source may recurse. */
+	GSource *src = g_main_current_source();
+	if (src && !g_source_get_can_recurse(src))
+		g_source_set_can_recurse(src, TRUE);
 	ice->cb_depth++;
 	ice->cb.recv_cb(ice->cb.user, (const uint8_t *)buf, len);
 	ice->cb_depth--;
