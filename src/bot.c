@@ -319,6 +319,7 @@ int bot_create(const struct bot_config *cfg, bot_done_cb done, void *user, struc
 		.muted = opt->mute,
 		.cname = "ttymeet",
 		.no_decode = !cfg->decode && !opt->record && !opt->audio_device && !need_audio,
+		.clip = opt->play ? cfg->clip : NULL,
 	};
 	bool no_card;
 	rc = media_create_or_null(cfg->main, &mc, &b->media, msg, msglen, &no_card);

@@ -16,6 +16,7 @@
 #include "src/cli.h"
 
 struct bot;
+struct audio_clip;
 
 struct bot_config {
 	const struct cli_options *opt; /* shared settings (not copied: must outlive the bot) */
@@ -29,6 +30,7 @@ struct bot_config {
 	GMainContext *main;
 	FILE *out;                     /* JSON lines */
 	bool decode;                   /* decode received audio (someone listens or checks it) */
+	const struct audio_clip *clip; /* --play already encoded, shared by a fleet, or NULL */
 };
 
 /* Called once when the bot has left (its exit code is final). */

@@ -353,11 +353,15 @@ static char *read_script(const char *path, size_t *len, char *msg, size_t msglen
 	return buf;
 }
 
+/* Longest --play file a fleet encodes once for all: 10 minutes, ~2 MB at 24 kbit/s. */
+#define CLIP_MAX_FRAMES (10 * 60 * 50)
+
 static int run_headless(const struct cli_options *opt, gint64 t0, const char *turn_url,
 			const char *turn_user, const char *turn_pass)
 {
 	struct fleet f = { .opt = opt, .n = opt->participants, .t0 = t0 };
 	struct ws_ctx *wsctx = NULL;
+	struct audio_clip *clip = NULL;
 	char msg[400], name[CLI_NAME_MAX + 1];
 	char *script = NULL;
 	size_t script_len = 0;
@@ -385,6 +389,25 @@ static int run_headless(const struct cli_options *opt, gint64 t0, const char *tu
 		rc = TTM_EXIT_SERVER;
 		goto out;
 	}
+	if (many && opt->play && !opt->audio_device) {
+		/* Everyone plays the same file: encode it once for all (audio/clip.h). A file
+		 * that cannot be read is left to each bot, which says what is wrong with it. */
+		struct codec_enc_config ec;
+		codec_enc_config_default(&ec);
+		ec.bitrate = opt->bitrate_kbps * 1000;
+		ec.complexity = opt->complexity;
+		if (audio_clip_encode(opt->play, &ec, MEDIA_VAD_DBOV, CLIP_MAX_FRAMES, &clip) < 0) {
+			clip = NULL;
+		} else {
+			snprintf(msg, sizeof(msg), "--play encoded once for all %d participants "
+				 "(%.1f s, %zu KB, no FEC)", f.n,
+				 (double)audio_clip_frames(clip) * 0.02, audio_clip_bytes(clip) / 1024);
+			struct session_event ev = {
+				.type = SESSION_EV_NOTICE, .message = msg,
+				.t = (double)(g_get_monotonic_time() - t0) / 1e6 };
+			headless_print_event_who(stdout, "all", &ev);
+		}
+	}
 	f.bots = calloc((size_t)f.n, sizeof(*f.bots));
 	if (!f.bots) {
 		rc = TTM_EXIT_SERVER;
@@ -402,7 +425,7 @@ static int run_headless(const struct cli_options *opt, gint64 t0, const char *tu
 			/* times count from each bot's own (ramped) start */
 			.t0 = t0 + (gint64)(i * 1e6 / (opt->ramp > 0 ? opt->ramp : 10.0)),
 			.ws = wsctx, .main = g_main_context_default(), .out = stdout,
-			.decode = !many,
+			.decode = !many, .clip = clip,
 		};
 		rc = bot_create(&bc, fleet_bot_done, &f, &f.bots[i], msg, sizeof(msg));
 		if (rc < 0) {
@@ -472,6 +495,7 @@ out:
 		}
 	}
 	free(f.bots);
+	audio_clip_free(clip);
 	ws_ctx_destroy(wsctx);
 	g_main_loop_unref(f.loop);
 	g_free(script);

@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audio/clip.h"
 #include "audio/codec.h"
 #include "audio/device.h"
 #include "audio/jitter.h"
@@ -50,6 +51,8 @@ struct media {
 	struct media_config cfg;
 	char cname[64];
 	struct audio_source *src;
+	const struct audio_clip *clip; /* sent instead of src when set (not owned) */
+	size_t clip_pos;
 	struct audio_sink *sink;
 	struct codec_enc *enc;
 	struct codec_dec *dec;
@@ -102,8 +105,10 @@ static uint64_t wall_us(void)
 	return (uint64_t)g_get_real_time();
 }
 
-/* Encodes pcm straight into an RTP packet and sends it, unless Opus says DTX. */
-static void send_frame(struct media *m, const int16_t *pcm, float dbov, bool voice)
+/* Sends one frame as an RTP packet: pcm encoded straight into it, or (pcm NULL) the clip's
+ * packet copied; nothing when Opus says DTX. */
+static void send_frame(struct media *m, const int16_t *pcm, const struct audio_clip_frame *cf,
+		       float dbov, bool voice)
 {
 	uint32_t pkt32[(PEER_PACKET_MAX + SRTP_SESSION_HEADROOM) / 4];
 	uint8_t *pkt = (uint8_t *)pkt32;
@@ -113,8 +118,13 @@ static void send_frame(struct media *m, const int16_t *pcm, float dbov, bool voi
 	bool with_mid = m->params.mid_ext_id > 0 && m->mid[0];
 	bool ext = m->params.level_ext_id > 0 || with_mid;
 	size_t room = 0;
+	int n;
 
 	m->ts += CODEC_FRAME;
+	if (!pcm && !cf->len) {
+		m->was_silent = true;
+		return;
+	}
 	rtp_writer_init(&w, pkt, PEER_PACKET_MAX, &h, ext ? RTP_EXT_ONE_BYTE : RTP_EXT_NONE);
 	if (m->params.level_ext_id > 0)
 		rtp_writer_add_audio_level(&w, (uint8_t)m->params.level_ext_id, voice,
@@ -124,7 +134,13 @@ static void send_frame(struct media *m, const int16_t *pcm, float dbov, bool voi
 	uint8_t *payload = rtp_writer_payload(&w, &room);
 	if (!payload)
 		return;
-	int n = codec_enc_encode(m->enc, pcm, payload, room);
+	if (pcm) {
+		n = codec_enc_encode(m->enc, pcm, payload, room);
+	} else {
+		n = cf->len <= room ? (int)cf->len : -EMSGSIZE;
+		if (n > 0)
+			memcpy(payload, cf->data, cf->len);
+	}
 	if (n <= 0 || codec_is_dtx(n)) {
 		m->was_silent = true;
 		return;
@@ -140,10 +156,40 @@ static void send_frame(struct media *m, const int16_t *pcm, float dbov, bool voi
 	}
 }
 
+/* One frame of the shared clip, as uplink_frame does for a source. */
+static void uplink_clip_frame(struct media *m)
+{
+	struct audio_clip_frame cf;
+
+	if (m->clip_pos >= audio_clip_frames(m->clip)) {
+		if (!m->cfg.source_loop) {
+			m->source_ended = true;
+			m->ts += CODEC_FRAME;
+			m->was_silent = true;
+			level_meter_update(&m->meter_out, LEVEL_MIN_DBOV, 20);
+			return;
+		}
+		m->clip_pos = 0;
+	}
+	audio_clip_frame(m->clip, m->clip_pos++, &cf);
+	level_meter_update(&m->meter_out, m->muted ? LEVEL_MIN_DBOV : cf.dbov, 20);
+	if (m->muted) {
+		m->ts += CODEC_FRAME;
+		m->was_silent = true;
+		return;
+	}
+	send_frame(m, NULL, &cf, cf.dbov, cf.voice);
+}
+
 static void uplink_frame(struct media *m)
 {
 	int16_t pcm[AUDIO_FRAME];
 	int got = 0;
+
+	if (m->clip) {
+		uplink_clip_frame(m);
+		return;
+	}
 
 	/* A capture device may hold two frames after a late tick: take what is there. A file
 	 * is paced by this clock alone: exactly one frame per tick. */
@@ -162,7 +208,7 @@ static void uplink_frame(struct media *m)
 			m->was_silent = true;
 			continue;
 		}
-		send_frame(m, pcm, dbov, voice);
+		send_frame(m, pcm, NULL, dbov, voice);
 	}
 	if (!got) { /* nothing captured (file ended, device behind): time still passes */
 		m->ts += CODEC_FRAME;
@@ -399,12 +445,14 @@ int media_create(GMainContext *main, const struct media_config *cfg, struct medi
 	m->loss_up_pct = -1;
 	codec_loss_ctl_init(&m->loss_ctl);
 	m->was_silent = true;
-	level_vad_init(&m->vad, -50.0f);
+	level_vad_init(&m->vad, MEDIA_VAD_DBOV);
 	level_meter_init(&m->meter_in);
 	level_meter_init(&m->meter_out);
 
-	rc = audio_source_open(&m->src, cfg->source_backend, cfg->source_target,
-			       cfg->source_loop ? AUDIO_LOOP : 0);
+	m->clip = cfg->clip;
+	rc = cfg->clip ? audio_source_open(&m->src, "null", NULL, 0)
+		       : audio_source_open(&m->src, cfg->source_backend, cfg->source_target,
+					   cfg->source_loop ? AUDIO_LOOP : 0);
 	if (rc < 0) {
 		snprintf(msg, msglen, "%s%s%s", cfg->source_target ? cfg->source_target : "",
 			 cfg->source_target ? ": " : "", audio_strerror(rc));
@@ -555,6 +603,7 @@ int media_set_source(struct media *m, const char *backend, const char *target, b
 	}
 	audio_source_close(m->src);
 	m->src = src;
+	m->clip = NULL;
 	m->source_ended = false;
 	m->live_source = !strcmp(backend, "portaudio");
 	return 0;

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "audio/clip.h"
 #include "net/peer.h"
 
 struct media;
@@ -28,7 +29,12 @@ struct media_config {
 	const char *cname;
 	bool no_decode; /* bots that nobody listens to: keep the jitter buffer and stats, skip
 			 * Opus decoding (no audio level, no "audio_in") */
+	const struct audio_clip *clip; /* send this already encoded file (audio/clip.h; shared,
+					* outlives the media) instead of reading source_*; loops
+					* as source_loop says; media_set_source ends it */
 };
+
+#define MEDIA_VAD_DBOV (-50.0f) /* voice detector threshold for the audio-level extension */
 
 /* Transport parameters negotiated in SDP. */
 struct media_params {

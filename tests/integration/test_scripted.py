@@ -9,6 +9,9 @@
 - test_twenty_in_one_process: --participants 20 joins all 20 to one room (the server's own
   participant list shows 20), each leaves cleanly, and the aggregate summary counts 20.
 - test_report_file: --report writes the summary to the file named, mode 0600, and nothing else.
+- test_fleet_plays_one_encoding: two bots of one process playing the same --play file send
+  it encoded once (a notice says so): a listener's recording matches the speech, and the
+  listener sees both talking.
 """
 
 import json
@@ -151,6 +154,35 @@ def test_report_file():
     data = json.load(open(out))
     assert data["schema"] == "ttymeet-summary/1" and data["name"] == "frank", data
     assert data["samples"] >= 1 and data["exit_code"] == 0, data
+
+
+def test_fleet_plays_one_encoding():
+    import test_audio as T  # the speech and correlation helpers
+    with T.Workdir() as wd, lab.Lab() as L:
+        src = wd("speech.wav")
+        length = T.speech(src)
+        dur = length + 4.0
+        b = start_client(L, HEADLESS + ["-n", "bob", "--record", wd("b.wav"), "--duration",
+                                        "%.1f" % (dur + 4.0), L.url, "1234"], "bob")
+        T.media_connected(b)
+        f = start_client(L, HEADLESS + ["--participants", "2", "--ramp", "50", "--name-pattern",
+                                        "play-%d", "--play", src, "--duration", "%.1f" % dur,
+                                        L.url, "1234"], "fleet")
+        note = f.wait_event(lambda e: e["event"] == "notice" and e.get("who") == "all", 10)
+        assert "encoded once for all 2 participants" in note["message"], note
+        starts = [f.wait_event(lambda e, w=w: e["event"] == "media" and e.get("who") == w
+                               and e.get("state") == "connected", 15)["t"]
+                  for w in ("play-1", "play-2")]
+        assert f.wait_exit(dur + 15) == 0, f.describe()
+        assert b.wait_exit(dur + 20) == 0, b.describe()
+        start_on_b = T.mono_time(f, min(starts)) - b.started
+        r, lags = T.correlate_recording(src, wd("b.wav"), start_on_b)
+        print("  bots started %.3f s apart; envelope correlation %.3f, lags %s s"
+              % (abs(starts[0] - starts[1]), r, lags))
+        assert r >= 0.6, "bob's recording does not match the bots' speech: r=%.3f\n%s" % (
+            r, b.describe())
+        talking = {e["name"] for e in b.find("talking") if e.get("on")}
+        assert {"play-1", "play-2"} <= talking, b.describe()
 
 
 if __name__ == "__main__":
