@@ -195,7 +195,7 @@ int janus_create(GMainContext *main, const struct janus_ops *ops, void *user, st
 	j->request_timeout_ms = JANUS_REQUEST_TIMEOUT_MS;
 	j->keepalive_ms = JANUS_KEEPALIVE_MS;
 	j->pending = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free);
-	j->sweep = g_timeout_source_new(500);
+	j->sweep = loop_lazy_timer_new(500, 100); /* request deadlines: no precision needed */
 	g_source_set_callback(j->sweep, sweep_cb, j, NULL);
 	g_source_attach(j->sweep, main);
 	*out = j;

@@ -1,5 +1,5 @@
 /* Small helpers for GLib main-loop sources, shared by every module that owns timers and idle
- * callbacks. Header only; any thread that owns the source. */
+ * callbacks. Any thread that owns the source. */
 #ifndef TTM_NET_LOOP_H
 #define TTM_NET_LOOP_H
 
@@ -14,5 +14,13 @@ static inline void loop_source_drop(GSource **src)
 		*src = NULL;
 	}
 }
+
+/* A repeating timer for housekeeping that needs no precision. Due every interval_ms, it runs
+ * on time when the loop is otherwise idle, but a wake-up of the loop for anything else up to
+ * slack_ms (< interval_ms) before that runs it then, so while media keeps the loop busy it
+ * costs no wake-ups of its own. Its callback (g_source_set_callback, a GSourceFunc) must
+ * cope with intervals from interval_ms - slack_ms to interval_ms plus the loop's latency.
+ * Not attached yet; returns a new reference. */
+GSource *loop_lazy_timer_new(guint interval_ms, guint slack_ms);
 
 #endif

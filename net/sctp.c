@@ -30,7 +30,9 @@
 #include <usrsctp.h>
 
 #define TICK_MS 100			/* usrsctp timer granularity: chat needs no finer (RTO.min
-				 * is 400 ms), and every tick wakes the whole process */
+				 * is 400 ms) */
+#define TICK_SLACK_MS 30		/* a tick rides on any wake-up this close to it (the media
+				 * clock's, every 20 ms), so it costs none of its own */
 #define DISPATCH_BUDGET 256		/* items per dispatch, so one busy peer cannot starve */
 #define QUEUE_MAX_BYTES (8u * 1024 * 1024)
 #define FINISH_ATTEMPTS 120		/* virtual seconds usrsctp may need to free closed sockets */
@@ -274,7 +276,7 @@ static int ticker_ref(GMainContext *ctx)
 		return -ENOMEM;
 	t->ctx = ctx;
 	t->users = 1;
-	t->src = g_timeout_source_new(TICK_MS);
+	t->src = loop_lazy_timer_new(TICK_MS, TICK_SLACK_MS);
 	g_source_set_callback(t->src, on_tick, NULL, NULL);
 	g_source_attach(t->src, ctx);
 	tickers = g_slist_prepend(tickers, t);
