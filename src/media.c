@@ -105,8 +105,8 @@ static uint64_t wall_us(void)
 	return (uint64_t)g_get_real_time();
 }
 
-/* Sends one frame as an RTP packet: pcm encoded straight into it, or (pcm NULL) the clip's
- * packet copied; nothing when Opus says DTX. */
+/* Sends one frame as an RTP packet: pcm encoded straight into it, or (pcm NULL) the clip
+ * frame's packet copied; nothing when Opus says DTX. */
 static void send_frame(struct media *m, const int16_t *pcm, const struct audio_clip_frame *cf,
 		       float dbov, bool voice)
 {
@@ -156,59 +156,53 @@ static void send_frame(struct media *m, const int16_t *pcm, const struct audio_c
 	}
 }
 
-/* One frame of the shared clip, as uplink_frame does for a source. */
-static void uplink_clip_frame(struct media *m)
+/* The shared clip's next frame into *cf; false at its end (unless it loops). */
+static bool clip_next(struct media *m, struct audio_clip_frame *cf)
 {
-	struct audio_clip_frame cf;
-
 	if (m->clip_pos >= audio_clip_frames(m->clip)) {
 		if (!m->cfg.source_loop) {
 			m->source_ended = true;
-			m->ts += CODEC_FRAME;
-			m->was_silent = true;
-			level_meter_update(&m->meter_out, LEVEL_MIN_DBOV, 20);
-			return;
+			return false;
 		}
 		m->clip_pos = 0;
 	}
-	audio_clip_frame(m->clip, m->clip_pos++, &cf);
-	level_meter_update(&m->meter_out, m->muted ? LEVEL_MIN_DBOV : cf.dbov, 20);
-	if (m->muted) {
-		m->ts += CODEC_FRAME;
-		m->was_silent = true;
-		return;
-	}
-	send_frame(m, NULL, &cf, cf.dbov, cf.voice);
+	audio_clip_frame(m->clip, m->clip_pos++, cf);
+	return true;
 }
 
 static void uplink_frame(struct media *m)
 {
 	int16_t pcm[AUDIO_FRAME];
+	struct audio_clip_frame cf;
 	int got = 0;
 
-	if (m->clip) {
-		uplink_clip_frame(m);
-		return;
-	}
-
 	/* A capture device may hold two frames after a late tick: take what is there. A file
-	 * is paced by this clock alone: exactly one frame per tick. */
+	 * (or the clip) is paced by this clock alone: exactly one frame per tick. */
 	for (int i = 0; i < (m->live_source ? 3 : 1); i++) {
-		int rc = m->source_ended ? AUDIO_EOF : audio_source_read(m->src, pcm);
-		if (rc == AUDIO_EOF)
-			m->source_ended = true;
-		if (rc != 1)
-			break;
+		float dbov;
+		bool voice;
+
+		if (m->clip) {
+			if (m->source_ended || !clip_next(m, &cf))
+				break;
+			dbov = cf.dbov, voice = cf.voice;
+		} else {
+			int rc = m->source_ended ? AUDIO_EOF : audio_source_read(m->src, pcm);
+			if (rc == AUDIO_EOF)
+				m->source_ended = true;
+			if (rc != 1)
+				break;
+			dbov = level_dbov(pcm, AUDIO_FRAME);
+			voice = level_vad_update(&m->vad, dbov, 20);
+		}
 		got++;
-		float dbov = level_dbov(pcm, AUDIO_FRAME);
-		bool voice = level_vad_update(&m->vad, dbov, 20);
 		level_meter_update(&m->meter_out, m->muted ? LEVEL_MIN_DBOV : dbov, 20);
 		if (m->muted) {
 			m->ts += CODEC_FRAME;
 			m->was_silent = true;
 			continue;
 		}
-		send_frame(m, pcm, NULL, dbov, voice);
+		send_frame(m, m->clip ? NULL : pcm, &cf, dbov, voice);
 	}
 	if (!got) { /* nothing captured (file ended, device behind): time still passes */
 		m->ts += CODEC_FRAME;
