@@ -16,7 +16,9 @@ Who is in the room (tests/lab/lab.py: Janus in one network namespace, every clie
   - tty-c10    one ttymeet participant, --play WAV --loop, Opus complexity 10 (the default);
   - tty-cLOW   the same at --complexity LOW (default 0, for bots);
   - fleet-1..N one ttymeet process with --participants N (default 20), each playing the WAV in
-               a loop at --complexity LOW; with --fleet-decode (the default) they run a script
+               a loop at --complexity FLEET (--fleet-complexity, default 10: a fleet encodes
+               its --play file once for all, so the setting costs it next to nothing); with
+               --fleet-decode (the default) they run a script
                with "expect audio", which makes every one of them decode what it receives
                (send + receive in full); --no-fleet-decode measures bots that do not decode.
 
@@ -46,7 +48,7 @@ printed from /proc/stat: CPU figures of all clients move with it. Janus's CPU is
 
 Usage (root, after a build and scripts/bench-deps.sh):
     tests/bench/browser_bench.py [--ttymeet build/ttymeet] [--seconds 60] [--participants 20]
-        [--low-complexity 0] [--no-fleet-decode] [--keep DIR]
+        [--low-complexity 0] [--fleet-complexity 10] [--no-fleet-decode] [--keep DIR]
 """
 
 import argparse
@@ -621,7 +623,7 @@ def measure(L, br, path, tmp, wav, low, n, args, fails):
     clo = harness.start_client(L, common + ["-n", "tty-c%s" % low, "--complexity", low, L.url,
                                             str(L.room)], "tty-c" + low)
     fleet_args = common + ["--participants", str(n), "--ramp", str(FLEET_RAMP), "--name-pattern",
-                           "fleet-%d", "--complexity", low]
+                           "fleet-%d", "--complexity", str(args.fleet_complexity)]
     if args.fleet_decode:
         fscript = os.path.join(tmp, "fleet.script")
         with open(fscript, "w") as f:
@@ -739,12 +741,13 @@ def report(res, args, fails):
     if "cpu" not in res:
         return
     n = args.participants
-    low = args.low_complexity
+    low, fc = args.low_complexity, args.fleet_complexity
     cpu, mem = res["cpu"], res["mem"]
     rows = [
         ("ttymeet, 1 participant, complexity 10", cpu["tty-c10"], mem["tty-c10"]),
         ("ttymeet, 1 participant, complexity %d" % low, cpu["tty-c%d" % low], mem["tty-c%d" % low]),
-        ("ttymeet, %d in one process (whole)" % n, cpu["fleet"], mem["fleet"]),
+        ("ttymeet, %d in one process (whole), complexity %d" % (n, fc), cpu["fleet"],
+         mem["fleet"]),
         ("ttymeet, %d in one process, per participant" % n, cpu["fleet"] / n,
          {k: v / n for k, v in mem["fleet"].items()}),
         ("Chromium, whole tree (%d processes)" % len(res["chromium_procs"]), cpu["chromium"],
@@ -788,8 +791,8 @@ def report(res, args, fails):
     ratios = [
         ("CPU: Chromium / ttymeet complexity 10", ch_cpu / cpu["tty-c10"], ">= 10"),
         ("CPU: Chromium / ttymeet complexity %d" % low, ch_cpu / cpu["tty-c%d" % low], ">= 10"),
-        ("CPU: Chromium / ttymeet per participant at N=%d" % n, ch_cpu / (cpu["fleet"] / n),
-         ">= 10"),
+        ("CPU: Chromium / ttymeet per participant at N=%d, complexity %d" % (n, fc),
+         ch_cpu / (cpu["fleet"] / n), ">= 10"),
         ("memory: Chromium PSS / ttymeet RSS, 1 participant", ch_pss / one["rss_mb"], ">= 20"),
         ("memory: Chromium PSS / ttymeet PSS, 1 participant", ch_pss / one["pss_mb"], ">= 20"),
         ("memory: Chromium USS / ttymeet USS, 1 participant", ch_uss / one["uss_mb"], ">= 20"),
@@ -804,9 +807,9 @@ def report(res, args, fails):
         print("%-*s  %8.1f  %s" % (w, name, v, target))
     print()
     print("targets for ttymeet: <= 3 %% of a core at complexity 10 (%.2f), <= 1 %% at a bot "
-          "complexity (%.2f at %d; %.2f per participant at N=%d), <= 10 MB RSS per participant "
-          "at N=%d (%.1f MB RSS, %.1f MB PSS)"
-          % (cpu["tty-c10"], cpu["tty-c%d" % low], low, cpu["fleet"] / n, n, n,
+          "complexity (%.2f at %d; %.2f per participant at N=%d, complexity %d), <= 10 MB RSS "
+          "per participant at N=%d (%.1f MB RSS, %.1f MB PSS)"
+          % (cpu["tty-c10"], cpu["tty-c%d" % low], low, cpu["fleet"] / n, n, fc, n,
              mem["fleet"]["rss_mb"] / n, mem["fleet"]["pss_mb"] / n))
     if fails:
         print("\n%d CHECKS FAILED: the figures above are not trustworthy" % len(fails))
@@ -819,7 +822,9 @@ def main():
     ap.add_argument("--warmup", type=float, default=5.0, help="after everyone's media is up")
     ap.add_argument("--participants", type=int, default=20, help="fleet size (one process)")
     ap.add_argument("--low-complexity", type=int, default=0, choices=range(0, 11),
-                    metavar="0..10", help="Opus complexity of the bot-like participants")
+                    metavar="0..10", help="Opus complexity of the second single participant")
+    ap.add_argument("--fleet-complexity", type=int, default=10, choices=range(0, 11),
+                    metavar="0..10", help="Opus complexity of the fleet (default 10)")
     ap.add_argument("--fleet-decode", action=argparse.BooleanOptionalAction, default=True,
                     help="fleet runs 'expect audio', so every bot decodes (default: yes)")
     ap.add_argument("--keep", metavar="DIR", help="keep logs (Janus, chromedriver) in DIR")
