@@ -82,6 +82,8 @@ import tempfile
 import threading
 import time
 
+import procstat  # tests/bench/procstat.py, next to this script
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "integration"))
@@ -197,78 +199,13 @@ def t0_estimate(client):
     return min(e["_arrival"] - e["t"] for e in client.events if "_arrival" in e)
 
 
-def cpu_seconds(pid):
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def vm_hwm_kb(pid):
-    with open("/proc/%d/status" % pid) as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1])
-    return -1
-
-
-def wakeups(pid):
-    """Voluntary context switches of all the process' threads (each one is a sleep that
-    ended: a wake-up)."""
-    n = 0
-    for tid in os.listdir("/proc/%d/task" % pid):
-        try:
-            with open("/proc/%d/task/%s/status" % (pid, tid)) as f:
-                for line in f:
-                    if line.startswith("voluntary_ctxt_switches:"):
-                        n += int(line.split()[1])
-        except OSError:
-            pass
-    return n
-
-
 def memory_map(pid):
-    """Pss and Rss (kB) from smaps_rollup, and the resident kB per mapped file (anonymous
-    mappings as [heap], [stack], [anon]), from smaps."""
-    res = {"files": {}}
-    with open("/proc/%d/smaps_rollup" % pid) as f:
-        for line in f:
-            parts = line.split()
-            if parts[0] in ("Rss:", "Pss:", "Anonymous:"):
-                res[parts[0][:-1].lower()] = int(parts[1])
-    name = None
-    with open("/proc/%d/smaps" % pid) as f:
-        for line in f:
-            parts = line.split()
-            if "-" in parts[0] and ":" not in parts[0]:
-                name = os.path.basename(parts[5]) if len(parts) > 5 else "[anon]"
-            elif parts[0] == "Rss:":
-                res["files"][name] = res["files"].get(name, 0) + int(parts[1])
+    """Rss, Pss and anonymous kB, the resident kB per mapped file and how many of those are
+    shared libraries."""
+    res = procstat.rollup_kb(pid)
+    res["files"] = procstat.resident_by_file(pid)
     res["libraries"] = sum(1 for n in res["files"] if ".so" in n)
     return res
-
-
-def udp_ports(pid):
-    """Local UDP ports of a process (its socket inodes matched in its namespace's tables)."""
-    inodes = set()
-    for fd in os.listdir("/proc/%d/fd" % pid):
-        try:
-            link = os.readlink("/proc/%d/fd/%s" % (pid, fd))
-        except OSError:
-            continue
-        if link.startswith("socket:["):
-            inodes.add(link[8:-1])
-    ports = set()
-    for table in ("udp", "udp6"):
-        try:
-            with open("/proc/%d/net/%s" % (pid, table)) as f:
-                next(f)
-                for line in f:
-                    cols = line.split()
-                    if cols[9] in inodes:
-                        ports.add(int(cols[1].split(":")[1], 16))
-        except OSError:
-            pass
-    return ports
 
 
 def birth_time_mono(path):
@@ -360,11 +297,11 @@ def bench_cpu(L, tmp, seconds, complexity=None):
         T.media_connected(a, 15)
         time.sleep(1.0)
         pid = a.proc.pid
-        c0, w0, v0 = cpu_seconds(pid), time.monotonic(), wakeups(pid)
+        c0, w0, v0 = procstat.cpu_seconds(pid), time.monotonic(), procstat.wakeups(pid)
         res["startup_cpu_s"] = c0
         time.sleep(seconds)
-        c1, w1, v1 = cpu_seconds(pid), time.monotonic(), wakeups(pid)
-        res["hwm_kb"] = vm_hwm_kb(pid)
+        c1, w1, v1 = procstat.cpu_seconds(pid), time.monotonic(), procstat.wakeups(pid)
+        res["hwm_kb"] = procstat.status_kb(pid, "VmHWM")
         res["mem"] = memory_map(pid)
         res["cpu_s"] = c1 - c0
         res["wall_s"] = w1 - w0
@@ -404,12 +341,13 @@ def bench_against(L, tmp, seconds, binaries):
             T.media_connected(c, 15)
         time.sleep(1.0)
         pids = [c.proc.pid for c in clients]
-        before = [(cpu_seconds(p), wakeups(p)) for p in pids]
+        before = [(procstat.cpu_seconds(p), procstat.wakeups(p)) for p in pids]
         w0 = time.monotonic()
         time.sleep(seconds)
-        after = [(cpu_seconds(p), wakeups(p)) for p in pids]
+        after = [(procstat.cpu_seconds(p), procstat.wakeups(p)) for p in pids]
         wall = time.monotonic() - w0
-        return [(path, 100 * (a[0] - b[0]) / wall, (a[1] - b[1]) / wall, vm_hwm_kb(p))
+        return [(path, 100 * (a[0] - b[0]) / wall, (a[1] - b[1]) / wall,
+                 procstat.status_kb(p, "VmHWM"))
                 for path, p, b, a in zip(binaries, pids, before, after)]
     finally:
         for c in clients:
@@ -485,7 +423,7 @@ def bench_m2e(L, tmp, clicks):
                            "alice")
     try:
         T.media_connected(a, 15)
-        ports_a, ports_b = udp_ports(a.proc.pid), udp_ports(b.proc.pid)
+        ports_a, ports_b = procstat.udp_ports(a.proc.pid), procstat.udp_ports(b.proc.pid)
         time.sleep(file_s + 1.5)
         bstats = b.find("stats")
     finally:

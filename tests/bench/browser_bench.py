@@ -67,6 +67,8 @@ import tempfile
 import threading
 import time
 
+import procstat  # tests/bench/procstat.py, next to this script
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "integration"))
@@ -75,54 +77,11 @@ DEMO_DIR = "/usr/share/janus/demos"
 DEMO_PAGE = "audiobridgetest.html"
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-CLK_TCK = os.sysconf("SC_CLK_TCK")
 FLEET_RAMP = 10  # joins per second
 W3C_ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 
 
-# ---- /proc (also used by capacity_bench.py) ---------------------------------------------------
-
-def proc_cpu_s(pid):
-    """utime+stime of one process in seconds, or None if it is gone."""
-    try:
-        with open("/proc/%d/stat" % pid) as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(fields[11]) + int(fields[12])) / CLK_TCK
-
-
-def proc_status_kb(pid, key):
-    """A kB field of /proc/PID/status (VmRSS, VmHWM, ...), or 0."""
-    try:
-        with open("/proc/%d/status" % pid) as f:
-            for line in f:
-                if line.startswith(key + ":"):
-                    return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
-def proc_rollup_kb(pid):
-    """{"pss", "uss"} in kB from /proc/PID/smaps_rollup (uss: private clean + dirty)."""
-    out = {"pss": 0, "uss": 0}
-    try:
-        with open("/proc/%d/smaps_rollup" % pid) as f:
-            for line in f:
-                key = line.split(":", 1)[0]
-                if key == "Pss":
-                    out["pss"] = int(line.split()[1])
-                elif key in ("Private_Clean", "Private_Dirty"):
-                    out["uss"] += int(line.split()[1])
-    except OSError:
-        pass
-    return out
-
-
-def proc_pss_kb(pid):
-    return proc_rollup_kb(pid)["pss"]
-
+# ---- /proc --------------------------------------------------------------------------------
 
 def proc_label(pid):
     """What a process is: its executable's name, and for Chromium's children their --type
@@ -171,13 +130,13 @@ class CpuMeter:
         self.first, self.last = {}, {}
 
     def start(self):
-        self.first = {p: c for p in self.pids_fn() if (c := proc_cpu_s(p)) is not None}
+        self.first = {p: c for p in self.pids_fn() if (c := procstat.cpu_seconds(p)) is not None}
         self.last = dict(self.first)
         self.t0 = time.monotonic()
 
     def poll(self):
         for p in self.pids_fn():
-            c = proc_cpu_s(p)
+            c = procstat.cpu_seconds(p)
             if c is not None:
                 self.last[p] = c
                 self.first.setdefault(p, 0.0)
@@ -197,20 +156,12 @@ class CpuMeter:
 
 def memory(pids):
     """Summed VmRSS, VmHWM, PSS and USS in MB of pids."""
-    rss = sum(proc_status_kb(p, "VmRSS") for p in pids)
-    hwm = sum(proc_status_kb(p, "VmHWM") for p in pids)
-    roll = [proc_rollup_kb(p) for p in pids]
+    rss = sum(procstat.status_kb(p, "VmRSS") for p in pids)
+    hwm = sum(procstat.status_kb(p, "VmHWM") for p in pids)
+    roll = [procstat.rollup_kb(p) for p in pids]
     return {"rss_mb": rss / 1024, "hwm_mb": hwm / 1024,
             "pss_mb": sum(r["pss"] for r in roll) / 1024,
             "uss_mb": sum(r["uss"] for r in roll) / 1024}
-
-
-def system_busy():
-    """(busy, total) jiffies of all CPUs from /proc/stat."""
-    with open("/proc/stat") as f:
-        v = [int(x) for x in f.readline().split()[1:]]
-    idle = v[3] + v[4]
-    return sum(v) - idle, sum(v)
 
 
 # ---- the browser agent (runs in the client namespace: browser_bench.py --agent CONFIG) -------
@@ -644,7 +595,7 @@ def measure(L, br, path, tmp, wav, low, n, args, fails):
     meters["chromium"] = CpuMeter(br.tree)
     meters["chromedriver"] = CpuMeter(lambda: [br.driver_pid])
     meters["janus"] = CpuMeter(lambda: [L.janus_pid])
-    sb0 = system_busy()
+    sb0 = procstat.machine_ticks()
     st0 = br.stats()
     w0 = time.monotonic()
     for m in meters.values():
@@ -658,9 +609,9 @@ def measure(L, br, path, tmp, wav, low, n, args, fails):
         m.stop()
     w1 = time.monotonic()
     st1 = br.stats()
-    sb1 = system_busy()
+    sb1 = procstat.machine_ticks()
     res["window_s"] = w1 - w0
-    ours = sum(m.cpu_s() for m in meters.values()) * CLK_TCK
+    ours = sum(m.cpu_s() for m in meters.values()) * procstat.CLK_TCK
     res["machine_busy_pct"] = 100.0 * (sb1[0] - sb0[0]) / max(1, sb1[1] - sb0[1]) * os.cpu_count()
     res["others_pct"] = 100.0 * ((sb1[0] - sb0[0]) - ours) / max(1, sb1[1] - sb0[1]) * \
         os.cpu_count()
@@ -672,7 +623,8 @@ def measure(L, br, path, tmp, wav, low, n, args, fails):
     res["mem"]["chromium"] = memory(tree)
     res["mem"]["chromium"]["peak_pss_mb"] = peak_pss
     res["cpu"] = {k: m.pct() for k, m in meters.items()}
-    res["per_proc"] = sorted(((proc_label(p), meters["chromium"].pct([p]), proc_pss_kb(p) / 1024)
+    res["per_proc"] = sorted(((proc_label(p), meters["chromium"].pct([p]),
+                               procstat.rollup_kb(p)["pss"] / 1024)
                               for p in tree), key=lambda x: -x[1])
 
     # 4. Verification.

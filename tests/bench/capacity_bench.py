@@ -52,28 +52,10 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-import browser_bench as B  # noqa: E402  (the /proc helpers, the speech WAV)
+import browser_bench as B  # noqa: E402  (the lab helpers, the speech WAV)
+import procstat  # noqa: E402
 
 DEFAULT_STEPS = "10,20,30,40,50,60,70,80,100,120,150,200"
-
-
-def threads_cpu(pid):
-    """{tid: (name, cpu seconds)} of a process's threads."""
-    out = {}
-    try:
-        tids = os.listdir("/proc/%d/task" % pid)
-    except OSError:
-        return out
-    for tid in tids:
-        try:
-            with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
-                raw = f.read()
-        except OSError:
-            continue
-        name = raw[raw.index("(") + 1:raw.rindex(")")]
-        fields = raw.rsplit(")", 1)[1].split()
-        out[int(tid)] = (name, (int(fields[11]) + int(fields[12])) / B.CLK_TCK)
-    return out
 
 
 def split(n, procs):
@@ -157,8 +139,8 @@ def step(n, args, wav, tmp):
             pids = [c.proc.pid for c in clients]
             tty = B.CpuMeter(lambda: pids)
             jan = B.CpuMeter(lambda: [L.janus_pid])
-            jt0 = threads_cpu(L.janus_pid)
-            sb0 = B.system_busy()
+            jt0 = procstat.threads_cpu(L.janus_pid)
+            sb0 = procstat.machine_ticks()
             w0 = time.monotonic()
             tty.start()
             jan.start()
@@ -166,8 +148,8 @@ def step(n, args, wav, tmp):
             tty.stop()
             jan.stop()
             w1 = time.monotonic()
-            sb1 = B.system_busy()
-            jt1 = threads_cpu(L.janus_pid)
+            sb1 = procstat.machine_ticks()
+            jt1 = procstat.threads_cpu(L.janus_pid)
             wall = w1 - w0
             res["window_s"] = wall
             res["tty_cpu"] = tty.pct()
@@ -179,7 +161,7 @@ def step(n, args, wav, tmp):
             busy = sb1[0] - sb0[0]
             total = max(1, sb1[1] - sb0[1])
             res["machine_pct"] = 100.0 * busy / total * os.cpu_count()
-            res["others_pct"] = 100.0 * (busy - (tty.cpu_s() + jan.cpu_s()) * B.CLK_TCK) \
+            res["others_pct"] = 100.0 * (busy - (tty.cpu_s() + jan.cpu_s()) * procstat.CLK_TCK) \
                 / total * os.cpu_count()
             res["loadavg"] = os.getloadavg()[0]
             mem = B.memory(pids)

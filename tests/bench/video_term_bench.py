@@ -61,6 +61,8 @@ import tempfile
 import termios
 import time
 
+import procstat  # tests/bench/procstat.py, next to this script
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 ROOM = "1234"
@@ -111,61 +113,23 @@ def count_udp(iface):
 
 # ---- processes, load -------------------------------------------------------------------------
 
-def cpu_seconds(pid):
-    """utime + stime of a process, seconds."""
-    with open("/proc/%d/stat" % pid) as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def machine_ticks():
-    """(busy, total) jiffies of all CPUs from /proc/stat."""
-    with open("/proc/stat") as f:
-        vals = [int(x) for x in f.readline().split()[1:]]
-    idle = vals[3] + (vals[4] if len(vals) > 4 else 0)
-    return sum(vals) - idle, sum(vals)
-
-
 class Window:
     """Wall time, the machine's busy share and optionally processes' CPU over one window."""
 
     def __init__(self, pids=()):
         self.pids = list(pids)
         self.t0 = time.monotonic()
-        self.m0 = machine_ticks()
-        self.c0 = {p: cpu_seconds(p) for p in self.pids}
+        self.m0 = procstat.machine_ticks()
+        self.c0 = {p: procstat.cpu_seconds(p) for p in self.pids}
 
     def close(self):
         self.secs = time.monotonic() - self.t0
-        m1 = machine_ticks()
+        m1 = procstat.machine_ticks()
         self.busy_pct = 100.0 * (m1[0] - self.m0[0]) / max(1, m1[1] - self.m0[1])
-        self.cpu_pct = {p: 100.0 * (cpu_seconds(p) - self.c0[p]) / self.secs for p in self.pids}
+        self.cpu_pct = {p: 100.0 * (procstat.cpu_seconds(p) - self.c0[p]) / self.secs
+                        for p in self.pids}
         self.load = open("/proc/loadavg").read().split()[0]
         return self
-
-
-def udp_ports(pid):
-    """Local UDP ports of a process (its socket inodes in its namespace's tables)."""
-    inodes = set()
-    for fd in os.listdir("/proc/%d/fd" % pid):
-        try:
-            link = os.readlink("/proc/%d/fd/%s" % (pid, fd))
-        except OSError:
-            continue
-        if link.startswith("socket:["):
-            inodes.add(link[8:-1])
-    ports = set()
-    for table in ("udp", "udp6"):
-        try:
-            with open("/proc/%d/net/%s" % (pid, table)) as f:
-                next(f)
-                for line in f:
-                    cols = line.split()
-                    if cols[9] in inodes:
-                        ports.add(int(cols[1].split(":")[1], 16))
-        except OSError:
-            pass
-    return ports
 
 
 # ---- a program in a pseudo-terminal ----------------------------------------------------------
@@ -330,7 +294,7 @@ def cpu_run(L, harness, ttymeet, publisher, settle, seconds):
     rx_on.wait_event("video-frame", 20)
     rx_off.wait_event("joined", 20)
     time.sleep(settle)
-    ports_on, ports_off = udp_ports(rx_on.proc.pid), udp_ports(rx_off.proc.pid)
+    ports_on, ports_off = procstat.udp_ports(rx_on.proc.pid), procstat.udp_ports(rx_off.proc.pid)
     n0 = len(rx_on.events)
     b0 = totals()
     w = Window([rx_on.proc.pid, rx_off.proc.pid, publisher.proc.pid])
