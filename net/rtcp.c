@@ -8,6 +8,7 @@
 #include "net/rtcp.h"
 
 #include "net/bytes.h"
+#include "net/rtp.h"
 
 #include <errno.h>
 #include <string.h>
@@ -439,6 +440,22 @@ uint32_t rtcp_dlsr(uint64_t sr_arrival_us, uint64_t now_us)
 	uint64_t d = now_us - sr_arrival_us;
 	uint64_t v = (d / 1000000u) * 65536u + (d % 1000000u) * 65536u / 1000000u;
 	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+void rtcp_report_block_fill(struct rtcp_report_block *b, uint32_t ssrc, struct rtp_stats *st,
+			    uint32_t lsr, uint64_t sr_arrival_us, uint64_t now_us)
+{
+	struct rtp_stats_report r;
+
+	rtp_stats_get(st, &r);
+	rtp_stats_mark(st);
+	*b = (struct rtcp_report_block){ .ssrc = ssrc, .fraction_lost = r.fraction_lost,
+					 .lost = r.lost, .ext_max_seq = r.ext_max_seq,
+					 .jitter = r.jitter };
+	if (sr_arrival_us && lsr) {
+		b->lsr = lsr;
+		b->dlsr = rtcp_dlsr(sr_arrival_us, now_us);
+	}
 }
 
 int rtcp_rtt_ms(uint64_t arrival_ntp, uint32_t lsr, uint32_t dlsr, uint32_t *rtt_ms)

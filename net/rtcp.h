@@ -148,4 +148,11 @@ uint32_t rtcp_dlsr(uint64_t sr_arrival_us, uint64_t now_us);
  * result is negative or over a minute (clock trouble). */
 int rtcp_rtt_ms(uint64_t arrival_ntp, uint32_t lsr, uint32_t dlsr, uint32_t *rtt_ms);
 
+struct rtp_stats;
+/* Fills *b about ssrc from our receive statistics, whose reporting interval then restarts,
+ * and the last SR heard from it: lsr its rtcp_ntp_mid (0 none yet), received at sr_arrival_us
+ * (monotonic); now_us is the report's send time (monotonic). */
+void rtcp_report_block_fill(struct rtcp_report_block *b, uint32_t ssrc, struct rtp_stats *st,
+			    uint32_t lsr, uint64_t sr_arrival_us, uint64_t now_us);
+
 #endif

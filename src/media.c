@@ -263,24 +263,12 @@ static void send_rtcp(struct media *m)
 	uint32_t buf32[(PEER_PACKET_MAX + SRTP_SESSION_HEADROOM) / 4];
 	uint8_t *buf = (uint8_t *)buf32;
 	struct rtcp_writer w;
-	struct rtcp_report_block rb;
+	struct rtcp_report_block rb = { 0 };
 	size_t nblocks = 0;
 
 	if (m->have_remote) {
-		struct rtp_stats_report r;
-		rtp_stats_get(&m->rstats, &r);
-		rtp_stats_mark(&m->rstats);
-		memset(&rb, 0, sizeof(rb));
-		rb.ssrc = m->remote_ssrc;
-		rb.fraction_lost = r.fraction_lost;
-		rb.lost = r.lost;
-		rb.ext_max_seq = r.ext_max_seq;
-		rb.jitter = r.jitter;
-		if (m->last_sr_arrival) {
-			rb.lsr = m->last_sr_mid;
-			rb.dlsr = rtcp_dlsr((uint64_t)m->last_sr_arrival,
-					    (uint64_t)g_get_monotonic_time());
-		}
+		rtcp_report_block_fill(&rb, m->remote_ssrc, &m->rstats, m->last_sr_mid,
+				       (uint64_t)m->last_sr_arrival, (uint64_t)g_get_monotonic_time());
 		nblocks = 1;
 	}
 	rtcp_writer_init(&w, buf, PEER_PACKET_MAX);

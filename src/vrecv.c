@@ -245,19 +245,8 @@ static gboolean report_cb(gpointer data)
 	if (!connected(vr))
 		return G_SOURCE_CONTINUE;
 	if (vr->have_src) {
-		struct rtp_stats_report r;
-		rtp_stats_get(&vr->rstats, &r);
-		rtp_stats_mark(&vr->rstats);
-		rb.ssrc = vr->media_ssrc;
-		rb.fraction_lost = r.fraction_lost;
-		rb.lost = r.lost;
-		rb.ext_max_seq = r.ext_max_seq;
-		rb.jitter = r.jitter;
-		if (vr->last_sr_arrival) {
-			rb.lsr = vr->last_sr_mid;
-			rb.dlsr = rtcp_dlsr((uint64_t)vr->last_sr_arrival,
-					    (uint64_t)g_get_monotonic_time());
-		}
+		rtcp_report_block_fill(&rb, vr->media_ssrc, &vr->rstats, vr->last_sr_mid,
+				       (uint64_t)vr->last_sr_arrival, (uint64_t)g_get_monotonic_time());
 		nblocks = 1;
 	}
 	struct fbpkt f;

@@ -218,9 +218,13 @@ static void test_report_from_rtp_stats(void **state)
 		if (i < 2 || i % 10 != 5)
 			rtp_stats_update(&s, (uint16_t)(65400 + i), i * 960, i * 20000ull);
 	rtp_stats_get(&s, &r);
-	struct rtcp_report_block rb = { .ssrc = 77, .fraction_lost = r.fraction_lost,
-					.lost = r.lost, .ext_max_seq = r.ext_max_seq,
-					.jitter = r.jitter };
+	struct rtcp_report_block rb;
+	/* An SR was heard 1.5 s before this report. */
+	rtcp_report_block_fill(&rb, 77, &s, 0xabcd1234, 5000000, 6500000);
+	assert_int_equal(rb.ssrc, 77);
+	assert_int_equal(rb.jitter, r.jitter);
+	assert_int_equal(rb.lsr, 0xabcd1234);
+	assert_int_equal(rb.dlsr, 65536 * 3 / 2);
 	uint8_t buf[64];
 	struct rtcp_writer w;
 	struct rtcp_info in;
@@ -230,6 +234,14 @@ static void test_report_from_rtp_stats(void **state)
 	assert_int_equal(in.blocks[0].lost, 20);
 	assert_int_equal(in.blocks[0].fraction_lost, 20 * 256 / 200);
 	assert_int_equal(in.blocks[0].ext_max_seq, 65536 + (uint16_t)(65400 + 201));
+	/* The interval restarted: ten more packets, none lost; no SR yet means no LSR/DLSR. */
+	for (uint32_t i = 202; i < 212; i++)
+		rtp_stats_update(&s, (uint16_t)(65400 + i), i * 960, i * 20000ull);
+	rtcp_report_block_fill(&rb, 77, &s, 0, 0, 7000000);
+	assert_int_equal(rb.fraction_lost, 0);
+	assert_int_equal(rb.lost, 20);
+	assert_int_equal(rb.lsr, 0);
+	assert_int_equal(rb.dlsr, 0);
 }
 
 static void test_malformed(void **state)
