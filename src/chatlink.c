@@ -29,7 +29,7 @@ struct chatlink {
 	GMainContext *main;
 	struct janus *janus;
 	struct chatlink_config cfg;
-	char *display, *pin, *stun, *turn_url, *turn_user, *turn_password;
+	char *display, *pin;
 	struct chatlink_callbacks cb;
 	uint64_t handle;
 	struct peer *peer;
@@ -55,10 +55,6 @@ static void unref(struct chatlink *cl)
 	textroom_destroy(cl->tr);
 	free(cl->display);
 	free(cl->pin);
-	free(cl->stun);
-	free(cl->turn_url);
-	free(cl->turn_user);
-	free(cl->turn_password);
 	free(cl);
 }
 
@@ -267,15 +263,8 @@ static void on_setup(void *user, const struct janus_reply *r)
 		fail(cl, "the server's chat offer has no data channel");
 		goto out;
 	}
-	struct peer_config pc = {
-		.offerer = false,
-		.cert = cl->cfg.cert,
-		.stun_server = cl->stun,
-		.turn_url = cl->turn_url,
-		.turn_user = cl->turn_user,
-		.turn_password = cl->turn_password,
-		.local_addrs = cl->cfg.local_addrs,
-	};
+	struct peer_config pc = *cl->cfg.peer;
+	pc.offerer = false;
 	struct peer_callbacks pcb = {
 		.candidate_cb = peer_candidate,
 		.state_cb = peer_state,
@@ -339,10 +328,6 @@ int chatlink_start(GMainContext *main, struct janus *janus, const struct chatlin
 	cl->cb = *cbs;
 	cl->display = strdup(cfg->display);
 	cl->pin = cfg->pin ? strdup(cfg->pin) : NULL;
-	cl->stun = cfg->stun_server ? strdup(cfg->stun_server) : NULL;
-	cl->turn_url = cfg->turn_url ? strdup(cfg->turn_url) : NULL;
-	cl->turn_user = cfg->turn_user ? strdup(cfg->turn_user) : NULL;
-	cl->turn_password = cfg->turn_password ? strdup(cfg->turn_password) : NULL;
 	if (!cl->display || textroom_create(cfg->room, cfg->self_id, cl->display, cl->pin, &cl->tr) < 0)
 		goto out;
 	if ((rc = janus_attach(janus, TEXTROOM, on_attached, cl)) < 0)

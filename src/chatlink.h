@@ -12,7 +12,7 @@
 #include <glib.h>
 #include <stdint.h>
 
-#include "net/dtls.h"
+#include "net/peer.h"
 #include "net/janus.h"
 #include "src/textroom.h"
 
@@ -23,10 +23,7 @@ struct chatlink_config {
 	uint64_t self_id; /* our AudioBridge id, part of our TextRoom username (0: none) */
 	const char *display;
 	const char *pin;
-	const struct dtls_cert *cert;
-	const char *stun_server;
-	const char *turn_url, *turn_user, *turn_password;
-	const char *const *local_addrs;
+	const struct peer_config *peer; /* ICE/DTLS settings (not copied: outlives the link) */
 };
 
 struct chatlink_callbacks {
@@ -36,7 +33,7 @@ struct chatlink_callbacks {
 	void *user;
 };
 
-/* Starts the link on an existing Janus session. cfg strings are copied. */
+/* Starts the link on an existing Janus session. cfg strings are copied (cfg->peer is not). */
 int chatlink_start(GMainContext *main, struct janus *janus, const struct chatlink_config *cfg,
 		   const struct chatlink_callbacks *cbs, struct chatlink **out);
 /* Leaves the room (best effort) and frees everything; no callback afterwards. Safe to call

@@ -488,16 +488,9 @@ static void peer_rtcp(void *user, uint8_t *buf, size_t len)
 /* Creates the PeerConnection and writes our offer with the candidates known so far. */
 static json_t *make_offer(struct session *s, char *why, size_t whylen)
 {
-	struct peer_config pc = {
-		.offerer = true,
-		.cert = s->cert,
-		.stun_server = s->stun,
-		.turn_url = s->turn_url,
-		.turn_user = s->turn_user,
-		.turn_password = s->turn_password,
-		.local_addrs = s->local_addrs,
-		.tamper_remote_fingerprint = s->tamper_fp,
-	};
+	struct peer_config pc = s->peer_tpl;
+	pc.offerer = true;
+	pc.tamper_remote_fingerprint = s->tamper_fp;
 	struct peer_callbacks cbs = {
 		.candidate_cb = peer_candidate,
 		.state_cb = peer_state,
@@ -750,6 +743,14 @@ int session_create(GMainContext *main, struct ws_ctx *ws, const struct session_c
 		session_destroy(s);
 		return -ENOMEM;
 	}
+	s->peer_tpl = (struct peer_config){
+		.cert = s->cert,
+		.stun_server = s->stun,
+		.turn_url = s->turn_url,
+		.turn_user = s->turn_user,
+		.turn_password = s->turn_password,
+		.local_addrs = s->local_addrs,
+	};
 	*out = s;
 	return 0;
 }

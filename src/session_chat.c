@@ -114,12 +114,7 @@ void session_chat_start(struct session *s)
 		.self_id = s->self_id,
 		.display = s->name,
 		.pin = s->pin,
-		.cert = s->cert,
-		.stun_server = s->stun,
-		.turn_url = s->turn_url,
-		.turn_user = s->turn_user,
-		.turn_password = s->turn_password,
-		.local_addrs = s->local_addrs,
+		.peer = &s->peer_tpl,
 	};
 	struct chatlink_callbacks cb = { chat_ready, chat_event, chat_failed, s };
 	if (!s->cert || s->chat_link)

@@ -36,6 +36,8 @@ struct session {
 	int bitrate;
 	struct media *media;
 	struct dtls_cert *cert;
+	struct peer_config peer_tpl; /* ICE/DTLS settings every PeerConnection of the session
+				      * starts from (the strings and cert above) */
 
 	/* the current attempt */
 	struct ws_conn *ws;

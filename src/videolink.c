@@ -46,7 +46,7 @@ struct videolink {
 	GMainContext *main;
 	struct janus *janus;
 	struct videolink_config cfg;
-	char *display, *pin, *stun, *turn_url, *turn_user, *turn_password, *source;
+	char *display, *pin, *source;
 	struct videolink_callbacks cb;
 	bool failed;
 
@@ -103,15 +103,10 @@ static json_t *with_pin(struct videolink *vl, json_t *body)
 /* Our ICE/DTLS settings for a new PeerConnection. */
 static struct peer_config peer_cfg(const struct videolink *vl, bool offerer)
 {
-	return (struct peer_config){
-		.offerer = offerer,
-		.cert = vl->cfg.cert,
-		.stun_server = vl->stun,
-		.turn_url = vl->turn_url,
-		.turn_user = vl->turn_user,
-		.turn_password = vl->turn_password,
-		.local_addrs = vl->cfg.local_addrs,
-	};
+	struct peer_config pc = *vl->cfg.peer;
+
+	pc.offerer = offerer;
+	return pc;
 }
 
 /* ---- the subscriber ---- */
@@ -734,10 +729,6 @@ int videolink_start(GMainContext *main, struct janus *janus, const struct videol
 	vl->receive = cfg->receive;
 	vl->display = dup_opt(cfg->display ? cfg->display : "ttymeet", &ok);
 	vl->pin = dup_opt(cfg->pin, &ok);
-	vl->stun = dup_opt(cfg->stun_server, &ok);
-	vl->turn_url = dup_opt(cfg->turn_url, &ok);
-	vl->turn_user = dup_opt(cfg->turn_user, &ok);
-	vl->turn_password = dup_opt(cfg->turn_password, &ok);
 	vl->source = dup_opt(cfg->source, &ok);
 	vl->cfg.display = vl->cfg.pin = vl->cfg.source = NULL;
 	if (!ok) {
@@ -781,10 +772,6 @@ void videolink_destroy(struct videolink *vl)
 	peer_destroy(vl->pub_peer);
 	free(vl->display);
 	free(vl->pin);
-	free(vl->stun);
-	free(vl->turn_url);
-	free(vl->turn_user);
-	free(vl->turn_password);
 	free(vl->source);
 	free(vl);
 }

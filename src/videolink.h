@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "net/dtls.h"
+#include "net/peer.h"
 #include "net/janus.h"
 #include "src/video.h"
 #include "src/vrecv.h"
@@ -35,10 +35,7 @@ struct videolink_config {
 	uint64_t room;
 	const char *display;
 	const char *pin;
-	const struct dtls_cert *cert;
-	const char *stun_server;
-	const char *turn_url, *turn_user, *turn_password;
-	const char *const *local_addrs;
+	const struct peer_config *peer; /* ICE/DTLS settings (not copied: outlives the link) */
 	bool receive;            /* subscribe to a feed for the preview */
 	const char *source;      /* publish from this source; NULL: do not publish */
 	int width, height, fps, kbps; /* publishing; 0: defaults of src/vsend */
@@ -75,8 +72,8 @@ struct videolink_stats {
 	struct vsend_stats tx; /* valid when publishing */
 };
 
-/* Starts the link on an existing Janus session. cfg strings are copied. A bad video source
- * fails here with msg set (-EINVAL, -ENODEV, -ENOTSUP, -EIO). */
+/* Starts the link on an existing Janus session. cfg strings are copied (cfg->peer is not). A
+ * bad video source fails here with msg set (-EINVAL, -ENODEV, -ENOTSUP, -EIO). */
 int videolink_start(GMainContext *main, struct janus *janus, const struct videolink_config *cfg,
 		    const struct videolink_callbacks *cbs, struct videolink **out, char *msg,
 		    size_t msglen);
