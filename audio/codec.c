@@ -120,6 +120,18 @@ int codec_enc_set_bitrate(struct codec_enc *e, int bitrate)
 	return err == OPUS_OK ? 0 : opus_to_errno(err);
 }
 
+int codec_enc_set_max_playback(struct codec_enc *e, uint32_t hz)
+{
+	int bw = hz == 0 ? OPUS_BANDWIDTH_FULLBAND
+		 : hz <= 8000 ? OPUS_BANDWIDTH_NARROWBAND
+		 : hz <= 12000 ? OPUS_BANDWIDTH_MEDIUMBAND
+		 : hz <= 16000 ? OPUS_BANDWIDTH_WIDEBAND
+		 : hz <= 24000 ? OPUS_BANDWIDTH_SUPERWIDEBAND : OPUS_BANDWIDTH_FULLBAND;
+	int err = opus_encoder_ctl(e->enc, OPUS_SET_MAX_BANDWIDTH(bw));
+
+	return err == OPUS_OK ? 0 : opus_to_errno(err);
+}
+
 int codec_enc_set_loss(struct codec_enc *e, int loss_pct)
 {
 	int err;

@@ -48,6 +48,12 @@ int codec_enc_encode(struct codec_enc *e, const int16_t pcm[CODEC_FRAME], uint8_
 /* Changes the bitrate (bit/s). Returns 0 or -EINVAL. */
 int codec_enc_set_bitrate(struct codec_enc *e, int bitrate);
 
+/* Limits the audio bandwidth to what a receiver that plays back at most hz (SDP
+ * maxplaybackrate, RFC 7587) can render: 8000 narrowband .. 24000 super-wideband, above
+ * that (and 0: not given) fullband. The bits then go to the band that is heard, and the
+ * encoder does less work. Returns 0 or -EINVAL. */
+int codec_enc_set_max_playback(struct codec_enc *e, uint32_t hz);
+
 /* Changes the expected loss percentage that FEC is sized for. Returns 0 or -EINVAL. */
 int codec_enc_set_loss(struct codec_enc *e, int loss_pct);
 

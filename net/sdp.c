@@ -292,20 +292,32 @@ static int parse_fmtp(struct parser *ps, const char *v)
 		ps->m->dropped++;
 		return 0;
 	}
-	c->apt = -1;
+	uint32_t apt;
+	c->apt = sdp_fmtp_uint(c, "apt", 127, &apt) == 0 ? (int)apt : -1;
+	return 0;
+}
+
+int sdp_fmtp_uint(const struct sdp_codec *c, const char *key, uint32_t max, uint32_t *out)
+{
+	size_t klen = strlen(key);
+
+	if (!c)
+		return -ENOENT;
 	for (const char *p = c->fmtp; *p;) {
 		p = skip_ws(p);
-		if (strncmp(p, "apt=", 4) == 0) {
-			const char *q = p + 4;
-			uint64_t apt;
-			if (parse_num(&q, 127, &apt) == 0 && (*q == ';' || *q == '\0' || *q == ' '))
-				c->apt = (int)apt;
+		if (strncasecmp(p, key, klen) == 0 && p[klen] == '=') {
+			const char *q = p + klen + 1;
+			uint64_t v;
+			if (parse_num(&q, max, &v) < 0 || !(*q == ';' || *q == '\0' || *q == ' '))
+				return -EINVAL;
+			*out = (uint32_t)v;
+			return 0;
 		}
 		p += strcspn(p, ";");
 		if (*p == ';')
 			p++;
 	}
-	return 0;
+	return -ENOENT;
 }
 
 static void add_fb(struct sdp_media *m, struct sdp_codec *c, const char *v)

@@ -182,6 +182,10 @@ int sdp_extmap_id(const struct sdp_media *m, const char *uri);
 const struct sdp_media *sdp_media_by_mid(const struct sdp_session *s, const char *mid);
 /* True if rtcp-fb value fb (e.g. "nack pli") is listed for codec c. */
 bool sdp_codec_has_fb(const struct sdp_codec *c, const char *fb);
+/* The value of the numeric format parameter key (case-insensitive, e.g. "maxplaybackrate")
+ * in c's fmtp into *out. Returns 0, -ENOENT if it is absent (or c is NULL), -EINVAL if its
+ * value is not digits or is over max. */
+int sdp_fmtp_uint(const struct sdp_codec *c, const char *key, uint32_t max, uint32_t *out);
 
 #define SDP_URI_AUDIO_LEVEL	"urn:ietf:params:rtp-hdrext:ssrc-audio-level"
 #define SDP_URI_MID		"urn:ietf:params:rtp-hdrext:sdes:mid"

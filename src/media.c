@@ -507,6 +507,7 @@ void media_attach(struct media *m, struct peer *p, const struct media_params *pa
 	m->peer = p;
 	m->params = *params;
 	snprintf(m->mid, sizeof(m->mid), "%s", params->mid ? params->mid : "");
+	codec_enc_set_max_playback(m->enc, params->max_playback_hz);
 	m->have_remote = false;
 	m->last_sr_arrival = 0;
 	m->was_silent = true;

@@ -42,6 +42,7 @@ struct media_params {
 	int level_ext_id; /* RFC 6464 extension id, <= 0 if not negotiated */
 	int mid_ext_id;   /* sdes:mid extension id, <= 0 if not negotiated */
 	const char *mid;
+	uint32_t max_playback_hz; /* the server's Opus maxplaybackrate, 0 = not given */
 };
 
 struct media_stats {

@@ -2,7 +2,7 @@
  * the bitrate setting is honoured, silence turns into DTX packets, concealment produces
  * sound, and FEC rebuilds lost frames of a voice-like signal closer to the loss-free decode
  * than concealment does (and is not sent while no loss is expected), and the expected loss
- * follows the far end's reports. */
+ * follows the far end's reports; SDP maxplaybackrate caps the coded band. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +13,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <opus.h>
 
 #include "audio/codec.h"
 
@@ -139,6 +141,45 @@ static void test_bitrate_setting(void **state)
 	assert_int_equal(codec_enc_create(&lo, &cfg), -EINVAL);
 	codec_enc_destroy(NULL);
 	codec_dec_destroy(NULL);
+}
+
+/* Widest audio band in the packets of a voice-like signal with broadband noise (so a
+ * fullband encoder has something to code above 8 kHz). */
+static int widest_band(uint32_t max_playback_hz)
+{
+	static int16_t in[FRAMES * CODEC_FRAME];
+	uint8_t pkt[CODEC_MAX_PACKET];
+	struct codec_enc *e;
+	int widest = 0;
+	unsigned seed = 1;
+
+	make_voice(in, FRAMES * CODEC_FRAME);
+	for (size_t i = 0; i < FRAMES * CODEC_FRAME; i++) {
+		seed = seed * 1103515245u + 12345u;
+		in[i] = (int16_t)(in[i] / 2 + (int)((seed >> 16) % 4001) - 2000);
+	}
+	assert_int_equal(codec_enc_create(&e, NULL), 0);
+	assert_int_equal(codec_enc_set_max_playback(e, max_playback_hz), 0);
+	for (int i = 0; i < FRAMES; i++) {
+		int len = codec_enc_encode(e, in + i * CODEC_FRAME, pkt, sizeof(pkt));
+		assert_true(len > 0);
+		if (len > 2) {
+			int bw = opus_packet_get_bandwidth(pkt);
+			if (bw > widest)
+				widest = bw;
+		}
+	}
+	codec_enc_destroy(e);
+	return widest;
+}
+
+/* SDP maxplaybackrate (RFC 7587) caps the band the encoder codes. */
+static void test_max_playback_rate(void **state)
+{
+	assert_int_equal(widest_band(0), OPUS_BANDWIDTH_FULLBAND);
+	assert_int_equal(widest_band(48000), OPUS_BANDWIDTH_FULLBAND);
+	assert_true(widest_band(16000) <= OPUS_BANDWIDTH_WIDEBAND);
+	assert_true(widest_band(8000) == OPUS_BANDWIDTH_NARROWBAND);
 }
 
 static void test_dtx_on_silence(void **state)
@@ -315,6 +356,7 @@ int main(void)
 		cmocka_unit_test(test_plc_not_empty),
 		cmocka_unit_test(test_fec_beats_plc),
 		cmocka_unit_test(test_loss_ctl),
+		cmocka_unit_test(test_max_playback_rate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

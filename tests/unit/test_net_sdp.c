@@ -249,6 +249,22 @@ static void test_audiobridge_answer(void **state)
 	assert_int_equal(c->clock, 48000);
 	assert_int_equal(c->channels, 2);
 	assert_non_null(strstr(c->fmtp, "useinbandfec=1"));
+	uint32_t v = 0;
+	assert_int_equal(sdp_fmtp_uint(c, "maxplaybackrate", 48000, &v), 0);
+	assert_int_equal(v, 16000);
+	assert_int_equal(sdp_fmtp_uint(c, "MaxPlaybackRate", 48000, &v), 0); /* any case */
+	assert_int_equal(sdp_fmtp_uint(c, "sprop-stereo", 1, &v), 0);
+	assert_int_equal(v, 0);
+	assert_int_equal(sdp_fmtp_uint(c, "stereo", 1, &v), 0); /* not "sprop-stereo" */
+	assert_int_equal(sdp_fmtp_uint(c, "maxplaybackrate", 8000, &v), -EINVAL); /* over max */
+	assert_int_equal(sdp_fmtp_uint(c, "ptime", 1000, &v), -ENOENT);
+	assert_int_equal(sdp_fmtp_uint(c, "maxplayback", 48000, &v), -ENOENT); /* a prefix */
+	assert_int_equal(sdp_fmtp_uint(NULL, "apt", 127, &v), -ENOENT);
+	struct sdp_codec odd = { .pt = 111 };
+	snprintf(odd.fmtp, sizeof(odd.fmtp), "x=1; maxplaybackrate=16k;y=2");
+	assert_int_equal(sdp_fmtp_uint(&odd, "maxplaybackrate", 48000, &v), -EINVAL);
+	assert_int_equal(sdp_fmtp_uint(&odd, "y", 9, &v), 0);
+	assert_int_equal(v, 2);
 	assert_int_equal(sdp_extmap_id(m, SDP_URI_MID), 1);
 	assert_int_equal(sdp_extmap_id(m, SDP_URI_AUDIO_LEVEL), 2);
 	assert_int_equal(sdp_extmap_id(m, SDP_URI_TWCC), -ENOENT);
