@@ -665,6 +665,7 @@ void media_get_stats(struct media *m, struct media_stats *out)
 	out->level_in = m->meter_in.value;
 	out->level_out = m->meter_out.value;
 	out->receiving_audio = m->last_voice_us && now - m->last_voice_us < 1000000;
+	out->decoding = !m->cfg.no_decode;
 	out->t_first_audio = m->t_first_audio;
 	out->ticks = m->ticks;
 	out->ticks_coalesced = m->ticks_coalesced;

@@ -56,6 +56,7 @@ struct media_stats {
 	uint64_t packets_sent, packets_received;
 	double level_in, level_out; /* meters 0..1 */
 	bool receiving_audio;       /* decoded non-silent audio recently */
+	bool decoding;              /* false with no_decode: receiving_audio means nothing */
 	gint64 t_first_audio;       /* monotonic µs of the first decoded non-silent frame */
 	unsigned jitter_delay_ms;
 	uint64_t ticks;           /* clock wake-ups that processed frames */

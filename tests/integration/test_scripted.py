@@ -7,7 +7,8 @@
   the failed line on stderr and in the summary.
 - test_script_errors: a broken script stops ttymeet before it connects, with line and column.
 - test_twenty_in_one_process: --participants 20 joins all 20 to one room (the server's own
-  participant list shows 20), each leaves cleanly, and the aggregate summary counts 20.
+  participant list shows 20), each leaves cleanly, and the aggregate summary counts 20; their
+  stats say audio_in null (they do not decode) while audio arrives.
 - test_report_file: --report writes the summary to the file named, mode 0600, and nothing else.
 - test_fleet_plays_one_encoding: two bots of one process playing the same --play file send
   it encoded once (a notice says so): a listener's recording matches the speech, and the
@@ -137,6 +138,9 @@ def test_twenty_in_one_process():
         assert len(lefts) == 20 and all(e["reason"] == "duration" for e in lefts), lefts
         agg = summary(c, "all")
         assert agg["kind"] == "aggregate" and agg["count"] == 20, agg
+        # Nobody listens to these bots, so they do not decode: audio_in is unknown, not false.
+        st = c.find("stats")
+        assert st and all(e["audio_in"] is None and e["kbps_in"] > 1 for e in st), st[:3]
         assert agg["exit_codes"] == {"0": 20}, agg
         time.sleep(1)
         assert len(L.list_participants()) == 0, L.list_participants()
