@@ -159,61 +159,16 @@ int ascii_rgb_to_256(int r, int g, int b)
 	return 16 + 36 * q[0] + 6 * q[1] + q[2];
 }
 
-static void sample_rgb(const struct sample *s, int rgb[3])
+static int32_t colour(const struct sample *s, enum ascii_mode mode)
 {
 	int c = s->y - 16, d = s->u - 128, e = s->v - 128;
+	int r = clampi((298 * c + 409 * e + 128) >> 8, 0, 255);
+	int g = clampi((298 * c - 100 * d - 208 * e + 128) >> 8, 0, 255);
+	int b = clampi((298 * c + 516 * d + 128) >> 8, 0, 255);
 
-	rgb[0] = clampi((298 * c + 409 * e + 128) >> 8, 0, 255);
-	rgb[1] = clampi((298 * c - 100 * d - 208 * e + 128) >> 8, 0, 255);
-	rgb[2] = clampi((298 * c + 516 * d + 128) >> 8, 0, 255);
-}
-
-static int32_t colour(const int rgb[3], enum ascii_mode mode)
-{
 	if (mode == ASCII_MODE_256)
-		return ascii_rgb_to_256(rgb[0], rgb[1], rgb[2]);
-	return (int32_t)((uint32_t)rgb[0] << 16 | (uint32_t)rgb[1] << 8 | (uint32_t)rgb[2]);
-}
-
-/* The RGB a colour of the mode stands for (palette: the cube and the grey ramp; the 16
- * system colours, never produced here, as black). */
-static void colour_rgb(int32_t c, enum ascii_mode mode, int rgb[3])
-{
-	static const int level[6] = { 0, 95, 135, 175, 215, 255 };
-
-	if (mode != ASCII_MODE_256) {
-		rgb[0] = (c >> 16) & 0xff, rgb[1] = (c >> 8) & 0xff, rgb[2] = c & 0xff;
-	} else if (c >= 232) {
-		rgb[0] = rgb[1] = rgb[2] = 8 + 10 * (c - 232);
-	} else if (c >= 16) {
-		rgb[0] = level[(c - 16) / 36], rgb[1] = level[(c - 16) / 6 % 6];
-		rgb[2] = level[(c - 16) % 6];
-	} else {
-		rgb[0] = rgb[1] = rgb[2] = 0;
-	}
-}
-
-static int dist2(const int a[3], const int b[3])
-{
-	int d = 0;
-	for (int i = 0; i < 3; i++)
-		d += (a[i] - b[i]) * (a[i] - b[i]);
-	return d;
-}
-
-/* A cell's upper and lower half colours as half_cell() made them; false for a half
- * outside the picture. */
-static void cell_halves(const struct ascii_cell *c, int32_t half[2], bool in[2])
-{
-	in[0] = in[1] = false;
-	if (c->ch == ASCII_UPPER_HALF) {
-		half[0] = c->fg, in[0] = true;
-		half[1] = c->bg, in[1] = c->bg != ASCII_COLOR_DEFAULT;
-	} else if (c->ch == ASCII_LOWER_HALF) {
-		half[1] = c->fg, in[1] = true;
-	} else if (c->fg != ASCII_COLOR_DEFAULT) {
-		half[0] = half[1] = c->fg, in[0] = in[1] = true;
-	}
+		return ascii_rgb_to_256(r, g, b);
+	return (int32_t)((uint32_t)r << 16 | (uint32_t)g << 8 | (uint32_t)b);
 }
 
 static bool same_layout(const struct ascii_grid *a, const struct ascii_grid *b)
@@ -279,24 +234,8 @@ static void half_cell(struct ascii_cell *c, const int32_t *top, const int32_t *b
 	}
 }
 
-/* Colour hysteresis: a half keeps the colour the terminal shows unless the new one fits the
- * picture clearly better (by more than 3 h^2 in squared RGB distance), so noise at a
- * quantisation boundary (VP8 edges, the 256-colour cube's 40-step levels) does not repaint
- * the cell every frame. */
-static int32_t keep_or_take(const int rgb[3], int32_t fresh, int32_t shown, enum ascii_mode mode,
-			    int h)
-{
-	int a[3], b[3];
-
-	if (fresh == shown)
-		return fresh;
-	colour_rgb(shown, mode, a);
-	colour_rgb(fresh, mode, b);
-	return dist2(rgb, a) <= dist2(rgb, b) + 3 * h * h ? shown : fresh;
-}
-
 static void render_blocks(struct ascii_grid *g, const struct ascii_image *img,
-			  const struct ascii_opts *o, const struct ascii_grid *prev)
+			  const struct ascii_opts *o)
 {
 	double ca = o->cell_aspect ? o->cell_aspect : 2.0;
 	int hc, hr, pc, ph;	/* picture in half-cell rows */
@@ -306,17 +245,12 @@ static void render_blocks(struct ascii_grid *g, const struct ascii_image *img,
 	g->pic_cols = pc;
 	g->pic_row = hr / 2;
 	g->pic_rows = (hr + ph + 1) / 2 - g->pic_row;
-	if (prev && (!same_layout(prev, g) || o->hysteresis <= 0))
-		prev = NULL;
 	for (int r = g->pic_row; r < g->pic_row + g->pic_rows; r++) {
 		for (int i = 0; i < pc; i++) {
-			size_t at = (size_t)r * (size_t)g->cols + (size_t)(hc + i);
-			int32_t col[2], shown[2] = { 0, 0 };
-			bool in[2], was[2] = { false, false };
-			int lum = 0, x0, x1, rgb[3];
+			int32_t col[2];
+			bool in[2];
+			int lum = 0, x0, x1;
 			span(i, pc, img->width, &x0, &x1);
-			if (prev)
-				cell_halves(&prev->cells[at], shown, was);
 			for (int k = 0; k < 2; k++) {
 				int j = 2 * r + k - hr, y0, y1;
 				struct sample s;
@@ -325,14 +259,11 @@ static void render_blocks(struct ascii_grid *g, const struct ascii_image *img,
 					continue;
 				span(j, ph, img->height, &y0, &y1);
 				take(img, x0, x1, y0, y1, &s);
-				sample_rgb(&s, rgb);
-				col[k] = colour(rgb, g->mode);
-				if (prev && was[k])
-					col[k] = keep_or_take(rgb, col[k], shown[k], g->mode,
-							      o->hysteresis);
+				col[k] = colour(&s, g->mode);
 				lum += full_range(s.y);
 			}
-			half_cell(&g->cells[at], in[0] ? &col[0] : NULL, in[1] ? &col[1] : NULL,
+			half_cell(&g->cells[(size_t)r * (size_t)g->cols + (size_t)(hc + i)],
+				  in[0] ? &col[0] : NULL, in[1] ? &col[1] : NULL,
 				  (uint8_t)(lum / ((in[0] + in[1]) ? (in[0] + in[1]) : 1)));
 		}
 	}
@@ -370,7 +301,7 @@ int ascii_render(struct ascii_grid *g, const struct ascii_image *img,
 	if (o->mode == ASCII_MODE_RAMP)
 		render_ramp(g, img, o, ramp, (int)len, prev);
 	else
-		render_blocks(g, img, o, prev);
+		render_blocks(g, img, o);
 	return 0;
 }
 

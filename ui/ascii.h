@@ -60,10 +60,8 @@ struct ascii_opts {
 	int levels;		/* use only this many evenly spread ramp steps (>= 2, more than
 				 * the ramp has means all; 0: all). Fewer steps, fewer cells
 				 * change: less output. */
-	int hysteresis;		/* a cell keeps what `prev` shows unless it changed by more
-				 * than this (0..255; 0: off): ramp mode, its luma; colour
-				 * modes, each half's colour unless the new one fits the
-				 * picture better by more than 3 x this squared (RGB) */
+	int hysteresis;		/* ramp mode: a cell keeps the character shown in `prev`
+				 * unless its luma moved by more than this (0..255; 0: off) */
 };
 
 /* A blank grid (spaces, default colours) of cols x rows (1..ASCII_MAX_DIM). Returns 0,

@@ -359,44 +359,6 @@ static void test_block_modes(void **state)
 	ascii_grid_destroy(g);
 }
 
-/* Colour modes keep a half's colour unless the new one is clearly better: grey Y 26 and 27
- * are RGB 12 and 13, which the 256-colour grey ramp splits (232 and 233). */
-static void test_colour_hysteresis(void **state)
-{
-	static const enum ascii_mode modes[2] = { ASCII_MODE_256, ASCII_MODE_TRUECOLOR };
-	struct pic *a = pic_new(16, 16, 26), *b = pic_new(16, 16, 27), *c = pic_new(16, 16, 60);
-	struct ascii_grid *ga = grid(16, 8), *gb = grid(16, 8), *other = grid(20, 8);
-	struct ascii_run runs[64];
-	size_t cells;
-
-	for (int m = 0; m < 2; m++) {
-		struct ascii_opts o = { .mode = modes[m] }, h = { .mode = modes[m], .hysteresis = 8 };
-		assert_int_equal(ascii_render(ga, &a->img, &o, NULL), 0);
-		assert_int_equal(at(ga, 3, 3)->bg, m == 0 ? 232 : 0x0c0c0c);
-		/* without hysteresis the small step repaints every cell */
-		assert_int_equal(ascii_render(gb, &b->img, &o, ga), 0);
-		assert_int_equal(at(gb, 3, 3)->bg, m == 0 ? 233 : 0x0d0d0d);
-		assert_int_equal(ascii_diff(ga, gb, 0, runs, 64, &cells), 8);
-		assert_int_equal(cells, 16 * 8);
-		/* with it nothing changes */
-		assert_int_equal(ascii_render(gb, &b->img, &h, ga), 0);
-		assert_int_equal(ascii_diff(ga, gb, 0, runs, 64, &cells), 0);
-		/* a real change still shows */
-		assert_int_equal(ascii_render(gb, &c->img, &h, ga), 0);
-		assert_true(at(gb, 3, 3)->bg != at(ga, 3, 3)->bg);
-		assert_int_equal(ascii_diff(ga, gb, 0, runs, 64, &cells), 8);
-		/* a prev of another layout is ignored */
-		assert_int_equal(ascii_render(gb, &b->img, &h, other), 0);
-		assert_int_equal(at(gb, 3, 3)->bg, m == 0 ? 233 : 0x0d0d0d);
-	}
-	pic_free(a);
-	pic_free(b);
-	pic_free(c);
-	ascii_grid_destroy(ga);
-	ascii_grid_destroy(gb);
-	ascii_grid_destroy(other);
-}
-
 static void set_ch(struct ascii_grid *g, int r, int c, uint32_t ch)
 {
 	g->cells[(size_t)r * (size_t)g->cols + (size_t)c].ch = ch;
@@ -874,7 +836,6 @@ int main(void)
 		cmocka_unit_test(test_area_average),
 		cmocka_unit_test(test_render_testpattern),
 		cmocka_unit_test(test_levels_and_hysteresis),
-		cmocka_unit_test(test_colour_hysteresis),
 		cmocka_unit_test(test_rgb_to_256),
 		cmocka_unit_test(test_block_modes),
 		cmocka_unit_test(test_diff_runs),
