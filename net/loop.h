@@ -15,6 +15,14 @@ static inline void loop_source_drop(GSource **src)
 	}
 }
 
+/* A source that is ready once the monotonic time (µs) reaches *due, which must outlive it.
+ * *due is read each time the loop is about to poll, so its owner may move it at any time
+ * from the loop's thread without waking the loop (g_source_set_ready_time() writes the
+ * loop's eventfd when called outside the source's own dispatch). The callback is a
+ * GSourceFunc that moves *due on (or the source stays ready). Not attached yet; returns a
+ * new reference. */
+GSource *loop_deadline_source_new(const gint64 *due);
+
 /* A repeating timer for housekeeping that needs no precision. Due every interval_ms, it runs
  * on time when the loop is otherwise idle, but a wake-up of the loop for anything else up to
  * slack_ms (< interval_ms) before that runs it then, so while media keeps the loop busy it

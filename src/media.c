@@ -376,38 +376,6 @@ static void coalesce(struct media *m, gint64 now)
 	}
 }
 
-/* The clock is one source for the media's whole life that asks the loop for m->next_us each
- * time it is about to poll, so moving the next tick costs nothing. (Re-arming it with
- * g_source_set_ready_time() instead wakes the loop through its eventfd whenever that is done
- * outside the source's own dispatch, as a packet arrival does: one write and one extra poll
- * round per packet.) */
-struct clock_source {
-	GSource base;
-	struct media *m;
-};
-
-static gboolean clock_prepare(GSource *src, gint *timeout)
-{
-	gint64 left = ((struct clock_source *)src)->m->next_us - g_source_get_time(src);
-
-	*timeout = left > 0 ? (gint)((left + 999) / 1000) : 0;
-	return left <= 0;
-}
-
-static gboolean clock_check(GSource *src)
-{
-	return ((struct clock_source *)src)->m->next_us <= g_source_get_time(src);
-}
-
-static gboolean clock_dispatch(GSource *src, GSourceFunc cb, gpointer data)
-{
-	return cb(data);
-}
-
-/* Never written: GLib's API is not const. */
-static GSourceFuncs clock_funcs = { .prepare = clock_prepare, .check = clock_check,
-				    .dispatch = clock_dispatch };
-
 int media_create(GMainContext *main, const struct media_config *cfg, struct media **out,
 		 char *msg, size_t msglen)
 {
@@ -459,8 +427,9 @@ int media_create(GMainContext *main, const struct media_config *cfg, struct medi
 	m->next_us = m->stats_since + FRAME_US;
 	m->coalesce_us = COALESCE_MIN_US;
 	m->steer_pending = -1;
-	m->timer = g_source_new(&clock_funcs, sizeof(struct clock_source));
-	((struct clock_source *)m->timer)->m = m;
+	/* One source for the media's whole life, due at m->next_us (moved by each tick and by
+	 * the phase steering without waking the loop). */
+	m->timer = loop_deadline_source_new(&m->next_us);
 	g_source_set_callback(m->timer, tick_cb, m, NULL);
 	g_source_attach(m->timer, main);
 	*out = m;

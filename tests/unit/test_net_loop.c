@@ -1,6 +1,8 @@
-/* Unit tests for net/loop: a lazy timer runs on time in an idle loop, and in a loop that wakes
- * every 20 ms for something else it runs only in those wake-ups (none of its own), never
- * sooner than interval - slack after its previous run; loop_source_drop stops it. */
+/* Unit tests for net/loop: a deadline source follows its due time when its owner moves it
+ * (earlier or later) from another callback; a lazy timer runs on time in an idle loop, and in a
+ * loop that wakes every 20 ms for something else it runs only in those wake-ups (none of its
+ * own), never sooner than interval - slack after its previous run; loop_source_drop stops
+ * it. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -102,9 +104,63 @@ static void test_rides_on_other_wakeups(void **state)
 	g_main_context_unref(ctx);
 }
 
+struct deadline_probe {
+	gint64 due, moved_at, fired_at;
+	gint64 move_by; /* from the moment of the move */
+	int fired;
+};
+
+static gboolean deadline_cb(gpointer data)
+{
+	struct deadline_probe *p = data;
+
+	p->fired_at = g_get_monotonic_time();
+	p->fired++;
+	p->due = G_MAXINT64 / 2; /* not again */
+	return G_SOURCE_CONTINUE;
+}
+
+static gboolean move_cb(gpointer data)
+{
+	struct deadline_probe *p = data;
+
+	p->moved_at = g_get_monotonic_time();
+	p->due = p->moved_at + p->move_by;
+	return G_SOURCE_REMOVE;
+}
+
+static void test_deadline_follows_its_due_time(void **state)
+{
+	static const gint64 first[2] = { 500000, 60000 }, moved[2] = { 40000, 150000 };
+
+	for (int i = 0; i < 2; i++) { /* moved earlier, then later */
+		GMainContext *ctx = g_main_context_new();
+		struct deadline_probe p = { .due = g_get_monotonic_time() + first[i],
+					    .move_by = moved[i] };
+		GSource *dl = loop_deadline_source_new(&p.due);
+		GSource *mv = g_timeout_source_new(10);
+		gint64 end = g_get_monotonic_time() + 1000000;
+
+		g_source_set_callback(dl, deadline_cb, &p, NULL);
+		g_source_attach(dl, ctx);
+		g_source_set_callback(mv, move_cb, &p, NULL);
+		g_source_attach(mv, ctx);
+		while (!p.fired && g_get_monotonic_time() < end)
+			g_main_context_iteration(ctx, TRUE);
+		assert_int_equal(p.fired, 1);
+		assert_true(p.moved_at > 0);
+		assert_true(p.fired_at - p.moved_at >= moved[i]);
+		assert_true(p.fired_at - p.moved_at <= moved[i] + 30000);
+		loop_source_drop(&dl);
+		g_source_unref(mv);
+		g_main_context_unref(ctx);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_deadline_follows_its_due_time),
 		cmocka_unit_test(test_idle_loop_runs_on_time),
 		cmocka_unit_test(test_rides_on_other_wakeups),
 	};
