@@ -121,10 +121,6 @@ static void send_frame(struct media *m, const int16_t *pcm, const struct audio_c
 	int n;
 
 	m->ts += CODEC_FRAME;
-	if (!pcm && !cf->len) {
-		m->was_silent = true;
-		return;
-	}
 	rtp_writer_init(&w, pkt, PEER_PACKET_MAX, &h, ext ? RTP_EXT_ONE_BYTE : RTP_EXT_NONE);
 	if (m->params.level_ext_id > 0)
 		rtp_writer_add_audio_level(&w, (uint8_t)m->params.level_ext_id, voice,
