@@ -184,7 +184,7 @@ const struct sdp_media *sdp_media_by_mid(const struct sdp_session *s, const char
 bool sdp_codec_has_fb(const struct sdp_codec *c, const char *fb);
 /* The value of the numeric format parameter key (case-insensitive, e.g. "maxplaybackrate")
  * in c's fmtp into *out. Returns 0, -ENOENT if it is absent (or c is NULL), -EINVAL if its
- * value is not digits or is over max. */
+ * value is not digits or is over max; *out is untouched then. */
 int sdp_fmtp_uint(const struct sdp_codec *c, const char *key, uint32_t max, uint32_t *out);
 
 #define SDP_URI_AUDIO_LEVEL	"urn:ietf:params:rtp-hdrext:ssrc-audio-level"

@@ -379,10 +379,9 @@ static int apply_answer(struct session *s, json_t *jsep, char *why, size_t whyle
 		.mid_ext_id = sdp_extmap_id(m, SDP_URI_MID),
 		.mid = m->mid,
 	};
-	/* AudioBridge says the rate its mixer runs at: no use sending a wider band. */
-	if (sdp_fmtp_uint(sdp_codec_by_pt(ans, m, pt), "maxplaybackrate", 48000,
-			  &mp.max_playback_hz) < 0)
-		mp.max_playback_hz = 0;
+	/* AudioBridge says the rate its mixer runs at: no use sending a wider band. Absent or
+	 * malformed, it stays 0 (fullband). */
+	sdp_fmtp_uint(sdp_codec_by_pt(ans, m, pt), "maxplaybackrate", 48000, &mp.max_playback_hz);
 	if (s->media)
 		media_attach(s->media, s->peer, &mp);
 	rc = 0;

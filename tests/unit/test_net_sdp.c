@@ -256,8 +256,10 @@ static void test_audiobridge_answer(void **state)
 	assert_int_equal(sdp_fmtp_uint(c, "sprop-stereo", 1, &v), 0);
 	assert_int_equal(v, 0);
 	assert_int_equal(sdp_fmtp_uint(c, "stereo", 1, &v), 0); /* not "sprop-stereo" */
+	v = 7;
 	assert_int_equal(sdp_fmtp_uint(c, "maxplaybackrate", 8000, &v), -EINVAL); /* over max */
 	assert_int_equal(sdp_fmtp_uint(c, "ptime", 1000, &v), -ENOENT);
+	assert_int_equal(v, 7); /* untouched on failure */
 	assert_int_equal(sdp_fmtp_uint(c, "maxplayback", 48000, &v), -ENOENT); /* a prefix */
 	assert_int_equal(sdp_fmtp_uint(NULL, "apt", 127, &v), -ENOENT);
 	struct sdp_codec odd = { .pt = 111 };
