@@ -12,16 +12,18 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* Replays one corpus file; -1 (and says so) if it cannot be read. */
 static int replay_file(const char *path)
 {
 	FILE *f = fopen(path, "rb");
-	if (!f)
-		return -1;
-	uint8_t *buf = malloc(1 << 20);
+	uint8_t *buf = f ? malloc(1 << 20) : NULL;
 	size_t n = buf ? fread(buf, 1, 1 << 20, f) : 0;
-	fclose(f);
-	if (!buf)
+	if (f)
+		fclose(f);
+	if (!buf) {
+		fprintf(stderr, "replay: %s: cannot be read\n", path);
 		return -1;
+	}
 	/* Every prefix of a seed is a truncated message: parsers must survive those too. */
 	for (size_t len = 0; len <= n; len += (n > 256 ? n / 64 + 1 : 1))
 		LLVMFuzzerTestOneInput(buf, len);
@@ -41,28 +43,23 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (!S_ISDIR(st.st_mode)) {
-			if (replay_file(argv[i]) == 0)
-				files++;
-			else
-				bad++;
+			replay_file(argv[i]) == 0 ? files++ : bad++;
 			continue;
 		}
 		DIR *d = opendir(argv[i]);
-		struct dirent *e;
-		while (d && (e = readdir(d))) {
+		if (!d) {
+			fprintf(stderr, "replay: %s: cannot be read\n", argv[i]);
+			bad++;
+			continue;
+		}
+		for (struct dirent *e; (e = readdir(d));) {
 			if (e->d_name[0] == '.')
 				continue;
 			char path[4096];
 			snprintf(path, sizeof(path), "%s/%s", argv[i], e->d_name);
-			if (replay_file(path) == 0) {
-				files++;
-			} else {
-				fprintf(stderr, "replay: %s: cannot be read\n", path);
-				bad++;
-			}
+			replay_file(path) == 0 ? files++ : bad++;
 		}
-		if (d)
-			closedir(d);
+		closedir(d);
 	}
 	/* Deterministic pseudo-random inputs on top of the corpus. */
 	uint8_t buf[2048];
