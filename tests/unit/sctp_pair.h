@@ -1,7 +1,7 @@
 /* The fixture of the SCTP unit tests (test_net_sctp.c, test_net_sctp_stack.c): two
  * associations in one process wired back to back through their send callbacks, each end
- * recording what it saw, and a pump that iterates a GMainContext until a condition holds or a
- * deadline passes. Header only (static inline: each test program uses what it needs). */
+ * recording what it saw; the context is driven with pump.h. Header only (static inline:
+ * each test program uses what it needs). */
 #ifndef TTM_TESTS_SCTP_PAIR_H
 #define TTM_TESTS_SCTP_PAIR_H
 
@@ -18,6 +18,8 @@
 
 #include "net/dcep.h"
 #include "net/sctp.h"
+
+#include "pump.h"
 
 #define MAX_MSGS 4096
 
@@ -189,27 +191,6 @@ static inline void pair_create(GMainContext *ctx, struct end *a, struct end *b)
 	assert_int_equal(sctp_assoc_create(ctx, &a->cfg, &a->a), 0);
 	assert_int_equal(sctp_assoc_create(ctx, &b->cfg, &b->a), 0);
 	assert_int_equal(sctp_assoc_get_state(a->a), SCTP_ASSOC_STATE_NEW);
-}
-
-static inline gboolean tick(gpointer data)
-{
-	return G_SOURCE_CONTINUE;
-}
-
-/* Iterates ctx until pred(arg) holds or timeout_ms passes; returns pred's final value. */
-static inline bool pump(GMainContext *ctx, bool (*pred)(void *), void *arg, int timeout_ms)
-{
-	gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-	GSource *t = g_timeout_source_new(20);
-	bool ok;
-
-	g_source_set_callback(t, tick, NULL, NULL);
-	g_source_attach(t, ctx);
-	while (!(ok = pred ? pred(arg) : false) && g_get_monotonic_time() < deadline)
-		g_main_context_iteration(ctx, TRUE);
-	g_source_destroy(t);
-	g_source_unref(t);
-	return ok;
 }
 
 static inline bool both_open(void *arg)

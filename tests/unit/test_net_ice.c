@@ -21,6 +21,8 @@
 
 #include "net/ice.h"
 
+#include "pump.h"
+
 #define MAX_CANDS 16
 #define MAX_STATES 32
 #define MAX_RX 64
@@ -119,27 +121,6 @@ static void recv_cb(void *user, const uint8_t *buf, size_t len)
 	}
 	if (p->destroy_on_recv)
 		destroy_self(p);
-}
-
-static gboolean tick(gpointer data)
-{
-	return G_SOURCE_CONTINUE;
-}
-
-/* Iterates ctx until pred(arg) holds or timeout_ms passes; returns pred's final value. */
-static bool pump(GMainContext *ctx, bool (*pred)(void *), void *arg, int timeout_ms)
-{
-	gint64 deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
-	GSource *t = g_timeout_source_new(20);
-	bool ok;
-
-	g_source_set_callback(t, tick, NULL, NULL);
-	g_source_attach(t, ctx);
-	while (!(ok = pred ? pred(arg) : false) && g_get_monotonic_time() < deadline)
-		g_main_context_iteration(ctx, TRUE);
-	g_source_destroy(t);
-	g_source_unref(t);
-	return ok;
 }
 
 static void pump_ms(GMainContext *ctx, int ms)
