@@ -9,12 +9,14 @@
  * patched (and the stream flushed) each second of audio and on close.
  */
 #include "audio/wav.h"
+#include "util/privfile.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define WAV_BUF_BYTES	8192
 #define WAV_FMT_PCM	0x0001
@@ -91,8 +93,8 @@ const char *wav_strerror(int code)
 		return "WAV file size limit (4 GiB) reached";
 	case -ESPIPE:
 		return "cannot rewind a WAV stream that is not a file";
-	default:
-		return code < 0 && code > -4096 ? strerror(-code) : "unknown error";
+	default: /* opening a recording: privfile.h's own words for what it refuses */
+		return code < 0 && code > -4096 ? privfile_strerror(code) : "unknown error";
 	}
 }
 
@@ -494,9 +496,12 @@ int wav_writer_open(struct wav_writer **out, const char *path, unsigned rate, un
 		return -ENOMEM;
 	w->rate = rate;
 	w->channels = channels;
-	w->f = fopen(path, "wb");
-	if (!w->f) {
-		rc = -errno;
+	/* The recording is the user's: private (0600), never through a symlink (privfile.h). */
+	int fd = privfile_open(path, 0);
+	if (fd < 0 || !(w->f = fdopen(fd, "wb"))) {
+		rc = fd < 0 ? fd : -errno;
+		if (fd >= 0)
+			close(fd);
 		free(w);
 		return rc;
 	}

@@ -65,8 +65,9 @@ int wav_reader_rewind(struct wav_reader *r);
 /* Closes the reader and its file; NULL is fine. */
 void wav_reader_destroy(struct wav_reader *r);
 
-/* Creates path (truncating) for 16-bit PCM. Returns 0, -EINVAL for a bad rate/channel count,
- * or a negative errno. */
+/* Creates path (truncating) for 16-bit PCM, private to the user (util/privfile.h: mode 0600,
+ * -ELOOP for a symlink, -EPERM for another user's file). Returns 0, -EINVAL for a bad
+ * rate/channel count, or a negative errno. */
 int wav_writer_open(struct wav_writer **out, const char *path, unsigned rate, unsigned channels);
 
 /* Appends frames (interleaved, frames * channels samples). Returns 0 or a negative errno;

@@ -3,6 +3,7 @@
  * replay ring. */
 #include "ui/diag.h"
 #include "net/loop.h"
+#include "util/privfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -102,12 +103,11 @@ int diag_start(GMainContext *ctx, const char *log_path, diag_line_cb cb, void *u
 	d->cb = cb;
 	d->user = user;
 	if (log_path) {
-		d->log_fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW |
-					   O_NOCTTY, 0600);
+		d->log_fd = privfile_open(log_path, PRIVFILE_APPEND);
 		if (d->log_fd < 0) {
-			rc = -errno;
+			rc = d->log_fd;
 			snprintf(err, errlen, "cannot open the log file %.200s: %s", log_path,
-				 strerror(errno));
+				 privfile_strerror(rc));
 			goto fail;
 		}
 	}

@@ -1,7 +1,7 @@
 /* Unit tests for audio/wav: every accepted sample format decoded to the right int16 values,
  * chunk walking (odd chunks, extensible), clamping of oversized data sizes, each error class,
  * FILE* and pipe entry points, and the writer (round trip, header patched while writing,
- * valid when closed early). */
+ * valid when closed early, private and never through a symlink). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "audio/wav.h"
@@ -429,6 +430,37 @@ static void test_writer_closed_early(void **state)
 	unlink(path);
 }
 
+/* --record's file: 0600 whatever the umask, and a symlink at the path is refused, not followed. */
+static void test_writer_private(void **state)
+{
+	struct wav_writer *w;
+	struct stat st;
+	char path[128], target[128];
+
+	tmp_path(path, sizeof(path), "private.wav");
+	tmp_path(target, sizeof(target), "victim");
+	unlink(path);
+	mode_t old = umask(0);
+	assert_int_equal(wav_writer_open(&w, path, 48000, 1), 0);
+	umask(old);
+	assert_int_equal(wav_writer_close(w), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	unlink(path);
+
+	FILE *f = fopen(target, "w");
+	assert_non_null(f);
+	fputs("precious", f);
+	fclose(f);
+	assert_int_equal(symlink(target, path), 0);
+	assert_int_equal(wav_writer_open(&w, path, 48000, 1), -ELOOP);
+	assert_string_equal(wav_strerror(-ELOOP), "it is a symbolic link (not followed)");
+	assert_int_equal(stat(target, &st), 0);
+	assert_int_equal(st.st_size, 8); /* not truncated through the link */
+	unlink(path);
+	unlink(target);
+}
+
 static void test_pipe_stream(void **state)
 {
 	struct wav_reader *r;
@@ -466,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_writer_round_trip),
 		cmocka_unit_test(test_writer_closed_early),
+		cmocka_unit_test(test_writer_private),
 		cmocka_unit_test(test_pipe_stream),
 	};
 
