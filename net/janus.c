@@ -5,7 +5,8 @@
  * keepalive/trickle/hangup but only marks an async plugin "message" as acknowledged, whose
  * answer is the "event" with the same transaction — which Janus may send before the ack, so an
  * ack for an unknown transaction is ignored. A 500 ms sweep fails requests past their deadline;
- * a 25 s timer sends keepalives while a session exists.
+ * a 25 s timer sends keepalives while a session exists, and their answers are checked: one
+ * missing for JANUS_KEEPALIVE_ANSWER_MS, or a "session not found", is reported through dead_cb.
  */
 #include "net/janus.h"
 #include "net/loop.h"
@@ -34,7 +35,7 @@ struct janus {
 	uint64_t session;
 	uint32_t txn_prefix, txn_next;
 	GHashTable *pending; /* txn -> struct pending */
-	unsigned request_timeout_ms, keepalive_ms;
+	unsigned request_timeout_ms, keepalive_ms, keepalive_answer_ms;
 	GSource *sweep, *keepalive;
 };
 
@@ -137,8 +138,10 @@ static int send_json(struct janus *j, json_t *msg)
 	return rc;
 }
 
-/* Builds the envelope, registers the pending entry and sends. Takes ownership of msg. */
-static int request(struct janus *j, json_t *msg, enum req_kind kind, janus_reply_cb cb, void *user)
+/* Builds the envelope, registers the pending entry (answer due within timeout_ms) and sends.
+ * Takes ownership of msg. */
+static int request_within(struct janus *j, json_t *msg, enum req_kind kind, janus_reply_cb cb,
+			  void *user, unsigned timeout_ms)
 {
 	struct pending *p = calloc(1, sizeof(*p));
 	int rc;
@@ -150,7 +153,7 @@ static int request(struct janus *j, json_t *msg, enum req_kind kind, janus_reply
 	p->kind = kind;
 	p->cb = cb;
 	p->user = user;
-	p->deadline = g_get_monotonic_time() + (gint64)j->request_timeout_ms * 1000;
+	p->deadline = g_get_monotonic_time() + (gint64)timeout_ms * 1000;
 	json_object_set_new(msg, "transaction", json_string(p->txn));
 	g_hash_table_insert(j->pending, p->txn, p);
 	rc = send_json(j, msg);
@@ -160,6 +163,11 @@ static int request(struct janus *j, json_t *msg, enum req_kind kind, janus_reply
 		free(p);
 	}
 	return rc;
+}
+
+static int request(struct janus *j, json_t *msg, enum req_kind kind, janus_reply_cb cb, void *user)
+{
+	return request_within(j, msg, kind, cb, user, j->request_timeout_ms);
 }
 
 static json_t *envelope(struct janus *j, const char *verb, uint64_t handle)
@@ -172,13 +180,37 @@ static json_t *envelope(struct janus *j, const char *verb, uint64_t handle)
 	return m;
 }
 
+static void keepalive_answered(void *user, const struct janus_reply *r)
+{
+	struct janus *j = user;
+	int err;
+	char why[160];
+
+	if (!j->session)
+		return; /* the session went away meanwhile: nothing to check any more */
+	if (r->err == -ETIMEDOUT) {
+		err = -ETIMEDOUT;
+		snprintf(why, sizeof(why), "the server stopped answering (no keepalive answer "
+			 "within %.1f s)", j->keepalive_answer_ms / 1000.0);
+	} else if (r->err == -EPROTO && r->code == 458) {
+		err = -ENOENT;
+		snprintf(why, sizeof(why), "the server no longer knows our session");
+	} else {
+		return; /* answered (or the transport went, which its owner hears about) */
+	}
+	janus_reset_session(j);
+	if (j->ops.dead_cb)
+		j->ops.dead_cb(j->user, err, why);
+}
+
 static gboolean keepalive_cb(gpointer data)
 {
 	struct janus *j = data;
 	if (j->session) {
 		json_t *m = envelope(j, "keepalive", 0);
 		if (m)
-			request(j, m, REQ_PLAIN, NULL, NULL);
+			request_within(j, m, REQ_PLAIN, keepalive_answered, j,
+				       j->keepalive_answer_ms);
 	}
 	return G_SOURCE_CONTINUE;
 }
@@ -194,6 +226,7 @@ int janus_create(GMainContext *main, const struct janus_ops *ops, void *user, st
 	j->txn_prefix = g_random_int();
 	j->request_timeout_ms = JANUS_REQUEST_TIMEOUT_MS;
 	j->keepalive_ms = JANUS_KEEPALIVE_MS;
+	j->keepalive_answer_ms = JANUS_KEEPALIVE_ANSWER_MS;
 	j->pending = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free);
 	j->sweep = loop_lazy_timer_new(500, 100); /* request deadlines: no precision needed */
 	g_source_set_callback(j->sweep, sweep_cb, j, NULL);
@@ -235,8 +268,11 @@ void janus_forget(struct janus *j, void *user)
 	}
 }
 
-void janus_set_timers(struct janus *j, unsigned request_timeout_ms, unsigned keepalive_ms)
+void janus_set_timers(struct janus *j, unsigned request_timeout_ms, unsigned keepalive_ms,
+		      unsigned keepalive_answer_ms)
 {
+	if (keepalive_answer_ms)
+		j->keepalive_answer_ms = keepalive_answer_ms;
 	if (request_timeout_ms)
 		j->request_timeout_ms = request_timeout_ms;
 	if (keepalive_ms)

@@ -16,6 +16,10 @@
 
 #define JANUS_KEEPALIVE_MS 25000  /* sessions die after 60 s without a request */
 #define JANUS_REQUEST_TIMEOUT_MS 6000
+/* A keepalive unanswered this long means the server (or the path to it) went silent, even
+ * when the WebSocket still looks open: the server is noticed dead within keepalive + 8.6 s
+ * (the deadline sweep runs every 0.5 s, 0.1 s late at most). */
+#define JANUS_KEEPALIVE_ANSWER_MS 8000
 
 struct janus;
 
@@ -57,6 +61,10 @@ struct janus_ops {
 	void (*event_cb)(void *user, const struct janus_event *ev);
 	/* The server broke the protocol (malformed or wrong-typed message). */
 	void (*protocol_error_cb)(void *user, int err, const char *why);
+	/* The session is unusable although the transport may look fine: a keepalive went
+	 * unanswered (-ETIMEDOUT) or the server no longer knows the session (-ENOENT). Keepalives
+	 * stop until the next session is created. May be NULL. */
+	void (*dead_cb)(void *user, int err, const char *why);
 };
 
 /* Creates a client; timers are attached to main (NULL = thread default). */
@@ -70,8 +78,10 @@ int janus_handle_message(struct janus *j, const char *text, size_t len);
 /* Completes every pending request with err (e.g. -ECONNRESET when the transport drops). */
 void janus_fail_pending(struct janus *j, int err, const char *why);
 
-/* Overrides the request timeout and keepalive interval (ms; 0 keeps the default). */
-void janus_set_timers(struct janus *j, unsigned request_timeout_ms, unsigned keepalive_ms);
+/* Overrides the request timeout, the keepalive interval and how long a keepalive may go
+ * unanswered (ms; 0 keeps the default). Takes effect for the next session created. */
+void janus_set_timers(struct janus *j, unsigned request_timeout_ms, unsigned keepalive_ms,
+		      unsigned keepalive_answer_ms);
 
 uint64_t janus_session_id(const struct janus *j);
 /* Forgets the session (after it was destroyed or expired): keepalives stop. */

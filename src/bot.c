@@ -342,6 +342,7 @@ int bot_create(const struct bot_config *cfg, bot_done_cb done, void *user, struc
 		.local_addrs = opt->n_ice_addrs ? opt->ice_addrs : NULL,
 		.bitrate = opt->bitrate_kbps * 1000,
 		.stats_interval_ms = 5000,
+		.keepalive_ms = (unsigned)(opt->keepalive * 1000.0),
 		.tamper_fingerprint = tamper && !strcmp(tamper, "1"),
 		.video = {
 			.receive = opt->video == 1 || (b->script && (script_needs(b->script) &

@@ -18,6 +18,7 @@ struct cli_options {
 	bool headless, accept_privacy, mute, insecure, list_devices, loop;
 	int video; /* -1 default, 0 --no-video, 1 --video */
 	double duration; /* seconds, 0 = until asked to leave */
+	double keepalive; /* Janus keepalive period in seconds, 0 = default (25) */
 	const char *play, *record, *audio_device, *stun, *turn, *video_source;
 	const char *privacy_notice, *log, *script, *report, *name_pattern;
 	int bitrate_kbps, complexity, participants;

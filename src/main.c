@@ -600,6 +600,7 @@ int main(int argc, char **argv)
 		.turn_user = opt.turn ? turn_user : NULL,
 		.turn_password = opt.turn ? turn_pass : NULL,
 		.stats_interval_ms = 1000,
+		.keepalive_ms = (unsigned)(opt.keepalive * 1000.0),
 		.tamper_fingerprint = tamper && !strcmp(tamper, "1"),
 		/* the TUI shows video unless --no-video */
 		.video = { .receive = opt.video != 0, .source = opt.video_source,

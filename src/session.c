@@ -609,6 +609,15 @@ static void janus_event(void *user, const struct janus_event *ev)
 	}
 }
 
+/* A keepalive went unanswered or the server forgot our session: the WebSocket may still look
+ * open (a frozen server, a path that silently drops), so only this notices. */
+static void janus_dead(void *user, int err, const char *why)
+{
+	struct session *s = user;
+	(void)err;
+	connection_lost(s, TTM_EXIT_SERVER, "%s", why);
+}
+
 static void janus_protocol_error(void *user, int err, const char *why)
 {
 	struct session *s = user;
@@ -667,10 +676,13 @@ static gboolean connect_timeout_cb(gpointer data)
 static void session_connect(struct session *s)
 {
 	static const struct ws_handlers wsh = { ws_open, ws_message, ws_closed };
-	static const struct janus_ops jops = { janus_send, janus_event, janus_protocol_error };
+	static const struct janus_ops jops = { janus_send, janus_event, janus_protocol_error,
+					       janus_dead };
 
 	s->state = ST_CONNECTING;
-	if (janus_create(s->main, &jops, s, &s->janus) < 0 ||
+	if (janus_create(s->main, &jops, s, &s->janus) == 0)
+		janus_set_timers(s->janus, 0, s->keepalive_ms, 0);
+	if (!s->janus ||
 	    ws_connect(s->wsctx, s->url, "janus-protocol", s->insecure, &wsh, s, &s->ws) < 0) {
 		s->ws = NULL;
 		session_fail(s, TTM_EXIT_SERVER, false, "cannot connect to %s", s->url);
@@ -731,6 +743,7 @@ int session_create(GMainContext *main, struct ws_ctx *ws, const struct session_c
 	s->tamper_fp = cfg->tamper_fingerprint;
 	s->media = cfg->media;
 	s->stats_ms = cfg->stats_interval_ms;
+	s->keepalive_ms = cfg->keepalive_ms;
 	s->bitrate = cfg->bitrate;
 	s->t0 = cfg->t0 ? cfg->t0 : g_get_monotonic_time();
 	s->video_cfg = cfg->video;

@@ -47,6 +47,9 @@ struct session_config {
 	const char *turn_url, *turn_user, *turn_password;
 	const char *const *local_addrs;    /* ICE interfaces/addresses, NULL = all */
 	unsigned stats_interval_ms;        /* 0 = no stats events */
+	unsigned keepalive_ms;             /* Janus keepalive period; 0 = JANUS_KEEPALIVE_MS. A
+					    * keepalive unanswered for JANUS_KEEPALIVE_ANSWER_MS
+					    * makes the session reconnect. */
 	int bitrate;                       /* our Opus bitrate (bit/s), announced in the SDP */
 	bool tamper_fingerprint;           /* tests only: corrupt the server's DTLS fingerprint */
 	struct session_video_config video; /* all zero: no video */

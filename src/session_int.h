@@ -32,7 +32,7 @@ struct session {
 	uint64_t room;
 	bool insecure, muted, tamper_fp;
 	gint64 t0;
-	unsigned stats_ms;
+	unsigned stats_ms, keepalive_ms;
 	int bitrate;
 	struct media *media;
 	struct dtls_cert *cert;

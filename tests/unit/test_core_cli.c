@@ -44,7 +44,7 @@ static void test_full(void **state)
 	struct cli_options o;
 	char err[256];
 	assert_int_equal(parse(&o, err, "--headless", "--accept-privacy", "-n", "Ana Müller",
-			       "--pin", "s3cret", "--duration", "2.5", "--chat", "hi", "--chat",
+			       "--pin", "s3cret", "--duration", "2.5", "--keepalive", "4", "--chat", "hi", "--chat",
 			       "there", "--mute", "--no-video", "--bitrate", "16", "--complexity",
 			       "3", "--insecure", "wss://example.org/janus", "9007199254740991",
 			       NULL),
@@ -53,6 +53,7 @@ static void test_full(void **state)
 	assert_string_equal(o.name, "Ana Müller");
 	assert_string_equal(o.pin, "s3cret");
 	assert_true(o.duration > 2.49 && o.duration < 2.51);
+	assert_true(o.keepalive > 3.99 && o.keepalive < 4.01);
 	assert_int_equal(o.n_chat, 2);
 	assert_string_equal(o.chat[1], "there");
 	assert_int_equal(o.video, 0);
@@ -97,6 +98,8 @@ static void test_errors(void **state)
 	expect_usage("needs a value", "ws://h/", "1", "--pin", NULL);
 	expect_usage("--duration", "--duration", "-1", "ws://h/", "1", NULL);
 	expect_usage("--duration", "--duration", "nan", "ws://h/", "1", NULL);
+	expect_usage("--keepalive", "--keepalive", "0.5", "ws://h/", "1", NULL);
+	expect_usage("--keepalive", "--keepalive", "301", "ws://h/", "1", NULL);
 	expect_usage("--bitrate", "--bitrate", "5000", "ws://h/", "1", NULL);
 	expect_usage("--complexity", "--complexity", "11", "ws://h/", "1", NULL);
 	expect_usage("--insecure", "--insecure", "ws://h/", "1", NULL);

@@ -27,6 +27,8 @@ struct fx {
 	uint64_t last_handle;
 	int protocol_errors;
 	char protocol_why[256];
+	int deads, dead_err;
+	char dead_why[256];
 };
 
 static int cap_send(void *user, const char *text, size_t len)
@@ -65,7 +67,15 @@ static void cap_reply(void *user, const struct janus_reply *r)
 	f->last.jsep = r->jsep ? (json_t *)1 : NULL;
 }
 
-static const struct janus_ops ops = { cap_send, cap_event, cap_protocol_error };
+static void cap_dead(void *user, int err, const char *why)
+{
+	struct fx *f = user;
+	f->deads++;
+	f->dead_err = err;
+	snprintf(f->dead_why, sizeof(f->dead_why), "%s", why);
+}
+
+static const struct janus_ops ops = { cap_send, cap_event, cap_protocol_error, cap_dead };
 
 static int setup(void **state)
 {
@@ -331,7 +341,7 @@ static void iterate_for(GMainContext *ctx, int ms)
 static void test_request_timeout(void **state)
 {
 	struct fx *f = *state;
-	janus_set_timers(f->j, 300, 0);
+	janus_set_timers(f->j, 300, 0, 0);
 	janus_create_session(f->j, cap_reply, f);
 	iterate_for(f->ctx, 150);
 	assert_int_equal(f->replies, 0);
@@ -343,7 +353,7 @@ static void test_request_timeout(void **state)
 static void test_keepalive(void **state)
 {
 	struct fx *f = *state;
-	janus_set_timers(f->j, 0, 200);
+	janus_set_timers(f->j, 0, 200, 0);
 	open_session(f);
 	guint before = f->sent->len;
 	iterate_for(f->ctx, 700);
@@ -363,6 +373,72 @@ static void test_keepalive(void **state)
 	assert_int_equal(f->sent->len, before);
 }
 
+/* Counts the keepalives sent from index from on, and answers each with ack when answer. */
+static int keepalives_since(struct fx *f, guint from, bool answer)
+{
+	int n = 0;
+	for (guint i = from; i < f->sent->len; i++) {
+		json_t *m = f->sent->pdata[i];
+		if (strcmp(json_string_value(json_object_get(m, "janus")), "keepalive"))
+			continue;
+		n++;
+		if (answer)
+			feed(f, "{\"janus\":\"ack\",\"session_id\":77,\"transaction\":\"%s\"}",
+			     json_string_value(json_object_get(m, "transaction")));
+	}
+	return n;
+}
+
+/* Answered keepalives keep the session; one unanswered past its deadline reports the session
+ * dead once, and keepalives stop. */
+static void test_keepalive_unanswered(void **state)
+{
+	struct fx *f = *state;
+	janus_set_timers(f->j, 0, 200, 400);
+	open_session(f);
+	guint seen = f->sent->len;
+	for (int i = 0; i < 12; i++) { /* 1.2 s of answered keepalives */
+		iterate_for(f->ctx, 100);
+		keepalives_since(f, seen, true);
+		seen = f->sent->len;
+	}
+	assert_int_equal(f->deads, 0);
+	/* The server goes silent: within keepalive (0.2 s) + answer time (0.4 s) + sweep (0.6 s). */
+	gint64 t0 = g_get_monotonic_time();
+	while (!f->deads && g_get_monotonic_time() - t0 < 3 * G_USEC_PER_SEC)
+		iterate_for(f->ctx, 20);
+	assert_int_equal(f->deads, 1);
+	assert_true(g_get_monotonic_time() - t0 <= 1500 * 1000);
+	assert_int_equal(f->dead_err, -ETIMEDOUT);
+	assert_non_null(strstr(f->dead_why, "keepalive"));
+	assert_int_equal(janus_session_id(f->j), 0);
+	guint before = f->sent->len;
+	iterate_for(f->ctx, 1200);
+	assert_int_equal(keepalives_since(f, before, false), 0);
+	assert_int_equal(f->deads, 1);
+}
+
+/* "session not found" in answer to a keepalive: the server forgot us (restarted, expired). */
+static void test_keepalive_session_gone(void **state)
+{
+	struct fx *f = *state;
+	janus_set_timers(f->j, 0, 100, 0);
+	open_session(f);
+	guint before = f->sent->len;
+	while (!keepalives_since(f, before, false))
+		iterate_for(f->ctx, 20);
+	json_t *m = last_sent(f);
+	feed(f, "{\"janus\":\"error\",\"session_id\":77,\"transaction\":\"%s\","
+		"\"error\":{\"code\":458,\"reason\":\"No such session 77\"}}",
+	     json_string_value(json_object_get(m, "transaction")));
+	assert_int_equal(f->deads, 1);
+	assert_int_equal(f->dead_err, -ENOENT);
+	assert_int_equal(janus_session_id(f->j), 0);
+	/* A transport drop is not reported here: the transport's owner knows it already. */
+	janus_fail_pending(f->j, -ECONNRESET, "gone");
+	assert_int_equal(f->deads, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -378,6 +454,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_forget, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_request_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keepalive, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keepalive_unanswered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keepalive_session_gone, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
