@@ -11,6 +11,16 @@
  * building: its digest must equal the SDP fingerprint.
  * On success the SRTP keys are exported with the RFC 5764 label and split by role.
  *
+ * Once connected, anyone who can put a datagram on the ICE socket can feed us records, and some
+ * OpenSSL 3.0 releases answer certain unauthenticated records with a fatal alert of their own
+ * (3.0.19: an epoch-1 record too short for the AEAD nonce and tag is an "internal error"), which
+ * would end the call. So a screen stands in front of OpenSSL after the handshake: only records
+ * that could be genuine reach it (DTLS 1.2, the current epoch, alert/handshake/application data,
+ * at least as long as the AEAD cipher's nonce and tag); the rest is dropped unseen, exactly as
+ * OpenSSL drops a record whose tag fails. Authentication stays OpenSSL's job, and only AEAD
+ * suites are allowed, so that every forged record that passes the screen fails authentication
+ * and nothing else.
+ *
  * Events are only emitted between OpenSSL calls; a depth counter makes dtls_destroy() from an
  * event callback safe (the free happens when the outermost public call returns).
  * Thread: the owner's thread only (the main loop); dtls_cert is read-only after creation.
@@ -45,8 +55,15 @@
 #define DTLS_DEFAULT_HANDSHAKE_MS 15000
 #define DTLS_CERT_VALIDITY_S (24L * 3600)
 #define DTLS_KEY_LABEL "EXTRACTOR-dtls_srtp"
-/* Forward-secret suites only; our own certificate is ECDSA, the peer's may be RSA. */
-#define DTLS_CIPHERS "ECDHE+AESGCM:ECDHE+CHACHA20:ECDHE+AES:!aNULL:!eNULL"
+#define DTLS_RECORD_HEADER 13
+#define DTLS_MAX_RECORD_BODY (16384 + 2048)	/* RFC 6347 §4.1: ciphertext length limit */
+#define DTLS_EPOCH_CONNECTED 1		/* no renegotiation: the epoch never moves past 1 */
+/* Forward-secret AEAD suites only; our own certificate is ECDSA, the peer's may be RSA.
+ * AEAD because a forged record then simply fails its tag and is dropped: with CBC (mac-then-
+ * encrypt) OpenSSL answers a forged record of the wrong length with a fatal bad_record_mac.
+ * RFC 8827 §6.5 makes ECDHE-ECDSA-AES128-GCM-SHA256 mandatory for every WebRTC endpoint. */
+#define DTLS_CIPHERS "ECDHE+AESGCM:ECDHE+CHACHA20"
+#define DTLS_CIPHERS_ALWAYS ":!aNULL:!eNULL"
 
 _Static_assert(DTLS_SRTP_AES128_CM_SHA1_80 == SRTP_AES128_CM_SHA1_80, "IANA id");
 _Static_assert(DTLS_SRTP_AES128_CM_SHA1_32 == SRTP_AES128_CM_SHA1_32, "IANA id");
@@ -79,6 +96,9 @@ struct dtls {
 	bool fp_checked;
 	bool fp_mismatch;
 	int alert_rcvd;			/* last fatal alert received, -1 none */
+	int alert_sent;			/* last fatal alert we sent, -1 none */
+	size_t min_record;		/* shortest ciphertext body the negotiated cipher allows */
+	uint64_t screened;		/* records dropped by the screen since connecting */
 	int fail_err;
 	bool was_connected;
 	bool have_keys;
@@ -361,6 +381,12 @@ static void fail_from_openssl(struct dtls *d, int ssl_err, const char *what)
 		ERR_error_string_n(e, buf, sizeof(buf));
 	else
 		snprintf(buf, sizeof(buf), "SSL error %d", ssl_err);
+	if (d->alert_sent >= 0) {
+		fail(d, ERR_GET_REASON(e) == ERR_R_MALLOC_FAILURE ? -ENOMEM : -EPROTO,
+		     "%s: %s (we sent alert \"%s\")", what, buf,
+		     SSL_alert_desc_string_long(d->alert_sent));
+		return;
+	}
 	fail(d, ERR_GET_REASON(e) == ERR_R_MALLOC_FAILURE ? -ENOMEM : -EPROTO, "%s: %s", what,
 	     buf);
 }
@@ -392,12 +418,18 @@ static int wbio_create(BIO *b)
 	return 1;
 }
 
+/* SSL_CB_READ_ALERT and SSL_CB_WRITE_ALERT share the SSL_CB_ALERT bit: the direction is
+ * SSL_CB_READ or SSL_CB_WRITE. */
 static void info_cb(const SSL *ssl, int where, int ret)
 {
 	struct dtls *d = SSL_get_app_data(ssl);
 
-	if ((where & SSL_CB_READ_ALERT) && (ret >> 8) == SSL3_AL_FATAL)
+	if (!(where & SSL_CB_ALERT) || (ret >> 8) != SSL3_AL_FATAL)
+		return;
+	if (where & SSL_CB_READ)
 		d->alert_rcvd = ret & 0xff;
+	else
+		d->alert_sent = ret & 0xff;
 }
 
 static unsigned int timer_cb(SSL *ssl, unsigned int prev_us)
@@ -481,6 +513,27 @@ static int export_keys(struct dtls *d)
 	return 0;
 }
 
+/* The shortest ciphertext body a genuine record of the negotiated AEAD cipher can have (no
+ * content at all): the explicit nonce (8 bytes, not for ChaCha20-Poly1305) and the 16-byte tag. */
+static size_t min_record_len(const SSL *ssl)
+{
+	const SSL_CIPHER *c = SSL_get_current_cipher(ssl);
+
+	return c && SSL_CIPHER_get_cipher_nid(c) == NID_chacha20_poly1305 ? 16 : 8 + 16;
+}
+
+/* Whether every suite the connection may negotiate is AEAD (see DTLS_CIPHERS). */
+static bool only_aead(const SSL *ssl)
+{
+	STACK_OF(SSL_CIPHER) *list = SSL_get_ciphers(ssl);
+	int n = list ? sk_SSL_CIPHER_num(list) : 0;
+
+	for (int i = 0; i < n; i++)
+		if (!SSL_CIPHER_is_aead(sk_SSL_CIPHER_value(list, i)))
+			return false;
+	return n > 0;
+}
+
 static void handshake_done(struct dtls *d)
 {
 	struct dtls_event ev = { .type = DTLS_EVENT_CONNECTED, .alert = -1 };
@@ -496,6 +549,7 @@ static void handshake_done(struct dtls *d)
 		fail(d, -EPROTO, "cannot export SRTP keying material");
 		return;
 	}
+	d->min_record = min_record_len(d->ssl);
 	d->state = DTLS_STATE_CONNECTED;
 	d->was_connected = true;
 	snprintf(d->reason, sizeof(d->reason), "connected, %s",
@@ -561,13 +615,19 @@ static void drive(struct dtls *d)
 static int setup_ssl(struct dtls *d, const struct dtls_config *cfg, unsigned int mtu)
 {
 	const char *profiles = cfg->srtp_profiles ? cfg->srtp_profiles : DTLS_DEFAULT_SRTP_PROFILES;
+	char ciphers[512];
 	BIO *wbio;
 
+	if ((size_t)snprintf(ciphers, sizeof(ciphers), "%s%s",
+			     cfg->ciphers ? cfg->ciphers : DTLS_CIPHERS, DTLS_CIPHERS_ALWAYS) >=
+	    sizeof(ciphers))
+		return -EINVAL;
 	d->ctx = SSL_CTX_new(DTLS_method());
 	if (!d->ctx)
 		return -ENOMEM;
+	if (SSL_CTX_set_cipher_list(d->ctx, ciphers) != 1)
+		return -EINVAL;
 	if (SSL_CTX_set_min_proto_version(d->ctx, DTLS1_2_VERSION) != 1 ||
-	    SSL_CTX_set_cipher_list(d->ctx, DTLS_CIPHERS) != 1 ||
 	    SSL_CTX_use_certificate(d->ctx, cfg->cert->x509) != 1 ||
 	    SSL_CTX_use_PrivateKey(d->ctx, cfg->cert->key) != 1 ||
 	    SSL_CTX_check_private_key(d->ctx) != 1)
@@ -586,6 +646,10 @@ static int setup_ssl(struct dtls *d, const struct dtls_config *cfg, unsigned int
 	if (!d->ssl || !d->rbio || !d->wmeth) {
 		BIO_free(d->rbio);
 		return -ENOMEM;
+	}
+	if (!only_aead(d->ssl)) {
+		BIO_free(d->rbio);
+		return -EINVAL;
 	}
 	BIO_set_mem_eof_return(d->rbio, -1);
 	if (BIO_meth_set_write(d->wmeth, wbio_write) != 1 ||
@@ -634,6 +698,7 @@ int dtls_create(struct dtls **out, const struct dtls_config *cfg)
 	d->event_cb = cfg->event_cb;
 	d->user = cfg->user;
 	d->alert_rcvd = -1;
+	d->alert_sent = -1;
 	d->retransmit_us = (cfg->retransmit_ms ? cfg->retransmit_ms : DTLS_DEFAULT_RETRANSMIT_MS) *
 			   1000u;
 	if (d->retransmit_us == 0 || d->retransmit_us > DTLS_MAX_RETRANSMIT_US)
@@ -687,6 +752,50 @@ int dtls_start(struct dtls *d)
 	return leave(d, ret);
 }
 
+/* Whether a connected association passes this record on to OpenSSL (see the top comment). */
+static bool record_may_be_genuine(const struct dtls *d, const uint8_t *r, size_t body)
+{
+	unsigned int epoch = (unsigned int)r[3] << 8 | r[4];
+
+	return (r[0] == SSL3_RT_ALERT || r[0] == SSL3_RT_HANDSHAKE ||
+		r[0] == SSL3_RT_APPLICATION_DATA) &&
+	       r[1] == (DTLS1_2_VERSION >> 8) && r[2] == (DTLS1_2_VERSION & 0xff) &&
+	       epoch == DTLS_EPOCH_CONNECTED && body >= d->min_record &&
+	       body <= DTLS_MAX_RECORD_BODY;
+}
+
+/* Queues the records of one datagram for OpenSSL: all of them while handshaking (OpenSSL
+ * discards what it cannot use), only the screened ones once connected. Returns how many bytes
+ * were queued. */
+static size_t queue_records(struct dtls *d, const uint8_t *buf, size_t len)
+{
+	size_t o = 0, queued = 0;
+
+	if (d->state != DTLS_STATE_CONNECTED)
+		return BIO_write(d->rbio, buf, (int)len) == (int)len ? len : 0;
+	while (o < len) {
+		size_t body;
+
+		if (len - o < DTLS_RECORD_HEADER) {
+			d->screened++;		/* a torn header: nothing after it can be framed */
+			break;
+		}
+		body = (size_t)buf[o + 11] << 8 | buf[o + 12];
+		if (body > len - o - DTLS_RECORD_HEADER) {
+			d->screened++;
+			break;
+		}
+		if (record_may_be_genuine(d, buf + o, body) &&
+		    BIO_write(d->rbio, buf + o, (int)(DTLS_RECORD_HEADER + body)) ==
+		    (int)(DTLS_RECORD_HEADER + body))
+			queued += DTLS_RECORD_HEADER + body;
+		else
+			d->screened++;
+		o += DTLS_RECORD_HEADER + body;
+	}
+	return queued;
+}
+
 int dtls_handle_incoming(struct dtls *d, const uint8_t *buf, size_t len)
 {
 	if (!d || d->doomed || !buf || len == 0 || len > DTLS_MAX_DATAGRAM || buf[0] < 20 ||
@@ -699,7 +808,7 @@ int dtls_handle_incoming(struct dtls *d, const uint8_t *buf, size_t len)
 	enter(d);
 	if (d->state == DTLS_STATE_NEW)
 		begin(d);
-	if (BIO_write(d->rbio, buf, (int)len) == (int)len)
+	if (queue_records(d, buf, len) > 0)
 		drive(d);
 	if (!d->doomed)
 		(void)BIO_reset(d->rbio);
@@ -795,6 +904,11 @@ enum dtls_state dtls_get_state(const struct dtls *d)
 enum dtls_role dtls_get_role(const struct dtls *d)
 {
 	return d->role;
+}
+
+uint64_t dtls_get_screened(const struct dtls *d)
+{
+	return d->screened;
 }
 
 int dtls_get_srtp_keys(const struct dtls *d, struct dtls_srtp_keys *out)

@@ -80,7 +80,8 @@ struct dtls_event {
 	enum dtls_event_type type;
 	/* FAILED: -EKEYREJECTED remote certificate does not match the SDP fingerprint,
 	 * -ECONNRESET the peer sent a fatal alert (alert holds it), -ETIMEDOUT handshake timed out,
-	 * -EPROTO any other handshake or record error, -ENOMEM. */
+	 * -EPROTO any other handshake or record error (the reason names an alert we sent), -ENOMEM.
+	 * After the handshake only an authenticated close or alert from the peer ends the connection. */
 	int err;
 	int alert;			/* received TLS alert description, -1 if none */
 	const char *reason;		/* human-readable, valid during the callback */
@@ -106,6 +107,9 @@ struct dtls_config {
 	unsigned int mtu;		/* largest datagram, default DTLS_DEFAULT_MTU, 256..4096 */
 	unsigned int retransmit_ms;	/* first retransmission timeout, default 1000, doubles */
 	unsigned int handshake_timeout_ms;	/* give up after, default 15000, from dtls_start */
+	const char *ciphers;		/* OpenSSL cipher list of AEAD suites only (others make
+					 * dtls_create fail with -EINVAL); default: ECDHE with
+					 * AES-GCM or ChaCha20-Poly1305 */
 };
 
 #define DTLS_DEFAULT_SRTP_PROFILES \
@@ -160,6 +164,9 @@ enum dtls_role dtls_get_role(const struct dtls *d);
 /* Copies the exported SRTP keys (kept after CLOSED until destroy). Returns 0, -ENOTCONN if the
  * handshake never completed, -ENOPROTOOPT if the peer agreed no SRTP profile. */
 int dtls_get_srtp_keys(const struct dtls *d, struct dtls_srtp_keys *out);
+/* Records dropped unseen since the handshake because they cannot be genuine (wrong epoch,
+ * version or type, shorter than the cipher's overhead, torn). They never change the state. */
+uint64_t dtls_get_screened(const struct dtls *d);
 /* Returns the profile's RFC name ("SRTP_AEAD_AES_128_GCM"), or "none". */
 const char *dtls_srtp_profile_name(enum dtls_srtp_profile p);
 /* Overwrites keys with zeros in a way the compiler keeps. */
