@@ -2,8 +2,9 @@
  *
  * One connection attempt: CONNECTING (WebSocket) → CREATING (Janus session) → ATTACHING
  * (AudioBridge handle; the PeerConnection starts gathering) → JOINING (join + our SDP offer,
- * candidates trickled) → JOINED (answer applied; ICE/DTLS run; media flows). LEAVING sends
- * close_notify, destroys the Janus session and waits for its answer (bounded); DONE after.
+ * candidates trickled) → JOINED (answer applied; ICE/DTLS run; media flows). LEAVING closes
+ * our links (chat, video, audio: each sends its close_notify), destroys the Janus session and
+ * waits for its answer (bounded); DONE after.
  *
  * Once joined, losing the server (WebSocket closed, session expired, PeerConnection failed or
  * hung up) is not fatal: the session waits (backoff 0.25 s doubling to 2 s), starts a new
@@ -185,6 +186,10 @@ static void leave_politely(struct session *s)
 		s->chat_link = NULL;
 		s->chat_ready = false;
 	}
+	/* The video link goes before the Janus session: destroying the session makes Janus close
+	 * every PeerConnection still open with its own close_notify, which a live video link would
+	 * report as "the server closed the media connection". Ours go out first instead. */
+	session_video_stop(s, NULL);
 	if (s->peer) {
 		if (s->media)
 			media_detach(s->media);

@@ -93,6 +93,11 @@ def test_preview_shows_the_pattern():
         assert len(shown) - 1 <= 5 * span + 2, (len(shown), span)
         summary = [e for e in b.events if e.get("event") == "summary"][0]
         assert summary["video_fps"] and summary["video_fps"] >= 5, summary
+        # a clean leave with video is no failure, for the publisher nor for the viewer
+        for c in (a, b):
+            bad = c.find(lambda e: e["event"] in ("error", "reconnecting") or
+                         (e["event"] == "media" and e.get("state") == "failed"))
+            assert not bad, "%s at a clean leave\n%s" % (bad, c.describe())
 
 
 def test_video_off_frees_the_stream():
