@@ -16,7 +16,7 @@
  * (3.0.19: an epoch-1 record too short for the AEAD nonce and tag is an "internal error"), which
  * would end the call. So a screen stands in front of OpenSSL after the handshake: only records
  * that could be genuine reach it (DTLS 1.2, the current epoch, alert/handshake/application data,
- * at least as long as the AEAD cipher's nonce and tag); the rest is dropped unseen, exactly as
+ * as long as the AEAD cipher's nonce and tag plus 0 to 2^14 bytes); the rest is dropped unseen, as
  * OpenSSL drops a record whose tag fails. Authentication stays OpenSSL's job, and only AEAD
  * suites are allowed, so that every forged record that passes the screen fails authentication
  * and nothing else.
@@ -56,7 +56,6 @@
 #define DTLS_CERT_VALIDITY_S (24L * 3600)
 #define DTLS_KEY_LABEL "EXTRACTOR-dtls_srtp"
 #define DTLS_RECORD_HEADER 13
-#define DTLS_MAX_RECORD_BODY (16384 + 2048)	/* RFC 6347 §4.1: ciphertext length limit */
 #define DTLS_EPOCH_CONNECTED 1		/* no renegotiation: the epoch never moves past 1 */
 /* Forward-secret AEAD suites only; our own certificate is ECDSA, the peer's may be RSA.
  * AEAD because a forged record then simply fails its tag and is dropped: with CBC (mac-then-
@@ -761,7 +760,7 @@ static bool record_may_be_genuine(const struct dtls *d, const uint8_t *r, size_t
 		r[0] == SSL3_RT_APPLICATION_DATA) &&
 	       r[1] == (DTLS1_2_VERSION >> 8) && r[2] == (DTLS1_2_VERSION & 0xff) &&
 	       epoch == DTLS_EPOCH_CONNECTED && body >= d->min_record &&
-	       body <= DTLS_MAX_RECORD_BODY;
+	       body <= SSL3_RT_MAX_PLAIN_LENGTH + d->min_record;
 }
 
 /* Queues the records of one datagram for OpenSSL: all of them while handshaking (OpenSSL

@@ -278,6 +278,36 @@ static void test_cbc_refused(void **state)
 	dtls_cert_destroy(cert);
 }
 
+/* Records longer than any genuine one (2^14 bytes of content plus the AEAD overhead) up to
+ * the largest UDP datagram: OpenSSL answers those over its own limit with record_overflow. */
+static void test_forged_long_records(void **state)
+{
+	static const size_t lens[] = { 16384 + 24, 16384 + 25, 16704, 16705, 17000, 17728, 17729,
+				       18432, 30000, 65507 - 13 };
+	struct opts o = { 0 };
+	struct pair p;
+	uint8_t *buf = malloc(65507);
+	unsigned int seed = 3;
+
+	(void)state;
+	assert_non_null(buf);
+	connect_pair(&p, &o);
+	for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
+		for (uint8_t type = 21; type <= 23; type++) {
+			for (size_t j = 0; j < lens[i]; j++)
+				buf[13 + j] = (uint8_t)rand_r(&seed);
+			put_header(buf, type, 0xfefd, 1, 5 + i, lens[i] & 0xffff);
+			assert_int_equal(dtls_handle_incoming(p.server.d, buf, 13 + lens[i]), 0);
+			assert_int_equal(dtls_handle_incoming(p.client.d, buf, 13 + lens[i]), 0);
+		}
+	pump(&p);
+	assert_alive(&p);
+	send_and_expect(&p, &p.client, &p.server, "alive");
+	send_and_expect(&p, &p.server, &p.client, "alive");
+	pair_free(&p);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -287,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_forged_alerts),
 		cmocka_unit_test(test_alert_direction),
 		cmocka_unit_test(test_cbc_refused),
+		cmocka_unit_test(test_forged_long_records),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
