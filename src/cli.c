@@ -152,7 +152,8 @@ static void default_name(char *out, size_t outlen)
 		n = getenv("USER");
 	if (!n || !*n)
 		n = "guest";
-	text_sanitize(n, strlen(n), out, outlen, false);
+	if (!text_sanitize(n, strlen(n), out, outlen, false))
+		snprintf(out, outlen, "guest");
 }
 
 #define FAIL(...)                                        \
@@ -305,8 +306,9 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
 		size_t n = strlen(name);
 		if (n == 0 || n > CLI_NAME_MAX)
 			FAIL("--name must be 1..%d bytes", CLI_NAME_MAX);
-		if (!text_is_clean(name))
-			FAIL("--name must be printable UTF-8 without control characters");
+		if (!text_is_clean_name(name))
+			FAIL("--name must be printable UTF-8 on one line, without control or "
+			     "invisible characters, spaces at either end or two in a row");
 		memcpy(o->name, name, n + 1);
 	} else {
 		default_name(o->name, sizeof(o->name));

@@ -330,7 +330,7 @@ static int expand_pattern(const char *pat, int index, char *out, size_t outlen)
 	if (!d || strchr(d + 2, '%') || memchr(pat, '%', (size_t)(d - pat)))
 		return -EINVAL;
 	int n = snprintf(out, outlen, "%.*s%d%s", (int)(d - pat), pat, index, d + 2);
-	return n > 0 && (size_t)n < outlen && n <= CLI_NAME_MAX && text_is_clean(out) ? 0 : -EINVAL;
+	return n > 0 && (size_t)n < outlen && n <= CLI_NAME_MAX && text_is_clean_name(out) ? 0 : -EINVAL;
 }
 
 /* Reads --script whole (bounded); msg says why not. */

@@ -1,6 +1,7 @@
 /* Sanitizer for untrusted text; see text.h. A single forward pass: decode one UTF-8 sequence
  * (strictly: no overlongs, surrogates or values past U+10FFFF), drop or replace what may not
- * reach a terminal, skip whole escape sequences, copy the rest if it fits. */
+ * reach a terminal or would be invisible on it, skip whole escape sequences, copy the rest if
+ * it fits. A one-line label also has its spaces trimmed and runs of them collapsed. */
 #include "src/text.h"
 
 #include <stdint.h>
@@ -72,6 +73,31 @@ static bool is_bidi_control(uint32_t cp)
 	       cp == 0x200F || cp == 0x061C;
 }
 
+/* Characters that draw nothing but can hide or smuggle text, or make two names that look the
+ * same differ: zero-width space and word joiner, invisible operators, the byte order mark,
+ * the soft hyphen, the combining grapheme joiner, the Mongolian vowel separator, the Hangul
+ * fillers (a "blank" name), interlinear annotation marks and the tag characters (invisible
+ * copies of ASCII). ZWNJ/ZWJ (U+200C/U+200D) are not here: chat keeps them (emoji sequences,
+ * Indic and Persian script), names drop them (see is_name_joiner). */
+static bool is_invisible(uint32_t cp)
+{
+	return cp == 0x200B || (cp >= 0x2060 && cp <= 0x2064) || cp == 0xFEFF || cp == 0x00AD ||
+	       cp == 0x034F || cp == 0x180E || cp == 0x115F || cp == 0x1160 || cp == 0x3164 ||
+	       cp == 0xFFA0 || (cp >= 0xFFF9 && cp <= 0xFFFB) || (cp >= 0xE0000 && cp <= 0xE007F);
+}
+
+static bool is_name_joiner(uint32_t cp)
+{
+	return cp == 0x200C || cp == 0x200D;
+}
+
+/* Spaces other than U+0020 (no-break, en/em/thin/…, ideographic): one plain space in a name. */
+static bool is_other_space(uint32_t cp)
+{
+	return cp == 0x00A0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) || cp == 0x202F ||
+	       cp == 0x205F || cp == 0x3000;
+}
+
 enum esc_kind { ESC_NONE, ESC_CSI, ESC_STRING };
 
 /* Given the code point after ESC (or a C1 introducer), says what sequence follows. */
@@ -115,10 +141,11 @@ static size_t skip_sequence(const unsigned char *s, size_t n, enum esc_kind kind
 	return i;
 }
 
-size_t text_sanitize(const char *in, size_t len, char *out, size_t outlen, bool keep_newlines)
+size_t text_sanitize(const char *in, size_t len, char *out, size_t outlen, bool multiline)
 {
 	const unsigned char *s = (const unsigned char *)in;
 	size_t i = 0, o = 0;
+	bool space = false; /* one line: a space is owed before the next visible character */
 
 	if (outlen == 0)
 		return 0;
@@ -149,25 +176,50 @@ size_t text_sanitize(const char *in, size_t len, char *out, size_t outlen, bool 
 		}
 		if (cp == '\t')
 			cp = ' ';
-		if ((cp < 0x20 && !(cp == '\n' && keep_newlines)) || cp == 0x7F || is_bidi_control(cp))
+		if (cp == 0x2028 || cp == 0x2029) /* line and paragraph separators */
+			cp = multiline ? '\n' : ' ';
+		if ((cp < 0x20 && !(cp == '\n' && multiline)) || cp == 0x7F || is_bidi_control(cp) ||
+		    is_invisible(cp))
 			continue;
-		char enc[4];
-		size_t el = text_utf8_encode(cp, enc);
+		if (!multiline) { /* a label: no joiners, one plain space between words */
+			if (is_name_joiner(cp))
+				continue;
+			if (cp == ' ' || is_other_space(cp)) {
+				space = o > 0;
+				continue;
+			}
+		}
+		char enc[5];
+		size_t el = 0;
+		if (space)
+			enc[el++] = ' ';
+		el += text_utf8_encode(cp, enc + el);
 		if (o + el + 1 > outlen)
 			break;
 		memcpy(out + o, enc, el);
 		o += el;
+		space = false;
 	}
 	out[o] = '\0';
 	return o;
 }
 
-bool text_is_clean(const char *s)
+static bool is_clean(const char *s, bool multiline)
 {
 	size_t n = strlen(s);
 	char buf[512];
 	if (n >= sizeof(buf))
 		return false;
-	size_t m = text_sanitize(s, n, buf, sizeof(buf), true);
+	size_t m = text_sanitize(s, n, buf, sizeof(buf), multiline);
 	return m == n && !memcmp(buf, s, n);
+}
+
+bool text_is_clean(const char *s)
+{
+	return is_clean(s, true);
+}
+
+bool text_is_clean_name(const char *s)
+{
+	return *s && is_clean(s, false);
 }

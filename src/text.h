@@ -1,8 +1,10 @@
 /* Sanitizing untrusted text (names, chat, server strings) before it reaches a screen or a log.
  *
  * Output is valid UTF-8 without C0/C1 controls, DEL, escape sequences (CSI, OSC, DCS, …, also
- * their 8-bit C1 forms) or bidirectional overrides; invalid bytes become U+FFFD; the result is
- * truncated at a character boundary to fit. Pure functions, any thread.
+ * their 8-bit C1 forms), bidirectional controls (embeddings, overrides, isolates, marks) or
+ * invisible characters (zero-width space, word joiner, BOM, soft hyphen, Hangul fillers, tag
+ * characters U+E0000–U+E007F, …); invalid bytes become U+FFFD; the result is truncated at a
+ * character boundary to fit. Pure functions, any thread.
  */
 #ifndef TTM_SRC_TEXT_H
 #define TTM_SRC_TEXT_H
@@ -11,9 +13,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Writes the sanitized form of in[0..len) to out (always NUL-terminated when outlen > 0).
- * keep_newlines keeps '\n' (chat bodies); tabs become a space. Returns the output length. */
-size_t text_sanitize(const char *in, size_t len, char *out, size_t outlen, bool keep_newlines);
+/* Writes the sanitized form of in[0..len) to out (always NUL-terminated when outlen > 0);
+ * tabs become a space. multiline (chat bodies, notices) keeps '\n' (U+2028/U+2029 become
+ * one). Otherwise the text is a one-line label (a name, a server's message): no line breaks,
+ * no zero-width joiners (U+200C/U+200D), every kind of space a plain one, none at either end
+ * and never two in a row, so that two labels that look alike are alike. A name can come out
+ * empty: the caller supplies a placeholder. Returns the output length. */
+size_t text_sanitize(const char *in, size_t len, char *out, size_t outlen, bool multiline);
 
 /* Decodes one UTF-8 sequence at s (n >= 1 bytes left), strictly (no overlongs, surrogates or
  * values past U+10FFFF): returns its length, or 1 with *cp = U+FFFD for an invalid byte. */
@@ -21,7 +27,9 @@ size_t text_utf8_decode(const char *s, size_t n, uint32_t *cp);
 /* Encodes cp (<= U+10FFFF) into out (4 bytes of room); returns the length. */
 size_t text_utf8_encode(uint32_t cp, char *out);
 
-/* True if s (NUL-terminated) is already clean: what text_sanitize would leave unchanged. */
+/* True if s (NUL-terminated) is already clean: what text_sanitize would leave unchanged
+ * (multiline), or, for text_is_clean_name, a non-empty one-line label. */
 bool text_is_clean(const char *s);
+bool text_is_clean_name(const char *s);
 
 #endif

@@ -332,6 +332,13 @@ static void chat_line(struct tui *t, WINDOW *w, int row, const struct chat_msg *
 		puts_(t, w, f->head, f->head_cells, f->head_style);
 		put(t, w, m->text + l->off, l->len, f->first_w, t->styles[f->text_style]);
 	} else {
+		/* A continuation row carries a mark where the time stands on a message's first
+		 * row, so that text cannot draw a row that passes for another message (someone
+		 * sending "hi\n12:00 bob: send me your pin"): "↳" after the sender's own line
+		 * break, "┊" where the pane wrapped a long line ("│" is the pane separator). */
+		const char *mark = l->hard ? (t->ascii ? "   -> " : "    ↳ ")
+					   : (t->ascii ? "    : " : "    ┊ ");
+		puts_(t, w, mark, TIME_CELLS, STYLE_DIM);
 		wmove(w, row, TIME_CELLS);
 		put(t, w, m->text + l->off, l->len, f->next_w, t->styles[f->text_style]);
 	}

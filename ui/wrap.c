@@ -4,11 +4,13 @@
 
 #include "ui/cell.h"
 
-static void store(struct wrap_line *lines, size_t max, size_t i, size_t off, size_t len)
+static void store(struct wrap_line *lines, size_t max, size_t i, size_t off, size_t len,
+		  bool hard)
 {
 	if (lines && i < max) {
 		lines[i].off = off;
 		lines[i].len = len;
+		lines[i].hard = hard;
 	}
 }
 
@@ -16,6 +18,7 @@ size_t wrap_text(const char *s, size_t n, size_t first_width, size_t width, bool
 		 struct wrap_line *lines, size_t max)
 {
 	size_t count = 0, pos = 0;
+	bool hard = false; /* the next line stored begins a paragraph after a '\n' */
 	if (first_width < 1)
 		first_width = 1;
 	if (width < 1)
@@ -29,10 +32,11 @@ size_t wrap_text(const char *s, size_t n, size_t first_width, size_t width, bool
 		size_t avail = count ? width : first_width;
 		size_t fit = cell_fit(s + pos, end - pos, avail, ascii, NULL);
 		if (pos + fit == end) {
-			store(lines, max, count++, pos, fit);
+			store(lines, max, count++, pos, fit, hard);
 			if (end >= n)
 				return count;
 			pos = end + 1;
+			hard = true;
 			continue;
 		}
 		if (fit == 0) /* one character wider than the line: it goes alone */
@@ -49,12 +53,14 @@ size_t wrap_text(const char *s, size_t n, size_t first_width, size_t width, bool
 			cut--;
 		while (next < end && s[next] == ' ')
 			next++;
-		store(lines, max, count++, pos, cut - pos);
+		store(lines, max, count++, pos, cut - pos, hard);
 		pos = next;
+		hard = false;
 		if (pos >= end) { /* only spaces were left on this paragraph */
 			if (end >= n)
 				return count;
 			pos = end + 1;
+			hard = true;
 		}
 	}
 }

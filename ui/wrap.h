@@ -9,6 +9,7 @@
 
 struct wrap_line {
 	size_t off, len; /* bytes of the source text */
+	bool hard;       /* begins after a '\n' of the text (not the first line, not a soft wrap) */
 };
 
 /* Splits s[0..n) into lines of at most first_width cells (the first line) and width cells

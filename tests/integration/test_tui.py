@@ -19,6 +19,10 @@ attributes). Headless ttymeet clients in the same namespace are the other partic
 - test_chat_only_roster_marker: a TextRoom-only participant (tests/integration/chatprobe.py)
   shows once in the roster with the chat-only mark "c" and "(chat)", her messages and a /msg
   to her work, the help legend explains the mark, and she leaves the roster with the probe.
+- test_forged_lines_and_invisible_names: a chat message with line breaks shows its continuation
+  rows marked ("↳"; soft wraps "┊") so "hi\n12:00 bob: ..." cannot pass for bob's line, and
+  headless it stays one JSON string; invisible characters are stripped from display names and
+  a name of nothing but them shows as participant-ID.
 - test_video_pane: a headless participant publishes the test pattern; the TUI's video pane
   shows it (bars and a moving box), /video off clears the pane, /video on brings it back,
   /video NAME for a non-sender is one clear line, and the pane clears when she leaves.
@@ -160,9 +164,13 @@ def syn_count(L):
     return int(m.group(1))
 
 
+CONT_MARK = re.compile(r"^ {3,4}(?:↳|┊|->|:) ")  # ui/draw.c: a message's continuation row
+
+
 def chat_text(screen):
-    """The chat pane's text (left of the separator), wrapped lines joined by single spaces."""
-    parts = [ln.split("│")[0].strip() for ln in screen.split("\n")[1:-2]]
+    """The chat pane's text (left of the separator), wrapped lines joined by single spaces
+    (without the marks of continuation rows)."""
+    parts = [CONT_MARK.sub("", ln.split("│")[0]).strip() for ln in screen.split("\n")[1:-2]]
     return re.sub(r"\s+", " ", " ".join(p for p in parts if p))
 
 
@@ -403,6 +411,66 @@ def test_chat_only_roster_marker():
                    "Dora gone")
             t.keys("C-c")
             assert t.wait_exit(10) == 0
+        finally:
+            t.kill()
+
+
+def test_forged_lines_and_invisible_names():
+    """A message with line breaks cannot draw a row that passes for someone else's line: its
+    continuation rows carry the mark "↳" in the time column (soft wraps "┊"), never a time; the
+    headless side gets the text as one JSON string with its newlines. A display name made of
+    invisible characters shows as participant-ID, one padded with them as the plain name."""
+    forged = "hi\n12:00 bob: send me your pin\n<bob> now"
+    with lab.Lab() as L:
+        bob = start_client(L, HEADLESS + ["-n", "bob", L.url, "1234"], "bob")
+        bob.wait_event("joined", 15)
+        # wide enough for "participant-<16 digits>" in the roster column
+        t = Tui(L, ["--accept-privacy", "-n", "alice", L.url, "1234"], name="forged",
+                cols=140, rows=30)
+        try:
+            t.wait(lambda s: "Chat connected" in s and " bob" in s, 15)
+            mallory = start_client(L, HEADLESS + ["-n", "mallory", "--chat", forged, L.url,
+                                                  "1234"], "mallory")
+            e = bob.wait_event(lambda e: e["event"] == "chat" and e.get("from") == "mallory", 15)
+            assert e["text"] == forged, e  # headless: one JSON string, newlines kept
+            s = t.wait("mallory: hi", 10)
+            lines = s.split("\n")
+            i = [k for k, ln in enumerate(lines) if "mallory: hi" in ln][0]
+            assert re.match(r"^\d\d:\d\d mallory: hi", lines[i]), s
+            assert lines[i + 1].startswith("    ↳ 12:00 bob: send me your pin"), s
+            assert lines[i + 2].startswith("    ↳ <bob> now"), s
+            # no row of the pane starts like a message of bob's but bob's own
+            bob.write_stdin("the real bob\n")
+            s = t.wait("bob: the real bob", 10)
+            starts = [ln for ln in s.split("\n") if re.match(r"^\d\d:\d\d bob:", ln)]
+            assert len(starts) == 1 and "the real bob" in starts[0], s
+            # a long line wraps with the soft mark
+            bob.write_stdin("zork " * 40 + "fin\n")
+            s = t.wait(lambda s: "zork fin" in chat_text(s) and "    ┊ zork" in s, 10,
+                       "a wrapped line")
+
+            # names: invisible padding goes, a name of invisible characters gets a placeholder
+            ghost = "\u200b\u3164\ufeff"
+            padded = "\u2066car\u200dol\U000E0041\u200b"
+            ths = [threading.Thread(target=hostile_join, args=(L, d, 5), daemon=True)
+                   for d in (ghost, padded)]
+            for th in ths:
+                th.start()
+            s = t.wait(lambda s: any(r.endswith(" carol") for r in roster_lines(s))
+                       and any(re.search(r" participant-\d+$", r) for r in roster_lines(s)),
+                       10, "carol and a placeholder name")
+            ids = [int(m.group(1)) for r in roster_lines(s)
+                   for m in [re.search(r" participant-(\d+)$", r)] if m]
+            names = {p["display"]: p["id"] for p in L.list_participants()}
+            assert ids == [names[ghost]], (ids, names, s)
+            assert padded in names and "carol" not in names, names  # Janus keeps the raw name
+            for th in ths:
+                th.join(15)
+            t.keys("C-c")
+            assert t.wait_exit(10) == 0
+            mallory.send_signal(2)
+            mallory.wait_exit(10)
+            bob.assert_clean_output()
         finally:
             t.kill()
 

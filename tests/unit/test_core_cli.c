@@ -105,6 +105,9 @@ static void test_errors(void **state)
 	expect_usage("--insecure", "--insecure", "ws://h/", "1", NULL);
 	expect_usage("--name", "-n", "", "ws://h/", "1", NULL);
 	expect_usage("--name", "-n", "evil\x1b[31mname", "ws://h/", "1", NULL);
+	expect_usage("--name", "-n", "b\xe2\x80\x8bob", "ws://h/", "1", NULL); /* ZWSP */
+	expect_usage("--name", "-n", "bob ", "ws://h/", "1", NULL);
+	expect_usage("--name", "-n", "two\nlines", "ws://h/", "1", NULL);
 	expect_usage("--name", "-n", "0123456789012345678901234567890123456789012345678901234567890123456789",
 		     "ws://h/", "1", NULL);
 }

@@ -1,6 +1,7 @@
 /* Unit tests for the untrusted-text sanitizer (src/text.c): escape sequences in 7- and 8-bit
- * forms, OSC 52 clipboard writes, BEL/DEL, bidi overrides, invalid and overlong UTF-8,
- * truncation at character boundaries, and a 1 MB hostile message. */
+ * forms, OSC 52 clipboard writes, BEL/DEL, bidi overrides, invisible characters (zero-width,
+ * tags, fillers), the spacing of names, invalid and overlong UTF-8, truncation at character
+ * boundaries, and a 1 MB hostile message. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -126,6 +127,43 @@ static void test_huge_hostile(void **state)
 	free(out);
 }
 
+/* Invisible characters are dropped everywhere; names also lose joiners and odd spaces. */
+static void test_invisible(void **state)
+{
+	/* ZWSP, ZWNJ, ZWJ, word joiner, BOM between the letters of "bob". */
+	const char *hidden = "b\xe2\x80\x8bo\xe2\x80\x8c\xe2\x80\x8d" "b\xe2\x81\xa0\xef\xbb\xbf";
+	assert_string_equal(clean(hidden, false), "bob");
+	/* Chat keeps ZWNJ/ZWJ (emoji sequences, scripts) but not the others. */
+	assert_string_equal(clean(hidden, true), "bo\xe2\x80\x8c\xe2\x80\x8d" "b");
+	/* Tag characters (U+E0000-U+E007F): "hi" with "secret" hidden after it. */
+	assert_string_equal(clean("hi\xf3\xa0\x81\xb3\xf3\xa0\x81\xa5\xf3\xa0\x81\xbf", true), "hi");
+	assert_string_equal(clean("\xf3\xa0\x80\x81" "x\xf3\xa0\x81\xbf", false), "x");
+	/* Soft hyphen, Hangul filler (a "blank" name), bidi isolates and overrides. */
+	assert_string_equal(clean("a\xc2\xad" "b\xe3\x85\xa4", false), "ab");
+	assert_string_equal(clean("\xe2\x81\xa7" "evil\xe2\x81\xa9\xe2\x80\xab" "x", false), "evilx");
+	/* Made only of invisible characters: empty, the caller picks a placeholder. */
+	assert_string_equal(clean("\xe2\x80\x8b\xe3\x85\xa4\xef\xbb\xbf", false), "");
+	/* Line separators: a line break in chat, a space in a name. */
+	assert_string_equal(clean("a\xe2\x80\xa8" "b", true), "a\nb");
+	assert_string_equal(clean("a\xe2\x80\xa9" "b", false), "a b");
+}
+
+static void test_name_spaces(void **state)
+{
+	assert_string_equal(clean("  bob  ", false), "bob");
+	assert_string_equal(clean("Ana\xc2\xa0\xc2\xa0M\xc3\xbcller", false), "Ana M\xc3\xbcller");
+	assert_string_equal(clean("a \t\xe3\x80\x80 b", false), "a b");
+	assert_string_equal(clean("   ", false), "");
+	/* Chat text keeps its spacing. */
+	assert_string_equal(clean("  two  spaces ", true), "  two  spaces ");
+	assert_true(text_is_clean_name("Ana M\xc3\xbcller"));
+	assert_false(text_is_clean_name(""));
+	assert_false(text_is_clean_name("bob "));
+	assert_false(text_is_clean_name("a  b"));
+	assert_false(text_is_clean_name("a\nb"));
+	assert_false(text_is_clean_name("b\xe2\x80\x8d" "ob"));
+}
+
 static void test_is_clean(void **state)
 {
 	assert_true(text_is_clean("Ana Müller"));
@@ -141,6 +179,8 @@ int main(void)
 		cmocka_unit_test(test_bidi_and_invalid_utf8),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_huge_hostile),
+		cmocka_unit_test(test_invisible),
+		cmocka_unit_test(test_name_spaces),
 		cmocka_unit_test(test_is_clean),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

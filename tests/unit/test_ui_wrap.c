@@ -1,6 +1,7 @@
 /* Unit tests for word wrapping (ui/wrap.c): soft breaks at spaces, hard breaks inside long
- * words, paragraphs, a narrower first line, wide characters at the edge, and a random-text
- * property: every line fits, and no non-space character is lost or duplicated. */
+ * words, paragraphs (and which lines follow the sender's line breaks), a narrower first line,
+ * wide characters at the edge, and a random-text property: every line fits, and no non-space
+ * character is lost or duplicated. */
 #include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -70,6 +71,30 @@ static void test_paragraphs(void **state)
 	assert_int_equal(L[0].len, 0);
 }
 
+/* Which lines begin after the sender's own line break: the chat pane marks those (and soft
+ * wraps) so that a message cannot draw a line that looks like another person's. */
+static void test_hard_breaks_marked(void **state)
+{
+	const char *s = "hi\n<bob> send me your pin\n\nok";
+	(void)state;
+	assert_int_equal(wrap(s, 20, 12), 5);
+	assert_line(s, 0, "hi");
+	assert_false(L[0].hard);
+	assert_line(s, 1, "<bob> send");
+	assert_true(L[1].hard);
+	assert_line(s, 2, "me your pin");
+	assert_false(L[2].hard); /* a soft wrap */
+	assert_line(s, 3, "");
+	assert_true(L[3].hard);
+	assert_line(s, 4, "ok");
+	assert_true(L[4].hard);
+	/* a paragraph that ended in spaces at a soft break: the next one is still hard */
+	const char *t = "abcd    \nxy";
+	assert_int_equal(wrap(t, 4, 4), 2);
+	assert_line(t, 1, "xy");
+	assert_true(L[1].hard);
+}
+
 static void test_wide_chars(void **state)
 {
 	const char *s = "世界世界世"; /* 10 cells */
@@ -124,6 +149,7 @@ int main(void)
 		cmocka_unit_test(test_words),
 		cmocka_unit_test(test_long_word_and_first_width),
 		cmocka_unit_test(test_paragraphs),
+		cmocka_unit_test(test_hard_breaks_marked),
 		cmocka_unit_test(test_wide_chars),
 		cmocka_unit_test(test_random_property),
 	};
