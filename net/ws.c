@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <libwebsockets.h>
+#include <openssl/x509_vfy.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,7 @@ struct ws_conn {
 	char host[256], path[256];
 	int port;
 	bool tls, insecure;
+	int verify_err; /* the first X509_V_ERR_* of the server's chain (0: none seen) */
 	char subprotocol[64];
 	GSource *start; /* deferred connect */
 };
@@ -95,6 +97,29 @@ static void describe_error(const char *in, char *out, size_t outlen, int *err)
 		snprintf(out, outlen, "TLS failed: %s (use --insecure only if you trust the network)", s);
 	} else {
 		snprintf(out, outlen, "%s", s);
+	}
+}
+
+/* Why the server's certificate was refused, in one line that says what to do about it. */
+static void describe_cert_error(const struct ws_conn *c, char *out, size_t outlen)
+{
+	const char *hint = "--insecure skips the check: only if you trust the network";
+	switch (c->verify_err) {
+	case X509_V_ERR_HOSTNAME_MISMATCH:
+	case X509_V_ERR_IP_ADDRESS_MISMATCH:
+		snprintf(out, outlen, "the server's TLS certificate is for another host, not %.64s (%s)",
+			 c->host, hint);
+		break;
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		snprintf(out, outlen, "the server's TLS certificate is not trusted: %s (%s)",
+			 c->verify_err == X509_V_ERR_CERT_HAS_EXPIRED ? "it has expired"
+								     : "it is not valid yet", hint);
+		break;
+	default: /* self-signed, unknown issuer, bad chain: OpenSSL's words for which */
+		snprintf(out, outlen, "the server's TLS certificate is not trusted: %s (%s)",
+			 X509_verify_cert_error_string(c->verify_err), hint);
+		break;
 	}
 }
 
@@ -163,8 +188,20 @@ static int ws_callback(struct lws *wsi, enum lws_callback_reasons reason, void *
 	if (!c)
 		return lws_callback_http_dummy(wsi, reason, user, in, len);
 	switch (reason) {
+	case LWS_CALLBACK_OPENSSL_PERFORM_SERVER_CERT_VERIFICATION:
+		/* OpenSSL's verify callback, once per certificate of the chain: user is the
+		 * X509_STORE_CTX, len preverify_ok. Only remembered (the lws generic handshake
+		 * error says nothing useful); returning 0 keeps OpenSSL's verdict. */
+		if (!len && !c->verify_err && !c->insecure)
+			c->verify_err = X509_STORE_CTX_get_error((X509_STORE_CTX *)user);
+		return 0;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
-		describe_error(in, why, sizeof(why), &err);
+		if (c->tls && c->verify_err) {
+			err = -EPROTO;
+			describe_cert_error(c, why, sizeof(why));
+		} else {
+			describe_error(in, why, sizeof(why), &err);
+		}
 		conn_report(c, err, why);
 		break;
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:

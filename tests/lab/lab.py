@@ -249,11 +249,14 @@ class Lab:
     save_log_to: copy Janus' log to this path at teardown.
     impairable: route the link through a router namespace with a delay/jitter forwarder (see
     the module doc and impair()); without it the two namespaces share one veth pair.
+    wss_cert: (cert_pem, key_pem) paths: Janus serves wss:// (TLS with that certificate)
+    instead of ws:// on ws_port, and url says wss://. janus_api() speaks plain ws only.
     """
 
     def __init__(self, session_timeout=60, rtp_port_range="40000-40999", ws_port=None,
                  debug_level=4, rooms=None, room_options=None, plugin_room_options=None,
-                 janus_args=(), ready_timeout=20.0, save_log_to=None, impairable=False):
+                 janus_args=(), ready_timeout=20.0, save_log_to=None, impairable=False,
+                 wss_cert=None):
         self.session_timeout = int(session_timeout)
         self.rtp_port_range = rtp_port_range
         self.ws_port = int(ws_port) if ws_port else 20000 + secrets.randbelow(10000)
@@ -281,6 +284,7 @@ class Lab:
         self.server_ns = None
         self.client_ns = None
         self.impairable = bool(impairable)
+        self.wss_cert = tuple(wss_cert) if wss_cert else None
         self.router_ns = None
         self._forwarder = None
         self.dir = None
@@ -293,7 +297,7 @@ class Lab:
 
     @property
     def url(self):
-        return "ws://%s:%d/" % (self.server_addr, self.ws_port)
+        return "%s://%s:%d/" % ("wss" if self.wss_cert else "ws", self.server_addr, self.ws_port)
 
     @property
     def janus_pid(self):
@@ -462,6 +466,10 @@ class Lab:
             "@WS_PORT@": str(self.ws_port),
             "@WS_IP@": self.server_addr,
             "@SERVER_ADDR@": self.server_addr,
+            "@WS@": "false" if self.wss_cert else "true",
+            "@WSS@": "true" if self.wss_cert else "false",
+            "@CERTIFICATES@": ('\tcert_pem = "%s"\n\tcert_key = "%s"' % self.wss_cert
+                               if self.wss_cert else ""),
         }
         for name in sorted(os.listdir(TEMPLATE_DIR)):
             if not name.endswith(".jcfg"):
