@@ -7,6 +7,7 @@
  * stored by the session's chat store alone.
  */
 #include "src/chatlink.h"
+#include "src/secret.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -54,7 +55,7 @@ static void unref(struct chatlink *cl)
 	peer_destroy(cl->peer);
 	textroom_destroy(cl->tr);
 	free(cl->display);
-	free(cl->pin);
+	secret_free(cl->pin);
 	free(cl);
 }
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "net/ws.h"
+#include "src/secret.h"
 #include "src/text.h"
 
 enum {
@@ -18,12 +19,14 @@ enum {
 	OPT_INSECURE, OPT_BITRATE, OPT_COMPLEXITY, OPT_VIDEO_SOURCE, OPT_NOTICE, OPT_LOG,
 	OPT_SCRIPT, OPT_PARTICIPANTS, OPT_NAME_PATTERN, OPT_RAMP, OPT_REPORT, OPT_VERSION, OPT_LOOP, OPT_ICE_IF,
 	OPT_VIDEO_FPS, OPT_VIDEO_SIZE, OPT_VIDEO_BUDGET, OPT_VIDEO_COLOR, OPT_VIDEO_CODEC,
-	OPT_VIDEO_SIMULCAST, OPT_KEEPALIVE,
+	OPT_VIDEO_SIMULCAST, OPT_KEEPALIVE, OPT_PIN_FILE, OPT_TURN_FILE,
 };
 
 static const struct option long_opts[] = {
 	{ "name", required_argument, NULL, 'n' },
 	{ "pin", required_argument, NULL, OPT_PIN },
+	{ "pin-file", required_argument, NULL, OPT_PIN_FILE },
+	{ "turn-file", required_argument, NULL, OPT_TURN_FILE },
 	{ "headless", no_argument, NULL, OPT_HEADLESS },
 	{ "accept-privacy", no_argument, NULL, OPT_ACCEPT },
 	{ "play", required_argument, NULL, OPT_PLAY },
@@ -69,7 +72,8 @@ void cli_usage(FILE *f)
 	      "  ROOM  numeric room id\n"
 	      "options:\n"
 	      "  -n, --name NAME        display name (default: your login name)\n"
-	      "      --pin PIN          room pin, if the room has one\n"
+	      "      --pin-file FILE    room pin from a file only you can read (or TTYMEET_PIN);\n"
+	      "                         --pin PIN works too but others see it in ps\n"
 	      "      --headless         no TUI: JSON-lines events on stdout, diagnostics on stderr\n"
 	      "      --accept-privacy   accept the privacy notice without showing it\n"
 	      "      --mute             join muted\n"
@@ -87,7 +91,8 @@ void cli_usage(FILE *f)
 	      "      --video-size COLSxROWS   headless video-frame grid (40x12)\n"
 	      "      --video-budget BYTES   terminal bytes/s for the video pane (16384)\n"
 	      "      --video-color ascii|256|truecolor   preview drawing (ascii)\n"
-	      "      --stun HOST:PORT, --turn turn:USER:PASS@HOST[:PORT]   ICE servers\n"
+	      "      --stun HOST:PORT, --turn turn:HOST[:PORT]   ICE servers\n"
+	      "      --turn-file FILE   TURN USER:PASSWORD from a private file (or TTYMEET_TURN)\n"
 	      "      --ice-interface IF|ADDR   gather ICE candidates only there (repeatable)\n"
 	      "      --insecure         wss:// without certificate verification\n"
 	      "      --bitrate KBPS, --complexity N   Opus settings (24, 10)\n"
@@ -183,7 +188,9 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
 	while ((c = getopt_long(argc, argv, ":n:h", long_opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': name = optarg; break;
-		case OPT_PIN: o->pin = optarg; break;
+		case OPT_PIN: o->pin_arg = optarg; break;
+		case OPT_PIN_FILE: o->pin_file = optarg; break;
+		case OPT_TURN_FILE: o->turn_file = optarg; break;
 		case OPT_HEADLESS: o->headless = true; break;
 		case OPT_ACCEPT: o->accept_privacy = true; break;
 		case OPT_PLAY: o->play = optarg; break;
@@ -313,7 +320,134 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
 	} else {
 		default_name(o->name, sizeof(o->name));
 	}
-	if (o->pin && strlen(o->pin) > 256)
-		FAIL("--pin is too long");
+	if (o->pin_arg && o->pin_file)
+		FAIL("--pin and --pin-file both give the pin: keep --pin-file");
+	if (o->turn_file && !o->turn)
+		FAIL("--turn-file gives credentials for --turn turn:HOST[:PORT]: give --turn too");
+	if (o->turn) {
+		const char *scheme = !strncmp(o->turn, "turns:", 6) ? "turns:" : "turn:";
+		const char *rest = o->turn + strlen(scheme);
+		const char *at = strrchr(rest, '@');
+		if (strncmp(o->turn, scheme, strlen(scheme)) || !*rest || (at && !at[1]))
+			FAIL("--turn takes turn:HOST[:PORT] or turns:HOST[:PORT]");
+		if (at && o->turn_file)
+			FAIL("--turn has credentials and --turn-file too: keep --turn-file");
+		if (at && (!memchr(rest, ':', (size_t)(at - rest)) || rest[0] == ':'))
+			FAIL("--turn takes turn:USER:PASSWORD@HOST[:PORT] when it holds credentials");
+		snprintf(o->turn_url, sizeof(o->turn_url), "%s%s", scheme, at ? at + 1 : rest);
+	}
 	return CLI_RUN;
+}
+
+/* A pin, a TURN user or password: one line of printable UTF-8, bounded. */
+static bool secret_ok(const char *s)
+{
+	size_t n = strlen(s);
+	return n > 0 && n <= CLI_SECRET_MAX && !strpbrk(s, "\n\t") && text_is_clean(s);
+}
+
+/* "USER:PASSWORD" (last ':') or "USER\nPASSWORD" (a "\r" before the "\n" is dropped) into
+ * o->turn_user and o->turn_pass; -EINVAL (nothing kept) unless both are secret_ok. */
+static int split_turn_secret(struct cli_options *o, const char *v)
+{
+	const char *nl = strchr(v, '\n');
+	const char *sep = nl ? nl : strrchr(v, ':');
+	size_t ulen = sep ? (size_t)(sep - v) : 0;
+	if (nl && ulen > 0 && v[ulen - 1] == '\r')
+		ulen--;
+	if (!sep || ulen == 0 || ulen > CLI_SECRET_MAX || strlen(sep + 1) > CLI_SECRET_MAX)
+		return -EINVAL;
+	memcpy(o->turn_user, v, ulen);
+	o->turn_user[ulen] = '\0';
+	snprintf(o->turn_pass, sizeof(o->turn_pass), "%s", sep + 1);
+	if (!secret_ok(o->turn_user) || !secret_ok(o->turn_pass)) {
+		explicit_bzero(o->turn_user, sizeof(o->turn_user));
+		explicit_bzero(o->turn_pass, sizeof(o->turn_pass));
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int cli_load_secrets(struct cli_options *o, char *err, size_t errlen)
+{
+	char buf[2 * CLI_SECRET_MAX + 4];
+	size_t len;
+	int rc = 0;
+
+	if (o->pin_file) {
+		if ((rc = secret_read_file(o->pin_file, o->pin_buf, sizeof(o->pin_buf), &len, err,
+					   errlen)) < 0)
+			return rc;
+		if (!secret_ok(o->pin_buf)) {
+			cli_wipe_secrets(o);
+			snprintf(err, errlen, "%.200s: the pin must be one line of printable text",
+				 o->pin_file);
+			return -EILSEQ;
+		}
+		o->pin = o->pin_buf;
+	} else if (o->pin_arg) {
+		if (!secret_ok(o->pin_arg))
+			FAIL("--pin must be 1..%d bytes of printable text", CLI_SECRET_MAX);
+		snprintf(o->pin_buf, sizeof(o->pin_buf), "%s", o->pin_arg);
+		o->pin = o->pin_buf;
+		o->pin_visible = true;
+	} else {
+		const char *env = getenv("TTYMEET_PIN");
+		if (env && *env) {
+			if (!secret_ok(env)) {
+				snprintf(err, errlen, "TTYMEET_PIN must be 1..%d bytes of printable "
+					 "text", CLI_SECRET_MAX);
+				return -EILSEQ;
+			}
+			snprintf(o->pin_buf, sizeof(o->pin_buf), "%s", env);
+			o->pin = o->pin_buf;
+		}
+	}
+	if (!o->turn)
+		return 0;
+	const char *rest = o->turn + (strncmp(o->turn, "turns:", 6) ? 5 : 6);
+	const char *at = strrchr(rest, '@');
+	if (at) { /* turn:USER:PASSWORD@HOST, checked by cli_parse */
+		const char *colon = memchr(rest, ':', (size_t)(at - rest));
+		snprintf(buf, sizeof(buf), "%.*s\n%.*s", (int)(colon - rest), rest,
+			 (int)(at - colon - 1), colon + 1);
+		rc = split_turn_secret(o, buf);
+		explicit_bzero(buf, sizeof(buf));
+		if (rc < 0)
+			FAIL("--turn: USER and PASSWORD must be 1..%d bytes of printable text",
+			     CLI_SECRET_MAX);
+		o->turn_visible = true;
+		return 0;
+	}
+	if (o->turn_file) {
+		if ((rc = secret_read_file(o->turn_file, buf, sizeof(buf), &len, err, errlen)) < 0)
+			return rc;
+		rc = split_turn_secret(o, buf);
+		explicit_bzero(buf, sizeof(buf));
+		if (rc < 0) {
+			snprintf(err, errlen, "%.200s: TURN credentials are USER:PASSWORD on one line "
+				 "or USER and PASSWORD on two lines", o->turn_file);
+			return -EILSEQ;
+		}
+		return 0;
+	}
+	const char *env = getenv("TTYMEET_TURN");
+	if (!env || !*env)
+		FAIL("--turn %.100s needs credentials: give them with --turn-file FILE or "
+		     "TTYMEET_TURN", o->turn_url);
+	if (strlen(env) >= sizeof(buf) || (snprintf(buf, sizeof(buf), "%s", env),
+					    rc = split_turn_secret(o, buf)) < 0) {
+		explicit_bzero(buf, sizeof(buf));
+		snprintf(err, errlen, "TTYMEET_TURN: TURN credentials are USER:PASSWORD");
+		return -EILSEQ;
+	}
+	explicit_bzero(buf, sizeof(buf));
+	return 0;
+}
+
+void cli_wipe_secrets(struct cli_options *o)
+{
+	explicit_bzero(o->pin_buf, sizeof(o->pin_buf));
+	explicit_bzero(o->turn_user, sizeof(o->turn_user));
+	explicit_bzero(o->turn_pass, sizeof(o->turn_pass));
 }

@@ -9,12 +9,22 @@
 
 #define CLI_MAX_CHAT 32
 #define CLI_NAME_MAX 64 /* bytes of a display name */
+#define CLI_SECRET_MAX 256 /* bytes of a pin, a TURN user name or a TURN password */
 
 struct cli_options {
 	const char *url;
 	uint64_t room;
 	char name[CLI_NAME_MAX + 1];
-	const char *pin;
+	/* Secrets: cli_parse only notes where they come from; cli_load_secrets reads them. */
+	const char *pin;       /* the room pin (in pin_buf) once loaded; NULL: none */
+	const char *pin_arg;   /* --pin as given on the command line (visible in ps) */
+	const char *pin_file;  /* --pin-file */
+	const char *turn_file; /* --turn-file */
+	bool pin_visible;      /* loaded from --pin: warn that others can see it */
+	bool turn_visible;     /* loaded from --turn's URL: the same warning */
+	char pin_buf[CLI_SECRET_MAX + 1];
+	/* --turn without credentials, and the credentials from wherever they came */
+	char turn_url[256], turn_user[CLI_SECRET_MAX + 1], turn_pass[CLI_SECRET_MAX + 1];
 	bool headless, accept_privacy, mute, insecure, list_devices, loop;
 	int video; /* -1 default, 0 --no-video, 1 --video */
 	double duration; /* seconds, 0 = until asked to leave */
@@ -39,6 +49,18 @@ enum cli_result { CLI_RUN = 0, CLI_HELP = 1, CLI_VERSION = 2, CLI_LIST_DEVICES =
 
 /* Parses argv into o. Returns a cli_result, or -EINVAL with a one-line reason in err. */
 int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t errlen);
+/* Reads the secrets after a successful cli_parse, each from the first source given:
+ * pin: --pin-file, else --pin, else the environment variable TTYMEET_PIN (--pin and
+ * --pin-file together are a usage error); TURN credentials (only with --turn): in the --turn
+ * URL, else --turn-file, else TTYMEET_TURN (URL credentials and --turn-file together are a
+ * usage error). A TURN secret is "USER:PASSWORD" on one line (split at the last ':', so a
+ * time-limited user name such as 1700000000:alice works) or USER and PASSWORD on two lines.
+ * Secret files are read with secret_read_file (private, bounded). Returns 0; -EINVAL when the
+ * command line is wrong (usage); another negative errno when a secret cannot be used (bad
+ * local input). err gets one line. */
+int cli_load_secrets(struct cli_options *o, char *err, size_t errlen);
+/* Wipes the secrets cli_load_secrets copied (not the command line itself). */
+void cli_wipe_secrets(struct cli_options *o);
 /* Prints the usage text. */
 void cli_usage(FILE *f);
 

@@ -26,6 +26,7 @@ static const char *event_name(enum session_event_type t)
 	case SESSION_EV_LEFT: return "left";
 	case SESSION_EV_VIDEO: return "video";
 	case SESSION_EV_VIDEO_FRAME: return "video-frame";
+	case SESSION_EV_PIN_NEEDED: return "pin-needed"; /* not headless: no ask_pin there */
 	}
 	return "unknown";
 }
@@ -207,6 +208,10 @@ int headless_print_event_who(FILE *out, const char *who, const struct session_ev
 		break;
 	case SESSION_EV_VIDEO_FRAME: /* printed with its grid: headless_print_video_frame() */
 		json_object_set_new(o, "from", json_string(ev->name));
+		break;
+	case SESSION_EV_PIN_NEEDED:
+		json_object_set_new(o, "room", json_integer((json_int_t)ev->room));
+		json_object_set_new(o, "message", json_string(ev->message));
 		break;
 	}
 	return print_line(out, o);

@@ -139,6 +139,12 @@ static int tui_video_cb(void *user, const char *what)
 	return session_show_video(app->session, strcmp(what, "next") ? what : NULL);
 }
 
+static int tui_set_pin_cb(void *user, const char *pin)
+{
+	struct app *app = user;
+	return app->session ? session_set_pin(app->session, pin) : -ENOTCONN;
+}
+
 /* Starts the terminal UI; unless --accept-privacy, runs the loop until the notice is
  * accepted (nothing has connected before that). Returns -1 to go on with the meeting, or the
  * exit code: 0 when the notice was declined. */
@@ -147,7 +153,7 @@ static int start_tui(struct app *app, const struct cli_options *opt)
 	static const struct tui_ops ops = {
 		.accept = tui_accept_cb, .decline = tui_decline_cb, .set_muted = tui_set_muted_cb,
 		.send_chat = tui_send_chat_cb, .leave = tui_leave_cb,
-		.set_device = tui_set_device_cb, .video = tui_video_cb,
+		.set_device = tui_set_device_cb, .video = tui_video_cb, .set_pin = tui_set_pin_cb,
 	};
 	char err[300], *notice = NULL;
 	bool cut = false;
@@ -195,37 +201,44 @@ static int list_devices(void)
 	return TTM_EXIT_OK;
 }
 
-/* Splits --turn turn:USER:PASSWORD@HOST[:PORT][?transport=udp] into its parts. */
-static int split_turn(const char *arg, char *url, size_t urllen, char *user, size_t userlen,
-		      char *pass, size_t passlen)
+/* One line on stderr (with the usage hint for TTM_EXIT_USAGE); scripts running --headless
+ * also get it as an error event. */
+static void early_error(int argc, char **argv, int code, const char *msg)
 {
-	const char *at = strrchr(arg, '@');
-	const char *scheme = !strncmp(arg, "turns:", 6) ? "turns:" : "turn:";
-	if (strncmp(arg, scheme, strlen(scheme)) || !at)
-		return -EINVAL;
-	const char *cred = arg + strlen(scheme);
-	const char *colon = memchr(cred, ':', (size_t)(at - cred));
-	if (!colon || colon == cred)
-		return -EINVAL;
-	snprintf(user, userlen, "%.*s", (int)(colon - cred), cred);
-	snprintf(pass, passlen, "%.*s", (int)(at - colon - 1), colon + 1);
-	snprintf(url, urllen, "%s%s", scheme, at + 1);
-	return 0;
-}
-
-/* One line on stderr; scripts running --headless also get it as an error event. */
-static void usage_error(int argc, char **argv, const char *msg)
-{
-	fprintf(stderr, "ttymeet: %s (usage: ttymeet [options] URL ROOM; see --help)\n", msg);
+	fprintf(stderr, "ttymeet: %s%s\n", msg,
+		code == TTM_EXIT_USAGE ? " (usage: ttymeet [options] URL ROOM; see --help)" : "");
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--"))
 			break;
 		if (!strcmp(argv[i], "--headless")) {
-			struct session_event ev = { .type = SESSION_EV_ERROR, .code = TTM_EXIT_USAGE,
+			struct session_event ev = { .type = SESSION_EV_ERROR, .code = code,
 						    .message = msg };
 			headless_print_event(stdout, &ev);
 			break;
 		}
+	}
+}
+
+static void usage_error(int argc, char **argv, const char *msg)
+{
+	early_error(argc, argv, TTM_EXIT_USAGE, msg);
+}
+
+/* Secrets given on the command line: every local user can read them (ps, /proc/PID/cmdline)
+ * while ttymeet starts. Say so, and blank our argv copy so they stop showing from now on. */
+static void warn_visible_secrets(struct cli_options *o)
+{
+	if (o->pin_visible) {
+		fprintf(stderr, "ttymeet: warning: --pin is visible to other local users (ps); "
+				"use --pin-file FILE or TTYMEET_PIN\n");
+		explicit_bzero((char *)o->pin_arg, strlen(o->pin_arg));
+	}
+	if (o->turn_visible) {
+		fprintf(stderr, "ttymeet: warning: the TURN password in --turn is visible to other "
+				"local users (ps); use --turn-file FILE or TTYMEET_TURN\n");
+		char *at = strrchr(o->turn, '@'); /* keep turn:HOST for the notice */
+		char *cred = (char *)o->turn + (strncmp(o->turn, "turns:", 6) ? 5 : 6);
+		memset(cred, '*', (size_t)(at - cred));
 	}
 }
 
@@ -537,16 +550,23 @@ int main(int argc, char **argv)
 		return TTM_EXIT_USAGE;
 	}
 
-	char turn_url[256] = "", turn_user[128] = "", turn_pass[128] = "";
-	if (opt.turn && split_turn(opt.turn, turn_url, sizeof(turn_url), turn_user,
-				   sizeof(turn_user), turn_pass, sizeof(turn_pass)) < 0) {
-		usage_error(argc, argv, "--turn takes turn:USER:PASSWORD@HOST[:PORT]");
-		return TTM_EXIT_USAGE;
+	if ((rc = cli_load_secrets(&opt, err, sizeof(err))) < 0) {
+		early_error(argc, argv, rc == -EINVAL ? TTM_EXIT_USAGE : TTM_EXIT_INPUT, err);
+		return rc == -EINVAL ? TTM_EXIT_USAGE : TTM_EXIT_INPUT;
 	}
+	/* Copied: nothing we might start later inherits them. */
+	unsetenv("TTYMEET_PIN");
+	unsetenv("TTYMEET_TURN");
+	const char *turn_url = opt.turn ? opt.turn_url : NULL;
+	const char *turn_user = opt.turn ? opt.turn_user : NULL;
+	const char *turn_pass = opt.turn ? opt.turn_pass : NULL;
 
-	if (opt.headless)
-		return run_headless(&opt, t_start, opt.turn ? turn_url : NULL,
-				    opt.turn ? turn_user : NULL, opt.turn ? turn_pass : NULL);
+	if (opt.headless) {
+		warn_visible_secrets(&opt);
+		rc = run_headless(&opt, t_start, turn_url, turn_user, turn_pass);
+		cli_wipe_secrets(&opt);
+		return rc;
+	}
 
 	/* The terminal UI: one participant, the notice first, then the meeting. */
 	struct app app = { 0 };
@@ -555,8 +575,10 @@ int main(int argc, char **argv)
 	app.loop = g_main_loop_new(NULL, FALSE);
 	if ((rc = start_tui(&app, &opt)) >= 0) {
 		g_main_loop_unref(app.loop);
+		cli_wipe_secrets(&opt);
 		return rc;
 	}
+	warn_visible_secrets(&opt); /* shown in the UI (its diagnostics pane) */
 	const char *dev_backend = "portaudio";
 	struct media_config mc = {
 		.source_backend = opt.play ? "wav" : dev_backend,
@@ -591,14 +613,13 @@ int main(int argc, char **argv)
 	const char *tamper = getenv("TTYMEET_TEST_TAMPER_FINGERPRINT");
 	struct session_config cfg = {
 		.url = opt.url, .room = opt.room, .name = opt.name, .pin = opt.pin,
+		.ask_pin = true, /* the UI asks for a pin the room wants (masked) */
 		.insecure = opt.insecure, .muted = opt.mute, .t0 = t_start,
 		.media = media,
 		.stun_server = opt.stun,
 		.local_addrs = opt.n_ice_addrs ? opt.ice_addrs : NULL,
 		.bitrate = opt.bitrate_kbps * 1000,
-		.turn_url = opt.turn ? turn_url : NULL,
-		.turn_user = opt.turn ? turn_user : NULL,
-		.turn_password = opt.turn ? turn_pass : NULL,
+		.turn_url = turn_url, .turn_user = turn_user, .turn_password = turn_pass,
 		.stats_interval_ms = 1000,
 		.keepalive_ms = (unsigned)(opt.keepalive * 1000.0),
 		.tamper_fingerprint = tamper && !strcmp(tamper, "1"),
@@ -607,7 +628,10 @@ int main(int argc, char **argv)
 			   .codec = opt.video_vp9 ? VIDEO_CODEC_VP9 : VIDEO_CODEC_VP8,
 			   .simulcast = opt.video_simulcast },
 	};
-	if ((rc = session_create(g_main_context_default(), wsctx, &cfg, on_session_event, &app, &app.session)) < 0) {
+	rc = session_create(g_main_context_default(), wsctx, &cfg, on_session_event, &app,
+			    &app.session);
+	cli_wipe_secrets(&opt); /* the session has its own copies */
+	if (rc < 0) {
 		fprintf(stderr, "ttymeet: out of memory\n");
 		return TTM_EXIT_SERVER;
 	}

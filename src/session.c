@@ -30,6 +30,7 @@
 #include "net/sdp.h"
 #include "src/chatlink.h"
 #include "src/exitcode.h"
+#include "src/secret.h"
 #include <sodium.h>
 #include "src/text.h"
 #include "net/loop.h"
@@ -120,6 +121,13 @@ static gboolean action_cb(gpointer data)
 	if (a == ACT_RECONNECT) /* the rejoin brings the video back */
 		session_video_stop(s, "the connection to the server was lost");
 	drop_transport(s);
+	if (a == ACT_PIN_WAIT) { /* unconnected until session_set_pin or session_leave */
+		s->state = ST_PIN_WAIT;
+		struct session_event ev = { .type = SESSION_EV_PIN_NEEDED, .room = s->room,
+					    .on = s->pin != NULL, .message = s->lost_why };
+		session_emit(s, &ev);
+		return G_SOURCE_REMOVE;
+	}
 	if (a == ACT_RECONNECT) {
 		/* 0.25 s, 0.5 s, 1 s, then every 2 s */
 		guint delay = s->attempt >= 4 ? 2000 : 250u << (s->attempt > 0 ? s->attempt - 1 : 0);
@@ -395,11 +403,35 @@ out:
 	return rc;
 }
 
+/* AudioBridge's answers to a join without the room's pin (483 "Missing mandatory element
+ * (pin)") or with a wrong one (489 "Unauthorized (wrong pin)"). */
+static bool pin_refused(const struct janus_reply *r)
+{
+	return r->code == 489 || (r->code == 483 && r->reason && strstr(r->reason, "pin"));
+}
+
 static void on_joined(void *user, const struct janus_reply *r)
 {
 	struct session *s = user;
 	char why[160];
 
+	if (r->err == -EREMOTEIO && pin_refused(r)) {
+		if (s->ask_pin && !s->joined_once) {
+			snprintf(s->lost_why, sizeof(s->lost_why), s->pin ? "room %" PRIu64
+				 " refused the pin" : "room %" PRIu64 " needs a pin", s->room);
+			s->exit_code = TTM_EXIT_ROOM; /* unless a pin is given and works */
+			snprintf(s->leave_reason, sizeof(s->leave_reason), "error");
+			s->state = ST_RECONNECT_WAIT;
+			schedule(s, ACT_PIN_WAIT);
+		} else if (s->pin) {
+			session_fail(s, TTM_EXIT_ROOM, true, "room %" PRIu64 " refused the pin: %s "
+				     "(%d)", s->room, r->reason, r->code);
+		} else {
+			session_fail(s, TTM_EXIT_ROOM, true, "room %" PRIu64 " needs a pin: give it "
+				     "with --pin-file or TTYMEET_PIN", s->room);
+		}
+		return;
+	}
 	if (r->err == -EREMOTEIO) {
 		session_fail(s, TTM_EXIT_ROOM, true, "room %" PRIu64 " refused the join: %s (%d)",
 			     s->room, r->reason, r->code);
@@ -737,6 +769,7 @@ int session_create(GMainContext *main, struct ws_ctx *ws, const struct session_c
 	s->url = dup_or_null(cfg->url, &ok);
 	s->name = dup_or_null(cfg->name, &ok);
 	s->pin = dup_or_null(cfg->pin, &ok);
+	s->ask_pin = cfg->ask_pin;
 	s->stun = dup_or_null(cfg->stun_server, &ok);
 	s->turn_url = dup_or_null(cfg->turn_url, &ok);
 	s->turn_user = dup_or_null(cfg->turn_user, &ok);
@@ -807,6 +840,23 @@ int session_set_muted(struct session *s, bool muted)
 	return body ? janus_message(s->janus, s->handle, body, NULL, on_configured, s) : -ENOMEM;
 }
 
+int session_set_pin(struct session *s, const char *pin)
+{
+	if (s->state != ST_PIN_WAIT)
+		return -EALREADY;
+	if (!pin || !*pin)
+		return -EINVAL;
+	char *p = strdup(pin);
+	if (!p)
+		return -ENOMEM;
+	secret_free(s->pin);
+	s->pin = p;
+	s->exit_code = TTM_EXIT_OK;
+	snprintf(s->leave_reason, sizeof(s->leave_reason), "user");
+	session_connect(s);
+	return 0;
+}
+
 bool session_is_muted(const struct session *s)
 {
 	return s->muted;
@@ -844,10 +894,10 @@ void session_destroy(struct session *s)
 	free((char *)s->video_cfg.source);
 	free(s->url);
 	free(s->name);
-	free(s->pin);
+	secret_free(s->pin);
 	free(s->stun);
 	free(s->turn_url);
-	free(s->turn_user);
-	free(s->turn_password);
+	secret_free(s->turn_user);
+	secret_free(s->turn_password);
 	free(s);
 }

@@ -39,6 +39,8 @@ struct session_config {
 	uint64_t room;
 	const char *name;
 	const char *pin;  /* NULL: none */
+	bool ask_pin;     /* a room that refuses the pin before the first join asks for one
+			   * (SESSION_EV_PIN_NEEDED, then session_set_pin) instead of failing */
 	bool insecure;
 	bool muted;       /* join muted */
 	gint64 t0;        /* monotonic µs that event times count from */
@@ -71,6 +73,8 @@ enum session_event_type {
 	SESSION_EV_LEFT,
 	SESSION_EV_VIDEO,       /* the preview shows feed id/name (on), or stopped (message) */
 	SESSION_EV_VIDEO_FRAME, /* a decoded picture of the shown feed: id, name, image */
+	SESSION_EV_PIN_NEEDED,  /* ask_pin only: room, message; on: a pin was given and refused.
+				 * The session waits, unconnected, for session_set_pin or _leave */
 };
 
 struct session_video_stats {
@@ -131,6 +135,9 @@ int session_start(struct session *s);
 /* Leaves the room cleanly (detach, destroy, close); ends with a LEFT event carrying reason.
  * Safe to call in any state and more than once. */
 void session_leave(struct session *s, const char *reason);
+/* After SESSION_EV_PIN_NEEDED: joins again (a new connection) with pin (copied; wiped when
+ * no longer needed). 0, -EALREADY when no pin is awaited, -EINVAL for an empty pin, -ENOMEM. */
+int session_set_pin(struct session *s, const char *pin);
 /* Asks the room to (un)mute us; a MUTED event confirms. */
 int session_set_muted(struct session *s, bool muted);
 bool session_is_muted(const struct session *s);

@@ -15,10 +15,10 @@
 
 enum state {
 	ST_IDLE, ST_CONNECTING, ST_CREATING, ST_ATTACHING, ST_JOINING, ST_JOINED,
-	ST_RECONNECT_WAIT, ST_LEAVING, ST_DONE
+	ST_RECONNECT_WAIT, ST_PIN_WAIT, ST_LEAVING, ST_DONE
 };
 
-enum action { ACT_NONE, ACT_FINISH, ACT_RECONNECT };
+enum action { ACT_NONE, ACT_FINISH, ACT_RECONNECT, ACT_PIN_WAIT };
 
 struct session {
 	GMainContext *main;
@@ -30,7 +30,7 @@ struct session {
 	char *url, *name, *pin, *stun, *turn_url, *turn_user, *turn_password;
 	const char *const *local_addrs;
 	uint64_t room;
-	bool insecure, muted, tamper_fp;
+	bool insecure, muted, tamper_fp, ask_pin;
 	gint64 t0;
 	unsigned stats_ms, keepalive_ms;
 	int bitrate;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/secret.h"
 #include "src/text.h"
 
 #define PENDING_MAX 64
@@ -81,7 +82,7 @@ void textroom_destroy(struct textroom *tr)
 		return;
 	g_hash_table_destroy(tr->pending);
 	g_hash_table_destroy(tr->peers);
-	free(tr->pin);
+	secret_free(tr->pin);
 	free(tr);
 }
 

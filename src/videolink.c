@@ -15,6 +15,7 @@
 
 #include "net/peer.h"
 #include "net/sdp.h"
+#include "src/secret.h"
 #include "src/text.h"
 #include "net/loop.h"
 
@@ -771,7 +772,7 @@ void videolink_destroy(struct videolink *vl)
 	vsend_destroy(vl->vsend);
 	peer_destroy(vl->pub_peer);
 	free(vl->display);
-	free(vl->pin);
+	secret_free(vl->pin);
 	free(vl->source);
 	free(vl);
 }

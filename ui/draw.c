@@ -130,6 +130,18 @@ static void draw_input(struct tui *t)
 
 	werase(w);
 	wmove(w, 0, 0);
+	if (t->pin_prompt) { /* masked: one '*' per character typed, never the pin itself */
+		char prompt[96], stars[CLI_SECRET_MAX + 1];
+		i18n_fmt(prompt, sizeof(prompt), t->lang, I18N_INPUT_PIN_PROMPT, t->room, NULL,
+			 NULL);
+		size_t pw = puts_(t, w, prompt, cols, STYLE_ALERT);
+		unsigned n = t->pin_chars < CLI_SECRET_MAX ? t->pin_chars : CLI_SECRET_MAX;
+		memset(stars, '*', n);
+		stars[n] = '\0';
+		size_t sw = cols > pw + 1 ? puts_(t, w, stars, cols - pw - 1, STYLE_NORMAL) : 0;
+		t->input_col = (int)(pw + sw);
+		return;
+	}
 	size_t pw = puts_(t, w, "> ", cols, STYLE_DIM);
 	size_t field = cols > pw + 1 ? cols - pw : 1;
 	if (!len) {

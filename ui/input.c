@@ -410,6 +410,44 @@ static void alt_key(struct tui *t, wint_t ch)
 		edit(t, EDITOR_WORD_RIGHT);
 }
 
+/* The masked pin prompt: printable characters are kept (never drawn), Backspace and Ctrl-U
+ * edit, Enter hands the pin to the owner, Esc leaves. The buffer is wiped after either. */
+static void pin_key(struct tui *t, bool is_key, wint_t ch, bool esc)
+{
+	char enc[4];
+	if (esc) {
+		tui_pin_clear(t);
+		t->pin_prompt = false;
+		leave(t);
+	} else if ((is_key && ch == KEY_ENTER) || (!is_key && (ch == '\r' || ch == '\n'))) {
+		if (!t->pin_len)
+			return;
+		t->pin_prompt = false;
+		if (t->ops.set_pin && t->ops.set_pin(t->user, t->pin) < 0)
+			t->pin_prompt = true; /* not taken: keep asking */
+		tui_pin_clear(t);
+	} else if ((is_key && ch == KEY_BACKSPACE) || (!is_key && (ch == 0x7F || ch == CTRL('h')))) {
+		while (t->pin_len > 0 && ((unsigned char)t->pin[--t->pin_len] & 0xC0) == 0x80)
+			t->pin[t->pin_len] = '\0';
+		t->pin[t->pin_len] = '\0';
+		if (t->pin_chars)
+			t->pin_chars--;
+	} else if (!is_key && ch == CTRL('u')) {
+		tui_pin_clear(t);
+	} else if (!is_key && ch >= 0x20 && ch != 0x7F && ch <= 0x10FFFF) {
+		size_t n = cell_encode((uint32_t)ch, enc);
+		if (t->pin_len + n >= sizeof(t->pin)) {
+			beep();
+		} else {
+			memcpy(t->pin + t->pin_len, enc, n);
+			t->pin_len += n;
+			t->pin_chars++;
+		}
+		explicit_bzero(enc, sizeof(enc));
+	}
+	tui_dirty(t, DIRTY_INPUT);
+}
+
 static void key(struct tui *t, bool is_key, wint_t ch, bool esc);
 
 void input_key(struct tui *t, bool is_key, wint_t ch)
@@ -456,6 +494,10 @@ static void key(struct tui *t, bool is_key, wint_t ch, bool esc)
 	}
 	if (!is_key && ch == CTRL('c')) {
 		leave(t);
+		return;
+	}
+	if (t->pin_prompt && t->overlay == OVERLAY_NONE) {
+		pin_key(t, is_key, ch, esc);
 		return;
 	}
 	if (t->overlay != OVERLAY_NONE) {

@@ -243,7 +243,15 @@ static void free_model(struct tui *t)
 	if (t->people)
 		g_array_free(t->people, TRUE);
 	g_free(t->notice);
+	tui_pin_clear(t);
 	g_free(t);
+}
+
+void tui_pin_clear(struct tui *t)
+{
+	explicit_bzero(t->pin, sizeof(t->pin));
+	t->pin_len = 0;
+	t->pin_chars = 0;
 }
 
 int tui_create(const struct tui_config *cfg, const struct tui_ops *ops, void *user,
@@ -658,6 +666,13 @@ void tui_on_event(struct tui *t, const struct session_event *ev)
 		break;
 	case SESSION_EV_NOTICE:
 		tui_system_line(t, 0, ev->message ? ev->message : "");
+		break;
+	case SESSION_EV_PIN_NEEDED:
+		tui_pin_clear(t);
+		t->pin_prompt = true;
+		tui_system_msg(t, TUI_LINE_ALERT, ev->on ? I18N_SYS_PIN_WRONG : I18N_SYS_PIN_NEEDED,
+			       t->room, NULL);
+		mask |= DIRTY_INPUT;
 		break;
 	case SESSION_EV_LEFT:
 		t->st.conn = STATUS_LEFT;

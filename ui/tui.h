@@ -39,6 +39,9 @@ struct tui_ops {
 	 * session_show_video); 0 or -ENOTSUP (no video in this session), -ENOENT (nobody by that
 	 * name sends video), -ENOTCONN (not joined yet). NULL: no video. */
 	int (*video)(void *user, const char *what);
+	/* The pin typed at the masked prompt a SESSION_EV_PIN_NEEDED brings up (session_set_pin);
+	 * the UI wipes its copy after the call. */
+	int (*set_pin)(void *user, const char *pin);
 };
 
 struct tui_config {

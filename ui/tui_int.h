@@ -92,6 +92,12 @@ struct tui {
 	size_t scroll;   /* chat lines scrolled back from the bottom */
 	unsigned unread; /* messages that arrived while scrolled back */
 	struct editor *ed;
+	/* the masked pin prompt (SESSION_EV_PIN_NEEDED): replaces the input line until Enter
+	 * or Esc; the text is never drawn (one '*' per character) and wiped after use */
+	bool pin_prompt;
+	char pin[CLI_SECRET_MAX + 1];
+	size_t pin_len;
+	unsigned pin_chars;
 	enum tui_overlay overlay;
 	size_t overlay_scroll;
 	struct diag *diag;
@@ -117,6 +123,8 @@ void tui_set_overlay(struct tui *t, enum tui_overlay ov);
 void tui_set_muted(struct tui *t, bool muted, bool from_ptt);
 void tui_ptt_mode(struct tui *t, bool on);
 void tui_ptt_press(struct tui *t);
+/* Wipes the pin being typed at the prompt. */
+void tui_pin_clear(struct tui *t);
 /* The notice was accepted: switch to the meeting view and tell the owner. */
 void tui_accept(struct tui *t);
 

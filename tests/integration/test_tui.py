@@ -28,6 +28,9 @@ attributes). Headless ttymeet clients in the same namespace are the other partic
   /video NAME for a non-sender is one clear line, and the pane clears when she leaves.
 - test_resize: 60x20 and 200x50 relayout (panes at the layout's places), below the minimum a
   clear message, back to 80x24.
+- test_pin_prompt_masked: a room with a pin and none given brings up a masked prompt ("*" per
+  character, the typed pin never on screen); a wrong pin asks again, the right one joins; Esc
+  at the prompt exits 4 without joining.
 - test_help_and_man_page_cover_the_commands: every slash command --help names is in
   man/ttymeet.1, with /device [in|out] and the chat-only roster mark in both.
 - test_languages_ascii_and_no_color: LANG=de_DE.UTF-8 gives the German notice; LANG=C gives
@@ -615,6 +618,44 @@ def test_languages_ascii_and_no_color():
                 assert t.wait_exit(10) == 0
             finally:
                 t.kill()
+
+
+def test_pin_prompt_masked():
+    with lab.Lab() as L:
+        t = Tui(L, ["--accept-privacy", "-n", "alice", L.url, str(L.pin_room)], name="pin")
+        try:
+            s = t.wait("needs a pin", 15)
+            assert "pin for room %d:" % L.pin_room in s, s
+            t.type("wrong", enter=False)
+            s = t.wait("pin for room %d: *****" % L.pin_room, 5)
+            assert "wrong" not in s, s
+            t.keys("BSpace")
+            t.wait(lambda s: "*****" not in s and "****" in s, 5, "backspace")
+            t.type("g")
+            t.wait("refused the pin", 15)
+            t.type(L.pin, enter=False)
+            s = t.wait("pin for room %d: %s" % (L.pin_room, "*" * len(L.pin)), 5)
+            assert L.pin not in s, s
+            t.keys("Enter")
+            s = t.wait("alice (you)", 20)
+            assert L.pin not in s, s
+            assert list(harness.participants(L, L.pin_room).values()) == ["alice"]
+            t.keys("C-c")
+            assert t.wait_exit(10) == 0
+            assert L.pin not in t.stderr()
+        finally:
+            t.kill()
+        # Esc at the prompt gives up: the room refused us (exit 4), nothing joined.
+        t = Tui(L, ["--accept-privacy", "-n", "bob", L.url, str(L.pin_room)], name="pin-esc")
+        try:
+            t.wait("needs a pin", 15)
+            t.type("abc", enter=False)
+            t.wait("***", 5)
+            t.keys("Escape")
+            assert t.wait_exit(10) == 4
+            assert harness.participants(L, L.pin_room) == {}
+        finally:
+            t.kill()
 
 
 def test_help_and_man_page_cover_the_commands():

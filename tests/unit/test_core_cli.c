@@ -1,5 +1,12 @@
-/* Unit tests for command-line parsing (src/cli.c) and URL splitting (net/ws.c). */
+/* Unit tests for command-line parsing (src/cli.c), the secrets it loads (--pin-file,
+ * TTYMEET_PIN, --pin, --turn-file, TTYMEET_TURN: precedence, conflicts, private files only)
+ * and URL splitting (net/ws.c). */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +17,7 @@
 
 #include "net/ws.h"
 #include "src/cli.h"
+#include "src/secret.h"
 
 static int parse(struct cli_options *o, char *err, ...)
 {
@@ -37,6 +45,7 @@ static void test_minimal(void **state)
 	assert_int_equal(o.video, -1);
 	assert_int_equal(o.participants, 1);
 	assert_null(o.pin);
+	assert_null(o.pin_arg);
 }
 
 static void test_full(void **state)
@@ -51,7 +60,8 @@ static void test_full(void **state)
 			 CLI_RUN);
 	assert_true(o.headless && o.accept_privacy && o.mute && o.insecure);
 	assert_string_equal(o.name, "Ana Müller");
-	assert_string_equal(o.pin, "s3cret");
+	assert_null(o.pin); /* read by cli_load_secrets, not by the parser */
+	assert_string_equal(o.pin_arg, "s3cret");
 	assert_true(o.duration > 2.49 && o.duration < 2.51);
 	assert_true(o.keepalive > 3.99 && o.keepalive < 4.01);
 	assert_int_equal(o.n_chat, 2);
@@ -110,6 +120,214 @@ static void test_errors(void **state)
 	expect_usage("--name", "-n", "two\nlines", "ws://h/", "1", NULL);
 	expect_usage("--name", "-n", "0123456789012345678901234567890123456789012345678901234567890123456789",
 		     "ws://h/", "1", NULL);
+	expect_usage("--pin and --pin-file", "--pin", "x", "--pin-file", "/f", "ws://h/", "1", NULL);
+	expect_usage("give --turn too", "--turn-file", "/f", "ws://h/", "1", NULL);
+	expect_usage("keep --turn-file", "--turn", "turn:u:p@h", "--turn-file", "/f", "ws://h/",
+		     "1", NULL);
+	expect_usage("--turn takes", "--turn", "stun:h", "ws://h/", "1", NULL);
+	expect_usage("--turn takes", "--turn", "turn:", "ws://h/", "1", NULL);
+	expect_usage("--turn takes", "--turn", "turn:u:p@", "ws://h/", "1", NULL);
+	expect_usage("USER:PASSWORD@HOST", "--turn", "turn:nopass@h", "ws://h/", "1", NULL);
+}
+
+/* ---- secrets ---- */
+
+static char secret_dir[64];
+
+static int secrets_setup(void **state)
+{
+	snprintf(secret_dir, sizeof(secret_dir), "/tmp/ttm-cli-XXXXXX");
+	unsetenv("TTYMEET_PIN");
+	unsetenv("TTYMEET_TURN");
+	return mkdtemp(secret_dir) ? 0 : -1;
+}
+
+static int secrets_teardown(void **state)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", secret_dir);
+	unsetenv("TTYMEET_PIN");
+	unsetenv("TTYMEET_TURN");
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+/* Writes a file of len bytes (text, may hold NULs) with the given mode; returns its path. */
+static const char *secret_file(const char *name, const char *text, size_t len, mode_t mode)
+{
+	static char path[4][128];
+	static int next;
+	char *p = path[next++ % 4];
+	snprintf(p, sizeof(path[0]), "%s/%s", secret_dir, name);
+	unlink(p);
+	int fd = open(p, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, len), (ssize_t)len);
+	close(fd);
+	assert_int_equal(chmod(p, mode), 0);
+	return p;
+}
+
+/* Parses then loads; returns cli_load_secrets' result (the parse must succeed). */
+static int load(struct cli_options *o, char *err, ...)
+{
+	char *argv[16] = { "ttymeet" };
+	int argc = 1;
+	va_list ap;
+	va_start(ap, err);
+	for (char *a; (a = va_arg(ap, char *));)
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc++] = "ws://h/";
+	argv[argc++] = "1";
+	err[0] = '\0';
+	assert_int_equal(cli_parse(argc, argv, o, err, 256), CLI_RUN);
+	return cli_load_secrets(o, err, 256);
+}
+
+static void test_pin_sources(void **state)
+{
+	struct cli_options o;
+	char err[256];
+	const char *f = secret_file("pin", "fromfile\n", 9, 0600);
+
+	assert_int_equal(load(&o, err, NULL), 0);
+	assert_null(o.pin);
+	assert_int_equal(load(&o, err, "--pin", "fromargv", NULL), 0);
+	assert_string_equal(o.pin, "fromargv");
+	assert_true(o.pin_visible); /* main warns and blanks argv */
+	assert_int_equal(load(&o, err, "--pin-file", f, NULL), 0);
+	assert_string_equal(o.pin, "fromfile"); /* the trailing newline is not part of it */
+	assert_false(o.pin_visible);
+
+	setenv("TTYMEET_PIN", "fromenv", 1);
+	assert_int_equal(load(&o, err, NULL), 0);
+	assert_string_equal(o.pin, "fromenv");
+	assert_false(o.pin_visible);
+	/* the command line wins over the environment */
+	assert_int_equal(load(&o, err, "--pin-file", f, NULL), 0);
+	assert_string_equal(o.pin, "fromfile");
+	assert_int_equal(load(&o, err, "--pin", "fromargv", NULL), 0);
+	assert_string_equal(o.pin, "fromargv");
+	setenv("TTYMEET_PIN", "", 1); /* set but empty: no pin */
+	assert_int_equal(load(&o, err, NULL), 0);
+	assert_null(o.pin);
+	setenv("TTYMEET_PIN", "bad\x1b[2Jpin", 1);
+	assert_int_equal(load(&o, err, NULL), -EILSEQ);
+	assert_non_null(strstr(err, "TTYMEET_PIN"));
+	unsetenv("TTYMEET_PIN");
+
+	/* CRLF files, and a pin of exactly CLI_SECRET_MAX bytes */
+	assert_int_equal(load(&o, err, "--pin-file", secret_file("crlf", "p1\r\n", 4, 0400),
+			      NULL), 0);
+	assert_string_equal(o.pin, "p1");
+	char big[CLI_SECRET_MAX + 2];
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(load(&o, err, "--pin-file", secret_file("max", big, CLI_SECRET_MAX,
+								  0600), NULL), 0);
+	assert_int_equal(strlen(o.pin), CLI_SECRET_MAX);
+	cli_wipe_secrets(&o);
+	assert_int_equal(o.pin_buf[0], 0);
+	assert_int_equal(o.pin_buf[CLI_SECRET_MAX - 1], 0);
+}
+
+static void test_pin_file_refused(void **state)
+{
+	struct cli_options o;
+	char err[256];
+	static const mode_t open_modes[] = { 0644, 0640, 0604, 0620, 0602, 0610, 0601 };
+	for (size_t i = 0; i < sizeof(open_modes) / sizeof(open_modes[0]); i++) {
+		const char *f = secret_file("open", "s3cret\n", 7, open_modes[i]);
+		assert_int_equal(load(&o, err, "--pin-file", f, NULL), -EACCES);
+		assert_null(o.pin);
+		assert_non_null(strstr(err, "accessible by others"));
+		assert_non_null(strstr(err, "chmod 600"));
+		assert_null(strstr(err, "s3cret"));
+		assert_int_equal(o.pin_buf[0], 0);
+	}
+	char path[128];
+	snprintf(path, sizeof(path), "%s/missing", secret_dir);
+	assert_int_equal(load(&o, err, "--pin-file", path, NULL), -ENOENT);
+	assert_non_null(strstr(err, "missing"));
+	assert_int_equal(load(&o, err, "--pin-file", secret_dir, NULL), -ENOTSUP);
+	assert_int_equal(load(&o, err, "--pin-file", secret_file("empty", "\n", 1, 0600), NULL),
+			 -ENODATA);
+	char big[SECRET_FILE_MAX + 2];
+	memset(big, 'x', sizeof(big));
+	assert_int_equal(load(&o, err, "--pin-file", secret_file("huge", big, sizeof(big), 0600),
+			      NULL), -EFBIG);
+	assert_int_equal(load(&o, err, "--pin-file", secret_file("long", big, CLI_SECRET_MAX + 1,
+								  0600), NULL), -EFBIG);
+	assert_int_equal(load(&o, err, "--pin-file", secret_file("nul", "a\0b", 3, 0600), NULL),
+			 -EILSEQ);
+	assert_int_equal(load(&o, err, "--pin-file", secret_file("2lines", "a\nb\n", 4, 0600),
+			      NULL), -EILSEQ);
+	assert_int_equal(o.pin_buf[0], 0);
+	if (geteuid() == 0) { /* only root can make a file someone else's */
+		const char *f = secret_file("theirs", "s3cret", 6, 0600);
+		assert_int_equal(chown(f, 65534, 65534), 0);
+		assert_int_equal(load(&o, err, "--pin-file", f, NULL), -EPERM);
+		assert_non_null(strstr(err, "another user"));
+	} else {
+		fail_msg("run as root to test a pin file of another user");
+	}
+	/* --pin on the command line: bounded and printable */
+	memset(big, 'x', CLI_SECRET_MAX + 1);
+	big[CLI_SECRET_MAX + 1] = '\0';
+	assert_int_equal(load(&o, err, "--pin", big, NULL), -EINVAL);
+	assert_int_equal(load(&o, err, "--pin", "", NULL), -EINVAL);
+}
+
+static void test_turn_sources(void **state)
+{
+	struct cli_options o;
+	char err[256];
+
+	/* one line, split at the last ':' (REST API user names hold one) */
+	const char *f = secret_file("turn", "1700000000:alice:pa55\n", 22, 0600);
+	assert_int_equal(load(&o, err, "--turn", "turn:relay.example.org:3478", "--turn-file", f,
+			      NULL), 0);
+	assert_string_equal(o.turn_url, "turn:relay.example.org:3478");
+	assert_string_equal(o.turn_user, "1700000000:alice");
+	assert_string_equal(o.turn_pass, "pa55");
+	assert_false(o.turn_visible);
+	/* two lines: any password */
+	f = secret_file("turn2", "bob\r\np:a@ss\n", 12, 0600);
+	assert_int_equal(load(&o, err, "--turn", "turns:h", "--turn-file", f, NULL), 0);
+	assert_string_equal(o.turn_url, "turns:h");
+	assert_string_equal(o.turn_user, "bob");
+	assert_string_equal(o.turn_pass, "p:a@ss");
+	/* the environment, and the command line over it */
+	setenv("TTYMEET_TURN", "envuser:envpass", 1);
+	assert_int_equal(load(&o, err, "--turn", "turn:h:3478", NULL), 0);
+	assert_string_equal(o.turn_user, "envuser");
+	assert_string_equal(o.turn_pass, "envpass");
+	assert_int_equal(load(&o, err, "--turn", "turn:h:3478", "--turn-file", f, NULL), 0);
+	assert_string_equal(o.turn_user, "bob");
+	assert_int_equal(load(&o, err, "--turn", "turn:u:p@h:3478", NULL), 0);
+	assert_string_equal(o.turn_url, "turn:h:3478");
+	assert_string_equal(o.turn_user, "u");
+	assert_string_equal(o.turn_pass, "p");
+	assert_true(o.turn_visible);
+	setenv("TTYMEET_TURN", "nocolon", 1);
+	assert_int_equal(load(&o, err, "--turn", "turn:h", NULL), -EILSEQ);
+	unsetenv("TTYMEET_TURN");
+	/* no credentials anywhere: a usage error naming the ways to give them */
+	assert_int_equal(load(&o, err, "--turn", "turn:h", NULL), -EINVAL);
+	assert_non_null(strstr(err, "--turn-file"));
+	assert_non_null(strstr(err, "TTYMEET_TURN"));
+	/* refused files and contents */
+	assert_int_equal(load(&o, err, "--turn", "turn:h", "--turn-file",
+			      secret_file("turnopen", "u:p", 3, 0644), NULL), -EACCES);
+	assert_int_equal(load(&o, err, "--turn", "turn:h", "--turn-file",
+			      secret_file("turnbad", ":p", 2, 0600), NULL), -EILSEQ);
+	assert_int_equal(load(&o, err, "--turn", "turn:h", "--turn-file",
+			      secret_file("turn3", "u\np\nq", 5, 0600), NULL), -EILSEQ);
+	assert_int_equal(o.turn_user[0], 0);
+	assert_int_equal(o.turn_pass[0], 0);
+	/* TTYMEET_TURN alone, without --turn, is ignored */
+	setenv("TTYMEET_TURN", "u:p", 1);
+	assert_int_equal(load(&o, err, NULL), 0);
+	assert_int_equal(o.turn_user[0], 0);
 }
 
 static void test_help_version(void **state)
@@ -165,6 +383,10 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_url),
+		cmocka_unit_test_setup_teardown(test_pin_sources, secrets_setup, secrets_teardown),
+		cmocka_unit_test_setup_teardown(test_pin_file_refused, secrets_setup,
+						secrets_teardown),
+		cmocka_unit_test_setup_teardown(test_turn_sources, secrets_setup, secrets_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
