@@ -459,6 +459,7 @@ enum peer_state peer_get_state(const struct peer *p)
 void peer_get_stats(const struct peer *p, struct peer_stats *out)
 {
 	*out = p->stats;
+	out->dtls_screened = p->dtls ? dtls_get_screened(p->dtls) : 0;
 }
 
 int peer_describe_path(struct peer *p, char *buf, size_t len)

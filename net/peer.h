@@ -45,7 +45,8 @@ struct peer_config {
 struct peer_stats {
 	uint64_t rtp_in, rtp_out, rtcp_in, rtcp_out;  /* packets */
 	uint64_t bytes_in, bytes_out;                  /* on the wire, SRTP included */
-	uint64_t srtp_errors, send_errors;
+	uint64_t srtp_errors, send_errors;             /* srtp_errors: failed authentication */
+	uint64_t dtls_screened;                        /* DTLS records that could not be genuine */
 	gint64 t_ice_connected, t_dtls_connected;      /* monotonic µs, 0 = not yet */
 };
 

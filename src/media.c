@@ -607,6 +607,7 @@ void media_get_stats(struct media *m, struct media_stats *out)
 		out->kbps_out = (double)(ps.bytes_out - m->bytes_out_mark) * 8 / 1000 / secs;
 		m->bytes_in_mark = ps.bytes_in;
 		m->bytes_out_mark = ps.bytes_out;
+		out->rejected_in = ps.srtp_errors + ps.dtls_screened;
 	}
 	if (m->have_remote) {
 		struct rtp_stats_report r;

@@ -54,6 +54,7 @@ struct media_stats {
 	double kbps_in, kbps_out; /* over the last interval */
 	uint64_t frames_played, frames_concealed, frames_fec;
 	uint64_t packets_sent, packets_received;
+	uint64_t rejected_in;       /* packets refused unauthenticated (SRTP, DTLS), since start */
 	double level_in, level_out; /* meters 0..1 */
 	bool receiving_audio;       /* decoded non-silent audio recently */
 	bool decoding;              /* false with no_decode: receiving_audio means nothing */

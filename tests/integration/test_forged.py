@@ -91,7 +91,9 @@ def test_forged_packets_do_not_end_the_meeting():
         for c in (a, b):
             c.wait_event(lambda e: e.get("event") == "media" and e.get("kind") == "chat"
                          and e.get("state") == "connected", 10)
-        time.sleep(2.0)
+        for c in (a, b):  # a clean meeting refuses nothing
+            st = c.wait_event(lambda e: e["event"] == "stats", 10)
+            assert st["rejected_in"] == 0, st
         janus_ports = udp_ports(L.server_ns, "janus", 40000, 40999)
         client_ports = udp_ports(L.client_ns, "ttymeet")
         assert janus_ports and len(client_ports) >= 4, (janus_ports, client_ports)
@@ -111,6 +113,10 @@ def test_forged_packets_do_not_end_the_meeting():
             bad = c.find(lambda e: e["event"] in ("reconnecting", "error")
                          or (e["event"] == "media" and e.get("state") == "failed"))
             assert not bad, "the forged packets hurt %s: %s\n%s" % (c.name, bad, c.describe())
+        # The forged packets did reach both clients' audio connections, and were refused there.
+        for c in (a, b):
+            last = c.find("stats")[-1]
+            assert last["rejected_in"] > 100, "%s: %s" % (c.name, last)
         late = stats_after(b, t_spray + 2)
         assert late and all(e["kbps_in"] > 10 for e in late), b.describe()
         assert any(e.get("audio_in") is True for e in late), b.describe()
