@@ -457,6 +457,23 @@ static char *source_copy(const char *s, size_t start, size_t end)
 	return out;
 }
 
+/* source_copy with the bytes [hole, hole_end) replaced by SCRIPT_CHAT_HIDDEN: the text of a
+ * chat expectation never reaches a message, a report or a log. */
+static char *source_hidden(const char *s, size_t start, size_t hole, size_t hole_end, size_t end)
+{
+	size_t hl = strlen(SCRIPT_CHAT_HIDDEN), n = (hole - start) + hl + (end - hole_end);
+	char *tmp = malloc(n + 1);
+	if (!tmp)
+		return NULL;
+	memcpy(tmp, s + start, hole - start);
+	memcpy(tmp + (hole - start), SCRIPT_CHAT_HIDDEN, hl);
+	memcpy(tmp + (hole - start) + hl, s + hole_end, end - hole_end);
+	tmp[n] = '\0';
+	char *out = source_copy(tmp, 0, n);
+	free(tmp);
+	return out;
+}
+
 static int parse_within(struct cursor *c, struct script_expect_info *in)
 {
 	int rc = expect_kw(c, "within", "expected within and a time");
@@ -470,6 +487,7 @@ static int parse_expect(struct script *s, struct cursor *c, size_t stmt_start)
 	struct expect e = { .info.line = c->line };
 	struct script_expect_info *in = &e.info;
 	int rc;
+	size_t hole = 0, hole_end = 0; /* a chat expectation's text, hidden in the source */
 	skip_blanks(c);
 	size_t kw = c->pos;
 	if (accept(c, "participants")) {
@@ -521,7 +539,10 @@ static int parse_expect(struct script *s, struct cursor *c, size_t stmt_start)
 	} else if (accept(c, "chat")) {
 		in->type = SCRIPT_EXP_CHAT;
 		s->needs |= SCRIPT_NEED_CHAT;
+		skip_blanks(c);
+		hole = c->pos;
 		rc = parse_word_or_quoted(c, SCRIPT_TEXT_MAX, "chat text", &e.text);
+		hole_end = c->pos;
 		if (rc == 0 && accept(c, "from"))
 			rc = parse_word_or_quoted(c, SCRIPT_NAME_MAX, "name", &e.name);
 		if (rc == 0)
@@ -543,7 +564,9 @@ static int parse_expect(struct script *s, struct cursor *c, size_t stmt_start)
 		rc = expect_end(c);
 	if (rc < 0)
 		goto out;
-	e.source = source_copy(c->s, stmt_start, c->pos);
+	e.source = in->type == SCRIPT_EXP_CHAT
+			   ? source_hidden(c->s, stmt_start, hole, hole_end, c->pos)
+			   : source_copy(c->s, stmt_start, c->pos);
 	if (!e.source) {
 		rc = -ENOMEM;
 		goto out;

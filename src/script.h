@@ -83,6 +83,7 @@
 #define SCRIPT_TIME_MAX_MS 86400000u  /* 24 h */
 #define SCRIPT_COUNT_MAX 1000000u     /* largest N in expect participants */
 #define SCRIPT_SOURCE_MAX 160u        /* bytes of an expectation's quoted source text */
+#define SCRIPT_CHAT_HIDDEN "(chat text)" /* stands for a chat expectation's text in its source */
 #define SCRIPT_MESSAGE_MAX 400u       /* bytes of a failure message, NUL included */
 
 struct script;
@@ -124,7 +125,9 @@ enum script_state { SCRIPT_PENDING, SCRIPT_MET, SCRIPT_FAILED };
 struct script_expect_info {
 	enum script_expect_type type;
 	unsigned line;
-	const char *source;   /* the statement as written, trimmed (shortened with "...") */
+	const char *source;   /* the statement as written, trimmed (shortened with "..."); a
+			       * chat expectation's text is SCRIPT_CHAT_HIDDEN: sources go into
+			       * messages, stderr and --report, which never hold chat text */
 	uint64_t within_ms;   /* deadline; 0 for NO_ERROR (checked at the end) */
 	enum script_cmp cmp;  /* PARTICIPANTS */
 	unsigned count;       /* PARTICIPANTS: N */

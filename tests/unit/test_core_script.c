@@ -193,10 +193,15 @@ static void test_parse_expectations(void **state)
 	assert_int_equal(in.type, SCRIPT_EXP_CHAT);
 	assert_string_equal(in.text, "hello world");
 	assert_null(in.name);
+	/* the source (messages, stderr, --report) never holds the chat text */
+	assert_string_equal(in.source, "expect chat (chat text) within 5s");
 	in = exp_info(s, 6);
 	assert_string_equal(in.text, "hi");
 	assert_string_equal(in.name, "alice");
+	assert_string_equal(in.source, "expect chat (chat text) from alice within 2s");
 	assert_string_equal(exp_info(s, 7).name, "Alice B");
+	assert_string_equal(exp_info(s, 7).source,
+			    "expect chat (chat text) from \"Alice B\" within 2s");
 	in = exp_info(s, 8);
 	assert_int_equal(in.type, SCRIPT_EXP_TALKING);
 	assert_string_equal(in.name, "bob");
@@ -330,15 +335,24 @@ static void test_parse_bounds(void **state)
 	s = parse_ok(buf);
 	assert_int_equal(strlen(exp_info(s, 0).name), SCRIPT_NAME_MAX);
 	script_destroy(s);
-	/* A long source is shortened for messages, at a character boundary. */
+	/* A long source is shortened for messages, at a character boundary; a long chat text is
+	 * not in it at all. */
 	n = snprintf(buf, 64, "expect chat \"");
 	for (size_t i = 0; i < 100; i++)
 		memcpy(buf + n + 2 * i, "\xc3\xa9", 2);
 	strcpy(buf + n + 200, "\" within 1s");
 	s = parse_ok(buf);
 	const char *src = exp_info(s, 0).source;
+	assert_string_equal(src, "expect chat (chat text) within 1s");
+	script_destroy(s);
+	n = snprintf(buf, 64, "expect chat hi from \"");
+	for (size_t i = 0; i < 63; i++)
+		memcpy(buf + n + 2 * i, "\xc3\xa9", 2);
+	strcpy(buf + n + 126, "\" within 1s");
+	s = parse_ok(buf);
+	src = exp_info(s, 0).source;
 	assert_true(strlen(src) < SCRIPT_SOURCE_MAX);
-	assert_memory_equal(src, "expect chat \"\xc3\xa9", 15);
+	assert_memory_equal(src, "expect chat (chat text) from \"\xc3\xa9", 32);
 	assert_string_equal(src + strlen(src) - 5, "\xc3\xa9...");
 	script_destroy(s);
 	free(buf);
@@ -500,7 +514,7 @@ static void test_expectations_failed(void **state)
 	assert_int_equal(in.when_ms, 5000);
 	assert_string_equal(in.message, "line 3: expect audio within 5s: no audio after 5.0 s");
 	assert_string_equal(exp_info(s, 3).message,
-			    "line 6: expect chat \"hello\" from alice within 5s: no such message "
+			    "line 6: expect chat (chat text) from alice within 5s: no such message "
 			    "after 5.0 s (1 received)");
 	assert_int_equal(script_exit_code(s), 7);
 	script_check(s, 9000, &st);
