@@ -570,6 +570,8 @@ static void read_records(struct dtls *d)
 			ev.data = d->rx;
 			ev.len = (size_t)n;
 			emit(d, &ev);
+			/* plaintext (SCTP, chat): not left behind; d outlives emit (enter/leave) */
+			explicit_bzero(d->rx, (size_t)n);
 			continue;
 		}
 		e = SSL_get_error(d->ssl, n);

@@ -418,6 +418,11 @@ int bot_input_line(struct bot *b, char *line)
 	return session_send_chat(b->session, NULL, line[0] == '/' && line[1] == '/' ? line + 1 : line);
 }
 
+unsigned bot_wipe_chat(struct bot *b)
+{
+	return b->session ? session_wipe_chat(b->session) : 0;
+}
+
 bool bot_done(const struct bot *b)
 {
 	return b->done;

@@ -48,6 +48,9 @@ void bot_leave(struct bot *b, const char *reason);
  * NAME" (a notice says why it could not be done). */
 int bot_input_line(struct bot *b, char *line);
 bool bot_done(const struct bot *b);
+/* Wipes the bot's chat at once (session_wipe_chat), for an exit that cannot wait; returns the
+ * number of messages wiped. */
+unsigned bot_wipe_chat(struct bot *b);
 int bot_exit_code(const struct bot *b);
 /* The bot's summary (new reference). */
 json_t *bot_summary(const struct bot *b);

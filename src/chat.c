@@ -6,6 +6,7 @@
  * arena byte outside a live record is zero.
  */
 #include "src/chat.h"
+#include "src/secmem.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -26,6 +27,7 @@ struct chat_store {
 	size_t *offs;   /* ring of record offsets, capacity max_msgs */
 	unsigned max_msgs, first, count;
 	uint64_t total;
+	bool locked;    /* the arena's pages are really locked (checked, see secmem.h) */
 };
 
 static size_t align8(size_t n)
@@ -51,6 +53,7 @@ int chat_store_create(size_t max_bytes, unsigned max_msgs, struct chat_store **o
 		return -ENOMEM;
 	}
 	sodium_memzero(cs->arena, cs->cap);
+	cs->locked = secmem_lock(cs->arena, cs->cap) == 0;
 	*out = cs;
 	return 0;
 }
@@ -150,6 +153,11 @@ int chat_store_get(const struct chat_store *cs, unsigned i, struct chat_msg *out
 	out->text_len = r->text_len;
 	out->flags = r->flags;
 	return 0;
+}
+
+bool chat_store_locked(const struct chat_store *cs)
+{
+	return cs->locked;
 }
 
 void chat_store_clear(struct chat_store *cs)

@@ -1,10 +1,11 @@
 /* The chat store: the session's chat history, kept only in memory.
  *
  * All message bytes live in one arena from libsodium's secure allocator (guard pages, mlock:
- * never swapped, never in a core dump since those are disabled too). The arena is a ring:
- * new messages append, the oldest are evicted when the message or byte bound is reached, and
- * every byte given back is overwritten with zeros (sodium_memzero) at once — on eviction,
- * clear and destroy. Nothing here writes to a file or a log. Thread: the loop's thread.
+ * never swapped, never in a core dump since those are disabled too). Whether the lock really
+ * took (RLIMIT_MEMLOCK may forbid it) is checked and told by chat_store_locked(). The arena
+ * is a ring: new messages append, the oldest are evicted when the message or byte bound is
+ * reached, and every byte given back is overwritten with zeros (sodium_memzero) at once — on
+ * eviction, clear and destroy. Nothing here writes to a file or a log. Thread: the loop's thread.
  */
 #ifndef TTM_SRC_CHAT_H
 #define TTM_SRC_CHAT_H
@@ -41,6 +42,8 @@ unsigned chat_store_count(const struct chat_store *cs);
 int chat_store_get(const struct chat_store *cs, unsigned i, struct chat_msg *out);
 /* Total messages ever added (for unread counters). */
 uint64_t chat_store_total(const struct chat_store *cs);
+/* True if the arena is locked in memory (cannot be swapped out). */
+bool chat_store_locked(const struct chat_store *cs);
 /* Forgets (and wipes) everything. */
 void chat_store_clear(struct chat_store *cs);
 /* Test hook: the whole arena, to check that freed regions hold no message bytes. */

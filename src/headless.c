@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char *event_name(enum session_event_type t)
 {
@@ -31,13 +32,35 @@ static const char *event_name(enum session_event_type t)
 	return "unknown";
 }
 
+/* One line, written with write(2) from a buffer that is wiped afterwards: a chat event's text
+ * must not stay behind in stdio's buffer (jansson's own copies are wiped by its allocator,
+ * src/secmem.h). Whatever out had buffered goes first. */
 static int print_line(FILE *out, json_t *o)
 {
-	int rc = json_dumpf(o, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
+	int rc = 0;
 	json_decref(o);
-	if (rc < 0 || fputc('\n', out) == EOF || fflush(out) == EOF)
-		return -EIO;
-	return 0;
+	if (!text)
+		return -ENOMEM;
+	size_t len = strlen(text);
+	text[len] = '\n'; /* the NUL becomes the newline; len + 1 bytes are written */
+	int fd = fileno(out);
+	if (fflush(out) == EOF)
+		rc = -EIO;
+	else if (fd < 0 && (fwrite(text, 1, len + 1, out) != len + 1 || fflush(out) == EOF))
+		rc = -EIO; /* not a file descriptor (a memory stream): stdio it is */
+	for (size_t off = 0; rc == 0 && fd >= 0 && off < len + 1;) {
+		ssize_t n = write(fd, text + off, len + 1 - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			rc = -EIO;
+		else
+			off += (size_t)n;
+	}
+	explicit_bzero(text, len + 1);
+	free(text);
+	return rc;
 }
 
 int headless_print_summary(FILE *out, const char *who, double t, json_t *summary)

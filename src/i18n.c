@@ -63,33 +63,57 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"i messaggi di chat che scrivi, alle persone nella stanza attraverso il server.",
 		"mesajele de chat pe care le scrieți, către cei din cameră, prin server."),
 	[I18N_NOTICE_WS_PLAIN] = T(
-		"The signaling connection is not encrypted (ws://): others on the network path "
-		"can read your display name, your IP addresses and the room number. Audio and "
-		"chat themselves are encrypted (DTLS-SRTP, DTLS).",
-		"Die Signalisierungsverbindung ist nicht verschlüsselt (ws://): Andere auf dem "
-		"Netzwerkweg können Ihren Anzeigenamen, Ihre IP-Adressen und die Raumnummer "
-		"lesen. Ton und Chat selbst sind verschlüsselt (DTLS-SRTP, DTLS).",
-		"La connessione di segnalazione non è cifrata (ws://): altri sul percorso di "
-		"rete possono leggere il tuo nome, i tuoi indirizzi IP e il numero della "
-		"stanza. Audio e chat sono comunque cifrati (DTLS-SRTP, DTLS).",
-		"Conexiunea de semnalizare nu este criptată (ws://): alții de pe traseul "
-		"rețelei pot citi numele afișat, adresele IP și numărul camerei. Sunetul și "
-		"chatul sunt criptate (DTLS-SRTP, DTLS)."),
+		"The connection to the server is not encrypted (ws://): anyone on the network path "
+		"can read your display name, your IP addresses, the room number and the room pin, "
+		"and can swap the key fingerprint of the audio and chat connection, and so listen "
+		"to, read and change your audio and chat. wss:// prevents this.",
+		"Die Verbindung zum Server ist nicht verschlüsselt (ws://): Jeder auf dem "
+		"Netzwerkweg kann Ihren Anzeigenamen, Ihre IP-Adressen, die Raumnummer und die "
+		"Raum-PIN lesen und den Schlüssel-Fingerabdruck der Ton- und Chatverbindung "
+		"austauschen und so Ihren Ton und Chat mithören, mitlesen und verändern. wss:// "
+		"verhindert das.",
+		"La connessione al server non è cifrata (ws://): chiunque sul percorso di rete può "
+		"leggere il tuo nome visualizzato, i tuoi indirizzi IP, il numero della stanza e il "
+		"PIN della stanza, e può sostituire l'impronta della chiave della connessione audio "
+		"e chat, e così ascoltare, leggere e modificare il tuo audio e la tua chat. wss:// "
+		"lo impedisce.",
+		"Conexiunea cu serverul nu este criptată (ws://): oricine de pe traseul rețelei "
+		"poate citi numele afișat, adresele dumneavoastră IP, numărul camerei și PIN-ul "
+		"camerei și poate înlocui amprenta cheii conexiunii de sunet și chat, putând astfel "
+		"asculta, citi și modifica sunetul și chatul dumneavoastră. wss:// previne acest "
+		"lucru."),
 	[I18N_NOTICE_WSS] = T(
-		"The connection to the server is encrypted (wss://, certificate checked).",
-		"Die Verbindung zum Server ist verschlüsselt (wss://, Zertifikat geprüft).",
-		"La connessione al server è cifrata (wss://, certificato verificato).",
-		"Conexiunea cu serverul este criptată (wss://, certificat verificat)."),
+		"The connection to the server is encrypted and its certificate checked (wss://). "
+		"Audio and chat are encrypted between you and the server (DTLS-SRTP, DTLS) with "
+		"keys whose fingerprint comes over that connection; the server itself decrypts them.",
+		"Die Verbindung zum Server ist verschlüsselt und sein Zertifikat geprüft (wss://). "
+		"Ton und Chat sind zwischen Ihnen und dem Server verschlüsselt (DTLS-SRTP, DTLS), "
+		"mit Schlüsseln, deren Fingerabdruck über diese Verbindung kommt; der Server selbst "
+		"entschlüsselt sie.",
+		"La connessione al server è cifrata e il suo certificato verificato (wss://). Audio "
+		"e chat sono cifrati tra te e il server (DTLS-SRTP, DTLS) con chiavi la cui impronta "
+		"arriva da quella connessione; il server stesso li decifra.",
+		"Conexiunea cu serverul este criptată, iar certificatul său verificat (wss://). "
+		"Sunetul și chatul sunt criptate între dumneavoastră și server (DTLS-SRTP, DTLS), "
+		"cu chei a căror amprentă vine prin această conexiune; serverul însuși le "
+		"decriptează."),
 	[I18N_NOTICE_WSS_INSECURE] = T(
 		"The connection to the server is encrypted (wss://), but its certificate is NOT "
-		"checked (--insecure): an attacker on the path could pose as the server.",
+		"checked (--insecure), so the server's identity is not verified: anyone on the "
+		"network path can pose as the server, and so read the room pin and listen to, read "
+		"and change your audio and chat.",
 		"Die Verbindung zum Server ist verschlüsselt (wss://), aber sein Zertifikat wird "
-		"NICHT geprüft (--insecure): Ein Angreifer auf dem Weg könnte sich als Server "
-		"ausgeben.",
+		"NICHT geprüft (--insecure), die Identität des Servers ist also nicht bestätigt: "
+		"Jeder auf dem Netzwerkweg kann sich als Server ausgeben und so die Raum-PIN lesen "
+		"und Ihren Ton und Chat mithören, mitlesen und verändern.",
 		"La connessione al server è cifrata (wss://), ma il suo certificato NON viene "
-		"verificato (--insecure): un attaccante sul percorso potrebbe fingersi il server.",
+		"verificato (--insecure), quindi l'identità del server non è accertata: chiunque sul "
+		"percorso di rete può fingersi il server, e così leggere il PIN della stanza e "
+		"ascoltare, leggere e modificare il tuo audio e la tua chat.",
 		"Conexiunea cu serverul este criptată (wss://), dar certificatul său NU este "
-		"verificat (--insecure): un atacator de pe traseu s-ar putea da drept server."),
+		"verificat (--insecure), deci identitatea serverului nu este confirmată: oricine de "
+		"pe traseul rețelei se poate da drept server și astfel poate citi PIN-ul camerei și "
+		"poate asculta, citi și modifica sunetul și chatul dumneavoastră."),
 	[I18N_NOTICE_ICE] = T("Your IP address is also sent to {1} (--stun/--turn).",
 		"Ihre IP-Adresse wird außerdem an {1} gesendet (--stun/--turn).",
 		"Il tuo indirizzo IP viene inviato anche a {1} (--stun/--turn).",
@@ -121,18 +145,70 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"O excepție ați cerut-o chiar dumneavoastră: ceea ce auziți este înregistrat în "
 		"{1} (--record)."),
 	[I18N_NOTICE_MEMORY] = T(
-		"Chat lives only in locked memory (never swapped out) and is wiped when ttymeet "
-		"exits; core dumps are disabled. The terminal's alternate screen keeps the chat "
-		"out of your scrollback.",
-		"Der Chat liegt nur in gesperrtem Arbeitsspeicher (wird nie ausgelagert) und wird "
-		"beim Beenden von ttymeet gelöscht; Core-Dumps sind abgeschaltet. Der alternative "
-		"Bildschirm des Terminals hält den Chat aus Ihrem Scrollback heraus.",
-		"La chat resta solo in memoria bloccata (mai scritta nello swap) e viene "
-		"cancellata quando ttymeet termina; i core dump sono disattivati. Lo schermo "
-		"alternativo del terminale tiene la chat fuori dallo storico di scorrimento.",
-		"Chatul stă doar în memorie blocată (niciodată mutată în swap) și este șters "
-		"când ttymeet se închide; core dump-urile sunt dezactivate. Ecranul alternativ "
-		"al terminalului ține chatul în afara istoricului de derulare."),
+		"Chat history and messages waiting to be sent live in locked memory (never swapped "
+		"out) and are wiped when ttymeet exits, also after a second Ctrl-C; every other copy "
+		"ttymeet makes of a message on its way (JSON, buffers, the screen) is overwritten "
+		"when it is freed or at exit. Core dumps are disabled.",
+		"Chatverlauf und noch nicht gesendete Nachrichten liegen in gesperrtem "
+		"Arbeitsspeicher (wird nie ausgelagert) und werden beim Beenden von ttymeet "
+		"gelöscht, auch nach einem zweiten Strg-C; jede andere Kopie, die ttymeet unterwegs "
+		"von einer Nachricht anlegt (JSON, Puffer, der Bildschirm), wird beim Freigeben "
+		"oder beim Beenden überschrieben. "
+		"Core-Dumps sind abgeschaltet.",
+		"La cronologia della chat e i messaggi in attesa di invio restano in memoria "
+		"bloccata (mai scritta nello swap) e vengono cancellati quando ttymeet termina, "
+		"anche dopo un secondo Ctrl-C; ogni altra copia di un messaggio che ttymeet crea "
+		"lungo il percorso (JSON, buffer, lo schermo) viene sovrascritta quando è liberata o "
+		"all'uscita. I core dump sono disattivati.",
+		"Istoricul chatului și mesajele care așteaptă să fie trimise stau în memorie "
+		"blocată (niciodată mutată în swap) și sunt șterse când ttymeet se închide, inclusiv "
+		"după un al doilea Ctrl-C; orice altă copie a unui mesaj pe care ttymeet o face pe "
+		"parcurs (JSON, buffere, ecranul) este suprascrisă când este eliberată sau la "
+		"ieșire. Core dump-urile sunt dezactivate."),
+	[I18N_NOTICE_MEMORY_UNLOCKED] = T(
+		"Chat memory is NOT locked here (RLIMIT_MEMLOCK allows {1} KB, {2} KB are needed): "
+		"the chat may be swapped out to disk. It is still wiped when ttymeet exits, also "
+		"after a second Ctrl-C, and every other copy ttymeet makes of a message is "
+		"overwritten when it is freed or at exit. Core dumps are disabled.",
+		"Der Chatspeicher ist hier NICHT gesperrt (RLIMIT_MEMLOCK erlaubt {1} KB, {2} KB "
+		"werden gebraucht): Der Chat kann auf die Festplatte ausgelagert werden. Er wird "
+		"trotzdem beim Beenden von ttymeet gelöscht, auch nach einem zweiten Strg-C, und "
+		"jede andere Kopie, die ttymeet von einer Nachricht anlegt, wird beim Freigeben "
+		"oder beim Beenden überschrieben. Core-Dumps sind abgeschaltet.",
+		"La memoria della chat qui NON è bloccata (RLIMIT_MEMLOCK consente {1} KB, ne "
+		"servono {2} KB): la chat può finire nello swap su disco. Viene comunque cancellata "
+		"quando ttymeet termina, anche dopo un secondo Ctrl-C, e ogni altra copia di un "
+		"messaggio che ttymeet crea viene sovrascritta quando è liberata o all'uscita. I "
+		"core dump sono disattivati.",
+		"Memoria chatului NU este blocată aici (RLIMIT_MEMLOCK permite {1} KB, sunt "
+		"necesari {2} KB): chatul poate fi mutat în swap, pe disc. Este totuși șters când "
+		"ttymeet se închide, inclusiv după un al doilea Ctrl-C, iar orice altă copie a unui "
+		"mesaj pe care ttymeet o face este suprascrisă când este eliberată sau la ieșire. "
+		"Core dump-urile sunt dezactivate."),
+	[I18N_NOTICE_OUTSIDE] = T(
+		"Outside ttymeet's control: the copies in the internal buffers of the libraries "
+		"that carry the chat (usrsctp for the data channel, OpenSSL for DTLS); your terminal "
+		"and its scrollback (the terminal UI draws on the alternate screen, which terminals "
+		"normally keep out of the scrollback, and blanks it on exit; --headless output goes "
+		"wherever you send it); and the server, which can read every message.",
+		"Außerhalb der Kontrolle von ttymeet: die Kopien in den internen Puffern der "
+		"Bibliotheken, die den Chat transportieren (usrsctp für den Datenkanal, OpenSSL für "
+		"DTLS); Ihr Terminal und sein Scrollback (die Oberfläche zeichnet auf dem "
+		"alternativen Bildschirm, den Terminals normalerweise aus dem Scrollback "
+		"heraushalten, und leert ihn beim Beenden; die Ausgabe von --headless geht dorthin, "
+		"wohin Sie sie leiten); und der Server, der jede Nachricht lesen kann.",
+		"Fuori dal controllo di ttymeet: le copie nei buffer interni delle librerie che "
+		"trasportano la chat (usrsctp per il canale dati, OpenSSL per DTLS); il tuo "
+		"terminale e il suo storico di scorrimento (l'interfaccia disegna sullo schermo "
+		"alternativo, che i terminali di norma tengono fuori dallo storico, e lo svuota "
+		"all'uscita; l'output di --headless va dove lo mandi tu); e il server, che può "
+		"leggere ogni messaggio.",
+		"În afara controlului ttymeet: copiile din bufferele interne ale bibliotecilor care "
+		"transportă chatul (usrsctp pentru canalul de date, OpenSSL pentru DTLS); terminalul "
+		"dumneavoastră și istoricul său de derulare (interfața desenează pe ecranul "
+		"alternativ, pe care terminalele de obicei îl țin în afara istoricului, și îl "
+		"golește la ieșire; ieșirea lui --headless ajunge unde o trimiteți); și serverul, "
+		"care poate citi fiecare mesaj."),
 	[I18N_NOTICE_OPERATOR] = T(
 		"The server operator's own processing (logs, recordings, retention) is theirs, "
 		"not ttymeet's.",

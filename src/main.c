@@ -23,6 +23,7 @@
 #include "src/privacy.h"
 #include "src/session.h"
 #include "src/script.h"
+#include "src/secmem.h"
 #include "src/text.h"
 #include "ui/tui.h"
 
@@ -57,8 +58,12 @@ static void on_session_event(void *user, const struct session_event *ev)
 static gboolean on_signal(gpointer data)
 {
 	struct app *app = data;
-	if (++app->signals > 1) { /* asked twice: stop waiting for the server */
-		fprintf(stderr, "ttymeet: interrupted again, exiting now\n");
+	if (++app->signals > 1) { /* asked twice: stop waiting for the server, but wipe first */
+		unsigned n = app->tui ? tui_wipe(app->tui) : 0;
+		n += session_wipe_chat(app->session);
+		fprintf(stderr, "ttymeet: interrupted again: chat wiped (%u messages and lines), "
+				"exiting now\n", n);
+		tui_destroy(app->tui, 130);
 		exit(130);
 	}
 	session_leave(app->session, "signal");
@@ -288,8 +293,13 @@ static void fleet_leave(struct fleet *f, const char *reason)
 static gboolean fleet_on_signal(gpointer data)
 {
 	struct fleet *f = data;
-	if (++f->signals > 1) { /* asked twice: stop waiting for the server */
-		fprintf(stderr, "ttymeet: interrupted again, exiting now\n");
+	if (++f->signals > 1) { /* asked twice: stop waiting for the server, but wipe first */
+		unsigned n = 0;
+		for (int i = 0; i < f->started; i++)
+			n += bot_wipe_chat(f->bots[i]);
+		explicit_bzero(f->line->str, f->line->len);
+		fprintf(stderr, "ttymeet: interrupted again: chat wiped (%u messages), exiting "
+				"now\n", n);
 		exit(130);
 	}
 	fleet_leave(f, "signal");
@@ -523,6 +533,7 @@ int main(int argc, char **argv)
 	gint64 t_start = g_get_monotonic_time(); /* event times (and join_ms) count from here */
 
 	harden_process();
+	secmem_json_setup(); /* before any JSON: freed jansson memory is overwritten */
 	rc = cli_parse(argc, argv, &opt, err, sizeof(err));
 	if (rc < 0) {
 		usage_error(argc, argv, err);

@@ -1,6 +1,7 @@
 /* Privacy notice text (see privacy.h). Every sentence states a fact the code guarantees, and
  * each optional sentence is there exactly when its setting is: a STUN/TURN server (host only,
- * never TURN credentials), publishing video, --log, --record, ws:// vs wss:// vs --insecure. */
+ * never TURN credentials), publishing video, --log, --record, ws:// vs wss:// vs --insecure,
+ * chat memory that cannot be locked. */
 #include "src/privacy.h"
 
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "net/ws.h"
+#include "src/session.h"
 #include "src/text.h"
 
 void privacy_server_host(const struct cli_options *o, char *host, size_t hostlen)
@@ -105,8 +107,16 @@ static void turn_host(const char *turn, char *out, size_t outlen)
 	snprintf(out, outlen, "%.*s", (int)(n < 200 ? n : 200), h);
 }
 
+void privacy_probe_memory(const struct cli_options *o, size_t extra,
+			  struct secmem_lock_info *mem)
+{
+	size_t n = o->participants > 1 ? (size_t)o->participants : 1;
+	secmem_lock_probe(n * session_chat_locked_bytes() + extra, mem);
+}
+
 int privacy_notice_build(const struct cli_options *o, enum i18n_lang lang,
-			 const char *operator_text, bool operator_cut, char **out)
+			 const struct secmem_lock_info *mem, const char *operator_text,
+			 bool operator_cut, char **out)
 {
 	GString *g = g_string_new(NULL);
 	char host[256], room[32], extra[512] = "";
@@ -142,7 +152,15 @@ int privacy_notice_build(const struct cli_options *o, enum i18n_lang lang,
 		line(g, lang, I18N_NOTICE_LOG, o->log, NULL);
 	if (o->record)
 		line(g, lang, I18N_NOTICE_RECORD, o->record, NULL);
-	line(g, lang, I18N_NOTICE_MEMORY, NULL, NULL);
+	if (mem->ok) {
+		line(g, lang, I18N_NOTICE_MEMORY, NULL, NULL);
+	} else {
+		char lim[32], need[32];
+		snprintf(lim, sizeof(lim), "%llu", mem->limit / 1024);
+		snprintf(need, sizeof(need), "%llu", (mem->need + 1023) / 1024);
+		line(g, lang, I18N_NOTICE_MEMORY_UNLOCKED, lim, need);
+	}
+	line(g, lang, I18N_NOTICE_OUTSIDE, NULL, NULL);
 	g_string_append_c(g, '\n');
 	line(g, lang, I18N_NOTICE_OPERATOR, NULL, NULL);
 	if (operator_text) {
@@ -174,7 +192,9 @@ void privacy_print_notice(FILE *out, const struct cli_options *o)
 	if (o->privacy_notice &&
 	    privacy_read_operator_notice(o->privacy_notice, &op, &cut, err, sizeof(err)) < 0)
 		op = g_strdup_printf("(%s)", err);
-	privacy_notice_build(o, lang, op, cut, &text);
+	struct secmem_lock_info mem;
+	privacy_probe_memory(o, 0, &mem);
+	privacy_notice_build(o, lang, &mem, op, cut, &text);
 	fprintf(out, "%s\n\n%s\n", title, text);
 	g_free(text);
 	g_free(op);

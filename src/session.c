@@ -815,6 +815,7 @@ int session_start(struct session *s)
 		return -EALREADY;
 	struct session_event ev = { .type = SESSION_EV_CONNECTING, .url = s->url, .room = s->room };
 	session_emit(s, &ev);
+	session_chat_check_locked(s);
 	if (s->stats_ms)
 		s->stats_timer = add_timeout(s, s->stats_ms, stats_cb);
 	session_connect(s);

@@ -147,6 +147,12 @@ bool session_is_muted(const struct session *s);
 int session_send_chat(struct session *s, const char *to, const char *text);
 /* The chat history (read-only; valid until the session is destroyed). */
 const struct chat_store *session_chat(const struct session *s);
+/* Wipes every chat text the session holds (history, outbox, the chat link with its pending
+ * private messages) at once, for an exit that cannot wait for a clean leave. Returns the
+ * number of messages wiped. The session stays usable (it no longer chats until a rejoin). */
+unsigned session_wipe_chat(struct session *s);
+/* Bytes of locked memory one session asks for (its chat store), for the privacy notice. */
+size_t session_chat_locked_bytes(void);
 
 /* Video preview on or off (off unsubscribes: the server stops sending). -ENOTSUP when the
  * session was created without video. */

@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
+#include "src/secmem.h"
 #include "src/session_int.h"
 #include "src/text.h"
 
@@ -29,11 +31,11 @@ static void emit_notice(struct session *s, const char *fmt, ...)
 	session_emit(s, &ev);
 }
 
+/* Outbox messages live in libsodium's secure allocator like the history (sodium_free wipes). */
 static void outgoing_free(struct outgoing *o)
 {
 	free(o->to);
-	sodium_memzero(o->text, strlen(o->text));
-	free(o);
+	sodium_free(o);
 }
 
 /* Sends queued messages while the chat channel is up. */
@@ -133,6 +135,38 @@ int session_chat_init(struct session *s)
 	return chat_store_create(CHAT_STORE_BYTES, CHAT_STORE_MSGS, &s->chat);
 }
 
+void session_chat_check_locked(struct session *s)
+{
+	struct rlimit rl;
+	if (chat_store_locked(s->chat))
+		return;
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		emit_notice(s, "chat memory is not locked (RLIMIT_MEMLOCK is %llu KB): chat may be "
+			    "swapped out to disk", (unsigned long long)rl.rlim_cur / 1024);
+	else
+		emit_notice(s, "chat memory is not locked: chat may be swapped out to disk");
+}
+
+size_t session_chat_locked_bytes(void)
+{
+	return secmem_locked_size(CHAT_STORE_BYTES);
+}
+
+unsigned session_wipe_chat(struct session *s)
+{
+	struct outgoing *o;
+	unsigned n = chat_store_count(s->chat) + g_queue_get_length(&s->outbox);
+	while ((o = g_queue_pop_head(&s->outbox)))
+		outgoing_free(o);
+	chat_store_clear(s->chat);
+	if (s->chat_link) { /* private messages waiting for the server's answer */
+		chatlink_destroy(s->chat_link);
+		s->chat_link = NULL;
+		s->chat_ready = false;
+	}
+	return n;
+}
+
 void session_chat_free(struct session *s)
 {
 	struct outgoing *o;
@@ -150,15 +184,14 @@ int session_send_chat(struct session *s, const char *to, const char *text)
 		return -EMSGSIZE;
 	if (g_queue_get_length(&s->outbox) >= CHAT_OUTBOX_MAX)
 		return -ENOBUFS;
-	struct outgoing *o = malloc(sizeof(*o) + n + 1);
+	struct outgoing *o = sodium_malloc(sizeof(*o) + n + 1);
 	if (!o)
 		return -ENOMEM;
 	/* What we send is sanitized like what we receive: our own screen shows it too. */
 	text_sanitize(text, n, o->text, n + 1, true);
 	o->to = to ? strdup(to) : NULL;
 	if (!o->text[0] || (to && !o->to)) {
-		free(o->to);
-		free(o);
+		outgoing_free(o);
 		return -EINVAL;
 	}
 	g_queue_push_tail(&s->outbox, o);

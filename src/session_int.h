@@ -96,5 +96,7 @@ void session_video_talking(struct session *s, const char *name); /* follow the s
 int session_chat_init(struct session *s);   /* the chat store */
 void session_chat_start(struct session *s); /* the chat link, once joined */
 void session_chat_free(struct session *s);  /* outbox and store, wiped */
+/* A notice event when the chat store could not be locked in memory. */
+void session_chat_check_locked(struct session *s);
 
 #endif

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "src/chat.h"
+#include "src/secmem.h"
 #include "ui/cell.h"
 
 struct editor {
@@ -20,6 +21,16 @@ struct editor {
 	struct chat_store *hist;
 	long hist_pos;
 };
+
+static size_t hist_bytes(unsigned history_max)
+{
+	return (size_t)(history_max ? history_max : 1) * 256 + 4096;
+}
+
+size_t editor_locked_bytes(unsigned history_max)
+{
+	return 2 * secmem_locked_size(EDITOR_MAX + 1) + secmem_locked_size(hist_bytes(history_max));
+}
 
 int editor_create(unsigned history_max, struct editor **out)
 {
@@ -32,8 +43,8 @@ int editor_create(unsigned history_max, struct editor **out)
 	e->buf = sodium_malloc(EDITOR_MAX + 1);
 	e->saved = sodium_malloc(EDITOR_MAX + 1);
 	if (!e->buf || !e->saved ||
-	    chat_store_create((size_t)(history_max ? history_max : 1) * 256 + 4096,
-			      history_max ? history_max : 1, &e->hist) < 0) {
+	    chat_store_create(hist_bytes(history_max), history_max ? history_max : 1,
+			      &e->hist) < 0) {
 		editor_destroy(e);
 		return -ENOMEM;
 	}

@@ -34,6 +34,8 @@ enum editor_op {
 
 /* Creates an empty editor remembering up to history_max lines. */
 int editor_create(unsigned history_max, struct editor **out);
+/* Bytes of locked memory an editor with this history asks for (for the privacy notice). */
+size_t editor_locked_bytes(unsigned history_max);
 /* Wipes and frees; NULL is fine. */
 void editor_destroy(struct editor *e);
 /* Inserts s[0..n) at the cursor (invalid UTF-8 becomes U+FFFD, control characters are

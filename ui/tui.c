@@ -283,7 +283,10 @@ int tui_create(const struct tui_config *cfg, const struct tui_ops *ops, void *us
 	t->st.muted = o->mute;
 	t->st.rtt_ms = -1;
 	t->people = g_array_new(FALSE, TRUE, sizeof(struct tui_person));
-	privacy_notice_build(o, t->lang, cfg->operator_notice, cfg->operator_notice_cut,
+	struct secmem_lock_info mem; /* the session's store, the display log and the editor */
+	privacy_probe_memory(o, secmem_locked_size(LOG_BYTES) + editor_locked_bytes(HISTORY_LINES),
+			     &mem);
+	privacy_notice_build(o, t->lang, &mem, cfg->operator_notice, cfg->operator_notice_cut,
 			     &t->notice);
 	struct vrender_config vc = { .cols = 1, .rows = 1, .fps = o->video_fps,
 				     .bytes_per_s = (uint32_t)o->video_budget,
@@ -345,6 +348,27 @@ fail:
 	return rc;
 }
 
+/* Blanks curses' copies of the screen (ordinary heap) and the terminal's alternate screen. */
+static void blank_screen(struct tui *t)
+{
+	for (int i = 0; i < W_COUNT; i++)
+		if (t->win[i]) {
+			werase(t->win[i]);
+			wnoutrefresh(t->win[i]);
+		}
+	doupdate();
+}
+
+unsigned tui_wipe(struct tui *t)
+{
+	unsigned n = chat_store_count(t->log);
+	chat_store_clear(t->log);
+	editor_clear(t->ed);
+	if (active_tui == t)
+		blank_screen(t);
+	return n;
+}
+
 void tui_destroy(struct tui *t, int exit_code)
 {
 	if (!t)
@@ -357,15 +381,9 @@ void tui_destroy(struct tui *t, int exit_code)
 	for (int i = 0; i < 3; i++)
 		loop_source_drop(&t->sig_src[i]);
 	if (active_tui == t) {
-		/* Blank curses' copies of the screen (ordinary heap) before giving it back: the
-		 * alternate screen is cleared too, the chat stays only in locked memory until
-		 * free_model() wipes it. */
-		for (int i = 0; i < W_COUNT; i++)
-			if (t->win[i]) {
-				werase(t->win[i]);
-				wnoutrefresh(t->win[i]);
-			}
-		doupdate();
+		/* Blank the screen before giving it back: the chat stays only in locked memory
+		 * until free_model() wipes it. */
+		blank_screen(t);
 	}
 	delete_windows(t);
 	if (t->keys)

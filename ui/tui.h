@@ -62,6 +62,9 @@ int tui_create(const struct tui_config *cfg, const struct tui_ops *ops, void *us
 void tui_set_audio(struct tui *t, bool have_mic, bool have_speaker);
 /* Feeds one session event into the model; the screen follows on the next redraw. */
 void tui_on_event(struct tui *t, const struct session_event *ev);
+/* Wipes the UI's chat copy (the display log) and the line being typed, and blanks the screen,
+ * for an exit that cannot wait (tui_destroy still follows). Returns the lines wiped. */
+unsigned tui_wipe(struct tui *t);
 /* Gives the terminal back (leaves the alternate screen, restores stderr); when exit_code is
  * not 0 the last "ttymeet: " diagnostics are printed on stderr afterwards. Wipes and frees the
  * UI's chat copy and input history. NULL is fine. */

@@ -2,7 +2,9 @@
  * (src/privacy.c): language choice in gettext's order, every message translated in every
  * language with exactly the English placeholders, placeholder expansion and truncation, and
  * a notice that follows the settings (host, name, muted, STUN/TURN without credentials,
- * --log, --record, ws/wss/--insecure, the operator's notice read bounded and sanitized). */
+ * --log, --record, ws/wss/--insecure, the operator's notice read bounded and sanitized), whose
+ * transport sentence claims no protection over ws:// in any language, and whose memory
+ * sentence says when chat memory cannot be locked. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -114,7 +116,8 @@ static struct cli_options opts(char **argv, int argc)
 static char *notice(struct cli_options *o, enum i18n_lang lang, const char *op, bool cut)
 {
 	char *text = NULL;
-	assert_int_equal(privacy_notice_build(o, lang, op, cut, &text), 0);
+	struct secmem_lock_info mem = { .ok = true, .unlimited = true };
+	assert_int_equal(privacy_notice_build(o, lang, &mem, op, cut, &text), 0);
 	assert_true(g_utf8_validate(text, -1, NULL));
 	return text;
 }
@@ -168,6 +171,106 @@ static void test_notice_follows_settings(void **state)
 	g_free(t);
 }
 
+static char *notice_mem(struct cli_options *o, enum i18n_lang lang,
+			const struct secmem_lock_info *mem)
+{
+	char *text = NULL;
+	assert_int_equal(privacy_notice_build(o, lang, mem, NULL, false, &text), 0);
+	assert_true(g_utf8_validate(text, -1, NULL));
+	return text;
+}
+
+static unsigned count(const char *hay, const char *needle)
+{
+	unsigned n = 0;
+	for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
+		n++;
+	return n;
+}
+
+/* Over ws:// the DTLS fingerprint comes unauthenticated: no language may call audio or chat
+ * protected or encrypted then; each names the pin and the fingerprint swap. wss:// says the
+ * certificate is checked, --insecure that the server's identity is not verified. */
+static void test_notice_transport_modes(void **state)
+{
+	(void)state;
+	/* per language: the stem of "encrypt", its only allowed (negated) use, the word for
+	 * "protect", the word the ws:// text uses for the fingerprint, "not verified" */
+	static const char *const words[I18N_LANG_COUNT][5] = {
+		{ "encrypt", "not encrypted (ws://)", "protect", "fingerprint", "not verified" },
+		{ "verschlüssel", "nicht verschlüsselt (ws://)", "schütz", "Fingerabdruck",
+		  "nicht bestätigt" },
+		{ "cifrat", "non è cifrata (ws://)", "protett", "impronta", "non è accertata" },
+		{ "criptat", "nu este criptată (ws://)", "protejat", "amprenta",
+		  "nu este confirmată" },
+	};
+	struct secmem_lock_info mem = { .ok = true, .unlimited = true };
+	char *aws[] = { "ttymeet", "-n", "al", "ws://meet.example.org/", "7" };
+	char *awss[] = { "ttymeet", "-n", "al", "wss://meet.example.org/", "7" };
+	char *ains[] = { "ttymeet", "-n", "al", "--insecure", "wss://meet.example.org/", "7" };
+	struct cli_options ows = opts(aws, 5), owss = opts(awss, 5), oins = opts(ains, 6);
+	for (int l = 0; l < I18N_LANG_COUNT; l++) {
+		const char *const *w = words[l];
+		char *tws = notice_mem(&ows, (enum i18n_lang)l, &mem);
+		char *twss = notice_mem(&owss, (enum i18n_lang)l, &mem);
+		char *tins = notice_mem(&oins, (enum i18n_lang)l, &mem);
+		gchar *lws = g_utf8_strdown(tws, -1);
+		assert_string_not_equal(tws, twss);
+		assert_string_not_equal(tws, tins);
+		assert_string_not_equal(twss, tins);
+		/* ws://: "encrypted" only in "not encrypted", nothing "protected", no DTLS claim */
+		assert_int_equal(count(lws, w[0]), 1);
+		assert_int_equal(count(tws, w[1]), 1);
+		assert_int_equal(count(lws, w[2]), 0);
+		assert_null(strstr(tws, "DTLS-SRTP"));
+		assert_non_null(strstr(tws, "PIN") ? strstr(tws, "PIN") : strstr(tws, "pin"));
+		assert_non_null(strstr(tws, w[3]));
+		/* wss://: audio and chat encrypted (DTLS-SRTP), the certificate checked */
+		assert_non_null(strstr(twss, "DTLS-SRTP"));
+		assert_null(strstr(twss, "--insecure"));
+		/* --insecure: identity not verified */
+		assert_non_null(strstr(tins, "--insecure"));
+		assert_non_null(strstr(tins, w[4]));
+		assert_null(strstr(tins, "DTLS-SRTP"));
+		g_free(lws);
+		g_free(tws);
+		g_free(twss);
+		g_free(tins);
+	}
+}
+
+/* When the chat memory cannot be locked the notice says so, with the limit and the need, in
+ * every language; when it can, it says locked and names no limit. Both name what is outside
+ * ttymeet's control. */
+static void test_notice_memory(void **state)
+{
+	(void)state;
+	static const char *const outside[I18N_LANG_COUNT] = {
+		"Outside ttymeet's control", "Außerhalb der Kontrolle von ttymeet",
+		"Fuori dal controllo di ttymeet", "În afara controlului ttymeet" };
+	static const char *const unlocked[I18N_LANG_COUNT] = {
+		"is NOT locked", "NICHT gesperrt", "NON è bloccata", "NU este blocată" };
+	struct secmem_lock_info ok = { .ok = true, .limit = 8192 * 1024, .need = 266240 };
+	struct secmem_lock_info no = { .ok = false, .limit = 0, .need = 266240 };
+	char *a[] = { "ttymeet", "wss://meet.example.org/", "7" };
+	struct cli_options o = opts(a, 3);
+	for (int l = 0; l < I18N_LANG_COUNT; l++) {
+		char *tok = notice_mem(&o, (enum i18n_lang)l, &ok);
+		char *tno = notice_mem(&o, (enum i18n_lang)l, &no);
+		assert_null(strstr(tok, "RLIMIT_MEMLOCK"));
+		assert_null(strstr(tok, unlocked[l]));
+		assert_non_null(strstr(tno, unlocked[l]));
+		assert_non_null(strstr(tno, "RLIMIT_MEMLOCK"));
+		assert_non_null(strstr(tno, " 0 KB"));
+		assert_non_null(strstr(tno, "260 KB"));
+		assert_non_null(strstr(tok, outside[l]));
+		assert_non_null(strstr(tno, outside[l]));
+		assert_non_null(strstr(tok, "usrsctp"));
+		g_free(tok);
+		g_free(tno);
+	}
+}
+
 static void test_operator_notice_file(void **state)
 {
 	char path[] = "/tmp/ttm-notice-XXXXXX", err[256], *text = NULL;
@@ -211,6 +314,8 @@ int main(void)
 		cmocka_unit_test(test_catalog_complete),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_notice_follows_settings),
+		cmocka_unit_test(test_notice_transport_modes),
+		cmocka_unit_test(test_notice_memory),
 		cmocka_unit_test(test_operator_notice_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

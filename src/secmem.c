@@ -1,0 +1,97 @@
+/* Locked and wiped memory for chat text (see secmem.h). */
+#include "src/secmem.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <malloc.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+static size_t page_size(void)
+{
+	long p = sysconf(_SC_PAGESIZE);
+	return p > 0 ? (size_t)p : 4096;
+}
+
+size_t secmem_locked_size(size_t n)
+{
+	size_t pg = page_size();
+	/* sodium_malloc locks the user region and its 16-byte canary, in whole pages */
+	return (n + 16 + pg - 1) / pg * pg;
+}
+
+int secmem_lock(void *p, size_t len)
+{
+	if (sodium_init() < 0)
+		return -EIO;
+	return sodium_mlock(p, len) == 0 ? 0 : -errno;
+}
+
+/* VmLck of this process in bytes, or 0 when /proc cannot tell. */
+static unsigned long long locked_now(void)
+{
+	char line[256];
+	unsigned long long kb = 0;
+	FILE *f = fopen("/proc/self/status", "re");
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmLck: %llu kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb * 1024;
+}
+
+int secmem_lock_probe(size_t need, struct secmem_lock_info *out)
+{
+	struct rlimit rl;
+	size_t pg = page_size();
+
+	memset(out, 0, sizeof(*out));
+	out->need = need;
+	if (getrlimit(RLIMIT_MEMLOCK, &rl) < 0)
+		return -errno;
+	if (rl.rlim_cur == RLIM_INFINITY) {
+		out->ok = out->unlimited = true;
+		return 0;
+	}
+	out->limit = rl.rlim_cur;
+	unsigned long long have = locked_now();
+	if (have + need <= rl.rlim_cur) {
+		out->ok = true;
+		return 0;
+	}
+	/* Over the limit: it still does not apply with CAP_IPC_LOCK (root). Lock just past it
+	 * (or need, if smaller) to see; the kernel refuses before touching a page when it
+	 * applies. */
+	unsigned long long room = rl.rlim_cur > have ? rl.rlim_cur - have : 0;
+	size_t probe = room + pg < need ? (size_t)(room + pg) : need;
+	probe = (probe + pg - 1) / pg * pg;
+	void *p = mmap(NULL, probe, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return -errno;
+	if (mlock(p, probe) == 0) {
+		out->ok = out->unlimited = true;
+		munlock(p, probe);
+	}
+	munmap(p, probe);
+	return 0;
+}
+
+static void json_wipe_free(void *p)
+{
+	if (!p)
+		return;
+	explicit_bzero(p, malloc_usable_size(p));
+	free(p);
+}
+
+void secmem_json_setup(void)
+{
+	json_set_alloc_funcs(malloc, json_wipe_free);
+}

@@ -1,0 +1,42 @@
+/* Memory that may hold chat text: locking it (checked, never assumed) and wiping what is freed.
+ *
+ * libsodium's sodium_malloc() tries to mlock() its pages and says nothing when that fails
+ * (RLIMIT_MEMLOCK too small: containers, big fleets). secmem_lock() locks a region again and
+ * reports the result, so a chat store knows whether it is really locked; secmem_lock_probe()
+ * predicts, before anything is allocated, whether a given number of bytes can be locked (for
+ * the privacy notice). secmem_json_setup() makes jansson overwrite every block it frees, so
+ * the JSON objects and strings a chat message passes through do not stay in freed heap memory
+ * (they are not locked: one sodium_malloc per small object would cost guard pages each).
+ * Thread-safe; secmem_json_setup is process-wide (main, once, before any JSON is made).
+ */
+#ifndef TTM_SRC_SECMEM_H
+#define TTM_SRC_SECMEM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Bytes of locked memory one sodium_malloc(n) asks for (whole pages, canary included). */
+size_t secmem_locked_size(size_t n);
+
+/* Locks [p, p+len) (again) and says whether that worked: 0 or -errno (-ENOMEM, -EPERM, -EAGAIN
+ * when RLIMIT_MEMLOCK does not allow it). Also excludes the pages from core dumps. */
+int secmem_lock(void *p, size_t len);
+
+struct secmem_lock_info {
+	bool ok;                  /* need bytes can be locked */
+	bool unlimited;           /* no limit applies (RLIM_INFINITY or CAP_IPC_LOCK) */
+	unsigned long long limit; /* RLIMIT_MEMLOCK soft limit, bytes (when !unlimited) */
+	unsigned long long need;  /* bytes asked about */
+};
+
+/* Whether need more bytes can be locked now, given RLIMIT_MEMLOCK and what this process has
+ * locked already (VmLck); a limit that is not enforced (CAP_IPC_LOCK) is found by locking one
+ * page past it. Returns 0, or -errno when it cannot tell (then out->ok is false). */
+int secmem_lock_probe(size_t need, struct secmem_lock_info *out);
+
+/* jansson's allocator becomes malloc + a free that overwrites the whole block
+ * (malloc_usable_size) first. Blocks stay free()-compatible: json_dumps' result may still be
+ * given to free(). */
+void secmem_json_setup(void);
+
+#endif

@@ -1,0 +1,165 @@
+#!/usr/bin/env python3
+"""Privacy promises of issue 12, process-level and against a real Janus in the lab.
+
+- test_memlock_refused_is_said: with CAP_IPC_LOCK dropped (setpriv) and RLIMIT_MEMLOCK 0
+  (prlimit), the notice says chat memory is NOT locked (with the limit), and a headless run
+  with --accept-privacy says so in a `notice` event; with the default 8 MB limit a single
+  participant's notice says locked and no such event comes; a fleet of 40 (10 MB of chat
+  stores) under the same 8 MB limit is told it is not locked. Connections go to a closed
+  loopback port only.
+- test_report_and_stderr_never_hold_chat: bob sends a unique marker; alice's script expects it
+  (met) and a second marker that never comes (failed, exit 7). Neither marker is in alice's or
+  bob's --report file nor on their stderr, while the report still lists both expectations.
+- test_second_ctrl_c_wipes: all traffic to the server is dropped, so the first SIGINT's clean
+  leave cannot finish; a second SIGINT wipes the chat (the line on stderr counts the messages
+  the store held: at least the two exchanged) and exits 130 at once.
+- test_docs_match_the_notice: README and man page say what the notice says about chat memory
+  (locked, wiped also after a second Ctrl-C, the unlocked case, what is outside ttymeet's
+  control) and about ws:// (the fingerprint and the pin), and no longer claim that audio and
+  chat are always encrypted.
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import time
+
+import harness
+from harness import HEADLESS, lab, start_client
+
+NO_LOCK_CAP = ["setpriv", "--bounding-set=-ipc_lock"]
+CLOSED = "ws://127.0.0.1:9/"  # discard port on loopback: refused at once
+
+
+def run_local(prefix, args, timeout=20):
+    return subprocess.run(prefix + [harness.ttymeet_path()] + args, capture_output=True,
+                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def notices(stdout):
+    out = []
+    for line in stdout.splitlines():
+        try:
+            e = json.loads(line)
+        except ValueError:
+            continue
+        if e.get("event") == "notice":
+            out.append(e["message"])
+    return out
+
+
+def test_memlock_refused_is_said():
+    zero = NO_LOCK_CAP + ["prlimit", "--memlock=0"]
+    eight = NO_LOCK_CAP + ["prlimit", "--memlock=%d" % (8 << 20)]
+    # the notice (headless without --accept-privacy prints it and exits 2)
+    r = run_local(zero, ["--headless", "-n", "a", CLOSED, "1"])
+    assert r.returncode == 2, r
+    assert "Chat memory is NOT locked here (RLIMIT_MEMLOCK allows 0 KB" in r.stderr, r.stderr
+    assert "live in locked memory" not in r.stderr, r.stderr
+    r = run_local(eight, ["--headless", "-n", "a", CLOSED, "1"])
+    assert r.returncode == 2, r
+    assert "live in locked memory" in r.stderr, r.stderr
+    assert "NOT locked" not in r.stderr, r.stderr
+    r = run_local(eight, ["--headless", "--participants", "40", CLOSED, "1"])
+    assert "Chat memory is NOT locked here (RLIMIT_MEMLOCK allows 8192 KB" in r.stderr, r.stderr
+    # German too (the notice follows the locale)
+    r = subprocess.run(zero + [harness.ttymeet_path(), "--headless", "-n", "a", CLOSED, "1"],
+                       capture_output=True, text=True, timeout=20, stdin=subprocess.DEVNULL,
+                       env=dict(os.environ, LANGUAGE="", LC_ALL="", LC_MESSAGES="",
+                                LANG="de_DE.UTF-8"))
+    assert "Der Chatspeicher ist hier NICHT gesperrt" in r.stderr, r.stderr
+    # the headless notice event, when the store really is not locked
+    r = run_local(zero, HEADLESS + ["-n", "a", CLOSED, "1"])
+    assert r.returncode == 3, r
+    got = notices(r.stdout)
+    assert any(m.startswith("chat memory is not locked (RLIMIT_MEMLOCK is 0 KB)")
+               for m in got), r.stdout
+    r = run_local(eight, HEADLESS + ["-n", "a", CLOSED, "1"])
+    assert r.returncode == 3, r
+    assert not any("not locked" in m for m in notices(r.stdout)), r.stdout
+
+
+def test_report_and_stderr_never_hold_chat():
+    marker = "zq%dmarker" % os.getpid()
+    never = "zq%dnever" % os.getpid()
+    with lab.Lab() as L, tempfile.TemporaryDirectory() as tmp:
+        script = os.path.join(tmp, "alice.txt")
+        with open(script, "w") as f:
+            f.write('expect chat "%s" from bob within 25s\n' % marker)
+            f.write('expect chat %s from bob within 4s\n' % never)
+            f.write("at 12s leave\n")
+        rep_a, rep_b = os.path.join(tmp, "alice.json"), os.path.join(tmp, "bob.json")
+        a = start_client(L, HEADLESS + ["-n", "alice", "--script", script, "--report", rep_a,
+                                        L.url, "1234"], "alice")
+        a.wait_event(lambda e: e.get("event") == "media" and e.get("kind") == "chat"
+                     and e.get("state") == "connected", 15)
+        b = start_client(L, HEADLESS + ["-n", "bob", "--chat", marker, "--duration", "4",
+                                        "--report", rep_b, L.url, "1234"], "bob")
+        assert b.wait_exit(20) == 0, b.describe()
+        assert a.wait_exit(20) == 7, a.describe()  # the second expectation failed
+        assert a.find(lambda e: e.get("event") == "chat" and e.get("text") == marker), \
+            a.describe()  # it came
+        for path in (rep_a, rep_b):
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            assert marker not in text and never not in text, "%s:\n%s" % (path, text)
+        for c in (a, b):
+            assert marker not in c.stderr and never not in c.stderr, c.describe()
+        with open(rep_a, encoding="utf-8") as f:
+            exps = json.load(f)["expectations"]["list"]
+        assert [e["state"] for e in exps] == ["met", "failed"], exps
+        assert all(e["source"].startswith("expect chat (chat text) from bob") for e in exps), exps
+        assert "no such message" in exps[1]["message"], exps
+
+
+def test_second_ctrl_c_wipes():
+    with lab.Lab() as L:
+        b = start_client(L, HEADLESS + ["-n", "bob", "--duration", "30", L.url, "1234"], "bob")
+        a = start_client(L, HEADLESS + ["-n", "alice", "--chat", "hello bob", "--duration",
+                                        "30", L.url, "1234"], "alice")
+        a.wait_event(lambda e: e.get("event") == "chat" and e.get("self"), 15)
+        b.wait_event(lambda e: e.get("event") == "chat" and e.get("text") == "hello bob", 10)
+        b.write_stdin("hello alice\n")
+        a.wait_event(lambda e: e.get("event") == "chat" and e.get("text") == "hello alice", 10)
+        L.impair(loss_pct=100)  # the server can no longer answer the leave
+        try:
+            a.send_signal(signal.SIGINT)
+            time.sleep(0.5)
+            assert a.proc.poll() is None, "left without the server?\n" + a.describe()
+            a.send_signal(signal.SIGINT)
+            assert a.wait_exit(5) == 130, a.describe()
+        finally:
+            L.impair(loss_pct=0)
+        m = re.search(r"interrupted again: chat wiped \((\d+) messages\), exiting now", a.stderr)
+        assert m, a.describe()
+        assert int(m.group(1)) >= 2, a.describe()  # both messages were in the store
+        b.kill()
+
+
+def _flat(text):
+    """Man page source or Markdown as plain words on one line."""
+    text = text.replace("\\-", "-").replace("\\fB", "").replace("\\fR", "").replace("\\fP", "")
+    text = re.sub(r"^\.(PP|BR|B|TP)\s*", "", text, flags=re.M)
+    return re.sub(r"\s+", " ", text.replace('"', ""))
+
+
+def test_docs_match_the_notice():
+    with open(os.path.join(harness.SOURCE_DIR, "README.md"), encoding="utf-8") as f:
+        readme = _flat(f.read())
+    with open(os.path.join(harness.SOURCE_DIR, "man", "ttymeet.1"), encoding="utf-8") as f:
+        man = _flat(f.read())
+    for name, doc in (("README.md", readme), ("man/ttymeet.1", man)):
+        for claim in ("locked memory", "second Ctrl-C", "RLIMIT_MEMLOCK", "not locked",
+                      "overwritten", "usrsctp", "OpenSSL", "alternate screen", "scrollback",
+                      "fingerprint", "pin"):
+            assert claim in doc, "%s does not say %r" % (name, claim)
+        for wrong in ("always are", "audio (DTLS-SRTP) and chat (DTLS) always"):
+            assert wrong not in doc, "%s still says %r" % (name, wrong)
+
+
+if __name__ == "__main__":
+    harness.require_root()
+    harness.run()
