@@ -372,6 +372,26 @@ int janus_destroy_session(struct janus *j, janus_reply_cb cb, void *user)
 	return simple(j, "destroy", 0, cb, user);
 }
 
+int janus_trickle_parse(json_t *msg, const char **line)
+{
+	json_t *c = json_object_get(msg, "candidate");
+	*line = NULL;
+	if (!json_is_object(c))
+		return -EINVAL;
+	if (json_object_get(c, "completed"))
+		return 0;
+	json_t *idx = json_object_get(c, "sdpMLineIndex");
+	if (idx && (!json_is_integer(idx) || json_integer_value(idx) < 0))
+		return -EINVAL;
+	if (idx && json_integer_value(idx) != 0)
+		return -ENOTSUP;
+	const char *cand = json_string_value(json_object_get(c, "candidate"));
+	if (!cand || strncmp(cand, "candidate:", 10))
+		return -EINVAL;
+	*line = cand;
+	return 0;
+}
+
 /* ---- incoming ---- */
 
 static int protocol_error(struct janus *j, const char *why)

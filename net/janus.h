@@ -105,6 +105,11 @@ int janus_destroy_session(struct janus *j, janus_reply_cb cb, void *user);
 /* Drops the pending callbacks registered with user (the caller is going away). */
 void janus_forget(struct janus *j, void *user);
 
+/* The candidate of a JANUS_EV_TRICKLE event (its msg): *line gets the "candidate:..." string
+ * (borrowed from msg), or NULL for the end of candidates ({"completed":true}). -EINVAL when
+ * malformed, -ENOTSUP for an m-line other than the first (everything is bundled on it). */
+int janus_trickle_parse(json_t *msg, const char **line);
+
 /* Human text for a Janus core error code (src/apierror.h), "" if unknown. */
 const char *janus_error_text(int code);
 

@@ -28,6 +28,8 @@ struct peer {
 	enum peer_state state;
 	enum ice_state ice_state;
 	GPtrArray *local_cands; /* char* */
+	GPtrArray *early_cands; /* char*: trickled before the remote SDP */
+	bool early_eoc;         /* end of candidates trickled before the remote SDP */
 	bool gathering_done;
 	GSource *dtls_timer, *connect_timer;
 	struct peer_stats stats;
@@ -48,6 +50,7 @@ static void peer_unref(struct peer *p)
 	dtls_destroy(p->dtls);
 	ice_destroy(p->ice);
 	g_ptr_array_free(p->local_cands, TRUE);
+	g_ptr_array_free(p->early_cands, TRUE);
 	free(p);
 }
 
@@ -266,6 +269,7 @@ int peer_create(GMainContext *main, const struct peer_config *cfg, const struct 
 	p->cfg = *cfg;
 	p->cb = *cbs;
 	p->local_cands = g_ptr_array_new_with_free_func(g_free);
+	p->early_cands = g_ptr_array_new_with_free_func(g_free);
 	struct ice_config icfg = {
 		.controlling = cfg->offerer,
 		.stun_server = cfg->stun_server,
@@ -384,13 +388,16 @@ int peer_set_remote(struct peer *p, const struct sdp_session *remote, int mline)
 		snprintf(line, sizeof(line), "candidate:%s", c->raw);
 		ice_add_remote_candidate(p->ice, line); /* unusable ones (tcp, v6) are skipped */
 	}
+	for (guint i = 0; i < p->early_cands->len; i++)
+		ice_add_remote_candidate(p->ice, p->early_cands->pdata[i]);
+	g_ptr_array_set_size(p->early_cands, 0);
 	set_state(p, PEER_CONNECTING, 0, NULL);
 	unsigned ms = p->cfg.connect_timeout_ms ? p->cfg.connect_timeout_ms
 						: DEFAULT_CONNECT_TIMEOUT_MS;
 	p->connect_timer = g_timeout_source_new(ms);
 	g_source_set_callback(p->connect_timer, connect_timeout_cb, p, NULL);
 	g_source_attach(p->connect_timer, p->main);
-	if (m->end_of_candidates)
+	if (m->end_of_candidates || p->early_eoc)
 		ice_remote_end_of_candidates(p->ice);
 	/* ICE may already be connected (it can be, with prflx candidates): start DTLS now. */
 	if ((p->ice_state == ICE_STATE_CONNECTED || p->ice_state == ICE_STATE_READY) &&
@@ -403,6 +410,20 @@ int peer_set_remote(struct peer *p, const struct sdp_session *remote, int mline)
 
 int peer_add_remote_candidate(struct peer *p, const char *candidate)
 {
+	if (!p->dtls) { /* no remote SDP yet: keep it for peer_set_remote */
+		if (p->early_eoc)
+			return -EALREADY;
+		if (!candidate) {
+			p->early_eoc = true;
+			return 0;
+		}
+		if (strnlen(candidate, 512) >= 512)
+			return -EINVAL;
+		if (p->early_cands->len >= PEER_EARLY_CANDIDATES)
+			return -ENOSPC;
+		g_ptr_array_add(p->early_cands, g_strdup(candidate));
+		return 0;
+	}
 	if (!candidate)
 		return ice_remote_end_of_candidates(p->ice);
 	return ice_add_remote_candidate(p->ice, candidate);

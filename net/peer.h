@@ -85,8 +85,12 @@ void peer_sdp_local(const struct peer *p, struct sdp_local *out);
 /* Applies the remote description's m-line mline (BUNDLE: one transport): ICE credentials and
  * candidates, fingerprint and setup role. Starts DTLS when ICE connects. */
 int peer_set_remote(struct peer *p, const struct sdp_session *remote, int mline);
-/* Adds one trickled remote candidate (NULL = end of candidates). */
+/* Adds one trickled remote candidate ("candidate:..." or "a=candidate:..."; NULL = end of
+ * candidates). Before peer_set_remote (a trickle may overtake the SDP that it belongs to)
+ * candidates are kept, up to PEER_EARLY_CANDIDATES, and applied with the SDP. 0, -EINVAL
+ * (malformed), -ENOTSUP (not UDP / other component), -ENOSPC, -EALREADY (after the end). */
 int peer_add_remote_candidate(struct peer *p, const char *candidate);
+#define PEER_EARLY_CANDIDATES 32
 
 /* Protects and sends one RTP/RTCP packet. buf must have len + SRTP_SESSION_HEADROOM bytes of
  * room (cap) and be 4-byte aligned; it is modified. -ENOTCONN until PEER_CONNECTED. */

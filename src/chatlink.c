@@ -375,6 +375,11 @@ uint64_t chatlink_handle(const struct chatlink *cl)
 	return cl->handle;
 }
 
+struct peer *chatlink_peer(const struct chatlink *cl)
+{
+	return cl->peer;
+}
+
 void chatlink_on_janus_event(struct chatlink *cl, const struct janus_event *ev)
 {
 	if (ev->kind == JANUS_EV_HANGUP)

@@ -48,6 +48,9 @@ void chatlink_foreach_peer(const struct chatlink *cl,
 			   void *user);
 /* Janus events addressed to the link's handle (the session routes them by handle id). */
 uint64_t chatlink_handle(const struct chatlink *cl);
+/* The link's PeerConnection (for the server's trickled candidates); NULL until Janus' offer
+ * has arrived. */
+struct peer *chatlink_peer(const struct chatlink *cl);
 void chatlink_on_janus_event(struct chatlink *cl, const struct janus_event *ev);
 
 #endif

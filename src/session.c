@@ -100,6 +100,7 @@ static void drop_transport(struct session *s)
 	s->handle = 0;
 	s->offer_sent = false;
 	s->media_up = false;
+	session_trickle_reset(s);
 }
 
 static gboolean retry_cb(gpointer data)
@@ -611,15 +612,20 @@ static void on_created(void *user, const struct janus_reply *r)
 static int janus_send(void *user, const char *text, size_t len)
 {
 	struct session *s = user;
+	if (s->offline_send)
+		return s->offline_send(s->offline_user, text, len);
 	return s->ws ? ws_send_text(s->ws, text, len) : -ENOTCONN;
 }
 
 static void janus_event(void *user, const struct janus_event *ev)
 {
 	struct session *s = user;
-	if (session_video_route(s, ev))
+	if (ev->kind != JANUS_EV_TRICKLE && session_video_route(s, ev))
 		return;
 	switch (ev->kind) {
+	case JANUS_EV_TRICKLE:
+		session_trickle_on_event(s, ev);
+		break;
 	case JANUS_EV_PLUGIN:
 		if (ev->handle == s->handle)
 			on_audiobridge_event(s, ev->data);
@@ -655,10 +661,35 @@ static void janus_dead(void *user, int err, const char *why)
 	connection_lost(s, TTM_EXIT_SERVER, "%s", why);
 }
 
+#define BAD_MSG_NOTICE_US (10 * G_USEC_PER_SEC)
+
+/* Before the first join a server that breaks the protocol is no server to join (exit 3). Once
+ * in the meeting, one bad message must not end it: the message is ignored and said so (the
+ * request it answered, if any, has failed on its own path), at most once per 10 s. */
 static void janus_protocol_error(void *user, int err, const char *why)
 {
 	struct session *s = user;
-	session_fail(s, TTM_EXIT_SERVER, false, "malformed message from the server: %s", why);
+	char msg[320];
+	(void)err;
+	if (!s->joined_once) {
+		session_fail(s, TTM_EXIT_SERVER, false, "malformed message from the server: %s",
+			     why);
+		return;
+	}
+	gint64 now = g_get_monotonic_time();
+	if (s->bad_msg_reported && now - s->bad_msg_reported < BAD_MSG_NOTICE_US) {
+		s->bad_msgs_quiet++;
+		return;
+	}
+	if (s->bad_msgs_quiet)
+		snprintf(msg, sizeof(msg), "ignored a malformed message from the server: %s "
+			 "(and %u more since the last notice)", why, s->bad_msgs_quiet);
+	else
+		snprintf(msg, sizeof(msg), "ignored a malformed message from the server: %s", why);
+	s->bad_msg_reported = now;
+	s->bad_msgs_quiet = 0;
+	struct session_event ev = { .type = SESSION_EV_NOTICE, .message = msg };
+	session_emit(s, &ev); /* sanitized there: why may quote the server */
 }
 
 static void ws_open(void *user)
@@ -673,8 +704,10 @@ static void ws_open(void *user)
 static void ws_message(void *user, const char *text, size_t len)
 {
 	struct session *s = user;
-	if (s->janus && s->state != ST_DONE)
+	if (s->janus && s->state != ST_DONE) {
 		janus_handle_message(s->janus, text, len);
+		session_trickle_retry(s); /* that message may have made a PeerConnection */
+	}
 }
 
 static void ws_closed(void *user, int err, const char *reason)
@@ -719,6 +752,10 @@ static void session_connect(struct session *s)
 	s->state = ST_CONNECTING;
 	if (janus_create(s->main, &jops, s, &s->janus) == 0)
 		janus_set_timers(s->janus, 0, s->keepalive_ms, 0);
+	if (s->janus && s->offline_send) {
+		ws_open(s); /* offline: "connected" at once */
+		return;
+	}
 	if (!s->janus ||
 	    ws_connect(s->wsctx, s->url, "janus-protocol", s->insecure, &wsh, s, &s->ws) < 0) {
 		s->ws = NULL;
@@ -735,7 +772,8 @@ static gboolean stats_cb(gpointer data)
 		struct media_stats st;
 		media_get_stats(s->media, &st);
 		struct session_video_stats vs;
-		struct session_event ev = { .type = SESSION_EV_STATS, .stats = &st };
+		struct session_event ev = { .type = SESSION_EV_STATS, .stats = &st,
+					    .trickled = s->trickled };
 		if (s->video_cfg.receive || s->video_cfg.source) {
 			session_get_video_stats(s, &vs);
 			ev.video = &vs;
@@ -822,6 +860,22 @@ int session_start(struct session *s)
 	return 0;
 }
 
+int session_offline_start(struct session *s, int (*send)(void *user, const char *text, size_t len),
+			  void *user)
+{
+	if (s->state != ST_IDLE)
+		return -EALREADY;
+	s->offline_send = send;
+	s->offline_user = user;
+	return session_start(s);
+}
+
+void session_offline_feed(struct session *s, const char *text, size_t len)
+{
+	if (s->offline_send)
+		ws_message(s, text, len);
+}
+
 static void on_configured(void *user, const struct janus_reply *r)
 {
 	struct session *s = user;
@@ -892,6 +946,7 @@ void session_destroy(struct session *s)
 	dtls_cert_destroy(s->cert);
 	roster_destroy(s->roster);
 	session_chat_free(s);
+	session_trickle_free(s);
 	free((char *)s->video_cfg.source);
 	free(s->url);
 	free(s->name);

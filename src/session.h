@@ -114,6 +114,12 @@ struct session_event {
 	int attempt;         /* RECONNECTING */
 	const struct video_image *image; /* VIDEO_FRAME */
 	const struct session_video_stats *video; /* STATS, when the session has video */
+	const unsigned *trickled; /* STATS: server candidates received by trickle and used, per
+				   * enum session_trickle_kind, since start (Janus full_trickle) */
+};
+
+enum session_trickle_kind {
+	SESSION_TRICKLE_AUDIO, SESSION_TRICKLE_CHAT, SESSION_TRICKLE_VIDEO, SESSION_TRICKLE_KINDS
 };
 
 typedef void (*session_event_cb)(void *user, const struct session_event *ev);

@@ -72,6 +72,18 @@ struct session {
 	gint64 lost_since; /* monotonic µs, 0 = not lost */
 	char lost_why[256];
 
+	/* malformed server messages once joined: reported (rate-limited), then ignored */
+	gint64 bad_msg_reported; /* monotonic µs of the last notice, 0 = none yet */
+	unsigned bad_msgs_quiet; /* ignored since that notice without one */
+
+	/* the server's trickled candidates (session_trickle.c) */
+	GPtrArray *early_trickles; /* waiting for their link's PeerConnection */
+	unsigned trickled[SESSION_TRICKLE_KINDS]; /* accepted, per link, since start */
+
+	/* offline mode (session_offline_start): this is the transport, not a WebSocket */
+	int (*offline_send)(void *user, const char *text, size_t len);
+	void *offline_user;
+
 	enum action action;
 	GSource *connect_timer, *leave_timer, *action_idle, *retry_timer, *stats_timer;
 };
@@ -84,6 +96,20 @@ struct outgoing {
 
 /* Stamps ev with the session time and hands it to the owner's callback. */
 void session_emit(struct session *s, struct session_event *ev);
+
+/* Offline mode, for the fuzz target of the server-message handling (tests/fuzz/
+ * fuzz_core_janus.c) and unit tests: like session_start, but every message the session sends
+ * goes to send (not NULL), and server messages come in through session_offline_feed instead
+ * of a WebSocket. Not reachable from the command line or the environment. */
+int session_offline_start(struct session *s, int (*send)(void *user, const char *text, size_t len),
+			  void *user);
+void session_offline_feed(struct session *s, const char *text, size_t len);
+
+/* session_trickle.c */
+void session_trickle_on_event(struct session *s, const struct janus_event *ev);
+void session_trickle_retry(struct session *s); /* after every server message */
+void session_trickle_reset(struct session *s); /* with the transport of an attempt */
+void session_trickle_free(struct session *s);
 
 /* session_video.c */
 void session_video_start(struct session *s);  /* once joined */

@@ -782,6 +782,15 @@ bool videolink_owns(const struct videolink *vl, uint64_t handle)
 	return handle && (handle == vl->ctl_handle || (vl->sub && handle == vl->sub->handle));
 }
 
+struct peer *videolink_peer(const struct videolink *vl, uint64_t handle)
+{
+	if (!handle)
+		return NULL;
+	if (handle == vl->ctl_handle)
+		return vl->pub_peer;
+	return vl->sub && handle == vl->sub->handle ? vl->sub->peer : NULL;
+}
+
 void videolink_on_janus_event(struct videolink *vl, const struct janus_event *ev)
 {
 	if (vl->sub && ev->handle == vl->sub->handle) {

@@ -81,6 +81,9 @@ int videolink_start(GMainContext *main, struct janus *janus, const struct videol
 void videolink_destroy(struct videolink *vl);
 /* Janus events: the session hands over those whose handle this link owns. */
 bool videolink_owns(const struct videolink *vl, uint64_t handle);
+/* The PeerConnection of handle (publisher or subscriber; for the server's trickled
+ * candidates), NULL while it has none. */
+struct peer *videolink_peer(const struct videolink *vl, uint64_t handle);
 void videolink_on_janus_event(struct videolink *vl, const struct janus_event *ev);
 
 /* Receive on or off ("/video on|off"); off unsubscribes. */

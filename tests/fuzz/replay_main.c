@@ -34,9 +34,13 @@ static int replay_file(const char *path)
 
 int main(int argc, char **argv)
 {
-	int files = 0, bad = 0;
+	int files = 0, bad = 0, rounds = 20000;
 	for (int i = 1; i < argc; i++) {
 		struct stat st;
+		if (!strncmp(argv[i], "-random=", 8)) { /* targets whose every input is costly */
+			rounds = atoi(argv[i] + 8);
+			continue;
+		}
 		if (stat(argv[i], &st) != 0) {
 			fprintf(stderr, "replay: %s: no such corpus\n", argv[i]);
 			bad++;
@@ -64,7 +68,7 @@ int main(int argc, char **argv)
 	/* Deterministic pseudo-random inputs on top of the corpus. */
 	uint8_t buf[2048];
 	uint32_t x = 2463534242u;
-	for (int round = 0; round < 20000; round++) {
+	for (int round = 0; round < rounds; round++) {
 		size_t len = (size_t)(round % (int)sizeof(buf));
 		for (size_t k = 0; k < len; k++) {
 			x ^= x << 13; x ^= x >> 17; x ^= x << 5;
@@ -72,6 +76,6 @@ int main(int argc, char **argv)
 		}
 		LLVMFuzzerTestOneInput(buf, len);
 	}
-	printf("replayed %d corpus files and 20000 random inputs\n", files);
+	printf("replayed %d corpus files and %d random inputs\n", files, rounds);
 	return files > 0 && bad == 0 ? 0 : 1;
 }

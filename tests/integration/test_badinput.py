@@ -137,6 +137,38 @@ def test_bad_servers():
             len(failures), len(BAD_MODES), "\n\n".join(failures))
 
 
+def test_malformed_messages_mid_meeting():
+    """A burst of malformed and unexpected messages right after the join: each is ignored,
+    said in a (sanitized, rate-limited) notice, and the meeting goes on to a clean leave."""
+    with lab.Lab() as L:
+        server, port = start_badserver(L, "midmeeting-garbage")
+        try:
+            c = start_client(L, HEADLESS + ["-n", "x", "--duration", "3",
+                                            "ws://127.0.0.1:%d/" % port, "1234"], "midmeeting")
+            c.wait_event("joined", 10)
+            n = c.wait_event("notice", 5)
+            assert "malformed" in n["message"], n
+            rc = c.wait_exit(10)
+            assert rc == 0, "exit %d\n%s" % (rc, c.describe())
+            left = c.find("left")
+            assert len(left) == 1 and left[0].get("reason") == "duration", c.describe()
+            assert not c.find(lambda e: e["event"] in ("error", "reconnecting")), c.describe()
+            notices = [e for e in c.find("notice") if "malformed" in e["message"]]
+            assert len(notices) == 1, "not rate-limited: %s" % notices
+            for e in c.events:
+                for v in e.values():
+                    assert not (isinstance(v, str) and
+                                any(ord(ch) < 32 and ch != "\n" or 0x7f <= ord(ch) < 0xa0
+                                    for ch in v)), "control characters in %r" % e
+            # the hostile participant joined the roster under a cleaned name
+            evil = [e for e in c.find("participant-joined") if "evil" in e.get("name", "")]
+            assert evil, c.describe()
+            c.assert_clean_output()
+        finally:
+            server.kill()
+            server.wait(5)
+
+
 if __name__ == "__main__":
     harness.require_root()
     harness.run()

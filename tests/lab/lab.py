@@ -247,6 +247,8 @@ class Lab:
     plugin_room_options: {"audiobridge"|"videoroom"|"textroom": {room: {...}}} for one plugin.
     An option value of None removes that option from the template block.
     save_log_to: copy Janus' log to this path at teardown.
+    full_trickle: Janus trickles all its candidates (`trickle` events) instead of putting them
+    into its SDPs.
     impairable: route the link through a router namespace with a delay/jitter forwarder (see
     the module doc and impair()); without it the two namespaces share one veth pair.
     wss_cert: (cert_pem, key_pem) paths: Janus serves wss:// (TLS with that certificate)
@@ -256,7 +258,7 @@ class Lab:
     def __init__(self, session_timeout=60, rtp_port_range="40000-40999", ws_port=None,
                  debug_level=4, rooms=None, room_options=None, plugin_room_options=None,
                  janus_args=(), ready_timeout=20.0, save_log_to=None, impairable=False,
-                 wss_cert=None):
+                 wss_cert=None, full_trickle=False):
         self.session_timeout = int(session_timeout)
         self.rtp_port_range = rtp_port_range
         self.ws_port = int(ws_port) if ws_port else 20000 + secrets.randbelow(10000)
@@ -274,6 +276,7 @@ class Lab:
         if unknown:
             raise LabError("unknown plugins in plugin_room_options: %s" % sorted(unknown))
         self.janus_args = list(janus_args)
+        self.full_trickle = bool(full_trickle)
         self.ready_timeout = float(ready_timeout)
         self.save_log_to = save_log_to
         self.room = 1234
@@ -470,6 +473,7 @@ class Lab:
             "@WSS@": "true" if self.wss_cert else "false",
             "@CERTIFICATES@": ('\tcert_pem = "%s"\n\tcert_key = "%s"' % self.wss_cert
                                if self.wss_cert else ""),
+            "@FULL_TRICKLE@": "true" if self.full_trickle else "false",
         }
         for name in sorted(os.listdir(TEMPLATE_DIR)):
             if not name.endswith(".jcfg"):
