@@ -16,8 +16,8 @@
  *
  * PortAudio is loaded with dlopen() at the first use (an open or a listing), not linked: a
  * headless, WAV or null session never maps PortAudio, ALSA, JACK and what they pull in
- * (about 1.4 MB of resident memory). TTYMEET_PORTAUDIO_LIB names another library file. When
- * it cannot be loaded every call returns -ELIBACC; the library stays loaded once it was.
+ * (about 1.4 MB of resident memory). It is found by its soname only (test programs may name
+ * another file: util/testhook.h). When it cannot be loaded every call returns -ELIBACC; the library stays loaded once it was.
  *
  * Process-wide state (the only in audio/): the library handle and its entry points, and
  * Pa_Initialize/Pa_Terminate, which are global in PortAudio, so they are reference counted
@@ -38,6 +38,7 @@
 #include "audio/device_backend.h"
 #include "audio/resample.h"
 #include "audio/ring.h"
+#include "util/testhook.h"
 
 #define PA_RING_MS		320	/* ring capacity (rounded up to a power of two) */
 #define PA_CAPTURE_KEEP_MS	100	/* capture: above this much waiting, drop the oldest */
@@ -124,14 +125,14 @@ static void quiet_host_libraries(void)
 /* Loads the library and resolves every entry point (under pa_lock). Returns 0 or -ELIBACC. */
 static int pa_load(void)
 {
-	const char *name = getenv("TTYMEET_PORTAUDIO_LIB");
+	const char *name = TESTHOOK(testhook_portaudio_lib, NULL);
 	void *lib, *sym;
 
 	if (pa_lib)
 		return 0;
 	if (pa_load_failed)
 		return -ELIBACC;
-	lib = dlopen(name && *name ? name : TTM_PORTAUDIO_LIB, RTLD_NOW | RTLD_LOCAL);
+	lib = dlopen(name ? name : TTM_PORTAUDIO_LIB, RTLD_NOW | RTLD_LOCAL);
 	if (!lib)
 		goto fail;
 #define PA_RESOLVE(fn) \

@@ -22,6 +22,7 @@
 #include "src/session.h"
 #include "ui/vrender.h"
 #include "net/loop.h"
+#include "util/testhook.h"
 
 #define SCRIPT_POLL_MS 200
 
@@ -330,7 +331,6 @@ int bot_create(const struct bot_config *cfg, bot_done_cb done, void *user, struc
 		rc = -TTM_EXIT_INPUT;
 		goto out;
 	}
-	const char *tamper = getenv("TTYMEET_TEST_TAMPER_FINGERPRINT");
 	struct session_config sc = {
 		.url = opt->url, .room = opt->room, .name = cfg->name, .pin = opt->pin,
 		.insecure = opt->insecure, .muted = opt->mute, .t0 = cfg->t0,
@@ -343,7 +343,7 @@ int bot_create(const struct bot_config *cfg, bot_done_cb done, void *user, struc
 		.bitrate = opt->bitrate_kbps * 1000,
 		.stats_interval_ms = 5000,
 		.keepalive_ms = (unsigned)(opt->keepalive * 1000.0),
-		.tamper_fingerprint = tamper && !strcmp(tamper, "1"),
+		.tamper_fingerprint = TESTHOOK(testhook_tamper_fingerprint, false),
 		.video = {
 			.receive = opt->video == 1 || (b->script && (script_needs(b->script) &
 								     SCRIPT_NEED_VIDEO)),

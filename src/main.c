@@ -25,6 +25,7 @@
 #include "src/script.h"
 #include "src/secmem.h"
 #include "src/text.h"
+#include "util/testhook.h"
 #include "ui/tui.h"
 
 struct app {
@@ -544,7 +545,8 @@ int main(int argc, char **argv)
 		return TTM_EXIT_OK;
 	}
 	if (rc == CLI_VERSION) {
-		printf("ttymeet %s\nservers: janus (AudioBridge)\n", TTM_VERSION);
+		printf("ttymeet %s\nservers: janus (AudioBridge)\n%s", TTM_VERSION,
+		       testhook_tamper_fingerprint ? "test hooks: linked in (a test build)\n" : "");
 		return TTM_EXIT_OK;
 	}
 	if (rc == CLI_LIST_DEVICES)
@@ -621,7 +623,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ttymeet: cannot set up networking (%s)\n", strerror(-rc));
 		return TTM_EXIT_SERVER;
 	}
-	const char *tamper = getenv("TTYMEET_TEST_TAMPER_FINGERPRINT");
 	struct session_config cfg = {
 		.url = opt.url, .room = opt.room, .name = opt.name, .pin = opt.pin,
 		.ask_pin = true, /* the UI asks for a pin the room wants (masked) */
@@ -633,7 +634,7 @@ int main(int argc, char **argv)
 		.turn_url = turn_url, .turn_user = turn_user, .turn_password = turn_pass,
 		.stats_interval_ms = 1000,
 		.keepalive_ms = (unsigned)(opt.keepalive * 1000.0),
-		.tamper_fingerprint = tamper && !strcmp(tamper, "1"),
+		.tamper_fingerprint = TESTHOOK(testhook_tamper_fingerprint, false),
 		/* the TUI shows video unless --no-video */
 		.video = { .receive = opt.video != 0, .source = opt.video_source,
 			   .codec = opt.video_vp9 ? VIDEO_CODEC_VP9 : VIDEO_CODEC_VP8,

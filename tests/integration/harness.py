@@ -1,6 +1,7 @@
 """Shared helpers for ttymeet's integration tests (Python 3 stdlib only).
 
-- ttymeet_path(): the binary under test, from env TTYMEET (set by ctest), else build/ttymeet.
+- ttymeet_path(): the binary under test, from env TTYMEET (set by ctest), else build/ttymeet;
+  testhooks_path(): the same program with the test-only hooks linked in (ttymeet-testhooks).
 - Client: wraps a running ttymeet; a background thread parses its stdout as JSON lines
   (headless events), another collects stderr. wait_event()/wait_exit() are always bounded.
 - start_client(lab, args) runs ttymeet in the lab's client namespace; start_local(args) runs it
@@ -42,6 +43,16 @@ def ttymeet_path():
     path = os.environ.get("TTYMEET") or os.path.join(SOURCE_DIR, "build", "ttymeet")
     if not (os.path.isfile(path) and os.access(path, os.X_OK)):
         raise AssertionError("ttymeet binary not found at %s (set TTYMEET)" % path)
+    return path
+
+
+def testhooks_path():
+    """ttymeet-testhooks: the program with the test-only hooks (util/testhook.h) linked in,
+    from env TTYMEET_TESTHOOKS (set by ctest), else beside the tests of TTYMEET's build."""
+    path = os.environ.get("TTYMEET_TESTHOOKS") or os.path.join(
+        os.path.dirname(ttymeet_path()), "tests", "ttymeet-testhooks")
+    if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+        raise AssertionError("ttymeet-testhooks not found at %s (set TTYMEET_TESTHOOKS)" % path)
     return path
 
 
@@ -186,9 +197,10 @@ class Client:
                 self.name, mark, self.describe())
 
 
-def start_client(the_lab, args, name="", env=None):
-    """ttymeet ARGS in the lab's client namespace; stdin is a pipe (kept open)."""
-    p = the_lab.client([ttymeet_path()] + list(args), env=env)
+def start_client(the_lab, args, name="", env=None, binary=None):
+    """ttymeet ARGS (or another build of it: binary) in the lab's client namespace; stdin is a
+    pipe (kept open)."""
+    p = the_lab.client([binary or ttymeet_path()] + list(args), env=env)
     return Client(p, name)
 
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Media failures against the lab's real Janus: a DTLS certificate that does not match the
-SDP fingerprint (the client's test-only hook TTYMEET_TEST_TAMPER_FINGERPRINT=1 corrupts the
+SDP fingerprint (the test-only hook TTYMEET_TEST_TAMPER_FINGERPRINT=1 of ttymeet-testhooks,
+which the shipped ttymeet does not have, corrupts the
 server's fingerprint before the check) must abort with exit 5 and no media; a Janus killed
 mid-meeting and started again must see both clients reconnect, rejoin within 10 s of Janus
 being back and carry A's speech to B again (envelope correlation of the post-restart part of
@@ -21,7 +22,8 @@ HEX_RUN = re.compile(r"(?:[0-9A-Fa-f]{2}:)+[0-9A-Fa-f]{1,2}")
 def test_fingerprint_mismatch():
     with lab.Lab() as L:
         a = start_client(L, HEADLESS + ["-n", "alice", L.url, "1234"], "alice",
-                         env={"TTYMEET_TEST_TAMPER_FINGERPRINT": "1"})
+                         env={"TTYMEET_TEST_TAMPER_FINGERPRINT": "1"},
+                         binary=harness.testhooks_path())
         line = check_error_exit(a, 5, 10.0, words=("fingerprint",))
         # If the line quotes fingerprints, it quotes them whole (sha-256: 32 bytes).
         for run in HEX_RUN.findall(line):
@@ -36,9 +38,11 @@ def test_fingerprint_mismatch():
         for mark in MEDIA_UP_MARKS:
             assert mark not in log, "Janus got media from the tampered client: %r" % mark
 
-        # Control: the same lab and client without the hook do get media, and Janus' log shows
-        # it (so the checks above would have seen media had it flowed).
-        b = start_client(L, HEADLESS + ["-n", "bob", "--duration", "2", L.url, "1234"], "bob")
+        # Control: the shipped ttymeet, with the hook's variable set all the same, gets media
+        # (it has no such hook), and Janus' log shows it (so the checks above would have seen
+        # media had it flowed).
+        b = start_client(L, HEADLESS + ["-n", "bob", "--duration", "2", L.url, "1234"], "bob",
+                         env={"TTYMEET_TEST_TAMPER_FINGERPRINT": "1"})
         media_connected(b)
         exit_ok(b, 10)
         deadline = time.monotonic() + 3
