@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,7 +91,8 @@ static int send_json(struct chatlink *cl, char *json)
 
 static void on_textroom(struct chatlink *cl, const uint8_t *data, size_t len)
 {
-	struct textroom_event *ev = malloc(sizeof(*ev));
+	/* the event holds a message's text: locked memory, wiped by sodium_free */
+	struct textroom_event *ev = sodium_malloc(sizeof(*ev));
 	if (!ev)
 		return;
 	if (textroom_handle(cl->tr, (const char *)data, len, ev) == 0 && !cl->dead) {
@@ -117,8 +119,7 @@ static void on_textroom(struct chatlink *cl, const uint8_t *data, size_t len)
 			break;
 		}
 	}
-	explicit_bzero(ev, sizeof(*ev));
-	free(ev);
+	sodium_free(ev);
 }
 
 /* ---- DCEP and SCTP ---- */

@@ -3,8 +3,8 @@
  * Requests carry a transaction; a small table remembers what each one was (join, message,
  * leave) so that "success"/"error" replies become the right events. A private message we send
  * is not echoed by Janus, so it is reported (as self + private) when its success arrives; a
- * public one is reported when Janus echoes it back to us. Chat text held for that is wiped
- * when it is released.
+ * public one is reported when Janus echoes it back to us. Chat text held for that lives in
+ * libsodium's secure allocator (locked) and is wiped when it is released.
  */
 #include "src/textroom.h"
 
@@ -12,6 +12,7 @@
 #include <glib.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,7 @@ enum req { REQ_JOIN, REQ_MESSAGE, REQ_LEAVE };
 struct pending {
 	enum req kind;
 	char to[TEXTROOM_NAME_MAX];   /* private message: recipient display name */
-	char *text;                   /* private message: its text (wiped on free) */
+	char *text;                   /* private message: its text (sodium_malloc: locked, wiped) */
 };
 
 struct textroom {
@@ -43,16 +44,16 @@ struct textroom {
 static void pending_free(gpointer p)
 {
 	struct pending *pd = p;
-	if (pd->text) {
-		explicit_bzero(pd->text, strlen(pd->text));
-		free(pd->text);
-	}
+	if (pd->text)
+		sodium_free(pd->text); /* wipes */
 	free(pd);
 }
 
 int textroom_create(uint64_t room, uint64_t self_id, const char *display, const char *pin,
 		    struct textroom **out)
 {
+	if (sodium_init() < 0) /* for the pending messages' secure memory; idempotent */
+		return -EIO;
 	struct textroom *tr = calloc(1, sizeof(*tr));
 	if (!tr)
 		return -ENOMEM;
@@ -200,7 +201,9 @@ char *textroom_message_request(struct textroom *tr, const char *to, const char *
 		pd->kind = REQ_MESSAGE;
 		if (to) {
 			snprintf(pd->to, sizeof(pd->to), "%s", to);
-			pd->text = strdup(text);
+			size_t n = strlen(text) + 1;
+			if ((pd->text = sodium_malloc(n))) /* locked like the chat store */
+				memcpy(pd->text, text, n);
 		}
 	}
 	char *out = finish_request(tr, req, pd);

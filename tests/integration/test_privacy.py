@@ -13,6 +13,9 @@
 - test_second_ctrl_c_wipes: all traffic to the server is dropped, so the first SIGINT's clean
   leave cannot finish; a second SIGINT wipes the chat (the line on stderr counts the messages
   the store held: at least the two exchanged) and exits 130 at once.
+- test_tui_log_never_holds_chat: the terminal UI (in tmux) with --log chats both ways with
+  unique markers; then, with the server unreachable, two SIGINTs: exit 130, the log holds the
+  wipe line (at least the two messages and lines wiped) and neither marker.
 - test_docs_match_the_notice: README and man page say what the notice says about chat memory
   (locked, wiped also after a second Ctrl-C, the unlocked case, what is outside ttymeet's
   control) and about ws:// (the fingerprint and the pin), and no longer claim that audio and
@@ -137,6 +140,55 @@ def test_second_ctrl_c_wipes():
         assert m, a.describe()
         assert int(m.group(1)) >= 2, a.describe()  # both messages were in the store
         b.kill()
+
+
+def _pid_of(needle):
+    """The ttymeet process whose command line contains needle (not the shell around it)."""
+    out = subprocess.run(["pgrep", "-f", "--", needle], capture_output=True, text=True).stdout
+    for pid in out.split():
+        try:
+            with open("/proc/%s/comm" % pid) as f:
+                if f.read().strip() == "ttymeet":
+                    return int(pid)
+        except OSError:
+            pass
+    return None
+
+
+def test_tui_log_never_holds_chat():
+    from test_tui import Tui
+    mine, theirs = "zq%dmine" % os.getpid(), "zq%dtheirs" % os.getpid()
+    with lab.Lab() as L, tempfile.TemporaryDirectory() as tmp:
+        log = os.path.join(tmp, "tui.log")
+        b = start_client(L, HEADLESS + ["-n", "bob", "--duration", "40", L.url, "1234"], "bob")
+        b.wait_event(lambda e: e.get("event") == "media" and e.get("kind") == "chat"
+                     and e.get("state") == "connected", 15)
+        t = Tui(L, ["--accept-privacy", "-n", "alice", "--log", log, L.url, "1234"],
+                name="alice")
+        try:
+            t.wait("audio ok", 15)
+            t.type("hello " + mine)
+            b.wait_event(lambda e: e.get("event") == "chat" and mine in e.get("text", ""), 10)
+            b.write_stdin("hi " + theirs + "\n")
+            t.wait(theirs, 10)
+            pid = _pid_of(log)
+            assert pid, "no ttymeet process with --log %s" % log
+            L.impair(loss_pct=100)  # the leave cannot finish
+            try:
+                os.kill(pid, signal.SIGINT)
+                time.sleep(0.5)
+                os.kill(pid, signal.SIGINT)
+                assert t.wait_exit(5) == 130, t.stderr()
+            finally:
+                L.impair(loss_pct=0)
+            with open(log, encoding="utf-8", errors="replace") as f:
+                text = f.read()
+            assert mine not in text and theirs not in text, text
+            m = re.search(r"interrupted again: chat wiped \((\d+) messages and lines\)", text)
+            assert m and int(m.group(1)) >= 2, text
+        finally:
+            t.kill()
+            b.kill()
 
 
 def _flat(text):
