@@ -121,6 +121,8 @@ def test_report_and_stderr_never_hold_chat():
 def test_second_ctrl_c_wipes():
     with lab.Lab() as L:
         b = start_client(L, HEADLESS + ["-n", "bob", "--duration", "30", L.url, "1234"], "bob")
+        b.wait_event(lambda e: e.get("event") == "media" and e.get("kind") == "chat"
+                     and e.get("state") == "connected", 15)  # in the room before alice chats
         a = start_client(L, HEADLESS + ["-n", "alice", "--chat", "hello bob", "--duration",
                                         "30", L.url, "1234"], "alice")
         a.wait_event(lambda e: e.get("event") == "chat" and e.get("self"), 15)
