@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# The main job: a local demo meeting. Installs what is needed (Debian 12, root), builds
+# The main job: a local demo meeting. Installs what is needed (Debian 12; as a normal user
+# it asks sudo for root), builds
 # ttymeet, starts a private Janus in a network namespace (tests/lab/lab.py) with a demo
 # participant that speaks in the room, greets in the chat and shows a moving test picture in
 # the video pane, and opens the terminal UI joined
 # to it (the privacy notice comes first: Enter joins). /quit or Ctrl-C leaves and cleans up.
 set -euo pipefail
+. "$(dirname "$0")/as-root.sh"
+ttm_as_root "$0" "$@" # root, or again through sudo (scripts/as-root.sh)
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
 cmake -S . -B build/demo -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Installs what is needed (Debian 12, root), builds ttymeet twice and runs every test:
+# Installs what is needed (Debian 12; as a normal user it asks sudo for root), builds ttymeet
+# twice and runs every test:
 #   1. gcc, -Werror: unit tests, fuzz-corpus replays, integration tests against a real Janus
 #      in network namespaces (tests/lab/lab.py);
 #   2. clang with AddressSanitizer + UBSan and libFuzzer: the same tests, plus each fuzz target
 #      for a bounded time.
 # Prints ctest's summary for each build and a closing total; exits non-zero on any failure.
 set -uo pipefail
+. "$(dirname "$0")/as-root.sh"
+ttm_as_root "$0" "$@" # root, or again through sudo (scripts/as-root.sh)
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh || exit 1
 python3 tests/lab/lab.py cleanup >/dev/null 2>&1 || true
