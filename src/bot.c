@@ -10,9 +10,13 @@
 #include "src/bot.h"
 
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 
 #include "src/exitcode.h"
 #include "src/headless.h"
@@ -454,4 +458,56 @@ int bot_destroy(struct bot *b)
 	free(b->tag);
 	free(b);
 	return rc;
+}
+
+/* ---- file descriptors of a fleet ---- */
+
+/* Addresses ICE gathers on: the --ice-interface entries, else every IPv4/IPv6 address of an
+ * interface that is up and not loopback (at least 1). */
+static unsigned ice_addresses(const struct cli_options *opt)
+{
+	struct ifaddrs *ifs, *i;
+	unsigned n = 0;
+	if (opt->n_ice_addrs > 0)
+		return (unsigned)opt->n_ice_addrs;
+	if (getifaddrs(&ifs) < 0)
+		return 2;
+	for (i = ifs; i; i = i->ifa_next)
+		if (i->ifa_addr && (i->ifa_flags & IFF_UP) && !(i->ifa_flags & IFF_LOOPBACK) &&
+		    (i->ifa_addr->sa_family == AF_INET || i->ifa_addr->sa_family == AF_INET6))
+			n++;
+	freeifaddrs(ifs);
+	return n ? n : 1;
+}
+
+unsigned bot_fds_per_participant(const struct cli_options *opt)
+{
+	unsigned peers = 2; /* audio, chat */
+	if (opt->video == 1)
+		peers++; /* the preview's subscriber */
+	if (opt->video_source)
+		peers++; /* our published video */
+	return 1 + peers * (ice_addresses(opt) + 1) + 1;
+}
+
+int bot_fd_budget(const struct cli_options *opt, int n, unsigned *per, unsigned long *limit)
+{
+	struct rlimit rl;
+	*per = bot_fds_per_participant(opt);
+	rlim_t want = BOT_FDS_BASE + (rlim_t)n * *per;
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		*limit = 0;
+		return n;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < want) {
+		rlim_t to = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+		struct rlimit nl = { .rlim_cur = to, .rlim_max = rl.rlim_max };
+		if (setrlimit(RLIMIT_NOFILE, &nl) == 0)
+			rl.rlim_cur = to;
+	}
+	*limit = rl.rlim_cur == RLIM_INFINITY ? (unsigned long)-1 : (unsigned long)rl.rlim_cur;
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= want)
+		return n;
+	long fit = ((long)rl.rlim_cur - BOT_FDS_BASE) / (long)*per;
+	return fit < 1 ? 1 : (int)fit;
 }

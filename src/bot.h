@@ -54,6 +54,19 @@ unsigned bot_wipe_chat(struct bot *b);
 int bot_exit_code(const struct bot *b);
 /* The bot's summary (new reference). */
 json_t *bot_summary(const struct bot *b);
+/* File descriptors a fleet process needs besides its participants (stdio, the loop, the
+ * WebSocket context, /dev/urandom, --log/--report/--play files) with some margin. */
+#define BOT_FDS_BASE 32
+/* File descriptors one participant with opt's settings holds: one for its WebSocket and, for
+ * each of its PeerConnections (audio, chat, a video publisher, a video subscriber), one UDP
+ * socket per address ICE gathers on plus one (libnice's wakeup), and one of margin. Measured
+ * in the lab (one veth: an IPv4 and an IPv6 link-local address): 7.4 a participant with audio
+ * and chat, 13.6 also publishing and receiving video; this gives 8 and 14. */
+unsigned bot_fds_per_participant(const struct cli_options *opt);
+/* Raises the soft RLIMIT_NOFILE as far as n participants need, up to the hard limit.
+ * Returns how many participants the limit holds (n when all fit, at least 1); *per gets
+ * bot_fds_per_participant and *limit the soft limit now in force. */
+int bot_fd_budget(const struct cli_options *opt, int n, unsigned *per, unsigned long *limit);
 /* Frees the bot (after done, or to abandon it). Returns an error of finishing --record. */
 int bot_destroy(struct bot *b);
 

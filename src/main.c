@@ -432,6 +432,22 @@ static int run_headless(const struct cli_options *opt, gint64 t0, const char *tu
 			headless_print_event_who(stdout, "all", &ev);
 		}
 	}
+	if (many) { /* every participant holds sockets: make room, or say how many fit */
+		unsigned per;
+		unsigned long limit;
+		int fit = bot_fd_budget(opt, f.n, &per, &limit);
+		if (fit < f.n) {
+			snprintf(msg, sizeof(msg), "the open-file limit (%lu, the hard limit) holds "
+				 "%d of the %d participants asked for (about %u descriptors each): "
+				 "starting %d; raise the hard limit (ulimit -Hn, prlimit) for more",
+				 limit, fit, f.n, per, fit);
+			struct session_event ev = {
+				.type = SESSION_EV_NOTICE, .message = msg,
+				.t = (double)(g_get_monotonic_time() - t0) / 1e6 };
+			headless_print_event_who(stdout, "all", &ev);
+			f.n = fit;
+		}
+	}
 	f.bots = calloc((size_t)f.n, sizeof(*f.bots));
 	if (!f.bots) {
 		rc = TTM_EXIT_SERVER;
