@@ -6,7 +6,12 @@
  * Remote candidate strings are validated and normalised here (they come from the network), then
  * handed to nice_agent_parse_remote_candidate_sdp(). Libnice's component FAILED is held back
  * until the remote end-of-candidates (trickle: a later candidate may still work), and a FAILED
- * after a pair was selected is consent loss (RFC 7675 freshness is enabled on the agent).
+ * after a pair was selected is consent loss: the selected pair answered none of the STUN
+ * binding requests libnice sends on it every 4-6 s ("keepalive-conncheck") for 50 s.
+ * libnice's own RFC 7675 mode (NICE_AGENT_OPTION_CONSENT_FRESHNESS) is not used: up to 0.1.21,
+ * Debian 12's version, it gives up after 10 s instead of RFC 7675's 30 s (fixed in 0.1.22), so
+ * two lost responses under 20 % loss, or any outage over ~5 s, ended the call (measured with
+ * tests/bench/soak.py).
  * Lifetime: cb_depth counts our callbacks on the stack; ice_destroy() inside one only marks the
  * object dead and releases it from an idle source, so libnice never returns into freed memory.
  * Thread: the one iterating the context, for every function and callback.
@@ -473,6 +478,8 @@ static int configure(struct ice *ice, const struct ice_config *cfg)
 	g_object_set(ice->agent, "controlling-mode", cfg->controlling ? TRUE : FALSE, NULL);
 	set_bool_prop(ice->agent, "ice-tcp", FALSE);
 	set_bool_prop(ice->agent, "upnp", FALSE);
+	/* Binding requests (not indications) as keepalives: answered, so a dead pair fails. */
+	set_bool_prop(ice->agent, "keepalive-conncheck", TRUE);
 
 	if (cfg->stun_server) {
 		if (!str_bounded(cfg->stun_server, 1, ICE_HOST_MAX + 8))
@@ -562,8 +569,7 @@ int ice_create(GMainContext *ctx, const struct ice_config *cfg, const struct ice
 		ice->cb = *cbs;
 	ice->state = ICE_STATE_NEW;
 	ice->agent = nice_agent_new_full(ctx, NICE_COMPATIBILITY_RFC5245,
-					 NICE_AGENT_OPTION_ICE_TRICKLE |
-					 NICE_AGENT_OPTION_CONSENT_FRESHNESS);
+					 NICE_AGENT_OPTION_ICE_TRICKLE);
 	if (!ice->agent) {
 		ret = -ENOMEM;
 		goto out;

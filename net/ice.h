@@ -1,6 +1,6 @@
 /* ICE on libnice: one agent, one stream, one component (BUNDLE + rtcp-mux, as Janus wants).
  *
- * Full ICE, RFC 5245 compatibility, trickle, RFC 7675 consent freshness. The agent runs on the
+ * Full ICE, RFC 5245 compatibility, trickle, answered keepalives (consent). The agent runs on the
  * GMainContext given at create (never the global default one), so many sessions share one loop.
  * Data flow: ice_gather() -> candidate_cb per local candidate ("candidate:..." strings ready for
  * a Janus trickle) -> gathering_done_cb; the remote side's ufrag/pwd and candidate strings go in
@@ -31,7 +31,7 @@ enum ice_state {
 	ICE_STATE_READY,	/* checks concluded on a nominated pair */
 	/* Terminal: no pair works; reported only after the remote end-of-candidates. */
 	ICE_STATE_FAILED,
-	/* Terminal: the selected pair stopped answering consent checks (RFC 7675, ~10 s). */
+	/* Terminal: the selected pair answered no keepalive binding request for 50 s (see ice.c). */
 	ICE_STATE_CONSENT_LOST,
 };
 
