@@ -1,4 +1,5 @@
-# Sourced by scripts/demo.sh and scripts/test.sh, the README's two commands. They need root
+# Sourced by scripts/demo.sh and scripts/test.sh, the README's two commands (and by deps.sh and
+# bench-deps.sh, which they run). They need root
 # (apt-get, and the network namespaces of the test lab). As root they go on at once; as a
 # normal user they run themselves again through sudo (which asks for the password); without
 # sudo (a fresh Debian root-less shell) they stop with one line saying what to do.

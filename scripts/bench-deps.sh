@@ -4,10 +4,8 @@
 # pages (the AudioBridge page the browser joins with). Not part of the test command: Chromium
 # is large and no test needs it. Idempotent: packages already present are skipped.
 set -euo pipefail
-if [ "$(id -u)" -ne 0 ]; then
-  echo "bench-deps.sh: run as root (apt-get)" >&2
-  exit 1
-fi
+. "$(dirname "$0")/as-root.sh"
+ttm_as_root "$0" "$@" # root, or again through sudo (scripts/as-root.sh)
 bash "$(dirname "$0")/deps.sh"
 pkgs=(chromium chromium-driver janus-demos fonts-dejavu-core)
 missing=()

@@ -1,11 +1,10 @@
 #!/usr/bin/env bash
-# Installs everything ttymeet needs to build, test and run its demo on Debian 12 (as root).
+# Installs everything ttymeet needs to build, test and run its demo on Debian 12 (as root;
+# a normal user is asked for sudo).
 # Idempotent: packages already present are skipped by apt.
 set -euo pipefail
-if [ "$(id -u)" -ne 0 ]; then
-  echo "deps.sh: run as root (apt-get and network namespaces need it)" >&2
-  exit 1
-fi
+. "$(dirname "$0")/as-root.sh"
+ttm_as_root "$0" "$@" # root, or again through sudo (scripts/as-root.sh)
 pkgs=(
   # build
   build-essential cmake pkg-config clang libclang-rt-14-dev

@@ -46,7 +46,7 @@ def copy_scripts(d):
     """A world-readable copy of what --check runs (the tree itself may sit under /root)."""
     tree = os.path.join(d, "tree")
     os.makedirs(os.path.join(tree, "scripts"))
-    for name in ("demo.sh", "test.sh", "as-root.sh"):
+    for name in ("demo.sh", "test.sh", "deps.sh", "as-root.sh"):
         shutil.copy(os.path.join(SRC, "scripts", name), os.path.join(tree, "scripts", name))
     for root, dirs, files in os.walk(tree):
         for n in dirs + files:
@@ -78,7 +78,7 @@ def test_root_runs_without_sudo():
     with tempfile.TemporaryDirectory() as d:
         for with_sudo in (False, True):
             path = fake_bin(d, with_sudo)
-            for cmd in readme_commands():
+            for cmd in readme_commands() + ["bash scripts/deps.sh"]:
                 r = run(cmd, path)
                 assert r.returncode == 0 and "as root: running" in r.stdout, (cmd, r)
                 assert not os.path.exists(os.path.join(d, "sudo.log")), (
