@@ -241,8 +241,13 @@ static void on_event(void *user, const struct session_event *ev)
 			script_observe_talking(b->script, now, ev->name);
 		break;
 	case SESSION_EV_CHAT:
-		if (b->script && !ev->self)
-			script_observe_chat(b->script, now, ev->name, ev->text);
+		if (b->script && !ev->self) {
+			/* "from bob" means the call participant bob; a chat-only identity of that
+			 * name is "bob (chat)", as the TUI shows it */
+			char from[SESSION_NAME_MAX + 8];
+			snprintf(from, sizeof(from), ev->chat_only ? "%s (chat)" : "%s", ev->name);
+			script_observe_chat(b->script, now, from, ev->text);
+		}
 		break;
 	case SESSION_EV_MEDIA:
 		if (!strcmp(ev->kind, "audio") && !strcmp(ev->state, "connected") && !b->got_media) {

@@ -24,6 +24,7 @@
 #define LABEL "JanusDataChannel"
 #define PPID_STRING 51
 #define ANSWER_MAX 8192
+#define RENAMES_MAX 3 /* joins under another username when ours is taken */
 
 struct chatlink {
 	int refs;
@@ -40,6 +41,7 @@ struct chatlink {
 	struct textroom *tr;
 	uint16_t stream;
 	bool have_stream;
+	int renames;
 };
 
 static void ref(struct chatlink *cl)
@@ -103,6 +105,15 @@ static void on_textroom(struct chatlink *cl, const uint8_t *data, size_t len)
 				cl->cb.ready_cb(cl->cb.user);
 			break;
 		case TEXTROOM_EV_JOIN_FAILED:
+			/* Someone took our username first (anyone can: it is not secret). Join under
+			 * another one; the session then claims that one (src/chatid.h). */
+			if (ev->code == TEXTROOM_ERR_USERNAME_TAKEN && cl->renames < RENAMES_MAX) {
+				cl->renames++;
+				textroom_renew_username(cl->tr);
+				if (send_json(cl, textroom_join_request(cl->tr)) < 0)
+					fail(cl, "cannot send the chat join");
+				break;
+			}
 			fail(cl, "the chat room refused the join: %s (%d)", ev->reason, ev->code);
 			break;
 		case TEXTROOM_EV_KICKED:
@@ -355,13 +366,18 @@ void chatlink_destroy(struct chatlink *cl)
 	unref(cl);
 }
 
-int chatlink_send(struct chatlink *cl, const char *to, const char *text)
+int chatlink_send(struct chatlink *cl, const char *to_user, const char *text)
 {
 	int err;
 	if (!cl->ready || !cl->have_stream)
 		return -ENOTCONN;
-	char *json = textroom_message_request(cl->tr, to, text, &err);
+	char *json = textroom_message_request(cl->tr, to_user, text, &err);
 	return json ? send_json(cl, json) : err;
+}
+
+const char *chatlink_username(const struct chatlink *cl)
+{
+	return textroom_username(cl->tr);
 }
 
 void chatlink_foreach_peer(const struct chatlink *cl,

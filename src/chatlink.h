@@ -3,7 +3,9 @@
  * Sequence: attach janus.plugin.textroom → "setup" → Janus offers (m=application, SCTP) →
  * we answer ("ack") as ICE-controlled DTLS client → DTLS up → SCTP association (usrsctp over
  * DTLS) → DCEP channel "JanusDataChannel" → TextRoom "join" → ready. Then chat messages go
- * both ways as TextRoom JSON (src/textroom.c). A failure ends the link only, never the meeting.
+ * both ways as TextRoom JSON (src/textroom.c). A join refused because someone holds our
+ * username is retried under another (up to 3 times). A failure ends the link only, never the
+ * meeting.
  * Thread: the loop's thread; callbacks come from the loop.
  */
 #ifndef TTM_SRC_CHATLINK_H
@@ -39,9 +41,11 @@ int chatlink_start(GMainContext *main, struct janus *janus, const struct chatlin
 /* Leaves the room (best effort) and frees everything; no callback afterwards. Safe to call
  * from inside a chatlink callback. */
 void chatlink_destroy(struct chatlink *cl);
-/* Sends a chat message to the room or privately to the participant named to (NULL = room).
- * -ENOTCONN until ready, -ENOENT no such participant, -EMSGSIZE, or a transport error. */
-int chatlink_send(struct chatlink *cl, const char *to, const char *text);
+/* Sends a chat message to the room or privately to the user whose username is to_user (NULL =
+ * room). -ENOTCONN until ready, -ENOENT no such user, -EMSGSIZE, or a transport error. */
+int chatlink_send(struct chatlink *cl, const char *to_user, const char *text);
+/* Our username in the chat room (it may change until ready_cb: see textroom_renew_username). */
+const char *chatlink_username(const struct chatlink *cl);
 /* Calls fn for every other user of the chat room (valid once ready_cb has come). */
 void chatlink_foreach_peer(const struct chatlink *cl,
 			   void (*fn)(void *user, const char *username, const char *display),

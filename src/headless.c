@@ -162,6 +162,9 @@ int headless_print_event_who(FILE *out, const char *who, const struct session_ev
 		break;
 	case SESSION_EV_CHAT:
 		json_object_set_new(o, "from", json_string(ev->name));
+		if (ev->id)
+			json_object_set_new(o, "id", json_integer((json_int_t)ev->id));
+		json_object_set_new(o, "chat_only", json_boolean(ev->chat_only));
 		json_object_set_new(o, "text", json_string(ev->text));
 		json_object_set_new(o, "self", json_boolean(ev->self));
 		json_object_set_new(o, "private", json_boolean(ev->private_msg));

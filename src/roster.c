@@ -8,6 +8,7 @@
  */
 #include "src/roster.h"
 #include "net/loop.h"
+#include "src/chatid.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -20,6 +21,8 @@ struct entry {
 	struct session_participant p; /* first: the public view of the entry */
 	struct chat_user *cu;         /* the chat user merged into or shown by this entry */
 	bool seen;                    /* audio sync */
+	char claim[CHATID_HEX + 1];   /* AudioBridge: the chat identity it claims ("": none) */
+	bool claim_spent;             /* the user it named left the chat: never again */
 };
 
 struct chat_user {
@@ -27,9 +30,11 @@ struct chat_user {
 	char *username;
 	char name[SESSION_NAME_MAX];
 	uint64_t ab_id;  /* the AudioBridge id its username names, 0: none */
+	char proof[CHATID_HEX + 1]; /* chatid_claim(username) */
 	struct entry *e; /* NULL while waiting for the grace period */
 	GSource *grace;
 	bool seen;       /* chat sync */
+	bool spent;      /* its call entry left: chat-only from now on */
 };
 
 struct roster {
@@ -113,41 +118,33 @@ static void chat_only_add(struct roster *r, struct chat_user *u)
 	emit(r, SESSION_EV_PARTICIPANT_JOINED, e, false, false);
 }
 
-/* The entry u should be merged into: its id's AudioBridge entry, else a free one of its name. */
+/* The evidence (src/chatid.h): e's display claims u's username, and that username names e's
+ * id. Nothing else merges: not a name, not an id in a username. */
+static bool evidence(const struct entry *e, const struct chat_user *u)
+{
+	return is_audio(e) && !u->spent && !e->claim_spent && e->claim[0] &&
+	       !strcmp(e->claim, u->proof) && e->p.id == u->ab_id;
+}
+
+/* The entry u should be merged into (at most one: the one with u's id). */
 static struct entry *entry_for_user(struct roster *r, const struct chat_user *u)
 {
 	struct entry *e = u->ab_id ? lookup(r, u->ab_id) : NULL;
-	if (is_audio(e) && (!e->cu || e->cu == u || e->cu->ab_id != u->ab_id))
-		return e;
-	GHashTableIter it;
-	gpointer k, v;
-	g_hash_table_iter_init(&it, r->entries);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
-		e = v;
-		if (is_audio(e) && !e->cu && !strcmp(e->p.name, u->name))
-			return e;
-	}
-	return NULL;
+	return e && evidence(e, u) ? e : NULL;
 }
 
-/* The chat user an AudioBridge entry (id, name) should take: the one whose username names id,
- * else one of that name that is not merged yet (preferring users that are no ttymeet). */
-static struct chat_user *user_for_entry(struct roster *r, uint64_t id, const char *name)
+/* The chat user entry e should take (at most one: usernames are unique in the room). */
+static struct chat_user *user_for_entry(struct roster *r, const struct entry *e)
 {
-	struct chat_user *by_name = NULL;
 	GHashTableIter it;
 	gpointer k, v;
+	if (!e->claim[0] || e->claim_spent)
+		return NULL;
 	g_hash_table_iter_init(&it, r->users);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
-		struct chat_user *u = v;
-		bool free_user = !u->e || u->e->p.chat_only;
-		if (u->ab_id == id && (free_user || u->e->p.id != id))
-			return u;
-		bool better = !by_name || (by_name->ab_id && !u->ab_id);
-		if (free_user && better && !strcmp(u->name, name))
-			by_name = u;
-	}
-	return by_name;
+	while (g_hash_table_iter_next(&it, &k, &v))
+		if (evidence(e, v))
+			return v;
+	return NULL;
 }
 
 static void relink_entry(struct roster *r, struct entry *e);
@@ -182,7 +179,7 @@ static void merge(struct roster *r, struct entry *e, struct chat_user *u)
  * meanwhile took it). */
 static void relink_entry(struct roster *r, struct entry *e)
 {
-	struct chat_user *u = e->cu ? NULL : user_for_entry(r, e->p.id, e->p.name);
+	struct chat_user *u = e->cu ? NULL : user_for_entry(r, e);
 	if (u)
 		merge(r, e, u);
 }
@@ -288,11 +285,14 @@ int roster_set_self(struct roster *r, uint64_t id, const char *name, bool muted)
 }
 
 const struct session_participant *roster_audio_update(struct roster *r, uint64_t id,
-						      const char *name, bool muted, int talking)
+						      const char *name, const char *claim,
+						      bool muted, int talking)
 {
 	struct entry *e = lookup(r, id);
 	if (!id)
 		return NULL;
+	if (!claim || strlen(claim) != CHATID_HEX)
+		claim = "";
 	if (e && e->p.chat_only) {
 		renumber(r, e);
 		e = NULL;
@@ -300,11 +300,14 @@ const struct session_participant *roster_audio_update(struct roster *r, uint64_t
 	if (!e) {
 		if (g_hash_table_size(r->entries) >= SESSION_ROSTER_MAX)
 			return NULL;
-		struct chat_user *u = user_for_entry(r, id, name);
+		struct entry probe = { .p = { .id = id } };
+		snprintf(probe.claim, sizeof(probe.claim), "%s", claim);
+		struct chat_user *u = user_for_entry(r, &probe);
 		if (u && u->e && u->e->p.chat_only) /* the same person: it leaves, then joins */
 			entry_drop(r, u->e, false, true);
 		if (!(e = entry_add(r, id, name)))
 			return NULL;
+		snprintf(e->claim, sizeof(e->claim), "%s", claim);
 		e->p.muted = muted;
 		e->p.talking = talking > 0;
 		emit(r, SESSION_EV_PARTICIPANT_JOINED, e, muted, false);
@@ -315,6 +318,19 @@ const struct session_participant *roster_audio_update(struct roster *r, uint64_t
 	e->seen = true;
 	if (strcmp(e->p.name, name))
 		snprintf(e->p.name, sizeof(e->p.name), "%s", name);
+	if (!e->p.self && strcmp(e->claim, claim)) { /* a new claim (or none): new evidence */
+		snprintf(e->claim, sizeof(e->claim), "%s", claim);
+		e->claim_spent = false;
+		struct chat_user *old = e->cu;
+		if (old && !evidence(e, old)) {
+			e->cu = NULL;
+			old->e = NULL;
+			place(r, old, false);
+		}
+		relink_entry(r, e);
+		if (!(e = lookup(r, id)))
+			return NULL;
+	}
 	if (e->p.muted != muted) { /* for us too: a moderator may mute us */
 		e->p.muted = muted;
 		emit(r, SESSION_EV_MUTED, e, muted, false);
@@ -351,8 +367,11 @@ void roster_audio_remove(struct roster *r, uint64_t id)
 		return;
 	struct chat_user *u = e->cu;
 	entry_drop(r, e, false, false);
-	if (u) /* still in the chat room: chat-only after the grace period, unless it rejoins */
+	if (u) { /* still in the chat room: chat-only after the grace period, for good (another
+		  * participant could take the id and copy the claim now) */
+		u->spent = true;
 		place(r, u, false);
+	}
 }
 
 void roster_audio_sync_begin(struct roster *r)
@@ -396,6 +415,7 @@ void roster_chat_join(struct roster *r, const char *username, const char *displa
 	}
 	u->r = r;
 	u->ab_id = ab_id;
+	chatid_claim(username, u->proof);
 	u->seen = true;
 	snprintf(u->name, sizeof(u->name), "%s", *display ? display : username);
 	g_hash_table_insert(r->users, u->username, u);
@@ -415,7 +435,9 @@ void roster_chat_leave(struct roster *r, const char *username)
 	} else if (e) {
 		e->cu = NULL;
 		u->e = NULL;
-		relink_entry(r, e); /* another user of that name may fit it now */
+		/* Its username is free now and known to all: whoever takes it next is not the
+		 * person e is, so e's claim is not honoured again (until e claims anew). */
+		e->claim_spent = true;
 	}
 	user_free(u);
 }
@@ -454,6 +476,33 @@ void roster_chat_sync_end(struct roster *r)
 void roster_chat_clear(struct roster *r)
 {
 	drop_users(r, false);
+}
+
+const struct session_participant *roster_chat_entry(const struct roster *r, const char *username)
+{
+	struct chat_user *u = g_hash_table_lookup(r->users, username);
+	return u && u->e ? &u->e->p : NULL;
+}
+
+const char *roster_chat_user_named(const struct roster *r, const char *name)
+{
+	const char *merged = NULL, *chat_only = NULL;
+	bool in_call = false;
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, r->entries);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		struct entry *e = v;
+		if (e->p.self || strcmp(e->p.name, name))
+			continue;
+		if (!e->p.chat_only)
+			in_call = true;
+		if (e->cu && !e->p.chat_only)
+			merged = e->cu->username;
+		else if (e->cu)
+			chat_only = e->cu->username;
+	}
+	return merged ? merged : in_call ? NULL : chat_only;
 }
 
 const struct session_participant *roster_get(const struct roster *r, uint64_t id)

@@ -1,17 +1,19 @@
 /* The meeting's roster: AudioBridge participants merged with the TextRoom's users, so that
- * each person appears once.
+ * each person appears once, and chat lines are attributed to a person only on evidence.
  *
  * Two inputs feed it. The AudioBridge side (roster_audio_*) is the authority on who is in
- * the call: id, name, muted, talking. The TextRoom side (roster_chat_*) names the users of
- * the chat room. A chat user is merged into an AudioBridge entry when its username is
- * another ttymeet's ("ttm-<16 hex AudioBridge id>-<display>", see src/textroom.h) and that
- * id is in the call, else when an AudioBridge entry of the same display name is not already
- * merged with another chat user (an id match takes an entry over from a name match). A chat
- * user with no match after a grace period (ROSTER_GRACE_MS: a ttymeet peer's two joins do not
- * arrive together) becomes a chat-only entry; when the same person's AudioBridge entry comes,
- * the chat-only entry leaves (PARTICIPANT_LEFT with merged) just before it joins. Leaving the
- * chat room removes a chat-only entry; leaving the call turns a chat user back into a
- * candidate for a chat-only entry (after the grace period).
+ * the call: id, name, muted, talking, and the chat identity the participant claims in its
+ * display (src/chatid.h). The TextRoom side (roster_chat_*) names the users of the chat room.
+ * A chat user is merged into an AudioBridge entry only when that entry claims the user's
+ * username and the username names the entry's id: evidence no other participant can forge
+ * (the reasoning is in src/chatid.h). Names and ids inside usernames alone merge nothing. A
+ * chat user with no match after a grace period (ROSTER_GRACE_MS: a ttymeet peer's claim
+ * comes just after its chat join) becomes a chat-only entry, its own identity; when the
+ * claiming AudioBridge entry comes, the chat-only entry leaves (PARTICIPANT_LEFT with merged)
+ * just before it joins (or, for an entry already there, at once). Leaving the chat room
+ * removes a chat-only entry, and the entry that claimed that user never honours its claim
+ * again (the username is free for anyone now) until it claims anew; leaving the call makes
+ * its chat user chat-only for good (after the grace period).
  *
  * Entry ids: AudioBridge ids as Janus gives them; chat-only entries are numbered from
  * ROSTER_CHAT_ID_BASE (2^53: Janus draws its ids below that) and renumbered in the unlikely
@@ -19,7 +21,8 @@
  *
  * Events go out through one callback (PARTICIPANT_JOINED/LEFT, MUTED, TALKING; the owner
  * stamps the time), synchronously from the roster_* call or from the grace timer on the
- * GMainContext. Names passed in must already be sanitized. Thread: the context's thread.
+ * GMainContext. Names passed in must already be sanitized; usernames are raw (identities,
+ * never shown). Thread: the context's thread.
  */
 #ifndef TTM_SRC_ROSTER_H
 #define TTM_SRC_ROSTER_H
@@ -47,10 +50,12 @@ void roster_destroy(struct roster *r);
 
 /* Replaces our own entry (no event: the owner reports its JOINED). */
 int roster_set_self(struct roster *r, uint64_t id, const char *name, bool muted);
-/* Adds or updates an AudioBridge participant; talking < 0: not stated. Emits JOINED for a
- * new one, MUTED/TALKING for changes. Returns the entry, NULL when full or id is 0. */
+/* Adds or updates an AudioBridge participant; claim: the chat identity its display claims
+ * (chatid_parse; NULL or "": none); talking < 0: not stated. Emits JOINED for a new one,
+ * MUTED/TALKING for changes. Returns the entry, NULL when full or id is 0. */
 const struct session_participant *roster_audio_update(struct roster *r, uint64_t id,
-						      const char *name, bool muted, int talking);
+						      const char *name, const char *claim,
+						      bool muted, int talking);
 /* Sets one state of an AudioBridge entry (and emits the event) if it changed. */
 void roster_audio_talking(struct roster *r, uint64_t id, bool on);
 void roster_audio_muted(struct roster *r, uint64_t id, bool on);
@@ -61,9 +66,9 @@ void roster_audio_remove(struct roster *r, uint64_t id);
 void roster_audio_sync_begin(struct roster *r);
 void roster_audio_sync_end(struct roster *r);
 
-/* A user of the chat room joined (username unique in the room, display its name, ab_id the
- * AudioBridge id its username names or 0: textroom_username_id()). Our own username must not
- * be passed. Repeats change nothing. */
+/* A user of the chat room joined (username raw and unique in the room, display its sanitized
+ * name, ab_id the AudioBridge id its username names or 0: textroom_username_id()). Our own
+ * username must not be passed. Repeats change nothing. */
 void roster_chat_join(struct roster *r, const char *username, const char *display,
 		      uint64_t ab_id);
 /* A user left the chat room. */
@@ -75,6 +80,13 @@ void roster_chat_sync_end(struct roster *r);
 /* The chat link is gone: every chat user leaves (chat-only entries with them). */
 void roster_chat_clear(struct roster *r);
 
+/* The entry a chat user is shown as: the call participant it is merged into (chat_only
+ * false: the evidence holds), its own chat-only entry, or NULL (unknown, or in its grace
+ * period). For attributing chat lines. */
+const struct session_participant *roster_chat_entry(const struct roster *r, const char *username);
+/* The username to reach the person shown as name in the chat: a call participant's merged
+ * chat user; a chat-only entry only when no call participant has that name. NULL: none. */
+const char *roster_chat_user_named(const struct roster *r, const char *name);
 const struct session_participant *roster_get(const struct roster *r, uint64_t id);
 unsigned roster_count(const struct roster *r);
 /* Calls fn for every entry, self and chat-only ones included. */

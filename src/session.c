@@ -32,6 +32,7 @@
 #include "src/exitcode.h"
 #include "src/secret.h"
 #include <sodium.h>
+#include "src/chatid.h"
 #include "src/text.h"
 #include "net/loop.h"
 
@@ -302,15 +303,19 @@ static void ab_update(struct session *s, json_t *pj)
 	uint64_t id;
 	if (!json_id(json_object_get(pj, "id"), &id))
 		return; /* malformed entry: ignore it, keep the rest */
-	const char *display = json_string_value(json_object_get(pj, "display"));
+	json_t *dv = json_object_get(pj, "display");
+	const char *display = json_string_value(dv);
 	json_t *talking = json_object_get(pj, "talking");
-	char name[SESSION_NAME_MAX];
+	char name[SESSION_NAME_MAX], claim[CHATID_HEX + 1] = "";
 
-	if (display)
-		text_sanitize(display, strlen(display), name, sizeof(name), false);
+	if (display) { /* the claim first: the sanitizer strips its tag characters */
+		chatid_parse(display, json_string_length(dv), claim);
+		text_sanitize(display, json_string_length(dv), name, sizeof(name), false);
+	}
 	if (!display || !*name)
 		snprintf(name, sizeof(name), "participant-%" PRIu64, id);
-	roster_audio_update(s->roster, id, name, json_is_true(json_object_get(pj, "muted")),
+	roster_audio_update(s->roster, id, name, claim,
+			    json_is_true(json_object_get(pj, "muted")),
 			    json_is_boolean(talking) ? json_is_true(talking) : -1);
 }
 

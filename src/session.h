@@ -90,11 +90,14 @@ struct session_video_stats {
 struct session_event {
 	enum session_event_type type;
 	double t;            /* seconds since config.t0 */
-	uint64_t id;         /* participant (own id for JOINED) */
+	uint64_t id;         /* participant (own id for JOINED); CHAT: the sender's roster entry
+			      * (0: none known) */
 	const char *name;    /* JOINED, PARTICIPANT_* */
 	bool on;             /* MUTED, TALKING; PARTICIPANT_JOINED: muted */
 	bool self;           /* the event is about us */
-	bool chat_only;      /* PARTICIPANT_*: in the chat room only, not in the call */
+	bool chat_only;      /* PARTICIPANT_*: in the chat room only, not in the call; CHAT: the
+			      * sender is a chat-only identity (not proven to be a call
+			      * participant, src/chatid.h): name is its chat display name */
 	bool merged;         /* PARTICIPANT_LEFT: a chat-only entry whose person joined the call
 			      * (a PARTICIPANT_JOINED for the call entry follows) */
 	int code;            /* ERROR: exit code (src/exitcode.h) */

@@ -1,7 +1,13 @@
 /* The session's chat: the chat link (src/chatlink.c) started once the room is joined, an
  * outbox that holds messages until the link is up, and the history in the chat store. The
  * chat room's users go to the roster (src/roster.h), which merges them with the call's
- * participants. Part of the session (src/session_int.h). Thread: the loop's thread.
+ * participants on evidence only. That evidence is ours to give too: once our chat join
+ * succeeds, our AudioBridge display claims our chat username (src/chatid.h, an AudioBridge
+ * "configure"), and only when Janus has taken the claim is the chat ready, so the others
+ * know it is us before our first line arrives. A chat line is attributed to the roster entry
+ * its sender is shown as; a sender that is not (yet) proven to be a call participant is a
+ * chat-only identity (event chat_only). Part of the session (src/session_int.h). Thread: the
+ * loop's thread.
  */
 #include <errno.h>
 #include <sodium.h>
@@ -11,6 +17,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "src/chatid.h"
 #include "src/secmem.h"
 #include "src/session_int.h"
 #include "src/text.h"
@@ -43,7 +50,9 @@ static void chat_flush(struct session *s)
 {
 	struct outgoing *o;
 	while (s->chat_ready && s->chat_link && (o = g_queue_peek_head(&s->outbox))) {
-		int rc = chatlink_send(s->chat_link, o->to, o->text);
+		/* Whom "to" names is the roster's call: the person shown under that name. */
+		const char *to_user = o->to ? roster_chat_user_named(s->roster, o->to) : NULL;
+		int rc = o->to && !to_user ? -ENOENT : chatlink_send(s->chat_link, to_user, o->text);
 		if (rc == -ENOTCONN || rc == -EAGAIN)
 			return; /* stays queued */
 		g_queue_pop_head(&s->outbox);
@@ -62,17 +71,52 @@ static void roster_add_peer(void *user, const char *username, const char *displa
 	roster_chat_join(s->roster, username, display, textroom_username_id(username));
 }
 
+static void chat_go(struct session *s)
+{
+	s->chat_claiming = false;
+	s->chat_ready = true;
+	struct session_event ev = { .type = SESSION_EV_MEDIA, .kind = "chat", .state = "connected" };
+	session_emit(s, &ev);
+	chat_flush(s);
+}
+
+static void on_claimed(void *user, const struct janus_reply *r)
+{
+	struct session *s = user;
+	if (!s->chat_claiming || !s->chat_link)
+		return; /* the link went meanwhile */
+	s->chat_claimed = !r->err;
+	if (r->err)
+		emit_notice(s, "the server did not take our chat identity (%s): the others see our "
+			    "chat as chat-only", r->reason);
+	chat_go(s);
+}
+
+/* Sets our AudioBridge display to our name plus the claim of username (NULL: no claim). */
+static int set_claim(struct session *s, const char *username, janus_reply_cb cb)
+{
+	char claim[CHATID_HEX + 1], display[SESSION_NAME_MAX + 160];
+	if (s->state != ST_JOINED || !s->handle)
+		return -ENOTCONN;
+	if (!username)
+		snprintf(display, sizeof(display), "%s", s->name);
+	else if (chatid_claim(username, claim), chatid_display(s->name, claim, display,
+								sizeof(display)) < 0)
+		return -ENOSPC;
+	json_t *body = json_pack("{ss ss}", "request", "configure", "display", display);
+	return body ? janus_message(s->janus, s->handle, body, NULL, cb, s) : -ENOMEM;
+}
+
 static void chat_ready(void *user)
 {
 	struct session *s = user;
-	s->chat_ready = true;
 	/* The room's user list is the truth now (after a rejoin too). */
 	roster_chat_sync_begin(s->roster);
 	chatlink_foreach_peer(s->chat_link, roster_add_peer, s);
 	roster_chat_sync_end(s->roster);
-	struct session_event ev = { .type = SESSION_EV_MEDIA, .kind = "chat", .state = "connected" };
-	session_emit(s, &ev);
-	chat_flush(s);
+	s->chat_claiming = true;
+	if (set_claim(s, chatlink_username(s->chat_link), on_claimed) < 0)
+		chat_go(s);
 }
 
 static void chat_event(void *user, const struct textroom_event *tev)
@@ -80,13 +124,31 @@ static void chat_event(void *user, const struct textroom_event *tev)
 	struct session *s = user;
 	if (tev->type == TEXTROOM_EV_MESSAGE || tev->type == TEXTROOM_EV_ANNOUNCEMENT) {
 		const char *from = tev->type == TEXTROOM_EV_MESSAGE ? tev->name : "(server)";
+		uint64_t id = 0;
+		bool chat_only = false;
+		if (tev->self) {
+			from = s->name;
+			id = s->self_id;
+		} else if (tev->type == TEXTROOM_EV_MESSAGE) {
+			/* Janus set "from" to the sender's username: the line is that chat user's.
+			 * It is a call participant's only if the roster merged them on evidence. */
+			const struct session_participant *p = roster_chat_entry(s->roster,
+										 tev->user);
+			chat_only = !p || p->chat_only;
+			if (p)
+				id = p->id;
+			if (p && !p->chat_only)
+				from = p->name;
+		}
 		unsigned flags = (tev->self ? CHAT_FLAG_SELF : 0) |
-				 (tev->private_msg ? CHAT_FLAG_PRIVATE : 0);
+				 (tev->private_msg ? CHAT_FLAG_PRIVATE : 0) |
+				 (chat_only ? CHAT_FLAG_CHAT_ONLY : 0);
 		chat_store_add(s->chat, g_get_real_time(), from, tev->to, tev->text,
 			       strlen(tev->text), flags);
 		struct session_event ev = { .type = SESSION_EV_CHAT, .name = from, .text = tev->text,
 					    .self = tev->self, .private_msg = tev->private_msg,
-					    .to = tev->to[0] ? tev->to : NULL };
+					    .to = tev->to[0] ? tev->to : NULL, .id = id,
+					    .chat_only = chat_only };
 		session_emit(s, &ev);
 	} else if (tev->type == TEXTROOM_EV_PEER_JOINED) {
 		roster_chat_join(s->roster, tev->user, tev->name, tev->peer_id);
@@ -101,6 +163,10 @@ static void chat_failed(void *user, const char *why)
 {
 	struct session *s = user;
 	s->chat_ready = false;
+	s->chat_claiming = false;
+	if (s->chat_claimed) /* our username is free now: whoever takes it is not us */
+		set_claim(s, NULL, NULL);
+	s->chat_claimed = false;
 	chatlink_destroy(s->chat_link); /* safe inside its own callback */
 	s->chat_link = NULL;
 	roster_chat_clear(s->roster); /* who is in the chat room is unknown from now on */
@@ -121,6 +187,7 @@ void session_chat_start(struct session *s)
 	struct chatlink_callbacks cb = { chat_ready, chat_event, chat_failed, s };
 	if (!s->cert || s->chat_link)
 		return;
+	s->chat_claiming = s->chat_claimed = false; /* a new call join shows no claim */
 	if (chatlink_start(s->main, s->janus, &cc, &cb, &s->chat_link) < 0) {
 		s->chat_link = NULL;
 		struct session_event ev = { .type = SESSION_EV_MEDIA, .kind = "chat",

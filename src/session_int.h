@@ -59,6 +59,8 @@ struct session {
 	struct chat_store *chat;
 	GQueue outbox; /* struct outgoing*, waiting for the chat channel */
 	bool chat_ready;
+	bool chat_claiming; /* our display's claim of our chat username is on its way */
+	bool chat_claimed;  /* Janus took it: to be withdrawn if the chat link fails */
 	struct chatlink *chat_link;
 
 	/* video */

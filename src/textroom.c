@@ -32,8 +32,9 @@ struct pending {
 
 struct textroom {
 	uint64_t room;
-	char username[40 + TEXTROOM_NAME_MAX];
+	char username[TEXTROOM_USER_MAX];
 	char display[TEXTROOM_NAME_MAX];
+	uint64_t self_id;
 	char *pin;
 	bool joined;
 	uint32_t txn_next;
@@ -64,8 +65,10 @@ int textroom_create(uint64_t room, uint64_t self_id, const char *display, const 
 	 * wrote them. */
 	if (!self_id)
 		self_id = (uint64_t)g_random_int() << 32 | g_random_int();
-	snprintf(tr->username, sizeof(tr->username), "ttm-%016" PRIx64 "-%s", self_id, display);
+	tr->self_id = self_id;
 	snprintf(tr->display, sizeof(tr->display), "%s", display);
+	snprintf(tr->username, sizeof(tr->username), "ttm-%016" PRIx64 "-%s", self_id,
+		 tr->display);
 	tr->pin = pin ? strdup(pin) : NULL;
 	tr->pending = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, pending_free);
 	tr->peers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
@@ -107,6 +110,12 @@ void textroom_foreach_peer(const struct textroom *tr,
 	while (g_hash_table_iter_next(&it, &k, &v))
 		if (strcmp(k, tr->username))
 			fn(user, k, v);
+}
+
+void textroom_renew_username(struct textroom *tr)
+{
+	snprintf(tr->username, sizeof(tr->username), "ttm-%016" PRIx64 "-%s~%08" PRIx32,
+		 tr->self_id, tr->display, g_random_int());
 }
 
 uint64_t textroom_username_id(const char *username)
@@ -169,26 +178,17 @@ char *textroom_leave_request(struct textroom *tr)
 	return finish_request(tr, req, pd);
 }
 
-static const char *username_for(struct textroom *tr, const char *display)
+char *textroom_message_request(struct textroom *tr, const char *to_user, const char *text,
+			       int *err)
 {
-	GHashTableIter it;
-	gpointer k, v;
-	g_hash_table_iter_init(&it, tr->peers);
-	while (g_hash_table_iter_next(&it, &k, &v))
-		if (!strcmp(v, display) && strcmp(k, tr->username))
-			return k;
-	return NULL;
-}
-
-char *textroom_message_request(struct textroom *tr, const char *to, const char *text, int *err)
-{
-	const char *to_user = NULL;
+	const char *to = NULL;
 	*err = 0;
 	if (strlen(text) > TEXTROOM_TEXT_MAX) {
 		*err = -EMSGSIZE;
 		return NULL;
 	}
-	if (to && !(to_user = username_for(tr, to))) {
+	if (to_user && (!strcmp(to_user, tr->username) ||
+			!(to = g_hash_table_lookup(tr->peers, to_user)))) {
 		*err = -ENOENT;
 		return NULL;
 	}
@@ -212,6 +212,17 @@ char *textroom_message_request(struct textroom *tr, const char *to, const char *
 	return out;
 }
 
+/* Copies a string field as it is into out: false if missing, not a string, or too long. */
+static bool get_raw(json_t *obj, const char *key, char *out, size_t outlen)
+{
+	json_t *v = json_object_get(obj, key);
+	if (!json_is_string(v) || json_string_length(v) >= outlen ||
+	    strlen(json_string_value(v)) != json_string_length(v))
+		return false;
+	memcpy(out, json_string_value(v), json_string_length(v) + 1);
+	return true;
+}
+
 /* Copies a sanitized string field into out; false if missing or not a string. */
 static bool get_clean(json_t *obj, const char *key, char *out, size_t outlen, bool newlines)
 {
@@ -222,22 +233,34 @@ static bool get_clean(json_t *obj, const char *key, char *out, size_t outlen, bo
 	return true;
 }
 
+/* The name to show for a raw username: its display from the room, else the display part of
+ * another ttymeet's username ("ttm-<16 hex>-<display>"), else the username; sanitized. */
+static void name_of_user(const char *username, char *out, size_t outlen)
+{
+	const char *d = username;
+	if (textroom_username_id(username))
+		d = username + 21;
+	text_sanitize(d, strlen(d), out, outlen, false);
+	if (!*out)
+		snprintf(out, outlen, "?");
+}
+
 static void display_of(struct textroom *tr, const char *username, char *out, size_t outlen)
 {
 	const char *d = g_hash_table_lookup(tr->peers, username);
-	if (!(d && *d) && !strncmp(username, "ttm-", 4) && strlen(username) > 21 &&
-	    username[20] == '-')
-		d = username + 21; /* another ttymeet: "ttm-<16 hex>-<display>" */
-	snprintf(out, outlen, "%s", d && *d ? d : username);
+	if (d && *d)
+		snprintf(out, outlen, "%s", d);
+	else
+		name_of_user(username, out, outlen);
 }
 
 static void add_peer(struct textroom *tr, json_t *p)
 {
-	char user[TEXTROOM_NAME_MAX], disp[TEXTROOM_NAME_MAX];
-	if (!get_clean(p, "username", user, sizeof(user), false) || !*user)
+	char user[TEXTROOM_USER_MAX], disp[TEXTROOM_NAME_MAX];
+	if (!get_raw(p, "username", user, sizeof(user)) || !*user)
 		return;
 	if (!get_clean(p, "display", disp, sizeof(disp), false) || !*disp)
-		snprintf(disp, sizeof(disp), "%s", user);
+		name_of_user(user, disp, sizeof(disp));
 	if (g_hash_table_size(tr->peers) >= TEXTROOM_PEERS_MAX &&
 	    !g_hash_table_contains(tr->peers, user))
 		return;
@@ -273,6 +296,8 @@ static int on_reply(struct textroom *tr, const char *kind, json_t *msg, struct p
 			ev->type = TEXTROOM_EV_MESSAGE;
 			ev->self = ev->private_msg = true;
 			snprintf(ev->name, sizeof(ev->name), "%s", tr->display);
+			snprintf(ev->user, sizeof(ev->user), "%s", tr->username);
+			ev->peer_id = textroom_username_id(tr->username);
 			snprintf(ev->to, sizeof(ev->to), "%s", pd->to);
 			snprintf(ev->text, sizeof(ev->text), "%s", pd->text);
 		}
@@ -285,7 +310,7 @@ static int on_reply(struct textroom *tr, const char *kind, json_t *msg, struct p
 
 int textroom_handle(struct textroom *tr, const char *json, size_t len, struct textroom_event *ev)
 {
-	char user[TEXTROOM_NAME_MAX];
+	char user[TEXTROOM_USER_MAX];
 	int rc = 0;
 
 	ev->type = TEXTROOM_EV_NONE;
@@ -317,7 +342,7 @@ int textroom_handle(struct textroom *tr, const char *json, size_t len, struct te
 	if (room && (!json_is_integer(room) || (uint64_t)json_integer_value(room) != tr->room))
 		goto out;
 	if (!strcmp(kind, "message")) {
-		if (!get_clean(msg, "from", user, sizeof(user), false) ||
+		if (!get_raw(msg, "from", user, sizeof(user)) ||
 		    !get_clean(msg, "text", ev->text, sizeof(ev->text), true)) {
 			rc = -EBADMSG;
 			goto out;
@@ -326,8 +351,10 @@ int textroom_handle(struct textroom *tr, const char *json, size_t len, struct te
 		ev->self = !strcmp(user, tr->username);
 		ev->private_msg = json_is_true(json_object_get(msg, "whisper"));
 		display_of(tr, user, ev->name, sizeof(ev->name));
+		snprintf(ev->user, sizeof(ev->user), "%s", user);
+		ev->peer_id = textroom_username_id(user);
 	} else if (!strcmp(kind, "join")) {
-		if (!get_clean(msg, "username", user, sizeof(user), false)) {
+		if (!get_raw(msg, "username", user, sizeof(user))) {
 			rc = -EBADMSG;
 			goto out;
 		}
@@ -339,7 +366,7 @@ int textroom_handle(struct textroom *tr, const char *json, size_t len, struct te
 			ev->peer_id = textroom_username_id(user);
 		}
 	} else if (!strcmp(kind, "leave") || !strcmp(kind, "kicked")) {
-		if (!get_clean(msg, "username", user, sizeof(user), false)) {
+		if (!get_raw(msg, "username", user, sizeof(user))) {
 			rc = -EBADMSG;
 			goto out;
 		}
@@ -352,6 +379,7 @@ int textroom_handle(struct textroom *tr, const char *json, size_t len, struct te
 		ev->type = TEXTROOM_EV_PEER_LEFT;
 		display_of(tr, user, ev->name, sizeof(ev->name));
 		snprintf(ev->user, sizeof(ev->user), "%s", user);
+		ev->peer_id = textroom_username_id(user);
 		ev->peer_id = textroom_username_id(user);
 		g_hash_table_remove(tr->peers, user);
 	} else if (!strcmp(kind, "announcement")) {

@@ -3,11 +3,13 @@
  *
  * Pure: builds request strings and parses incoming ones; the caller moves them over SCTP.
  * We join with the username "ttm-<16 hex digits>-<display>" — the digits are our AudioBridge
- * id (random when there is none), which makes the username unique in the room and tells other
- * ttymeets which call participant we are (src/roster.h) — and our display name. The room's
- * username → display table is kept here so private messages can be addressed by display name.
- * Every string from the room is bounded and sanitized before it leaves this module. Any
- * thread, one at a time.
+ * id (random when there is none), which makes the username unique in the room — and our
+ * display name. Anyone can take that username first: then textroom_renew_username() makes
+ * another ("...~<8 random hex>"). The username is NOT evidence of who we are; what is, is in
+ * src/chatid.h. Usernames are identities: they are passed on raw (bounded, never shown;
+ * sanitizing could make two different ones equal), display names sanitized. The room's
+ * username → display table is kept here. Every string from the room is bounded and every
+ * one meant for a screen sanitized before it leaves this module. Any thread, one at a time.
  */
 #ifndef TTM_SRC_TEXTROOM_H
 #define TTM_SRC_TEXTROOM_H
@@ -18,6 +20,8 @@
 
 #define TEXTROOM_TEXT_MAX 4096   /* bytes of a chat text we accept or send */
 #define TEXTROOM_NAME_MAX 128    /* bytes of a sanitized display name */
+#define TEXTROOM_USER_MAX 256    /* bytes of a username (longer ones are ignored) */
+#define TEXTROOM_ERR_USERNAME_TAKEN 420 /* JOIN_FAILED code: someone holds our username */
 #define TEXTROOM_MSG_MAX 65536   /* largest incoming JSON message */
 #define TEXTROOM_PEERS_MAX 4096
 
@@ -39,8 +43,9 @@ enum textroom_event_type {
 struct textroom_event {
 	enum textroom_event_type type;
 	char name[TEXTROOM_NAME_MAX];   /* sender or participant display name */
-	char user[TEXTROOM_NAME_MAX];   /* PEER_*: the participant's username */
-	uint64_t peer_id;               /* PEER_*: textroom_username_id(user) */
+	char user[TEXTROOM_USER_MAX];   /* PEER_*, MESSAGE: the username, raw (an identity: never
+					 * to be shown) */
+	uint64_t peer_id;               /* PEER_*, MESSAGE: textroom_username_id(user) */
 	char to[TEXTROOM_NAME_MAX];     /* private message we sent: recipient display name */
 	char text[TEXTROOM_TEXT_MAX + 1];
 	bool self, private_msg;
@@ -57,9 +62,13 @@ void textroom_destroy(struct textroom *tr);
 /* Requests as NUL-terminated JSON (caller frees with free()). NULL on allocation failure. */
 char *textroom_join_request(struct textroom *tr);
 char *textroom_leave_request(struct textroom *tr);
-/* A message to the room, or privately to the participant whose display name is to. NULL with
- * *err = -ENOENT when no such participant is in the room, -EMSGSIZE when text is too long. */
-char *textroom_message_request(struct textroom *tr, const char *to, const char *text, int *err);
+/* A message to the room, or privately to the participant whose username is to_user. NULL
+ * with *err = -ENOENT when no such participant is in the room, -EMSGSIZE when text is too
+ * long. */
+char *textroom_message_request(struct textroom *tr, const char *to_user, const char *text,
+			       int *err);
+/* After TEXTROOM_ERR_USERNAME_TAKEN: picks another username for the next join request. */
+void textroom_renew_username(struct textroom *tr);
 
 /* Parses one incoming message into ev. Returns 0 (ev->type may be NONE) or -EBADMSG for a
  * malformed one (which the caller should count and ignore). */

@@ -284,7 +284,7 @@ static void msg_format(struct tui *t, const struct chat_msg *m, struct line_fmt 
 {
 	size_t cols = (size_t)t->lay.chat.w - 1; /* a blank column before the separator */
 	size_t room = cols > TIME_CELLS + MIN_TEXT_CELLS ? cols - TIME_CELLS - MIN_TEXT_CELLS : 1;
-	char from[NAME_CELLS * 4 + 8], to[NAME_CELLS * 4 + 8], head[512];
+	char from[NAME_CELLS * 4 + 32], to[NAME_CELLS * 4 + 8], head[512];
 
 	if (m->flags & TUI_LINE_SYSTEM) {
 		snprintf(head, sizeof(head), "-!- ");
@@ -293,6 +293,12 @@ static void msg_format(struct tui *t, const struct chat_msg *m, struct line_fmt 
 	} else {
 		clip(t, m->from, NAME_CELLS, from, sizeof(from));
 		clip(t, m->to, NAME_CELLS, to, sizeof(to));
+		if (m->flags & CHAT_FLAG_CHAT_ONLY) { /* not proven a call participant: "Dora (chat)",
+						       * as in the roster, never just "Dora" */
+			size_t fl = strlen(from);
+			snprintf(from + fl, sizeof(from) - fl, " %s",
+				 i18n_get(t->lang, I18N_ROSTER_CHAT_ONLY));
+		}
 		const char *priv = i18n_get(t->lang, I18N_CHAT_PRIVATE);
 		if (!(m->flags & CHAT_FLAG_PRIVATE))
 			snprintf(head, sizeof(head), "%s: ", from);

@@ -527,7 +527,8 @@ static void on_chat(struct tui *t, const struct session_event *ev)
 {
 	struct chat_msg m;
 	unsigned flags = (ev->self ? CHAT_FLAG_SELF : 0) |
-			 (ev->private_msg ? CHAT_FLAG_PRIVATE : 0);
+			 (ev->private_msg ? CHAT_FLAG_PRIVATE : 0) |
+			 (ev->chat_only ? CHAT_FLAG_CHAT_ONLY : 0);
 	const char *text = ev->text ? ev->text : "";
 	if (chat_store_add(t->log, g_get_real_time(), ev->name ? ev->name : "?", ev->to, text,
 			   strlen(text), flags) < 0)

@@ -272,9 +272,18 @@ def check_error_exit(client, code, within, headless=True, words=()):
     return line
 
 
+def shown_name(display):
+    """An AudioBridge display without a ttymeet's chat identity claim (Unicode tag characters
+    after the name, src/chatid.h): the name every client shows."""
+    if display is None:
+        return None
+    return "".join(ch for ch in display if not 0xE0000 <= ord(ch) <= 0xE007F)
+
+
 def participants(the_lab, room=None):
-    """{id: display} of an AudioBridge room, from a third connection."""
-    return {p["id"]: p.get("display") for p in the_lab.list_participants(room)}
+    """{id: display} of an AudioBridge room, from a third connection (names as shown: without
+    a ttymeet's chat identity claim)."""
+    return {p["id"]: shown_name(p.get("display")) for p in the_lab.list_participants(room)}
 
 
 def require_root():

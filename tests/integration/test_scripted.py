@@ -132,7 +132,7 @@ def test_twenty_in_one_process():
                 break
             time.sleep(0.5)
         assert len(names) == 20, names
-        assert sorted(p["display"] for p in names) == sorted("load-%d" % i for i in range(1, 21)), names
+        assert sorted(harness.shown_name(p["display"]) for p in names) == sorted("load-%d" % i for i in range(1, 21)), names
         assert c.wait_exit(30) == 0, c.describe()
         lefts = [e for e in c.events if e.get("event") == "left"]
         assert len(lefts) == 20 and all(e["reason"] == "duration" for e in lefts), lefts

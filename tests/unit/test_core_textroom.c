@@ -1,5 +1,6 @@
 /* Unit tests for the TextRoom protocol layer (src/textroom.c): requests, replies matched by
- * transaction, echo recognition, private messages addressed by display name, hostile input. */
+ * transaction, echo recognition, private messages addressed by username, usernames passed on
+ * raw (two that sanitize alike stay two), a new username when ours is taken, hostile input. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -98,7 +99,7 @@ static void test_private_send(void **state)
 	(void)state;
 	struct textroom *tr = joined_room();
 	int err;
-	char *req = textroom_message_request(tr, "bob", "for bob only", &err);
+	char *req = textroom_message_request(tr, "u-bob", "for bob only", &err);
 	assert_non_null(req);
 	json_t *j = json_loads(req, 0, NULL);
 	assert_string_equal(json_string_value(json_object_get(j, "to")), "u-bob");
@@ -112,6 +113,10 @@ static void test_private_send(void **state)
 	free(t);
 	/* Unknown recipient, oversized text. */
 	assert_null(textroom_message_request(tr, "nobody", "x", &err));
+	assert_int_equal(err, -ENOENT);
+	assert_null(textroom_message_request(tr, "bob", "x", &err)); /* a name, not a username */
+	assert_int_equal(err, -ENOENT);
+	assert_null(textroom_message_request(tr, textroom_username(tr), "x", &err)); /* us */
 	assert_int_equal(err, -ENOENT);
 	char *big = malloc(TEXTROOM_TEXT_MAX + 2);
 	memset(big, 'a', TEXTROOM_TEXT_MAX + 1);
@@ -138,7 +143,7 @@ static void test_peers_and_errors(void **state)
 	assert_int_equal(ev.type, TEXTROOM_EV_PEER_LEFT);
 	assert_string_equal(ev.name, "dan");
 	int err;
-	assert_null(textroom_message_request(tr, "dan", "x", &err)); /* gone */
+	assert_null(textroom_message_request(tr, "u-dan", "x", &err)); /* gone */
 	feed(tr, "{\"textroom\":\"kicked\",\"room\":1234,\"username\":\"%s\"}", textroom_username(tr));
 	assert_int_equal(ev.type, TEXTROOM_EV_KICKED);
 	textroom_destroy(tr);
@@ -184,6 +189,68 @@ static void test_hostile(void **state)
 	strcpy(big + n, "\"}");
 	assert_int_equal(textroom_handle(tr, big, strlen(big), &ev), -EBADMSG); /* over 64 KiB */
 	free(big);
+	textroom_destroy(tr);
+}
+
+/* Usernames are identities: raw, so "u-bob" and "u-bob" + ZWSP are two users, though both
+ * show as "bob"; a message names its sender's raw username. */
+static void test_raw_usernames(void **state)
+{
+	(void)state;
+	struct textroom *tr = joined_room();
+	feed(tr, "{\"textroom\":\"join\",\"room\":1234,\"username\":\"u-bob\u200b\","
+		 "\"display\":\"bob\"}");
+	assert_int_equal(ev.type, TEXTROOM_EV_PEER_JOINED);
+	assert_string_equal(ev.user, "u-bob\xe2\x80\x8b");
+	assert_string_equal(ev.name, "bob");
+	feed(tr, "{\"textroom\":\"message\",\"room\":1234,\"from\":\"u-bob\u200b\","
+		 "\"text\":\"hi\"}");
+	assert_string_equal(ev.user, "u-bob\xe2\x80\x8b");
+	assert_string_equal(ev.name, "bob");
+	feed(tr, "{\"textroom\":\"message\",\"room\":1234,\"from\":\"u-bob\",\"text\":\"hi\"}");
+	assert_string_equal(ev.user, "u-bob");
+	/* Without a display, the name comes from the username, sanitized. */
+	feed(tr, "{\"textroom\":\"message\",\"room\":1234,"
+		 "\"from\":\"ttm-0123456789abcdef-\u202eeve\",\"text\":\"old\"}");
+	assert_string_equal(ev.name, "eve");
+	assert_string_equal(ev.user, "ttm-0123456789abcdef-\xe2\x80\xae" "eve");
+	/* An over-long username is not an identity we keep. */
+	char big[600];
+	memset(big, 'u', 400);
+	big[400] = 0;
+	assert_int_equal(feed(tr, "{\"textroom\":\"message\",\"room\":1234,\"from\":\"%s\","
+				  "\"text\":\"x\"}", big), -EBADMSG);
+	textroom_destroy(tr);
+}
+
+static void test_username_taken(void **state)
+{
+	(void)state;
+	struct textroom *tr;
+	assert_int_equal(textroom_create(1, 0x4dULL, "eve", NULL, &tr), 0);
+	char *t = txn_of(textroom_join_request(tr), "join");
+	feed(tr, "{\"textroom\":\"error\",\"transaction\":\"%s\",\"error_code\":420,"
+		 "\"error\":\"Username already taken\"}", t);
+	free(t);
+	assert_int_equal(ev.type, TEXTROOM_EV_JOIN_FAILED);
+	assert_int_equal(ev.code, TEXTROOM_ERR_USERNAME_TAKEN);
+	textroom_renew_username(tr);
+	const char *u = textroom_username(tr);
+	assert_int_equal(strncmp(u, "ttm-000000000000004d-eve~", 25), 0);
+	assert_int_equal(strlen(u), 25 + 8);
+	assert_int_equal(textroom_username_id(u), 0x4d);
+	char *req = textroom_join_request(tr);
+	json_t *j = json_loads(req, 0, NULL);
+	assert_string_equal(json_string_value(json_object_get(j, "username")), u);
+	assert_string_equal(json_string_value(json_object_get(j, "display")), "eve");
+	json_decref(j);
+	t = txn_of(req, "join");
+	feed(tr, "{\"textroom\":\"success\",\"transaction\":\"%s\",\"participants\":[]}", t);
+	free(t);
+	assert_int_equal(ev.type, TEXTROOM_EV_JOINED);
+	/* Our echo under the new username is ours. */
+	feed(tr, "{\"textroom\":\"message\",\"room\":1,\"from\":\"%s\",\"text\":\"m\"}", u);
+	assert_true(ev.self);
 	textroom_destroy(tr);
 }
 
@@ -238,6 +305,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_join_and_messages),
 		cmocka_unit_test(test_private_send),
+		cmocka_unit_test(test_raw_usernames),
+		cmocka_unit_test(test_username_taken),
 		cmocka_unit_test(test_peers_and_errors),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_usernames_carry_the_call_id),

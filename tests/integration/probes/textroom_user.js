@@ -4,7 +4,9 @@
 // browser user of Janus's TextRoom demo.
 //
 // Usage: node textroom_user.js WS_URL ROOM USERNAME DISPLAY
+// USERNAME "-": set up the data channel, print {"probe":"connected"}, join only when told.
 // Reads commands on stdin, one per line:
+//   join USERNAME DISPLAY   join the room (once, when started with USERNAME "-")
 //   say TEXT     a public message to the room
 //   leave        leave the room, close everything, exit 0
 // Writes one JSON object per line on stdout: {"probe":"ready"} once joined (with the room's
@@ -97,8 +99,14 @@ async function main() {
     out(Object.assign({ probe: 'event' }, m));
   });
 
-  const joined = await send({ textroom: 'join', room, username, display });
-  out({ probe: 'ready', participants: joined.participants || [] });
+  const join = async (user, disp) => {
+    const joined = await send({ textroom: 'join', room, username: user, display: disp });
+    out({ probe: 'ready', username: user, participants: joined.participants || [] });
+  };
+  if (username === '-')
+    out({ probe: 'connected' }); // joins on "join USERNAME DISPLAY"
+  else
+    await join(username, display);
 
   let leaving = false;
   const leave = async () => {
@@ -124,6 +132,10 @@ async function main() {
     if (line.startsWith('say '))
       send({ textroom: 'message', room, text: line.slice(4) })
         .catch((e) => fail(e.message));
+    else if (line.startsWith('join ')) {
+      const [, user, ...rest] = line.split(' ');
+      join(user, rest.join(' ')).catch((e) => fail(e.message));
+    }
     else if (line.trim() === 'leave')
       leave();
   });
