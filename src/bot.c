@@ -410,7 +410,10 @@ int bot_input_line(struct bot *b, char *line)
 		else
 			rc = session_show_video(b->session, strcmp(w, "next") ? w : NULL);
 		if (rc < 0) {
+			bool next = !strcmp(w, "next");
 			snprintf(msg, sizeof(msg), "/video %.100s: %s", w,
+				 rc == -ENOENT && next ? "nobody sends video" :
+				 rc == -EALREADY ? "the only one sending video is shown already" :
 				 rc == -ENOENT ? "nobody by that name sends video" :
 				 rc == -ENOTSUP ? "video is not enabled (--video)" : "not joined yet");
 			notice(b, msg);

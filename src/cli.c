@@ -106,6 +106,8 @@ void cli_usage(FILE *f)
 	      "  /mute /unmute /ptt /msg NAME TEXT /privacy /bell /quit, F4 or Alt-M toggles mute\n"
 	      "  /devices                 list sound devices\n"
 	      "  /device [in|out] NAME    switch microphone and/or speaker during the call\n"
+	      "  /video on|off|next|NAME  video; F6 the next sender's\n"
+	      "  /video normal|large|full video pane size; F7 or Alt-V cycles through them\n"
 	      "  people: * talking, M muted, c (chat) in the chat room only, not in the call\n"
 	      "exit codes: 0 ok, 2 usage, 3 server unreachable or lost, 4 room refused,\n"
 	      "            5 media failed, 6 bad local input, 7 script expectation not met\n",

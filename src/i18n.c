@@ -287,6 +287,8 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 	[I18N_ROSTER_MORE] = T("+{1} more", "+{1} weitere", "+{1} altri", "+{1} alții"),
 	[I18N_VIDEO_TITLE] = T("Video", "Video", "Video", "Video"),
 	[I18N_VIDEO_NONE] = T("no video", "kein Video", "nessun video", "niciun video"),
+	[I18N_VIDEO_UNREAD] = T("{1} new in the chat", "{1} neu im Chat", "{1} nuovi nella chat",
+		"{1} noi în chat"),
 	[I18N_CHAT_TITLE] = T("Chat", "Chat", "Chat", "Chat"),
 	[I18N_CHAT_UNREAD] = T("{1} new below — PgDn", "{1} neu unten — PgDn",
 		"{1} nuovi sotto — PgDn", "{1} noi mai jos — PgDn"),
@@ -349,6 +351,22 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"Video ist in diesem Meeting nicht verfügbar (--no-video).",
 		"Il video non è disponibile in questa riunione (--no-video).",
 		"Video nu este disponibil în această întâlnire (--no-video)."),
+	[I18N_SYS_VIDEO_SIZE] = T("Video size: {1} (F7 or Alt-V: normal, large, full window).",
+		"Videogröße: {1} (F7 oder Alt-V: normal, groß, ganzes Fenster).",
+		"Dimensione del video: {1} (F7 o Alt-V: normale, grande, finestra intera).",
+		"Mărimea video: {1} (F7 sau Alt-V: normală, mare, toată fereastra)."),
+	[I18N_SYS_VIDEO_IS_OFF] = T("Video is off (/video on to resume).",
+		"Video ist aus (/video on zum Fortsetzen).",
+		"Il video è disattivato (/video on per riprendere).",
+		"Video este oprit (/video on pentru a relua)."),
+	[I18N_SYS_VIDEO_NOBODY] = T("Nobody is sending video.", "Niemand sendet Video.",
+		"Nessuno sta inviando video.", "Nimeni nu trimite video."),
+	[I18N_SYS_VIDEO_ONLY_ONE] = T("{1} is the only one sending video.",
+		"{1} ist die einzige Person, die Video sendet.", "{1} è l'unica persona che invia video.",
+		"{1} este singura persoană care trimite video."),
+	[I18N_SYS_VIDEO_NOBODY_ELSE] = T("Only one person is sending video.",
+		"Nur eine Person sendet Video.", "Solo una persona sta inviando video.",
+		"Doar o persoană trimite video."),
 	[I18N_SYS_BELL_ON] = T("Bell when a message mentions you: on.",
 		"Glocke, wenn eine Nachricht Sie erwähnt: an.",
 		"Campanello quando un messaggio ti menziona: attivo.",
@@ -494,6 +512,17 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"il video della persona successiva; /video NOME: quello di quella persona",
 		"/video off, /video on: oprește sau reia primirea video; F6 sau /video next: "
 		"video-ul persoanei următoare; /video NUME: al acelei persoane"),
+	[I18N_HELP_VIDEO_SIZE] = T(
+		"F7 or Alt-V: video size normal, large, full window, normal again; /video normal, "
+		"/video large, /video full: that size (/video off gives the room to the chat)",
+		"F7 oder Alt-V: Videogröße normal, groß, ganzes Fenster, wieder normal; /video "
+		"normal, /video large, /video full: diese Größe (/video off gibt den Platz dem Chat)",
+		"F7 o Alt-V: dimensione del video normale, grande, finestra intera, di nuovo "
+		"normale; /video normal, /video large, /video full: quella dimensione (/video off "
+		"lascia lo spazio alla chat)",
+		"F7 sau Alt-V: mărimea video normală, mare, toată fereastra, din nou normală; "
+		"/video normal, /video large, /video full: acea mărime (/video off lasă locul "
+		"chatului)"),
 	[I18N_HELP_PRIVACY] = T("F2 or /privacy: the privacy notice",
 		"F2 oder /privacy: der Datenschutzhinweis",
 		"F2 o /privacy: l'informativa sulla privacy",

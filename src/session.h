@@ -168,7 +168,8 @@ size_t session_chat_locked_bytes(void);
 int session_set_video(struct session *s, bool on);
 bool session_video_on(const struct session *s);
 /* Shows the participant named name's video (the user's choice, kept), or with name NULL
- * the next one. -ENOENT (no such video), -ENOTCONN (no video link yet). */
+ * the next one. -ENOENT (no such video; for the next one: nobody sends video), -EALREADY
+ * (the next one: the only sender is shown already), -ENOTCONN (no video link yet). */
 int session_show_video(struct session *s, const char *name);
 
 void session_get_video_stats(const struct session *s, struct session_video_stats *out);

@@ -834,6 +834,8 @@ int videolink_show_next(struct videolink *vl)
 {
 	if (!vl->n_feeds)
 		return -ENOENT;
+	if (vl->n_feeds == 1 && vl->sub && vl->sub->feed == vl->feeds[0].pub.id)
+		return -EALREADY; /* the only one is shown: nobody to switch to */
 	size_t next = 0;
 	for (size_t i = 0; vl->sub && i < vl->n_feeds; i++)
 		if (vl->feeds[i].pub.id == vl->sub->feed)

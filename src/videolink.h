@@ -91,7 +91,8 @@ void videolink_set_receive(struct videolink *vl, bool on);
 bool videolink_receiving(const struct videolink *vl);
 /* Shows this feed (0: automatic — keep the current one, else the first). -ENOENT if unknown. */
 int videolink_show(struct videolink *vl, uint64_t feed);
-/* Shows the next feed after the current one (wrapping); -ENOENT when there is none. */
+/* Shows the next feed after the current one (wrapping); -ENOENT when there is none,
+ * -EALREADY when the only one is shown already. */
 int videolink_show_next(struct videolink *vl);
 /* Follows the active speaker: shows feed unless the user pinned one, switching at most every
  * 3 s (a switch asked for sooner happens when the 3 s are over). 0, -ENOENT (not a feed),

@@ -24,7 +24,7 @@ static const struct command_def defs[] = {
 	{ "privacy", CMD_PRIVACY, ARGS_NONE, "/privacy" },
 	{ "help", CMD_HELP, ARGS_NONE, "/help" },
 	{ "bell", CMD_BELL, ARGS_NONE, "/bell" },
-	{ "video", CMD_VIDEO, ARGS_REST, "/video on|off|next|NAME" },
+	{ "video", CMD_VIDEO, ARGS_REST, "/video on|off|next|normal|large|full|NAME" },
 	{ "quit", CMD_QUIT, ARGS_NONE, "/quit" },
 	{ "exit", CMD_QUIT, ARGS_NONE, "/quit" },
 };

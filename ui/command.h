@@ -18,7 +18,7 @@ enum command_id {
 	CMD_PRIVACY,
 	CMD_HELP,
 	CMD_BELL,
-	CMD_VIDEO,    /* arg: "on", "off", "next" or a participant's name */
+	CMD_VIDEO,    /* arg: "on", "off", "next", "normal", "large", "full" or a name */
 	CMD_QUIT,
 	CMD_UNKNOWN,  /* arg: the command word as typed */
 	CMD_USAGE,    /* a known command with bad arguments; usage: what it takes */

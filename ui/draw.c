@@ -221,8 +221,41 @@ static void put_video_cell(struct tui *t, WINDOW *w, const struct ascii_cell *c)
 	wadd_wch(w, &cc);
 }
 
-/* The pane: a title row ("Video" or who is shown), then the picture from the renderer's
- * grid, or "no video". Repainting the whole grid is cheap: curses sends only what changed. */
+/* The pane's title row: who is shown (or "Video"); when the pane is not its normal size, the
+ * size and its key at the right ("[full] F7"), after the count of chat messages the full
+ * window hides. */
+static void draw_video_title(struct tui *t, WINDOW *w, int cols)
+{
+	static const char *const words[] = { [LAYOUT_VIDEO_LARGE] = "large",
+					      [LAYOUT_VIDEO_FULL] = "full" };
+	char size[32] = "", num[16], unread[128] = "";
+	if (t->video_size == LAYOUT_VIDEO_LARGE || t->video_size == LAYOUT_VIDEO_FULL)
+		snprintf(size, sizeof(size), " [%s] F7 ", words[t->video_size]);
+	if (t->hidden_unread) {
+		snprintf(num, sizeof(num), "%u", t->hidden_unread);
+		i18n_fmt(unread, sizeof(unread), t->lang, I18N_VIDEO_UNREAD, num, NULL, NULL);
+	}
+	size_t sw = width_of(t, size), uw = *unread ? width_of(t, unread) + 2 : 0;
+	size_t tw = sw + uw;
+	size_t name_room = (size_t)cols > tw + 2 ? (size_t)cols - tw - 2 : (size_t)cols - 1;
+	wmove(w, 0, 0);
+	wclrtoeol(w);
+	puts_(t, w, " ", 1, STYLE_SELF);
+	puts_(t, w, t->video_showing ? t->video_from : i18n_get(t->lang, I18N_VIDEO_TITLE),
+	      name_room, STYLE_SELF);
+	if (!tw || (size_t)cols <= tw + 2)
+		return;
+	wmove(w, 0, cols - (int)tw);
+	if (uw) {
+		puts_(t, w, " ", 1, STYLE_MARK);
+		puts_(t, w, unread, uw - 2, STYLE_MARK);
+		puts_(t, w, " ", 1, STYLE_MARK);
+	}
+	puts_(t, w, size, sw, STYLE_DIM);
+}
+
+/* The pane: a title row (draw_video_title), then the picture from the renderer's grid, or
+ * "no video". Repainting the whole grid is cheap: curses sends only what changed. */
 static void draw_video(struct tui *t)
 {
 	WINDOW *w = t->win[W_VIDEO];
@@ -230,11 +263,7 @@ static void draw_video(struct tui *t)
 	const char *none = i18n_get(t->lang, I18N_VIDEO_NONE);
 	size_t nw = width_of(t, none);
 
-	wmove(w, 0, 0);
-	wclrtoeol(w);
-	puts_(t, w, " ", 1, STYLE_SELF);
-	puts_(t, w, t->video_showing ? t->video_from : i18n_get(t->lang, I18N_VIDEO_TITLE),
-	      (size_t)cols - 1, STYLE_SELF);
+	draw_video_title(t, w, cols);
 	if (t->video_showing && t->vr) {
 		const struct ascii_grid *g = vrender_grid(t->vr);
 		for (int y = 0; y < g->rows && y + 1 < rows; y++) {
@@ -319,7 +348,7 @@ static void msg_format(struct tui *t, const struct chat_msg *m, struct line_fmt 
 size_t draw_msg_lines(struct tui *t, const struct chat_msg *m)
 {
 	struct line_fmt f;
-	if (t->lay.too_small)
+	if (t->lay.too_small || t->lay.chat.w < 2) /* no chat pane (full-window video) */
 		return 1;
 	msg_format(t, m, &f);
 	return wrap_text(m->text, m->text_len, f.first_w, f.next_w, t->ascii, NULL, 0);
@@ -419,7 +448,8 @@ static char *overlay_text(struct tui *t)
 {
 	static const enum i18n_msg help[] = {
 		I18N_HELP_MUTE, I18N_HELP_TOGGLE, I18N_HELP_PTT, I18N_HELP_MSG, I18N_HELP_DEVICES,
-		I18N_HELP_BELL, I18N_HELP_VIDEO, I18N_HELP_PRIVACY, I18N_HELP_HELP, I18N_HELP_QUIT, 0,
+		I18N_HELP_BELL, I18N_HELP_VIDEO, I18N_HELP_VIDEO_SIZE, I18N_HELP_PRIVACY,
+		I18N_HELP_HELP, I18N_HELP_QUIT, 0,
 		I18N_HELP_SCROLL, I18N_HELP_EDIT, I18N_HELP_SLASH, 0, I18N_HELP_LEGEND,
 	};
 	if (t->overlay != OVERLAY_HELP)

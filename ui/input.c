@@ -149,18 +149,69 @@ static void switch_device(struct tui *t, const struct command *c)
 		switch_side(t, false, &pk);
 }
 
-/* /video on|off|next|NAME and F6. */
+static const struct {
+	const char *word;
+	enum layout_video size;
+} video_sizes[] = {
+	{ "normal", LAYOUT_VIDEO_NORMAL },
+	{ "large", LAYOUT_VIDEO_LARGE },
+	{ "full", LAYOUT_VIDEO_FULL },
+};
+
+/* The pane's size: "normal", "large" or "full"; says which one is on. */
+static void video_size(struct tui *t, enum layout_video size)
+{
+	if (!t->video_pane || !t->ops.video) {
+		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_VIDEO_UNAVAILABLE, NULL, NULL);
+		return;
+	}
+	if (t->video_off) {
+		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_VIDEO_IS_OFF, NULL, NULL);
+		return;
+	}
+	tui_set_video_size(t, size);
+	for (size_t i = 0; i < sizeof(video_sizes) / sizeof(video_sizes[0]); i++)
+		if (video_sizes[i].size == size)
+			tui_system_msg(t, 0, I18N_SYS_VIDEO_SIZE, video_sizes[i].word, NULL);
+}
+
+/* F7 and Alt-V: normal → large → full window → normal. */
+static void video_size_cycle(struct tui *t)
+{
+	video_size(t, t->video_size == LAYOUT_VIDEO_NORMAL ? LAYOUT_VIDEO_LARGE
+		      : t->video_size == LAYOUT_VIDEO_LARGE ? LAYOUT_VIDEO_FULL
+							     : LAYOUT_VIDEO_NORMAL);
+}
+
+/* /video on|off|next|normal|large|full|NAME and F6. */
 static void video_command(struct tui *t, const char *what)
 {
+	bool next = !strcmp(what, "next"), on = !strcmp(what, "on"), off = !strcmp(what, "off");
+	for (size_t i = 0; i < sizeof(video_sizes) / sizeof(video_sizes[0]); i++)
+		if (!strcmp(what, video_sizes[i].word)) {
+			video_size(t, video_sizes[i].size);
+			return;
+		}
+	if (t->video_off && !on && !off && t->ops.video && t->video_pane) {
+		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_VIDEO_IS_OFF, NULL, NULL);
+		return;
+	}
 	int rc = t->ops.video ? t->ops.video(t->user, what) : -ENOTSUP;
 	if (rc == -ENOTSUP)
 		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_VIDEO_UNAVAILABLE, NULL, NULL);
-	else if (rc == -ENOENT && strcmp(what, "next"))
+	else if (rc == -ENOENT && next)
+		tui_system_msg(t, 0, I18N_SYS_VIDEO_NOBODY, NULL, NULL);
+	else if (rc == -EALREADY && next && t->video_from[0])
+		tui_system_msg(t, 0, I18N_SYS_VIDEO_ONLY_ONE, t->video_from, NULL);
+	else if (rc == -EALREADY && next)
+		tui_system_msg(t, 0, I18N_SYS_VIDEO_NOBODY_ELSE, NULL, NULL);
+	else if (rc == -ENOENT)
 		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_VIDEO_NO_SUCH, what, NULL);
-	else if (rc == 0 && !strcmp(what, "off"))
-		tui_system_msg(t, 0, I18N_SYS_VIDEO_OFF, NULL, NULL);
-	else if (rc == 0 && !strcmp(what, "on"))
-		tui_system_msg(t, 0, I18N_SYS_VIDEO_ON, NULL, NULL);
+	else if (rc == 0 && (on || off)) {
+		tui_system_msg(t, 0, off ? I18N_SYS_VIDEO_OFF : I18N_SYS_VIDEO_ON, NULL, NULL);
+		if (t->video_off != off)
+			tui_set_video_off(t, off);
+	}
 }
 
 static void leave(struct tui *t)
@@ -242,6 +293,8 @@ static void submit(struct tui *t)
 
 static void scroll_chat(struct tui *t, int dir)
 {
+	if (!t->win[W_CHAT])
+		return; /* the video fills the window */
 	size_t page = t->lay.chat.h > 2 ? (size_t)t->lay.chat.h - 2 : 1;
 	if (dir > 0) {
 		t->scroll += page; /* draw_chat() clamps at the oldest line */
@@ -348,6 +401,7 @@ static void meeting_key(struct tui *t, bool is_key, wint_t ch)
 		case KEY_F(1): tui_set_overlay(t, OVERLAY_HELP); break;
 		case KEY_F(2): tui_set_overlay(t, OVERLAY_NOTICE); break;
 		case KEY_F(6): video_command(t, "next"); break;
+		case KEY_F(7): video_size_cycle(t); break;
 		case KEY_LEFT: edit(t, EDITOR_LEFT); break;
 		case KEY_RIGHT: edit(t, EDITOR_RIGHT); break;
 		case KEY_HOME: edit(t, EDITOR_HOME); break;
@@ -404,6 +458,8 @@ static void alt_key(struct tui *t, wint_t ch)
 		return;
 	if (ch == 'm' || ch == 'M')
 		tui_set_muted(t, !t->st.muted, false);
+	else if (t->overlay == OVERLAY_NONE && (ch == 'v' || ch == 'V'))
+		video_size_cycle(t);
 	else if (t->overlay == OVERLAY_NONE && (ch == 'b' || ch == 'B'))
 		edit(t, EDITOR_WORD_LEFT);
 	else if (t->overlay == OVERLAY_NONE && (ch == 'f' || ch == 'F'))

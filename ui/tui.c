@@ -106,10 +106,19 @@ static WINDOW *make_win(const struct rect *r)
 	return r->h > 0 && r->w > 0 ? newwin(r->h, r->w, r->y, r->x) : NULL;
 }
 
-void tui_relayout(struct tui *t)
+/* The video pane's size in the layout: none without video or after /video off. */
+static enum layout_video video_layout(const struct tui *t)
+{
+	return !t->video_pane || t->video_off ? LAYOUT_VIDEO_OFF : t->video_size;
+}
+
+/* New windows for the current layout. repaint: the terminal's contents are unknown (after a
+ * resize), so curses repaints all of it; otherwise (a pane changed size) curses sends only
+ * the cells that differ from what the terminal shows. */
+static void relayout(struct tui *t, bool repaint)
 {
 	delete_windows(t);
-	layout_compute(LINES, COLS, t->video_pane, &t->lay);
+	layout_compute(LINES, COLS, video_layout(t), t->pic_aspect, &t->lay);
 	if (!t->lay.too_small) {
 		t->win[W_TITLE] = make_win(&t->lay.title);
 		t->win[W_CHAT] = make_win(&t->lay.chat);
@@ -125,8 +134,32 @@ void tui_relayout(struct tui *t)
 	if (t->vr && t->win[W_VIDEO] && t->lay.video.h > 1)
 		vrender_resize(t->vr, t->lay.video.w, t->lay.video.h - 1, t->lay.video.y + 1,
 			       t->lay.video.x);
-	clearok(curscr, TRUE); /* after a resize the terminal's contents are unknown */
+	if (repaint)
+		clearok(curscr, TRUE);
 	tui_dirty(t, DIRTY_ALL);
+}
+
+void tui_relayout(struct tui *t)
+{
+	relayout(t, true);
+}
+
+void tui_set_video_size(struct tui *t, enum layout_video size)
+{
+	if (size == LAYOUT_VIDEO_FULL) { /* the chat is hidden: back at its end afterwards */
+		t->scroll = 0;
+		t->unread = 0;
+	}
+	t->hidden_unread = 0;
+	t->video_size = size;
+	relayout(t, false);
+}
+
+void tui_set_video_off(struct tui *t, bool off)
+{
+	t->video_off = off;
+	t->hidden_unread = 0;
+	relayout(t, false);
 }
 
 static void resize_from_tty(struct tui *t)
@@ -273,6 +306,7 @@ int tui_create(const struct tui_config *cfg, const struct tui_ops *ops, void *us
 	t->lang = i18n_lang_from_env();
 	t->ascii = !i18n_setup_ctype();
 	t->video_pane = o->video != 0;
+	t->video_size = LAYOUT_VIDEO_NORMAL;
 	t->video_mode = !strcmp(o->video_color, "256")	     ? ASCII_MODE_256 :
 			!strcmp(o->video_color, "truecolor") ? ASCII_MODE_TRUECOLOR :
 							       ASCII_MODE_RAMP;
@@ -539,6 +573,11 @@ static void on_chat(struct tui *t, const struct session_event *ev)
 	}
 	if (t->bell && !ev->self && mentions(text, t->name))
 		beep();
+	if (video_layout(t) == LAYOUT_VIDEO_FULL && !t->lay.too_small && !ev->self) {
+		/* the video fills the window: its title row counts what the chat would show */
+		t->hidden_unread++;
+		tui_dirty(t, DIRTY_VIDEO);
+	}
 	tui_dirty(t, DIRTY_CHAT);
 }
 
@@ -594,6 +633,16 @@ static bool on_video_frame(struct tui *t, const struct session_event *ev)
 	if (!t->vr || !t->win[W_VIDEO] || t->lay.too_small || t->overlay != OVERLAY_NONE ||
 	    t->phase != PHASE_MEETING)
 		return false;
+	/* A picture of another shape (a different sender): the pane follows it. */
+	const struct video_image *img = ev->image;
+	double aspect = img && img->height > 0 ? (double)img->width / img->height : 0;
+	if (aspect > 0 && (t->pic_aspect <= 0 || aspect > t->pic_aspect * 1.02 ||
+			   aspect < t->pic_aspect / 1.02)) {
+		t->pic_aspect = aspect;
+		relayout(t, false);
+		if (!t->win[W_VIDEO])
+			return false;
+	}
 	if (ioctl(STDOUT_FILENO, TIOCOUTQ, &queued) == 0 && queued > 0)
 		term.pending_bytes = (size_t)queued;
 	if (vrender_offer(t->vr, ev->image, (uint64_t)g_get_monotonic_time(), &term) != 1)

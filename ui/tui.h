@@ -37,7 +37,8 @@ struct tui_ops {
 	int (*set_device)(void *user, bool input, const char *name, char *msg, size_t msglen);
 	/* /video and F6: "on", "off", "next" or a participant's name (session_set_video /
 	 * session_show_video); 0 or -ENOTSUP (no video in this session), -ENOENT (nobody by that
-	 * name sends video), -ENOTCONN (not joined yet). NULL: no video. */
+	 * name sends video; "next": nobody does), -EALREADY ("next": the only sender is shown
+	 * already), -ENOTCONN (not joined yet). NULL: no video. */
 	int (*video)(void *user, const char *what);
 	/* The pin typed at the masked prompt a SESSION_EV_PIN_NEEDED brings up (session_set_pin);
 	 * the UI wipes its copy after the call. */

@@ -105,6 +105,10 @@ struct tui {
 
 	/* video pane */
 	struct vrender *vr;       /* NULL without a video pane */
+	enum layout_video video_size; /* NORMAL, LARGE or FULL: F7/Alt-V, /video normal|... */
+	bool video_off;           /* /video off: no pane (the chat gets the room) until on */
+	double pic_aspect;        /* width / height of the last picture; 0: none yet */
+	unsigned hidden_unread;   /* chat messages that came while the video filled the window */
 	bool video_showing;       /* a picture is in the pane */
 	char video_from[SESSION_NAME_MAX];
 	enum ascii_mode video_mode;
@@ -117,7 +121,12 @@ void tui_system_line(struct tui *t, unsigned flags, const char *text);
 /* tui_system_line with a catalog message and up to two arguments. */
 void tui_system_msg(struct tui *t, unsigned flags, enum i18n_msg msg, const char *a1,
 		    const char *a2);
+/* After a terminal resize: new layout, every pane redrawn, the terminal repainted. */
 void tui_relayout(struct tui *t);
+/* Sets the video pane's size (the chat is back at its bottom line after full window). */
+void tui_set_video_size(struct tui *t, enum layout_video size);
+/* /video off (true) or on went through: the pane goes, or comes back in its size. */
+void tui_set_video_off(struct tui *t, bool off);
 void tui_set_overlay(struct tui *t, enum tui_overlay ov);
 /* Mutes or unmutes through ops (leaving push-to-talk mode when asked by the user). */
 void tui_set_muted(struct tui *t, bool muted, bool from_ptt);

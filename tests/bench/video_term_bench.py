@@ -23,10 +23,13 @@ tui   A lab (tests/lab/lab.py). Publisher "pattern" (headless --video-source tes
       in the lab's client namespace. Once the roster shows the publisher and (video cases) the
       picture has appeared in the output ('@' of the ASCII ramp; a 256-colour SGR or a half
       block in colour modes), it waits --settle s and counts the bytes of the next --seconds.
-      Cases: 80x24 ascii (default: 5 fps, 16 KB/s budget), 80x24 256, 80x24 --no-video, and the
-      same three at the --big size (128x32 gives the largest pane the layout has, 32 columns;
-      the TUI has no video-only layout). Video bytes = case minus the --no-video case of the
-      same size (the rest of the UI: clock, status bar). Then Ctrl-C; B must exit 0.
+      Cases: 80x24 ascii (default: 5 fps, 16 KB/s budget), 80x24 256, the same two with the
+      pane in full window ("/video full" typed once the picture shows; the window starts
+      --settle s later), 80x24 --no-video, and the same five at the --big size (the pane is a
+      quarter of the width, shaped to the 16:9 pattern: 50x14 picture cells at 200x50; full
+      window 200x46). Video bytes = case minus the --no-video case of the same size (the rest
+      of the UI: clock, status bar); the report says whether each stays within the budget.
+      Then Ctrl-C; B must exit 0.
 cpu   Two headless receivers join at the same time, so both see the same machine load:
       "with" (--video --video-size 80x24: subscribe, depacketize, decode at 10 fps, render
       and emit video-frame events at 5 fps) and "without" (no --video). After --settle s
@@ -233,15 +236,24 @@ def mpv_run(clip, vo, cols, rows, warmup, seconds):
 
 # ---- ttymeet ---------------------------------------------------------------------------------
 
-def pane_size(cols, rows):
-    """The TUI's picture area (columns, rows) at a terminal size: ui/layout.c's rule (right
-    column cols/4 in 18..32, pane right_w*3/8+1 rows in 3..(rows-3)/2, one title row)."""
-    right_w = min(max(cols // 4, 18), 32)
-    video_h = min(max(right_w * 3 // 8 + 1, 3), (rows - 3) // 2)
-    return right_w, video_h - 1
+PIC_ASPECT = 320 / 180    # the test pattern's shape: the TUI sizes its pane to it
+SIZES = {"normal": b"", "full": b"/video full\r"}  # pane size: what is typed to get it
 
 
-def tui_run(L, ttymeet, cols, rows, extra, settle, seconds, name):
+def pane_size(cols, rows, size="normal"):
+    """The TUI's picture area (columns, rows) at a terminal size for the test pattern, by
+    ui/layout.c's rule: normal, the right column a quarter of the width (at least 18, leaving
+    the chat 40) and the picture's rows for it (3..half the middle rows with the pane's title
+    row); full window, every column and the middle rows less the pane's title row."""
+    mid = rows - 3
+    if size == "full":
+        return cols, mid - 1
+    side = min(max(cols // 4, 18), cols - 41)
+    video_h = min(max(int(side / (2 * PIC_ASPECT)) + 1, 3), mid // 2)
+    return side, video_h - 1
+
+
+def tui_run(L, ttymeet, cols, rows, extra, settle, seconds, name, keys=b""):
     cmd = ["ip", "netns", "exec", L.client_ns, ttymeet, "--accept-privacy", "-n", name]
     p = Pty(cmd + extra + [L.url, ROOM], cols, rows)
     res = {}
@@ -258,6 +270,8 @@ def tui_run(L, ttymeet, cols, rows, extra, settle, seconds, name):
         p.read(20, until=shows)
         if not shows(p.seen):
             res["warning"] = "no picture seen in the output within 20 s"
+        if keys:  # another pane size: typed once the picture shows, the window after settle
+            os.write(p.master, keys)
     p.read(settle)
     res["startup"] = len(p.seen)
     w = Window([p.proc.pid])
@@ -357,7 +371,7 @@ def main():
     ap.add_argument("--mpv-warmup", type=float, default=3.0)
     ap.add_argument("--settle", type=float, default=3.0,
                     help="wait after the picture shows (tui) / the first frame (cpu)")
-    ap.add_argument("--big", default="128x32", help="the larger TUI terminal, COLSxROWS")
+    ap.add_argument("--big", default="200x50", help="the larger TUI terminal, COLSxROWS")
     ap.add_argument("--only", default="mpv,tui,cpu")
     ap.add_argument("--count-udp", metavar="IFACE", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -407,14 +421,16 @@ def main():
                 if "tui" in parts:
                     header("ttymeet TUI receiving the pattern, bytes to the pty "
                            "(--video-fps 5, --video-budget 16384 by default)")
-                    cases = [("ascii", []), ("256", ["--video-color", "256"]),
-                             ("no-video", ["--no-video"])]
+                    cases = [("ascii", [], "normal"), ("256", ["--video-color", "256"], "normal"),
+                             ("ascii", [], "full"), ("256", ["--video-color", "256"], "full"),
+                             ("no-video", ["--no-video"], "normal")]
                     for size in (small, big):
-                        for i, (label, extra) in enumerate(cases):
+                        for label, extra, pane in cases:
                             r = tui_run(L, ttymeet, size[0], size[1], extra, args.settle,
-                                        args.seconds, "viewer%d" % len(tui))
-                            tui[(label, size)] = r
-                            line("ttymeet " + (" ".join(extra) or "(ascii)"), sz(size), r)
+                                        args.seconds, "viewer%d" % len(tui), SIZES[pane])
+                            tui[(label, size, pane)] = r
+                            line("ttymeet " + (" ".join(extra) or "(ascii)")
+                                 + ("" if pane == "normal" else " /video " + pane), sz(size), r)
                     print()
                 if "cpu" in parts:
                     cpu = cpu_run(L, harness, ttymeet, pub, args.settle, args.seconds)
@@ -432,31 +448,35 @@ def report(args, mpv, tui, cpu, small, big, pane_s, pane_b):
     if tui:
         print("ttymeet video bytes/s (case minus --no-video of the same size):")
         video = {}
-        for size, pane in ((small, pane_s), (big, pane_b)):
-            base = tui.get(("no-video", size))
-            for mode in ("ascii", "256"):
-                r = tui.get((mode, size))
-                if not r or not base or "rate" not in r:
-                    continue
-                v = r["rate"] - base["rate"]
-                video[(mode, size)] = v
-                cells = pane[0] * pane[1]
-                print("  %-6s %-7s pane %-6s %7.0f B/s (%5.1f KB/s), %5.1f B/s per cell"
-                      % (mode, sz(size), sz(pane), v, v / 1024, v / cells))
-        a = tui.get(("ascii", small))
+        for size in (small, big):
+            base = tui.get(("no-video", size, "normal"))
+            for pane in SIZES:
+                area = pane_size(size[0], size[1], pane)
+                for mode in ("ascii", "256"):
+                    r = tui.get((mode, size, pane))
+                    if not r or not base or "rate" not in r:
+                        continue
+                    v = r["rate"] - base["rate"]
+                    video[(mode, size, pane)] = v
+                    cells = area[0] * area[1]
+                    print("  %-6s %-7s %-6s pane %-7s %7.0f B/s (%5.1f KB/s), %5.1f B/s per "
+                          "cell, budget %d: %s" % (mode, sz(size), pane, sz(area), v, v / 1024,
+                                                   v / cells, TARGET_TERM,
+                                                   "held" if v <= TARGET_TERM else "EXCEEDED"))
+        a = tui.get(("ascii", small, "normal"))
         if a and "rate" in a:
             print("  target: 80x24 5 fps ASCII <= %d B/s: whole TUI %.0f, video part %.0f -> %s"
-                  % (TARGET_TERM, a["rate"], video.get(("ascii", small), float("nan")),
+                  % (TARGET_TERM, a["rate"], video.get(("ascii", small, "normal"), float("nan")),
                      "met" if a["rate"] <= TARGET_TERM else "NOT met"))
         print()
         if mpv:
             print("ratios mpv / ttymeet (ttymeet = whole TUI; in brackets: video part only):")
             for mode in ("ascii", "256"):
                 for size, pane in ((small, small), (small, pane_s), (big, pane_b)):
-                    t = tui.get((mode, size))
+                    t = tui.get((mode, size, "normal"))
                     if not t or "rate" not in t:
                         continue
-                    v = video.get((mode, size))
+                    v = video.get((mode, size, "normal"))
                     for label, _ in MPV_WHOLE:
                         m = mpv.get((label, pane))
                         if not m or "rate" not in m:
