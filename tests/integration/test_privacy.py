@@ -5,7 +5,8 @@
   (prlimit), the notice says chat memory is NOT locked (with the limit), and a headless run
   with --accept-privacy says so in a `notice` event; with the default 8 MB limit a single
   participant's notice says locked and no such event comes; a fleet of 40 (10 MB of chat
-  stores) under the same 8 MB limit is told it is not locked. Connections go to a closed
+  stores) under the same 8 MB limit is told it is not locked, and the participants past the
+  limit (not the first) each say so in a notice event. Connections go to a closed
   loopback port only.
 - test_report_and_stderr_never_hold_chat: bob sends a unique marker; alice's script expects it
   (met) and a second marker that never comes (failed, exit 7). Neither marker is in alice's or
@@ -83,6 +84,15 @@ def test_memlock_refused_is_said():
     r = run_local(eight, HEADLESS + ["-n", "a", CLOSED, "1"])
     assert r.returncode == 3, r
     assert not any("not locked" in m for m in notices(r.stdout)), r.stdout
+    # a fleet: the participants past the 8 MB (about 31 stores of 260 KB) each say so
+    r = run_local(eight, HEADLESS + ["--participants", "40", "--ramp", "200", CLOSED, "1"],
+                  timeout=40)
+    who = set()
+    for line in r.stdout.splitlines():
+        e = json.loads(line)
+        if e.get("event") == "notice" and "not locked" in e.get("message", ""):
+            who.add(e.get("who"))
+    assert "bot-1" not in who and "bot-40" in who and 5 <= len(who) <= 12, (who, r.stdout)
 
 
 def test_report_and_stderr_never_hold_chat():
