@@ -1,7 +1,9 @@
 /* ttymeet entry point: parses the command line, hardens the process, runs one GLib main loop
  * with the session and its driver (headless JSON lines, or the terminal UI of ui/tui.h, which
  * shows the privacy notice before anything connects), and exits with the session's exit code.
- * Signals leave the room cleanly. */
+ * A signal (SIGINT, SIGTERM, SIGHUP) leaves the room cleanly; a second one, while the server
+ * is still awaited, wipes every chat copy (sessions, the TUI's log and screen) and exits 130.
+ * jansson's allocator is set once here (src/secmem.h): freed JSON is overwritten. */
 #include <errno.h>
 #include <glib-unix.h>
 #include <signal.h>
