@@ -119,11 +119,17 @@ static void *addr_of(uintptr_t id)
 
 /* ---- usrsctp side (any thread) ---- */
 
-/* Packets (before DTLS) and data may hold chat text: overwritten before they are freed. */
+/* Overwrites n bytes at p (NULL is fine): packets before DTLS, data and the reassembly buffer
+ * may hold chat text, which must not stay behind in freed or reused memory. */
+static void wipe(void *p, size_t n)
+{
+	if (p)
+		explicit_bzero(p, n);
+}
+
 static void free_item(struct item *it)
 {
-	if (it->buf)
-		explicit_bzero(it->buf, it->len);
+	wipe(it->buf, it->len);
 	if (it->kind == ITEM_DATA || it->kind == ITEM_NOTIFICATION)
 		free(it->buf);
 	free(it);
@@ -374,7 +380,7 @@ static int rx_append(struct sctp_assoc *a, const uint8_t *buf, size_t len)
 			return -ENOMEM;
 		if (a->rx) {
 			memcpy(n, a->rx, a->rx_len);
-			explicit_bzero(a->rx, a->rx_cap);
+			wipe(a->rx, a->rx_cap);
 			free(a->rx);
 		}
 		a->rx = n;
@@ -407,8 +413,7 @@ static void handle_data(struct sctp_assoc *a, const struct item *it)
 		a->rx_drop = false;
 		a->rx_stream = it->stream;
 		a->rx_ppid = it->ppid;
-		if (a->rx)	/* a torn message's bytes */
-			explicit_bzero(a->rx, a->rx_len);
+		wipe(a->rx, a->rx_len);	/* a torn message's bytes */
 		a->rx_len = 0;
 		a->rx_seen = 0;
 	}
@@ -416,7 +421,7 @@ static void handle_data(struct sctp_assoc *a, const struct item *it)
 	if (!a->rx_drop && (a->rx_len + it->len > a->max_message ||
 			    rx_append(a, it->buf, it->len) < 0)) {
 		a->rx_drop = true;
-		explicit_bzero(a->rx, a->rx_len);
+		wipe(a->rx, a->rx_len);
 		a->rx_len = 0;
 		if (it->eor)
 			a->rx_active = false;
@@ -432,7 +437,7 @@ static void handle_data(struct sctp_assoc *a, const struct item *it)
 		deliver(a, a->rx_stream, a->rx_ppid, a->rx, a->rx_len);
 	/* Delivered (the callback has returned; a destroyed association is freed only after this
 	 * dispatch): the message is wiped. rx_len is reset when the next message starts. */
-	explicit_bzero(a->rx, a->rx_len);
+	wipe(a->rx, a->rx_len);
 }
 
 static void handle_assoc_change(struct sctp_assoc *a, const uint8_t *buf, size_t len)
@@ -573,8 +578,7 @@ static struct item *pop(struct sctp_assoc *a, bool *overflow)
 
 static void free_assoc(struct sctp_assoc *a)
 {
-	if (a->rx)
-		explicit_bzero(a->rx, a->rx_cap);
+	wipe(a->rx, a->rx_cap);
 	free(a->rx);
 	free(a);
 }
