@@ -4,12 +4,13 @@
 #include <errno.h>
 #include <jansson.h>
 #include <malloc.h>
-#include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 static size_t page_size(void)
@@ -25,11 +26,20 @@ size_t secmem_locked_size(size_t n)
 	return (n + 16 + pg - 1) / pg * pg;
 }
 
+/* mlock(2) and munlock(2) by system call: sanitizer runtimes replace the libc functions by
+ * no-ops that report success, which would make every check below say "locked". */
+static int sys_mlock(void *p, size_t len)
+{
+	return syscall(SYS_mlock, p, len) == 0 ? 0 : -errno;
+}
+
 int secmem_lock(void *p, size_t len)
 {
-	if (sodium_init() < 0)
-		return -EIO;
-	return sodium_mlock(p, len) == 0 ? 0 : -errno;
+	if (!p || !len)
+		return -EINVAL;
+	(void)madvise((void *)((uintptr_t)p & ~(uintptr_t)(page_size() - 1)),
+		      len + ((uintptr_t)p & (page_size() - 1)), MADV_DONTDUMP);
+	return sys_mlock(p, len);
 }
 
 /* VmLck of this process in bytes, or 0 when /proc cannot tell. */
@@ -75,9 +85,9 @@ int secmem_lock_probe(size_t need, struct secmem_lock_info *out)
 	void *p = mmap(NULL, probe, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED)
 		return -errno;
-	if (mlock(p, probe) == 0) {
+	if (sys_mlock(p, probe) == 0) {
 		out->ok = out->unlimited = true;
-		munlock(p, probe);
+		syscall(SYS_munlock, p, probe);
 	}
 	munmap(p, probe);
 	return 0;

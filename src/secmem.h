@@ -19,7 +19,8 @@
 size_t secmem_locked_size(size_t n);
 
 /* Locks [p, p+len) (again) and says whether that worked: 0 or -errno (-ENOMEM, -EPERM, -EAGAIN
- * when RLIMIT_MEMLOCK does not allow it). Also excludes the pages from core dumps. */
+ * when RLIMIT_MEMLOCK does not allow it). Also excludes the pages from core dumps. Uses the
+ * system call itself, so that a sanitizer's no-op mlock() cannot pretend success. */
 int secmem_lock(void *p, size_t len);
 
 struct secmem_lock_info {

@@ -251,7 +251,11 @@ int session_send_chat(struct session *s, const char *to, const char *text)
 		return -EMSGSIZE;
 	if (g_queue_get_length(&s->outbox) >= CHAT_OUTBOX_MAX)
 		return -ENOBUFS;
-	struct outgoing *o = sodium_malloc(sizeof(*o) + n + 1);
+	/* sodium_malloc places the block at the end of its pages: a size that is a multiple of
+	 * the struct's alignment keeps the struct aligned */
+	size_t size = (sizeof(struct outgoing) + n + 1 + _Alignof(struct outgoing) - 1) /
+		      _Alignof(struct outgoing) * _Alignof(struct outgoing);
+	struct outgoing *o = sodium_malloc(size);
 	if (!o)
 		return -ENOMEM;
 	/* What we send is sanitized like what we receive: our own screen shows it too. */
