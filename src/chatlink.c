@@ -380,6 +380,11 @@ const char *chatlink_username(const struct chatlink *cl)
 	return textroom_username(cl->tr);
 }
 
+int chatlink_renames(const struct chatlink *cl)
+{
+	return cl->renames;
+}
+
 void chatlink_foreach_peer(const struct chatlink *cl,
 			   void (*fn)(void *user, const char *username, const char *display),
 			   void *user)

@@ -46,6 +46,8 @@ void chatlink_destroy(struct chatlink *cl);
 int chatlink_send(struct chatlink *cl, const char *to_user, const char *text);
 /* Our username in the chat room (it may change until ready_cb: see textroom_renew_username). */
 const char *chatlink_username(const struct chatlink *cl);
+/* How often the join had to take another username because someone held ours. */
+int chatlink_renames(const struct chatlink *cl);
 /* Calls fn for every other user of the chat room (valid once ready_cb has come). */
 void chatlink_foreach_peer(const struct chatlink *cl,
 			   void (*fn)(void *user, const char *username, const char *display),

@@ -114,6 +114,9 @@ static void chat_ready(void *user)
 	roster_chat_sync_begin(s->roster);
 	chatlink_foreach_peer(s->chat_link, roster_add_peer, s);
 	roster_chat_sync_end(s->roster);
+	if (chatlink_renames(s->chat_link))
+		emit_notice(s, "someone in the chat room had taken the chat name meant for you; you "
+			    "joined under another, and only yours is shown as you");
 	s->chat_claiming = true;
 	if (set_claim(s, chatlink_username(s->chat_link), on_claimed) < 0)
 		chat_go(s);

@@ -180,8 +180,8 @@ def test_hostile_client_takes_the_username_first():
     each way, so bob's chat set-up takes a few round trips longer than her one join). Bob's
     ttymeet joins the chat under another username and claims that one in its AudioBridge
     display. Alice sees Mallory's lines as a chat-only "bob" (chat_only, not bob's id), bob's
-    own lines as bob's (his call id); "/msg bob" from alice reaches bob, not Mallory; and bob
-    sees Mallory's line as chat-only too."""
+    own lines as bob's (his call id); "/msg bob" from alice reaches bob, not Mallory; bob is
+    told (a notice) and sees Mallory's line as chat-only too."""
     ensure_node_deps()
     with lab.Lab(impairable=True) as L:
         L.impair(delay_ms=100)
@@ -197,6 +197,9 @@ def test_hostile_client_takes_the_username_first():
         mallory.command("join %s bob" % victim)
         mallory.wait(lambda m: m.get("probe") == "ready" and m.get("username") == victim, 10)
         wait_chat_ready(bob, 30)  # bob's chat works all the same
+        n = bob.wait_event(lambda e: e.get("event") == "notice"
+                           and "taken the chat name" in e.get("message", ""), 5)
+        assert "only yours is shown as you" in n["message"], n
         # Bob is in the chat under another username (mallory sees it join).
         joined = mallory.wait(lambda m: m.get("textroom") == "join"
                               and m.get("username", "").startswith(victim + "~"), 10)
