@@ -12,7 +12,8 @@ publishes the test pattern (320x180); the TUI watches it.
   gives the pane's columns to the chat (the right column shrinks to the roster's 32) and
   "/video on" brings the pane back in its size.
 - test_small_terminal_keeps_the_chat: at 60x18 the chat keeps its 40 columns in the normal
-  and large sizes, full window still works and F7 comes back to normal.
+  and large sizes, full window still works and F7 comes back to normal; once the only sender
+  has left, F6 (the next video) says that nobody is sending video.
 """
 
 import harness
@@ -148,12 +149,16 @@ def test_small_terminal_keeps_the_chat():
             s = t.wait(lambda s: sep_col(s, rows) == 41 and "[" not in row(s, 1)[41:], 5,
                        "normal again")
             assert "Video size: normal" in chat_text(s), s
+            a.proc.terminate()
+            assert a.wait_exit(10) == 0, a.describe()
+            t.wait(lambda s: "no video" in s and "@" not in "".join(
+                pane_rows(s, rows, sep_col(s, rows))), 10, "the pane empty after alice left")
+            t.keys("F6")
+            t.wait("Nobody is sending video.", 5)
             t.keys("C-c")
             assert t.wait_exit(10) == 0
         finally:
             t.kill()
-        a.proc.terminate()
-        assert a.wait_exit(10) == 0, a.describe()
 
 
 if __name__ == "__main__":

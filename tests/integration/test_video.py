@@ -16,11 +16,14 @@
 - test_simulcast_lowest_layer: a simulcast publisher (320x180 + 160x90); the preview gets the
   lowest layer.
 - test_no_publisher: --video in a room where nobody publishes is quiet and error-free.
+- test_next_with_one_sender_or_none: "/video next" says "nobody sends video" before anyone
+  publishes, and with one publisher shown that she is the only one (the preview goes on).
 """
 
 import os
 import subprocess
 import tempfile
+import time
 
 import harness
 from harness import HEADLESS, lab, start_client
@@ -259,6 +262,40 @@ def test_no_publisher():
         assert b.wait_exit(10) == 0, b.describe()
         assert frames(b) == [], b.describe()
         assert not [e for e in b.events if e.get("event") in ("error", "notice")], b.describe()
+
+
+def test_next_with_one_sender_or_none():
+    with lab.Lab() as L:
+        b = start_client(L, HEADLESS + ["-n", "bob", "--video", "--duration", "20",
+                                        L.url, "1234"], "bob")
+        b.wait_event(lambda e: e.get("event") == "media" and e.get("kind") == "audio"
+                     and e.get("state") == "connected", 15)
+
+        def notice(text, start):
+            return b.wait_event(lambda e: e.get("event") == "notice"
+                                and text in e.get("message", ""), 5, start)
+        # the video link starts after the audio join: ask until it answers "nobody"
+        deadline = time.monotonic() + 10
+        while True:
+            n = len(b.events)
+            b.write_stdin("/video next\n")
+            try:
+                notice("/video next: nobody sends video", n)
+                break
+            except AssertionError:
+                if time.monotonic() > deadline:
+                    raise
+        a = start_client(L, HEADLESS + ["-n", "alice", "--video-source", "testpattern",
+                                        "--duration", "15", L.url, "1234"], "alice")
+        b.wait_event(lambda e: e.get("event") == "video-frame" and e.get("from") == "alice", 15)
+        n = len(b.events)
+        b.write_stdin("/video next\n")
+        ev = notice("the only one sending video is shown already", n)
+        b.wait_event(lambda e: e.get("event") == "video-frame" and e["t"] > ev["t"], 5)
+        assert not b.find(lambda e: e.get("event") == "video" and not e.get("on")), b.describe()
+        for c in (a, b):
+            c.proc.terminate()
+            assert c.wait_exit(10) == 0, c.describe()
 
 
 if __name__ == "__main__":
