@@ -98,11 +98,12 @@ static void item(GString *g, enum i18n_lang lang, enum i18n_msg msg, const char 
 	line(g, lang, msg, a1, NULL);
 }
 
-/* "host:port" of a TURN URL turn[s]:USER:PASSWORD@HOST[:PORT][?...]: never the credentials. */
+/* "host:port" of a TURN URL turn[s]:[USER:PASSWORD@]HOST[:PORT][?...]: never the credentials. */
 static void turn_host(const char *turn, char *out, size_t outlen)
 {
 	const char *at = strrchr(turn, '@');
-	const char *h = at ? at + 1 : turn;
+	const char *h = at ? at + 1 : !strncmp(turn, "turns:", 6) ? turn + 6 :
+				      !strncmp(turn, "turn:", 5)  ? turn + 5 : turn;
 	size_t n = strcspn(h, "?");
 	snprintf(out, outlen, "%.*s", (int)(n < 200 ? n : 200), h);
 }

@@ -161,6 +161,14 @@ static void test_notice_follows_settings(void **state)
 	assert_non_null(strstr(t, "„bob“"));
 	assert_null(strstr(t, "hunter2"));
 	g_free(t);
+	/* --turn without credentials (they come from --turn-file or TTYMEET_TURN): the host */
+	char *a2b[] = { "ttymeet", "--turn", "turns:turn.example.org:5349", "--turn-file", "/f",
+			"wss://meet.example.org/", "7" };
+	o = opts(a2b, 7);
+	t = notice(&o, I18N_EN, NULL, false);
+	assert_non_null(strstr(t, "turn.example.org:5349 (--stun"));
+	assert_null(strstr(t, "turns:"));
+	g_free(t);
 
 	char *a3[] = { "ttymeet", "wss://meet.example.org/", "7" };
 	o = opts(a3, 3);
