@@ -108,7 +108,15 @@ void cli_usage(FILE *f)
 	      "  /device [in|out] NAME    switch microphone and/or speaker during the call\n"
 	      "  /video on|off|next|NAME  video; F6 the next sender's\n"
 	      "  /video normal|large|full video pane size; F7 or Alt-V cycles through them\n"
-	      "  people: * talking, M muted, c (chat) in the chat room only, not in the call\n"
+	      "  /me ACTION /names (/who) /clear /lastlog TEXT   as in irssi\n"
+	      "  people: * talking, M muted, c (chat) in the chat room only, not in the call;\n"
+	      "  a name two people share gets a suffix from their id: alice#3f2\n"
+	      "keys: F1 help, F2 privacy notice, F4 mute, F5 push-to-talk, F6 next video,\n"
+	      "  F7 Alt-V video size, Enter send, Tab complete a name (again: the next match),\n"
+	      "  PgUp PgDn scroll, Up Down Ctrl-P Ctrl-N earlier lines, Left Right Home End\n"
+	      "  Ctrl-A Ctrl-E Ctrl-B Ctrl-F Alt-B Alt-F move, Backspace Ctrl-H Delete Ctrl-D\n"
+	      "  Ctrl-U Ctrl-K Ctrl-W delete, Ctrl-L redraw, Ctrl-Z suspend (fg resumes),\n"
+	      "  Ctrl-C leave, Esc close\n"
 	      "exit codes: 0 ok, 2 usage, 3 server unreachable or lost, 4 room refused,\n"
 	      "            5 media failed, 6 bad local input, 7 script expectation not met\n",
 	      f);

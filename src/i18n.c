@@ -539,14 +539,17 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"PgUp/PgDn: derulează chatul; Sus/Jos: rândurile scrise anterior"),
 	[I18N_HELP_EDIT] = T(
 		"Left/Right, Home/End, Ctrl-A/E: move; Ctrl-U/K: delete to start/end; Ctrl-W: "
-		"delete a word; Tab: complete a name; Ctrl-L: redraw",
+		"delete a word; Tab: complete a name (again: the next one); Ctrl-L: redraw",
 		"Links/Rechts, Pos1/Ende, Strg-A/E: bewegen; Strg-U/K: bis Anfang/Ende löschen; "
-		"Strg-W: Wort löschen; Tab: Namen ergänzen; Strg-L: neu zeichnen",
+		"Strg-W: Wort löschen; Tab: Namen ergänzen (nochmals: den nächsten); Strg-L: neu "
+		"zeichnen",
 		"Sinistra/Destra, Home/Fine, Ctrl-A/E: sposta; Ctrl-U/K: cancella fino "
-		"all'inizio/alla fine; Ctrl-W: cancella una parola; Tab: completa un nome; "
+		"all'inizio/alla fine; Ctrl-W: cancella una parola; Tab: completa un nome "
+		"(di nuovo: il successivo); "
 		"Ctrl-L: ridisegna",
 		"Stânga/Dreapta, Home/End, Ctrl-A/E: mutare; Ctrl-U/K: șterge până la "
-		"început/sfârșit; Ctrl-W: șterge un cuvânt; Tab: completează un nume; "
+		"început/sfârșit; Ctrl-W: șterge un cuvânt; Tab: completează un nume "
+		"(din nou: următorul); "
 		"Ctrl-L: redesenare"),
 	[I18N_HELP_SLASH] = T("Lines not starting with / go to the room; //text sends /text.",
 		"Zeilen, die nicht mit / beginnen, gehen an den Raum; //Text sendet /Text.",
@@ -563,6 +566,40 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"apel; (dvs.) sunteți dumneavoastră"),
 	[I18N_HELP_CLOSE] = T("Esc, q or F1: close", "Esc, q oder F1: schließen",
 		"Esc, q o F1: chiudi", "Esc, q sau F1: închide"),
+
+	/* ---- habits of terminal chats ---- */
+	[I18N_CHAT_SCROLLED] = T("scrolled back — PgDn", "zurückgeblättert — PgDn",
+		"chat scorsa indietro — PgDn", "derulat înapoi — PgDn"),
+	[I18N_CHAT_MARKER] = T("new", "neu", "nuovi", "noi"),
+	[I18N_SYS_NAMES] = T("{1} in the room: {2}", "{1} im Raum: {2}",
+		"{1} nella stanza: {2}", "{1} în cameră: {2}"),
+	[I18N_SYS_LASTLOG_HEAD] = T("Lines with \"{1}\" ({2}):",
+		"Zeilen mit „{1}“ ({2}):",
+		"Righe con «{1}» ({2}):",
+		"Rânduri cu „{1}” ({2}):"),
+	[I18N_SYS_LASTLOG_NONE] = T("No line contains \"{1}\".",
+		"Keine Zeile enthält „{1}“.",
+		"Nessuna riga contiene «{1}».",
+		"Niciun rând nu conține „{1}”."),
+	[I18N_SYS_AMBIGUOUS] = T("{1} is more than one person: say which ({2}).",
+		"{1} sind mehrere Personen: Sagen Sie, welche ({2}).",
+		"{1} è più di una persona: di' quale ({2}).",
+		"{1} sunt mai multe persoane: spuneți care ({2})."),
+	[I18N_HELP_CHAT] = T(
+		"/me ACTION: say what you do (\"* you waves\"); /names or /who: who is here; "
+		"/clear: empty the chat pane (this screen only); /lastlog TEXT: the lines with TEXT",
+		"/me AKTION: sagen, was Sie tun („* Sie winkt“); /names oder /who: wer da ist; "
+		"/clear: Chatbereich leeren (nur dieser Bildschirm); /lastlog TEXT: die Zeilen mit "
+		"TEXT",
+		"/me AZIONE: di' cosa fai («* tu saluta»); /names o /who: chi c'è; "
+		"/clear: svuota la chat (solo questo schermo); /lastlog TESTO: le righe con TESTO",
+		"/me ACȚIUNE: spuneți ce faceți („* dvs. salută”); /names sau /who: cine este "
+		"aici; /clear: golește chatul (doar acest ecran); /lastlog TEXT: rândurile cu TEXT"),
+	[I18N_HELP_SUSPEND] = T(
+		"Ctrl-Z: suspend (fg resumes; while stopped you neither hear nor send anything)",
+		"Strg-Z: anhalten (fg setzt fort; solange angehalten, hören und senden Sie nichts)",
+		"Ctrl-Z: sospendi (fg riprende; mentre è sospeso non senti e non invii nulla)",
+		"Ctrl-Z: suspendă (fg reia; cât timp este oprit nu auziți și nu trimiteți nimic)"),
 };
 
 static const char *const lang_codes[I18N_LANG_COUNT] = { "en", "de", "it", "ro" };

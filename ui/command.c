@@ -5,7 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
-enum args { ARGS_NONE, ARGS_REST, ARGS_NAME_TEXT, ARGS_SIDE_REST };
+enum args { ARGS_NONE, ARGS_REST, ARGS_NAME_TEXT, ARGS_SIDE_REST, ARGS_TEXT };
 
 struct command_def {
 	const char *name;
@@ -27,6 +27,11 @@ static const struct command_def defs[] = {
 	{ "video", CMD_VIDEO, ARGS_REST, "/video on|off|next|normal|large|full|NAME" },
 	{ "quit", CMD_QUIT, ARGS_NONE, "/quit" },
 	{ "exit", CMD_QUIT, ARGS_NONE, "/quit" },
+	{ "me", CMD_ME, ARGS_TEXT, "/me ACTION" },
+	{ "names", CMD_NAMES, ARGS_NONE, "/names" },
+	{ "who", CMD_NAMES, ARGS_NONE, "/names" },
+	{ "clear", CMD_CLEAR, ARGS_NONE, "/clear" },
+	{ "lastlog", CMD_LASTLOG, ARGS_REST, "/lastlog TEXT" },
 };
 
 static const char *skip_spaces(const char *p, const char *end)
@@ -136,6 +141,9 @@ void command_parse(const char *line, size_t len, struct command *c)
 		}
 		case ARGS_NAME_TEXT:
 			ok = parse_name_text(p, end, c);
+			break;
+		case ARGS_TEXT: /* the whole line stays the text: "/me waves" */
+			ok = !blank(p, end);
 			break;
 		}
 		if (!ok) {

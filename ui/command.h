@@ -20,6 +20,10 @@ enum command_id {
 	CMD_BELL,
 	CMD_VIDEO,    /* arg: "on", "off", "next", "normal", "large", "full" or a name */
 	CMD_QUIT,
+	CMD_ME,       /* text: the action ("/me waves" goes to the room as typed) */
+	CMD_NAMES,    /* /names, /who: list the people in the chat */
+	CMD_CLEAR,    /* empty the chat pane (this screen only) */
+	CMD_LASTLOG,  /* arg: the text to look for in the chat */
 	CMD_UNKNOWN,  /* arg: the command word as typed */
 	CMD_USAGE,    /* a known command with bad arguments; usage: what it takes */
 };

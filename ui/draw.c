@@ -111,6 +111,11 @@ static void draw_status(struct tui *t)
 
 	werase(w);
 	fill(t, w, 0, 0, cols, STYLE_BAR);
+	if (t->comp_hint[0]) { /* Tab completion: the candidates, for as long as it cycles */
+		wmove(w, 0, 1);
+		puts_(t, w, t->comp_hint, (size_t)cols - 2, STYLE_BAR);
+		return;
+	}
 	int n = status_build(&t->st, t->lang, t->ascii, (size_t)cols - 2, sw, segs);
 	wmove(w, 0, 1);
 	for (int i = 0; i < n; i++) {
@@ -161,7 +166,7 @@ static void draw_roster(struct tui *t)
 	WINDOW *w = t->win[W_ROSTER];
 	int rows = t->lay.roster.h, cols = t->lay.roster.w;
 	guint n = t->people->len, show = n;
-	char title[128], buf[SESSION_NAME_MAX + 8], num[16];
+	char title[128], buf[SESSION_NAME_MAX + CHATVIEW_SUFFIX_MAX + 8], num[16];
 
 	werase(w);
 	snprintf(title, sizeof(title), " %s (%u)", i18n_get(t->lang, I18N_ROSTER_TITLE), n);
@@ -183,7 +188,7 @@ static void draw_roster(struct tui *t)
 		else
 			puts_(t, w, p->muted ? "M" : " ", 1, STYLE_MUTED);
 		puts_(t, w, " ", 1, STYLE_NORMAL);
-		clip(t, p->name, avail > yw ? avail - yw : 1, buf, sizeof(buf));
+		clip(t, p->label, avail > yw ? avail - yw : 1, buf, sizeof(buf));
 		size_t used = puts_(t, w, buf, avail, p->self ? STYLE_SELF
 							 : p->chat_only ? STYLE_DIM
 							 : p->talking ? STYLE_TALK : STYLE_NORMAL);
@@ -306,8 +311,18 @@ static void draw_frame(struct tui *t)
 struct line_fmt {
 	char head[512];
 	size_t head_cells, first_w, next_w;
+	size_t skip; /* bytes of the text not shown: the "/me " of an action */
 	enum tui_style head_style, text_style;
 };
+
+#define ME_PREFIX "/me "
+
+/* "/me waves" from alice shows as "* alice waves" (irssi's action line). */
+static bool is_action(const struct chat_msg *m)
+{
+	return !(m->flags & TUI_LINE_SYSTEM) && m->text_len > strlen(ME_PREFIX) &&
+	       !strncmp(m->text, ME_PREFIX, strlen(ME_PREFIX));
+}
 
 static void msg_format(struct tui *t, const struct chat_msg *m, struct line_fmt *f)
 {
@@ -315,6 +330,7 @@ static void msg_format(struct tui *t, const struct chat_msg *m, struct line_fmt 
 	size_t room = cols > TIME_CELLS + MIN_TEXT_CELLS ? cols - TIME_CELLS - MIN_TEXT_CELLS : 1;
 	char from[NAME_CELLS * 4 + 32], to[NAME_CELLS * 4 + 8], head[512];
 
+	f->skip = 0;
 	if (m->flags & TUI_LINE_SYSTEM) {
 		snprintf(head, sizeof(head), "-!- ");
 		f->head_style = STYLE_SYSTEM;
@@ -329,20 +345,34 @@ static void msg_format(struct tui *t, const struct chat_msg *m, struct line_fmt 
 				 i18n_get(t->lang, I18N_ROSTER_CHAT_ONLY));
 		}
 		const char *priv = i18n_get(t->lang, I18N_CHAT_PRIVATE);
+		bool action = is_action(m);
+		if (action)
+			f->skip = strlen(ME_PREFIX);
 		if (!(m->flags & CHAT_FLAG_PRIVATE))
-			snprintf(head, sizeof(head), "%s: ", from);
+			snprintf(head, sizeof(head), action ? "* %s " : "%s: ", from);
 		else if (*to)
-			snprintf(head, sizeof(head), "%s → %s (%s): ", from, to, priv);
+			snprintf(head, sizeof(head), "%s%s → %s (%s)%s", action ? "* " : "", from, to,
+				 priv, action ? " " : ": ");
 		else
-			snprintf(head, sizeof(head), "%s (%s): ", from, priv);
+			snprintf(head, sizeof(head), "%s%s (%s)%s", action ? "* " : "", from, priv,
+				 action ? " " : ": ");
+		/* a name keeps its colour (a hash of it) wherever it appears */
 		f->head_style = m->flags & CHAT_FLAG_PRIVATE ? STYLE_PRIVATE
-			      : m->flags & CHAT_FLAG_SELF ? STYLE_SELF : STYLE_TALK;
-		f->text_style = STYLE_NORMAL;
+			      : m->flags & CHAT_FLAG_SELF ? STYLE_SELF
+			      : STYLE_NICK0 + chatview_colour(m->from);
+		f->text_style = m->flags & TUI_LINE_MENTION ? STYLE_MENTION : STYLE_NORMAL;
 	}
 	clip(t, head, room, f->head, sizeof(f->head));
 	f->head_cells = width_of(t, f->head);
 	f->next_w = cols > TIME_CELLS ? cols - TIME_CELLS : 1;
 	f->first_w = f->next_w > f->head_cells ? f->next_w - f->head_cells : 1;
+}
+
+/* The unread marker sits above the display log's line with sequence number marker_seq. */
+static bool has_marker(struct tui *t, unsigned i)
+{
+	uint64_t first = chat_store_total(t->log) - chat_store_count(t->log);
+	return t->marker_on && first + i == t->marker_seq;
 }
 
 size_t draw_msg_lines(struct tui *t, const struct chat_msg *m)
@@ -351,7 +381,8 @@ size_t draw_msg_lines(struct tui *t, const struct chat_msg *m)
 	if (t->lay.too_small || t->lay.chat.w < 2) /* no chat pane (full-window video) */
 		return 1;
 	msg_format(t, m, &f);
-	return wrap_text(m->text, m->text_len, f.first_w, f.next_w, t->ascii, NULL, 0);
+	return wrap_text(m->text + f.skip, m->text_len - f.skip, f.first_w, f.next_w, t->ascii,
+			 NULL, 0);
 }
 
 size_t draw_total_lines(struct tui *t)
@@ -361,8 +392,22 @@ size_t draw_total_lines(struct tui *t)
 	struct chat_msg m;
 	for (unsigned i = 0; i < count; i++)
 		if (chat_store_get(t->log, i, &m) == 0)
-			total += draw_msg_lines(t, &m);
+			total += draw_msg_lines(t, &m) + has_marker(t, i);
 	return total;
+}
+
+/* "──── new ────" across the pane. */
+static void marker_row(struct tui *t, WINDOW *w, int row, int cols)
+{
+	char word[64];
+	snprintf(word, sizeof(word), " %s ", i18n_get(t->lang, I18N_CHAT_MARKER));
+	size_t ww = width_of(t, word);
+	int x0 = ww + 2 < (size_t)cols ? (cols - (int)ww) / 2 : 0;
+	wmove(w, row, 0);
+	for (int x = 0; x < cols - 1; x++)
+		puts_(t, w, t->ascii ? "-" : "─", 1, STYLE_SYSTEM);
+	wmove(w, row, x0);
+	puts_(t, w, word, (size_t)cols - 1, STYLE_SYSTEM);
 }
 
 static void chat_line(struct tui *t, WINDOW *w, int row, const struct chat_msg *m,
@@ -377,7 +422,7 @@ static void chat_line(struct tui *t, WINDOW *w, int row, const struct chat_msg *
 		strftime(stamp, sizeof(stamp), "%H:%M ", &tm);
 		puts_(t, w, stamp, TIME_CELLS, STYLE_DIM);
 		puts_(t, w, f->head, f->head_cells, f->head_style);
-		put(t, w, m->text + l->off, l->len, f->first_w, t->styles[f->text_style]);
+		put(t, w, m->text + f->skip + l->off, l->len, f->first_w, t->styles[f->text_style]);
 	} else {
 		/* A continuation row carries a mark where the time stands on a message's first
 		 * row, so that text cannot draw a row that passes for another message (someone
@@ -387,7 +432,7 @@ static void chat_line(struct tui *t, WINDOW *w, int row, const struct chat_msg *
 					   : (t->ascii ? "    : " : "    ┊ ");
 		puts_(t, w, mark, TIME_CELLS, STYLE_DIM);
 		wmove(w, row, TIME_CELLS);
-		put(t, w, m->text + l->off, l->len, f->next_w, t->styles[f->text_style]);
+		put(t, w, m->text + f->skip + l->off, l->len, f->next_w, t->styles[f->text_style]);
 	}
 }
 
@@ -405,8 +450,11 @@ static void draw_chat(struct tui *t)
 							  ? total - (size_t)(rows - 1) : 0;
 		if (t->scroll > max)
 			t->scroll = max;
-		if (!t->scroll)
-			t->unread = 0;
+	}
+	if (!t->scroll && t->unread) { /* back at the bottom: mark where the new lines begin */
+		t->marker_seq = t->unread_seq;
+		t->marker_on = true;
+		t->unread = 0;
 	}
 	int body = t->scroll ? rows - 1 : rows, row = body - 1;
 	size_t skip = t->scroll;
@@ -414,22 +462,32 @@ static void draw_chat(struct tui *t)
 		if (chat_store_get(t->log, (unsigned)i, &m) < 0)
 			continue;
 		msg_format(t, &m, &f);
-		size_t n = wrap_text(m.text, m.text_len, f.first_w, f.next_w, t->ascii, NULL, 0);
-		if (skip >= n) {
-			skip -= n;
+		const char *text = m.text + f.skip;
+		size_t len = m.text_len - f.skip;
+		size_t n = wrap_text(text, len, f.first_w, f.next_w, t->ascii, NULL, 0);
+		size_t mk = has_marker(t, (unsigned)i); /* row 0 of this message: the marker */
+		if (skip >= n + mk) {
+			skip -= n + mk;
 			continue;
 		}
 		struct wrap_line *lines = g_new(struct wrap_line, n);
-		wrap_text(m.text, m.text_len, f.first_w, f.next_w, t->ascii, lines, n);
-		for (long j = (long)(n - 1 - skip); j >= 0 && row >= 0; j--, row--)
-			chat_line(t, w, row, &m, &f, &lines[j], j == 0);
+		wrap_text(text, len, f.first_w, f.next_w, t->ascii, lines, n);
+		for (long j = (long)(n + mk - 1 - skip); j >= 0 && row >= 0; j--, row--) {
+			if (mk && j == 0)
+				marker_row(t, w, row, cols);
+			else
+				chat_line(t, w, row, &m, &f, &lines[j - (long)mk], j == (long)mk);
+		}
 		skip = 0;
 		g_free(lines);
 	}
-	if (t->scroll) {
+	if (t->scroll) { /* the bottom row says how to get back, and how much is new */
 		char num[16], mark[128];
 		snprintf(num, sizeof(num), "%u", t->unread);
-		i18n_fmt(mark, sizeof(mark), t->lang, I18N_CHAT_UNREAD, num, NULL, NULL);
+		if (t->unread)
+			i18n_fmt(mark, sizeof(mark), t->lang, I18N_CHAT_UNREAD, num, NULL, NULL);
+		else
+			i18n_fmt(mark, sizeof(mark), t->lang, I18N_CHAT_SCROLLED, NULL, NULL, NULL);
 		size_t mw = width_of(t, mark);
 		fill(t, w, rows - 1, 0, cols, STYLE_MARK);
 		wmove(w, rows - 1, mw < (size_t)cols ? (cols - (int)mw) / 2 : 0);
@@ -447,10 +505,10 @@ struct ov_line {
 static char *overlay_text(struct tui *t)
 {
 	static const enum i18n_msg help[] = {
-		I18N_HELP_MUTE, I18N_HELP_TOGGLE, I18N_HELP_PTT, I18N_HELP_MSG, I18N_HELP_DEVICES,
-		I18N_HELP_BELL, I18N_HELP_VIDEO, I18N_HELP_VIDEO_SIZE, I18N_HELP_PRIVACY,
-		I18N_HELP_HELP, I18N_HELP_QUIT, 0,
-		I18N_HELP_SCROLL, I18N_HELP_EDIT, I18N_HELP_SLASH, 0, I18N_HELP_LEGEND,
+		I18N_HELP_MUTE, I18N_HELP_TOGGLE, I18N_HELP_PTT, I18N_HELP_MSG, I18N_HELP_CHAT,
+		I18N_HELP_DEVICES, I18N_HELP_BELL, I18N_HELP_VIDEO, I18N_HELP_VIDEO_SIZE,
+		I18N_HELP_PRIVACY, I18N_HELP_HELP, I18N_HELP_QUIT, 0, I18N_HELP_SCROLL, I18N_HELP_EDIT,
+		I18N_HELP_SUSPEND, I18N_HELP_SLASH, 0, I18N_HELP_LEGEND,
 	};
 	if (t->overlay != OVERLAY_HELP)
 		return g_strdup(t->notice);

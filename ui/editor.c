@@ -20,7 +20,14 @@ struct editor {
 	size_t len, cur, saved_len, view;
 	struct chat_store *hist;
 	long hist_pos;
+	/* Tab completion in progress: the word typed (locked), where the inserted name starts
+	 * and where it ends (the cursor), and which match is shown. Any other change ends it. */
+	char *comp_word;
+	size_t comp_word_len, comp_start, comp_end, comp_shown;
+	bool comp_on;
 };
+
+#define COMP_WORD_MAX 256 /* longer words match no display name */
 
 static size_t hist_bytes(unsigned history_max)
 {
@@ -29,7 +36,8 @@ static size_t hist_bytes(unsigned history_max)
 
 size_t editor_locked_bytes(unsigned history_max)
 {
-	return 2 * secmem_locked_size(EDITOR_MAX + 1) + secmem_locked_size(hist_bytes(history_max));
+	return 2 * secmem_locked_size(EDITOR_MAX + 1) + secmem_locked_size(COMP_WORD_MAX) +
+	       secmem_locked_size(hist_bytes(history_max));
 }
 
 int editor_create(unsigned history_max, struct editor **out)
@@ -42,7 +50,8 @@ int editor_create(unsigned history_max, struct editor **out)
 		return -ENOMEM;
 	e->buf = sodium_malloc(EDITOR_MAX + 1);
 	e->saved = sodium_malloc(EDITOR_MAX + 1);
-	if (!e->buf || !e->saved ||
+	e->comp_word = sodium_malloc(COMP_WORD_MAX);
+	if (!e->buf || !e->saved || !e->comp_word ||
 	    chat_store_create(hist_bytes(history_max), history_max ? history_max : 1,
 			      &e->hist) < 0) {
 		editor_destroy(e);
@@ -50,6 +59,7 @@ int editor_create(unsigned history_max, struct editor **out)
 	}
 	sodium_memzero(e->buf, EDITOR_MAX + 1);
 	sodium_memzero(e->saved, EDITOR_MAX + 1);
+	sodium_memzero(e->comp_word, COMP_WORD_MAX);
 	e->hist_pos = -1;
 	*out = e;
 	return 0;
@@ -63,6 +73,8 @@ void editor_destroy(struct editor *e)
 		sodium_free(e->buf);
 	if (e->saved)
 		sodium_free(e->saved);
+	if (e->comp_word)
+		sodium_free(e->comp_word);
 	chat_store_destroy(e->hist);
 	free(e);
 }
@@ -81,11 +93,20 @@ static void splice(struct editor *e, size_t from, size_t to, const char *s, size
 	e->buf[e->len] = '\0';
 }
 
+/* Ends a Tab completion cycle (the word typed is wiped). */
+static void comp_end(struct editor *e)
+{
+	if (e->comp_on)
+		sodium_memzero(e->comp_word, COMP_WORD_MAX);
+	e->comp_on = false;
+}
+
 int editor_insert(struct editor *e, const char *s, size_t n)
 {
 	char clean[EDITOR_MAX];
 	size_t m = 0, i = 0;
 	int rc = 0;
+	comp_end(e);
 	while (i < n) {
 		uint32_t cp;
 		size_t l = cell_decode(s + i, n - i, &cp);
@@ -171,6 +192,7 @@ static bool hist_move(struct editor *e, int dir)
 bool editor_apply(struct editor *e, enum editor_op op)
 {
 	size_t cur = e->cur, len = e->len, to;
+	comp_end(e);
 	switch (op) {
 	case EDITOR_LEFT: e->cur = cell_prev(e->buf, e->len, e->cur); break;
 	case EDITOR_RIGHT: e->cur = cell_next(e->buf, e->len, e->cur); break;
@@ -218,6 +240,7 @@ size_t editor_cursor(const struct editor *e)
 
 void editor_clear(struct editor *e)
 {
+	comp_end(e);
 	splice(e, 0, e->len, NULL, 0);
 	e->cur = e->view = 0;
 	e->hist_pos = -1;
@@ -275,41 +298,74 @@ static bool prefix_ci(const char *name, const char *w, size_t wl)
 	return true;
 }
 
-int editor_complete(struct editor *e, const char *const *names, size_t count)
+/* Inserts names[idx] over [start, cursor) with its tail ("Name: " at the start of the line,
+ * else "Name "); false (line unchanged) when it would not fit. */
+static bool comp_put(struct editor *e, size_t start, const char *name)
 {
-	size_t start = e->cur;
-	while (start > 0 && e->buf[start - 1] != ' ')
-		start--;
-	size_t wl = e->cur - start;
-	const char *first = NULL;
-	size_t common = 0;
-	int matches = 0;
-	for (size_t i = 0; i < count; i++) {
-		if (!names[i] || !*names[i] || !prefix_ci(names[i], e->buf + start, wl))
-			continue;
-		if (!matches++) {
-			first = names[i];
-			common = strlen(first);
-		} else {
-			size_t c = 0;
-			while (c < common && names[i][c] &&
-			       ascii_lower(names[i][c]) == ascii_lower(first[c]))
-				c++;
-			common = c;
-		}
-	}
-	if (!matches)
-		return 0;
-	while (common > 0 && ((unsigned char)first[common] & 0xC0) == 0x80)
-		common--; /* never end inside a character */
-	if (matches > 1 && common <= wl)
-		return matches;
-	const char *tail = matches > 1 ? "" : start == 0 ? ": " : " ";
-	if (e->len - wl + common + strlen(tail) > EDITOR_MAX)
-		return matches; /* no room: leave the line as it is */
+	const char *tail = start == 0 ? ": " : " ";
+	size_t nl = strlen(name), tl = strlen(tail);
+	if (e->len - (e->cur - start) + nl + tl > EDITOR_MAX)
+		return false;
 	splice(e, start, e->cur, NULL, 0);
 	e->cur = start;
-	editor_insert(e, first, common);
-	editor_insert(e, tail, strlen(tail));
-	return matches;
+	editor_insert(e, name, nl);
+	editor_insert(e, tail, tl);
+	return true;
+}
+
+int editor_complete(struct editor *e, const char *const *names, size_t count,
+		    size_t *matches, size_t *shown)
+{
+	bool again = e->comp_on && e->cur == e->comp_end;
+	size_t start = e->cur;
+	if (!again) {
+		comp_end(e);
+		while (start > 0 && e->buf[start - 1] != ' ')
+			start--;
+		if (e->cur - start >= COMP_WORD_MAX)
+			return 0;
+		e->comp_word_len = e->cur - start;
+		memcpy(e->comp_word, e->buf + start, e->comp_word_len);
+	} else {
+		start = e->comp_start;
+	}
+	const char *w = e->comp_word;
+	size_t wl = e->comp_word_len, n = 0, first = SIZE_MAX, next = SIZE_MAX;
+	for (size_t i = 0; i < count; i++) {
+		if (!names[i] || !*names[i] || !prefix_ci(names[i], w, wl))
+			continue;
+		if (matches)
+			matches[n] = i;
+		n++;
+		if (first == SIZE_MAX)
+			first = i;
+		if (again && i > e->comp_shown && next == SIZE_MAX)
+			next = i; /* the one after the match shown; past the last: the first */
+	}
+	if (!n) {
+		comp_end(e);
+		return 0;
+	}
+	size_t pick = next != SIZE_MAX ? next : first;
+	char word[COMP_WORD_MAX];
+	memcpy(word, w, wl); /* comp_put ends the cycle: keep the word across it */
+	if (!comp_put(e, start, names[pick])) {
+		sodium_memzero(word, sizeof(word));
+		return (int)n;
+	}
+	memcpy(e->comp_word, word, wl);
+	sodium_memzero(word, sizeof(word));
+	e->comp_word_len = wl;
+	e->comp_on = n > 1; /* one match: done */
+	e->comp_start = start;
+	e->comp_end = e->cur;
+	e->comp_shown = pick;
+	if (shown)
+		*shown = pick;
+	return (int)n;
+}
+
+bool editor_completing(const struct editor *e)
+{
+	return e->comp_on;
 }

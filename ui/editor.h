@@ -55,9 +55,15 @@ void editor_clear(struct editor *e);
  * column, keeping the cursor visible (the view only moves when it has to). */
 void editor_view(struct editor *e, size_t width, bool ascii, size_t *first, size_t *cursor_col);
 /* Completes the word before the cursor with the names starting with it (case-insensitively,
- * ASCII letters only): one match is inserted whole (followed by ": " at the start of the
- * line, else " "), several extend the word to their longest common prefix. Returns the number
- * of matches. */
-int editor_complete(struct editor *e, const char *const *names, size_t count);
+ * ASCII letters only), as irssi does: the first match is inserted whole, followed by ": " at
+ * the start of the line, else " "; Tab again (nothing else changed in between) replaces it
+ * with the next match, after the last the first again. names must keep their order between
+ * calls. Returns the number of matches (0: the line is unchanged); matches (room for count,
+ * or NULL) gets their indices in names, *shown (or NULL) the index of the one inserted. */
+int editor_complete(struct editor *e, const char *const *names, size_t count,
+		    size_t *matches, size_t *shown);
+/* True while a Tab completion cycle is going on (the last change was a completion with more
+ * than one match). */
+bool editor_completing(const struct editor *e);
 
 #endif

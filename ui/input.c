@@ -5,6 +5,7 @@
  * through tui_ops — the only way the UI acts on the meeting.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -41,34 +42,22 @@ static void send_chat(struct tui *t, const char *to, const char *text)
 	}
 }
 
-/* The roster's spelling of name: an exact match, else the only case-insensitive one. */
-static const char *resolve_name(struct tui *t, const char *name)
-{
-	const char *found = NULL;
-	int n = 0;
-	for (guint i = 0; i < t->people->len; i++) {
-		const struct tui_person *p = &g_array_index(t->people, struct tui_person, i);
-		if (p->self)
-			continue;
-		if (!strcmp(p->name, name))
-			return p->name;
-		if (!strcasecmp(p->name, name)) {
-			found = p->name;
-			n++;
-		}
-	}
-	return n == 1 ? found : NULL;
-}
-
+/* /msg NAME TEXT: NAME is a label ("alice#3f2") or a name only one person has. */
 static void private_msg(struct tui *t, const struct command *c)
 {
-	char name[SESSION_NAME_MAX];
+	char name[SESSION_NAME_MAX + CHATVIEW_SUFFIX_MAX], which[512];
+	bool ambiguous;
 	snprintf(name, sizeof(name), "%.*s", (int)c->arg_len, c->arg);
-	const char *to = resolve_name(t, name);
-	if (!to)
+	const struct tui_person *p = chatcmd_find(t, name, &ambiguous);
+	if (ambiguous || (p && strcmp(p->label, p->name))) {
+		/* the room's chat addresses people by name: one of two namesakes cannot be picked */
+		chatcmd_labels_of(t, p ? p->name : name, which, sizeof(which));
+		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_AMBIGUOUS, name, which);
+	} else if (!p) {
 		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_NO_SUCH_PERSON, name, NULL);
-	else
-		send_chat(t, to, c->text);
+	} else {
+		send_chat(t, p->name, c->text);
+	}
 }
 
 static void list_device(const struct audio_device_info *d, void *arg)
@@ -264,6 +253,18 @@ static void run_command(struct tui *t, const struct command *c)
 	case CMD_QUIT:
 		leave(t);
 		break;
+	case CMD_ME:
+		send_chat(t, NULL, c->text); /* "/me waves" as typed: see draw.c's is_action */
+		break;
+	case CMD_NAMES:
+		chatcmd_names(t);
+		break;
+	case CMD_CLEAR:
+		chatcmd_clear(t);
+		break;
+	case CMD_LASTLOG:
+		chatcmd_lastlog(t, c->arg, c->arg_len);
+		break;
 	case CMD_UNKNOWN:
 		snprintf(arg, sizeof(arg), "%.*s", (int)c->arg_len, c->arg);
 		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_UNKNOWN_CMD, arg, NULL);
@@ -280,9 +281,10 @@ static void submit(struct tui *t)
 	size_t len;
 	const char *line = editor_text(t->ed, &len);
 	command_parse(line, len, &c);
-	if (c.id == CMD_CHAT || c.id == CMD_MSG) { /* what you send, you see */
+	if (c.id == CMD_CHAT || c.id == CMD_MSG || c.id == CMD_ME) { /* what you send, you see */
 		t->scroll = 0;
 		t->unread = 0;
+		t->marker_on = false;
 	}
 	run_command(t, &c);
 	editor_commit(t->ed); /* c points into the line: only now */
@@ -304,8 +306,6 @@ static void scroll_chat(struct tui *t, int dir)
 	} else {
 		t->scroll = t->scroll > page ? t->scroll - page : 0;
 	}
-	if (!t->scroll)
-		t->unread = 0;
 	tui_dirty(t, DIRTY_CHAT);
 }
 
@@ -368,30 +368,48 @@ static void edit(struct tui *t, enum editor_op op)
 		tui_dirty(t, DIRTY_INPUT);
 }
 
+/* Tab: completes a name of the roster (as shown there); with several matches Tab again
+ * cycles through them and the status bar lists them, the one in the line in brackets. */
 static void complete(struct tui *t)
 {
 	const char *names[64];
-	size_t n = 0;
+	size_t n = 0, m[64], shown = 0;
 	for (guint i = 0; i < t->people->len && n < 64; i++) {
 		const struct tui_person *p = &g_array_index(t->people, struct tui_person, i);
 		if (!p->self)
-			names[n++] = p->name;
+			names[n++] = p->label;
 	}
-	if (editor_complete(t->ed, names, n) > 0)
-		tui_dirty(t, DIRTY_INPUT);
+	int k = editor_complete(t->ed, names, n, m, &shown);
+	t->comp_hint[0] = '\0';
+	for (int i = 0; k > 1 && i < k; i++) {
+		size_t l = strlen(t->comp_hint);
+		snprintf(t->comp_hint + l, sizeof(t->comp_hint) - l, m[i] == shown ? "%s[%s]" : "%s%s",
+			 i ? " " : "Tab: ", names[m[i]]);
+	}
+	if (k > 0)
+		tui_dirty(t, DIRTY_INPUT | DIRTY_STATUS);
 }
 
 static void insert_char(struct tui *t, wint_t ch)
 {
 	char enc[4];
-	if (ch < 0x20 || ch == 0x7F || ch > 0x10FFFF || (t->ascii && ch > 0x7E))
-		return;
+	if (ch < 0x20 || ch == 0x7F || ch > 0x10FFFF)
+		return; /* in ASCII mode others are kept and drawn transliterated or as '?' */
 	size_t n = cell_encode((uint32_t)ch, enc);
 	if (editor_insert(t->ed, enc, n) < 0 && !t->beeped) {
 		beep(); /* the line is full: once per burst of input (a long paste) */
 		t->beeped = true;
 	}
 	tui_dirty(t, DIRTY_INPUT);
+}
+
+/* Any key but Tab ends a completion cycle: the candidates leave the status bar. */
+static void end_completion(struct tui *t)
+{
+	if (t->comp_hint[0] && !editor_completing(t->ed)) {
+		t->comp_hint[0] = '\0';
+		tui_dirty(t, DIRTY_STATUS);
+	}
 }
 
 static void meeting_key(struct tui *t, bool is_key, wint_t ch)
@@ -415,6 +433,7 @@ static void meeting_key(struct tui *t, bool is_key, wint_t ch)
 		case KEY_ENTER: submit(t); break;
 		default: break;
 		}
+		end_completion(t);
 		return;
 	}
 	switch (ch) {
@@ -439,17 +458,120 @@ static void meeting_key(struct tui *t, bool is_key, wint_t ch)
 		break;
 	default: insert_char(t, ch); break;
 	}
+	end_completion(t);
+}
+
+/* ---- reading keys ---- */
+
+/* One byte of a UTF-8 sequence read in byte mode: 1 with *cp when a character is complete
+ * (U+FFFD for bytes that are not UTF-8), 0 while more bytes are due. */
+static int utf8_byte(struct tui *t, unsigned char b, wint_t *cp)
+{
+	if (t->mb_len && (b & 0xC0) != 0x80) { /* a sequence cut short: drop it, start anew */
+		t->mb_len = 0;
+	}
+	if (!t->mb_len) {
+		t->mb_need = b >= 0xF0 && b < 0xF8 ? 4 : b >= 0xE0 ? 3 : b >= 0xC2 ? 2 : 0;
+		if (!t->mb_need) { /* a stray continuation byte or a Latin-1 one */
+			*cp = 0xFFFD;
+			return 1;
+		}
+	}
+	t->mb[t->mb_len++] = b;
+	if (t->mb_len < t->mb_need)
+		return 0;
+	uint32_t c;
+	size_t used = cell_decode((const char *)t->mb, t->mb_len, &c);
+	*cp = used == t->mb_len ? (wint_t)c : 0xFFFD;
+	t->mb_len = 0;
+	return 1;
+}
+
+int input_read(struct tui *t, wint_t *ch)
+{
+	if (!t->ascii)
+		return wget_wch(t->keys, ch);
+	/* A locale without UTF-8 (LANG=C): wget_wch would hold non-ASCII bytes back (and the
+	 * keys after them) waiting for a character the C locale cannot decode. Read bytes and
+	 * take them as UTF-8, which is what terminals send. */
+	for (;;) {
+		int c = wgetch(t->keys);
+		if (c == ERR)
+			return ERR;
+		if (c >= KEY_MIN) {
+			t->mb_len = 0;
+			*ch = (wint_t)c;
+			return KEY_CODE_YES;
+		}
+		if (c < 0x80 || c > 0xFF) {
+			t->mb_len = 0;
+			*ch = (wint_t)c;
+			return OK;
+		}
+		if (utf8_byte(t, (unsigned char)c, ch))
+			return OK;
+	}
 }
 
 /* After ESC: the key read with it. Returns 0 for a plain Esc, 1 for Alt-<printable> in *next,
  * 2 when another key followed at once (*next, *next_is_key: handle it on its own). */
 static int after_esc(struct tui *t, wint_t *next, bool *next_is_key)
 {
-	int r = wget_wch(t->keys, next);
+	int r = input_read(t, next);
 	if (r == ERR)
 		return 0;
 	*next_is_key = r == KEY_CODE_YES;
 	return !*next_is_key && *next >= 0x20 && *next < 0x7F ? 1 : 2;
+}
+
+/* The key a CSI ("ESC [") or SS3 ("ESC O") sequence the terminal description does not name
+ * stands for (what xterm and its kin send: TERM=vt100 in an xterm), or 0. */
+static int csi_key(char intro, const char *params, char final)
+{
+	static const int tilde[] = { [1] = KEY_HOME, [2] = KEY_IC, [3] = KEY_DC, [4] = KEY_END,
+		[5] = KEY_PPAGE, [6] = KEY_NPAGE, [7] = KEY_HOME, [8] = KEY_END, [11] = KEY_F(1),
+		[12] = KEY_F(2), [13] = KEY_F(3), [14] = KEY_F(4), [15] = KEY_F(5), [17] = KEY_F(6),
+		[18] = KEY_F(7), [19] = KEY_F(8), [20] = KEY_F(9), [21] = KEY_F(10),
+		[23] = KEY_F(11), [24] = KEY_F(12) };
+	int n = atoi(params); /* the first parameter; a modifier after ';' is ignored */
+	switch (final) {
+	case '~': return n > 0 && n < (int)(sizeof(tilde) / sizeof(tilde[0])) ? tilde[n] : 0;
+	case 'A': return KEY_UP;
+	case 'B': return KEY_DOWN;
+	case 'C': return KEY_RIGHT;
+	case 'D': return KEY_LEFT;
+	case 'H': return KEY_HOME;
+	case 'F': return KEY_END;
+	case 'P': return KEY_F(1);
+	case 'Q': return KEY_F(2);
+	case 'R': return intro == 'O' ? KEY_F(3) : 0; /* CSI R is a cursor report */
+	case 'S': return KEY_F(4);
+	default: return 0;
+	}
+}
+
+/* The rest of an escape sequence after "ESC [" or "ESC O": read whole (parameters and
+ * intermediates up to the final byte, at most CSI_MAX bytes) so none of it reaches the input
+ * line. Returns the key it stands for, or 0 (swallowed). */
+#define CSI_MAX 16
+static int read_sequence(struct tui *t, char intro)
+{
+	char params[CSI_MAX + 1];
+	size_t n = 0;
+	wint_t ch;
+	for (int i = 0; i < CSI_MAX; i++) {
+		int r = input_read(t, &ch);
+		if (r == ERR || r == KEY_CODE_YES)
+			return 0;
+		if (intro == 'O' || (ch >= 0x40 && ch <= 0x7E)) {
+			params[n] = '\0';
+			return ch >= 0x40 && ch <= 0x7E ? csi_key(intro, params, (char)ch) : 0;
+		}
+		if (ch < 0x20 || ch > 0x3F)
+			return 0; /* not a sequence after all: what was read is dropped */
+		params[n++] = (char)ch;
+	}
+	return 0;
 }
 
 static void alt_key(struct tui *t, wint_t ch)
@@ -517,6 +639,12 @@ void input_key(struct tui *t, bool is_key, wint_t ch)
 		bool next_is_key = false;
 		switch (after_esc(t, &next, &next_is_key)) {
 		case 1:
+			if (next == '[' || next == 'O') { /* a sequence curses did not know */
+				int k = read_sequence(t, (char)next);
+				if (k)
+					key(t, true, (wint_t)k, false);
+				return;
+			}
 			alt_key(t, next);
 			return;
 		case 2: /* Esc, then a key typed right after it */
@@ -534,6 +662,10 @@ void input_key(struct tui *t, bool is_key, wint_t ch)
 
 static void key(struct tui *t, bool is_key, wint_t ch, bool esc)
 {
+	if (!is_key && ch == CTRL('z')) {
+		tui_suspend(t);
+		return;
+	}
 	if (t->phase == PHASE_NOTICE) {
 		notice_key(t, is_key, ch, esc);
 		return;

@@ -62,14 +62,29 @@ void tui_dirty(struct tui *t, unsigned mask)
 	g_source_attach(t->redraw_src, t->ctx);
 }
 
-void tui_system_line(struct tui *t, unsigned flags, const char *text)
+uint64_t tui_last_seq(const struct tui *t)
+{
+	return chat_store_total(t->log) - 1;
+}
+
+/* A line was added to the display log: while scrolled back the view stays where the reader
+ * is and the line counts as new (the first of them gets the marker later). */
+static void line_added(struct tui *t)
 {
 	struct chat_msg m;
+	if (!t->scroll || chat_store_get(t->log, chat_store_count(t->log) - 1, &m) < 0)
+		return;
+	t->scroll += draw_msg_lines(t, &m);
+	if (!t->unread++)
+		t->unread_seq = tui_last_seq(t);
+}
+
+void tui_system_line(struct tui *t, unsigned flags, const char *text)
+{
 	if (chat_store_add(t->log, g_get_real_time(), "", NULL, text, strlen(text),
 			   TUI_LINE_SYSTEM | flags) < 0)
 		return;
-	if (t->scroll && chat_store_get(t->log, chat_store_count(t->log) - 1, &m) == 0)
-		t->scroll += draw_msg_lines(t, &m); /* keep the view where the reader is */
+	line_added(t);
 	tui_dirty(t, DIRTY_CHAT);
 }
 
@@ -176,7 +191,7 @@ static void read_keys(struct tui *t)
 	wint_t ch;
 	int r;
 	t->beeped = false;
-	while (!t->ending && (r = wget_wch(t->keys, &ch)) != ERR)
+	while (!t->ending && (r = input_read(t, &ch)) != ERR)
 		input_key(t, r == KEY_CODE_YES, ch);
 }
 
@@ -188,6 +203,17 @@ static void hang_up(struct tui *t)
 		t->leaving = true;
 		t->ops.leave(t->user);
 	}
+}
+
+void tui_suspend(struct tui *t)
+{
+	/* The whole process stops (the audio thread and the loop too): nothing is heard or sent
+	 * until fg, like any stopped program. A long stop outlives the server's session timeout;
+	 * the reconnect logic then rejoins as after any lost connection. */
+	endwin();
+	kill(0, SIGSTOP); /* the process group, as the terminal's suspend character would */
+	/* fg: SIGCONT resumed us here. The size may have changed while we were stopped. */
+	resize_from_tty(t);
 }
 
 static gboolean on_stdin(gint fd, GIOCondition cond, gpointer data)
@@ -230,6 +256,8 @@ static void init_styles(struct tui *t)
 	s[STYLE_BAR] = A_REVERSE;
 	s[STYLE_SELF] = A_BOLD;
 	s[STYLE_MARK] = A_REVERSE;
+	for (int i = 0; i < CHATVIEW_PALETTE; i++)
+		s[STYLE_NICK0 + i] = A_BOLD;
 	if (!t->color) { /* monochrome: attributes only */
 		s[STYLE_GOOD] = A_REVERSE | A_BOLD;
 		s[STYLE_WARN] = A_REVERSE;
@@ -239,6 +267,7 @@ static void init_styles(struct tui *t)
 		s[STYLE_MUTED] = A_DIM;
 		s[STYLE_DIM] = A_DIM;
 		s[STYLE_PRIVATE] = A_UNDERLINE;
+		s[STYLE_MENTION] = A_REVERSE;
 		return;
 	}
 	start_color();
@@ -258,6 +287,14 @@ static void init_styles(struct tui *t)
 	s[STYLE_SYSTEM] = COLOR_PAIR(6);
 	s[STYLE_DIM] = A_DIM;
 	s[STYLE_PRIVATE] = COLOR_PAIR(7);
+	s[STYLE_MENTION] = COLOR_PAIR(2);
+	/* names: a palette without red (alerts) and with the background left alone */
+	static const short nick[CHATVIEW_PALETTE] = { COLOR_CYAN, COLOR_GREEN, COLOR_YELLOW,
+		COLOR_BLUE, COLOR_MAGENTA, COLOR_WHITE };
+	for (int i = 0; i < CHATVIEW_PALETTE; i++) {
+		init_pair((short)(8 + i), nick[i], -1);
+		s[STYLE_NICK0 + i] = COLOR_PAIR(8 + i) | A_BOLD;
+	}
 }
 
 static GSource *add_signal(struct tui *t, int sig, GSourceFunc fn)
@@ -532,11 +569,31 @@ static struct tui_person *find_person(struct tui *t, uint64_t id, guint *idx)
 	return NULL;
 }
 
+void tui_relabel(struct tui *t)
+{
+	uint64_t others[64];
+	for (guint i = 0; i < t->people->len; i++) {
+		struct tui_person *p = &g_array_index(t->people, struct tui_person, i);
+		size_t n = 0;
+		for (guint j = 0; j < t->people->len && n < 64; j++) {
+			const struct tui_person *q = &g_array_index(t->people, struct tui_person, j);
+			if (j != i && !strcasecmp(q->name, p->name))
+				others[n++] = q->id;
+		}
+		char suffix[CHATVIEW_SUFFIX_MAX] = "";
+		if (n)
+			chatview_suffix(p->id, others, n, suffix);
+		snprintf(p->label, sizeof(p->label), "%s%s", p->name, suffix);
+	}
+}
+
 static void remove_person(struct tui *t, uint64_t id)
 {
 	guint i;
-	if (find_person(t, id, &i))
+	if (find_person(t, id, &i)) {
 		g_array_remove_index(t->people, i);
+		tui_relabel(t);
+	}
 }
 
 static void add_person(struct tui *t, uint64_t id, const char *name, bool muted, bool self,
@@ -550,28 +607,23 @@ static void add_person(struct tui *t, uint64_t id, const char *name, bool muted,
 	       person_cmp(&g_array_index(t->people, struct tui_person, i), &np) < 0)
 		i++;
 	g_array_insert_val(t->people, i, np);
-}
-
-static bool mentions(const char *text, const char *name)
-{
-	return *name && strcasestr(text, name) != NULL;
+	tui_relabel(t);
 }
 
 static void on_chat(struct tui *t, const struct session_event *ev)
 {
-	struct chat_msg m;
 	unsigned flags = (ev->self ? CHAT_FLAG_SELF : 0) |
 			 (ev->private_msg ? CHAT_FLAG_PRIVATE : 0) |
 			 (ev->chat_only ? CHAT_FLAG_CHAT_ONLY : 0);
 	const char *text = ev->text ? ev->text : "";
+	bool mention = !ev->self && chatview_mentions(text, strlen(text), t->name);
+	if (mention)
+		flags |= TUI_LINE_MENTION;
 	if (chat_store_add(t->log, g_get_real_time(), ev->name ? ev->name : "?", ev->to, text,
 			   strlen(text), flags) < 0)
 		return;
-	if (t->scroll && chat_store_get(t->log, chat_store_count(t->log) - 1, &m) == 0) {
-		t->scroll += draw_msg_lines(t, &m);
-		t->unread++;
-	}
-	if (t->bell && !ev->self && mentions(text, t->name))
+	line_added(t);
+	if (t->bell && mention)
 		beep();
 	if (video_layout(t) == LAYOUT_VIDEO_FULL && !t->lay.too_small && !ev->self) {
 		/* the video fills the window: its title row counts what the chat would show */

@@ -18,6 +18,7 @@
 
 #include "src/chat.h"
 #include "src/i18n.h"
+#include "ui/chatview.h"
 #include "ui/editor.h"
 #include "ui/layout.h"
 #include "ui/status.h"
@@ -26,6 +27,7 @@
 
 #define TUI_LINE_SYSTEM 0x100u /* display log: a line of the UI, not chat */
 #define TUI_LINE_ALERT 0x200u  /* display log: an error or warning line */
+#define TUI_LINE_MENTION 0x400u /* display log: a message that mentions our name */
 #define ROSTER_CHAT_MARK "c"   /* roster: in the chat room only, not in the call */
 
 enum tui_dirty {
@@ -50,11 +52,15 @@ enum tui_phase { PHASE_NOTICE, PHASE_MEETING, PHASE_ENDED };
 
 enum tui_style { STYLE_NORMAL, STYLE_BAR, STYLE_GOOD, STYLE_WARN, STYLE_ALERT, STYLE_SELF,
 		 STYLE_SYSTEM, STYLE_TALK, STYLE_MUTED, STYLE_DIM, STYLE_PRIVATE, STYLE_MARK,
-		 STYLE_COUNT };
+		 STYLE_MENTION, STYLE_NICK0, /* STYLE_NICK0 + chatview_colour(name): a name's */
+		 STYLE_COUNT = STYLE_NICK0 + CHATVIEW_PALETTE };
 
 struct tui_person {
 	uint64_t id;
 	char name[SESSION_NAME_MAX];
+	/* what the roster, /names, Tab and /msg use: the name, with a suffix from the id
+	 * ("alice#3f2") while someone else in the room has the same name */
+	char label[SESSION_NAME_MAX + CHATVIEW_SUFFIX_MAX];
 	bool muted, talking, self, chat_only;
 };
 
@@ -87,11 +93,19 @@ struct tui {
 	struct status_model st;
 	bool chat_ready, bell, leaving, ending, ptt_hint_shown;
 	bool beeped; /* a full input line already beeped during this read */
+	unsigned char mb[4]; /* a UTF-8 character being read in byte mode (LANG=C) */
+	size_t mb_len, mb_need;
 	gint64 ptt_deadline; /* monotonic µs when push-to-talk closes the microphone */
 	struct chat_store *log;
 	size_t scroll;   /* chat lines scrolled back from the bottom */
-	unsigned unread; /* messages that arrived while scrolled back */
+	unsigned unread; /* lines that arrived while scrolled back */
+	/* The unread marker: the first line that arrived while scrolled back (a sequence number
+	 * of the display log, chat_store_total() counting) gets a "new" row above it once the
+	 * reader is back at the bottom; it stays until the next message sent. */
+	uint64_t unread_seq, marker_seq;
+	bool marker_on;
 	struct editor *ed;
+	char comp_hint[512]; /* Tab completion candidates shown in the status bar, or "" */
 	/* the masked pin prompt (SESSION_EV_PIN_NEEDED): replaces the input line until Enter
 	 * or Esc; the text is never drawn (one '*' per character) and wiped after use */
 	bool pin_prompt;
@@ -134,6 +148,9 @@ void tui_ptt_mode(struct tui *t, bool on);
 void tui_ptt_press(struct tui *t);
 /* Wipes the pin being typed at the prompt. */
 void tui_pin_clear(struct tui *t);
+/* Ctrl-Z: gives the terminal back and stops the process (as the terminal's own suspend key
+ * would); on SIGCONT (fg) takes the terminal again and redraws everything. */
+void tui_suspend(struct tui *t);
 /* The notice was accepted: switch to the meeting view and tell the owner. */
 void tui_accept(struct tui *t);
 
@@ -146,8 +163,31 @@ size_t draw_total_lines(struct tui *t);
 /* Lines of the current overlay's text at the current width. */
 size_t draw_overlay_lines(struct tui *t);
 
+/* Sequence number (chat_store_total counting) of the display log's newest line. */
+uint64_t tui_last_seq(const struct tui *t);
+/* Gives every person their label again (after the roster changed). */
+void tui_relabel(struct tui *t);
+
+/* chatcmd.c: the commands of terminal chats */
+/* /names, /who: one line with everyone (labels, "(you)", "(chat)"). */
+void chatcmd_names(struct tui *t);
+/* /clear: empties the chat pane (the display log, wiped); the session's own copy stays. */
+void chatcmd_clear(struct tui *t);
+/* /lastlog TEXT: the chat lines containing TEXT (case-insensitively), the newest
+ * CHATCMD_LASTLOG_MAX of them, copied below as system lines; or one line saying none. */
+#define CHATCMD_LASTLOG_MAX 50
+void chatcmd_lastlog(struct tui *t, const char *text, size_t len);
+/* The person whose label is name; else the only one with that name (exact, then
+ * case-insensitively), not ourselves. NULL, with *ambiguous set when several have the name. */
+const struct tui_person *chatcmd_find(struct tui *t, const char *name, bool *ambiguous);
+/* "alice#3f2, alice#9a1": the labels of everyone called name (case-insensitively). */
+void chatcmd_labels_of(struct tui *t, const char *name, char *out, size_t outlen);
+
 /* input.c */
-/* Handles one key from wget_wch (is_key: KEY_CODE_YES). */
+/* Handles one key from input_read (is_key: KEY_CODE_YES). */
 void input_key(struct tui *t, bool is_key, wint_t ch);
+/* Reads one key like wget_wch: OK (a character), KEY_CODE_YES (a curses key) or ERR (none
+ * waiting). In a locale without UTF-8 the bytes are read one by one and taken as UTF-8. */
+int input_read(struct tui *t, wint_t *ch);
 
 #endif

@@ -353,7 +353,8 @@ def test_meeting():
                 bob.write_stdin("filler %d\n" % i)
             t.wait("bob: filler 29", 10)
             t.keys("PageUp")
-            s = t.wait(lambda s: "0 new below" in s, 5, "the scrollback marker")
+            s = t.wait(lambda s: "scrolled back — PgDn" in s and "new below" not in s, 5,
+                       "the scrollback marker (nothing new yet)")
             assert "filler 29" not in s, s
             bob.write_stdin("while you were away\n")
             s = t.wait("1 new below", 10)
@@ -405,9 +406,11 @@ def test_chat_only_roster_marker():
                        and m.get("text") == "only for you")
             t.keys("F1")
             flat = lambda s: re.sub(r"\s+", " ", s)  # noqa: E731 (the help text wraps)
-            t.wait(lambda s: "Keys and commands" in s and "/device in NAME" in flat(s)
-                   and "c (chat) only in the chat, not in the call" in flat(s), 5,
-                   "the help on /device in|out and the chat-only mark")
+            t.wait(lambda s: "Keys and commands" in s and "/device in NAME" in flat(s), 5,
+                   "the help on /device in|out")
+            t.keys("End")  # the legend is the help's last line
+            t.wait(lambda s: "c (chat) only in the chat, not in the call" in flat(s), 5,
+                   "the help on the chat-only mark")
             t.keys("Escape")
             probe.leave()
             t.wait(lambda s: not any("Dora" in r for r in roster_lines(s))

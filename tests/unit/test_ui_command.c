@@ -104,6 +104,30 @@ static void test_msg(void **state)
 	assert_int_equal(parse("/msg").id, CMD_USAGE);
 }
 
+/* The habits of irssi and weechat: /me, /names and /who, /clear, /lastlog. */
+static void test_chat_habits(void **state)
+{
+	(void)state;
+	struct command c = parse("/me waves at everyone");
+	assert_int_equal(c.id, CMD_ME);
+	assert_string_equal(c.text, "/me waves at everyone"); /* sent as typed */
+	assert_int_equal(parse("/ME  nods").id, CMD_ME);
+	c = parse("/me   ");
+	assert_int_equal(c.id, CMD_USAGE);
+	assert_string_equal(c.usage, "/me ACTION");
+	assert_int_equal(parse("/meow").id, CMD_UNKNOWN);
+	assert_int_equal(parse("/names").id, CMD_NAMES);
+	assert_int_equal(parse("/who").id, CMD_NAMES);
+	assert_int_equal(parse("/who alice").id, CMD_USAGE);
+	assert_int_equal(parse("/clear").id, CMD_CLEAR);
+	c = parse("/lastlog  the pin ");
+	assert_int_equal(c.id, CMD_LASTLOG);
+	assert_arg(&c, "the pin");
+	c = parse("/lastlog");
+	assert_int_equal(c.id, CMD_USAGE);
+	assert_string_equal(c.usage, "/lastlog TEXT");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -111,6 +135,7 @@ int main(void)
 		cmocka_unit_test(test_simple_commands),
 		cmocka_unit_test(test_device),
 		cmocka_unit_test(test_msg),
+		cmocka_unit_test(test_chat_habits),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

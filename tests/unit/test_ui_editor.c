@@ -184,23 +184,63 @@ static void test_view_keeps_cursor_visible(void **state)
 static void test_complete(void **state)
 {
 	const char *names[] = { "Alice", "alfred", "Bob", "Zoë «b»" };
+	size_t m[4], shown = 99;
 	(void)state;
 	editor_clear(ed);
 	type("bo");
-	assert_int_equal(editor_complete(ed, names, 4), 1);
+	assert_int_equal(editor_complete(ed, names, 4, m, &shown), 1);
+	assert_int_equal(shown, 2);
 	assert_line("Bob: "); /* at the start of the line: "Name: " */
-	type("hi al");
-	assert_int_equal(editor_complete(ed, names, 4), 2);
-	assert_line("Bob: hi al"); /* "al" is already the common prefix */
-	type("i");
-	assert_int_equal(editor_complete(ed, names, 4), 1);
+	assert_false(editor_completing(ed));
+	type("hi ali");
+	assert_int_equal(editor_complete(ed, names, 4, NULL, NULL), 1);
 	assert_line("Bob: hi Alice ");
 	type("zo");
-	assert_int_equal(editor_complete(ed, names, 4), 1);
+	assert_int_equal(editor_complete(ed, names, 4, NULL, NULL), 1);
 	assert_line("Bob: hi Alice Zoë «b» ");
 	type("q");
-	assert_int_equal(editor_complete(ed, names, 4), 0);
+	assert_int_equal(editor_complete(ed, names, 4, NULL, NULL), 0);
 	assert_line("Bob: hi Alice Zoë «b» q");
+	editor_clear(ed);
+}
+
+/* Two names sharing a prefix: Tab inserts the first, Tab again the next, then the first
+ * again; any other key ends the cycle and Tab starts from the word before the cursor. */
+static void test_complete_cycles(void **state)
+{
+	const char *names[] = { "Alice", "alfred", "Bob", "Zoë «b»" };
+	size_t m[4], shown = 99;
+	(void)state;
+	editor_clear(ed);
+	type("al");
+	assert_int_equal(editor_complete(ed, names, 4, m, &shown), 2);
+	assert_int_equal(m[0], 0);
+	assert_int_equal(m[1], 1);
+	assert_int_equal(shown, 0);
+	assert_line("Alice: ");
+	assert_true(editor_completing(ed));
+	assert_int_equal(editor_complete(ed, names, 4, m, &shown), 2);
+	assert_int_equal(shown, 1);
+	assert_line("alfred: ");
+	assert_int_equal(editor_complete(ed, names, 4, m, &shown), 2);
+	assert_int_equal(shown, 0);
+	assert_line("Alice: ");
+	type("hi a");
+	assert_false(editor_completing(ed));
+	assert_int_equal(editor_complete(ed, names, 4, NULL, NULL), 2);
+	assert_line("Alice: hi Alice ");
+	assert_int_equal(editor_complete(ed, names, 4, NULL, NULL), 2);
+	assert_line("Alice: hi alfred ");
+	/* a name with spaces is replaced whole on the next Tab */
+	editor_clear(ed);
+	const char *spaced[] = { "Zoë «b»", "zoe" };
+	type("z");
+	assert_int_equal(editor_complete(ed, spaced, 2, NULL, NULL), 2);
+	assert_line("Zoë «b»: ");
+	assert_int_equal(editor_complete(ed, spaced, 2, NULL, NULL), 2);
+	assert_line("zoe: ");
+	editor_apply(ed, EDITOR_LEFT);
+	assert_false(editor_completing(ed));
 	editor_clear(ed);
 }
 
@@ -213,6 +253,7 @@ int main(void)
 		cmocka_unit_test(test_limit_and_controls),
 		cmocka_unit_test(test_view_keeps_cursor_visible),
 		cmocka_unit_test(test_complete),
+		cmocka_unit_test(test_complete_cycles),
 	};
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
 		return 1;

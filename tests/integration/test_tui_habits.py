@@ -1,0 +1,174 @@
+#!/usr/bin/env python3
+"""The habits of irssi, weechat and every terminal chat (issue 16), driven through tmux against
+a real Janus in the lab (tmux and helpers from test_tui.py).
+
+- test_tab_commands_and_marker: two people whose names share a prefix: Tab completes the
+  first, Tab again the second, then the first again, and the status bar lists both with the
+  one in the line in brackets (gone after another key); /me shows as "* zed waves" and
+  reaches the room as "/me waves"; a message naming us is highlighted (an SGR background or
+  reverse) and each other name is drawn in a colour; /names, /who; /lastlog finds a line by
+  a word of it; PgUp with nothing new says "scrolled back", lines arriving meanwhile say
+  "2 new below", PgDn brings a "new" marker row above the first of them; /clear empties
+  the pane.
+- test_escape_sequences_and_lang_c: TERM=vt100 in tmux (an xterm-like terminal): PgUp, F6,
+  Home and Delete put nothing like "5~17~1~3~" into the input line, and Home/Delete work;
+  with LANG=C a typed "café" is kept (drawn transliterated) and reaches the room as "café".
+- test_suspend_and_resume: in an interactive bash, Ctrl-Z gives the terminal back ("Stopped"),
+  fg redraws the meeting and keys work again.
+"""
+
+import os
+import re
+import secrets
+import subprocess
+import time
+
+import harness
+from harness import HEADLESS, lab, start_client
+from test_tui import Tui, chat_text, row
+
+
+
+def test_tab_commands_and_marker():
+    with lab.Lab() as L:
+        alina = start_client(L, HEADLESS + ["-n", "alina", L.url, "1234"], "alina")
+        alicia = start_client(L, HEADLESS + ["-n", "alicia", L.url, "1234"], "alicia")
+        alina.wait_event("joined", 15)
+        alicia.wait_event("joined", 15)
+        t = Tui(L, ["--accept-privacy", "-n", "zed", L.url, "1234"], name="habits")
+        try:
+            t.wait(lambda s: "Chat connected" in s and " alina" in s and " alicia" in s, 15,
+                   "both in the roster")
+            # Tab cycles through both names; the status bar shows the candidates
+            t.type("al", enter=False)
+            t.keys("Tab")
+            s = t.wait(lambda s: row(s, 23).startswith("> alicia:"), 5, "first completion")
+            assert "Tab: [alicia] alina" in row(s, 22), s
+            t.keys("Tab")
+            s = t.wait(lambda s: row(s, 23).startswith("> alina:"), 5, "second completion")
+            assert "Tab: alicia [alina]" in row(s, 22), s
+            t.keys("Tab")
+            t.wait(lambda s: row(s, 23).startswith("> alicia:"), 5, "back to the first")
+            t.keys("C-u")
+            t.wait(lambda s: "Tab:" not in row(s, 22) and row(s, 23).startswith("> type"), 5,
+                   "the candidates gone after another key")
+
+            # /me: an action line here, the text as typed for the others
+            t.type("/me waves")
+            e = alina.wait_event(lambda e: e["event"] == "chat" and e.get("from") == "zed", 10)
+            assert e["text"] == "/me waves", e
+            t.wait("* zed waves", 10)
+
+            # a mention is highlighted, names are coloured
+            alina.wait_event(lambda e: e["event"] == "media" and e.get("kind") == "chat", 10)
+            alina.write_stdin("zed: look here\n")
+            t.wait("alina: zed: look here", 10)
+            alicia.write_stdin("nothing for you\n")
+            t.wait("alicia: nothing for you", 10)
+            esc = t.capture(escapes=True)
+            assert re.search(r"\x1b\[[0-9;]*(?:43|7)[0-9;]*m[^\x1b\n]*zed: look here", esc), esc
+            assert not re.search(r"\x1b\[[0-9;]*(?:43|7)[0-9;]*m[^\x1b\n]*nothing for you",
+                                 esc), esc
+            for who in ("alina", "alicia"):
+                assert re.search(r"\x1b\[[0-9;]*3[1-7]m(?:\x1b\[[0-9;]*m)*%s: " % who,
+                                 esc), (who, esc)
+
+            t.type("/names")
+            t.wait("3 in the room: zed (you), alicia, alina", 5)
+            t.type("/who")
+            t.wait(lambda s: chat_text(s).count("3 in the room:") == 2, 5, "/who")
+            t.type("/lastlog LOOK")
+            s = t.wait('Lines with "LOOK" (1):', 5)
+            assert re.search(r"\d\d:\d\d alina: zed: look here", chat_text(s).split(
+                'Lines with "LOOK" (1):')[1]), s
+            t.type("/lastlog nowhere-to-be-found")
+            t.wait('No line contains "nowhere-to-be-found".', 5)
+
+            # scrolling back: "N new below" only when there is something new, then a marker
+            for i in range(30):
+                alicia.write_stdin("filler %d\n" % i)
+            t.wait("alicia: filler 29", 10)
+            t.keys("PPage")
+            s = t.wait("scrolled back — PgDn", 5)
+            assert "new below" not in s, s
+            alina.write_stdin("first new line\n")
+            alina.write_stdin("second new line\n")
+            t.wait("2 new below — PgDn", 10)
+            for _ in range(3):
+                t.keys("NPage")
+            s = t.wait(lambda s: "second new line" in s and "new below" not in s, 5, "bottom")
+            lines = s.split("\n")
+            k = [i for i, ln in enumerate(lines) if "alina: first new line" in ln][0]
+            assert re.match(r"^─+ new ─+", lines[k - 1]), s
+            t.type("/clear")
+            t.wait(lambda s: "filler" not in s and "new line" not in s, 5, "a clear pane")
+            t.keys("C-c")
+            assert t.wait_exit(10) == 0
+        finally:
+            t.kill()
+
+
+def test_escape_sequences_and_lang_c():
+    with lab.Lab() as L:
+        bob = start_client(L, HEADLESS + ["-n", "bob", L.url, "1234"], "bob")
+        bob.wait_event("joined", 15)
+        t = Tui(L, ["--accept-privacy", "-n", "vt", L.url, "1234"], env={"TERM": "vt100"},
+                name="vt100")
+        try:
+            t.wait(lambda s: "Chat connected" in s and " bob" in s, 15)
+            t.type("abc", enter=False)
+            for k in ("PPage", "F6", "Home", "DC"):
+                t.keys(k)
+                time.sleep(0.2)
+            s = t.wait(lambda s: row(s, 23).startswith("> bc"), 5, "Home and Delete worked")
+            assert "~" not in row(s, 23), s
+            t.keys("C-c")
+            assert t.wait_exit(10) == 0
+        finally:
+            t.kill()
+        t = Tui(L, ["--accept-privacy", "-n", "c", L.url, "1234"], env={"LANG": "C"},
+                name="lang-c")
+        try:
+            t.wait(lambda s: "Chat connected" in s and " bob" in s, 15)
+            t.type("caf\u00e9 ok")
+            e = bob.wait_event(lambda e: e["event"] == "chat" and e.get("from") == "c", 10)
+            assert e["text"] == "caf\u00e9 ok", e
+            s = t.wait(lambda s: "c: cafe ok" in s or "c: caf? ok" in s, 10)
+            assert all(b < 0x80 for b in t.capture_bytes()), s
+            t.keys("C-c")
+            assert t.wait_exit(10) == 0
+        finally:
+            t.kill()
+
+
+def test_suspend_and_resume():
+    """Ctrl-Z in a shell's job control: the terminal goes back to the shell (its prompt and
+    "Stopped" show), fg brings the meeting back, fully redrawn, and keys work again."""
+    with lab.Lab() as L:
+        t = Tui.__new__(Tui)  # Tui's helpers on a pane that runs a shell, not ttymeet
+        t.name, t.lab = "shell", L
+        t.sock = "ttmtuiz%d%s" % (os.getpid(), secrets.token_hex(3))
+        cmd = "env -u NO_COLOR LANG=C.UTF-8 PS1='sh$ ' bash --norc --noprofile -i"
+        subprocess.run(["ip", "netns", "exec", L.client_ns, "tmux", "-u", "-L", t.sock, "-f",
+                        "/dev/null", "new-session", "-d", "-x", "80", "-y", "24", cmd],
+                       check=True, timeout=10)
+        try:
+            t.wait("sh$", 5)
+            t.type("%s --accept-privacy -n zed %s 1234" % (harness.ttymeet_path(), L.url))
+            t.wait(lambda s: "Chat connected" in s and "zed (you)" in s, 15, "joined")
+            t.keys("C-z")
+            s = t.wait(lambda s: "Stopped" in s and "zed (you)" not in s, 5, "the shell back")
+            t.type("fg")
+            s = t.wait(lambda s: "zed (you)" in s and "1 in the room" in row(s, 0)
+                       and "Chat connected" in s, 10, "the meeting redrawn")
+            t.type("/names")
+            t.wait("1 in the room: zed (you)", 5)
+            t.type("/quit")
+            t.wait(lambda s: s.rstrip().endswith("sh$"), 10, "ttymeet gone, the shell back")
+        finally:
+            t.tmux("kill-server", check=False)
+
+
+if __name__ == "__main__":
+    harness.require_root()
+    harness.run()
