@@ -37,6 +37,7 @@ struct ws_conn {
 	void *user;
 	GQueue sendq;
 	GByteArray *rx;
+	size_t rx_max;
 	bool rx_overflow;
 	bool open;
 	bool user_closed; /* ws_close() called: no more callbacks */
@@ -134,7 +135,7 @@ static int on_receive(struct ws_conn *c, struct lws *wsi, const void *in, size_t
 		c->rx_overflow = false;
 	}
 	if (!c->rx_overflow) {
-		if (c->rx->len + len > WS_MAX_MESSAGE) {
+		if (c->rx->len + len > c->rx_max) {
 			c->rx_overflow = true;
 			g_byte_array_set_size(c->rx, 0);
 		} else {
@@ -145,7 +146,7 @@ static int on_receive(struct ws_conn *c, struct lws *wsi, const void *in, size_t
 		return 0;
 	if (c->rx_overflow) {
 		char why[96];
-		snprintf(why, sizeof(why), "server sent a message over %u KiB", WS_MAX_MESSAGE / 1024);
+		snprintf(why, sizeof(why), "server sent a message over %zu KiB", c->rx_max / 1024);
 		conn_report(c, -EMSGSIZE, why);
 		return -1;
 	}
@@ -396,6 +397,7 @@ int ws_connect(struct ws_ctx *ctx, const char *url, const char *subprotocol, boo
 	c->user = user;
 	c->insecure = insecure;
 	c->rx = g_byte_array_new();
+	c->rx_max = WS_MAX_MESSAGE;
 	g_queue_init(&c->sendq);
 	ctx->conns++;
 	c->start = g_idle_source_new();
@@ -407,6 +409,11 @@ int ws_connect(struct ws_ctx *ctx, const char *url, const char *subprotocol, boo
 	g_source_unref(c->start);
 	*out = c;
 	return 0;
+}
+
+void ws_set_max_message(struct ws_conn *c, size_t max)
+{
+	c->rx_max = !max ? WS_MAX_MESSAGE : max > WS_MAX_MESSAGE_LIMIT ? WS_MAX_MESSAGE_LIMIT : max;
 }
 
 int ws_send_text(struct ws_conn *c, const char *text, size_t len)

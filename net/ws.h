@@ -12,7 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define WS_MAX_MESSAGE (1u << 20) /* largest reassembled message we accept */
+#define WS_MAX_MESSAGE (1u << 20) /* largest reassembled message we accept by default */
+#define WS_MAX_MESSAGE_LIMIT (16u << 20) /* the most ws_set_max_message allows */
 
 struct ws_ctx;
 struct ws_conn;
@@ -44,6 +45,9 @@ int ws_connect(struct ws_ctx *ctx, const char *url, const char *subprotocol, boo
 /* Queues one text message (copied). -ENOTCONN before open or after close, -ENOBUFS when the
  * send queue is over its bound. */
 int ws_send_text(struct ws_conn *c, const char *text, size_t len);
+/* Sets the largest message c accepts (bytes, at most WS_MAX_MESSAGE_LIMIT; 0: the default).
+ * A bigger one closes the connection with -EMSGSIZE. */
+void ws_set_max_message(struct ws_conn *c, size_t max);
 /* Closes (normal close frame if open) and releases c; no callback is called afterwards. */
 void ws_close(struct ws_conn *c);
 

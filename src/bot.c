@@ -56,17 +56,10 @@ static void print(struct bot *b, const struct session_event *ev)
 	headless_print_event_who(b->cfg.out, b->tag, ev);
 }
 
-static void count_one(void *user, const struct session_participant *p)
-{
-	(void)p;
-	(*(unsigned *)user)++;
-}
-
+/* The room's count, also past the listed roster (SESSION_ROSTER_MAX). */
 static unsigned roster_count(struct bot *b)
 {
-	unsigned n = 0;
-	session_foreach_participant(b->session, count_one, &n);
-	return n;
+	return session_participant_count(b->session, NULL);
 }
 
 /* ---- script ---- */
@@ -156,6 +149,8 @@ static gboolean script_timer_cb(gpointer data)
 	b->script_timer = NULL;
 	if (b->media && media_receiving_audio(b->media))
 		script_observe_audio(b->script, now);
+	if (b->joined) /* participants past the listed roster come and go without events */
+		script_observe_participants(b->script, now, roster_count(b));
 	while ((n = script_tick(b->script, now, due, G_N_ELEMENTS(due))) > 0)
 		for (size_t i = 0; i < n && !b->done; i++)
 			run_action(b, due[i]);
@@ -231,6 +226,8 @@ static void on_event(void *user, const struct session_event *ev)
 			ev->message);
 	switch (ev->type) {
 	case SESSION_EV_JOINED:
+		b->joined = true;
+		/* fall through */
 	case SESSION_EV_PARTICIPANT_JOINED:
 	case SESSION_EV_PARTICIPANT_LEFT:
 		if (b->script)

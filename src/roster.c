@@ -44,10 +44,47 @@ struct roster {
 	void *user;
 	GHashTable *entries; /* &entry->p.id -> struct entry (owned) */
 	GHashTable *users;   /* username -> struct chat_user (owned; key is its username) */
+	GHashTable *unlisted; /* ids (as pointers) of call participants past SESSION_ROSTER_MAX */
+	bool told_unlisted, told_inexact, inexact;
 	uint64_t next_chat_id;
 };
 
 static void place(struct roster *r, struct chat_user *u, bool now);
+
+static void notice(struct roster *r, const char *text)
+{
+	struct session_event ev = { .type = SESSION_EV_NOTICE, .message = text };
+	if (r->cb)
+		r->cb(r->user, &ev);
+}
+
+/* A call participant the roster has no room for: counted, not listed. */
+static void unlisted_add(struct roster *r, uint64_t id)
+{
+	char msg[200];
+	gpointer key = (gpointer)(uintptr_t)id;
+	if (g_hash_table_contains(r->unlisted, key))
+		return;
+	if (g_hash_table_size(r->unlisted) >= ROSTER_UNLISTED_MAX) {
+		r->inexact = true;
+		if (!r->told_inexact) {
+			r->told_inexact = true;
+			snprintf(msg, sizeof(msg), "over %u participants in the room: from now on "
+				 "the count is only a lower bound",
+				 SESSION_ROSTER_MAX + ROSTER_UNLISTED_MAX);
+			notice(r, msg);
+		}
+		return;
+	}
+	g_hash_table_add(r->unlisted, key);
+	if (!r->told_unlisted) {
+		r->told_unlisted = true;
+		snprintf(msg, sizeof(msg), "more than %u participants in the room: only %u are "
+			 "listed by name, the others are counted", SESSION_ROSTER_MAX,
+			 SESSION_ROSTER_MAX);
+		notice(r, msg);
+	}
+}
 
 static void emit(struct roster *r, enum session_event_type type, const struct entry *e,
 		 bool on, bool merged)
@@ -235,6 +272,7 @@ int roster_create(GMainContext *main, unsigned grace_ms, roster_event_cb cb, voi
 	r->next_chat_id = ROSTER_CHAT_ID_BASE;
 	r->entries = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, free);
 	r->users = g_hash_table_new(g_str_hash, g_str_equal);
+	r->unlisted = g_hash_table_new(g_direct_hash, g_direct_equal);
 	*out = r;
 	return 0;
 }
@@ -257,6 +295,7 @@ void roster_destroy(struct roster *r)
 		user_free(v);
 	g_hash_table_destroy(r->users);
 	g_hash_table_destroy(r->entries);
+	g_hash_table_destroy(r->unlisted);
 	free(r);
 }
 
@@ -298,8 +337,11 @@ const struct session_participant *roster_audio_update(struct roster *r, uint64_t
 		e = NULL;
 	}
 	if (!e) {
-		if (g_hash_table_size(r->entries) >= SESSION_ROSTER_MAX)
+		if (g_hash_table_size(r->entries) >= SESSION_ROSTER_MAX) {
+			unlisted_add(r, id);
 			return NULL;
+		}
+		g_hash_table_remove(r->unlisted, (gpointer)(uintptr_t)id); /* room for it now */
 		struct entry probe = { .p = { .id = id } };
 		snprintf(probe.claim, sizeof(probe.claim), "%s", claim);
 		struct chat_user *u = user_for_entry(r, &probe);
@@ -363,6 +405,8 @@ void roster_audio_muted(struct roster *r, uint64_t id, bool on)
 void roster_audio_remove(struct roster *r, uint64_t id)
 {
 	struct entry *e = lookup(r, id);
+	if (g_hash_table_remove(r->unlisted, (gpointer)(uintptr_t)id))
+		return;
 	if (!is_audio(e))
 		return;
 	struct chat_user *u = e->cu;
@@ -378,6 +422,8 @@ void roster_audio_sync_begin(struct roster *r)
 {
 	GHashTableIter it;
 	gpointer k, v;
+	g_hash_table_remove_all(r->unlisted); /* the list that follows names them again */
+	r->inexact = false;
 	g_hash_table_iter_init(&it, r->entries);
 	while (g_hash_table_iter_next(&it, &k, &v))
 		((struct entry *)v)->seen = false;
@@ -513,7 +559,12 @@ const struct session_participant *roster_get(const struct roster *r, uint64_t id
 
 unsigned roster_count(const struct roster *r)
 {
-	return g_hash_table_size(r->entries);
+	return g_hash_table_size(r->entries) + g_hash_table_size(r->unlisted);
+}
+
+bool roster_count_exact(const struct roster *r)
+{
+	return !r->inexact;
 }
 
 void roster_foreach(const struct roster *r,

@@ -15,6 +15,11 @@
  * again (the username is free for anyone now) until it claims anew; leaving the call makes
  * its chat user chat-only for good (after the grace period).
  *
+ * Rooms over SESSION_ROSTER_MAX entries: the participants past it are not listed (no entry,
+ * no events) but their ids are kept, up to ROSTER_UNLISTED_MAX, so that roster_count stays
+ * the room's true count as they come and go; a NOTICE event says so once, and another one if
+ * even that bound is passed (the count is then a lower bound: roster_count_exact is false).
+ *
  * Entry ids: AudioBridge ids as Janus gives them; chat-only entries are numbered from
  * ROSTER_CHAT_ID_BASE (2^53: Janus draws its ids below that) and renumbered in the unlikely
  * case that an AudioBridge id takes one over.
@@ -35,10 +40,12 @@
 
 #define ROSTER_GRACE_MS 2000
 #define ROSTER_CHAT_ID_BASE (UINT64_C(1) << 53)
+#define ROSTER_UNLISTED_MAX 262144 /* ids kept of participants past SESSION_ROSTER_MAX */
 
 struct roster;
 
-/* ev: type, id, name, on, self, chat_only, merged filled in; valid during the call only. */
+/* ev: type, id, name, on, self, chat_only, merged filled in (NOTICE: message); valid during
+ * the call only. */
 typedef void (*roster_event_cb)(void *user, struct session_event *ev);
 
 /* Creates an empty roster; grace_ms is how long a chat user waits for its AudioBridge
@@ -52,7 +59,8 @@ void roster_destroy(struct roster *r);
 int roster_set_self(struct roster *r, uint64_t id, const char *name, bool muted);
 /* Adds or updates an AudioBridge participant; claim: the chat identity its display claims
  * (chatid_parse; NULL or "": none); talking < 0: not stated. Emits JOINED for a new one,
- * MUTED/TALKING for changes. Returns the entry, NULL when full or id is 0. */
+ * MUTED/TALKING for changes. Returns the entry, NULL when full (the participant is then
+ * counted unlisted) or id is 0. */
 const struct session_participant *roster_audio_update(struct roster *r, uint64_t id,
 						      const char *name, const char *claim,
 						      bool muted, int talking);
@@ -88,7 +96,10 @@ const struct session_participant *roster_chat_entry(const struct roster *r, cons
  * chat user; a chat-only entry only when no call participant has that name. NULL: none. */
 const char *roster_chat_user_named(const struct roster *r, const char *name);
 const struct session_participant *roster_get(const struct roster *r, uint64_t id);
+/* Entries (self, call participants, chat-only users) plus the unlisted call participants. */
 unsigned roster_count(const struct roster *r);
+/* False once more participants came than even the unlisted ids can hold. */
+bool roster_count_exact(const struct roster *r);
 /* Calls fn for every entry, self and chat-only ones included. */
 void roster_foreach(const struct roster *r,
 		    void (*fn)(void *user, const struct session_participant *p), void *user);

@@ -249,18 +249,25 @@ static void session_fail(struct session *s, int code, bool transport_ok, const c
 
 /* The server or the media path went away. Before the first join this is a failure; after it,
  * we rejoin (or give up after a minute). */
+static void lose(struct session *s, int code, bool retry_unjoined, const char *why);
 static void connection_lost(struct session *s, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 static void connection_lost(struct session *s, int code, const char *fmt, ...)
 {
 	char why[256];
 	va_list ap;
 
-	if (s->state == ST_LEAVING || s->state == ST_DONE || s->state == ST_RECONNECT_WAIT)
-		return;
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	if (!s->joined_once) {
+	lose(s, code, false, why);
+}
+
+/* retry_unjoined: reconnect even before the first join (the cause has been dealt with). */
+static void lose(struct session *s, int code, bool retry_unjoined, const char *why)
+{
+	if (s->state == ST_LEAVING || s->state == ST_DONE || s->state == ST_RECONNECT_WAIT)
+		return;
+	if (!s->joined_once && !retry_unjoined) {
 		session_fail(s, code, false, "%s", why);
 		return;
 	}
@@ -718,8 +725,24 @@ static void ws_message(void *user, const char *text, size_t len)
 static void ws_closed(void *user, int err, const char *reason)
 {
 	struct session *s = user;
+	bool bigger = err == -EMSGSIZE && s->state != ST_LEAVING && s->ws_max < WS_MAX_MESSAGE_LIMIT;
 	ws_close(s->ws); /* releases our side; lws already let go of the socket */
 	s->ws = NULL;
+	if (bigger) {
+		/* A very large room's participant list (the join answer lists everyone): take
+		 * bigger messages on the next attempt, up to the limit; never a loop. Decided
+		 * before the pending requests fail, so that none of them ends the session. */
+		char why[256];
+		size_t next = s->ws_max * 4 < WS_MAX_MESSAGE_LIMIT ? s->ws_max * 4
+								   : WS_MAX_MESSAGE_LIMIT;
+		snprintf(why, sizeof(why), "the server sent a message over %zu KiB (the participant "
+			 "list of a very large room?): reconnecting to accept up to %zu KiB",
+			 s->ws_max / 1024, next / 1024);
+		s->ws_max = next;
+		struct session_event ev = { .type = SESSION_EV_NOTICE, .message = why };
+		session_emit(s, &ev);
+		lose(s, TTM_EXIT_SERVER, true, "a message from the server was too big");
+	}
 	if (s->janus) {
 		janus_reset_session(s->janus);
 		janus_fail_pending(s->janus, -ECONNRESET, reason);
@@ -728,7 +751,12 @@ static void ws_closed(void *user, int err, const char *reason)
 		finish(s);
 		return;
 	}
-	if (s->state == ST_CONNECTING)
+	if (bigger)
+		return;
+	if (err == -EMSGSIZE)
+		session_fail(s, TTM_EXIT_SERVER, false, "the server sent a message over %zu KiB, "
+			     "more than ttymeet takes", s->ws_max / 1024);
+	else if (s->state == ST_CONNECTING)
 		connection_lost(s, TTM_EXIT_SERVER, "cannot reach %s: %s", s->url, reason);
 	else
 		connection_lost(s, TTM_EXIT_SERVER, "%s (%s)",
@@ -767,6 +795,7 @@ static void session_connect(struct session *s)
 		session_fail(s, TTM_EXIT_SERVER, false, "cannot connect to %s", s->url);
 		return;
 	}
+	ws_set_max_message(s->ws, s->ws_max);
 	s->connect_timer = add_timeout(s, CONNECT_TIMEOUT_MS, connect_timeout_cb);
 }
 
@@ -825,6 +854,7 @@ int session_create(GMainContext *main, struct ws_ctx *ws, const struct session_c
 	s->media = cfg->media;
 	s->stats_ms = cfg->stats_interval_ms;
 	s->keepalive_ms = cfg->keepalive_ms;
+	s->ws_max = WS_MAX_MESSAGE;
 	s->bitrate = cfg->bitrate;
 	s->t0 = cfg->t0 ? cfg->t0 : g_get_monotonic_time();
 	s->video_cfg = cfg->video;
@@ -930,6 +960,13 @@ int session_exit_code(const struct session *s)
 bool session_is_done(const struct session *s)
 {
 	return s->state == ST_DONE;
+}
+
+unsigned session_participant_count(const struct session *s, bool *exact)
+{
+	if (exact)
+		*exact = roster_count_exact(s->roster);
+	return roster_count(s->roster);
 }
 
 void session_foreach_participant(const struct session *s,

@@ -177,7 +177,11 @@ void session_get_video_stats(const struct session *s, struct session_video_stats
 /* Exit code the session ended with (TTM_EXIT_OK until something failed). */
 int session_exit_code(const struct session *s);
 bool session_is_done(const struct session *s);
-/* Calls fn for every participant in the roster, self included. */
+/* How many are in the room, ourselves and chat-only users included, also those past
+ * SESSION_ROSTER_MAX who are counted but not listed. *exact (may be NULL) false: in an even
+ * bigger room the count is a lower bound (a NOTICE event said so). */
+unsigned session_participant_count(const struct session *s, bool *exact);
+/* Calls fn for every participant in the roster, self included (at most SESSION_ROSTER_MAX). */
 void session_foreach_participant(const struct session *s,
 				 void (*fn)(void *user, const struct session_participant *p),
 				 void *user);

@@ -33,6 +33,7 @@ struct session {
 	bool insecure, muted, tamper_fp, ask_pin;
 	gint64 t0;
 	unsigned stats_ms, keepalive_ms;
+	size_t ws_max; /* largest server message taken; grows once a very large room needs it */
 	int bitrate;
 	struct media *media;
 	struct dtls_cert *cert;

@@ -468,9 +468,81 @@ static void test_random_settles(void **state)
 	g_rand_free(rnd);
 }
 
+struct big {
+	unsigned joined, left, notices;
+	char notice[256];
+};
+
+static void big_event(void *user, struct session_event *ev)
+{
+	struct big *b = user;
+	if (ev->type == SESSION_EV_PARTICIPANT_JOINED)
+		b->joined++;
+	else if (ev->type == SESSION_EV_PARTICIPANT_LEFT)
+		b->left++;
+	else if (ev->type == SESSION_EV_NOTICE) {
+		b->notices++;
+		snprintf(b->notice, sizeof(b->notice), "%s", ev->message);
+	}
+}
+
+/* A room past SESSION_ROSTER_MAX: the count stays the room's, one notice says that not
+ * everyone is listed, leaves of listed and unlisted participants are both counted, a freed
+ * place is taken by the next update, and a rejoin's sync rebuilds it all without events for
+ * the unlisted. */
+static void test_over_the_limit(void **state)
+{
+	(void)state;
+	GMainContext *ctx = g_main_context_new();
+	struct roster *r;
+	struct big b = { 0 };
+	const unsigned extra = 50, total = SESSION_ROSTER_MAX + extra; /* self included */
+	char name[32];
+
+	assert_int_equal(roster_create(ctx, GRACE_MS, big_event, &b, &r), 0);
+	assert_int_equal(roster_set_self(r, 1, "me", false), 0);
+	for (uint64_t id = 2; id <= total; id++) {
+		snprintf(name, sizeof(name), "p%llu", (unsigned long long)id);
+		roster_audio_update(r, id, name, NULL, false, -1);
+	}
+	assert_int_equal(roster_count(r), total);
+	assert_true(roster_count_exact(r));
+	assert_int_equal(b.joined, SESSION_ROSTER_MAX - 1);
+	assert_int_equal(b.notices, 1);
+	assert_non_null(strstr(b.notice, "4096"));
+	/* repeats change nothing */
+	roster_audio_update(r, total, "again", NULL, false, -1);
+	roster_audio_update(r, 5, "p5", NULL, true, -1);
+	assert_int_equal(roster_count(r), total);
+	/* an unlisted one leaves, then a listed one: both counted, no event for the first */
+	roster_audio_remove(r, total);
+	assert_int_equal(roster_count(r), total - 1);
+	assert_int_equal(b.left, 0);
+	roster_audio_remove(r, 2);
+	assert_int_equal(roster_count(r), total - 2);
+	assert_int_equal(b.left, 1);
+	/* the freed place: the next update of an unlisted one lists it */
+	roster_audio_update(r, total - 1, "late", NULL, false, -1);
+	assert_int_equal(b.joined, SESSION_ROSTER_MAX);
+	assert_non_null(roster_get(r, total - 1));
+	assert_int_equal(roster_count(r), total - 2);
+	/* rejoin: the list names everyone but 3..12; the count follows */
+	roster_audio_sync_begin(r);
+	for (uint64_t id = 13; id <= total - 1; id++) {
+		snprintf(name, sizeof(name), "p%llu", (unsigned long long)id);
+		roster_audio_update(r, id, name, NULL, false, -1);
+	}
+	roster_audio_sync_end(r);
+	assert_int_equal(roster_count(r), total - 12);
+	assert_int_equal(b.notices, 1);
+	roster_destroy(r);
+	g_main_context_unref(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_over_the_limit),
 		cmocka_unit_test_setup_teardown(test_peer_merges_on_claim, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_grace_hides_join_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_chat_only_user, setup, teardown),
