@@ -491,7 +491,8 @@ static int run_headless(const struct cli_options *opt, gint64 t0, const char *tu
 	bot_start(f.bots[f.started++]);
 	if (f.n > 1)
 		g_timeout_add((guint)(1000.0 / ramp), fleet_start_next, &f);
-	f.line = g_string_new(NULL);
+	/* sized once: growing would realloc and leave the old copy of a chat line unwiped */
+	f.line = g_string_sized_new(SESSION_CHAT_MAX + 1);
 	GIOChannel *ch = g_io_channel_unix_new(0);
 	f.stdin_watch = g_io_add_watch(ch, G_IO_IN | G_IO_HUP | G_IO_ERR, fleet_on_stdin, &f);
 	g_io_channel_unref(ch);

@@ -1,6 +1,7 @@
 /* Unit tests for the chat store (src/chat.c): bounds by count and bytes, eviction order, and
  * wiping — after eviction, clear or a random workload, no byte of a message that is no longer
- * held may remain anywhere in the arena. */
+ * held may remain anywhere in the arena; and the lock check: under RLIMIT_MEMLOCK 0 without
+ * CAP_IPC_LOCK a store says it is not locked and the probe (src/secmem.h) says it cannot be. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,8 +12,13 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <linux/capability.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "src/chat.h"
+#include "src/secmem.h"
 
 static bool arena_contains(const struct chat_store *cs, const char *needle)
 {
@@ -155,6 +161,63 @@ static void test_invariant_random(void **state)
 	chat_store_destroy(cs);
 }
 
+/* Raises or drops CAP_IPC_LOCK in the effective set (root keeps it permitted). */
+static void ipc_lock_cap(bool on)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	assert_int_equal(syscall(SYS_capget, &h, d), 0);
+	if (on)
+		d[0].effective |= d[0].permitted & (1u << CAP_IPC_LOCK);
+	else
+		d[0].effective &= ~(1u << CAP_IPC_LOCK);
+	assert_int_equal(syscall(SYS_capset, &h, d), 0);
+}
+
+static void test_lock_checked(void **state)
+{
+	(void)state;
+	struct rlimit saved, rl;
+	struct chat_store *cs;
+	struct secmem_lock_info mem;
+	assert_int_equal(getrlimit(RLIMIT_MEMLOCK, &saved), 0);
+	ipc_lock_cap(false);
+	/* a limit that leaves room: locked, and the probe agrees */
+	rl = saved;
+	rl.rlim_cur = saved.rlim_max == RLIM_INFINITY || saved.rlim_max >= 8u << 20 ? 8u << 20
+										      : saved.rlim_max;
+	assert_int_equal(setrlimit(RLIMIT_MEMLOCK, &rl), 0);
+	if (rl.rlim_cur >= 1u << 20) {
+		assert_int_equal(chat_store_create(64 * 1024, 10, &cs), 0);
+		assert_true(chat_store_locked(cs));
+		chat_store_destroy(cs);
+		assert_int_equal(secmem_lock_probe(64 * 1024, &mem), 0);
+		assert_true(mem.ok);
+	}
+	/* no room at all: the store says so, the probe too (with the limit it saw) */
+	rl.rlim_cur = 0;
+	assert_int_equal(setrlimit(RLIMIT_MEMLOCK, &rl), 0);
+	assert_int_equal(chat_store_create(64 * 1024, 10, &cs), 0);
+	assert_false(chat_store_locked(cs));
+	assert_int_equal(add(cs, "a", "still works", 0), 0);
+	chat_store_destroy(cs);
+	assert_int_equal(secmem_lock_probe(64 * 1024, &mem), 0);
+	assert_false(mem.ok);
+	assert_false(mem.unlimited);
+	assert_int_equal(mem.limit, 0);
+	assert_int_equal(mem.need, 64 * 1024);
+	assert_int_equal(setrlimit(RLIMIT_MEMLOCK, &saved), 0);
+	ipc_lock_cap(true);
+	/* with the capability (root) the limit does not apply: the probe sees that */
+	if (geteuid() == 0) {
+		rl.rlim_cur = 0;
+		assert_int_equal(setrlimit(RLIMIT_MEMLOCK, &rl), 0);
+		assert_int_equal(secmem_lock_probe(64 * 1024, &mem), 0);
+		assert_true(mem.ok && mem.unlimited);
+		assert_int_equal(setrlimit(RLIMIT_MEMLOCK, &saved), 0);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -163,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_byte_bound_and_wrap),
 		cmocka_unit_test(test_clear_wipes_everything),
 		cmocka_unit_test(test_invariant_random),
+		cmocka_unit_test(test_lock_checked),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
