@@ -187,24 +187,27 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"Core dump-urile sunt dezactivate."),
 	[I18N_NOTICE_OUTSIDE] = T(
 		"Outside ttymeet's control: the copies in the internal buffers of the libraries "
-		"that carry the chat (usrsctp for the data channel, OpenSSL for DTLS); your terminal "
+		"that carry or draw the chat (usrsctp for the data channel, OpenSSL for DTLS, ncurses "
+		"for the screen); your terminal "
 		"and its scrollback (the terminal UI draws on the alternate screen, which terminals "
 		"normally keep out of the scrollback, and blanks it on exit; --headless output goes "
 		"wherever you send it); and the server, which can read every message.",
 		"Außerhalb der Kontrolle von ttymeet: die Kopien in den internen Puffern der "
-		"Bibliotheken, die den Chat transportieren (usrsctp für den Datenkanal, OpenSSL für "
-		"DTLS); Ihr Terminal und sein Scrollback (die Oberfläche zeichnet auf dem "
+		"Bibliotheken, die den Chat transportieren oder anzeigen (usrsctp für den Datenkanal, "
+		"OpenSSL für DTLS, ncurses für den Bildschirm); Ihr Terminal und sein Scrollback (die Oberfläche zeichnet auf dem "
 		"alternativen Bildschirm, den Terminals normalerweise aus dem Scrollback "
 		"heraushalten, und leert ihn beim Beenden; die Ausgabe von --headless geht dorthin, "
 		"wohin Sie sie leiten); und der Server, der jede Nachricht lesen kann.",
 		"Fuori dal controllo di ttymeet: le copie nei buffer interni delle librerie che "
-		"trasportano la chat (usrsctp per il canale dati, OpenSSL per DTLS); il tuo "
+		"trasportano o mostrano la chat (usrsctp per il canale dati, OpenSSL per DTLS, "
+		"ncurses per lo schermo); il tuo "
 		"terminale e il suo storico di scorrimento (l'interfaccia disegna sullo schermo "
 		"alternativo, che i terminali di norma tengono fuori dallo storico, e lo svuota "
 		"all'uscita; l'output di --headless va dove lo mandi tu); e il server, che può "
 		"leggere ogni messaggio.",
 		"În afara controlului ttymeet: copiile din bufferele interne ale bibliotecilor care "
-		"transportă chatul (usrsctp pentru canalul de date, OpenSSL pentru DTLS); terminalul "
+		"transportă sau afișează chatul (usrsctp pentru canalul de date, OpenSSL pentru DTLS, "
+		"ncurses pentru ecran); terminalul "
 		"dumneavoastră și istoricul său de derulare (interfața desenează pe ecranul "
 		"alternativ, pe care terminalele de obicei îl țin în afara istoricului, și îl "
 		"golește la ieșire; ieșirea lui --headless ajunge unde o trimiteți); și serverul, "

@@ -217,7 +217,7 @@ def test_docs_match_the_notice():
         man = _flat(f.read())
     for name, doc in (("README.md", readme), ("man/ttymeet.1", man)):
         for claim in ("locked memory", "second Ctrl-C", "RLIMIT_MEMLOCK", "not locked",
-                      "overwritten", "usrsctp", "OpenSSL", "alternate screen", "scrollback",
+                      "overwritten", "usrsctp", "OpenSSL", "ncurses", "alternate screen", "scrollback",
                       "fingerprint", "pin"):
             assert claim in doc, "%s does not say %r" % (name, claim)
         for wrong in ("always are", "audio (DTLS-SRTP) and chat (DTLS) always"):

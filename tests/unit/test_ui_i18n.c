@@ -274,6 +274,7 @@ static void test_notice_memory(void **state)
 		assert_non_null(strstr(tok, outside[l]));
 		assert_non_null(strstr(tno, outside[l]));
 		assert_non_null(strstr(tok, "usrsctp"));
+		assert_non_null(strstr(tok, "ncurses"));
 		g_free(tok);
 		g_free(tno);
 	}
