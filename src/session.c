@@ -895,22 +895,6 @@ int session_start(struct session *s)
 	return 0;
 }
 
-int session_offline_start(struct session *s, int (*send)(void *user, const char *text, size_t len),
-			  void *user)
-{
-	if (s->state != ST_IDLE)
-		return -EALREADY;
-	s->offline_send = send;
-	s->offline_user = user;
-	return session_start(s);
-}
-
-void session_offline_feed(struct session *s, const char *text, size_t len)
-{
-	if (s->offline_send)
-		ws_message(s, text, len);
-}
-
 static void on_configured(void *user, const struct janus_reply *r)
 {
 	struct session *s = user;
