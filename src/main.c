@@ -115,6 +115,12 @@ static int tui_send_chat_cb(void *user, const char *to, const char *text)
 	return app->session ? session_send_chat(app->session, to, text) : -ENOTCONN;
 }
 
+static int tui_send_private_cb(void *user, uint64_t id, const char *text)
+{
+	struct app *app = user;
+	return app->session ? session_send_chat_to(app->session, id, text) : -ENOTCONN;
+}
+
 static void tui_leave_cb(void *user)
 {
 	struct app *app = user;
@@ -160,7 +166,8 @@ static int start_tui(struct app *app, const struct cli_options *opt)
 {
 	static const struct tui_ops ops = {
 		.accept = tui_accept_cb, .decline = tui_decline_cb, .set_muted = tui_set_muted_cb,
-		.send_chat = tui_send_chat_cb, .leave = tui_leave_cb,
+		.send_chat = tui_send_chat_cb, .send_private = tui_send_private_cb,
+		.leave = tui_leave_cb,
 		.set_device = tui_set_device_cb, .video = tui_video_cb, .set_pin = tui_set_pin_cb,
 	};
 	char err[300], *notice = NULL;

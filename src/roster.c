@@ -551,6 +551,12 @@ const char *roster_chat_user_named(const struct roster *r, const char *name)
 	return merged ? merged : in_call ? NULL : chat_only;
 }
 
+const char *roster_chat_user_of(const struct roster *r, uint64_t id)
+{
+	const struct entry *e = lookup(r, id);
+	return e && !e->p.self && e->cu ? e->cu->username : NULL;
+}
+
 const struct session_participant *roster_get(const struct roster *r, uint64_t id)
 {
 	struct entry *e = lookup(r, id);

@@ -95,6 +95,9 @@ const struct session_participant *roster_chat_entry(const struct roster *r, cons
 /* The username to reach the person shown as name in the chat: a call participant's merged
  * chat user; a chat-only entry only when no call participant has that name. NULL: none. */
 const char *roster_chat_user_named(const struct roster *r, const char *name);
+/* The username to reach the person with roster id id in the chat (its merged chat user, or
+ * the chat-only entry's own), for two people of the same name. NULL: none, or ourselves. */
+const char *roster_chat_user_of(const struct roster *r, uint64_t id);
 const struct session_participant *roster_get(const struct roster *r, uint64_t id);
 /* Entries (self, call participants, chat-only users) plus the unlisted call participants. */
 unsigned roster_count(const struct roster *r);

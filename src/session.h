@@ -154,6 +154,9 @@ bool session_is_muted(const struct session *s);
  * Queued (bounded) until the chat channel is up. 0, -EMSGSIZE (over SESSION_CHAT_MAX bytes),
  * -ENOBUFS (queue full), -EINVAL (empty or not UTF-8 text). */
 int session_send_chat(struct session *s, const char *to, const char *text);
+/* As session_send_chat, privately to the roster entry with id (session_participant.id): one
+ * of two people with the same name. */
+int session_send_chat_to(struct session *s, uint64_t id, const char *text);
 /* The chat history (read-only; valid until the session is destroyed). */
 const struct chat_store *session_chat(const struct session *s);
 /* Wipes every chat text the session holds (history, outbox, the chat link with its pending

@@ -51,12 +51,16 @@ static void chat_flush(struct session *s)
 	struct outgoing *o;
 	while (s->chat_ready && s->chat_link && (o = g_queue_peek_head(&s->outbox))) {
 		/* Whom "to" names is the roster's call: the person shown under that name. */
-		const char *to_user = o->to ? roster_chat_user_named(s->roster, o->to) : NULL;
-		int rc = o->to && !to_user ? -ENOENT : chatlink_send(s->chat_link, to_user, o->text);
+		const char *to_user = o->by_id ? roster_chat_user_of(s->roster, o->to_id)
+				    : o->to ? roster_chat_user_named(s->roster, o->to) : NULL;
+		int rc = (o->to || o->by_id) && !to_user ? -ENOENT
+							 : chatlink_send(s->chat_link, to_user, o->text);
 		if (rc == -ENOTCONN || rc == -EAGAIN)
 			return; /* stays queued */
 		g_queue_pop_head(&s->outbox);
-		if (rc == -ENOENT)
+		if (rc == -ENOENT && o->by_id)
+			emit_notice(s, "that person is not in the chat room (any more)");
+		else if (rc == -ENOENT)
 			emit_notice(s, "nobody named \"%s\" is in the chat room", o->to);
 		else if (rc < 0)
 			emit_notice(s, "a chat message of %zu bytes could not be sent (%s)",
@@ -245,7 +249,8 @@ void session_chat_free(struct session *s)
 	chat_store_destroy(s->chat);
 }
 
-int session_send_chat(struct session *s, const char *to, const char *text)
+static int send_chat(struct session *s, const char *to, bool by_id, uint64_t to_id,
+		     const char *text)
 {
 	size_t n = text ? strlen(text) : 0;
 	if (n == 0 || (to && !*to))
@@ -268,9 +273,21 @@ int session_send_chat(struct session *s, const char *to, const char *text)
 		outgoing_free(o);
 		return -EINVAL;
 	}
+	o->by_id = by_id;
+	o->to_id = to_id;
 	g_queue_push_tail(&s->outbox, o);
 	chat_flush(s);
 	return 0;
+}
+
+int session_send_chat(struct session *s, const char *to, const char *text)
+{
+	return send_chat(s, to, false, 0, text);
+}
+
+int session_send_chat_to(struct session *s, uint64_t id, const char *text)
+{
+	return send_chat(s, NULL, true, id, text);
 }
 
 const struct chat_store *session_chat(const struct session *s)

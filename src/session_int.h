@@ -94,6 +94,8 @@ struct session {
 /* A chat message waiting for the chat channel. */
 struct outgoing {
 	char *to;
+	uint64_t to_id; /* with to NULL and by_id: privately to the roster's entry to_id */
+	bool by_id;
 	char text[];
 };
 

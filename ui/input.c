@@ -20,9 +20,9 @@
 
 /* ---- commands ---- */
 
-static void send_chat(struct tui *t, const char *to, const char *text)
+/* Says what became of a message handed to the session (nothing when it went or waits). */
+static void report_send(struct tui *t, int rc)
 {
-	int rc = t->ops.send_chat(t->user, to, text);
 	char num[16];
 	switch (rc) {
 	case 0:
@@ -42,6 +42,11 @@ static void send_chat(struct tui *t, const char *to, const char *text)
 	}
 }
 
+static void send_chat(struct tui *t, const char *to, const char *text)
+{
+	report_send(t, t->ops.send_chat(t->user, to, text));
+}
+
 /* /msg NAME TEXT: NAME is a label ("alice#3f2") or a name only one person has. */
 static void private_msg(struct tui *t, const struct command *c)
 {
@@ -49,12 +54,14 @@ static void private_msg(struct tui *t, const struct command *c)
 	bool ambiguous;
 	snprintf(name, sizeof(name), "%.*s", (int)c->arg_len, c->arg);
 	const struct tui_person *p = chatcmd_find(t, name, &ambiguous);
-	if (ambiguous || (p && strcmp(p->label, p->name))) {
-		/* the room's chat addresses people by name: one of two namesakes cannot be picked */
+	if (ambiguous || (p && strcmp(p->label, p->name) && !t->ops.send_private)) {
 		chatcmd_labels_of(t, p ? p->name : name, which, sizeof(which));
 		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_AMBIGUOUS, name, which);
 	} else if (!p) {
 		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_NO_SUCH_PERSON, name, NULL);
+	} else if (strcmp(p->label, p->name)) { /* one of namesakes: by id, not by name */
+		snprintf(t->priv_label, sizeof(t->priv_label), "%s", p->label);
+		report_send(t, t->ops.send_private(t->user, p->id, c->text));
 	} else {
 		send_chat(t, p->name, c->text);
 	}

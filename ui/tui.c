@@ -610,6 +610,21 @@ static void add_person(struct tui *t, uint64_t id, const char *name, bool muted,
 	tui_relabel(t);
 }
 
+/* The only person other than us called name, or NULL (none, or several). */
+static const struct tui_person *named_other(struct tui *t, const char *name)
+{
+	const struct tui_person *found = NULL;
+	for (guint i = 0; i < t->people->len; i++) {
+		const struct tui_person *p = &g_array_index(t->people, struct tui_person, i);
+		if (!p->self && !strcmp(p->name, name)) {
+			if (found)
+				return NULL;
+			found = p;
+		}
+	}
+	return found;
+}
+
 static void on_chat(struct tui *t, const struct session_event *ev)
 {
 	unsigned flags = (ev->self ? CHAT_FLAG_SELF : 0) |
@@ -619,8 +634,16 @@ static void on_chat(struct tui *t, const struct session_event *ev)
 	bool mention = !ev->self && chatview_mentions(text, strlen(text), t->name);
 	if (mention)
 		flags |= TUI_LINE_MENTION;
-	if (chat_store_add(t->log, g_get_real_time(), ev->name ? ev->name : "?", ev->to, text,
-			   strlen(text), flags) < 0)
+	/* people who share a name are told apart by their labels ("alice#3f2") */
+	const char *from = ev->name ? ev->name : "?", *to = ev->to;
+	const struct tui_person *p = ev->id ? find_person(t, ev->id, NULL) : NULL;
+	if (p && !strcasecmp(p->name, from))
+		from = p->label;
+	if (to && (p = named_other(t, to)))
+		to = p->label;
+	else if (to && ev->self && t->priv_label[0] && !strncmp(t->priv_label, to, strlen(to)))
+		to = t->priv_label; /* one of namesakes, by id: the label it was sent to */
+	if (chat_store_add(t->log, g_get_real_time(), from, to, text, strlen(text), flags) < 0)
 		return;
 	line_added(t);
 	if (t->bell && mention)
@@ -736,9 +759,11 @@ void tui_on_event(struct tui *t, const struct session_event *ev)
 		break;
 	case SESSION_EV_PARTICIPANT_JOINED:
 		add_person(t, ev->id, ev->name, ev->on, ev->self, ev->chat_only);
+		p = find_person(t, ev->id, NULL);
 		if (!ev->self)
 			tui_system_msg(t, 0, ev->chat_only ? I18N_SYS_PEER_JOINED_CHAT
-							   : I18N_SYS_PEER_JOINED, ev->name, NULL);
+							   : I18N_SYS_PEER_JOINED,
+				       p ? p->label : ev->name, NULL);
 		mask = DIRTY_ROSTER | DIRTY_TITLE;
 		break;
 	case SESSION_EV_PARTICIPANT_LEFT:

@@ -30,6 +30,9 @@ struct tui_ops {
 	void (*decline)(void *user); /* declined before joining: quit; nothing was sent */
 	int (*set_muted)(void *user, bool muted);
 	int (*send_chat)(void *user, const char *to, const char *text); /* session_send_chat */
+	/* /msg to one of two people of the same name: privately to the participant id
+	 * (session_send_chat_to). NULL: such a message is refused. */
+	int (*send_private)(void *user, uint64_t id, const char *text);
 	void (*leave)(void *user);   /* /quit, Ctrl-C, a hang-up of the terminal */
 	/* /device: switches the microphone (input) or the speaker to the PortAudio device name
 	 * ("default": the default one); 0, or a negative code with a one-line reason in msg (the

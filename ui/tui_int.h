@@ -106,6 +106,8 @@ struct tui {
 	bool marker_on;
 	struct editor *ed;
 	char comp_hint[512]; /* Tab completion candidates shown in the status bar, or "" */
+	/* the label the last private message by id went to ("alice#3f2"), for its echo */
+	char priv_label[SESSION_NAME_MAX + CHATVIEW_SUFFIX_MAX];
 	/* the masked pin prompt (SESSION_EV_PIN_NEEDED): replaces the input line until Enter
 	 * or Esc; the text is never drawn (one '*' per character) and wiped after use */
 	bool pin_prompt;

@@ -13,6 +13,8 @@ a real Janus in the lab (tmux and helpers from test_tui.py).
 - test_escape_sequences_and_lang_c: TERM=vt100 in tmux (an xterm-like terminal): PgUp, F6,
   Home and Delete put nothing like "5~17~1~3~" into the input line, and Home/Delete work;
   with LANG=C a typed "café" is kept (drawn transliterated) and reaches the room as "café".
+- test_same_names: two people called alice get "alice#SUFFIX" from their ids in the roster and
+  on their messages; /msg alice asks which, /msg alice#SUFFIX reaches that one only.
 - test_suspend_and_resume: in an interactive bash, Ctrl-Z gives the terminal back ("Stopped"),
   fg redraws the meeting and keys work again.
 """
@@ -135,6 +137,47 @@ def test_escape_sequences_and_lang_c():
             assert e["text"] == "caf\u00e9 ok", e
             s = t.wait(lambda s: "c: cafe ok" in s or "c: caf? ok" in s, 10)
             assert all(b < 0x80 for b in t.capture_bytes()), s
+            t.keys("C-c")
+            assert t.wait_exit(10) == 0
+        finally:
+            t.kill()
+
+
+def test_same_names():
+    """Two people called alice: the roster, /names and their messages tell them apart by a
+    suffix from their ids; /msg alice asks which and sends nothing; /msg alice#SUFFIX reaches
+    that one only."""
+    with lab.Lab() as L:
+        a1 = start_client(L, HEADLESS + ["-n", "alice", L.url, "1234"], "alice1")
+        a2 = start_client(L, HEADLESS + ["-n", "alice", L.url, "1234"], "alice2")
+        id1, id2 = a1.wait_event("joined", 15)["id"], a2.wait_event("joined", 15)["id"]
+        l1, l2 = "alice#%03x" % (id1 & 0xfff), "alice#%03x" % (id2 & 0xfff)
+        if l1 == l2:  # the same last three digits: the whole id
+            l1, l2 = "alice#%016x" % id1, "alice#%016x" % id2
+        t = Tui(L, ["--accept-privacy", "-n", "zed", L.url, "1234"], name="namesakes",
+                cols=100)
+        try:
+            s = t.wait(lambda s: "Chat connected" in s and l1 in s and l2 in s, 15,
+                       "both alices labelled")
+            t.type("/names")
+            t.wait(lambda s: "3 in the room: zed (you), " in chat_text(s), 5)
+            t.type("/msg alice only one of you")
+            s = t.wait("alice is more than one person: say which", 5)
+            assert l1 in chat_text(s).split("say which")[1], s
+            n1, n2 = len(a1.events), len(a2.events)
+            t.type("/msg %s just for you" % l1)
+            e = a1.wait_event(lambda e: e["event"] == "chat" and e.get("private"), 10,
+                              start=n1)
+            assert e["text"] == "just for you" and e["from"] == "zed", e
+            t.wait("zed → %s (private): just for you" % l1, 10)
+            a2.wait_event(lambda e: e["event"] == "media" and e.get("kind") == "chat", 10)
+            a2.write_stdin("hello from the second\n")
+            t.wait("%s: hello from the second" % l2, 10)
+            time.sleep(0.5)
+            assert not [e for e in a2.events[n2:] if e["event"] == "chat" and e.get("private")
+                        ], a2.describe()
+            assert not [e for e in a1.events[n1:] if e["event"] == "chat" and
+                        e.get("text") == "only one of you"], a1.describe()
             t.keys("C-c")
             assert t.wait_exit(10) == 0
         finally:

@@ -134,6 +134,8 @@ static void test_peer_merges_on_claim(void **state)
 	assert_int_equal(p->id, 77);
 	assert_false(p->chat_only);
 	assert_string_equal(roster_chat_user_named(f->r, "bob"), BOB);
+	assert_string_equal(roster_chat_user_of(f->r, 77), BOB); /* by id: /msg to a namesake */
+	assert_null(roster_chat_user_of(f->r, 78));
 	/* Leaving the chat first, then the call: one LEFT, no chat-only entry in between. */
 	roster_chat_leave(f->r, BOB);
 	roster_audio_remove(f->r, 77);
@@ -185,6 +187,7 @@ static void test_chat_only_user(void **state)
 	assert_true(p->chat_only);
 	assert_true(roster_chat_entry(f->r, "browser-user") == p);
 	assert_string_equal(roster_chat_user_named(f->r, "Dora"), "browser-user");
+	assert_string_equal(roster_chat_user_of(f->r, j.id), "browser-user");
 	/* A repeated join (e.g. a resync) changes nothing. */
 	roster_chat_join(f->r, "browser-user", "Dora", 0);
 	assert_int_equal(f->n, 1);
