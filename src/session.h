@@ -98,8 +98,9 @@ struct session_event {
 	bool chat_only;      /* PARTICIPANT_*: in the chat room only, not in the call; CHAT: the
 			      * sender is a chat-only identity (not proven to be a call
 			      * participant, src/chatid.h): name is its chat display name */
-	bool merged;         /* PARTICIPANT_LEFT: a chat-only entry whose person joined the call
-			      * (a PARTICIPANT_JOINED for the call entry follows) */
+	bool merged;         /* PARTICIPANT_LEFT: a chat-only entry now shown to be a call
+			      * participant (a PARTICIPANT_JOINED for the call entry follows,
+			      * unless that entry is there already) */
 	int code;            /* ERROR: exit code (src/exitcode.h) */
 	const char *message; /* ERROR */
 	const char *reason;  /* LEFT: "duration", "signal", "user", "error", "kicked" */
