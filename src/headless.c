@@ -190,6 +190,8 @@ int headless_print_event_who(FILE *out, const char *who, const struct session_ev
 		json_object_set_new(o, "rejected_in", json_integer((json_int_t)st->rejected_in));
 		json_object_set_new(o, "audio_in", st->decoding ? json_boolean(st->receiving_audio)
 								 : json_null());
+		if (ev->participants)
+			json_object_set_new(o, "participants", json_integer(ev->participants));
 		if (ev->trickled)
 			json_object_set_new(o, "trickled", json_pack(
 				"{sI sI sI}", "audio", (json_int_t)ev->trickled[SESSION_TRICKLE_AUDIO],

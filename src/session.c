@@ -807,7 +807,8 @@ static gboolean stats_cb(gpointer data)
 		media_get_stats(s->media, &st);
 		struct session_video_stats vs;
 		struct session_event ev = { .type = SESSION_EV_STATS, .stats = &st,
-					    .trickled = s->trickled };
+					    .trickled = s->trickled,
+					    .participants = roster_count(s->roster) };
 		if (s->video_cfg.receive || s->video_cfg.source) {
 			session_get_video_stats(s, &vs);
 			ev.video = &vs;

@@ -118,6 +118,7 @@ struct session_event {
 	int attempt;         /* RECONNECTING */
 	const struct video_image *image; /* VIDEO_FRAME */
 	const struct session_video_stats *video; /* STATS, when the session has video */
+	unsigned participants;    /* STATS: session_participant_count (all in the room) */
 	const unsigned *trickled; /* STATS: server candidates received by trickle and used, per
 				   * enum session_trickle_kind, since start (Janus full_trickle) */
 };

@@ -32,6 +32,8 @@ def test_full_trickle():
         for c in (a, b):
             stats = [e for e in c.find("stats") if "trickled" in e]
             assert stats, "no stats with trickle counts\n%s" % c.describe()
+            # both are in the room while bob is (stats also count the room)
+            assert 2 in [e.get("participants") for e in stats], stats
             t = stats[-1]["trickled"]
             for kind in ("audio", "chat", "video"):
                 assert t[kind] >= 1, "%s: no trickled candidate used for %s: %s" % (
