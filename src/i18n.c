@@ -603,6 +603,15 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"Strg-Z: anhalten (fg setzt fort; solange angehalten, hören und senden Sie nichts)",
 		"Ctrl-Z: sospendi (fg riprende; mentre è sospeso non senti e non invii nulla)",
 		"Ctrl-Z: suspendă (fg reia; cât timp este oprit nu auziți și nu trimiteți nimic)"),
+	[I18N_SYS_NICK_UNSUPPORTED] = T(
+		"Your name cannot change during the meeting (the chat room has no way to rename "
+		"you): leave and join again with -n NAME.",
+		"Ihr Name kann sich im Meeting nicht ändern (der Chatraum kann niemanden "
+		"umbenennen): verlassen Sie es und treten Sie mit -n NAME wieder bei.",
+		"Il tuo nome non può cambiare durante la riunione (la chat non può rinominare "
+		"nessuno): esci e rientra con -n NOME.",
+		"Numele nu se poate schimba în timpul întâlnirii (camera de chat nu poate "
+		"redenumi pe nimeni): ieșiți și intrați din nou cu -n NUME."),
 };
 
 static const char *const lang_codes[I18N_LANG_COUNT] = { "en", "de", "it", "ro" };

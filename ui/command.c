@@ -32,6 +32,7 @@ static const struct command_def defs[] = {
 	{ "who", CMD_NAMES, ARGS_NONE, "/names" },
 	{ "clear", CMD_CLEAR, ARGS_NONE, "/clear" },
 	{ "lastlog", CMD_LASTLOG, ARGS_REST, "/lastlog TEXT" },
+	{ "nick", CMD_NICK, ARGS_REST, "/nick NAME" },
 };
 
 static const char *skip_spaces(const char *p, const char *end)

@@ -24,6 +24,7 @@ enum command_id {
 	CMD_NAMES,    /* /names, /who: list the people in the chat */
 	CMD_CLEAR,    /* empty the chat pane (this screen only) */
 	CMD_LASTLOG,  /* arg: the text to look for in the chat */
+	CMD_NICK,     /* arg: the new name (not offered yet: the TUI says how instead) */
 	CMD_UNKNOWN,  /* arg: the command word as typed */
 	CMD_USAGE,    /* a known command with bad arguments; usage: what it takes */
 };

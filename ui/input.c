@@ -272,6 +272,9 @@ static void run_command(struct tui *t, const struct command *c)
 	case CMD_LASTLOG:
 		chatcmd_lastlog(t, c->arg, c->arg_len);
 		break;
+	case CMD_NICK: /* the chat room (Janus TextRoom) cannot rename anyone who is in it */
+		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_NICK_UNSUPPORTED, NULL, NULL);
+		break;
 	case CMD_UNKNOWN:
 		snprintf(arg, sizeof(arg), "%.*s", (int)c->arg_len, c->arg);
 		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_UNKNOWN_CMD, arg, NULL);

@@ -7,7 +7,7 @@ a real Janus in the lab (tmux and helpers from test_tui.py).
   one in the line in brackets (gone after another key); /me shows as "* zed waves" and
   reaches the room as "/me waves"; a message naming us is highlighted (an SGR background or
   reverse) and each other name is drawn in a colour; /names, /who; /lastlog finds a line by
-  a word of it; PgUp with nothing new says "scrolled back", lines arriving meanwhile say
+  a word of it; /nick says it is not offered; PgUp with nothing new says "scrolled back", lines arriving meanwhile say
   "2 new below", PgDn brings a "new" marker row above the first of them; /clear empties
   the pane.
 - test_escape_sequences_and_lang_c: TERM=vt100 in tmux (an xterm-like terminal): PgUp, F6,
@@ -83,6 +83,8 @@ def test_tab_commands_and_marker():
             s = t.wait('Lines with "LOOK" (1):', 5)
             assert re.search(r"\d\d:\d\d alina: zed: look here", chat_text(s).split(
                 'Lines with "LOOK" (1):')[1]), s
+            t.type("/nick zorro")  # not offered (TextRoom cannot rename): it says so
+            t.wait("Your name cannot change during the meeting", 5)
             t.type("/lastlog nowhere-to-be-found")
             t.wait('No line contains "nowhere-to-be-found".', 5)
 

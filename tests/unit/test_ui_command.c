@@ -123,6 +123,10 @@ static void test_chat_habits(void **state)
 	c = parse("/lastlog  the pin ");
 	assert_int_equal(c.id, CMD_LASTLOG);
 	assert_arg(&c, "the pin");
+	c = parse("/nick  bob ");
+	assert_int_equal(c.id, CMD_NICK);
+	assert_arg(&c, "bob");
+	assert_int_equal(parse("/nick").id, CMD_USAGE);
 	c = parse("/lastlog");
 	assert_int_equal(c.id, CMD_USAGE);
 	assert_string_equal(c.usage, "/lastlog TEXT");
