@@ -31,6 +31,7 @@
 #define SCRIPT_POLL_MS 200
 
 struct bot {
+	bool no_card; /* no sound card: said once joined */
 	struct bot_config cfg;
 	char *name, *tag;
 	struct session *session;
@@ -224,6 +225,12 @@ static void on_event(void *user, const struct session_event *ev)
 	if (ev->type == SESSION_EV_ERROR)
 		fprintf(stderr, "ttymeet: %s%s%s\n", b->tag ? b->tag : "", b->tag ? ": " : "",
 			ev->message);
+	if (ev->type == SESSION_EV_JOINED && b->no_card) {
+		b->no_card = false;
+		fprintf(stderr, "ttymeet: %s%s%s\n", b->tag ? b->tag : "", b->tag ? ": " : "",
+			media_no_card_text(b->cfg.opt->play != NULL,
+					   b->cfg.opt->record != NULL));
+	}
 	switch (ev->type) {
 	case SESSION_EV_JOINED:
 		b->joined = true;
@@ -330,9 +337,7 @@ int bot_create(const struct bot_config *cfg, bot_done_cb done, void *user, struc
 	};
 	bool no_card;
 	rc = media_create_or_null(cfg->main, &mc, &b->media, msg, msglen, &no_card);
-	if (no_card)
-		fprintf(stderr, "ttymeet: no sound card found; joining without microphone and "
-				"speaker\n");
+	b->no_card = no_card; /* said on joining (on_session), not first on a failed run */
 	if (rc < 0) {
 		rc = -TTM_EXIT_INPUT;
 		goto out;

@@ -114,7 +114,11 @@ static void on_textroom(struct chatlink *cl, const uint8_t *data, size_t len)
 					fail(cl, "cannot send the chat join");
 				break;
 			}
-			fail(cl, "the chat room refused the join: %s (%d)", ev->reason, ev->code);
+			if (ev->code == 417) /* the TextRoom's "no such room" */
+				fail(cl, "there is no chat room for this meeting on this server");
+			else
+				fail(cl, "the chat room refused the join: %s (%d)", ev->reason,
+				     ev->code);
 			break;
 		case TEXTROOM_EV_KICKED:
 			fail(cl, "you were removed from the chat room");

@@ -304,6 +304,12 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
 		return CLI_LIST_DEVICES;
 	if (o->loop && !o->play)
 		FAIL("--loop repeats the --play file: give --play too");
+	if (argc - optind == 1) { /* say which one is missing */
+		if (parse_uint(argv[optind], (1ull << 53) - 1, &u) == 0)
+			FAIL("missing URL before ROOM %.40s (a ws:// or wss:// address)",
+			     argv[optind]);
+		FAIL("missing ROOM after %.80s (the room number)", argv[optind]);
+	}
 	if (argc - optind != 2)
 		FAIL(argc - optind < 2 ? "missing URL and ROOM" : "too many arguments");
 	o->url = argv[optind];

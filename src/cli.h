@@ -59,6 +59,12 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
  * command line is wrong (usage); another negative errno when a secret cannot be used (bad
  * local input). err gets one line. */
 int cli_load_secrets(struct cli_options *o, char *err, size_t errlen);
+/* Checks, before the privacy notice and without changing anything on disk, what can be
+ * checked locally (src/cli_check.c): --play readable and a WAV we read, --record and --log
+ * files we may create or write (util/privfile.h's rules), --report's folder takes new files,
+ * --script and --privacy-notice readable, a v4l2 --video-source exists. Returns 0, or a
+ * negative errno (-EILSEQ: not a WAV we read) with one plain line in err naming the option. */
+int cli_check_local(const struct cli_options *o, char *err, size_t errlen);
 /* Wipes the secrets cli_load_secrets copied (not the command line itself). */
 void cli_wipe_secrets(struct cli_options *o);
 /* Prints the usage text. */

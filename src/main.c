@@ -36,6 +36,8 @@ struct app {
 	int signals;
 	struct tui *tui; /* the terminal UI, NULL in headless mode */
 	bool accepted;   /* TUI: the privacy notice was accepted */
+	bool no_card;    /* TUI: no sound card, said once the meeting is joined */
+	bool play, record; /* TUI: --play, --record: what the missing card leaves out */
 	struct media *media; /* TUI: the audio engine /device switches devices of */
 };
 
@@ -54,6 +56,10 @@ static void on_session_event(void *user, const struct session_event *ev)
 		tui_on_event(app->tui, ev);
 	if (ev->type == SESSION_EV_ERROR)
 		fprintf(stderr, "ttymeet: %s\n", ev->message);
+	if (ev->type == SESSION_EV_JOINED && app->no_card) { /* said when it matters: joined */
+		app->no_card = false;
+		fprintf(stderr, "ttymeet: %s\n", media_no_card_text(app->play, app->record));
+	}
 	if (ev->type == SESSION_EV_LEFT)
 		g_main_loop_quit(app->loop);
 }
@@ -571,7 +577,9 @@ int main(int argc, char **argv)
 		return TTM_EXIT_OK;
 	}
 	if (rc == CLI_VERSION) {
-		printf("ttymeet %s\nservers: janus (AudioBridge)\n%s", TTM_VERSION,
+		printf("ttymeet %s\nservers: Janus only (WebSocket API: AudioBridge for audio, "
+		       "TextRoom for chat, VideoRoom for video); no other server kinds\n%s",
+		       TTM_VERSION,
 		       testhook_tamper_fingerprint ? "test hooks: linked in (a test build)\n" : "");
 		return TTM_EXIT_OK;
 	}
@@ -582,6 +590,11 @@ int main(int argc, char **argv)
 		snprintf(err, sizeof(err), "%s", unsupported);
 		usage_error(argc, argv, err);
 		return TTM_EXIT_USAGE;
+	}
+	/* Typos in file names are said now, not after the notice was read and accepted. */
+	if (cli_check_local(&opt, err, sizeof(err)) < 0) {
+		early_error(argc, argv, TTM_EXIT_INPUT, err);
+		return TTM_EXIT_INPUT;
 	}
 	if (opt.headless && !opt.accept_privacy) {
 		privacy_print_notice(stderr, &opt);
@@ -634,9 +647,9 @@ int main(int argc, char **argv)
 	bool no_card;
 	rc = media_create_or_null(g_main_context_default(), &mc, &media, msg, sizeof(msg),
 				  &no_card);
-	if (no_card) /* shown in the UI's chat pane */
-		fprintf(stderr, "ttymeet: no sound card found; joining without microphone and "
-				"speaker\n");
+	app.play = opt.play;
+	app.record = opt.record;
+	app.no_card = no_card; /* said on joining (on_session_event), not on a failed run */
 	if (rc < 0) {
 		fprintf(stderr, "ttymeet: %s\n", msg);
 		tui_destroy(app.tui, TTM_EXIT_INPUT);

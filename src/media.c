@@ -637,3 +637,14 @@ void media_get_stats(struct media *m, struct media_stats *out)
 	out->ticks_coalesced = m->ticks_coalesced;
 	m->stats_since = now;
 }
+
+const char *media_no_card_text(bool play, bool record)
+{
+	if (play)
+		return "no sound card found: joined without a speaker (the microphone is the --play "
+		       "file)";
+	if (record)
+		return "no sound card found: joined without a microphone (what you hear goes to the "
+		       "--record file)";
+	return "no sound card found: joined without microphone and speaker";
+}

@@ -73,6 +73,9 @@ int media_create(GMainContext *main, const struct media_config *cfg, struct medi
  * *no_card, so the caller can say so once and continue listen-only or send-only. */
 int media_create_or_null(GMainContext *main, const struct media_config *cfg, struct media **out,
 			 char *msg, size_t msglen, bool *no_card);
+/* The line that says what a missing sound card (media_create_or_null's *no_card) leaves out,
+ * given whether --play and --record stand in for microphone and speaker. */
+const char *media_no_card_text(bool play, bool record);
 /* Stops the clock and frees everything (the WAV sink is finished). Returns the sink's close
  * result (a write error of --record). */
 int media_destroy(struct media *m);

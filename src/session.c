@@ -416,6 +416,10 @@ out:
 	return rc;
 }
 
+/* AudioBridge's error code for a room it does not have (the TextRoom's is 417, the
+ * VideoRoom's 426: src/chatlink.c, src/videolink.c). */
+#define JANUS_AUDIOBRIDGE_NO_SUCH_ROOM 485
+
 /* AudioBridge's answers to a join without the room's pin (483 "Missing mandatory element
  * (pin)") or with a wrong one (489 "Unauthorized (wrong pin)"). */
 static bool pin_refused(const struct janus_reply *r)
@@ -443,6 +447,11 @@ static void on_joined(void *user, const struct janus_reply *r)
 			session_fail(s, TTM_EXIT_ROOM, true, "room %" PRIu64 " needs a pin: give it "
 				     "with --pin-file or TTYMEET_PIN", s->room);
 		}
+		return;
+	}
+	if (r->err == -EREMOTEIO && r->code == JANUS_AUDIOBRIDGE_NO_SUCH_ROOM) {
+		session_fail(s, TTM_EXIT_ROOM, true, "there is no room %" PRIu64 " on this server",
+			     s->room);
 		return;
 	}
 	if (r->err == -EREMOTEIO) {

@@ -8,6 +8,7 @@
 #include "src/videolink.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -674,7 +675,11 @@ static void on_ctl_joined(void *user, const struct janus_reply *r)
 	struct videolink *vl = user;
 	char why[200];
 	if (r->err) {
-		snprintf(why, sizeof(why), "no video in this room: %s", r->reason);
+		if (r->code == 426) /* the VideoRoom's "no such room" */
+			snprintf(why, sizeof(why), "no video in this room: there is no video room "
+				 "%" PRIu64 " on this server", vl->cfg.room);
+		else
+			snprintf(why, sizeof(why), "no video in this room: %s", r->reason);
 		fail(vl, why);
 		return;
 	}

@@ -58,7 +58,9 @@ static enum status_attr mic_text(const struct status_model *m, enum i18n_lang la
 	status_meter(m->muted ? 0 : m->level, meter, sizeof(meter));
 	if (!m->no_mic) /* a meter needs a microphone; "mic on" without one would be false */
 		snprintf(out, outlen, "%s %s", state, meter);
-	else if (m->ptt || m->muted)
+	else if (m->ptt) /* nothing to talk with: neither "F5 to talk" nor "talking" */
+		snprintf(out, outlen, "PTT: %s", i18n_get(lang, I18N_ST_NO_MIC));
+	else if (m->muted)
 		snprintf(out, outlen, "%s, %s", state, i18n_get(lang, I18N_ST_NO_MIC));
 	else
 		snprintf(out, outlen, "%s", i18n_get(lang, I18N_ST_NO_MIC));
@@ -92,7 +94,9 @@ int status_build(const struct status_model *m, enum i18n_lang lang, bool ascii, 
 		 size_t sep_cells, struct status_seg segs[STATUS_SEG_MAX])
 {
 	struct status_seg all[SEG_COUNT];
-	bool present[SEG_COUNT] = { true, true, m->have_stats, m->have_stats, m->have_stats };
+	/* No RTT segment until there is a figure ("RTT - ms" said nothing). */
+	bool present[SEG_COUNT] = { true, true, m->have_stats, m->have_stats && m->rtt_ms >= 0,
+				    m->have_stats };
 	char a[32], b[32];
 
 	memset(all, 0, sizeof(all));
@@ -101,10 +105,7 @@ int status_build(const struct status_model *m, enum i18n_lang lang, bool ascii, 
 	fmt_num(a, sizeof(a), m->kbps_in, 0);
 	fmt_num(b, sizeof(b), m->kbps_out, 0);
 	i18n_fmt(all[SEG_RATE].text, sizeof(all[0].text), lang, I18N_ST_KBPS, a, b, NULL);
-	if (m->rtt_ms >= 0)
-		fmt_num(a, sizeof(a), m->rtt_ms, 0);
-	else
-		snprintf(a, sizeof(a), "-");
+	fmt_num(a, sizeof(a), m->rtt_ms, 0);
 	i18n_fmt(all[SEG_RTT].text, sizeof(all[0].text), lang, I18N_ST_RTT, a, NULL, NULL);
 	fmt_num(a, sizeof(a), m->loss_pct, 1);
 	i18n_fmt(all[SEG_LOSS].text, sizeof(all[0].text), lang, I18N_ST_LOSS, a, NULL, NULL);

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -49,6 +50,38 @@ int privfile_open(const char *path, unsigned flags)
 fail:
 	close(fd);
 	return rc;
+}
+
+int privfile_check(const char *path)
+{
+	struct stat st;
+	char dir[4096];
+
+	if (!path || !*path || strlen(path) >= sizeof(dir))
+		return -EINVAL;
+	if (lstat(path, &st) == 0) {
+		if (S_ISLNK(st.st_mode))
+			return -ELOOP;
+		if (!S_ISREG(st.st_mode))
+			return -ENOTSUP;
+		if (st.st_uid != geteuid())
+			return -EPERM;
+		return access(path, W_OK) < 0 ? -errno : 0;
+	}
+	if (errno != ENOENT)
+		return -errno;
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (stat(dir, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	return access(dir, W_OK | X_OK) < 0 ? -errno : 0;
 }
 
 const char *privfile_strerror(int code)

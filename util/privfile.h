@@ -12,6 +12,12 @@
  * link as the last component is refused (-ELOOP), as are a file of another user (-EPERM) and
  * anything but a regular file (-ENOTSUP). Returns a blocking, close-on-exec fd, or -errno. */
 int privfile_open(const char *path, unsigned flags);
+/* Whether privfile_open(path) would be refused, changing nothing on disk (it creates no file):
+ * an existing path is checked as privfile_open checks it (-ELOOP, -EPERM, -ENOTSUP, or
+ * -EACCES when we may not write it); a missing one needs a folder we may create files in
+ * (-ENOENT: the folder does not exist, -ENOTDIR: it is not a folder, -EACCES). Returns 0 or
+ * -errno. Advisory: the later open still makes every check itself. */
+int privfile_check(const char *path);
 /* A phrase for privfile_open's errors ("it is a symbolic link (not followed)"), strerror else. */
 const char *privfile_strerror(int code);
 

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """Bad input: wrong arguments (exit 2 + usage), unreachable servers (exit 3 within 5 s),
-refused rooms and pins (exit 4), and a broken server for every mode of
+refused rooms and pins (exit 4, "there is no room N on this server" for a missing one, and no
+"no sound card" line on such a failed run), local mistakes in file names (exit 6, said before
+the privacy notice, headless and in the TUI through tmux), and a broken server for every mode of
 tests/fixtures/badserver.py (exit 3, no crash, no hang). For every error: the last non-empty
 stderr line is one `ttymeet: ` line, and in headless mode an `error` event carries the exit
 code (see harness.check_error_exit)."""
 
+import os
 import signal
+import tempfile
 import time
 
 import harness
@@ -14,6 +18,7 @@ from harness import HEADLESS, check_error_exit, lab, start_badserver, start_clie
 USAGE_CASES = [
     ("no URL", HEADLESS + ["-n", "x"]),
     ("no room", HEADLESS + ["-n", "x", "ws://198.18.0.2:8188/"]),
+    ("only a room", HEADLESS + ["-n", "x", "1234"]),
     ("bad scheme", HEADLESS + ["-n", "x", "http://198.18.0.2:8188/", "1234"]),
     ("no scheme", HEADLESS + ["-n", "x", "198.18.0.2:8188", "1234"]),
     ("room not numeric", HEADLESS + ["-n", "x", "ws://198.18.0.2:8188/", "abc"]),
@@ -39,6 +44,15 @@ def test_usage_errors():
             check_error_exit(c, 2, within=5)
             assert any("usage" in ln.lower() for ln in c.stderr.splitlines()), (
                 "%s: no usage line on stderr\n%s" % (what, c.describe()))
+        except AssertionError as e:
+            failures.append(str(e))
+    # the missing argument is named
+    for what, arg, words in (("no room named", "ws://198.18.0.2:8188/",
+                              "missing ROOM after ws://198.18.0.2:8188/"),
+                             ("no URL named", "1234", "missing URL before ROOM 1234")):
+        c = start_local(HEADLESS + [arg], what)
+        try:
+            check_error_exit(c, 2, within=5, words=[words])
         except AssertionError as e:
             failures.append(str(e))
     c = start_local([], "no arguments")
@@ -79,7 +93,10 @@ def test_server_never_answers():
 def test_rooms_and_pins():
     with lab.Lab() as L:
         cases = [
-            ("no such room", [L.url, "999999"], ["999999"]),
+            # --audio-device: a device is asked for, and the lab has no sound card; the run
+            # fails first for the room, so the card is never mentioned
+            ("no such room", ["--audio-device", "default", L.url, "999999"],
+             ["there is no room 999999 on this server"]),
             ("wrong pin", ["--pin", "wrong", L.url, "4321"], ["pin"]),
             ("missing pin", [L.url, "4321"], ["pin"]),
         ]
@@ -89,6 +106,7 @@ def test_rooms_and_pins():
             try:
                 check_error_exit(c, 4, within=10, words=words)
                 assert not c.find("joined"), "%s: joined anyway\n%s" % (what, c.describe())
+                assert "sound card" not in c.stderr, "%s: %s" % (what, c.describe())
             except AssertionError as e:
                 failures.append(str(e))
         assert not failures, "\n\n".join(failures)
@@ -104,6 +122,72 @@ def test_rooms_and_pins():
         assert ok.wait_exit(5) == 0, ok.describe()
         ok.assert_clean_output()
         assert not ok.find("error"), ok.describe()
+
+
+def local_mistakes(d):
+    """(what, options, words of the one line) for mistakes in file names, under folder d."""
+    notwav = os.path.join(d, "notes.wav")
+    with open(notwav, "w") as f:
+        f.write("these are notes, not audio; long enough for a RIFF header\n" * 4)
+    missing = os.path.join(d, "no-such-folder")
+    return [
+        ("--play missing", ["--play", os.path.join(d, "nope.wav")],
+         ["--play", "there is no such file"]),
+        ("--play not a WAV", ["--play", notwav], ["--play", "not a WAV file"]),
+        ("--play a folder", ["--play", d], ["--play", "a folder"]),
+        ("--record into a missing folder", ["--record", os.path.join(missing, "out.wav")],
+         ["--record", "the folder %s does not exist" % missing]),
+        ("--record a folder", ["--record", d], ["--record", "it is a folder"]),
+        ("--report into a missing folder", ["--report", os.path.join(missing, "r.json")],
+         ["--report", "does not exist"]),
+        ("--script missing", ["--script", os.path.join(d, "nope.script")],
+         ["--script", "no such file"]),
+    ]
+
+
+def test_local_mistakes_before_notice():
+    """Each mistake: exit 6 and one clear line, before the privacy notice. Headless without
+    --accept-privacy the notice would be printed (and exit 2): neither happens. In the TUI
+    (tmux) the notice never shows, and --log into a missing folder is said the same way."""
+    from test_tui import Tui
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="ttm-early-") as d:
+        for what, opts, words in local_mistakes(d):
+            c = start_local(["--headless", "-n", "x"] + opts + ["ws://198.18.0.2:8188/", "1234"],
+                            what)
+            try:
+                line = check_error_exit(c, 6, within=5, words=words)
+                err = [ln for ln in c.stderr.splitlines() if ln.strip()]
+                assert err == [line], "%s: more than one line:\n%s" % (what, c.describe())
+                assert "Privacy notice" not in c.stderr and "accept-privacy" not in c.stderr, (
+                    "%s: the notice came first\n%s" % (what, c.describe()))
+                assert "audio device" not in line, line
+            except AssertionError as e:
+                failures.append(str(e))
+        tui_cases = [("--log into a missing folder",
+                      ["--log", os.path.join(d, "gone", "t.log")], ["--log", "does not exist"]),
+                     local_mistakes(d)[3]]
+        for what, opts, words in tui_cases:
+            t = Tui(None, opts + ["ws://198.18.0.2:8188/", "1234"], name="tui " + what)
+            try:
+                seen = ""
+                deadline = time.monotonic() + 5
+                while not (os.path.exists(t.rcfile) and open(t.rcfile).read().strip()):
+                    seen += t.capture()
+                    assert time.monotonic() < deadline, "%s: no exit\n%s" % (what, seen)
+                    time.sleep(0.02)
+                rc = t.wait_exit(1)
+                err = [ln for ln in t.stderr().splitlines() if ln.strip()]
+                assert rc == 6, "%s: exit %d\n%s" % (what, rc, err)
+                assert len(err) == 1 and err[0].startswith("ttymeet: "), err
+                for w in words:
+                    assert w in err[0], (w, err)
+                assert "Privacy" not in seen, "%s: the notice showed:\n%s" % (what, seen)
+            except AssertionError as e:
+                failures.append(str(e))
+            finally:
+                t.kill()
+    assert not failures, "\n\n".join(failures)
 
 
 def test_bad_servers():

@@ -1,6 +1,7 @@
 /* Unit tests for command-line parsing (src/cli.c), the secrets it loads (--pin-file,
  * TTYMEET_PIN, --pin, --turn-file, TTYMEET_TURN: precedence, conflicts, private files only)
- * and URL splitting (net/ws.c). */
+ * URL splitting (net/ws.c), and the local checks made before the privacy notice
+ * (src/cli_check.c: --play, --record, --log, --report, --script, --video-source). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include "net/ws.h"
 #include "src/cli.h"
 #include "src/secret.h"
+#include "audio/wav.h"
 
 static int parse(struct cli_options *o, char *err, ...)
 {
@@ -91,7 +93,8 @@ static void expect_usage(const char *why, ...)
 static void test_errors(void **state)
 {
 	expect_usage("missing URL", NULL);
-	expect_usage("missing URL", "ws://h/", NULL);
+	expect_usage("missing ROOM after ws://h/", "ws://h/", NULL);
+	expect_usage("missing URL before ROOM 1234", "1234", NULL);
 	expect_usage("too many", "ws://h/", "1", "2", NULL);
 	expect_usage("not a ws://", "http://h/", "1", NULL);
 	expect_usage("not a ws://", "ws://", "1", NULL);
@@ -375,6 +378,93 @@ static void test_url(void **state)
 					      sizeof(path)), -EINVAL);
 }
 
+/* cli_parse then cli_check_local with URL and ROOM appended; err gets the check's line. */
+static int check(char *err, ...)
+{
+	char *argv[64] = { "ttymeet" };
+	int argc = 1;
+	va_list ap;
+	va_start(ap, err);
+	for (char *a; (a = va_arg(ap, char *));)
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc++] = "ws://h/";
+	argv[argc++] = "1";
+	struct cli_options o;
+	err[0] = '\0';
+	assert_int_equal(cli_parse(argc, argv, &o, err, 256), CLI_RUN);
+	return cli_check_local(&o, err, 256);
+}
+
+static void expect_in(const char *err, const char *words)
+{
+	if (!strstr(err, words))
+		fail_msg("expected '%s' in '%s'", words, err);
+}
+
+static void test_check_local(void **state)
+{
+	char err[256], p[7][160];
+	struct stat st;
+	(void)state;
+	for (int i = 0; i < 7; i++)
+		snprintf(p[i], sizeof(p[i]), "%s/%s", secret_dir,
+			 (const char *[]){ "ok.wav", "text.wav", "missing/x.wav", "new.wav", "link",
+					   "text.wav/x", "out.json" }[i]);
+	struct wav_writer *w;
+	int16_t pcm[480] = { 0 };
+	assert_int_equal(wav_writer_open(&w, p[0], 48000, 1), 0);
+	assert_int_equal(wav_writer_write(w, pcm, 480), 0);
+	assert_int_equal(wav_writer_close(w), 0);
+	FILE *f = fopen(p[1], "w");
+	assert_non_null(f);
+	fputs("not audio at all, but long enough to hold a RIFF header's worth\n", f);
+	fclose(f);
+	assert_int_equal(symlink(p[0], p[4]), 0);
+
+	/* --play: exists, is a file, is a WAV we read */
+	assert_int_equal(check(err, "--play", p[0], NULL), 0);
+	assert_int_equal(check(err, "--play", p[2], NULL), -ENOENT);
+	expect_in(err, "--play");
+	expect_in(err, "no such file");
+	assert_int_equal(check(err, "--play", p[1], NULL), -EILSEQ);
+	expect_in(err, "not a WAV file");
+	assert_int_equal(check(err, "--play", secret_dir, NULL), -EISDIR);
+	expect_in(err, "folder, not a file");
+	/* --record and --log: the folder must exist; the name no folder, link or odd file */
+	assert_int_equal(check(err, "--record", p[3], NULL), 0);
+	assert_int_equal(lstat(p[3], &st), -1); /* checked, not created */
+	assert_int_equal(check(err, "--record", p[2], NULL), -ENOENT);
+	expect_in(err, "--record");
+	expect_in(err, "/missing does not exist");
+	assert_null(strstr(err, "audio device"));
+	assert_int_equal(check(err, "--record", p[5], NULL), -ENOTDIR);
+	expect_in(err, "text.wav is not a folder");
+	assert_int_equal(check(err, "--record", secret_dir, NULL), -ENOTSUP);
+	expect_in(err, "it is a folder");
+	assert_int_equal(check(err, "--record", p[4], NULL), -ELOOP);
+	expect_in(err, "symbolic link");
+	assert_int_equal(check(err, "--record", "/dev/null", NULL), -ENOTSUP);
+	assert_int_equal(check(err, "--record", p[1], NULL), 0); /* ours: overwritten later */
+	assert_int_equal(check(err, "--log", p[2], NULL), -ENOENT);
+	expect_in(err, "--log");
+	expect_in(err, "does not exist");
+	assert_int_equal(check(err, "--log", p[3], NULL), 0);
+	/* --report: a folder that takes new files, a name that is no folder */
+	assert_int_equal(check(err, "--report", p[6], NULL), 0);
+	assert_int_equal(check(err, "--report", p[2], NULL), -ENOENT);
+	expect_in(err, "--report");
+	assert_int_equal(check(err, "--report", secret_dir, NULL), -ENOTSUP);
+	expect_in(err, "it is a folder");
+	/* files read: --script, --privacy-notice; a camera that is not there */
+	assert_int_equal(check(err, "--script", p[2], NULL), -ENOENT);
+	expect_in(err, "--script");
+	assert_int_equal(check(err, "--privacy-notice", p[1], NULL), 0);
+	assert_int_equal(check(err, "--video-source", "v4l2:/dev/ttm-no-camera", NULL), -ENODEV);
+	expect_in(err, "no camera at /dev/ttm-no-camera");
+	assert_int_equal(check(err, "--video-source", "testpattern", NULL), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,6 +477,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pin_file_refused, secrets_setup,
 						secrets_teardown),
 		cmocka_unit_test_setup_teardown(test_turn_sources, secrets_setup, secrets_teardown),
+		cmocka_unit_test_setup_teardown(test_check_local, secrets_setup, secrets_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -40,6 +40,15 @@ static void test_full(void **state)
 	assert_string_equal(s[4].text, "loss 0.5%");
 	n = status_build(&base, I18N_DE, false, 200, 3, s);
 	assert_string_equal(s[1].text, "Mikro an [###  ]");
+	/* Before the first RTT figure there is no RTT segment (not "RTT - ms"). */
+	struct status_model m = base;
+	m.rtt_ms = -1;
+	n = status_build(&m, I18N_EN, false, 200, 3, s);
+	assert_int_equal(n, 4);
+	assert_string_equal(s[2].text, "in 24 out 26 kbps");
+	assert_string_equal(s[3].text, "loss 0.5%");
+	for (int i = 0; i < n; i++)
+		assert_null(strstr(s[i].text, "RTT"));
 }
 
 static void test_drop_order(void **state)
@@ -115,7 +124,11 @@ static void test_no_sound_card(void **state)
 	assert_int_equal(s[1].attr, STATUS_ALERT);
 	m.ptt = true;
 	status_build(&m, I18N_DE, false, 200, 3, s);
-	assert_string_equal(s[1].text, "PTT: F5 zum Sprechen, kein Mikro, kein Lautsprecher");
+	assert_string_equal(s[1].text, "PTT: kein Mikro, kein Lautsprecher");
+	m.ptt_open = true; /* F5 pressed: still nothing to talk with, and it says so */
+	status_build(&m, I18N_EN, false, 200, 3, s);
+	assert_string_equal(s[1].text, "PTT: no mic, no speaker");
+	assert_null(strstr(s[1].text, "talking"));
 	/* A microphone (e.g. --play FILE) but no speaker: the meter stays. */
 	m = base;
 	m.no_speaker = true;
