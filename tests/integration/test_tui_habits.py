@@ -12,7 +12,8 @@ a real Janus in the lab (tmux and helpers from test_tui.py).
   the pane.
 - test_escape_sequences_and_lang_c: TERM=vt100 in tmux (an xterm-like terminal): PgUp, F6,
   Home and Delete put nothing like "5~17~1~3~" into the input line, and Home/Delete work;
-  with LANG=C a typed "café" is kept (drawn transliterated) and reaches the room as "café".
+  with LANG=C a typed "café" is kept (drawn transliterated) and reaches the room as "café";
+  with NO_COLOR names and mentions carry no colour.
 - test_same_names: two people called alice get "alice#SUFFIX" from their ids in the roster and
   on their messages; /msg alice asks which, /msg alice#SUFFIX reaches that one only.
 - test_suspend_and_resume: in an interactive bash, Ctrl-Z gives the terminal back ("Stopped"),
@@ -27,7 +28,7 @@ import time
 
 import harness
 from harness import HEADLESS, lab, start_client
-from test_tui import Tui, chat_text, row
+from test_tui import COLOR_SGR, Tui, chat_text, row
 
 
 
@@ -130,8 +131,8 @@ def test_escape_sequences_and_lang_c():
             assert t.wait_exit(10) == 0
         finally:
             t.kill()
-        t = Tui(L, ["--accept-privacy", "-n", "c", L.url, "1234"], env={"LANG": "C"},
-                name="lang-c")
+        t = Tui(L, ["--accept-privacy", "-n", "c", L.url, "1234"],
+                env={"LANG": "C", "NO_COLOR": "1"}, name="lang-c")
         try:
             t.wait(lambda s: "Chat connected" in s and " bob" in s, 15)
             t.type("caf\u00e9 ok")
@@ -139,6 +140,11 @@ def test_escape_sequences_and_lang_c():
             assert e["text"] == "caf\u00e9 ok", e
             s = t.wait(lambda s: "c: cafe ok" in s or "c: caf? ok" in s, 10)
             assert all(b < 0x80 for b in t.capture_bytes()), s
+            # NO_COLOR: a sender's name is plain (bold), no colour
+            bob.write_stdin("c: plain please\n")
+            t.wait("bob: c: plain please", 10)
+            esc = t.capture(escapes=True)
+            assert not COLOR_SGR.search(esc), esc
             t.keys("C-c")
             assert t.wait_exit(10) == 0
         finally:
