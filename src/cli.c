@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "net/ws.h"
 #include "src/secret.h"
 #include "src/text.h"
@@ -466,4 +468,34 @@ void cli_wipe_secrets(struct cli_options *o)
 	explicit_bzero(o->pin_buf, sizeof(o->pin_buf));
 	explicit_bzero(o->turn_user, sizeof(o->turn_user));
 	explicit_bzero(o->turn_pass, sizeof(o->turn_pass));
+}
+
+void cli_free_chat(struct cli_options *o)
+{
+	if (o->chat_copy) {
+		sodium_free(o->chat_copy); /* wipes */
+		o->chat_copy = NULL;
+		o->n_chat = 0;
+	}
+}
+
+int cli_hide_chat(struct cli_options *o)
+{
+	size_t total = 0, off = 0;
+
+	if (o->n_chat == 0 || o->chat_copy)
+		return 0;
+	for (int i = 0; i < o->n_chat; i++)
+		total += strlen(o->chat[i]) + 1;
+	if (sodium_init() < 0 || !(o->chat_copy = sodium_malloc(total)))
+		return -ENOMEM;
+	for (int i = 0; i < o->n_chat; i++) {
+		size_t n = strlen(o->chat[i]) + 1;
+
+		memcpy(o->chat_copy + off, o->chat[i], n);
+		explicit_bzero((char *)o->chat[i], n - 1); /* argv's own bytes */
+		o->chat[i] = o->chat_copy + off;
+		off += n;
+	}
+	return 0;
 }

@@ -42,6 +42,7 @@ struct cli_options {
 	const char *ice_addrs[9]; /* --ice-interface, NULL-terminated */
 	int n_ice_addrs;
 	const char *chat[CLI_MAX_CHAT];
+	char *chat_copy;       /* cli_hide_chat: the texts, sodium_malloc'd (NULL: still in argv) */
 	int n_chat;
 };
 
@@ -67,6 +68,11 @@ int cli_load_secrets(struct cli_options *o, char *err, size_t errlen);
 int cli_check_local(const struct cli_options *o, char *err, size_t errlen);
 /* Wipes the secrets cli_load_secrets copied (not the command line itself). */
 void cli_wipe_secrets(struct cli_options *o);
+/* Moves the --chat texts out of argv into locked memory and blanks them in argv, so
+ * /proc/PID/cmdline and ps stop showing them. Returns 0 or -ENOMEM. */
+int cli_hide_chat(struct cli_options *o);
+/* Wipes and frees what cli_hide_chat moved (no --chat texts are left to send). */
+void cli_free_chat(struct cli_options *o);
 /* Prints the usage text. */
 void cli_usage(FILE *f);
 

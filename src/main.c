@@ -602,6 +602,10 @@ int main(int argc, char **argv)
 		return TTM_EXIT_USAGE;
 	}
 
+	if (cli_hide_chat(&opt) < 0) {
+		early_error(argc, argv, TTM_EXIT_INPUT, "out of memory for the --chat texts");
+		return TTM_EXIT_INPUT;
+	}
 	if ((rc = cli_load_secrets(&opt, err, sizeof(err))) < 0) {
 		early_error(argc, argv, rc == -EINVAL ? TTM_EXIT_USAGE : TTM_EXIT_INPUT, err);
 		return rc == -EINVAL ? TTM_EXIT_USAGE : TTM_EXIT_INPUT;
@@ -617,6 +621,7 @@ int main(int argc, char **argv)
 		warn_visible_secrets(&opt);
 		rc = run_headless(&opt, t_start, turn_url, turn_user, turn_pass);
 		cli_wipe_secrets(&opt);
+		cli_free_chat(&opt);
 		return rc;
 	}
 
@@ -713,5 +718,6 @@ int main(int argc, char **argv)
 	ws_ctx_destroy(wsctx);
 	g_main_loop_unref(app.loop);
 	tui_destroy(app.tui, rc);
+	cli_free_chat(&opt);
 	return rc;
 }

@@ -38,6 +38,9 @@ def test_chat_exactly_once():
         a = start_client(L, HEADLESS + ["-n", "alice", "--chat", "one", "--chat", "two",
                                         "--duration", "6", L.url, "1234"], "alice")
         wait_chat_ready(a)
+        with open("/proc/%d/cmdline" % a.proc.pid, "rb") as f:  # --chat texts left argv
+            argv = f.read().split(b"\0")
+        assert b"--chat" in argv and b"one" not in argv and b"two" not in argv, argv
         a.proc.stdin.write(b"three from stdin\n")
         a.proc.stdin.close()  # EOF on stdin must not end the session
         b.wait_event(lambda e: e.get("event") == "chat" and e.get("text") == "three from stdin", 10)

@@ -465,6 +465,31 @@ static void test_check_local(void **state)
 	assert_int_equal(check(err, "--video-source", "testpattern", NULL), 0);
 }
 
+/* --chat texts leave argv (blanked there) for a private copy that cli_free_chat wipes. */
+static void test_chat_hidden(void **state)
+{
+	struct cli_options o;
+	char err[256];
+	char a1[] = "first words", a2[] = "second";
+	(void)state;
+	assert_int_equal(parse(&o, err, "--chat", a1, "--chat", a2, "ws://h/", "1", NULL),
+			 CLI_RUN);
+	assert_ptr_equal(o.chat[0], a1);
+	assert_int_equal(cli_hide_chat(&o), 0);
+	assert_string_equal(o.chat[0], "first words");
+	assert_string_equal(o.chat[1], "second");
+	assert_ptr_not_equal(o.chat[0], a1);
+	for (size_t i = 0; i < sizeof(a1) - 1; i++)
+		assert_int_equal(a1[i], 0);
+	for (size_t i = 0; i < sizeof(a2) - 1; i++)
+		assert_int_equal(a2[i], 0);
+	assert_int_equal(cli_hide_chat(&o), 0); /* once is enough: still the copies */
+	assert_string_equal(o.chat[1], "second");
+	cli_free_chat(&o);
+	assert_int_equal(o.n_chat, 0);
+	assert_null(o.chat_copy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -473,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_url),
+		cmocka_unit_test(test_chat_hidden),
 		cmocka_unit_test_setup_teardown(test_pin_sources, secrets_setup, secrets_teardown),
 		cmocka_unit_test_setup_teardown(test_pin_file_refused, secrets_setup,
 						secrets_teardown),
