@@ -159,7 +159,7 @@ static int parse_int_opt(const char *s, int min, int max, int *out)
 	return 0;
 }
 
-static void default_name(char *out, size_t outlen)
+void cli_default_name(char *out, size_t outlen)
 {
 	const char *n = NULL;
 	struct passwd *pw = getpwuid(getuid());
@@ -336,7 +336,7 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
 			     "invisible characters, spaces at either end or two in a row");
 		memcpy(o->name, name, n + 1);
 	} else {
-		default_name(o->name, sizeof(o->name));
+		cli_default_name(o->name, sizeof(o->name));
 	}
 	if (o->pin_arg && o->pin_file)
 		FAIL("--pin and --pin-file both give the pin: keep --pin-file");

@@ -73,6 +73,8 @@ void cli_wipe_secrets(struct cli_options *o);
 int cli_hide_chat(struct cli_options *o);
 /* Wipes and frees what cli_hide_chat moved (no --chat texts are left to send). */
 void cli_free_chat(struct cli_options *o);
+/* The display name used without --name: the login name, sanitized (else "guest"). */
+void cli_default_name(char *out, size_t outlen);
 /* Prints the usage text. */
 void cli_usage(FILE *f);
 

@@ -28,6 +28,7 @@
 #include "src/secmem.h"
 #include "src/text.h"
 #include "util/testhook.h"
+#include "ui/joinform.h"
 #include "ui/tui.h"
 
 struct app {
@@ -261,6 +262,38 @@ static void warn_visible_secrets(struct cli_options *o)
 		char *cred = (char *)o->turn + (strncmp(o->turn, "turns:", 6) ? 5 : 6);
 		memset(cred, '*', (size_t)(at - cred));
 	}
+}
+
+/* ---- bare `ttymeet` in a terminal: the join form (ui/joinform.h) ---- */
+
+/* The form as a command line: [-n NAME] URL ROOM; a link "URL ROOM" typed whole into the
+ * first field is split there when the room field is empty. */
+static int form_argv(struct joinform *f, char **argv)
+{
+	int argc = 0;
+	char *sp = strchr(f->url, ' ');
+	if (sp && !*f->room) {
+		*sp++ = '\0';
+		while (*sp == ' ')
+			sp++;
+		snprintf(f->room, sizeof(f->room), "%.*s", (int)strcspn(sp, " "), sp);
+	}
+	argv[argc++] = "ttymeet";
+	if (*f->name) {
+		argv[argc++] = "-n";
+		argv[argc++] = f->name;
+	}
+	argv[argc++] = f->url;
+	argv[argc++] = f->room;
+	argv[argc] = NULL;
+	return argc;
+}
+
+static int form_check(void *user, const struct joinform *f, char *err, size_t errlen)
+{
+	char *argv[6];
+	int argc = form_argv((struct joinform *)f, argv);
+	return cli_parse(argc, argv, user, err, errlen) == CLI_RUN ? 0 : -EINVAL;
 }
 
 /* ---- headless: one or many participants ---- */
@@ -561,13 +594,31 @@ out:
 int main(int argc, char **argv)
 {
 	struct cli_options opt;
+	struct joinform form; /* bare `ttymeet`: opt.url points into it */
 	char err[256];
 	int rc;
 	gint64 t_start = g_get_monotonic_time(); /* event times (and join_ms) count from here */
 
 	harden_process();
 	secmem_json_setup(); /* before any JSON: freed jansson memory is overwritten */
-	rc = cli_parse(argc, argv, &opt, err, sizeof(err));
+	/* Bare `ttymeet` in a terminal asks; scripts (stdin not a terminal) get exit 2. */
+	bool use_form = argc == 1 && isatty(0) && isatty(1);
+	memset(&form, 0, sizeof(form));
+	if (use_form) {
+		cli_default_name(form.name, sizeof(form.name));
+		rc = joinform_run(&form, form_check, &opt);
+		if (rc == -ECANCELED) { /* Esc: nothing was asked of anyone */
+			joinform_wipe(&form);
+			return TTM_EXIT_OK;
+		}
+		if (rc < 0) {
+			joinform_wipe(&form);
+			usage_error(argc, argv, "cannot use the terminal for the join form");
+			return TTM_EXIT_USAGE;
+		}
+	} else {
+		rc = cli_parse(argc, argv, &opt, err, sizeof(err));
+	}
 	if (rc < 0) {
 		usage_error(argc, argv, err);
 		return TTM_EXIT_USAGE;
@@ -610,6 +661,11 @@ int main(int argc, char **argv)
 		early_error(argc, argv, rc == -EINVAL ? TTM_EXIT_USAGE : TTM_EXIT_INPUT, err);
 		return rc == -EINVAL ? TTM_EXIT_USAGE : TTM_EXIT_INPUT;
 	}
+	if (form.pin[0]) { /* the form's pin goes where --pin-file's would */
+		snprintf(opt.pin_buf, sizeof(opt.pin_buf), "%s", form.pin);
+		opt.pin = opt.pin_buf;
+	}
+	explicit_bzero(form.pin, sizeof(form.pin));
 	/* Copied: nothing we might start later inherits them. */
 	unsetenv("TTYMEET_PIN");
 	unsetenv("TTYMEET_TURN");
