@@ -17,7 +17,7 @@
 #define FIELDS 4
 
 struct field {
-	const char *label;
+	enum i18n_msg label;
 	char *buf;
 	size_t size;
 	bool masked;
@@ -32,18 +32,18 @@ static size_t utf8_chars(const char *s)
 	return n;
 }
 
-static void draw(const struct field *fl, int cur, const char *msg)
+static void draw(const struct field *fl, int cur, const char *msg, enum i18n_lang lang)
 {
 	int rows, cols, y = 1, cx = 0, cy = 0;
 	getmaxyx(stdscr, rows, cols);
 	erase();
-	mvaddstr(y, 2, "Join a meeting");
+	mvaddnstr(y, 2, i18n_get(lang, I18N_FORM_TITLE), cols - 3);
 	attron(A_DIM);
-	mvaddnstr(y + 1, 2, "Nothing typed here is saved anywhere.", cols - 3);
+	mvaddnstr(y + 1, 2, i18n_get(lang, I18N_FORM_NOT_SAVED), cols - 3);
 	attroff(A_DIM);
 	y += 3;
 	for (int i = 0; i < FIELDS; i++, y += 2) {
-		mvaddnstr(y, 2, fl[i].label, cols - 3);
+		mvaddnstr(y, 2, i18n_get(lang, fl[i].label), cols - 3);
 		char shown[CLI_SECRET_MAX + 1];
 		if (fl[i].masked) {
 			size_t n = utf8_chars(fl[i].buf);
@@ -78,7 +78,7 @@ static void draw(const struct field *fl, int cur, const char *msg)
 		attroff(A_BOLD);
 	}
 	if (rows > y + 2)
-		mvaddnstr(y + 2, 2, "Tab/Down next field, Up back, Enter join, Esc quit", cols - 3);
+		mvaddnstr(y + 2, 2, i18n_get(lang, I18N_FORM_KEYS), cols - 3);
 	move(cy, cx);
 	refresh();
 }
@@ -111,13 +111,14 @@ static void backspace(struct field *f)
 int joinform_run(struct joinform *f, joinform_check_cb check, void *user)
 {
 	struct field fl[FIELDS] = {
-		{ "Meeting link or server URL (ws://HOST:PORT/):", f->url, sizeof(f->url), false },
-		{ "Room number:", f->room, sizeof(f->room), false },
-		{ "Display name:", f->name, sizeof(f->name), false },
-		{ "Pin (only if the room has one):", f->pin, sizeof(f->pin), true },
+		{ I18N_FORM_URL, f->url, sizeof(f->url), false },
+		{ I18N_FORM_ROOM, f->room, sizeof(f->room), false },
+		{ I18N_FORM_NAME, f->name, sizeof(f->name), false },
+		{ I18N_FORM_PIN, f->pin, sizeof(f->pin), true },
 	};
 	char msg[256] = "";
 	int cur = 0, rc = -ECANCELED;
+	enum i18n_lang lang = i18n_lang_from_env();
 
 	i18n_setup_ctype();
 	SCREEN *scr = newterm(NULL, stdout, stdin);
@@ -129,7 +130,7 @@ int joinform_run(struct joinform *f, joinform_check_cb check, void *user)
 	nonl();
 	keypad(stdscr, TRUE);
 	for (;;) {
-		draw(fl, cur, msg);
+		draw(fl, cur, msg, lang);
 		wint_t ch;
 		int k = get_wch(&ch);
 		if (k == ERR)

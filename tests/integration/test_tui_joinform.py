@@ -6,7 +6,7 @@ through tmux against a real Janus in the lab (the Tui class of test_tui.py).
   Janus URL, room 4321 (pinned), a name and the pin are typed; the pin field shows one '*' per
   character and never the pin; a wrong room is said in the form, which stays; Enter shows the
   privacy notice and then joins: Janus lists the name in room 4321, so the pin was used.
-- test_form_esc_quits: Esc leaves with exit 0 and nothing connected (Janus saw no one);
+- test_form_esc_quits: the form speaks the locale's language (German here); Esc leaves with exit 0 and nothing connected (Janus saw no one);
   without a terminal on stdin, bare ttymeet still exits 2 (test_badinput.test_usage_errors).
 """
 
@@ -56,9 +56,10 @@ def test_form_joins_pinned_room():
 
 def test_form_esc_quits():
     with lab.Lab() as L:
-        t = Tui(L, [], name="form-esc")
+        t = Tui(L, [], env={"LANG": "de_DE.UTF-8"}, name="form-esc")
         try:
-            t.wait(FORM, 5)
+            t.wait("An einem Meeting teilnehmen", 5)  # in the language of the locale
+            t.wait("Nichts, was hier eingegeben wird, wird irgendwo gespeichert.", 1)
             t.type(L.url, enter=False)
             t.keys("Escape")
             rc = t.wait_exit(5)
