@@ -124,6 +124,21 @@ def test_rooms_and_pins():
         assert not ok.find("error"), ok.describe()
 
 
+def test_audio_room_without_chat_and_video_rooms():
+    """Room 5555 exists only in the AudioBridge: the meeting goes on, and the missing TextRoom
+    (417) and VideoRoom (426) rooms are said in plain words, not as Janus error text."""
+    with lab.Lab(plugin_room_options={"audiobridge": {5555: {}}}) as L:
+        c = start_client(L, HEADLESS + ["-n", "x", "--video", "--duration", "2", L.url, "5555"],
+                         "audio-only room")
+        assert c.wait_exit(15) == 0, c.describe()
+        chat = c.find(lambda e: e["event"] == "media" and e.get("kind") == "chat")
+        assert chat and chat[0]["state"] == "failed", c.describe()
+        assert chat[0]["message"] == "there is no chat room for this meeting on this server", chat
+        video = [e["message"] for e in c.find("notice") if "video" in e["message"]]
+        assert "no video in this room: there is no video room 5555 on this server" in video, (
+            c.describe())
+
+
 def local_mistakes(d):
     """(what, options, words of the one line) for mistakes in file names, under folder d."""
     notwav = os.path.join(d, "notes.wav")
