@@ -354,6 +354,7 @@ int bot_create(const struct bot_config *cfg, bot_done_cb done, void *user, struc
 		.bitrate = opt->bitrate_kbps * 1000,
 		.stats_interval_ms = 5000,
 		.keepalive_ms = (unsigned)(opt->keepalive * 1000.0),
+		.give_up_ms = (unsigned)(opt->give_up * 1000.0),
 		.tamper_fingerprint = TESTHOOK(testhook_tamper_fingerprint, false),
 		.video = {
 			.receive = opt->video == 1 || (b->script && (script_needs(b->script) &

@@ -21,7 +21,7 @@ enum {
 	OPT_INSECURE, OPT_BITRATE, OPT_COMPLEXITY, OPT_VIDEO_SOURCE, OPT_NOTICE, OPT_LOG,
 	OPT_SCRIPT, OPT_PARTICIPANTS, OPT_NAME_PATTERN, OPT_RAMP, OPT_REPORT, OPT_VERSION, OPT_LOOP, OPT_ICE_IF,
 	OPT_VIDEO_FPS, OPT_VIDEO_SIZE, OPT_VIDEO_BUDGET, OPT_VIDEO_COLOR, OPT_VIDEO_CODEC,
-	OPT_VIDEO_SIMULCAST, OPT_KEEPALIVE, OPT_PIN_FILE, OPT_TURN_FILE,
+	OPT_VIDEO_SIMULCAST, OPT_KEEPALIVE, OPT_GIVE_UP, OPT_PIN_FILE, OPT_TURN_FILE,
 };
 
 static const struct option long_opts[] = {
@@ -37,6 +37,7 @@ static const struct option long_opts[] = {
 	{ "mute", no_argument, NULL, OPT_MUTE },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "keepalive", required_argument, NULL, OPT_KEEPALIVE },
+	{ "give-up-after", required_argument, NULL, OPT_GIVE_UP },
 	{ "chat", required_argument, NULL, OPT_CHAT },
 	{ "video", no_argument, NULL, OPT_VIDEO },
 	{ "no-video", no_argument, NULL, OPT_NO_VIDEO },
@@ -81,6 +82,7 @@ void cli_usage(FILE *f)
 	      "      --mute             join muted\n"
 	      "      --duration SEC     leave after SEC seconds\n"
 	      "      --keepalive SEC    Janus keepalive period (25); unanswered: reconnect\n"
+	      "      --give-up-after SEC  stop reconnecting after SEC (60) without the server\n"
 	      "      --chat TEXT        send TEXT to the room chat once joined (repeatable)\n"
 	      "      --play FILE.wav    microphone from a WAV file (--loop: repeat it)\n"
 	      "      --record FILE.wav  write what you hear to a WAV file\n"
@@ -212,6 +214,10 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
 		case OPT_DURATION:
 			if (parse_double(optarg, 0.001, 1e7, &o->duration) < 0)
 				FAIL("--duration needs a positive number of seconds, not '%.40s'", optarg);
+			break;
+		case OPT_GIVE_UP:
+			if (parse_double(optarg, 1, 3600, &o->give_up) < 0)
+				FAIL("--give-up-after takes seconds (1..3600), not '%.40s'", optarg);
 			break;
 		case OPT_KEEPALIVE:
 			if (parse_double(optarg, 1, 300, &o->keepalive) < 0)

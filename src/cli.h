@@ -29,6 +29,7 @@ struct cli_options {
 	int video; /* -1 default, 0 --no-video, 1 --video */
 	double duration; /* seconds, 0 = until asked to leave */
 	double keepalive; /* Janus keepalive period in seconds, 0 = default (25) */
+	double give_up;   /* seconds without the server before reconnecting stops, 0 = 60 */
 	const char *play, *record, *audio_device, *stun, *turn, *video_source;
 	const char *privacy_notice, *log, *script, *report, *name_pattern;
 	int bitrate_kbps, complexity, participants;

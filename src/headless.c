@@ -28,6 +28,7 @@ static const char *event_name(enum session_event_type t)
 	case SESSION_EV_VIDEO: return "video";
 	case SESSION_EV_VIDEO_FRAME: return "video-frame";
 	case SESSION_EV_PIN_NEEDED: return "pin-needed"; /* not headless: no ask_pin there */
+	case SESSION_EV_GAVE_UP: return "gave-up"; /* not headless: no hold_on_give_up there */
 	}
 	return "unknown";
 }
@@ -245,6 +246,9 @@ int headless_print_event_who(FILE *out, const char *who, const struct session_ev
 		break;
 	case SESSION_EV_PIN_NEEDED:
 		json_object_set_new(o, "room", json_integer((json_int_t)ev->room));
+		json_object_set_new(o, "message", json_string(ev->message));
+		break;
+	case SESSION_EV_GAVE_UP:
 		json_object_set_new(o, "message", json_string(ev->message));
 		break;
 	}

@@ -266,8 +266,10 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 	[I18N_ST_AUDIO_OK] = T("audio ok", "Ton ok", "audio ok", "sunet ok"),
 	[I18N_ST_AUDIO_FAILED] = T("audio failed", "Ton gescheitert", "audio fallito",
 		"sunet eșuat"),
-	[I18N_ST_RECONNECTING] = T("reconnecting ({1})", "verbinde neu ({1})",
-		"riconnessione ({1})", "reconectare ({1})"),
+	[I18N_ST_RECONNECTING] = T("lost contact with the server: reconnecting (try {1})",
+		"keine Verbindung zum Server: verbinde neu (Versuch {1})",
+		"contatto con il server perso: riconnessione (tentativo {1})",
+		"legătura cu serverul s-a pierdut: reconectare (încercarea {1})"),
 	[I18N_ST_LEFT] = T("left", "verlassen", "uscito", "ieșit"),
 	[I18N_ST_MIC_ON] = T("mic on", "Mikro an", "micro attivo", "micro pornit"),
 	[I18N_ST_MIC_OFF] = T("MUTED", "STUMM", "MUTO", "MUT"),
@@ -438,10 +440,10 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"Mesaj netrimis: mai lung de {1} octeți."),
 	[I18N_SYS_CHAT_FAILED] = T("Message not sent ({1}).", "Nachricht nicht gesendet ({1}).",
 		"Messaggio non inviato ({1}).", "Mesaj netrimis ({1})."),
-	[I18N_SYS_RECONNECTING] = T("Connection lost; reconnecting (attempt {1})…",
-		"Verbindung verloren; neuer Versuch ({1})…",
-		"Connessione persa; riconnessione (tentativo {1})…",
-		"Conexiune pierdută; reconectare (încercarea {1})…"),
+	[I18N_SYS_RECONNECTING] = T("Lost contact with the server; reconnecting…",
+		"Keine Verbindung mehr zum Server; verbinde neu…",
+		"Contatto con il server perso; riconnessione in corso…",
+		"Legătura cu serverul s-a pierdut; reconectare…"),
 	[I18N_SYS_ERROR] = T("Error: {1}", "Fehler: {1}", "Errore: {1}", "Eroare: {1}"),
 	[I18N_SYS_AUDIO_OK] = T("Audio connected.", "Ton verbunden.", "Audio connesso.",
 		"Sunet conectat."),
@@ -632,6 +634,26 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"nessuno): esci e rientra con -n NOME.",
 		"Numele nu se poate schimba în timpul întâlnirii (camera de chat nu poate "
 		"redenumi pe nimeni): ieșiți și intrați din nou cu -n NUME."),
+	[I18N_ST_GAVE_UP] = T("meeting lost: r retry, q quit",
+		"Meeting verloren: r neu versuchen, q beenden",
+		"riunione persa: r riprova, q esci",
+		"întâlnire pierdută: r reîncercați, q ieșiți"),
+	[I18N_SYS_RECONNECTED] = T("Back in the meeting (the server was away for {1} s).",
+		"Wieder im Meeting (der Server war {1} s weg).",
+		"Di nuovo nella riunione (il server è mancato per {1} s).",
+		"Din nou în întâlnire (serverul a lipsit {1} s)."),
+	[I18N_SYS_GAVE_UP] = T("The meeting is lost: no contact with the server for {1} s. "
+		"Press r to try again or q to quit.",
+		"Das Meeting ist verloren: {1} s keine Verbindung zum Server. r versucht es neu, "
+		"q beendet.",
+		"La riunione è persa: nessun contatto con il server per {1} s. Premi r per "
+		"riprovare o q per uscire.",
+		"Întâlnirea s-a pierdut: nicio legătură cu serverul timp de {1} s. Apăsați r ca "
+		"să reîncercați sau q ca să ieșiți."),
+	[I18N_SYS_RETRYING] = T("Trying again…", "Neuer Versuch…", "Nuovo tentativo…",
+		"Reîncercare…"),
+	[I18N_STALE] = T("stale", "veraltet", "non aggiornato", "neactualizat"),
+	[I18N_VIDEO_FROZEN] = T("frozen", "eingefroren", "bloccato", "înghețat"),
 };
 
 static const char *const lang_codes[I18N_LANG_COUNT] = { "en", "de", "it", "ro" };

@@ -55,7 +55,7 @@ static void on_session_event(void *user, const struct session_event *ev)
 	struct app *app = user;
 	if (app->tui)
 		tui_on_event(app->tui, ev);
-	if (ev->type == SESSION_EV_ERROR)
+	if (ev->type == SESSION_EV_ERROR || ev->type == SESSION_EV_GAVE_UP)
 		fprintf(stderr, "ttymeet: %s\n", ev->message);
 	if (ev->type == SESSION_EV_JOINED && app->no_card) { /* said when it matters: joined */
 		app->no_card = false;
@@ -137,6 +137,12 @@ static void tui_leave_cb(void *user)
 		g_main_loop_quit(app->loop);
 }
 
+static int tui_retry_cb(void *user)
+{
+	struct app *app = user;
+	return app->session ? session_retry(app->session) : -ENOTCONN;
+}
+
 static int tui_set_device_cb(void *user, bool input, const char *name, char *msg, size_t msglen)
 {
 	struct app *app = user;
@@ -176,6 +182,7 @@ static int start_tui(struct app *app, const struct cli_options *opt)
 		.send_chat = tui_send_chat_cb, .send_private = tui_send_private_cb,
 		.leave = tui_leave_cb,
 		.set_device = tui_set_device_cb, .video = tui_video_cb, .set_pin = tui_set_pin_cb,
+		.retry = tui_retry_cb,
 	};
 	char err[300], *notice = NULL;
 	bool cut = false;
@@ -734,6 +741,8 @@ int main(int argc, char **argv)
 		.turn_url = turn_url, .turn_user = turn_user, .turn_password = turn_pass,
 		.stats_interval_ms = 1000,
 		.keepalive_ms = (unsigned)(opt.keepalive * 1000.0),
+		.give_up_ms = (unsigned)(opt.give_up * 1000.0),
+		.hold_on_give_up = app.tui != NULL, /* the TUI offers to retry or quit */
 		.tamper_fingerprint = TESTHOOK(testhook_tamper_fingerprint, false),
 		/* the TUI shows video unless --no-video */
 		.video = { .receive = opt.video != 0, .source = opt.video_source,

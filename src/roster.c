@@ -47,6 +47,8 @@ struct roster {
 	GHashTable *unlisted; /* ids (as pointers) of call participants past SESSION_ROSTER_MAX */
 	bool told_unlisted, told_inexact, inexact;
 	uint64_t next_chat_id;
+	uint64_t old_self[ROSTER_OLD_SELF]; /* our previous ids, a ring (0: empty) */
+	unsigned old_next;
 };
 
 static void place(struct roster *r, struct chat_user *u, bool now);
@@ -299,14 +301,32 @@ void roster_destroy(struct roster *r)
 	free(r);
 }
 
+bool roster_was_self(const struct roster *r, uint64_t id)
+{
+	const struct entry *e = lookup(r, id);
+	if (!id || (e && e->p.self))
+		return false;
+	for (unsigned i = 0; i < ROSTER_OLD_SELF; i++)
+		if (r->old_self[i] == id)
+			return true;
+	return false;
+}
+
 int roster_set_self(struct roster *r, uint64_t id, const char *name, bool muted)
 {
 	GHashTableIter it;
 	gpointer k, v;
 	g_hash_table_iter_init(&it, r->entries);
-	while (g_hash_table_iter_next(&it, &k, &v))
-		if (((struct entry *)v)->p.self)
-			g_hash_table_iter_remove(&it);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		struct entry *old = v;
+		if (!old->p.self)
+			continue;
+		if (old->p.id != id && !roster_was_self(r, old->p.id)) {
+			r->old_self[r->old_next] = old->p.id;
+			r->old_next = (r->old_next + 1) % ROSTER_OLD_SELF;
+		}
+		g_hash_table_iter_remove(&it);
+	}
 	struct entry *e = lookup(r, id);
 	if (e && e->p.chat_only) {
 		renumber(r, e);
@@ -328,7 +348,7 @@ const struct session_participant *roster_audio_update(struct roster *r, uint64_t
 						      bool muted, int talking)
 {
 	struct entry *e = lookup(r, id);
-	if (!id)
+	if (!id || roster_was_self(r, id))
 		return NULL;
 	if (!claim || strlen(claim) != CHATID_HEX)
 		claim = "";
@@ -453,8 +473,9 @@ void roster_chat_join(struct roster *r, const char *username, const char *displa
 		u->seen = true;
 		return;
 	}
-	if (!*username || g_hash_table_size(r->users) >= SESSION_ROSTER_MAX)
-		return;
+	if (!*username || g_hash_table_size(r->users) >= SESSION_ROSTER_MAX ||
+	    roster_was_self(r, ab_id))
+		return; /* roster_was_self: our old chat user, not someone else */
 	if (!(u = calloc(1, sizeof(*u))) || !(u->username = strdup(username))) {
 		free(u);
 		return;

@@ -55,12 +55,18 @@ int roster_create(GMainContext *main, unsigned grace_ms, roster_event_cb cb, voi
 /* Frees everything; no event follows. NULL is fine. */
 void roster_destroy(struct roster *r);
 
-/* Replaces our own entry (no event: the owner reports its JOINED). */
+/* Replaces our own entry (no event: the owner reports its JOINED). Our previous ids (the
+ * last ROSTER_OLD_SELF of them) are remembered: after a rejoin the server may still list our
+ * old participant, and its chat user, until that session times out; roster_audio_update and
+ * roster_chat_join ignore them, so we never show up as someone else. */
+#define ROSTER_OLD_SELF 8
 int roster_set_self(struct roster *r, uint64_t id, const char *name, bool muted);
+/* True when id was ours before (see roster_set_self) and is not ours now. */
+bool roster_was_self(const struct roster *r, uint64_t id);
 /* Adds or updates an AudioBridge participant; claim: the chat identity its display claims
  * (chatid_parse; NULL or "": none); talking < 0: not stated. Emits JOINED for a new one,
  * MUTED/TALKING for changes. Returns the entry, NULL when full (the participant is then
- * counted unlisted) or id is 0. */
+ * counted unlisted), id is 0 or was ours. */
 const struct session_participant *roster_audio_update(struct roster *r, uint64_t id,
 						      const char *name, const char *claim,
 						      bool muted, int talking);

@@ -9,7 +9,8 @@
  * Once joined, losing the server (WebSocket closed, session expired, PeerConnection failed or
  * hung up) is not fatal: the session waits (backoff 0.25 s doubling to 2 s), starts a new
  * attempt (new WebSocket, Janus session, PeerConnection) and rejoins, emitting RECONNECTING
- * and JOINED again; after 60 s without success it gives up (exit 3). Before the first join,
+ * and JOINED again; after 60 s (give_up_ms) without success it gives up (exit 3), or with
+ * hold_on_give_up waits in GAVE_UP for session_retry or session_leave. Before the first join,
  * failures end the session with their exit code.
  *
  * Objects of an attempt (ws, janus, peer) are only ever destroyed from an idle callback, never
@@ -38,7 +39,7 @@
 
 #define CONNECT_TIMEOUT_MS 4500 /* "cannot reach the server" must be said within 5 s */
 #define LEAVE_TIMEOUT_MS 2000   /* how long a clean leave may wait for the server */
-#define RECONNECT_GIVE_UP_US (60 * G_USEC_PER_SEC)
+#define RECONNECT_GIVE_UP_US (60 * G_USEC_PER_SEC) /* unless give_up_ms says otherwise */
 #define AUDIOBRIDGE "janus.plugin.audiobridge"
 #define OFFER_MAX 8192
 
@@ -127,6 +128,12 @@ static gboolean action_cb(gpointer data)
 		s->state = ST_PIN_WAIT;
 		struct session_event ev = { .type = SESSION_EV_PIN_NEEDED, .room = s->room,
 					    .on = s->pin != NULL, .message = s->lost_why };
+		session_emit(s, &ev);
+		return G_SOURCE_REMOVE;
+	}
+	if (a == ACT_GAVE_UP) { /* unconnected until session_retry or session_leave */
+		s->state = ST_GAVE_UP;
+		struct session_event ev = { .type = SESSION_EV_GAVE_UP, .message = s->lost_why };
 		session_emit(s, &ev);
 		return G_SOURCE_REMOVE;
 	}
@@ -265,7 +272,8 @@ static void connection_lost(struct session *s, int code, const char *fmt, ...)
 /* retry_unjoined: reconnect even before the first join (the cause has been dealt with). */
 static void lose(struct session *s, int code, bool retry_unjoined, const char *why)
 {
-	if (s->state == ST_LEAVING || s->state == ST_DONE || s->state == ST_RECONNECT_WAIT)
+	if (s->state == ST_LEAVING || s->state == ST_DONE || s->state == ST_RECONNECT_WAIT ||
+	    s->state == ST_GAVE_UP)
 		return;
 	if (!s->joined_once && !retry_unjoined) {
 		session_fail(s, code, false, "%s", why);
@@ -276,9 +284,20 @@ static void lose(struct session *s, int code, bool retry_unjoined, const char *w
 		s->lost_since = now;
 		snprintf(s->lost_why, sizeof(s->lost_why), "%s", why);
 	}
-	if (now - s->lost_since > RECONNECT_GIVE_UP_US) {
-		session_fail(s, TTM_EXIT_SERVER, false, "gave up reconnecting after 60 s: %s",
-			     s->lost_why);
+	if (now - s->lost_since > s->give_up_us) {
+		char gave[sizeof(s->lost_why) + 64];
+		snprintf(gave, sizeof(gave), "gave up reconnecting after %.0f s: %s",
+			 (double)s->give_up_us / G_USEC_PER_SEC, s->lost_why);
+		if (!s->hold_on_give_up) {
+			session_fail(s, TTM_EXIT_SERVER, false, "%s", gave);
+			return;
+		}
+		memcpy(s->lost_why, gave, sizeof(s->lost_why) - 1); /* cut, if need be */
+		s->lost_why[sizeof(s->lost_why) - 1] = '\0';
+		s->exit_code = TTM_EXIT_SERVER; /* unless a retry works */
+		snprintf(s->leave_reason, sizeof(s->leave_reason), "error");
+		s->state = ST_RECONNECT_WAIT;
+		schedule(s, ACT_GAVE_UP);
 		return;
 	}
 	s->state = ST_RECONNECT_WAIT;
@@ -865,6 +884,8 @@ int session_create(GMainContext *main, struct ws_ctx *ws, const struct session_c
 	s->stats_ms = cfg->stats_interval_ms;
 	s->keepalive_ms = cfg->keepalive_ms;
 	s->ws_max = WS_MAX_MESSAGE;
+	s->give_up_us = cfg->give_up_ms ? (gint64)cfg->give_up_ms * 1000 : RECONNECT_GIVE_UP_US;
+	s->hold_on_give_up = cfg->hold_on_give_up;
 	s->bitrate = cfg->bitrate;
 	s->t0 = cfg->t0 ? cfg->t0 : g_get_monotonic_time();
 	s->video_cfg = cfg->video;
@@ -937,6 +958,21 @@ int session_set_pin(struct session *s, const char *pin)
 	s->pin = p;
 	s->exit_code = TTM_EXIT_OK;
 	snprintf(s->leave_reason, sizeof(s->leave_reason), "user");
+	session_connect(s);
+	return 0;
+}
+
+int session_retry(struct session *s)
+{
+	if (s->state != ST_GAVE_UP)
+		return -EALREADY;
+	s->exit_code = TTM_EXIT_OK;
+	snprintf(s->leave_reason, sizeof(s->leave_reason), "user");
+	s->lost_since = g_get_monotonic_time(); /* a new give_up_ms from now */
+	s->attempt = 1;
+	struct session_event ev = { .type = SESSION_EV_RECONNECTING, .attempt = s->attempt,
+				    .message = "retrying at the user's request" };
+	session_emit(s, &ev);
 	session_connect(s);
 	return 0;
 }

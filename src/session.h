@@ -53,6 +53,11 @@ struct session_config {
 					    * keepalive unanswered for JANUS_KEEPALIVE_ANSWER_MS
 					    * makes the session reconnect. */
 	int bitrate;                       /* our Opus bitrate (bit/s), announced in the SDP */
+	unsigned give_up_ms;               /* reconnecting after a lost connection ends after
+					    * this long; 0 = 60 s */
+	bool hold_on_give_up;              /* then: SESSION_EV_GAVE_UP and wait, unconnected, for
+					    * session_retry or session_leave (exit 3), instead of
+					    * ERROR and LEFT (the TUI; headless runs end) */
 	bool tamper_fingerprint;           /* tests only: corrupt the server's DTLS fingerprint */
 	struct session_video_config video; /* all zero: no video */
 };
@@ -75,6 +80,8 @@ enum session_event_type {
 	SESSION_EV_VIDEO_FRAME, /* a decoded picture of the shown feed: id, name, image */
 	SESSION_EV_PIN_NEEDED,  /* ask_pin only: room, message; on: a pin was given and refused.
 				 * The session waits, unconnected, for session_set_pin or _leave */
+	SESSION_EV_GAVE_UP,     /* hold_on_give_up only: reconnecting gave up (message: why);
+				 * waits for session_retry or session_leave */
 };
 
 struct session_video_stats {
@@ -149,6 +156,9 @@ void session_leave(struct session *s, const char *reason);
 /* After SESSION_EV_PIN_NEEDED: joins again (a new connection) with pin (copied; wiped when
  * no longer needed). 0, -EALREADY when no pin is awaited, -EINVAL for an empty pin, -ENOMEM. */
 int session_set_pin(struct session *s, const char *pin);
+/* After SESSION_EV_GAVE_UP: tries again (reconnecting for give_up_ms more). 0, or -EALREADY
+ * when the session is not waiting. */
+int session_retry(struct session *s);
 /* Asks the room to (un)mute us; a MUTED event confirms. */
 int session_set_muted(struct session *s, bool muted);
 bool session_is_muted(const struct session *s);

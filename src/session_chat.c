@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "net/loop.h"
 #include "src/chatid.h"
 #include "src/secmem.h"
 #include "src/session_int.h"
@@ -24,6 +25,9 @@
 
 #define CHAT_STORE_BYTES (256 * 1024) /* chat history kept in locked memory */
 #define CHAT_STORE_MSGS 2000
+#define CHAT_RECIPIENT_WAIT_MS 6000 /* a private message waits this long, after the chat
+				     * channel came up, for its recipient's chat user (the
+				     * roster's grace period, and the rejoins after a reconnect) */
 #define CHAT_OUTBOX_MAX 64            /* messages queued while the chat channel is not up */
 
 static void emit_notice(struct session *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -45,6 +49,44 @@ static void outgoing_free(struct outgoing *o)
 	sodium_free(o);
 }
 
+struct named { const char *name; bool found; };
+
+static void find_named(void *user, const struct session_participant *p)
+{
+	struct named *n = user;
+	if (!p->self && !strcmp(p->name, n->name))
+		n->found = true;
+}
+
+static void chat_flush(struct session *s);
+
+static gboolean chat_wait_cb(gpointer data)
+{
+	struct session *s = data;
+	loop_source_drop(&s->chat_wait_src);
+	chat_flush(s);
+	return G_SOURCE_REMOVE;
+}
+
+/* A private message to someone in the call whose chat user is not known (yet): just after
+ * the chat channel came up (a reconnect: everyone's chat users rejoin) it waits and is tried
+ * again; true while it should. */
+static bool recipient_pending(struct session *s, const char *to)
+{
+	struct named n = { to, false };
+	if (g_get_monotonic_time() - s->chat_ready_at > CHAT_RECIPIENT_WAIT_MS * 1000)
+		return false;
+	roster_foreach(s->roster, find_named, &n);
+	if (!n.found)
+		return false;
+	if (!s->chat_wait_src) {
+		s->chat_wait_src = g_timeout_source_new(250);
+		g_source_set_callback(s->chat_wait_src, chat_wait_cb, s, NULL);
+		g_source_attach(s->chat_wait_src, s->main);
+	}
+	return true;
+}
+
 /* Sends queued messages while the chat channel is up. */
 static void chat_flush(struct session *s)
 {
@@ -53,6 +95,8 @@ static void chat_flush(struct session *s)
 		/* Whom "to" names is the roster's call: the person shown under that name. */
 		const char *to_user = o->by_id ? roster_chat_user_of(s->roster, o->to_id)
 				    : o->to ? roster_chat_user_named(s->roster, o->to) : NULL;
+		if (o->to && !to_user && recipient_pending(s, o->to))
+			return; /* stays queued, in order */
 		int rc = (o->to || o->by_id) && !to_user ? -ENOENT
 							 : chatlink_send(s->chat_link, to_user, o->text);
 		if (rc == -ENOTCONN || rc == -EAGAIN)
@@ -79,6 +123,7 @@ static void chat_go(struct session *s)
 {
 	s->chat_claiming = false;
 	s->chat_ready = true;
+	s->chat_ready_at = g_get_monotonic_time();
 	struct session_event ev = { .type = SESSION_EV_MEDIA, .kind = "chat", .state = "connected" };
 	session_emit(s, &ev);
 	chat_flush(s);
@@ -244,6 +289,7 @@ unsigned session_wipe_chat(struct session *s)
 void session_chat_free(struct session *s)
 {
 	struct outgoing *o;
+	loop_source_drop(&s->chat_wait_src);
 	while ((o = g_queue_pop_head(&s->outbox)))
 		outgoing_free(o);
 	chat_store_destroy(s->chat);

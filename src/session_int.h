@@ -15,10 +15,10 @@
 
 enum state {
 	ST_IDLE, ST_CONNECTING, ST_CREATING, ST_ATTACHING, ST_JOINING, ST_JOINED,
-	ST_RECONNECT_WAIT, ST_PIN_WAIT, ST_LEAVING, ST_DONE
+	ST_RECONNECT_WAIT, ST_PIN_WAIT, ST_GAVE_UP, ST_LEAVING, ST_DONE
 };
 
-enum action { ACT_NONE, ACT_FINISH, ACT_RECONNECT, ACT_PIN_WAIT };
+enum action { ACT_NONE, ACT_FINISH, ACT_RECONNECT, ACT_PIN_WAIT, ACT_GAVE_UP };
 
 struct session {
 	GMainContext *main;
@@ -63,6 +63,8 @@ struct session {
 	bool chat_claiming; /* our display's claim of our chat username is on its way */
 	bool chat_claimed;  /* Janus took it: to be withdrawn if the chat link fails */
 	struct chatlink *chat_link;
+	gint64 chat_ready_at;   /* monotonic µs the chat channel came up */
+	GSource *chat_wait_src; /* a private message waits for its recipient's chat user */
 
 	/* video */
 	struct session_video_config video_cfg; /* source copied */
@@ -72,6 +74,8 @@ struct session {
 
 	/* reconnection */
 	int attempt;
+	gint64 give_up_us;
+	bool hold_on_give_up;
 	gint64 lost_since; /* monotonic µs, 0 = not lost */
 	char lost_why[256];
 

@@ -83,7 +83,9 @@ static void draw_title(struct tui *t)
 	snprintf(count, sizeof(count), "%u", t->people->len);
 	i18n_fmt(room, sizeof(room), t->lang, I18N_TITLE_ROOM, t->room, t->host, NULL);
 	i18n_fmt(people, sizeof(people), t->lang, I18N_TITLE_PEOPLE, count, NULL, NULL);
-	snprintf(left, sizeof(left), " ttymeet%s%s%s%s", sep(t), room, sep(t), people);
+	snprintf(left, sizeof(left), " ttymeet%s%s%s%s%s%s%s", sep(t), room, sep(t), people,
+		 t->away ? " (" : "", t->away ? i18n_get(t->lang, I18N_STALE) : "",
+		 t->away ? ")" : ""); /* away: the count is the last one known */
 	size_t room_for_left = (size_t)cols > hw + 2 ? (size_t)cols - hw - 2 : 0;
 	puts_(t, w, left, room_for_left, STYLE_BAR);
 	if ((size_t)cols > hw + 1) {
@@ -169,7 +171,8 @@ static void draw_roster(struct tui *t)
 	char title[128], buf[SESSION_NAME_MAX + CHATVIEW_SUFFIX_MAX + 8], num[16];
 
 	werase(w);
-	snprintf(title, sizeof(title), " %s (%u)", i18n_get(t->lang, I18N_ROSTER_TITLE), n);
+	snprintf(title, sizeof(title), " %s (%u%s%s)", i18n_get(t->lang, I18N_ROSTER_TITLE), n,
+		 t->away ? ", " : "", t->away ? i18n_get(t->lang, I18N_STALE) : "");
 	wmove(w, 0, 0);
 	puts_(t, w, title, (size_t)cols, STYLE_SELF);
 	if (show > (guint)(rows - 1))
@@ -233,7 +236,7 @@ static void draw_video_title(struct tui *t, WINDOW *w, int cols)
 {
 	static const char *const words[] = { [LAYOUT_VIDEO_LARGE] = "large",
 					      [LAYOUT_VIDEO_FULL] = "full" };
-	char size[32] = "", num[16], unread[128] = "";
+	char size[32] = "", num[16], unread[128] = "", who[SESSION_NAME_MAX + 48];
 	if (t->video_size == LAYOUT_VIDEO_LARGE || t->video_size == LAYOUT_VIDEO_FULL)
 		snprintf(size, sizeof(size), " [%s] F7 ", words[t->video_size]);
 	if (t->hidden_unread) {
@@ -246,8 +249,11 @@ static void draw_video_title(struct tui *t, WINDOW *w, int cols)
 	wmove(w, 0, 0);
 	wclrtoeol(w);
 	puts_(t, w, " ", 1, STYLE_SELF);
-	puts_(t, w, t->video_showing ? t->video_from : i18n_get(t->lang, I18N_VIDEO_TITLE),
-	      name_room, STYLE_SELF);
+	snprintf(who, sizeof(who), "%s%s%s%s", t->video_showing ? t->video_from
+		 : i18n_get(t->lang, I18N_VIDEO_TITLE), t->video_showing && t->video_frozen ? " (" : "",
+		 t->video_showing && t->video_frozen ? i18n_get(t->lang, I18N_VIDEO_FROZEN) : "",
+		 t->video_showing && t->video_frozen ? ")" : ""); /* an old picture says so */
+	puts_(t, w, who, name_room, STYLE_SELF);
 	if (!tw || (size_t)cols <= tw + 2)
 		return;
 	wmove(w, 0, cols - (int)tw);

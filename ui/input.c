@@ -702,6 +702,6 @@ static void key(struct tui *t, bool is_key, wint_t ch, bool esc)
 		overlay_key(t, is_key, ch, esc);
 		return;
 	}
-	if (!esc)
+	if (!esc && !away_key(t, is_key, ch))
 		meeting_key(t, is_key, ch);
 }

@@ -33,6 +33,7 @@ static enum status_attr conn_text(const struct status_model *m, enum i18n_lang l
 		[STATUS_AUDIO_FAILED] = I18N_ST_AUDIO_FAILED,
 		[STATUS_RECONNECTING] = I18N_ST_RECONNECTING,
 		[STATUS_LEFT] = I18N_ST_LEFT,
+		[STATUS_GAVE_UP] = I18N_ST_GAVE_UP,
 	};
 	char n[16];
 	unsigned c = (unsigned)m->conn < sizeof(msgs) / sizeof(msgs[0]) ? m->conn : STATUS_IDLE;
@@ -40,7 +41,8 @@ static enum status_attr conn_text(const struct status_model *m, enum i18n_lang l
 	i18n_fmt(out, outlen, lang, msgs[c], n, NULL, NULL);
 	switch (m->conn) {
 	case STATUS_AUDIO_OK: return STATUS_GOOD;
-	case STATUS_AUDIO_FAILED: return STATUS_ALERT;
+	case STATUS_AUDIO_FAILED:
+	case STATUS_GAVE_UP: return STATUS_ALERT;
 	case STATUS_LEFT: return STATUS_PLAIN;
 	default: return STATUS_WARN;
 	}
@@ -96,7 +98,7 @@ int status_build(const struct status_model *m, enum i18n_lang lang, bool ascii, 
 	struct status_seg all[SEG_COUNT];
 	/* No RTT segment until there is a figure ("RTT - ms" said nothing). */
 	bool present[SEG_COUNT] = { true, true, m->have_stats, m->have_stats && m->rtt_ms >= 0,
-				    m->have_stats };
+				    m->have_stats && !m->stale };
 	char a[32], b[32];
 
 	memset(all, 0, sizeof(all));
@@ -109,6 +111,13 @@ int status_build(const struct status_model *m, enum i18n_lang lang, bool ascii, 
 	i18n_fmt(all[SEG_RTT].text, sizeof(all[0].text), lang, I18N_ST_RTT, a, NULL, NULL);
 	fmt_num(a, sizeof(a), m->loss_pct, 1);
 	i18n_fmt(all[SEG_LOSS].text, sizeof(all[0].text), lang, I18N_ST_LOSS, a, NULL, NULL);
+	if (m->stale) /* the last figures, not live ones: said in words */
+		for (int k = SEG_RATE; k <= SEG_RTT; k++) {
+			size_t len = strlen(all[k].text);
+			snprintf(all[k].text + len, sizeof(all[k].text) - len, " (%s)",
+				 i18n_get(lang, I18N_STALE));
+			all[k].attr = STATUS_WARN;
+		}
 	all[SEG_LOSS].attr = m->loss_pct >= 5 ? STATUS_ALERT : m->loss_pct >= 1 ? STATUS_WARN
 							       : STATUS_PLAIN;
 

@@ -20,6 +20,7 @@ enum status_conn {
 	STATUS_AUDIO_FAILED,
 	STATUS_RECONNECTING,
 	STATUS_LEFT,
+	STATUS_GAVE_UP,       /* reconnecting gave up: the keys to retry or quit */
 };
 
 struct status_model {
@@ -29,6 +30,7 @@ struct status_model {
 	bool no_mic, no_speaker; /* no sound device on that side: said instead of the meter */
 	double level;         /* microphone level 0..1 */
 	bool have_stats;
+	bool stale;           /* not connected: rates and RTT are the last known, said so */
 	double kbps_in, kbps_out;
 	double rtt_ms;        /* < 0 unknown */
 	double loss_pct;

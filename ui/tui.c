@@ -100,8 +100,8 @@ static void on_diag_line(void *user, const char *line)
 {
 	struct tui *t = user;
 	const char *msg = line + strlen("ttymeet: ");
-	if (t->ending || !strcmp(msg, t->last_error))
-		return; /* the error event already showed it */
+	if (t->ending || !strcmp(msg, t->last_error) || away_is_log_only(t, msg))
+		return; /* the error event already showed it, or it is for the --log only */
 	tui_system_line(t, TUI_LINE_ALERT, msg);
 }
 
@@ -307,6 +307,7 @@ static GSource *add_signal(struct tui *t, int sig, GSourceFunc fn)
 
 static void free_model(struct tui *t)
 {
+	away_free(t);
 	editor_destroy(t->ed);
 	chat_store_destroy(t->log);
 	vrender_destroy(t->vr);
@@ -673,11 +674,17 @@ static void on_media(struct tui *t, const struct session_event *ev)
 {
 	bool ok = ev->state && !strcmp(ev->state, "connected");
 	bool audio = ev->kind && !strcmp(ev->kind, "audio");
-	if (audio)
+	if (audio && !t->away)
 		t->st.conn = ok ? STATUS_AUDIO_OK : STATUS_AUDIO_FAILED;
-	else
+	else if (!audio)
 		t->chat_ready = ok;
-	if (ok)
+	if (away_quiet(t) || (audio && !ok)) {
+		/* back after a loss: the rejoin's line said it; a failed audio path is said by
+		 * the RECONNECTING or ERROR that follows, in words: the reason is for the log */
+		if (!ok)
+			away_log(t, "%s failed: %s", audio ? "audio" : "chat",
+				 ev->message ? ev->message : "");
+	} else if (ok)
 		tui_system_msg(t, 0, audio ? I18N_SYS_AUDIO_OK : I18N_SYS_CHAT_OK, NULL, NULL);
 	else
 		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_MEDIA_FAILED,
@@ -689,13 +696,15 @@ static void on_video(struct tui *t, const struct session_event *ev)
 {
 	if (ev->on) {
 		snprintf(t->video_from, sizeof(t->video_from), "%s", ev->name ? ev->name : "");
-		tui_system_msg(t, 0, I18N_SYS_VIDEO_SHOWING, t->video_from, NULL);
+		if (!away_quiet(t)) /* back after a loss: the rejoin's line says it */
+			tui_system_msg(t, 0, I18N_SYS_VIDEO_SHOWING, t->video_from, NULL);
 		return;
 	}
 	t->video_showing = false;
+	t->video_frozen = false;
 	if (t->vr)
 		vrender_forget(t->vr);
-	if (ev->message)
+	if (ev->message && !away_quiet(t))
 		tui_system_msg(t, 0, I18N_SYS_VIDEO_STOPPED, ev->message, NULL);
 }
 
@@ -738,7 +747,6 @@ void tui_on_event(struct tui *t, const struct session_event *ev)
 {
 	struct tui_person *p;
 	unsigned mask = DIRTY_STATUS;
-	char num[32];
 
 	switch (ev->type) {
 	case SESSION_EV_CONNECTING:
@@ -754,13 +762,14 @@ void tui_on_event(struct tui *t, const struct session_event *ev)
 			t->st.conn = STATUS_JOINED;
 		if (!t->st.ptt)
 			t->st.muted = ev->on;
-		tui_system_msg(t, 0, I18N_SYS_JOINED, t->room, ev->name);
+		if (!away_rejoined(t))
+			tui_system_msg(t, 0, I18N_SYS_JOINED, t->room, ev->name);
 		mask |= DIRTY_ROSTER | DIRTY_TITLE;
 		break;
 	case SESSION_EV_PARTICIPANT_JOINED:
 		add_person(t, ev->id, ev->name, ev->on, ev->self, ev->chat_only);
 		p = find_person(t, ev->id, NULL);
-		if (!ev->self)
+		if (!ev->self && !away_quiet(t)) /* after a rejoin: said once settled */
 			tui_system_msg(t, 0, ev->chat_only ? I18N_SYS_PEER_JOINED_CHAT
 							   : I18N_SYS_PEER_JOINED,
 				       p ? p->label : ev->name, NULL);
@@ -768,7 +777,8 @@ void tui_on_event(struct tui *t, const struct session_event *ev)
 		break;
 	case SESSION_EV_PARTICIPANT_LEFT:
 		remove_person(t, ev->id);
-		if (!ev->merged) /* merged: the same person's call entry joins next */
+		if (!ev->merged && !away_quiet(t)) /* merged: the same person's call entry joins
+						    * next */
 			tui_system_msg(t, 0, I18N_SYS_PEER_LEFT, ev->name, NULL);
 		mask = DIRTY_ROSTER | DIRTY_TITLE;
 		break;
@@ -796,13 +806,13 @@ void tui_on_event(struct tui *t, const struct session_event *ev)
 		break;
 	case SESSION_EV_STATS:
 		on_stats(t, ev->stats);
+		away_tick(t);
 		break;
 	case SESSION_EV_RECONNECTING:
-		t->st.conn = STATUS_RECONNECTING;
-		t->st.attempt = ev->attempt;
-		t->chat_ready = false;
-		snprintf(num, sizeof(num), "%d", ev->attempt);
-		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_RECONNECTING, num, NULL);
+		away_lost(t, ev);
+		break;
+	case SESSION_EV_GAVE_UP:
+		away_gave_up(t, ev);
 		break;
 	case SESSION_EV_ERROR:
 		snprintf(t->last_error, sizeof(t->last_error), "%s",
@@ -828,6 +838,7 @@ void tui_on_event(struct tui *t, const struct session_event *ev)
 		mask |= DIRTY_VIDEO;
 		break;
 	case SESSION_EV_VIDEO_FRAME:
+		away_frame(t);
 		if (!on_video_frame(t, ev))
 			return; /* not drawn: nothing changed on screen */
 		mask = DIRTY_VIDEO;

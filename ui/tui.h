@@ -46,6 +46,9 @@ struct tui_ops {
 	/* The pin typed at the masked prompt a SESSION_EV_PIN_NEEDED brings up (session_set_pin);
 	 * the UI wipes its copy after the call. */
 	int (*set_pin)(void *user, const char *pin);
+	/* After SESSION_EV_GAVE_UP, the user's r: session_retry. 0 or a negative code. NULL:
+	 * not offered. */
+	int (*retry)(void *user);
 };
 
 struct tui_config {

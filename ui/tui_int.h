@@ -128,6 +128,17 @@ struct tui {
 	bool video_showing;       /* a picture is in the pane */
 	char video_from[SESSION_NAME_MAX];
 	enum ascii_mode video_mode;
+
+	/* the server away (away.c) */
+	bool away;            /* contact lost: reconnecting or given up; the model is stale */
+	bool gave_up;         /* reconnecting gave up: r retries, q quits */
+	gint64 away_since;    /* monotonic µs of the loss */
+	GSource *settle_src;  /* after the rejoin: the roster settles before it is compared */
+	GPtrArray *away_names; /* the others' names when contact was lost (sorted, g_free) */
+	char log_only[4][320]; /* the last lines written for the --log file only (a ring) */
+	unsigned log_next;
+	gint64 frame_us;      /* monotonic µs of the last picture received */
+	bool video_frozen;    /* the picture shown is old: marked frozen */
 };
 
 /* tui.c */
@@ -184,6 +195,26 @@ void chatcmd_lastlog(struct tui *t, const char *text, size_t len);
 const struct tui_person *chatcmd_find(struct tui *t, const char *name, bool *ambiguous);
 /* "alice#3f2, alice#9a1": the labels of everyone called name (case-insensitively). */
 void chatcmd_labels_of(struct tui *t, const char *name, char *out, size_t outlen);
+
+/* away.c: the server away (lost, rejoined, given up) */
+/* A RECONNECTING event: the first says so in the chat, the others update the status bar. */
+void away_lost(struct tui *t, const struct session_event *ev);
+/* A JOINED event: true when it ends an absence (said in one line; the caller says no more). */
+bool away_rejoined(struct tui *t);
+/* True while away or settling after a rejoin: roster and media lines are not said. */
+bool away_quiet(const struct tui *t);
+/* A GAVE_UP event: the meeting is lost; the keys are shown. */
+void away_gave_up(struct tui *t, const struct session_event *ev);
+/* A key while given up: r retries, q quits (only with an empty input line). True: taken. */
+bool away_key(struct tui *t, bool is_key, wint_t ch);
+/* A picture arrived; and once a second (STATS): marks a picture frozen when none comes. */
+void away_frame(struct tui *t);
+void away_tick(struct tui *t);
+/* Writes one line for the --log file (stderr, ui/diag.h) that the chat does not show. */
+void away_log(struct tui *t, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+/* msg is a line written by away_log: not to be shown. */
+bool away_is_log_only(const struct tui *t, const char *msg);
+void away_free(struct tui *t);
 
 /* input.c */
 /* Handles one key from input_read (is_key: KEY_CODE_YES). */

@@ -334,6 +334,37 @@ static void test_syncs_and_clear(void **state)
 	assert_int_equal(last(f)->type, SESSION_EV_PARTICIPANT_LEFT);
 }
 
+/* A rejoin as the server that still remembers our previous participant (and its chat user,
+ * whose username names that id) lists them: they are us, never someone else, and a second
+ * rejoin still knows the first id. Someone who stayed keeps their entry: no left/joined. */
+static void test_rejoin_hides_our_old_self(void **state)
+{
+	struct fx *f = *state;
+	roster_audio_update(f->r, 10, "ann", NULL, false, -1);
+	size_t before = f->n;
+	assert_int_equal(roster_set_self(f->r, 2000, "me", false), 0);
+	assert_true(roster_was_self(f->r, 1000));
+	assert_false(roster_was_self(f->r, 2000));
+	assert_false(roster_was_self(f->r, 10));
+	roster_audio_sync_begin(f->r);
+	roster_audio_update(f->r, 10, "ann", NULL, false, -1);
+	assert_null(roster_audio_update(f->r, 1000, "me", NULL, false, -1));
+	roster_audio_sync_end(f->r);
+	roster_chat_join(f->r, "ttm-00000000000003e8-me", "me", 1000);
+	run_for(f, GRACE_MS * 3);
+	assert_int_equal(f->n, before); /* no event at all: nobody joined or left */
+	assert_int_equal(named(f, "me").n, 1);
+	assert_true(roster_get(f->r, 2000)->self);
+	assert_null(roster_get(f->r, 1000));
+	assert_int_equal(named(f, "ann").n, 1);
+	/* and again: both old ids stay ours */
+	assert_int_equal(roster_set_self(f->r, 3000, "me", false), 0);
+	assert_null(roster_audio_update(f->r, 1000, "me", NULL, false, -1));
+	assert_null(roster_audio_update(f->r, 2000, "me", NULL, false, -1));
+	assert_int_equal(named(f, "me").n, 1);
+	assert_int_equal(f->n, before);
+}
+
 static void test_states_and_collisions(void **state)
 {
 	struct fx *f = *state;
@@ -553,6 +584,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_forgeries_merge_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_self_is_never_merged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_syncs_and_clear, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rejoin_hides_our_old_self, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_states_and_collisions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_settles, setup, teardown),
 	};

@@ -99,7 +99,20 @@ static void test_mic_states(void **state)
 	m.conn = STATUS_RECONNECTING;
 	m.attempt = 3;
 	assert_int_equal(status_build(&m, I18N_EN, false, 200, 3, s), 2);
-	assert_string_equal(s[0].text, "reconnecting (3)");
+	assert_string_equal(s[0].text, "lost contact with the server: reconnecting (try 3)");
+	/* the last figures while away are said to be old; loss goes */
+	m.have_stats = true;
+	m.kbps_in = 30;
+	m.kbps_out = 25;
+	m.rtt_ms = 12;
+	m.stale = true;
+	assert_int_equal(status_build(&m, I18N_EN, false, 200, 3, s), 4);
+	assert_string_equal(s[2].text, "in 30 out 25 kbps (stale)");
+	assert_string_equal(s[3].text, "RTT 12 ms (stale)");
+	m.conn = STATUS_GAVE_UP;
+	status_build(&m, I18N_EN, false, 200, 3, s);
+	assert_string_equal(s[0].text, "meeting lost: r retry, q quit");
+	assert_int_equal(s[0].attr, STATUS_ALERT);
 }
 
 static void test_no_sound_card(void **state)
