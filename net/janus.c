@@ -7,6 +7,11 @@
  * ack for an unknown transaction is ignored. A 500 ms sweep fails requests past their deadline;
  * a 25 s timer sends keepalives while a session exists, and their answers are checked: one
  * missing for JANUS_KEEPALIVE_ANSWER_MS, or a "session not found", is reported through dead_cb.
+ * Unless the keepalive never even reached the server's host (undelivered_cb > 0: its TCP stack
+ * has not acknowledged it): then the path is down — a hung server's kernel still acknowledges —
+ * and a rejoin could not get through either, so another keepalive goes out and the wait goes
+ * on, up to JANUS_KEEPALIVE_OUTAGE_MS from the first; when the path is back TCP delivers them
+ * and the answer ends the wait. Media has its own watch (ICE) meanwhile.
  */
 #include "net/janus.h"
 #include "net/loop.h"
@@ -36,6 +41,9 @@ struct janus {
 	uint32_t txn_prefix, txn_next;
 	GHashTable *pending; /* txn -> struct pending */
 	unsigned request_timeout_ms, keepalive_ms, keepalive_answer_ms;
+	gint64 keepalive_outage_since; /* µs of the first keepalive lost in an outage, 0: none */
+	unsigned outage_limit_ms;
+	unsigned keepalives_out;       /* keepalives sent and not completed yet */
 	GSource *sweep, *keepalive;
 };
 
@@ -180,15 +188,48 @@ static json_t *envelope(struct janus *j, const char *verb, uint64_t handle)
 	return m;
 }
 
+static void keepalive_answered(void *user, const struct janus_reply *r);
+
+static void send_keepalive(struct janus *j)
+{
+	json_t *m = envelope(j, "keepalive", 0);
+	if (m && request_within(j, m, REQ_PLAIN, keepalive_answered, j,
+				j->keepalive_answer_ms) == 0)
+		j->keepalives_out++;
+}
+
+/* An overdue answer while our bytes have not reached the server's host: an outage of the
+ * path. Returns true while it is still worth waiting. */
+static bool keepalive_in_outage(struct janus *j)
+{
+	gint64 now = g_get_monotonic_time();
+
+	if (!j->ops.undelivered_cb || j->ops.undelivered_cb(j->user) <= 0)
+		return false;
+	if (!j->keepalive_outage_since)
+		j->keepalive_outage_since = now - (gint64)j->keepalive_answer_ms * 1000;
+	return now - j->keepalive_outage_since < (gint64)j->outage_limit_ms * 1000;
+}
+
 static void keepalive_answered(void *user, const struct janus_reply *r)
 {
 	struct janus *j = user;
 	int err;
 	char why[160];
 
+	j->keepalives_out--;
 	if (!j->session)
 		return; /* the session went away meanwhile: nothing to check any more */
-	if (r->err == -ETIMEDOUT) {
+	if (r->err == -ETIMEDOUT && keepalive_in_outage(j)) {
+		if (j->keepalives_out == 0) /* one retry in flight at a time */
+			send_keepalive(j);
+		return;
+	}
+	if (r->err == -ETIMEDOUT && j->keepalive_outage_since) {
+		err = -ETIMEDOUT;
+		snprintf(why, sizeof(why), "lost contact with the server (nothing got through for "
+			 "%.0f s)", (double)(g_get_monotonic_time() - j->keepalive_outage_since) / 1e6);
+	} else if (r->err == -ETIMEDOUT) {
 		err = -ETIMEDOUT;
 		snprintf(why, sizeof(why), "the server stopped answering (no keepalive answer "
 			 "within %.1f s)", j->keepalive_answer_ms / 1000.0);
@@ -196,8 +237,10 @@ static void keepalive_answered(void *user, const struct janus_reply *r)
 		err = -ENOENT;
 		snprintf(why, sizeof(why), "the server no longer knows our session");
 	} else {
+		j->keepalive_outage_since = 0;
 		return; /* answered (or the transport went, which its owner hears about) */
 	}
+	j->keepalive_outage_since = 0;
 	janus_reset_session(j);
 	if (j->ops.dead_cb)
 		j->ops.dead_cb(j->user, err, why);
@@ -206,12 +249,8 @@ static void keepalive_answered(void *user, const struct janus_reply *r)
 static gboolean keepalive_cb(gpointer data)
 {
 	struct janus *j = data;
-	if (j->session) {
-		json_t *m = envelope(j, "keepalive", 0);
-		if (m)
-			request_within(j, m, REQ_PLAIN, keepalive_answered, j,
-				       j->keepalive_answer_ms);
-	}
+	if (j->session && !j->keepalive_outage_since) /* in an outage the retries go out */
+		send_keepalive(j);
 	return G_SOURCE_CONTINUE;
 }
 
@@ -227,6 +266,7 @@ int janus_create(GMainContext *main, const struct janus_ops *ops, void *user, st
 	j->request_timeout_ms = JANUS_REQUEST_TIMEOUT_MS;
 	j->keepalive_ms = JANUS_KEEPALIVE_MS;
 	j->keepalive_answer_ms = JANUS_KEEPALIVE_ANSWER_MS;
+	j->outage_limit_ms = JANUS_KEEPALIVE_OUTAGE_MS;
 	j->pending = g_hash_table_new_full(g_str_hash, g_str_equal, NULL, free);
 	j->sweep = loop_lazy_timer_new(500, 100); /* request deadlines: no precision needed */
 	g_source_set_callback(j->sweep, sweep_cb, j, NULL);
@@ -284,9 +324,15 @@ uint64_t janus_session_id(const struct janus *j)
 	return j->session;
 }
 
+void janus_set_outage_limit(struct janus *j, unsigned ms)
+{
+	j->outage_limit_ms = ms ? ms : JANUS_KEEPALIVE_OUTAGE_MS;
+}
+
 void janus_reset_session(struct janus *j)
 {
 	j->session = 0;
+	j->keepalive_outage_since = 0;
 	loop_source_drop(&j->keepalive);
 }
 

@@ -20,6 +20,7 @@
  * when the WebSocket still looks open: the server is noticed dead within keepalive + 8.6 s
  * (the deadline sweep runs every 0.5 s, 0.1 s late at most). */
 #define JANUS_KEEPALIVE_ANSWER_MS 8000
+#define JANUS_KEEPALIVE_OUTAGE_MS 60000 /* the longest an undelivered keepalive is waited for */
 
 struct janus;
 
@@ -65,6 +66,10 @@ struct janus_ops {
 	 * unanswered (-ETIMEDOUT) or the server no longer knows the session (-ENOENT). Keepalives
 	 * stop until the next session is created. May be NULL. */
 	void (*dead_cb)(void *user, int err, const char *why);
+	/* Bytes sent that the server's host has not acknowledged (ws_undelivered), or negative
+	 * when unknown. An overdue keepalive answer while something is still undelivered means
+	 * the path is down, not that the server stopped answering: see janus.c. May be NULL. */
+	int (*undelivered_cb)(void *user);
 };
 
 /* Creates a client; timers are attached to main (NULL = thread default). */
@@ -82,6 +87,10 @@ void janus_fail_pending(struct janus *j, int err, const char *why);
  * unanswered (ms; 0 keeps the default). Takes effect for the next session created. */
 void janus_set_timers(struct janus *j, unsigned request_timeout_ms, unsigned keepalive_ms,
 		      unsigned keepalive_answer_ms);
+
+/* How long keepalives that never reach the server's host are waited for (ms; 0: the default,
+ * JANUS_KEEPALIVE_OUTAGE_MS, about when Janus would drop the session itself). */
+void janus_set_outage_limit(struct janus *j, unsigned ms);
 
 uint64_t janus_session_id(const struct janus *j);
 /* Forgets the session (after it was destroyed or expired): keepalives stop. */

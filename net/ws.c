@@ -11,6 +11,8 @@
 
 #include <errno.h>
 #include <libwebsockets.h>
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
 #include <openssl/x509_vfy.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -430,6 +432,22 @@ int ws_send_text(struct ws_conn *c, const char *text, size_t len)
 	g_queue_push_tail(&c->sendq, m);
 	lws_callback_on_writable(c->wsi);
 	return 0;
+}
+
+int ws_undelivered(struct ws_conn *c)
+{
+	size_t queued = 0;
+	int outq = 0;
+
+	if (!c || !c->open || c->user_closed || !c->wsi)
+		return -ENOTCONN;
+	for (GList *l = c->sendq.head; l; l = l->next)
+		queued += ((const struct ws_msg *)l->data)->len;
+	lws_sockfd_type fd = lws_get_socket_fd(c->wsi);
+	if (fd < 0 || ioctl(fd, SIOCOUTQ, &outq) < 0 || outq < 0)
+		outq = 0;
+	queued += (size_t)outq;
+	return queued > INT32_MAX ? INT32_MAX : (int)queued;
 }
 
 void ws_close(struct ws_conn *c)

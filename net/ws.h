@@ -45,6 +45,10 @@ int ws_connect(struct ws_ctx *ctx, const char *url, const char *subprotocol, boo
 /* Queues one text message (copied). -ENOTCONN before open or after close, -ENOBUFS when the
  * send queue is over its bound. */
 int ws_send_text(struct ws_conn *c, const char *text, size_t len);
+/* Bytes we sent that the server's host has not acknowledged yet: queued here, or in the
+ * kernel's send queue unacknowledged (TCP; SIOCOUTQ). 0 means everything sent so far reached
+ * the server's TCP stack. -ENOTCONN when not open. */
+int ws_undelivered(struct ws_conn *c);
 /* Sets the largest message c accepts (bytes, at most WS_MAX_MESSAGE_LIMIT; 0: the default).
  * A bigger one closes the connection with -EMSGSIZE. */
 void ws_set_max_message(struct ws_conn *c, size_t max);

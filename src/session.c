@@ -657,6 +657,12 @@ static int janus_send(void *user, const char *text, size_t len)
 	return s->ws ? ws_send_text(s->ws, text, len) : -ENOTCONN;
 }
 
+static int janus_undelivered(void *user)
+{
+	struct session *s = user;
+	return s->ws && !s->offline_send ? ws_undelivered(s->ws) : -ENOTCONN;
+}
+
 static void janus_event(void *user, const struct janus_event *ev)
 {
 	struct session *s = user;
@@ -808,7 +814,7 @@ static void session_connect(struct session *s)
 {
 	static const struct ws_handlers wsh = { ws_open, ws_message, ws_closed };
 	static const struct janus_ops jops = { janus_send, janus_event, janus_protocol_error,
-					       janus_dead };
+					       janus_dead, janus_undelivered };
 
 	s->state = ST_CONNECTING;
 	if (janus_create(s->main, &jops, s, &s->janus) == 0)

@@ -33,8 +33,8 @@ Phases (flags choose them; none, or --all, runs all three in this order in one c
              whatever else runs on it.
            - reconnects: `reconnecting` events and `joined` events after the first. Goal: 0.
   outage   All traffic between the clients and the server dropped for --outage-s (10) s:
-           Lab.impair(loss_pct=100), an nftables netdev table on the client namespace's link,
-           both directions (TCP of the WebSocket included). Then --observe-s (20) s.
+           Lab.cut(): every packet dropped on arrival at both ends of the link (TCP of the
+           WebSocket included), so both sides keep sending as over a real broken path. Then --observe-s (20) s.
            - resume: from the moment the drop rule is gone to the first non-silent frame the
              listener writes to its recording. Goal: <= 3 s.
            - no rejoin: no `reconnecting`, second `joined`, `error` or failed `media` event of
@@ -439,11 +439,11 @@ class Run:
                                                               time.strftime("%H:%M:%S")),
               flush=True)
         t_drop = time.monotonic()
-        self.L.impair(loss_pct=100)
+        self.L.cut()
         try:
             self.sleep(a.outage_s)
         finally:
-            self.L.impair(loss_pct=0)
+            self.L.cut(False)
         t_back = time.monotonic()
         self.sleep(a.observe_s)
         t_end = time.monotonic()

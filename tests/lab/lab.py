@@ -693,6 +693,20 @@ class Lab:
         if rate_kbit is not None:
             self._set_rate(int(rate_kbit))
 
+    def cut(self, down=True):
+        """Cuts the link between client and server (down=True) or mends it: every packet is
+        dropped as it arrives, at the ingress of both veth ends, so both sides send as usual and
+        only the path is silent, like a real outage. (impair(loss_pct=100) drops at the client's
+        egress too, where its TCP sees each send fail locally and gives up on the connection
+        within seconds: no real outage does that.)"""
+        for ns in (self.client_ns, self.server_ns):
+            _sh(["ip", "netns", "exec", ns, "nft", "delete", "table", "netdev", "ttmcut"],
+                check=False)
+            if down:
+                rules = ("table netdev ttmcut {\n chain in { type filter hook ingress device "
+                         "%s priority 0; policy accept;\n  counter drop\n }\n}\n" % VETH)
+                _sh(["ip", "netns", "exec", ns, "nft", "-f", "-"], input=rules)
+
     def _set_loss(self, pct):
         if not 0 <= pct <= 100:
             raise LabError("loss_pct must be 0..100")

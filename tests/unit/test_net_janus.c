@@ -29,6 +29,7 @@ struct fx {
 	char protocol_why[256];
 	int deads, dead_err;
 	char dead_why[256];
+	int undelivered; /* what the transport reports as not yet acknowledged */
 };
 
 static int cap_send(void *user, const char *text, size_t len)
@@ -75,7 +76,13 @@ static void cap_dead(void *user, int err, const char *why)
 	snprintf(f->dead_why, sizeof(f->dead_why), "%s", why);
 }
 
-static const struct janus_ops ops = { cap_send, cap_event, cap_protocol_error, cap_dead };
+static int cap_undelivered(void *user)
+{
+	return ((struct fx *)user)->undelivered;
+}
+
+static const struct janus_ops ops = { cap_send, cap_event, cap_protocol_error, cap_dead,
+				      cap_undelivered };
 
 static int setup(void **state)
 {
@@ -418,6 +425,60 @@ static void test_keepalive_unanswered(void **state)
 	assert_int_equal(f->deads, 1);
 }
 
+/* An overdue answer to a keepalive that never reached the server's host (the path is down, a
+ * hung server's kernel would have acknowledged it): keepalives go on and the session is kept;
+ * when the path is back and an answer comes, all is well. */
+static void test_keepalive_outage_waits(void **state)
+{
+	struct fx *f = *state;
+	janus_set_timers(f->j, 0, 200, 400);
+	open_session(f);
+	iterate_for(f->ctx, 300);
+	keepalives_since(f, 0, true);
+	f->undelivered = 120; /* the link goes down */
+	guint from = f->sent->len;
+	iterate_for(f->ctx, 2500); /* far past keepalive + answer time */
+	assert_int_equal(f->deads, 0);
+	assert_int_equal(janus_session_id(f->j), 77);
+	int retries = keepalives_since(f, from, false);
+	assert_in_range(retries, 2, 8); /* one per answer time, no pile-up */
+	f->undelivered = 0; /* back: TCP delivers, Janus answers the last one */
+	keepalives_since(f, f->sent->len - 1, true);
+	from = f->sent->len;
+	for (int i = 0; i < 10; i++) { /* the regular rhythm again, answered */
+		iterate_for(f->ctx, 100);
+		keepalives_since(f, from, true);
+		from = f->sent->len;
+	}
+	assert_int_equal(f->deads, 0);
+	/* A server that is reachable but silent is still found out at once. */
+	gint64 t0 = g_get_monotonic_time();
+	while (!f->deads && g_get_monotonic_time() - t0 < 3 * G_USEC_PER_SEC)
+		iterate_for(f->ctx, 20);
+	assert_int_equal(f->deads, 1);
+	assert_true(g_get_monotonic_time() - t0 <= 1500 * 1000);
+	assert_non_null(strstr(f->dead_why, "keepalive"));
+}
+
+/* An outage longer than the limit ends the session, with words a person understands. */
+static void test_keepalive_outage_limit(void **state)
+{
+	struct fx *f = *state;
+	janus_set_timers(f->j, 0, 200, 400);
+	janus_set_outage_limit(f->j, 1500);
+	open_session(f);
+	f->undelivered = 1;
+	gint64 t0 = g_get_monotonic_time();
+	while (!f->deads && g_get_monotonic_time() - t0 < 5 * G_USEC_PER_SEC)
+		iterate_for(f->ctx, 20);
+	assert_int_equal(f->deads, 1);
+	assert_true(g_get_monotonic_time() - t0 >= 1300 * 1000);
+	assert_true(g_get_monotonic_time() - t0 <= 3000 * 1000);
+	assert_int_equal(f->dead_err, -ETIMEDOUT);
+	assert_non_null(strstr(f->dead_why, "lost contact with the server"));
+	assert_int_equal(janus_session_id(f->j), 0);
+}
+
 /* "session not found" in answer to a keepalive: the server forgot us (restarted, expired). */
 static void test_keepalive_session_gone(void **state)
 {
@@ -455,6 +516,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_request_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keepalive, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keepalive_unanswered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keepalive_outage_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keepalive_outage_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keepalive_session_gone, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
