@@ -18,6 +18,7 @@
  * Thread: the context's thread for everything but the two usrsctp hooks (any thread).
  */
 #include "net/sctp.h"
+#include "net/lockbuf.h"
 #include "net/loop.h"
 
 #include <arpa/inet.h>
@@ -375,13 +376,12 @@ static int rx_append(struct sctp_assoc *a, const uint8_t *buf, size_t len)
 			cap *= 2;
 		if (cap > a->max_message)
 			cap = a->max_message;
-		n = malloc(cap);	/* not realloc: the old copy is wiped, not left behind */
+		n = lockbuf_alloc(cap, NULL); /* chat text: locked; the old copy is wiped */
 		if (!n)
 			return -ENOMEM;
 		if (a->rx) {
 			memcpy(n, a->rx, a->rx_len);
-			wipe(a->rx, a->rx_cap);
-			free(a->rx);
+			lockbuf_free(a->rx, a->rx_cap);
 		}
 		a->rx = n;
 		a->rx_cap = cap;
@@ -578,8 +578,7 @@ static struct item *pop(struct sctp_assoc *a, bool *overflow)
 
 static void free_assoc(struct sctp_assoc *a)
 {
-	wipe(a->rx, a->rx_cap);
-	free(a->rx);
+	lockbuf_free(a->rx, a->rx_cap);
 	free(a);
 }
 

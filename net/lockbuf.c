@@ -1,0 +1,31 @@
+/* Locked, wiped buffers (see lockbuf.h). */
+#include "net/lockbuf.h"
+
+#include <string.h>
+#include <sys/mman.h>
+
+void *lockbuf_alloc(size_t len, bool *locked)
+{
+	void *p;
+
+	if (locked)
+		*locked = false;
+	if (len == 0)
+		return NULL;
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	(void)madvise(p, len, MADV_DONTDUMP);
+	if (mlock(p, len) == 0 && locked)
+		*locked = true;
+	return p;
+}
+
+void lockbuf_free(void *p, size_t len)
+{
+	if (!p)
+		return;
+	explicit_bzero(p, len);
+	(void)munlock(p, len);
+	(void)munmap(p, len);
+}
