@@ -25,9 +25,11 @@
 
 #define CHAT_STORE_BYTES (256 * 1024) /* chat history kept in locked memory */
 #define CHAT_STORE_MSGS 2000
-#define CHAT_RECIPIENT_WAIT_MS 6000 /* a private message waits this long, after the chat
-				     * channel came up, for its recipient's chat user (the
-				     * roster's grace period, and the rejoins after a reconnect) */
+#define CHAT_RECIPIENT_WAIT_MS 6000 /* a private message waits this long, after it was
+				     * written or the chat channel came up, for its recipient's
+				     * chat user (someone who just joined the call or the chat has
+				     * not proven their chat user yet; everyone's chat users
+				     * rejoin after a reconnect) */
 #define CHAT_OUTBOX_MAX 64            /* messages queued while the chat channel is not up */
 
 static void emit_notice(struct session *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -68,15 +70,19 @@ static gboolean chat_wait_cb(gpointer data)
 	return G_SOURCE_REMOVE;
 }
 
-/* A private message to someone in the call whose chat user is not known (yet): just after
- * the chat channel came up (a reconnect: everyone's chat users rejoin) it waits and is tried
- * again; true while it should. */
-static bool recipient_pending(struct session *s, const char *to)
+/* A private message to someone in the call whose chat user is not known (yet) waits, and is
+ * tried again, for up to CHAT_RECIPIENT_WAIT_MS after it was written or the chat channel came
+ * up (whichever is later); true while it should. */
+static bool recipient_pending(struct session *s, const struct outgoing *o)
 {
-	struct named n = { to, false };
-	if (g_get_monotonic_time() - s->chat_ready_at > CHAT_RECIPIENT_WAIT_MS * 1000)
+	struct named n = { o->to, false };
+	gint64 since = MAX(o->queued_at, s->chat_ready_at);
+	if (g_get_monotonic_time() - since > CHAT_RECIPIENT_WAIT_MS * 1000)
 		return false;
-	roster_foreach(s->roster, find_named, &n);
+	if (o->by_id)
+		n.found = roster_get(s->roster, o->to_id) != NULL;
+	else
+		roster_foreach(s->roster, find_named, &n);
 	if (!n.found)
 		return false;
 	if (!s->chat_wait_src) {
@@ -95,7 +101,7 @@ static void chat_flush(struct session *s)
 		/* Whom "to" names is the roster's call: the person shown under that name. */
 		const char *to_user = o->by_id ? roster_chat_user_of(s->roster, o->to_id)
 				    : o->to ? roster_chat_user_named(s->roster, o->to) : NULL;
-		if (o->to && !to_user && recipient_pending(s, o->to))
+		if ((o->to || o->by_id) && !to_user && recipient_pending(s, o))
 			return; /* stays queued, in order */
 		int rc = (o->to || o->by_id) && !to_user ? -ENOENT
 							 : chatlink_send(s->chat_link, to_user, o->text);
@@ -321,6 +327,7 @@ static int send_chat(struct session *s, const char *to, bool by_id, uint64_t to_
 	}
 	o->by_id = by_id;
 	o->to_id = to_id;
+	o->queued_at = g_get_monotonic_time();
 	g_queue_push_tail(&s->outbox, o);
 	chat_flush(s);
 	return 0;

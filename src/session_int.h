@@ -100,6 +100,7 @@ struct outgoing {
 	char *to;
 	uint64_t to_id; /* with to NULL and by_id: privately to the roster's entry to_id */
 	bool by_id;
+	gint64 queued_at; /* monotonic µs */
 	char text[];
 };
 
