@@ -119,6 +119,16 @@ static void run_action(struct bot *b, const struct script_action *a)
 	case SCRIPT_ACT_LEAVE:
 		session_leave(b->session, "script");
 		break;
+	case SCRIPT_ACT_NICK: {
+		int rc = session_set_name(b->session, a->text);
+		if (rc < 0) {
+			snprintf(msg, sizeof(msg), "line %u: nick: %s", a->line,
+				 session_name_error(rc));
+			notice(b, msg);
+			script_observe_error(b->script, now_ms(b));
+		}
+		break;
+	}
 	}
 }
 

@@ -112,7 +112,7 @@ void cli_usage(FILE *f)
 	      "  /device [in|out] NAME    switch microphone and/or speaker during the call\n"
 	      "  /video on|off|next|NAME  video; F6 the next sender's\n"
 	      "  /video normal|large|full video pane size; F7 or Alt-V cycles through them\n"
-	      "  /me ACTION /names (/who) /clear /lastlog TEXT   as in irssi\n"
+	      "  /me ACTION /names (/who) /clear /lastlog TEXT /nick NAME   as in irssi\n"
 	      "  people: * talking, M muted, c (chat) in the chat room only, not in the call;\n"
 	      "  a name two people share gets a suffix from their id: alice#3f2\n"
 	      "keys: F1 help, F2 privacy notice, F4 mute, F5 push-to-talk, F6 next video,\n"

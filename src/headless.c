@@ -29,6 +29,7 @@ static const char *event_name(enum session_event_type t)
 	case SESSION_EV_VIDEO_FRAME: return "video-frame";
 	case SESSION_EV_PIN_NEEDED: return "pin-needed"; /* not headless: no ask_pin there */
 	case SESSION_EV_GAVE_UP: return "gave-up"; /* not headless: no hold_on_give_up there */
+	case SESSION_EV_RENAMED: return "renamed";
 	}
 	return "unknown";
 }
@@ -250,6 +251,13 @@ int headless_print_event_who(FILE *out, const char *who, const struct session_ev
 		break;
 	case SESSION_EV_GAVE_UP:
 		json_object_set_new(o, "message", json_string(ev->message));
+		break;
+	case SESSION_EV_RENAMED:
+		json_object_set_new(o, "id", json_integer((json_int_t)ev->id));
+		json_object_set_new(o, "name", json_string(ev->name));
+		json_object_set_new(o, "old_name", json_string(ev->old_name));
+		json_object_set_new(o, "self", json_boolean(ev->self));
+		json_object_set_new(o, "audio", json_boolean(!ev->chat_only));
 		break;
 	}
 	return print_line(out, o);

@@ -612,28 +612,65 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"{1} sunt mai multe persoane: spuneți care ({2})."),
 	[I18N_HELP_CHAT] = T(
 		"/me ACTION: say what you do (\"* you waves\"); /names or /who: who is here; "
-		"/clear: empty the chat pane (this screen only); /lastlog TEXT: the lines with TEXT",
+		"/clear: empty the chat pane (this screen only); /lastlog TEXT: the lines with TEXT; "
+		"/nick NAME: rename yourself",
 		"/me AKTION: sagen, was Sie tun („* Sie winkt“); /names oder /who: wer da ist; "
 		"/clear: Chatbereich leeren (nur dieser Bildschirm); /lastlog TEXT: die Zeilen mit "
-		"TEXT",
+		"TEXT; /nick NAME: sich umbenennen",
 		"/me AZIONE: di' cosa fai («* tu saluta»); /names o /who: chi c'è; "
-		"/clear: svuota la chat (solo questo schermo); /lastlog TESTO: le righe con TESTO",
+		"/clear: svuota la chat (solo questo schermo); /lastlog TESTO: le righe con TESTO; "
+		"/nick NOME: rinominati",
 		"/me ACȚIUNE: spuneți ce faceți („* dvs. salută”); /names sau /who: cine este "
-		"aici; /clear: golește chatul (doar acest ecran); /lastlog TEXT: rândurile cu TEXT"),
+		"aici; /clear: golește chatul (doar acest ecran); /lastlog TEXT: rândurile cu TEXT; "
+		"/nick NUME: vă redenumiți"),
 	[I18N_HELP_SUSPEND] = T(
 		"Ctrl-Z: suspend (fg resumes; while stopped you neither hear nor send anything)",
 		"Strg-Z: anhalten (fg setzt fort; solange angehalten, hören und senden Sie nichts)",
 		"Ctrl-Z: sospendi (fg riprende; mentre è sospeso non senti e non invii nulla)",
 		"Ctrl-Z: suspendă (fg reia; cât timp este oprit nu auziți și nu trimiteți nimic)"),
 	[I18N_SYS_NICK_UNSUPPORTED] = T(
-		"Your name cannot change during the meeting (the chat room has no way to rename "
-		"you): leave and join again with -n NAME.",
-		"Ihr Name kann sich im Meeting nicht ändern (der Chatraum kann niemanden "
-		"umbenennen): verlassen Sie es und treten Sie mit -n NAME wieder bei.",
-		"Il tuo nome non può cambiare durante la riunione (la chat non può rinominare "
-		"nessuno): esci e rientra con -n NOME.",
-		"Numele nu se poate schimba în timpul întâlnirii (camera de chat nu poate "
-		"redenumi pe nimeni): ieșiți și intrați din nou cu -n NUME."),
+		"This server cannot rename you: leave and join again with -n NAME.",
+		"Dieser Server kann Sie nicht umbenennen: verlassen Sie das Meeting und treten Sie "
+		"mit -n NAME wieder bei.",
+		"Questo server non può rinominarti: esci e rientra con -n NOME.",
+		"Acest server nu vă poate redenumi: ieșiți și intrați din nou cu -n NUME."),
+	[I18N_SYS_NICK_NEEDS] = T("/nick needs a name: /nick NAME",
+		"/nick braucht einen Namen: /nick NAME",
+		"/nick vuole un nome: /nick NOME",
+		"/nick are nevoie de un nume: /nick NUME"),
+	[I18N_SYS_NICK_BAD] = T(
+		"A name must be printable text on one line, without control or invisible characters, "
+		"spaces at either end or two in a row.",
+		"Ein Name muss druckbarer Text in einer Zeile sein, ohne Steuer- oder unsichtbare "
+		"Zeichen, ohne Leerzeichen am Anfang oder Ende und nie zwei hintereinander.",
+		"Un nome deve essere testo stampabile su una riga, senza caratteri di controllo o "
+		"invisibili, senza spazi all'inizio o alla fine né due di seguito.",
+		"Un nume trebuie să fie text tipăribil pe un rând, fără caractere de control sau "
+		"invizibile, fără spații la capete și fără două spații la rând."),
+	[I18N_SYS_NICK_LONG] = T("That name is too long: at most {1} bytes.",
+		"Dieser Name ist zu lang: höchstens {1} Bytes.",
+		"Questo nome è troppo lungo: al massimo {1} byte.",
+		"Numele este prea lung: cel mult {1} octeți."),
+	[I18N_SYS_NICK_SAME] = T("You are already called {1}.",
+		"Sie heißen bereits {1}.",
+		"Ti chiami già {1}.",
+		"Vă numiți deja {1}."),
+	[I18N_SYS_NICK_BUSY] = T("Your last rename is still on its way: try again in a moment.",
+		"Ihre letzte Umbenennung ist noch unterwegs: versuchen Sie es gleich noch einmal.",
+		"La tua ultima rinomina è ancora in corso: riprova tra un momento.",
+		"Ultima redenumire este încă în curs: încercați din nou peste o clipă."),
+	[I18N_SYS_NICK_NOTCONN] = T("You can rename yourself once you are in the meeting.",
+		"Sie können sich umbenennen, sobald Sie im Meeting sind.",
+		"Puoi rinominarti quando sei nella riunione.",
+		"Vă puteți redenumi după ce intrați în întâlnire."),
+	[I18N_SYS_NICK_OTHER] = T("{1} is now known as {2}.",
+		"{1} heißt jetzt {2}.",
+		"{1} ora si chiama {2}.",
+		"{1} se numește acum {2}."),
+	[I18N_SYS_NICK_SELF] = T("You are now known as {1}.",
+		"Sie heißen jetzt {1}.",
+		"Ora ti chiami {1}.",
+		"Acum vă numiți {1}."),
 	[I18N_ST_GAVE_UP] = T("meeting lost: r retry, q quit",
 		"Meeting verloren: r neu versuchen, q beenden",
 		"riunione persa: r riprova, q esci",

@@ -166,6 +166,12 @@ static int tui_video_cb(void *user, const char *what)
 	return session_show_video(app->session, strcmp(what, "next") ? what : NULL);
 }
 
+static int tui_set_name_cb(void *user, const char *name)
+{
+	struct app *app = user;
+	return app->session ? session_set_name(app->session, name) : -ENOTCONN;
+}
+
 static int tui_set_pin_cb(void *user, const char *pin)
 {
 	struct app *app = user;
@@ -182,7 +188,7 @@ static int start_tui(struct app *app, const struct cli_options *opt)
 		.send_chat = tui_send_chat_cb, .send_private = tui_send_private_cb,
 		.leave = tui_leave_cb,
 		.set_device = tui_set_device_cb, .video = tui_video_cb, .set_pin = tui_set_pin_cb,
-		.retry = tui_retry_cb,
+		.retry = tui_retry_cb, .set_name = tui_set_name_cb,
 	};
 	char err[300], *notice = NULL;
 	bool cut = false;

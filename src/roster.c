@@ -378,8 +378,8 @@ const struct session_participant *roster_audio_update(struct roster *r, uint64_t
 		return lookup(r, id) ? &lookup(r, id)->p : NULL;
 	}
 	e->seen = true;
-	if (strcmp(e->p.name, name))
-		snprintf(e->p.name, sizeof(e->p.name), "%s", name);
+	if (!e->p.self)
+		roster_rename(r, id, name);
 	if (!e->p.self && strcmp(e->claim, claim)) { /* a new claim (or none): new evidence */
 		snprintf(e->claim, sizeof(e->claim), "%s", claim);
 		e->claim_spent = false;
@@ -402,6 +402,25 @@ const struct session_participant *roster_audio_update(struct roster *r, uint64_t
 		emit(r, SESSION_EV_TALKING, e, e->p.talking, false);
 	}
 	return &e->p;
+}
+
+int roster_rename(struct roster *r, uint64_t id, const char *name)
+{
+	struct entry *e = lookup(r, id);
+	char old[SESSION_NAME_MAX];
+	if (!e)
+		return -ENOENT;
+	if (!strcmp(e->p.name, name))
+		return 0;
+	snprintf(old, sizeof(old), "%s", e->p.name);
+	snprintf(e->p.name, sizeof(e->p.name), "%s", name);
+	if (e->p.self)
+		return 0; /* the owner says it */
+	struct session_event ev = { .type = SESSION_EV_RENAMED, .id = id, .name = e->p.name,
+				    .old_name = old, .chat_only = e->p.chat_only };
+	if (r->cb)
+		r->cb(r->user, &ev);
+	return 0;
 }
 
 void roster_audio_talking(struct roster *r, uint64_t id, bool on)

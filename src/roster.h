@@ -24,9 +24,9 @@
  * ROSTER_CHAT_ID_BASE (2^53: Janus draws its ids below that) and renumbered in the unlikely
  * case that an AudioBridge id takes one over.
  *
- * Events go out through one callback (PARTICIPANT_JOINED/LEFT, MUTED, TALKING; the owner
- * stamps the time), synchronously from the roster_* call or from the grace timer on the
- * GMainContext. Names passed in must already be sanitized; usernames are raw (identities,
+ * Events go out through one callback (PARTICIPANT_JOINED/LEFT, MUTED, TALKING, RENAMED; the
+ * owner stamps the time), synchronously from the roster_* call or from the grace timer on
+ * the GMainContext. Names passed in must already be sanitized; usernames are raw (identities,
  * never shown). Thread: the context's thread.
  */
 #ifndef TTM_SRC_ROSTER_H
@@ -70,6 +70,10 @@ bool roster_was_self(const struct roster *r, uint64_t id);
 const struct session_participant *roster_audio_update(struct roster *r, uint64_t id,
 						      const char *name, const char *claim,
 						      bool muted, int talking);
+/* Renames entry id (an AudioBridge display changed; roster_audio_update does this too) and
+ * emits RENAMED with the old name, unless the entry is ours (no event: the owner says it).
+ * 0, or -ENOENT (no such entry). */
+int roster_rename(struct roster *r, uint64_t id, const char *name);
 /* Sets one state of an AudioBridge entry (and emits the event) if it changed. */
 void roster_audio_talking(struct roster *r, uint64_t id, bool on);
 void roster_audio_muted(struct roster *r, uint64_t id, bool on);

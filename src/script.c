@@ -416,8 +416,14 @@ static int parse_action(struct script *s, struct cursor *c)
 	} else if (accept(c, "leave")) {
 		a.type = SCRIPT_ACT_LEAVE;
 		rc = expect_end(c);
+	} else if (accept(c, "nick")) {
+		a.type = SCRIPT_ACT_NICK;
+		if ((rc = parse_word_or_quoted(c, SCRIPT_NICK_MAX, "name", &text)) < 0 ||
+		    (rc = expect_end(c)) < 0)
+			goto out;
 	} else {
-		rc = fail_at(c, kw, "expected an action: say, chat, mute, unmute, video or leave");
+		rc = fail_at(c, kw, "expected an action: say, chat, mute, unmute, video, nick or "
+			     "leave");
 	}
 	if (rc < 0)
 		goto out;

@@ -33,6 +33,9 @@
  *     at TIME unmute            send audio again
  *     at TIME video on          start receiving (or publishing, with --video-source) video
  *     at TIME video off         stop it
+ *     at TIME nick NAME         rename yourself in the meeting (NAME: a word or "quoted",
+ *                               as --name takes it; a refusal is a notice and fails
+ *                               expect no error)
  *     at TIME leave             leave the room; the script ends
  *
  *   Expectations (all decide the exit code: any not met means exit 7). Each one is met the
@@ -79,6 +82,7 @@
 #define SCRIPT_LINE_MAX 8192u         /* bytes of one line, without the line end */
 #define SCRIPT_TEXT_MAX 4096u         /* bytes of chat text (SESSION_CHAT_MAX) */
 #define SCRIPT_NAME_MAX 127u          /* bytes of a participant name (SESSION_NAME_MAX - 1) */
+#define SCRIPT_NICK_MAX 64u           /* bytes of a nick action's name (SESSION_NICK_MAX) */
 #define SCRIPT_FILE_MAX 4095u         /* bytes of a file name */
 #define SCRIPT_TIME_MAX_MS 86400000u  /* 24 h */
 #define SCRIPT_COUNT_MAX 1000000u     /* largest N in expect participants */
@@ -96,6 +100,7 @@ enum script_action_type {
 	SCRIPT_ACT_VIDEO_ON,
 	SCRIPT_ACT_VIDEO_OFF,
 	SCRIPT_ACT_LEAVE,
+	SCRIPT_ACT_NICK,
 };
 
 /* One action; strings belong to the script and live until script_destroy. */
@@ -104,7 +109,8 @@ struct script_action {
 	unsigned line;
 	uint64_t at_ms;
 	const char *file; /* SAY: the file name as written */
-	const char *text; /* CHAT: the message (valid UTF-8, may contain '\n' from "\n") */
+	const char *text; /* CHAT: the message (valid UTF-8, may contain '\n' from "\n"); NICK:
+			   * the new name */
 	const char *to;   /* CHAT: recipient of a private message, NULL for the room */
 };
 

@@ -509,6 +509,7 @@ static void on_joined(void *user, const struct janus_reply *r)
 	ab_update_all(s, json_object_get(r->data, "participants"));
 	if (rejoin)
 		roster_audio_sync_end(s->roster);
+	session_nick_joined(s);
 	session_chat_start(s);
 	session_video_start(s);
 }

@@ -22,6 +22,7 @@
 #define SESSION_NAME_MAX 128 /* bytes of a sanitized display name */
 #define SESSION_ROSTER_MAX 4096
 #define SESSION_CHAT_MAX 4096 /* bytes of one chat message */
+#define SESSION_NICK_MAX 64   /* bytes of a name session_set_name takes (as --name) */
 
 struct session;
 
@@ -82,6 +83,7 @@ enum session_event_type {
 				 * The session waits, unconnected, for session_set_pin or _leave */
 	SESSION_EV_GAVE_UP,     /* hold_on_give_up only: reconnecting gave up (message: why);
 				 * waits for session_retry or session_leave */
+	SESSION_EV_RENAMED,     /* participant id (self: us) is now called name, was old_name */
 };
 
 struct session_video_stats {
@@ -99,7 +101,8 @@ struct session_event {
 	double t;            /* seconds since config.t0 */
 	uint64_t id;         /* participant (own id for JOINED); CHAT: the sender's roster entry
 			      * (0: none known) */
-	const char *name;    /* JOINED, PARTICIPANT_* */
+	const char *name;    /* JOINED, PARTICIPANT_*, RENAMED (the new name) */
+	const char *old_name; /* RENAMED: the name before */
 	bool on;             /* MUTED, TALKING; PARTICIPANT_JOINED: muted */
 	bool self;           /* the event is about us */
 	bool chat_only;      /* PARTICIPANT_*: in the chat room only, not in the call; CHAT: the
@@ -162,6 +165,20 @@ int session_retry(struct session *s);
 /* Asks the room to (un)mute us; a MUTED event confirms. */
 int session_set_muted(struct session *s, bool muted);
 bool session_is_muted(const struct session *s);
+/* Renames us in the meeting (src/session_nick.c): name must be what --name takes (1 to
+ * SESSION_NICK_MAX bytes, text_is_clean_name). The call's display changes (keeping our chat
+ * identity's claim, src/chatid.h), so the others' rosters, and chat lines they attribute to
+ * us, show the new name; the chat room's own user list keeps the old one (Janus 1.1.2's
+ * TextRoom renames nobody). Later joins (a reconnect) use the new name. A RENAMED event (self)
+ * follows once the server took it; if it refuses, a NOTICE says so and the old name stays.
+ * 0, -EINVAL (empty or not a clean name), -ENAMETOOLONG, -EALREADY (that is our name),
+ * -EBUSY (a rename is on its way), -ENOTCONN (not joined), -ENOTSUP (this server cannot
+ * rename: not returned by the Janus backend), -ENOMEM. */
+int session_set_name(struct session *s, const char *name);
+/* session_set_name's refusal rc in plain words (English, for logs and headless notices). */
+const char *session_name_error(int rc);
+/* Our name: the one given, or the last one set with session_set_name. */
+const char *session_name(const struct session *s);
 /* Sends a chat message to the room, or privately to the participant named to (NULL = room).
  * Queued (bounded) until the chat channel is up. 0, -EMSGSIZE (over SESSION_CHAT_MAX bytes),
  * -ENOBUFS (queue full), -EINVAL (empty or not UTF-8 text). */

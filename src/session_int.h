@@ -40,6 +40,11 @@ struct session {
 	struct peer_config peer_tpl; /* ICE/DTLS settings every PeerConnection of the session
 				      * starts from (the strings and cert above) */
 
+	/* a rename on its way (session_nick.c): s->name is the new name already, so that a
+	 * claim sent meanwhile carries it too; this is the name to go back to if refused */
+	bool nick_pending;
+	char nick_old[SESSION_NAME_MAX];
+
 	/* the current attempt */
 	struct ws_conn *ws;
 	struct janus *janus;
@@ -127,6 +132,15 @@ void session_video_start(struct session *s);  /* once joined */
 void session_video_stop(struct session *s, const char *why);
 bool session_video_route(struct session *s, const struct janus_event *ev); /* true: handled */
 void session_video_talking(struct session *s, const char *name); /* follow the speaker */
+void session_video_rename(struct session *s); /* our display there becomes s->name */
+
+/* session_nick.c */
+/* Writes our AudioBridge display: s->name, plus the claim of our chat username while it is
+ * (being) claimed (src/chatid.h). -ENOSPC if it does not fit. */
+int session_nick_display(struct session *s, char *out, size_t outlen);
+/* After every join: a rename whose answer was lost with the old transport is ours now (the
+ * join used the new name): RENAMED. */
+void session_nick_joined(struct session *s);
 
 /* session_chat.c */
 int session_chat_init(struct session *s);   /* the chat store */

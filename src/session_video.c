@@ -106,6 +106,12 @@ void session_video_stop(struct session *s, const char *why)
 	}
 }
 
+void session_video_rename(struct session *s)
+{
+	if (s->video)
+		videolink_set_display(s->video, s->name);
+}
+
 bool session_video_route(struct session *s, const struct janus_event *ev)
 {
 	if (!s->video || !videolink_owns(s->video, ev->handle))

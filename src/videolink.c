@@ -55,6 +55,7 @@ struct videolink {
 	/* control + publishing */
 	uint64_t ctl_handle, self_id;
 	bool joined;
+	bool display_stale; /* renamed after the join went out: configure once joined */
 	struct peer *pub_peer;
 	struct vsend *vsend;
 	bool pub_offer_sent, pub_up;
@@ -539,11 +540,37 @@ static void feed_update(struct videolink *vl, json_t *pj)
 		vl->feeds[vl->n_feeds++] = nf;
 }
 
+/* A participant renamed itself (a "configure" with a display): {"videoroom": "event", "id": N,
+ * "display": "..."}. The feed keeps its place and subscription; its pictures carry the new
+ * name (the owner's roster says the rename: nothing is announced again). */
+static void feed_rename(struct videolink *vl, json_t *data)
+{
+	json_t *idv = json_object_get(data, "id");
+	const char *display = json_string_value(json_object_get(data, "display"));
+	char name[VIDEOLINK_NAME_MAX];
+	struct feed *f;
+	if (!json_is_integer(idv) || json_integer_value(idv) <= 0 || !display ||
+	    !(f = feed_get(vl, (uint64_t)json_integer_value(idv))))
+		return;
+	text_sanitize(display, strlen(display), name, sizeof(name), false);
+	if (!name[0] || !strcmp(name, f->pub.display))
+		return;
+	snprintf(f->pub.display, sizeof(f->pub.display), "%s", name);
+	for (size_t i = 0; i < vl->n_feeds; i++)
+		vl->list[i] = vl->feeds[i].pub;
+	if (vl->cb.feeds_cb)
+		vl->cb.feeds_cb(vl->cb.user);
+}
+
 static void on_room_event(struct videolink *vl, json_t *data)
 {
 	json_t *pubs = json_object_get(data, "publishers"), *pj, *v;
 	size_t i;
 	bool changed = false;
+	if (!pubs && json_is_string(json_object_get(data, "display"))) {
+		feed_rename(vl, data);
+		return;
+	}
 	json_array_foreach(pubs, i, pj) {
 		feed_update(vl, pj);
 		changed = true;
@@ -670,6 +697,13 @@ static void publish(struct videolink *vl)
 
 /* ---- control handle ---- */
 
+/* Our display as it is now, by a "configure" (the others get an event naming it). */
+static int send_display(struct videolink *vl)
+{
+	json_t *body = json_pack("{ss ss}", "request", "configure", "display", vl->display);
+	return body ? janus_message(vl->janus, vl->ctl_handle, body, NULL, NULL, NULL) : -ENOMEM;
+}
+
 static void on_ctl_joined(void *user, const struct janus_reply *r)
 {
 	struct videolink *vl = user;
@@ -688,7 +722,10 @@ static void on_ctl_joined(void *user, const struct janus_reply *r)
 	vl->joined = true;
 	on_room_event(vl, r->data);
 	if (vl->vsend)
-		publish(vl);
+		publish(vl); /* with our display as it is now */
+	else if (vl->display_stale)
+		send_display(vl);
+	vl->display_stale = false;
 	sub_want(vl);
 }
 
@@ -780,6 +817,20 @@ void videolink_destroy(struct videolink *vl)
 	secret_free(vl->pin);
 	free(vl->source);
 	free(vl);
+}
+
+int videolink_set_display(struct videolink *vl, const char *display)
+{
+	char *d = strdup(display);
+	if (!d)
+		return -ENOMEM;
+	free(vl->display);
+	vl->display = d;
+	if (!vl->joined) { /* a join on its way has the old one: configured once joined */
+		vl->display_stale = vl->ctl_handle != 0;
+		return 0;
+	}
+	return send_display(vl);
 }
 
 bool videolink_owns(const struct videolink *vl, uint64_t handle)

@@ -98,6 +98,9 @@ int videolink_show_next(struct videolink *vl);
  * 3 s (a switch asked for sooner happens when the 3 s are over). 0, -ENOENT (not a feed),
  * -EAGAIN (later). */
 int videolink_follow(struct videolink *vl, uint64_t feed);
+/* Renames us in the video room (a "configure" with display; the others get an event with the
+ * new one and rename our feed). display is copied. 0 or -ENOMEM. */
+int videolink_set_display(struct videolink *vl, const char *display);
 /* The feed whose display name is name, or NULL. */
 const struct videolink_feed *videolink_feed_by_name(const struct videolink *vl, const char *name);
 /* The feed shown now, or NULL. */

@@ -210,6 +210,40 @@ static void video_command(struct tui *t, const char *what)
 	}
 }
 
+/* /nick NAME: the session checks the name as --name is checked; the RENAMED event that
+ * follows says it went through. */
+static void nick(struct tui *t, const char *name)
+{
+	char max[16];
+	int rc = t->ops.set_name ? t->ops.set_name(t->user, name) : -ENOTSUP;
+	switch (rc) {
+	case 0:
+		break;
+	case -ENAMETOOLONG:
+		snprintf(max, sizeof(max), "%d", SESSION_NICK_MAX);
+		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_NICK_LONG, max, NULL);
+		break;
+	case -EALREADY:
+		tui_system_msg(t, 0, I18N_SYS_NICK_SAME, name, NULL);
+		break;
+	case -EBUSY:
+		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_NICK_BUSY, NULL, NULL);
+		break;
+	case -ENOTCONN:
+		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_NICK_NOTCONN, NULL, NULL);
+		break;
+	case -ENOTSUP:
+		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_NICK_UNSUPPORTED, NULL, NULL);
+		break;
+	case -EINVAL:
+		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_NICK_BAD, NULL, NULL);
+		break;
+	default:
+		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_ERROR, strerror(-rc), NULL);
+		break;
+	}
+}
+
 static void leave(struct tui *t)
 {
 	if (!t->leaving)
@@ -272,15 +306,19 @@ static void run_command(struct tui *t, const struct command *c)
 	case CMD_LASTLOG:
 		chatcmd_lastlog(t, c->arg, c->arg_len);
 		break;
-	case CMD_NICK: /* the chat room (Janus TextRoom) cannot rename anyone who is in it */
-		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_NICK_UNSUPPORTED, NULL, NULL);
+	case CMD_NICK:
+		snprintf(arg, sizeof(arg), "%.*s", (int)c->arg_len, c->arg);
+		nick(t, arg);
 		break;
 	case CMD_UNKNOWN:
 		snprintf(arg, sizeof(arg), "%.*s", (int)c->arg_len, c->arg);
 		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_UNKNOWN_CMD, arg, NULL);
 		break;
 	case CMD_USAGE:
-		tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_USAGE, c->usage, NULL);
+		if (!strcmp(c->usage, "/nick NAME")) /* the one that can only lack its name */
+			tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_NICK_NEEDS, NULL, NULL);
+		else
+			tui_system_msg(t, TUI_LINE_ALERT, I18N_SYS_USAGE, c->usage, NULL);
 		break;
 	}
 }

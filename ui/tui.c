@@ -657,6 +657,31 @@ static void on_chat(struct tui *t, const struct session_event *ev)
 	tui_dirty(t, DIRTY_CHAT);
 }
 
+/* Someone (ev->self: we) took a new name: the roster entry moves to its new place, with its
+ * state; the chat says it as irssi does. */
+static void on_renamed(struct tui *t, const struct session_event *ev)
+{
+	const char *name = ev->name ? ev->name : "", *old = ev->old_name ? ev->old_name : "";
+	struct tui_person *p = find_person(t, ev->id, NULL);
+	char old_label[sizeof(p->label)];
+	snprintf(old_label, sizeof(old_label), "%s", p ? p->label : old);
+	if (p) {
+		struct tui_person keep = *p;
+		add_person(t, keep.id, name, keep.muted, keep.self, keep.chat_only);
+		if ((p = find_person(t, keep.id, NULL)))
+			p->talking = keep.talking;
+	}
+	if (ev->self) {
+		snprintf(t->name, sizeof(t->name), "%s", name);
+		tui_system_msg(t, 0, I18N_SYS_NICK_SELF, name, NULL);
+	} else if (!away_quiet(t)) {
+		p = find_person(t, ev->id, NULL);
+		tui_system_msg(t, 0, I18N_SYS_NICK_OTHER, old_label, p ? p->label : name);
+	}
+	if (t->video_showing && !strcmp(t->video_from, old) && !ev->self) /* its title too */
+		snprintf(t->video_from, sizeof(t->video_from), "%s", name);
+}
+
 static void on_stats(struct tui *t, const struct media_stats *s)
 {
 	if (!s)
@@ -758,6 +783,7 @@ void tui_on_event(struct tui *t, const struct session_event *ev)
 			if (g_array_index(t->people, struct tui_person, i).self)
 				g_array_remove_index(t->people, i--);
 		add_person(t, ev->id, ev->name, ev->on, true, false);
+		snprintf(t->name, sizeof(t->name), "%s", ev->name ? ev->name : "");
 		if (t->st.conn != STATUS_AUDIO_OK)
 			t->st.conn = STATUS_JOINED;
 		if (!t->st.ptt)
@@ -781,6 +807,10 @@ void tui_on_event(struct tui *t, const struct session_event *ev)
 						    * next */
 			tui_system_msg(t, 0, I18N_SYS_PEER_LEFT, ev->name, NULL);
 		mask = DIRTY_ROSTER | DIRTY_TITLE;
+		break;
+	case SESSION_EV_RENAMED:
+		on_renamed(t, ev);
+		mask = DIRTY_ROSTER | DIRTY_CHAT;
 		break;
 	case SESSION_EV_MUTED:
 		if ((p = find_person(t, ev->id, NULL)))

@@ -49,6 +49,9 @@ struct tui_ops {
 	/* After SESSION_EV_GAVE_UP, the user's r: session_retry. 0 or a negative code. NULL:
 	 * not offered. */
 	int (*retry)(void *user);
+	/* /nick NAME: session_set_name (0, -EINVAL, -ENAMETOOLONG, -EALREADY, -EBUSY, -ENOTCONN,
+	 * -ENOTSUP); a RENAMED event (self) follows when it went through. NULL: not offered. */
+	int (*set_name)(void *user, const char *name);
 };
 
 struct tui_config {

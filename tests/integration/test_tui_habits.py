@@ -7,9 +7,11 @@ a real Janus in the lab (tmux and helpers from test_tui.py).
   one in the line in brackets (gone after another key); /me shows as "* zed waves" and
   reaches the room as "/me waves"; a message naming us is highlighted (an SGR background or
   reverse) and each other name is drawn in a colour; /names, /who; /lastlog finds a line by
-  a word of it; /nick says it is not offered; PgUp with nothing new says "scrolled back", lines arriving meanwhile say
-  "2 new below", PgDn brings a "new" marker row above the first of them; /clear empties
-  the pane.
+  a word of it; /nick without a name, with a long one or our own says so, /nick zorro
+  renames us (the others get a renamed event, the roster says zorro, mentions of zorro are
+  highlighted, our lines come from zorro); PgUp with nothing new says "scrolled back", lines
+  arriving meanwhile say "2 new below", PgDn brings a "new" marker row above the first of
+  them; /clear empties the pane.
 - test_escape_sequences_and_lang_c: TERM=vt100 in tmux (an xterm-like terminal): PgUp, F6,
   Home and Delete put nothing like "5~17~1~3~" into the input line, and Home/Delete work;
   with LANG=C a typed "café" is kept (drawn transliterated) and reaches the room as "café";
@@ -84,8 +86,29 @@ def test_tab_commands_and_marker():
             s = t.wait('Lines with "LOOK" (1):', 5)
             assert re.search(r"\d\d:\d\d alina: zed: look here", chat_text(s).split(
                 'Lines with "LOOK" (1):')[1]), s
-            t.type("/nick zorro")  # not offered (TextRoom cannot rename): it says so
-            t.wait("Your name cannot change during the meeting", 5)
+            # /nick: mistakes in plain words, then the rename others see
+            t.type("/nick")
+            t.wait("/nick needs a name: /nick NAME", 5)
+            t.type("/nick " + "z" * 65)
+            t.wait("That name is too long: at most 64 bytes.", 5)
+            t.type("/nick zed")
+            t.wait("You are already called zed.", 5)
+            zid = alina.wait_event(lambda e: e["event"] == "participant-joined" and
+                                   e.get("name") == "zed", 5)["id"]
+            t.type("/nick zorro")
+            s = t.wait("You are now known as zorro.", 10)
+            e = alina.wait_event(lambda e: e["event"] == "renamed" and e.get("id") == zid, 10)
+            assert e["name"] == "zorro" and e["old_name"] == "zed", e
+            t.wait(lambda s: " zorro (you)" in s or "zorro (you)" in s, 5, "roster renamed")
+            alina.write_stdin("zorro: you there?\n")
+            t.wait("alina: zorro: you there?", 10)
+            esc = t.capture(escapes=True)  # the new name is the one mentions highlight
+            assert re.search(r"\x1b\[[0-9;]*(?:43|7)[0-9;]*m[^\x1b\n]*zorro: you there",
+                             esc), esc
+            t.type("back as zorro")
+            e = alina.wait_event(lambda e: e["event"] == "chat" and
+                                 e.get("text") == "back as zorro", 10)
+            assert e["from"] == "zorro" and e["id"] == zid and not e["chat_only"], e
             t.type("/lastlog nowhere-to-be-found")
             t.wait('No line contains "nowhere-to-be-found".', 5)
 

@@ -4,6 +4,7 @@
  * claims and usernames taken over after their owner left are no evidence; chat-only entries
  * after the grace period, promotion when the claim comes, removal on leave, syncs, and the
  * attribution lookups. The grace timer runs on a private GMainContext with a short period. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,8 +23,8 @@
 struct rec {
 	enum session_event_type type;
 	uint64_t id;
-	char name[SESSION_NAME_MAX];
-	bool on, chat_only, merged;
+	char name[SESSION_NAME_MAX], old_name[SESSION_NAME_MAX];
+	bool on, chat_only, merged, self;
 	unsigned count_at_emit; /* roster_count() seen from inside the callback */
 };
 
@@ -42,6 +43,8 @@ static void on_event(void *user, struct session_event *ev)
 	r->type = ev->type;
 	r->id = ev->id;
 	snprintf(r->name, sizeof(r->name), "%s", ev->name);
+	snprintf(r->old_name, sizeof(r->old_name), "%s", ev->old_name ? ev->old_name : "");
+	r->self = ev->self;
 	r->on = ev->on;
 	r->chat_only = ev->chat_only;
 	r->merged = ev->merged;
@@ -112,6 +115,45 @@ static const char *claim_of(const char *username)
 }
 
 #define BOB "ttm-000000000000004d-bob"
+
+/* A participant's display changes (a /nick): the same entry takes the new name, one RENAMED
+ * event says old and new, and its chat user stays merged when the new display claims it
+ * too. Our own entry renames without an event (the session says it). */
+static void test_rename(void **state)
+{
+	struct fx *f = *state;
+	roster_audio_update(f->r, 77, "bob", NULL, false, -1);
+	roster_chat_join(f->r, BOB, "bob", 77);
+	roster_audio_update(f->r, 77, "bob", claim_of(BOB), false, -1);
+	run_for(f, GRACE_MS * 3);
+	assert_int_equal(f->n, 1);
+	roster_audio_update(f->r, 77, "robert", claim_of(BOB), false, -1);
+	assert_int_equal(f->n, 2);
+	assert_int_equal(last(f)->type, SESSION_EV_RENAMED);
+	assert_int_equal(last(f)->id, 77);
+	assert_string_equal(last(f)->name, "robert");
+	assert_string_equal(last(f)->old_name, "bob");
+	assert_false(last(f)->self);
+	assert_false(last(f)->chat_only);
+	assert_int_equal(named(f, "bob").n, 0);
+	assert_int_equal(named(f, "robert").n, 1);
+	const struct session_participant *p = roster_chat_entry(f->r, BOB);
+	assert_non_null(p); /* his chat lines: still his call entry, under the new name */
+	assert_int_equal(p->id, 77);
+	assert_false(p->chat_only);
+	assert_string_equal(p->name, "robert");
+	assert_string_equal(roster_chat_user_named(f->r, "robert"), BOB);
+	assert_null(roster_chat_user_named(f->r, "bob"));
+	/* the same name again: nothing */
+	roster_audio_update(f->r, 77, "robert", claim_of(BOB), false, -1);
+	run_for(f, GRACE_MS * 3);
+	assert_int_equal(f->n, 2);
+	/* our own entry: renamed quietly; an unknown id: -ENOENT */
+	assert_int_equal(roster_rename(f->r, 1000, "me2"), 0);
+	assert_int_equal(f->n, 2);
+	assert_string_equal(roster_get(f->r, 1000)->name, "me2");
+	assert_int_equal(roster_rename(f->r, 4242, "x"), -ENOENT);
+}
 
 static void test_peer_merges_on_claim(void **state)
 {
@@ -587,6 +629,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rejoin_hides_our_old_self, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_states_and_collisions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_settles, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rename, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

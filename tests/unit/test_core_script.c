@@ -122,6 +122,29 @@ static void test_parse_actions(void **state)
 	script_destroy(s);
 }
 
+/* at TIME nick NAME: a word or "quoted", at most 64 bytes (as --name). */
+static void test_parse_nick(void **state)
+{
+	(void)state;
+	struct script *s = parse_ok("at 2s nick zorro\nat 3s nick \"Zorro de la Vega\" # x\n");
+	const struct script_action *a = act(s, 0);
+	assert_int_equal(a->type, SCRIPT_ACT_NICK);
+	assert_int_equal(a->at_ms, 2000);
+	assert_string_equal(a->text, "zorro");
+	a = act(s, 1);
+	assert_int_equal(a->type, SCRIPT_ACT_NICK);
+	assert_string_equal(a->text, "Zorro de la Vega");
+	assert_int_equal(script_needs(s), 0);
+	script_destroy(s);
+	parse_bad("at 1s nick", 1, 11, "expected a name");
+	parse_bad("at 1s nick a b", 1, 14, "expected the end of the line");
+	parse_bad("at 1s nick \"\"", 1, 12, "empty name");
+	parse_bad("at 1s nick xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+		  1, 12, "name longer than 64 bytes");
+	parse_bad("at 1s rename x", 1, 7, "expected an action: say, chat, mute, unmute, video, "
+		  "nick or leave");
+}
+
 static void test_parse_times(void **state)
 {
 	(void)state;
@@ -607,6 +630,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_actions),
+		cmocka_unit_test(test_parse_nick),
 		cmocka_unit_test(test_parse_times),
 		cmocka_unit_test(test_parse_expectations),
 		cmocka_unit_test(test_parse_errors),

@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Renaming ourselves in the meeting (/nick; a script's `nick NAME`) over a real Janus.
+
+test_nick_roster_chat_reconnect: bob (headless) and a TUI (carol) are in room 1234; alice
+joins headless with a script that renames her to zorro once her chat is up. Alice gets a
+`renamed` event (self) and bob one for her id (old and new name, no leave/join pair); Janus
+lists her display as "zorro" followed by a chat identity claim (src/chatid.h), and her chat
+lines reach bob from "zorro" as her call entry (chat_only false, her id): the claim went with
+the new name, so the merge holds. Carol's TUI says "alice is now known as zorro." and lists
+zorro in the roster. Then Janus is restarted: alice rejoins as zorro, bob sees zorro join
+again with alice's new id, and a chat line after the rejoin is still zorro's.
+"""
+
+import os
+import tempfile
+import time
+
+import harness
+from harness import HEADLESS, lab, participants, start_client
+from test_tui import Tui, chat_text
+
+
+def chat_up(client, start=0, timeout=15):
+    return client.wait_event(lambda e: e["event"] == "media" and e.get("kind") == "chat" and
+                             e.get("state") == "connected", timeout, start)
+
+
+def test_nick_roster_chat_reconnect():
+    with lab.Lab() as L, tempfile.TemporaryDirectory() as tmp:
+        script = os.path.join(tmp, "alice.txt")
+        with open(script, "w") as f:
+            f.write("at 3s nick zorro\n")
+        bob = start_client(L, HEADLESS + ["-n", "bob", L.url, "1234"], "bob")
+        bob.wait_event("joined", 15)
+        chat_up(bob)
+        t = Tui(L, ["--accept-privacy", "--no-video", "-n", "carol", L.url, "1234"],
+                name="nick")
+        try:
+            t.wait(lambda s: "Chat connected" in s and " bob" in s, 15, "carol in")
+            alice = start_client(L, HEADLESS + ["-n", "alice", "--script", script, L.url,
+                                                "1234"], "alice")
+            aid = alice.wait_event("joined", 15)["id"]
+            up = chat_up(alice)
+            bob.wait_event(lambda e: e["event"] == "participant-joined" and
+                           e.get("id") == aid, 10)
+            r = alice.wait_event("renamed", 10)
+            assert r["self"] is True and r["id"] == aid, r
+            assert r["name"] == "zorro" and r["old_name"] == "alice", r
+            assert r["t"] > up["t"], "renamed before the chat claim: %r %r" % (up, r)
+            rb = bob.wait_event(lambda e: e["event"] == "renamed" and e.get("id") == aid, 5)
+            assert rb["name"] == "zorro" and rb["old_name"] == "alice", rb
+            assert rb["self"] is False and rb["audio"] is True, rb
+            # Janus has the new display, with the claim after it
+            raw = {p["id"]: p.get("display") for p in L.list_participants()}
+            assert harness.shown_name(raw[aid]) == "zorro", raw
+            assert len(raw[aid]) > len("zorro") and raw[aid].startswith("zorro"), raw
+            # alice's chat is zorro's, as her call entry
+            alice.write_stdin("hello as zorro\n")
+            c = bob.wait_event(lambda e: e["event"] == "chat" and
+                               e.get("text") == "hello as zorro", 10)
+            assert c["from"] == "zorro" and c.get("id") == aid, c
+            assert c["chat_only"] is False, c
+            assert not bob.find(lambda e: e["event"] == "participant-left" and
+                                e.get("id") == aid), bob.describe()
+            # carol's TUI
+            s = t.wait("alice is now known as zorro.", 10)
+            s = t.wait("zorro: hello as zorro", 10)
+            assert " zorro" in s and "alice left" not in chat_text(s), s
+            t.keys("C-c")
+            assert t.wait_exit(10) == 0
+        finally:
+            t.kill()
+
+        # A restarted server: alice rejoins under the new name
+        na, nb = len(alice.events), len(bob.events)
+        L.stop_janus()
+        L.start_janus()
+        j = alice.wait_event("joined", 40, na)
+        assert j["name"] == "zorro", j
+        assert not alice.find(lambda e: e["event"] == "renamed" and
+                              alice.events.index(e) >= na), alice.describe()
+        bob.wait_event("joined", 40, nb)
+        pj = bob.wait_event(lambda e: e["event"] == "participant-joined" and
+                            e.get("id") == j["id"], 15, nb)
+        assert pj["name"] == "zorro", pj
+        assert participants(L)[j["id"]] == "zorro"
+        chat_up(alice, na, 20)
+        chat_up(bob, nb, 20)
+        time.sleep(1.0)  # alice's claim reaches bob just after her chat join
+        alice.write_stdin("still zorro\n")
+        c = bob.wait_event(lambda e: e["event"] == "chat" and e.get("text") == "still zorro",
+                           15, nb)
+        assert c["from"] == "zorro" and c.get("id") == j["id"] and c["chat_only"] is False, c
+        for cl in (alice, bob):
+            cl.send_signal(2)
+            assert cl.wait_exit(10) == 0, cl.describe()
+            assert not cl.find("error"), cl.describe()
+
+
+if __name__ == "__main__":
+    harness.run(globals())
