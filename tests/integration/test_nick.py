@@ -9,6 +9,9 @@ lines reach bob from "zorro" as her call entry (chat_only false, her id): the cl
 the new name, so the merge holds. Carol's TUI says "alice is now known as zorro." and lists
 zorro in the roster. Then Janus is restarted: alice rejoins as zorro, bob sees zorro join
 again with alice's new id, and a chat line after the rejoin is still zorro's.
+
+test_nick_video_feed: alice publishes the test pattern and renames herself; bob's pictures
+come from zorro after it (VideoRoom "configure" with display, and its display event).
 """
 
 import os
@@ -95,6 +98,33 @@ def test_nick_roster_chat_reconnect():
             cl.send_signal(2)
             assert cl.wait_exit(10) == 0, cl.describe()
             assert not cl.find("error"), cl.describe()
+
+
+def test_nick_video_feed():
+    """alice publishes the test pattern, bob watches it; alice's rename reaches the VideoRoom
+    too: bob's pictures come from zorro, on the same subscription (no new "video" event)."""
+    with lab.Lab() as L, tempfile.TemporaryDirectory() as tmp:
+        script = os.path.join(tmp, "alice.txt")
+        with open(script, "w") as f:
+            f.write("at 3s nick zorro\n")
+        a = start_client(L, HEADLESS + ["-n", "alice", "--video-source", "testpattern",
+                                        "--script", script, "--duration", "9", L.url,
+                                        "1234"], "alice")
+        b = start_client(L, HEADLESS + ["-n", "bob", "--video", "--video-size", "20x6",
+                                        "--duration", "9", L.url, "1234"], "bob")
+        first = b.wait_event(lambda e: e["event"] == "video-frame", 10)
+        assert first["from"] == "alice", first
+        r = a.wait_event("renamed", 10)
+        k = b.events.index(first)
+        z = b.wait_event(lambda e: e["event"] == "video-frame" and e.get("from") == "zorro",
+                         5, k)
+        assert z["t"] < r["t"] + 2.0, (r, z)
+        after = [e for e in b.events[b.events.index(z):] if e["event"] == "video-frame"]
+        assert all(e["from"] == "zorro" for e in after), after[-1]
+        shows = [e for e in b.events if e["event"] == "video" and e.get("on")]
+        assert len(shows) == 1, shows
+        for c in (a, b):
+            assert c.wait_exit(15) == 0, c.describe()
 
 
 if __name__ == "__main__":
