@@ -19,6 +19,13 @@
  * instead of two; with a jittery link the grid stays and only ticks due within a millisecond
  * (the loop's timer granularity) are taken along. The clock still advances exactly 20 ms per
  * frame: nothing drifts, no frame is lost or repeated, a tick is early by at most the window.
+ *
+ * Forwarded streams (media_attach_recv): their packets go to src/media_rx (no coalescing:
+ * they come at many phases); each tick's downlink frame is then the one stream's frame (if
+ * any) plus media_rx's decoded streams, through the soft limiter (audio/mix.h). With no
+ * receive side, or when it adds nothing to a frame, the one-stream frame is played as it
+ * was decoded. The receive side's receiver reports go out on its own peer, on their own
+ * randomized one-second schedule.
  */
 #include "src/media.h"
 
@@ -33,9 +40,11 @@
 #include "audio/device.h"
 #include "audio/jitter.h"
 #include "audio/level.h"
+#include "audio/mix.h"
 #include "net/rtcp.h"
 #include "net/rtp.h"
 #include "net/loop.h"
+#include "src/media_rx.h"
 
 #define FRAME_US 20000
 #define MAX_CATCHUP 5           /* frames processed per wake-up after a stall */
@@ -93,6 +102,17 @@ struct media {
 	gint64 last_sr_arrival; /* monotonic µs */
 	double rtt_ms, loss_up_pct;
 	struct codec_loss_ctl loss_ctl; /* sizes the uplink FEC from the reported loss */
+
+	/* forwarded streams (media_attach_recv) */
+	struct media_rx *rx;
+	struct peer *rx_peer; /* may be NULL while rx is set (tests) */
+	gint64 next_rx_rtcp_us;
+	media_stream_cb stream_cb;
+	void *stream_user;
+	struct mix_limiter limiter;
+	uint64_t rx_bytes_in_mark;
+	uint32_t rx_expected, rx_lost; /* media_rx totals at the last media_get_stats */
+	uint64_t frames_concealed_rx, frames_fec_rx; /* media_rx's, as of the last stats */
 
 	/* interval stats */
 	gint64 stats_since;
@@ -207,6 +227,21 @@ static void uplink_frame(struct media *m)
 	}
 }
 
+/* The forwarded streams' frame added to the one-stream frame pcm (n samples of it valid),
+ * through the limiter; returns the samples now valid in pcm. Only with a receive peer. */
+static int mix_forwarded(struct media *m, gint64 now_us, int16_t pcm[AUDIO_FRAME], int n)
+{
+	float acc[AUDIO_FRAME];
+
+	memset(acc, 0, sizeof(acc));
+	if (n > 0)
+		mix_add(acc, pcm, AUDIO_FRAME, 1.0f, 1.0f);
+	if (media_rx_tick(m->rx, now_us, acc) == 0 && n <= 0)
+		return n;
+	mix_limit(&m->limiter, acc, pcm, AUDIO_FRAME);
+	return AUDIO_FRAME;
+}
+
 static void downlink_frame(struct media *m, gint64 now_us)
 {
 	int16_t pcm[AUDIO_FRAME];
@@ -220,6 +255,8 @@ static void downlink_frame(struct media *m, gint64 now_us)
 		else if (f.action == JITTER_FEC)
 			m->frames_fec++;
 		m->frames_played++;
+		if (m->rx) /* levels, talking and stats of the forwarded streams */
+			media_rx_tick(m->rx, now_us, NULL);
 		return;
 	}
 	switch (f.action) {
@@ -241,6 +278,8 @@ static void downlink_frame(struct media *m, gint64 now_us)
 	case JITTER_WAIT:
 		break;
 	}
+	if (m->rx)
+		n = mix_forwarded(m, now_us, pcm, n);
 	if (n <= 0)
 		memset(pcm, 0, sizeof(pcm));
 	float dbov = level_dbov(pcm, AUDIO_FRAME);
@@ -303,6 +342,16 @@ static void run_clock(struct media *m, gint64 now, gint64 slack)
 		send_rtcp(m);
 		/* RFC 3550: randomize the interval (0.5..1.5 x) */
 		m->next_rtcp_us = now + RTCP_INTERVAL_US / 2 + g_random_int_range(0, RTCP_INTERVAL_US);
+	}
+	if (m->rx_peer && now >= m->next_rx_rtcp_us &&
+	    peer_get_state(m->rx_peer) == PEER_CONNECTED) {
+		uint32_t buf32[(PEER_PACKET_MAX + SRTP_SESSION_HEADROOM) / 4];
+		int len = media_rx_write_rtcp(m->rx, now, (uint8_t *)buf32, PEER_PACKET_MAX);
+
+		if (len > 0)
+			peer_send_rtcp(m->rx_peer, (uint8_t *)buf32, (size_t)len, sizeof(buf32));
+		m->next_rx_rtcp_us = now + RTCP_INTERVAL_US / 2 +
+				     g_random_int_range(0, RTCP_INTERVAL_US);
 	}
 	m->ticks++;
 }
@@ -394,6 +443,7 @@ int media_create(GMainContext *main, const struct media_config *cfg, struct medi
 	level_vad_init(&m->vad, MEDIA_VAD_DBOV);
 	level_meter_init(&m->meter_in);
 	level_meter_init(&m->meter_out);
+	mix_limiter_init(&m->limiter);
 
 	m->clip = cfg->clip;
 	rc = cfg->clip ? audio_source_open(&m->src, "null", NULL, 0)
@@ -457,6 +507,7 @@ int media_destroy(struct media *m)
 	if (!m)
 		return 0;
 	loop_source_drop(&m->timer);
+	media_rx_destroy(m->rx);
 	audio_source_close(m->src);
 	if (m->sink)
 		rc = audio_sink_close(m->sink);
@@ -533,6 +584,75 @@ void media_on_rtcp(struct media *m, uint8_t *buf, size_t len)
 		if (b->lsr && rtcp_rtt_ms(rtcp_ntp_from_unix_us(wall_us()), b->lsr, b->dlsr, &rtt) == 0)
 			m->rtt_ms = rtt;
 	}
+}
+
+int media_attach_recv(struct media *m, struct peer *p, const struct media_recv_params *rp)
+{
+	struct media_rx_config rxc = {
+		.decode_max = m->cfg.decode_max,
+		.no_decode = m->cfg.no_decode,
+		.ssrc = m->ssrc ^ 0x5a5a5a5au, /* our receive-only side's own SSRC */
+		.cname = m->cname,
+	};
+	int rc;
+
+	if (m->rx)
+		return -EBUSY;
+	if ((rc = media_rx_create(&rxc, rp, &m->rx)) < 0)
+		return rc;
+	media_rx_set_stream_cb(m->rx, m->stream_cb, m->stream_user);
+	m->rx_peer = p;
+	m->rx_expected = m->rx_lost = 0;
+	m->frames_concealed += m->frames_concealed_rx; /* keep the totals of an earlier one */
+	m->frames_fec += m->frames_fec_rx;
+	m->frames_concealed_rx = m->frames_fec_rx = 0;
+	m->rx_bytes_in_mark = 0;
+	if (p) {
+		struct peer_stats ps;
+
+		peer_get_stats(p, &ps);
+		m->rx_bytes_in_mark = ps.bytes_in;
+	}
+	m->next_rx_rtcp_us = g_get_monotonic_time() + RTCP_INTERVAL_US / 2;
+	return 0;
+}
+
+void media_detach_recv(struct media *m)
+{
+	media_rx_destroy(m->rx);
+	m->rx = NULL;
+	m->rx_peer = NULL;
+}
+
+void media_on_recv_rtp(struct media *m, uint8_t *buf, size_t len)
+{
+	if (m->rx && media_rx_put(m->rx, buf, len, g_get_monotonic_time()) == 0)
+		m->packets_received++;
+}
+
+void media_on_recv_rtcp(struct media *m, uint8_t *buf, size_t len)
+{
+	if (m->rx)
+		media_rx_on_rtcp(m->rx, buf, len, g_get_monotonic_time());
+}
+
+void media_set_stream_cb(struct media *m, media_stream_cb cb, void *user)
+{
+	m->stream_cb = cb;
+	m->stream_user = user;
+	if (m->rx)
+		media_rx_set_stream_cb(m->rx, cb, user);
+}
+
+void media_forget_stream(struct media *m, uint32_t ssrc)
+{
+	if (m->rx)
+		media_rx_forget(m->rx, ssrc);
+}
+
+int media_get_stream_stats(const struct media *m, uint32_t ssrc, struct media_stream_stats *out)
+{
+	return m->rx ? media_rx_stream_stats(m->rx, ssrc, out) : -ENOENT;
 }
 
 void media_set_muted(struct media *m, bool muted)
@@ -620,12 +740,42 @@ void media_get_stats(struct media *m, struct media_stats *out)
 		m->stats_expected = r.expected;
 		m->stats_lost = lost;
 	}
+	if (m->rx) {
+		struct media_rx_stats rs;
+
+		media_rx_get_stats(m->rx, &rs);
+		out->streams = rs.streams;
+		out->streams_decoded = rs.decoded;
+		out->streams_evicted = rs.evicted;
+		if (rs.jitter_ms > out->jitter_ms)
+			out->jitter_ms = rs.jitter_ms;
+		/* Interval loss over the streams (the one-stream figure when it has more). */
+		if (rs.expected >= m->rx_expected && rs.lost >= m->rx_lost) {
+			uint32_t de = rs.expected - m->rx_expected, dl = rs.lost - m->rx_lost;
+			double pct = de && dl <= de ? 100.0 * dl / de : 0;
+
+			if (pct > out->loss_pct)
+				out->loss_pct = pct;
+		}
+		m->rx_expected = rs.expected; /* streams freed: totals fall, start again */
+		m->rx_lost = rs.lost;
+		m->frames_concealed_rx = rs.frames_concealed;
+		m->frames_fec_rx = rs.frames_fec;
+		if (m->rx_peer && secs > 0) {
+			struct peer_stats ps;
+
+			peer_get_stats(m->rx_peer, &ps);
+			out->kbps_in += (double)(ps.bytes_in - m->rx_bytes_in_mark) * 8 / 1000 / secs;
+			m->rx_bytes_in_mark = ps.bytes_in;
+			out->rejected_in += ps.srtp_errors + ps.dtls_screened;
+		}
+	}
 	struct jitter_stats js;
 	jitter_get_stats(m->jb, &js);
 	out->jitter_delay_ms = js.delay_ms;
 	out->frames_played = m->frames_played;
-	out->frames_concealed = m->frames_concealed;
-	out->frames_fec = m->frames_fec;
+	out->frames_concealed = m->frames_concealed + m->frames_concealed_rx;
+	out->frames_fec = m->frames_fec + m->frames_fec_rx;
 	out->packets_sent = m->packets_sent;
 	out->packets_received = m->packets_received;
 	out->level_in = m->meter_in.value;

@@ -3,7 +3,9 @@
  * doubling frames (the clock keeps its schedule), a failed swap keeps the old sink,
  * media_set_source's failure path keeps the old source, without a loadable PortAudio
  * media_create_or_null carries on with null devices, and a steady packet stream at any phase
- * ends up sharing its wake-ups with the clock's ticks (no frame lost or doubled meanwhile). */
+ * ends up sharing its wake-ups with the clock's ticks (no frame lost or doubled meanwhile),
+ * and forwarded streams on a receive side (media_attach_recv) are decoded, mixed into the same
+ * sink, counted and reported talking (the stream table itself: test_core_media_rx.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,6 +13,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +21,7 @@
 
 #include "audio/codec.h"
 #include "audio/device.h"
+#include "audio/level.h"
 #include "audio/wav.h"
 #include "net/rtp.h"
 #include "src/media.h"
@@ -284,6 +288,134 @@ static void test_packets_share_wakeups(void **state)
 	g_main_context_unref(ctx);
 }
 
+/* Two forwarded publishers (SSRC 7 at 440 Hz, 8 at 1000 Hz) with the level extension. */
+struct fwd {
+	struct media *m;
+	struct codec_enc *enc[2];
+	GSource *src;
+	gint64 next_us;
+	uint16_t seq[2];
+	uint32_t ts[2];
+	long phase;
+	unsigned sent;
+	int talking[2]; /* stream callback: last state seen, -1 none */
+	unsigned events;
+};
+
+static gboolean fwd_one(gpointer data)
+{
+	struct fwd *s = data;
+
+	for (int k = 0; k < 2; k++) {
+		int16_t pcm[CODEC_FRAME];
+		uint8_t pkt[1500];
+		struct rtp_header h = { .pt = 111, .seq = s->seq[k]++, .ts = s->ts[k],
+					.ssrc = 7u + (uint32_t)k };
+		struct rtp_writer w;
+		size_t room;
+
+		for (int i = 0; i < CODEC_FRAME; i++)
+			pcm[i] = (int16_t)lrint(8000 * sin(2 * M_PI * (k ? 1000 : 440) *
+							   (double)(s->phase + i) / 48000.0));
+		s->ts[k] += CODEC_FRAME;
+		assert_int_equal(rtp_writer_init(&w, pkt, sizeof(pkt), &h, RTP_EXT_ONE_BYTE), 0);
+		rtp_writer_add_audio_level(&w, 3, true, level_rfc6464(level_dbov(pcm, CODEC_FRAME)));
+		uint8_t *payload = rtp_writer_payload(&w, &room);
+		int n = codec_enc_encode(s->enc[k], pcm, payload, room);
+		int len = rtp_writer_finish(&w, (size_t)n, 0);
+		assert_true(len > 0);
+		media_on_recv_rtp(s->m, pkt, (size_t)len);
+	}
+	s->phase += CODEC_FRAME;
+	s->sent++;
+	s->next_us += 20000;
+	g_source_set_ready_time(s->src, s->next_us);
+	return G_SOURCE_CONTINUE;
+}
+
+static void fwd_talk(void *user, uint32_t ssrc, bool on)
+{
+	struct fwd *s = user;
+
+	assert_true(ssrc == 7 || ssrc == 8);
+	s->talking[ssrc - 7] = on;
+	s->events++;
+}
+
+static void test_forwarded_streams(void **state)
+{
+	GMainContext *ctx = g_main_context_new();
+	char a[128];
+	struct fwd snd = { .talking = { -1, -1 } };
+	struct media_recv_params rp = { .opus_pts = { 111 }, .n_pts = 1, .level_ext_id = 3 };
+	struct media_stats st;
+	struct media_stream_stats ss;
+	struct media *m = create(ctx, "wav", tmp_path(a, sizeof(a), "fwd.wav"));
+
+	for (int k = 0; k < 2; k++)
+		assert_int_equal(codec_enc_create(&snd.enc[k], NULL), 0);
+	snd.m = m;
+	media_set_stream_cb(m, fwd_talk, &snd);
+	media_on_recv_rtp(m, NULL, 0); /* nothing attached: ignored */
+	assert_int_equal(media_get_stream_stats(m, 7, &ss), -ENOENT);
+	assert_int_equal(media_attach_recv(m, NULL, &rp), 0);
+	assert_int_equal(media_attach_recv(m, NULL, &rp), -EBUSY);
+	snd.next_us = g_get_monotonic_time() + 5000;
+	snd.src = g_source_new(&send_funcs, sizeof(GSource));
+	g_source_set_callback(snd.src, fwd_one, &snd, NULL);
+	g_source_set_ready_time(snd.src, snd.next_us);
+	g_source_attach(snd.src, ctx);
+	run_for(ctx, 1500);
+	media_get_stats(m, &st);
+	assert_int_equal(st.streams, 2);
+	assert_int_equal(st.streams_decoded, 2);
+	assert_true(st.packets_received >= 100);
+	assert_true(st.receiving_audio);
+	assert_int_equal(snd.talking[0], 1);
+	assert_int_equal(snd.talking[1], 1);
+	assert_int_equal(media_get_stream_stats(m, 8, &ss), 0);
+	assert_true(ss.decoded && ss.talking && ss.has_level);
+	media_forget_stream(m, 8);
+	assert_int_equal(media_get_stream_stats(m, 8, &ss), -ENOENT);
+	g_source_destroy(snd.src);
+	g_source_unref(snd.src);
+	media_detach_recv(m);
+	media_get_stats(m, &st);
+	assert_int_equal(st.streams, 0);
+	assert_int_equal(media_destroy(m), 0);
+
+	/* Both tones are in what was played (the second half of the recording). */
+	struct wav_reader *r;
+	struct wav_info info;
+	int16_t *x;
+	assert_int_equal(wav_reader_open(&r, a), 0);
+	wav_reader_info(r, &info);
+	x = calloc(info.frames, sizeof(int16_t));
+	assert_int_equal(wav_reader_read(r, x, info.frames), (int)info.frames);
+	wav_reader_destroy(r);
+	size_t h = info.frames / 2, n = info.frames - h;
+	for (int k = 0; k < 2; k++) {
+		double hz = k ? 1000 : 440, c = 2 * cos(2 * M_PI * hz / 48000.0), s1 = 0, s2 = 0;
+		double sum = 0;
+
+		for (size_t f = 0; f + CODEC_FRAME <= n; f += CODEC_FRAME) {
+			s1 = s2 = 0;
+			for (size_t i = 0; i < CODEC_FRAME; i++) {
+				double s0 = x[h + f + i] + c * s1 - s2;
+				s2 = s1;
+				s1 = s0;
+			}
+			sum += 2 * sqrt(s1 * s1 + s2 * s2 - c * s1 * s2) / CODEC_FRAME;
+		}
+		assert_true(sum / (double)(n / CODEC_FRAME) > 4000);
+	}
+	free(x);
+	for (int k = 0; k < 2; k++)
+		codec_enc_destroy(snd.enc[k]);
+	unlink(a);
+	g_main_context_unref(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -293,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_set_source_fails),
 		cmocka_unit_test(test_no_portaudio_falls_back),
 		cmocka_unit_test(test_packets_share_wakeups),
+		cmocka_unit_test(test_forwarded_streams),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
