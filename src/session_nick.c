@@ -76,8 +76,8 @@ static void on_renamed(void *user, const struct janus_reply *r)
 		session_emit(s, &ev);
 		return;
 	}
-	/* Taken, or the transport went before the answer came: the rejoin that follows joins
-	 * under the new name, so it is ours either way. */
+	/* Taken; or no answer came (the transport went, or the request timed out): s->name
+	 * stays the new one, which every later join (a reconnect) uses. */
 	session_video_rename(s);
 	emit_renamed(s);
 }
