@@ -7,8 +7,10 @@ joins headless with a script that renames her to zorro once her chat is up. Alic
 lists her display as "zorro" followed by a chat identity claim (src/chatid.h), and her chat
 lines reach bob from "zorro" as her call entry (chat_only false, her id): the claim went with
 the new name, so the merge holds. Carol's TUI says "alice is now known as zorro." and lists
-zorro in the roster. Then Janus is restarted: alice rejoins as zorro, bob sees zorro join
-again with alice's new id, and a chat line after the rejoin is still zorro's.
+zorro in the roster; carol renames herself with /nick carola (bob gets its renamed event).
+Then Janus is restarted: alice rejoins as zorro, bob sees zorro join again with alice's new
+id, a chat line after the rejoin is still zorro's, and carol's TUI is back as "carola (you)"
+(bob sees carola join).
 
 test_nick_video_feed: alice publishes the test pattern and renames herself; bob's pictures
 come from zorro after it (VideoRoom "configure" with display, and its display event).
@@ -69,15 +71,28 @@ def test_nick_roster_chat_reconnect():
             s = t.wait("alice is now known as zorro.", 10)
             s = t.wait("zorro: hello as zorro", 10)
             assert " zorro" in s and "alice left" not in chat_text(s), s
+            # carol renames herself through the TUI, and stays through the restart below
+            cid = bob.wait_event(lambda e: e["event"] == "participant-joined" and
+                                 e.get("name") == "carol", 5)["id"]
+            t.type("/nick carola")
+            t.wait("You are now known as carola.", 10)
+            e = bob.wait_event(lambda e: e["event"] == "renamed" and e.get("id") == cid, 10)
+            assert e["name"] == "carola" and e["old_name"] == "carol", e
+
+            # A restarted server: alice and carol rejoin under their new names
+            na, nb = len(alice.events), len(bob.events)
+            L.stop_janus()
+            L.start_janus()
+            t.wait("Back in the meeting", 40)
+            s = t.wait(lambda s: "carola (you)" in s and " zorro" in s, 20, "roster after")
+            pc = bob.wait_event(lambda e: e["event"] == "participant-joined" and
+                                e.get("name") == "carola", 30, nb)
+            assert participants(L)[pc["id"]] == "carola"
             t.keys("C-c")
             assert t.wait_exit(10) == 0
         finally:
             t.kill()
 
-        # A restarted server: alice rejoins under the new name
-        na, nb = len(alice.events), len(bob.events)
-        L.stop_janus()
-        L.start_janus()
         j = alice.wait_event("joined", 40, na)
         assert j["name"] == "zorro", j
         assert not alice.find(lambda e: e["event"] == "renamed" and
