@@ -1,21 +1,22 @@
-/* Internals of the session shared by src/session.c (signaling, roster, media) and
- * src/session_chat.c (the chat link and outbox). Not for other modules. */
+/* Internals of the meeting model shared by src/session.c (state, reconnection, events),
+ * src/session_be.c (what backends tell it), src/session_chat.c (the outbox and the chat
+ * store) and src/session_state.c (commands and accessors). No server protocol here: that is
+ * the backend's (src/backend.h). Not for other modules. */
 #ifndef TTM_SRC_SESSION_INT_H
 #define TTM_SRC_SESSION_INT_H
 
 #include <glib.h>
 
-#include "net/janus.h"
 #include "net/peer.h"
+#include "src/backend.h"
 #include "src/chat.h"
-#include "src/chatlink.h"
-#include "src/videolink.h"
 #include "src/roster.h"
 #include "src/session.h"
 
+/* The meeting's state; the steps of a connection attempt are the backend's. */
 enum state {
-	ST_IDLE, ST_CONNECTING, ST_CREATING, ST_ATTACHING, ST_JOINING, ST_JOINED,
-	ST_RECONNECT_WAIT, ST_PIN_WAIT, ST_GAVE_UP, ST_LEAVING, ST_DONE
+	ST_IDLE, ST_CONNECTING, ST_JOINED, ST_RECONNECT_WAIT, ST_PIN_WAIT, ST_GAVE_UP,
+	ST_LEAVING, ST_DONE
 };
 
 enum action { ACT_NONE, ACT_FINISH, ACT_RECONNECT, ACT_PIN_WAIT, ACT_GAVE_UP };
@@ -26,31 +27,25 @@ struct session {
 	session_event_cb cb;
 	void *user;
 
-	/* configuration */
+	/* configuration (cfg's strings point at the copies below) */
+	struct session_config cfg; /* name NULL: it may change (name below) */
 	char *url, *name, *pin, *stun, *turn_url, *turn_user, *turn_password;
-	const char *const *local_addrs;
-	uint64_t room;
-	bool insecure, muted, tamper_fp, ask_pin;
+	bool muted;
 	gint64 t0;
-	unsigned stats_ms, keepalive_ms;
-	size_t ws_max; /* largest server message taken; grows once a very large room needs it */
-	int bitrate;
 	struct media *media;
 	struct dtls_cert *cert;
 	struct peer_config peer_tpl; /* ICE/DTLS settings every PeerConnection of the session
 				      * starts from (the strings and cert above) */
 
-	/* a rename on its way (session_nick.c): s->name is the new name already, so that a
-	 * claim sent meanwhile carries it too; this is the name to go back to if refused */
+	/* a rename on its way (session_nick.c): name is the new name already, so that anything
+	 * the backend sends meanwhile carries it too; this is the name to go back to if refused */
 	bool nick_pending;
 	char nick_old[SESSION_NAME_MAX];
 
-	/* the current attempt */
-	struct ws_conn *ws;
-	struct janus *janus;
-	struct peer *peer;
-	uint64_t handle;
-	bool offer_sent, media_up;
+	/* the server */
+	const struct backend_ops *ops;
+	struct backend *be;
+	bool media_up; /* the current attempt's audio is connected */
 
 	/* the meeting */
 	enum state state;
@@ -65,17 +60,11 @@ struct session {
 	struct chat_store *chat;
 	GQueue outbox; /* struct outgoing*, waiting for the chat channel */
 	bool chat_ready;
-	bool chat_claiming; /* our display's claim of our chat username is on its way */
-	bool chat_claimed;  /* Janus took it: to be withdrawn if the chat link fails */
-	struct chatlink *chat_link;
 	gint64 chat_ready_at;   /* monotonic µs the chat channel came up */
 	GSource *chat_wait_src; /* a private message waits for its recipient's chat user */
 
 	/* video */
-	struct session_video_config video_cfg; /* source copied */
 	bool video_receive;
-	struct videolink *video;
-	uint64_t video_frames;
 
 	/* reconnection */
 	int attempt;
@@ -88,16 +77,8 @@ struct session {
 	gint64 bad_msg_reported; /* monotonic µs of the last notice, 0 = none yet */
 	unsigned bad_msgs_quiet; /* ignored since that notice without one */
 
-	/* the server's trickled candidates (session_trickle.c) */
-	GPtrArray *early_trickles; /* waiting for their link's PeerConnection */
-	unsigned trickled[SESSION_TRICKLE_KINDS]; /* accepted, per link, since start */
-
-	/* offline mode (session_offline_start): this is the transport, not a WebSocket */
-	int (*offline_send)(void *user, const char *text, size_t len);
-	void *offline_user;
-
 	enum action action;
-	GSource *connect_timer, *leave_timer, *action_idle, *retry_timer, *stats_timer;
+	GSource *leave_timer, *action_idle, *retry_timer, *stats_timer;
 };
 
 /* A chat message waiting for the chat channel. */
@@ -108,6 +89,9 @@ struct outgoing {
 	gint64 queued_at; /* monotonic µs */
 	char text[];
 };
+
+/* The roster's events (roster_create's callback). */
+void session_be_roster_event(void *user, struct session_event *ev);
 
 /* Stamps ev with the session time and hands it to the owner's callback. */
 void session_emit(struct session *s, struct session_event *ev);
@@ -120,32 +104,14 @@ int session_offline_start(struct session *s, int (*send)(void *user, const char 
 			  void *user);
 void session_offline_feed(struct session *s, const char *text, size_t len);
 
-/* session_trickle.c */
-void session_trickle_on_event(struct session *s, const struct janus_event *ev);
-void session_trickle_retry(struct session *s); /* after every server message */
-void session_trickle_reset(struct session *s); /* with the transport of an attempt */
-void session_trickle_free(struct session *s);
-
-/* session_video.c */
-void session_video_start(struct session *s);  /* once joined */
-/* With the transport; why (NULL: silent) ends a shown preview with a VIDEO off event. */
-void session_video_stop(struct session *s, const char *why);
-bool session_video_route(struct session *s, const struct janus_event *ev); /* true: handled */
-void session_video_talking(struct session *s, const char *name); /* follow the speaker */
-void session_video_rename(struct session *s); /* our display there becomes s->name */
-
-/* session_nick.c */
-/* Writes our AudioBridge display: s->name, plus the claim of our chat username while it is
- * (being) claimed (src/chatid.h). -ENOSPC if it does not fit. */
-int session_nick_display(struct session *s, char *out, size_t outlen);
-/* After every join: a rename whose answer was lost with the old transport is ours now (the
- * join used the new name): RENAMED. */
+/* session_nick.c: after every join, a rename whose answer was lost with the old transport is
+ * ours now (the join used the new name): RENAMED. */
 void session_nick_joined(struct session *s);
 
 /* session_chat.c */
 int session_chat_init(struct session *s);   /* the chat store */
-void session_chat_start(struct session *s); /* the chat link, once joined */
 void session_chat_free(struct session *s);  /* outbox and store, wiped */
+void session_chat_flush(struct session *s); /* sends what is queued while the channel is up */
 /* A notice event when the chat store could not be locked in memory. */
 void session_chat_check_locked(struct session *s);
 

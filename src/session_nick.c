@@ -1,49 +1,21 @@
 /* Renaming ourselves in the meeting (session_set_name, /nick).
  *
- * Janus 1.1.2's AudioBridge takes a new display in a "configure" request and tells every
- * other participant with an "event" listing our entry (not us: we get "configured"), so the
- * others' rosters rename us (src/roster.c: roster_audio_update with a new name emits
- * RENAMED). Our display also carries the claim of our chat username (src/chatid.h): the new
- * display carries the same claim, or the others would stop merging our chat user into our
- * call entry and show our chat lines as a chat-only stranger. The TextRoom has no request
- * that renames a user, so the chat room's user list keeps our old chat display; ttymeet
- * peers do not show it (they attribute our lines to the call entry the claim merges them
- * into), other clients may. A published video (VideoRoom) is renamed too (videolink).
+ * The backend renames us on the server (ops->set_name; Janus: src/janus/nick.c) and says
+ * whether it was taken (session_be_renamed); the others' rosters rename us from the server's
+ * events (src/roster.c: roster_audio_update with a new name emits RENAMED).
  *
- * s->name becomes the new name when the request goes out, so that a claim sent while it is
- * on its way (src/session_chat.c uses s->name) does not put the old name back; if the server
- * refuses, the old name returns (and is sent again). Part of the session
- * (src/session_int.h). Thread: the loop's thread.
+ * s->name becomes the new name when the request goes out, so that anything the backend sends
+ * meanwhile (Janus: the claim of our chat identity, which carries our name) does not put the
+ * old name back; if the server refuses, the old name returns (and is sent again). Part of the
+ * session (src/session_int.h). Thread: the loop's thread.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/chatid.h"
 #include "src/session_int.h"
 #include "src/text.h"
-
-int session_nick_display(struct session *s, char *out, size_t outlen)
-{
-	char claim[CHATID_HEX + 1];
-	if (!(s->chat_claiming || s->chat_claimed) || !s->chat_link) {
-		int n = snprintf(out, outlen, "%s", s->name);
-		return n < 0 || (size_t)n >= outlen ? -ENOSPC : 0;
-	}
-	chatid_claim(chatlink_username(s->chat_link), claim);
-	return chatid_display(s->name, claim, out, outlen);
-}
-
-static int send_display(struct session *s, janus_reply_cb cb)
-{
-	char display[SESSION_NAME_MAX + 160];
-	int rc = session_nick_display(s, display, sizeof(display));
-	if (rc < 0)
-		return rc;
-	json_t *body = json_pack("{ss ss}", "request", "configure", "display", display);
-	return body ? janus_message(s->janus, s->handle, body, NULL, cb, s) : -ENOMEM;
-}
 
 static void emit_renamed(struct session *s)
 {
@@ -53,24 +25,24 @@ static void emit_renamed(struct session *s)
 	session_emit(s, &ev);
 }
 
-static void on_renamed(void *user, const struct janus_reply *r)
+void session_be_renamed(struct session *s, bool refused, const char *reason, int code)
 {
-	struct session *s = user;
 	if (!s->nick_pending)
 		return;
 	s->nick_pending = false;
-	if (r->err == -EPROTO || r->err == -EREMOTEIO) { /* refused: the old name stays */
+	if (refused) { /* the old name stays */
 		char *old = strdup(s->nick_old), msg[300];
 		if (old) {
 			snprintf(msg, sizeof(msg), "the server refused the name \"%s\": %s (%d)",
-				 s->name, r->reason ? r->reason : "", r->code);
+				 s->name, reason ? reason : "", code);
 			free(s->name);
 			s->name = old;
-			if (s->state == ST_JOINED && s->handle)
-				send_display(s, NULL); /* a claim sent meanwhile had the new name */
+			if (s->state == ST_JOINED)
+				s->ops->set_name(s->be, false); /* anything sent meanwhile had the
+								 * new name */
 		} else {
 			snprintf(msg, sizeof(msg), "the server refused the new name: %s (%d)",
-				 r->reason ? r->reason : "", r->code);
+				 reason ? reason : "", code);
 		}
 		struct session_event ev = { .type = SESSION_EV_NOTICE, .message = msg };
 		session_emit(s, &ev);
@@ -78,7 +50,6 @@ static void on_renamed(void *user, const struct janus_reply *r)
 	}
 	/* Taken; or no answer came (the transport went, or the request timed out): s->name
 	 * stays the new one, which every later join (a reconnect) uses. */
-	session_video_rename(s);
 	emit_renamed(s);
 }
 
@@ -94,13 +65,13 @@ int session_set_name(struct session *s, const char *name)
 		return -EALREADY;
 	if (s->nick_pending)
 		return -EBUSY;
-	if (s->state != ST_JOINED || !s->handle || !s->janus)
+	if (s->state != ST_JOINED)
 		return -ENOTCONN;
 	char *n = strdup(name), *old = s->name;
 	if (!n)
 		return -ENOMEM;
 	s->name = n;
-	int rc = send_display(s, on_renamed);
+	int rc = s->ops->set_name(s->be, true);
 	if (rc < 0) { /* nothing went out: the old name stays */
 		s->name = old;
 		free(n);

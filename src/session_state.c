@@ -1,21 +1,11 @@
-/* The session's mute command and its read-only accessors (see session.h), apart from the
- * connection logic of src/session.c. Thread: the loop's thread.
+/* The session's commands that go to its backend, and its read-only accessors (see session.h
+ * and src/backend.h), apart from the connection logic of src/session.c. Thread: the loop's.
  */
 #include "src/session.h"
 #include "src/session_int.h"
 
 #include <errno.h>
-#include <jansson.h>
-
-#include "net/janus.h"
-
-static void on_configured(void *user, const struct janus_reply *r)
-{
-	struct session *s = user;
-	if (r->err || s->state != ST_JOINED)
-		return;
-	roster_audio_muted(s->roster, s->self_id, s->muted);
-}
+#include <string.h>
 
 int session_set_muted(struct session *s, bool muted)
 {
@@ -24,8 +14,13 @@ int session_set_muted(struct session *s, bool muted)
 		media_set_muted(s->media, muted); /* stop sending at once, whatever the server says */
 	if (s->state != ST_JOINED)
 		return 0; /* applied at (re)join */
-	json_t *body = json_pack("{ss sb}", "request", "configure", "muted", muted);
-	return body ? janus_message(s->janus, s->handle, body, NULL, on_configured, s) : -ENOMEM;
+	return s->ops->set_muted(s->be, muted);
+}
+
+void session_be_muted(struct session *s, bool muted)
+{
+	if (s->state == ST_JOINED)
+		roster_audio_muted(s->roster, s->self_id, muted);
 }
 
 bool session_is_muted(const struct session *s)
@@ -55,4 +50,67 @@ void session_foreach_participant(const struct session *s,
 				 void *user)
 {
 	roster_foreach(s->roster, fn, user);
+}
+
+/* ---- video ---- */
+
+int session_set_video(struct session *s, bool on)
+{
+	if (!s->cfg.video.receive && !s->cfg.video.source)
+		return -ENOTSUP; /* video was not asked for at start (--no-video) */
+	s->video_receive = on;
+	return s->ops->video_receive(s->be, on);
+}
+
+bool session_video_on(const struct session *s)
+{
+	return s->video_receive;
+}
+
+int session_show_video(struct session *s, const char *name)
+{
+	return s->ops->video_show(s->be, name);
+}
+
+void session_get_video_stats(const struct session *s, struct session_video_stats *out)
+{
+	memset(out, 0, sizeof(*out));
+	s->ops->video_stats(s->be, out);
+}
+
+/* ---- what a backend may read ---- */
+
+bool session_be_is_joined(const struct session *s)
+{
+	return s->state == ST_JOINED;
+}
+
+bool session_be_joined_once(const struct session *s)
+{
+	return s->joined_once;
+}
+
+bool session_be_muted_now(const struct session *s)
+{
+	return s->muted;
+}
+
+const char *session_be_name(const struct session *s)
+{
+	return s->name;
+}
+
+bool session_be_video_receive(const struct session *s)
+{
+	return s->video_receive;
+}
+
+bool session_be_leaving(const struct session *s)
+{
+	return s->state == ST_LEAVING || s->state == ST_DONE;
+}
+
+uint64_t session_be_self_id(const struct session *s)
+{
+	return s->self_id;
 }

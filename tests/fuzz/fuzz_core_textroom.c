@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/textroom.h"
+#include "src/janus/textroom.h"
 
 static void check_clean(const char *s)
 {

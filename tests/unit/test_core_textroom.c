@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "src/textroom.h"
+#include "src/janus/textroom.h"
 
 static struct textroom_event ev;
 

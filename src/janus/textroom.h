@@ -11,8 +11,8 @@
  * username → display table is kept here. Every string from the room is bounded and every
  * one meant for a screen sanitized before it leaves this module. Any thread, one at a time.
  */
-#ifndef TTM_SRC_TEXTROOM_H
-#define TTM_SRC_TEXTROOM_H
+#ifndef TTM_SRC_JANUS_TEXTROOM_H
+#define TTM_SRC_JANUS_TEXTROOM_H
 
 #include <stdbool.h>
 #include <stddef.h>

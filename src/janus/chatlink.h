@@ -8,15 +8,15 @@
  * meeting.
  * Thread: the loop's thread; callbacks come from the loop.
  */
-#ifndef TTM_SRC_CHATLINK_H
-#define TTM_SRC_CHATLINK_H
+#ifndef TTM_SRC_JANUS_CHATLINK_H
+#define TTM_SRC_JANUS_CHATLINK_H
 
 #include <glib.h>
 #include <stdint.h>
 
 #include "net/peer.h"
 #include "net/janus.h"
-#include "src/textroom.h"
+#include "src/janus/textroom.h"
 
 struct chatlink;
 

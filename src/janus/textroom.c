@@ -6,7 +6,7 @@
  * public one is reported when Janus echoes it back to us. Chat text held for that lives in
  * libsodium's secure allocator (locked) and is wiped when it is released.
  */
-#include "src/textroom.h"
+#include "src/janus/textroom.h"
 
 #include <errno.h>
 #include <glib.h>

@@ -1,4 +1,4 @@
-/* The server's trickled ICE candidates (see session_int.h). Janus trickles its candidates
+/* The server's trickled ICE candidates (see src/janus/jb.h). Janus trickles its candidates
  * per handle instead of putting them into its SDP when full_trickle is configured; each one
  * goes to the PeerConnection of the link that owns the handle: the AudioBridge peer, the
  * TextRoom chat link's, or the VideoRoom publisher's or subscriber's. A trickle can overtake
@@ -7,8 +7,7 @@
  * and are retried after every server message. Malformed ones are dropped (a notice would only
  * help a hostile server fill the screen). Thread: the loop's.
  */
-#include "src/session.h"
-#include "src/session_int.h"
+#include "src/janus/jb.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -30,18 +29,18 @@ static void early_free(gpointer p)
 
 /* Hands one candidate to the link owning handle: 0 taken, -ENOTCONN that link has no
  * PeerConnection yet, -ENOENT no link owns handle, else the peer's error. */
-static int route(struct session *s, uint64_t handle, const char *line)
+static int route(struct backend *b, uint64_t handle, const char *line)
 {
 	struct peer *p = NULL;
 	enum session_trickle_kind k;
-	if (handle && handle == s->handle) {
-		p = s->peer;
+	if (handle && handle == b->handle) {
+		p = b->peer;
 		k = SESSION_TRICKLE_AUDIO;
-	} else if (s->chat_link && handle == chatlink_handle(s->chat_link)) {
-		p = chatlink_peer(s->chat_link);
+	} else if (b->chat_link && handle == chatlink_handle(b->chat_link)) {
+		p = chatlink_peer(b->chat_link);
 		k = SESSION_TRICKLE_CHAT;
-	} else if (s->video && videolink_owns(s->video, handle)) {
-		p = videolink_peer(s->video, handle);
+	} else if (b->video && videolink_owns(b->video, handle)) {
+		p = videolink_peer(b->video, handle);
 		k = SESSION_TRICKLE_VIDEO;
 	} else {
 		return -ENOENT;
@@ -50,20 +49,20 @@ static int route(struct session *s, uint64_t handle, const char *line)
 		return -ENOTCONN;
 	int rc = peer_add_remote_candidate(p, line);
 	if (rc == 0 && line)
-		s->trickled[k]++;
+		b->trickled[k]++;
 	return rc;
 }
 
-void session_trickle_on_event(struct session *s, const struct janus_event *ev)
+void jb_trickle_on_event(struct backend *b, const struct janus_event *ev)
 {
 	const char *line;
 	if (janus_trickle_parse(ev->msg, &line) < 0 || !ev->handle)
 		return;
-	if (route(s, ev->handle, line) != -ENOTCONN)
+	if (route(b, ev->handle, line) != -ENOTCONN)
 		return;
-	if (!s->early_trickles)
-		s->early_trickles = g_ptr_array_new_with_free_func(early_free);
-	if (s->early_trickles->len >= EARLY_MAX)
+	if (!b->early_trickles)
+		b->early_trickles = g_ptr_array_new_with_free_func(early_free);
+	if (b->early_trickles->len >= EARLY_MAX)
 		return;
 	struct early *e = calloc(1, sizeof(*e));
 	if (!e || (line && !(e->line = strdup(line)))) {
@@ -71,31 +70,31 @@ void session_trickle_on_event(struct session *s, const struct janus_event *ev)
 		return;
 	}
 	e->handle = ev->handle;
-	g_ptr_array_add(s->early_trickles, e);
+	g_ptr_array_add(b->early_trickles, e);
 }
 
-void session_trickle_retry(struct session *s)
+void jb_trickle_retry(struct backend *b)
 {
-	if (!s->early_trickles)
+	if (!b->early_trickles)
 		return;
-	for (guint i = 0; i < s->early_trickles->len;) {
-		struct early *e = s->early_trickles->pdata[i];
-		if (route(s, e->handle, e->line) == -ENOTCONN)
+	for (guint i = 0; i < b->early_trickles->len;) {
+		struct early *e = b->early_trickles->pdata[i];
+		if (route(b, e->handle, e->line) == -ENOTCONN)
 			i++;
 		else
-			g_ptr_array_remove_index(s->early_trickles, i); /* in order: keeps their order */
+			g_ptr_array_remove_index(b->early_trickles, i); /* in order: keeps their order */
 	}
 }
 
-void session_trickle_reset(struct session *s)
+void jb_trickle_reset(struct backend *b)
 {
-	if (s->early_trickles)
-		g_ptr_array_set_size(s->early_trickles, 0);
+	if (b->early_trickles)
+		g_ptr_array_set_size(b->early_trickles, 0);
 }
 
-void session_trickle_free(struct session *s)
+void jb_trickle_free(struct backend *b)
 {
-	if (s->early_trickles)
-		g_ptr_array_free(s->early_trickles, TRUE);
-	s->early_trickles = NULL;
+	if (b->early_trickles)
+		g_ptr_array_free(b->early_trickles, TRUE);
+	b->early_trickles = NULL;
 }

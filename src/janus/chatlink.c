@@ -6,7 +6,7 @@
  * here only in transit (JSON built and parsed in heap buffers that are freed at once); it is
  * stored by the session's chat store alone.
  */
-#include "src/chatlink.h"
+#include "src/janus/chatlink.h"
 #include "src/secret.h"
 
 #include <errno.h>

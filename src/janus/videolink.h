@@ -13,8 +13,8 @@
  *    substream and temporal layer.
  * A failure ends the video only, never the meeting. Thread: the loop's thread.
  */
-#ifndef TTM_SRC_VIDEOLINK_H
-#define TTM_SRC_VIDEOLINK_H
+#ifndef TTM_SRC_JANUS_VIDEOLINK_H
+#define TTM_SRC_JANUS_VIDEOLINK_H
 
 #include <glib.h>
 #include <stdbool.h>

@@ -5,7 +5,7 @@
  * freed from an idle callback, never inside its own callbacks. The publisher's PeerConnection
  * is freed with the link. Every name from the server is sanitized on the way in.
  */
-#include "src/videolink.h"
+#include "src/janus/videolink.h"
 
 #include <errno.h>
 #include <inttypes.h>
