@@ -158,7 +158,8 @@ static void ice_candidate(void *user, const char *candidate)
 	struct peer *p = user;
 	g_ptr_array_add(p->local_cands, g_strdup(candidate));
 	if (!p->dead && p->cb.candidate_cb)
-		p->cb.candidate_cb(p->cb.user, candidate);
+		p->cb.candidate_cb(p->cb.candidate_user ? p->cb.candidate_user : p->cb.user,
+				   candidate);
 }
 
 static void ice_gathering_done(void *user)
@@ -166,7 +167,8 @@ static void ice_gathering_done(void *user)
 	struct peer *p = user;
 	p->gathering_done = true;
 	if (!p->dead && p->cb.candidate_cb)
-		p->cb.candidate_cb(p->cb.user, NULL);
+		p->cb.candidate_cb(p->cb.candidate_user ? p->cb.candidate_user : p->cb.user,
+				   NULL);
 }
 
 static void ice_state_changed(void *user, enum ice_state st)

@@ -62,6 +62,7 @@ struct peer_callbacks {
 	/* DTLS application data (SCTP packets). */
 	void (*data_cb)(void *user, const uint8_t *buf, size_t len);
 	void *user;
+	void *candidate_user; /* candidate_cb's user, when not user (NULL: user) */
 };
 
 /* Creates a peer and starts gathering candidates. cfg and cbs are copied. */

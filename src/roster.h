@@ -1,7 +1,9 @@
-/* The meeting's roster: AudioBridge participants merged with the TextRoom's users, so that
- * each person appears once, and chat lines are attributed to a person only on evidence.
+/* The meeting's roster: the call's participants merged with the chat room's users, so that
+ * each person appears once, and chat lines are attributed to a person only on evidence. The
+ * backend (src/backend.h) feeds it; the words below are Janus's, the first backend's, where
+ * the call is an AudioBridge (or VideoRoom) room and the chat a TextRoom room.
  *
- * Two inputs feed it. The AudioBridge side (roster_audio_*) is the authority on who is in
+ * Two inputs feed it. The call side (roster_audio_*) is the authority on who is in
  * the call: id, name, muted, talking, and the chat identity the participant claims in its
  * display (src/chatid.h). The TextRoom side (roster_chat_*) names the users of the chat room.
  * A chat user is merged into an AudioBridge entry only when that entry claims the user's

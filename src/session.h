@@ -1,8 +1,9 @@
 /* The meeting model: one participant's session with one server, its roster and state.
  *
- * A session connects (WebSocket), creates a Janus session, attaches AudioBridge, joins the
- * room and then follows the room's events, keeping the roster. Its clients — the headless
- * driver, the TUI — receive typed events through one callback and act through the session_*
+ * A session connects to a server, joins the room and then follows the room's events, keeping
+ * the roster, the chat and the media state. The server's protocol is a backend's
+ * (src/backend.h; Janus: src/janus/), chosen from the URL. Its clients — the headless driver,
+ * the TUI — receive typed events through one callback and act through the session_*
  * commands; they never see the protocol. Many sessions may share one loop and one ws_ctx.
  * Thread: the loop's thread only. Events are delivered from the loop, never from inside a
  * session_* call.
@@ -26,7 +27,7 @@
 
 struct session;
 
-/* Video (VideoRoom, same room number): receive a preview, publish a source, or both. */
+/* Video: receive a preview, publish a source, or both. */
 struct session_video_config {
 	bool receive;          /* subscribe to one feed at a time (SESSION_EV_VIDEO_FRAME) */
 	const char *source;    /* publish: "testpattern" or "v4l2:/dev/videoN"; NULL: do not */
@@ -140,8 +141,8 @@ enum session_trickle_kind {
 typedef void (*session_event_cb)(void *user, const struct session_event *ev);
 
 /* One person of the roster (src/roster.h): a call participant (with the chat user merged into
- * it, if any), or a chat room user who is not in the call (chat_only; its id is not an
- * AudioBridge id). */
+ * it, if any), or a chat room user who is not in the call (chat_only; its id is not a call
+ * participant's id). */
 struct session_participant {
 	uint64_t id;
 	char name[SESSION_NAME_MAX];

@@ -11,6 +11,7 @@
  * sanitized on the way in.
  */
 #include "src/janus/jb.h"
+#include "src/janus/jpc.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -28,7 +29,6 @@
 
 #define CONNECT_TIMEOUT_MS 4500 /* "cannot reach the server" must be said within 5 s */
 #define AUDIOBRIDGE "janus.plugin.audiobridge"
-#define OFFER_MAX 8192
 
 static bool json_id(json_t *v, uint64_t *out)
 {
@@ -102,20 +102,13 @@ static void on_audiobridge_event(struct backend *b, json_t *data)
 /* Applies Janus' SDP answer: the peer learns the transport, the media engine the codec. */
 static int apply_answer(struct backend *b, json_t *jsep, char *why, size_t whylen)
 {
-	const char *type = json_string_value(json_object_get(jsep, "type"));
-	const char *sdp = json_string_value(json_object_get(jsep, "sdp"));
 	struct sdp_session *ans = NULL;
-	int mline = -1, rc;
+	int mline = -1, rc = jpc_parse_jsep(jsep, "answer", &ans);
 
-	if (!type || strcmp(type, "answer") || !sdp) {
-		snprintf(why, whylen, "the server sent no SDP answer");
-		return -EPROTO;
-	}
-	if ((rc = sdp_session_create(&ans)) < 0)
+	if (rc < 0) {
+		snprintf(why, whylen, rc == -EPROTO ? "the server sent no SDP answer" :
+				       "the server's SDP answer is malformed");
 		return rc;
-	if ((rc = sdp_parse(sdp, strlen(sdp), ans)) < 0) {
-		snprintf(why, whylen, "the server's SDP answer is malformed");
-		goto out;
 	}
 	int pt = sdp_opus_pt(ans, &mline);
 	if (pt < 0) {
@@ -123,7 +116,7 @@ static int apply_answer(struct backend *b, json_t *jsep, char *why, size_t whyle
 		snprintf(why, whylen, "the server accepted no Opus audio");
 		goto out;
 	}
-	if ((rc = peer_set_remote(b->peer, ans, mline)) < 0) {
+	if ((rc = peer_set_remote(jpc_peer(b->pc), ans, mline)) < 0) {
 		snprintf(why, whylen, "the server's SDP answer lacks ICE or DTLS parameters");
 		goto out;
 	}
@@ -138,7 +131,7 @@ static int apply_answer(struct backend *b, json_t *jsep, char *why, size_t whyle
 	 * malformed, it stays 0 (fullband). */
 	sdp_fmtp_uint(sdp_codec_by_pt(ans, m, pt), "maxplaybackrate", 48000, &mp.max_playback_hz);
 	if (b->env.media)
-		media_attach(b->env.media, b->peer, &mp);
+		media_attach(b->env.media, jpc_peer(b->pc), &mp);
 	rc = 0;
 out:
 	sdp_session_destroy(ans);
@@ -188,7 +181,7 @@ static void on_joined(void *user, const struct janus_reply *r)
 		session_be_fail(s, TTM_EXIT_SERVER, true, "unexpected answer to the join request");
 		return;
 	}
-	if (b->peer && apply_answer(b, r->jsep, why, sizeof(why)) < 0) {
+	if (b->pc && apply_answer(b, r->jsep, why, sizeof(why)) < 0) {
 		session_be_fail(s, TTM_EXIT_MEDIA, true, "%s", why);
 		return;
 	}
@@ -205,19 +198,12 @@ static void on_joined(void *user, const struct janus_reply *r)
 
 /* ---- the PeerConnection ---- */
 
-static void peer_candidate(void *user, const char *candidate)
-{
-	struct backend *b = user;
-	if (b->offer_sent && b->janus) /* before that, it goes into the offer itself */
-		janus_trickle_candidate(b->janus, b->handle, candidate);
-}
-
 static void peer_state(void *user, enum peer_state st, int err, const char *reason)
 {
 	struct backend *b = user;
 	if (st == PEER_CONNECTED) {
 		struct peer_stats ps;
-		peer_get_stats(b->peer, &ps);
+		peer_get_stats(jpc_peer(b->pc), &ps);
 		session_be_audio_up(b->s, ps.t_ice_connected, ps.t_dtls_connected, reason);
 	} else if (st == PEER_FAILED || st == PEER_CLOSED) {
 		session_be_audio_down(b->s, err == -EKEYREJECTED, reason);
@@ -238,25 +224,11 @@ static void peer_rtcp(void *user, uint8_t *buf, size_t len)
 		media_on_rtcp(b->env.media, buf, len);
 }
 
-/* Creates the PeerConnection and writes our offer with the candidates known so far. */
-static json_t *make_offer(struct backend *b, char *why, size_t whylen)
+static int write_offer(void *ctx, const struct sdp_local *local, char *buf, size_t cap)
 {
-	struct peer_config pc = *b->env.peer;
-	pc.offerer = true;
-	pc.tamper_remote_fingerprint = b->cfg->tamper_fingerprint;
-	struct peer_callbacks cbs = {
-		.candidate_cb = peer_candidate,
-		.state_cb = peer_state,
-		.rtp_cb = peer_rtp,
-		.rtcp_cb = peer_rtcp,
-		.user = b,
-	};
-	int rc = peer_create(b->env.main, &pc, &cbs, &b->peer);
-	if (rc < 0) {
-		snprintf(why, whylen, "cannot start ICE (%s)", strerror(-rc));
-		return NULL;
-	}
+	struct backend *b = ctx;
 	struct sdp_audio_offer o = {
+		.local = *local,
 		.mid = "0",
 		.dir = SDP_DIR_SENDRECV,
 		.opus_pt = 111,
@@ -266,25 +238,13 @@ static json_t *make_offer(struct backend *b, char *why, size_t whylen)
 		.ssrc = b->env.media ? media_ssrc(b->env.media) : g_random_int(),
 		.cname = "ttymeet",
 	};
-	peer_sdp_local(b->peer, &o.local);
-	bool done = o.local.cands_done;
-	char *sdp = malloc(OFFER_MAX);
-	if (!sdp)
-		return NULL;
-	rc = sdp_write_audio_offer(sdp, OFFER_MAX, &o);
-	json_t *jsep = rc > 0 ? json_pack("{ss ss sb}", "type", "offer", "sdp", sdp, "trickle", !done)
-			      : NULL;
-	free(sdp);
-	if (!jsep)
-		snprintf(why, whylen, "cannot write the SDP offer");
-	return jsep;
+	return sdp_write_audio_offer(buf, cap, &o);
 }
 
 static void on_attached(void *user, const struct janus_reply *r)
 {
 	struct backend *b = user;
 	struct session *s = b->s;
-	char why[160];
 	if (r->err) {
 		session_be_lost(s, TTM_EXIT_SERVER, "the server cannot host audio rooms: %s",
 				r->reason);
@@ -292,21 +252,35 @@ static void on_attached(void *user, const struct janus_reply *r)
 	}
 	b->handle = r->id;
 	b->state = JB_JOINING;
-	json_t *jsep = NULL;
-	if (b->env.media && !(jsep = make_offer(b, why, sizeof(why)))) {
-		session_be_fail(s, TTM_EXIT_MEDIA, true, "%s", why);
-		return;
-	}
 	json_t *body = json_pack("{ss sI ss sb}", "request", "join", "room",
 				 (json_int_t)b->cfg->room, "display", session_be_name(s), "muted",
 				 session_be_muted_now(s));
 	if (body && b->cfg->pin)
 		json_object_set_new(body, "pin", json_string(b->cfg->pin));
-	if (!body || janus_message(b->janus, b->handle, body, jsep, on_joined, b) < 0) {
-		session_be_fail(s, TTM_EXIT_SERVER, false, "cannot send the join request");
+	if (!b->env.media) { /* no audio: a join without an offer */
+		if (!body || janus_message(b->janus, b->handle, body, NULL, on_joined, b) < 0)
+			session_be_fail(s, TTM_EXIT_SERVER, false, "cannot send the join request");
 		return;
 	}
-	b->offer_sent = true; /* candidates gathered from now on go out as trickles */
+	struct peer_config pc = *b->env.peer;
+	pc.tamper_remote_fingerprint = b->cfg->tamper_fingerprint;
+	struct peer_callbacks cbs = {
+		.state_cb = peer_state,
+		.rtp_cb = peer_rtp,
+		.rtcp_cb = peer_rtcp,
+		.user = b,
+	};
+	int rc = jpc_create(b->env.main, b->janus, b->handle, &pc, true, &cbs, &b->pc);
+	if (rc < 0) {
+		json_decref(body);
+		session_be_fail(s, TTM_EXIT_MEDIA, true, "cannot start ICE (%s)", strerror(-rc));
+		return;
+	}
+	rc = jpc_send(b->pc, body, "offer", write_offer, b, on_joined, b);
+	if (rc == -EIO)
+		session_be_fail(s, TTM_EXIT_MEDIA, true, "cannot write the SDP offer");
+	else if (rc < 0)
+		session_be_fail(s, TTM_EXIT_SERVER, false, "cannot send the join request");
 }
 
 static void on_created(void *user, const struct janus_reply *r)
@@ -494,8 +468,8 @@ static void audio_stop(struct backend *b)
 {
 	if (b->env.media)
 		media_detach(b->env.media);
-	peer_destroy(b->peer);
-	b->peer = NULL;
+	jpc_destroy(b->pc);
+	b->pc = NULL;
 }
 
 static void jb_drop(struct backend *b, const char *why)
@@ -513,7 +487,6 @@ static void jb_drop(struct backend *b, const char *why)
 		b->janus = NULL;
 	}
 	b->handle = 0;
-	b->offer_sent = false;
 	b->state = JB_IDLE;
 	jb_trickle_reset(b);
 }

@@ -7,6 +7,7 @@
  * stored by the session's chat store alone.
  */
 #include "src/janus/chatlink.h"
+#include "src/janus/jpc.h"
 #include "src/secret.h"
 
 #include <errno.h>
@@ -23,19 +24,18 @@
 #define TEXTROOM "janus.plugin.textroom"
 #define LABEL "JanusDataChannel"
 #define PPID_STRING 51
-#define ANSWER_MAX 8192
 #define RENAMES_MAX 3 /* joins under another username when ours is taken */
 
 struct chatlink {
 	int refs;
-	bool dead, ready, failed, answered;
+	bool dead, ready, failed;
 	GMainContext *main;
 	struct janus *janus;
 	struct chatlink_config cfg;
 	char *display, *pin;
 	struct chatlink_callbacks cb;
 	uint64_t handle;
-	struct peer *peer;
+	struct jpc *pc;
 	struct sctp_assoc *sctp;
 	struct dcep *dcep;
 	struct textroom *tr;
@@ -55,7 +55,7 @@ static void unref(struct chatlink *cl)
 		return;
 	dcep_destroy(cl->dcep);
 	sctp_assoc_destroy(cl->sctp);
-	peer_destroy(cl->peer);
+	jpc_destroy(cl->pc);
 	textroom_destroy(cl->tr);
 	free(cl->display);
 	secret_free(cl->pin);
@@ -174,8 +174,8 @@ static void dcep_event(void *user, const struct dcep_event *ev)
 static void sctp_send(void *user, const uint8_t *buf, size_t len)
 {
 	struct chatlink *cl = user;
-	if (cl->peer)
-		peer_send_data(cl->peer, buf, len);
+	if (cl->pc)
+		peer_send_data(jpc_peer(cl->pc), buf, len);
 }
 
 static void sctp_event(void *user, const struct sctp_assoc_event *ev)
@@ -201,13 +201,6 @@ out:
 }
 
 /* ---- the PeerConnection ---- */
-
-static void peer_candidate(void *user, const char *candidate)
-{
-	struct chatlink *cl = user;
-	if (cl->answered) /* before that, it goes into the answer itself */
-		janus_trickle_candidate(cl->janus, cl->handle, candidate);
-}
 
 static void peer_state(void *user, enum peer_state st, int err, const char *reason)
 {
@@ -252,22 +245,31 @@ static void on_acked(void *user, const struct janus_reply *r)
 		fail(cl, "the server did not take our chat answer: %s", r->reason);
 }
 
+static int write_answer(void *ctx, const struct sdp_local *local, char *buf, size_t cap)
+{
+	const struct sdp_session *offer = ctx;
+	struct sdp_answer_opts ao = {
+		.local = *local,
+		.accept_data = true,
+		.sctp_port = SCTP_ASSOC_DEFAULT_PORT,
+		.max_message_size = SCTP_ASSOC_DEFAULT_MAX_MESSAGE,
+	};
+	return sdp_write_answer(buf, cap, offer, &ao);
+}
+
 /* Janus' offer arrived (with the "setup" answer): answer it. */
 static void on_setup(void *user, const struct janus_reply *r)
 {
 	struct chatlink *cl = user;
 	struct sdp_session *offer = NULL;
-	char *answer = NULL;
-	int mline = -1;
+	int mline = -1, rc;
 
 	ref(cl);
-	const char *sdp = json_string_value(json_object_get(r->jsep, "sdp"));
-	const char *type = json_string_value(json_object_get(r->jsep, "type"));
-	if (r->err || !sdp || !type || strcmp(type, "offer")) {
+	if (r->err || (rc = jpc_parse_jsep(r->jsep, "offer", &offer)) == -EPROTO) {
 		fail(cl, "the server offered no chat channel: %s", r->err ? r->reason : "no SDP");
 		goto out;
 	}
-	if (sdp_session_create(&offer) < 0 || sdp_parse(sdp, strlen(sdp), offer) < 0) {
+	if (rc < 0) {
 		fail(cl, "the server's chat offer is malformed");
 		goto out;
 	}
@@ -280,40 +282,21 @@ static void on_setup(void *user, const struct janus_reply *r)
 		fail(cl, "the server's chat offer has no data channel");
 		goto out;
 	}
-	struct peer_config pc = *cl->cfg.peer;
-	pc.offerer = false;
 	struct peer_callbacks pcb = {
-		.candidate_cb = peer_candidate,
 		.state_cb = peer_state,
 		.data_cb = peer_data,
 		.user = cl,
 	};
-	if (peer_create(cl->main, &pc, &pcb, &cl->peer) < 0 ||
-	    peer_set_remote(cl->peer, offer, mline) < 0) {
+	if (jpc_create(cl->main, cl->janus, cl->handle, cl->cfg.peer, false, &pcb, &cl->pc) < 0 ||
+	    peer_set_remote(jpc_peer(cl->pc), offer, mline) < 0) {
 		fail(cl, "cannot set up the chat connection");
 		goto out;
 	}
-	struct sdp_answer_opts ao = {
-		.accept_data = true,
-		.sctp_port = SCTP_ASSOC_DEFAULT_PORT,
-		.max_message_size = SCTP_ASSOC_DEFAULT_MAX_MESSAGE,
-	};
-	peer_sdp_local(cl->peer, &ao.local);
-	bool done = ao.local.cands_done;
-	answer = malloc(ANSWER_MAX);
-	if (!answer || sdp_write_answer(answer, ANSWER_MAX, offer, &ao) <= 0) {
-		fail(cl, "cannot write the chat answer");
-		goto out;
-	}
-	json_t *jsep = json_pack("{ss ss sb}", "type", "answer", "sdp", answer, "trickle", !done);
-	json_t *body = json_pack("{ss}", "request", "ack");
-	if (!jsep || !body || janus_message(cl->janus, cl->handle, body, jsep, on_acked, cl) < 0) {
-		fail(cl, "cannot send the chat answer");
-		goto out;
-	}
-	cl->answered = true;
+	rc = jpc_send(cl->pc, json_pack("{ss}", "request", "ack"), "answer", write_answer, offer,
+		      on_acked, cl);
+	if (rc < 0)
+		fail(cl, rc == -EIO ? "cannot write the chat answer" : "cannot send the chat answer");
 out:
-	free(answer);
 	sdp_session_destroy(offer);
 	unref(cl);
 }
@@ -403,7 +386,7 @@ uint64_t chatlink_handle(const struct chatlink *cl)
 
 struct peer *chatlink_peer(const struct chatlink *cl)
 {
-	return cl->peer;
+	return cl->pc ? jpc_peer(cl->pc) : NULL;
 }
 
 void chatlink_on_janus_event(struct chatlink *cl, const struct janus_event *ev)

@@ -13,6 +13,7 @@
 #include "net/peer.h"
 #include "net/ws.h"
 #include "src/backend.h"
+#include "src/janus/jpc.h"
 #include "src/janus/chatlink.h"
 #include "src/janus/videolink.h"
 
@@ -30,9 +31,8 @@ struct backend {
 	enum jb_state state;
 	struct ws_conn *ws;
 	struct janus *janus;
-	struct peer *peer; /* the call's audio (AudioBridge) */
-	uint64_t handle;   /* the AudioBridge handle */
-	bool offer_sent;
+	struct jpc *pc;  /* the call's audio (AudioBridge) */
+	uint64_t handle; /* the AudioBridge handle */
 	GSource *connect_timer;
 
 	/* chat (src/janus/chat.c) */

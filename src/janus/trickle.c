@@ -34,7 +34,7 @@ static int route(struct backend *b, uint64_t handle, const char *line)
 	struct peer *p = NULL;
 	enum session_trickle_kind k;
 	if (handle && handle == b->handle) {
-		p = b->peer;
+		p = b->pc ? jpc_peer(b->pc) : NULL;
 		k = SESSION_TRICKLE_AUDIO;
 	} else if (b->chat_link && handle == chatlink_handle(b->chat_link)) {
 		p = chatlink_peer(b->chat_link);

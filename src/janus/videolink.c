@@ -6,6 +6,7 @@
  * is freed with the link. Every name from the server is sanitized on the way in.
  */
 #include "src/janus/videolink.h"
+#include "src/janus/jpc.h"
 
 #include <errno.h>
 #include <inttypes.h>
@@ -21,7 +22,6 @@
 #include "net/loop.h"
 
 #define VIDEOROOM "janus.plugin.videoroom"
-#define SDP_MAX 8192
 #define RETRY_MS 1000
 #define MAX_FAILURES 5       /* subscriber attempts in a row before giving up */
 #define FOLLOW_HOLD_US (3 * G_USEC_PER_SEC) /* speaker following switches at most this often */
@@ -36,7 +36,7 @@ struct sub {
 	struct videolink *vl;
 	uint64_t handle;
 	uint64_t feed;             /* shown (or being subscribed to) */
-	struct peer *peer;
+	struct jpc *pc;
 	struct vrecv *vrecv;
 	char mid[SDP_MID_LEN + 1]; /* our m-line's mid */
 	enum video_codec codec;    /* negotiated */
@@ -56,9 +56,9 @@ struct videolink {
 	uint64_t ctl_handle, self_id;
 	bool joined;
 	bool display_stale; /* renamed after the join went out: configure once joined */
-	struct peer *pub_peer;
+	struct jpc *pub_pc;
 	struct vsend *vsend;
-	bool pub_offer_sent, pub_up;
+	bool pub_up;
 
 	/* the room's publishers */
 	struct feed feeds[VIDEOLINK_MAX_FEEDS];
@@ -103,15 +103,6 @@ static json_t *with_pin(struct videolink *vl, json_t *body)
 	return body;
 }
 
-/* Our ICE/DTLS settings for a new PeerConnection. */
-static struct peer_config peer_cfg(const struct videolink *vl, bool offerer)
-{
-	struct peer_config pc = *vl->cfg.peer;
-
-	pc.offerer = offerer;
-	return pc;
-}
-
 /* ---- the subscriber ---- */
 
 /* Frees the dropped subscribers. */
@@ -120,7 +111,7 @@ static void free_dead(struct videolink *vl)
 	while (vl->dead) {
 		struct sub *sb = vl->dead;
 		vl->dead = sb->next_dead;
-		peer_destroy(sb->peer);
+		jpc_destroy(sb->pc);
 		vrecv_destroy(sb->vrecv);
 		free(sb);
 	}
@@ -231,13 +222,6 @@ static void sub_frame(void *user, const struct video_image *img)
 		vl->cb.frame_cb(vl->cb.user, &f->pub, img);
 }
 
-static void sub_candidate(void *user, const char *candidate)
-{
-	struct sub *sb = user;
-	if (sb->answered)
-		janus_trickle_candidate(sb->vl->janus, sb->handle, candidate);
-}
-
 static void sub_state(void *user, enum peer_state st, int err, const char *reason)
 {
 	struct sub *sb = user;
@@ -245,7 +229,7 @@ static void sub_state(void *user, enum peer_state st, int err, const char *reaso
 	if (sb != sb->vl->sub)
 		return;
 	if (st == PEER_CONNECTED)
-		vrecv_attach(sb->vrecv, sb->peer);
+		vrecv_attach(sb->vrecv, jpc_peer(sb->pc));
 	else if (st == PEER_FAILED || st == PEER_CLOSED)
 		sub_failed(sb->vl, reason);
 }
@@ -296,9 +280,7 @@ static int sub_setup(struct videolink *vl, struct sub *sb, const struct sdp_sess
 	rc.remote_ssrc = m->n_ssrcs ? m->ssrcs[0].ssrc : 0;
 	rc.cname = "ttymeet";
 	struct vrecv_callbacks vc = { .frame_cb = sub_frame, .user = sb };
-	struct peer_config pc = peer_cfg(vl, false);
 	struct peer_callbacks pcb = {
-		.candidate_cb = sub_candidate,
 		.state_cb = sub_state,
 		.rtp_cb = sub_rtp,
 		.rtcp_cb = sub_rtcp,
@@ -306,8 +288,8 @@ static int sub_setup(struct videolink *vl, struct sub *sb, const struct sdp_sess
 	};
 	snprintf(sb->mid, sizeof(sb->mid), "%s", m->mid);
 	if (vrecv_create(vl->main, &rc, &vc, &sb->vrecv) < 0 ||
-	    peer_create(vl->main, &pc, &pcb, &sb->peer) < 0 ||
-	    peer_set_remote(sb->peer, offer, mline) < 0) {
+	    jpc_create(vl->main, vl->janus, sb->handle, vl->cfg.peer, false, &pcb, &sb->pc) < 0 ||
+	    peer_set_remote(jpc_peer(sb->pc), offer, mline) < 0) {
 		snprintf(why, whylen, "cannot set up the video connection");
 		return -EIO;
 	}
@@ -328,50 +310,46 @@ static void on_started(void *user, const struct janus_reply *r)
 	}
 }
 
-/* Janus offered (first time or a renegotiation): answer with "start". */
-static void sub_answer(struct videolink *vl, struct sub *sb, json_t *jsep)
+static int write_sub_answer(void *ctx, const struct sdp_local *local, char *buf, size_t cap)
 {
-	struct sdp_session *offer = NULL;
-	char *answer = NULL, why[160] = "the server's video offer is malformed";
-	const char *sdp = json_string_value(json_object_get(jsep, "sdp"));
-	const char *type = json_string_value(json_object_get(jsep, "type"));
-	int mline;
-
-	if (!sdp || !type || strcmp(type, "offer") || sdp_session_create(&offer) < 0 ||
-	    sdp_parse(sdp, strlen(sdp), offer) < 0)
-		goto fail;
-	if ((mline = video_mline(offer)) < 0) {
-		snprintf(why, sizeof(why), "the feed stopped sending video");
-		goto fail;
-	}
-	if (!sb->peer && sub_setup(vl, sb, offer, mline, why, sizeof(why)) < 0)
-		goto fail;
+	const struct sdp_session *offer = ctx;
 	struct sdp_answer_opts ao = {
+		.local = *local,
 		.accept_video = true,
 		.allow_vp9 = true,
 		.allow_rtx = true,
 		.video_dir = SDP_DIR_RECVONLY,
 		.cname = "ttymeet",
 	};
-	peer_sdp_local(sb->peer, &ao.local);
-	bool done = ao.local.cands_done;
-	answer = malloc(SDP_MAX);
-	if (!answer || sdp_write_answer(answer, SDP_MAX, offer, &ao) <= 0) {
-		snprintf(why, sizeof(why), "cannot write the video answer");
+	return sdp_write_answer(buf, cap, offer, &ao);
+}
+
+/* Janus offered (first time or a renegotiation): answer with "start". */
+static void sub_answer(struct videolink *vl, struct sub *sb, json_t *jsep)
+{
+	struct sdp_session *offer = NULL;
+	char why[160] = "the server's video offer is malformed";
+	int mline, rc;
+
+	if (jpc_parse_jsep(jsep, "offer", &offer) < 0)
+		goto fail;
+	if ((mline = video_mline(offer)) < 0) {
+		snprintf(why, sizeof(why), "the feed stopped sending video");
 		goto fail;
 	}
-	json_t *aj = json_pack("{ss ss sb}", "type", "answer", "sdp", answer, "trickle", !done);
-	json_t *body = json_pack("{ss}", "request", "start");
-	if (!aj || !body || janus_message(vl->janus, sb->handle, body, aj, on_started, sb) < 0) {
-		snprintf(why, sizeof(why), "cannot send the video answer");
+	if (!sb->pc && sub_setup(vl, sb, offer, mline, why, sizeof(why)) < 0)
+		goto fail;
+	rc = jpc_send(sb->pc, json_pack("{ss}", "request", "start"), "answer", write_sub_answer,
+		      offer, on_started, sb);
+	if (rc < 0) {
+		snprintf(why, sizeof(why), rc == -EIO ? "cannot write the video answer" :
+							"cannot send the video answer");
 		goto fail;
 	}
 	sb->answered = true;
-	free(answer);
 	sdp_session_destroy(offer);
 	return;
 fail:
-	free(answer);
 	sdp_session_destroy(offer);
 	sub_failed(vl, why);
 }
@@ -587,13 +565,6 @@ static void on_room_event(struct videolink *vl, json_t *data)
 
 /* ---- publishing ---- */
 
-static void pub_candidate(void *user, const char *candidate)
-{
-	struct videolink *vl = user;
-	if (vl->pub_offer_sent)
-		janus_trickle_candidate(vl->janus, vl->ctl_handle, candidate);
-}
-
 static void pub_state(void *user, enum peer_state st, int err, const char *reason)
 {
 	struct videolink *vl = user;
@@ -633,10 +604,9 @@ static void on_published(void *user, const struct janus_reply *r)
 		return;
 	}
 	int mline = -1;
-	if (sdp_session_create(&ans) < 0 || sdp_parse(sdp, strlen(sdp), ans) < 0 ||
-	    (mline = video_mline(ans)) < 0 ||
+	if (jpc_parse_jsep(r->jsep, "answer", &ans) < 0 || (mline = video_mline(ans)) < 0 ||
 	    sdp_find_codec(ans, &ans->media[mline], codec, 90000) < 0 ||
-	    peer_set_remote(vl->pub_peer, ans, mline) < 0) {
+	    peer_set_remote(jpc_peer(vl->pub_pc), ans, mline) < 0) {
 		pub_failed(vl, vl->cfg.codec == VIDEO_CODEC_VP9 ?
 				       "the server did not accept our VP9 video" :
 				       "the server did not accept our VP8 video");
@@ -648,23 +618,18 @@ static void on_published(void *user, const struct janus_reply *r)
 		.mid_ext_id = sdp_extmap_id(m, SDP_URI_MID),
 		.mid = m->mid,
 	};
-	vsend_attach(vl->vsend, vl->pub_peer, &vp);
+	vsend_attach(vl->vsend, jpc_peer(vl->pub_pc), &vp);
 out:
 	sdp_session_destroy(ans);
 }
 
-static void publish(struct videolink *vl)
+static int write_pub_offer(void *ctx, const struct sdp_local *local, char *buf, size_t cap)
 {
-	struct peer_config pc = peer_cfg(vl, true);
-	struct peer_callbacks pcb = {
-		.candidate_cb = pub_candidate,
-		.state_cb = pub_state,
-		.rtcp_cb = pub_rtcp,
-		.user = vl,
-	};
+	struct videolink *vl = ctx;
 	uint32_t ssrcs[VSEND_MAX_LAYERS];
 	size_t n = vsend_ssrcs(vl->vsend, ssrcs);
 	struct sdp_video_offer o = {
+		.local = *local,
 		.mid = "0",
 		.ssrc = ssrcs[n - 1],
 		.simulcast_low = n > 1 ? ssrcs[0] : 0,
@@ -672,27 +637,27 @@ static void publish(struct videolink *vl)
 		.max_kbps = vl->cfg.kbps ? (unsigned int)vl->cfg.kbps : 150,
 		.vp9 = vl->cfg.codec == VIDEO_CODEC_VP9,
 	};
-	char *sdp = NULL;
-	if (peer_create(vl->main, &pc, &pcb, &vl->pub_peer) < 0) {
+	return sdp_write_video_offer(buf, cap, &o);
+}
+
+static void publish(struct videolink *vl)
+{
+	struct peer_callbacks pcb = {
+		.state_cb = pub_state,
+		.rtcp_cb = pub_rtcp,
+		.user = vl,
+	};
+	if (jpc_create(vl->main, vl->janus, vl->ctl_handle, vl->cfg.peer, true, &pcb,
+		       &vl->pub_pc) < 0) {
 		pub_failed(vl, "cannot start ICE for our video");
 		return;
 	}
-	peer_sdp_local(vl->pub_peer, &o.local);
-	bool done = o.local.cands_done;
-	if (!(sdp = malloc(SDP_MAX)) || sdp_write_video_offer(sdp, SDP_MAX, &o) <= 0) {
-		free(sdp);
-		pub_failed(vl, "cannot write our video offer");
-		return;
-	}
-	json_t *jsep = json_pack("{ss ss sb}", "type", "offer", "sdp", sdp, "trickle", !done);
-	json_t *body = json_pack("{ss ss}", "request", "publish", "display", vl->display);
-	free(sdp);
-	if (!jsep || !body ||
-	    janus_message(vl->janus, vl->ctl_handle, body, jsep, on_published, vl) < 0) {
-		pub_failed(vl, "cannot send our video offer");
-		return;
-	}
-	vl->pub_offer_sent = true;
+	int rc = jpc_send(vl->pub_pc, json_pack("{ss ss}", "request", "publish", "display",
+						vl->display),
+			  "offer", write_pub_offer, vl, on_published, vl);
+	if (rc < 0)
+		pub_failed(vl, rc == -EIO ? "cannot write our video offer" :
+					    "cannot send our video offer");
 }
 
 /* ---- control handle ---- */
@@ -812,7 +777,7 @@ void videolink_destroy(struct videolink *vl)
 	if (vl->ctl_handle)
 		janus_detach(vl->janus, vl->ctl_handle, NULL, NULL);
 	vsend_destroy(vl->vsend);
-	peer_destroy(vl->pub_peer);
+	jpc_destroy(vl->pub_pc);
 	free(vl->display);
 	secret_free(vl->pin);
 	free(vl->source);
@@ -843,8 +808,8 @@ struct peer *videolink_peer(const struct videolink *vl, uint64_t handle)
 	if (!handle)
 		return NULL;
 	if (handle == vl->ctl_handle)
-		return vl->pub_peer;
-	return vl->sub && handle == vl->sub->handle ? vl->sub->peer : NULL;
+		return vl->pub_pc ? jpc_peer(vl->pub_pc) : NULL;
+	return vl->sub && handle == vl->sub->handle && vl->sub->pc ? jpc_peer(vl->sub->pc) : NULL;
 }
 
 void videolink_on_janus_event(struct videolink *vl, const struct janus_event *ev)
