@@ -58,14 +58,15 @@ def test_tab_commands_and_marker():
             t.wait(lambda s: "Tab:" not in row(s, 22) and row(s, 23).startswith("> type"), 5,
                    "the candidates gone after another key")
 
-            # /me: an action line here, the text as typed for the others
+            # /me: an action line here, the text as typed for the others (once alina's chat
+            # is up: the chat room delivers only to those in it)
+            alina.wait_event(lambda e: e["event"] == "media" and e.get("kind") == "chat", 10)
             t.type("/me waves")
             e = alina.wait_event(lambda e: e["event"] == "chat" and e.get("from") == "zed", 10)
             assert e["text"] == "/me waves", e
             t.wait("* zed waves", 10)
 
             # a mention is highlighted, names are coloured
-            alina.wait_event(lambda e: e["event"] == "media" and e.get("kind") == "chat", 10)
             alina.write_stdin("zed: look here\n")
             t.wait("alina: zed: look here", 10)
             alicia.write_stdin("nothing for you\n")
