@@ -150,7 +150,7 @@ void media_on_recv_rtcp(struct media *m, uint8_t *buf, size_t len);
  * without decoding it, so every such stream is decoded (beyond decode_max); with no_decode
  * such a stream never counts as talking. A stream whose packets stop (DTX, mute) stops
  * talking after the hangover. Called from the loop, from the media clock; the callback may
- * call media_forget_stream. */
+ * call media_forget_stream and media_detach_recv. */
 typedef void (*media_stream_cb)(void *user, uint32_t ssrc, bool talking);
 void media_set_stream_cb(struct media *m, media_stream_cb cb, void *user);
 /* A publisher left (or an m-line is reused for another one): frees that stream's state now,

@@ -468,11 +468,17 @@ int media_rx_tick(struct media_rx *rx, int64_t now_us, float acc[CODEC_FRAME])
 		rx->s[i]->loud = false;
 	for (i = 0; i < rx->n; i++)
 		added += stream_frame(rx, rx->s[i], now_us, acc);
-	/* 4. after the table work: the callback may forget streams */
-	for (i = 0; i < rx->n_ev; i++)
-		if (rx->cb)
-			rx->cb(rx->user, rx->ev[i].ssrc, rx->ev[i].on);
+	/* 4. after the table work, from a copy: the callback may forget streams, or even
+	 * destroy rx (media_detach_recv) */
+	struct event ev[sizeof(rx->ev) / sizeof(rx->ev[0])];
+	unsigned n_ev = rx->n_ev;
+	media_stream_cb cb = rx->cb;
+	void *user = rx->user;
+
+	memcpy(ev, rx->ev, n_ev * sizeof(ev[0]));
 	rx->n_ev = 0;
+	for (i = 0; cb && i < n_ev; i++)
+		cb(user, ev[i].ssrc, ev[i].on);
 	return added;
 }
 

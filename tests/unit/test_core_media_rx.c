@@ -10,7 +10,7 @@
  *   evicts the quietest idle stream;
  * - talking with hysteresis (a 20 ms blip is not talking, a 100 ms pause does not end it),
  *   from the level extension, or from decoded energy without it; no_decode decodes nothing
- *   and still says who talks;
+ *   and still says who talks; the callback may forget streams or destroy the table;
  * - receiver reports carry a block per stream (31 per report, in turns beyond that). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -429,6 +429,63 @@ static void test_talking_hysteresis(void **state)
 	run_hysteresis(0, true, false);        /* no_decode and no level: never */
 }
 
+/* The callback may forget the stream it is told about, or destroy the whole table. */
+struct cb_ctx {
+	struct media_rx *rx;
+	bool destroy;
+	unsigned calls;
+};
+
+static void forget_cb(void *user, uint32_t ssrc, bool on)
+{
+	struct cb_ctx *c = user;
+
+	c->calls++;
+	if (c->destroy) {
+		media_rx_destroy(c->rx);
+		c->rx = NULL;
+	} else if (on) {
+		media_rx_forget(c->rx, ssrc);
+	}
+}
+
+static void test_callback_may_forget(void **state)
+{
+	for (int destroy = 0; destroy < 2; destroy++) {
+		struct gen g[2];
+		struct cb_ctx c = { .destroy = destroy };
+		struct media_stream_stats ss;
+		int k;
+
+		gen_init(&g[0], 71, 440, 8000);
+		gen_init(&g[1], 72, 700, 8000);
+		c.rx = rx_new(0, false, LEVEL_ID);
+		media_rx_set_stream_cb(c.rx, forget_cb, &c);
+		for (k = 0; k < 10 && c.rx; k++) {
+			float acc[CODEC_FRAME] = { 0 };
+			int64_t t = T0 + (int64_t)k * 20000;
+
+			gen_step(&g[0], c.rx, true, t + 3000);
+			gen_step(&g[1], c.rx, true, t + 4000);
+			media_rx_tick(c.rx, t + 20000, acc);
+		}
+		if (destroy) {
+			assert_null(c.rx);
+			assert_true(c.calls >= 1);
+		} else {
+			/* Each went talking and was forgotten; its next packets made a fresh stream,
+			 * which went talking again 40 ms later. */
+			assert_true(c.calls >= 4);
+			for (uint32_t ssrc = 71; ssrc <= 72; ssrc++)
+				assert_true(media_rx_stream_stats(c.rx, ssrc, &ss) == -ENOENT ||
+					    ss.packets < 5);
+			media_rx_destroy(c.rx);
+		}
+		gen_free(&g[0]);
+		gen_free(&g[1]);
+	}
+}
+
 static void test_rr_blocks(void **state)
 {
 	struct gen g[MAXGEN];
@@ -546,6 +603,7 @@ int main(void)
 		cmocka_unit_test(test_switch_after_hold_keeps_first_frames),
 		cmocka_unit_test(test_stream_freed),
 		cmocka_unit_test(test_talking_hysteresis),
+		cmocka_unit_test(test_callback_may_forget),
 		cmocka_unit_test(test_rr_blocks),
 		cmocka_unit_test(test_rr_turns_and_eviction),
 	};
