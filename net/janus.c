@@ -14,6 +14,7 @@
  * and the answer ends the wait. Media has its own watch (ICE) meanwhile.
  */
 #include "net/janus.h"
+#include "net/lockpool.h"
 #include "net/loop.h"
 
 #include <errno.h>
@@ -142,7 +143,7 @@ static int send_json(struct janus *j, json_t *msg)
 	if (!text)
 		return -ENOMEM;
 	int rc = j->ops.send_cb(j->user, text, strlen(text));
-	free(text);
+	lockpool_free(text); /* jansson's memory: the pool when src/secmem.h set it up */
 	return rc;
 }
 

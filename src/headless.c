@@ -1,6 +1,7 @@
 /* Headless driver: session events → JSON lines. Field names are a contract (DESIGN.md): they may
  * grow, never change. Strings were sanitized by the session; jansson escapes them for JSON. */
 #include "src/headless.h"
+#include "src/secmem.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -34,9 +35,9 @@ static const char *event_name(enum session_event_type t)
 	return "unknown";
 }
 
-/* One line, written with write(2) from a buffer that is wiped afterwards: a chat event's text
- * must not stay behind in stdio's buffer (jansson's own copies are wiped by its allocator,
- * src/secmem.h). Whatever out had buffered goes first. */
+/* One line, written with write(2) straight from json_dumps' text, which lies in the locked
+ * pool (src/secmem.h) and is overwritten when freed: a chat event's text never passes through
+ * stdio's buffer, which holds no chat. Whatever out had buffered goes first. */
 static int print_line(FILE *out, json_t *o)
 {
 	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
@@ -60,8 +61,7 @@ static int print_line(FILE *out, json_t *o)
 		else
 			off += (size_t)n;
 	}
-	explicit_bzero(text, len + 1);
-	free(text);
+	secmem_json_free(text); /* locked pool memory, overwritten as it is freed */
 	return rc;
 }
 

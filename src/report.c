@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "src/emodel.h"
+#include "src/secmem.h"
 #include "src/media.h"
 
 #ifndef TTM_VERSION
@@ -690,7 +691,7 @@ out:
 		close(fd);
 	if (rc < 0 && created)
 		unlink(tmp);
-	free(text);
+	secmem_json_free(text);
 	free(tmp);
 	return rc;
 }

@@ -1,9 +1,9 @@
 /* Locked and wiped memory for chat text (see secmem.h). */
 #include "src/secmem.h"
+#include "net/lockpool.h"
 
 #include <errno.h>
 #include <jansson.h>
-#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -93,15 +93,12 @@ int secmem_lock_probe(size_t need, struct secmem_lock_info *out)
 	return 0;
 }
 
-static void json_wipe_free(void *p)
-{
-	if (!p)
-		return;
-	explicit_bzero(p, malloc_usable_size(p));
-	free(p);
-}
-
 void secmem_json_setup(void)
 {
-	json_set_alloc_funcs(malloc, json_wipe_free);
+	json_set_alloc_funcs(lockpool_alloc, lockpool_free);
+}
+
+void secmem_json_free(void *p)
+{
+	lockpool_free(p);
 }

@@ -4,9 +4,10 @@
  * (RLIMIT_MEMLOCK too small: containers, big fleets). secmem_lock() locks a region again and
  * reports the result, so a chat store knows whether it is really locked; secmem_lock_probe()
  * predicts, before anything is allocated, whether a given number of bytes can be locked (for
- * the privacy notice). secmem_json_setup() makes jansson overwrite every block it frees, so
- * the JSON objects and strings a chat message passes through do not stay in freed heap memory
- * (they are not locked: one sodium_malloc per small object would cost guard pages each).
+ * the privacy notice). secmem_json_setup() gives jansson the locked, wiping pool of
+ * net/lockpool.h, so the JSON objects and strings a chat message passes through are locked
+ * while they live and overwritten when freed (one sodium_malloc per small object would cost
+ * guard pages each; the pool carves small blocks from locked chunks).
  * Thread-safe; secmem_json_setup is process-wide (main, once, before any JSON is made).
  */
 #ifndef TTM_SRC_SECMEM_H
@@ -35,9 +36,11 @@ struct secmem_lock_info {
  * page past it. Returns 0, or -errno when it cannot tell (then out->ok is false). */
 int secmem_lock_probe(size_t need, struct secmem_lock_info *out);
 
-/* jansson's allocator becomes malloc + a free that overwrites the whole block
- * (malloc_usable_size) first. Blocks stay free()-compatible: json_dumps' result may still be
- * given to free(). */
+/* jansson's allocator becomes the locked pool (lockpool_alloc / lockpool_free). From then on
+ * json_dumps' result must be given to secmem_json_free(), never to free(). */
 void secmem_json_setup(void);
+/* Frees (overwriting it first) what jansson returned, json_dumps' text in particular: pool
+ * memory, or heap memory when secmem_json_setup was not called (unit tests). NULL is fine. */
+void secmem_json_free(void *p);
 
 #endif

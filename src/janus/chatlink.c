@@ -8,6 +8,7 @@
  */
 #include "src/janus/chatlink.h"
 #include "src/janus/jpc.h"
+#include "src/secmem.h"
 #include "src/secret.h"
 
 #include <errno.h>
@@ -86,8 +87,7 @@ static int send_json(struct chatlink *cl, char *json)
 	int rc = cl->have_stream ? dcep_send(cl->dcep, cl->stream, false, (const uint8_t *)json,
 					     strlen(json))
 				 : -ENOTCONN;
-	explicit_bzero(json, strlen(json)); /* may hold chat text */
-	free(json);
+	secmem_json_free(json); /* may hold chat text: overwritten */
 	return rc;
 }
 
