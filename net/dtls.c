@@ -26,6 +26,7 @@
  * Thread: the owner's thread only (the main loop); dtls_cert is read-only after creation.
  */
 #include "net/dtls.h"
+#include "net/lockpool.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -103,7 +104,9 @@ struct dtls {
 	bool have_keys;
 	struct dtls_srtp_keys keys;
 	char reason[512];
-	uint8_t rx[DTLS_MAX_APP_LEN];
+	uint8_t *rx;			/* DTLS_MAX_APP_LEN bytes of plaintext (SCTP, chat):
+					 * locked pool memory, made when the first record
+					 * after the handshake is read */
 };
 
 static const struct {
@@ -310,7 +313,7 @@ static void free_dtls(struct dtls *d)
 	SSL_CTX_free(d->ctx);
 	BIO_meth_free(d->wmeth);
 	OPENSSL_cleanse(&d->keys, sizeof(d->keys));
-	OPENSSL_cleanse(d->rx, sizeof(d->rx));
+	lockpool_free(d->rx);		/* overwritten as it is freed */
 	free(d);
 }
 
@@ -560,12 +563,20 @@ static void handshake_done(struct dtls *d)
 
 static void read_records(struct dtls *d)
 {
+	if (!d->rx) {
+		/* Nothing to read (a media-only association, the handshake's last datagram): no
+		 * plaintext buffer yet, so media peers never lock one. Out of memory: dropped, as
+		 * a lost datagram (SCTP sends again). */
+		if ((BIO_ctrl_pending(d->rbio) == 0 && !SSL_has_pending(d->ssl)) ||
+		    !(d->rx = lockpool_alloc(DTLS_MAX_APP_LEN)))
+			return;
+	}
 	while (d->state == DTLS_STATE_CONNECTED && !d->doomed) {
 		struct dtls_event ev = { .type = DTLS_EVENT_APP_DATA, .alert = -1 };
 		int n, e;
 
 		ERR_clear_error();
-		n = SSL_read(d->ssl, d->rx, sizeof(d->rx));
+		n = SSL_read(d->ssl, d->rx, DTLS_MAX_APP_LEN);
 		if (n > 0) {
 			ev.data = d->rx;
 			ev.len = (size_t)n;
@@ -633,8 +644,10 @@ static int setup_ssl(struct dtls *d, const struct dtls_config *cfg, unsigned int
 	    SSL_CTX_use_PrivateKey(d->ctx, cfg->cert->key) != 1 ||
 	    SSL_CTX_check_private_key(d->ctx) != 1)
 		return -EIO;
+	/* CLEANSE_PLAINTEXT: OpenSSL overwrites the plaintext it decrypted in its own record
+	 * buffer once we have read it (chat passes there), and when the SSL is freed. */
 	SSL_CTX_set_options(d->ctx, SSL_OP_NO_QUERY_MTU | SSL_OP_NO_RENEGOTIATION |
-			    SSL_OP_NO_TICKET);
+			    SSL_OP_NO_TICKET | SSL_OP_CLEANSE_PLAINTEXT);
 	SSL_CTX_set_session_cache_mode(d->ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_verify(d->ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
 	SSL_CTX_set_cert_verify_callback(d->ctx, verify_cb, d);

@@ -18,7 +18,7 @@
  * Thread: the context's thread for everything but the two usrsctp hooks (any thread).
  */
 #include "net/sctp.h"
-#include "net/lockbuf.h"
+#include "net/lockpool.h"
 #include "net/loop.h"
 
 #include <arpa/inet.h>
@@ -133,7 +133,7 @@ static void free_item(struct item *it)
 	wipe(it->buf, it->len);
 	if (it->kind == ITEM_DATA || it->kind == ITEM_NOTIFICATION)
 		free(it->buf);
-	free(it);
+	lockpool_free(it); /* a PACKET item is pool memory (locked), the others heap: it knows */
 }
 
 /* Appends it to the queue of association id and wakes its context; drops it if id is gone,
@@ -174,7 +174,7 @@ static int on_output(void *addr, void *buf, size_t len, uint8_t tos, uint8_t set
 
 	if (len == 0 || len > SCTP_ASSOC_MAX_PACKET)
 		return 0;
-	it = malloc(sizeof(*it) + len);
+	it = lockpool_alloc(sizeof(*it) + len); /* may hold chat text: locked memory */
 	if (!it)
 		return ENOMEM;
 	memset(it, 0, sizeof(*it));
@@ -376,12 +376,12 @@ static int rx_append(struct sctp_assoc *a, const uint8_t *buf, size_t len)
 			cap *= 2;
 		if (cap > a->max_message)
 			cap = a->max_message;
-		n = lockbuf_alloc(cap, NULL); /* chat text: locked; the old copy is wiped */
+		n = lockpool_alloc(cap); /* chat text: locked; the old copy is wiped */
 		if (!n)
 			return -ENOMEM;
 		if (a->rx) {
 			memcpy(n, a->rx, a->rx_len);
-			lockbuf_free(a->rx, a->rx_cap);
+			lockpool_free(a->rx);
 		}
 		a->rx = n;
 		a->rx_cap = cap;
@@ -578,7 +578,7 @@ static struct item *pop(struct sctp_assoc *a, bool *overflow)
 
 static void free_assoc(struct sctp_assoc *a)
 {
-	lockbuf_free(a->rx, a->rx_cap);
+	lockpool_free(a->rx);
 	free(a);
 }
 

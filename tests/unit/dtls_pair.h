@@ -17,8 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "net/dtls.h"
+#include "net/lockpool.h"
 
 #define QMAX 512
 
@@ -48,6 +50,7 @@ struct ep {
 	unsigned int app_count;
 	uint8_t app[DTLS_MAX_APP_LEN];
 	size_t app_len;
+	bool app_in_pool, app_locked;	/* where the last plaintext was (net/lockpool.h) */
 	bool echo_app;			/* send received app data back from inside event_cb */
 	bool destroy_on_event;		/* dtls_destroy() from inside event_cb */
 };
@@ -119,6 +122,8 @@ static inline void event_cb(void *user, const struct dtls_event *ev)
 		assert_true(ev->len <= sizeof(e->app));
 		memcpy(e->app, ev->data, ev->len);
 		e->app_len = ev->len;
+		e->app_in_pool = lockpool_owns(ev->data);
+		e->app_locked = lockpool_is_locked(ev->data);
 		if (e->echo_app)
 			assert_int_equal(dtls_send_app(e->d, ev->data, ev->len), 0);
 		break;

@@ -15,8 +15,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "net/dcep.h"
+#include "net/lockpool.h"
 #include "net/sctp.h"
 
 #include "pump.h"
@@ -42,6 +44,7 @@ struct end {
 	unsigned int drop_first;	/* drop the first n packets */
 	unsigned int npackets;
 	size_t max_packet;
+	unsigned int packets_unpooled;	/* packets (plaintext before DTLS) not in locked pool memory */
 	/* events */
 	int opened, closed, failed, too_big, writable, events_after_end;
 	int fail_err;
@@ -78,6 +81,8 @@ static inline void send_cb(void *user, const uint8_t *buf, size_t len)
 		e->wrong_thread++;
 	if (len > e->max_packet)
 		e->max_packet = len;
+	if (!lockpool_owns(buf))
+		e->packets_unpooled++;
 	if (e->destroy_on_send) {
 		destroy_end(e);
 		return;

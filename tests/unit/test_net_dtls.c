@@ -497,6 +497,10 @@ static void test_app_data(void **state)
 		assert_int_equal(p.server.app_count, n + 1);
 		assert_int_equal(p.server.app_len, sizes[i]);
 		assert_memory_equal(p.server.app, big + i, sizes[i]);
+		/* the plaintext buffer (chat passes there) is locked pool memory */
+		assert_true(p.server.app_in_pool);
+		if (geteuid() == 0)
+			assert_true(p.server.app_locked);
 	}
 	assert_int_equal(dtls_send_app(p.server.d, (const uint8_t *)"pong", 4), 0);
 	pump(&p);
