@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "net/lockpool.h"
 #include "net/ws.h"
 #include "src/cli.h"
 #include "src/exitcode.h"
@@ -317,7 +318,9 @@ struct fleet {
 	struct bot **bots;
 	int n, started, done, signals;
 	gint64 t0;
-	GString *line;
+	char *line;		/* the stdin line being read: SESSION_CHAT_MAX + 1 bytes of the
+				 * locked pool (net/lockpool.h), wiped after each line */
+	size_t line_len;
 	guint stdin_watch;
 	bool line_too_long;
 };
@@ -359,7 +362,8 @@ static gboolean fleet_on_signal(gpointer data)
 		unsigned n = 0;
 		for (int i = 0; i < f->started; i++)
 			n += bot_wipe_chat(f->bots[i]);
-		explicit_bzero(f->line->str, f->line->len);
+		if (f->line)
+			explicit_bzero(f->line, f->line_len);
 		fprintf(stderr, "ttymeet: interrupted again: chat wiped (%u messages), exiting "
 				"now\n", n);
 		exit(130);
@@ -387,8 +391,8 @@ static gboolean fleet_on_stdin(GIOChannel *ch, GIOCondition cond, gpointer data)
 	}
 	for (ssize_t i = 0; i < n; i++) {
 		if (buf[i] != '\n') {
-			if (f->line->len < SESSION_CHAT_MAX)
-				g_string_append_c(f->line, buf[i]);
+			if (f->line_len < SESSION_CHAT_MAX)
+				f->line[f->line_len++] = buf[i];
 			else
 				f->line_too_long = true;
 			continue;
@@ -396,12 +400,15 @@ static gboolean fleet_on_stdin(GIOChannel *ch, GIOCondition cond, gpointer data)
 		if (f->line_too_long)
 			fprintf(stderr, "ttymeet: a chat line over %d bytes was not sent\n",
 				SESSION_CHAT_MAX);
-		else if (f->line->len && f->started && bot_input_line(f->bots[0], f->line->str) < 0)
-			fprintf(stderr, "ttymeet: a chat message of %zu bytes could not be sent\n",
-				f->line->len);
-		/* Chat text must not linger in ordinary heap memory. */
-		explicit_bzero(f->line->str, f->line->len);
-		g_string_truncate(f->line, 0);
+		else if (f->line_len && f->started) {
+			f->line[f->line_len] = '\0';
+			if (bot_input_line(f->bots[0], f->line) < 0)
+				fprintf(stderr, "ttymeet: a chat message of %zu bytes could not be "
+					"sent\n", f->line_len);
+		}
+		/* Chat text must not linger in memory. */
+		explicit_bzero(f->line, f->line_len);
+		f->line_len = 0;
 		f->line_too_long = false;
 	}
 	explicit_bzero(buf, sizeof(buf));
@@ -550,18 +557,22 @@ static int run_headless(const struct cli_options *opt, gint64 t0, const char *tu
 	bot_start(f.bots[f.started++]);
 	if (f.n > 1)
 		g_timeout_add((guint)(1000.0 / ramp), fleet_start_next, &f);
-	/* sized once: growing would realloc and leave the old copy of a chat line unwiped */
-	f.line = g_string_sized_new(SESSION_CHAT_MAX + 1);
-	GIOChannel *ch = g_io_channel_unix_new(0);
-	f.stdin_watch = g_io_add_watch(ch, G_IO_IN | G_IO_HUP | G_IO_ERR, fleet_on_stdin, &f);
-	g_io_channel_unref(ch);
+	/* sized once, in locked memory: a chat line is never copied elsewhere on the heap */
+	f.line = lockpool_alloc(SESSION_CHAT_MAX + 1);
+	if (f.line) {
+		GIOChannel *ch = g_io_channel_unix_new(0);
+		f.stdin_watch = g_io_add_watch(ch, G_IO_IN | G_IO_HUP | G_IO_ERR, fleet_on_stdin,
+					       &f);
+		g_io_channel_unref(ch);
+	} else {
+		fprintf(stderr, "ttymeet: out of memory: chat from standard input is not read\n");
+	}
 
 	g_main_loop_run(f.loop);
 
 	if (f.stdin_watch)
 		g_source_remove(f.stdin_watch);
-	explicit_bzero(f.line->str, f.line->len);
-	g_string_free(f.line, TRUE);
+	lockpool_free(f.line); /* overwritten as it is freed */
 	for (int i = 0; i < 3; i++)
 		g_source_remove(sigs[i]);
 
@@ -613,7 +624,10 @@ int main(int argc, char **argv)
 	gint64 t_start = g_get_monotonic_time(); /* event times (and join_ms) count from here */
 
 	harden_process();
-	secmem_json_setup(); /* before any JSON: freed jansson memory is overwritten */
+	/* first, before any other locked memory (see secmem.h); failure shows in the checks of
+	 * the chat store, which needs more */
+	(void)secmem_lock_stack(SECMEM_STACK_BYTES);
+	secmem_json_setup(); /* before any JSON: jansson's memory is the locked, wiping pool */
 	/* Bare `ttymeet` in a terminal asks; scripts (stdin not a terminal) get exit 2. */
 	bool use_form = argc == 1 && isatty(0) && isatty(1);
 	memset(&form, 0, sizeof(form));

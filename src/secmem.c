@@ -2,6 +2,7 @@
 #include "src/secmem.h"
 #include "net/lockpool.h"
 
+#include <alloca.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdint.h>
@@ -91,6 +92,17 @@ int secmem_lock_probe(size_t need, struct secmem_lock_info *out)
 	}
 	munmap(p, probe);
 	return 0;
+}
+
+__attribute__((noinline)) int secmem_lock_stack(size_t bytes)
+{
+	size_t pg = page_size();
+	uintptr_t top = (uintptr_t)__builtin_frame_address(0);
+	char *below = alloca(bytes);
+	explicit_bzero(below, bytes); /* faults the pages in: the stack mapping grows over them */
+	uintptr_t lo = (uintptr_t)below & ~(uintptr_t)(pg - 1);
+	uintptr_t hi = (top + pg - 1) & ~(uintptr_t)(pg - 1);
+	return secmem_lock((void *)lo, hi - lo);
 }
 
 void secmem_json_setup(void)

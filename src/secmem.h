@@ -36,6 +36,18 @@ struct secmem_lock_info {
  * page past it. Returns 0, or -errno when it cannot tell (then out->ok is false). */
 int secmem_lock_probe(size_t need, struct secmem_lock_info *out);
 
+/* Bytes of the main thread's stack secmem_lock_stack locks: far more than the deepest chain of
+ * calls a message passes through (a packet through OpenSSL, usrsctp, the data channel, jansson
+ * and the session to the screen or the headless line). */
+#define SECMEM_STACK_BYTES (256 * 1024)
+
+/* Locks the bytes of this thread's stack below the caller's frame (where every later, deeper
+ * call's locals live: the short-lived copies of a message while it is parsed, drawn or
+ * written), faulting them in first. Call early from main, before anything else is locked: if
+ * it fails, RLIMIT_MEMLOCK is below bytes and the chat store, which is bigger, fails too and
+ * is reported. Returns 0 or -errno. Main thread, once. */
+int secmem_lock_stack(size_t bytes);
+
 /* jansson's allocator becomes the locked pool (lockpool_alloc / lockpool_free). From then on
  * json_dumps' result must be given to secmem_json_free(), never to free(). */
 void secmem_json_setup(void);
