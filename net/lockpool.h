@@ -19,6 +19,9 @@
 
 #define LOCKPOOL_MAX_SMALL 4096		/* bigger allocations get their own pages */
 #define LOCKPOOL_CHUNK (16 * 1024)	/* what one size class takes from the system at a time */
+/* What the pool holds between messages once every class was used (one chunk each): for
+ * predictions such as the privacy notice's "can chat memory be locked". */
+#define LOCKPOOL_IDLE_BYTES (9 * LOCKPOOL_CHUNK)
 
 /* n bytes (not zeroed), or NULL when n is 0 or memory is out. malloc-compatible signature. */
 void *lockpool_alloc(size_t n);

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "net/lockpool.h"
 #include "net/ws.h"
 #include "src/session.h"
 #include "src/text.h"
@@ -112,7 +113,7 @@ void privacy_probe_memory(const struct cli_options *o, size_t extra,
 			  struct secmem_lock_info *mem)
 {
 	size_t n = o->participants > 1 ? (size_t)o->participants : 1;
-	secmem_lock_probe(n * session_chat_locked_bytes() + extra, mem);
+	secmem_lock_probe(n * session_chat_locked_bytes() + LOCKPOOL_IDLE_BYTES + extra, mem);
 }
 
 int privacy_notice_build(const struct cli_options *o, enum i18n_lang lang,

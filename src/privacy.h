@@ -33,8 +33,9 @@ int privacy_read_operator_notice(const char *path, char **out, bool *cut, char *
 int privacy_notice_build(const struct cli_options *o, enum i18n_lang lang,
 			 const struct secmem_lock_info *mem, const char *operator_text,
 			 bool operator_cut, char **out);
-/* Probes whether the locked memory of this run can be locked: one session chat store per
- * participant, plus extra bytes (the terminal UI's own stores). */
+/* Probes whether the locked memory of this run can be locked: one session's chat memory per
+ * participant, the pool of the other copies (net/lockpool.h, shared), plus extra bytes (the
+ * terminal UI's own stores). */
 void privacy_probe_memory(const struct cli_options *o, size_t extra,
 			  struct secmem_lock_info *mem);
 /* The server host named in the notice (from the URL), into host. */

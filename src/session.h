@@ -193,7 +193,8 @@ const struct chat_store *session_chat(const struct session *s);
  * private messages) at once, for an exit that cannot wait for a clean leave. Returns the
  * number of messages wiped. The session stays usable (it no longer chats until a rejoin). */
 unsigned session_wipe_chat(struct session *s);
-/* Bytes of locked memory one session asks for (its chat store), for the privacy notice. */
+/* Bytes of locked memory one session asks for (its chat store and DTLS plaintext buffer), for
+ * the privacy notice. */
 size_t session_chat_locked_bytes(void);
 
 /* Video preview on or off (off unsubscribes: the server stops sending). -ENOTSUP when the

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include "net/dtls.h"
+#include "net/lockpool.h"
 #include "net/loop.h"
 #include "src/secmem.h"
 #include "src/session_int.h"
@@ -134,6 +136,7 @@ void session_be_chat_down(struct session *s, const char *why)
 void session_be_chat_message(struct session *s, const char *from_user, const char *display,
 			     const char *to, const char *text, bool self, bool private_msg)
 {
+	session_chat_check_locked(s); /* the pool may have had to grow into unlocked memory */
 	const char *from = from_user ? display : "(server)";
 	uint64_t id = 0;
 	bool chat_only = false;
@@ -169,8 +172,16 @@ int session_chat_init(struct session *s)
 void session_chat_check_locked(struct session *s)
 {
 	struct rlimit rl;
-	if (chat_store_locked(s->chat))
+	struct lockpool_stats ps;
+	if (s->chat_unlocked_told)
 		return;
+	/* the store, and the pool every other copy of a message lives in (JSON, DTLS plaintext,
+	 * SCTP packets and reassembly, the headless line): process-wide, so once one chunk of it
+	 * could not be locked every session says so */
+	lockpool_get_stats(&ps);
+	if (chat_store_locked(s->chat) && ps.unlocked == 0)
+		return;
+	s->chat_unlocked_told = true;
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
 		emit_notice(s, "chat memory is not locked (RLIMIT_MEMLOCK is %llu KB): chat may be "
 			    "swapped out to disk", (unsigned long long)rl.rlim_cur / 1024);
@@ -180,7 +191,8 @@ void session_chat_check_locked(struct session *s)
 
 size_t session_chat_locked_bytes(void)
 {
-	return secmem_locked_size(CHAT_STORE_BYTES);
+	/* the store, and the chat connection's DTLS plaintext buffer (its own pool pages) */
+	return secmem_locked_size(CHAT_STORE_BYTES) + DTLS_MAX_APP_LEN;
 }
 
 unsigned session_wipe_chat(struct session *s)

@@ -62,6 +62,7 @@ struct session {
 	bool chat_ready;
 	gint64 chat_ready_at;   /* monotonic µs the chat channel came up */
 	GSource *chat_wait_src; /* a private message waits for its recipient's chat user */
+	bool chat_unlocked_told; /* the "chat memory is not locked" notice went out */
 
 	/* video */
 	bool video_receive;
@@ -112,7 +113,8 @@ void session_nick_joined(struct session *s);
 int session_chat_init(struct session *s);   /* the chat store */
 void session_chat_free(struct session *s);  /* outbox and store, wiped */
 void session_chat_flush(struct session *s); /* sends what is queued while the channel is up */
-/* A notice event when the chat store could not be locked in memory. */
+/* A notice event (once per session) when the chat store, or any of the locked pool that holds
+ * the other copies of messages (net/lockpool.h), could not be locked in memory. */
 void session_chat_check_locked(struct session *s);
 
 #endif
