@@ -248,8 +248,8 @@ static void test_notice_transport_modes(void **state)
 }
 
 /* When the chat memory cannot be locked the notice says so, with the limit and the need, in
- * every language; when it can, it says locked and names no limit. Both name what is outside
- * ttymeet's control. */
+ * every language; when it can, it says locked and names no limit. Both name the other copies
+ * that are locked as well, and what is outside ttymeet's control. */
 static void test_notice_memory(void **state)
 {
 	(void)state;
@@ -275,6 +275,12 @@ static void test_notice_memory(void **state)
 		assert_non_null(strstr(tno, outside[l]));
 		assert_non_null(strstr(tok, "usrsctp"));
 		assert_non_null(strstr(tok, "ncurses"));
+		/* the copies that are locked too (JSON, DTLS plaintext, SCTP, the headless line),
+		 * and OpenSSL's buffers outside */
+		const char *named[] = { "JSON", "DTLS", "SCTP", "--headless", "OpenSSL" };
+		for (size_t k = 0; k < sizeof(named) / sizeof(named[0]); k++)
+			assert_non_null(strstr(tok, named[k]));
+		assert_non_null(strstr(tno, "OpenSSL"));
 		g_free(tok);
 		g_free(tno);
 	}
