@@ -16,7 +16,8 @@
 #define LEVEL_HOLD_US 60000    /* no packet for this long: the level is silence */
 #define LEVEL_FALL 0.1f        /* of the way down per tick: ~200 ms */
 #define SILENT_DBOV (-55.0f)   /* decoded audio below this is silence (as media.c) */
-#define WAIT_ROOM 6            /* a waiting stream's buffer keeps this many slots free */
+#define WAIT_ROOM 12           /* a waiting stream's buffer keeps this many slots free: its
+				* backlog (1.04 s) stays under the buffer's 1.1 s max delay */
 
 struct stream {
 	uint32_t ssrc;
@@ -410,11 +411,8 @@ static bool stream_frame(struct media_rx *rx, struct stream *s, int64_t now_us,
 		jitter_get_stats(s->jb, &js);
 		if (js.buffered < JITTER_SLOTS - WAIT_ROOM)
 			return false; /* waiting: its first frames stay in the buffer */
-		/* Waited longer than the buffer holds: drop what it held, wait on with what
-		 * comes next (the newest words, not a stale second). */
-		jitter_reset(s->jb);
-		s->wait_since = now_us;
-		return false;
+		/* Waited longer than the buffer holds: its oldest frame goes, the newest second
+		 * stays (read below without decoding). */
 	}
 	jitter_get(s->jb, (uint64_t)(now_us / 1000), &f);
 	if (s->dec && decode(s, &f, pcm, &rx->st) > 0) {

@@ -12,9 +12,9 @@
  *     loud takes the slot of the decoded stream quiet longest, but only one that has not
  *     talked for MEDIA_RX_HOLD_US (a decoded stream keeps its slot while it talks and for the
  *     hold after it, so no word is cut). Until it gets one, a loud stream's jitter buffer is
- *     not read: its first frames wait there (as long as the buffer has room) and are played
- *     when it gets its slot, late by the wait, which its jitter buffer then shrinks in the
- *     pauses. A stream that gets a slot starts with a fresh Opus decoder and one frame of
+ *     not read: its first frames wait there and are played when it gets its slot, late by
+ *     the wait, which its jitter buffer then shrinks in the pauses. A wait longer than the
+ *     buffer holds (about 1 s, the hold) keeps the newest second, dropping the oldest. A stream that gets a slot starts with a fresh Opus decoder and one frame of
  *     fade-in; one that loses it fades out over one frame, and its decoder is freed;
  *  3. reads every other stream's jitter buffer (its clock moves on, nothing is decoded),
  *     decodes the chosen ones (PLC and FEC as the jitter buffer says) and adds them into the

@@ -5,7 +5,8 @@
  *   with no clipped samples and no step at the frame seams above the signal's own;
  * - decode_max 3 with five talking: three decoders exist, for the three loudest;
  * - a quiet stream that starts talking while every slot is held gets one after the hold,
- *   and its first frames (a marker tone) are played, not lost;
+ *   and its first frames (a marker tone) are played, not lost; one that waits longer than
+ *   its buffer holds keeps its newest second;
  * - a stream that stops is freed after 5 s, media_rx_forget frees at once; a full table
  *   evicts the quietest idle stream;
  * - talking with hysteresis (a 20 ms blip is not talking, a 100 ms pause does not end it),
@@ -334,6 +335,44 @@ static void test_switch_after_hold_keeps_first_frames(void **state)
 	gen_free(&g[1]);
 }
 
+/* decode_max 1: A talks 0..3 s, C from 0.4 s to 5 s: C waits longer than its buffer holds. */
+static bool long_wait_talk(int i, int k)
+{
+	return i == 0 ? k < 150 : k >= 20 && k < 250;
+}
+
+static void test_wait_longer_than_buffer(void **state)
+{
+	struct gen g[2];
+	struct run r = { .g = g, .n = 2 };
+	struct media_stream_stats ss;
+	int c_frames = 0;
+
+	gen_init(&g[0], 33, 440, 10000);
+	gen_init(&g[1], 34, 1000, 10000);
+	r.rx = rx_new(1, false, LEVEL_ID);
+	r.out = calloc(300 * CODEC_FRAME, sizeof(int16_t));
+	run_frames(&r, long_wait_talk, 195); /* to 3.9 s: A's hold ends at ~4 s */
+	assert_int_equal(media_rx_stream_stats(r.rx, g[1].ssrc, &ss), 0);
+	assert_false(ss.decoded);
+	assert_int_equal(ss.packets, 175); /* every packet was taken while it waited */
+	assert_int_equal(media_rx_decoders(r.rx), 1);
+	run_frames(&r, long_wait_talk, 15);
+	/* Switched, playing the newest second it kept: about 1 s late, not more. */
+	assert_int_equal(media_rx_stream_stats(r.rx, g[1].ssrc, &ss), 0);
+	assert_true(ss.decoded);
+	assert_true(ss.delay_ms >= 900 && ss.delay_ms <= 1100);
+	run_frames(&r, long_wait_talk, 90);
+	/* Its last 50 frames after the switch and the second before it: nearly all played. */
+	for (int f = 195; f < 300; f++)
+		c_frames += amp_of(r.out + (size_t)f * CODEC_FRAME, CODEC_FRAME, 1000) > 5000;
+	assert_true(c_frames >= 90);
+	free(r.out);
+	media_rx_destroy(r.rx);
+	gen_free(&g[0]);
+	gen_free(&g[1]);
+}
+
 static bool first_half(int i, int k)
 {
 	return i == 0 ? k < 50 : true;
@@ -601,6 +640,7 @@ int main(void)
 		cmocka_unit_test(test_five_loud_bounded),
 		cmocka_unit_test(test_decode_loudest_three),
 		cmocka_unit_test(test_switch_after_hold_keeps_first_frames),
+		cmocka_unit_test(test_wait_longer_than_buffer),
 		cmocka_unit_test(test_stream_freed),
 		cmocka_unit_test(test_talking_hysteresis),
 		cmocka_unit_test(test_callback_may_forget),
