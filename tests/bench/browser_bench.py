@@ -6,8 +6,8 @@ scripts/bench-deps.sh (chromium, chromium-driver, janus-demos).
 
 Who is in the room (tests/lab/lab.py: Janus in one network namespace, every client in another):
   - chromium   headless Chromium (Debian's package) driven through chromedriver (W3C WebDriver,
-               spoken here with the standard library) on Janus's own AudioBridge demo page
-               (Debian's janus-demos, /usr/share/janus/demos/audiobridgetest.html), served by a
+               spoken with the standard library by tests/lab/browser.py) on Janus's own
+               AudioBridge demo page (Debian's janus-demos, audiobridgetest.html), served by a
                Python HTTP server on 127.0.0.1 inside the client namespace from a directory of
                links to the demo files plus a settings.js naming the lab's Janus WebSocket. Its
                microphone is Chromium's fake capture device reading the speech WAV (looped).
@@ -52,19 +52,13 @@ Usage (root, after a build and scripts/bench-deps.sh):
 """
 
 import argparse
-import functools
-import http.client
-import http.server
-import json
 import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 import procstat  # tests/bench/procstat.py, next to this script
@@ -72,13 +66,11 @@ import procstat  # tests/bench/procstat.py, next to this script
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE_DIR = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "integration"))
+sys.path.insert(0, os.path.join(SOURCE_DIR, "tests", "lab"))
+import browser  # noqa: E402  (tests/lab/browser.py: Chromium and chromedriver in the lab)
 
-DEMO_DIR = "/usr/share/janus/demos"
 DEMO_PAGE = "audiobridgetest.html"
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 FLEET_RAMP = 10  # joins per second
-W3C_ELEMENT = "element-6066-11e4-a52e-4f735466cecf"
 
 
 # ---- /proc --------------------------------------------------------------------------------
@@ -164,274 +156,31 @@ def memory(pids):
             "uss_mb": sum(r["uss"] for r in roll) / 1024}
 
 
-# ---- the browser agent (runs in the client namespace: browser_bench.py --agent CONFIG) -------
-
-class WebDriverError(Exception):
-    pass
-
-
-class WebDriver:
-    """The few W3C WebDriver commands the agent needs, over HTTP to a local chromedriver."""
-
-    def __init__(self, port):
-        self.port = port
-        self.sid = None
-
-    def call(self, method, path, body=None, timeout=60):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
-        try:
-            data = json.dumps(body).encode() if body is not None else None
-            conn.request(method, path, body=data,
-                         headers={"Content-Type": "application/json; charset=utf-8"})
-            r = conn.getresponse()
-            raw = r.read()
-        finally:
-            conn.close()
-        try:
-            out = json.loads(raw)
-        except ValueError:
-            raise WebDriverError("%s %s: HTTP %d %r" % (method, path, r.status, raw[:200]))
-        value = out.get("value") if isinstance(out, dict) else None
-        if r.status != 200:
-            msg = value.get("message", "") if isinstance(value, dict) else value
-            raise WebDriverError("%s %s: %s" % (method, path, str(msg).splitlines()[0:1]))
-        return value
-
-    def s(self, method, path, body=None, timeout=60):
-        return self.call(method, "/session/%s%s" % (self.sid, path), body, timeout)
-
-    def new_session(self, binary, args):
-        caps = {"capabilities": {"alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": {"binary": binary, "args": args}}}}
-        value = self.call("POST", "/session", caps, timeout=90)
-        self.sid = value["sessionId"]
-        return value
-
-    def get(self, url):
-        self.s("POST", "/url", {"url": url})
-
-    def element(self, css):
-        return self.s("POST", "/element", {"using": "css selector", "value": css})[W3C_ELEMENT]
-
-    def click(self, css):
-        self.s("POST", "/element/%s/click" % self.element(css), {})
-
-    def type(self, css, text):
-        self.s("POST", "/element/%s/value" % self.element(css), {"text": text})
-
-    def js(self, script, *args):
-        return self.s("POST", "/execute/sync", {"script": script, "args": list(args)})
-
-    def js_async(self, script, *args):
-        return self.s("POST", "/execute/async", {"script": script, "args": list(args)})
-
-    def quit(self):
-        if self.sid:
-            try:
-                self.call("DELETE", "/session/%s" % self.sid, timeout=20)
-            finally:
-                self.sid = None
-
-
-# getStats of the demo page's PeerConnection (janus.js keeps it in mixertest.webrtcStuff.pc).
-STATS_JS = """
-var done = arguments[arguments.length - 1];
-var h = window.mixertest, pc = h && h.webrtcStuff && h.webrtcStuff.pc;
-if (!pc) { done({error: "no PeerConnection"}); return; }
-pc.getStats().then(function (r) {
-  var o = {ice: pc.iceConnectionState, conn: pc.connectionState};
-  r.forEach(function (s) {
-    if (s.kind !== "audio") return;
-    if (s.type === "outbound-rtp") { o.out_packets = s.packetsSent; o.out_bytes = s.bytesSent; }
-    if (s.type === "inbound-rtp") {
-      o.in_packets = s.packetsReceived; o.in_bytes = s.bytesReceived; o.in_lost = s.packetsLost;
-      o.in_samples = s.totalSamplesReceived; o.in_concealed = s.concealedSamples;
-      o.in_energy = s.totalAudioEnergy; o.in_duration = s.totalSamplesDuration;
-      o.in_jitter = s.jitter;
-    }
-    if (s.type === "media-source") { o.src_energy = s.totalAudioEnergy;
-      o.src_duration = s.totalSamplesDuration; }
-    if (s.type === "remote-inbound-rtp") { o.up_lost = s.packetsLost; o.rtt = s.roundTripTime; }
-  });
-  done(o);
-}, function (e) { done({error: String(e)}); });
-"""
-
-PAGE_STATE_JS = """
-var h = window.mixertest, pc = h && h.webrtcStuff && h.webrtcStuff.pc;
-return {registered: $('#room').is(':visible'), register_visible: $('#register').is(':visible'),
-        ice: pc ? pc.iceConnectionState : null,
-        alert: $('.bootbox-body').text() || null};
-"""
-
-
-def _free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def demo_dir(tmp, ws_url):
-    """A directory of links to Janus's demo files, with settings.js pointing at ws_url."""
-    d = os.path.join(tmp, "demos")
-    os.makedirs(d)
-    for name in os.listdir(DEMO_DIR):
-        if name != "settings.js":
-            os.symlink(os.path.join(DEMO_DIR, name), os.path.join(d, name))
-    with open(os.path.join(d, "settings.js"), "w") as f:
-        f.write("// browser_bench.py: the lab's Janus, no STUN/TURN (one link, host candidates)\n"
-                "var server = %s;\nvar iceServers = [];\nvar token = null;\n"
-                "var apisecret = null;\n" % json.dumps(ws_url))
-    return d
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-def _emit(obj):
-    sys.stdout.write(json.dumps(obj) + "\n")
-    sys.stdout.flush()
-
-
-def _wait_for(what, fn, timeout, step=0.25):
-    deadline = time.monotonic() + timeout
-    last = None
-    while time.monotonic() < deadline:
-        last = fn()
-        if last:
-            return last
-        time.sleep(step)
-    raise WebDriverError("timed out (%.0f s) waiting for %s; last: %r" % (timeout, what, last))
-
-
-def agent(cfg):
-    """Serves the demo, starts chromedriver and Chromium, joins the room, then answers
-    "stats" lines on stdin with getStats summaries until "quit" or EOF. Speaks JSON lines."""
-    tmp = cfg["tmp"]
-    httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=demo_dir(tmp, cfg["url"])))
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    port = _free_port()
-    drv_log = os.path.join(tmp, "chromedriver.log")
-    driver = subprocess.Popen([cfg.get("chromedriver", CHROMEDRIVER), "--port=%d" % port,
-                               "--log-path=%s" % drv_log], stdin=subprocess.DEVNULL,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wd = WebDriver(port)
-    try:
-        _wait_for("chromedriver", lambda: _driver_ready(wd), 20)
-        args = ["--headless=new", "--no-sandbox", "--use-fake-ui-for-media-stream",
-                "--use-fake-device-for-media-stream",
-                "--use-file-for-fake-audio-capture=%s" % cfg["wav"],
-                "--autoplay-policy=no-user-gesture-required", "--window-size=1280,900",
-                "--user-data-dir=%s" % os.path.join(tmp, "profile")] + cfg.get("args", [])
-        caps = wd.new_session(cfg.get("chromium", CHROMIUM), args)
-        version = caps.get("capabilities", {}).get("browserVersion")
-        page = "http://127.0.0.1:%d/%s?room=%d" % (httpd.server_address[1], DEMO_PAGE,
-                                                    cfg["room"])
-        wd.get(page)
-        _wait_for("the Start button", lambda: wd.js("return window.Janus && "
-                                                     "$('#start').length > 0"), 20)
-        wd.click("#start")
-        _wait_for("the name field", lambda: wd.js(PAGE_STATE_JS)["register_visible"], 20)
-        wd.type("#username", cfg["name"])
-        wd.click("#register")
-        _wait_for("the room and ICE connected",
-                  lambda: (lambda s: s["registered"] and s["ice"] in ("connected", "completed"))(
-                      wd.js(PAGE_STATE_JS)), 30)
-        _emit({"ready": True, "driver_pid": driver.pid, "version": version, "page": page})
-        for line in sys.stdin:
-            cmd = line.strip()
-            if cmd == "stats":
-                _emit({"stats": wd.js_async(STATS_JS), "t": time.monotonic()})
-            elif cmd == "state":
-                _emit({"state": wd.js(PAGE_STATE_JS)})
-            elif cmd == "quit":
-                break
-    except (WebDriverError, OSError, KeyError) as e:
-        state = None
-        try:
-            state = wd.js(PAGE_STATE_JS) if wd.sid else None
-        except (WebDriverError, OSError):
-            pass
-        _emit({"error": str(e), "page_state": state})
-    finally:
-        try:
-            wd.quit()
-        except (WebDriverError, OSError):
-            pass
-        driver.terminate()
-        try:
-            driver.wait(10)
-        except subprocess.TimeoutExpired:
-            driver.kill()
-        httpd.shutdown()
-    return 0
-
-
-def _driver_ready(wd):
-    try:
-        return wd.call("GET", "/status", timeout=2).get("ready")
-    except (OSError, WebDriverError):
-        return False
-
+# ---- Chromium (tests/lab/browser.py) -------------------------------------------------------
 
 class Browser:
-    """The agent as seen from the bench: start, stats(), process tree, stop."""
+    """Chromium on the AudioBridge demo page, as the bench sees it: start() joins, stats()
+    is getStats of the page's PeerConnection, tree() its processes, stop()."""
 
     def __init__(self, the_lab, cfg, log_path):
-        self.log = open(log_path, "wb")
-        self.p = the_lab.client([sys.executable, os.path.abspath(__file__), "--agent",
-                                 json.dumps(cfg)], stderr=self.log)
-        self.lines = []
-        self.cond = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for raw in self.p.stdout:
-            try:
-                msg = json.loads(raw)
-            except ValueError:
-                continue
-            with self.cond:
-                self.lines.append(msg)
-                self.cond.notify_all()
-        with self.cond:
-            self.lines.append({"error": "agent exited (%s)" % self.p.poll()})
-            self.cond.notify_all()
-
-    def next(self, timeout):
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while not self.lines:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise RuntimeError("browser agent: no answer in %.0f s" % timeout)
-                self.cond.wait(left)
-            return self.lines.pop(0)
+        self.cfg = cfg
+        self.agent = browser.Browser(the_lab, cfg["tmp"], log_path)
 
     def start(self, timeout=90):
-        msg = self.next(timeout)
-        if not msg.get("ready"):
-            raise RuntimeError("Chromium did not join: %s" % json.dumps(msg))
-        self.driver_pid = msg["driver_pid"]
-        self.version = msg.get("version")
-        return msg
-
-    def ask(self, cmd, timeout=30):
-        self.p.stdin.write((cmd + "\n").encode())
-        self.p.stdin.flush()
-        msg = self.next(timeout)
-        if "error" in msg:
-            raise RuntimeError("browser agent: %s" % msg["error"])
-        return msg
+        try:
+            self.agent.start()
+            self.driver_pid = self.agent.driver_pid
+            self.wd, self.version = self.agent.driver("chromium", self.cfg["wav"])
+            browser.join_audiobridge(self.wd, self.agent.base, self.cfg["room"],
+                                     self.cfg["name"])
+        except browser.WebDriverError as e:
+            raise RuntimeError("Chromium did not join: %s" % e) from e
 
     def stats(self):
-        s = self.ask("stats")["stats"]
+        try:
+            s = self.wd.js_async(browser.AB_STATS_JS)
+        except browser.WebDriverError as e:
+            raise RuntimeError("browser agent: %s" % e) from e
         if "error" in s:
             raise RuntimeError("Chromium getStats: %s" % s["error"])
         return s
@@ -441,14 +190,7 @@ class Browser:
         return descendants(self.driver_pid)
 
     def stop(self):
-        try:
-            self.p.stdin.write(b"quit\n")
-            self.p.stdin.flush()
-            self.p.wait(20)
-        except (OSError, subprocess.TimeoutExpired):
-            self.p.kill()
-            self.p.wait()
-        self.log.close()
+        self.agent.stop()
 
 
 # ---- ttymeet side ---------------------------------------------------------------------------
@@ -629,7 +371,7 @@ def measure(L, br, path, tmp, wav, low, n, args, fails):
 
     # 4. Verification.
     parts = L.list_participants()
-    names = sorted(p.get("display", "") for p in parts)
+    names = sorted(browser.visible_name(p.get("display", "")) for p in parts)
     want = sorted(["chromium", "tty-c10", "tty-c" + low]
                   + ["fleet-%d" % i for i in range(1, n + 1)])
     res["participants"] = len(parts)
@@ -780,20 +522,13 @@ def main():
     ap.add_argument("--fleet-decode", action=argparse.BooleanOptionalAction, default=True,
                     help="fleet runs 'expect audio', so every bot decodes (default: yes)")
     ap.add_argument("--keep", metavar="DIR", help="keep logs (Janus, chromedriver) in DIR")
-    ap.add_argument("--agent", metavar="JSON", help=argparse.SUPPRESS)
     args = ap.parse_args()
-    if args.agent:
-        try:
-            return agent(json.loads(args.agent))
-        except (KeyboardInterrupt, BrokenPipeError):
-            return 0
     if args.ttymeet:
         os.environ["TTYMEET"] = os.path.abspath(args.ttymeet)
     if os.geteuid() != 0:
         print("browser_bench.py: needs root (network namespaces)", file=sys.stderr)
         return 2
-    missing = [p for p in (CHROMIUM, CHROMEDRIVER, os.path.join(DEMO_DIR, DEMO_PAGE))
-               if not os.path.exists(p)]
+    missing = browser.missing([DEMO_PAGE])
     if missing or not shutil.which("espeak-ng"):
         print("browser_bench.py: missing %s: run scripts/bench-deps.sh as root"
               % (", ".join(missing) or "espeak-ng"), file=sys.stderr)
