@@ -163,10 +163,12 @@ static struct stream *stream_new(struct media_rx *rx, uint32_t ssrc)
 	struct jitter_config jc;
 
 	/* Room for the words of a stream that waited for a slot (up to the hold): the buffer
-	 * would otherwise drop every other frame while its delay is above the usual 500 ms. */
+	 * would otherwise drop every other frame while its delay is above the usual 500 ms.
+	 * With no_decode nothing is ever played: no buffer (about 100 KB a stream, which a
+	 * fleet in forwarded rooms would pay per participant and stream). */
 	jitter_config_default(&jc);
 	jc.max_delay_ms = 1100;
-	if (jitter_create(&s->jb, &jc) < 0) {
+	if (!rx->cfg.no_decode && jitter_create(&s->jb, &jc) < 0) {
 		free(s);
 		return NULL;
 	}
@@ -218,7 +220,8 @@ int media_rx_put(struct media_rx *rx, const uint8_t *buf, size_t len, int64_t no
 	rx->st.packets++;
 	s->last_packet_us = now_us;
 	rtp_stats_update(&s->rs, h.seq, h.ts, (uint64_t)now_us);
-	jitter_put(s->jb, h.seq, h.ts, h.payload, h.payload_len, (uint64_t)(now_us / 1000));
+	if (s->jb)
+		jitter_put(s->jb, h.seq, h.ts, h.payload, h.payload_len, (uint64_t)(now_us / 1000));
 	return 0;
 }
 
@@ -405,6 +408,8 @@ static bool stream_frame(struct media_rx *rx, struct stream *s, int64_t now_us,
 	int16_t pcm[CODEC_FRAME];
 	bool added = false;
 
+	if (!s->jb) /* no_decode */
+		goto talk;
 	if (!s->dec && s->wait_since) {
 		struct jitter_stats js;
 
@@ -431,10 +436,14 @@ static bool stream_frame(struct media_rx *rx, struct stream *s, int64_t now_us,
 			s->level = dbov > s->level ? dbov : s->level + (dbov - s->level) * LEVEL_FALL;
 			talk_update(rx, s, dbov, now_us);
 		}
-	} else if (!s->has_level) {
+		goto out;
+	}
+talk:
+	if (!s->has_level) {
 		s->level += (LEVEL_MIN_DBOV - s->level) * LEVEL_FALL;
 		talk_update(rx, s, LEVEL_MIN_DBOV, now_us);
 	}
+out:
 	if (s->releasing) {
 		codec_dec_destroy(s->dec);
 		s->dec = NULL;
@@ -556,8 +565,10 @@ int media_rx_stream_stats(const struct media_rx *rx, uint32_t ssrc,
 		out->lost = r.lost;
 		out->jitter_ms = r.jitter_ms;
 	}
-	jitter_get_stats(s->jb, &js);
-	out->delay_ms = js.delay_ms;
+	if (s->jb) {
+		jitter_get_stats(s->jb, &js);
+		out->delay_ms = js.delay_ms;
+	}
 	out->frames_decoded = s->frames_decoded;
 	out->frames_concealed = s->frames_concealed;
 	return 0;

@@ -48,7 +48,8 @@ struct media_rx;
 
 struct media_rx_config {
 	unsigned decode_max; /* 0 = MEDIA_RX_DECODE_DEFAULT */
-	bool no_decode;      /* decode nothing (levels, talking and stats still work) */
+	bool no_decode;      /* decode nothing (levels, talking and stats still work; the
+			      * streams then have no jitter buffer either) */
 	uint32_t ssrc;       /* sender SSRC of our receiver reports */
 	const char *cname;   /* for their SDES (copied) */
 };
