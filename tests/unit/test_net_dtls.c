@@ -1,8 +1,8 @@
 /*
  * Unit tests for net/dtls on the fixture of dtls_pair.h (two in-process endpoints wired back to
  * back): handshake, key export, fingerprint checks, retransmission with dropped datagrams,
- * close_notify, application data and the certificate itself (parsed from the wire with
- * OpenSSL). Forged and replayed records are in test_net_dtls_forged.c.
+ * close_notify, application data (and that none of its plaintext is left in memory after it
+ * was handed up) and the certificate itself (parsed from the wire with OpenSSL). Forged and replayed records are in test_net_dtls_forged.c.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -11,11 +11,15 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/objects.h>
@@ -537,6 +541,77 @@ static void test_app_data(void **state)
 	pair_free(&p);
 }
 
+/* Whether the n bytes at needle occur anywhere in this process's writable memory except the
+ * mapping [work, work + worklen) that holds the needle and the read buffer. Read through
+ * /proc/self/mem (no sanitizer instrumentation); huge mappings (sanitizer shadow) are
+ * skipped. */
+static bool found_in_memory(uint8_t *work, size_t worklen, const uint8_t *needle, size_t n)
+{
+	const size_t step = 1 << 20;
+	uint8_t *buf = work + 4096;
+	char line[512];
+	bool found = false;
+	FILE *maps = fopen("/proc/self/maps", "r");
+	int fd = open("/proc/self/mem", O_RDONLY);
+	assert_non_null(maps);
+	assert_true(fd >= 0);
+	assert_true(worklen >= 4096 + step);
+	while (!found && fgets(line, sizeof(line), maps)) {
+		uintptr_t lo, hi;
+		char perms[5];
+		if (sscanf(line, "%" SCNxPTR "-%" SCNxPTR " %4s", &lo, &hi, perms) != 3 ||
+		    perms[0] != 'r' || perms[1] != 'w' || hi - lo > ((size_t)256 << 20) ||
+		    lo == (uintptr_t)work)
+			continue;
+		for (uintptr_t a = lo; !found && a < hi; a += step - n) {
+			size_t len = hi - a < step ? hi - a : step;
+			ssize_t got = pread(fd, buf, len, (off_t)a);
+			if (got < (ssize_t)n)
+				break;
+			found = memmem(buf, (size_t)got, needle, n) != NULL;
+			if (len < step)
+				break;
+		}
+	}
+	explicit_bzero(buf, step);
+	close(fd);
+	fclose(maps);
+	return found;
+}
+
+/* After a message has passed and been handed up, no copy of its plaintext is left in memory:
+ * not in our record buffer (wiped after each record), not in OpenSSL's read buffer
+ * (SSL_OP_CLEANSE_PLAINTEXT), not in the sender's. */
+static void test_plaintext_not_left_behind(void **state)
+{
+	struct opts o = { 0 };
+	struct pair p;
+	const size_t n = 40, worklen = 4096 + (1 << 20);
+	(void)state;
+	uint8_t *work = mmap(NULL, worklen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			     -1, 0);
+	assert_true(work != MAP_FAILED);
+	uint8_t *needle = work; /* the marker lives only here (and in what we look for) */
+	srand((unsigned)time(NULL) ^ (unsigned)getpid());
+	for (size_t i = 0; i < n; i++)
+		needle[i] = (uint8_t)('a' + rand() % 26);
+	connect_pair(&p, &o);
+	check_connected(&p, DTLS_SRTP_AEAD_AES_128_GCM);
+	uint8_t *msg = malloc(n);
+	assert_non_null(msg);
+	memcpy(msg, needle, n);
+	assert_int_equal(dtls_send_app(p.client.d, msg, n), 0);
+	explicit_bzero(msg, n);
+	free(msg);
+	pump(&p);
+	assert_int_equal(p.server.app_count, 1);
+	assert_memory_equal(p.server.app, needle, n);
+	explicit_bzero(p.server.app, sizeof(p.server.app)); /* the test's own copy */
+	assert_false(found_in_memory(work, worklen, needle, n));
+	pair_free(&p);
+	munmap(work, worklen);
+}
+
 static void test_close_notify(void **state)
 {
 	struct opts o = { 0 };
@@ -647,6 +722,7 @@ int main(void)
 		cmocka_unit_test(test_handshake_timeout),
 		cmocka_unit_test(test_small_mtu),
 		cmocka_unit_test(test_app_data),
+		cmocka_unit_test(test_plaintext_not_left_behind),
 		cmocka_unit_test(test_close_notify),
 		cmocka_unit_test(test_garbage),
 	};
