@@ -19,7 +19,7 @@
 
 #define SDP_MAX_LEN		65536	/* whole SDP text, bytes */
 #define SDP_MAX_LINE		4096	/* one line, bytes */
-#define SDP_MAX_MLINES		16
+#define SDP_MAX_MLINES		64	/* a VideoRoom subscriber: one per publisher */
 #define SDP_MAX_CANDIDATES	32	/* per m-line; more are dropped and counted */
 #define SDP_POOL_CANDIDATES	64	/* per session */
 #define SDP_MAX_CODECS		32	/* payload types per m-line */

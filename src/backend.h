@@ -80,9 +80,10 @@ extern const struct backend_ops janus_backend_ops;
 
 /* ---- events in: what a backend tells the session ---- */
 
-/* The room is joined (again): self_id is our id in the room. The roster is the backend's to
+/* The room is joined (again): self_id is our id in the room, room_type names the kind of
+ * meeting for the user (Janus: "audiobridge" or "videoroom"). The roster is the backend's to
  * fill (src/roster.h) before or after. Returns true when this is a rejoin. */
-bool session_be_joined(struct session *s, uint64_t self_id);
+bool session_be_joined(struct session *s, uint64_t self_id, const char *room_type);
 /* The server or the media path went away: rejoin (or fail before the first join). */
 void session_be_lost(struct session *s, int code, const char *fmt, ...) G_GNUC_PRINTF(3, 4);
 /* Like session_be_lost, but reconnects even before the first join (the cause was dealt with,

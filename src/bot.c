@@ -354,6 +354,7 @@ int bot_create(const struct bot_config *cfg, bot_done_cb done, void *user, struc
 	}
 	struct session_config sc = {
 		.url = opt->url, .room = opt->room, .name = cfg->name, .pin = opt->pin,
+		.room_type = opt->room_type,
 		.insecure = opt->insecure, .muted = opt->mute, .t0 = cfg->t0,
 		.media = b->media,
 		.stun_server = opt->stun,

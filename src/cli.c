@@ -21,7 +21,7 @@ enum {
 	OPT_INSECURE, OPT_BITRATE, OPT_COMPLEXITY, OPT_VIDEO_SOURCE, OPT_NOTICE, OPT_LOG,
 	OPT_SCRIPT, OPT_PARTICIPANTS, OPT_NAME_PATTERN, OPT_RAMP, OPT_REPORT, OPT_VERSION, OPT_LOOP, OPT_ICE_IF,
 	OPT_VIDEO_FPS, OPT_VIDEO_SIZE, OPT_VIDEO_BUDGET, OPT_VIDEO_COLOR, OPT_VIDEO_CODEC,
-	OPT_VIDEO_SIMULCAST, OPT_KEEPALIVE, OPT_GIVE_UP, OPT_PIN_FILE, OPT_TURN_FILE,
+	OPT_VIDEO_SIMULCAST, OPT_KEEPALIVE, OPT_GIVE_UP, OPT_PIN_FILE, OPT_TURN_FILE, OPT_ROOM_TYPE,
 };
 
 static const struct option long_opts[] = {
@@ -50,6 +50,7 @@ static const struct option long_opts[] = {
 	{ "bitrate", required_argument, NULL, OPT_BITRATE },
 	{ "complexity", required_argument, NULL, OPT_COMPLEXITY },
 	{ "video-source", required_argument, NULL, OPT_VIDEO_SOURCE },
+	{ "room-type", required_argument, NULL, OPT_ROOM_TYPE },
 	{ "video-fps", required_argument, NULL, OPT_VIDEO_FPS },
 	{ "video-size", required_argument, NULL, OPT_VIDEO_SIZE },
 	{ "video-budget", required_argument, NULL, OPT_VIDEO_BUDGET },
@@ -74,6 +75,9 @@ void cli_usage(FILE *f)
 	      "  URL   Janus WebSocket endpoint, ws://HOST[:PORT][/PATH] or wss://...\n"
 	      "  ROOM  numeric room id\n"
 	      "options:\n"
+	      "      --room-type auto|audiobridge|videoroom   which Janus room ROOM is: auto\n"
+	      "                         takes the video room when people publish there and the\n"
+	      "                         audio bridge is empty or missing, else the audio bridge\n"
 	      "  -n, --name NAME        display name (default: your login name)\n"
 	      "      --pin-file FILE    room pin from a file only you can read (or TTYMEET_PIN);\n"
 	      "                         --pin PIN works too but others see it in ps\n"
@@ -247,6 +251,17 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
 		case OPT_COMPLEXITY:
 			if (parse_int_opt(optarg, 0, 10, &o->complexity) < 0)
 				FAIL("--complexity takes 0..10, not '%.40s'", optarg);
+			break;
+		case OPT_ROOM_TYPE:
+			if (!strcmp(optarg, "auto"))
+				o->room_type = "auto";
+			else if (!strcmp(optarg, "audiobridge"))
+				o->room_type = "audiobridge";
+			else if (!strcmp(optarg, "videoroom"))
+				o->room_type = "videoroom";
+			else
+				FAIL("--room-type takes auto, audiobridge or videoroom, not '%.40s'",
+				     optarg);
 			break;
 		case OPT_VIDEO_SOURCE:
 			if (strcmp(optarg, "testpattern") && strncmp(optarg, "v4l2:/", 6))

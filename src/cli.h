@@ -31,6 +31,7 @@ struct cli_options {
 	double keepalive; /* Janus keepalive period in seconds, 0 = default (25) */
 	double give_up;   /* seconds without the server before reconnecting stops, 0 = 60 */
 	const char *play, *record, *audio_device, *stun, *turn, *video_source;
+	const char *room_type;     /* --room-type: "auto" (NULL), "audiobridge", "videoroom" */
 	const char *privacy_notice, *log, *script, *report, *name_pattern;
 	int bitrate_kbps, complexity, participants;
 	double video_fps;          /* preview frame-rate cap */

@@ -127,6 +127,8 @@ int headless_print_event_who(FILE *out, const char *who, const struct session_ev
 		json_object_set_new(o, "id", json_integer((json_int_t)ev->id));
 		json_object_set_new(o, "name", json_string(ev->name));
 		json_object_set_new(o, "muted", json_boolean(ev->on));
+		if (ev->kind)
+			json_object_set_new(o, "room_type", json_string(ev->kind));
 		break;
 	case SESSION_EV_PARTICIPANT_JOINED:
 		json_object_set_new(o, "id", json_integer((json_int_t)ev->id));

@@ -773,6 +773,7 @@ int main(int argc, char **argv)
 	}
 	struct session_config cfg = {
 		.url = opt.url, .room = opt.room, .name = opt.name, .pin = opt.pin,
+		.room_type = opt.room_type,
 		.ask_pin = true, /* the UI asks for a pin the room wants (masked) */
 		.insecure = opt.insecure, .muted = opt.mute, .t0 = t_start,
 		.media = media,

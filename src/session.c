@@ -275,7 +275,7 @@ void session_be_emit(struct session *s, struct session_event *ev)
 	session_emit(s, ev);
 }
 
-bool session_be_joined(struct session *s, uint64_t self_id)
+bool session_be_joined(struct session *s, uint64_t self_id, const char *room_type)
 {
 	bool rejoin = s->joined_once;
 	s->state = ST_JOINED;
@@ -287,7 +287,8 @@ bool session_be_joined(struct session *s, uint64_t self_id)
 	s->self_id = self_id;
 	roster_set_self(s->roster, self_id, s->name, s->muted);
 	struct session_event ev = { .type = SESSION_EV_JOINED, .id = s->self_id, .name = s->name,
-				    .room = s->cfg.room, .self = true, .on = s->muted };
+				    .room = s->cfg.room, .self = true, .on = s->muted,
+				    .kind = room_type };
 	session_emit(s, &ev);
 	session_nick_joined(s);
 	return rejoin;
@@ -443,6 +444,9 @@ int session_create(GMainContext *main, struct ws_ctx *ws, const struct session_c
 	s->cfg.turn_user = s->turn_user = dup_or_null(cfg->turn_user, &ok);
 	s->cfg.turn_password = s->turn_password = dup_or_null(cfg->turn_password, &ok);
 	s->cfg.video.source = dup_or_null(cfg->video.source, &ok);
+	/* a static string, whatever the caller's lifetime */
+	s->cfg.room_type = !cfg->room_type ? NULL : !strcmp(cfg->room_type, "videoroom") ? "videoroom"
+			   : !strcmp(cfg->room_type, "audiobridge") ? "audiobridge" : NULL;
 	s->muted = cfg->muted;
 	s->media = cfg->media;
 	s->give_up_us = cfg->give_up_ms ? (gint64)cfg->give_up_ms * 1000 : RECONNECT_GIVE_UP_US;

@@ -61,6 +61,9 @@ struct session_config {
 					    * session_retry or session_leave (exit 3), instead of
 					    * ERROR and LEFT (the TUI; headless runs end) */
 	bool tamper_fingerprint;           /* tests only: corrupt the server's DTLS fingerprint */
+	const char *room_type;             /* Janus: "auto" (NULL), "audiobridge" or "videoroom":
+					    * which plugin's room the number means (src/janus/
+					    * choose.c) */
 	struct session_video_config video; /* all zero: no video */
 };
 
@@ -120,7 +123,8 @@ struct session_event {
 	const char *text;    /* CHAT: the message (sanitized, may contain '\n') */
 	const char *to;      /* CHAT: private message we sent: the recipient; else NULL */
 	bool private_msg;    /* CHAT: a private message (to us, or from us) */
-	const char *kind;    /* MEDIA: "audio", "chat" or "video"; VIDEO: the codec shown */
+	const char *kind;    /* MEDIA: "audio", "chat" or "video"; VIDEO: the codec shown;
+			      * JOINED: the kind of meeting ("audiobridge", "videoroom") */
 	const char *state;   /* MEDIA: "connected" / "failed" */
 	const struct media_stats *stats; /* STATS */
 	double join_ms;      /* MEDIA connected: process start (t0) to media flowing */

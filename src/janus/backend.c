@@ -28,7 +28,6 @@
 #include "src/text.h"
 
 #define CONNECT_TIMEOUT_MS 4500 /* "cannot reach the server" must be said within 5 s */
-#define AUDIOBRIDGE "janus.plugin.audiobridge"
 
 static bool json_id(json_t *v, uint64_t *out)
 {
@@ -39,7 +38,7 @@ static bool json_id(json_t *v, uint64_t *out)
 }
 
 /* Adds or updates one participant from an AudioBridge participant object. */
-static void ab_update(struct backend *b, json_t *pj)
+void jb_roster_update(struct backend *b, json_t *pj, bool muted)
 {
 	uint64_t id;
 	if (!json_id(json_object_get(pj, "id"), &id))
@@ -56,7 +55,7 @@ static void ab_update(struct backend *b, json_t *pj)
 	if (!display || !*name)
 		snprintf(name, sizeof(name), "participant-%" PRIu64, id);
 	roster_audio_update(b->env.roster, id, name, claim,
-			    json_is_true(json_object_get(pj, "muted")),
+			    muted || json_is_true(json_object_get(pj, "muted")),
 			    json_is_boolean(talking) ? json_is_true(talking) : -1);
 }
 
@@ -68,7 +67,7 @@ static void ab_update_all(struct backend *b, json_t *list)
 		return;
 	json_array_foreach(list, i, pj)
 		if (json_is_object(pj))
-			ab_update(b, pj);
+			jb_roster_update(b, pj, false);
 }
 
 /* ---- AudioBridge ---- */
@@ -100,7 +99,7 @@ static void on_audiobridge_event(struct backend *b, json_t *data)
 }
 
 /* Applies Janus' SDP answer: the peer learns the transport, the media engine the codec. */
-static int apply_answer(struct backend *b, json_t *jsep, char *why, size_t whylen)
+int jb_apply_answer(struct backend *b, json_t *jsep, char *why, size_t whylen)
 {
 	struct sdp_session *ans = NULL;
 	int mline = -1, rc = jpc_parse_jsep(jsep, "answer", &ans);
@@ -181,12 +180,12 @@ static void on_joined(void *user, const struct janus_reply *r)
 		session_be_fail(s, TTM_EXIT_SERVER, true, "unexpected answer to the join request");
 		return;
 	}
-	if (b->pc && apply_answer(b, r->jsep, why, sizeof(why)) < 0) {
+	if (b->pc && jb_apply_answer(b, r->jsep, why, sizeof(why)) < 0) {
 		session_be_fail(s, TTM_EXIT_MEDIA, true, "%s", why);
 		return;
 	}
 	b->state = JB_JOINED;
-	bool rejoin = session_be_joined(s, id);
+	bool rejoin = session_be_joined(s, id, "audiobridge");
 	if (rejoin) /* the list is the truth: whoever is missing has left */
 		roster_audio_sync_begin(b->env.roster);
 	ab_update_all(b, json_object_get(r->data, "participants"));
@@ -241,16 +240,23 @@ static int write_offer(void *ctx, const struct sdp_local *local, char *buf, size
 	return sdp_write_audio_offer(buf, cap, &o);
 }
 
-static void on_attached(void *user, const struct janus_reply *r)
+int jb_call_pc(struct backend *b)
 {
-	struct backend *b = user;
+	struct peer_config pc = *b->env.peer;
+	pc.tamper_remote_fingerprint = b->cfg->tamper_fingerprint;
+	struct peer_callbacks cbs = {
+		.state_cb = peer_state,
+		.rtp_cb = peer_rtp,
+		.rtcp_cb = peer_rtcp,
+		.user = b,
+	};
+	return jpc_create(b->env.main, b->janus, b->handle, &pc, true, &cbs, &b->pc);
+}
+
+/* Joins the AudioBridge room on b->handle, with our offer. */
+void jb_ab_join(struct backend *b)
+{
 	struct session *s = b->s;
-	if (r->err) {
-		session_be_lost(s, TTM_EXIT_SERVER, "the server cannot host audio rooms: %s",
-				r->reason);
-		return;
-	}
-	b->handle = r->id;
 	b->state = JB_JOINING;
 	json_t *body = json_pack("{ss sI ss sb}", "request", "join", "room",
 				 (json_int_t)b->cfg->room, "display", session_be_name(s), "muted",
@@ -262,15 +268,7 @@ static void on_attached(void *user, const struct janus_reply *r)
 			session_be_fail(s, TTM_EXIT_SERVER, false, "cannot send the join request");
 		return;
 	}
-	struct peer_config pc = *b->env.peer;
-	pc.tamper_remote_fingerprint = b->cfg->tamper_fingerprint;
-	struct peer_callbacks cbs = {
-		.state_cb = peer_state,
-		.rtp_cb = peer_rtp,
-		.rtcp_cb = peer_rtcp,
-		.user = b,
-	};
-	int rc = jpc_create(b->env.main, b->janus, b->handle, &pc, true, &cbs, &b->pc);
+	int rc = jb_call_pc(b);
 	if (rc < 0) {
 		json_decref(body);
 		session_be_fail(s, TTM_EXIT_MEDIA, true, "cannot start ICE (%s)", strerror(-rc));
@@ -291,9 +289,7 @@ static void on_created(void *user, const struct janus_reply *r)
 				r->reason);
 		return;
 	}
-	b->state = JB_ATTACHING;
-	if (janus_attach(b->janus, AUDIOBRIDGE, on_attached, b) < 0)
-		session_be_lost(b->s, TTM_EXIT_SERVER, "cannot send the attach request");
+	jb_choose_and_join(b);
 }
 
 /* ---- Janus and WebSocket plumbing ---- */
@@ -316,14 +312,17 @@ static void janus_event(void *user, const struct janus_event *ev)
 {
 	struct backend *b = user;
 	struct session *s = b->s;
-	if (ev->kind != JANUS_EV_TRICKLE && (jb_video_route(b, ev) || jb_chat_route(b, ev)))
+	if (ev->kind != JANUS_EV_TRICKLE &&
+	    (jb_video_route(b, ev) || jb_chat_route(b, ev) || jb_vr_route(b, ev)))
 		return;
 	switch (ev->kind) {
 	case JANUS_EV_TRICKLE:
 		jb_trickle_on_event(b, ev);
 		break;
 	case JANUS_EV_PLUGIN:
-		if (ev->handle == b->handle)
+		if (ev->handle == b->handle && b->room_chosen == JB_ROOM_VIDEOROOM)
+			jb_vr_room_event(b, ev->data);
+		else if (ev->handle == b->handle)
 			on_audiobridge_event(b, ev->data);
 		break;
 	case JANUS_EV_HANGUP:
@@ -477,6 +476,7 @@ static void jb_drop(struct backend *b, const char *why)
 	loop_source_drop(&b->connect_timer);
 	jb_chat_stop(b);
 	jb_video_stop(b, why);
+	jb_vr_stop(b);
 	audio_stop(b);
 	if (b->ws) {
 		ws_close(b->ws);
@@ -486,7 +486,7 @@ static void jb_drop(struct backend *b, const char *why)
 		janus_destroy(b->janus);
 		b->janus = NULL;
 	}
-	b->handle = 0;
+	b->handle = b->probe_handle = 0;
 	b->state = JB_IDLE;
 	jb_trickle_reset(b);
 }
@@ -508,6 +508,7 @@ static int jb_leave(struct backend *b)
 	 * every PeerConnection still open with its own close_notify, which a live video link would
 	 * report as "the server closed the media connection". Ours go out first instead. */
 	jb_video_stop(b, NULL);
+	jb_vr_stop(b);
 	audio_stop(b);
 	b->state = JB_LEAVING;
 	if (b->janus && b->ws && janus_session_id(b->janus) &&
@@ -545,6 +546,9 @@ static int jb_create(struct session *s, const struct backend_env *env, struct ba
 	b->env = *env;
 	b->cfg = env->cfg;
 	b->ws_max = WS_MAX_MESSAGE;
+	b->room_kind = b->room_chosen = !env->cfg->room_type || !strcmp(env->cfg->room_type, "auto") ?
+		JB_ROOM_AUTO : !strcmp(env->cfg->room_type, "videoroom") ? JB_ROOM_VIDEOROOM
+									 : JB_ROOM_AUDIOBRIDGE;
 	*out = b;
 	return 0;
 }

@@ -12,10 +12,42 @@
 #include "net/janus.h"
 #include "net/peer.h"
 #include "net/ws.h"
+#include "net/sdp.h"
 #include "src/backend.h"
+#include "src/media.h"
 #include "src/janus/jpc.h"
 #include "src/janus/chatlink.h"
 #include "src/janus/videolink.h"
+
+/* Which Janus plugin is the call: AudioBridge (mixed) or VideoRoom (forwarded). */
+enum jb_room { JB_ROOM_AUTO, JB_ROOM_AUDIOBRIDGE, JB_ROOM_VIDEOROOM };
+
+#define JB_VR_FEEDS 256  /* publishers known in a VideoRoom call */
+#define JB_VR_SUB_MAX 60 /* of them, heard: one subscriber m-line each (SDP_MAX_MLINES) */
+
+/* A VideoRoom publisher's audio (src/janus/vroom.c). */
+struct vr_feed {
+	uint64_t id;
+	char audio_mid[SDP_MID_LEN + 1]; /* its audio stream's mid, "" none */
+	bool subscribed;                 /* asked for, or in our subscription */
+	bool mapped;                     /* in the last offer */
+	uint32_t ssrc;                   /* our subscriber m-line's SSRC for it, 0 unknown */
+};
+
+/* The VideoRoom call's state (src/janus/vroom.c). */
+struct jb_vr {
+	uint64_t private_id;
+	uint64_t video_self_id;    /* the video link's own publisher id: not a participant */
+	uint64_t sub_handle;
+	struct jpc *sub_pc;
+	bool sub_attaching, sub_busy, recv_attached;
+	bool room_talking;         /* the room sends its own talking events */
+	bool over_sub_max;         /* more publish audio than JB_VR_SUB_MAX: said once */
+	struct media_recv_params rp;
+	json_t *pending_data, *pending_jsep; /* an offer that came while busy */
+	struct vr_feed feeds[JB_VR_FEEDS];
+	size_t n_feeds;
+};
 
 /* The steps of one connection attempt. */
 enum jb_state { JB_IDLE, JB_CONNECTING, JB_CREATING, JB_ATTACHING, JB_JOINING, JB_JOINED,
@@ -26,6 +58,13 @@ struct backend {
 	struct backend_env env;
 	const struct session_config *cfg;
 	size_t ws_max; /* largest server message taken; grows once a very large room needs it */
+
+	enum jb_room room_kind;   /* as asked (--room-type), AUTO until decided */
+	enum jb_room room_chosen; /* decided at the first join, kept for rejoins */
+	uint64_t probe_handle;    /* AUTO: the VideoRoom handle that asks, then joins */
+	int probe_vr;             /* AUTO: VideoRoom publishers, -1 no such room, -2 asking */
+	int probe_ab;             /* AUTO: AudioBridge participants, -1 no such room, -2 asking */
+	struct jb_vr vr;
 
 	/* the current attempt */
 	enum jb_state state;
@@ -55,6 +94,26 @@ struct backend {
 
 /* src/janus/backend.c */
 void jb_handle_message(struct backend *b, const char *text, size_t len);
+/* Adds or updates a participant from an AudioBridge participant or VideoRoom publisher or
+ * attendee object ({id, display, muted?, talking?}); muted: also when the object says not. */
+void jb_roster_update(struct backend *b, json_t *pj, bool muted);
+/* The call's PeerConnection (b->pc) on b->handle, as offerer. */
+int jb_call_pc(struct backend *b);
+/* Applies Janus's answer to our call offer: the peer learns the transport, the media engine
+ * the codec. why gets a line on failure. */
+int jb_apply_answer(struct backend *b, json_t *jsep, char *why, size_t whylen);
+
+/* src/janus/choose.c: attaches the call's plugin (deciding which one, for AUTO) and joins */
+void jb_choose_and_join(struct backend *b);
+void jb_ab_join(struct backend *b); /* src/janus/backend.c, on b->handle */
+const char *jb_room_name(enum jb_room k);
+
+/* src/janus/vroom.c */
+void jb_vr_join(struct backend *b);  /* on b->handle, a VideoRoom handle */
+void jb_vr_stop(struct backend *b);  /* with the transport */
+void jb_vr_room_event(struct backend *b, json_t *data); /* the meeting handle's events */
+bool jb_vr_route(struct backend *b, const struct janus_event *ev); /* the subscriber's */
+struct peer *jb_vr_peer(const struct backend *b, uint64_t handle);
 
 /* src/janus/offline.c */
 int jb_offline(struct backend *b, int (*send)(void *user, const char *text, size_t len),

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SDP_MAX 8192
+#define SDP_MAX 32768 /* our SDP: a subscriber answers one m-line per publisher */
 
 struct jpc {
 	struct peer *peer;

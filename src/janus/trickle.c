@@ -39,6 +39,9 @@ static int route(struct backend *b, uint64_t handle, const char *line)
 	} else if (b->chat_link && handle == chatlink_handle(b->chat_link)) {
 		p = chatlink_peer(b->chat_link);
 		k = SESSION_TRICKLE_CHAT;
+	} else if (handle && handle == b->vr.sub_handle) {
+		p = jb_vr_peer(b, handle);
+		k = SESSION_TRICKLE_AUDIO;
 	} else if (b->video && videolink_owns(b->video, handle)) {
 		p = videolink_peer(b->video, handle);
 		k = SESSION_TRICKLE_VIDEO;

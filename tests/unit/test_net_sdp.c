@@ -841,10 +841,10 @@ static void test_malformed(void **state)
 	assert_int_equal(parse_len(nul, sizeof(nul) - 1), -EINVAL);
 	assert_int_equal(parse_len(nul, 24), 0);	/* the prefix before a=mid is fine */
 
-	/* 17 m-lines, over 64 KiB, one overlong line */
+	/* SDP_MAX_MLINES + 1 m-lines, over 64 KiB, one overlong line */
 	char *big = malloc(SDP_MAX_LEN + 16);
 	size_t n = (size_t)sprintf(big, "v=0\r\n");
-	for (int i = 0; i < 16; i++)
+	for (int i = 0; i < SDP_MAX_MLINES; i++)
 		n += (size_t)sprintf(big + n, "m=audio 9 RTP/AVP 0\r\na=mid:%d\r\n", i);
 	assert_int_equal(parse_len(big, n), 0);
 	n += (size_t)sprintf(big + n, "m=audio 9 RTP/AVP 0\r\n");
