@@ -528,6 +528,8 @@ static int jb_set_muted(struct backend *b, bool muted)
 {
 	if (b->state != JB_JOINED)
 		return 0; /* applied at the (re)join */
+	if (b->room_chosen == JB_ROOM_VIDEOROOM)
+		return jb_vr_set_muted(b, muted);
 	json_t *body = json_pack("{ss sb}", "request", "configure", "muted", muted);
 	return body ? janus_message(b->janus, b->handle, body, NULL, on_configured, b) : -ENOMEM;
 }

@@ -32,6 +32,9 @@ struct vr_feed {
 	bool subscribed;                 /* asked for, or in our subscription */
 	bool mapped;                     /* in the last offer */
 	uint32_t ssrc;                   /* our subscriber m-line's SSRC for it, 0 unknown */
+	uint64_t packets;                /* of that stream, at the last look */
+	gint64 last_packet_us;           /* monotonic µs its packet count last grew */
+	bool quiet_muted;                /* shown muted: its stream stopped */
 };
 
 /* The VideoRoom call's state (src/janus/vroom.c). */
@@ -45,6 +48,7 @@ struct jb_vr {
 	bool over_sub_max;         /* more publish audio than JB_VR_SUB_MAX: said once */
 	struct media_recv_params rp;
 	json_t *pending_data, *pending_jsep; /* an offer that came while busy */
+	GSource *mute_timer;       /* looks for streams that stopped (muted) */
 	struct vr_feed feeds[JB_VR_FEEDS];
 	size_t n_feeds;
 };
@@ -111,6 +115,7 @@ const char *jb_room_name(enum jb_room k);
 /* src/janus/vroom.c */
 void jb_vr_join(struct backend *b);  /* on b->handle, a VideoRoom handle */
 void jb_vr_stop(struct backend *b);  /* with the transport */
+int jb_vr_set_muted(struct backend *b, bool muted);
 void jb_vr_room_event(struct backend *b, json_t *data); /* the meeting handle's events */
 bool jb_vr_route(struct backend *b, const struct janus_event *ev); /* the subscriber's */
 struct peer *jb_vr_peer(const struct backend *b, uint64_t handle);

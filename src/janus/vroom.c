@@ -17,6 +17,12 @@
  *    map SSRCs to m-lines: talking comes per SSRC from the engine (RFC 6464 level or decoded
  *    energy) and goes to the publisher's roster entry.
  *
+ * Mute: VideoRoom 1.1.2 tells nobody when a publisher mutes itself (only a moderator's mute,
+ * "moderation", is announced). So a publisher is shown muted when the room says it was muted
+ * by a moderator, or when its stream stops (no packet for QUIET_MUTED_US: ttymeet sends
+ * nothing while muted); a browser that mutes by sending silence is shown as not talking, not
+ * as muted. Our own mute also stops Janus relaying our stream (configure send false).
+ *
  * Publisher ids are the roster's ids. Every name from the server is sanitized on the way in
  * (through the roster update shared with AudioBridge). Thread: the loop's thread.
  */
@@ -29,6 +35,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "net/loop.h"
 #include "net/sdp.h"
 #include "src/exitcode.h"
 #include "src/media.h"
@@ -38,6 +45,8 @@
 #define VIDEOROOM "janus.plugin.videoroom"
 #define VR_NO_SUCH_ROOM 426
 #define VR_NO_SUCH_FEED 428
+#define QUIET_MUTED_US (1500 * 1000) /* a stream without packets this long: muted */
+#define MUTE_LOOK_MS 250
 
 static bool json_id(json_t *v, uint64_t *out)
 {
@@ -441,6 +450,11 @@ void jb_vr_room_event(struct backend *b, json_t *data)
 	}
 	if (strcmp(kind, "event") && strcmp(kind, "joined"))
 		return;
+	const char *moderation = json_string_value(json_object_get(data, "moderation"));
+	if (moderation && json_id(json_object_get(data, "id"), &id)) { /* a moderator's mute */
+		roster_audio_muted(b->env.roster, id, !strcmp(moderation, "muted"));
+		return;
+	}
 	json_array_foreach(json_object_get(data, "publishers"), i, pj)
 		if (json_is_object(pj))
 			publisher_update(b, pj);
@@ -497,6 +511,47 @@ struct peer *jb_vr_peer(const struct backend *b, uint64_t handle)
 	return handle && handle == vr->sub_handle && vr->sub_pc ? jpc_peer(vr->sub_pc) : NULL;
 }
 
+/* ---- mute ---- */
+
+static gboolean mute_look(gpointer data)
+{
+	struct backend *b = data;
+	struct jb_vr *vr = &b->vr;
+	gint64 now = g_get_monotonic_time();
+	for (size_t i = 0; b->env.media && i < vr->n_feeds; i++) {
+		struct vr_feed *f = &vr->feeds[i];
+		struct media_stream_stats st;
+		if (!f->ssrc)
+			continue;
+		if (!f->last_packet_us)
+			f->last_packet_us = now;
+		if (media_get_stream_stats(b->env.media, f->ssrc, &st) == 0 && st.packets != f->packets) {
+			f->packets = st.packets;
+			f->last_packet_us = now;
+		}
+		bool quiet = now - f->last_packet_us > QUIET_MUTED_US;
+		if (quiet != f->quiet_muted) {
+			f->quiet_muted = quiet;
+			roster_audio_muted(b->env.roster, f->id, quiet);
+		}
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static void on_configured(void *user, const struct janus_reply *r)
+{
+	struct backend *b = user;
+	if (!r->err)
+		session_be_muted(b->s, session_be_muted_now(b->s));
+}
+
+int jb_vr_set_muted(struct backend *b, bool muted)
+{
+	json_t *body = json_pack("{ss s[{ss sb}]}", "request", "configure", "streams", "mid", "0",
+				 "send", !muted);
+	return body ? janus_message(b->janus, b->handle, body, NULL, on_configured, b) : -ENOMEM;
+}
+
 /* ---- the publisher: join, then our audio ---- */
 
 static int write_pub_offer(void *ctx, const struct sdp_local *local, char *buf, size_t cap)
@@ -525,8 +580,12 @@ static void on_published(void *user, const struct janus_reply *r)
 				"%s", r->reason);
 		return;
 	}
-	if (jb_apply_answer(b, r->jsep, why, sizeof(why)) < 0)
+	if (jb_apply_answer(b, r->jsep, why, sizeof(why)) < 0) {
 		session_be_fail(b->s, TTM_EXIT_MEDIA, true, "%s", why);
+		return;
+	}
+	if (session_be_muted_now(b->s)) /* joined muted: Janus relays nothing either */
+		jb_vr_set_muted(b, true);
 }
 
 static void publish(struct backend *b)
@@ -583,8 +642,14 @@ static void on_joined(void *user, const struct janus_reply *r)
 	jb_vr_room_event(b, r->data);
 	if (rejoin)
 		roster_audio_sync_end(b->env.roster);
-	if (b->env.media)
+	if (b->env.media) {
 		publish(b);
+		if (!b->vr.mute_timer) {
+			b->vr.mute_timer = g_timeout_source_new(MUTE_LOOK_MS);
+			g_source_set_callback(b->vr.mute_timer, mute_look, b, NULL);
+			g_source_attach(b->vr.mute_timer, b->env.main);
+		}
+	}
 	jb_chat_start(b);
 	jb_video_start(b);
 }
@@ -603,6 +668,7 @@ void jb_vr_join(struct backend *b)
 void jb_vr_stop(struct backend *b)
 {
 	struct jb_vr *vr = &b->vr;
+	loop_source_drop(&vr->mute_timer);
 	if (b->env.media && vr->recv_attached) {
 		media_set_stream_cb(b->env.media, NULL, NULL);
 		media_detach_recv(b->env.media);

@@ -166,6 +166,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.url = "ws://127.0.0.1:9/",
 		.room = 1234,
 		.name = "fuzz",
+		.room_type = "audiobridge", /* the fake is an AudioBridge: no room choice */
 		.local_addrs = lo,
 		.video = { .receive = true },
 	};

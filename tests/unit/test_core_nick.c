@@ -125,7 +125,9 @@ static int setup(void **state)
 	f.ctx = g_main_context_new();
 	f.next_handle = 1001;
 	g_queue_init(&f.answers);
-	struct session_config cfg = { .url = "ws://127.0.0.1:9/", .room = 1234, .name = "alice" };
+	/* the fake Janus is an AudioBridge: no room choice to make (src/janus/choose.c) */
+	struct session_config cfg = { .url = "ws://127.0.0.1:9/", .room = 1234, .name = "alice",
+				      .room_type = "audiobridge" };
 	assert_int_equal(session_create(f.ctx, NULL, &cfg, on_event, &f, &f.s), 0);
 	*state = &f;
 	return 0;
