@@ -9,8 +9,9 @@
  *  - else the VideoRoom room when it exists;
  *  - else there is no such room (exit 4).
  * Asking costs one "listparticipants" to each plugin (nobody sees it), on the handles the
- * join then uses. When both rooms exist the choice is said in a notice, with the way to the
- * other one. Thread: the loop's thread.
+ * join then uses. The choice is said in the joined event (room_type) and the TUI's status
+ * bar, not in a notice: with Debian's configuration every number is in both plugins.
+ * Thread: the loop's thread.
  */
 #include "src/janus/jb.h"
 
@@ -48,14 +49,6 @@ static void decide(struct backend *b)
 		return;
 	}
 	b->room_chosen = k;
-	if (b->probe_ab >= 0 && b->probe_vr >= 0)
-		session_be_notice(b->s, k == JB_ROOM_VIDEOROOM ?
-				  "room %" PRIu64 " is both an audio bridge (empty) and a video room "
-				  "(%d publishing): joining the video room; --room-type audiobridge "
-				  "joins the other" :
-				  "room %" PRIu64 " is both an audio bridge and a video room: joining "
-				  "the audio bridge; --room-type videoroom joins the other", room,
-				  b->probe_vr);
 	if (k == JB_ROOM_VIDEOROOM) { /* the VideoRoom handle is the call's */
 		if (b->handle)
 			janus_detach(b->janus, b->handle, NULL, NULL);
