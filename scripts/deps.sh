@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything ttymeet needs to build, test and run its demo on Debian 12 (as root;
 # a normal user is asked for sudo).
+# --with-browser adds headless Chromium, its WebDriver and Janus's demo pages: the browser
+# that tests/integration/test_browser_videoroom.py (scripts/test.sh installs them) and the
+# benchmarks (scripts/bench-deps.sh) put in a meeting with ttymeet; about 100 MB to fetch.
 # Idempotent: packages already present are skipped by apt.
 set -euo pipefail
 . "$(dirname "$0")/as-root.sh"
@@ -16,6 +19,9 @@ pkgs=(
   # the chat-only participant of tests/integration/test_roster_merge.py (npm werift + ws)
   nodejs
 )
+if [ "${1-}" = --with-browser ]; then
+  pkgs+=(chromium chromium-driver janus-demos fonts-dejavu-core)
+fi
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -10,7 +10,7 @@ set -uo pipefail
 . "$(dirname "$0")/as-root.sh"
 ttm_as_root "$0" "$@" # root, or again through sudo (scripts/as-root.sh)
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh || exit 1
+bash scripts/deps.sh --with-browser || exit 1 # Chromium: tests/integration/test_browser_videoroom.py
 python3 tests/lab/lab.py cleanup >/dev/null 2>&1 || true
 # The Node test participant's packages (npm registry), once, before tests run in parallel.
 python3 -c 'import sys; sys.path.insert(0, "tests/integration"); import chatprobe; chatprobe.ensure_node_deps()' || exit 1
