@@ -27,7 +27,8 @@ rooms have audiolevel_ext on).
    run's recordings, the search over a whole period letting chance alignments score higher
    than in test_audio's narrow lag range; the real speech 0.87-0.98).
 Figures printed: both correlations, Chromium's join time, ttymeet's join times (its summary:
-first_audio is its join to the first audio heard from Chromium, already talking).
+first_audio runs from ttymeet's start to the first audio heard from Chromium, already talking
+but with pauses in its loop, so up to a pause's length more than the path takes).
 
 Skips (exit 77, ctest shows it as skipped) only when chromium, chromium-driver or janus-demos
 is missing; scripts/test.sh installs them (scripts/deps.sh --with-browser).
