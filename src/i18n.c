@@ -30,6 +30,41 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"Prima di entrare nella stanza {1} su {2}, ecco cosa succede ai tuoi dati.",
 		"Înainte să intrați în camera {1} de pe {2}, iată ce se întâmplă cu datele "
 		"dumneavoastră."),
+	[I18N_NOTICE_ROOM_AUTO] = T(
+		"Room {1} is the server's video room (each person's stream forwarded to everyone) "
+		"when people publish there and its audio bridge room {1} is empty or missing, "
+		"otherwise its audio bridge (everyone's audio mixed by the server); the status bar "
+		"says which (--room-type chooses).",
+		"Raum {1} ist der Videoraum des Servers (der Stream jeder Person wird an alle "
+		"weitergeleitet), wenn dort jemand sendet und seine Audiobrücke {1} leer ist oder "
+		"fehlt, sonst seine Audiobrücke (der Server mischt den Ton aller); die Statuszeile "
+		"sagt, welcher (--room-type wählt).",
+		"La stanza {1} è la video room del server (il flusso di ciascuno inoltrato a tutti) "
+		"se qualcuno vi trasmette e il suo audio bridge {1} è vuoto o assente, altrimenti il "
+		"suo audio bridge (il server mescola l'audio di tutti); la barra di stato dice quale "
+		"(--room-type sceglie).",
+		"Camera {1} este camera video a serverului (fluxul fiecăruia este trimis tuturor) "
+		"dacă cineva transmite acolo și puntea audio {1} este goală sau lipsește, altfel "
+		"puntea audio (serverul mixează sunetul tuturor); bara de stare spune care "
+		"(--room-type alege)."),
+	[I18N_NOTICE_ROOM_AUDIOBRIDGE] = T(
+		"Room {1} is the server's audio bridge (--room-type audiobridge): it mixes "
+		"everyone's audio and sends each participant one mix.",
+		"Raum {1} ist die Audiobrücke des Servers (--room-type audiobridge): Er mischt den "
+		"Ton aller und sendet jeder Person eine Mischung.",
+		"La stanza {1} è l'audio bridge del server (--room-type audiobridge): mescola "
+		"l'audio di tutti e invia a ciascuno un unico mix.",
+		"Camera {1} este puntea audio a serverului (--room-type audiobridge): mixează "
+		"sunetul tuturor și trimite fiecăruia un singur mix."),
+	[I18N_NOTICE_ROOM_VIDEOROOM] = T(
+		"Room {1} is the server's video room (--room-type videoroom): it forwards your "
+		"audio (and video) as your own stream to every participant.",
+		"Raum {1} ist der Videoraum des Servers (--room-type videoroom): Er leitet Ihren "
+		"Ton (und Ihr Video) als Ihren eigenen Stream an alle weiter.",
+		"La stanza {1} è la video room del server (--room-type videoroom): inoltra il tuo "
+		"audio (e video) come flusso separato a ogni partecipante.",
+		"Camera {1} este camera video a serverului (--room-type videoroom): trimite "
+		"sunetul (și video-ul) dumneavoastră ca flux separat fiecărui participant."),
 	[I18N_NOTICE_SENT_TO] = T("Sent to the meeting server {1}:",
 		"An den Meeting-Server {1} gesendet werden:",
 		"Inviati al server della riunione {1}:",
@@ -299,6 +334,9 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"legătura cu serverul s-a pierdut: reconectare (încercarea {1})"),
 	[I18N_ST_LEFT] = T("left", "verlassen", "uscito", "ieșit"),
 	[I18N_ST_MIC_ON] = T("mic on", "Mikro an", "micro attivo", "micro pornit"),
+	[I18N_ST_ROOM_AUDIOBRIDGE] = T("audio bridge", "Audiobrücke", "audio bridge",
+				       "punte audio"),
+	[I18N_ST_ROOM_VIDEOROOM] = T("video room", "Videoraum", "video room", "cameră video"),
 	[I18N_ST_MIC_OFF] = T("MUTED", "STUMM", "MUTO", "MUT"),
 	[I18N_ST_NO_MIC] = T("no mic", "kein Mikro", "nessun micro", "fără microfon"),
 	[I18N_ST_NO_SPEAKER] = T("no speaker", "kein Lautsprecher", "nessun altoparlante",

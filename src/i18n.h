@@ -21,6 +21,9 @@ enum i18n_msg {
 	/* privacy notice */
 	I18N_NOTICE_TITLE,
 	I18N_NOTICE_INTRO,
+	I18N_NOTICE_ROOM_AUTO,        /* which Janus room the number is (--room-type) */
+	I18N_NOTICE_ROOM_AUDIOBRIDGE,
+	I18N_NOTICE_ROOM_VIDEOROOM,
 	I18N_NOTICE_SENT_TO,
 	I18N_NOTICE_NAME,
 	I18N_NOTICE_AUDIO,
@@ -57,6 +60,8 @@ enum i18n_msg {
 	I18N_ST_RECONNECTING,
 	I18N_ST_LEFT,
 	I18N_ST_MIC_ON,
+	I18N_ST_ROOM_AUDIOBRIDGE, /* the kind of meeting joined, after the connection state */
+	I18N_ST_ROOM_VIDEOROOM,
 	I18N_ST_MIC_OFF,
 	I18N_ST_NO_MIC,
 	I18N_ST_NO_SPEAKER,

@@ -127,6 +127,9 @@ int privacy_notice_build(const struct cli_options *o, enum i18n_lang lang,
 	privacy_server_host(o, host, sizeof(host));
 	snprintf(room, sizeof(room), "%llu", (unsigned long long)o->room);
 	line(g, lang, I18N_NOTICE_INTRO, room, host);
+	line(g, lang, !o->room_type || !strcmp(o->room_type, "auto") ? I18N_NOTICE_ROOM_AUTO
+		      : !strcmp(o->room_type, "videoroom") ? I18N_NOTICE_ROOM_VIDEOROOM
+							  : I18N_NOTICE_ROOM_AUDIOBRIDGE, room, NULL);
 	g_string_append_c(g, '\n');
 	line(g, lang, I18N_NOTICE_SENT_TO, host, NULL);
 	item(g, lang, I18N_NOTICE_NAME, o->name);

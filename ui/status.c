@@ -39,6 +39,12 @@ static enum status_attr conn_text(const struct status_model *m, enum i18n_lang l
 	unsigned c = (unsigned)m->conn < sizeof(msgs) / sizeof(msgs[0]) ? m->conn : STATUS_IDLE;
 	snprintf(n, sizeof(n), "%d", m->attempt);
 	i18n_fmt(out, outlen, lang, msgs[c], n, NULL, NULL);
+	if (m->room_type && (m->conn == STATUS_JOINED || m->conn == STATUS_AUDIO_OK)) {
+		size_t len = strlen(out);
+		snprintf(out + len, outlen - len, ", %s",
+			 i18n_get(lang, !strcmp(m->room_type, "videoroom") ? I18N_ST_ROOM_VIDEOROOM
+									  : I18N_ST_ROOM_AUDIOBRIDGE));
+	}
 	switch (m->conn) {
 	case STATUS_AUDIO_OK: return STATUS_GOOD;
 	case STATUS_AUDIO_FAILED:

@@ -34,6 +34,7 @@ struct status_model {
 	double kbps_in, kbps_out;
 	double rtt_ms;        /* < 0 unknown */
 	double loss_pct;
+	const char *room_type; /* the kind of meeting joined ("audiobridge", "videoroom"), NULL */
 };
 
 enum status_attr { STATUS_PLAIN, STATUS_GOOD, STATUS_WARN, STATUS_ALERT };

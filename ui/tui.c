@@ -784,6 +784,9 @@ void tui_on_event(struct tui *t, const struct session_event *ev)
 				g_array_remove_index(t->people, i--);
 		add_person(t, ev->id, ev->name, ev->on, true, false);
 		snprintf(t->name, sizeof(t->name), "%s", ev->name ? ev->name : "");
+		/* a static string of the session's ("audiobridge", "videoroom") */
+		t->st.room_type = ev->kind && !strcmp(ev->kind, "videoroom") ? "videoroom"
+				  : ev->kind ? "audiobridge" : NULL;
 		if (t->st.conn != STATUS_AUDIO_OK)
 			t->st.conn = STATUS_JOINED;
 		if (!t->st.ptt)

@@ -140,6 +140,22 @@ static void test_notice_follows_settings(void **state)
 	assert_null(strstr(t, "--log"));
 	assert_null(strstr(t, "--record"));
 	assert_null(strstr(t, "--stun"));
+	/* which Janus room the number is: by the server's answer, said in the status bar */
+	assert_non_null(strstr(t, "Room 42 is the server's video room (each person's stream"));
+	assert_non_null(strstr(t, "otherwise its audio bridge"));
+	g_free(t);
+	char *a1v[] = { "ttymeet", "--room-type", "videoroom", "ws://meet.example.org/", "42" };
+	o = opts(a1v, 5);
+	t = notice(&o, I18N_EN, NULL, false);
+	assert_non_null(strstr(t, "Room 42 is the server's video room (--room-type videoroom): "
+				  "it forwards your audio"));
+	assert_null(strstr(t, "audio bridge"));
+	g_free(t);
+	char *a1a[] = { "ttymeet", "--room-type", "audiobridge", "ws://meet.example.org/", "42" };
+	o = opts(a1a, 5);
+	t = notice(&o, I18N_DE, NULL, false);
+	assert_non_null(strstr(t, "Raum 42 ist die Audiobrücke des Servers"));
+	assert_null(strstr(t, "Videoraum"));
 	g_free(t);
 
 	char *a2[] = { "ttymeet", "-n", "bob", "--mute", "--insecure", "--log", "/tmp/l.txt",

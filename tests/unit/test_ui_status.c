@@ -51,6 +51,23 @@ static void test_full(void **state)
 		assert_null(strstr(s[i].text, "RTT"));
 }
 
+/* The kind of meeting joined follows the connection state while joined (issue 13). */
+static void test_room_type(void **state)
+{
+	struct status_seg s[STATUS_SEG_MAX];
+	struct status_model m = base;
+	(void)state;
+	m.room_type = "videoroom";
+	status_build(&m, I18N_EN, false, 200, 3, s);
+	assert_string_equal(s[0].text, "audio ok, video room");
+	m.room_type = "audiobridge";
+	status_build(&m, I18N_DE, false, 200, 3, s);
+	assert_non_null(strstr(s[0].text, ", Audiobrücke"));
+	m.conn = STATUS_RECONNECTING; /* not joined: no claim about the room */
+	status_build(&m, I18N_EN, false, 200, 3, s);
+	assert_null(strstr(s[0].text, "audio bridge"));
+}
+
 static void test_drop_order(void **state)
 {
 	struct status_seg s[STATUS_SEG_MAX];
@@ -178,6 +195,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_room_type),
 		cmocka_unit_test(test_drop_order),
 		cmocka_unit_test(test_mic_states),
 		cmocka_unit_test(test_no_sound_card),
