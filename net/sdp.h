@@ -1,14 +1,14 @@
 /* SDP (RFC 8866) as Janus speaks it: parse a remote description into a bounded plain struct,
- * write our offers (AudioBridge audio, VideoRoom publisher video) and answers to Janus offers
+ * write our offers (AudioBridge audio, VideoRoom publisher video or both) and answers to Janus offers
  * (TextRoom, VideoRoom subscriber).
  *
  * Data flow: signaling hands the remote SDP text to sdp_parse() (net/sdp.c); peer code reads
  * ICE credentials, candidates, fingerprint, setup role, payload types and extmap ids out of
  * struct sdp_session. Outgoing SDP is written into a caller buffer by sdp_write_audio_offer(),
- * sdp_write_video_offer() or sdp_write_answer() (net/sdp_write.c). The remote text is
- * untrusted: every field is bounded, an SDP that does not fit the bounds of a field we depend
- * on is refused, lists that overflow are clipped and counted. Pure code: no I/O, no
- * allocation except sdp_session_create(), any thread.
+ * sdp_write_video_offer(), sdp_write_av_offer() or sdp_write_answer() (net/sdp_write.c).
+ * The remote text is untrusted: every field is bounded, an SDP that does not fit the bounds
+ * of a field we depend on is refused, lists that overflow are clipped and counted. Pure code:
+ * no I/O, no allocation except sdp_session_create(), any thread.
  */
 #ifndef TTM_NET_SDP_H
 #define TTM_NET_SDP_H
@@ -235,6 +235,13 @@ struct sdp_video_offer {
 /* Writes a send-only VP8 or VP9 offer (VideoRoom publisher: nack, nack pli, ccm fir) into buf.
  * Returns the length, -ENOSPC or -EINVAL. */
 int sdp_write_video_offer(char *buf, size_t cap, const struct sdp_video_offer *o);
+
+/* Writes one send offer with an audio and a video m-line, bundled on a's transport (a VideoRoom
+ * publisher with both): a's m-line first, then v's (v->local is ignored; v->mid NULL = "1";
+ * v's mid extension takes a's id, since one URI has one id in a bundle). The mids, payload
+ * types and SSRCs must differ. Returns the length, -ENOSPC or -EINVAL. */
+int sdp_write_av_offer(char *buf, size_t cap, const struct sdp_audio_offer *a,
+		       const struct sdp_video_offer *v);
 
 struct sdp_answer_opts {
 	struct sdp_local local;

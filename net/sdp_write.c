@@ -1,4 +1,5 @@
-/* SDP writer (see sdp.h): our offers (AudioBridge audio, VideoRoom publisher video) and answers
+/* SDP writer (see sdp.h): our offers (AudioBridge audio, VideoRoom publisher video, or both for a VideoRoom
+ * meeting) and answers
  * to Janus offers. Appends to a bounded caller buffer and reports -ENOSPC instead of
  * truncating. Pure code, any thread.
  */
@@ -110,45 +111,50 @@ static void put_cands(struct sbuf *b, const struct sdp_local *l)
 		put(b, "a=end-of-candidates\r\n");
 }
 
-int sdp_write_audio_offer(char *buf, size_t cap, const struct sdp_audio_offer *o)
+/* Our offers' m-lines. Each checks its own parameters; -EINVAL on bad ones. */
+static int audio_ok(const struct sdp_audio_offer *o)
 {
-	struct sbuf b = { .p = buf, .cap = cap };
+	const char *mid = o->mid ? o->mid : "0";
+	const char *cname = o->cname ? o->cname : "ttymeet";
+	unsigned int pt = o->opus_pt ? o->opus_pt : 111;
+	unsigned int lvl = o->level_ext_id ? o->level_ext_id : 1;
+	unsigned int mid_id = o->mid_ext_id ? o->mid_ext_id : 2;
+	if (check_local(&o->local) < 0 || !word_ok(mid, SDP_MID_LEN) || !word_ok(cname, 63) ||
+	    pt < 96 || pt > 127 || lvl > 14 || mid_id > 14 || lvl == mid_id ||
+	    (unsigned int)o->dir > SDP_DIR_INACTIVE)
+		return -EINVAL;
+	return 0;
+}
+
+static void put_audio_mline(struct sbuf *b, const struct sdp_audio_offer *o)
+{
 	const char *mid = o->mid ? o->mid : "0";
 	const char *cname = o->cname ? o->cname : "ttymeet";
 	unsigned int pt = o->opus_pt ? o->opus_pt : 111;
 	unsigned int lvl = o->level_ext_id ? o->level_ext_id : 1;
 	unsigned int mid_id = o->mid_ext_id ? o->mid_ext_id : 2;
 	unsigned int twcc_id = 3;
-	if (check_local(&o->local) < 0 || !word_ok(mid, SDP_MID_LEN) || !word_ok(cname, 63) ||
-	    pt < 96 || pt > 127 || lvl > 14 || mid_id > 14 || lvl == mid_id ||
-	    (unsigned int)o->dir > SDP_DIR_INACTIVE)
-		return -EINVAL;
 	while (twcc_id == lvl || twcc_id == mid_id)
 		twcc_id++;
-	put_session(&b, &o->local);
-	put(&b, "a=group:BUNDLE %s\r\na=msid-semantic: WMS *\r\n", mid);
-	put(&b, "m=audio 9 UDP/TLS/RTP/SAVPF %u\r\n", pt);
-	put_transport(&b, &o->local, SDP_SETUP_ACTPASS, mid);
-	put(&b, "a=extmap:%u %s\r\na=extmap:%u %s\r\n", lvl, SDP_URI_AUDIO_LEVEL, mid_id,
+	put(b, "m=audio 9 UDP/TLS/RTP/SAVPF %u\r\n", pt);
+	put_transport(b, &o->local, SDP_SETUP_ACTPASS, mid);
+	put(b, "a=extmap:%u %s\r\na=extmap:%u %s\r\n", lvl, SDP_URI_AUDIO_LEVEL, mid_id,
 	    SDP_URI_MID);
 	if (o->transport_cc)
-		put(&b, "a=extmap:%u %s\r\n", twcc_id, SDP_URI_TWCC);
-	put(&b, "a=%s\r\na=rtcp-mux\r\na=rtpmap:%u opus/48000/2\r\n", dir_name(o->dir), pt);
+		put(b, "a=extmap:%u %s\r\n", twcc_id, SDP_URI_TWCC);
+	put(b, "a=%s\r\na=rtcp-mux\r\na=rtpmap:%u opus/48000/2\r\n", dir_name(o->dir), pt);
 	if (o->transport_cc)
-		put(&b, "a=rtcp-fb:%u transport-cc\r\n", pt);
-	put(&b, "a=fmtp:%u minptime=10;useinbandfec=1;usedtx=1", pt);
+		put(b, "a=rtcp-fb:%u transport-cc\r\n", pt);
+	put(b, "a=fmtp:%u minptime=10;useinbandfec=1;usedtx=1", pt);
 	if (o->max_bitrate)
-		put(&b, ";maxaveragebitrate=%lu", (unsigned long)o->max_bitrate);
-	put(&b, "\r\n");
+		put(b, ";maxaveragebitrate=%lu", (unsigned long)o->max_bitrate);
+	put(b, "\r\n");
 	if (o->ssrc)
-		put(&b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)o->ssrc, cname);
-	put_cands(&b, &o->local);
-	return sbuf_end(&b);
+		put(b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)o->ssrc, cname);
 }
 
-int sdp_write_video_offer(char *buf, size_t cap, const struct sdp_video_offer *o)
+static int video_ok(const struct sdp_video_offer *o)
 {
-	struct sbuf b = { .p = buf, .cap = cap };
 	const char *mid = o->mid ? o->mid : "0";
 	const char *cname = o->cname ? o->cname : "ttymeet";
 	unsigned int pt = o->vp8_pt ? o->vp8_pt : 96;
@@ -156,26 +162,80 @@ int sdp_write_video_offer(char *buf, size_t cap, const struct sdp_video_offer *o
 	if (check_local(&o->local) < 0 || !word_ok(mid, SDP_MID_LEN) || !word_ok(cname, 63) ||
 	    pt < 96 || pt > 127 || mid_id > 14 || !o->ssrc)
 		return -EINVAL;
-	put_session(&b, &o->local);
-	put(&b, "a=group:BUNDLE %s\r\na=msid-semantic: WMS *\r\n", mid);
-	put(&b, "m=video 9 UDP/TLS/RTP/SAVPF %u\r\n", pt);
+	return 0;
+}
+
+/* With the transport of local (the audio m-line's in a combined offer). */
+static void put_video_mline(struct sbuf *b, const struct sdp_video_offer *o,
+			    const struct sdp_local *local)
+{
+	const char *mid = o->mid ? o->mid : "0";
+	const char *cname = o->cname ? o->cname : "ttymeet";
+	unsigned int pt = o->vp8_pt ? o->vp8_pt : 96;
+	unsigned int mid_id = o->mid_ext_id ? o->mid_ext_id : 1;
+	put(b, "m=video 9 UDP/TLS/RTP/SAVPF %u\r\n", pt);
 	if (o->max_kbps)
-		put(&b, "b=AS:%u\r\n", o->max_kbps);
-	put_transport(&b, &o->local, SDP_SETUP_ACTPASS, mid);
-	put(&b, "a=extmap:%u %s\r\n", mid_id, SDP_URI_MID);
-	put(&b, "a=sendonly\r\na=rtcp-mux\r\na=rtpmap:%u %s/90000\r\n", pt,
+		put(b, "b=AS:%u\r\n", o->max_kbps);
+	put_transport(b, local, SDP_SETUP_ACTPASS, mid);
+	put(b, "a=extmap:%u %s\r\n", mid_id, SDP_URI_MID);
+	put(b, "a=sendonly\r\na=rtcp-mux\r\na=rtpmap:%u %s/90000\r\n", pt,
 	    o->vp9 ? "VP9" : "VP8");
 	if (o->vp9)
-		put(&b, "a=fmtp:%u profile-id=0\r\n", pt);
-	put(&b, "a=rtcp-fb:%u ccm fir\r\na=rtcp-fb:%u nack\r\na=rtcp-fb:%u nack pli\r\n", pt,
+		put(b, "a=fmtp:%u profile-id=0\r\n", pt);
+	put(b, "a=rtcp-fb:%u ccm fir\r\na=rtcp-fb:%u nack\r\na=rtcp-fb:%u nack pli\r\n", pt,
 	    pt, pt);
 	if (o->simulcast_low) {
-		put(&b, "a=ssrc-group:SIM %lu %lu\r\n", (unsigned long)o->simulcast_low,
+		put(b, "a=ssrc-group:SIM %lu %lu\r\n", (unsigned long)o->simulcast_low,
 		    (unsigned long)o->ssrc);
-		put(&b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)o->simulcast_low, cname);
+		put(b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)o->simulcast_low, cname);
 	}
-	put(&b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)o->ssrc, cname);
+	put(b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)o->ssrc, cname);
+}
+
+int sdp_write_audio_offer(char *buf, size_t cap, const struct sdp_audio_offer *o)
+{
+	struct sbuf b = { .p = buf, .cap = cap };
+	if (audio_ok(o) < 0)
+		return -EINVAL;
+	put_session(&b, &o->local);
+	put(&b, "a=group:BUNDLE %s\r\na=msid-semantic: WMS *\r\n", o->mid ? o->mid : "0");
+	put_audio_mline(&b, o);
 	put_cands(&b, &o->local);
+	return sbuf_end(&b);
+}
+
+int sdp_write_video_offer(char *buf, size_t cap, const struct sdp_video_offer *o)
+{
+	struct sbuf b = { .p = buf, .cap = cap };
+	if (video_ok(o) < 0)
+		return -EINVAL;
+	put_session(&b, &o->local);
+	put(&b, "a=group:BUNDLE %s\r\na=msid-semantic: WMS *\r\n", o->mid ? o->mid : "0");
+	put_video_mline(&b, o, &o->local);
+	put_cands(&b, &o->local);
+	return sbuf_end(&b);
+}
+
+int sdp_write_av_offer(char *buf, size_t cap, const struct sdp_audio_offer *a,
+		       const struct sdp_video_offer *v)
+{
+	struct sbuf b = { .p = buf, .cap = cap };
+	struct sdp_video_offer vo = *v;
+	const char *amid = a->mid ? a->mid : "0";
+	unsigned int apt = a->opus_pt ? a->opus_pt : 111;
+	unsigned int lvl = a->level_ext_id ? a->level_ext_id : 1;
+	vo.local = a->local;
+	vo.mid = v->mid ? v->mid : "1";
+	vo.mid_ext_id = a->mid_ext_id ? a->mid_ext_id : 2; /* one id per URI in a bundle */
+	if (audio_ok(a) < 0 || video_ok(&vo) < 0 || !strcmp(amid, vo.mid) ||
+	    apt == (vo.vp8_pt ? vo.vp8_pt : 96u) || lvl == vo.mid_ext_id ||
+	    a->ssrc == vo.ssrc || a->ssrc == vo.simulcast_low)
+		return -EINVAL;
+	put_session(&b, &a->local);
+	put(&b, "a=group:BUNDLE %s %s\r\na=msid-semantic: WMS *\r\n", amid, vo.mid);
+	put_audio_mline(&b, a);
+	put_cands(&b, &a->local); /* the bundle's one transport */
+	put_video_mline(&b, &vo, &a->local);
 	return sbuf_end(&b);
 }
 

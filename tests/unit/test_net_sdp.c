@@ -546,6 +546,74 @@ static void test_video_offer(void **state)
 	(void)state;
 }
 
+/* A VideoRoom publisher with both: one bundled offer, audio then video, one transport. */
+static void test_av_offer(void **state)
+{
+	struct sdp_audio_offer a = base_offer();
+	a.dir = SDP_DIR_SENDONLY;
+	struct sdp_video_offer v = { .ssrc = 0x55667788, .simulcast_low = 0x99aabbcc,
+				     .cname = "cn", .max_kbps = 150, .mid_ext_id = 9 };
+	char buf[8192];
+	int n = sdp_write_av_offer(buf, sizeof(buf), &a, &v);
+	assert_true(n > 0);
+	assert_int_equal((size_t)n, strlen(buf));
+	assert_non_null(strstr(buf, "a=group:BUNDLE 0 1\r\n"));
+	struct sdp_session *s = parse_ok(buf);
+	assert_int_equal(s->n_media, 2);
+	assert_int_equal(s->n_bundle, 2);
+	const struct sdp_media *am = &s->media[0], *vm = &s->media[1];
+	assert_int_equal(am->kind, SDP_KIND_AUDIO);
+	assert_string_equal(am->mid, "0");
+	assert_int_equal(am->dir, SDP_DIR_SENDONLY);
+	assert_int_equal(sdp_find_codec(s, am, "opus", 48000), 111);
+	assert_int_equal(am->ssrcs[0].ssrc, 0x11223344);
+	assert_int_equal(am->n_cands, 2); /* the bundle's transport, once */
+	assert_int_equal(vm->kind, SDP_KIND_VIDEO);
+	assert_string_equal(vm->mid, "1");
+	assert_int_equal(vm->dir, SDP_DIR_SENDONLY);
+	assert_true(vm->rtcp_mux);
+	assert_int_equal(sdp_find_codec(s, vm, "VP8", 90000), 96);
+	assert_true(sdp_codec_has_fb(sdp_codec_by_pt(s, vm, 96), "nack pli"));
+	/* one id per URI: the video's mid extension is the audio's (2), not the 9 asked for */
+	assert_int_equal(sdp_extmap_id(vm, SDP_URI_MID), 2);
+	assert_int_equal(sdp_extmap_id(am, SDP_URI_MID), 2);
+	assert_string_equal(vm->ice_ufrag, am->ice_ufrag);
+	assert_int_equal(vm->n_cands, 0);
+	assert_int_equal(vm->n_ssrc_groups, 1);
+	assert_int_equal(vm->ssrc_groups[0].ssrcs[0], 0x99aabbcc);
+	assert_int_equal(vm->ssrc_groups[0].ssrcs[1], 0x55667788);
+	assert_non_null(strstr(buf, "b=AS:150\r\n"));
+	sdp_session_destroy(s);
+	/* bounds: every short buffer fails cleanly */
+	for (size_t cap = 0; cap <= (size_t)n; cap += 5)
+		assert_int_equal(sdp_write_av_offer(buf, cap, &a, &v), -ENOSPC);
+	/* VP9 */
+	v.vp9 = true;
+	assert_true(sdp_write_av_offer(buf, sizeof(buf), &a, &v) > 0);
+	assert_non_null(strstr(buf, "a=rtpmap:96 VP9/90000\r\na=fmtp:96 profile-id=0\r\n"));
+	/* clashes are refused: the same mid, payload type or SSRC on both m-lines */
+	v.mid = "0";
+	assert_int_equal(sdp_write_av_offer(buf, sizeof(buf), &a, &v), -EINVAL);
+	v.mid = NULL;
+	v.vp8_pt = 111;
+	assert_int_equal(sdp_write_av_offer(buf, sizeof(buf), &a, &v), -EINVAL);
+	v.vp8_pt = 0;
+	v.ssrc = a.ssrc;
+	assert_int_equal(sdp_write_av_offer(buf, sizeof(buf), &a, &v), -EINVAL);
+	v.ssrc = 0x55667788;
+	v.simulcast_low = a.ssrc;
+	assert_int_equal(sdp_write_av_offer(buf, sizeof(buf), &a, &v), -EINVAL);
+	v.simulcast_low = 0;
+	a.level_ext_id = 2;
+	a.mid_ext_id = 1;
+	assert_true(sdp_write_av_offer(buf, sizeof(buf), &a, &v) > 0);
+	a.level_ext_id = 0;
+	a.mid_ext_id = 0;
+	v.ssrc = 0;
+	assert_int_equal(sdp_write_av_offer(buf, sizeof(buf), &a, &v), -EINVAL);
+	(void)state;
+}
+
 static void test_audio_offer_enospc(void **state)
 {
 	struct sdp_audio_offer o = base_offer();
@@ -902,6 +970,7 @@ int main(void)
 		cmocka_unit_test(test_blank_lines_and_mixed_eol),
 		cmocka_unit_test(test_audio_offer_round_trip),
 		cmocka_unit_test(test_video_offer),
+		cmocka_unit_test(test_av_offer),
 		cmocka_unit_test(test_audio_offer_enospc),
 		cmocka_unit_test(test_audio_offer_bad_params),
 		cmocka_unit_test(test_answer_textroom),
