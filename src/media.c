@@ -773,6 +773,12 @@ void media_get_stats(struct media *m, struct media_stats *out)
 	struct jitter_stats js;
 	jitter_get_stats(m->jb, &js);
 	out->jitter_delay_ms = js.delay_ms;
+	if (m->rx) { /* forwarded streams: the longest delay of those heard */
+		struct media_rx_stats rs;
+		media_rx_get_stats(m->rx, &rs);
+		if (rs.delay_ms > out->jitter_delay_ms)
+			out->jitter_delay_ms = rs.delay_ms;
+	}
 	out->frames_played = m->frames_played;
 	out->frames_concealed = m->frames_concealed + m->frames_concealed_rx;
 	out->frames_fec = m->frames_fec + m->frames_fec_rx;

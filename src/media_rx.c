@@ -526,12 +526,19 @@ void media_rx_get_stats(const struct media_rx *rx, struct media_rx_stats *out)
 	out->streams = rx->n;
 	out->decoded = 0;
 	out->jitter_ms = 0;
+	out->delay_ms = 0;
 	out->expected = out->lost = 0;
 	for (unsigned i = 0; i < rx->n; i++) {
 		const struct stream *s = rx->s[i];
 		struct rtp_stats_report r;
 
 		out->decoded += s->dec && !s->releasing;
+		if (s->dec && !s->releasing && s->jb) {
+			struct jitter_stats js;
+			jitter_get_stats(s->jb, &js);
+			if (js.delay_ms > out->delay_ms)
+				out->delay_ms = js.delay_ms;
+		}
 		if (!s->rs.started)
 			continue;
 		rtp_stats_get(&s->rs, &r);

@@ -62,6 +62,7 @@ struct media_rx_stats {
 	uint64_t frames_played, frames_concealed, frames_fec; /* of decoded streams */
 	uint64_t switches;    /* slots given to a stream while another was decoded */
 	double jitter_ms;     /* the worst stream's */
+	unsigned delay_ms;    /* the longest playout delay of a decoded stream's buffer */
 	uint32_t expected, lost; /* totals over the streams, for interval loss */
 	bool voice;           /* a decoded stream was above -55 dBov in the last tick */
 };

@@ -200,6 +200,8 @@ static void test_two_streams_mixed(void **state)
 	assert_int_equal(st.decoded, 2);
 	assert_int_equal(media_rx_decoders(r.rx), 2);
 	assert_true(st.packets == 200);
+	/* the stats' jitter buffer delay is the decoded streams' (was 0: one-stream only) */
+	assert_true(st.delay_ms >= 20 && st.delay_ms <= 200);
 	/* From 0.4 s on, both tones at about their amplitude. */
 	const int16_t *x = r.out + 20 * CODEC_FRAME;
 	assert_true(amp_frames(x, 80, 440) > 6000);
