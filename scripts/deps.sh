@@ -13,9 +13,9 @@ pkgs=(
   build-essential cmake pkg-config clang libclang-rt-14-dev
   libwebsockets-dev libwebsockets-evlib-glib libglib2.0-dev libjansson-dev libnice-dev
   libssl-dev libsrtp2-dev libopus-dev portaudio19-dev libncurses-dev libsodium-dev
-  libusrsctp-dev libvpx-dev libcmocka-dev
+  libusrsctp-dev libvpx-dev libcmocka-dev libexpat1-dev
   # test lab and fixtures
-  janus iproute2 nftables python3 tmux espeak-ng sox opus-tools strace procps
+  janus prosody iproute2 nftables python3 tmux espeak-ng sox opus-tools strace procps
   # the chat-only participant of tests/integration/test_roster_merge.py (npm werift + ws)
   nodejs
 )
@@ -34,7 +34,10 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq
   # policy-rc.d or not, never let the packaged janus.service take ports: we run our own.
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet janus 2>/dev/null; then
-    systemctl disable --now janus >/dev/null 2>&1 || true
-  fi
+  # the same for prosody (the Jitsi tests run their own, with a config they write)
+  for svc in janus prosody; do
+    if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet $svc 2>/dev/null; then
+      systemctl disable --now $svc >/dev/null 2>&1 || true
+    fi
+  done
 fi

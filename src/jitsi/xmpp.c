@@ -1,0 +1,305 @@
+/* XMPP client stream over WebSocket up to a bound resource (contract in xmpp.h).
+ *
+ * States follow RFC 6120 with RFC 7395 framing: OPEN (our <open/> sent, waiting for the
+ * server's) -> FEATURES (waiting for <stream:features>) -> AUTH (SASL ANONYMOUS sent) ->
+ * OPEN again after <success/> (the restart) -> FEATURES -> BIND (iq sent) -> SESSION (only if a
+ * server requires the RFC 3921 session) -> BOUND. Each WebSocket message is parsed on its own
+ * (src/jitsi/xml.c).
+ */
+#include "src/jitsi/xmpp.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/exitcode.h"
+#include "src/text.h"
+
+#define NS_STREAMS "http://etherx.jabber.org/streams"
+#define NS_SASL "urn:ietf:params:xml:ns:xmpp-sasl"
+#define NS_BIND "urn:ietf:params:xml:ns:xmpp-bind"
+#define NS_SESSION "urn:ietf:params:xml:ns:xmpp-session"
+#define NS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
+#define NS_PING "urn:xmpp:ping"
+
+enum xstate {
+	X_IDLE, X_OPEN, X_FEATURES, X_AUTH,
+	X_BIND,         /* bind iq sent */
+	X_BIND_SESSION, /* bind iq sent, the server requires a session after it */
+	X_SESSION,      /* session iq sent */
+	X_BOUND, X_DEAD
+};
+
+struct xmpp {
+	struct xmpp_cbs cb;
+	void *user;
+	char domain[256];
+	enum xstate st;
+	bool authed;
+	unsigned long next_id;
+	char jid[XMPP_JID_MAX + 1];
+};
+
+int xmpp_create(const char *domain, const struct xmpp_cbs *cb, void *user, struct xmpp **out)
+{
+	if (!domain || !*domain || strlen(domain) >= 256)
+		return -EINVAL;
+	struct xmpp *x = calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	x->cb = *cb;
+	x->user = user;
+	memcpy(x->domain, domain, strlen(domain) + 1);
+	*out = x;
+	return 0;
+}
+
+void xmpp_destroy(struct xmpp *x)
+{
+	free(x);
+}
+
+static void fail(struct xmpp *x, int code, const char *why)
+{
+	if (x->st == X_DEAD)
+		return;
+	x->st = X_DEAD;
+	x->cb.failed(x->user, code, why);
+}
+
+static int send_raw(struct xmpp *x, const char *text)
+{
+	int rc = x->cb.send(x->user, text, strlen(text));
+	if (rc < 0)
+		fail(x, TTM_EXIT_SERVER, "cannot send to the XMPP server");
+	return rc;
+}
+
+static int send_open(struct xmpp *x)
+{
+	char buf[512];
+	snprintf(buf, sizeof(buf), "<open xmlns='" XMPP_NS_FRAMING "' to='%s' version='1.0'/>",
+		 x->domain); /* domain: a checked host name (src/jitsi/config.c) */
+	x->st = X_OPEN;
+	return send_raw(x, buf);
+}
+
+int xmpp_start(struct xmpp *x)
+{
+	if (x->st != X_IDLE)
+		return -EALREADY;
+	return send_open(x);
+}
+
+void xmpp_next_id(struct xmpp *x, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "ttm-%lu", ++x->next_id);
+}
+
+/* A server's reason (stream error condition, SASL failure) made safe for one line. */
+static void say(struct xmpp *x, int code, const char *what, const struct xml_node *n)
+{
+	char cond[64] = "", line[256];
+	for (const struct xml_node *c = n ? n->child : NULL; c; c = c->next)
+		if (strcmp(c->name, "text")) {
+			text_sanitize(c->name, strlen(c->name), cond, sizeof(cond), false);
+			break;
+		}
+	snprintf(line, sizeof(line), "%s%s%s", what, cond[0] ? ": " : "", cond);
+	fail(x, code, line);
+}
+
+static void on_features(struct xmpp *x, const struct xml_node *f)
+{
+	char buf[512], id[32];
+	if (!x->authed) {
+		const struct xml_node *mechs = xml_child(f, NS_SASL, "mechanisms");
+		bool anon = false;
+		for (const struct xml_node *m = mechs ? mechs->child : NULL; m; m = m->next)
+			if (xml_is(m, NS_SASL, "mechanism") && !strcmp(m->text, "ANONYMOUS"))
+				anon = true;
+		if (!anon) {
+			fail(x, TTM_EXIT_ROOM, "the XMPP server wants a login (no anonymous access); "
+					       "ttymeet cannot log in to it yet");
+			return;
+		}
+		x->st = X_AUTH;
+		send_raw(x, "<auth xmlns='" NS_SASL "' mechanism='ANONYMOUS'/>");
+		return;
+	}
+	if (!xml_child(f, NS_BIND, "bind")) {
+		fail(x, TTM_EXIT_SERVER, "the XMPP server offers no resource binding");
+		return;
+	}
+	xmpp_next_id(x, id, sizeof(id));
+	snprintf(buf, sizeof(buf), "<iq xmlns='" XMPP_NS_CLIENT "' type='set' id='bind-%s'>"
+		 "<bind xmlns='" NS_BIND "'/></iq>", id);
+	const struct xml_node *sess = xml_child(f, NS_SESSION, "session");
+	x->st = X_BIND;
+	/* the legacy session is needed only where it is offered and not marked optional */
+	if (sess && !xml_child(sess, NULL, "optional"))
+		x->st = X_BIND_SESSION;
+	send_raw(x, buf);
+}
+
+static void bound(struct xmpp *x)
+{
+	x->st = X_BOUND;
+	x->cb.bound(x->user, x->jid);
+}
+
+static void on_bind_result(struct xmpp *x, const struct xml_node *iq)
+{
+	const char *type = xml_attr(iq, "type");
+	const struct xml_node *b = xml_child(iq, NS_BIND, "bind");
+	const struct xml_node *j = b ? xml_child(b, NS_BIND, "jid") : NULL;
+	if (!type || strcmp(type, "result") || !j) {
+		fail(x, TTM_EXIT_SERVER, "the XMPP server refused to bind a resource");
+		return;
+	}
+	size_t n = strlen(j->text);
+	if (n == 0 || n > XMPP_JID_MAX || !text_is_clean_name(j->text) || strchr(j->text, '\'') ||
+	    strchr(j->text, '"') || strchr(j->text, '<') || strchr(j->text, '&')) {
+		fail(x, TTM_EXIT_SERVER, "the XMPP server bound an unusable JID");
+		return;
+	}
+	memcpy(x->jid, j->text, n + 1);
+	if (x->st == X_BIND_SESSION) {
+		char buf[256], id[32];
+		xmpp_next_id(x, id, sizeof(id));
+		snprintf(buf, sizeof(buf), "<iq xmlns='" XMPP_NS_CLIENT "' type='set' id='sess-%s'>"
+			 "<session xmlns='" NS_SESSION "'/></iq>", id);
+		x->st = X_SESSION;
+		send_raw(x, buf);
+		return;
+	}
+	bound(x);
+}
+
+/* Answers an iq get/set: a ping with a result, anything else with an error. */
+static void answer_iq(struct xmpp *x, const struct xml_node *iq, bool ping)
+{
+	char buf[1024], id[512], to[XMPP_JID_MAX * 6 + 1];
+	const char *iid = xml_attr(iq, "id"), *from = xml_attr(iq, "from");
+	if (!iid || xml_escape(iid, id, sizeof(id)) < 0)
+		return; /* no id (or an absurd one): nothing to answer */
+	if (from && xml_escape(from, to, sizeof(to)) < 0)
+		return;
+	char *big = malloc(sizeof(to) + sizeof(buf));
+	if (!big)
+		return;
+	if (ping)
+		snprintf(big, sizeof(to) + sizeof(buf), "<iq xmlns='" XMPP_NS_CLIENT "' type='result' id='%s'%s%s%s/>",
+			 id, from ? " to='" : "", from ? to : "", from ? "'" : "");
+	else
+		snprintf(big, sizeof(to) + sizeof(buf),
+			 "<iq xmlns='" XMPP_NS_CLIENT "' type='error' id='%s'%s%s%s><error type='cancel'>"
+			 "<service-unavailable xmlns='" NS_STANZAS "'/></error></iq>",
+			 id, from ? " to='" : "", from ? to : "", from ? "'" : "");
+	send_raw(x, big);
+	free(big);
+}
+
+static void on_stanza(struct xmpp *x, const struct xml_node *n)
+{
+	const char *type = xml_attr(n, "type");
+	bool iq = xml_is(n, XMPP_NS_CLIENT, "iq");
+	bool request = iq && type && (!strcmp(type, "get") || !strcmp(type, "set"));
+	if (request && !strcmp(type, "get") && xml_child(n, NS_PING, "ping")) {
+		answer_iq(x, n, true);
+		return;
+	}
+	if (x->st == X_BIND || x->st == X_BIND_SESSION) {
+		const char *id = xml_attr(n, "id");
+		if (iq && id && !strncmp(id, "bind-", 5) && type &&
+		    (!strcmp(type, "result") || !strcmp(type, "error"))) {
+			on_bind_result(x, n);
+			return;
+		}
+	}
+	if (x->st == X_SESSION) {
+		const char *id = xml_attr(n, "id");
+		if (iq && id && !strncmp(id, "sess-", 5)) {
+			if (type && !strcmp(type, "result"))
+				bound(x);
+			else
+				fail(x, TTM_EXIT_SERVER, "the XMPP server refused the session");
+			return;
+		}
+	}
+	bool handled = x->st == X_BOUND && x->cb.stanza(x->user, n);
+	if (request && !handled && x->st != X_DEAD)
+		answer_iq(x, n, false);
+}
+
+void xmpp_feed(struct xmpp *x, const char *text, size_t len)
+{
+	struct xml_doc *d;
+	char err[160], line[200];
+	if (x->st == X_DEAD || x->st == X_IDLE)
+		return;
+	if (xml_parse(text, len, &d, err, sizeof(err)) < 0) {
+		snprintf(line, sizeof(line), "the XMPP server sent %s", err);
+		fail(x, TTM_EXIT_SERVER, line);
+		return;
+	}
+	const struct xml_node *n = xml_root(d);
+	if (xml_is(n, XMPP_NS_FRAMING, "open")) {
+		if (x->st != X_OPEN)
+			fail(x, TTM_EXIT_SERVER, "the XMPP server opened the stream twice");
+		else
+			x->st = X_FEATURES;
+	} else if (xml_is(n, XMPP_NS_FRAMING, "close")) {
+		fail(x, TTM_EXIT_SERVER, "the XMPP server closed the stream");
+	} else if (xml_is(n, NS_STREAMS, "error")) {
+		say(x, TTM_EXIT_SERVER, "XMPP stream error", n);
+	} else if (xml_is(n, NS_STREAMS, "features")) {
+		if (x->st != X_FEATURES)
+			fail(x, TTM_EXIT_SERVER, "the XMPP server sent stream features out of turn");
+		else
+			on_features(x, n);
+	} else if (xml_is(n, NS_SASL, "success")) {
+		if (x->st != X_AUTH) {
+			fail(x, TTM_EXIT_SERVER, "the XMPP server sent SASL success out of turn");
+		} else {
+			x->authed = true;
+			send_open(x); /* the stream restarts after SASL */
+		}
+	} else if (xml_is(n, NS_SASL, "failure")) {
+		say(x, TTM_EXIT_ROOM, "the XMPP server refused anonymous login", n);
+	} else if (x->st < X_BIND) {
+		fail(x, TTM_EXIT_SERVER, "the XMPP server sent a stanza before the stream was ready");
+	} else if (xml_is(n, XMPP_NS_CLIENT, "iq") || xml_is(n, XMPP_NS_CLIENT, "presence") ||
+		   xml_is(n, XMPP_NS_CLIENT, "message")) {
+		on_stanza(x, n);
+	} /* anything else (XEP-0198 elements we did not ask for, ...) is ignored */
+	xml_free(d);
+}
+
+int xmpp_send(struct xmpp *x, const char *stanza)
+{
+	if (x->st != X_BOUND)
+		return -ENOTCONN;
+	return send_raw(x, stanza);
+}
+
+int xmpp_close(struct xmpp *x)
+{
+	if (x->st == X_DEAD || x->st == X_IDLE)
+		return -ENOTCONN;
+	int rc = x->cb.send(x->user, "<close xmlns='" XMPP_NS_FRAMING "'/>",
+			    strlen("<close xmlns='" XMPP_NS_FRAMING "'/>"));
+	x->st = X_DEAD;
+	return rc;
+}
+
+bool xmpp_is_bound(const struct xmpp *x)
+{
+	return x->st == X_BOUND;
+}
+
+const char *xmpp_jid(const struct xmpp *x)
+{
+	return x->st == X_BOUND ? x->jid : "";
+}

@@ -1,0 +1,58 @@
+/* An XMPP client stream over WebSocket (RFC 7395) up to a bound resource: <open/> framing,
+ * stream features, SASL ANONYMOUS, the restart, resource binding (and the legacy session
+ * request where a server still requires it), XEP-0199 pings answered, <close/> and stream
+ * errors. Transport-free: text goes out through cb->send and comes in through xmpp_feed (one
+ * WebSocket message each), so unit tests and the fuzz target drive it without a server.
+ *
+ * After binding, stanzas the stream does not handle itself go to cb->stanza; an iq get/set
+ * that the callback does not take is answered with service-unavailable, as XMPP requires.
+ * Failures are reported once through cb->failed (code: a TTM_EXIT_* value, why: one line) and
+ * the stream then ignores further input.
+ * Thread: the caller's (the loop's); callbacks come from inside xmpp_feed/xmpp_start.
+ */
+#ifndef TTM_SRC_JITSI_XMPP_H
+#define TTM_SRC_JITSI_XMPP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "src/jitsi/xml.h"
+
+#define XMPP_JID_MAX 3071 /* RFC 7622: three parts of 1023 bytes each */
+
+#define XMPP_NS_CLIENT "jabber:client"
+#define XMPP_NS_FRAMING "urn:ietf:params:xml:ns:xmpp-framing"
+
+struct xmpp;
+
+struct xmpp_cbs {
+	/* One message to the server; 0 or a negative errno (the stream then fails). */
+	int (*send)(void *user, const char *text, size_t len);
+	/* Bound: jid is our full JID. */
+	void (*bound)(void *user, const char *jid);
+	/* A stanza after binding (presence, message, iq). Returns true if handled (for an iq
+	 * get/set: answered). */
+	bool (*stanza)(void *user, const struct xml_node *st);
+	/* The stream failed or the server closed it; no callback follows. */
+	void (*failed)(void *user, int code, const char *why);
+};
+
+/* domain: the XMPP domain we log in to (the stream's 'to'). */
+int xmpp_create(const char *domain, const struct xmpp_cbs *cb, void *user, struct xmpp **out);
+void xmpp_destroy(struct xmpp *x);
+/* Opens the stream (sends <open/>). */
+int xmpp_start(struct xmpp *x);
+/* One message from the server. */
+void xmpp_feed(struct xmpp *x, const char *text, size_t len);
+/* Sends a stanza we built (well-formed, values escaped with xml_escape). 0, -ENOTCONN before
+ * binding or after a failure, or the send error. */
+int xmpp_send(struct xmpp *x, const char *stanza);
+/* Ends the stream politely (<close/>). */
+int xmpp_close(struct xmpp *x);
+bool xmpp_is_bound(const struct xmpp *x);
+/* Our full JID once bound, else "". */
+const char *xmpp_jid(const struct xmpp *x);
+/* A fresh stanza id ("ttm-N"), into out. */
+void xmpp_next_id(struct xmpp *x, char *out, size_t outlen);
+
+#endif
