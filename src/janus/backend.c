@@ -207,6 +207,7 @@ static void peer_state(void *user, enum peer_state st, int err, const char *reas
 	} else if (st == PEER_FAILED || st == PEER_CLOSED) {
 		session_be_audio_down(b->s, err == -EKEYREJECTED, reason);
 	}
+	jb_vpub_state(b, st, reason); /* our video, when it goes on this connection too */
 }
 
 static void peer_rtp(void *user, uint8_t *buf, size_t len)
@@ -221,6 +222,7 @@ static void peer_rtcp(void *user, uint8_t *buf, size_t len)
 	struct backend *b = user;
 	if (b->env.media)
 		media_on_rtcp(b->env.media, buf, len);
+	jb_vpub_rtcp(b, buf, len);
 }
 
 static int write_offer(void *ctx, const struct sdp_local *local, char *buf, size_t cap)
@@ -467,6 +469,7 @@ static void audio_stop(struct backend *b)
 {
 	if (b->env.media)
 		media_detach(b->env.media);
+	jb_vpub_detach(b);
 	jpc_destroy(b->pc);
 	b->pc = NULL;
 }
@@ -560,6 +563,7 @@ static void jb_destroy(struct backend *b)
 	if (!b)
 		return;
 	jb_drop(b, NULL);
+	jb_vpub_free(b);
 	jb_trickle_free(b);
 	free(b);
 }

@@ -1,6 +1,7 @@
 /* Internals of the Janus backend (src/backend.h), shared by its parts: src/janus/backend.c
  * (the connection, the Janus session, AudioBridge: the call), src/janus/chat.c (TextRoom via
  * src/janus/chatlink.c), src/janus/video.c (VideoRoom via src/janus/videolink.c),
+ * src/janus/vroom.c (VideoRoom: the call), src/janus/vpub.c (our video in a VideoRoom call),
  * src/janus/trickle.c (the server's trickled candidates) and src/janus/offline.c. Not for
  * other modules.
  */
@@ -18,6 +19,7 @@
 #include "src/janus/jpc.h"
 #include "src/janus/chatlink.h"
 #include "src/janus/videolink.h"
+#include "src/vsend.h"
 
 /* Which Janus plugin is the call: AudioBridge (mixed) or VideoRoom (forwarded). */
 enum jb_room { JB_ROOM_AUTO, JB_ROOM_AUDIOBRIDGE, JB_ROOM_VIDEOROOM };
@@ -40,7 +42,6 @@ struct vr_feed {
 /* The VideoRoom call's state (src/janus/vroom.c). */
 struct jb_vr {
 	uint64_t private_id;
-	uint64_t video_self_id;    /* the video link's own publisher id: not a participant */
 	uint64_t sub_handle;
 	struct jpc *sub_pc;
 	bool sub_attaching, sub_busy, recv_attached;
@@ -86,6 +87,11 @@ struct backend {
 	/* video (src/janus/video.c) */
 	struct videolink *video;
 	uint64_t video_frames;
+	/* a VideoRoom meeting: our video on b->pc (src/janus/vpub.c), kept for rejoins */
+	struct vsend *vsend;
+	bool vpub_failed;   /* the source could not be opened: said once, not tried again */
+	bool vpub_attached; /* sending through b->pc */
+	bool vpub_up;       /* b->pc connected while attached */
 
 	/* the server's trickled candidates (src/janus/trickle.c) */
 	GPtrArray *early_trickles; /* waiting for their link's PeerConnection */
@@ -136,10 +142,26 @@ void jb_video_start(struct backend *b);  /* once joined */
 /* With the transport; why (NULL: silent) ends a shown preview with a VIDEO off event. */
 void jb_video_stop(struct backend *b, const char *why);
 bool jb_video_route(struct backend *b, const struct janus_event *ev); /* true: handled */
+/* A VideoRoom call: the meeting handle's room data (join reply, events) for the preview. */
+void jb_video_room_event(struct backend *b, json_t *data);
+/* A SESSION_EV_MEDIA event of kind video: our published video connected or failed. */
+void jb_video_publish_event(struct backend *b, bool ok, const char *why);
 int jb_video_receive(struct backend *b, bool on);
 int jb_video_show(struct backend *b, const char *name);
 void jb_video_follow(struct backend *b, const char *name);
 void jb_video_stats(struct backend *b, struct session_video_stats *out);
+
+/* src/janus/vpub.c: our video on the call's PeerConnection in a VideoRoom call */
+int jb_vpub_open(struct backend *b); /* the source, once: 0, -ENOENT (none), or it failed */
+/* Our publisher offer with a's audio and our video (b->vsend open). */
+int jb_vpub_write_offer(struct backend *b, const struct sdp_audio_offer *a, char *buf,
+			size_t cap);
+void jb_vpub_answer(struct backend *b, json_t *jsep); /* Janus's answer to that offer */
+void jb_vpub_state(struct backend *b, enum peer_state st, const char *reason); /* of b->pc */
+void jb_vpub_rtcp(struct backend *b, uint8_t *buf, size_t len); /* from b->pc */
+void jb_vpub_detach(struct backend *b); /* before b->pc goes */
+void jb_vpub_free(struct backend *b);
+void jb_vpub_stats(struct backend *b, struct session_video_stats *out);
 
 /* src/janus/chat.c */
 void jb_chat_start(struct backend *b); /* the chat link, once joined */

@@ -1,6 +1,8 @@
 /* The Janus backend's video (see src/janus/jb.h): a VideoRoom link (src/janus/videolink.c)
  * started once the audio join succeeded, on the same Janus session, remade with every
- * rejoin. Its pictures and state changes become session events; the preview follows the
+ * rejoin. In a VideoRoom call the link makes no join of its own: the meeting handle's room
+ * data comes through jb_video_room_event, and our video goes out on the call's
+ * PeerConnection (src/janus/vpub.c). Its pictures and state changes become session events; the preview follows the
  * active speaker unless the user chose a feed. A video failure is a notice, never the end of
  * the meeting.
  */
@@ -33,14 +35,18 @@ static void on_feeds(void *user)
 	(void)user;
 }
 
-static void on_publish(void *user, bool ok, const char *why)
+void jb_video_publish_event(struct backend *b, bool ok, const char *why)
 {
-	struct backend *b = user;
 	struct session_event ev = { .type = SESSION_EV_MEDIA, .kind = "video",
 				    .state = ok ? "connected" : "failed", .message = why };
 	if (ok)
 		ev.join_ms = (double)(g_get_monotonic_time() - b->cfg->t0) / 1000.0;
 	session_be_emit(b->s, &ev);
+}
+
+static void on_publish(void *user, bool ok, const char *why)
+{
+	jb_video_publish_event(user, ok, why);
 }
 
 static void on_notice(void *user, const char *text)
@@ -53,6 +59,7 @@ void jb_video_start(struct backend *b)
 {
 	const struct session_config *c = b->cfg;
 	char msg[256] = "";
+	bool meeting = b->room_chosen == JB_ROOM_VIDEOROOM;
 	if ((!c->video.receive && !c->video.source) || b->video || !b->janus)
 		return;
 	struct videolink_config vc = {
@@ -68,7 +75,12 @@ void jb_video_start(struct backend *b)
 		.kbps = c->video.kbps,
 		.codec = c->video.codec,
 		.simulcast = c->video.simulcast,
+		/* a VideoRoom call: the meeting handle is our participant and carries our video
+		 * (src/janus/vpub.c); the link only previews */
+		.meeting_self_id = meeting ? session_be_self_id(b->s) : 0,
 	};
+	if (meeting)
+		vc.source = NULL;
 	struct videolink_callbacks cb = {
 		.frame_cb = on_frame,
 		.showing_cb = on_showing,
@@ -105,6 +117,12 @@ bool jb_video_route(struct backend *b, const struct janus_event *ev)
 	return true;
 }
 
+void jb_video_room_event(struct backend *b, json_t *data)
+{
+	if (b->video)
+		videolink_room_event(b->video, data);
+}
+
 void jb_video_follow(struct backend *b, const char *name)
 {
 	const struct videolink_feed *f;
@@ -133,15 +151,18 @@ void jb_video_stats(struct backend *b, struct session_video_stats *out)
 {
 	struct videolink_stats vs;
 	out->frames = b->video_frames;
+	jb_vpub_stats(b, out);
 	if (!b->video)
 		return;
 	videolink_get_stats(b->video, &vs);
 	out->receiving = vs.receiving;
-	out->publishing = vs.publishing;
 	out->fps_in = vs.rx.fps;
 	out->kbps_in = vs.rx.kbps;
-	out->fps_out = vs.tx.fps;
-	out->kbps_out = vs.tx.kbps;
+	if (!b->vsend) { /* not a VideoRoom call's: the link publishes */
+		out->publishing = vs.publishing;
+		out->fps_out = vs.tx.fps;
+		out->kbps_out = vs.tx.kbps;
+	}
 	out->width = vs.rx.width;
 	out->height = vs.rx.height;
 	out->lost = vs.rx.lost;

@@ -53,6 +53,7 @@ struct videolink {
 	bool failed;
 
 	/* control + publishing */
+	bool meeting;   /* a VideoRoom meeting: the owner's handle is our participant */
 	uint64_t ctl_handle, self_id;
 	bool joined;
 	bool display_stale; /* renamed after the join went out: configure once joined */
@@ -753,7 +754,15 @@ int videolink_start(GMainContext *main, struct janus *janus, const struct videol
 		if ((rc = vsend_create(main, &vc, &vl->vsend, msg, msglen)) < 0)
 			goto fail;
 	}
-	if ((rc = janus_attach(janus, VIDEOROOM, on_ctl_attached, vl)) < 0) {
+	if (cfg->meeting_self_id) { /* the owner is in the room already: its events come */
+		vl->meeting = vl->joined = true;
+		vl->self_id = cfg->meeting_self_id;
+		if (vl->vsend) {
+			rc = -EINVAL;
+			snprintf(msg, msglen, "the meeting publishes our video, not the video link");
+			goto fail;
+		}
+	} else if ((rc = janus_attach(janus, VIDEOROOM, on_ctl_attached, vl)) < 0) {
 		snprintf(msg, msglen, "cannot attach to the video room");
 		goto fail;
 	}
@@ -791,6 +800,8 @@ int videolink_set_display(struct videolink *vl, const char *display)
 		return -ENOMEM;
 	free(vl->display);
 	vl->display = d;
+	if (vl->meeting)
+		return 0; /* the owner renames its handle */
 	if (!vl->joined) { /* a join on its way has the old one: configured once joined */
 		vl->display_stale = vl->ctl_handle != 0;
 		return 0;
@@ -828,6 +839,15 @@ void videolink_on_janus_event(struct videolink *vl, const struct janus_event *ev
 		on_room_event(vl, ev->data);
 	else if (ev->kind == JANUS_EV_HANGUP && vl->vsend)
 		pub_state(vl, PEER_CLOSED, 0, "the server hung up our video");
+}
+
+void videolink_room_event(struct videolink *vl, json_t *data)
+{
+	const char *kind = json_string_value(json_object_get(data, "videoroom"));
+	if (!vl->meeting || !json_is_object(data) || !kind ||
+	    (strcmp(kind, "event") && strcmp(kind, "joined")))
+		return;
+	on_room_event(vl, data);
 }
 
 void videolink_set_receive(struct videolink *vl, bool on)

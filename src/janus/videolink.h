@@ -3,7 +3,7 @@
  * at a time for the preview.
  *
  * Handles (each with its own PeerConnection, as VideoRoom requires):
- *  - control: attach, "join" as ptype publisher (no media) → the publishers list and its
+ *  - control (not in a VideoRoom meeting, see meeting_self_id): attach, "join" as ptype publisher (no media) → the publishers list and its
  *    changes (new feeds, "unpublished", "leaving"). With a video source it also publishes:
  *    our send-only VP8 offer with "publish" → Janus answers → src/vsend sends.
  *  - subscriber (only while receiving): attach, "join" ptype subscriber to the shown feed's
@@ -11,6 +11,9 @@
  *    is shown with "switch" (no renegotiation); "video off" detaches the handle, so Janus
  *    stops sending and the bandwidth is freed. Simulcast feeds are asked for the lowest
  *    substream and temporal layer.
+ * In a VideoRoom meeting the meeting's own handle is our one participant in the room: the
+ * link makes no control join, the owner hands it that handle's room events
+ * (videolink_room_event) and publishes our video itself, on the meeting's PeerConnection.
  * A failure ends the video only, never the meeting. Thread: the loop's thread.
  */
 #ifndef TTM_SRC_JANUS_VIDEOLINK_H
@@ -41,6 +44,10 @@ struct videolink_config {
 	int width, height, fps, kbps; /* publishing; 0: defaults of src/vsend */
 	enum video_codec codec;  /* publishing */
 	bool simulcast;          /* publishing: a half-size layer too */
+	/* A VideoRoom meeting: our publisher id there (the meeting handle's), never listed as a
+	 * feed. The link then makes no control join and publishes nothing (source must be NULL);
+	 * the room's events come through videolink_room_event. 0: the link joins by itself. */
+	uint64_t meeting_self_id;
 };
 
 struct videolink_feed {
@@ -85,6 +92,10 @@ bool videolink_owns(const struct videolink *vl, uint64_t handle);
  * candidates), NULL while it has none. */
 struct peer *videolink_peer(const struct videolink *vl, uint64_t handle);
 void videolink_on_janus_event(struct videolink *vl, const struct janus_event *ev);
+/* A VideoRoom meeting (meeting_self_id): the plugin data of the meeting handle's join reply
+ * and of its events (publishers, unpublished/leaving/kicked, renames; others are ignored).
+ * Untrusted: validated here. Ignored by a link that joined by itself. */
+void videolink_room_event(struct videolink *vl, json_t *data);
 
 /* Receive on or off ("/video on|off"); off unsubscribes. */
 void videolink_set_receive(struct videolink *vl, bool on);
@@ -99,7 +110,8 @@ int videolink_show_next(struct videolink *vl);
  * -EAGAIN (later). */
 int videolink_follow(struct videolink *vl, uint64_t feed);
 /* Renames us in the video room (a "configure" with display; the others get an event with the
- * new one and rename our feed). display is copied. 0 or -ENOMEM. */
+ * new one and rename our feed); in a VideoRoom meeting the owner renames the meeting handle
+ * and this only keeps the name. display is copied. 0 or -ENOMEM. */
 int videolink_set_display(struct videolink *vl, const char *display);
 /* The feed whose display name is name, or NULL. */
 const struct videolink_feed *videolink_feed_by_name(const struct videolink *vl, const char *name);

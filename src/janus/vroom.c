@@ -4,7 +4,8 @@
  *  - Publisher (the meeting handle, b->handle): "join" as ptype publisher (display, pin) →
  *    "joined" with our id, private_id, the publishers and (notify_joining) the attendees;
  *    then "publish" with our send-only Opus offer → Janus answers → src/media.c sends, as in
- *    an AudioBridge call. The handle's events keep the roster: new publishers, "unpublished",
+ *    an AudioBridge call. With --video-source the offer has a video m-line too and our video
+ *    goes out on the same connection (src/janus/vpub.c): one participant for the room. The handle's events keep the roster: new publishers, "unpublished",
  *    "leaving", "kicked", "joining" attendees, display changes, and the room's own talking
  *    events where it has audiolevel_event.
  *  - Subscriber (its own handle, once someone publishes audio): "join" as ptype subscriber
@@ -398,8 +399,7 @@ static void publisher_update(struct backend *b, json_t *pj)
 	uint64_t id;
 	json_t *st;
 	size_t i;
-	if (!json_id(json_object_get(pj, "id"), &id) || id == session_be_self_id(b->s) ||
-	    id == vr->video_self_id)
+	if (!json_id(json_object_get(pj, "id"), &id) || id == session_be_self_id(b->s))
 		return;
 	char mid[SDP_MID_LEN + 1] = "";
 	bool muted = false;
@@ -450,6 +450,7 @@ void jb_vr_room_event(struct backend *b, json_t *data)
 	}
 	if (strcmp(kind, "event") && strcmp(kind, "joined"))
 		return;
+	jb_video_room_event(b, data); /* the preview's feeds: the same publishers */
 	const char *moderation = json_string_value(json_object_get(data, "moderation"));
 	if (moderation && json_id(json_object_get(data, "id"), &id)) { /* a moderator's mute */
 		roster_audio_muted(b->env.roster, id, !strcmp(moderation, "muted"));
@@ -460,11 +461,10 @@ void jb_vr_room_event(struct backend *b, json_t *data)
 			publisher_update(b, pj);
 	json_array_foreach(json_object_get(data, "attendees"), i, pj)
 		if (json_is_object(pj) && json_id(json_object_get(pj, "id"), &id) &&
-		    id != session_be_self_id(b->s) && id != b->vr.video_self_id)
+		    id != session_be_self_id(b->s))
 			jb_roster_update(b, pj, false);
 	if (json_is_object(pj = json_object_get(data, "joining")) &&
-	    json_id(json_object_get(pj, "id"), &id) && id != session_be_self_id(b->s) &&
-	    id != b->vr.video_self_id)
+	    json_id(json_object_get(pj, "id"), &id) && id != session_be_self_id(b->s))
 		jb_roster_update(b, pj, false);
 	if (json_id(json_object_get(data, "unpublished"), &id))
 		feed_remove(b, id); /* still in the room, now without audio */
@@ -568,6 +568,8 @@ static int write_pub_offer(void *ctx, const struct sdp_local *local, char *buf, 
 		.ssrc = media_ssrc(b->env.media),
 		.cname = "ttymeet",
 	};
+	if (b->vsend) /* --video-source: our video on this connection too */
+		return jb_vpub_write_offer(b, &o, buf, cap);
 	return sdp_write_audio_offer(buf, cap, &o);
 }
 
@@ -584,6 +586,7 @@ static void on_published(void *user, const struct janus_reply *r)
 		session_be_fail(b->s, TTM_EXIT_MEDIA, true, "%s", why);
 		return;
 	}
+	jb_vpub_answer(b, r->jsep);
 	if (session_be_muted_now(b->s)) /* joined muted: Janus relays nothing either */
 		jb_vr_set_muted(b, true);
 }
@@ -595,6 +598,7 @@ static void publish(struct backend *b)
 		session_be_fail(b->s, TTM_EXIT_MEDIA, true, "cannot start ICE (%s)", strerror(-rc));
 		return;
 	}
+	jb_vpub_open(b); /* --video-source; a source that fails is said, the audio goes on */
 	rc = jpc_send(b->pc, json_pack("{ss}", "request", "publish"), "offer", write_pub_offer, b,
 		      on_published, b);
 	if (rc < 0)
@@ -652,6 +656,7 @@ static void on_joined(void *user, const struct janus_reply *r)
 	}
 	jb_chat_start(b);
 	jb_video_start(b);
+	jb_video_room_event(b, r->data); /* who publishes video, for the preview */
 }
 
 void jb_vr_join(struct backend *b)
@@ -678,7 +683,5 @@ void jb_vr_stop(struct backend *b)
 	json_decref(vr->pending_jsep);
 	if (vr->sub_handle && b->janus)
 		janus_detach(b->janus, vr->sub_handle, NULL, NULL);
-	uint64_t video_self = vr->video_self_id;
 	memset(vr, 0, sizeof(*vr));
-	vr->video_self_id = video_self;
 }
