@@ -266,10 +266,20 @@ static void test_packets_share_wakeups(void **state)
 	g_source_attach(snd.src, ctx);
 	run_for(ctx, 2500); /* the phase is looked at every 50 packets; the grid moves when two
 			     * looks in a row agree */
-	media_get_stats(m, &st);
-	ticks0 = st.ticks - st.ticks_coalesced;
-	run_for(ctx, 2000);
-	media_get_stats(m, &st);
+	/* In a 2 s window (100 ticks) almost every tick runs with an arriving packet. The test's
+	 * own sender is a timer on a loaded machine (CI runs two builds' tests at once): its
+	 * jitter can keep the grid from settling for a while, so up to four windows are looked
+	 * at; with coalescing broken none of them passes. */
+	uint64_t apart = UINT64_MAX, coalesced = 0;
+	for (int w = 0; w < 4 && apart > 20; w++) {
+		media_get_stats(m, &st);
+		ticks0 = st.ticks - st.ticks_coalesced;
+		uint64_t c0 = st.ticks_coalesced;
+		run_for(ctx, 2000);
+		media_get_stats(m, &st);
+		apart = st.ticks - st.ticks_coalesced - ticks0;
+		coalesced = st.ticks_coalesced - c0;
+	}
 	g_source_destroy(snd.src);
 	g_source_unref(snd.src);
 	assert_int_equal(media_destroy(m), 0);
@@ -277,10 +287,8 @@ static void test_packets_share_wakeups(void **state)
 	assert_true(snd.sent >= 150);
 	assert_true(st.packets_received >= 150);
 	assert_true(st.frames_played > 0);
-	/* In the last 2 s (100 ticks) almost every tick ran with an arriving packet (the test's
-	 * own timing on a loaded machine may push a few apart). */
-	assert_true(st.ticks - st.ticks_coalesced - ticks0 <= 20);
-	assert_true(st.ticks_coalesced >= 80);
+	assert_true(apart <= 20);
+	assert_true(coalesced >= 80);
 	/* The grid moved, but every 20 ms still produced exactly one frame. */
 	assert_frames_cover(wav_frames(a) / AUDIO_FRAME, t1 - t0);
 	codec_enc_destroy(snd.enc);
