@@ -45,7 +45,6 @@ struct jb_vr {
 	uint64_t sub_handle;
 	struct jpc *sub_pc;
 	bool sub_attaching, sub_busy, recv_attached;
-	bool room_talking;         /* the room sends its own talking events */
 	bool over_sub_max;         /* more publish audio than JB_VR_SUB_MAX: said once */
 	struct media_recv_params rp;
 	json_t *pending_data, *pending_jsep; /* an offer that came while busy */

@@ -130,7 +130,7 @@ static void stream_talking(void *user, uint32_t ssrc, bool talking)
 {
 	struct backend *b = user;
 	struct vr_feed *f = feed_by_ssrc(&b->vr, ssrc);
-	if (f && !b->vr.room_talking)
+	if (f)
 		roster_audio_talking(b->env.roster, f->id, talking);
 }
 
@@ -441,11 +441,14 @@ void jb_vr_room_event(struct backend *b, json_t *data)
 	if (!kind || b->state != JB_JOINED)
 		return;
 	if (!strcmp(kind, "talking") || !strcmp(kind, "stopped-talking")) {
-		/* The room measures levels itself (audiolevel_event): its word wins. */
-		if (json_id(json_object_get(data, "id"), &id)) {
-			b->vr.room_talking = true;
+		/* The room's own measure (audiolevel_event) averages every audio_active_packets
+		 * packets, so a publisher that stops sending (DTX silence, mute) is never said to
+		 * have stopped. Streams we receive are measured per packet by the engine; the
+		 * room's word counts only for the others, and never for ourselves. */
+		struct vr_feed *f;
+		if (json_id(json_object_get(data, "id"), &id) && id != session_be_self_id(b->s) &&
+		    (!(f = feed_get(&b->vr, id)) || !f->ssrc))
 			roster_audio_talking(b->env.roster, id, !strcmp(kind, "talking"));
-		}
 		return;
 	}
 	if (strcmp(kind, "event") && strcmp(kind, "joined"))

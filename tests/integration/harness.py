@@ -64,6 +64,7 @@ class Client:
         self.proc = popen
         self.name = name or "ttymeet[%d]" % popen.pid
         self.started = time.monotonic()
+        self.origin = None  # its t = 0 on our monotonic clock, from the events (see below)
         self.ended = None
         self._events = []
         self._bad_lines = []
@@ -77,6 +78,7 @@ class Client:
 
     def _read_stdout(self):
         for raw in self.proc.stdout:
+            now = time.monotonic()
             line = raw.decode("utf-8", "replace").rstrip("\n")
             with self._cond:
                 try:
@@ -87,6 +89,11 @@ class Client:
                         and isinstance(ev.get("t"), (int, float))
                         and not isinstance(ev.get("t"), bool)):
                     self._events.append(ev)
+                    # The client's t = 0 is at most (arrival - t) of any event: the least of
+                    # those is its start on our clock, to the pipe's latency (unlike
+                    # `started`, which is late by its start-up on a busy machine).
+                    if self.origin is None or now - ev["t"] < self.origin:
+                        self.origin = now - ev["t"]
                 else:
                     self._bad_lines.append(line)
                 self._cond.notify_all()
