@@ -12,7 +12,13 @@ picks among the meeting's own people.
   roster id, and bob hears her sentence (envelope correlation >= 0.7, test_audio.py's
   measure); alice's video is connected and counted in her stats. Before the video link used
   the meeting's handle, both counts were two: the link joined the room a second time.
+- test_vp9_and_simulcast: the other encodings go out on the meeting's connection too: a VP9
+  publisher is shown as VP9 (the codec bob's preview negotiated), a simulcast one (VP8,
+  320x180 + 160x90) gives the preview the lowest layer (160x90); each publisher is still
+  one participant of the room.
 """
+
+import test_video as V
 
 import harness
 from harness import HEADLESS, lab, start_client
@@ -85,6 +91,34 @@ def test_one_participant_with_video():
                          (e["event"] == "media" and e.get("state") == "failed"
                           and e.get("kind") != "chat"))  # no TextRoom 5555 in the lab
             assert not bad, "%s\n%s" % (bad, c.describe())
+
+
+def test_vp9_and_simulcast():
+    with vr_lab() as L:
+        for name, extra, check in (
+                ("vera", ["--video-codec", "vp9"],
+                 lambda b: [e["codec"] for e in V.showing(b)] == ["vp9"]),
+                ("sim", ["--video-simulcast"],
+                 lambda b: [(e["video_width"], e["video_height"]) for e in b.find("stats")
+                            if e.get("video_in")][-1:] == [(160, 90)])):
+            a = start_client(L, HEADLESS + ["-n", name, "--video-source", "testpattern",
+                                            "--duration", "9"] + extra + [L.url, str(ROOM)],
+                             name)
+            a.wait_event(lambda e: e["event"] == "media" and e.get("kind") == "video"
+                         and e.get("state") == "connected", 10)
+            b = start_client(L, HEADLESS + ["-n", "bob", "--video", "--duration", "6",
+                                            L.url, str(ROOM)], "bob")
+            b.wait_event(lambda e: e["event"] == "video-frame", 10)
+            parts = L.list_participants(ROOM, plugin="videoroom")
+            assert sorted(harness.shown_name(p.get("display")) for p in parts) == sorted(
+                ["bob", name]), parts
+            assert b.wait_exit(15) == 0, b.describe()
+            assert a.wait_exit(15) == 0, a.describe()
+            fr = V.frames(b)
+            assert len(fr) >= 15 and all(e["from"] == name for e in fr), len(fr)
+            for e in fr:
+                V.check_structure(e["ascii"], 40, 12)
+            assert check(b), "%s\n%s" % (name, b.describe())
 
 
 if __name__ == "__main__":
