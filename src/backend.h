@@ -77,6 +77,7 @@ struct backend_ops {
 };
 
 extern const struct backend_ops janus_backend_ops;
+extern const struct backend_ops jitsi_backend_ops; /* src/jitsi/backend.c */
 
 /* ---- events in: what a backend tells the session ---- */
 

@@ -7,11 +7,13 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
 #include "net/ws.h"
+#include "src/jitsi/config.h"
 #include "src/secret.h"
 #include "src/text.h"
 
@@ -22,6 +24,7 @@ enum {
 	OPT_SCRIPT, OPT_PARTICIPANTS, OPT_NAME_PATTERN, OPT_RAMP, OPT_REPORT, OPT_VERSION, OPT_LOOP, OPT_ICE_IF,
 	OPT_VIDEO_FPS, OPT_VIDEO_SIZE, OPT_VIDEO_BUDGET, OPT_VIDEO_COLOR, OPT_VIDEO_CODEC,
 	OPT_VIDEO_SIMULCAST, OPT_KEEPALIVE, OPT_GIVE_UP, OPT_PIN_FILE, OPT_TURN_FILE, OPT_ROOM_TYPE,
+	OPT_XMPP_WS, OPT_XMPP_DOMAIN, OPT_XMPP_MUC, OPT_XMPP_FOCUS, OPT_JWT_FILE,
 };
 
 static const struct option long_opts[] = {
@@ -51,6 +54,11 @@ static const struct option long_opts[] = {
 	{ "complexity", required_argument, NULL, OPT_COMPLEXITY },
 	{ "video-source", required_argument, NULL, OPT_VIDEO_SOURCE },
 	{ "room-type", required_argument, NULL, OPT_ROOM_TYPE },
+	{ "xmpp-websocket", required_argument, NULL, OPT_XMPP_WS },
+	{ "xmpp-domain", required_argument, NULL, OPT_XMPP_DOMAIN },
+	{ "xmpp-muc", required_argument, NULL, OPT_XMPP_MUC },
+	{ "xmpp-focus", required_argument, NULL, OPT_XMPP_FOCUS },
+	{ "jwt-file", required_argument, NULL, OPT_JWT_FILE },
 	{ "video-fps", required_argument, NULL, OPT_VIDEO_FPS },
 	{ "video-size", required_argument, NULL, OPT_VIDEO_SIZE },
 	{ "video-budget", required_argument, NULL, OPT_VIDEO_BUDGET },
@@ -72,9 +80,15 @@ static const struct option long_opts[] = {
 void cli_usage(FILE *f)
 {
 	fputs("usage: ttymeet [options] URL ROOM\n"
+	      "       ttymeet [options] https://HOST[:PORT]/ROOM\n"
 	      "  URL   Janus WebSocket endpoint, ws://HOST[:PORT][/PATH] or wss://...\n"
 	      "  ROOM  numeric room id\n"
+	      "  https://HOST/ROOM   a Jitsi Meet link (http:// in test labs); room names are\n"
+	      "        case-insensitive, settings come from HOST's /config.js\n"
 	      "options:\n"
+	      "      --xmpp-websocket URL, --xmpp-domain D, --xmpp-muc D, --xmpp-focus D\n"
+	      "                         Jitsi: override what /config.js says\n"
+	      "      --jwt-file FILE    Jitsi: a token from a private file (or TTYMEET_JWT)\n"
 	      "      --room-type auto|audiobridge|videoroom   which Janus room ROOM is: auto\n"
 	      "                         takes the video room when people publish there and the\n"
 	      "                         audio bridge is empty or missing, else the audio bridge\n"
@@ -185,10 +199,64 @@ void cli_default_name(char *out, size_t outlen)
 		return -EINVAL;                          \
 	} while (0)
 
+/* URL ROOM: a Janus WebSocket endpoint and a room number. */
+static int parse_janus(int n, char **argv, struct cli_options *o, char *err, size_t errlen)
+{
+	uint64_t u;
+	if (o->xmpp_websocket || o->xmpp_domain || o->xmpp_muc || o->xmpp_focus || o->jwt_file)
+		FAIL("--xmpp-* and --jwt-file are for Jitsi Meet links (https://HOST/ROOM)");
+	if (n == 1) { /* say which one is missing */
+		if (parse_uint(argv[0], (1ull << 53) - 1, &u) == 0)
+			FAIL("missing URL before ROOM %.40s (a ws:// or wss:// address)",
+			     argv[0]);
+		FAIL("missing ROOM after %.80s (the room number)", argv[0]);
+	}
+	if (n != 2)
+		FAIL(n < 2 ? "missing URL and ROOM" : "too many arguments");
+	o->url = argv[0];
+	{
+		bool tls;
+		char host[256], path[256];
+		int port;
+		if (ws_parse_url(o->url, &tls, host, sizeof(host), &port, path, sizeof(path)) < 0)
+			FAIL("'%.80s' is not a ws:// or wss:// URL", o->url);
+		if (o->insecure && !tls)
+			FAIL("--insecure only applies to wss:// URLs");
+	}
+	if (parse_uint(argv[1], (1ull << 53) - 1, &u) < 0 || u == 0)
+		FAIL("ROOM must be a positive number, not '%.40s'", argv[1]);
+	o->room = u;
+	return 0;
+}
+
+/* https://HOST[:PORT]/ROOM: a Jitsi Meet link, with the overrides checked against it. */
+static int parse_jitsi(int n, char **argv, struct cli_options *o, char *err, size_t errlen)
+{
+	struct jitsi_link link;
+	struct jitsi_settings set;
+	if (n > 1)
+		FAIL("a Jitsi Meet link takes no ROOM number: the room is the link's path "
+		     "(https://HOST/ROOM)");
+	if (jitsi_link_parse(argv[0], &link, err, errlen) < 0)
+		return -EINVAL;
+	if (o->insecure && !link.tls)
+		FAIL("--insecure only applies to https:// links and wss:// URLs");
+	if (o->room_type)
+		FAIL("--room-type is for Janus rooms, not Jitsi Meet links");
+	struct jitsi_overrides ov = { .websocket = o->xmpp_websocket, .domain = o->xmpp_domain,
+				      .muc = o->xmpp_muc, .focus = o->xmpp_focus };
+	if (jitsi_settings_resolve(&link, NULL, &ov, &set, err, errlen) < 0)
+		return -EINVAL;
+	o->url = argv[0];
+	o->room = 0;
+	o->jitsi = true;
+	return 0;
+}
+
+
 int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t errlen)
 {
 	const char *name = NULL;
-	uint64_t u;
 	int c;
 
 	memset(o, 0, sizeof(*o));
@@ -209,6 +277,11 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
 		case OPT_PIN: o->pin_arg = optarg; break;
 		case OPT_PIN_FILE: o->pin_file = optarg; break;
 		case OPT_TURN_FILE: o->turn_file = optarg; break;
+		case OPT_XMPP_WS: o->xmpp_websocket = optarg; break;
+		case OPT_XMPP_DOMAIN: o->xmpp_domain = optarg; break;
+		case OPT_XMPP_MUC: o->xmpp_muc = optarg; break;
+		case OPT_XMPP_FOCUS: o->xmpp_focus = optarg; break;
+		case OPT_JWT_FILE: o->jwt_file = optarg; break;
 		case OPT_HEADLESS: o->headless = true; break;
 		case OPT_ACCEPT: o->accept_privacy = true; break;
 		case OPT_PLAY: o->play = optarg; break;
@@ -327,27 +400,15 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
 		return CLI_LIST_DEVICES;
 	if (o->loop && !o->play)
 		FAIL("--loop repeats the --play file: give --play too");
-	if (argc - optind == 1) { /* say which one is missing */
-		if (parse_uint(argv[optind], (1ull << 53) - 1, &u) == 0)
-			FAIL("missing URL before ROOM %.40s (a ws:// or wss:// address)",
-			     argv[optind]);
-		FAIL("missing ROOM after %.80s (the room number)", argv[optind]);
+	if (argc - optind >= 1 && jitsi_is_link(argv[optind])) {
+		int rc = parse_jitsi(argc - optind, argv + optind, o, err, errlen);
+		if (rc < 0)
+			return rc;
+	} else {
+		int rc = parse_janus(argc - optind, argv + optind, o, err, errlen);
+		if (rc < 0)
+			return rc;
 	}
-	if (argc - optind != 2)
-		FAIL(argc - optind < 2 ? "missing URL and ROOM" : "too many arguments");
-	o->url = argv[optind];
-	{
-		bool tls;
-		char host[256], path[256];
-		int port;
-		if (ws_parse_url(o->url, &tls, host, sizeof(host), &port, path, sizeof(path)) < 0)
-			FAIL("'%.80s' is not a ws:// or wss:// URL", o->url);
-		if (o->insecure && !tls)
-			FAIL("--insecure only applies to wss:// URLs");
-	}
-	if (parse_uint(argv[optind + 1], (1ull << 53) - 1, &u) < 0 || u == 0)
-		FAIL("ROOM must be a positive number, not '%.40s'", argv[optind + 1]);
-	o->room = u;
 	if (name) {
 		size_t n = strlen(name);
 		if (n == 0 || n > CLI_NAME_MAX)
@@ -407,11 +468,65 @@ static int split_turn_secret(struct cli_options *o, const char *v)
 	return 0;
 }
 
+/* A JWT: three non-empty base64url parts joined by dots. */
+static bool jwt_ok(const char *s)
+{
+	size_t dots = 0, part = 0;
+	for (; *s; s++) {
+		char c = *s;
+		if (c == '.') {
+			if (part == 0)
+				return false;
+			dots++;
+			part = 0;
+		} else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+			   c == '-' || c == '_') {
+			part++;
+		} else {
+			return false;
+		}
+	}
+	return dots == 2 && part > 0;
+}
+
+static int load_jwt(struct cli_options *o, char *err, size_t errlen)
+{
+	size_t len;
+	int rc;
+	if (!o->jitsi)
+		return 0; /* TTYMEET_JWT means nothing to a Janus room */
+	if (o->jwt_file) {
+		if ((rc = secret_read_file(o->jwt_file, o->jwt_buf, sizeof(o->jwt_buf), &len, err,
+					   errlen)) < 0)
+			return rc;
+		if (!jwt_ok(o->jwt_buf)) {
+			explicit_bzero(o->jwt_buf, sizeof(o->jwt_buf));
+			snprintf(err, errlen, "%.200s: a token is one line: three base64url parts "
+				 "joined by dots", o->jwt_file);
+			return -EILSEQ;
+		}
+	} else {
+		const char *env = getenv("TTYMEET_JWT");
+		if (!env || !*env)
+			return 0;
+		if (strlen(env) > CLI_JWT_MAX || !jwt_ok(env)) {
+			snprintf(err, errlen, "TTYMEET_JWT must be a token: three base64url parts "
+				 "joined by dots, at most %d bytes", CLI_JWT_MAX);
+			return -EILSEQ;
+		}
+		snprintf(o->jwt_buf, sizeof(o->jwt_buf), "%s", env);
+	}
+	o->jwt = o->jwt_buf;
+	return 0;
+}
+
 int cli_load_secrets(struct cli_options *o, char *err, size_t errlen)
 {
 	char buf[2 * CLI_SECRET_MAX + 4];
 	size_t len;
-	int rc = 0;
+	int rc = load_jwt(o, err, errlen);
+	if (rc < 0)
+		return rc;
 
 	if (o->pin_file) {
 		if ((rc = secret_read_file(o->pin_file, o->pin_buf, sizeof(o->pin_buf), &len, err,
@@ -484,8 +599,17 @@ int cli_load_secrets(struct cli_options *o, char *err, size_t errlen)
 	return 0;
 }
 
+bool cli_needs_tls(const struct cli_options *o)
+{
+	if (!o->jitsi)
+		return !strncmp(o->url, "wss://", 6);
+	return (o->xmpp_websocket && !strncmp(o->xmpp_websocket, "wss://", 6)) ||
+	       (!o->xmpp_websocket && !strncasecmp(o->url, "https://", 8));
+}
+
 void cli_wipe_secrets(struct cli_options *o)
 {
+	explicit_bzero(o->jwt_buf, sizeof(o->jwt_buf));
 	explicit_bzero(o->pin_buf, sizeof(o->pin_buf));
 	explicit_bzero(o->turn_user, sizeof(o->turn_user));
 	explicit_bzero(o->turn_pass, sizeof(o->turn_pass));

@@ -11,9 +11,18 @@
 #define CLI_NAME_MAX 64 /* bytes of a display name */
 #define CLI_SECRET_MAX 256 /* bytes of a pin, a TURN user name or a TURN password */
 
+#define CLI_JWT_MAX 4096 /* bytes of a Jitsi token (a JWT) */
+
 struct cli_options {
 	const char *url;
-	uint64_t room;
+	uint64_t room;         /* Janus; 0 for a Jitsi link */
+	bool jitsi;            /* url is a Jitsi Meet link (https://HOST/ROOM, http:// in labs) */
+	/* Jitsi: --xmpp-websocket, --xmpp-domain, --xmpp-muc, --xmpp-focus (NULL: from
+	 * /config.js or Jitsi's defaults), and where a token comes from (--jwt-file, else
+	 * TTYMEET_JWT; cli_load_secrets reads it into jwt_buf, jwt points there) */
+	const char *xmpp_websocket, *xmpp_domain, *xmpp_muc, *xmpp_focus;
+	const char *jwt_file, *jwt;
+	char jwt_buf[CLI_JWT_MAX + 1];
 	char name[CLI_NAME_MAX + 1];
 	/* Secrets: cli_parse only notes where they come from; cli_load_secrets reads them. */
 	const char *pin;       /* the room pin (in pin_buf) once loaded; NULL: none */
@@ -60,7 +69,8 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
  * time-limited user name such as 1700000000:alice works) or USER and PASSWORD on two lines.
  * Secret files are read with secret_read_file (private, bounded). Returns 0; -EINVAL when the
  * command line is wrong (usage); another negative errno when a secret cannot be used (bad
- * local input). err gets one line. */
+ * local input). A Jitsi token: --jwt-file, else TTYMEET_JWT (a JWT: three base64url parts).
+ * err gets one line. */
 int cli_load_secrets(struct cli_options *o, char *err, size_t errlen);
 /* Checks, before the privacy notice and without changing anything on disk, what can be
  * checked locally (src/cli_check.c): --play readable and a WAV we read, --record and --log
@@ -77,6 +87,8 @@ int cli_hide_chat(struct cli_options *o);
 void cli_free_chat(struct cli_options *o);
 /* The display name used without --name: the login name, sanitized (else "guest"). */
 void cli_default_name(char *out, size_t outlen);
+/* True when the connection needs TLS: a wss:// URL, an https:// link or a wss:// override. */
+bool cli_needs_tls(const struct cli_options *o);
 /* Prints the usage text. */
 void cli_usage(FILE *f);
 

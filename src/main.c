@@ -496,7 +496,7 @@ static int run_headless(const struct cli_options *opt, gint64 t0, const char *tu
 		return TTM_EXIT_INPUT;
 	}
 	f.loop = g_main_loop_new(NULL, FALSE);
-	if ((rc = ws_ctx_create(f.loop, !strncmp(opt->url, "wss://", 6), &wsctx)) < 0) {
+	if ((rc = ws_ctx_create(f.loop, cli_needs_tls(opt), &wsctx)) < 0) {
 		fprintf(stderr, "ttymeet: cannot set up networking (%s)\n", strerror(-rc));
 		rc = TTM_EXIT_SERVER;
 		goto out;
@@ -716,6 +716,7 @@ int main(int argc, char **argv)
 	/* Copied: nothing we might start later inherits them. */
 	unsetenv("TTYMEET_PIN");
 	unsetenv("TTYMEET_TURN");
+	unsetenv("TTYMEET_JWT");
 	const char *turn_url = opt.turn ? opt.turn_url : NULL;
 	const char *turn_user = opt.turn ? opt.turn_user : NULL;
 	const char *turn_pass = opt.turn ? opt.turn_pass : NULL;
@@ -767,13 +768,15 @@ int main(int argc, char **argv)
 	app.media = media;
 	/* media_create_or_null replaced both PortAudio sides with null ones */
 	tui_set_audio(app.tui, !no_card || opt.play, !no_card || opt.record);
-	if ((rc = ws_ctx_create(app.loop, !strncmp(opt.url, "wss://", 6), &wsctx)) < 0) {
+	if ((rc = ws_ctx_create(app.loop, cli_needs_tls(&opt), &wsctx)) < 0) {
 		fprintf(stderr, "ttymeet: cannot set up networking (%s)\n", strerror(-rc));
 		return TTM_EXIT_SERVER;
 	}
 	struct session_config cfg = {
 		.url = opt.url, .room = opt.room, .name = opt.name, .pin = opt.pin,
 		.room_type = opt.room_type,
+		.xmpp_websocket = opt.xmpp_websocket, .xmpp_domain = opt.xmpp_domain,
+		.xmpp_muc = opt.xmpp_muc, .xmpp_focus = opt.xmpp_focus, .jwt = opt.jwt,
 		.ask_pin = true, /* the UI asks for a pin the room wants (masked) */
 		.insecure = opt.insecure, .muted = opt.mute, .t0 = t_start,
 		.media = media,

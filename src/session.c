@@ -29,6 +29,7 @@
 #include "net/dtls.h"
 #include "net/loop.h"
 #include "src/exitcode.h"
+#include "src/jitsi/config.h"
 #include "src/secret.h"
 #include "src/text.h"
 
@@ -419,8 +420,8 @@ static char *dup_or_null(const char *v, bool *ok)
 /* The backend for a URL. */
 static const struct backend_ops *backend_for(const char *url)
 {
-	(void)url; /* ws:// and wss://: Janus (the CLI refuses other schemes) */
-	return &janus_backend_ops;
+	/* http(s)://HOST/ROOM: Jitsi Meet; ws:// and wss://: Janus (the CLI refuses others) */
+	return jitsi_is_link(url) ? &jitsi_backend_ops : &janus_backend_ops;
 }
 
 int session_create(GMainContext *main, struct ws_ctx *ws, const struct session_config *cfg,

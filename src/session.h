@@ -65,6 +65,10 @@ struct session_config {
 					    * which plugin's room the number means (src/janus/
 					    * choose.c) */
 	struct session_video_config video; /* all zero: no video */
+	/* Jitsi Meet links (src/jitsi/): overrides of /config.js (NULL: not given) and a token
+	 * (NULL: none). Not copied by the session: they outlive it (the backend copies the token
+	 * at create, so the caller may wipe it after session_create). */
+	const char *xmpp_websocket, *xmpp_domain, *xmpp_muc, *xmpp_focus, *jwt;
 };
 
 enum session_event_type {

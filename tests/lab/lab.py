@@ -249,6 +249,7 @@ class Lab:
     save_log_to: copy Janus' log to this path at teardown.
     full_trickle: Janus trickles all its candidates (`trickle` events) instead of putting them
     into its SDPs.
+    janus: False: no Janus (a lab for another server, e.g. start_prosody()).
     impairable: route the link through a router namespace with a delay/jitter forwarder (see
     the module doc and impair()); without it the two namespaces share one veth pair.
     wss_cert: (cert_pem, key_pem) paths: Janus serves wss:// (TLS with that certificate)
@@ -258,7 +259,7 @@ class Lab:
     def __init__(self, session_timeout=60, rtp_port_range="40000-40999", ws_port=None,
                  debug_level=4, rooms=None, room_options=None, plugin_room_options=None,
                  janus_args=(), ready_timeout=20.0, save_log_to=None, impairable=False,
-                 wss_cert=None, full_trickle=False):
+                 wss_cert=None, full_trickle=False, janus=True):
         self.session_timeout = int(session_timeout)
         self.rtp_port_range = rtp_port_range
         self.ws_port = int(ws_port) if ws_port else 20000 + secrets.randbelow(10000)
@@ -277,6 +278,8 @@ class Lab:
             raise LabError("unknown plugins in plugin_room_options: %s" % sorted(unknown))
         self.janus_args = list(janus_args)
         self.full_trickle = bool(full_trickle)
+        self.with_janus = bool(janus)
+        self._prosody = None
         self.ready_timeout = float(ready_timeout)
         self.save_log_to = save_log_to
         self.room = 1234
@@ -326,7 +329,7 @@ class Lab:
         self._started = True
         if os.geteuid() != 0:
             raise LabError("the lab needs root (network namespaces)")
-        if not shutil.which("janus"):
+        if self.with_janus and not shutil.which("janus"):
             raise LabError("janus is not installed (apt-get install janus)")
         _install_handlers()
         cleanup_stale()
@@ -338,8 +341,9 @@ class Lab:
                 self._start_forwarder()
             self.dir = tempfile.mkdtemp(prefix="%s%d-" % (TMP_PREFIX, os.getpid()))
             self.log_path = os.path.join(self.dir, "janus.log")
-            self._write_config()
-            self.start_janus()
+            if self.with_janus:
+                self._write_config()
+                self.start_janus()
         except BaseException:
             if self.log_path and os.path.exists(self.log_path):
                 sys.stderr.write("--- lab: Janus log tail ---\n%s\n---\n" % self.log_tail(30))
@@ -505,7 +509,11 @@ class Lab:
                 start_new_session=True, cwd=self.dir, preexec_fn=_no_core_dumps)
         self._wait_ready()
 
-    def _wait_ready(self):
+    def _wait_ready(self, proc=None, port=None, what="janus", tail=None):
+        """Waits until proc (default: Janus) accepts TCP on port (default: ws_port)."""
+        proc = proc or self._janus
+        port = port or self.ws_port
+        tail = tail or self.log_tail
         code = ("import socket,sys,time\n"
                 "d=time.monotonic()+float(sys.argv[3])\n"
                 "while time.monotonic()<d:\n"
@@ -517,7 +525,7 @@ class Lab:
                 "sys.exit(1)\n")
         checker = subprocess.Popen(
             ["ip", "netns", "exec", self.client_ns, sys.executable, "-c", code,
-             self.server_addr, str(self.ws_port), str(self.ready_timeout)],
+             self.server_addr, str(port), str(self.ready_timeout)],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + self.ready_timeout + 5
         try:
@@ -526,12 +534,12 @@ class Lab:
                 if rc == 0:
                     return
                 if rc is not None:
-                    raise LabError("janus did not accept connections on %s within %.0f s; "
-                                   "log tail:\n%s" % (self.url, self.ready_timeout,
-                                                      self.log_tail(30)))
-                if self._janus.poll() is not None:
-                    raise LabError("janus exited with %s during start-up; log tail:\n%s"
-                                   % (self._janus.returncode, self.log_tail(30)))
+                    raise LabError("%s did not accept connections on port %d within %.0f s; "
+                                   "log tail:\n%s" % (what, port, self.ready_timeout,
+                                                      tail(30)))
+                if proc.poll() is not None:
+                    raise LabError("%s exited with %s during start-up; log tail:\n%s"
+                                   % (what, proc.returncode, tail(30)))
                 if time.monotonic() > deadline:
                     raise LabError("readiness check hung")
                 time.sleep(0.05)
@@ -554,6 +562,68 @@ class Lab:
                 p.kill()
                 p.wait()
         return p.returncode
+
+    # ---- prosody (an XMPP server for the Jitsi Meet backend) -----------------------------------
+
+    def start_prosody(self, port=None, domain="localhost", muc="conference.localhost",
+                      muc_options=(), extra_components=""):
+        """Starts Debian's prosody in the server namespace with a config written here: an
+        anonymous VirtualHost `domain`, a MUC component `muc` that shows real JIDs and does not
+        lock new rooms (plus muc_options lines), mod_websocket on http://SERVER_ADDR:port/
+        xmpp-websocket, plain (no TLS). Waits until it accepts TCP; returns the WebSocket URL.
+        Stopped by PID (stop_prosody, teardown)."""
+        if not shutil.which("prosody"):
+            raise LabError("prosody is not installed (apt-get install prosody)")
+        if self._prosody and self._prosody.poll() is None:
+            raise LabError("prosody is already running")
+        port = int(port) if port else 20000 + secrets.randbelow(10000)
+        d = os.path.join(self.dir, "prosody")
+        os.makedirs(d, exist_ok=True)
+        cfg = os.path.join(d, "prosody.cfg.lua")
+        with open(cfg, "w") as f:
+            f.write('daemonize = false\npidfile = "%s/prosody.pid"\ndata_path = "%s"\n'
+                    'log = { { levels = { min = "info" }, to = "console" } }\n'
+                    'modules_enabled = { "saslauth", "websocket", "ping", "disco" }\n'
+                    'modules_disabled = { "s2s", "tls", "posix" }\n'
+                    'c2s_ports = {}\ns2s_ports = {}\nhttps_ports = {}\n'
+                    'c2s_direct_tls_ports = {}\n'
+                    'http_ports = { %d }\nhttp_interfaces = { "%s" }\n'
+                    'consider_websocket_secure = true\nc2s_require_encryption = false\n'
+                    'VirtualHost "%s"\n  authentication = "anonymous"\n'
+                    'Component "%s" "muc"\n  muc_room_locking = false\n'
+                    '  muc_room_default_public_jids = true\n%s%s'
+                    % (d, d, port, self.server_addr, domain, muc,
+                       "".join("  %s\n" % o for o in muc_options), extra_components))
+        self.prosody_log = os.path.join(d, "prosody.log")
+        with open(self.prosody_log, "ab") as log:
+            self._prosody = subprocess.Popen(
+                ["ip", "netns", "exec", self.server_ns, "prosody", "--config", cfg, "-F"],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True, cwd=d, preexec_fn=_no_core_dumps)
+        self._wait_ready(self._prosody, port, "prosody", self.prosody_log_tail)
+        return "ws://%s:%d/xmpp-websocket" % (self.server_addr, port)
+
+    def stop_prosody(self, grace=5.0):
+        """Stops prosody by PID: TERM, KILL after grace seconds. Returns its exit status."""
+        p = self._prosody
+        if p is None:
+            return None
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(grace)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        return p.returncode
+
+    def prosody_log_tail(self, n=40):
+        """The last n lines of prosody's log."""
+        try:
+            with open(self.prosody_log, "rb") as f:
+                return "\n".join(f.read().decode("utf-8", "replace").splitlines()[-n:])
+        except (OSError, AttributeError):
+            return "(no log)"
 
     def log_tail(self, n=40):
         """The last n lines of Janus' log."""
@@ -761,6 +831,10 @@ class Lab:
                     p.wait()
             try:
                 self.stop_janus()
+            except OSError:
+                pass
+            try:
+                self.stop_prosody()
             except OSError:
                 pass
             try:

@@ -96,7 +96,8 @@ static void test_errors(void **state)
 	expect_usage("missing ROOM after ws://h/", "ws://h/", NULL);
 	expect_usage("missing URL before ROOM 1234", "1234", NULL);
 	expect_usage("too many", "ws://h/", "1", "2", NULL);
-	expect_usage("not a ws://", "http://h/", "1", NULL);
+	expect_usage("takes no ROOM number", "http://h/", "1", NULL); /* a Jitsi link */
+	expect_usage("not a ws://", "ftp://h/", "1", NULL);
 	expect_usage("not a ws://", "ws://", "1", NULL);
 	expect_usage("not a ws://", "ws://h:99999/", "1", NULL);
 	expect_usage("not a ws://", "ws://h:0/", "1", NULL);
@@ -185,6 +186,108 @@ static int load(struct cli_options *o, char *err, ...)
 	err[0] = '\0';
 	assert_int_equal(cli_parse(argc, argv, o, err, 256), CLI_RUN);
 	return cli_load_secrets(o, err, 256);
+}
+
+/* Jitsi Meet links: one argument, no ROOM number; --xmpp-* checked; --jwt-file and
+ * TTYMEET_JWT (private file, a JWT's shape, the file wins over the environment). */
+static void test_jitsi(void **state)
+{
+	struct cli_options o;
+	char err[256] = "";
+	(void)state;
+	assert_int_equal(parse(&o, err, "https://Meet.Example.org/TeamStandup#config.x=1", NULL), CLI_RUN);
+	assert_true(o.jitsi);
+	assert_int_equal(o.room, 0);
+	assert_string_equal(o.url, "https://Meet.Example.org/TeamStandup#config.x=1");
+	assert_null(o.xmpp_websocket);
+	assert_int_equal(parse(&o, err, "--xmpp-websocket", "ws://10.0.0.1:5280/xmpp-websocket",
+			       "--xmpp-domain", "localhost", "--xmpp-muc", "conference.localhost",
+			       "--xmpp-focus", "focus.localhost", "http://10.0.0.1:5280/room", NULL), CLI_RUN);
+	assert_string_equal(o.xmpp_domain, "localhost");
+	assert_string_equal(o.xmpp_muc, "conference.localhost");
+	assert_string_equal(o.xmpp_focus, "focus.localhost");
+	assert_string_equal(o.xmpp_websocket, "ws://10.0.0.1:5280/xmpp-websocket");
+	/* Janus stays Janus */
+	assert_int_equal(parse(&o, err, "ws://h/", "7", NULL), CLI_RUN);
+	assert_false(o.jitsi);
+
+	static const struct { const char *a, *b, *needle; } bad[] = {
+		{ "https://meet.example.org/room", "1234", "no ROOM number" },
+		{ "https://meet.example.org/", NULL, "names no room" },
+		{ "https://meet.example.org/t/room", NULL, "tenant" },
+		{ "https://meet.example.org/room?jwt=a.b.c", NULL, "--jwt-file" },
+		{ "--insecure", "http://meet.example.org/room", "--insecure" },
+		{ "--xmpp-muc", "bad muc", "--xmpp-muc" },
+		{ "--xmpp-websocket", "https://x/y", "--xmpp-websocket" },
+		{ "--room-type", "videoroom", "--room-type" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc;
+		err[0] = '\0';
+		if (!bad[i].b)
+			rc = parse(&o, err, bad[i].a, NULL);
+		else if (bad[i].a[0] == '-' && !strcmp(bad[i].a, "--insecure"))
+			rc = parse(&o, err, bad[i].a, bad[i].b, NULL);
+		else if (bad[i].a[0] == '-')
+			rc = parse(&o, err, bad[i].a, bad[i].b, "https://meet.example.org/room", NULL);
+		else
+			rc = parse(&o, err, bad[i].a, bad[i].b, NULL);
+		assert_int_equal(rc, -EINVAL);
+		if (!strstr(err, bad[i].needle))
+			fail_msg("case %zu: '%s' lacks '%s'", i, err, bad[i].needle);
+	}
+	assert_int_equal(parse(&o, err, "--xmpp-domain", "d", "ws://h/", "1", NULL), -EINVAL);
+	assert_non_null(strstr(err, "Jitsi"));
+	assert_int_equal(parse(&o, err, "--jwt-file", "/x", "ws://h/", "1", NULL), -EINVAL);
+	assert_non_null(strstr(err, "Jitsi"));
+}
+
+static int load_jitsi(struct cli_options *o, char *err, const char *jwt_file)
+{
+	char *argv[8] = { "ttymeet" };
+	int argc = 1;
+	if (jwt_file) {
+		argv[argc++] = "--jwt-file";
+		argv[argc++] = (char *)jwt_file;
+	}
+	argv[argc++] = "https://meet.example.org/room";
+	err[0] = '\0';
+	assert_int_equal(cli_parse(argc, argv, o, err, 256), CLI_RUN);
+	return cli_load_secrets(o, err, 256);
+}
+
+static void test_jwt_sources(void **state)
+{
+	struct cli_options o;
+	char err[256];
+	(void)state;
+	unsetenv("TTYMEET_JWT");
+	assert_int_equal(load_jitsi(&o, err, NULL), 0);
+	assert_null(o.jwt);
+	const char *f = secret_file("jwt", "eyJh.eyJi.c2ln\n", 15, 0600);
+	assert_int_equal(load_jitsi(&o, err, f), 0);
+	assert_string_equal(o.jwt, "eyJh.eyJi.c2ln");
+	setenv("TTYMEET_JWT", "eA.eB.c-_", 1);
+	assert_int_equal(load_jitsi(&o, err, NULL), 0);
+	assert_string_equal(o.jwt, "eA.eB.c-_");
+	assert_int_equal(load_jitsi(&o, err, f), 0); /* the file wins */
+	assert_string_equal(o.jwt, "eyJh.eyJi.c2ln");
+	setenv("TTYMEET_JWT", "not a token", 1);
+	assert_int_equal(load_jitsi(&o, err, NULL), -EILSEQ);
+	assert_non_null(strstr(err, "TTYMEET_JWT"));
+	setenv("TTYMEET_JWT", "a..c", 1);
+	assert_int_equal(load_jitsi(&o, err, NULL), -EILSEQ);
+	/* a Janus room ignores TTYMEET_JWT */
+	assert_int_equal(load(&o, err, NULL), 0);
+	assert_null(o.jwt);
+	unsetenv("TTYMEET_JWT");
+	/* a token file others can read is refused; so is one that is no JWT */
+	assert_int_equal(load_jitsi(&o, err, secret_file("open", "a.b.c", 5, 0644)), -EACCES);
+	assert_int_equal(load_jitsi(&o, err, secret_file("junk", "a.b\x1b[2J.c", 9, 0600)), -EILSEQ);
+	assert_non_null(strstr(err, "base64url"));
+	assert_int_equal(load_jitsi(&o, err, f), 0);
+	cli_wipe_secrets(&o);
+	assert_int_equal(o.jwt_buf[0], 0);
 }
 
 static void test_pin_sources(void **state)
@@ -499,6 +602,8 @@ int main(void)
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_url),
 		cmocka_unit_test(test_chat_hidden),
+		cmocka_unit_test(test_jitsi),
+		cmocka_unit_test_setup_teardown(test_jwt_sources, secrets_setup, secrets_teardown),
 		cmocka_unit_test_setup_teardown(test_pin_sources, secrets_setup, secrets_teardown),
 		cmocka_unit_test_setup_teardown(test_pin_file_refused, secrets_setup,
 						secrets_teardown),

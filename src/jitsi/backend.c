@@ -1,0 +1,479 @@
+/* The Jitsi Meet backend (src/backend.h): a meeting link's XMPP server over WebSocket, the
+ * room's MUC, the roster from the occupants' presence.
+ *
+ * Data flow: connect resolves the settings (src/jitsi/config.h: the command line's overrides,
+ * else Jitsi's defaults; /config.js is not fetched yet), opens the WebSocket (subprotocol
+ * "xmpp") and hands every message to the XMPP stream (src/jitsi/xmpp.c). Once bound it joins
+ * the room ROOM@MUC with a presence as lib-jitsi-meet sends it (nick, muted states) under a
+ * random 8-hex-digit occupant name, as Jitsi clients do. Presences from the room fill the
+ * roster: occupants get small numeric ids in order of arrival (the roster's ids), the focus
+ * (its real JID is at the focus domain) is left out; our own presence (status 110) is the
+ * join. Not done yet: the conference request to the focus, chat, renames, media.
+ * Thread: the loop's.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/loop.h"
+#include "net/ws.h"
+#include "src/backend.h"
+#include "src/exitcode.h"
+#include "src/jitsi/config.h"
+#include "src/jitsi/xml.h"
+#include "src/jitsi/xmpp.h"
+#include "src/roster.h"
+#include "src/secret.h"
+#include "src/text.h"
+
+#define CONNECT_TIMEOUT_MS 10000 /* the WebSocket and the XMPP stream up to the join */
+#define NS_MUC "http://jabber.org/protocol/muc"
+#define NS_MUC_USER "http://jabber.org/protocol/muc#user"
+#define NS_NICK "http://jabber.org/protocol/nick"
+#define MAX_OCCUPANTS 4096 /* ids handed out per attempt; more are ignored */
+#define JWT_MAX 4096 /* as CLI_JWT_MAX */
+
+enum jstate { J_IDLE, J_CONNECTING, J_JOINING, J_JOINED, J_LEAVING };
+
+struct backend {
+	struct session *s;
+	struct backend_env env;
+	const struct session_config *cfg;
+	struct jitsi_settings set;
+	int set_rc;                  /* resolving failed: say so at connect */
+	char set_err[256];
+	char *jwt;                   /* wiped when freed; NULL: none */
+	char room_jid[JITSI_ROOM_MAX + JITSI_HOST_MAX + 2];
+	char nick[9];                /* our occupant name */
+	enum jstate state;
+	struct ws_conn *ws;
+	struct xmpp *x;
+	GSource *connect_timer;
+	GHashTable *ids;             /* occupant name -> id (uint64 in a pointer-sized box) */
+	uint64_t next_id;
+	int (*offline_send)(void *user, const char *text, size_t len);
+	void *offline_user;
+};
+
+static void drop_transport(struct backend *b)
+{
+	loop_source_drop(&b->connect_timer);
+	xmpp_destroy(b->x);
+	b->x = NULL;
+	if (b->ws)
+		ws_close(b->ws);
+	b->ws = NULL;
+	if (b->ids)
+		g_hash_table_remove_all(b->ids);
+	b->next_id = 0;
+}
+
+/* ---- presence ---- */
+
+static int send_presence(struct backend *b, bool unavailable)
+{
+	char name[SESSION_NAME_MAX * 6 + 1], buf[2048];
+	if (xml_escape(session_be_name(b->s), name, sizeof(name)) < 0)
+		return -EINVAL;
+	bool muted = session_be_muted_now(b->s);
+	if (unavailable)
+		snprintf(buf, sizeof(buf), "<presence xmlns='" XMPP_NS_CLIENT "' to='%s/%s' "
+			 "type='unavailable'/>", b->room_jid, b->nick);
+	else
+		snprintf(buf, sizeof(buf), "<presence xmlns='" XMPP_NS_CLIENT "' to='%s/%s'>"
+			 "<x xmlns='" NS_MUC "'/><nick xmlns='" NS_NICK "'>%s</nick>"
+			 "<audiomuted>%s</audiomuted><videomuted>true</videomuted></presence>",
+			 b->room_jid, b->nick, name, muted ? "true" : "false");
+	return xmpp_send(b->x, buf);
+}
+
+/* The id of occupant name: handed out on first sight (0 when the bound is reached). */
+static uint64_t occupant_id(struct backend *b, const char *name, bool create)
+{
+	gpointer v = g_hash_table_lookup(b->ids, name);
+	if (v)
+		return (uint64_t)(uintptr_t)v;
+	if (!create || b->next_id >= MAX_OCCUPANTS)
+		return 0;
+	uint64_t id = ++b->next_id;
+	g_hash_table_insert(b->ids, g_strdup(name), (gpointer)(uintptr_t)id);
+	return id;
+}
+
+/* A presence error from the room: the room refuses us. */
+static void presence_error(struct backend *b, const struct xml_node *p)
+{
+	const struct xml_node *e = xml_child(p, XMPP_NS_CLIENT, "error");
+	char cond[64] = "unknown";
+	for (const struct xml_node *c = e ? e->child : NULL; c; c = c->next)
+		if (strcmp(c->name, "text")) {
+			text_sanitize(c->name, strlen(c->name), cond, sizeof(cond), false);
+			break;
+		}
+	const char *what = !strcmp(cond, "not-authorized") ? "the room needs a password (not supported yet)"
+			   : !strcmp(cond, "registration-required") ? "the room is members-only"
+			   : !strcmp(cond, "forbidden") ? "the room banned us"
+			   : !strcmp(cond, "service-unavailable") ? "the room is full"
+			   : !strcmp(cond, "conflict") ? "our occupant name is taken"
+			   : "the room refused the join";
+	session_be_fail(b->s, TTM_EXIT_ROOM, true, "%s (%s)", what, cond);
+}
+
+static bool is_focus(const struct backend *b, const struct xml_node *item)
+{
+	const char *jid = xml_attr(item, "jid");
+	if (!jid)
+		return false;
+	const char *at = strchr(jid, '@');
+	const char *host = at ? at + 1 : jid;
+	size_t n = strlen(b->set.focus);
+	/* focus.DOMAIN/..., or a user at it: jicofo's focus@auth.DOMAIN is named by --xmpp-focus */
+	return !strncmp(host, b->set.focus, n) && (host[n] == '\0' || host[n] == '/') ;
+}
+
+static void on_presence(struct backend *b, const struct xml_node *p)
+{
+	const char *from = xml_attr(p, "from"), *type = xml_attr(p, "type");
+	size_t rl = strlen(b->room_jid);
+	if (!from || strncmp(from, b->room_jid, rl) || from[rl] != '/')
+		return; /* not from our room */
+	const char *occ = from + rl + 1;
+	if (type && !strcmp(type, "error")) {
+		if (b->state == J_JOINING || !strcmp(occ, b->nick))
+			presence_error(b, p);
+		return;
+	}
+	const struct xml_node *x = xml_child(p, NS_MUC_USER, "x");
+	const struct xml_node *item = xml_child(x, NS_MUC_USER, "item");
+	bool self = !strcmp(occ, b->nick);
+	for (const struct xml_node *c = x ? x->child : NULL; c; c = c->next)
+		if (xml_is(c, NS_MUC_USER, "status") && xml_attr(c, "code") &&
+		    !strcmp(xml_attr(c, "code"), "110"))
+			self = true;
+	bool gone = type && !strcmp(type, "unavailable");
+	if (self) {
+		if (gone) {
+			if (b->state == J_JOINED)
+				session_be_fail(b->s, TTM_EXIT_ROOM, true, "the room removed us");
+			return;
+		}
+		if (b->state == J_JOINING) {
+			loop_source_drop(&b->connect_timer);
+			b->state = J_JOINED;
+			session_be_joined(b->s, occupant_id(b, occ, true), "jitsi");
+		}
+		return;
+	}
+	if (gone) {
+		uint64_t id = occupant_id(b, occ, false);
+		if (id)
+			roster_audio_remove(b->env.roster, id);
+		return;
+	}
+	if (is_focus(b, item))
+		return;
+	uint64_t id = occupant_id(b, occ, true);
+	if (!id)
+		return;
+	const struct xml_node *nick = xml_child(p, NS_NICK, "nick");
+	const struct xml_node *am = xml_child(p, NULL, "audiomuted");
+	char name[SESSION_NAME_MAX];
+	text_sanitize(nick ? nick->text : "", nick ? strlen(nick->text) : 0, name, sizeof(name), false);
+	if (!name[0])
+		text_sanitize(occ, strlen(occ), name, sizeof(name), false);
+	if (!name[0])
+		snprintf(name, sizeof(name), "guest");
+	roster_audio_update(b->env.roster, id, name, NULL, am && !strcmp(am->text, "true"), -1);
+}
+
+/* ---- the XMPP stream ---- */
+
+static int x_send(void *user, const char *text, size_t len)
+{
+	struct backend *b = user;
+	if (b->offline_send)
+		return b->offline_send(b->offline_user, text, len);
+	return b->ws ? ws_send_text(b->ws, text, len) : -ENOTCONN;
+}
+
+static void x_bound(void *user, const char *jid)
+{
+	struct backend *b = user;
+	(void)jid;
+	b->state = J_JOINING;
+	if (send_presence(b, false) < 0)
+		session_be_lost(b->s, TTM_EXIT_SERVER, "cannot send the join presence");
+}
+
+static bool x_stanza(void *user, const struct xml_node *st)
+{
+	struct backend *b = user;
+	if (xml_is(st, XMPP_NS_CLIENT, "presence")) {
+		on_presence(b, st);
+		return true;
+	}
+	return false; /* messages: not yet; iqs: answered as unsupported */
+}
+
+static void x_failed(void *user, int code, const char *why)
+{
+	struct backend *b = user;
+	if (b->state == J_LEAVING)
+		return;
+	if (code == TTM_EXIT_ROOM)
+		session_be_fail(b->s, code, false, "%s", why);
+	else
+		session_be_lost(b->s, code, "%s", why);
+}
+
+static const struct xmpp_cbs xcbs = { x_send, x_bound, x_stanza, x_failed };
+
+/* ---- the WebSocket ---- */
+
+static void ws_open_cb(void *user)
+{
+	struct backend *b = user;
+	if (xmpp_create(b->set.login_domain, &xcbs, b, &b->x) < 0) {
+		session_be_fail(b->s, TTM_EXIT_SERVER, false, "out of memory");
+		return;
+	}
+	xmpp_start(b->x);
+}
+
+static void ws_message_cb(void *user, const char *text, size_t len)
+{
+	struct backend *b = user;
+	if (b->x)
+		xmpp_feed(b->x, text, len);
+}
+
+static void ws_closed_cb(void *user, int err, const char *reason)
+{
+	struct backend *b = user;
+	bool leaving = b->state == J_LEAVING, connecting = b->state == J_CONNECTING;
+	ws_close(b->ws);
+	b->ws = NULL;
+	if (leaving) {
+		session_be_left(b->s);
+		return;
+	}
+	if (connecting)
+		session_be_lost(b->s, TTM_EXIT_SERVER, "cannot reach the XMPP WebSocket %s: %s",
+				b->set.websocket, reason);
+	else
+		session_be_lost(b->s, TTM_EXIT_SERVER, "%s (%s)",
+				err ? "connection to the XMPP server lost"
+				    : "the XMPP server closed the connection", reason);
+}
+
+static gboolean connect_timeout_cb(gpointer data)
+{
+	struct backend *b = data;
+	g_source_unref(b->connect_timer);
+	b->connect_timer = NULL;
+	if (b->state == J_CONNECTING || b->state == J_JOINING)
+		session_be_lost(b->s, TTM_EXIT_SERVER, "%s within %.0f s",
+				b->state == J_CONNECTING ? "the XMPP server did not let us in"
+							 : "the room did not answer the join",
+				CONNECT_TIMEOUT_MS / 1000.0);
+	return G_SOURCE_REMOVE;
+}
+
+/* ---- ops ---- */
+
+static void jt_connect(struct backend *b)
+{
+	static const struct ws_handlers wsh = { ws_open_cb, ws_message_cb, ws_closed_cb };
+	char url[JITSI_URL_MAX + JWT_MAX + 8];
+	drop_transport(b);
+	if (b->set_rc < 0) {
+		session_be_fail(b->s, TTM_EXIT_USAGE, false, "%s", b->set_err);
+		return;
+	}
+	b->state = J_CONNECTING;
+	/* occupant names: 8 hex digits, as Jitsi's clients pick them */
+	snprintf(b->nick, sizeof(b->nick), "%08x", g_random_int());
+	if (b->offline_send) {
+		ws_open_cb(b);
+		return;
+	}
+	/* a token goes in the URL, as Jitsi's web app sends it */
+	snprintf(url, sizeof(url), "%s%s%s", b->set.websocket, b->jwt ? "&token=" : "",
+		 b->jwt ? b->jwt : "");
+	/* net/ws.c takes URLs of up to 511 bytes with paths of up to 255: most tokens do not fit */
+	bool tls;
+	int port;
+	char host[256], path[256];
+	if (b->jwt && (strlen(url) >= 512 || ws_parse_url(url, &tls, host, sizeof(host), &port, path,
+							  sizeof(path)) < 0)) {
+		explicit_bzero(url, sizeof(url));
+		explicit_bzero(path, sizeof(path));
+		session_be_fail(b->s, TTM_EXIT_USAGE, false, "the token is too long: ttymeet can "
+				"send tokens only while the WebSocket URL stays under 256 bytes of path");
+		return;
+	}
+	int rc = ws_connect(b->env.ws, url, "xmpp", b->cfg->insecure, &wsh, b, &b->ws);
+	explicit_bzero(url, sizeof(url));
+	explicit_bzero(path, sizeof(path));
+	if (rc < 0) {
+		b->ws = NULL;
+		session_be_fail(b->s, TTM_EXIT_SERVER, false, "cannot connect to %s",
+				b->set.websocket);
+		return;
+	}
+	b->connect_timer = g_timeout_source_new(CONNECT_TIMEOUT_MS);
+	g_source_set_callback(b->connect_timer, connect_timeout_cb, b, NULL);
+	g_source_attach(b->connect_timer, b->env.main);
+}
+
+static void jt_drop(struct backend *b, const char *why)
+{
+	(void)why;
+	drop_transport(b);
+	b->state = J_IDLE;
+}
+
+static int jt_leave(struct backend *b)
+{
+	loop_source_drop(&b->connect_timer);
+	bool joined = b->state == J_JOINED || b->state == J_JOINING;
+	b->state = J_LEAVING;
+	if (!b->x || !b->ws)
+		return -ENOTCONN;
+	if (joined && xmpp_is_bound(b->x))
+		send_presence(b, true);
+	if (xmpp_close(b->x) < 0)
+		return -ENOTCONN;
+	return 0; /* the server closes the WebSocket after its <close/>: session_be_left */
+}
+
+static int jt_set_name(struct backend *b, bool want_reply)
+{
+	(void)b, (void)want_reply;
+	return -EOPNOTSUPP;
+}
+
+static int jt_set_muted(struct backend *b, bool muted)
+{
+	(void)muted;
+	if (b->state != J_JOINED)
+		return 0; /* said in the join presence */
+	int rc = send_presence(b, false);
+	if (rc == 0)
+		session_be_muted(b->s, session_be_muted_now(b->s));
+	return rc;
+}
+
+static int jt_chat_send(struct backend *b, const char *to_user, const char *text)
+{
+	(void)b, (void)to_user, (void)text;
+	return -EOPNOTSUPP;
+}
+
+static void jt_chat_wipe(struct backend *b)
+{
+	(void)b;
+}
+
+static int jt_video_receive(struct backend *b, bool on)
+{
+	(void)b;
+	return on ? -EOPNOTSUPP : 0;
+}
+
+static int jt_video_show(struct backend *b, const char *name)
+{
+	(void)b, (void)name;
+	return -EOPNOTSUPP;
+}
+
+static void jt_video_follow(struct backend *b, const char *name)
+{
+	(void)b, (void)name;
+}
+
+static void jt_video_stats(struct backend *b, struct session_video_stats *out)
+{
+	(void)b;
+	memset(out, 0, sizeof(*out));
+}
+
+static const unsigned *jt_trickled(struct backend *b)
+{
+	(void)b;
+	return NULL;
+}
+
+static int jt_offline(struct backend *b, int (*send)(void *user, const char *text, size_t len),
+		      void *user)
+{
+	b->offline_send = send;
+	b->offline_user = user;
+	return 0;
+}
+
+static void jt_offline_feed(struct backend *b, const char *text, size_t len)
+{
+	if (b->x)
+		xmpp_feed(b->x, text, len);
+}
+
+static int jt_create(struct session *s, const struct backend_env *env, struct backend **out)
+{
+	const struct session_config *cfg = env->cfg;
+	struct jitsi_link link;
+	struct backend *b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->s = s;
+	b->env = *env;
+	b->cfg = cfg;
+	b->ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	if (cfg->jwt && !(b->jwt = strdup(cfg->jwt))) {
+		g_hash_table_destroy(b->ids);
+		free(b);
+		return -ENOMEM;
+	}
+	struct jitsi_overrides ov = { .websocket = cfg->xmpp_websocket, .domain = cfg->xmpp_domain,
+				      .muc = cfg->xmpp_muc, .focus = cfg->xmpp_focus };
+	b->set_rc = jitsi_link_parse(cfg->url, &link, b->set_err, sizeof(b->set_err));
+	if (b->set_rc == 0)
+		b->set_rc = jitsi_settings_resolve(&link, NULL, &ov, &b->set, b->set_err,
+						   sizeof(b->set_err));
+	if (b->set_rc == 0)
+		snprintf(b->room_jid, sizeof(b->room_jid), "%s@%s", b->set.room, b->set.muc);
+	*out = b;
+	return 0;
+}
+
+static void jt_destroy(struct backend *b)
+{
+	if (!b)
+		return;
+	drop_transport(b);
+	g_hash_table_destroy(b->ids);
+	secret_free(b->jwt);
+	free(b);
+}
+
+const struct backend_ops jitsi_backend_ops = {
+	.name = "jitsi",
+	.create = jt_create,
+	.destroy = jt_destroy,
+	.connect = jt_connect,
+	.drop = jt_drop,
+	.leave = jt_leave,
+	.set_name = jt_set_name,
+	.set_muted = jt_set_muted,
+	.chat_send = jt_chat_send,
+	.chat_wipe = jt_chat_wipe,
+	.video_receive = jt_video_receive,
+	.video_show = jt_video_show,
+	.video_follow = jt_video_follow,
+	.video_stats = jt_video_stats,
+	.trickled = jt_trickled,
+	.offline = jt_offline,
+	.offline_feed = jt_offline_feed,
+};

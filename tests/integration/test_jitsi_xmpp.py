@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""The Jitsi Meet backend's first rungs against Debian's prosody in the lab's server namespace
+(config written by tests/lab/lab.py start_prosody: anonymous login, a MUC that shows real JIDs
+and does not lock new rooms, mod_websocket; no focus, no bridge): two ttymeets given the link
+http://SERVER:PORT/ROOM (the room in different letter cases, a #config fragment) derive the
+WebSocket URL from the link, log in anonymously, bind, join the MUC and list each other, and
+one leaving shows as participant-left; an XMPP domain the server does not serve and a server
+that is not there end with exit 3 and one line, within seconds; a token from --jwt-file is
+sent (prosody ignores it) and never printed, one too long to send is refused (exit 2)."""
+
+import os
+
+import harness
+from harness import HEADLESS, check_error_exit, lab, start_client
+
+XMPP = ["--xmpp-domain", "localhost", "--xmpp-muc", "conference.localhost"]
+
+
+def test_two_clients_join_and_list_each_other():
+    with lab.Lab(janus=False) as L:
+        ws = L.start_prosody()
+        port = int(ws.rsplit(":", 1)[1].split("/")[0])
+        base = "http://%s:%d/" % (L.server_addr, port)
+        bob = start_client(L, HEADLESS + XMPP + ["-n", "bob", "--duration", "8",
+                                                base + "TeamRoom"], "bob")
+        jb = bob.wait_event("joined", 10)
+        assert jb.get("room_type") == "jitsi", jb
+        alice = start_client(L, HEADLESS + XMPP + ["-n", "alice", "--duration", "2",
+                                                  base + "teamroom#config.startWithAudioMuted=true"],
+                             "alice")
+        ja = alice.wait_event("joined", 10)
+        # each lists the other by the nick from its presence, under its own id
+        seen = alice.wait_event("participant-joined", 10)
+        assert seen.get("name") == "bob", seen
+        seen_b = bob.wait_event("participant-joined", 10)
+        assert seen_b.get("name") == "alice", seen_b
+        assert seen_b.get("id") != jb.get("id") and seen.get("id") != ja.get("id")
+        assert alice.wait_exit(10) == 0, alice.describe()
+        left = bob.wait_event("participant-left", 10)
+        assert left.get("id") == seen_b.get("id"), (left, seen_b)
+        assert bob.wait_exit(15) == 0, bob.describe()
+        for c in (alice, bob):
+            c.assert_clean_output()
+        log = L.prosody_log_tail(200)
+        assert "Authenticated as" in log, log
+
+
+def test_unknown_domain_and_no_server_exit_3():
+    with lab.Lab(janus=False) as L:
+        ws = L.start_prosody()
+        port = int(ws.rsplit(":", 1)[1].split("/")[0])
+        c = start_client(L, HEADLESS + ["--xmpp-domain", "nosuch.example",
+                                        "http://%s:%d/room" % (L.server_addr, port)], "nodomain")
+        check_error_exit(c, 3, 10, words=["XMPP"])
+        c = start_client(L, HEADLESS + XMPP + ["http://%s:%d/room" % (L.server_addr, port + 1)],
+                         "noserver")
+        check_error_exit(c, 3, 10, words=["cannot reach"])
+        # a token (from a private file) goes in the WebSocket URL; prosody ignores it and lets
+        # us in; one too long for the URL ttymeet can send is refused with one line, exit 2
+        d = L.dir
+        short = os.path.join(d, "short.jwt")
+        longer = os.path.join(d, "long.jwt")
+        for path, tok in ((short, "eyJh.eyJi.c2ln"), (longer, "eyJh." + "x" * 900 + ".c2ln")):
+            with open(path, "w") as f:
+                f.write(tok + "\n")
+            os.chmod(path, 0o600)
+        url = "http://%s:%d/room" % (L.server_addr, port)
+        c = start_client(L, HEADLESS + XMPP + ["--jwt-file", short, "--duration", "1", url],
+                         "jwt")
+        c.wait_event("joined", 10)
+        assert c.wait_exit(10) == 0, c.describe()
+        assert "eyJi" not in c.stderr and all("eyJi" not in str(e) for e in c.events)
+        c = start_client(L, HEADLESS + XMPP + ["--jwt-file", longer, url], "longjwt")
+        check_error_exit(c, 2, 10, words=["token"])
+
+
+if __name__ == "__main__":
+    harness.require_root()
+    harness.run()
