@@ -1,8 +1,9 @@
 /* The Jitsi Meet backend (src/backend.h): a meeting link's XMPP server over WebSocket, the
  * room's MUC, the roster from the occupants' presence.
  *
- * Data flow: connect resolves the settings (src/jitsi/config.h: the command line's overrides,
- * else Jitsi's defaults; /config.js is not fetched yet), opens the WebSocket (subprotocol
+ * Data flow: the first connect fetches the deployment's /config.js (src/jitsi/fetch.c; not
+ * when the command line gives every setting) and resolves the settings (src/jitsi/config.h:
+ * override, else config.js, else Jitsi's defaults; kept for reconnects), then opens the WebSocket (subprotocol
  * "xmpp") and hands every message to the XMPP stream (src/jitsi/xmpp.c). Once bound it joins
  * the room ROOM@MUC with a presence as lib-jitsi-meet sends it (nick, muted states) under a
  * random 8-hex-digit occupant name, as Jitsi clients do. Presences from the room fill the
@@ -22,6 +23,7 @@
 #include "src/backend.h"
 #include "src/exitcode.h"
 #include "src/jitsi/config.h"
+#include "src/jitsi/fetch.h"
 #include "src/jitsi/xml.h"
 #include "src/jitsi/xmpp.h"
 #include "src/roster.h"
@@ -35,15 +37,19 @@
 #define MAX_OCCUPANTS 4096 /* ids handed out per attempt; more are ignored */
 #define JWT_MAX 4096 /* as CLI_JWT_MAX */
 
-enum jstate { J_IDLE, J_CONNECTING, J_JOINING, J_JOINED, J_LEAVING };
+enum jstate { J_IDLE, J_CONFIG, J_CONNECTING, J_JOINING, J_JOINED, J_LEAVING };
 
 struct backend {
 	struct session *s;
 	struct backend_env env;
 	const struct session_config *cfg;
+	struct jitsi_link link;
+	struct jitsi_overrides ov;
 	struct jitsi_settings set;
 	int set_rc;                  /* resolving failed: say so at connect */
 	char set_err[256];
+	bool config_done;            /* /config.js was fetched (or not needed) once */
+	struct jitsi_fetch *fetch;
 	char *jwt;                   /* wiped when freed; NULL: none */
 	char room_jid[JITSI_ROOM_MAX + JITSI_HOST_MAX + 2];
 	char nick[9];                /* our occupant name */
@@ -60,6 +66,8 @@ struct backend {
 static void drop_transport(struct backend *b)
 {
 	loop_source_drop(&b->connect_timer);
+	jitsi_fetch_destroy(b->fetch);
+	b->fetch = NULL;
 	xmpp_destroy(b->x);
 	b->x = NULL;
 	if (b->ws)
@@ -273,9 +281,9 @@ static gboolean connect_timeout_cb(gpointer data)
 	struct backend *b = data;
 	g_source_unref(b->connect_timer);
 	b->connect_timer = NULL;
-	if (b->state == J_CONNECTING || b->state == J_JOINING)
+	if (b->state == J_CONFIG || b->state == J_CONNECTING || b->state == J_JOINING)
 		session_be_lost(b->s, TTM_EXIT_SERVER, "%s within %.0f s",
-				b->state == J_CONNECTING ? "the XMPP server did not let us in"
+				b->state != J_JOINING ? "the XMPP server did not let us in"
 							 : "the room did not answer the join",
 				CONNECT_TIMEOUT_MS / 1000.0);
 	return G_SOURCE_REMOVE;
@@ -283,18 +291,17 @@ static gboolean connect_timeout_cb(gpointer data)
 
 /* ---- ops ---- */
 
-static void jt_connect(struct backend *b)
+/* The settings are known: open the WebSocket. */
+static void connect_ws(struct backend *b)
 {
 	static const struct ws_handlers wsh = { ws_open_cb, ws_message_cb, ws_closed_cb };
 	char url[JITSI_URL_MAX + JWT_MAX + 8];
-	drop_transport(b);
 	if (b->set_rc < 0) {
 		session_be_fail(b->s, TTM_EXIT_USAGE, false, "%s", b->set_err);
 		return;
 	}
+	snprintf(b->room_jid, sizeof(b->room_jid), "%s@%s", b->set.room, b->set.muc);
 	b->state = J_CONNECTING;
-	/* occupant names: 8 hex digits, as Jitsi's clients pick them */
-	snprintf(b->nick, sizeof(b->nick), "%08x", g_random_int());
 	if (b->offline_send) {
 		ws_open_cb(b);
 		return;
@@ -323,9 +330,50 @@ static void jt_connect(struct backend *b)
 				b->set.websocket);
 		return;
 	}
+}
+
+/* /config.js arrived (or did not): resolve the settings from it, say what was not taken. */
+static void on_config(void *user, int err, const char *body, size_t len, const char *why)
+{
+	struct backend *b = user;
+	struct jitsi_configjs cj;
+	b->fetch = NULL; /* it frees itself after this callback */
+	b->config_done = true;
+	if (err < 0) {
+		session_be_notice(b->s, "no usable %s/config.js (%s): using Jitsi's defaults for "
+				  "the link", b->link.origin, why);
+	} else {
+		jitsi_configjs_parse(body, len, &cj);
+		for (int k = 0; k < JITSI_KEY_COUNT; k++)
+			if (cj.refused[k])
+				session_be_notice(b->s, "config.js: %s is not a plain value ttymeet can "
+						  "use; using the default", jitsi_key_name(k));
+	}
+	b->set_rc = jitsi_settings_resolve(&b->link, err < 0 ? NULL : &cj, &b->ov, &b->set,
+					   b->set_err, sizeof(b->set_err));
+	connect_ws(b);
+}
+
+static void jt_connect(struct backend *b)
+{
+	drop_transport(b);
+	/* occupant names: 8 hex digits, as Jitsi's clients pick them */
+	snprintf(b->nick, sizeof(b->nick), "%08x", g_random_int());
 	b->connect_timer = g_timeout_source_new(CONNECT_TIMEOUT_MS);
 	g_source_set_callback(b->connect_timer, connect_timeout_cb, b, NULL);
 	g_source_attach(b->connect_timer, b->env.main);
+	bool all_given = b->ov.websocket && b->ov.domain && b->ov.muc && b->ov.focus;
+	if (b->set_rc < 0 || b->config_done || all_given || b->offline_send) {
+		connect_ws(b);
+		return;
+	}
+	/* the deployment's settings, once per session (reconnects keep them) */
+	b->state = J_CONFIG;
+	if (jitsi_fetch_start(b->env.main, &b->link, b->cfg->insecure, on_config, b,
+			      &b->fetch) < 0) {
+		b->fetch = NULL;
+		on_config(b, -ENOMEM, NULL, 0, "out of memory");
+	}
 }
 
 static void jt_drop(struct backend *b, const char *why)
@@ -423,7 +471,6 @@ static void jt_offline_feed(struct backend *b, const char *text, size_t len)
 static int jt_create(struct session *s, const struct backend_env *env, struct backend **out)
 {
 	const struct session_config *cfg = env->cfg;
-	struct jitsi_link link;
 	struct backend *b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
@@ -436,14 +483,13 @@ static int jt_create(struct session *s, const struct backend_env *env, struct ba
 		free(b);
 		return -ENOMEM;
 	}
-	struct jitsi_overrides ov = { .websocket = cfg->xmpp_websocket, .domain = cfg->xmpp_domain,
-				      .muc = cfg->xmpp_muc, .focus = cfg->xmpp_focus };
-	b->set_rc = jitsi_link_parse(cfg->url, &link, b->set_err, sizeof(b->set_err));
-	if (b->set_rc == 0)
-		b->set_rc = jitsi_settings_resolve(&link, NULL, &ov, &b->set, b->set_err,
+	b->ov = (struct jitsi_overrides){ .websocket = cfg->xmpp_websocket,
+					  .domain = cfg->xmpp_domain, .muc = cfg->xmpp_muc,
+					  .focus = cfg->xmpp_focus };
+	b->set_rc = jitsi_link_parse(cfg->url, &b->link, b->set_err, sizeof(b->set_err));
+	if (b->set_rc == 0) /* without config.js until it is read (jt_connect) */
+		b->set_rc = jitsi_settings_resolve(&b->link, NULL, &b->ov, &b->set, b->set_err,
 						   sizeof(b->set_err));
-	if (b->set_rc == 0)
-		snprintf(b->room_jid, sizeof(b->room_jid), "%s@%s", b->set.room, b->set.muc);
 	*out = b;
 	return 0;
 }

@@ -9,6 +9,8 @@ that is not there end with exit 3 and one line, within seconds; a token from --j
 sent (prosody ignores it) and never printed, one too long to send is refused (exit 2)."""
 
 import os
+import subprocess
+import sys
 
 import harness
 from harness import HEADLESS, check_error_exit, lab, start_client
@@ -72,6 +74,49 @@ def test_unknown_domain_and_no_server_exit_3():
         assert "eyJi" not in c.stderr and all("eyJi" not in str(e) for e in c.events)
         c = start_client(L, HEADLESS + XMPP + ["--jwt-file", longer, url], "longjwt")
         check_error_exit(c, 2, 10, words=["token"])
+
+
+def test_settings_from_config_js():
+    """/config.js at the link's origin (served by a plain HTTP server in the server namespace)
+    gives the WebSocket URL, the domain and the focus; its MUC is an expression, refused with a
+    notice, so conference.DOMAIN is used. Without overrides ttymeet joins. A link whose origin
+    has no /config.js says so and falls back to the defaults (which lead nowhere here: exit 3)."""
+    with lab.Lab(janus=False) as L:
+        ws = L.start_prosody()
+        web = os.path.join(L.dir, "web")
+        os.makedirs(web)
+        with open(os.path.join(web, "config.js"), "w") as f:
+            f.write("/* a deployment's settings */\nvar subdomain = '';\nvar config = {\n"
+                    "    hosts: {\n        domain: 'localhost',\n"
+                    "        muc: 'conference.' + subdomain + 'localhost', // an expression\n"
+                    "        focus: \"focus.localhost\",\n    },\n"
+                    "    // websocket: 'wss://wrong.example/xmpp-websocket',\n"
+                    "    websocket: '%s',\n};\n" % ws)
+        hport = 20000 + (int(ws.rsplit(":", 1)[1].split("/")[0]) + 1) % 10000
+        http = subprocess.Popen(["ip", "netns", "exec", L.server_ns, sys.executable, "-m",
+                                 "http.server", str(hport), "--bind", L.server_addr,
+                                 "--directory", web], stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                start_new_session=True)
+        try:
+            L._wait_ready(http, hport, "http.server", lambda n: "(no log)")
+            c = start_client(L, HEADLESS + ["-n", "carol", "--duration", "1",
+                                            "http://%s:%d/CfgRoom" % (L.server_addr, hport)],
+                             "config")
+            j = c.wait_event("joined", 10)
+            assert j.get("room_type") == "jitsi", j
+            notes = [e.get("message", "") for e in c.find("notice")]
+            assert any("hosts.muc" in n for n in notes), notes
+            assert c.wait_exit(10) == 0, c.describe()
+            os.unlink(os.path.join(web, "config.js"))
+            c = start_client(L, HEADLESS + ["http://%s:%d/CfgRoom" % (L.server_addr, hport)],
+                             "noconfig")
+            check_error_exit(c, 3, 15, words=["xmpp-websocket"])
+            notes = [e.get("message", "") for e in c.find("notice")]
+            assert any("config.js" in n and "404" in n for n in notes), notes
+        finally:
+            http.terminate()
+            http.wait(5)
 
 
 if __name__ == "__main__":
