@@ -129,8 +129,12 @@ static void presence_error(struct backend *b, const struct xml_node *p)
 	session_be_fail(b->s, TTM_EXIT_ROOM, true, "%s (%s)", what, cond);
 }
 
-static bool is_focus(const struct backend *b, const struct xml_node *item)
+/* The focus: jicofo joins as occupant "focus"; a stand-in focus component has its real JID at
+ * the focus domain. (The conference request's focusjid will name it exactly.) */
+static bool is_focus(const struct backend *b, const char *occ, const struct xml_node *item)
 {
+	if (!strcmp(occ, "focus"))
+		return true;
 	const char *jid = xml_attr(item, "jid");
 	if (!jid)
 		return false;
@@ -180,7 +184,7 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 			roster_audio_remove(b->env.roster, id);
 		return;
 	}
-	if (is_focus(b, item))
+	if (is_focus(b, occ, item))
 		return;
 	uint64_t id = occupant_id(b, occ, true);
 	if (!id)
@@ -388,13 +392,14 @@ static int jt_leave(struct backend *b)
 	loop_source_drop(&b->connect_timer);
 	bool joined = b->state == J_JOINED || b->state == J_JOINING;
 	b->state = J_LEAVING;
-	if (!b->x || !b->ws)
+	if (!b->x || (!b->ws && !b->offline_send))
 		return -ENOTCONN;
 	if (joined && xmpp_is_bound(b->x))
 		send_presence(b, true);
 	if (xmpp_close(b->x) < 0)
 		return -ENOTCONN;
-	return 0; /* the server closes the WebSocket after its <close/>: session_be_left */
+	return 0; /* the server closes the WebSocket after its <close/>: session_be_left (offline:
+		   * the session's bound on the wait ends it) */
 }
 
 static int jt_set_name(struct backend *b, bool want_reply)

@@ -1,0 +1,180 @@
+/* Unit tests for the Jitsi backend (src/jitsi/backend.c) through the session's offline mode:
+ * a Jitsi link picks it (backend_for), the stream is fed prosody-shaped messages, and the
+ * session's events show the join (our presence with status 110), the roster from occupants'
+ * presence (the focus left out, names sanitized, muted from <audiomuted>), leaving occupants,
+ * and a room that refuses the join (exit 4). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "src/exitcode.h"
+#include "src/session.h"
+#include "src/session_int.h"
+
+struct t {
+	struct session *s;
+	char sent[32][2048];
+	int n_sent;
+	int joined, participants, left, errors, code;
+	uint64_t self_id, bob_id;
+	char names[8][128];
+	bool muted[8];
+	char error[256];
+};
+
+static int t_send(void *user, const char *text, size_t len)
+{
+	struct t *t = user;
+	if (t->n_sent < 32 && len < sizeof(t->sent[0])) {
+		memcpy(t->sent[t->n_sent], text, len);
+		t->sent[t->n_sent++][len] = '\0';
+	}
+	return 0;
+}
+
+static void on_event(void *user, const struct session_event *ev)
+{
+	struct t *t = user;
+	switch (ev->type) {
+	case SESSION_EV_JOINED:
+		t->joined++;
+		t->self_id = ev->id;
+		assert_string_equal(ev->kind, "jitsi");
+		break;
+	case SESSION_EV_PARTICIPANT_JOINED:
+		if (t->participants < 8) {
+			snprintf(t->names[t->participants], sizeof(t->names[0]), "%s", ev->name);
+			t->muted[t->participants] = ev->on;
+		}
+		if (!strcmp(ev->name, "bob"))
+			t->bob_id = ev->id;
+		t->participants++;
+		break;
+	case SESSION_EV_PARTICIPANT_LEFT:
+		t->left++;
+		assert_int_equal(ev->id, t->bob_id);
+		break;
+	case SESSION_EV_ERROR:
+		t->errors++;
+		t->code = ev->code;
+		snprintf(t->error, sizeof(t->error), "%s", ev->message);
+		break;
+	default:
+		break;
+	}
+}
+
+static void feed(struct t *t, const char *m)
+{
+	session_offline_feed(t->s, m, strlen(m));
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+}
+
+#define ROOM "myroom@conference.meet.example"
+#define PRES(occ, body) "<presence xmlns='jabber:client' from='" ROOM "/" occ "' to='a@meet.example/r'>" body "</presence>"
+#define MUCX(jid, extra) "<x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant' jid='" jid "'/>" extra "</x>"
+
+static void start(struct t *t)
+{
+	memset(t, 0, sizeof(*t));
+	struct session_config cfg = {
+		.url = "https://Meet.Example/MyRoom#config.x=1", .name = "alice",
+		.xmpp_websocket = "wss://meet.example/xmpp-websocket", .xmpp_domain = "meet.example",
+		.xmpp_muc = "conference.meet.example", .xmpp_focus = "focus.meet.example",
+	};
+	assert_int_equal(session_create(g_main_context_default(), NULL, &cfg, on_event, t, &t->s), 0);
+	assert_int_equal(session_offline_start(t->s, t_send, t), 0);
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+	assert_non_null(strstr(t->sent[0], "to='meet.example'"));
+	feed(t, "<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' version='1.0' from='meet.example' id='1'/>");
+	feed(t, "<stream:features xmlns:stream='http://etherx.jabber.org/streams'><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>ANONYMOUS</mechanism></mechanisms></stream:features>");
+	feed(t, "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+	feed(t, "<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' version='1.0' from='meet.example' id='2'/>");
+	feed(t, "<stream:features xmlns:stream='http://etherx.jabber.org/streams'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>");
+	feed(t, "<iq xmlns='jabber:client' type='result' id='bind-ttm-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>a@meet.example/r</jid></bind></iq>");
+	/* the join presence: to the lowercased room, our name as nick, unmuted */
+	const char *p = t->sent[t->n_sent - 1];
+	assert_non_null(strstr(p, "<presence xmlns='jabber:client' to='" ROOM "/"));
+	assert_non_null(strstr(p, "<x xmlns='http://jabber.org/protocol/muc'/>"));
+	assert_non_null(strstr(p, "<nick xmlns='http://jabber.org/protocol/nick'>alice</nick>"));
+	assert_non_null(strstr(p, "<audiomuted>false</audiomuted>"));
+	assert_int_equal(t->joined, 0);
+}
+
+static void finish(struct t *t)
+{
+	session_leave(t->s, "user");
+	for (int i = 0; i < 50 && !session_is_done(t->s); i++)
+		g_main_context_iteration(NULL, FALSE);
+	session_destroy(t->s);
+	while (g_main_context_iteration(NULL, FALSE))
+		;
+}
+
+static void test_join_and_roster(void **state)
+{
+	struct t t;
+	(void)state;
+	start(&t);
+	/* the focus (by occupant name or by its real JID at the focus domain) is not listed */
+	feed(&t, PRES("focus", MUCX("focus@auth.meet.example/focus", "")));
+	feed(&t, PRES("f0c05", MUCX("focus.meet.example/focus", "")));
+	/* others come before our own presence, as MUC sends them */
+	feed(&t, PRES("b9af8a8d", MUCX("b@meet.example/x", "") "<nick xmlns='http://jabber.org/protocol/nick'>bob</nick><audiomuted>true</audiomuted>"));
+	feed(&t, PRES("c74f0bd7", MUCX("c@meet.example/y", "") "<nick xmlns='http://jabber.org/protocol/nick'>\xc2\x9b" "31mev\xe2\x80\x8bil  one</nick>"));
+	feed(&t, PRES("deadbeef", MUCX("d@meet.example/z", "")));
+	/* from another room, or no room at all: ignored */
+	feed(&t, "<presence xmlns='jabber:client' from='other@conference.meet.example/x'><nick xmlns='http://jabber.org/protocol/nick'>mallory</nick></presence>");
+	feed(&t, "<presence xmlns='jabber:client' from='" ROOM "'/>");
+	assert_int_equal(t.participants, 3);
+	assert_string_equal(t.names[0], "bob");
+	assert_true(t.muted[0]);
+	assert_string_equal(t.names[1], "evil one"); /* the 8-bit CSI sequence and the zero-width space gone, spaces folded */
+	assert_false(t.muted[1]);
+	assert_string_equal(t.names[2], "deadbeef"); /* no nick: the occupant name */
+	feed(&t, PRES("1234abcd", MUCX("a@meet.example/r", "<status code='110'/>")));
+	assert_int_equal(t.joined, 1);
+	assert_true(t.self_id != t.bob_id && t.self_id != 0);
+	/* bob leaves */
+	feed(&t, "<presence xmlns='jabber:client' type='unavailable' from='" ROOM "/b9af8a8d'/>");
+	assert_int_equal(t.left, 1);
+	/* an iq nobody handles is answered with an error */
+	int n = t.n_sent;
+	feed(&t, "<iq xmlns='jabber:client' type='get' id='d1' from='" ROOM "/c74f0bd7'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>");
+	assert_int_equal(t.n_sent, n + 1);
+	assert_non_null(strstr(t.sent[n], "service-unavailable"));
+	assert_int_equal(t.errors, 0);
+	finish(&t);
+	assert_non_null(strstr(t.sent[t.n_sent - 2], "type='unavailable'")); /* left politely */
+	assert_non_null(strstr(t.sent[t.n_sent - 1], "<close xmlns="));
+}
+
+static void test_room_refuses(void **state)
+{
+	struct t t;
+	(void)state;
+	start(&t);
+	feed(&t, "<presence xmlns='jabber:client' type='error' from='" ROOM "/x'><error type='auth'><not-authorized xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error></presence>");
+	assert_int_equal(t.errors, 1);
+	assert_int_equal(t.code, TTM_EXIT_ROOM);
+	assert_non_null(strstr(t.error, "password"));
+	assert_int_equal(t.joined, 0);
+	finish(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_join_and_roster),
+		cmocka_unit_test(test_room_refuses),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
