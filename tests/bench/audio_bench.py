@@ -389,7 +389,8 @@ def onset(x, lo, hi):
     return None
 
 
-def bench_m2e(L, tmp, clicks):
+def bench_m2e(L, tmp, clicks, extra=()):
+    """(c); extra: more ttymeet options for both A and B (vr_bench.py: --room-type)."""
     wav = os.path.join(tmp, "clicks.wav")
     rec = os.path.join(tmp, "b.wav")
     starts = click_wav(wav, clicks)
@@ -416,11 +417,12 @@ def bench_m2e(L, tmp, clicks):
     rng = random.Random(2)
     T.write_wav(noise, RATE, [rng.uniform(-1000, 1000) for _ in range(RATE)])
     b = StampedClient.make(L, harness.HEADLESS + ["-n", "bob", "--record", rec, "--play", noise,
-                                                  "--loop", L.url, "1234"], "bob")
+                                                  "--loop"] + list(extra) + [L.url, "1234"],
+                           "bob")
     T.media_connected(b, 15)
     time.sleep(2.0)  # B's clock has settled on the phase of its downlink
-    a = StampedClient.make(L, harness.HEADLESS + ["-n", "alice", "--play", wav, L.url, "1234"],
-                           "alice")
+    a = StampedClient.make(L, harness.HEADLESS + ["-n", "alice", "--play", wav] + list(extra)
+                           + [L.url, "1234"], "alice")
     try:
         T.media_connected(a, 15)
         ports_a, ports_b = procstat.udp_ports(a.proc.pid), procstat.udp_ports(b.proc.pid)
