@@ -132,6 +132,56 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"Sunetul și chatul sunt criptate între dumneavoastră și server (DTLS-SRTP, DTLS), "
 		"cu chei a căror amprentă vine prin această conexiune; serverul însuși le "
 		"decriptează."),
+	[I18N_NOTICE_JITSI] = T(
+		"This is a Jitsi Meet meeting. ttymeet does not take part in its call yet: it "
+		"fetches {1}/config.js, logs in to the meeting's XMPP server anonymously and joins "
+		"the room's list of participants. The XMPP server gets your display name \"{2}\", "
+		"your IP address and your presence; everyone in the room sees your display name. "
+		"No audio, video or chat is sent.",
+		"Dies ist ein Jitsi-Meet-Meeting. ttymeet nimmt noch nicht an dessen Gespräch teil: "
+		"Es lädt {1}/config.js, meldet sich anonym beim XMPP-Server des Meetings an und tritt "
+		"der Teilnehmerliste des Raums bei. Der XMPP-Server erhält Ihren Anzeigenamen „{2}“, "
+		"Ihre IP-Adresse und Ihren Anwesenheitsstatus; alle im Raum sehen Ihren "
+		"Anzeigenamen. Es werden weder Ton noch Video noch Chat gesendet.",
+		"Questa è una riunione Jitsi Meet. ttymeet non partecipa ancora alla chiamata: "
+		"scarica {1}/config.js, accede in modo anonimo al server XMPP della riunione ed entra "
+		"nell'elenco dei partecipanti della stanza. Il server XMPP riceve il tuo nome "
+		"visualizzato «{2}», il tuo indirizzo IP e la tua presenza; tutti nella stanza vedono "
+		"il tuo nome visualizzato. Non vengono inviati audio, video né chat.",
+		"Aceasta este o întâlnire Jitsi Meet. ttymeet nu participă încă la apel: descarcă "
+		"{1}/config.js, se autentifică anonim la serverul XMPP al întâlnirii și intră în "
+		"lista participanților din cameră. Serverul XMPP primește numele afișat „{2}”, "
+		"adresa dumneavoastră IP și prezența dumneavoastră; toți cei din cameră văd numele "
+		"afișat. Nu se trimit sunet, video sau chat."),
+	[I18N_NOTICE_JITSI_PLAIN] = T(
+		"The connection to the server is not encrypted (http://, ws://): anyone on the "
+		"network path can read your display name, your IP address and the room name.",
+		"Die Verbindung zum Server ist nicht verschlüsselt (http://, ws://): Jeder auf dem "
+		"Netzwerkweg kann Ihren Anzeigenamen, Ihre IP-Adresse und den Raumnamen lesen.",
+		"La connessione al server non è cifrata (http://, ws://): chiunque sul percorso di "
+		"rete può leggere il tuo nome visualizzato, il tuo indirizzo IP e il nome della "
+		"stanza.",
+		"Conexiunea cu serverul nu este criptată (http://, ws://): oricine de pe traseul "
+		"rețelei poate citi numele afișat, adresa dumneavoastră IP și numele camerei."),
+	[I18N_NOTICE_JITSI_TLS] = T(
+		"The connection to the server is encrypted and its certificate checked (https://, "
+		"wss://).",
+		"Die Verbindung zum Server ist verschlüsselt und sein Zertifikat geprüft (https://, "
+		"wss://).",
+		"La connessione al server è cifrata e il suo certificato verificato (https://, "
+		"wss://).",
+		"Conexiunea cu serverul este criptată și certificatul său verificat (https://, "
+		"wss://)."),
+	[I18N_NOTICE_JITSI_TLS_INSECURE] = T(
+		"The connection to the server is encrypted (https://, wss://), but its certificate "
+		"is NOT checked (--insecure), so the server's identity is not verified.",
+		"Die Verbindung zum Server ist verschlüsselt (https://, wss://), aber sein "
+		"Zertifikat wird NICHT geprüft (--insecure), daher ist die Identität des Servers "
+		"nicht bestätigt.",
+		"La connessione al server è cifrata (https://, wss://), ma il suo certificato NON è "
+		"verificato (--insecure), quindi l'identità del server non è accertata.",
+		"Conexiunea cu serverul este criptată (https://, wss://), dar certificatul său NU "
+		"este verificat (--insecure), deci identitatea serverului nu este confirmată."),
 	[I18N_NOTICE_WSS_INSECURE] = T(
 		"The connection to the server is encrypted (wss://), but its certificate is NOT "
 		"checked (--insecure), so the server's identity is not verified: anyone on the "

@@ -13,6 +13,7 @@
 
 #include "net/lockpool.h"
 #include "net/ws.h"
+#include "src/jitsi/config.h"
 #include "src/session.h"
 #include "src/text.h"
 
@@ -124,6 +125,21 @@ int privacy_notice_build(const struct cli_options *o, enum i18n_lang lang,
 	char host[256], room[32], extra[512] = "";
 	bool tls = o->url && !strncmp(o->url, "wss://", 6);
 
+	if (o->jitsi) { /* a Jitsi Meet link: what its backend does so far (src/jitsi/) */
+		struct jitsi_link link;
+		char err[160];
+		if (jitsi_link_parse(o->url, &link, err, sizeof(err)) < 0) {
+			g_string_free(g, TRUE);
+			return -EINVAL; /* cli_parse took it: not reached */
+		}
+		bool plain = !link.tls || (o->xmpp_websocket && strncmp(o->xmpp_websocket, "wss://", 6));
+		line(g, lang, I18N_NOTICE_INTRO, link.room, link.host);
+		line(g, lang, I18N_NOTICE_JITSI, link.origin, o->name);
+		line(g, lang, plain ? I18N_NOTICE_JITSI_PLAIN : o->insecure ? I18N_NOTICE_JITSI_TLS_INSECURE
+									 : I18N_NOTICE_JITSI_TLS, NULL, NULL);
+		g_string_append_c(g, '\n');
+		goto kept;
+	}
 	privacy_server_host(o, host, sizeof(host));
 	snprintf(room, sizeof(room), "%llu", (unsigned long long)o->room);
 	line(g, lang, I18N_NOTICE_INTRO, room, host);
@@ -152,6 +168,7 @@ int privacy_notice_build(const struct cli_options *o, enum i18n_lang lang,
 	line(g, lang, !tls ? I18N_NOTICE_WS_PLAIN : o->insecure ? I18N_NOTICE_WSS_INSECURE
 								 : I18N_NOTICE_WSS, NULL, NULL);
 	g_string_append_c(g, '\n');
+kept:
 	line(g, lang, I18N_NOTICE_KEPT, NULL, NULL);
 	if (o->log)
 		line(g, lang, I18N_NOTICE_LOG, o->log, NULL);

@@ -300,8 +300,9 @@ static void connect_ws(struct backend *b)
 {
 	static const struct ws_handlers wsh = { ws_open_cb, ws_message_cb, ws_closed_cb };
 	char url[JITSI_URL_MAX + JWT_MAX + 8];
-	if (b->set_rc < 0) {
-		session_be_fail(b->s, TTM_EXIT_USAGE, false, "%s", b->set_err);
+	if (b->set_rc < 0) { /* -EPROTO: config.js's fault, else the command line's */
+		session_be_fail(b->s, b->set_rc == -EPROTO ? TTM_EXIT_SERVER : TTM_EXIT_USAGE, false,
+				"%s", b->set_err);
 		return;
 	}
 	snprintf(b->room_jid, sizeof(b->room_jid), "%s@%s", b->set.room, b->set.muc);

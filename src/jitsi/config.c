@@ -570,6 +570,13 @@ int jitsi_settings_resolve(const struct jitsi_link *link, const struct jitsi_con
 		snprintf(ws, sizeof(ws), "%s", ov->websocket);
 	} else if (cfg && cfg->set[JITSI_KEY_WEBSOCKET]) {
 		const char *v = cfg->value[JITSI_KEY_WEBSOCKET];
+		if (link->tls && !strncmp(v, "ws://", 5)) {
+			/* the privacy notice promises encryption for an https:// link */
+			if (errlen)
+				snprintf(err, errlen, "config.js names an unencrypted WebSocket (ws://) "
+					 "for an https:// link: give --xmpp-websocket to use it anyway");
+			return -EPROTO;
+		}
 		if (snprintf(ws, sizeof(ws), "%s%s", v[0] == '/' ? (link->tls ? "wss:" : "ws:") : "",
 			     v) >= (int)sizeof(ws))
 			return fail(err, errlen, "config.js: the websocket URL is too long");

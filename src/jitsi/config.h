@@ -79,7 +79,8 @@ bool jitsi_valid_host(const char *s);
 bool jitsi_valid_ws_url(const char *s);
 
 /* Resolves the settings (cfg may be NULL: no config.js). Returns 0, or -EINVAL with one line in
- * err when an override is not valid or the result does not fit. */
+ * err when an override is not valid or the result does not fit, or -EPROTO when config.js
+ * names a plain ws:// WebSocket for an https:// link (encryption was promised). */
 int jitsi_settings_resolve(const struct jitsi_link *link, const struct jitsi_configjs *cfg,
 			   const struct jitsi_overrides *ov, struct jitsi_settings *out,
 			   char *err, size_t errlen);

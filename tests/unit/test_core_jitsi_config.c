@@ -314,6 +314,18 @@ static void test_resolve(void **state)
 	assert_string_equal(s.websocket, "ws://[fd00::1]:5280/xmpp-websocket?room=room");
 	assert_string_equal(s.muc, "conference.localhost");
 
+	/* an https:// link whose config.js names ws://: refused (the notice promised
+	 * encryption), unless the user gives the WebSocket */
+	static const char plain[] = "config.websocket = 'ws://meet.example.org/xmpp-websocket';";
+	jitsi_configjs_parse(plain, strlen(plain), &c);
+	assert_int_equal(link_ok("https://meet.example.org/r", &l), 0);
+	assert_int_equal(jitsi_settings_resolve(&l, &c, NULL, &s, err, sizeof(err)), -EPROTO);
+	assert_non_null(strstr(err, "unencrypted"));
+	ov = (struct jitsi_overrides){ .websocket = "ws://meet.example.org/xmpp-websocket" };
+	assert_int_equal(jitsi_settings_resolve(&l, &c, &ov, &s, err, sizeof(err)), 0);
+	assert_int_equal(link_ok("http://meet.example.org/r", &l), 0);
+	assert_int_equal(jitsi_settings_resolve(&l, &c, NULL, &s, err, sizeof(err)), 0);
+
 	assert_true(jitsi_valid_host("a-b.c_d.example"));
 	assert_false(jitsi_valid_host("a..b"));
 	assert_false(jitsi_valid_host(".a"));

@@ -215,6 +215,44 @@ static unsigned count(const char *hay, const char *needle)
 /* Over ws:// the DTLS fingerprint comes unauthenticated: no language may call audio or chat
  * protected or encrypted then; each names the pin and the fingerprint swap. wss:// says the
  * certificate is checked, --insecure that the server's identity is not verified. */
+/* A Jitsi Meet link: the notice names the room and host, says what ttymeet does there so far
+ * (config.js, anonymous XMPP login, the participant list; no audio, video or chat), and the
+ * transport as the link and --xmpp-websocket make it; none of the Janus room text. */
+static void test_notice_jitsi(void **state)
+{
+	(void)state;
+	char *a1[] = { "ttymeet", "-n", "alice", "https://Meet.Example.org/TeamStandup" };
+	struct cli_options o = opts(a1, 4);
+	char *t = notice(&o, I18N_EN, NULL, false);
+	assert_non_null(strstr(t, "room teamstandup on meet.example.org"));
+	assert_non_null(strstr(t, "https://meet.example.org/config.js"));
+	assert_non_null(strstr(t, "display name \"alice\""));
+	assert_non_null(strstr(t, "No audio, video or chat is sent."));
+	assert_non_null(strstr(t, "encrypted and its certificate checked (https://, wss://)"));
+	assert_null(strstr(t, "audio bridge"));
+	assert_null(strstr(t, "only while you are not muted"));
+	g_free(t);
+	char *a2[] = { "ttymeet", "--xmpp-websocket", "ws://10.0.0.1/xmpp-websocket",
+		       "https://meet.example.org/r" };
+	o = opts(a2, 4);
+	t = notice(&o, I18N_EN, NULL, false);
+	assert_non_null(strstr(t, "not encrypted (http://, ws://)"));
+	g_free(t);
+	char *a3[] = { "ttymeet", "--insecure", "https://meet.example.org/r" };
+	o = opts(a3, 3);
+	for (int l = 0; l < I18N_LANG_COUNT; l++) {
+		t = notice(&o, (enum i18n_lang)l, NULL, false);
+		assert_non_null(strstr(t, "--insecure"));
+		assert_non_null(strstr(t, "config.js"));
+		g_free(t);
+	}
+	char *a4[] = { "ttymeet", "http://10.0.0.1:5280/r" };
+	o = opts(a4, 2);
+	t = notice(&o, I18N_DE, NULL, false);
+	assert_non_null(strstr(t, "nicht verschlüsselt (http://, ws://)"));
+	g_free(t);
+}
+
 static void test_notice_transport_modes(void **state)
 {
 	(void)state;
@@ -345,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_catalog_complete),
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_notice_follows_settings),
+		cmocka_unit_test(test_notice_jitsi),
 		cmocka_unit_test(test_notice_transport_modes),
 		cmocka_unit_test(test_notice_memory),
 		cmocka_unit_test(test_operator_notice_file),
