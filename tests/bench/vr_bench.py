@@ -34,6 +34,7 @@ Usage (root, after a build):  tests/bench/vr_bench.py [--ttymeet build/ttymeet]
         [--speakers 1,5,20] [--cpu-seconds 20] [--runs 5] [--clicks 8] [--only cpu,join,m2e]
         [--keep DIR]
 On a shared machine the CPU figures move by 10 % or more; run twice if it matters.
+VRB_KINDS=videoroom (or audiobridge) in the environment measures only that case.
 """
 
 import argparse
