@@ -134,22 +134,26 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"decriptează."),
 	[I18N_NOTICE_JITSI] = T(
 		"This is a Jitsi Meet meeting. ttymeet does not take part in its call yet: it "
-		"fetches {1}/config.js, logs in to the meeting's XMPP server anonymously and joins "
+		"fetches {1}/config.js (unless all four --xmpp-* options are given), logs in "
+		"to the meeting's XMPP server anonymously and joins "
 		"the room's list of participants. The XMPP server gets your display name \"{2}\", "
 		"your IP address and your presence; everyone in the room sees your display name. "
 		"No audio, video or chat is sent.",
 		"Dies ist ein Jitsi-Meet-Meeting. ttymeet nimmt noch nicht an dessen Gespräch teil: "
-		"Es lädt {1}/config.js, meldet sich anonym beim XMPP-Server des Meetings an und tritt "
+		"Es lädt {1}/config.js (außer wenn alle vier --xmpp-*-Optionen angegeben "
+		"sind), meldet sich anonym beim XMPP-Server des Meetings an und tritt "
 		"der Teilnehmerliste des Raums bei. Der XMPP-Server erhält Ihren Anzeigenamen „{2}“, "
 		"Ihre IP-Adresse und Ihren Anwesenheitsstatus; alle im Raum sehen Ihren "
 		"Anzeigenamen. Es werden weder Ton noch Video noch Chat gesendet.",
 		"Questa è una riunione Jitsi Meet. ttymeet non partecipa ancora alla chiamata: "
-		"scarica {1}/config.js, accede in modo anonimo al server XMPP della riunione ed entra "
+		"scarica {1}/config.js (a meno che non siano date tutte e quattro le opzioni "
+		"--xmpp-*), accede in modo anonimo al server XMPP della riunione ed entra "
 		"nell'elenco dei partecipanti della stanza. Il server XMPP riceve il tuo nome "
 		"visualizzato «{2}», il tuo indirizzo IP e la tua presenza; tutti nella stanza vedono "
 		"il tuo nome visualizzato. Non vengono inviati audio, video né chat.",
 		"Aceasta este o întâlnire Jitsi Meet. ttymeet nu participă încă la apel: descarcă "
-		"{1}/config.js, se autentifică anonim la serverul XMPP al întâlnirii și intră în "
+		"{1}/config.js (dacă nu sunt date toate cele patru opțiuni --xmpp-*), se "
+		"autentifică anonim la serverul XMPP al întâlnirii și intră în "
 		"lista participanților din cameră. Serverul XMPP primește numele afișat „{2}”, "
 		"adresa dumneavoastră IP și prezența dumneavoastră; toți cei din cameră văd numele "
 		"afișat. Nu se trimit sunet, video sau chat."),
@@ -387,6 +391,8 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 	[I18N_ST_ROOM_AUDIOBRIDGE] = T("audio bridge", "Audiobrücke", "audio bridge",
 				       "punte audio"),
 	[I18N_ST_ROOM_VIDEOROOM] = T("video room", "Videoraum", "video room", "cameră video"),
+	[I18N_ST_ROOM_JITSI] = T("Jitsi Meet (participant list only)", "Jitsi Meet (nur Teilnehmerliste)",
+		"Jitsi Meet (solo elenco dei partecipanti)", "Jitsi Meet (doar lista participanților)"),
 	[I18N_ST_MIC_OFF] = T("MUTED", "STUMM", "MUTO", "MUT"),
 	[I18N_ST_NO_MIC] = T("no mic", "kein Mikro", "nessun micro", "fără microfon"),
 	[I18N_ST_NO_SPEAKER] = T("no speaker", "kein Lautsprecher", "nessun altoparlante",

@@ -66,6 +66,7 @@ enum i18n_msg {
 	I18N_ST_MIC_ON,
 	I18N_ST_ROOM_AUDIOBRIDGE, /* the kind of meeting joined, after the connection state */
 	I18N_ST_ROOM_VIDEOROOM,
+	I18N_ST_ROOM_JITSI,
 	I18N_ST_MIC_OFF,
 	I18N_ST_NO_MIC,
 	I18N_ST_NO_SPEAKER,

@@ -22,7 +22,10 @@ void privacy_server_host(const struct cli_options *o, char *host, size_t hostlen
 	bool tls;
 	char path[256];
 	int port;
-	if (!o->url || ws_parse_url(o->url, &tls, host, hostlen, &port, path, sizeof(path)) < 0)
+	struct jitsi_link link;
+	if (o->jitsi && jitsi_link_parse(o->url, &link, NULL, 0) == 0)
+		snprintf(host, hostlen, "%s", link.host);
+	else if (!o->url || ws_parse_url(o->url, &tls, host, hostlen, &port, path, sizeof(path)) < 0)
 		snprintf(host, hostlen, "?");
 }
 

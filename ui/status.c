@@ -43,7 +43,8 @@ static enum status_attr conn_text(const struct status_model *m, enum i18n_lang l
 		size_t len = strlen(out);
 		snprintf(out + len, outlen - len, ", %s",
 			 i18n_get(lang, !strcmp(m->room_type, "videoroom") ? I18N_ST_ROOM_VIDEOROOM
-									  : I18N_ST_ROOM_AUDIOBRIDGE));
+					: !strcmp(m->room_type, "jitsi") ? I18N_ST_ROOM_JITSI
+									 : I18N_ST_ROOM_AUDIOBRIDGE));
 	}
 	switch (m->conn) {
 	case STATUS_AUDIO_OK: return STATUS_GOOD;

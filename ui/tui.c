@@ -349,7 +349,11 @@ int tui_create(const struct tui_config *cfg, const struct tui_ops *ops, void *us
 			!strcmp(o->video_color, "truecolor") ? ASCII_MODE_TRUECOLOR :
 							       ASCII_MODE_RAMP;
 	privacy_server_host(o, t->host, sizeof(t->host));
-	snprintf(t->room, sizeof(t->room), "%llu", (unsigned long long)o->room);
+	struct jitsi_link link;
+	if (o->jitsi && jitsi_link_parse(o->url, &link, NULL, 0) == 0)
+		snprintf(t->room, sizeof(t->room), "%s", link.room);
+	else
+		snprintf(t->room, sizeof(t->room), "%llu", (unsigned long long)o->room);
 	snprintf(t->name, sizeof(t->name), "%s", o->name);
 	t->st.conn = STATUS_IDLE;
 	t->st.muted = o->mute;
@@ -784,8 +788,9 @@ void tui_on_event(struct tui *t, const struct session_event *ev)
 				g_array_remove_index(t->people, i--);
 		add_person(t, ev->id, ev->name, ev->on, true, false);
 		snprintf(t->name, sizeof(t->name), "%s", ev->name ? ev->name : "");
-		/* a static string of the session's ("audiobridge", "videoroom") */
+		/* a static string of the session's ("audiobridge", "videoroom", "jitsi") */
 		t->st.room_type = ev->kind && !strcmp(ev->kind, "videoroom") ? "videoroom"
+				  : ev->kind && !strcmp(ev->kind, "jitsi") ? "jitsi"
 				  : ev->kind ? "audiobridge" : NULL;
 		if (t->st.conn != STATUS_AUDIO_OK)
 			t->st.conn = STATUS_JOINED;

@@ -18,6 +18,7 @@
 
 #include "src/chat.h"
 #include "src/i18n.h"
+#include "src/jitsi/config.h"
 #include "ui/chatview.h"
 #include "ui/editor.h"
 #include "ui/layout.h"
@@ -72,7 +73,7 @@ struct tui {
 	/* settings */
 	enum i18n_lang lang;
 	bool ascii, color, video_pane;
-	char host[256], room[32], name[CLI_NAME_MAX + 1];
+	char host[256], room[JITSI_ROOM_MAX + 1], name[CLI_NAME_MAX + 1]; /* room: a number or a Jitsi room name */
 	char *notice; /* privacy notice body (g_malloc'd) */
 
 	/* terminal */

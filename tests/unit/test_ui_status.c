@@ -63,6 +63,10 @@ static void test_room_type(void **state)
 	m.room_type = "audiobridge";
 	status_build(&m, I18N_DE, false, 200, 3, s);
 	assert_non_null(strstr(s[0].text, ", Audiobrücke"));
+	m.room_type = "jitsi"; /* a Jitsi Meet link: never called an audio bridge */
+	status_build(&m, I18N_EN, false, 200, 3, s);
+	assert_non_null(strstr(s[0].text, ", Jitsi Meet (participant list only)"));
+	assert_null(strstr(s[0].text, "bridge"));
 	m.conn = STATUS_RECONNECTING; /* not joined: no claim about the room */
 	status_build(&m, I18N_EN, false, 200, 3, s);
 	assert_null(strstr(s[0].text, "audio bridge"));
