@@ -47,6 +47,7 @@
 #include "src/media_rx.h"
 
 #define FRAME_US 20000
+#define DTX_KEEPALIVE_FRAMES 20 /* in silence, one DTX packet per 400 ms */
 #define MAX_CATCHUP 5           /* frames processed per wake-up after a stall */
 #define RTCP_INTERVAL_US 1000000
 #define SILENT_DBOV (-55.0f)    /* decoded audio below this counts as silence */
@@ -85,6 +86,7 @@ struct media {
 	uint16_t seq;
 	uint32_t ts;
 	bool was_silent; /* last frame was not sent: set the marker on the next one */
+	unsigned dtx_run; /* DTX frames not sent since the last packet */
 	uint32_t packets_sent, octets_sent;
 	struct level_vad vad;
 	struct level_meter meter_out;
@@ -157,9 +159,17 @@ static void send_frame(struct media *m, const int16_t *pcm, const struct audio_c
 		if (n > 0)
 			memcpy(payload, cf->data, cf->len);
 	}
-	if (n <= 0 || codec_is_dtx(n)) {
+	bool dtx = n > 0 && codec_is_dtx(n);
+	/* In silence Opus says DTX: nothing needs to go, but one DTX frame every
+	 * DTX_KEEPALIVE_FRAMES does, as browsers send: a forwarding server's listeners (Janus
+	 * VideoRoom) then tell silence (a packet every 400 ms) from mute (none at all). */
+	if (n <= 0 || (dtx && ++m->dtx_run < DTX_KEEPALIVE_FRAMES)) {
 		m->was_silent = true;
 		return;
+	}
+	if (dtx) {
+		m->dtx_run = 0;
+		pkt[1] &= 0x7f; /* no marker: the talkspurt has not begun */
 	}
 	int len = rtp_writer_finish(&w, (size_t)n, 0);
 	if (len <= 0)
@@ -168,7 +178,9 @@ static void send_frame(struct media *m, const int16_t *pcm, const struct audio_c
 		m->seq++;
 		m->packets_sent++;
 		m->octets_sent += (uint32_t)n;
-		m->was_silent = false;
+		m->was_silent = dtx; /* the next speech frame still starts a talkspurt */
+		if (!dtx)
+			m->dtx_run = 0;
 	}
 }
 
@@ -220,7 +232,13 @@ static void uplink_frame(struct media *m)
 		}
 		send_frame(m, m->clip ? NULL : pcm, &cf, dbov, voice);
 	}
-	if (!got) { /* nothing captured (file ended, device behind): time still passes */
+	if (!got && m->source_ended && !m->muted) {
+		/* The file has ended: we are silent, not muted, and say so as a live microphone
+		 * would, with silence, which Opus turns into DTX (a packet every 400 ms). */
+		static const int16_t zeros[AUDIO_FRAME];
+		level_meter_update(&m->meter_out, LEVEL_MIN_DBOV, 20);
+		send_frame(m, zeros, &cf, LEVEL_MIN_DBOV, false);
+	} else if (!got) { /* nothing captured (device behind, muted): time still passes */
 		m->ts += CODEC_FRAME;
 		m->was_silent = true;
 		level_meter_update(&m->meter_out, LEVEL_MIN_DBOV, 20);

@@ -45,6 +45,7 @@ struct stream {
 	int64_t slot_since, last_talk_us;
 	int64_t wait_since; /* loud but no slot: its buffer is not read (0 = not waiting) */
 	uint64_t frames_decoded, frames_concealed;
+	bool plc_is_loss; /* the frame being concealed was lost (not a DTX gap or silence) */
 };
 
 struct event {
@@ -386,9 +387,13 @@ static int decode(struct stream *s, const struct jitter_frame *f, int16_t pcm[CO
 		st->frames_fec++;
 		break;
 	case JITTER_PLC:
+		/* A forwarded stream is silent between talkspurts (DTX, a publisher that sends
+		 * nothing): those frames are filled in too, but only a lost one is concealment. */
 		n = codec_dec_plc(s->dec, pcm);
-		s->frames_concealed++;
-		st->frames_concealed++;
+		if (s->plc_is_loss) {
+			s->frames_concealed++;
+			st->frames_concealed++;
+		}
 		break;
 	case JITTER_WAIT:
 		break;
@@ -419,7 +424,18 @@ static bool stream_frame(struct media_rx *rx, struct stream *s, int64_t now_us,
 		/* Waited longer than the buffer holds: its oldest frame goes, the newest second
 		 * stays (read below without decoding). */
 	}
+	uint64_t lost0 = 0;
+	if (s->dec) { /* concealment counts only a frame the network lost: see decode() */
+		struct jitter_stats js;
+		jitter_get_stats(s->jb, &js);
+		lost0 = js.lost;
+	}
 	jitter_get(s->jb, (uint64_t)(now_us / 1000), &f);
+	if (s->dec && f.action == JITTER_PLC) {
+		struct jitter_stats js;
+		jitter_get_stats(s->jb, &js);
+		s->plc_is_loss = js.lost > lost0;
+	}
 	if (s->dec && decode(s, &f, pcm, &rx->st) > 0) {
 		float g0 = s->fade_in ? 0.0f : 1.0f, g1 = s->releasing ? 0.0f : 1.0f;
 		float dbov = level_dbov(pcm, CODEC_FRAME);
