@@ -36,6 +36,8 @@
 #define NS_NICK "http://jabber.org/protocol/nick"
 #define MAX_OCCUPANTS 4096 /* ids handed out per attempt; more are ignored */
 #define JWT_MAX 4096 /* as CLI_JWT_MAX */
+#define PING_MS 25000        /* XEP-0199 ping to the server while joined (--keepalive) */
+#define PING_ANSWER_MS 15000 /* unanswered this long (at most the period): the server is gone */
 
 enum jstate { J_IDLE, J_CONFIG, J_CONNECTING, J_JOINING, J_JOINED, J_LEAVING };
 
@@ -57,6 +59,9 @@ struct backend {
 	struct ws_conn *ws;
 	struct xmpp *x;
 	GSource *connect_timer;
+	GSource *ping_timer;         /* the next ping, or the wait for its answer */
+	bool ping_pending;
+	char ping_id[32];
 	GHashTable *ids;             /* occupant name -> id (uint64 in a pointer-sized box) */
 	uint64_t next_id;
 	int (*offline_send)(void *user, const char *text, size_t len);
@@ -66,6 +71,8 @@ struct backend {
 static void drop_transport(struct backend *b)
 {
 	loop_source_drop(&b->connect_timer);
+	loop_source_drop(&b->ping_timer);
+	b->ping_pending = false;
 	jitsi_fetch_destroy(b->fetch);
 	b->fetch = NULL;
 	xmpp_destroy(b->x);
@@ -145,6 +152,57 @@ static bool is_focus(const struct backend *b, const char *occ, const struct xml_
 	return !strncmp(host, b->set.focus, n) && (host[n] == '\0' || host[n] == '/') ;
 }
 
+/* ---- XEP-0199: our pings to the server ---- */
+
+static unsigned ping_period(const struct backend *b)
+{
+	return b->cfg->keepalive_ms ? b->cfg->keepalive_ms : PING_MS;
+}
+
+static gboolean ping_cb(gpointer data);
+
+static void ping_arm(struct backend *b, unsigned ms)
+{
+	loop_source_drop(&b->ping_timer);
+	b->ping_timer = g_timeout_source_new(ms);
+	g_source_set_callback(b->ping_timer, ping_cb, b, NULL);
+	g_source_attach(b->ping_timer, b->env.main);
+}
+
+/* Period over: send a ping; answer wait over: the server is gone. */
+static gboolean ping_cb(gpointer data)
+{
+	struct backend *b = data;
+	char buf[JITSI_HOST_MAX + 160];
+	g_source_unref(b->ping_timer);
+	b->ping_timer = NULL;
+	if (b->ping_pending) {
+		session_be_lost(b->s, TTM_EXIT_SERVER, "the XMPP server did not answer a ping "
+				"within %.0f s", MIN(ping_period(b), PING_ANSWER_MS) / 1000.0);
+		return G_SOURCE_REMOVE;
+	}
+	xmpp_next_id(b->x, b->ping_id, sizeof(b->ping_id));
+	snprintf(buf, sizeof(buf), "<iq xmlns='" XMPP_NS_CLIENT "' type='get' to='%s' id='ping-%s'>"
+		 "<ping xmlns='urn:xmpp:ping'/></iq>", b->set.login_domain, b->ping_id);
+	if (xmpp_send(b->x, buf) < 0)
+		return G_SOURCE_REMOVE; /* the stream failed and said so */
+	b->ping_pending = true;
+	ping_arm(b, MIN(ping_period(b), PING_ANSWER_MS));
+	return G_SOURCE_REMOVE;
+}
+
+/* An iq result or error: the answer to our ping (any answer proves the server is there). */
+static bool ping_answer(struct backend *b, const struct xml_node *iq)
+{
+	const char *id = xml_attr(iq, "id"), *type = xml_attr(iq, "type");
+	if (!b->ping_pending || !id || strncmp(id, "ping-", 5) || strcmp(id + 5, b->ping_id) ||
+	    !type || (strcmp(type, "result") && strcmp(type, "error")))
+		return false;
+	b->ping_pending = false;
+	ping_arm(b, ping_period(b));
+	return true;
+}
+
 static void on_presence(struct backend *b, const struct xml_node *p)
 {
 	const char *from = xml_attr(p, "from"), *type = xml_attr(p, "type");
@@ -174,6 +232,7 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 		if (b->state == J_JOINING) {
 			loop_source_drop(&b->connect_timer);
 			b->state = J_JOINED;
+			ping_arm(b, ping_period(b));
 			session_be_joined(b->s, occupant_id(b, occ, true), "jitsi");
 		}
 		return;
@@ -226,6 +285,8 @@ static bool x_stanza(void *user, const struct xml_node *st)
 		on_presence(b, st);
 		return true;
 	}
+	if (xml_is(st, XMPP_NS_CLIENT, "iq") && ping_answer(b, st))
+		return true;
 	return false; /* messages: not yet; iqs: answered as unsupported */
 }
 
@@ -391,6 +452,7 @@ static void jt_drop(struct backend *b, const char *why)
 static int jt_leave(struct backend *b)
 {
 	loop_source_drop(&b->connect_timer);
+	loop_source_drop(&b->ping_timer);
 	bool joined = b->state == J_JOINED || b->state == J_JOINING;
 	b->state = J_LEAVING;
 	if (!b->x || (!b->ws && !b->offline_send))

@@ -21,7 +21,7 @@ struct t {
 	struct session *s;
 	char sent[32][2048];
 	int n_sent;
-	int joined, participants, left, errors, code;
+	int joined, participants, left, errors, code, reconnecting;
 	uint64_t self_id, bob_id;
 	char names[8][128];
 	bool muted[8];
@@ -60,6 +60,9 @@ static void on_event(void *user, const struct session_event *ev)
 		t->left++;
 		assert_int_equal(ev->id, t->bob_id);
 		break;
+	case SESSION_EV_RECONNECTING:
+		t->reconnecting++;
+		break;
 	case SESSION_EV_ERROR:
 		t->errors++;
 		t->code = ev->code;
@@ -81,10 +84,11 @@ static void feed(struct t *t, const char *m)
 #define PRES(occ, body) "<presence xmlns='jabber:client' from='" ROOM "/" occ "' to='a@meet.example/r'>" body "</presence>"
 #define MUCX(jid, extra) "<x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant' jid='" jid "'/>" extra "</x>"
 
-static void start(struct t *t)
+static void start_with(struct t *t, unsigned keepalive_ms)
 {
 	memset(t, 0, sizeof(*t));
 	struct session_config cfg = {
+		.keepalive_ms = keepalive_ms,
 		.url = "https://Meet.Example/MyRoom#config.x=1", .name = "alice",
 		.xmpp_websocket = "wss://meet.example/xmpp-websocket", .xmpp_domain = "meet.example",
 		.xmpp_muc = "conference.meet.example", .xmpp_focus = "focus.meet.example",
@@ -107,6 +111,11 @@ static void start(struct t *t)
 	assert_non_null(strstr(p, "<nick xmlns='http://jabber.org/protocol/nick'>alice</nick>"));
 	assert_non_null(strstr(p, "<audiomuted>false</audiomuted>"));
 	assert_int_equal(t->joined, 0);
+}
+
+static void start(struct t *t)
+{
+	start_with(t, 0);
 }
 
 static void finish(struct t *t)
@@ -170,11 +179,62 @@ static void test_room_refuses(void **state)
 	finish(&t);
 }
 
+/* XEP-0199 both ways: once joined, a ping goes to the server every keepalive period; an
+ * answer re-arms it, no answer within the period (at most 15 s) loses the connection. */
+static void run_for(unsigned ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+	while (g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, FALSE), g_usleep(1000);
+}
+
+/* Runs the loop until cond holds or 3 s pass (a loaded machine delays timers). */
+#define WAIT_UNTIL(cond)                                                            \
+	do {                                                                        \
+		gint64 end_ = g_get_monotonic_time() + 3000000;                     \
+		while (!(cond) && g_get_monotonic_time() < end_)                    \
+			g_main_context_iteration(NULL, FALSE), g_usleep(1000);      \
+	} while (0)
+
+static void test_pings(void **state)
+{
+	struct t t;
+	char answer[256];
+	(void)state;
+	start_with(&t, 60);
+	feed(&t, PRES("1234abcd", MUCX("a@meet.example/r", "<status code='110'/>")));
+	assert_int_equal(t.joined, 1);
+	int n = t.n_sent;
+	WAIT_UNTIL(t.n_sent > n);
+	run_for(20);
+	assert_true(t.n_sent == n + 1); /* one ping until it is answered */
+	const char *ping = t.sent[n];
+	assert_non_null(strstr(ping, "type='get' to='meet.example'"));
+	assert_non_null(strstr(ping, "<ping xmlns='urn:xmpp:ping'/>"));
+	const char *id = strstr(ping, "id='");
+	assert_non_null(id);
+	/* a wrong id is not an answer; the right one is */
+	feed(&t, "<iq xmlns='jabber:client' type='result' id='ping-ttm-999'/>");
+	snprintf(answer, sizeof(answer), "<iq xmlns='jabber:client' type='result' %.*s/>",
+		 (int)(strcspn(id + 4, "'") + 5), id);
+	feed(&t, answer);
+	WAIT_UNTIL(t.n_sent >= n + 2); /* answered: the next ping, no loss */
+	assert_true(t.n_sent >= n + 2);
+	assert_int_equal(t.errors, 0);
+	assert_false(session_is_done(t.s));
+	assert_int_equal(t.reconnecting, 0);
+	WAIT_UNTIL(t.reconnecting); /* unanswered now: the connection counts as lost, the
+				     * session reconnects */
+	assert_true(t.reconnecting >= 1);
+	finish(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_join_and_roster),
 		cmocka_unit_test(test_room_refuses),
+		cmocka_unit_test(test_pings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
