@@ -14,6 +14,8 @@ pkgs=(
   libwebsockets-dev libwebsockets-evlib-glib libglib2.0-dev libjansson-dev libnice-dev
   libssl-dev libsrtp2-dev libopus-dev portaudio19-dev libncurses-dev libsodium-dev
   libusrsctp-dev libvpx-dev libcmocka-dev libexpat1-dev
+  # run time: GIO's TLS module (a Jitsi link's https:// /config.js, src/jitsi/fetch.c)
+  glib-networking
   # test lab and fixtures
   janus prosody iproute2 nftables python3 tmux espeak-ng sox opus-tools strace procps
   # the chat-only participant of tests/integration/test_roster_merge.py (npm werift + ws)
