@@ -52,10 +52,7 @@
 #define DTLS_MAX_DATAGRAM 65535
 #define DTLS_MAX_MTU 4096		/* OpenSSL's handshake write buffer */
 #define DTLS_MAX_RETRANSMIT_US 4000000u
-/* The first retransmission of a handshake flight. RFC 6347's 1 s made a join whose first
- * flight was lost (a ClientHello that reached the server before its ICE was ready for it)
- * wait a whole second for audio; the flights are small, and the backoff doubles from here. */
-#define DTLS_DEFAULT_RETRANSMIT_MS 200
+#define DTLS_DEFAULT_RETRANSMIT_MS 1000 /* RFC 6347's initial timer */
 #define DTLS_DEFAULT_HANDSHAKE_MS 15000
 #define DTLS_CERT_VALIDITY_S (24L * 3600)
 #define DTLS_KEY_LABEL "EXTRACTOR-dtls_srtp"
