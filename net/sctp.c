@@ -1,5 +1,4 @@
-/*
- * SCTP association on usrsctp's AF_CONN mode (see sctp.h for the contract).
+/* SCTP association on usrsctp's AF_CONN mode (see sctp.h for the contract).
  *
  * Each association is one one-to-one usrsctp socket bound to a "conn address" that is not a
  * pointer but a number (its id). usrsctp reports everything through two process-wide hooks:
