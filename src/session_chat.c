@@ -29,18 +29,6 @@
 				     * rejoin after a reconnect) */
 #define CHAT_OUTBOX_MAX 64            /* messages queued while the chat channel is not up */
 
-static void emit_notice(struct session *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
-static void emit_notice(struct session *s, const char *fmt, ...)
-{
-	char msg[300];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	struct session_event ev = { .type = SESSION_EV_NOTICE, .message = msg };
-	session_emit(s, &ev);
-}
-
 /* Outbox messages live in libsodium's secure allocator like the history (sodium_free wipes). */
 static void outgoing_free(struct outgoing *o)
 {
@@ -106,11 +94,11 @@ void session_chat_flush(struct session *s)
 			return; /* stays queued */
 		g_queue_pop_head(&s->outbox);
 		if (rc == -ENOENT && o->by_id)
-			emit_notice(s, "that person is not in the chat room (any more)");
+			session_be_notice(s, "that person is not in the chat room (any more)");
 		else if (rc == -ENOENT)
-			emit_notice(s, "nobody named \"%s\" is in the chat room", o->to);
+			session_be_notice(s, "nobody named \"%s\" is in the chat room", o->to);
 		else if (rc < 0)
-			emit_notice(s, "a chat message of %zu bytes could not be sent (%s)",
+			session_be_notice(s, "a chat message of %zu bytes could not be sent (%s)",
 				    strlen(o->text), strerror(-rc));
 		outgoing_free(o);
 	}
@@ -183,10 +171,10 @@ void session_chat_check_locked(struct session *s)
 		return;
 	s->chat_unlocked_told = true;
 	if (getrlimit(RLIMIT_MEMLOCK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
-		emit_notice(s, "chat memory is not locked (RLIMIT_MEMLOCK is %llu KB): chat may be "
+		session_be_notice(s, "chat memory is not locked (RLIMIT_MEMLOCK is %llu KB): chat may be "
 			    "swapped out to disk", (unsigned long long)rl.rlim_cur / 1024);
 	else
-		emit_notice(s, "chat memory is not locked: chat may be swapped out to disk");
+		session_be_notice(s, "chat memory is not locked: chat may be swapped out to disk");
 }
 
 size_t session_chat_locked_bytes(void)
