@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/vmlck.h"
+
 #include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -18,19 +20,6 @@
 
 #include "net/lockpool.h"
 #include "src/secmem.h"
-
-static long vm_locked_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
 
 /* "Locked:" of the mapping holding address a (/proc/self/smaps), in kB; -1 if not found. */
 static long locked_kb_at(uintptr_t a)

@@ -6,26 +6,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/vmlck.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include "net/lockbuf.h"
-
-static long vm_locked_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
 
 static void test_locked_and_released(void **state)
 {

@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/vmlck.h"
+
 #include <jansson.h>
 #include <linux/capability.h>
 #include <pthread.h>
@@ -26,20 +28,6 @@
 	"{\"textroom\":\"message\",\"room\":1234,\"from\":\"u-4711-alice\",\"date\":"         \
 	"\"2026-12-06T09:00:00+0000\",\"text\":\"meet me at the usual place at nine, bring "  \
 	"the papers\",\"whisper\":false}"
-
-static long vm_locked_kb(void)
-{
-	char line[256];
-	long kb = -1;
-	FILE *f = fopen("/proc/self/status", "r");
-
-	assert_non_null(f);
-	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "VmLck: %ld kB", &kb) == 1)
-			break;
-	fclose(f);
-	return kb;
-}
 
 /* Whether this process may lock a few hundred KB (root, or a limit that allows it). */
 static bool may_lock(void)
