@@ -55,6 +55,7 @@ import time
 LAB_DIR = os.path.dirname(os.path.abspath(__file__))
 TEMPLATE_DIR = os.path.join(LAB_DIR, "janus")
 JANUSCTL = os.path.join(LAB_DIR, "janusctl.py")
+FOCUS = os.path.join(LAB_DIR, "focus.py")
 
 CLIENT_ADDR = "198.18.0.1"
 SERVER_ADDR = "198.18.0.2"
@@ -280,6 +281,7 @@ class Lab:
         self.full_trickle = bool(full_trickle)
         self.with_janus = bool(janus)
         self._prosody = None
+        self._focus = None  # tests/lab/focus.py, a stand-in jicofo (start_focus)
         self.ready_timeout = float(ready_timeout)
         self.save_log_to = save_log_to
         self.room = 1234
@@ -566,11 +568,15 @@ class Lab:
     # ---- prosody (an XMPP server for the Jitsi Meet backend) -----------------------------------
 
     def start_prosody(self, port=None, domain="localhost", muc="conference.localhost",
-                      muc_options=(), extra_components=""):
+                      muc_options=(), extra_components="", focus=False, plugin_paths=(),
+                      muc_modules=()):
         """Starts Debian's prosody in the server namespace with a config written here: an
         anonymous VirtualHost `domain`, a MUC component `muc` that shows real JIDs and does not
         lock new rooms (plus muc_options lines), mod_websocket on http://SERVER_ADDR:port/
         xmpp-websocket, plain (no TLS). Waits until it accepts TCP; returns the WebSocket URL.
+        focus: also an external component focus.DOMAIN (XEP-0114, a port and secret kept for
+        start_focus) that is an admin of the MUC, as jicofo's user is in Jitsi's deployments.
+        plugin_paths: extra module folders; muc_modules: modules loaded on the MUC component.
         Stopped by PID (stop_prosody, teardown)."""
         if not shutil.which("prosody"):
             raise LabError("prosody is not installed (apt-get install prosody)")
@@ -580,7 +586,23 @@ class Lab:
         d = os.path.join(self.dir, "prosody")
         os.makedirs(d, exist_ok=True)
         cfg = os.path.join(d, "prosody.cfg.lua")
+        comp = ""
+        if plugin_paths:
+            comp += 'plugin_paths = { %s }\n' % ", ".join('"%s"' % p for p in plugin_paths)
+        if focus:
+            self.focus_domain = "focus." + domain
+            self.focus_port = 20000 + (port + 7) % 10000
+            self.focus_secret = secrets.token_hex(12)
+            comp += ('component_ports = { %d }\ncomponent_interfaces = { "%s" }\n'
+                     % (self.focus_port, self.server_addr))
+            muc_options = list(muc_options) + ['admins = { "%s" }' % self.focus_domain]
+            extra_components = ('Component "%s"\n  component_secret = "%s"\n'
+                                % (self.focus_domain, self.focus_secret)) + extra_components
+        if muc_modules:
+            muc_options = list(muc_options) + ["modules_enabled = { %s }" % ", ".join(
+                '"%s"' % m for m in muc_modules)]
         with open(cfg, "w") as f:
+            f.write(comp)
             f.write('daemonize = false\npidfile = "%s/prosody.pid"\ndata_path = "%s"\n'
                     'log = { { levels = { min = "info" }, to = "console" } }\n'
                     'modules_enabled = { "saslauth", "websocket", "ping", "disco" }\n'
@@ -602,6 +624,32 @@ class Lab:
                 start_new_session=True, cwd=d, preexec_fn=_no_core_dumps)
         self._wait_ready(self._prosody, port, "prosody", self.prosody_log_tail)
         return "ws://%s:%d/xmpp-websocket" % (self.server_addr, port)
+
+    def start_focus(self, *options, timeout=10.0):
+        """Starts tests/lab/focus.py (a stand-in jicofo: see its docstring for the options,
+        e.g. "--not-ready", "2") in the server namespace against the prosody started with
+        focus=True; waits until prosody accepted it. Returns a LabFocus (requests(), command(),
+        stop()); stopped by PID at teardown."""
+        if not getattr(self, "focus_port", None) or not self._prosody:
+            raise LabError("start_prosody(focus=True) first")
+        if self._focus and self._focus.proc.poll() is None:
+            raise LabError("the focus is already running")
+        log = os.path.join(self.dir, "prosody", "focus-%d.jsonl" % (len(self._clients) + 1))
+        env = dict(os.environ, FOCUS_SECRET=self.focus_secret)
+        proc = subprocess.Popen(
+            ["ip", "netns", "exec", self.server_ns, sys.executable, FOCUS, "--host",
+             self.server_addr, "--port", str(self.focus_port), "--domain", self.focus_domain,
+             "--log", log] + [str(o) for o in options],
+            env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            start_new_session=True, text=True)
+        self._focus = LabFocus(proc, log)
+        r, _, _ = select.select([proc.stdout], [], [], timeout)
+        line = proc.stdout.readline() if r else ""
+        if line.strip() != "ready":
+            self._focus.stop()
+            raise LabError("the stand-in focus did not connect: %s %s\n%s"
+                           % (line, self._focus.stderr(), self.prosody_log_tail(20)))
+        return self._focus
 
     def stop_prosody(self, grace=5.0):
         """Stops prosody by PID: TERM, KILL after grace seconds. Returns its exit status."""
@@ -834,6 +882,8 @@ class Lab:
             except OSError:
                 pass
             try:
+                if self._focus:
+                    self._focus.stop()
                 self.stop_prosody()
             except OSError:
                 pass
@@ -863,6 +913,58 @@ class Lab:
             _handlers["pending"] = None
             _teardown_all()
             raise SystemExit(128 + pending)
+
+
+class LabFocus:
+    """A running tests/lab/focus.py: its log of received stanzas and a command pipe."""
+
+    def __init__(self, proc, log):
+        self.proc = proc
+        self.log = log
+        self.pid = proc.pid
+
+    def records(self):
+        """Every JSON record the focus logged so far (received stanzas, sent ones, commands)."""
+        try:
+            with open(self.log) as f:
+                return [json.loads(line) for line in f if line.strip()]
+        except OSError:
+            return []
+
+    def requests(self):
+        """The conference requests received: [{"room", "attrs", "properties", "from", ...}]."""
+        return [dict(r["conference"], **{k: r[k] for k in ("from", "id", "t")})
+                for r in self.records() if "conference" in r]
+
+    def sent(self):
+        return [r["sent"] for r in self.records() if "sent" in r]
+
+    def command(self, obj):
+        """Sends one command (see focus.py), e.g. {"set": {"silent": True}}."""
+        self.proc.stdin.write(json.dumps(obj) + "\n")
+        self.proc.stdin.flush()
+
+    def stderr(self):
+        if self.proc.poll() is None:
+            return ""
+        return self.proc.stderr.read() if self.proc.stderr else ""
+
+    def stop(self, grace=3.0):
+        """TERM, KILL after grace seconds, by PID. Returns the exit status."""
+        p = self.proc
+        if p.poll() is None:
+            p.terminate()
+            try:
+                p.wait(grace)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        for f in (p.stdin, p.stdout, p.stderr):
+            try:
+                f.close()
+            except (OSError, AttributeError):
+                pass
+        return p.returncode
 
 
 def _cmd_run(args):

@@ -1,0 +1,468 @@
+#!/usr/bin/env python3
+"""A stand-in Jitsi focus (jicofo) for the lab's prosody: an XEP-0114 external component
+`focus.<domain>`, Python standard library only. Written from the wire format (notes in
+../shared/jitsi/NOTES.md §2; lib-jitsi-meet modules/xmpp/moderator.js; jicofo
+ConferenceIqHandler.kt and ChatRoomImpl.kt were read, nothing copied).
+
+What it does, as jicofo does it as far as a Jitsi client can see:
+- answers the conference request `<iq type='set'><conference xmlns='http://jitsi.org/protocol/
+  focus' room='ROOM@MUC' machine-uid=...>` with `ready='true' focusjid='<our bare JID>'` and
+  `<property name='authentication' value='false'/>` ONLY after it has joined ROOM@MUC as nick
+  `focus` and made the room non-anonymous (muc#roomconfig_whois=anyone, the owner form); a
+  second request for a room it is in is answered at once;
+- grants owner to the first participant when no participant owns the room (jicofo's
+  enable-auto-owner), and leaves a room when the last participant has left;
+- answers disco#info, pings, and every other iq-get/set with service-unavailable; Jingle
+  iqs are acknowledged and logged (session-initiate from the focus is issue 15: see
+  `handle_jingle`).
+
+Behaviours for tests (command line, or at run time as a JSON line on stdin
+`{"set": {"not_ready": 2}}`):
+  --not-ready N       the first N requests per room get ready='false' (the client retries)
+  --auth-required     error not-authorized "not authorized user domain" (+ authentication=true)
+  --auth-property     the answers say authentication=true (deployment with logins)
+  --vnode NAME        ready='true' vnode=NAME focusjid='focus@NAME.<domain>' (visitor redirect)
+  --not-live          ready='false' + property live=false (a visitor queue: lib-jitsi-meet fails)
+  --error COND        an error answer with that RFC 6120 condition (type from the condition)
+  --silent            never answer conference requests (they are still logged)
+  --no-auto-owner     never grant owner
+
+Every stanza received is logged as one JSON line to --log (conference requests parsed:
+room, attrs, properties), and a line `ready` is printed on stdout once the component is
+connected. Stdin commands (JSON lines): {"set": {option: value}}, {"send": "<raw xml/>"},
+{"grant": {"room": ROOM_JID, "nick": NICK, "affiliation": "owner"}}, {"quit": true}.
+"""
+
+import argparse
+import hashlib
+import heapq
+import json
+import os
+import select
+import socket
+import sys
+import time
+import xml.etree.ElementTree as ET
+from xml.sax.saxutils import escape, quoteattr
+
+NS_COMPONENT = "jabber:component:accept"
+NS_STREAM = "http://etherx.jabber.org/streams"
+NS_FOCUS = "http://jitsi.org/protocol/focus"
+NS_MUC = "http://jabber.org/protocol/muc"
+NS_MUC_USER = NS_MUC + "#user"
+NS_MUC_OWNER = NS_MUC + "#owner"
+NS_MUC_ADMIN = NS_MUC + "#admin"
+NS_DISCO_INFO = "http://jabber.org/protocol/disco#info"
+NS_PING = "urn:xmpp:ping"
+NS_JINGLE = "urn:xmpp:jingle:1"
+NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas"
+NS_DATA = "jabber:x:data"
+
+# RFC 6120 §8.3.3: the error type each condition usually carries
+ERROR_TYPES = {"bad-request": "modify", "conflict": "cancel", "feature-not-implemented": "cancel",
+               "forbidden": "auth", "internal-server-error": "wait", "item-not-found": "cancel",
+               "not-acceptable": "modify", "not-allowed": "cancel", "not-authorized": "auth",
+               "policy-violation": "modify", "recipient-unavailable": "wait",
+               "resource-constraint": "wait", "service-unavailable": "cancel"}
+
+DEFAULTS = {"not_ready": 0, "auth_required": False, "auth_property": False, "vnode": None,
+            "not_live": False, "error": None, "silent": False, "auto_owner": True}
+
+
+def tag(ns, name):
+    return "{%s}%s" % (ns, name)
+
+
+def local(el):
+    return el.tag.rsplit("}", 1)[-1]
+
+
+def ns_of(el):
+    return el.tag[1:].split("}", 1)[0] if el.tag.startswith("{") else ""
+
+
+def bare(jid):
+    return (jid or "").split("/", 1)[0]
+
+
+def resource(jid):
+    return jid.split("/", 1)[1] if jid and "/" in jid else ""
+
+
+class Room:
+    """One MUC room the focus is in (or joining)."""
+
+    def __init__(self, jid):
+        self.jid = jid
+        self.state = "joining"   # joining -> configuring -> joined
+        self.pending = []        # conference iqs waiting for the join
+        self.requests = 0        # conference requests seen
+        self.occupants = {}      # nick -> {"jid", "role", "affiliation"}
+        self.config_id = None
+
+
+class Focus:
+    def __init__(self, args):
+        self.args = args
+        self.jid = args.domain                   # our bare JID, the focusjid
+        self.full = "%s/%s" % (args.domain, args.nick)
+        self.opts = dict(DEFAULTS)
+        for k in DEFAULTS:
+            v = getattr(args, k, None)
+            if v is not None:
+                self.opts[k] = v
+        self.rooms = {}
+        self.not_ready_seen = {}  # room -> ready='false' answers given before the focus joined
+        self.timers = []
+        self.seq = 0
+        self.sock = None
+        self.parser = None
+        self.depth = 0
+        self.root = None
+        self.stream_id = None
+        self.ready = False
+        self.log = open(args.log, "a", buffering=1) if args.log else None
+        self.t0 = time.monotonic()
+
+    # ---- plumbing ----------------------------------------------------------------------------
+
+    def note(self, rec):
+        if self.log:
+            rec["t"] = round(time.monotonic() - self.t0, 3)
+            self.log.write(json.dumps(rec) + "\n")
+
+    def send(self, text):
+        self.note({"sent": text[:4000]})
+        self.sock.sendall(text.encode())
+
+    def next_id(self, prefix):
+        self.seq += 1
+        return "%s-%d" % (prefix, self.seq)
+
+    def later(self, seconds, fn):
+        self.seq += 1
+        heapq.heappush(self.timers, (time.monotonic() + seconds, self.seq, fn))
+
+    def connect(self):
+        deadline = time.monotonic() + self.args.connect_timeout
+        while True:
+            try:
+                self.sock = socket.create_connection((self.args.host, self.args.port), 5)
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        self.parser = ET.XMLPullParser(events=("start", "end"))
+        self.sock.sendall(("<?xml version='1.0'?><stream:stream xmlns='%s' xmlns:stream='%s' "
+                           "to=%s>" % (NS_COMPONENT, NS_STREAM, quoteattr(self.jid))).encode())
+
+    def feed(self, data):
+        self.parser.feed(data)
+        for ev, el in self.parser.read_events():
+            if ev == "start":
+                self.depth += 1
+                if self.depth == 1:
+                    self.root = el
+                    self.stream_id = el.get("id")
+                    digest = hashlib.sha1((self.stream_id + self.args.secret).encode()).hexdigest()
+                    self.sock.sendall(("<handshake>%s</handshake>" % digest).encode())
+            else:
+                self.depth -= 1
+                if self.depth == 1:
+                    self.root.remove(el)
+                    self.stanza(el)
+                elif self.depth == 0:
+                    raise SystemExit("focus: the server closed the stream")
+
+    # ---- stanzas -----------------------------------------------------------------------------
+
+    def stanza(self, st):
+        name = local(st)
+        if name == "handshake":
+            self.ready = True
+            print("ready", flush=True)
+            return
+        if name == "error" and ns_of(st) == NS_STREAM:
+            raise SystemExit("focus: stream error: %s" % [local(c) for c in st])
+        rec = {"stanza": name, "from": st.get("from"), "to": st.get("to"),
+               "type": st.get("type"), "id": st.get("id"),
+               "children": ["%s %s" % (ns_of(c), local(c)) for c in st]}
+        conf = st.find(tag(NS_FOCUS, "conference")) if name == "iq" else None
+        if conf is not None:
+            rec["conference"] = {"room": conf.get("room"), "attrs": dict(conf.attrib),
+                                 "properties": {p.get("name"): p.get("value")
+                                                for p in conf.findall(tag(NS_FOCUS, "property"))}}
+        self.note(rec)
+        if name == "iq":
+            self.on_iq(st, conf)
+        elif name == "presence":
+            self.on_presence(st)
+
+    def reply_error(self, iq, cond, text=None, etype=None):
+        if iq.get("type") in ("result", "error"):
+            return
+        self.send("<iq type='error' id=%s from=%s to=%s><error type=%s><%s xmlns='%s'/>%s"
+                  "</error></iq>"
+                  % (quoteattr(iq.get("id", "")), quoteattr(iq.get("to", self.jid)),
+                     quoteattr(iq.get("from", "")), quoteattr(etype or ERROR_TYPES.get(cond, "cancel")),
+                     cond, NS_STANZAS,
+                     "<text xmlns='%s'>%s</text>" % (NS_STANZAS, escape(text)) if text else ""))
+
+    def reply_result(self, iq, inner=""):
+        self.send("<iq type='result' id=%s from=%s to=%s>%s</iq>"
+                  % (quoteattr(iq.get("id", "")), quoteattr(iq.get("to", self.jid)),
+                     quoteattr(iq.get("from", "")), inner))
+
+    def on_iq(self, iq, conf):
+        typ = iq.get("type")
+        if typ in ("result", "error"):
+            self.on_iq_answer(iq)
+            return
+        if conf is not None and typ == "set":
+            self.on_conference(iq, conf)
+            return
+        child = next(iter(iq), None)
+        if child is None:
+            self.reply_error(iq, "bad-request")
+        elif ns_of(child) == NS_PING:
+            self.reply_result(iq)
+        elif ns_of(child) == NS_DISCO_INFO and typ == "get":
+            feats = "".join("<feature var='%s'/>" % f for f in (
+                NS_DISCO_INFO, NS_FOCUS, NS_JINGLE, "urn:xmpp:jingle:apps:rtp:1",
+                "urn:xmpp:jingle:transports:ice-udp:1", "urn:xmpp:jingle:apps:dtls:0"))
+            self.reply_result(iq, "<query xmlns='%s'><identity category='conference' "
+                                  "type='focus' name='Jitsi Meet Focus (stand-in)'/>%s</query>"
+                              % (NS_DISCO_INFO, feats))
+        elif ns_of(child) == NS_JINGLE:
+            self.handle_jingle(iq, child)
+        else:
+            self.reply_error(iq, "service-unavailable")
+
+    def handle_jingle(self, iq, jingle):
+        """A Jingle iq from a participant (session-accept, transport-info, ...): acknowledged.
+        Issue 15 adds the session-initiate we send (see NOTES §2.2) and answers here."""
+        self.reply_result(iq)
+
+    def on_iq_answer(self, iq):
+        for room in self.rooms.values():
+            if room.config_id and iq.get("id") == room.config_id + "-get":
+                self.submit_config(room)
+                return
+            if room.config_id and iq.get("id") == room.config_id + "-set":
+                self.room_ready(room)
+                return
+
+    # ---- the conference request --------------------------------------------------------------
+
+    def answer(self, iq, room_jid, ready, extra_attrs="", props=None, focusjid=None):
+        p = [("authentication", "true" if self.opts["auth_property"] else "false")]
+        p += props or []
+        self.send("<iq type='result' id=%s from=%s to=%s><conference xmlns='%s' room=%s "
+                  "ready='%s' focusjid=%s%s>%s</conference></iq>"
+                  % (quoteattr(iq.get("id", "")), quoteattr(self.jid), quoteattr(iq.get("from", "")),
+                     NS_FOCUS, quoteattr(room_jid), "true" if ready else "false",
+                     quoteattr(focusjid or self.jid), extra_attrs,
+                     "".join("<property name=%s value=%s/>" % (quoteattr(k), quoteattr(v))
+                             for k, v in p)))
+
+    def on_conference(self, iq, conf):
+        room_jid = (conf.get("room") or "").lower()
+        if "@" not in room_jid or "/" in room_jid:
+            self.reply_error(iq, "bad-request", "No 'room' specified.")
+            return
+        o = self.opts
+        if o["silent"]:
+            return
+        if o["error"]:
+            self.reply_error(iq, o["error"], "stand-in focus: configured error")
+            return
+        if o["auth_required"] and room_jid not in self.rooms:
+            self.opts["auth_property"] = True
+            self.reply_error(iq, "not-authorized", "not authorized user domain")
+            return
+        room = self.rooms.get(room_jid)
+        counted = room.requests if room else self.not_ready_seen.get(room_jid, 0)
+        if counted < o["not_ready"]:
+            self.not_ready_seen[room_jid] = counted + 1
+            if room:
+                room.requests += 1
+            self.answer(iq, room_jid, False)
+            return
+        if o["not_live"]:
+            self.answer(iq, room_jid, False, props=[("live", "false")])
+            return
+        if room is None:
+            room = self.rooms[room_jid] = Room(room_jid)
+            room.requests = counted
+            self.join(room)
+        room.requests += 1
+        if room.state == "joined":
+            self.answer_joined(iq, room)
+        else:
+            room.pending.append(iq)
+
+    def answer_joined(self, iq, room):
+        vnode = self.opts["vnode"]
+        if vnode:
+            # jicofo names the visitor node's focus (its XmppConfig.visitors[vnode].jid)
+            self.answer(iq, room.jid, True, " vnode=%s" % quoteattr(vnode),
+                        focusjid="focus@%s.%s" % (vnode, self.jid.split(".", 1)[-1]))
+            return
+        self.answer(iq, room.jid, True)
+
+    def join(self, room):
+        self.send("<presence from=%s to=%s><x xmlns='%s'/>"
+                  "<versions xmlns='http://jitsi.org/jitmeet'><version name='focus'>standin"
+                  "</version></versions></presence>"
+                  % (quoteattr(self.full), quoteattr("%s/%s" % (room.jid, self.args.nick)), NS_MUC))
+
+    def submit_config(self, room):
+        room.state = "configuring"
+        self.send("<iq type='set' id=%s from=%s to=%s><query xmlns='%s'><x xmlns='%s' "
+                  "type='submit'><field var='FORM_TYPE'><value>%s#roomconfig</value></field>"
+                  "<field var='muc#roomconfig_whois'><value>anyone</value></field></x>"
+                  "</query></iq>"
+                  % (quoteattr(room.config_id + "-set"), quoteattr(self.full), quoteattr(room.jid),
+                     NS_MUC_OWNER, NS_DATA, NS_MUC))
+
+    def room_ready(self, room):
+        room.state = "joined"
+        pending, room.pending = room.pending, []
+        for iq in pending:
+            self.answer_joined(iq, room)
+        self.maybe_grant_owner(room)
+
+    # ---- the room ----------------------------------------------------------------------------
+
+    def on_presence(self, p):
+        frm = p.get("from") or ""
+        room = self.rooms.get(bare(frm).lower())
+        if room is None:
+            return
+        nick = resource(frm)
+        x = p.find(tag(NS_MUC_USER, "x"))
+        codes = {s.get("code") for s in x.findall(tag(NS_MUC_USER, "status"))} if x is not None else set()
+        if p.get("type") == "error":
+            if nick == self.args.nick and room.state == "joining":
+                for iq in room.pending:
+                    self.reply_error(iq, "internal-server-error", "the focus cannot join the room")
+                del self.rooms[room.jid]
+            return
+        if nick == self.args.nick or "110" in codes:
+            if p.get("type") == "unavailable":
+                self.rooms.pop(room.jid, None)
+            elif room.state == "joining":
+                room.config_id = self.next_id("cfg")
+                self.send("<iq type='get' id=%s from=%s to=%s><query xmlns='%s'/></iq>"
+                          % (quoteattr(room.config_id + "-get"), quoteattr(self.full),
+                             quoteattr(room.jid), NS_MUC_OWNER))
+            return
+        if p.get("type") == "unavailable":
+            room.occupants.pop(nick, None)
+            if not room.occupants:
+                self.send("<presence type='unavailable' from=%s to=%s/>"
+                          % (quoteattr(self.full), quoteattr("%s/%s" % (room.jid, self.args.nick))))
+                self.rooms.pop(room.jid, None)
+                self.not_ready_seen.pop(room.jid, None)
+            else:
+                self.maybe_grant_owner(room)
+            return
+        item = x.find(tag(NS_MUC_USER, "item")) if x is not None else None
+        room.occupants[nick] = {"jid": item.get("jid") if item is not None else None,
+                                "role": item.get("role") if item is not None else None,
+                                "affiliation": item.get("affiliation") if item is not None else None}
+        self.maybe_grant_owner(room)
+
+    def maybe_grant_owner(self, room):
+        """jicofo's auto-owner: a room without an owning participant makes the earliest one
+        owner (granted by real JID)."""
+        if not self.opts["auto_owner"] or room.state != "joined":
+            return
+        occ = room.occupants
+        if not occ or any(o["affiliation"] == "owner" for o in occ.values()):
+            return
+        nick, o = next(iter(occ.items()))
+        if o["jid"]:
+            self.grant(room, o["jid"], "owner")
+            o["affiliation"] = "owner"
+
+    def grant(self, room, real_jid, affiliation):
+        self.send("<iq type='set' id=%s from=%s to=%s><query xmlns='%s'><item affiliation=%s "
+                  "jid=%s/></query></iq>"
+                  % (quoteattr(self.next_id("grant")), quoteattr(self.full), quoteattr(room.jid),
+                     NS_MUC_ADMIN, quoteattr(affiliation), quoteattr(bare(real_jid))))
+
+    # ---- commands from the test --------------------------------------------------------------
+
+    def command(self, line):
+        try:
+            cmd = json.loads(line)
+        except ValueError:
+            return
+        if "set" in cmd:
+            for k, v in cmd["set"].items():
+                if k in DEFAULTS:
+                    self.opts[k] = v
+        if "send" in cmd:
+            self.send(cmd["send"])
+        if "grant" in cmd:
+            g = cmd["grant"]
+            room = self.rooms.get(g["room"].lower())
+            o = room.occupants.get(g["nick"]) if room else None
+            if o and o["jid"]:
+                self.grant(room, o["jid"], g.get("affiliation", "owner"))
+        if cmd.get("quit"):
+            raise SystemExit(0)
+        self.note({"command": cmd})
+
+    def run(self):
+        self.connect()
+        inputs = [self.sock, sys.stdin]
+        while True:
+            now = time.monotonic()
+            while self.timers and self.timers[0][0] <= now:
+                heapq.heappop(self.timers)[2]()
+            wait = max(0.0, self.timers[0][0] - now) if self.timers else 1.0
+            r, _, _ = select.select(inputs, [], [], wait)
+            if self.sock in r:
+                data = self.sock.recv(65536)
+                if not data:
+                    raise SystemExit("focus: the server closed the connection")
+                self.feed(data)
+            if sys.stdin in r:
+                line = sys.stdin.readline()
+                if not line:
+                    inputs.remove(sys.stdin)
+                else:
+                    self.command(line)
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--host", default="127.0.0.1")
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--secret", default=os.environ.get("FOCUS_SECRET", ""))
+    ap.add_argument("--domain", required=True, help="the component's JID, e.g. focus.localhost")
+    ap.add_argument("--nick", default="focus")
+    ap.add_argument("--log")
+    ap.add_argument("--connect-timeout", type=float, default=10.0)
+    ap.add_argument("--not-ready", type=int, dest="not_ready")
+    ap.add_argument("--auth-required", action="store_true", default=None, dest="auth_required")
+    ap.add_argument("--auth-property", action="store_true", default=None, dest="auth_property")
+    ap.add_argument("--vnode")
+    ap.add_argument("--not-live", action="store_true", default=None, dest="not_live")
+    ap.add_argument("--error")
+    ap.add_argument("--silent", action="store_true", default=None)
+    ap.add_argument("--no-auto-owner", action="store_false", default=None, dest="auto_owner")
+    args = ap.parse_args(argv)
+    if args.error and args.error not in ERROR_TYPES:
+        ap.error("--error: one of %s" % ", ".join(sorted(ERROR_TYPES)))
+    try:
+        Focus(args).run()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
