@@ -196,9 +196,12 @@ def mono_time(client, t):
     return client.started + t
 
 
-def media_connected(client, timeout=15, start=0):
-    return client.wait_event(lambda e: e["event"] == "media" and e.get("state") == "connected",
-                             timeout, start)
+def media_connected(client, timeout=15, start=0, kind="audio"):
+    """The client's `media` connected event of that kind. Audio and the TextRoom chat channel
+    come up separately (each its own ICE/DTLS), so on a lossy link either can be seconds
+    before the other: timing taken from the wrong one misaligns a recording."""
+    return client.wait_event(lambda e: e["event"] == "media" and e.get("kind") == kind
+                             and e.get("state") == "connected", timeout, start)
 
 
 def check_stats_flow(client, duration, connected_t):
@@ -369,10 +372,14 @@ def test_speech_over_impaired_link():
         a, b, info = play_and_record(L, wd, src, a_extra_s=6.0)
         r, lags = correlate_recording(src, wd("b.wav"), info["start_on_b"], hi_s=1.5)
         fw = L.forwarder_stats()
-        print("  envelope correlation %.3f, lags %s s; forwarder: %s frames each way, "
-              "%d/%d reordered" % (r, lags, (fw["ab"]["sent"], fw["ba"]["sent"]),
-                                   fw["ab"]["reordered"], fw["ba"]["reordered"]))
+        print("  envelope correlation %.3f, lags %s s (A started at %.2f s on B's clock); "
+              "forwarder: %s frames each way, %d/%d reordered"
+              % (r, lags, info["start_on_b"], (fw["ab"]["sent"], fw["ba"]["sent"]),
+                 fw["ab"]["reordered"], fw["ba"]["reordered"]))
         for c in (a, b):
+            up = [(e.get("kind"), e["t"], e.get("signaling_ms"), e.get("ice_ms"),
+                   e.get("dtls_ms")) for e in c.find("media")]
+            print("  %s media up (kind, t, signaling_ms, ice_ms, dtls_ms): %s" % (c.name, up))
             last = c.find("stats")[-1] if c.find("stats") else {}
             print("  %s last stats: %s" % (c.name, last))
         assert r >= 0.6, "B's recording does not match A's speech: r=%.3f\n%s\n%s" % (
