@@ -123,11 +123,9 @@ void session_be_emit(struct session *s, struct session_event *ev);
 
 /* ---- what a backend may read ---- */
 bool session_be_is_joined(const struct session *s);
-bool session_be_joined_once(const struct session *s);
 bool session_be_muted_now(const struct session *s);
 const char *session_be_name(const struct session *s);
 bool session_be_video_receive(const struct session *s);
-bool session_be_leaving(const struct session *s); /* leaving or done */
 uint64_t session_be_self_id(const struct session *s);
 
 #endif

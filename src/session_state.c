@@ -85,11 +85,6 @@ bool session_be_is_joined(const struct session *s)
 	return s->state == ST_JOINED;
 }
 
-bool session_be_joined_once(const struct session *s)
-{
-	return s->joined_once;
-}
-
 bool session_be_muted_now(const struct session *s)
 {
 	return s->muted;
@@ -103,11 +98,6 @@ const char *session_be_name(const struct session *s)
 bool session_be_video_receive(const struct session *s)
 {
 	return s->video_receive;
-}
-
-bool session_be_leaving(const struct session *s)
-{
-	return s->state == ST_LEAVING || s->state == ST_DONE;
 }
 
 uint64_t session_be_self_id(const struct session *s)
