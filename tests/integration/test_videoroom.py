@@ -131,10 +131,11 @@ def roster(c, until=None):
     return out
 
 
-def talking_spans(c, pid, end_t):
-    """[(on_t, off_t)] of participant pid's talking as c saw it (off_t = end_t if still on)."""
+def on_spans(c, event, pid, end_t):
+    """[(on_t, off_t)] of participant pid's `event` state (talking, muted) as c saw it
+    (off_t = end_t if still on)."""
     spans, on = [], None
-    for e in c.find(lambda e: e["event"] == "talking" and e.get("id") == pid):
+    for e in c.find(lambda e: e["event"] == event and e.get("id") == pid):
         if e.get("on") is True and on is None:
             on = e["t"]
         elif e.get("on") is False and on is not None:
@@ -143,6 +144,14 @@ def talking_spans(c, pid, end_t):
     if on is not None:
         spans.append((on, end_t))
     return spans
+
+
+def talking_spans(c, pid, end_t):
+    return on_spans(c, "talking", pid, end_t)
+
+
+def muted_spans(c, pid, end_t):
+    return on_spans(c, "muted", pid, end_t)
 
 
 def make_sentences(wd, n, speed=165):
@@ -182,20 +191,6 @@ def silence_check(rec_path, ref_path, start_s, length_s, what):
 
 
 # ---- tests -----------------------------------------------------------------------------------
-
-def muted_spans(c, pid, end_t):
-    """[(on_t, off_t)] of participant pid shown muted by c."""
-    spans, on = [], None
-    for e in c.find(lambda e: e["event"] == "muted" and e.get("id") == pid):
-        if e.get("on") is True and on is None:
-            on = e["t"]
-        elif e.get("on") is False and on is not None:
-            spans.append((on, e["t"]))
-            on = None
-    if on is not None:
-        spans.append((on, end_t))
-    return spans
-
 
 def test_three_hear_each_other():
     names = ["alice", "bob", "carol"]
