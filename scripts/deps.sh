@@ -4,7 +4,11 @@
 # --with-browser adds headless Chromium, its WebDriver and Janus's demo pages: the browser
 # that tests/integration/test_browser_videoroom.py (scripts/test.sh installs them) and the
 # benchmarks (scripts/bench-deps.sh) put in a meeting with ttymeet; about 100 MB to fetch.
-# Idempotent: packages already present are skipped by apt.
+# --with-jitsi-browser adds to that a real Jitsi client for the browser to run: the npm
+# packages of tests/lab/jitsi (lib-jitsi-meet, pinned with its whole tree by package-lock.json,
+# `npm ci`; ~12 MB to fetch, 33 MB in tests/lab/jitsi/node_modules, which git ignores) for
+# tests/integration/test_browser_jitsi.py.
+# Idempotent: packages already present are skipped by apt, the npm tree when its lock is met.
 set -euo pipefail
 . "$(dirname "$0")/as-root.sh"
 ttm_as_root "$0" "$@" # root, or again through sudo (scripts/as-root.sh)
@@ -21,7 +25,15 @@ pkgs=(
   # the chat-only participant of tests/integration/test_roster_merge.py (npm werift + ws)
   nodejs
 )
-if [ "${1-}" = --with-browser ]; then
+browser=0 jitsi=0
+for a in "$@"; do
+  case $a in
+    --with-browser) browser=1 ;;
+    --with-jitsi-browser) browser=1 jitsi=1 ;;
+    *) echo "deps.sh: unknown option $a (--with-browser, --with-jitsi-browser)" >&2; exit 2 ;;
+  esac
+done
+if [ $browser = 1 ]; then
   pkgs+=(chromium chromium-driver janus-demos fonts-dejavu-core)
 fi
 missing=()
@@ -42,4 +54,14 @@ if [ ${#missing[@]} -gt 0 ]; then
       systemctl disable --now $svc >/dev/null 2>&1 || true
     fi
   done
+fi
+if [ $jitsi = 1 ]; then
+  # What package-lock.json pins, nothing else (npm ci); no package's install scripts run. A
+  # stamp with the lock's hash makes a second run a no-op.
+  dir=$(cd "$(dirname "$0")/../tests/lab/jitsi" && pwd)
+  want=$(sha256sum <"$dir/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$dir/node_modules/.ttm-installed" 2>/dev/null)" != "$want" ]; then
+    (cd "$dir" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+    echo "$want" >"$dir/node_modules/.ttm-installed"
+  fi
 fi

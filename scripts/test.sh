@@ -10,7 +10,9 @@ set -uo pipefail
 . "$(dirname "$0")/as-root.sh"
 ttm_as_root "$0" "$@" # root, or again through sudo (scripts/as-root.sh)
 cd "$(dirname "$0")/.."
-bash scripts/deps.sh --with-browser || exit 1 # Chromium: tests/integration/test_browser_videoroom.py
+# Chromium (tests/integration/test_browser_videoroom.py) and lib-jitsi-meet for it to run
+# (tests/integration/test_browser_jitsi.py)
+bash scripts/deps.sh --with-jitsi-browser || exit 1
 python3 tests/lab/lab.py cleanup >/dev/null 2>&1 || true
 # The Node test participant's packages (npm registry), once, before tests run in parallel.
 python3 -c 'import sys; sys.path.insert(0, "tests/integration"); import chatprobe; chatprobe.ensure_node_deps()' || exit 1

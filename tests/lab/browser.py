@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Headless Chromium on Janus's own demo pages, inside a lab (tests/lab/lab.py): the browser
-side of tests/integration/test_browser_videoroom.py and tests/bench/browser_bench.py.
+"""Headless Chromium on Janus's own demo pages or on a page of our own, inside a lab
+(tests/lab/lab.py): the browser side of tests/integration/test_browser_videoroom.py,
+tests/integration/test_browser_jitsi.py (lib-jitsi-meet on tests/lab/jitsi/page.html) and
+tests/bench/browser_bench.py.
 
-What runs where: Chromium must reach the lab's Janus, whose address exists only in the lab's
+What runs where: Chromium must reach the lab's servers, whose addresses exist only in the lab's
 namespaces, so an agent (this file, `browser.py agent CONFIG`) runs in the client namespace.
-It serves a directory of links to Debian's janus-demos (/usr/share/janus/demos) plus a
-settings.js naming the lab's Janus WebSocket, from a Python HTTP server on 127.0.0.1 there,
-starts chromedriver there, and then relays W3C WebDriver calls: one JSON line in on stdin
+It serves a directory from a Python HTTP server on 127.0.0.1 there: by default links to
+Debian's janus-demos (/usr/share/janus/demos) plus a settings.js naming the lab's Janus
+WebSocket; with Browser(serve=DIR) that directory as it is. It starts chromedriver there, and
+then relays W3C WebDriver calls: one JSON line in on stdin
 ({"method", "path", "body", "timeout"}), one JSON line out ({"status", "raw"} or {"error"}).
 Everything else (which page, what to click, what to measure) is decided by the caller, which
 speaks WebDriver through that relay (Browser.driver()) with the standard library only. The
@@ -16,7 +19,8 @@ Chromium's microphone is its fake capture device reading a WAV file (looped by C
 camera is the fake device's test picture. Each WebDriver session is its own Chromium process,
 so two sessions can speak two different files.
 
-Needs: chromium, chromium-driver, janus-demos (scripts/deps.sh --with-browser).
+Needs: chromium, chromium-driver, janus-demos (scripts/deps.sh --with-browser); the Jitsi page
+also its npm packages (scripts/deps.sh --with-jitsi-browser).
 """
 
 import functools
@@ -108,11 +112,12 @@ class WebDriver:
                 self.sid = None
 
 
-def chromium_args(profile_dir, wav):
-    """Headless Chromium whose microphone plays wav (looped) and whose media permission
-    prompts are accepted."""
+def chromium_args(profile_dir, wav=None):
+    """Headless Chromium whose microphone plays wav (looped; without wav the fake device's
+    beeps) and whose media permission prompts are accepted."""
     return ["--headless=new", "--no-sandbox", "--use-fake-ui-for-media-stream",
-            "--use-fake-device-for-media-stream", "--use-file-for-fake-audio-capture=%s" % wav,
+            "--use-fake-device-for-media-stream"] + (
+                ["--use-file-for-fake-audio-capture=%s" % wav] if wav else []) + [
             "--autoplay-policy=no-user-gesture-required", "--window-size=1280,900",
             "--user-data-dir=%s" % profile_dir]
 
@@ -341,12 +346,13 @@ def _emit(obj):
 
 
 def agent(cfg):
-    """Serves the demos, starts chromedriver, says {"ready", "driver_pid", "base"}, then
-    relays WebDriver calls from stdin until EOF; quits every session chromedriver still has
-    and stops it at the end."""
+    """Serves the demos (or cfg["serve"]), starts chromedriver, says {"ready", "driver_pid",
+    "base"}, then relays WebDriver calls from stdin until EOF; quits every session chromedriver
+    still has and stops it at the end."""
     tmp = cfg["tmp"]
+    root = cfg.get("serve") or demo_dir(tmp, cfg["url"])
     httpd = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=demo_dir(tmp, cfg["url"])))
+        ("127.0.0.1", 0), functools.partial(_QuietHandler, directory=root))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     port = _free_port()
     driver = subprocess.Popen([cfg.get("chromedriver", CHROMEDRIVER), "--port=%d" % port,
@@ -398,11 +404,12 @@ def _driver_ready(call):
 
 class Browser:
     """The agent as seen from a test: Browser(lab, tmp, log_path).start(), then driver() for
-    each Chromium wanted, base + page for the demo URLs, stop() at the end."""
+    each Chromium wanted, base + page for the demo URLs (or for the files of serve, a
+    directory served instead of the demos), stop() at the end."""
 
-    def __init__(self, the_lab, tmp, log_path):
+    def __init__(self, the_lab, tmp, log_path, serve=None):
         self.log = open(log_path, "wb")
-        cfg = {"url": the_lab.url, "tmp": tmp}
+        cfg = {"url": the_lab.url, "tmp": tmp, "serve": os.path.abspath(serve) if serve else None}
         self.tmp = tmp
         self.p = the_lab.client([sys.executable, os.path.abspath(__file__), "agent",
                                  json.dumps(cfg)], stderr=self.log)
@@ -453,9 +460,9 @@ class Browser:
             raise WebDriverError(msg["error"])
         return msg["status"], msg["raw"].encode()
 
-    def driver(self, name, wav):
-        """A new Chromium (WebDriver session) whose microphone plays wav; name names its
-        profile directory. Returns (WebDriver, browserVersion)."""
+    def driver(self, name, wav=None):
+        """A new Chromium (WebDriver session) whose microphone plays wav (see chromium_args);
+        name names its profile directory. Returns (WebDriver, browserVersion)."""
         wd = WebDriver(self._transport)
         caps = wd.new_session(chromium_args(os.path.join(self.tmp, "profile-" + name), wav))
         self.drivers.append(wd)

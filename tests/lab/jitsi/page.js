@@ -1,0 +1,140 @@
+// A Jitsi Meet participant for ttymeet's lab (page.html): lib-jitsi-meet's own API, as the
+// Jitsi Meet web app uses it, with no UI. Connects to the XMPP WebSocket named by ?ws= (with
+// ?room= appended, as sharded deployments expect), joins ?room= under the display name ?name=,
+// and keeps what a test asks about in window.ttm:
+//   ttm.state(): {connected, joined, my_id, error, p2p, connected_ms, joined_ms,
+//                 participants: [{id, name, role}], messages: [{from, name, text, private,
+//                 history, self: our own message, as the room echoes it}], left, errors: [uncaught errors], console: [its last
+//                 warnings and errors]}
+//   ttm.send(text), ttm.sendPrivate(id, text), ttm.leave() -> Promise (resolves when left).
+// Options: focus=JID (default focus.DOMAIN), p2p=0 (no peer-to-peer Jingle offer to the one
+// other participant; on by default, as in the Jitsi Meet web app's config), id=ID (the
+// occupant name, else lib-jitsi-meet's own choice: 8 hex digits).
+// Text from other participants is kept as data, never put into the page as HTML.
+(function () {
+  "use strict";
+  var q = new URLSearchParams(location.search);
+  var t0 = performance.now();
+  var st = {connected: false, joined: false, my_id: null, error: null, p2p: null,
+            connected_ms: null, joined_ms: null, participants: [], messages: [],
+            left: false, errors: []};
+  var conn = null, conf = null;
+
+  function log(s) {
+    var el = document.getElementById("log");
+    if (el) el.textContent += s + "\n";
+  }
+  // lib-jitsi-meet's warnings and errors, the last 200, for a failing test to show.
+  st.console = [];
+  ["warn", "error"].forEach(function (level) {
+    var orig = console[level].bind(console);
+    console[level] = function () {
+      var line = Array.prototype.map.call(arguments, function (a) {
+        return a && a.outerHTML ? a.outerHTML : String(a);  // a stanza: its XML
+      }).join(" ");
+      st.console.push(level + ": " + line.slice(0, 500));
+      if (st.console.length > 200) st.console.shift();
+      orig.apply(null, arguments);
+    };
+  });
+  window.addEventListener("error", function (e) {
+    st.errors.push(String(e.message || e));
+  });
+  window.addEventListener("unhandledrejection", function (e) {
+    st.errors.push("unhandled rejection: " + String(e.reason));
+  });
+
+  function nameOf(id) {
+    var p = conf && conf.getParticipantById(id);
+    return p ? (p.getDisplayName() || null) : null;
+  }
+
+  function roster() {
+    if (!conf) return [];
+    return conf.getParticipants().map(function (p) {
+      return {id: p.getId(), name: p.getDisplayName() || null, role: p.getRole() || null};
+    });
+  }
+
+  function onMessage(priv) {
+    return function (id, text, ts) {
+      st.messages.push({from: id, name: nameOf(id), text: String(text), "private": priv,
+                        history: ts != null, self: id === st.my_id});
+    };
+  }
+
+  function start() {
+    var JM = window.JitsiMeetJS;
+    if (!JM) {
+      st.error = "lib-jitsi-meet did not load";
+      return;
+    }
+    var domain = q.get("domain"), room = q.get("room");
+    JM.init({disableAudioLevels: true});
+    JM.setLogLevel(JM.logLevels.WARN);
+    var E = JM.events;
+    conn = new JM.JitsiConnection(null, null, {
+      hosts: {domain: domain, muc: q.get("muc"), focus: q.get("focus") || "focus." + domain},
+      serviceUrl: q.get("ws") + "?room=" + encodeURIComponent(room)
+    });
+    conn.addEventListener(E.connection.CONNECTION_FAILED, function (err, msg) {
+      st.error = "connection failed: " + err + " " + (msg || "");
+    });
+    conn.addEventListener(E.connection.CONNECTION_DISCONNECTED, function () {
+      st.connected = false;
+    });
+    conn.addEventListener(E.connection.CONNECTION_ESTABLISHED, function () {
+      st.connected = true;
+      st.connected_ms = Math.round(performance.now() - t0);
+      log("connected");
+      if (q.get("id")) {
+        // The occupant name (endpoint id) lib-jitsi-meet would draw from the anonymous JID,
+        // chosen instead: of two participants, the one whose id sorts first offers P2P.
+        var create = conn.xmpp.createRoom.bind(conn.xmpp);
+        conn.xmpp.createRoom = function (name, opts) {
+          return create(name, opts, function () { return q.get("id"); });
+        };
+      }
+      conf = conn.initJitsiConference(room, {
+        p2p: {enabled: q.get("p2p") !== "0"}
+      });
+      var C = E.conference;
+      conf.on(C.CONFERENCE_JOINED, function () {
+        st.joined = true;
+        st.my_id = conf.myUserId();
+        st.joined_ms = Math.round(performance.now() - t0);
+        log("joined as " + st.my_id);
+      });
+      conf.on(C.CONFERENCE_FAILED, function (err) { st.error = "conference failed: " + err; });
+      conf.on(C.CONFERENCE_ERROR, function (err) { st.error = "conference error: " + err; });
+      conf.on(C.CONFERENCE_LEFT, function () { st.joined = false; st.left = true; });
+      conf.on(C.MESSAGE_RECEIVED, onMessage(false));
+      conf.on(C.PRIVATE_MESSAGE_RECEIVED, onMessage(true));
+      conf.on(C.P2P_STATUS, function (c, on) { st.p2p = on; });
+      conf.setDisplayName(q.get("name"));
+      conf.join();
+    });
+    conn.connect();
+  }
+
+  window.ttm = {
+    state: function () {
+      st.participants = roster();
+      return st;
+    },
+    send: function (text) { conf.sendTextMessage(text); },
+    sendPrivate: function (id, text) { conf.sendPrivateTextMessage(id, text); },
+    leave: function () {
+      return conf.leave().then(function () {
+        st.left = true;
+        return conn.disconnect();
+      });
+    }
+  };
+
+  try {
+    start();
+  } catch (e) {
+    st.error = "start: " + String(e && e.stack || e);
+  }
+})();
