@@ -43,6 +43,7 @@ struct backend_env {	/* cfg->pin may change between attempts (session_set_pin) *
 
 struct backend_ops {
 	const char *name; /* "janus" */
+	bool no_audio;    /* the backend brings no audio (yet): the events say so */
 	int (*create)(struct session *s, const struct backend_env *env, struct backend **out);
 	void (*destroy)(struct backend *b);
 	/* One connection attempt: connect, join, then follow the meeting. */
@@ -101,6 +102,10 @@ void session_be_left(struct session *s);
 /* A server message broke the protocol: before the first join that ends the session (exit 3);
  * once joined it is ignored with a rate-limited notice. */
 void session_be_protocol_error(struct session *s, const char *why);
+/* Before the join, the room keeps us waiting (kind: see SESSION_EV_WAITING): a WAITING event
+ * with the message; the backend keeps the attempt alive (no session timeout applies). */
+void session_be_waiting(struct session *s, const char *kind, const char *fmt, ...)
+	G_GNUC_PRINTF(3, 4);
 /* Something the user should know: a NOTICE event. */
 void session_be_notice(struct session *s, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 /* Audio media up (connected) or down; for down, the session decides between rejoin and

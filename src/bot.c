@@ -357,6 +357,7 @@ int bot_create(const struct bot_config *cfg, bot_done_cb done, void *user, struc
 		.room_type = opt->room_type,
 		.xmpp_websocket = opt->xmpp_websocket, .xmpp_domain = opt->xmpp_domain,
 		.xmpp_muc = opt->xmpp_muc, .xmpp_focus = opt->xmpp_focus, .jwt = opt->jwt,
+		.room_name = opt->jitsi ? opt->jitsi_room : NULL,
 		.insecure = opt->insecure, .muted = opt->mute, .t0 = cfg->t0,
 		.media = b->media,
 		.stun_server = opt->stun,

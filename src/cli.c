@@ -251,6 +251,7 @@ static int parse_jitsi(int n, char **argv, struct cli_options *o, char *err, siz
 	o->url = argv[0];
 	o->room = 0;
 	o->jitsi = true;
+	snprintf(o->jitsi_room, sizeof(o->jitsi_room), "%s", link.room);
 	return 0;
 }
 

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "src/jitsi/config.h"
+
 #define CLI_MAX_CHAT 32
 #define CLI_NAME_MAX 64 /* bytes of a display name */
 #define CLI_SECRET_MAX 256 /* bytes of a pin, a TURN user name or a TURN password */
@@ -17,6 +19,7 @@ struct cli_options {
 	const char *url;
 	uint64_t room;         /* Janus; 0 for a Jitsi link */
 	bool jitsi;            /* url is a Jitsi Meet link (https://HOST/ROOM, http:// in labs) */
+	char jitsi_room[JITSI_ROOM_MAX + 1]; /* its room (lowercased, as Jitsi treats it) */
 	/* Jitsi: --xmpp-websocket, --xmpp-domain, --xmpp-muc, --xmpp-focus (NULL: from
 	 * /config.js or Jitsi's defaults), and where a token comes from (--jwt-file, else
 	 * TTYMEET_JWT; cli_load_secrets reads it into jwt_buf, jwt points there) */

@@ -31,6 +31,7 @@ static const char *event_name(enum session_event_type t)
 	case SESSION_EV_PIN_NEEDED: return "pin-needed"; /* not headless: no ask_pin there */
 	case SESSION_EV_GAVE_UP: return "gave-up"; /* not headless: no hold_on_give_up there */
 	case SESSION_EV_RENAMED: return "renamed";
+	case SESSION_EV_WAITING: return "waiting";
 	}
 	return "unknown";
 }
@@ -120,21 +121,25 @@ int headless_print_event_who(FILE *out, const char *who, const struct session_ev
 	switch (ev->type) {
 	case SESSION_EV_CONNECTING:
 		json_object_set_new(o, "url", json_string(ev->url));
-		json_object_set_new(o, "room", json_integer((json_int_t)ev->room));
+		json_object_set_new(o, "room", ev->room_name ? json_string(ev->room_name)
+							     : json_integer((json_int_t)ev->room));
 		break;
 	case SESSION_EV_JOINED:
-		json_object_set_new(o, "room", json_integer((json_int_t)ev->room));
+		json_object_set_new(o, "room", ev->room_name ? json_string(ev->room_name)
+							     : json_integer((json_int_t)ev->room));
 		json_object_set_new(o, "id", json_integer((json_int_t)ev->id));
 		json_object_set_new(o, "name", json_string(ev->name));
 		json_object_set_new(o, "muted", json_boolean(ev->on));
 		if (ev->kind)
 			json_object_set_new(o, "room_type", json_string(ev->kind));
+		if (ev->no_audio)
+			json_object_set_new(o, "audio", json_false());
 		break;
 	case SESSION_EV_PARTICIPANT_JOINED:
 		json_object_set_new(o, "id", json_integer((json_int_t)ev->id));
 		json_object_set_new(o, "name", json_string(ev->name));
 		json_object_set_new(o, "muted", json_boolean(ev->on));
-		json_object_set_new(o, "audio", json_boolean(!ev->chat_only));
+		json_object_set_new(o, "audio", json_boolean(!ev->chat_only && !ev->no_audio));
 		break;
 	case SESSION_EV_PARTICIPANT_LEFT:
 		json_object_set_new(o, "id", json_integer((json_int_t)ev->id));
@@ -176,6 +181,10 @@ int headless_print_event_who(FILE *out, const char *who, const struct session_ev
 			json_object_set_new(o, "to", json_string(ev->to));
 		break;
 	case SESSION_EV_NOTICE:
+		json_object_set_new(o, "message", json_string(ev->message));
+		break;
+	case SESSION_EV_WAITING:
+		json_object_set_new(o, "kind", json_string(ev->kind ? ev->kind : ""));
 		json_object_set_new(o, "message", json_string(ev->message));
 		break;
 	case SESSION_EV_STATS: {

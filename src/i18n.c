@@ -812,6 +812,22 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"Reîncercare…"),
 	[I18N_STALE] = T("stale", "veraltet", "non aggiornato", "neactualizat"),
 	[I18N_VIDEO_FROZEN] = T("frozen", "eingefroren", "bloccato", "înghețat"),
+	[I18N_ST_JOINED_NO_AUDIO] = T("joined, no audio", "beigetreten, kein Ton",
+		"entrato, senza audio", "intrat, fără sunet"),
+	[I18N_ST_WAIT_FOCUS] = T("waiting for the server to set up the meeting",
+		"warte, bis der Server das Meeting einrichtet",
+		"in attesa che il server prepari la riunione",
+		"se așteaptă ca serverul să pregătească întâlnirea"),
+	[I18N_ST_WAIT_HOST] = T("not started: waiting for a moderator",
+		"nicht begonnen: warte auf einen Moderator",
+		"non iniziata: in attesa di un moderatore",
+		"neîncepută: se așteaptă un moderator"),
+	[I18N_ST_WAIT_LIVE] = T("not started yet: waiting", "noch nicht begonnen: warte",
+		"non ancora iniziata: in attesa", "încă neîncepută: se așteaptă"),
+	[I18N_ST_WAIT_LOBBY] = T("in the lobby: waiting to be let in",
+		"im Warteraum: warte auf Einlass",
+		"nella sala d'attesa: in attesa di essere ammesso",
+		"în sala de așteptare: se așteaptă primirea"),
 };
 
 static const char *const lang_codes[I18N_LANG_COUNT] = { "en", "de", "it", "ro" };

@@ -186,6 +186,11 @@ enum i18n_msg {
 	I18N_SYS_RETRYING,
 	I18N_STALE,
 	I18N_VIDEO_FROZEN,
+	I18N_ST_JOINED_NO_AUDIO, /* joined a meeting that brings us no audio (Jitsi, no media) */
+	I18N_ST_WAIT_FOCUS,      /* waiting before the join (SESSION_EV_WAITING kinds) */
+	I18N_ST_WAIT_HOST,
+	I18N_ST_WAIT_LIVE,
+	I18N_ST_WAIT_LOBBY,
 	I18N_MSG_COUNT
 };
 

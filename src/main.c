@@ -777,6 +777,7 @@ int main(int argc, char **argv)
 		.room_type = opt.room_type,
 		.xmpp_websocket = opt.xmpp_websocket, .xmpp_domain = opt.xmpp_domain,
 		.xmpp_muc = opt.xmpp_muc, .xmpp_focus = opt.xmpp_focus, .jwt = opt.jwt,
+		.room_name = opt.jitsi ? opt.jitsi_room : NULL,
 		.ask_pin = true, /* the UI asks for a pin the room wants (masked) */
 		.insecure = opt.insecure, .muted = opt.mute, .t0 = t_start,
 		.media = media,

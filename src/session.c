@@ -268,7 +268,9 @@ static void lose(struct session *s, int code, bool retry_unjoined, const char *w
 
 void session_be_roster_event(void *user, struct session_event *ev)
 {
-	session_emit(user, ev);
+	struct session *s = user;
+	ev->no_audio = s->ops->no_audio;
+	session_emit(s, ev);
 }
 
 void session_be_emit(struct session *s, struct session_event *ev)
@@ -288,8 +290,9 @@ bool session_be_joined(struct session *s, uint64_t self_id, const char *room_typ
 	s->self_id = self_id;
 	roster_set_self(s->roster, self_id, s->name, s->muted);
 	struct session_event ev = { .type = SESSION_EV_JOINED, .id = s->self_id, .name = s->name,
-				    .room = s->cfg.room, .self = true, .on = s->muted,
-				    .kind = room_type };
+				    .room = s->cfg.room, .room_name = s->cfg.room_name,
+				    .self = true, .on = s->muted, .kind = room_type,
+				    .no_audio = s->ops->no_audio };
 	session_emit(s, &ev);
 	session_nick_joined(s);
 	return rejoin;
@@ -341,6 +344,17 @@ void session_be_protocol_error(struct session *s, const char *why)
 	s->bad_msgs_quiet = 0;
 	struct session_event ev = { .type = SESSION_EV_NOTICE, .message = msg };
 	session_emit(s, &ev); /* sanitized there: why may quote the server */
+}
+
+void session_be_waiting(struct session *s, const char *kind, const char *fmt, ...)
+{
+	char msg[320];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	struct session_event ev = { .type = SESSION_EV_WAITING, .kind = kind, .message = msg };
+	session_emit(s, &ev);
 }
 
 void session_be_notice(struct session *s, const char *fmt, ...)
@@ -489,7 +503,7 @@ int session_start(struct session *s)
 	if (s->state != ST_IDLE)
 		return -EALREADY;
 	struct session_event ev = { .type = SESSION_EV_CONNECTING, .url = s->url,
-				    .room = s->cfg.room };
+				    .room = s->cfg.room, .room_name = s->cfg.room_name };
 	session_emit(s, &ev);
 	session_chat_check_locked(s);
 	if (s->cfg.stats_interval_ms)

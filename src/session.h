@@ -69,6 +69,9 @@ struct session_config {
 	 * (NULL: none). Not copied by the session: they outlive it (the backend copies the token
 	 * at create, so the caller may wipe it after session_create). */
 	const char *xmpp_websocket, *xmpp_domain, *xmpp_muc, *xmpp_focus, *jwt;
+	const char *room_name; /* a room named, not numbered (a Jitsi link's room): the events
+				* carry it instead of room; NULL: the numeric room. Not copied:
+				* it outlives the session */
 };
 
 enum session_event_type {
@@ -92,6 +95,9 @@ enum session_event_type {
 	SESSION_EV_GAVE_UP,     /* hold_on_give_up only: reconnecting gave up (message: why);
 				 * waits for session_retry or session_leave */
 	SESSION_EV_RENAMED,     /* participant id (self: us) is now called name, was old_name */
+	SESSION_EV_WAITING,     /* before the join: the room keeps us waiting (kind: "focus"
+				 * not ready, "host" no moderator yet, "live" not started,
+				 * "lobby" knocking), message says so; JOINED or ERROR ends it */
 };
 
 struct session_video_stats {
@@ -116,6 +122,8 @@ struct session_event {
 	bool chat_only;      /* PARTICIPANT_*: in the chat room only, not in the call; CHAT: the
 			      * sender is a chat-only identity (not proven to be a call
 			      * participant, src/chatid.h): name is its chat display name */
+	bool no_audio;       /* JOINED, PARTICIPANT_JOINED: the meeting carries no audio to us
+			      * (a backend without media yet): nobody is heard */
 	bool merged;         /* PARTICIPANT_LEFT: a chat-only entry now shown to be a call
 			      * participant (a PARTICIPANT_JOINED for the call entry follows,
 			      * unless that entry is there already) */
@@ -124,11 +132,14 @@ struct session_event {
 	const char *reason;  /* LEFT: "duration", "signal", "user", "error", "kicked" */
 	const char *url;     /* CONNECTING */
 	uint64_t room;       /* CONNECTING, JOINED */
+	const char *room_name; /* CONNECTING, JOINED: the room's name when it has one (then
+				* room is 0) */
 	const char *text;    /* CHAT: the message (sanitized, may contain '\n') */
 	const char *to;      /* CHAT: private message we sent: the recipient; else NULL */
 	bool private_msg;    /* CHAT: a private message (to us, or from us) */
 	const char *kind;    /* MEDIA: "audio", "chat" or "video"; VIDEO: the codec shown;
-			      * JOINED: the kind of meeting ("audiobridge", "videoroom") */
+			      * JOINED: the kind of meeting ("audiobridge", "videoroom");
+			      * WAITING: what we wait for */
 	const char *state;   /* MEDIA: "connected" / "failed" */
 	const struct media_stats *stats; /* STATS */
 	double join_ms;      /* MEDIA connected: process start (t0) to media flowing */

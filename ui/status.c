@@ -34,11 +34,19 @@ static enum status_attr conn_text(const struct status_model *m, enum i18n_lang l
 		[STATUS_RECONNECTING] = I18N_ST_RECONNECTING,
 		[STATUS_LEFT] = I18N_ST_LEFT,
 		[STATUS_GAVE_UP] = I18N_ST_GAVE_UP,
+		[STATUS_WAITING] = I18N_ST_WAIT_FOCUS,
 	};
 	char n[16];
 	unsigned c = (unsigned)m->conn < sizeof(msgs) / sizeof(msgs[0]) ? m->conn : STATUS_IDLE;
+	enum i18n_msg msg = msgs[c];
+	if (c == STATUS_JOINED && m->no_audio)
+		msg = I18N_ST_JOINED_NO_AUDIO;
+	else if (c == STATUS_WAITING && m->waiting)
+		msg = !strcmp(m->waiting, "host") ? I18N_ST_WAIT_HOST
+		      : !strcmp(m->waiting, "live") ? I18N_ST_WAIT_LIVE
+		      : !strcmp(m->waiting, "lobby") ? I18N_ST_WAIT_LOBBY : I18N_ST_WAIT_FOCUS;
 	snprintf(n, sizeof(n), "%d", m->attempt);
-	i18n_fmt(out, outlen, lang, msgs[c], n, NULL, NULL);
+	i18n_fmt(out, outlen, lang, msg, n, NULL, NULL);
 	if (m->room_type && (m->conn == STATUS_JOINED || m->conn == STATUS_AUDIO_OK)) {
 		size_t len = strlen(out);
 		snprintf(out + len, outlen - len, ", %s",

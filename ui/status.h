@@ -21,6 +21,7 @@ enum status_conn {
 	STATUS_RECONNECTING,
 	STATUS_LEFT,
 	STATUS_GAVE_UP,       /* reconnecting gave up: the keys to retry or quit */
+	STATUS_WAITING,       /* before the join, the room keeps us waiting (waiting says why) */
 };
 
 struct status_model {
@@ -35,6 +36,8 @@ struct status_model {
 	double rtt_ms;        /* < 0 unknown */
 	double loss_pct;
 	const char *room_type; /* the kind of meeting joined ("audiobridge", "videoroom"), NULL */
+	bool no_audio;        /* the meeting brings us no audio: "joined, no audio" */
+	const char *waiting;  /* STATUS_WAITING: "focus", "host", "live" or "lobby" */
 };
 
 enum status_attr { STATUS_PLAIN, STATUS_GOOD, STATUS_WARN, STATUS_ALERT };

@@ -794,6 +794,8 @@ void tui_on_event(struct tui *t, const struct session_event *ev)
 				  : ev->kind ? "audiobridge" : NULL;
 		if (t->st.conn != STATUS_AUDIO_OK)
 			t->st.conn = STATUS_JOINED;
+		t->st.no_audio = ev->no_audio;
+		t->st.waiting = NULL;
 		if (!t->st.ptt)
 			t->st.muted = ev->on;
 		if (!away_rejoined(t))
@@ -859,6 +861,13 @@ void tui_on_event(struct tui *t, const struct session_event *ev)
 		break;
 	case SESSION_EV_NOTICE:
 		tui_system_line(t, 0, ev->message ? ev->message : "");
+		break;
+	case SESSION_EV_WAITING: /* a static string for the status bar; the line says it all */
+		t->st.conn = STATUS_WAITING;
+		t->st.waiting = !ev->kind ? "focus" : !strcmp(ev->kind, "host") ? "host"
+				: !strcmp(ev->kind, "live") ? "live"
+				: !strcmp(ev->kind, "lobby") ? "lobby" : "focus";
+		tui_system_line(t, TUI_LINE_ALERT, ev->message ? ev->message : "");
 		break;
 	case SESSION_EV_PIN_NEEDED:
 		tui_pin_clear(t);

@@ -8,8 +8,12 @@
  * the room ROOM@MUC with a presence as lib-jitsi-meet sends it (nick, muted states) under a
  * random 8-hex-digit occupant name, as Jitsi clients do. Presences from the room fill the
  * roster: occupants get small numeric ids in order of arrival (the roster's ids), the focus
- * (its real JID is at the focus domain) is left out; our own presence (status 110) is the
- * join. Not done yet: the conference request to the focus, chat, renames, media.
+ * is left out (by the real JID the conference answer named, as lib-jitsi-meet does; without
+ * an answer: a real JID at the focus domain); our own presence (status 110) is the join.
+ * Before the join, the conference request to the focus (src/jitsi/focus.c): we join once it
+ * says ready; --xmpp-focus none skips it, and a server that says there is no focus gets a
+ * notice and a join without one (chat and roster work; media would not).
+ * Not done yet: chat, renames, media.
  * Thread: the loop's.
  */
 #include <errno.h>
@@ -24,6 +28,7 @@
 #include "src/exitcode.h"
 #include "src/jitsi/config.h"
 #include "src/jitsi/fetch.h"
+#include "src/jitsi/focus.h"
 #include "src/jitsi/xml.h"
 #include "src/jitsi/xmpp.h"
 #include "src/roster.h"
@@ -38,8 +43,9 @@
 #define JWT_MAX 4096 /* as CLI_JWT_MAX */
 #define PING_MS 25000        /* XEP-0199 ping to the server while joined (--keepalive) */
 #define PING_ANSWER_MS 15000 /* unanswered this long (at most the period): the server is gone */
+#define FOCUS_ANSWER_MS 10000 /* one conference request's answer */
 
-enum jstate { J_IDLE, J_CONFIG, J_CONNECTING, J_JOINING, J_JOINED, J_LEAVING };
+enum jstate { J_IDLE, J_CONFIG, J_CONNECTING, J_FOCUS, J_JOINING, J_JOINED, J_LEAVING };
 
 struct backend {
 	struct session *s;
@@ -62,6 +68,10 @@ struct backend {
 	GSource *ping_timer;         /* the next ping, or the wait for its answer */
 	bool ping_pending;
 	char ping_id[32];
+	struct jfocus *focus;        /* the conference request (J_FOCUS, then kept till drop) */
+	char focusjid[JFOCUS_JID_MAX]; /* the focus user, from its answer; "" if none */
+	char machine_uid[33];        /* random per run (the web app's is per browser) */
+	bool told_no_focus;
 	GHashTable *ids;             /* occupant name -> id (uint64 in a pointer-sized box) */
 	uint64_t next_id;
 	int (*offline_send)(void *user, const char *text, size_t len);
@@ -73,6 +83,9 @@ static void drop_transport(struct backend *b)
 	loop_source_drop(&b->connect_timer);
 	loop_source_drop(&b->ping_timer);
 	b->ping_pending = false;
+	jfocus_destroy(b->focus);
+	b->focus = NULL;
+	b->focusjid[0] = '\0';
 	jitsi_fetch_destroy(b->fetch);
 	b->fetch = NULL;
 	xmpp_destroy(b->x);
@@ -136,13 +149,14 @@ static void presence_error(struct backend *b, const struct xml_node *p)
 	session_be_fail(b->s, TTM_EXIT_ROOM, true, "%s (%s)", what, cond);
 }
 
-/* The focus: jicofo joins as occupant "focus"; a stand-in focus component has its real JID at
- * the focus domain. (The conference request's focusjid will name it exactly.) */
-static bool is_focus(const struct backend *b, const char *occ, const struct xml_node *item)
+/* The focus: the occupant whose real JID is the focus user's the conference answer named
+ * (focusjid/...), as lib-jitsi-meet decides it; never by its occupant name, which anyone can
+ * take. Without an answer (no focus asked): a real JID at the focus domain. */
+static bool is_focus(const struct backend *b, const struct xml_node *item)
 {
-	if (!strcmp(occ, "focus"))
-		return true;
 	const char *jid = xml_attr(item, "jid");
+	if (b->focusjid[0])
+		return jfocus_is_focus_jid(b->focusjid, jid);
 	if (!jid)
 		return false;
 	const char *at = strchr(jid, '@');
@@ -243,7 +257,7 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 			roster_audio_remove(b->env.roster, id);
 		return;
 	}
-	if (is_focus(b, occ, item))
+	if (is_focus(b, item))
 		return;
 	uint64_t id = occupant_id(b, occ, true);
 	if (!id)
@@ -269,13 +283,81 @@ static int x_send(void *user, const char *text, size_t len)
 	return b->ws ? ws_send_text(b->ws, text, len) : -ENOTCONN;
 }
 
+/* ---- the focus: asked before the join ---- */
+
+static gboolean connect_timeout_cb(gpointer data);
+
+static void join_room(struct backend *b)
+{
+	b->state = J_JOINING;
+	loop_source_drop(&b->connect_timer); /* the join's own bound */
+	b->connect_timer = g_timeout_source_new(CONNECT_TIMEOUT_MS);
+	g_source_set_callback(b->connect_timer, connect_timeout_cb, b, NULL);
+	g_source_attach(b->connect_timer, b->env.main);
+	if (send_presence(b, false) < 0)
+		session_be_lost(b->s, TTM_EXIT_SERVER, "cannot send the join presence");
+}
+
+static int f_send(void *user, const char *stanza)
+{
+	struct backend *b = user;
+	return xmpp_send(b->x, stanza);
+}
+
+static void f_ready(void *user, const struct jfocus_answer *a)
+{
+	struct backend *b = user;
+	memcpy(b->focusjid, a->focusjid, sizeof(b->focusjid));
+	join_room(b);
+}
+
+static void f_waiting(void *user, const char *kind, const char *msg)
+{
+	struct backend *b = user;
+	session_be_waiting(b->s, kind, "%s", msg);
+}
+
+static void f_failed(void *user, int code, bool absent, const char *msg)
+{
+	struct backend *b = user;
+	if (absent) { /* a server without a focus: its rooms still have a roster and chat */
+		if (!b->told_no_focus)
+			session_be_notice(b->s, "%s: joining the room without a focus (no media "
+					  "possible; --xmpp-focus none skips asking)", msg);
+		b->told_no_focus = true;
+		join_room(b);
+	} else if (code == TTM_EXIT_ROOM) {
+		session_be_fail(b->s, code, true, "%s", msg);
+	} else {
+		session_be_lost(b->s, code, "%s", msg);
+	}
+}
+
+static const struct jfocus_cbs fcbs = { f_send, f_ready, f_waiting, f_failed };
+
 static void x_bound(void *user, const char *jid)
 {
 	struct backend *b = user;
 	(void)jid;
-	b->state = J_JOINING;
-	if (send_presence(b, false) < 0)
-		session_be_lost(b->s, TTM_EXIT_SERVER, "cannot send the join presence");
+	if (!strcmp(b->set.focus, "none")) { /* --xmpp-focus none */
+		if (!b->told_no_focus)
+			session_be_notice(b->s, "not asking a focus (--xmpp-focus none): joining the "
+					  "room directly");
+		b->told_no_focus = true;
+		join_room(b);
+		return;
+	}
+	struct jfocus_req r = { .focus = b->set.focus, .room_jid = b->room_jid,
+				.machine_uid = b->machine_uid, .token = b->jwt };
+	b->state = J_FOCUS;
+	loop_source_drop(&b->connect_timer); /* the focus bounds each of its answers */
+	if (jfocus_create(b->env.main, &r, FOCUS_ANSWER_MS, &fcbs, b, &b->focus) < 0) {
+		b->focus = NULL;
+		session_be_fail(b->s, TTM_EXIT_SERVER, false, "out of memory");
+		return;
+	}
+	if (jfocus_start(b->focus) < 0)
+		session_be_lost(b->s, TTM_EXIT_SERVER, "cannot send the conference request");
 }
 
 static bool x_stanza(void *user, const struct xml_node *st)
@@ -286,6 +368,8 @@ static bool x_stanza(void *user, const struct xml_node *st)
 		return true;
 	}
 	if (xml_is(st, XMPP_NS_CLIENT, "iq") && ping_answer(b, st))
+		return true;
+	if (xml_is(st, XMPP_NS_CLIENT, "iq") && b->focus && jfocus_stanza(b->focus, st))
 		return true;
 	return false; /* messages: not yet; iqs: answered as unsupported */
 }
@@ -546,6 +630,8 @@ static int jt_create(struct session *s, const struct backend_env *env, struct ba
 	b->env = *env;
 	b->cfg = cfg;
 	b->ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	for (int i = 0; i < 4; i++)
+		snprintf(b->machine_uid + 8 * i, 9, "%08x", g_random_int());
 	if (cfg->jwt && !(b->jwt = strdup(cfg->jwt))) {
 		g_hash_table_destroy(b->ids);
 		free(b);
@@ -574,6 +660,7 @@ static void jt_destroy(struct backend *b)
 
 const struct backend_ops jitsi_backend_ops = {
 	.name = "jitsi",
+	.no_audio = true, /* no Jingle media yet (issue 15) */
 	.create = jt_create,
 	.destroy = jt_destroy,
 	.connect = jt_connect,

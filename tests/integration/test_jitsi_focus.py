@@ -6,6 +6,7 @@ roster, retries while the focus is not ready, and ends with the right exit code 
 line when the focus wants a login, redirects to a visitor node, answers with an error, or does
 not answer at all."""
 
+import os
 import time
 
 import harness
@@ -80,6 +81,119 @@ def test_standin_focus_joins_before_answering():
             assert a.wait(owner, 5) is not None, [e.attrib for e in a.stanzas]
         finally:
             a.close()
+
+
+def test_conference_request_then_join():
+    """ttymeet asks the focus before it joins (machine-uid, no visitors support announced),
+    says once that it waits while the focus is not ready and asks again after 1 s and 2 s, then
+    joins; headless `joined` names the room; the focus is not in either roster (it has no nick
+    and is known by its JID), and nobody claims audio (there is no Jitsi media yet)."""
+    with lab.Lab(janus=False) as L:
+        ws = L.start_prosody(focus=True)
+        focus = L.start_focus("--not-ready", "2")
+        base = _base(L, ws)
+        bob = start_client(L, HEADLESS + XMPP + ["-n", "bob", "--duration", "9",
+                                                base + "TeamRoom"], "bob")
+        w = bob.wait_event("waiting", 10)
+        assert w.get("kind") == "focus" and "not ready" in w.get("message", ""), w
+        jb = bob.wait_event("joined", 10)
+        assert jb.get("room") == "teamroom" and jb.get("room_type") == "jitsi", jb
+        assert jb.get("audio") is False, jb
+        assert len(bob.find("waiting")) == 1, bob.describe()
+        c = bob.find("connecting")[0]
+        assert c.get("room") == "teamroom", c
+        reqs = focus.requests()
+        assert len(reqs) == 3, reqs
+        for r in reqs:
+            assert r["room"] == "teamroom@conference.localhost", r
+            assert len(r["attrs"].get("machine-uid", "")) == 32, r
+            assert r["properties"] == {"rtcstatsEnabled": "false"}, r
+        assert len({r["attrs"]["machine-uid"] for r in reqs}) == 1, reqs
+        gaps = [b["t"] - a["t"] for a, b in zip(reqs, reqs[1:])]
+        assert 0.9 <= gaps[0] < 1.8 and 1.9 <= gaps[1] < 3.0, gaps
+        # the request came before the join: the focus saw bob's presence after answering
+        deadline = time.monotonic() + 5
+        while True:
+            recs = focus.records()
+            bob_in = [r["t"] for r in recs if r.get("stanza") == "presence"
+                      and not r["from"].endswith("/focus")]
+            if bob_in or time.monotonic() > deadline:
+                break
+            time.sleep(0.1)
+        ready_at = [r["t"] for r in recs if "ready='true'" in r.get("sent", "")][0]
+        assert bob_in and min(bob_in) >= ready_at, (ready_at, bob_in)
+        alice = start_client(L, HEADLESS + XMPP + ["-n", "alice", "--duration", "2",
+                                                  base + "teamroom"], "alice")
+        alice.wait_event("joined", 10)
+        seen = alice.wait_event("participant-joined", 10)
+        assert seen.get("name") == "bob" and seen.get("audio") is False, seen
+        assert alice.wait_exit(10) == 0, alice.describe()
+        assert bob.wait_exit(15) == 0, bob.describe()
+        for cl in (alice, bob):
+            cl.assert_clean_output()
+            names = [e.get("name") for e in cl.find("participant-joined")]
+            assert "focus" not in names, names
+        assert not alice.find("waiting"), alice.describe()  # the focus was in the room
+
+
+def test_waiting_for_a_moderator_until_duration():
+    """A focus that wants a logged-in user to start the meeting (not-authorized, as jicofo with
+    authentication answers a guest): ttymeet says the meeting has not started, asks again every
+    5 s, and keeps waiting until --duration ends the run (exit 0, never joined). With a token,
+    the same answer means the token was refused: exit 4."""
+    with lab.Lab(janus=False) as L:
+        ws = L.start_prosody(focus=True)
+        focus = L.start_focus("--auth-required")
+        base = _base(L, ws)
+        c = start_client(L, HEADLESS + XMPP + ["--duration", "7", base + "room1"], "guest")
+        w = c.wait_event("waiting", 10)
+        assert w.get("kind") == "host" and "moderator" in w.get("message", ""), w
+        assert c.wait_exit(15) == 0, c.describe()
+        assert not c.find("joined") and not c.find("error"), c.describe()
+        assert c.find("left")[-1].get("reason") == "duration", c.describe()
+        assert len(focus.requests()) == 2, focus.requests()  # at 0 s and 5 s
+        tok = L.dir + "/t.jwt"
+        with open(tok, "w") as f:
+            f.write("eyJh.eyJi.c2ln\n")
+        os.chmod(tok, 0o600)
+        c = start_client(L, HEADLESS + XMPP + ["--jwt-file", tok, base + "room2"], "token")
+        check_error_exit(c, 4, 10, words=["token"])
+        assert focus.requests()[-1]["attrs"].get("token") == "eyJh.eyJi.c2ln"
+
+
+def test_focus_failures():
+    """A visitor redirect (exit 4), an error answer (exit 3, its condition said), a focus that
+    never answers (exit 3 after 10 s), and a server without a focus (a notice, then the join
+    without one) and --xmpp-focus none (no request at all)."""
+    with lab.Lab(janus=False) as L:
+        ws = L.start_prosody(focus=True)
+        base = _base(L, ws)
+        focus = L.start_focus("--vnode", "v1")
+        c = start_client(L, HEADLESS + XMPP + [base + "room3"], "vnode")
+        check_error_exit(c, 4, 10, words=["visitor node", "v1"])
+        focus.stop()
+        focus = L.start_focus("--error", "internal-server-error")
+        c = start_client(L, HEADLESS + XMPP + [base + "room4"], "error")
+        check_error_exit(c, 3, 10, words=["internal-server-error"])
+        focus.stop()
+        focus = L.start_focus("--silent")
+        c = start_client(L, HEADLESS + XMPP + [base + "room5"], "silent")
+        check_error_exit(c, 3, 16, words=["did not answer", "focus.localhost"])
+        assert c.elapsed() > 9.5, c.elapsed()
+        assert len(focus.requests()) == 1, focus.requests()
+        focus.stop()
+        # the component is configured but not connected: prosody answers for it
+        c = start_client(L, HEADLESS + XMPP + ["--duration", "1", base + "room6"], "nofocus")
+        c.wait_event("joined", 10)
+        notes = [e.get("message", "") for e in c.find("notice")]
+        assert any("without a focus" in n and "remote-server-timeout" in n for n in notes), notes
+        assert c.wait_exit(10) == 0, c.describe()
+        c = start_client(L, HEADLESS + XMPP + ["--xmpp-focus", "none", "--duration", "1",
+                                               base + "room7"], "none")
+        c.wait_event("joined", 10)
+        notes = [e.get("message", "") for e in c.find("notice")]
+        assert any("--xmpp-focus none" in n for n in notes), notes
+        assert c.wait_exit(10) == 0, c.describe()
 
 
 if __name__ == "__main__":

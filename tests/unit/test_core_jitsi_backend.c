@@ -1,8 +1,9 @@
 /* Unit tests for the Jitsi backend (src/jitsi/backend.c) through the session's offline mode:
  * a Jitsi link picks it (backend_for), the stream is fed prosody-shaped messages, and the
- * session's events show the join (our presence with status 110), the roster from occupants'
- * presence (the focus left out, names sanitized, muted from <audiomuted>), leaving occupants,
- * and a room that refuses the join (exit 4). */
+ * session's events show the conference request before the join, the join (our presence with
+ * status 110), the roster from occupants' presence (the focus left out by the JID its answer
+ * named, names sanitized, muted from <audiomuted>), leaving occupants, and a room that refuses
+ * the join (exit 4). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -104,6 +105,10 @@ static void start_with(struct t *t, unsigned keepalive_ms)
 	feed(t, "<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' version='1.0' from='meet.example' id='2'/>");
 	feed(t, "<stream:features xmlns:stream='http://etherx.jabber.org/streams'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>");
 	feed(t, "<iq xmlns='jabber:client' type='result' id='bind-ttm-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>a@meet.example/r</jid></bind></iq>");
+	/* first the conference request to the focus; its answer names the focus user */
+	const char *c = t->sent[t->n_sent - 1];
+	assert_non_null(strstr(c, "to='focus.meet.example' id='focus-1'><conference xmlns='http://jitsi.org/protocol/focus' room='" ROOM "' machine-uid='"));
+	feed(t, "<iq xmlns='jabber:client' type='result' id='focus-1' from='focus.meet.example'><conference xmlns='http://jitsi.org/protocol/focus' room='" ROOM "' ready='true' focusjid='focus@auth.meet.example'><property name='authentication' value='false'/></conference></iq>");
 	/* the join presence: to the lowercased room, our name as nick, unmuted */
 	const char *p = t->sent[t->n_sent - 1];
 	assert_non_null(strstr(p, "<presence xmlns='jabber:client' to='" ROOM "/"));
@@ -133,9 +138,11 @@ static void test_join_and_roster(void **state)
 	struct t t;
 	(void)state;
 	start(&t);
-	/* the focus (by occupant name or by its real JID at the focus domain) is not listed */
-	feed(&t, PRES("focus", MUCX("focus@auth.meet.example/focus", "")));
-	feed(&t, PRES("f0c05", MUCX("focus.meet.example/focus", "")));
+	/* the focus (by the real JID its answer named) is not listed; an occupant who calls
+	 * itself "focus", or sits at the focus domain, is */
+	feed(&t, PRES("f0c05", MUCX("focus@auth.meet.example/focus", "")));
+	feed(&t, PRES("focus", MUCX("mallory@meet.example/focus", "")));
+	feed(&t, PRES("f0c06", MUCX("focus.meet.example/focus", "")));
 	/* others come before our own presence, as MUC sends them */
 	feed(&t, PRES("b9af8a8d", MUCX("b@meet.example/x", "") "<nick xmlns='http://jabber.org/protocol/nick'>bob</nick><audiomuted>true</audiomuted>"));
 	feed(&t, PRES("c74f0bd7", MUCX("c@meet.example/y", "") "<nick xmlns='http://jabber.org/protocol/nick'>\xc2\x9b" "31mev\xe2\x80\x8bil  one</nick>"));
@@ -143,12 +150,14 @@ static void test_join_and_roster(void **state)
 	/* from another room, or no room at all: ignored */
 	feed(&t, "<presence xmlns='jabber:client' from='other@conference.meet.example/x'><nick xmlns='http://jabber.org/protocol/nick'>mallory</nick></presence>");
 	feed(&t, "<presence xmlns='jabber:client' from='" ROOM "'/>");
-	assert_int_equal(t.participants, 3);
-	assert_string_equal(t.names[0], "bob");
-	assert_true(t.muted[0]);
-	assert_string_equal(t.names[1], "evil one"); /* the 8-bit CSI sequence and the zero-width space gone, spaces folded */
-	assert_false(t.muted[1]);
-	assert_string_equal(t.names[2], "deadbeef"); /* no nick: the occupant name */
+	assert_int_equal(t.participants, 5);
+	assert_string_equal(t.names[0], "focus");
+	assert_string_equal(t.names[1], "f0c06");
+	assert_string_equal(t.names[2], "bob");
+	assert_true(t.muted[2]);
+	assert_string_equal(t.names[3], "evil one"); /* the 8-bit CSI sequence and the zero-width space gone, spaces folded */
+	assert_false(t.muted[3]);
+	assert_string_equal(t.names[4], "deadbeef"); /* no nick: the occupant name */
 	feed(&t, PRES("1234abcd", MUCX("a@meet.example/r", "<status code='110'/>")));
 	assert_int_equal(t.joined, 1);
 	assert_true(t.self_id != t.bob_id && t.self_id != 0);

@@ -72,6 +72,34 @@ static void test_room_type(void **state)
 	assert_null(strstr(s[0].text, "audio bridge"));
 }
 
+/* A meeting that brings no audio (a Jitsi link, no media yet) is not "audio starting"; the
+ * waits before a join say what we wait for (issue 14). */
+static void test_no_audio_and_waiting(void **state)
+{
+	struct status_seg s[STATUS_SEG_MAX];
+	struct status_model m = base;
+	(void)state;
+	m.conn = STATUS_JOINED;
+	status_build(&m, I18N_EN, false, 200, 3, s);
+	assert_string_equal(s[0].text, "joined, audio starting");
+	m.no_audio = true;
+	m.room_type = "jitsi";
+	status_build(&m, I18N_EN, false, 200, 3, s);
+	assert_non_null(strstr(s[0].text, "joined, no audio"));
+	assert_null(strstr(s[0].text, "audio starting"));
+	m.conn = STATUS_WAITING;
+	m.waiting = "lobby";
+	status_build(&m, I18N_EN, false, 200, 3, s);
+	assert_string_equal(s[0].text, "in the lobby: waiting to be let in");
+	assert_int_equal(s[0].attr, STATUS_WARN);
+	m.waiting = "host";
+	status_build(&m, I18N_EN, false, 200, 3, s);
+	assert_string_equal(s[0].text, "not started: waiting for a moderator");
+	m.waiting = "focus";
+	status_build(&m, I18N_IT, false, 200, 3, s);
+	assert_string_equal(s[0].text, "in attesa che il server prepari la riunione");
+}
+
 static void test_drop_order(void **state)
 {
 	struct status_seg s[STATUS_SEG_MAX];
@@ -200,6 +228,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_room_type),
+		cmocka_unit_test(test_no_audio_and_waiting),
 		cmocka_unit_test(test_drop_order),
 		cmocka_unit_test(test_mic_states),
 		cmocka_unit_test(test_no_sound_card),
