@@ -358,6 +358,8 @@ int bot_create(const struct bot_config *cfg, bot_done_cb done, void *user, struc
 		.xmpp_websocket = opt->xmpp_websocket, .xmpp_domain = opt->xmpp_domain,
 		.xmpp_muc = opt->xmpp_muc, .xmpp_focus = opt->xmpp_focus, .jwt = opt->jwt,
 		.room_name = opt->jitsi ? opt->jitsi_room : NULL,
+		.xmpp_user = opt->xmpp_user, .xmpp_password = opt->xmpp_password,
+		.xmpp_allow_plain = opt->xmpp_allow_plain,
 		.insecure = opt->insecure, .muted = opt->mute, .t0 = cfg->t0,
 		.media = b->media,
 		.stun_server = opt->stun,

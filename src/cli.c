@@ -25,6 +25,7 @@ enum {
 	OPT_VIDEO_FPS, OPT_VIDEO_SIZE, OPT_VIDEO_BUDGET, OPT_VIDEO_COLOR, OPT_VIDEO_CODEC,
 	OPT_VIDEO_SIMULCAST, OPT_KEEPALIVE, OPT_GIVE_UP, OPT_PIN_FILE, OPT_TURN_FILE, OPT_ROOM_TYPE,
 	OPT_XMPP_WS, OPT_XMPP_DOMAIN, OPT_XMPP_MUC, OPT_XMPP_FOCUS, OPT_JWT_FILE,
+	OPT_XMPP_USER, OPT_XMPP_PASSWORD_FILE, OPT_XMPP_ALLOW_PLAIN,
 };
 
 static const struct option long_opts[] = {
@@ -59,6 +60,9 @@ static const struct option long_opts[] = {
 	{ "xmpp-muc", required_argument, NULL, OPT_XMPP_MUC },
 	{ "xmpp-focus", required_argument, NULL, OPT_XMPP_FOCUS },
 	{ "jwt-file", required_argument, NULL, OPT_JWT_FILE },
+	{ "xmpp-user", required_argument, NULL, OPT_XMPP_USER },
+	{ "xmpp-password-file", required_argument, NULL, OPT_XMPP_PASSWORD_FILE },
+	{ "xmpp-allow-plain", no_argument, NULL, OPT_XMPP_ALLOW_PLAIN },
 	{ "video-fps", required_argument, NULL, OPT_VIDEO_FPS },
 	{ "video-size", required_argument, NULL, OPT_VIDEO_SIZE },
 	{ "video-budget", required_argument, NULL, OPT_VIDEO_BUDGET },
@@ -89,6 +93,10 @@ void cli_usage(FILE *f)
 	      "      --xmpp-websocket URL, --xmpp-domain D, --xmpp-muc D, --xmpp-focus D\n"
 	      "                         Jitsi: override what /config.js says\n"
 	      "      --jwt-file FILE    Jitsi: a token from a private file (or TTYMEET_JWT)\n"
+	      "      --xmpp-user USER   Jitsi: log in as USER (USER@DOMAIN, or at hosts.authdomain)\n"
+	      "      --xmpp-password-file FILE   its password from a private file (or\n"
+	      "                         TTYMEET_XMPP_PASSWORD); --xmpp-allow-plain lets it go as\n"
+	      "                         PLAIN over an unencrypted ws:// connection (labs only)\n"
 	      "      --room-type auto|audiobridge|videoroom   which Janus room ROOM is: auto\n"
 	      "                         takes the video room when people publish there and the\n"
 	      "                         audio bridge is empty or missing, else the audio bridge\n"
@@ -204,7 +212,8 @@ void cli_default_name(char *out, size_t outlen)
 static int parse_janus(int n, char **argv, struct cli_options *o, char *err, size_t errlen)
 {
 	uint64_t u;
-	if (o->xmpp_websocket || o->xmpp_domain || o->xmpp_muc || o->xmpp_focus || o->jwt_file)
+	if (o->xmpp_websocket || o->xmpp_domain || o->xmpp_muc || o->xmpp_focus || o->jwt_file ||
+	    o->xmpp_user || o->xmpp_password_file || o->xmpp_allow_plain)
 		FAIL("--xmpp-* and --jwt-file are for Jitsi Meet links (https://HOST/ROOM)");
 	if (n == 1) { /* say which one is missing */
 		if (parse_uint(argv[0], (1ull << 53) - 1, &u) == 0)
@@ -284,6 +293,9 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
 		case OPT_XMPP_MUC: o->xmpp_muc = optarg; break;
 		case OPT_XMPP_FOCUS: o->xmpp_focus = optarg; break;
 		case OPT_JWT_FILE: o->jwt_file = optarg; break;
+		case OPT_XMPP_USER: o->xmpp_user = optarg; break;
+		case OPT_XMPP_PASSWORD_FILE: o->xmpp_password_file = optarg; break;
+		case OPT_XMPP_ALLOW_PLAIN: o->xmpp_allow_plain = true; break;
 		case OPT_HEADLESS: o->headless = true; break;
 		case OPT_ACCEPT: o->accept_privacy = true; break;
 		case OPT_PLAY: o->play = optarg; break;
@@ -522,11 +534,53 @@ static int load_jwt(struct cli_options *o, char *err, size_t errlen)
 	return 0;
 }
 
+/* The XMPP login's password: --xmpp-password-file, else TTYMEET_XMPP_PASSWORD; only with
+ * --xmpp-user, which needs one. */
+static int load_xmpp_password(struct cli_options *o, char *err, size_t errlen)
+{
+	size_t len;
+	int rc;
+	if (!o->xmpp_user) {
+		if (o->xmpp_password_file || o->xmpp_allow_plain)
+			FAIL("--xmpp-password-file and --xmpp-allow-plain go with --xmpp-user");
+		return 0;
+	}
+	if (!secret_ok(o->xmpp_user) || strchr(o->xmpp_user, ' '))
+		FAIL("--xmpp-user must be 1..%d bytes of printable text without spaces",
+		     CLI_SECRET_MAX);
+	if (o->xmpp_password_file) {
+		if ((rc = secret_read_file(o->xmpp_password_file, o->xmpp_pass_buf,
+					   sizeof(o->xmpp_pass_buf), &len, err, errlen)) < 0)
+			return rc;
+		if (!secret_ok(o->xmpp_pass_buf)) {
+			explicit_bzero(o->xmpp_pass_buf, sizeof(o->xmpp_pass_buf));
+			snprintf(err, errlen, "%.200s: the password must be one line of printable "
+				 "text", o->xmpp_password_file);
+			return -EILSEQ;
+		}
+	} else {
+		const char *env = getenv("TTYMEET_XMPP_PASSWORD");
+		if (!env || !*env)
+			FAIL("--xmpp-user needs its password: --xmpp-password-file FILE or "
+			     "TTYMEET_XMPP_PASSWORD");
+		if (!secret_ok(env)) {
+			snprintf(err, errlen, "TTYMEET_XMPP_PASSWORD must be 1..%d bytes of "
+				 "printable text", CLI_SECRET_MAX);
+			return -EILSEQ;
+		}
+		snprintf(o->xmpp_pass_buf, sizeof(o->xmpp_pass_buf), "%s", env);
+	}
+	o->xmpp_password = o->xmpp_pass_buf;
+	return 0;
+}
+
 int cli_load_secrets(struct cli_options *o, char *err, size_t errlen)
 {
 	char buf[2 * CLI_SECRET_MAX + 4];
 	size_t len;
 	int rc = load_jwt(o, err, errlen);
+	if (rc == 0 && o->jitsi)
+		rc = load_xmpp_password(o, err, errlen);
 	if (rc < 0)
 		return rc;
 
@@ -612,6 +666,7 @@ bool cli_needs_tls(const struct cli_options *o)
 void cli_wipe_secrets(struct cli_options *o)
 {
 	explicit_bzero(o->jwt_buf, sizeof(o->jwt_buf));
+	explicit_bzero(o->xmpp_pass_buf, sizeof(o->xmpp_pass_buf));
 	explicit_bzero(o->pin_buf, sizeof(o->pin_buf));
 	explicit_bzero(o->turn_user, sizeof(o->turn_user));
 	explicit_bzero(o->turn_pass, sizeof(o->turn_pass));

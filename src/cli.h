@@ -26,6 +26,12 @@ struct cli_options {
 	const char *xmpp_websocket, *xmpp_domain, *xmpp_muc, *xmpp_focus;
 	const char *jwt_file, *jwt;
 	char jwt_buf[CLI_JWT_MAX + 1];
+	/* Jitsi: an XMPP login (--xmpp-user; NULL: anonymous), its password (--xmpp-password-file,
+	 * else TTYMEET_XMPP_PASSWORD; cli_load_secrets reads it into xmpp_pass_buf, xmpp_password
+	 * points there), and --xmpp-allow-plain (PLAIN over ws://) */
+	const char *xmpp_user, *xmpp_password_file, *xmpp_password;
+	char xmpp_pass_buf[CLI_SECRET_MAX + 1];
+	bool xmpp_allow_plain;
 	char name[CLI_NAME_MAX + 1];
 	/* Secrets: cli_parse only notes where they come from; cli_load_secrets reads them. */
 	const char *pin;       /* the room pin (in pin_buf) once loaded; NULL: none */
@@ -73,6 +79,8 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
  * Secret files are read with secret_read_file (private, bounded). Returns 0; -EINVAL when the
  * command line is wrong (usage); another negative errno when a secret cannot be used (bad
  * local input). A Jitsi token: --jwt-file, else TTYMEET_JWT (a JWT: three base64url parts).
+ * A Jitsi login's password (with --xmpp-user only, which needs it): --xmpp-password-file,
+ * else TTYMEET_XMPP_PASSWORD.
  * err gets one line. */
 int cli_load_secrets(struct cli_options *o, char *err, size_t errlen);
 /* Checks, before the privacy notice and without changing anything on disk, what can be

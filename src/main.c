@@ -778,6 +778,8 @@ int main(int argc, char **argv)
 		.xmpp_websocket = opt.xmpp_websocket, .xmpp_domain = opt.xmpp_domain,
 		.xmpp_muc = opt.xmpp_muc, .xmpp_focus = opt.xmpp_focus, .jwt = opt.jwt,
 		.room_name = opt.jitsi ? opt.jitsi_room : NULL,
+		.xmpp_user = opt.xmpp_user, .xmpp_password = opt.xmpp_password,
+		.xmpp_allow_plain = opt.xmpp_allow_plain,
 		.ask_pin = true, /* the UI asks for a pin the room wants (masked) */
 		.insecure = opt.insecure, .muted = opt.mute, .t0 = t_start,
 		.media = media,

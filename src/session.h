@@ -72,6 +72,10 @@ struct session_config {
 	const char *room_name; /* a room named, not numbered (a Jitsi link's room): the events
 				* carry it instead of room; NULL: the numeric room. Not copied:
 				* it outlives the session */
+	/* an XMPP login instead of anonymous access (NULL: none; the backend copies the
+	 * password at create), and PLAIN allowed over ws:// */
+	const char *xmpp_user, *xmpp_password;
+	bool xmpp_allow_plain;
 };
 
 enum session_event_type {
@@ -137,8 +141,6 @@ struct session_event {
 	const char *text;    /* CHAT: the message (sanitized, may contain '\n') */
 	const char *to;      /* CHAT: private message we sent: the recipient; else NULL */
 	bool private_msg;    /* CHAT: a private message (to us, or from us) */
-	bool history;        /* CHAT: said before we joined, replayed by the room (Jitsi: the
-			      * MUC's stamped history), not a new message */
 	const char *kind;    /* MEDIA: "audio", "chat" or "video"; VIDEO: the codec shown;
 			      * JOINED: the kind of meeting ("audiobridge", "videoroom");
 			      * WAITING: what we wait for */

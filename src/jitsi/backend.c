@@ -26,17 +26,14 @@
 #include "net/ws.h"
 #include "src/backend.h"
 #include "src/exitcode.h"
-#include "src/jitsi/chat.h"
 #include "src/jitsi/config.h"
+#include "src/jitsi/disco.h"
 #include "src/jitsi/fetch.h"
 #include "src/jitsi/focus.h"
-#include "src/jitsi/muc.h"
 #include "src/jitsi/xml.h"
 #include "src/jitsi/xmpp.h"
 #include "src/roster.h"
 #include "src/secret.h"
-#include "src/chatid.h"
-#include "src/cli.h"
 #include "src/text.h"
 
 #define CONNECT_TIMEOUT_MS 10000 /* the WebSocket and the XMPP stream up to the join */
@@ -63,6 +60,9 @@ struct backend {
 	bool config_done;            /* /config.js was fetched (or not needed) once */
 	struct jitsi_fetch *fetch;
 	char *jwt;                   /* wiped when freed; NULL: none */
+	struct sasl_login login;     /* user NULL: anonymous; password wiped when freed */
+	char login_at[JITSI_HOST_MAX + 1]; /* the domain of --xmpp-user USER@DOMAIN, else "" */
+	const char *stream_domain;   /* the XMPP domain this attempt logged in to */
 	char room_jid[JITSI_ROOM_MAX + JITSI_HOST_MAX + 2];
 	char nick[9];                /* our occupant name */
 	enum jstate state;
@@ -76,8 +76,6 @@ struct backend {
 	char focusjid[JFOCUS_JID_MAX]; /* the focus user, from its answer; "" if none */
 	char machine_uid[33];        /* random per run (the web app's is per browser) */
 	bool told_no_focus;
-	struct jchat *chat;          /* the room's chat (src/jitsi/chat.c) */
-	bool rename_pending;         /* our new <nick> went out; its echo confirms */
 	GHashTable *ids;             /* occupant name -> id (uint64 in a pointer-sized box) */
 	uint64_t next_id;
 	int (*offline_send)(void *user, const char *text, size_t len);
@@ -92,8 +90,6 @@ static void drop_transport(struct backend *b)
 	jfocus_destroy(b->focus);
 	b->focus = NULL;
 	b->focusjid[0] = '\0';
-	b->rename_pending = false;
-	jchat_drop(b->chat);
 	jitsi_fetch_destroy(b->fetch);
 	b->fetch = NULL;
 	xmpp_destroy(b->x);
@@ -110,34 +106,20 @@ static void drop_transport(struct backend *b)
 
 static int send_presence(struct backend *b, bool unavailable)
 {
-	char name[SESSION_NAME_MAX * 6 + 1], x[CLI_SECRET_MAX * 6 + 128] = "";
-	char buf[2048 + sizeof(x)];
-	if (xml_escape(session_be_name(b->s), name, sizeof(name)) < 0)
+	char name[SESSION_NAME_MAX * 6 + 1], buf[2048], caps[256];
+	if (xml_escape(session_be_name(b->s), name, sizeof(name)) < 0 ||
+	    disco_caps_element(caps, sizeof(caps)) < 0)
 		return -EINVAL;
-	bool muted = session_be_muted_now(b->s), join = b->state == J_JOINING;
-	/* XEP-0045's <x/> only in the join: again later, the room takes it for a new join (and
-	 * replays the history). The room's password (--pin-file, TTYMEET_PIN, the TUI's prompt)
-	 * goes in it, as lib-jitsi-meet sends it; the copies here are wiped. */
-	if (join && b->cfg->pin && *b->cfg->pin) {
-		int n = snprintf(x, sizeof(x), "<x xmlns='" NS_MUC "'><password>");
-		if (xml_escape(b->cfg->pin, x + n, sizeof(x) - (size_t)n - 16) < 0)
-			return -EINVAL;
-		strcat(x, "</password></x>");
-	} else if (join) {
-		snprintf(x, sizeof(x), "<x xmlns='" NS_MUC "'/>");
-	}
+	bool muted = session_be_muted_now(b->s);
 	if (unavailable)
 		snprintf(buf, sizeof(buf), "<presence xmlns='" XMPP_NS_CLIENT "' to='%s/%s' "
 			 "type='unavailable'/>", b->room_jid, b->nick);
 	else
 		snprintf(buf, sizeof(buf), "<presence xmlns='" XMPP_NS_CLIENT "' to='%s/%s'>"
-			 "%s<nick xmlns='" NS_NICK "'>%s</nick>"
-			 "<audiomuted>%s</audiomuted><videomuted>true</videomuted></presence>",
-			 b->room_jid, b->nick, x, name, muted ? "true" : "false");
-	int rc = xmpp_send(b->x, buf);
-	explicit_bzero(x, sizeof(x));
-	explicit_bzero(buf, sizeof(buf));
-	return rc;
+			 "<x xmlns='" NS_MUC "'/><nick xmlns='" NS_NICK "'>%s</nick>"
+			 "<audiomuted>%s</audiomuted><videomuted>true</videomuted>%s</presence>",
+			 b->room_jid, b->nick, name, muted ? "true" : "false", caps);
+	return xmpp_send(b->x, buf);
 }
 
 /* The id of occupant name: handed out on first sight (0 when the bound is reached). */
@@ -153,54 +135,23 @@ static uint64_t occupant_id(struct backend *b, const char *name, bool create)
 	return id;
 }
 
-/* A presence error from the room: the room refuses us (a password is asked for: the session
- * asks the user, or fails with exit 4 and the way out). */
+/* A presence error from the room: the room refuses us. */
 static void presence_error(struct backend *b, const struct xml_node *p)
 {
-	struct muc_presence mp;
-	char line[3 * MUC_LINE_MAX];
-	if (muc_presence_parse(p, b->room_jid, &mp) < 0)
-		return;
-	if (muc_error_line(&mp, line, sizeof(line)))
-		session_be_pin_refused(b->s, mp.error_text[0] ? mp.error_text : mp.error, 401);
-	else
-		session_be_fail(b->s, TTM_EXIT_ROOM, true, "%s", line);
-}
-
-/* The actor of a kick or ban is named by its occupant name: shown by the name the roster
- * shows for that occupant, if it is one we list. */
-static void actor_name(struct backend *b, struct muc_presence *mp)
-{
-	uint64_t id = mp->actor[0] ? occupant_id(b, mp->actor, false) : 0;
-	const struct session_participant *who = id ? roster_get(b->env.roster, id) : NULL;
-	if (who)
-		snprintf(mp->actor, sizeof(mp->actor), "%s", who->name);
-}
-
-/* Our own unavailable presence while joined: the room removed us (kicked, banned, closed). */
-static void removed(struct backend *b, const struct xml_node *p)
-{
-	struct muc_presence mp;
-	char line[4 * MUC_LINE_MAX];
-	if (muc_presence_parse(p, b->room_jid, &mp) < 0)
-		return;
-	actor_name(b, &mp);
-	int code = muc_removed_line(&mp, line, sizeof(line));
-	if (code == TTM_EXIT_ROOM)
-		session_be_fail(b->s, code, true, "%s", line);
-	else
-		session_be_lost(b->s, code, "%s", line);
-}
-
-/* Someone else was kicked or banned: said, as Jitsi's web app says it. */
-static void other_removed(struct backend *b, const struct xml_node *p, const char *name)
-{
-	struct muc_presence mp;
-	if (muc_presence_parse(p, b->room_jid, &mp) < 0 || (!mp.kicked && !mp.banned))
-		return;
-	actor_name(b, &mp);
-	session_be_notice(b->s, "%s was %s%s%s%s%s", name, mp.kicked ? "kicked" : "banned",
-			  mp.actor[0] ? " by " : "", mp.actor, mp.reason[0] ? ": " : "", mp.reason);
+	const struct xml_node *e = xml_child(p, XMPP_NS_CLIENT, "error");
+	char cond[64] = "unknown";
+	for (const struct xml_node *c = e ? e->child : NULL; c; c = c->next)
+		if (strcmp(c->name, "text")) {
+			text_sanitize(c->name, strlen(c->name), cond, sizeof(cond), false);
+			break;
+		}
+	const char *what = !strcmp(cond, "not-authorized") ? "the room needs a password (not supported yet)"
+			   : !strcmp(cond, "registration-required") ? "the room is members-only"
+			   : !strcmp(cond, "forbidden") ? "the room banned us"
+			   : !strcmp(cond, "service-unavailable") ? "the room is full"
+			   : !strcmp(cond, "conflict") ? "our occupant name is taken"
+			   : "the room refused the join";
+	session_be_fail(b->s, TTM_EXIT_ROOM, true, "%s (%s)", what, cond);
 }
 
 /* The focus: the occupant whose real JID is the focus user's the conference answer named
@@ -251,7 +202,7 @@ static gboolean ping_cb(gpointer data)
 	}
 	xmpp_next_id(b->x, b->ping_id, sizeof(b->ping_id));
 	snprintf(buf, sizeof(buf), "<iq xmlns='" XMPP_NS_CLIENT "' type='get' to='%s' id='ping-%s'>"
-		 "<ping xmlns='urn:xmpp:ping'/></iq>", b->set.login_domain, b->ping_id);
+		 "<ping xmlns='urn:xmpp:ping'/></iq>", b->stream_domain, b->ping_id);
 	if (xmpp_send(b->x, buf) < 0)
 		return G_SOURCE_REMOVE; /* the stream failed and said so */
 	b->ping_pending = true;
@@ -279,12 +230,8 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 		return; /* not from our room */
 	const char *occ = from + rl + 1;
 	if (type && !strcmp(type, "error")) {
-		if (b->state == J_JOINING) {
+		if (b->state == J_JOINING || !strcmp(occ, b->nick))
 			presence_error(b, p);
-		} else if (b->state == J_JOINED && !strcmp(occ, b->nick) && b->rename_pending) {
-			b->rename_pending = false; /* the room refused our new presence */
-			session_be_renamed(b->s, true, "the room refused the new name", 0);
-		}
 		return;
 	}
 	const struct xml_node *x = xml_child(p, NS_MUC_USER, "x");
@@ -297,8 +244,8 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 	bool gone = type && !strcmp(type, "unavailable");
 	if (self) {
 		if (gone) {
-			if (b->state == J_JOINED || b->state == J_JOINING)
-				removed(b, p);
+			if (b->state == J_JOINED)
+				session_be_fail(b->s, TTM_EXIT_ROOM, true, "the room removed us");
 			return;
 		}
 		if (b->state == J_JOINING) {
@@ -306,23 +253,11 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 			b->state = J_JOINED;
 			ping_arm(b, ping_period(b));
 			session_be_joined(b->s, occupant_id(b, occ, true), "jitsi");
-			jchat_joined(b->chat, b->x, b->room_jid, b->nick);
-			session_be_chat_up(b->s);
-		} else if (b->rename_pending) { /* the room took our new <nick> */
-			const struct xml_node *nk = xml_child(p, NS_NICK, "nick");
-			if (nk && !strcmp(nk->text, session_be_name(b->s))) {
-				b->rename_pending = false;
-				session_be_renamed(b->s, false, NULL, 0);
-			}
 		}
 		return;
 	}
 	if (gone) {
 		uint64_t id = occupant_id(b, occ, false);
-		const struct session_participant *who = id ? roster_get(b->env.roster, id) : NULL;
-		if (who)
-			other_removed(b, p, who->name);
-		roster_chat_leave(b->env.roster, occ);
 		if (id)
 			roster_audio_remove(b->env.roster, id);
 		return;
@@ -340,12 +275,7 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 		text_sanitize(occ, strlen(occ), name, sizeof(name), false);
 	if (!name[0])
 		snprintf(name, sizeof(name), "guest");
-	/* The room sets the 'from' of every stanza: this occupant's chat lines are this entry's,
-	 * and the claim (src/chatid.h) that merges them is ours to make for it. */
-	char claim[CHATID_HEX + 1];
-	chatid_claim(occ, claim);
-	roster_audio_update(b->env.roster, id, name, claim, am && !strcmp(am->text, "true"), -1);
-	roster_chat_join(b->env.roster, occ, name, id);
+	roster_audio_update(b->env.roster, id, name, NULL, am && !strcmp(am->text, "true"), -1);
 }
 
 /* ---- the XMPP stream ---- */
@@ -446,8 +376,6 @@ static bool x_stanza(void *user, const struct xml_node *st)
 		return true;
 	if (xml_is(st, XMPP_NS_CLIENT, "iq") && b->focus && jfocus_stanza(b->focus, st))
 		return true;
-	if (xml_is(st, XMPP_NS_CLIENT, "message"))
-		return jchat_on_message(b->chat, st);
 	return false; /* messages: not yet; iqs: answered as unsupported */
 }
 
@@ -469,10 +397,16 @@ static const struct xmpp_cbs xcbs = { x_send, x_bound, x_stanza, x_failed };
 static void ws_open_cb(void *user)
 {
 	struct backend *b = user;
-	if (xmpp_create(b->set.login_domain, &xcbs, b, &b->x) < 0) {
+	/* anonymous: at anonymousdomain (a "secure domain" deployment's guests) or the domain;
+	 * a login: at USER@DOMAIN's domain, else authdomain or the domain (jitsi-meet's toJid) */
+	const char *domain = !b->login.user ? b->set.login_domain
+			     : b->login_at[0] ? b->login_at : b->set.auth_domain;
+	b->stream_domain = domain;
+	if (xmpp_create(domain, &xcbs, b, &b->x) < 0) {
 		session_be_fail(b->s, TTM_EXIT_SERVER, false, "out of memory");
 		return;
 	}
+	xmpp_set_login(b->x, &b->login, !strncmp(b->set.websocket, "wss://", 6));
 	xmpp_start(b->x);
 }
 
@@ -574,10 +508,15 @@ static void on_config(void *user, int err, const char *body, size_t len, const c
 		for (int k = 0; k < JITSI_KEY_COUNT; k++)
 			if (cj.refused[k])
 				session_be_notice(b->s, "config.js: %s is not a plain value ttymeet can "
-						  "use; using the default", jitsi_key_name(k));
+						  "use; %s", jitsi_key_name(k), k == JITSI_KEY_PRIVACY
+						  ? "not shown" : "using the default");
 	}
 	b->set_rc = jitsi_settings_resolve(&b->link, err < 0 ? NULL : &cj, &b->ov, &b->set,
 					   b->set_err, sizeof(b->set_err));
+	/* a checked http(s) URL of printable ASCII without quotes (jitsi_valid_http_url) */
+	if (b->set_rc == 0 && b->set.privacy_url[0])
+		session_be_notice(b->s, "this deployment's privacy policy (legalUrls.privacy in its "
+				  "config.js): %s", b->set.privacy_url);
 	connect_ws(b);
 }
 
@@ -626,16 +565,10 @@ static int jt_leave(struct backend *b)
 		   * the session's bound on the wait ends it) */
 }
 
-/* A new name is a new <nick> in our presence, as lib-jitsi-meet's setDisplayName sends it; the
- * room's echo of that presence confirms it (session_be_renamed). */
 static int jt_set_name(struct backend *b, bool want_reply)
 {
-	if (b->state != J_JOINED)
-		return -ENOTCONN;
-	int rc = send_presence(b, false);
-	if (rc == 0)
-		b->rename_pending = want_reply;
-	return rc;
+	(void)b, (void)want_reply;
+	return -EOPNOTSUPP;
 }
 
 static int jt_set_muted(struct backend *b, bool muted)
@@ -651,12 +584,13 @@ static int jt_set_muted(struct backend *b, bool muted)
 
 static int jt_chat_send(struct backend *b, const char *to_user, const char *text)
 {
-	return b->state == J_JOINED ? jchat_send(b->chat, to_user, text) : -ENOTCONN;
+	(void)b, (void)to_user, (void)text;
+	return -EOPNOTSUPP;
 }
 
 static void jt_chat_wipe(struct backend *b)
 {
-	jchat_wipe(b->chat);
+	(void)b;
 }
 
 static int jt_video_receive(struct backend *b, bool on)
@@ -702,6 +636,28 @@ static void jt_offline_feed(struct backend *b, const char *text, size_t len)
 		xmpp_feed(b->x, text, len);
 }
 
+/* --xmpp-user USER[@DOMAIN] and its password, copied (the caller wipes its own). A DOMAIN that
+ * is not a host name is kept as part of the user name: the server will refuse it and say so. */
+static int set_login(struct backend *b, const struct session_config *cfg)
+{
+	const char *at = strchr(cfg->xmpp_user, '@');
+	size_t n = at ? (size_t)(at - cfg->xmpp_user) : strlen(cfg->xmpp_user);
+	if (at && n > 0 && jitsi_valid_host(at + 1) && strlen(at + 1) < sizeof(b->login_at))
+		snprintf(b->login_at, sizeof(b->login_at), "%s", at + 1);
+	else
+		n = strlen(cfg->xmpp_user);
+	char *user = strndup(cfg->xmpp_user, n);
+	char *pw = strdup(cfg->xmpp_password ? cfg->xmpp_password : "");
+	if (!user || !pw) {
+		free(user);
+		secret_free(pw);
+		return -ENOMEM;
+	}
+	b->login = (struct sasl_login){ .user = user, .password = pw,
+					.plain_ok = cfg->xmpp_allow_plain };
+	return 0;
+}
+
 static int jt_create(struct session *s, const struct backend_env *env, struct backend **out)
 {
 	const struct session_config *cfg = env->cfg;
@@ -714,10 +670,10 @@ static int jt_create(struct session *s, const struct backend_env *env, struct ba
 	b->ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	for (int i = 0; i < 4; i++)
 		snprintf(b->machine_uid + 8 * i, 9, "%08x", g_random_int());
-	if (jchat_create(env->main, s, env->roster, &b->chat) < 0 ||
-	    (cfg->jwt && !(b->jwt = strdup(cfg->jwt)))) {
-		jchat_destroy(b->chat);
+	if ((cfg->jwt && !(b->jwt = strdup(cfg->jwt))) ||
+	    (cfg->xmpp_user && set_login(b, cfg) < 0)) {
 		g_hash_table_destroy(b->ids);
+		secret_free(b->jwt);
 		free(b);
 		return -ENOMEM;
 	}
@@ -737,9 +693,10 @@ static void jt_destroy(struct backend *b)
 	if (!b)
 		return;
 	drop_transport(b);
-	jchat_destroy(b->chat);
 	g_hash_table_destroy(b->ids);
 	secret_free(b->jwt);
+	free((char *)b->login.user);
+	secret_free((char *)b->login.password);
 	free(b);
 }
 

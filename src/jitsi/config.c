@@ -50,15 +50,17 @@ bool jitsi_valid_host(const char *s)
 	return label > 0;
 }
 
-bool jitsi_valid_ws_url(const char *s)
+/* A URL with one of two schemes ("wss://", "ws://"), a host, and no characters that could
+ * break out of a quoted value or a terminal line. */
+static bool valid_url(const char *s, const char *tls_scheme, const char *plain_scheme)
 {
 	size_t n = s ? strlen(s) : 0, skip;
 	if (n == 0 || n > JITSI_URL_MAX)
 		return false;
-	if (!strncmp(s, "wss://", 6))
-		skip = 6;
-	else if (!strncmp(s, "ws://", 5))
-		skip = 5;
+	if (!strncmp(s, tls_scheme, strlen(tls_scheme)))
+		skip = strlen(tls_scheme);
+	else if (!strncmp(s, plain_scheme, strlen(plain_scheme)))
+		skip = strlen(plain_scheme);
 	else
 		return false;
 	if (s[skip] == '\0' || s[skip] == '/' || s[skip] == '?' || s[skip] == '#')
@@ -69,6 +71,16 @@ bool jitsi_valid_ws_url(const char *s)
 			return false;
 	}
 	return true;
+}
+
+bool jitsi_valid_ws_url(const char *s)
+{
+	return valid_url(s, "wss://", "ws://");
+}
+
+bool jitsi_valid_http_url(const char *s)
+{
+	return valid_url(s, "https://", "http://");
 }
 
 /* ---- the link ---- */
@@ -248,7 +260,8 @@ struct js {
 
 static const char *const key_paths[JITSI_KEY_COUNT] = {
 	"config.hosts.domain", "config.hosts.muc", "config.hosts.focus",
-	"config.hosts.anonymousdomain", "config.websocket",
+	"config.hosts.anonymousdomain", "config.websocket", "config.hosts.authdomain",
+	"config.legalUrls.privacy",
 };
 
 const char *jitsi_key_name(enum jitsi_key k)
@@ -415,7 +428,8 @@ static void record(struct js *j, const char *path, const struct tok *v, bool lit
 		  (k == JITSI_KEY_WEBSOCKET
 			   ? (jitsi_valid_ws_url(v->text) ||
 			      (!strncmp(v->text, "//", 2) && v->len > 2 && v->text[2] != '/'))
-			   : jitsi_valid_host(v->text));
+		   : k == JITSI_KEY_PRIVACY ? jitsi_valid_http_url(v->text)
+					    : jitsi_valid_host(v->text));
 	if (ok && k == JITSI_KEY_WEBSOCKET && v->text[0] == '/') {
 		/* protocol-relative: checked with a scheme in front */
 		char probe[JITSI_URL_MAX + 8];
@@ -557,6 +571,13 @@ int jitsi_settings_resolve(const struct jitsi_link *link, const struct jitsi_con
 		memcpy(out->login_domain, out->domain, sizeof(out->login_domain));
 	if (rc)
 		return fail(err, errlen, "hosts.anonymousdomain is too long");
+	/* a login goes to authdomain (as jitsi-meet's toJid does), unless --xmpp-domain says */
+	memcpy(out->auth_domain, !ov->domain && cfg && cfg->set[JITSI_KEY_AUTHDOMAIN]
+				 ? cfg->value[JITSI_KEY_AUTHDOMAIN] : out->domain,
+	       sizeof(out->auth_domain) - 1);
+	if (cfg && cfg->set[JITSI_KEY_PRIVACY])
+		snprintf(out->privacy_url, sizeof(out->privacy_url), "%s",
+			 cfg->value[JITSI_KEY_PRIVACY]);
 	rc = take_host(out->muc, ov->muc, "--xmpp-muc", cfg, JITSI_KEY_MUC, "conference.",
 		       out->domain, err, errlen);
 	if (rc == 0)

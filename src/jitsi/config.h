@@ -4,7 +4,8 @@
  * jitsi_link_parse reads `http(s)://HOST[:PORT]/ROOM` (the user's input). jitsi_configjs_parse
  * reads /config.js as text (the server's input, untrusted): it never executes anything and
  * only takes string literals at the paths hosts.domain, hosts.muc, hosts.focus,
- * hosts.anonymousdomain and websocket of the top-level `config` object (an object literal
+ * hosts.anonymousdomain, hosts.authdomain, websocket and legalUrls.privacy of the top-level
+ * `config` object (an object literal
  * `var config = { hosts: { domain: '...' } }` or top-level assignments `config.hosts.muc =
  * '...'`); a value that is an expression (`'conference.' + subdomain + 'host'`), a template
  * with substitutions, too long, or not a host name / WebSocket URL is refused and falls back
@@ -41,6 +42,8 @@ int jitsi_link_parse(const char *url, struct jitsi_link *out, char *err, size_t 
 
 enum jitsi_key {
 	JITSI_KEY_DOMAIN, JITSI_KEY_MUC, JITSI_KEY_FOCUS, JITSI_KEY_ANONDOMAIN, JITSI_KEY_WEBSOCKET,
+	JITSI_KEY_AUTHDOMAIN, /* where users with a login log in (default: hosts.domain) */
+	JITSI_KEY_PRIVACY,    /* legalUrls.privacy: the deployment's privacy policy, an http(s) URL */
 	JITSI_KEY_COUNT
 };
 
@@ -68,6 +71,8 @@ struct jitsi_settings {
 	char websocket[JITSI_URL_MAX + 1]; /* with ?room= */
 	char domain[JITSI_HOST_MAX + 1];   /* the XMPP domain */
 	char login_domain[JITSI_HOST_MAX + 1]; /* where to log in anonymously: anonymousdomain or domain */
+	char auth_domain[JITSI_HOST_MAX + 1];  /* where to log in with a user name: authdomain or domain */
+	char privacy_url[JITSI_URL_MAX + 1];   /* config.js's legalUrls.privacy, "" if none */
 	char muc[JITSI_HOST_MAX + 1];
 	char focus[JITSI_HOST_MAX + 1];
 	char room[JITSI_ROOM_MAX + 1];
@@ -77,6 +82,8 @@ struct jitsi_settings {
  * ws:// / wss:// URL without spaces, controls or quotes. */
 bool jitsi_valid_host(const char *s);
 bool jitsi_valid_ws_url(const char *s);
+/* The same for an http:// or https:// URL (a link config.js gives, shown to the user). */
+bool jitsi_valid_http_url(const char *s);
 
 /* Resolves the settings (cfg may be NULL: no config.js). Returns 0, or -EINVAL with one line in
  * err when an override is not valid or the result does not fit, or -EPROTO when config.js

@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "src/exitcode.h"
+#include "src/jitsi/disco.h"
+#include "src/jitsi/sasl.h"
 #include "src/text.h"
 
 #define NS_STREAMS "http://etherx.jabber.org/streams"
@@ -37,6 +39,9 @@ struct xmpp {
 	char domain[256];
 	enum xstate st;
 	bool authed;
+	const struct sasl_login *login; /* NULL: anonymous */
+	bool tls;
+	struct sasl sasl;
 	unsigned long next_id;
 	char jid[XMPP_JID_MAX + 1];
 };
@@ -57,7 +62,16 @@ int xmpp_create(const char *domain, const struct xmpp_cbs *cb, void *user, struc
 
 void xmpp_destroy(struct xmpp *x)
 {
+	if (!x)
+		return;
+	sasl_clear(&x->sasl);
 	free(x);
+}
+
+void xmpp_set_login(struct xmpp *x, const struct sasl_login *login, bool tls)
+{
+	x->login = login && login->user ? login : NULL;
+	x->tls = tls;
 }
 
 static void fail(struct xmpp *x, int code, const char *why)
@@ -110,22 +124,69 @@ static void say(struct xmpp *x, int code, const char *what, const struct xml_nod
 	fail(x, code, line);
 }
 
+#define MECHS_MAX 16 /* mechanisms looked at */
+
+/* SASL: the mechanism from the offered ones (src/jitsi/sasl.h), its first message. */
+static void start_auth(struct xmpp *x, const struct xml_node *f)
+{
+	const struct xml_node *mechs = xml_child(f, NS_SASL, "mechanisms");
+	const char *offered[MECHS_MAX];
+	size_t n = 0;
+	char why[256], msg[SASL_MSG_MAX + 1], buf[SASL_MSG_MAX + 160];
+	for (const struct xml_node *m = mechs ? mechs->child : NULL; m && n < MECHS_MAX; m = m->next)
+		if (xml_is(m, NS_SASL, "mechanism"))
+			offered[n++] = m->text;
+	enum sasl_mech mech = sasl_choose(offered, n, x->login, x->tls, why, sizeof(why));
+	if (mech == SASL_NONE) {
+		fail(x, TTM_EXIT_ROOM, why);
+		return;
+	}
+	if (sasl_start(&x->sasl, mech, x->login, NULL, msg, sizeof(msg)) < 0) {
+		fail(x, TTM_EXIT_USAGE, "the XMPP user name cannot be used for a login");
+		return;
+	}
+	x->st = X_AUTH;
+	if (msg[0])
+		snprintf(buf, sizeof(buf), "<auth xmlns='" NS_SASL "' mechanism='%s'>%s</auth>",
+			 sasl_mech_name(mech), msg);
+	else
+		snprintf(buf, sizeof(buf), "<auth xmlns='" NS_SASL "' mechanism='%s'/>",
+			 sasl_mech_name(mech));
+	send_raw(x, buf);
+	explicit_bzero(msg, sizeof(msg));
+	explicit_bzero(buf, sizeof(buf));
+}
+
+static void on_challenge(struct xmpp *x, const struct xml_node *n)
+{
+	char msg[SASL_MSG_MAX + 1], buf[SASL_MSG_MAX + 64];
+	if (sasl_challenge(&x->sasl, n->text, msg, sizeof(msg)) < 0) {
+		fail(x, TTM_EXIT_SERVER, "the XMPP server sent a SASL challenge ttymeet cannot "
+					 "answer (not valid SCRAM, or too few iterations)");
+		return;
+	}
+	snprintf(buf, sizeof(buf), "<response xmlns='" NS_SASL "'>%s</response>", msg);
+	send_raw(x, buf);
+}
+
+static void on_sasl_failure(struct xmpp *x, const struct xml_node *n)
+{
+	char what[SASL_USER_MAX * 3 + 64];
+	if (!x->login) {
+		say(x, TTM_EXIT_ROOM, "the XMPP server refused anonymous login", n);
+		return;
+	}
+	char user[SASL_USER_MAX * 3 + 1];
+	text_sanitize(x->login->user, strlen(x->login->user), user, sizeof(user), false);
+	snprintf(what, sizeof(what), "the XMPP server refused the login as %.200s", user);
+	say(x, TTM_EXIT_ROOM, what, n);
+}
+
 static void on_features(struct xmpp *x, const struct xml_node *f)
 {
 	char buf[512], id[32];
 	if (!x->authed) {
-		const struct xml_node *mechs = xml_child(f, NS_SASL, "mechanisms");
-		bool anon = false;
-		for (const struct xml_node *m = mechs ? mechs->child : NULL; m; m = m->next)
-			if (xml_is(m, NS_SASL, "mechanism") && !strcmp(m->text, "ANONYMOUS"))
-				anon = true;
-		if (!anon) {
-			fail(x, TTM_EXIT_ROOM, "the XMPP server wants a login (no anonymous access); "
-					       "ttymeet cannot log in to it yet");
-			return;
-		}
-		x->st = X_AUTH;
-		send_raw(x, "<auth xmlns='" NS_SASL "' mechanism='ANONYMOUS'/>");
+		start_auth(x, f);
 		return;
 	}
 	if (!xml_child(f, NS_BIND, "bind")) {
@@ -177,28 +238,56 @@ static void on_bind_result(struct xmpp *x, const struct xml_node *iq)
 	bound(x);
 }
 
-/* Answers an iq get/set: a ping with a result, anything else with an error. */
-static void answer_iq(struct xmpp *x, const struct xml_node *iq, bool ping)
+/* Answers an iq get/set: a result carrying payload (NULL: empty), or, with cond set, an error
+ * of that RFC 6120 §8.3.3 condition (type cancel, or modify for bad-request). */
+static void answer_iq(struct xmpp *x, const struct xml_node *iq, const char *payload,
+		      const char *cond)
 {
-	char buf[1024], id[512], to[XMPP_JID_MAX * 6 + 1];
+	char id[512], to[XMPP_JID_MAX * 6 + 1];
 	const char *iid = xml_attr(iq, "id"), *from = xml_attr(iq, "from");
 	if (!iid || xml_escape(iid, id, sizeof(id)) < 0)
 		return; /* no id (or an absurd one): nothing to answer */
 	if (from && xml_escape(from, to, sizeof(to)) < 0)
 		return;
-	char *big = malloc(sizeof(to) + sizeof(buf));
+	size_t len = sizeof(to) + sizeof(id) + (payload ? strlen(payload) : 0) + 512;
+	char *big = malloc(len);
 	if (!big)
 		return;
-	if (ping)
-		snprintf(big, sizeof(to) + sizeof(buf), "<iq xmlns='" XMPP_NS_CLIENT "' type='result' id='%s'%s%s%s/>",
-			 id, from ? " to='" : "", from ? to : "", from ? "'" : "");
+	int n = snprintf(big, len, "<iq xmlns='" XMPP_NS_CLIENT "' type='%s' id='%s'%s%s%s",
+			 cond ? "error" : "result", id, from ? " to='" : "", from ? to : "",
+			 from ? "'" : "");
+	if (cond)
+		snprintf(big + n, len - (size_t)n, "><error type='%s'><%s xmlns='" NS_STANZAS "'/>"
+			 "</error></iq>", strcmp(cond, "bad-request") ? "cancel" : "modify", cond);
+	else if (payload)
+		snprintf(big + n, len - (size_t)n, ">%s</iq>", payload);
 	else
-		snprintf(big, sizeof(to) + sizeof(buf),
-			 "<iq xmlns='" XMPP_NS_CLIENT "' type='error' id='%s'%s%s%s><error type='cancel'>"
-			 "<service-unavailable xmlns='" NS_STANZAS "'/></error></iq>",
-			 id, from ? " to='" : "", from ? to : "", from ? "'" : "");
+		snprintf(big + n, len - (size_t)n, "/>");
 	send_raw(x, big);
 	free(big);
+}
+
+/* Namespaces of requests the stream knows (answered here or by the backend). */
+static bool known_ns(const char *ns)
+{
+	return !strcmp(ns, NS_PING) || !strcmp(ns, NS_DISCO_INFO);
+}
+
+/* A request the stream answers itself: a ping, a disco#info about us. True if answered. */
+static bool own_request(struct xmpp *x, const struct xml_node *iq, const struct xml_node *q,
+			bool get)
+{
+	char payload[2048];
+	if (get && xml_is(q, NS_PING, "ping")) {
+		answer_iq(x, iq, NULL, NULL);
+		return true;
+	}
+	if (get && xml_is(q, NS_DISCO_INFO, "query")) {
+		int rc = disco_info_query(xml_attr(q, "node"), payload, sizeof(payload));
+		answer_iq(x, iq, rc == 0 ? payload : NULL, rc == 0 ? NULL : "item-not-found");
+		return true;
+	}
+	return false;
 }
 
 static void on_stanza(struct xmpp *x, const struct xml_node *n)
@@ -206,9 +295,15 @@ static void on_stanza(struct xmpp *x, const struct xml_node *n)
 	const char *type = xml_attr(n, "type");
 	bool iq = xml_is(n, XMPP_NS_CLIENT, "iq");
 	bool request = iq && type && (!strcmp(type, "get") || !strcmp(type, "set"));
-	if (request && !strcmp(type, "get") && xml_child(n, NS_PING, "ping")) {
-		answer_iq(x, n, true);
-		return;
+	if (request) {
+		/* RFC 6120 §8.2.3: exactly one payload element */
+		const struct xml_node *q = n->child;
+		if (!q || q->next) {
+			answer_iq(x, n, NULL, "bad-request");
+			return;
+		}
+		if (own_request(x, n, q, !strcmp(type, "get")))
+			return;
 	}
 	if (x->st == X_BIND || x->st == X_BIND_SESSION) {
 		const char *id = xml_attr(n, "id");
@@ -229,8 +324,11 @@ static void on_stanza(struct xmpp *x, const struct xml_node *n)
 		}
 	}
 	bool handled = x->st == X_BOUND && x->cb.stanza(x->user, n);
+	/* §8.4: an unknown namespace is service-unavailable; a known one asked for what we do
+	 * not do (a ping set, ...) is feature-not-implemented */
 	if (request && !handled && x->st != X_DEAD)
-		answer_iq(x, n, false);
+		answer_iq(x, n, NULL, known_ns(n->child->ns) ? "feature-not-implemented"
+							    : "service-unavailable");
 }
 
 void xmpp_feed(struct xmpp *x, const char *text, size_t len)
@@ -262,12 +360,21 @@ void xmpp_feed(struct xmpp *x, const char *text, size_t len)
 	} else if (xml_is(n, NS_SASL, "success")) {
 		if (x->st != X_AUTH) {
 			fail(x, TTM_EXIT_SERVER, "the XMPP server sent SASL success out of turn");
+		} else if (sasl_success(&x->sasl, n->text) < 0) {
+			fail(x, TTM_EXIT_SERVER, "the XMPP server claimed the login succeeded but did "
+						 "not prove it knows the password (SCRAM)");
 		} else {
+			sasl_clear(&x->sasl);
 			x->authed = true;
 			send_open(x); /* the stream restarts after SASL */
 		}
+	} else if (xml_is(n, NS_SASL, "challenge")) {
+		if (x->st != X_AUTH)
+			fail(x, TTM_EXIT_SERVER, "the XMPP server sent a SASL challenge out of turn");
+		else
+			on_challenge(x, n);
 	} else if (xml_is(n, NS_SASL, "failure")) {
-		say(x, TTM_EXIT_ROOM, "the XMPP server refused anonymous login", n);
+		on_sasl_failure(x, n);
 	} else if (x->st < X_BIND) {
 		fail(x, TTM_EXIT_SERVER, "the XMPP server sent a stanza before the stream was ready");
 	} else if (xml_is(n, XMPP_NS_CLIENT, "iq") || xml_is(n, XMPP_NS_CLIENT, "presence") ||

@@ -1,11 +1,14 @@
 /* An XMPP client stream over WebSocket (RFC 7395) up to a bound resource: <open/> framing,
- * stream features, SASL ANONYMOUS, the restart, resource binding (and the legacy session
+ * stream features, SASL (ANONYMOUS, or a login: src/jitsi/sasl.h), the restart, resource binding (and the legacy session
  * request where a server still requires it), XEP-0199 pings answered, <close/> and stream
  * errors. Transport-free: text goes out through cb->send and comes in through xmpp_feed (one
  * WebSocket message each), so unit tests and the fuzz target drive it without a server.
  *
- * After binding, stanzas the stream does not handle itself go to cb->stanza; an iq get/set
- * that the callback does not take is answered with service-unavailable, as XMPP requires.
+ * After binding, stanzas the stream does not handle itself go to cb->stanza. Requests (iq
+ * get/set) are always answered (RFC 6120 §8.2.3, §8.4): pings and disco#info about us
+ * (src/jitsi/disco.h) here; one without exactly one payload with bad-request; one the
+ * callback does not take with feature-not-implemented for a namespace we know, else
+ * service-unavailable.
  * Failures are reported once through cb->failed (code: a TTM_EXIT_* value, why: one line) and
  * the stream then ignores further input.
  * Thread: the caller's (the loop's); callbacks come from inside xmpp_feed/xmpp_start.
@@ -16,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "src/jitsi/sasl.h"
 #include "src/jitsi/xml.h"
 
 #define XMPP_JID_MAX 3071 /* RFC 7622: three parts of 1023 bytes each */
@@ -40,6 +44,10 @@ struct xmpp_cbs {
 /* domain: the XMPP domain we log in to (the stream's 'to'). */
 int xmpp_create(const char *domain, const struct xmpp_cbs *cb, void *user, struct xmpp **out);
 void xmpp_destroy(struct xmpp *x);
+/* Logs in as login->user (src/jitsi/sasl.h picks the mechanism) instead of anonymously;
+ * login NULL or without user: anonymous. tls: the transport is encrypted (PLAIN allowed).
+ * Before xmpp_start; login is kept, not copied: it must outlive x. */
+void xmpp_set_login(struct xmpp *x, const struct sasl_login *login, bool tls);
 /* Opens the stream (sends <open/>). */
 int xmpp_start(struct xmpp *x);
 /* One message from the server. */

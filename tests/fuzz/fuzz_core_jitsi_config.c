@@ -22,7 +22,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (c.set[k] && strlen(c.value[k]) > JITSI_URL_MAX)
 			abort();
-		if (c.set[k] && k != JITSI_KEY_WEBSOCKET && !jitsi_valid_host(c.value[k]))
+		if (c.set[k] && k != JITSI_KEY_WEBSOCKET && k != JITSI_KEY_PRIVACY &&
+		    !jitsi_valid_host(c.value[k]))
+			abort();
+		if (c.set[k] && k == JITSI_KEY_PRIVACY && !jitsi_valid_http_url(c.value[k]))
 			abort();
 	}
 	/* the first line as a link */

@@ -569,7 +569,7 @@ class Lab:
 
     def start_prosody(self, port=None, domain="localhost", muc="conference.localhost",
                       muc_options=(), extra_components="", focus=False, plugin_paths=(),
-                      muc_modules=()):
+                      muc_modules=(), auth="anonymous", host_lines=(), modules=()):
         """Starts Debian's prosody in the server namespace with a config written here: an
         anonymous VirtualHost `domain`, a MUC component `muc` that shows real JIDs and does not
         lock new rooms (plus muc_options lines), mod_websocket on http://SERVER_ADDR:port/
@@ -577,6 +577,8 @@ class Lab:
         focus: also an external component focus.DOMAIN (XEP-0114, a port and secret kept for
         start_focus) that is an admin of the MUC, as jicofo's user is in Jitsi's deployments.
         plugin_paths: extra module folders; muc_modules: modules loaded on the MUC component.
+        auth: the VirtualHost's authentication ("internal_plain": accounts in the data folder,
+        see add_prosody_user); host_lines: more lines for it; modules: more global modules.
         Stopped by PID (stop_prosody, teardown)."""
         if not shutil.which("prosody"):
             raise LabError("prosody is not installed (apt-get install prosody)")
@@ -605,16 +607,17 @@ class Lab:
             f.write(comp)
             f.write('daemonize = false\npidfile = "%s/prosody.pid"\ndata_path = "%s"\n'
                     'log = { { levels = { min = "info" }, to = "console" } }\n'
-                    'modules_enabled = { "saslauth", "websocket", "ping", "disco" }\n'
+                    'modules_enabled = { "saslauth", "websocket", "ping", "disco"%s }\n'
                     'modules_disabled = { "s2s", "tls", "posix" }\n'
                     'c2s_ports = {}\ns2s_ports = {}\nhttps_ports = {}\n'
                     'c2s_direct_tls_ports = {}\n'
                     'http_ports = { %d }\nhttp_interfaces = { "%s" }\n'
                     'consider_websocket_secure = true\nc2s_require_encryption = false\n'
-                    'VirtualHost "%s"\n  authentication = "anonymous"\n'
+                    'VirtualHost "%s"\n  authentication = "%s"\n%s'
                     'Component "%s" "muc"\n  muc_room_locking = false\n'
                     '  muc_room_default_public_jids = true\n%s%s'
-                    % (d, d, port, self.server_addr, domain, muc,
+                    % (d, d, "".join(', "%s"' % m for m in modules), port, self.server_addr,
+                       domain, auth, "".join("  %s\n" % o for o in host_lines), muc,
                        "".join("  %s\n" % o for o in muc_options), extra_components))
         self.prosody_log = os.path.join(d, "prosody.log")
         with open(self.prosody_log, "ab") as log:
@@ -650,6 +653,15 @@ class Lab:
             raise LabError("the stand-in focus did not connect: %s %s\n%s"
                            % (line, self._focus.stderr(), self.prosody_log_tail(20)))
         return self._focus
+
+    def add_prosody_user(self, user, password, host="localhost"):
+        """Creates an account for an internal_plain VirtualHost (before start_prosody): the
+        data file prosody's internal storage reads, written here as prosodyctl would."""
+        enc = "".join(c if c.isalnum() else "%%%02x" % ord(c) for c in host)
+        d = os.path.join(self.dir, "prosody", enc, "accounts")
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "%s.dat" % user), "w") as f:
+            f.write('return {\n\t["password"] = "%s";\n};\n' % password.replace('"', '\\"'))
 
     def stop_prosody(self, grace=5.0):
         """Stops prosody by PID: TERM, KILL after grace seconds. Returns its exit status."""

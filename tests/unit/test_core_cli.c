@@ -290,6 +290,72 @@ static void test_jwt_sources(void **state)
 	assert_int_equal(o.jwt_buf[0], 0);
 }
 
+/* cli_parse + cli_load_secrets of a Jitsi link with the given extra arguments (NULL-ended). */
+static int load_login(struct cli_options *o, char *err, ...)
+{
+	char *argv[12] = { "ttymeet" };
+	int argc = 1;
+	va_list ap;
+	va_start(ap, err);
+	for (char *a; (a = va_arg(ap, char *)) && argc < 10;)
+		argv[argc++] = a;
+	va_end(ap);
+	argv[argc++] = "https://meet.example.org/room";
+	err[0] = '\0';
+	int rc = cli_parse(argc, argv, o, err, 256);
+	return rc < 0 ? rc : cli_load_secrets(o, err, 256);
+}
+
+/* --xmpp-user's password: from --xmpp-password-file, else TTYMEET_XMPP_PASSWORD; never argv */
+static void test_xmpp_login_sources(void **state)
+{
+	struct cli_options o;
+	char err[256];
+	(void)state;
+	unsetenv("TTYMEET_XMPP_PASSWORD");
+	assert_int_equal(load_login(&o, err, NULL), 0);
+	assert_null(o.xmpp_user);
+	assert_null(o.xmpp_password);
+	/* a user without a password anywhere: usage, saying where it comes from */
+	assert_int_equal(load_login(&o, err, "--xmpp-user", "alice", NULL), -EINVAL);
+	assert_non_null(strstr(err, "--xmpp-password-file"));
+	assert_non_null(strstr(err, "TTYMEET_XMPP_PASSWORD"));
+	const char *f = secret_file("xpw", "wonder land\n", 12, 0600);
+	assert_int_equal(load_login(&o, err, "--xmpp-user", "alice", "--xmpp-password-file", f,
+				    NULL), 0);
+	assert_string_equal(o.xmpp_user, "alice");
+	assert_string_equal(o.xmpp_password, "wonder land");
+	assert_false(o.xmpp_allow_plain);
+	setenv("TTYMEET_XMPP_PASSWORD", "fromenv", 1);
+	assert_int_equal(load_login(&o, err, "--xmpp-user", "alice", "--xmpp-allow-plain", NULL), 0);
+	assert_string_equal(o.xmpp_password, "fromenv");
+	assert_true(o.xmpp_allow_plain);
+	assert_int_equal(load_login(&o, err, "--xmpp-user", "alice", "--xmpp-password-file", f,
+				    NULL), 0);
+	assert_string_equal(o.xmpp_password, "wonder land"); /* the file wins */
+	/* the environment alone logs nobody in */
+	assert_int_equal(load_login(&o, err, NULL), 0);
+	assert_null(o.xmpp_password);
+	setenv("TTYMEET_XMPP_PASSWORD", "bad\x1b[2J", 1);
+	assert_int_equal(load_login(&o, err, "--xmpp-user", "alice", NULL), -EILSEQ);
+	unsetenv("TTYMEET_XMPP_PASSWORD");
+	/* a readable password file is refused; a password file or plain without a user is usage */
+	assert_int_equal(load_login(&o, err, "--xmpp-user", "alice", "--xmpp-password-file",
+				    secret_file("xopen", "pw", 2, 0644), NULL), -EACCES);
+	assert_int_equal(load_login(&o, err, "--xmpp-password-file", f, NULL), -EINVAL);
+	assert_non_null(strstr(err, "--xmpp-user"));
+	assert_int_equal(load_login(&o, err, "--xmpp-allow-plain", NULL), -EINVAL);
+	assert_int_equal(load_login(&o, err, "--xmpp-user", "al ice", "--xmpp-password-file", f,
+				    NULL), -EINVAL);
+	/* not for Janus rooms */
+	assert_int_equal(parse(&o, err, "--xmpp-user", "u", "ws://h/", "1", NULL), -EINVAL);
+	assert_non_null(strstr(err, "Jitsi"));
+	assert_int_equal(load_login(&o, err, "--xmpp-user", "alice", "--xmpp-password-file", f,
+				    NULL), 0);
+	cli_wipe_secrets(&o);
+	assert_int_equal(o.xmpp_pass_buf[0], 0);
+}
+
 static void test_pin_sources(void **state)
 {
 	struct cli_options o;
@@ -604,6 +670,7 @@ int main(void)
 		cmocka_unit_test(test_chat_hidden),
 		cmocka_unit_test(test_jitsi),
 		cmocka_unit_test_setup_teardown(test_jwt_sources, secrets_setup, secrets_teardown),
+		cmocka_unit_test_setup_teardown(test_xmpp_login_sources, secrets_setup, secrets_teardown),
 		cmocka_unit_test_setup_teardown(test_pin_sources, secrets_setup, secrets_teardown),
 		cmocka_unit_test_setup_teardown(test_pin_file_refused, secrets_setup,
 						secrets_teardown),

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "src/exitcode.h"
+#include "src/jitsi/disco.h"
 #include "src/session.h"
 #include "src/session_int.h"
 
@@ -115,6 +116,10 @@ static void start_with(struct t *t, unsigned keepalive_ms)
 	assert_non_null(strstr(p, "<x xmlns='http://jabber.org/protocol/muc'/>"));
 	assert_non_null(strstr(p, "<nick xmlns='http://jabber.org/protocol/nick'>alice</nick>"));
 	assert_non_null(strstr(p, "<audiomuted>false</audiomuted>"));
+	/* XEP-0115 caps, as Jitsi clients send them (the hash: unit_core_jitsi_disco) */
+	char caps[256];
+	assert_int_equal(disco_caps_element(caps, sizeof(caps)), 0);
+	assert_non_null(strstr(p, caps));
 	assert_int_equal(t->joined, 0);
 }
 
@@ -166,7 +171,7 @@ static void test_join_and_roster(void **state)
 	assert_int_equal(t.left, 1);
 	/* an iq nobody handles is answered with an error */
 	int n = t.n_sent;
-	feed(&t, "<iq xmlns='jabber:client' type='get' id='d1' from='" ROOM "/c74f0bd7'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>");
+	feed(&t, "<iq xmlns='jabber:client' type='get' id='d1' from='" ROOM "/c74f0bd7'><query xmlns='jabber:iq:version'/></iq>");
 	assert_int_equal(t.n_sent, n + 1);
 	assert_non_null(strstr(t.sent[n], "service-unavailable"));
 	assert_int_equal(t.errors, 0);

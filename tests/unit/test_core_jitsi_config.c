@@ -174,6 +174,47 @@ static void test_docker_shape(void **state)
 	assert_string_equal(s.muc, "muc.meet.jitsi");
 	assert_string_equal(s.focus, "focus.meet.jitsi");
 	assert_string_equal(s.websocket, "wss://meet.example.org/xmpp-websocket?room=room");
+	assert_string_equal(s.auth_domain, "meet.jitsi"); /* no authdomain: the domain */
+	assert_string_equal(s.privacy_url, "");
+}
+
+/* A secure domain's logins go to hosts.authdomain (guests to anonymousdomain), unless
+ * --xmpp-domain says; legalUrls.privacy is taken when it is a plain http(s) URL. */
+static void test_authdomain_and_privacy(void **state)
+{
+	struct jitsi_configjs c;
+	struct jitsi_link l;
+	struct jitsi_settings s;
+	char err[256];
+	(void)state;
+	static const char t[] =
+		"var config = { hosts: { domain: 'meet.example', anonymousdomain: 'guest.meet.example',"
+		" authdomain: 'auth.meet.example' },\n legalUrls: { helpCentre: 'https://h.example/',"
+		" privacy: 'https://meet.example/privacy?x=1', terms: 'https://t.example/' } };";
+	jitsi_configjs_parse(t, strlen(t), &c);
+	assert_string_equal(c.value[JITSI_KEY_AUTHDOMAIN], "auth.meet.example");
+	assert_string_equal(c.value[JITSI_KEY_PRIVACY], "https://meet.example/privacy?x=1");
+	assert_int_equal(link_ok("https://meet.example/Room", &l), 0);
+	assert_int_equal(jitsi_settings_resolve(&l, &c, NULL, &s, err, sizeof(err)), 0);
+	assert_string_equal(s.login_domain, "guest.meet.example");
+	assert_string_equal(s.auth_domain, "auth.meet.example");
+	assert_string_equal(s.privacy_url, "https://meet.example/privacy?x=1");
+	const struct jitsi_overrides ov = { .domain = "other.example" };
+	assert_int_equal(jitsi_settings_resolve(&l, &c, &ov, &s, err, sizeof(err)), 0);
+	assert_string_equal(s.auth_domain, "other.example");
+	/* a privacy link that is not a plain http(s) URL is refused, never shown */
+	static const char *const bad[] = {
+		"var config = { legalUrls: { privacy: 'javascript:alert(1)' } };",
+		"var config = { legalUrls: { privacy: 'https://x.example/\x1b[2J' } };",
+		"var config = { legalUrls: { privacy: 'https://x.example/a b' } };",
+		"var config = { legalUrls: { privacy: 'https://' + host + '/p' } };",
+		"var config = { legalUrls: { privacy: 'https:///nohost' } };",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		jitsi_configjs_parse(bad[i], strlen(bad[i]), &c);
+		assert_false(c.set[JITSI_KEY_PRIVACY]);
+		assert_true(c.refused[JITSI_KEY_PRIVACY]);
+	}
 }
 
 static void test_literals_and_refusals(void **state)
@@ -342,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_link),
 		cmocka_unit_test(test_default_shape),
 		cmocka_unit_test(test_docker_shape),
+		cmocka_unit_test(test_authdomain_and_privacy),
 		cmocka_unit_test(test_literals_and_refusals),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_resolve),

@@ -209,7 +209,7 @@ static void test_stream(void **state)
 	assert_int_equal(f.n_sent, n + 1);
 	assert_string_equal(f.sent[n], "<iq xmlns='jabber:client' type='result' id='p&apos;1' to='localhost'/>");
 	/* an iq get nobody handles: service-unavailable; presence/message go to the callback */
-	feed(x, "<iq xmlns='jabber:client' type='get' id='q1' from='a@b/c'><query xmlns='http://jabber.org/protocol/disco#info'/></iq>");
+	feed(x, "<iq xmlns='jabber:client' type='get' id='q1' from='a@b/c'><query xmlns='jabber:iq:version'/></iq>");
 	assert_int_equal(f.n_sent, n + 2);
 	assert_non_null(strstr(f.sent[n + 1], "type='error' id='q1' to='a@b/c'"));
 	assert_non_null(strstr(f.sent[n + 1], "service-unavailable"));

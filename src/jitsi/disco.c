@@ -1,0 +1,71 @@
+/* Service discovery about ourselves (contract in disco.h).
+ *
+ * One identity, client/console "ttymeet" (a text-mode client), and the features of what the
+ * stream and the backend do: disco#info itself, entity capabilities, MUC, XEP-0199 ping. No
+ * Jingle, audio or video: ttymeet takes no media in a Jitsi meeting yet, and a feature
+ * advertised is a promise other clients act on.
+ */
+#include "src/jitsi/disco.h"
+
+#include <errno.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ID_CATEGORY "client"
+#define ID_TYPE "console"
+#define ID_NAME "ttymeet"
+
+const char *const disco_features[] = {
+	NS_CAPS,
+	NS_DISCO_INFO,
+	"http://jabber.org/protocol/muc",
+	"urn:xmpp:ping",
+	NULL,
+};
+
+int disco_caps_ver(char *out, size_t outlen)
+{
+	/* §5.1: category/type/lang/name '<', then each feature '<' (no extended forms) */
+	char s[1024];
+	size_t n = (size_t)snprintf(s, sizeof(s), "%s/%s//%s<", ID_CATEGORY, ID_TYPE, ID_NAME);
+	for (const char *const *f = disco_features; *f; f++)
+		n += (size_t)snprintf(s + n, sizeof(s) - n, "%s<", *f);
+	unsigned char md[20];
+	unsigned len = 0;
+	if (outlen < 29 || n >= sizeof(s) || !EVP_Digest(s, n, md, &len, EVP_sha1(), NULL))
+		return -ENOSPC;
+	EVP_EncodeBlock((unsigned char *)out, md, (int)len);
+	return 0;
+}
+
+int disco_caps_element(char *out, size_t outlen)
+{
+	char ver[32];
+	if (disco_caps_ver(ver, sizeof(ver)) < 0)
+		return -ENOSPC;
+	int n = snprintf(out, outlen, "<c xmlns='" NS_CAPS "' hash='sha-1' node='" DISCO_NODE
+			 "' ver='%s'/>", ver);
+	return n < 0 || (size_t)n >= outlen ? -ENOSPC : 0;
+}
+
+int disco_info_query(const char *node, char *out, size_t outlen)
+{
+	char ver[32], full[sizeof(DISCO_NODE) + 40], nattr[sizeof(full) + 16] = "";
+	if (disco_caps_ver(ver, sizeof(ver)) < 0)
+		return -ENOSPC;
+	snprintf(full, sizeof(full), "%s#%s", DISCO_NODE, ver);
+	if (node && *node) {
+		if (strcmp(node, full))
+			return -ENOENT;
+		snprintf(nattr, sizeof(nattr), " node='%s'", full); /* base64: no quote, no & */
+	}
+	size_t n = (size_t)snprintf(out, outlen, "<query xmlns='" NS_DISCO_INFO "'%s>"
+				    "<identity category='" ID_CATEGORY "' type='" ID_TYPE
+				    "' name='" ID_NAME "'/>", nattr);
+	for (const char *const *f = disco_features; *f && n < outlen; f++)
+		n += (size_t)snprintf(out + n, outlen - n, "<feature var='%s'/>", *f);
+	if (n < outlen)
+		n += (size_t)snprintf(out + n, outlen - n, "</query>");
+	return n >= outlen ? -ENOSPC : 0;
+}
