@@ -12,7 +12,10 @@
  * an answer: a real JID at the focus domain); our own presence (status 110) is the join.
  * Before the join, the conference request to the focus (src/jitsi/focus.c): we join once it
  * says ready; --xmpp-focus none skips it, and a server that says there is no focus gets a
- * notice and a join without one (chat and roster work; media would not).
+ * notice and a join without one (chat and roster work; media would not). A room with a
+ * lobby refuses the join and names its lobby room: we knock there (J_LOBBY, unbounded, pings
+ * keep checking the server) until the room's invite lets us in, the lobby moves us into the
+ * meeting (the host arrived), or a moderator denies us (src/jitsi/lobby.c).
  * Not done yet: chat, renames, media.
  * Thread: the loop's.
  */
@@ -30,6 +33,7 @@
 #include "src/jitsi/disco.h"
 #include "src/jitsi/fetch.h"
 #include "src/jitsi/focus.h"
+#include "src/jitsi/lobby.h"
 #include "src/jitsi/xml.h"
 #include "src/jitsi/xmpp.h"
 #include "src/roster.h"
@@ -46,7 +50,7 @@
 #define PING_ANSWER_MS 15000 /* unanswered this long (at most the period): the server is gone */
 #define FOCUS_ANSWER_MS 10000 /* one conference request's answer */
 
-enum jstate { J_IDLE, J_CONFIG, J_CONNECTING, J_FOCUS, J_JOINING, J_JOINED, J_LEAVING };
+enum jstate { J_IDLE, J_CONFIG, J_CONNECTING, J_FOCUS, J_JOINING, J_LOBBY, J_JOINED, J_LEAVING };
 
 struct backend {
 	struct session *s;
@@ -76,6 +80,8 @@ struct backend {
 	char focusjid[JFOCUS_JID_MAX]; /* the focus user, from its answer; "" if none */
 	char machine_uid[33];        /* random per run (the web app's is per browser) */
 	bool told_no_focus;
+	char lobby_jid[JLOBBY_JID_MAX]; /* J_LOBBY: the lobby room we knock in */
+	char *join_password;         /* the password a lobby admission carried (wiped), or NULL */
 	GHashTable *ids;             /* occupant name -> id (uint64 in a pointer-sized box) */
 	uint64_t next_id;
 	int (*offline_send)(void *user, const char *text, size_t len);
@@ -90,6 +96,9 @@ static void drop_transport(struct backend *b)
 	jfocus_destroy(b->focus);
 	b->focus = NULL;
 	b->focusjid[0] = '\0';
+	b->lobby_jid[0] = '\0';
+	secret_free(b->join_password);
+	b->join_password = NULL;
 	jitsi_fetch_destroy(b->fetch);
 	b->fetch = NULL;
 	xmpp_destroy(b->x);
@@ -104,22 +113,39 @@ static void drop_transport(struct backend *b)
 
 /* ---- presence ---- */
 
-static int send_presence(struct backend *b, bool unavailable)
+/* Our presence in room (the main room, or the lobby we knock in). */
+static int send_presence_to(struct backend *b, const char *room, bool unavailable)
 {
-	char name[SESSION_NAME_MAX * 6 + 1], buf[2048], caps[256];
+	char name[SESSION_NAME_MAX * 6 + 1], buf[2048 + JLOBBY_PASSWORD_MAX * 6], caps[256];
+	char pw[JLOBBY_PASSWORD_MAX * 6 + 96] = "<x xmlns='" NS_MUC "'/>";
 	if (xml_escape(session_be_name(b->s), name, sizeof(name)) < 0 ||
 	    disco_caps_element(caps, sizeof(caps)) < 0)
 		return -EINVAL;
 	bool muted = session_be_muted_now(b->s);
+	if (b->join_password && room == b->room_jid) {
+		char esc[JLOBBY_PASSWORD_MAX * 6];
+		if (xml_escape(b->join_password, esc, sizeof(esc)) < 0)
+			return -EINVAL;
+		snprintf(pw, sizeof(pw), "<x xmlns='" NS_MUC "'><password>%s</password></x>", esc);
+		explicit_bzero(esc, sizeof(esc));
+	}
 	if (unavailable)
 		snprintf(buf, sizeof(buf), "<presence xmlns='" XMPP_NS_CLIENT "' to='%s/%s' "
-			 "type='unavailable'/>", b->room_jid, b->nick);
+			 "type='unavailable'/>", room, b->nick);
 	else
 		snprintf(buf, sizeof(buf), "<presence xmlns='" XMPP_NS_CLIENT "' to='%s/%s'>"
-			 "<x xmlns='" NS_MUC "'/><nick xmlns='" NS_NICK "'>%s</nick>"
+			 "%s<nick xmlns='" NS_NICK "'>%s</nick>"
 			 "<audiomuted>%s</audiomuted><videomuted>true</videomuted>%s</presence>",
-			 b->room_jid, b->nick, name, muted ? "true" : "false", caps);
-	return xmpp_send(b->x, buf);
+			 room, b->nick, pw, name, muted ? "true" : "false", caps);
+	int rc = xmpp_send(b->x, buf);
+	explicit_bzero(pw, sizeof(pw));
+	explicit_bzero(buf, sizeof(buf));
+	return rc;
+}
+
+static int send_presence(struct backend *b, bool unavailable)
+{
+	return send_presence_to(b, b->room_jid, unavailable);
 }
 
 /* The id of occupant name: handed out on first sight (0 when the bound is reached). */
@@ -222,14 +248,24 @@ static bool ping_answer(struct backend *b, const struct xml_node *iq)
 	return true;
 }
 
+static bool lobby_refused(struct backend *b, const struct xml_node *p);
+static void lobby_presence(struct backend *b, const struct xml_node *p, const char *occ);
+
 static void on_presence(struct backend *b, const struct xml_node *p)
 {
 	const char *from = xml_attr(p, "from"), *type = xml_attr(p, "type");
-	size_t rl = strlen(b->room_jid);
+	size_t rl = strlen(b->room_jid), ll = strlen(b->lobby_jid);
+	if (from && b->state == J_LOBBY && ll && !g_ascii_strncasecmp(from, b->lobby_jid, ll) &&
+	    from[ll] == '/') {
+		lobby_presence(b, p, from + ll + 1);
+		return;
+	}
 	if (!from || strncmp(from, b->room_jid, rl) || from[rl] != '/')
 		return; /* not from our room */
 	const char *occ = from + rl + 1;
 	if (type && !strcmp(type, "error")) {
+		if (b->state == J_JOINING && lobby_refused(b, p))
+			return;
 		if (b->state == J_JOINING || !strcmp(occ, b->nick))
 			presence_error(b, p);
 		return;
@@ -319,6 +355,8 @@ static void f_ready(void *user, const struct jfocus_answer *a)
 static void f_waiting(void *user, const char *kind, const char *msg)
 {
 	struct backend *b = user;
+	if (!b->ping_timer) /* a wait without bound: notice a server that goes away */
+		ping_arm(b, ping_period(b));
 	session_be_waiting(b->s, kind, "%s", msg);
 }
 
@@ -339,6 +377,74 @@ static void f_failed(void *user, int code, bool absent, const char *msg)
 }
 
 static const struct jfocus_cbs fcbs = { f_send, f_ready, f_waiting, f_failed };
+
+/* ---- the lobby (src/jitsi/lobby.h) ---- */
+
+/* The room sends us to its lobby: knock there (join the lobby room) and wait, unbounded. */
+static bool lobby_refused(struct backend *b, const struct xml_node *p)
+{
+	struct jlobby_refusal r;
+	if (!jlobby_refusal(p, &r))
+		return false;
+	memcpy(b->lobby_jid, r.lobby_jid, sizeof(b->lobby_jid));
+	b->state = J_LOBBY;
+	loop_source_drop(&b->connect_timer);
+	if (!b->ping_timer)
+		ping_arm(b, ping_period(b));
+	if (r.waiting_for_host)
+		session_be_waiting(b->s, "host", "the meeting has not started yet: waiting in its "
+				   "lobby for the host to arrive");
+	else
+		session_be_waiting(b->s, "lobby", "the meeting has a lobby: asking to be let in, "
+				   "waiting for a moderator");
+	if (send_presence_to(b, b->lobby_jid, false) < 0)
+		session_be_lost(b->s, TTM_EXIT_SERVER, "cannot send the presence to the lobby");
+	return true;
+}
+
+static void lobby_presence(struct backend *b, const struct xml_node *p, const char *occ)
+{
+	char why[256];
+	enum jlobby_what w = jlobby_presence(p, b->room_jid, !strcmp(occ, b->nick), why,
+					     sizeof(why));
+	const char *sep = why[0] ? ": " : "";
+	switch (w) {
+	case JLOBBY_NOTHING:
+	case JLOBBY_IN:
+		break;
+	case JLOBBY_DENIED:
+		session_be_fail(b->s, TTM_EXIT_ROOM, true, "a moderator did not let you in (denied "
+				"in the lobby%s%s)", sep, why);
+		break;
+	case JLOBBY_MOVED: /* the host arrived, or the lobby was turned off */
+		b->lobby_jid[0] = '\0';
+		session_be_notice(b->s, "the lobby sends you into the meeting%s%s", sep, why);
+		join_room(b);
+		break;
+	case JLOBBY_CLOSED:
+		session_be_fail(b->s, TTM_EXIT_ROOM, true, "the lobby was closed%s%s", sep, why);
+		break;
+	case JLOBBY_ERROR:
+		session_be_fail(b->s, TTM_EXIT_ROOM, true, "the lobby refused us (%s)", why);
+		break;
+	}
+}
+
+/* A message while knocking: the room's invite lets us in (with the password it carries). */
+static bool lobby_message(struct backend *b, const struct xml_node *m)
+{
+	char pw[JLOBBY_PASSWORD_MAX];
+	if (b->state != J_LOBBY || !jlobby_invite(m, b->room_jid, pw, sizeof(pw)))
+		return false;
+	send_presence_to(b, b->lobby_jid, true); /* leave the lobby */
+	b->lobby_jid[0] = '\0';
+	secret_free(b->join_password);
+	b->join_password = pw[0] ? strdup(pw) : NULL;
+	explicit_bzero(pw, sizeof(pw));
+	session_be_notice(b->s, "a moderator let you in");
+	join_room(b);
+	return true;
+}
 
 static void x_bound(void *user, const char *jid)
 {
@@ -375,6 +481,8 @@ static bool x_stanza(void *user, const struct xml_node *st)
 	if (xml_is(st, XMPP_NS_CLIENT, "iq") && ping_answer(b, st))
 		return true;
 	if (xml_is(st, XMPP_NS_CLIENT, "iq") && b->focus && jfocus_stanza(b->focus, st))
+		return true;
+	if (xml_is(st, XMPP_NS_CLIENT, "message") && lobby_message(b, st))
 		return true;
 	return false; /* messages: not yet; iqs: answered as unsupported */
 }
@@ -553,12 +661,14 @@ static int jt_leave(struct backend *b)
 {
 	loop_source_drop(&b->connect_timer);
 	loop_source_drop(&b->ping_timer);
-	bool joined = b->state == J_JOINED || b->state == J_JOINING;
+	bool joined = b->state == J_JOINED || b->state == J_JOINING; /* J_LOBBY: lobby_jid */
 	b->state = J_LEAVING;
 	if (!b->x || (!b->ws && !b->offline_send))
 		return -ENOTCONN;
 	if (joined && xmpp_is_bound(b->x))
 		send_presence(b, true);
+	else if (b->lobby_jid[0] && xmpp_is_bound(b->x))
+		send_presence_to(b, b->lobby_jid, true);
 	if (xmpp_close(b->x) < 0)
 		return -ENOTCONN;
 	return 0; /* the server closes the WebSocket after its <close/>: session_be_left (offline:

@@ -56,6 +56,7 @@ LAB_DIR = os.path.dirname(os.path.abspath(__file__))
 TEMPLATE_DIR = os.path.join(LAB_DIR, "janus")
 JANUSCTL = os.path.join(LAB_DIR, "janusctl.py")
 FOCUS = os.path.join(LAB_DIR, "focus.py")
+PROSODY_MODULES = os.path.join(LAB_DIR, "prosody")  # our own stand-in modules (mod_ttm_lobby)
 
 CLIENT_ADDR = "198.18.0.1"
 SERVER_ADDR = "198.18.0.2"
@@ -569,7 +570,8 @@ class Lab:
 
     def start_prosody(self, port=None, domain="localhost", muc="conference.localhost",
                       muc_options=(), extra_components="", focus=False, plugin_paths=(),
-                      muc_modules=(), auth="anonymous", host_lines=(), modules=()):
+                      muc_modules=(), auth="anonymous", host_lines=(), modules=(),
+                      lobby=False, lobby_wait_rooms=()):
         """Starts Debian's prosody in the server namespace with a config written here: an
         anonymous VirtualHost `domain`, a MUC component `muc` that shows real JIDs and does not
         lock new rooms (plus muc_options lines), mod_websocket on http://SERVER_ADDR:port/
@@ -579,6 +581,9 @@ class Lab:
         plugin_paths: extra module folders; muc_modules: modules loaded on the MUC component.
         auth: the VirtualHost's authentication ("internal_plain": accounts in the data folder,
         see add_prosody_user); host_lines: more lines for it; modules: more global modules.
+        lobby: Jitsi's lobby, as tests/lab/prosody/mod_ttm_lobby.lua stands in for it: a lobby
+        MUC lobby.DOMAIN, and members-only rooms refuse with the lobby's error (those named in
+        lobby_wait_rooms also with mod_muc_wait_for_host's waiting-for-host).
         Stopped by PID (stop_prosody, teardown)."""
         if not shutil.which("prosody"):
             raise LabError("prosody is not installed (apt-get install prosody)")
@@ -589,8 +594,6 @@ class Lab:
         os.makedirs(d, exist_ok=True)
         cfg = os.path.join(d, "prosody.cfg.lua")
         comp = ""
-        if plugin_paths:
-            comp += 'plugin_paths = { %s }\n' % ", ".join('"%s"' % p for p in plugin_paths)
         if focus:
             self.focus_domain = "focus." + domain
             self.focus_port = 20000 + (port + 7) % 10000
@@ -600,6 +603,17 @@ class Lab:
             muc_options = list(muc_options) + ['admins = { "%s" }' % self.focus_domain]
             extra_components = ('Component "%s"\n  component_secret = "%s"\n'
                                 % (self.focus_domain, self.focus_secret)) + extra_components
+        if lobby:
+            self.lobby_muc = "lobby." + domain
+            plugin_paths = list(plugin_paths) + [PROSODY_MODULES]
+            muc_modules = list(muc_modules) + ["ttm_lobby"]
+            muc_options = list(muc_options) + ['ttm_lobby_muc = "%s"' % self.lobby_muc,
+                                               "ttm_lobby_wait_rooms = { %s }" % ", ".join(
+                                                   '"%s"' % r for r in lobby_wait_rooms)]
+            extra_components += ('Component "%s" "muc"\n  muc_room_locking = false\n'
+                                 '  muc_room_default_public_jids = true\n' % self.lobby_muc)
+        if plugin_paths:
+            comp += 'plugin_paths = { %s }\n' % ", ".join('"%s"' % p for p in plugin_paths)
         if muc_modules:
             muc_options = list(muc_options) + ["modules_enabled = { %s }" % ", ".join(
                 '"%s"' % m for m in muc_modules)]

@@ -23,7 +23,8 @@ struct t {
 	struct session *s;
 	char sent[32][2048];
 	int n_sent;
-	int joined, participants, left, errors, code, reconnecting;
+	int joined, participants, left, errors, code, reconnecting, waiting;
+	char waiting_kind[16];
 	uint64_t self_id, bob_id;
 	char names[8][128];
 	bool muted[8];
@@ -64,6 +65,10 @@ static void on_event(void *user, const struct session_event *ev)
 		break;
 	case SESSION_EV_RECONNECTING:
 		t->reconnecting++;
+		break;
+	case SESSION_EV_WAITING:
+		t->waiting++;
+		snprintf(t->waiting_kind, sizeof(t->waiting_kind), "%s", ev->kind);
 		break;
 	case SESSION_EV_ERROR:
 		t->errors++;
@@ -193,6 +198,50 @@ static void test_room_refuses(void **state)
 	finish(&t);
 }
 
+/* The lobby: refused into it, we knock there; the room's invite lets us in with the password it
+ * carries; a kick from the lobby is a denial (exit 4). */
+static void test_lobby(void **state)
+{
+	struct t t;
+	(void)state;
+	start(&t);
+	int n = t.n_sent;
+	feed(&t, "<presence xmlns='jabber:client' type='error' from='" ROOM "/x'><error code='407' type='auth'><registration-required xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><lobbyroom xmlns='http://jitsi.org/jitmeet'>myroom@lobby.meet.example</lobbyroom></error></presence>");
+	assert_int_equal(t.errors, 0);
+	assert_int_equal(t.waiting, 1);
+	assert_string_equal(t.waiting_kind, "lobby");
+	assert_int_equal(t.n_sent, n + 1);
+	assert_non_null(strstr(t.sent[n], "to='myroom@lobby.meet.example/"));
+	assert_non_null(strstr(t.sent[n], "<nick xmlns='http://jabber.org/protocol/nick'>alice</nick>"));
+	/* an invite from an occupant is no admission */
+	feed(&t, "<message xmlns='jabber:client' from='" ROOM "/mallory'><x xmlns='http://jabber.org/protocol/muc#user'><invite/></x></message>");
+	assert_int_equal(t.n_sent, n + 1);
+	feed(&t, "<message xmlns='jabber:client' from='" ROOM "'><x xmlns='http://jabber.org/protocol/muc#user'><invite from='" ROOM "/mod'/><password>pw&lt;1</password></x></message>");
+	assert_int_equal(t.n_sent, n + 3);
+	assert_non_null(strstr(t.sent[n + 1], "to='myroom@lobby.meet.example/"));
+	assert_non_null(strstr(t.sent[n + 1], "type='unavailable'"));
+	assert_non_null(strstr(t.sent[n + 2], "to='" ROOM "/"));
+	assert_non_null(strstr(t.sent[n + 2], "<x xmlns='http://jabber.org/protocol/muc'><password>pw&lt;1</password></x>"));
+	feed(&t, PRES("1234abcd", MUCX("a@meet.example/r", "<status code='110'/>")));
+	assert_int_equal(t.joined, 1);
+	finish(&t);
+
+	start(&t);
+	feed(&t, "<presence xmlns='jabber:client' type='error' from='" ROOM "/x'><error code='407' type='auth'><registration-required xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><waiting-for-host xmlns='http://jitsi.org/jitmeet'/><lobbyroom>myroom@lobby.meet.example</lobbyroom></error></presence>");
+	assert_string_equal(t.waiting_kind, "host");
+	const char *p = t.sent[t.n_sent - 1];
+	const char *nick = strstr(p, "lobby.meet.example/");
+	assert_non_null(nick);
+	char kick[512];
+	snprintf(kick, sizeof(kick), "<presence xmlns='jabber:client' type='unavailable' from='myroom@lobby.meet.example/%.8s'><x xmlns='http://jabber.org/protocol/muc#user'><status code='307'/><item role='none'><reason>no</reason></item></x></presence>", nick + 19);
+	feed(&t, kick);
+	assert_int_equal(t.errors, 1);
+	assert_int_equal(t.code, TTM_EXIT_ROOM);
+	assert_non_null(strstr(t.error, "denied"));
+	assert_int_equal(t.joined, 0);
+	finish(&t);
+}
+
 /* XEP-0199 both ways: once joined, a ping goes to the server every keepalive period; an
  * answer re-arms it, no answer within the period (at most 15 s) loses the connection. */
 static void run_for(unsigned ms)
@@ -248,6 +297,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_join_and_roster),
 		cmocka_unit_test(test_room_refuses),
+		cmocka_unit_test(test_lobby),
 		cmocka_unit_test(test_pings),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
