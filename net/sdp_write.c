@@ -5,44 +5,13 @@
  */
 #include "net/sdp.h"
 #include "net/sdp_int.h"
+#include "util/sbuf.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-
-struct sbuf {
-	char *p;
-	size_t cap, len;
-	bool full;
-};
-
-__attribute__((format(printf, 2, 3)))
-static void put(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	if (b->full)
-		return;
-	va_start(ap, fmt);
-	int n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= b->cap - b->len) {
-		b->full = true;
-		return;
-	}
-	b->len += (size_t)n;
-}
-
-static int sbuf_end(struct sbuf *b)
-{
-	if (b->full || b->len > INT32_MAX) {
-		if (b->cap)
-			b->p[0] = '\0';
-		return -ENOSPC;
-	}
-	return (int)b->len;
-}
 
 static const char *dir_name(enum sdp_dir d)
 {
@@ -86,7 +55,7 @@ static int check_local(const struct sdp_local *l)
 
 static void put_session(struct sbuf *b, const struct sdp_local *l)
 {
-	put(b, "v=0\r\no=- %llu %llu IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n",
+	sbuf_put(b, "v=0\r\no=- %llu %llu IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n",
 	    (unsigned long long)l->sess_id, (unsigned long long)l->sess_version);
 }
 
@@ -94,21 +63,21 @@ static void put_session(struct sbuf *b, const struct sdp_local *l)
 static void put_transport(struct sbuf *b, const struct sdp_local *l, enum sdp_setup setup,
 			  const char *mid)
 {
-	put(b, "c=IN IP4 0.0.0.0\r\na=mid:%s\r\na=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", mid,
+	sbuf_put(b, "c=IN IP4 0.0.0.0\r\na=mid:%s\r\na=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", mid,
 	    l->ice_ufrag, l->ice_pwd);
 	if (!l->cands_done)
-		put(b, "a=ice-options:trickle\r\n");
-	put(b, "a=fingerprint:sha-256 %s\r\na=setup:%s\r\n", l->fingerprint, setup_name(setup));
+		sbuf_put(b, "a=ice-options:trickle\r\n");
+	sbuf_put(b, "a=fingerprint:sha-256 %s\r\na=setup:%s\r\n", l->fingerprint, setup_name(setup));
 }
 
 static void put_cands(struct sbuf *b, const struct sdp_local *l)
 {
 	for (size_t i = 0; i < l->n_cands; i++) {
 		const char *c = l->cands[i];
-		put(b, "a=candidate:%s\r\n", strncmp(c, "candidate:", 10) == 0 ? c + 10 : c);
+		sbuf_put(b, "a=candidate:%s\r\n", strncmp(c, "candidate:", 10) == 0 ? c + 10 : c);
 	}
 	if (l->cands_done)
-		put(b, "a=end-of-candidates\r\n");
+		sbuf_put(b, "a=end-of-candidates\r\n");
 }
 
 /* Our offers' m-lines. Each checks its own parameters; -EINVAL on bad ones. */
@@ -136,21 +105,21 @@ static void put_audio_mline(struct sbuf *b, const struct sdp_audio_offer *o)
 	unsigned int twcc_id = 3;
 	while (twcc_id == lvl || twcc_id == mid_id)
 		twcc_id++;
-	put(b, "m=audio 9 UDP/TLS/RTP/SAVPF %u\r\n", pt);
+	sbuf_put(b, "m=audio 9 UDP/TLS/RTP/SAVPF %u\r\n", pt);
 	put_transport(b, &o->local, SDP_SETUP_ACTPASS, mid);
-	put(b, "a=extmap:%u %s\r\na=extmap:%u %s\r\n", lvl, SDP_URI_AUDIO_LEVEL, mid_id,
+	sbuf_put(b, "a=extmap:%u %s\r\na=extmap:%u %s\r\n", lvl, SDP_URI_AUDIO_LEVEL, mid_id,
 	    SDP_URI_MID);
 	if (o->transport_cc)
-		put(b, "a=extmap:%u %s\r\n", twcc_id, SDP_URI_TWCC);
-	put(b, "a=%s\r\na=rtcp-mux\r\na=rtpmap:%u opus/48000/2\r\n", dir_name(o->dir), pt);
+		sbuf_put(b, "a=extmap:%u %s\r\n", twcc_id, SDP_URI_TWCC);
+	sbuf_put(b, "a=%s\r\na=rtcp-mux\r\na=rtpmap:%u opus/48000/2\r\n", dir_name(o->dir), pt);
 	if (o->transport_cc)
-		put(b, "a=rtcp-fb:%u transport-cc\r\n", pt);
-	put(b, "a=fmtp:%u minptime=10;useinbandfec=1;usedtx=1", pt);
+		sbuf_put(b, "a=rtcp-fb:%u transport-cc\r\n", pt);
+	sbuf_put(b, "a=fmtp:%u minptime=10;useinbandfec=1;usedtx=1", pt);
 	if (o->max_bitrate)
-		put(b, ";maxaveragebitrate=%lu", (unsigned long)o->max_bitrate);
-	put(b, "\r\n");
+		sbuf_put(b, ";maxaveragebitrate=%lu", (unsigned long)o->max_bitrate);
+	sbuf_put(b, "\r\n");
 	if (o->ssrc)
-		put(b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)o->ssrc, cname);
+		sbuf_put(b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)o->ssrc, cname);
 }
 
 static int video_ok(const struct sdp_video_offer *o)
@@ -173,23 +142,23 @@ static void put_video_mline(struct sbuf *b, const struct sdp_video_offer *o,
 	const char *cname = o->cname ? o->cname : "ttymeet";
 	unsigned int pt = o->vp8_pt ? o->vp8_pt : 96;
 	unsigned int mid_id = o->mid_ext_id ? o->mid_ext_id : 1;
-	put(b, "m=video 9 UDP/TLS/RTP/SAVPF %u\r\n", pt);
+	sbuf_put(b, "m=video 9 UDP/TLS/RTP/SAVPF %u\r\n", pt);
 	if (o->max_kbps)
-		put(b, "b=AS:%u\r\n", o->max_kbps);
+		sbuf_put(b, "b=AS:%u\r\n", o->max_kbps);
 	put_transport(b, local, SDP_SETUP_ACTPASS, mid);
-	put(b, "a=extmap:%u %s\r\n", mid_id, SDP_URI_MID);
-	put(b, "a=sendonly\r\na=rtcp-mux\r\na=rtpmap:%u %s/90000\r\n", pt,
+	sbuf_put(b, "a=extmap:%u %s\r\n", mid_id, SDP_URI_MID);
+	sbuf_put(b, "a=sendonly\r\na=rtcp-mux\r\na=rtpmap:%u %s/90000\r\n", pt,
 	    o->vp9 ? "VP9" : "VP8");
 	if (o->vp9)
-		put(b, "a=fmtp:%u profile-id=0\r\n", pt);
-	put(b, "a=rtcp-fb:%u ccm fir\r\na=rtcp-fb:%u nack\r\na=rtcp-fb:%u nack pli\r\n", pt,
+		sbuf_put(b, "a=fmtp:%u profile-id=0\r\n", pt);
+	sbuf_put(b, "a=rtcp-fb:%u ccm fir\r\na=rtcp-fb:%u nack\r\na=rtcp-fb:%u nack pli\r\n", pt,
 	    pt, pt);
 	if (o->simulcast_low) {
-		put(b, "a=ssrc-group:SIM %lu %lu\r\n", (unsigned long)o->simulcast_low,
+		sbuf_put(b, "a=ssrc-group:SIM %lu %lu\r\n", (unsigned long)o->simulcast_low,
 		    (unsigned long)o->ssrc);
-		put(b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)o->simulcast_low, cname);
+		sbuf_put(b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)o->simulcast_low, cname);
 	}
-	put(b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)o->ssrc, cname);
+	sbuf_put(b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)o->ssrc, cname);
 }
 
 int sdp_write_audio_offer(char *buf, size_t cap, const struct sdp_audio_offer *o)
@@ -198,7 +167,7 @@ int sdp_write_audio_offer(char *buf, size_t cap, const struct sdp_audio_offer *o
 	if (audio_ok(o) < 0)
 		return -EINVAL;
 	put_session(&b, &o->local);
-	put(&b, "a=group:BUNDLE %s\r\na=msid-semantic: WMS *\r\n", o->mid ? o->mid : "0");
+	sbuf_put(&b, "a=group:BUNDLE %s\r\na=msid-semantic: WMS *\r\n", o->mid ? o->mid : "0");
 	put_audio_mline(&b, o);
 	put_cands(&b, &o->local);
 	return sbuf_end(&b);
@@ -210,7 +179,7 @@ int sdp_write_video_offer(char *buf, size_t cap, const struct sdp_video_offer *o
 	if (video_ok(o) < 0)
 		return -EINVAL;
 	put_session(&b, &o->local);
-	put(&b, "a=group:BUNDLE %s\r\na=msid-semantic: WMS *\r\n", o->mid ? o->mid : "0");
+	sbuf_put(&b, "a=group:BUNDLE %s\r\na=msid-semantic: WMS *\r\n", o->mid ? o->mid : "0");
 	put_video_mline(&b, o, &o->local);
 	put_cands(&b, &o->local);
 	return sbuf_end(&b);
@@ -232,7 +201,7 @@ int sdp_write_av_offer(char *buf, size_t cap, const struct sdp_audio_offer *a,
 	    a->ssrc == vo.ssrc || a->ssrc == vo.simulcast_low)
 		return -EINVAL;
 	put_session(&b, &a->local);
-	put(&b, "a=group:BUNDLE %s %s\r\na=msid-semantic: WMS *\r\n", amid, vo.mid);
+	sbuf_put(&b, "a=group:BUNDLE %s %s\r\na=msid-semantic: WMS *\r\n", amid, vo.mid);
 	put_audio_mline(&b, a);
 	put_cands(&b, &a->local); /* the bundle's one transport */
 	put_video_mline(&b, &vo, &a->local);
@@ -305,11 +274,11 @@ static bool pick_codecs(const struct sdp_session *s, const struct sdp_media *m,
 
 static void put_rejected(struct sbuf *b, const struct sdp_media *m)
 {
-	put(b, "m=%s 0 %s %.*s\r\nc=IN IP4 0.0.0.0\r\n", m->kind_name, m->proto,
+	sbuf_put(b, "m=%s 0 %s %.*s\r\nc=IN IP4 0.0.0.0\r\n", m->kind_name, m->proto,
 	    (int)sdp_tok_len(m->fmts), m->fmts);
 	if (m->mid[0])
-		put(b, "a=mid:%s\r\n", m->mid);
-	put(b, "a=inactive\r\n");
+		sbuf_put(b, "a=mid:%s\r\n", m->mid);
+	sbuf_put(b, "a=inactive\r\n");
 }
 
 static void put_rtp_media(struct sbuf *b, const struct sdp_session *s, const struct sdp_media *m,
@@ -320,38 +289,38 @@ static void put_rtp_media(struct sbuf *b, const struct sdp_session *s, const str
 	enum sdp_dir dir = sdp_answer_dir(m->dir, audio ? o->audio_dir : o->video_dir);
 	uint32_t ssrc = audio ? o->audio_ssrc : o->video_ssrc;
 
-	put(b, "m=%s 9 %s", m->kind_name, m->proto);
+	sbuf_put(b, "m=%s 9 %s", m->kind_name, m->proto);
 	for (unsigned int i = 0; i < p->n; i++)
-		put(b, " %u", sdp_media_codec(s, m, p->idx[i])->pt);
-	put(b, "\r\n");
+		sbuf_put(b, " %u", sdp_media_codec(s, m, p->idx[i])->pt);
+	sbuf_put(b, "\r\n");
 	put_transport(b, &o->local, o->setup, m->mid);
 	for (unsigned int i = 0; i < m->n_extmaps; i++) {
 		const struct sdp_extmap *e = &m->extmaps[i];
 		if (strcmp(e->uri, SDP_URI_MID) == 0 ||
 		    (audio && strcmp(e->uri, SDP_URI_AUDIO_LEVEL) == 0))
-			put(b, "a=extmap:%u %s\r\n", e->id, e->uri);
+			sbuf_put(b, "a=extmap:%u %s\r\n", e->id, e->uri);
 	}
-	put(b, "a=%s\r\na=rtcp-mux\r\n", dir_name(dir));
+	sbuf_put(b, "a=%s\r\na=rtcp-mux\r\n", dir_name(dir));
 	for (unsigned int i = 0; i < p->n; i++) {
 		const struct sdp_codec *c = sdp_media_codec(s, m, p->idx[i]);
-		put(b, "a=rtpmap:%u %s/%lu", c->pt, c->name, (unsigned long)c->clock);
+		sbuf_put(b, "a=rtpmap:%u %s/%lu", c->pt, c->name, (unsigned long)c->clock);
 		if (c->channels)
-			put(b, "/%u", c->channels);
-		put(b, "\r\n");
+			sbuf_put(b, "/%u", c->channels);
+		sbuf_put(b, "\r\n");
 		if (audio) {
-			put(b, "a=fmtp:%u minptime=10;useinbandfec=1\r\n", c->pt);
+			sbuf_put(b, "a=fmtp:%u minptime=10;useinbandfec=1\r\n", c->pt);
 			continue;
 		}
 		if (c->apt >= 0)
-			put(b, "a=fmtp:%u apt=%d\r\n", c->pt, c->apt);
+			sbuf_put(b, "a=fmtp:%u apt=%d\r\n", c->pt, c->apt);
 		else if (c->fmtp[0])
-			put(b, "a=fmtp:%u %s\r\n", c->pt, c->fmtp);
+			sbuf_put(b, "a=fmtp:%u %s\r\n", c->pt, c->fmtp);
 		for (unsigned int f = 0; f < 3 && c->apt < 0; f++)
 			if (sdp_codec_has_fb(c, fbs[f]))
-				put(b, "a=rtcp-fb:%u %s\r\n", c->pt, fbs[f]);
+				sbuf_put(b, "a=rtcp-fb:%u %s\r\n", c->pt, fbs[f]);
 	}
 	if (ssrc && (dir == SDP_DIR_SENDRECV || dir == SDP_DIR_SENDONLY))
-		put(b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)ssrc,
+		sbuf_put(b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)ssrc,
 		    o->cname ? o->cname : "ttymeet");
 }
 
@@ -383,13 +352,13 @@ int sdp_write_answer(char *buf, size_t cap, const struct sdp_session *offer,
 
 	put_session(&b, &o->local);
 	if (offer->n_bundle) {
-		put(&b, "a=group:BUNDLE");
+		sbuf_put(&b, "a=group:BUNDLE");
 		for (unsigned int i = 0; i < offer->n_media; i++)
 			if (ok[i] && in_bundle(offer, offer->media[i].mid))
-				put(&b, " %s", offer->media[i].mid);
-		put(&b, "\r\n");
+				sbuf_put(&b, " %s", offer->media[i].mid);
+		sbuf_put(&b, "\r\n");
 	}
-	put(&b, "a=msid-semantic: WMS *\r\n");
+	sbuf_put(&b, "a=msid-semantic: WMS *\r\n");
 	for (unsigned int i = 0; i < offer->n_media; i++) {
 		const struct sdp_media *m = &offer->media[i];
 		if (!ok[i]) {
@@ -401,9 +370,9 @@ int sdp_write_answer(char *buf, size_t cap, const struct sdp_session *offer,
 			     m->setup == SDP_SETUP_PASSIVE ? SDP_SETUP_ACTIVE :
 			     o->setup == SDP_SETUP_NONE    ? SDP_SETUP_ACTIVE : o->setup;
 		if (m->kind == SDP_KIND_APPLICATION) {
-			put(&b, "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n");
+			sbuf_put(&b, "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n");
 			put_transport(&b, &o->local, opts.setup, m->mid);
-			put(&b, "a=sctp-port:%u\r\na=max-message-size:%lu\r\n", opts.sctp_port,
+			sbuf_put(&b, "a=sctp-port:%u\r\na=max-message-size:%lu\r\n", opts.sctp_port,
 			    (unsigned long)opts.max_message_size);
 		} else {
 			put_rtp_media(&b, offer, m, &picks[i], &opts);
