@@ -432,9 +432,7 @@ static int parse_ssrc_group(struct sdp_media *m, const char *v)
 	return 0;
 }
 
-/* "<foundation> <component> <transport> <priority> <address> <port> typ <type> [k v]..."
- * Returns -EINVAL for anything we would not hand to ICE; the caller counts and skips it. */
-static int parse_candidate(const char *v, struct sdp_candidate *c)
+int sdp_candidate_parse(const char *v, struct sdp_candidate *c)
 {
 	static const char *const types[] = { "host", "srflx", "prflx", "relay" };
 	uint64_t num;
@@ -505,7 +503,7 @@ static int add_candidate(struct parser *ps, const char *v)
 	struct sdp_session *s = ps->s;
 	struct sdp_media *m = ps->m;
 	if (m->n_cands >= SDP_MAX_CANDIDATES || s->n_cands >= SDP_POOL_CANDIDATES ||
-	    parse_candidate(v, &s->cands[s->n_cands]) < 0) {
+	    sdp_candidate_parse(v, &s->cands[s->n_cands]) < 0) {
 		m->dropped++;
 		return 0;
 	}

@@ -159,6 +159,11 @@ void sdp_session_destroy(struct sdp_session *s);
  * its bound). */
 int sdp_parse(const char *text, size_t len, struct sdp_session *out);
 
+/* Parses one candidate attribute value (without "candidate:"): "<foundation> <component>
+ * <transport> <priority> <address> <port> typ <type> [key value]..." into *c (raw keeps the
+ * value). Returns 0, or -EINVAL for anything we would not hand to ICE. */
+int sdp_candidate_parse(const char *v, struct sdp_candidate *c);
+
 /* Parses "AA:BB:.." (1..SDP_FP_MAX_BYTES hex pairs) into bytes; returns the count or -EINVAL. */
 int sdp_fingerprint_from_hex(const char *hex, uint8_t *out, size_t cap);
 /* Writes bytes as upper-case "AA:BB:.." into out; returns the length or -ENOSPC. */

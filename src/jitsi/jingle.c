@@ -1,0 +1,682 @@
+/* Jingle ↔ SDP (see jingle.h). Reading: every value from the <jingle> element is checked
+ * before it is written into an SDP line (tok, line_ok, num), so a hostile value can neither
+ * add a line nor split one; the SDP is parsed again by its user. Writing: every value is
+ * escaped for XML (put_esc). Pure code, any thread.
+ */
+#include "src/jitsi/jingle.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/sbuf.h"
+
+#define NS_RTP "urn:xmpp:jingle:apps:rtp:1"
+#define NS_ICE "urn:xmpp:jingle:transports:ice-udp:1"
+#define NS_DTLS "urn:xmpp:jingle:apps:dtls:0"
+#define NS_GROUP "urn:xmpp:jingle:apps:grouping:0"
+#define NS_GROUP_OLD "urn:ietf:rfc:5888"
+#define NS_SSMA "urn:xmpp:jingle:apps:rtp:ssma:0"
+#define NS_FB "urn:xmpp:jingle:apps:rtp:rtcp-fb:0"
+#define NS_HDREXT "urn:xmpp:jingle:apps:rtp:rtp-hdrext:0"
+#define NS_JITMEET "http://jitsi.org/jitmeet"
+#define NS_SCTP "urn:xmpp:jingle:transports:dtls-sctp:1"
+
+#define VALUE_MAX 200 /* an a=ssrc parameter value, an fmtp parameter */
+
+static const struct {
+	const char *name;
+	enum jingle_action action;
+} actions[] = {
+	{ "session-initiate", JINGLE_SESSION_INITIATE },
+	{ "session-accept", JINGLE_SESSION_ACCEPT },
+	{ "session-terminate", JINGLE_SESSION_TERMINATE },
+	{ "session-info", JINGLE_SESSION_INFO },
+	{ "transport-info", JINGLE_TRANSPORT_INFO },
+	{ "source-add", JINGLE_SOURCE_ADD },
+	{ "source-remove", JINGLE_SOURCE_REMOVE },
+	{ "content-modify", JINGLE_CONTENT_MODIFY },
+	{ "transport-replace", JINGLE_TRANSPORT_REPLACE },
+};
+
+enum jingle_action jingle_action_of(const struct xml_node *jingle)
+{
+	const char *a = jingle && xml_is(jingle, NS_JINGLE, "jingle") ? xml_attr(jingle, "action")
+								      : NULL;
+	for (size_t i = 0; a && i < sizeof(actions) / sizeof(actions[0]); i++)
+		if (!strcmp(a, actions[i].name))
+			return actions[i].action;
+	return JINGLE_OTHER;
+}
+
+/* ---- checks on what the remote party wrote ---- */
+
+/* 1..max printable ASCII characters without blanks. */
+static bool tok(const char *s, size_t max)
+{
+	size_t n = 0;
+	if (!s || !*s)
+		return false;
+	for (; s[n]; n++)
+		if (n >= max || (unsigned char)s[n] <= 0x20 || (unsigned char)s[n] >= 0x7f)
+			return false;
+	return true;
+}
+
+/* 1..max printable ASCII characters, single blanks allowed inside (e.g. an msid). */
+static bool line_ok(const char *s, size_t max)
+{
+	size_t n = 0;
+	if (!s || !*s || *s == ' ')
+		return false;
+	for (; s[n]; n++)
+		if (n >= max || (unsigned char)s[n] < 0x20 || (unsigned char)s[n] >= 0x7f)
+			return false;
+	return s[n - 1] != ' ';
+}
+
+/* A decimal number 0..max (at most 10 digits, no sign or blanks). */
+static bool num(const char *s, unsigned long max, unsigned long *out)
+{
+	unsigned long v = 0;
+	size_t n = 0;
+	if (!s || !*s)
+		return false;
+	for (; s[n]; n++) {
+		if (n >= 10 || s[n] < '0' || s[n] > '9')
+			return false;
+		v = v * 10 + (unsigned long)(s[n] - '0');
+	}
+	if (v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* The next sibling after n (or n itself when first) named name in ns. */
+static const struct xml_node *next_named(const struct xml_node *n, const char *ns,
+					 const char *name)
+{
+	for (; n; n = n->next)
+		if (xml_is(n, ns, name))
+			return n;
+	return NULL;
+}
+
+#define EACH(var, parent, ns, name)                                                  \
+	for (const struct xml_node *var = next_named((parent)->child, ns, name); var; \
+	     var = next_named(var->next, ns, name))
+
+__attribute__((format(printf, 3, 4)))
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+	if (err && errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err, errlen, fmt, ap);
+		va_end(ap);
+	}
+	return -EINVAL;
+}
+
+/* ---- Jingle → SDP ---- */
+
+static const char *dir_of_senders(const char *senders)
+{
+	if (!senders || !strcmp(senders, "both"))
+		return "sendrecv";
+	if (!strcmp(senders, "initiator"))
+		return "sendonly"; /* the offer is the initiator's view */
+	if (!strcmp(senders, "responder"))
+		return "recvonly";
+	if (!strcmp(senders, "none"))
+		return "inactive";
+	return NULL;
+}
+
+/* One payload type's a=rtpmap, a=fmtp and a=rtcp-fb lines. */
+static int put_payload(struct sbuf *b, const struct xml_node *pt, unsigned long id,
+		       char *err, size_t errlen)
+{
+	const char *name = xml_attr(pt, "name");
+	unsigned long clock = 0, ch = 0;
+	if (!tok(name, 31) || !num(xml_attr(pt, "clockrate"), 1000000000UL, &clock) ||
+	    (xml_attr(pt, "channels") && !num(xml_attr(pt, "channels"), 8, &ch)))
+		return fail(err, errlen, "payload type %lu: bad name, clock rate or channels", id);
+	if (ch > 1)
+		sbuf_put(b, "a=rtpmap:%lu %s/%lu/%lu\r\n", id, name, clock, ch);
+	else
+		sbuf_put(b, "a=rtpmap:%lu %s/%lu\r\n", id, name, clock);
+	bool first = true;
+	EACH(p, pt, NS_RTP, "parameter") {
+		const char *k = xml_attr(p, "name"), *v = xml_attr(p, "value");
+		if (!k || !v || (*k && !tok(k, 64)) || strchr(k, ';') || strchr(k, '=') ||
+		    !tok(v, VALUE_MAX) || strchr(v, ';'))
+			return fail(err, errlen, "payload type %lu: bad parameter", id);
+		if (first)
+			sbuf_put(b, "a=fmtp:%lu ", id);
+		else
+			sbuf_put(b, ";");
+		first = false;
+		if (*k)
+			sbuf_put(b, "%s=%s", k, v);
+		else
+			sbuf_put(b, "%s", v); /* a value without a name, e.g. RED's "111/111" */
+	}
+	if (!first)
+		sbuf_put(b, "\r\n");
+	EACH(fb, pt, NS_FB, "rtcp-fb") {
+		const char *type = xml_attr(fb, "type"), *sub = xml_attr(fb, "subtype");
+		if (!tok(type, 23) || (sub && !tok(sub, 23)))
+			return fail(err, errlen, "payload type %lu: bad rtcp-fb", id);
+		sbuf_put(b, "a=rtcp-fb:%lu %s%s%s\r\n", id, type, sub ? " " : "", sub ? sub : "");
+	}
+	return 0;
+}
+
+static int put_sources(struct sbuf *b, const struct xml_node *desc, char *err, size_t errlen)
+{
+	EACH(g, desc, NS_SSMA, "ssrc-group") {
+		const char *sem = xml_attr(g, "semantics");
+		if (!tok(sem, 15))
+			return fail(err, errlen, "a source group without semantics");
+		sbuf_put(b, "a=ssrc-group:%s", sem);
+		EACH(s, g, NS_SSMA, "source") {
+			unsigned long ssrc;
+			if (!num(xml_attr(s, "ssrc"), UINT32_MAX, &ssrc))
+				return fail(err, errlen, "a source group with a bad ssrc");
+			sbuf_put(b, " %lu", ssrc);
+		}
+		sbuf_put(b, "\r\n");
+	}
+	EACH(s, desc, NS_SSMA, "source") {
+		unsigned long ssrc;
+		if (!num(xml_attr(s, "ssrc"), UINT32_MAX, &ssrc))
+			return fail(err, errlen, "a source with a bad ssrc");
+		bool any = false;
+		EACH(p, s, NS_SSMA, "parameter") {
+			const char *k = xml_attr(p, "name"), *v = xml_attr(p, "value");
+			if (!tok(k, 32) || strchr(k, ':') || (v && *v && !line_ok(v, VALUE_MAX)))
+				return fail(err, errlen, "source %lu: bad parameter", ssrc);
+			if (v && *v)
+				sbuf_put(b, "a=ssrc:%lu %s:%s\r\n", ssrc, k, v);
+			else
+				sbuf_put(b, "a=ssrc:%lu %s\r\n", ssrc, k);
+			any = true;
+		}
+		if (!any) /* a source is an SSRC even without parameters */
+			sbuf_put(b, "a=ssrc:%lu cname:-\r\n", ssrc);
+	}
+	return 0;
+}
+
+static int put_transport(struct sbuf *b, const struct xml_node *tr, const char *content,
+			 char *err, size_t errlen)
+{
+	const char *ufrag = xml_attr(tr, "ufrag"), *pwd = xml_attr(tr, "pwd");
+	if (!tok(ufrag, SDP_ICE_LEN) || !tok(pwd, SDP_ICE_LEN))
+		return fail(err, errlen, "content %s: no ICE credentials", content);
+	sbuf_put(b, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", ufrag, pwd);
+	const struct xml_node *fp = xml_child(tr, NS_DTLS, "fingerprint");
+	if (!fp || !tok(xml_attr(fp, "hash"), 15) || !tok(fp->text, SDP_FP_STR_LEN))
+		return fail(err, errlen, "content %s: no DTLS fingerprint", content);
+	const char *setup = xml_attr(fp, "setup");
+	if (setup && strcmp(setup, "actpass") && strcmp(setup, "active") &&
+	    strcmp(setup, "passive"))
+		return fail(err, errlen, "content %s: bad DTLS setup", content);
+	sbuf_put(b, "a=fingerprint:%s %s\r\na=setup:%s\r\n", xml_attr(fp, "hash"), fp->text,
+		 setup ? setup : "actpass");
+	EACH(c, tr, NS_ICE, "candidate") {
+		char line[256];
+		if (jingle_candidate_to_sdp(c, line, sizeof(line)) > 0)
+			sbuf_put(b, "a=candidate:%s\r\n", line);
+		/* one candidate we cannot use is skipped, as the SDP parser skips it */
+	}
+	return 0;
+}
+
+static int put_content(struct sbuf *b, const struct xml_node *c, char *err, size_t errlen)
+{
+	const char *name = xml_attr(c, "name");
+	if (!tok(name, SDP_MID_LEN))
+		return fail(err, errlen, "a content without a usable name");
+	const char *dir = dir_of_senders(xml_attr(c, "senders"));
+	const struct xml_node *desc = xml_child(c, NS_RTP, "description");
+	const struct xml_node *tr = xml_child(c, NS_ICE, "transport");
+	if (!dir)
+		return fail(err, errlen, "content %s: bad senders", name);
+	if (!tr)
+		return fail(err, errlen, "content %s: no ICE-UDP transport", name);
+	const char *media = desc ? xml_attr(desc, "media") : NULL;
+	const struct xml_node *sctp = xml_child(tr, NS_SCTP, "sctpmap");
+	if ((media && !strcmp(media, "application")) || (!desc && sctp)) {
+		unsigned long port = 5000;
+		if (sctp && !num(xml_attr(sctp, "number"), 65535, &port))
+			return fail(err, errlen, "content %s: bad SCTP port", name);
+		sbuf_put(b, "m=application 9 UDP/DTLS/SCTP webrtc-datachannel\r\n"
+			 "c=IN IP4 0.0.0.0\r\na=mid:%s\r\na=sctp-port:%lu\r\n", name, port);
+		return put_transport(b, tr, name, err, errlen);
+	}
+	if (!desc || !media || (strcmp(media, "audio") && strcmp(media, "video")))
+		return fail(err, errlen, "content %s: neither audio, video nor data", name);
+
+	/* the m= line: its payload types in order; none: a content we cannot take (port 0) */
+	sbuf_put(b, "m=%s ", media);
+	unsigned n = 0;
+	EACH(pt, desc, NS_RTP, "payload-type") {
+		unsigned long id;
+		if (!num(xml_attr(pt, "id"), 127, &id))
+			return fail(err, errlen, "content %s: bad payload type id", name);
+		sbuf_put(b, "%s%lu", n++ ? " " : "9 UDP/TLS/RTP/SAVPF ", id);
+	}
+	if (!n)
+		sbuf_put(b, "0 UDP/TLS/RTP/SAVPF 0");
+	sbuf_put(b, "\r\nc=IN IP4 0.0.0.0\r\na=mid:%s\r\na=%s\r\n", name, n ? dir : "inactive");
+	if (xml_child(desc, NS_RTP, "rtcp-mux") || xml_child(tr, NS_ICE, "rtcp-mux"))
+		sbuf_put(b, "a=rtcp-mux\r\n");
+	int rc = put_transport(b, tr, name, err, errlen);
+	if (rc < 0)
+		return rc;
+	EACH(pt, desc, NS_RTP, "payload-type") {
+		unsigned long id;
+		num(xml_attr(pt, "id"), 127, &id); /* checked above */
+		if ((rc = put_payload(b, pt, id, err, errlen)) < 0)
+			return rc;
+	}
+	unsigned long maxptime;
+	if (xml_attr(desc, "maxptime") && num(xml_attr(desc, "maxptime"), 1000, &maxptime))
+		sbuf_put(b, "a=maxptime:%lu\r\n", maxptime);
+	EACH(x, desc, NS_HDREXT, "rtp-hdrext") {
+		unsigned long id;
+		const char *uri = xml_attr(x, "uri");
+		if (!num(xml_attr(x, "id"), 255, &id) || id == 0 || !tok(uri, 95))
+			return fail(err, errlen, "content %s: bad header extension", name);
+		sbuf_put(b, "a=extmap:%lu %s\r\n", id, uri);
+	}
+	return put_sources(b, desc, err, errlen);
+}
+
+int jingle_to_sdp(const struct xml_node *jingle, char *out, size_t cap, char *err,
+		  size_t errlen)
+{
+	struct sbuf b = { .p = out, .cap = cap };
+	if (!jingle || !xml_is(jingle, NS_JINGLE, "jingle"))
+		return fail(err, errlen, "not a Jingle element");
+	if (cap)
+		out[0] = '\0';
+	sbuf_put(&b, "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n");
+	for (const struct xml_node *g = jingle->child; g; g = g->next) {
+		bool cur = xml_is(g, NS_GROUP, "group"), old = xml_is(g, NS_GROUP_OLD, "group");
+		const char *sem = xml_attr(g, cur ? "semantics" : "type");
+		if (!(cur || old) || !sem || strcmp(sem, "BUNDLE"))
+			continue;
+		sbuf_put(&b, "a=group:BUNDLE");
+		EACH(c, g, g->ns, "content") {
+			if (!tok(xml_attr(c, "name"), SDP_MID_LEN))
+				return fail(err, errlen, "a BUNDLE group with a bad content name");
+			sbuf_put(&b, " %s", xml_attr(c, "name"));
+		}
+		sbuf_put(&b, "\r\n");
+		break;
+	}
+	unsigned n = 0;
+	EACH(c, jingle, NS_JINGLE, "content") {
+		if (++n > SDP_MAX_MLINES)
+			return fail(err, errlen, "more than %d contents", SDP_MAX_MLINES);
+		int rc = put_content(&b, c, err, errlen);
+		if (rc < 0) {
+			if (cap)
+				out[0] = '\0';
+			return rc;
+		}
+	}
+	if (!n)
+		return fail(err, errlen, "a Jingle session without contents");
+	return sbuf_end(&b);
+}
+
+/* ---- sources ---- */
+
+int jingle_sources(const struct xml_node *jingle,
+		   void (*fn)(void *user, const struct jingle_source *src), void *user)
+{
+	int count = 0;
+	if (!jingle)
+		return 0;
+	EACH(c, jingle, NS_JINGLE, "content") {
+		const struct xml_node *desc = xml_child(c, NS_RTP, "description");
+		if (!desc)
+			continue;
+		const char *media = xml_attr(desc, "media");
+		enum sdp_kind kind = !media ? SDP_KIND_OTHER
+				   : !strcmp(media, "audio") ? SDP_KIND_AUDIO
+				   : !strcmp(media, "video") ? SDP_KIND_VIDEO : SDP_KIND_OTHER;
+		EACH(s, desc, NS_SSMA, "source") {
+			struct jingle_source src = { .kind = kind };
+			unsigned long ssrc;
+			if (!num(xml_attr(s, "ssrc"), UINT32_MAX, &ssrc) || ssrc == 0)
+				continue;
+			src.ssrc = (uint32_t)ssrc;
+			const struct xml_node *info = xml_child(s, NS_JITMEET, "ssrc-info");
+			const char *owner = info ? xml_attr(info, "owner") : NULL;
+			if (tok(owner, JINGLE_OWNER_MAX - 1))
+				strcpy(src.owner, owner);
+			const char *name = xml_attr(s, "name");
+			if (tok(name, JINGLE_SOURCE_NAME_MAX - 1))
+				strcpy(src.name, name);
+			fn(user, &src);
+			count++;
+		}
+	}
+	return count;
+}
+
+/* ---- candidates ---- */
+
+int jingle_candidate_to_sdp(const struct xml_node *c, char *out, size_t cap)
+{
+	const char *f = xml_attr(c, "foundation"), *proto = xml_attr(c, "protocol");
+	const char *ip = xml_attr(c, "ip"), *type = xml_attr(c, "type");
+	const char *raddr = xml_attr(c, "rel-addr"), *tcptype = xml_attr(c, "tcptype");
+	unsigned long comp, prio, port, rport = 0, gen = 0;
+	if (!tok(f, 32) || !tok(proto, 3) || !tok(ip, 63) || !tok(type, 5) ||
+	    !num(xml_attr(c, "component"), 256, &comp) ||
+	    !num(xml_attr(c, "priority"), UINT32_MAX, &prio) ||
+	    !num(xml_attr(c, "port"), 65535, &port) ||
+	    (raddr && (!tok(raddr, 63) || !num(xml_attr(c, "rel-port"), 65535, &rport))) ||
+	    (tcptype && !tok(tcptype, 7)) ||
+	    (xml_attr(c, "generation") && !num(xml_attr(c, "generation"), 255, &gen)))
+		return -EINVAL;
+	struct sbuf b = { .p = out, .cap = cap };
+	sbuf_put(&b, "%s %lu %s %lu %s %lu typ %s", f, comp, proto, prio, ip, port, type);
+	if (raddr)
+		sbuf_put(&b, " raddr %s rport %lu", raddr, rport);
+	if (tcptype)
+		sbuf_put(&b, " tcptype %s", tcptype);
+	sbuf_put(&b, " generation %lu", gen);
+	int n = sbuf_end(&b);
+	struct sdp_candidate check;
+	if (n > 0 && sdp_candidate_parse(out, &check) < 0) {
+		out[0] = '\0';
+		return -EINVAL;
+	}
+	return n;
+}
+
+/* ---- SDP → Jingle ---- */
+
+/* Appends s escaped for an XML attribute value or text. */
+static void put_esc(struct sbuf *b, const char *s)
+{
+	for (; s && *s && !b->full; s++) {
+		switch (*s) {
+		case '&': sbuf_put(b, "&amp;"); break;
+		case '<': sbuf_put(b, "&lt;"); break;
+		case '>': sbuf_put(b, "&gt;"); break;
+		case '"': sbuf_put(b, "&quot;"); break;
+		case '\'': sbuf_put(b, "&apos;"); break;
+		default:
+			if (b->len + 1 >= b->cap) {
+				b->full = true;
+				return;
+			}
+			b->p[b->len++] = *s;
+			b->p[b->len] = '\0';
+		}
+	}
+}
+
+/* Appends " name='value'" (escaped). */
+static void put_attr(struct sbuf *b, const char *name, const char *value)
+{
+	sbuf_put(b, " %s='", name);
+	put_esc(b, value);
+	sbuf_put(b, "'");
+}
+
+static void put_candidate(struct sbuf *b, const struct sdp_candidate *c, unsigned idx)
+{
+	static const char *const types[] = { "host", "srflx", "prflx", "relay" };
+	sbuf_put(b, "<candidate");
+	put_attr(b, "foundation", c->foundation);
+	sbuf_put(b, " component='%u' protocol='%s' priority='%u'", c->component,
+		 c->tcp ? "tcp" : "udp", c->priority);
+	put_attr(b, "ip", c->address);
+	sbuf_put(b, " port='%u' type='%s' generation='0' network='0' id='c%u'", c->port,
+		 types[(unsigned)c->type < 4 ? c->type : 0], idx);
+	if (c->rel_addr[0]) {
+		put_attr(b, "rel-addr", c->rel_addr);
+		sbuf_put(b, " rel-port='%u'", c->rel_port);
+	}
+	sbuf_put(b, "/>");
+}
+
+static const char *senders_of_dir(enum sdp_dir d)
+{
+	switch (d) { /* our answer is the responder's view */
+	case SDP_DIR_SENDRECV: return "both";
+	case SDP_DIR_SENDONLY: return "responder";
+	case SDP_DIR_RECVONLY: return "initiator";
+	default: return "none";
+	}
+}
+
+static const char *setup_of(enum sdp_setup s)
+{
+	return s == SDP_SETUP_ACTIVE ? "active" : s == SDP_SETUP_PASSIVE ? "passive" : "actpass";
+}
+
+/* A codec's fmtp "k=v;k2=v2" as <parameter> elements. */
+static void put_fmtp(struct sbuf *b, const char *fmtp)
+{
+	while (*fmtp) {
+		const char *end = strchr(fmtp, ';');
+		size_t n = end ? (size_t)(end - fmtp) : strlen(fmtp);
+		char piece[sizeof(((struct sdp_codec *)0)->fmtp)];
+		while (n && *fmtp == ' ')
+			fmtp++, n--;
+		if (n && n < sizeof(piece)) {
+			memcpy(piece, fmtp, n);
+			piece[n] = '\0';
+			char *eq = strchr(piece, '=');
+			if (eq)
+				*eq = '\0';
+			sbuf_put(b, "<parameter");
+			put_attr(b, "name", eq ? piece : "");
+			put_attr(b, "value", eq ? eq + 1 : piece);
+			sbuf_put(b, "/>");
+		}
+		fmtp += n;
+		if (*fmtp == ';')
+			fmtp++;
+	}
+}
+
+static void put_description(struct sbuf *b, const struct sdp_session *s,
+			    const struct sdp_media *m, const struct jingle_accept *o)
+{
+	bool audio = m->kind == SDP_KIND_AUDIO;
+	sbuf_put(b, "<description xmlns='" NS_RTP "' media='%s'", audio ? "audio" : "video");
+	if (m->n_ssrcs)
+		sbuf_put(b, " ssrc='%u'", m->ssrcs[0].ssrc);
+	sbuf_put(b, ">");
+	for (unsigned i = 0; i < m->n_codecs; i++) {
+		const struct sdp_codec *c = sdp_media_codec(s, m, i);
+		sbuf_put(b, "<payload-type id='%u'", c->pt);
+		put_attr(b, "name", c->name);
+		sbuf_put(b, " clockrate='%u'", c->clock);
+		if (c->channels)
+			sbuf_put(b, " channels='%u'", c->channels);
+		sbuf_put(b, ">");
+		put_fmtp(b, c->fmtp);
+		for (unsigned k = 0; k < c->n_fb; k++) {
+			char type[sizeof(c->fb[0])];
+			memcpy(type, c->fb[k], sizeof(type));
+			type[sizeof(type) - 1] = '\0';
+			char *sub = strchr(type, ' ');
+			if (sub)
+				*sub++ = '\0';
+			sbuf_put(b, "<rtcp-fb xmlns='" NS_FB "'");
+			put_attr(b, "type", type);
+			if (sub && *sub)
+				put_attr(b, "subtype", sub);
+			sbuf_put(b, "/>");
+		}
+		sbuf_put(b, "</payload-type>");
+	}
+	for (unsigned i = 0; i < m->n_extmaps; i++) {
+		sbuf_put(b, "<rtp-hdrext xmlns='" NS_HDREXT "' id='%u'", m->extmaps[i].id);
+		put_attr(b, "uri", m->extmaps[i].uri);
+		sbuf_put(b, "/>");
+	}
+	if (m->rtcp_mux)
+		sbuf_put(b, "<rtcp-mux/>");
+	for (unsigned i = 0; i < m->n_ssrcs; i++) {
+		const struct sdp_ssrc *x = &m->ssrcs[i];
+		sbuf_put(b, "<source xmlns='" NS_SSMA "' ssrc='%u'", x->ssrc);
+		char name[JINGLE_SOURCE_NAME_MAX];
+		if (o->endpoint && snprintf(name, sizeof(name), "%s-%c%u", o->endpoint,
+					    audio ? 'a' : 'v', i) < (int)sizeof(name))
+			put_attr(b, "name", name);
+		sbuf_put(b, ">");
+		if (x->cname[0]) {
+			sbuf_put(b, "<parameter name='cname'");
+			put_attr(b, "value", x->cname);
+			sbuf_put(b, "/>");
+		}
+		if (o->endpoint) { /* a stream and track id, as Jitsi clients name them */
+			sbuf_put(b, "<parameter name='msid' value='");
+			put_esc(b, o->endpoint);
+			sbuf_put(b, "-%s-%u ", audio ? "audio" : "video", i);
+			put_esc(b, o->endpoint);
+			sbuf_put(b, "-%s-%u'/>", audio ? "audio" : "video", i);
+		}
+		if (o->owner) {
+			sbuf_put(b, "<ssrc-info xmlns='" NS_JITMEET "'");
+			put_attr(b, "owner", o->owner);
+			sbuf_put(b, "/>");
+		}
+		sbuf_put(b, "</source>");
+	}
+	for (unsigned i = 0; i < m->n_ssrc_groups; i++) {
+		const struct sdp_ssrc_group *g = &m->ssrc_groups[i];
+		sbuf_put(b, "<ssrc-group xmlns='" NS_SSMA "'");
+		put_attr(b, "semantics", g->semantics);
+		sbuf_put(b, ">");
+		for (unsigned k = 0; k < g->n; k++)
+			sbuf_put(b, "<source ssrc='%u'/>", g->ssrcs[k]);
+		sbuf_put(b, "</ssrc-group>");
+	}
+	sbuf_put(b, "</description>");
+}
+
+static int put_accept_transport(struct sbuf *b, const struct sdp_session *s,
+				const struct sdp_media *m)
+{
+	char hex[SDP_FP_STR_LEN + 1];
+	if (!m->ice_ufrag[0] || !m->ice_pwd[0] || !m->fp.len ||
+	    sdp_fingerprint_to_hex(m->fp.bytes, m->fp.len, hex, sizeof(hex)) < 0)
+		return -EINVAL;
+	sbuf_put(b, "<transport xmlns='" NS_ICE "'");
+	put_attr(b, "ufrag", m->ice_ufrag);
+	put_attr(b, "pwd", m->ice_pwd);
+	sbuf_put(b, ">");
+	if (m->kind == SDP_KIND_APPLICATION)
+		sbuf_put(b, "<sctpmap xmlns='" NS_SCTP "' number='%u' protocol='webrtc-datachannel'"
+			 " streams='1024'/>", m->sctp_port ? m->sctp_port : 5000);
+	if (m->rtcp_mux)
+		sbuf_put(b, "<rtcp-mux/>");
+	sbuf_put(b, "<fingerprint xmlns='" NS_DTLS "'");
+	put_attr(b, "hash", m->fp.alg);
+	sbuf_put(b, " setup='%s'>%s</fingerprint>", setup_of(m->setup), hex);
+	for (unsigned i = 0; i < m->n_cands; i++)
+		put_candidate(b, sdp_media_cand(s, m, i), i);
+	sbuf_put(b, "</transport>");
+	return 0;
+}
+
+static void put_session_head(struct sbuf *b, const char *action, const char *sid,
+			     const char *initiator, const char *responder)
+{
+	sbuf_put(b, "<jingle xmlns='" NS_JINGLE "' action='%s'", action);
+	put_attr(b, "sid", sid);
+	if (initiator)
+		put_attr(b, "initiator", initiator);
+	if (responder)
+		put_attr(b, "responder", responder);
+	sbuf_put(b, ">");
+}
+
+int jingle_write_accept(const struct sdp_session *s, const struct jingle_accept *o, char *out,
+			size_t cap)
+{
+	struct sbuf b = { .p = out, .cap = cap };
+	if (!s || !o || !o->sid)
+		return -EINVAL;
+	put_session_head(&b, "session-accept", o->sid, o->initiator, o->responder);
+	bool group = false;
+	for (unsigned i = 0; i < s->n_bundle; i++) {
+		const struct sdp_media *m = sdp_media_by_mid(s, s->bundle[i]);
+		if (!m || !m->port)
+			continue;
+		if (!group)
+			sbuf_put(&b, "<group xmlns='" NS_GROUP "' semantics='BUNDLE'>");
+		group = true;
+		sbuf_put(&b, "<content");
+		put_attr(&b, "name", m->mid);
+		sbuf_put(&b, "/>");
+	}
+	if (group)
+		sbuf_put(&b, "</group>");
+	unsigned contents = 0;
+	for (unsigned i = 0; i < s->n_media; i++) {
+		const struct sdp_media *m = &s->media[i];
+		if (!m->port || !m->mid[0])
+			continue; /* refused: not part of the session we accept */
+		sbuf_put(&b, "<content creator='responder'");
+		put_attr(&b, "name", m->mid);
+		sbuf_put(&b, " senders='%s'>", senders_of_dir(m->dir));
+		if (m->kind == SDP_KIND_AUDIO || m->kind == SDP_KIND_VIDEO)
+			put_description(&b, s, m, o);
+		if (put_accept_transport(&b, s, m) < 0) {
+			if (cap)
+				out[0] = '\0';
+			return -EINVAL;
+		}
+		sbuf_put(&b, "</content>");
+		contents++;
+	}
+	if (!contents) {
+		if (cap)
+			out[0] = '\0';
+		return -EINVAL;
+	}
+	sbuf_put(&b, "</jingle>");
+	return sbuf_end(&b);
+}
+
+int jingle_write_transport_info(const char *sid, const char *initiator, const char *content,
+				const char *ufrag, const char *pwd, const char *cand,
+				char *out, size_t cap)
+{
+	struct sdp_candidate c;
+	if (!sid || !content || !ufrag || !pwd || !cand)
+		return -EINVAL;
+	if (!strncmp(cand, "candidate:", 10))
+		cand += 10;
+	if (sdp_candidate_parse(cand, &c) < 0)
+		return -EINVAL;
+	struct sbuf b = { .p = out, .cap = cap };
+	put_session_head(&b, "transport-info", sid, initiator, NULL);
+	sbuf_put(&b, "<content creator='initiator'");
+	put_attr(&b, "name", content);
+	sbuf_put(&b, "><transport xmlns='" NS_ICE "'");
+	put_attr(&b, "ufrag", ufrag);
+	put_attr(&b, "pwd", pwd);
+	sbuf_put(&b, ">");
+	put_candidate(&b, &c, 0);
+	sbuf_put(&b, "</transport></content></jingle>");
+	return sbuf_end(&b);
+}

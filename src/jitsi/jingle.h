@@ -1,0 +1,95 @@
+/* Jingle, as Jitsi Meet speaks it, translated to and from the SDP our PeerConnection speaks
+ * (net/sdp.h): XEP-0166 sessions, XEP-0167 RTP descriptions (payload types, parameters,
+ * rtcp-fb, rtp-hdrext, rtcp-mux), XEP-0176 ICE-UDP transports, XEP-0320 DTLS fingerprints,
+ * XEP-0338 BUNDLE groups, XEP-0339 sources and source groups, and Jitsi's <ssrc-info owner>.
+ *
+ * Data flow: the focus's (or a peer's) session-initiate → jingle_to_sdp() → SDP offer text
+ * for the PeerConnection, which parses and answers it; our answer, parsed (sdp_parse), →
+ * jingle_write_accept() → the <jingle action='session-accept'> we send. Candidates trickle
+ * both ways in transport-info: jingle_candidate_to_sdp() / jingle_write_transport_info().
+ * jingle_sources() lists the sources of a session-initiate or source-add/-remove with their
+ * owners (the roster's people), which the media engine maps SSRCs by.
+ *
+ * Everything in a <jingle> element is the remote party's (untrusted): every value that goes
+ * into SDP is checked to be a token of bounded length (no blanks, no line breaks) or a bounded
+ * number, and the SDP made is then parsed again by the PeerConnection like any other. Content
+ * names become mids (at most SDP_MID_LEN characters). What cannot be translated is refused
+ * with one line in err, never half written. Only JSON-encoded sources (Jitsi's compact form,
+ * <json-encoded-sources>) are not read here yet. Pure code, any thread.
+ */
+#ifndef TTM_SRC_JITSI_JINGLE_H
+#define TTM_SRC_JITSI_JINGLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "net/sdp.h"
+#include "src/jitsi/xml.h"
+
+#define NS_JINGLE "urn:xmpp:jingle:1"
+#define JINGLE_OWNER_MAX 320 /* an occupant JID: room@muc/nick */
+#define JINGLE_SOURCE_NAME_MAX 64
+
+enum jingle_action {
+	JINGLE_OTHER, /* any action we do not know: answered with an error */
+	JINGLE_SESSION_INITIATE,
+	JINGLE_SESSION_ACCEPT,
+	JINGLE_SESSION_TERMINATE,
+	JINGLE_SESSION_INFO,
+	JINGLE_TRANSPORT_INFO,
+	JINGLE_SOURCE_ADD,
+	JINGLE_SOURCE_REMOVE,
+	JINGLE_CONTENT_MODIFY,
+	JINGLE_TRANSPORT_REPLACE,
+};
+
+/* The action of a <jingle> element (NULL or another element: JINGLE_OTHER). */
+enum jingle_action jingle_action_of(const struct xml_node *jingle);
+
+/* Writes the SDP a <jingle> element's contents describe, seen from the initiator (for a
+ * session-initiate: the offer): one m-line per content in order, mid = content name, with the
+ * BUNDLE group, ICE credentials, fingerprint and setup, direction from `senders`, codecs,
+ * header extensions, sources and candidates. Returns the length (out NUL-terminated), -EINVAL
+ * with one line in err (not translatable), or -ENOSPC. */
+int jingle_to_sdp(const struct xml_node *jingle, char *out, size_t cap, char *err,
+		  size_t errlen);
+
+struct jingle_source {
+	uint32_t ssrc;
+	enum sdp_kind kind;                    /* from the content's description media */
+	char owner[JINGLE_OWNER_MAX];          /* <ssrc-info owner>, "" if none */
+	char name[JINGLE_SOURCE_NAME_MAX];     /* the source's name attribute, "" if none */
+};
+
+/* Calls fn for every source in every content's description (a session-initiate, source-add
+ * or source-remove). Sources with a bad ssrc are skipped; an owner or name that is not a
+ * bounded token is left "". Returns how many fn got. */
+int jingle_sources(const struct xml_node *jingle,
+		   void (*fn)(void *user, const struct jingle_source *src), void *user);
+
+/* The candidate attribute value (without "candidate:") of a Jingle <candidate>, checked as
+ * the SDP parser checks one (sdp_candidate_parse). Returns the length, -EINVAL or -ENOSPC. */
+int jingle_candidate_to_sdp(const struct xml_node *cand, char *out, size_t cap);
+
+struct jingle_accept {
+	const char *sid, *initiator, *responder; /* as the session-initiate gave them; ours */
+	const char *owner;     /* our occupant JID for <ssrc-info owner>; NULL: none */
+	const char *endpoint;  /* source names "<endpoint>-a0", "-v0"; NULL: no names */
+};
+
+/* Writes the <jingle action='session-accept'> element for our answer (parsed): the accepted
+ * m-lines (port != 0) as contents named by their mids, created by the responder, `senders`
+ * from our direction, with our sources, transport, fingerprint and candidates. Returns the
+ * length, -EINVAL (an answer without ICE credentials or fingerprint) or -ENOSPC. */
+int jingle_write_accept(const struct sdp_session *answer, const struct jingle_accept *o,
+			char *out, size_t cap);
+
+/* Writes a <jingle action='transport-info'> with one candidate (a candidate attribute value,
+ * with or without "candidate:") for the content `content`, under our ICE credentials.
+ * Returns the length, -EINVAL (a candidate we cannot parse) or -ENOSPC. */
+int jingle_write_transport_info(const char *sid, const char *initiator, const char *content,
+				const char *ufrag, const char *pwd, const char *cand,
+				char *out, size_t cap);
+
+#endif

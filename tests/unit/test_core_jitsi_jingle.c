@@ -1,0 +1,417 @@
+/* Unit tests for Jingle ↔ SDP (src/jitsi/jingle.c) on stanzas a real Jitsi client accepted or
+ * sent in the lab (tests/fixtures/jingle/): a stand-in focus's session-initiate becomes an SDP
+ * offer our parser takes, with every field where it belongs; our answer to it becomes a
+ * session-accept that translates back to the same transport, codecs and sources; a browser's
+ * P2P offer (many codecs, RED's nameless parameter, senders='responder') and its trickled
+ * candidates; the sources and their owners; hostile values (line breaks, blanks, numbers out of
+ * range, missing parts) refused with no half-written output; escaping; a small buffer. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "net/sdp.h"
+#include "src/jitsi/jingle.h"
+#include "src/jitsi/xml.h"
+
+#define FP_HEX "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89"
+#define OUR_FP "11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00"
+
+static char *read_fixture(const char *name)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/tests/fixtures/jingle/%s", TTM_SOURCE_DIR, name);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	static char buf[65536];
+	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	buf[n] = '\0';
+	return buf;
+}
+
+/* Parses text and returns its <jingle> (the root, or the root's child). */
+static const struct xml_node *jingle_of(const char *text, struct xml_doc **doc)
+{
+	char err[200];
+	if (xml_parse(text, strlen(text), doc, err, sizeof(err)) < 0)
+		fail_msg("XML: %s", err);
+	const struct xml_node *r = xml_root(*doc);
+	if (xml_is(r, NS_JINGLE, "jingle"))
+		return r;
+	const struct xml_node *j = xml_child(r, NS_JINGLE, "jingle");
+	assert_non_null(j);
+	return j;
+}
+
+static struct sdp_session *sdp_of(const char *text)
+{
+	struct sdp_session *s;
+	assert_int_equal(sdp_session_create(&s), 0);
+	int rc = sdp_parse(text, strlen(text), s);
+	if (rc < 0)
+		fail_msg("SDP refused (%d):\n%s", rc, text);
+	return s;
+}
+
+struct seen {
+	unsigned n;
+	uint32_t ssrc;
+	char owner[JINGLE_OWNER_MAX], name[JINGLE_SOURCE_NAME_MAX];
+};
+
+static void on_src(void *u, const struct jingle_source *src)
+{
+	struct seen *seen = u;
+	seen->n++;
+	seen->ssrc = src->ssrc;
+	strcpy(seen->owner, src->owner);
+	strcpy(seen->name, src->name);
+}
+
+static void test_focus_offer(void **state)
+{
+	(void)state;
+	struct xml_doc *d;
+	const struct xml_node *j = jingle_of(read_fixture("focus-session-initiate.xml"), &d);
+	assert_int_equal(jingle_action_of(j), JINGLE_SESSION_INITIATE);
+	static char sdp[65536];
+	char err[200] = "";
+	int n = jingle_to_sdp(j, sdp, sizeof(sdp), err, sizeof(err));
+	if (n <= 0)
+		fail_msg("jingle_to_sdp: %d %s", n, err);
+	assert_int_equal((size_t)n, strlen(sdp));
+	struct sdp_session *s = sdp_of(sdp);
+	assert_int_equal(s->n_media, 2);
+	assert_int_equal(s->n_bundle, 2); /* the group came after the contents */
+	assert_string_equal(s->bundle[0], "audio");
+	assert_string_equal(s->bundle[1], "video");
+	const struct sdp_media *a = &s->media[0], *v = &s->media[1];
+	assert_int_equal(a->kind, SDP_KIND_AUDIO);
+	assert_string_equal(a->mid, "audio");
+	assert_int_equal(a->dir, SDP_DIR_SENDRECV);
+	assert_true(a->rtcp_mux);
+	assert_string_equal(a->ice_ufrag, "stnd");
+	assert_string_equal(a->ice_pwd, "standinpassword0123456789");
+	assert_string_equal(a->fp.alg, "sha-256");
+	assert_int_equal(a->fp.len, 32);
+	assert_int_equal(a->fp.bytes[0], 0xAB);
+	assert_int_equal(a->setup, SDP_SETUP_ACTPASS);
+	int mline = -1;
+	assert_int_equal(sdp_opus_pt(s, &mline), 111);
+	assert_int_equal(mline, 0);
+	const struct sdp_codec *opus = sdp_codec_by_pt(s, a, 111);
+	assert_int_equal(opus->channels, 2);
+	assert_non_null(strstr(opus->fmtp, "useinbandfec=1"));
+	assert_non_null(strstr(opus->fmtp, "minptime=10"));
+	assert_int_equal(sdp_extmap_id(a, SDP_URI_AUDIO_LEVEL), 1);
+	assert_int_equal(a->n_cands, 1);
+	const struct sdp_candidate *c = sdp_media_cand(s, a, 0);
+	assert_string_equal(c->address, "127.0.0.1");
+	assert_int_equal(c->port, 10000);
+	assert_int_equal(c->priority, 2130706431u);
+	assert_int_equal(a->n_ssrcs, 1);
+	assert_int_equal(a->ssrcs[0].ssrc, 1111111111u);
+	assert_string_equal(a->ssrcs[0].cname, "standin");
+	assert_int_equal(v->kind, SDP_KIND_VIDEO);
+	const struct sdp_codec *vp8 = sdp_codec_by_pt(s, v, 100);
+	assert_non_null(vp8);
+	assert_string_equal(vp8->name, "VP8");
+	assert_true(sdp_codec_has_fb(vp8, "nack"));
+	assert_true(sdp_codec_has_fb(vp8, "nack pli"));
+	assert_int_equal(sdp_codec_by_pt(s, v, 96)->apt, 100);
+	assert_int_equal(v->ssrcs[0].ssrc, 2222222222u);
+
+	/* Our answer (as the PeerConnection writes it) becomes a session-accept... */
+	static char ans[65536];
+	struct sdp_answer_opts o = {
+		.local = { .sess_id = 7, .sess_version = 1, .ice_ufrag = "ourU",
+			   .ice_pwd = "ourpassword0123456789012", .fingerprint = OUR_FP,
+			   .cands = (const char *const[]){ "1 1 udp 2130706431 10.0.0.1 4444 typ host" },
+			   .n_cands = 1 },
+		.accept_audio = true, .accept_video = true,
+		.audio_dir = SDP_DIR_SENDRECV, .video_dir = SDP_DIR_RECVONLY,
+		.audio_ssrc = 3333, .cname = "tty",
+	};
+	assert_true(sdp_write_answer(ans, sizeof(ans), s, &o) > 0);
+	struct sdp_session *as = sdp_of(ans);
+	static char acc[65536];
+	struct jingle_accept ja = { .sid = "508fee10564c", .initiator = "focus",
+				    .responder = "me@localhost/res",
+				    .owner = "r7113@conference.localhost/d'ad&b", .endpoint = "d00dfeed" };
+	n = jingle_write_accept(as, &ja, acc, sizeof(acc));
+	assert_true(n > 0);
+	assert_int_equal((size_t)n, strlen(acc));
+	struct xml_doc *d2;
+	const struct xml_node *j2 = jingle_of(acc, &d2);
+	assert_int_equal(jingle_action_of(j2), JINGLE_SESSION_ACCEPT);
+	assert_string_equal(xml_attr(j2, "sid"), "508fee10564c");
+	assert_string_equal(xml_attr(j2, "responder"), "me@localhost/res");
+	/* ... whose sources carry our owner (escaped on the wire, intact when read) ... */
+	struct seen seen = { 0 };
+	assert_int_equal(jingle_sources(j2, on_src, &seen), 1);
+	assert_int_equal(seen.ssrc, 3333);
+	assert_string_equal(seen.owner, "r7113@conference.localhost/d'ad&b");
+	assert_string_equal(seen.name, "d00dfeed-a0");
+	assert_non_null(strstr(acc, "owner='r7113@conference.localhost/d&apos;ad&amp;b'"));
+	/* ... and translates back to the same transport, directions and codecs */
+	static char back[65536];
+	assert_true(jingle_to_sdp(j2, back, sizeof(back), err, sizeof(err)) > 0);
+	struct sdp_session *bs = sdp_of(back);
+	assert_int_equal(bs->n_media, 2);
+	assert_int_equal(bs->n_bundle, 2);
+	assert_string_equal(bs->media[0].ice_ufrag, "ourU");
+	assert_memory_equal(bs->media[0].fp.bytes, as->media[0].fp.bytes, 32);
+	assert_int_equal(bs->media[0].setup, as->media[0].setup);
+	/* responder's senders read back from the initiator's view: sendrecv stays, our
+	 * recvonly video means the initiator sends: sendonly */
+	assert_int_equal(bs->media[0].dir, SDP_DIR_SENDRECV);
+	assert_int_equal(bs->media[1].dir, SDP_DIR_SENDONLY);
+	assert_int_equal(sdp_opus_pt(bs, NULL), 111);
+	assert_int_equal(bs->media[0].n_cands, 1);
+	assert_int_equal(sdp_media_cand(bs, &bs->media[0], 0)->port, 4444);
+	assert_int_equal(bs->media[0].ssrcs[0].ssrc, 3333);
+	sdp_session_destroy(bs);
+	sdp_session_destroy(as);
+	sdp_session_destroy(s);
+	xml_free(d2);
+	xml_free(d);
+}
+
+struct srcs {
+	unsigned n;
+	struct jingle_source s[8];
+};
+
+static void collect(void *u, const struct jingle_source *src)
+{
+	struct srcs *l = u;
+	if (l->n < 8)
+		l->s[l->n++] = *src;
+}
+
+static void test_sources(void **state)
+{
+	(void)state;
+	struct xml_doc *d;
+	const struct xml_node *j = jingle_of(read_fixture("focus-session-initiate.xml"), &d);
+	struct srcs l = { 0 };
+	assert_int_equal(jingle_sources(j, collect, &l), 2);
+	assert_int_equal(l.s[0].ssrc, 1111111111u);
+	assert_int_equal(l.s[0].kind, SDP_KIND_AUDIO);
+	assert_string_equal(l.s[0].owner, "r7113@conference.localhost/standin");
+	assert_string_equal(l.s[0].name, "standin-a0");
+	assert_int_equal(l.s[1].ssrc, 2222222222u);
+	assert_int_equal(l.s[1].kind, SDP_KIND_VIDEO);
+	assert_string_equal(l.s[1].owner, "jvb");
+	xml_free(d);
+
+	/* source-add with a bad ssrc among good ones: the bad one is skipped */
+	static const char add[] =
+		"<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='s'>"
+		"<content name='audio'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
+		"<source xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' ssrc='5'/>"
+		"<source xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' ssrc='99999999999'/>"
+		"<source xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' ssrc='-1'/>"
+		"<source xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' ssrc='6'><ssrc-info "
+		"xmlns='http://jitsi.org/jitmeet' owner='r@c/ab cd'/></source>"
+		"</description></content></jingle>";
+	j = jingle_of(add, &d);
+	assert_int_equal(jingle_action_of(j), JINGLE_SOURCE_ADD);
+	memset(&l, 0, sizeof(l));
+	assert_int_equal(jingle_sources(j, collect, &l), 2);
+	assert_int_equal(l.s[0].ssrc, 5);
+	assert_int_equal(l.s[1].ssrc, 6);
+	assert_string_equal(l.s[1].owner, ""); /* a blank: not a JID we hand out */
+	xml_free(d);
+}
+
+static void test_p2p_offer_and_candidates(void **state)
+{
+	(void)state;
+	struct xml_doc *d;
+	const struct xml_node *j = jingle_of(read_fixture("p2p-session-initiate.xml"), &d);
+	static char sdp[65536];
+	char err[200] = "";
+	assert_true(jingle_to_sdp(j, sdp, sizeof(sdp), err, sizeof(err)) > 0);
+	struct sdp_session *s = sdp_of(sdp);
+	assert_int_equal(s->n_media, 2);
+	assert_string_equal(s->media[0].mid, "0");
+	assert_string_equal(s->media[1].mid, "1");
+	assert_int_equal(s->media[1].dir, SDP_DIR_RECVONLY); /* senders='responder' */
+	assert_int_equal(s->media[0].n_cands, 0);             /* they trickle */
+	const struct sdp_codec *red = sdp_codec_by_pt(s, &s->media[0], 63);
+	assert_non_null(red);
+	assert_string_equal(red->fmtp, "111/111");
+	assert_true(s->media[1].n_codecs >= 20);
+	assert_int_equal(sdp_extmap_id(&s->media[0], SDP_URI_MID), 4);
+	sdp_session_destroy(s);
+	xml_free(d);
+
+	j = jingle_of(read_fixture("p2p-transport-info.xml"), &d);
+	assert_int_equal(jingle_action_of(j), JINGLE_TRANSPORT_INFO);
+	const struct xml_node *c = xml_child(j, NS_JINGLE, "content");
+	const struct xml_node *t = xml_child(c, "urn:xmpp:jingle:transports:ice-udp:1", "transport");
+	unsigned got = 0;
+	for (const struct xml_node *k = t->child; k; k = k->next) {
+		if (!xml_is(k, "urn:xmpp:jingle:transports:ice-udp:1", "candidate"))
+			continue;
+		char line[256];
+		struct sdp_candidate sc;
+		assert_true(jingle_candidate_to_sdp(k, line, sizeof(line)) > 0);
+		assert_int_equal(sdp_candidate_parse(line, &sc), 0);
+		assert_string_equal(sc.address, xml_attr(k, "ip"));
+		got++;
+	}
+	assert_true(got >= 2);
+	xml_free(d);
+
+	/* ours go out as transport-info and read back the same */
+	static char ti[4096];
+	int n = jingle_write_transport_info("sid1", "r@c/focus", "audio", "uf", "pw'<&",
+					     "candidate:7 1 udp 99 192.0.2.9 5000 typ srflx raddr 10.0.0.2 rport 6000",
+					     ti, sizeof(ti));
+	assert_true(n > 0);
+	j = jingle_of(ti, &d);
+	assert_int_equal(jingle_action_of(j), JINGLE_TRANSPORT_INFO);
+	t = xml_child(xml_child(j, NS_JINGLE, "content"), "urn:xmpp:jingle:transports:ice-udp:1",
+		      "transport");
+	assert_string_equal(xml_attr(t, "pwd"), "pw'<&");
+	char line[256];
+	assert_true(jingle_candidate_to_sdp(t->child, line, sizeof(line)) > 0);
+	assert_string_equal(line,
+			    "7 1 udp 99 192.0.2.9 5000 typ srflx raddr 10.0.0.2 rport 6000 generation 0");
+	xml_free(d);
+	assert_int_equal(jingle_write_transport_info("s", NULL, "a", "u", "p", "garbage", ti,
+						     sizeof(ti)), -EINVAL);
+}
+
+/* A minimal valid session with one placeholder, replaced by each case's text. */
+static const char tmpl[] =
+	"<jingle xmlns='urn:xmpp:jingle:1' action='session-initiate' sid='s'>"
+	"<content name='%s' senders='%s'>"
+	"<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
+	"<payload-type id='%s' name='%s' clockrate='48000' channels='2'>"
+	"<parameter name='%s' value='1'/></payload-type>"
+	"<rtp-hdrext xmlns='urn:xmpp:jingle:apps:rtp:rtp-hdrext:0' id='1' uri='%s'/>"
+	"<source xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' ssrc='5'>"
+	"<parameter name='msid' value='%s'/></source></description>"
+	"<transport xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='%s' pwd='pwpwpwpwpwpwpwpwpwpwpwpw'>"
+	"<fingerprint xmlns='urn:xmpp:jingle:apps:dtls:0' hash='sha-256' setup='%s'>" FP_HEX
+	"</fingerprint></transport></content></jingle>";
+
+static int try(const char *name, const char *senders, const char *pt, const char *codec,
+	       const char *param, const char *uri, const char *msid, const char *ufrag,
+	       const char *setup, char *out, size_t cap, char *err)
+{
+	char xml[4096];
+	struct xml_doc *d;
+	snprintf(xml, sizeof(xml), tmpl, name, senders, pt, codec, param, uri, msid, ufrag, setup);
+	const struct xml_node *j = jingle_of(xml, &d);
+	memset(out, 'x', cap);
+	err[0] = '\0';
+	int rc = jingle_to_sdp(j, out, cap, err, 200);
+	xml_free(d);
+	return rc;
+}
+
+static void test_hostile(void **state)
+{
+	(void)state;
+	static char out[8192];
+	char err[200];
+	const char *ok[] = { "audio", "both", "111", "opus", "useinbandfec", SDP_URI_AUDIO_LEVEL,
+			     "a b", "ufrg", "actpass" };
+#define TRY(a) try(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], out, sizeof(out), err)
+	assert_true(TRY(ok) > 0);
+	struct sdp_session *s = sdp_of(out);
+	sdp_session_destroy(s);
+	/* one field at a time made hostile: each is refused, nothing half written */
+	static const struct { int field; const char *value; const char *needle; } bad[] = {
+		{ 0, "a&#13;&#10;a=candidate:1 1 udp 1 6.6.6.6 1 typ host", "name" },
+		{ 0, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "name" }, /* over SDP_MID_LEN */
+		{ 1, "everyone", "senders" },
+		{ 2, "300", "payload type" },
+		{ 2, "1&#10;a=x", "payload type" },
+		{ 3, "op us", "payload type" },
+		{ 4, "x;y", "parameter" },
+		{ 5, "urn:x&#10;a=ice-pwd:evil", "header extension" },
+		{ 6, "a&#13;&#10;a=setup:active", "source" },
+		{ 7, "u f", "ICE" },
+		{ 7, "", "ICE" },
+		{ 8, "holdconn", "setup" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		const char *v[9];
+		memcpy(v, ok, sizeof(v));
+		v[bad[i].field] = bad[i].value;
+		int rc = TRY(v);
+		if (rc != -EINVAL || !strstr(err, bad[i].needle) || out[0] != '\0')
+			fail_msg("case %zu: rc %d, err '%s', out '%.40s'", i, rc, err, out);
+	}
+	/* a transport without a fingerprint, a content without a transport, no contents */
+	static const char *const broken[] = {
+		"<jingle xmlns='urn:xmpp:jingle:1' action='session-initiate' sid='s'/>",
+		"<jingle xmlns='urn:xmpp:jingle:1' action='session-initiate' sid='s'><content name='a'>"
+		"<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'/></content></jingle>",
+		"<jingle xmlns='urn:xmpp:jingle:1' action='session-initiate' sid='s'><content name='a'>"
+		"<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'/><transport "
+		"xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='u' pwd='p'/></content></jingle>",
+		"<jingle xmlns='urn:xmpp:jingle:1' action='session-initiate' sid='s'><content name='a'>"
+		"<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='text'/><transport "
+		"xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='u' pwd='p'/></content></jingle>",
+		"<other xmlns='urn:xmpp:jingle:1'/>",
+	};
+	for (size_t i = 0; i < sizeof(broken) / sizeof(broken[0]); i++) {
+		struct xml_doc *d;
+		assert_int_equal(xml_parse(broken[i], strlen(broken[i]), &d, err, sizeof(err)), 0);
+		err[0] = '\0';
+		int rc = jingle_to_sdp(xml_root(d), out, sizeof(out), err, sizeof(err));
+		if (rc != -EINVAL || !err[0])
+			fail_msg("broken %zu: rc %d err '%s'", i, rc, err);
+		xml_free(d);
+	}
+	/* an unusable candidate is skipped, the rest of the offer stands */
+	static const char cand[] =
+		"<jingle xmlns='urn:xmpp:jingle:1' action='session-initiate' sid='s'><content name='a'>"
+		"<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'><payload-type id='111' "
+		"name='opus' clockrate='48000' channels='2'/></description><transport "
+		"xmlns='urn:xmpp:jingle:transports:ice-udp:1' ufrag='uuuu' pwd='pwpwpwpwpwpwpwpwpwpwpwpw'>"
+		"<fingerprint xmlns='urn:xmpp:jingle:apps:dtls:0' hash='sha-256'>" FP_HEX "</fingerprint>"
+		"<candidate foundation='1' component='1' protocol='udp' priority='1' ip='6.6.6.6&#10;a=x'"
+		" port='1' type='host'/><candidate foundation='2' component='1' protocol='udp' "
+		"priority='9' ip='192.0.2.1' port='7' type='host'/></transport></content></jingle>";
+	struct xml_doc *d;
+	assert_int_equal(xml_parse(cand, strlen(cand), &d, err, sizeof(err)), 0);
+	assert_true(jingle_to_sdp(xml_root(d), out, sizeof(out), err, sizeof(err)) > 0);
+	assert_null(strstr(out, "6.6.6.6"));
+	s = sdp_of(out);
+	assert_int_equal(s->media[0].n_cands, 1);
+	assert_int_equal(s->media[0].setup, SDP_SETUP_ACTPASS); /* no setup: actpass */
+	sdp_session_destroy(s);
+	/* too small a buffer: -ENOSPC and "" */
+	char small[64];
+	assert_int_equal(jingle_to_sdp(xml_root(d), small, sizeof(small), err, sizeof(err)),
+			 -ENOSPC);
+	assert_string_equal(small, "");
+	xml_free(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_focus_offer),
+		cmocka_unit_test(test_sources),
+		cmocka_unit_test(test_p2p_offer_and_candidates),
+		cmocka_unit_test(test_hostile),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
