@@ -123,6 +123,10 @@ void session_be_chat_up(struct session *s);
 void session_be_chat_message(struct session *s, const char *from_user, const char *display,
 			     const char *to, const char *text, bool self, bool private_msg);
 void session_be_chat_down(struct session *s, const char *why);
+/* A message the room replays from before we joined (history): stored and shown as such, never
+ * as new. time_us: when it was said (µs since the epoch; 0: unknown, now is used). */
+void session_be_chat_history(struct session *s, const char *from_user, const char *display,
+			     const char *text, int64_t time_us);
 /* Hands out any other session event unchanged (video frames, video state, ...). */
 void session_be_emit(struct session *s, struct session_event *ev);
 

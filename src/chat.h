@@ -17,6 +17,7 @@
 #define CHAT_FLAG_SELF 0x1u    /* we sent it */
 #define CHAT_FLAG_PRIVATE 0x2u /* a private message (to us, or from us to one person) */
 #define CHAT_FLAG_CHAT_ONLY 0x4u /* from a chat-only identity, not proven a call participant */
+#define CHAT_FLAG_HISTORY 0x8u   /* said before we joined, replayed by the room */
 
 struct chat_store;
 

@@ -177,6 +177,7 @@ int headless_print_event_who(FILE *out, const char *who, const struct session_ev
 		json_object_set_new(o, "text", json_string(ev->text));
 		json_object_set_new(o, "self", json_boolean(ev->self));
 		json_object_set_new(o, "private", json_boolean(ev->private_msg));
+		json_object_set_new(o, "history", json_boolean(ev->history));
 		if (ev->to)
 			json_object_set_new(o, "to", json_string(ev->to));
 		break;

@@ -136,37 +136,51 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"This is a Jitsi Meet meeting. ttymeet does not take part in its call yet: it "
 		"fetches {1}/config.js (unless all four --xmpp-* options are given), logs in "
 		"to the meeting's XMPP server anonymously and joins "
-		"the room's list of participants. The XMPP server gets your display name \"{2}\", "
-		"your IP address and your presence; everyone in the room sees your display name. "
-		"No audio, video or chat is sent.",
+		"the room's list of participants and its chat. The XMPP server gets your display "
+		"name \"{2}\", your IP address, your presence, the room's password if you give one, "
+		"and your chat messages (it keeps the room's recent ones and replays them to those "
+		"who join later); everyone in the room sees your display name and your messages, "
+		"a private message only its recipient. No audio or video is sent.",
 		"Dies ist ein Jitsi-Meet-Meeting. ttymeet nimmt noch nicht an dessen Gespräch teil: "
 		"Es lädt {1}/config.js (außer wenn alle vier --xmpp-*-Optionen angegeben "
 		"sind), meldet sich anonym beim XMPP-Server des Meetings an und tritt "
-		"der Teilnehmerliste des Raums bei. Der XMPP-Server erhält Ihren Anzeigenamen „{2}“, "
-		"Ihre IP-Adresse und Ihren Anwesenheitsstatus; alle im Raum sehen Ihren "
-		"Anzeigenamen. Es werden weder Ton noch Video noch Chat gesendet.",
+		"der Teilnehmerliste und dem Chat des Raums bei. Der XMPP-Server erhält Ihren "
+		"Anzeigenamen „{2}“, Ihre IP-Adresse, Ihren Anwesenheitsstatus, das Passwort des "
+		"Raums, falls Sie eines angeben, und Ihre Chatnachrichten (er behält die letzten des "
+		"Raums und zeigt sie später Beitretenden); alle im Raum sehen Ihren Anzeigenamen und "
+		"Ihre Nachrichten, eine private Nachricht nur ihr Empfänger. Es werden weder Ton "
+		"noch Video gesendet.",
 		"Questa è una riunione Jitsi Meet. ttymeet non partecipa ancora alla chiamata: "
 		"scarica {1}/config.js (a meno che non siano date tutte e quattro le opzioni "
 		"--xmpp-*), accede in modo anonimo al server XMPP della riunione ed entra "
-		"nell'elenco dei partecipanti della stanza. Il server XMPP riceve il tuo nome "
-		"visualizzato «{2}», il tuo indirizzo IP e la tua presenza; tutti nella stanza vedono "
-		"il tuo nome visualizzato. Non vengono inviati audio, video né chat.",
+		"nell'elenco dei partecipanti e nella chat della stanza. Il server XMPP riceve il tuo "
+		"nome visualizzato «{2}», il tuo indirizzo IP, la tua presenza, la password della "
+		"stanza se ne indichi una e i tuoi messaggi di chat (conserva quelli recenti della "
+		"stanza e li mostra a chi entra dopo); tutti nella stanza vedono il tuo nome "
+		"visualizzato e i tuoi messaggi, un messaggio privato solo il suo destinatario. Non "
+		"vengono inviati audio né video.",
 		"Aceasta este o întâlnire Jitsi Meet. ttymeet nu participă încă la apel: descarcă "
 		"{1}/config.js (dacă nu sunt date toate cele patru opțiuni --xmpp-*), se "
 		"autentifică anonim la serverul XMPP al întâlnirii și intră în "
-		"lista participanților din cameră. Serverul XMPP primește numele afișat „{2}”, "
-		"adresa dumneavoastră IP și prezența dumneavoastră; toți cei din cameră văd numele "
-		"afișat. Nu se trimit sunet, video sau chat."),
+		"lista participanților și în chatul camerei. Serverul XMPP primește numele afișat "
+		"„{2}”, adresa dumneavoastră IP, prezența dumneavoastră, parola camerei dacă dați "
+		"una și mesajele dumneavoastră de chat (le păstrează pe cele recente ale camerei și "
+		"le arată celor care intră mai târziu); toți cei din cameră văd numele afișat și "
+		"mesajele dumneavoastră, un mesaj privat doar destinatarul lui. Nu se trimit sunet "
+		"sau video."),
 	[I18N_NOTICE_JITSI_PLAIN] = T(
 		"The connection to the server is not encrypted (http://, ws://): anyone on the "
-		"network path can read your display name, your IP address and the room name.",
+		"network path can read your display name, your IP address, the room name, its "
+		"password and the chat.",
 		"Die Verbindung zum Server ist nicht verschlüsselt (http://, ws://): Jeder auf dem "
-		"Netzwerkweg kann Ihren Anzeigenamen, Ihre IP-Adresse und den Raumnamen lesen.",
+		"Netzwerkweg kann Ihren Anzeigenamen, Ihre IP-Adresse, den Raumnamen, sein Passwort "
+		"und den Chat lesen.",
 		"La connessione al server non è cifrata (http://, ws://): chiunque sul percorso di "
-		"rete può leggere il tuo nome visualizzato, il tuo indirizzo IP e il nome della "
-		"stanza.",
+		"rete può leggere il tuo nome visualizzato, il tuo indirizzo IP, il nome della "
+		"stanza, la sua password e la chat.",
 		"Conexiunea cu serverul nu este criptată (http://, ws://): oricine de pe traseul "
-		"rețelei poate citi numele afișat, adresa dumneavoastră IP și numele camerei."),
+		"rețelei poate citi numele afișat, adresa dumneavoastră IP, numele camerei, parola "
+		"ei și chatul."),
 	[I18N_NOTICE_JITSI_TLS] = T(
 		"The connection to the server is encrypted and its certificate checked (https://, "
 		"wss://).",
@@ -391,8 +405,9 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 	[I18N_ST_ROOM_AUDIOBRIDGE] = T("audio bridge", "Audiobrücke", "audio bridge",
 				       "punte audio"),
 	[I18N_ST_ROOM_VIDEOROOM] = T("video room", "Videoraum", "video room", "cameră video"),
-	[I18N_ST_ROOM_JITSI] = T("Jitsi Meet (participant list only)", "Jitsi Meet (nur Teilnehmerliste)",
-		"Jitsi Meet (solo elenco dei partecipanti)", "Jitsi Meet (doar lista participanților)"),
+	[I18N_ST_ROOM_JITSI] = T("Jitsi Meet (participants and chat only)",
+		"Jitsi Meet (nur Teilnehmer und Chat)", "Jitsi Meet (solo partecipanti e chat)",
+		"Jitsi Meet (doar participanți și chat)"),
 	[I18N_ST_MIC_OFF] = T("MUTED", "STUMM", "MUTO", "MUT"),
 	[I18N_ST_NO_MIC] = T("no mic", "kein Mikro", "nessun micro", "fără microfon"),
 	[I18N_ST_NO_SPEAKER] = T("no speaker", "kein Lautsprecher", "nessun altoparlante",
@@ -419,6 +434,7 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 	[I18N_CHAT_UNREAD] = T("{1} new below — PgDn", "{1} neu unten — PgDn",
 		"{1} nuovi sotto — PgDn", "{1} noi mai jos — PgDn"),
 	[I18N_CHAT_PRIVATE] = T("private", "privat", "privato", "privat"),
+	[I18N_CHAT_HISTORY] = T("earlier", "früher", "prima", "anterior"),
 	[I18N_INPUT_PROMPT_HINT] = T("type to chat, /help for commands",
 		"tippen zum Chatten, /help für Befehle",
 		"scrivi per chattare, /help per i comandi",

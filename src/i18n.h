@@ -86,6 +86,7 @@ enum i18n_msg {
 	I18N_CHAT_TITLE,
 	I18N_CHAT_UNREAD,
 	I18N_CHAT_PRIVATE,
+	I18N_CHAT_HISTORY,
 	I18N_INPUT_PROMPT_HINT,
 	I18N_TOO_SMALL,
 	/* system lines in the chat pane */

@@ -300,20 +300,26 @@ bool session_be_joined(struct session *s, uint64_t self_id, const char *room_typ
 
 void session_be_pin_refused(struct session *s, const char *reason, int code)
 {
-	uint64_t room = s->cfg.room;
+	/* a numbered room (Janus) has a pin; a named one (Jitsi, room 0) a password */
+	char room[48];
+	const char *pin = s->cfg.room ? "pin" : "password";
+	if (s->cfg.room)
+		snprintf(room, sizeof(room), "room %" PRIu64, s->cfg.room);
+	else
+		snprintf(room, sizeof(room), "the room");
 	if (s->cfg.ask_pin && !s->joined_once) {
-		snprintf(s->lost_why, sizeof(s->lost_why), s->pin ? "room %" PRIu64
-			 " refused the pin" : "room %" PRIu64 " needs a pin", room);
+		snprintf(s->lost_why, sizeof(s->lost_why), s->pin ? "%s refused the %s"
+			 : "%s needs a %s", room, pin);
 		s->exit_code = TTM_EXIT_ROOM; /* unless a pin is given and works */
 		snprintf(s->leave_reason, sizeof(s->leave_reason), "error");
 		s->state = ST_RECONNECT_WAIT;
 		schedule(s, ACT_PIN_WAIT);
 	} else if (s->pin) {
-		session_be_fail(s, TTM_EXIT_ROOM, true, "room %" PRIu64 " refused the pin: %s (%d)",
-				room, reason ? reason : "", code);
+		session_be_fail(s, TTM_EXIT_ROOM, true, "%s refused the %s: %s (%d)", room, pin,
+				reason ? reason : "", code);
 	} else {
-		session_be_fail(s, TTM_EXIT_ROOM, true, "room %" PRIu64 " needs a pin: give it with "
-				"--pin-file or TTYMEET_PIN", room);
+		session_be_fail(s, TTM_EXIT_ROOM, true, "%s needs a %s: give it with --pin-file or "
+				"TTYMEET_PIN", room, pin);
 	}
 }
 

@@ -141,6 +141,8 @@ struct session_event {
 	const char *text;    /* CHAT: the message (sanitized, may contain '\n') */
 	const char *to;      /* CHAT: private message we sent: the recipient; else NULL */
 	bool private_msg;    /* CHAT: a private message (to us, or from us) */
+	bool history;        /* CHAT: said before we joined, replayed by the room (Jitsi: the
+			      * MUC's stamped history), not a new message */
 	const char *kind;    /* MEDIA: "audio", "chat" or "video"; VIDEO: the codec shown;
 			      * JOINED: the kind of meeting ("audiobridge", "videoroom");
 			      * WAITING: what we wait for */

@@ -121,8 +121,9 @@ void session_be_chat_down(struct session *s, const char *why)
 	session_emit(s, &ev);
 }
 
-void session_be_chat_message(struct session *s, const char *from_user, const char *display,
-			     const char *to, const char *text, bool self, bool private_msg)
+static void chat_message(struct session *s, const char *from_user, const char *display,
+			 const char *to, const char *text, bool self, bool private_msg,
+			 bool history, int64_t time_us)
 {
 	session_chat_check_locked(s); /* the pool may have had to grow into unlocked memory */
 	const char *from = from_user ? display : "(server)";
@@ -142,13 +143,29 @@ void session_be_chat_message(struct session *s, const char *from_user, const cha
 			from = p->name;
 	}
 	unsigned flags = (self ? CHAT_FLAG_SELF : 0) | (private_msg ? CHAT_FLAG_PRIVATE : 0) |
-			 (chat_only ? CHAT_FLAG_CHAT_ONLY : 0);
-	chat_store_add(s->chat, g_get_real_time(), from, to ? to : "", text, strlen(text), flags);
+			 (chat_only ? CHAT_FLAG_CHAT_ONLY : 0) | (history ? CHAT_FLAG_HISTORY : 0);
+	chat_store_add(s->chat, time_us, from, to ? to : "", text, strlen(text), flags);
 	struct session_event ev = { .type = SESSION_EV_CHAT, .name = from, .text = text,
 				    .self = self, .private_msg = private_msg,
 				    .to = to && to[0] ? to : NULL, .id = id,
-				    .chat_only = chat_only };
+				    .chat_only = chat_only, .history = history };
 	session_emit(s, &ev);
+}
+
+void session_be_chat_message(struct session *s, const char *from_user, const char *display,
+			     const char *to, const char *text, bool self, bool private_msg)
+{
+	chat_message(s, from_user, display, to, text, self, private_msg, false,
+		     g_get_real_time());
+}
+
+void session_be_chat_history(struct session *s, const char *from_user, const char *display,
+			     const char *text, int64_t time_us)
+{
+	gint64 now = g_get_real_time();
+	/* a stamp in the future (a wrong clock, or a lie) is not believed */
+	chat_message(s, from_user, display, NULL, text, false, false, true,
+		     time_us > 0 && time_us <= now ? time_us : now);
 }
 
 int session_chat_init(struct session *s)

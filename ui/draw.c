@@ -367,6 +367,17 @@ static void msg_format(struct tui *t, const struct chat_msg *m, struct line_fmt 
 			      : m->flags & CHAT_FLAG_SELF ? STYLE_SELF
 			      : STYLE_NICK0 + chatview_colour(m->from);
 		f->text_style = m->flags & TUI_LINE_MENTION ? STYLE_MENTION : STYLE_NORMAL;
+		if (m->flags & CHAT_FLAG_HISTORY) { /* replayed from before we came: dimmed and
+						     * marked "(earlier)", never as new */
+			char plain[sizeof(head)];
+			snprintf(plain, sizeof(plain), "%s", head);
+			int n = snprintf(head, sizeof(head), "(%s) ",
+					 i18n_get(t->lang, I18N_CHAT_HISTORY));
+			if (n > 0 && (size_t)n < sizeof(head))
+				snprintf(head + n, sizeof(head) - (size_t)n, "%.*s",
+					 (int)(sizeof(head) - (size_t)n - 1), plain);
+			f->head_style = f->text_style = STYLE_DIM;
+		}
 	}
 	clip(t, head, room, f->head, sizeof(f->head));
 	f->head_cells = width_of(t, f->head);

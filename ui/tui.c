@@ -634,9 +634,11 @@ static void on_chat(struct tui *t, const struct session_event *ev)
 {
 	unsigned flags = (ev->self ? CHAT_FLAG_SELF : 0) |
 			 (ev->private_msg ? CHAT_FLAG_PRIVATE : 0) |
-			 (ev->chat_only ? CHAT_FLAG_CHAT_ONLY : 0);
+			 (ev->chat_only ? CHAT_FLAG_CHAT_ONLY : 0) |
+			 (ev->history ? CHAT_FLAG_HISTORY : 0);
 	const char *text = ev->text ? ev->text : "";
-	bool mention = !ev->self && chatview_mentions(text, strlen(text), t->name);
+	/* history (said before we came) mentions nobody now and rings no bell */
+	bool mention = !ev->self && !ev->history && chatview_mentions(text, strlen(text), t->name);
 	if (mention)
 		flags |= TUI_LINE_MENTION;
 	/* people who share a name are told apart by their labels ("alice#3f2") */

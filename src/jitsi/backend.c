@@ -29,15 +29,19 @@
 #include "net/ws.h"
 #include "src/backend.h"
 #include "src/exitcode.h"
+#include "src/jitsi/chat.h"
 #include "src/jitsi/config.h"
 #include "src/jitsi/disco.h"
 #include "src/jitsi/fetch.h"
 #include "src/jitsi/focus.h"
 #include "src/jitsi/lobby.h"
+#include "src/jitsi/muc.h"
 #include "src/jitsi/xml.h"
 #include "src/jitsi/xmpp.h"
 #include "src/roster.h"
 #include "src/secret.h"
+#include "src/chatid.h"
+#include "src/cli.h"
 #include "src/text.h"
 
 #define CONNECT_TIMEOUT_MS 10000 /* the WebSocket and the XMPP stream up to the join */
@@ -82,6 +86,8 @@ struct backend {
 	bool told_no_focus;
 	char lobby_jid[JLOBBY_JID_MAX]; /* J_LOBBY: the lobby room we knock in */
 	char *join_password;         /* the password a lobby admission carried (wiped), or NULL */
+	struct jchat *chat;          /* the room's chat (src/jitsi/chat.c) */
+	bool rename_pending;         /* our new <nick> went out; its echo confirms */
 	GHashTable *ids;             /* occupant name -> id (uint64 in a pointer-sized box) */
 	uint64_t next_id;
 	int (*offline_send)(void *user, const char *text, size_t len);
@@ -99,6 +105,8 @@ static void drop_transport(struct backend *b)
 	b->lobby_jid[0] = '\0';
 	secret_free(b->join_password);
 	b->join_password = NULL;
+	b->rename_pending = false;
+	jchat_drop(b->chat);
 	jitsi_fetch_destroy(b->fetch);
 	b->fetch = NULL;
 	xmpp_destroy(b->x);
@@ -116,18 +124,27 @@ static void drop_transport(struct backend *b)
 /* Our presence in room (the main room, or the lobby we knock in). */
 static int send_presence_to(struct backend *b, const char *room, bool unavailable)
 {
-	char name[SESSION_NAME_MAX * 6 + 1], buf[2048 + JLOBBY_PASSWORD_MAX * 6], caps[256];
-	char pw[JLOBBY_PASSWORD_MAX * 6 + 96] = "<x xmlns='" NS_MUC "'/>";
+	char name[SESSION_NAME_MAX * 6 + 1], caps[256];
+	char x[(JLOBBY_PASSWORD_MAX + CLI_SECRET_MAX) * 6 + 128] = "";
+	char buf[2048 + sizeof(x)];
 	if (xml_escape(session_be_name(b->s), name, sizeof(name)) < 0 ||
 	    disco_caps_element(caps, sizeof(caps)) < 0)
 		return -EINVAL;
 	bool muted = session_be_muted_now(b->s);
-	if (b->join_password && room == b->room_jid) {
-		char esc[JLOBBY_PASSWORD_MAX * 6];
-		if (xml_escape(b->join_password, esc, sizeof(esc)) < 0)
+	bool join = b->state == J_JOINING || (b->state == J_LOBBY && room != b->room_jid);
+	/* XEP-0045's <x/> only in a join (the room's, or the lobby's knock): again later, the
+	 * room takes it for a new join (and replays the history). The room's password goes in
+	 * it, as lib-jitsi-meet sends it: the one a lobby admission carried, else the pin
+	 * (--pin-file, TTYMEET_PIN, the TUI's prompt); the copies here are wiped. */
+	const char *pw = room != b->room_jid ? NULL
+			 : b->join_password ? b->join_password : b->cfg->pin;
+	if (join && pw && *pw) {
+		int n = snprintf(x, sizeof(x), "<x xmlns='" NS_MUC "'><password>");
+		if (xml_escape(pw, x + n, sizeof(x) - (size_t)n - 16) < 0)
 			return -EINVAL;
-		snprintf(pw, sizeof(pw), "<x xmlns='" NS_MUC "'><password>%s</password></x>", esc);
-		explicit_bzero(esc, sizeof(esc));
+		strcat(x, "</password></x>");
+	} else if (join) {
+		snprintf(x, sizeof(x), "<x xmlns='" NS_MUC "'/>");
 	}
 	if (unavailable)
 		snprintf(buf, sizeof(buf), "<presence xmlns='" XMPP_NS_CLIENT "' to='%s/%s' "
@@ -136,9 +153,9 @@ static int send_presence_to(struct backend *b, const char *room, bool unavailabl
 		snprintf(buf, sizeof(buf), "<presence xmlns='" XMPP_NS_CLIENT "' to='%s/%s'>"
 			 "%s<nick xmlns='" NS_NICK "'>%s</nick>"
 			 "<audiomuted>%s</audiomuted><videomuted>true</videomuted>%s</presence>",
-			 room, b->nick, pw, name, muted ? "true" : "false", caps);
+			 room, b->nick, x, name, muted ? "true" : "false", caps);
 	int rc = xmpp_send(b->x, buf);
-	explicit_bzero(pw, sizeof(pw));
+	explicit_bzero(x, sizeof(x));
 	explicit_bzero(buf, sizeof(buf));
 	return rc;
 }
@@ -161,23 +178,54 @@ static uint64_t occupant_id(struct backend *b, const char *name, bool create)
 	return id;
 }
 
-/* A presence error from the room: the room refuses us. */
+/* A presence error from the room: the room refuses us (a password is asked for: the session
+ * asks the user, or fails with exit 4 and the way out). */
 static void presence_error(struct backend *b, const struct xml_node *p)
 {
-	const struct xml_node *e = xml_child(p, XMPP_NS_CLIENT, "error");
-	char cond[64] = "unknown";
-	for (const struct xml_node *c = e ? e->child : NULL; c; c = c->next)
-		if (strcmp(c->name, "text")) {
-			text_sanitize(c->name, strlen(c->name), cond, sizeof(cond), false);
-			break;
-		}
-	const char *what = !strcmp(cond, "not-authorized") ? "the room needs a password (not supported yet)"
-			   : !strcmp(cond, "registration-required") ? "the room is members-only"
-			   : !strcmp(cond, "forbidden") ? "the room banned us"
-			   : !strcmp(cond, "service-unavailable") ? "the room is full"
-			   : !strcmp(cond, "conflict") ? "our occupant name is taken"
-			   : "the room refused the join";
-	session_be_fail(b->s, TTM_EXIT_ROOM, true, "%s (%s)", what, cond);
+	struct muc_presence mp;
+	char line[3 * MUC_LINE_MAX];
+	if (muc_presence_parse(p, b->room_jid, &mp) < 0)
+		return;
+	if (muc_error_line(&mp, line, sizeof(line)))
+		session_be_pin_refused(b->s, mp.error_text[0] ? mp.error_text : mp.error, 401);
+	else
+		session_be_fail(b->s, TTM_EXIT_ROOM, true, "%s", line);
+}
+
+/* The actor of a kick or ban is named by its occupant name: shown by the name the roster
+ * shows for that occupant, if it is one we list. */
+static void actor_name(struct backend *b, struct muc_presence *mp)
+{
+	uint64_t id = mp->actor[0] ? occupant_id(b, mp->actor, false) : 0;
+	const struct session_participant *who = id ? roster_get(b->env.roster, id) : NULL;
+	if (who)
+		snprintf(mp->actor, sizeof(mp->actor), "%s", who->name);
+}
+
+/* Our own unavailable presence while joined: the room removed us (kicked, banned, closed). */
+static void removed(struct backend *b, const struct xml_node *p)
+{
+	struct muc_presence mp;
+	char line[4 * MUC_LINE_MAX];
+	if (muc_presence_parse(p, b->room_jid, &mp) < 0)
+		return;
+	actor_name(b, &mp);
+	int code = muc_removed_line(&mp, line, sizeof(line));
+	if (code == TTM_EXIT_ROOM)
+		session_be_fail(b->s, code, true, "%s", line);
+	else
+		session_be_lost(b->s, code, "%s", line);
+}
+
+/* Someone else was kicked or banned: said, as Jitsi's web app says it. */
+static void other_removed(struct backend *b, const struct xml_node *p, const char *name)
+{
+	struct muc_presence mp;
+	if (muc_presence_parse(p, b->room_jid, &mp) < 0 || (!mp.kicked && !mp.banned))
+		return;
+	actor_name(b, &mp);
+	session_be_notice(b->s, "%s was %s%s%s%s%s", name, mp.kicked ? "kicked" : "banned",
+			  mp.actor[0] ? " by " : "", mp.actor, mp.reason[0] ? ": " : "", mp.reason);
 }
 
 /* The focus: the occupant whose real JID is the focus user's the conference answer named
@@ -266,8 +314,12 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 	if (type && !strcmp(type, "error")) {
 		if (b->state == J_JOINING && lobby_refused(b, p))
 			return;
-		if (b->state == J_JOINING || !strcmp(occ, b->nick))
+		if (b->state == J_JOINING) {
 			presence_error(b, p);
+		} else if (b->state == J_JOINED && !strcmp(occ, b->nick) && b->rename_pending) {
+			b->rename_pending = false; /* the room refused our new presence */
+			session_be_renamed(b->s, true, "the room refused the new name", 0);
+		}
 		return;
 	}
 	const struct xml_node *x = xml_child(p, NS_MUC_USER, "x");
@@ -280,8 +332,8 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 	bool gone = type && !strcmp(type, "unavailable");
 	if (self) {
 		if (gone) {
-			if (b->state == J_JOINED)
-				session_be_fail(b->s, TTM_EXIT_ROOM, true, "the room removed us");
+			if (b->state == J_JOINED || b->state == J_JOINING)
+				removed(b, p);
 			return;
 		}
 		if (b->state == J_JOINING) {
@@ -289,11 +341,23 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 			b->state = J_JOINED;
 			ping_arm(b, ping_period(b));
 			session_be_joined(b->s, occupant_id(b, occ, true), "jitsi");
+			jchat_joined(b->chat, b->x, b->room_jid, b->nick);
+			session_be_chat_up(b->s);
+		} else if (b->rename_pending) { /* the room took our new <nick> */
+			const struct xml_node *nk = xml_child(p, NS_NICK, "nick");
+			if (nk && !strcmp(nk->text, session_be_name(b->s))) {
+				b->rename_pending = false;
+				session_be_renamed(b->s, false, NULL, 0);
+			}
 		}
 		return;
 	}
 	if (gone) {
 		uint64_t id = occupant_id(b, occ, false);
+		const struct session_participant *who = id ? roster_get(b->env.roster, id) : NULL;
+		if (who)
+			other_removed(b, p, who->name);
+		roster_chat_leave(b->env.roster, occ);
 		if (id)
 			roster_audio_remove(b->env.roster, id);
 		return;
@@ -311,7 +375,12 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 		text_sanitize(occ, strlen(occ), name, sizeof(name), false);
 	if (!name[0])
 		snprintf(name, sizeof(name), "guest");
-	roster_audio_update(b->env.roster, id, name, NULL, am && !strcmp(am->text, "true"), -1);
+	/* The room sets the 'from' of every stanza: this occupant's chat lines are this entry's,
+	 * and the claim (src/chatid.h) that merges them is ours to make for it. */
+	char claim[CHATID_HEX + 1];
+	chatid_claim(occ, claim);
+	roster_audio_update(b->env.roster, id, name, claim, am && !strcmp(am->text, "true"), -1);
+	roster_chat_join(b->env.roster, occ, name, id);
 }
 
 /* ---- the XMPP stream ---- */
@@ -484,6 +553,8 @@ static bool x_stanza(void *user, const struct xml_node *st)
 		return true;
 	if (xml_is(st, XMPP_NS_CLIENT, "message") && lobby_message(b, st))
 		return true;
+	if (xml_is(st, XMPP_NS_CLIENT, "message"))
+		return jchat_on_message(b->chat, st);
 	return false; /* messages: not yet; iqs: answered as unsupported */
 }
 
@@ -675,10 +746,16 @@ static int jt_leave(struct backend *b)
 		   * the session's bound on the wait ends it) */
 }
 
+/* A new name is a new <nick> in our presence, as lib-jitsi-meet's setDisplayName sends it; the
+ * room's echo of that presence confirms it (session_be_renamed). */
 static int jt_set_name(struct backend *b, bool want_reply)
 {
-	(void)b, (void)want_reply;
-	return -EOPNOTSUPP;
+	if (b->state != J_JOINED)
+		return -ENOTCONN;
+	int rc = send_presence(b, false);
+	if (rc == 0)
+		b->rename_pending = want_reply;
+	return rc;
 }
 
 static int jt_set_muted(struct backend *b, bool muted)
@@ -694,13 +771,12 @@ static int jt_set_muted(struct backend *b, bool muted)
 
 static int jt_chat_send(struct backend *b, const char *to_user, const char *text)
 {
-	(void)b, (void)to_user, (void)text;
-	return -EOPNOTSUPP;
+	return b->state == J_JOINED ? jchat_send(b->chat, to_user, text) : -ENOTCONN;
 }
 
 static void jt_chat_wipe(struct backend *b)
 {
-	(void)b;
+	jchat_wipe(b->chat);
 }
 
 static int jt_video_receive(struct backend *b, bool on)
@@ -780,8 +856,10 @@ static int jt_create(struct session *s, const struct backend_env *env, struct ba
 	b->ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	for (int i = 0; i < 4; i++)
 		snprintf(b->machine_uid + 8 * i, 9, "%08x", g_random_int());
-	if ((cfg->jwt && !(b->jwt = strdup(cfg->jwt))) ||
+	if (jchat_create(env->main, s, env->roster, &b->chat) < 0 ||
+	    (cfg->jwt && !(b->jwt = strdup(cfg->jwt))) ||
 	    (cfg->xmpp_user && set_login(b, cfg) < 0)) {
+		jchat_destroy(b->chat);
 		g_hash_table_destroy(b->ids);
 		secret_free(b->jwt);
 		free(b);
@@ -803,6 +881,7 @@ static void jt_destroy(struct backend *b)
 	if (!b)
 		return;
 	drop_transport(b);
+	jchat_destroy(b->chat);
 	g_hash_table_destroy(b->ids);
 	secret_free(b->jwt);
 	free((char *)b->login.user);

@@ -216,7 +216,7 @@ static unsigned count(const char *hay, const char *needle)
  * protected or encrypted then; each names the pin and the fingerprint swap. wss:// says the
  * certificate is checked, --insecure that the server's identity is not verified. */
 /* A Jitsi Meet link: the notice names the room and host, says what ttymeet does there so far
- * (config.js, anonymous XMPP login, the participant list; no audio, video or chat), and the
+ * (config.js, anonymous XMPP login, the participant list and the chat; no audio or video), and the
  * transport as the link and --xmpp-websocket make it; none of the Janus room text. */
 static void test_notice_jitsi(void **state)
 {
@@ -227,7 +227,8 @@ static void test_notice_jitsi(void **state)
 	assert_non_null(strstr(t, "room teamstandup on meet.example.org"));
 	assert_non_null(strstr(t, "https://meet.example.org/config.js"));
 	assert_non_null(strstr(t, "display name \"alice\""));
-	assert_non_null(strstr(t, "No audio, video or chat is sent."));
+	assert_non_null(strstr(t, "No audio or video is sent."));
+	assert_non_null(strstr(t, "the room's password if you give one, and your chat messages"));
 	assert_non_null(strstr(t, "encrypted and its certificate checked (https://, wss://)"));
 	assert_null(strstr(t, "audio bridge"));
 	assert_null(strstr(t, "only while you are not muted"));

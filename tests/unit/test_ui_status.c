@@ -65,7 +65,7 @@ static void test_room_type(void **state)
 	assert_non_null(strstr(s[0].text, ", Audiobrücke"));
 	m.room_type = "jitsi"; /* a Jitsi Meet link: never called an audio bridge */
 	status_build(&m, I18N_EN, false, 200, 3, s);
-	assert_non_null(strstr(s[0].text, ", Jitsi Meet (participant list only)"));
+	assert_non_null(strstr(s[0].text, ", Jitsi Meet (participants and chat only)"));
 	assert_null(strstr(s[0].text, "bridge"));
 	m.conn = STATUS_RECONNECTING; /* not joined: no claim about the room */
 	status_build(&m, I18N_EN, false, 200, 3, s);
