@@ -1,6 +1,7 @@
 /* Message catalogs (see i18n.h). One row per message, the four languages side by side in
  * enum i18n_lang order (en, de, it, ro): adding a message means adding one row here and one
- * enum value; tests/unit/test_ui_i18n.c checks that every row is complete and that each
+ * enum value (the Jitsi Meet notice's rows are in src/i18n_jitsi.inc, included in the
+ * table); tests/unit/test_ui_i18n.c checks that every row is complete and that each
  * translation uses exactly the placeholders of the English text. German uses "Sie",
  * Romanian "dumneavoastră", Italian the informal "tu" usual in software.
  */
@@ -132,74 +133,7 @@ static const struct entry catalog[I18N_MSG_COUNT] = {
 		"Sunetul și chatul sunt criptate între dumneavoastră și server (DTLS-SRTP, DTLS), "
 		"cu chei a căror amprentă vine prin această conexiune; serverul însuși le "
 		"decriptează."),
-	[I18N_NOTICE_JITSI] = T(
-		"This is a Jitsi Meet meeting. ttymeet does not take part in its call yet: it "
-		"fetches {1}/config.js (unless all four --xmpp-* options are given), logs in "
-		"to the meeting's XMPP server anonymously and joins "
-		"the room's list of participants and its chat. The XMPP server gets your display "
-		"name \"{2}\", your IP address, your presence, the room's password if you give one, "
-		"and your chat messages (it keeps the room's recent ones and replays them to those "
-		"who join later); everyone in the room sees your display name and your messages, "
-		"a private message only its recipient. No audio or video is sent.",
-		"Dies ist ein Jitsi-Meet-Meeting. ttymeet nimmt noch nicht an dessen Gespräch teil: "
-		"Es lädt {1}/config.js (außer wenn alle vier --xmpp-*-Optionen angegeben "
-		"sind), meldet sich anonym beim XMPP-Server des Meetings an und tritt "
-		"der Teilnehmerliste und dem Chat des Raums bei. Der XMPP-Server erhält Ihren "
-		"Anzeigenamen „{2}“, Ihre IP-Adresse, Ihren Anwesenheitsstatus, das Passwort des "
-		"Raums, falls Sie eines angeben, und Ihre Chatnachrichten (er behält die letzten des "
-		"Raums und zeigt sie später Beitretenden); alle im Raum sehen Ihren Anzeigenamen und "
-		"Ihre Nachrichten, eine private Nachricht nur ihr Empfänger. Es werden weder Ton "
-		"noch Video gesendet.",
-		"Questa è una riunione Jitsi Meet. ttymeet non partecipa ancora alla chiamata: "
-		"scarica {1}/config.js (a meno che non siano date tutte e quattro le opzioni "
-		"--xmpp-*), accede in modo anonimo al server XMPP della riunione ed entra "
-		"nell'elenco dei partecipanti e nella chat della stanza. Il server XMPP riceve il tuo "
-		"nome visualizzato «{2}», il tuo indirizzo IP, la tua presenza, la password della "
-		"stanza se ne indichi una e i tuoi messaggi di chat (conserva quelli recenti della "
-		"stanza e li mostra a chi entra dopo); tutti nella stanza vedono il tuo nome "
-		"visualizzato e i tuoi messaggi, un messaggio privato solo il suo destinatario. Non "
-		"vengono inviati audio né video.",
-		"Aceasta este o întâlnire Jitsi Meet. ttymeet nu participă încă la apel: descarcă "
-		"{1}/config.js (dacă nu sunt date toate cele patru opțiuni --xmpp-*), se "
-		"autentifică anonim la serverul XMPP al întâlnirii și intră în "
-		"lista participanților și în chatul camerei. Serverul XMPP primește numele afișat "
-		"„{2}”, adresa dumneavoastră IP, prezența dumneavoastră, parola camerei dacă dați "
-		"una și mesajele dumneavoastră de chat (le păstrează pe cele recente ale camerei și "
-		"le arată celor care intră mai târziu); toți cei din cameră văd numele afișat și "
-		"mesajele dumneavoastră, un mesaj privat doar destinatarul lui. Nu se trimit sunet "
-		"sau video."),
-	[I18N_NOTICE_JITSI_PLAIN] = T(
-		"The connection to the server is not encrypted (http://, ws://): anyone on the "
-		"network path can read your display name, your IP address, the room name, its "
-		"password and the chat.",
-		"Die Verbindung zum Server ist nicht verschlüsselt (http://, ws://): Jeder auf dem "
-		"Netzwerkweg kann Ihren Anzeigenamen, Ihre IP-Adresse, den Raumnamen, sein Passwort "
-		"und den Chat lesen.",
-		"La connessione al server non è cifrata (http://, ws://): chiunque sul percorso di "
-		"rete può leggere il tuo nome visualizzato, il tuo indirizzo IP, il nome della "
-		"stanza, la sua password e la chat.",
-		"Conexiunea cu serverul nu este criptată (http://, ws://): oricine de pe traseul "
-		"rețelei poate citi numele afișat, adresa dumneavoastră IP, numele camerei, parola "
-		"ei și chatul."),
-	[I18N_NOTICE_JITSI_TLS] = T(
-		"The connection to the server is encrypted and its certificate checked (https://, "
-		"wss://).",
-		"Die Verbindung zum Server ist verschlüsselt und sein Zertifikat geprüft (https://, "
-		"wss://).",
-		"La connessione al server è cifrata e il suo certificato verificato (https://, "
-		"wss://).",
-		"Conexiunea cu serverul este criptată și certificatul său verificat (https://, "
-		"wss://)."),
-	[I18N_NOTICE_JITSI_TLS_INSECURE] = T(
-		"The connection to the server is encrypted (https://, wss://), but its certificate "
-		"is NOT checked (--insecure), so the server's identity is not verified.",
-		"Die Verbindung zum Server ist verschlüsselt (https://, wss://), aber sein "
-		"Zertifikat wird NICHT geprüft (--insecure), daher ist die Identität des Servers "
-		"nicht bestätigt.",
-		"La connessione al server è cifrata (https://, wss://), ma il suo certificato NON è "
-		"verificato (--insecure), quindi l'identità del server non è accertata.",
-		"Conexiunea cu serverul este criptată (https://, wss://), dar certificatul său NU "
-		"este verificat (--insecure), deci identitatea serverului nu este confirmată."),
+#include "src/i18n_jitsi.inc"
 	[I18N_NOTICE_WSS_INSECURE] = T(
 		"The connection to the server is encrypted (wss://), but its certificate is NOT "
 		"checked (--insecure), so the server's identity is not verified: anyone on the "

@@ -38,6 +38,11 @@ enum i18n_msg {
 	I18N_NOTICE_JITSI_PLAIN,
 	I18N_NOTICE_JITSI_TLS,
 	I18N_NOTICE_JITSI_TLS_INSECURE,
+	I18N_NOTICE_JITSI_ANON,       /* anonymous login */
+	I18N_NOTICE_JITSI_ACCOUNT,    /* --xmpp-user */
+	I18N_NOTICE_JITSI_MEDIA,      /* the bridge, peer-to-peer, and that ttymeet takes no part */
+	I18N_NOTICE_JITSI_POLICY,     /* config.js's legalUrls.privacy is shown once read */
+	I18N_NOTICE_JITSI_NO_POLICY,  /* config.js not read */
 	I18N_NOTICE_ICE,
 	I18N_NOTICE_KEPT,
 	I18N_NOTICE_LOG,

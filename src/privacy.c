@@ -138,6 +138,14 @@ int privacy_notice_build(const struct cli_options *o, enum i18n_lang lang,
 		bool plain = !link.tls || (o->xmpp_websocket && strncmp(o->xmpp_websocket, "wss://", 6));
 		line(g, lang, I18N_NOTICE_INTRO, link.room, link.host);
 		line(g, lang, I18N_NOTICE_JITSI, link.origin, o->name);
+		if (o->xmpp_user)
+			line(g, lang, I18N_NOTICE_JITSI_ACCOUNT, o->xmpp_user, NULL);
+		else
+			line(g, lang, I18N_NOTICE_JITSI_ANON, NULL, NULL);
+		line(g, lang, I18N_NOTICE_JITSI_MEDIA, NULL, NULL);
+		/* config.js is fetched unless all four --xmpp-* are given (src/jitsi/backend.c) */
+		line(g, lang, o->xmpp_websocket && o->xmpp_domain && o->xmpp_muc && o->xmpp_focus
+			      ? I18N_NOTICE_JITSI_NO_POLICY : I18N_NOTICE_JITSI_POLICY, NULL, NULL);
 		line(g, lang, plain ? I18N_NOTICE_JITSI_PLAIN : o->insecure ? I18N_NOTICE_JITSI_TLS_INSECURE
 									 : I18N_NOTICE_JITSI_TLS, NULL, NULL);
 		g_string_append_c(g, '\n');

@@ -18,6 +18,11 @@
 - test_tui_log_never_holds_chat: the terminal UI (in tmux) with --log chats both ways with
   unique markers; then, with the server unreachable, two SIGINTs: exit 130, the log holds the
   wipe line (at least the two messages and lines wiped) and neither marker.
+- test_jitsi_call_opens_no_media_connection: the Jitsi notice says ttymeet takes no part in a
+  Jitsi meeting's call (no connection to the bridge or to anyone in the room, so none gets its
+  IP address from it). Two ttymeets in a room of the lab's prosody (the case where Jitsi
+  clients go peer-to-peer): while both are joined, alice's process has no UDP socket and
+  every TCP connection it has goes to the XMPP server; the notice says so in every language.
 - test_docs_match_the_notice: README and man page say what the notice says about chat memory
   (locked, wiped also after a second Ctrl-C, the unlocked case, what is outside ttymeet's
   control) and about ws:// (the fingerprint and the pin), and no longer claim that audio and
@@ -221,6 +226,67 @@ def _flat(text):
     return re.sub(r"\s+", " ", text.replace('"', ""))
 
 
+def _inet_sockets(pid):
+    """(proto, remote) of the internet sockets process pid holds, from /proc (its own
+    namespace's tables)."""
+    inodes = set()
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            link = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+        except OSError:
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link[8:-1])
+    out = []
+    for proto in ("tcp", "tcp6", "udp", "udp6"):
+        with open("/proc/%d/net/%s" % (pid, proto)) as f:
+            for row in f.read().splitlines()[1:]:
+                cols = row.split()
+                if cols[9] in inodes:
+                    out.append((proto, cols[2]))
+    return out
+
+
+def _hex_addr(addr, port):
+    """The /proc/net/tcp spelling of an IPv4 address and port."""
+    a = "".join("%02X" % int(b) for b in reversed(addr.split(".")))
+    return "%s:%04X" % (a, port)
+
+
+def test_jitsi_call_opens_no_media_connection():
+    with lab.Lab(janus=False) as L:
+        ws = L.start_prosody()
+        port = int(ws.rsplit(":", 1)[1].split("/")[0])
+        url = "http://%s:%d/p2pcase" % (L.server_addr, port)
+        xmpp = ["--xmpp-domain", "localhost", "--xmpp-muc", "conference.localhost"]
+        alice = start_client(L, HEADLESS + xmpp + ["-n", "alice", "--duration", "6", url],
+                             "alice")
+        alice.wait_event("joined", 10)
+        bob = start_client(L, HEADLESS + xmpp + ["-n", "bob", "--duration", "4", url], "bob")
+        bob.wait_event("joined", 10)
+        alice.wait_event("participant-joined", 10)
+        time.sleep(1.0)
+        socks = _inet_sockets(alice.proc.pid)
+        server = _hex_addr(L.server_addr, port)
+        assert socks, "no sockets seen: the check would prove nothing"
+        for proto, remote in socks:
+            assert proto.startswith("tcp") and remote == server, (socks, server)
+        assert bob.wait_exit(10) == 0, bob.describe()
+        assert alice.wait_exit(10) == 0, alice.describe()
+    # the notice that promised it, in every language (headless, not accepted: printed and no
+    # connection made)
+    for lang, words in (("C.UTF-8", ("peer-to-peer", "does not take part in the call")),
+                        ("de_DE.UTF-8", ("Peer-to-Peer", "nimmt noch nicht am Gespräch teil")),
+                        ("it_IT.UTF-8", ("peer-to-peer", "non partecipa ancora alla chiamata")),
+                        ("ro_RO.UTF-8", ("peer-to-peer", "nu participă încă la apel"))):
+        env = dict(os.environ, LANG=lang, LC_ALL="", LC_MESSAGES="")
+        r = subprocess.run([harness.ttymeet_path(), "--headless", url], capture_output=True,
+                           text=True, timeout=20, stdin=subprocess.DEVNULL, env=env)
+        flat = " ".join(r.stderr.split())
+        for w in words:
+            assert w in flat, (lang, w, r.stderr)
+
+
 def test_docs_match_the_notice():
     with open(os.path.join(harness.SOURCE_DIR, "README.md"), encoding="utf-8") as f:
         readme = _flat(f.read())
@@ -235,6 +301,11 @@ def test_docs_match_the_notice():
                       "--headless", "standard input", "256 KB of the stack",
                       "Outside ttymeet's control, and not locked", "kernel's buffers"):
             assert claim in doc, "%s does not say %r" % (name, claim)
+        if name == "man/ttymeet.1":  # the Jitsi notice's promises (test_ui_i18n, above)
+            for claim in ("peer-to-peer", "shows each one's IP address to the other",
+                          "does not take part in the call yet", "legalUrls.privacy",
+                          "the server makes up an account"):
+                assert claim in doc, "%s does not say %r" % (name, claim)
         for wrong in ("always are", "audio (DTLS-SRTP) and chat (DTLS) always",
                       # before the pool: these copies were only wiped, not locked
                       "are overwritten when freed or at exit"):

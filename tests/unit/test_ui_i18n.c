@@ -254,6 +254,56 @@ static void test_notice_jitsi(void **state)
 	g_free(t);
 }
 
+/* The Jitsi notice in every language: the login as it will be (anonymous, or the account
+ * --xmpp-user names), the bridge and peer-to-peer as Jitsi does them and that ttymeet takes
+ * no part in the call, and where the deployment's privacy policy link comes from (or that it
+ * will not be read). */
+static void test_notice_jitsi_login_media_policy(void **state)
+{
+	(void)state;
+	/* per language: anonymous, the account sentence, peer-to-peer, "IP", no part in the call,
+	 * legalUrls.privacy, config.js not read */
+	static const char *const w[I18N_LANG_COUNT][6] = {
+		{ "anonymous", "You log in as bob.smith", "peer-to-peer", "does not take part in the call",
+		  "legalUrls.privacy", "config.js is not read" },
+		{ "anonym", "Sie melden sich als bob.smith an", "Peer-to-Peer", "nimmt noch nicht am Gespräch teil",
+		  "legalUrls.privacy", "config.js wird nicht gelesen" },
+		{ "anonimo", "Accedi come bob.smith", "peer-to-peer", "non partecipa ancora alla chiamata",
+		  "legalUrls.privacy", "config.js non viene letto" },
+		{ "anonimă", "Vă autentificați ca bob.smith", "peer-to-peer", "nu participă încă la apel",
+		  "legalUrls.privacy", "config.js nu este citit" },
+	};
+	char *a1[] = { "ttymeet", "https://meet.example.org/r" };
+	char *a2[] = { "ttymeet", "--xmpp-user", "bob.smith", "https://meet.example.org/r" };
+	char *a3[] = { "ttymeet", "--xmpp-websocket", "wss://x.example/xmpp-websocket", "--xmpp-domain",
+		       "x.example", "--xmpp-muc", "muc.x.example", "--xmpp-focus", "focus.x.example",
+		       "https://meet.example.org/r" };
+	struct cli_options o1 = opts(a1, 2), o2 = opts(a2, 4), o3 = opts(a3, 10);
+	for (int l = 0; l < I18N_LANG_COUNT; l++) {
+		char *t1 = notice(&o1, (enum i18n_lang)l, NULL, false);
+		char *t2 = notice(&o2, (enum i18n_lang)l, NULL, false);
+		char *t3 = notice(&o3, (enum i18n_lang)l, NULL, false);
+		assert_non_null(strstr(t1, w[l][0]));
+		assert_null(strstr(t1, w[l][1]));
+		assert_non_null(strstr(t2, w[l][1]));
+		assert_null(strstr(t2, w[l][0])); /* a login is not anonymous */
+		assert_non_null(strstr(t2, "--xmpp-allow-plain"));
+		for (int k = 0; k < 2; k++) {
+			const char *t = k ? t2 : t1;
+			assert_non_null(strstr(t, w[l][2]));
+			assert_non_null(strstr(t, w[l][3]));
+			assert_non_null(strstr(t, "IP"));
+			assert_non_null(strstr(t, w[l][4]));
+			assert_null(strstr(t, w[l][5]));
+		}
+		assert_non_null(strstr(t3, w[l][5]));
+		assert_null(strstr(t3, w[l][4]));
+		g_free(t1);
+		g_free(t2);
+		g_free(t3);
+	}
+}
+
 static void test_notice_transport_modes(void **state)
 {
 	(void)state;
@@ -385,6 +435,7 @@ int main(void)
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_notice_follows_settings),
 		cmocka_unit_test(test_notice_jitsi),
+		cmocka_unit_test(test_notice_jitsi_login_media_policy),
 		cmocka_unit_test(test_notice_transport_modes),
 		cmocka_unit_test(test_notice_memory),
 		cmocka_unit_test(test_operator_notice_file),
