@@ -453,12 +453,14 @@ static void put_candidate(struct sbuf *b, const struct sdp_candidate *c, unsigne
 	sbuf_put(b, "/>");
 }
 
-static const char *senders_of_dir(enum sdp_dir d)
+/* Who sends, from a direction seen by the initiator (our offer) or the responder (our
+ * answer). */
+static const char *senders_of_dir(enum sdp_dir d, bool initiator)
 {
-	switch (d) { /* our answer is the responder's view */
+	switch (d) {
 	case SDP_DIR_SENDRECV: return "both";
-	case SDP_DIR_SENDONLY: return "responder";
-	case SDP_DIR_RECVONLY: return "initiator";
+	case SDP_DIR_SENDONLY: return initiator ? "initiator" : "responder";
+	case SDP_DIR_RECVONLY: return initiator ? "responder" : "initiator";
 	default: return "none";
 	}
 }
@@ -615,7 +617,9 @@ int jingle_write_accept(const struct sdp_session *s, const struct jingle_accept 
 	struct sbuf b = { .p = out, .cap = cap };
 	if (!s || !o || !o->sid)
 		return -EINVAL;
-	put_session_head(&b, "session-accept", o->sid, o->initiator, o->responder);
+	bool init = o->initiate;
+	put_session_head(&b, init ? "session-initiate" : "session-accept", o->sid, o->initiator,
+			 init ? NULL : o->responder);
 	bool group = false;
 	for (unsigned i = 0; i < s->n_bundle; i++) {
 		const struct sdp_media *m = sdp_media_by_mid(s, s->bundle[i]);
@@ -635,9 +639,9 @@ int jingle_write_accept(const struct sdp_session *s, const struct jingle_accept 
 		const struct sdp_media *m = &s->media[i];
 		if (!m->port || !m->mid[0])
 			continue; /* refused: not part of the session we accept */
-		sbuf_put(&b, "<content creator='responder'");
+		sbuf_put(&b, "<content creator='%s'", init ? "initiator" : "responder");
 		put_attr(&b, "name", m->mid);
-		sbuf_put(&b, " senders='%s'>", senders_of_dir(m->dir));
+		sbuf_put(&b, " senders='%s'>", senders_of_dir(m->dir, init));
 		if (m->kind == SDP_KIND_AUDIO || m->kind == SDP_KIND_VIDEO)
 			put_description(&b, s, m, o);
 		if (put_accept_transport(&b, s, m) < 0) {

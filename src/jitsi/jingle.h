@@ -73,6 +73,7 @@ int jingle_sources(const struct xml_node *jingle,
 int jingle_candidate_to_sdp(const struct xml_node *cand, char *out, size_t cap);
 
 struct jingle_accept {
+	bool initiate;         /* write our offer as a session-initiate instead (peer-to-peer) */
 	const char *sid, *initiator, *responder; /* as the session-initiate gave them; ours */
 	const char *owner;     /* our occupant JID for <ssrc-info owner>; NULL: none */
 	const char *endpoint;  /* source names "<endpoint>-a0", "-v0"; NULL: no names */
@@ -80,8 +81,10 @@ struct jingle_accept {
 
 /* Writes the <jingle action='session-accept'> element for our answer (parsed): the accepted
  * m-lines (port != 0) as contents named by their mids, created by the responder, `senders`
- * from our direction, with our sources, transport, fingerprint and candidates. Returns the
- * length, -EINVAL (an answer without ICE credentials or fingerprint) or -ENOSPC. */
+ * from our direction, with our sources, transport, fingerprint and candidates. With
+ * o->initiate, the same for our offer as a session-initiate (creator initiator, no
+ * responder). Returns the length, -EINVAL (without ICE credentials or fingerprint, or no
+ * accepted m-line) or -ENOSPC. */
 int jingle_write_accept(const struct sdp_session *answer, const struct jingle_accept *o,
 			char *out, size_t cap);
 

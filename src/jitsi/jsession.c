@@ -1,0 +1,312 @@
+/* A Jingle media session (see jsession.h). */
+#include "src/jitsi/jsession.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/media.h"
+
+#define NS_ICE "urn:xmpp:jingle:transports:ice-udp:1"
+#define SDP_BUF (64 * 1024)
+#define ACCEPT_BUF (96 * 1024)
+#define SID_MAX 128
+
+struct jsession {
+	struct jsession_cbs cbs;
+	struct media *media;
+	struct peer *peer;
+	char sid[SID_MAX];
+	char remote[JINGLE_OWNER_MAX];
+	char initiator[JINGLE_OWNER_MAX];
+	char content[SDP_MID_LEN + 1]; /* the bundled audio content: where our candidates go */
+	bool accepted;                 /* session-accept sent: later candidates trickle */
+	bool attached, recv_attached;
+	bool up;
+};
+
+/* A bounded copy of an attribute that must be a token; false if it is not one. */
+static bool copy_tok(char *dst, size_t cap, const char *v)
+{
+	size_t n = v ? strlen(v) : 0;
+	if (!n || n >= cap)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] <= 0x20 || (unsigned char)v[i] >= 0x7f)
+			return false;
+	memcpy(dst, v, n + 1);
+	return true;
+}
+
+static void on_candidate(void *user, const char *cand)
+{
+	struct jsession *js = user;
+	char xml[2048];
+	if (!cand || !js->accepted) /* before the accept: they are in it */
+		return;
+	if (jingle_write_transport_info(js->sid, js->initiator, js->content, peer_ice_ufrag(js->peer),
+					peer_ice_pwd(js->peer), cand, xml, sizeof(xml)) > 0)
+		js->cbs.send_iq(js->cbs.user, js->remote, xml);
+}
+
+static void on_state(void *user, enum peer_state st, int err, const char *reason)
+{
+	struct jsession *js = user;
+	(void)err;
+	if (st == PEER_CONNECTED && !js->up) {
+		js->up = true;
+		if (js->cbs.media)
+			js->cbs.media(js->cbs.user, true, NULL);
+	} else if (st == PEER_FAILED || st == PEER_CLOSED) {
+		js->up = false;
+		if (js->cbs.media)
+			js->cbs.media(js->cbs.user, false, reason ? reason : "the connection ended");
+	}
+}
+
+static void on_rtp(void *user, uint8_t *buf, size_t len)
+{
+	struct jsession *js = user;
+	if (js->media)
+		media_on_recv_rtp(js->media, buf, len);
+}
+
+static void on_rtcp(void *user, uint8_t *buf, size_t len)
+{
+	struct jsession *js = user;
+	if (js->media) {
+		media_on_rtcp(js->media, buf, len);
+		media_on_recv_rtcp(js->media, buf, len);
+	}
+}
+
+struct src_ctx {
+	struct jsession *js;
+	bool added;
+};
+
+static void report_source(void *user, const struct jingle_source *src)
+{
+	struct src_ctx *c = user;
+	if (c->js->cbs.source)
+		c->js->cbs.source(c->js->cbs.user, src, c->added);
+}
+
+/* Starts the media engine on the connection: our Opus up (m-line mline of the answer), every
+ * received stream down as a forwarded one. */
+static void attach_media(struct jsession *js, const struct sdp_session *ans, int mline, int pt)
+{
+	const struct sdp_media *m = &ans->media[mline];
+	if (!js->media)
+		return;
+	struct media_params mp = {
+		.opus_pt = (uint8_t)pt,
+		.level_ext_id = sdp_extmap_id(m, SDP_URI_AUDIO_LEVEL),
+		.mid_ext_id = sdp_extmap_id(m, SDP_URI_MID),
+		.mid = m->mid,
+	};
+	media_attach(js->media, js->peer, &mp);
+	js->attached = true;
+	struct media_recv_params rp = { .opus_pts = { (uint8_t)pt }, .n_pts = 1,
+					.level_ext_id = mp.level_ext_id };
+	media_detach_recv(js->media);
+	js->recv_attached = media_attach_recv(js->media, js->peer, &rp) == 0;
+}
+
+/* Writes and sends our answer to offer. */
+static int accept_offer(struct jsession *js, const struct jsession_config *cfg,
+			const struct sdp_session *offer, int mline, char *err, size_t errlen)
+{
+	struct sdp_local local;
+	struct sdp_session *ans = NULL;
+	char *sdp = malloc(SDP_BUF), *xml = malloc(ACCEPT_BUF);
+	int rc = -ENOMEM;
+	if (!sdp || !xml || sdp_session_create(&ans) < 0)
+		goto out;
+	peer_sdp_local(js->peer, &local);
+	struct sdp_answer_opts o = {
+		.local = local,
+		.accept_audio = true,
+		.audio_dir = SDP_DIR_SENDRECV,
+		.audio_ssrc = js->media ? media_ssrc(js->media) : g_random_int(),
+		.cname = cfg->cname ? cfg->cname : "ttymeet",
+	};
+	int n = sdp_write_answer(sdp, SDP_BUF, offer, &o);
+	if (n < 0 || sdp_parse(sdp, (size_t)n, ans) < 0) {
+		rc = -EINVAL;
+		snprintf(err, errlen, "cannot answer the offer");
+		goto out;
+	}
+	int pt = sdp_opus_pt(ans, NULL);
+	struct jingle_accept ja = { .sid = js->sid, .initiator = js->initiator,
+				    .responder = cfg->self, .owner = cfg->owner,
+				    .endpoint = cfg->endpoint };
+	if (pt < 0 || !ans->media[mline].port) {
+		rc = -EPROTO;
+		snprintf(err, errlen, "the offer has no Opus audio we can take");
+		goto out;
+	}
+	if (jingle_write_accept(ans, &ja, xml, ACCEPT_BUF) < 0) {
+		rc = -EINVAL;
+		snprintf(err, errlen, "cannot write the session-accept");
+		goto out;
+	}
+	attach_media(js, ans, mline, pt);
+	rc = js->cbs.send_iq(js->cbs.user, js->remote, xml);
+	if (rc == 0)
+		js->accepted = true;
+	else
+		snprintf(err, errlen, "cannot send the session-accept");
+out:
+	sdp_session_destroy(ans);
+	free(sdp);
+	free(xml);
+	return rc;
+}
+
+int jsession_create(const struct jsession_config *cfg, const struct jsession_cbs *cbs,
+		    const struct xml_node *initiate, struct jsession **out, char *err,
+		    size_t errlen)
+{
+	struct sdp_session *offer = NULL;
+	char *sdp = NULL;
+	int rc;
+	*out = NULL;
+	if (jingle_action_of(initiate) != JINGLE_SESSION_INITIATE || !cbs->send_iq) {
+		snprintf(err, errlen, "not a session-initiate");
+		return -EINVAL;
+	}
+	struct jsession *js = calloc(1, sizeof(*js));
+	if (!js || !(sdp = malloc(SDP_BUF)) || sdp_session_create(&offer) < 0) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	js->cbs = *cbs;
+	js->media = cfg->media;
+	const char *initiator = xml_attr(initiate, "initiator");
+	if (!copy_tok(js->sid, sizeof(js->sid), xml_attr(initiate, "sid")) ||
+	    !copy_tok(js->remote, sizeof(js->remote), cfg->remote) ||
+	    (initiator && !copy_tok(js->initiator, sizeof(js->initiator), initiator))) {
+		rc = -EINVAL;
+		snprintf(err, errlen, "a session-initiate without a usable sid or initiator");
+		goto fail;
+	}
+	if (!initiator)
+		strcpy(js->initiator, js->remote);
+	if ((rc = jingle_to_sdp(initiate, sdp, SDP_BUF, err, errlen)) < 0)
+		goto fail;
+	if (sdp_parse(sdp, (size_t)rc, offer) < 0) {
+		rc = -EINVAL;
+		snprintf(err, errlen, "the offer does not make a usable SDP");
+		goto fail;
+	}
+	int mline = -1;
+	if (sdp_opus_pt(offer, &mline) < 0) {
+		rc = -EPROTO;
+		snprintf(err, errlen, "the offer has no Opus audio");
+		goto fail;
+	}
+	memcpy(js->content, offer->media[mline].mid, sizeof(js->content));
+	struct peer_config pc = *cfg->peer;
+	pc.offerer = false;
+	struct peer_callbacks pcb = { .candidate_cb = on_candidate, .state_cb = on_state,
+				      .rtp_cb = on_rtp, .rtcp_cb = on_rtcp, .user = js };
+	if ((rc = peer_create(cfg->main, &pc, &pcb, &js->peer)) < 0) {
+		snprintf(err, errlen, "cannot create the connection");
+		goto fail;
+	}
+	if ((rc = peer_set_remote(js->peer, offer, mline)) < 0) {
+		snprintf(err, errlen, "the offer lacks ICE or DTLS parameters");
+		goto fail;
+	}
+	if ((rc = accept_offer(js, cfg, offer, mline, err, errlen)) < 0)
+		goto fail;
+	struct src_ctx sc = { js, true };
+	jingle_sources(initiate, report_source, &sc);
+	sdp_session_destroy(offer);
+	free(sdp);
+	*out = js;
+	return 0;
+fail:
+	sdp_session_destroy(offer);
+	free(sdp);
+	jsession_destroy(js, NULL);
+	return rc;
+}
+
+static int add_candidates(struct jsession *js, const struct xml_node *jingle)
+{
+	for (const struct xml_node *c = jingle->child; c; c = c->next) {
+		if (!xml_is(c, NS_JINGLE, "content"))
+			continue;
+		const struct xml_node *t = xml_child(c, NS_ICE, "transport");
+		for (const struct xml_node *k = t ? t->child : NULL; k; k = k->next) {
+			char line[300];
+			if (!xml_is(k, NS_ICE, "candidate"))
+				continue;
+			memcpy(line, "candidate:", 10);
+			if (jingle_candidate_to_sdp(k, line + 10, sizeof(line) - 10) > 0)
+				peer_add_remote_candidate(js->peer, line);
+		}
+	}
+	return 0;
+}
+
+int jsession_handle(struct jsession *js, const struct xml_node *jingle)
+{
+	const char *sid = xml_attr(jingle, "sid");
+	if (!sid || strcmp(sid, js->sid))
+		return -EINVAL;
+	struct src_ctx sc = { js, true };
+	switch (jingle_action_of(jingle)) {
+	case JINGLE_TRANSPORT_INFO:
+		return add_candidates(js, jingle);
+	case JINGLE_SOURCE_ADD:
+	case JINGLE_SOURCE_REMOVE:
+		sc.added = jingle_action_of(jingle) == JINGLE_SOURCE_ADD;
+		jingle_sources(jingle, report_source, &sc);
+		return 0;
+	case JINGLE_CONTENT_MODIFY: /* the peer's video constraints: nothing to change here */
+	case JINGLE_SESSION_INFO:
+		return 0;
+	case JINGLE_SESSION_TERMINATE: {
+		const struct xml_node *r = xml_child(jingle, NS_JINGLE, "reason");
+		const char *why = "success";
+		for (const struct xml_node *k = r ? r->child : NULL; k; k = k->next)
+			if (strcmp(k->name, "text")) {
+				why = k->name; /* the condition element: a name expat checked */
+				break;
+			}
+		if (js->cbs.ended)
+			js->cbs.ended(js->cbs.user, why);
+		return 0;
+	}
+	default:
+		return -ENOTSUP;
+	}
+}
+
+const char *jsession_sid(const struct jsession *js)
+{
+	return js->sid;
+}
+
+void jsession_destroy(struct jsession *js, const char *reason)
+{
+	if (!js)
+		return;
+	if (reason && js->accepted) {
+		char xml[1024], r[64], sid[SID_MAX * 6];
+		if (xml_escape(reason, r, sizeof(r)) >= 0 && xml_escape(js->sid, sid, sizeof(sid)) >= 0 &&
+		    snprintf(xml, sizeof(xml), "<jingle xmlns='" NS_JINGLE "' action='session-terminate'"
+			     " sid='%s'><reason><%s/></reason></jingle>", sid, r) < (int)sizeof(xml))
+			js->cbs.send_iq(js->cbs.user, js->remote, xml);
+	}
+	if (js->media && js->recv_attached)
+		media_detach_recv(js->media);
+	if (js->media && js->attached)
+		media_detach(js->media);
+	peer_destroy(js->peer);
+	free(js);
+}

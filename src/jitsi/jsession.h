@@ -1,0 +1,69 @@
+/* One Jingle media session of a Jitsi meeting (issue 15): the session-initiate of the focus
+ * (the bridge) or of a peer (peer-to-peer) answered with one PeerConnection (BUNDLE, rtcp-mux)
+ * that carries our Opus up and everyone's audio down.
+ *
+ * Data flow: the backend hands the session-initiate to jsession_create, which translates it
+ * (src/jitsi/jingle.c), applies it to a new PeerConnection (net/peer.c, answerer: DTLS client
+ * to an actpass offer), writes our answer (audio sendrecv with the media engine's SSRC, other
+ * contents refused for now), and sends it back as session-accept through cbs->send_iq; our
+ * later candidates go out as transport-info. The media engine sends on the connection
+ * (media_attach) and takes every received stream as a forwarded one, keyed by SSRC
+ * (media_attach_recv: jitter buffer, decode of the loudest few, mix). Sources of the offer,
+ * source-add and source-remove are reported with their owners (cbs->source) so the backend
+ * can map SSRCs to people. transport-info adds remote candidates; session-terminate is
+ * reported (cbs->ended) and the backend destroys the session; content-modify is acknowledged.
+ *
+ * Everything in the stanzas is untrusted (see jingle.h). Not done yet: video, the bridge
+ * channel, JSON-encoded sources, renegotiation of codecs. Thread: the loop's.
+ */
+#ifndef TTM_SRC_JITSI_JSESSION_H
+#define TTM_SRC_JITSI_JSESSION_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+#include "net/peer.h"
+#include "src/jitsi/jingle.h"
+#include "src/jitsi/xml.h"
+
+struct media;
+struct jsession;
+
+struct jsession_cbs {
+	/* Sends an <iq type='set'> to `to` with the <jingle> element text inside; 0 or -errno. */
+	int (*send_iq)(void *user, const char *to, const char *jingle);
+	/* The media path is up (true) or has failed (false; why in words). */
+	void (*media)(void *user, bool up, const char *why);
+	/* A source of the session came (added) or went. */
+	void (*source)(void *user, const struct jingle_source *src, bool added);
+	/* The other side ended the session; reason is its Jingle reason ("success", ...). */
+	void (*ended)(void *user, const char *reason);
+	void *user;
+};
+
+struct jsession_config {
+	GMainContext *main;
+	const struct peer_config *peer; /* ICE/DTLS settings (offerer is ignored) */
+	struct media *media;            /* NULL: signaling only (tests) */
+	const char *remote;             /* who offered: the JID the session-initiate came from */
+	const char *self;               /* our full JID: the responder */
+	const char *owner;              /* our occupant JID, for <ssrc-info owner> */
+	const char *endpoint;           /* our endpoint id (occupant nick): source names */
+	const char *cname;
+};
+
+/* Takes a session-initiate: 0 and the session (its accept sent), or -EINVAL with one line in
+ * err (an offer we cannot take: answer the iq with bad-request), -EPROTO (no Opus audio),
+ * -ENOMEM, or the transport's error. */
+int jsession_create(const struct jsession_config *cfg, const struct jsession_cbs *cbs,
+		    const struct xml_node *initiate, struct jsession **out, char *err,
+		    size_t errlen);
+/* Another action for this session (its sid): 0 (answer the iq with result), -ENOTSUP (an
+ * action we do not take: feature-not-implemented), -EINVAL (malformed: bad-request). */
+int jsession_handle(struct jsession *js, const struct xml_node *jingle);
+const char *jsession_sid(const struct jsession *js);
+/* Ends the session: with reason (a Jingle reason such as "success" or "decline") a
+ * session-terminate is sent first; NULL sends nothing. No callback afterwards. NULL is fine. */
+void jsession_destroy(struct jsession *js, const char *reason);
+
+#endif
