@@ -528,7 +528,8 @@ static void x_bound(void *user, const char *jid)
 		return;
 	}
 	struct jfocus_req r = { .focus = b->set.focus, .room_jid = b->room_jid,
-				.machine_uid = b->machine_uid, .token = b->jwt };
+				.machine_uid = b->machine_uid, .token = b->jwt,
+				.logged_in = b->login.user != NULL };
 	b->state = J_FOCUS;
 	loop_source_drop(&b->connect_timer); /* the focus bounds each of its answers */
 	if (jfocus_create(b->env.main, &r, FOCUS_ANSWER_MS, &fcbs, b, &b->focus) < 0) {

@@ -3,7 +3,8 @@
  * Retry policy, after lib-jitsi-meet's moderator.js and jitsi-meet's waitForOwner:
  * ready='false' -> again after 1, 2, 4, ... s (at most JFOCUS_BACKOFF_MAX_MS; the library
  * goes to 120 s); live='false' -> likewise; not-authorized -> every 5 s (the meeting starts
- * when a moderator logs in) unless we sent a token, which the focus then refused (exit 4);
+ * when a moderator logs in) unless we sent a token or logged in, which the focus then
+ * refused (exit 4);
  * session-invalid -> forget the session-id and ask again, a few times. Each request's answer
  * must come within answer_ms (exit 3 otherwise).
  */
@@ -185,6 +186,7 @@ struct jfocus {
 	unsigned not_ready;      /* not-ready answers so far (the backoff) */
 	unsigned invalid;        /* session-invalid answers in a row */
 	bool told_focus, told_host, told_live;
+	bool logged_in;
 	GSource *timer;          /* the answer's deadline, or the next request */
 };
 
@@ -201,8 +203,10 @@ static void arm(struct jfocus *f, unsigned ms)
 static int send_request(struct jfocus *f)
 {
 	char *buf = g_malloc(REQ_MAX);
-	struct jfocus_req r = { f->focus, f->room_jid, f->machine_uid,
-				f->session_id[0] ? f->session_id : NULL, f->token };
+	struct jfocus_req r = { .focus = f->focus, .room_jid = f->room_jid,
+				.machine_uid = f->machine_uid,
+				.session_id = f->session_id[0] ? f->session_id : NULL,
+				.token = f->token, .logged_in = f->logged_in };
 	snprintf(f->id, sizeof(f->id), "focus-%lu", ++f->seq);
 	int rc = jfocus_request(buf, REQ_MAX, f->id, &r);
 	if (rc == 0)
@@ -245,6 +249,7 @@ int jfocus_create(GMainContext *main, const struct jfocus_req *r, unsigned answe
 	f->cb = *cb;
 	f->user = user;
 	f->answer_ms = answer_ms;
+	f->logged_in = r->logged_in;
 	f->focus = strdup(r->focus);
 	f->room_jid = strdup(r->room_jid);
 	if (r->token && (f->token = calloc(1, strlen(r->token) + 1)))
@@ -321,9 +326,9 @@ bool jfocus_stanza(struct jfocus *f, const struct xml_node *iq)
 			   "for it to start", jfocus_backoff_ms(++f->not_ready));
 		break;
 	case JFOCUS_AUTH:
-		if (f->token) {
-			snprintf(msg, sizeof(msg), "the focus refused our token: not authorized%s%s",
-				 a.text[0] ? ": " : "", a.text);
+		if (f->token || f->logged_in) { /* our credentials do not let us start it */
+			snprintf(msg, sizeof(msg), "the focus refused our %s: not authorized%s%s",
+				 f->token ? "token" : "login", a.text[0] ? ": " : "", a.text);
 			f->cb.failed(f->user, TTM_EXIT_ROOM, false, msg);
 			break;
 		}

@@ -62,6 +62,7 @@ struct jfocus_req {
 	const char *machine_uid; /* 32 hex digits */
 	const char *session_id;  /* NULL: none */
 	const char *token;       /* NULL: none */
+	bool logged_in;          /* we logged in as a user (not anonymously) */
 };
 
 /* Writes the request iq (id given) to out. 0, -EINVAL (a field too long), -ENOSPC. */

@@ -297,6 +297,16 @@ static void test_driver_failures(void **state)
 	assert_int_equal(t.code, TTM_EXIT_ROOM);
 	assert_non_null(strstr(t.msg, "token"));
 	jfocus_destroy(t.f);
+	/* logged in as a user: that login cannot start the meeting, exit 4 */
+	memset(&t, 0, sizeof(t));
+	struct jfocus_req lr = { .focus = FOCUS, .room_jid = ROOM, .logged_in = true };
+	assert_int_equal(jfocus_create(g_main_context_default(), &lr, 5000, &cbs, &t, &t.f), 0);
+	assert_int_equal(jfocus_start(t.f), 0);
+	assert_true(feed(&t, ERROR("not-authorized", "")));
+	assert_int_equal(t.code, TTM_EXIT_ROOM);
+	assert_non_null(strstr(t.msg, "login"));
+	assert_int_equal(t.waiting, 0);
+	jfocus_destroy(t.f);
 	/* a visitor redirect: exit 4 naming the node */
 	start(&t, 5000, NULL);
 	assert_true(feed(&t, RESULT("ready='true' vnode='v1' focusjid='focus@v1.meet.jitsi'", "")));
