@@ -8,13 +8,16 @@ Debian's prosody and the stand-in focus (tests/lab/focus.py) in the server names
    Both ask the focus, join, list each other by display name (the focus not listed), chat both
    ways (a groupchat message and a private one, marked so), and one leaving leaves the other
    alone. Peer-to-peer is off here (p2p=0): it is between the two browsers, not what is tested.
-2. A browser and a ttymeet given the Jitsi link http://SERVER:PORT/ROOM (headless): they list
-   each other with the right names, the focus listed by neither; P2P stays on, as in the
-   Jitsi Meet web app, and the page's occupant id sorts first so that the browser offers P2P
-   Jingle to ttymeet (the lower id offers): ttymeet, which does not take Jingle sessions
-   yet, must answer that iq with an error (RFC 6120 8.2.3: an entity must answer every iq set),
-   not leave it to lib-jitsi-meet's 10 s timeout, and stay in the meeting; ttymeet leaving
-   leaves the browser alone.
+2. A browser and a ttymeet given the Jitsi link http://SERVER:PORT/ROOM (headless): both ask
+   the focus, they list each other with the right names, the focus listed by neither. P2P
+   stays on, as in the Jitsi Meet web app, and the page's occupant id sorts first so that the
+   browser offers P2P Jingle to ttymeet (the lower id offers): ttymeet, which does not take
+   Jingle sessions yet, must answer that iq with an error (RFC 6120 8.2.3: every iq set gets
+   an answer; 8.4: service-unavailable), not leave it to lib-jitsi-meet's 10 s timeout, and
+   stay in the meeting. Chat both ways: what the browser said before ttymeet came is replayed
+   to ttymeet as history; then a groupchat message and a private one each way, each shown by
+   the receiver with the sender's name and marked private or not, and by ttymeet exactly
+   once, its own included. ttymeet leaving leaves the browser alone.
 Figures printed: Chromium's start and join times against ttymeet's, and the memory (PSS) and
 CPU time of the Chromium participant (its whole process tree) against ttymeet's.
 
@@ -183,6 +186,9 @@ def test_browser_and_ttymeet():
             # id 00000000 sorts before any id ttymeet draws: the browser offers P2P to it
             sp, tp = join(br, page, ws, "mixedroom", "anna", id="00000000")
             assert sp["my_id"] == "00000000", sp
+            # said before ttymeet comes: the room replays it to ttymeet as history
+            page.js("ttm.send(arguments[0]);", "before you came")
+            wait_page(page, "the room echoes anna's first message", lambda s: s["messages"])
             tty = start_client(L, HEADLESS + XMPP + ["-n", "ttybob", "--duration", "25", link],
                                "ttybob")
             joined = tty.wait_event("joined", 10)
@@ -193,6 +199,9 @@ def test_browser_and_ttymeet():
             assert [p["name"] for p in s["participants"]] == ["ttybob"], s["participants"]
             tty_id = s["participants"][0]["id"]
             t_u0, c_u0, t_u0_tty = time.monotonic(), tree_usage(br.driver_pid), usage(tty.proc.pid)
+            e = tty.wait_event(lambda e: e["event"] == "chat", 5)
+            assert (e.get("from"), e.get("text"), e.get("history"), e.get("self")) == (
+                "anna", "before you came", True, False), e
             print("  join: Chromium %s started in %.1f s; lib-jitsi-meet joined %d ms after the "
                   "page ran (the test saw it %.1f s after asking for the page); ttymeet joined "
                   "%d ms after its start" % (version, t_start, sp["joined_ms"], tp,
@@ -207,6 +216,22 @@ def test_browser_and_ttymeet():
                 err[0] and "<service-unavailable" in err[0], err
             print("  the P2P offer was answered with an error after %.1f s of waiting: %s"
                   % (time.monotonic() - t0, err[0][err[0].index("<error"):][:120]))
+
+            # chat both ways, after the P2P refusal: ttymeet must still be in the meeting
+            page.js("ttm.send(arguments[0]);", "hello from anna")
+            page.js("ttm.sendPrivate(arguments[0], arguments[1]);", tty_id, "psst ttybob")
+            tty.write_stdin("hello from ttybob\n/msg anna only for anna\n")
+            for text, private in (("hello from anna", False), ("psst ttybob", True)):
+                e = tty.wait_event(lambda e: e["event"] == "chat" and e.get("text") == text, 10)
+                assert (e.get("from"), e.get("self"), e.get("private"), e.get("history")) == \
+                    ("anna", False, private, False), e
+            wait_page(page, "the page gets ttybob's two messages",
+                      lambda s: len(others(s)) >= 2, 10)
+            time.sleep(0.3)
+            msgs = sorted((m["from"], m["name"], m["text"], m["private"], m["history"])
+                          for m in others(state(page)))
+            assert msgs == [(tty_id, "ttybob", "hello from ttybob", False, False),
+                            (tty_id, "ttybob", "only for anna", True, False)], msgs
 
             # the figures for issue 15: one Chromium participant against one ttymeet, over
             # at least 3 s in the meeting
@@ -231,8 +256,18 @@ def test_browser_and_ttymeet():
         assert names == ["anna"], tty.describe()
         assert not tty.find("participant-left"), tty.describe()
         tty.assert_clean_output()
-        assert [r["room"] for r in focus.requests()][:1] == ["mixedroom@" + MUC], \
-            focus.requests()
+        # each message shown once by ttymeet, its own too (the room echoes groupchat)
+        chat = sorted((e["from"], e["text"], e["self"], e["private"], e["history"], e.get("to"))
+                      for e in tty.find("chat"))
+        assert chat == [("anna", "before you came", False, False, True, None),
+                        ("anna", "hello from anna", False, False, False, None),
+                        ("anna", "psst ttybob", False, True, False, None),
+                        ("ttybob", "hello from ttybob", True, False, False, None),
+                        ("ttybob", "only for anna", True, True, False, "anna")], chat
+        # both asked the stand-in focus for the room (lib-jitsi-meet first)
+        reqs = focus.requests()
+        assert [r["room"] for r in reqs] == ["mixedroom@" + MUC] * 2 and \
+            reqs[0]["from"] != reqs[1]["from"], reqs
 
 
 if __name__ == "__main__":

@@ -4,8 +4,8 @@
 // and keeps what a test asks about in window.ttm:
 //   ttm.state(): {connected, joined, my_id, error, p2p, connected_ms, joined_ms,
 //                 participants: [{id, name, role}], messages: [{from, name, text, private,
-//                 history, self: our own message, as the room echoes it}], left, errors: [uncaught errors], console: [its last
-//                 warnings and errors]}
+//                 history, self: our own message, as the room echoes it}], left,
+//                 errors: [uncaught errors], console: [its last warnings and errors]}
 //   ttm.send(text), ttm.sendPrivate(id, text), ttm.leave() -> Promise (resolves when left).
 // Options: focus=JID (default focus.DOMAIN), p2p=0 (no peer-to-peer Jingle offer to the one
 // other participant; on by default, as in the Jitsi Meet web app's config), id=ID (the
