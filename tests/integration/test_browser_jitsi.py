@@ -189,7 +189,7 @@ def test_browser_and_ttymeet():
             # said before ttymeet comes: the room replays it to ttymeet as history
             page.js("ttm.send(arguments[0]);", "before you came")
             wait_page(page, "the room echoes anna's first message", lambda s: s["messages"])
-            tty = start_client(L, HEADLESS + XMPP + ["-n", "ttybob", "--duration", "25", link],
+            tty = start_client(L, HEADLESS + XMPP + ["-n", "ttybob", "--duration", "60", link],
                                "ttybob")
             joined = tty.wait_event("joined", 10)
             assert joined.get("room_type") == "jitsi", joined
