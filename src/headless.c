@@ -31,6 +31,7 @@ static const char *event_name(enum session_event_type t)
 	case SESSION_EV_PIN_NEEDED: return "pin-needed"; /* not headless: no ask_pin there */
 	case SESSION_EV_GAVE_UP: return "gave-up"; /* not headless: no hold_on_give_up there */
 	case SESSION_EV_RENAMED: return "renamed";
+	case SESSION_EV_ROLE: return "role";
 	case SESSION_EV_WAITING: return "waiting";
 	}
 	return "unknown";
@@ -263,6 +264,12 @@ int headless_print_event_who(FILE *out, const char *who, const struct session_ev
 		break;
 	case SESSION_EV_GAVE_UP:
 		json_object_set_new(o, "message", json_string(ev->message));
+		break;
+	case SESSION_EV_ROLE:
+		json_object_set_new(o, "id", json_integer((json_int_t)ev->id));
+		json_object_set_new(o, "name", json_string(ev->name));
+		json_object_set_new(o, "moderator", json_boolean(ev->on));
+		json_object_set_new(o, "self", json_boolean(ev->self));
 		break;
 	case SESSION_EV_RENAMED:
 		json_object_set_new(o, "id", json_integer((json_int_t)ev->id));

@@ -432,6 +432,15 @@ void roster_audio_talking(struct roster *r, uint64_t id, bool on)
 	}
 }
 
+void roster_set_moderator(struct roster *r, uint64_t id, bool on)
+{
+	struct entry *e = lookup(r, id);
+	if (e && !e->p.chat_only && e->p.moderator != on) {
+		e->p.moderator = on;
+		emit(r, SESSION_EV_ROLE, e, on, false);
+	}
+}
+
 void roster_audio_muted(struct roster *r, uint64_t id, bool on)
 {
 	struct entry *e = lookup(r, id);

@@ -76,6 +76,9 @@ const struct session_participant *roster_audio_update(struct roster *r, uint64_t
  * emits RENAMED with the old name, unless the entry is ours (no event: the owner says it).
  * 0, or -ENOENT (no such entry). */
 int roster_rename(struct roster *r, uint64_t id, const char *name);
+/* Marks entry id (ours too) a moderator of the room or not, and emits ROLE if that changed.
+ * Unknown ids and chat-only entries are ignored. */
+void roster_set_moderator(struct roster *r, uint64_t id, bool on);
 /* Sets one state of an AudioBridge entry (and emits the event) if it changed. */
 void roster_audio_talking(struct roster *r, uint64_t id, bool on);
 void roster_audio_muted(struct roster *r, uint64_t id, bool on);

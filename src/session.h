@@ -99,6 +99,8 @@ enum session_event_type {
 	SESSION_EV_GAVE_UP,     /* hold_on_give_up only: reconnecting gave up (message: why);
 				 * waits for session_retry or session_leave */
 	SESSION_EV_RENAMED,     /* participant id (self: us) is now called name, was old_name */
+	SESSION_EV_ROLE,        /* participant id (self: us) is now a moderator of the room (on),
+				 * or no longer (Jitsi: the MUC role) */
 	SESSION_EV_WAITING,     /* before the join: the room keeps us waiting (kind: "focus"
 				 * not ready, "host" no moderator yet, "live" not started,
 				 * "lobby" knocking), message says so; JOINED or ERROR ends it */
@@ -172,6 +174,7 @@ struct session_participant {
 	uint64_t id;
 	char name[SESSION_NAME_MAX];
 	bool muted, talking, self, chat_only;
+	bool moderator; /* a moderator of the room (Jitsi); false where the server has none */
 };
 
 /* Creates a session (copies the config strings); nothing happens until session_start. */

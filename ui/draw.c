@@ -181,7 +181,8 @@ static void draw_roster(struct tui *t)
 		const struct tui_person *p = &g_array_index(t->people, struct tui_person, i);
 		/* a tag after the name: "(you)", or "(chat)" for someone only in the chat room */
 		const char *tag = p->self ? i18n_get(t->lang, I18N_ROSTER_YOU)
-				: p->chat_only ? i18n_get(t->lang, I18N_ROSTER_CHAT_ONLY) : "";
+				: p->chat_only ? i18n_get(t->lang, I18N_ROSTER_CHAT_ONLY)
+				: p->moderator ? i18n_get(t->lang, I18N_ROSTER_MODERATOR) : "";
 		size_t yw = *tag ? width_of(t, tag) + 1 : 0;
 		size_t avail = cols > 4 ? (size_t)cols - 4 : 0;
 		wmove(w, (int)i + 1, 1);

@@ -674,8 +674,10 @@ static void on_renamed(struct tui *t, const struct session_event *ev)
 	if (p) {
 		struct tui_person keep = *p;
 		add_person(t, keep.id, name, keep.muted, keep.self, keep.chat_only);
-		if ((p = find_person(t, keep.id, NULL)))
+		if ((p = find_person(t, keep.id, NULL))) {
 			p->talking = keep.talking;
+			p->moderator = keep.moderator;
+		}
 	}
 	if (ev->self) {
 		snprintf(t->name, sizeof(t->name), "%s", name);
@@ -823,6 +825,13 @@ void tui_on_event(struct tui *t, const struct session_event *ev)
 	case SESSION_EV_RENAMED:
 		on_renamed(t, ev);
 		mask = DIRTY_ROSTER | DIRTY_CHAT;
+		break;
+	case SESSION_EV_ROLE:
+		if ((p = find_person(t, ev->id, NULL)))
+			p->moderator = ev->on;
+		if (ev->self && ev->on)
+			tui_system_msg(t, 0, I18N_SYS_MODERATOR, NULL, NULL);
+		mask = DIRTY_ROSTER;
 		break;
 	case SESSION_EV_MUTED:
 		if ((p = find_person(t, ev->id, NULL)))

@@ -63,6 +63,7 @@ struct tui_person {
 	 * ("alice#3f2") while someone else in the room has the same name */
 	char label[SESSION_NAME_MAX + CHATVIEW_SUFFIX_MAX];
 	bool muted, talking, self, chat_only;
+	bool moderator; /* of the room (Jitsi): "(moderator)" after the name */
 };
 
 struct tui {

@@ -299,6 +299,14 @@ static bool ping_answer(struct backend *b, const struct xml_node *iq)
 static bool lobby_refused(struct backend *b, const struct xml_node *p);
 static void lobby_presence(struct backend *b, const struct xml_node *p, const char *occ);
 
+/* The MUC role lib-jitsi-meet shows: moderator (the room's creator, or whom a moderator or
+ * the focus granted it). */
+static bool is_moderator(const struct xml_node *item)
+{
+	const char *role = xml_attr(item, "role");
+	return role && !strcmp(role, "moderator");
+}
+
 static void on_presence(struct backend *b, const struct xml_node *p)
 {
 	const char *from = xml_attr(p, "from"), *type = xml_attr(p, "type");
@@ -343,7 +351,9 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 			session_be_joined(b->s, occupant_id(b, occ, true), "jitsi");
 			jchat_joined(b->chat, b->x, b->room_jid, b->nick);
 			session_be_chat_up(b->s);
-		} else if (b->rename_pending) { /* the room took our new <nick> */
+		}
+		roster_set_moderator(b->env.roster, session_be_self_id(b->s), is_moderator(item));
+		if (b->rename_pending) { /* the room took our new <nick> */
 			const struct xml_node *nk = xml_child(p, NS_NICK, "nick");
 			if (nk && !strcmp(nk->text, session_be_name(b->s))) {
 				b->rename_pending = false;
@@ -381,6 +391,7 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 	chatid_claim(occ, claim);
 	roster_audio_update(b->env.roster, id, name, claim, am && !strcmp(am->text, "true"), -1);
 	roster_chat_join(b->env.roster, occ, name, id);
+	roster_set_moderator(b->env.roster, id, is_moderator(item));
 }
 
 /* ---- the XMPP stream ---- */

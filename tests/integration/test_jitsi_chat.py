@@ -8,7 +8,8 @@ makes the room kick it (by the room's moderator), ban it, or destroy the room).
 test_chat_both_ways: alice says something alone in the room; bob joins and gets it as history
 (history true, never as new); then both chat both ways (each line shown once, our own as
 self: the room's echo), a private message each way (/msg, private true, to), and bob's rename
-(script `nick`) reaches alice as a rename; alice, the room's creator, is shown as moderator.
+(script `nick`) reaches alice as a rename; alice, the room's creator, is shown as moderator
+(role events) to herself and to bob.
 test_password_room: no password and a wrong one end with exit 4 and one line; the right one
 (TTYMEET_PIN, --pin-file) joins; the password is in no output.
 test_kicked_banned_destroyed: kicked (with who and why), banned, and the room destroyed (with
@@ -102,6 +103,12 @@ def test_chat_both_ways():
         assert h["from"] == "alice", h
         alice.wait_event(lambda e: e.get("event") == "participant-joined" and
                          e.get("name") == "bob", 10)
+        # alice created the room: the MUC made her its moderator, and both show it
+        ja = alice.find("joined")[0]
+        alice.wait_event(lambda e: e.get("event") == "role" and e.get("self") and
+                         e.get("moderator") is True and e.get("id") == ja["id"], 10)
+        ma = bob.wait_event(lambda e: e.get("event") == "role", 10)
+        assert ma["name"] == "alice" and ma["moderator"] is True and not ma["self"], ma
         # room lines both ways, each shown once; ours as self (the room's echo)
         bob.write_stdin("hello alice <b>&amp; \x1b[31mred\n")
         alice.write_stdin("hello bob\n")

@@ -27,7 +27,11 @@ struct t {
 	struct session *s;
 	char sent[48][4096];
 	int n_sent;
-	int joined, errors, code, pin_needed, renamed, notices;
+	int joined, errors, code, pin_needed, renamed, notices, roles;
+	uint64_t role_id;
+	bool role_on, role_self;
+	int mutes;
+	bool muted_on;
 	uint64_t bob_id;
 	char error[512], notice[512], renamed_name[128], renamed_old[128];
 	bool renamed_self;
@@ -82,6 +86,18 @@ static void on_event(void *user, const struct session_event *ev)
 		break;
 	case SESSION_EV_PIN_NEEDED:
 		t->pin_needed++;
+		break;
+	case SESSION_EV_MUTED:
+		if (!ev->self) {
+			t->mutes++;
+			t->muted_on = ev->on;
+		}
+		break;
+	case SESSION_EV_ROLE:
+		t->roles++;
+		t->role_id = ev->id;
+		t->role_on = ev->on;
+		t->role_self = ev->self;
 		break;
 	case SESSION_EV_RENAMED:
 		t->renamed++;
@@ -306,6 +322,36 @@ static void test_removed(void **state)
 	finish(&t);
 }
 
+/* Roles from presence: a moderator is marked (ROLE events, the roster's flag), ourselves too,
+ * and a change of role is one event. */
+static void test_roles(void **state)
+{
+	struct t t;
+	(void)state;
+	start(&t, NULL, false, true);
+	assert_int_equal(t.roles, 0); /* bob and we are participants */
+	feed(&t, "<presence xmlns='jabber:client' from='" ROOM "/b9af8a8d'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' role='moderator' jid='b@meet.example/x'/></x>" NICK "bob</nick></presence>");
+	assert_int_equal(t.roles, 1);
+	assert_true(t.role_on && !t.role_self && t.role_id == t.bob_id);
+	feed(&t, "<presence xmlns='jabber:client' from='" ROOM "/b9af8a8d'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='owner' role='moderator' jid='b@meet.example/x'/></x>" NICK "bob</nick></presence>");
+	assert_int_equal(t.roles, 1); /* no change, no event */
+	feedf(&t, "<presence xmlns='jabber:client' from='" ROOM "/%s'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='admin' role='moderator' jid='a@meet.example/r'/><status code='110'/></x>" NICK "alice</nick></presence>", t.nick);
+	assert_int_equal(t.roles, 2);
+	assert_true(t.role_on && t.role_self);
+	feed(&t, "<presence xmlns='jabber:client' from='" ROOM "/b9af8a8d'><x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant' jid='b@meet.example/x'/></x>" NICK "bob</nick></presence>");
+	assert_int_equal(t.roles, 3);
+	assert_false(t.role_on);
+	/* muted states from presence reach the roster: <audiomuted> (videomuted is not the
+	 * microphone) */
+	feed(&t, PRES("b9af8a8d", MUCX("b@meet.example/x", "") NICK "bob</nick><audiomuted>true</audiomuted><videomuted>false</videomuted>"));
+	assert_int_equal(t.mutes, 1);
+	assert_true(t.muted_on);
+	feed(&t, PRES("b9af8a8d", MUCX("b@meet.example/x", "") NICK "bob</nick><audiomuted>false</audiomuted><videomuted>true</videomuted>"));
+	assert_int_equal(t.mutes, 2);
+	assert_false(t.muted_on);
+	finish(&t);
+}
+
 static void test_renames(void **state)
 {
 	struct t t;
@@ -348,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_chat_out),
 		cmocka_unit_test(test_password),
 		cmocka_unit_test(test_removed),
+		cmocka_unit_test(test_roles),
 		cmocka_unit_test(test_renames),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
