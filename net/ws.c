@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/lockpool.h"
+
 #define WS_MAX_QUEUE 512 /* queued outgoing messages per connection */
 
 struct ws_ctx {
@@ -38,8 +40,10 @@ struct ws_conn {
 	struct ws_handlers h;
 	void *user;
 	GQueue sendq;
-	GByteArray *rx;
+	unsigned char *rx; /* the message being reassembled (rx_append) */
+	size_t rx_len, rx_cap;
 	size_t rx_max;
+	bool private_;     /* ws_set_private: buffers in locked memory */
 	bool rx_overflow;
 	bool open;
 	bool user_closed; /* ws_close() called: no more callbacks */
@@ -54,14 +58,67 @@ struct ws_conn {
 	GSource *start; /* deferred connect */
 };
 
+/* Messages may carry chat (a Jitsi meeting's MUC): every copy made here is overwritten when
+ * it is given back (the text sent, the reassembly buffer on reuse, growth and free), and on
+ * a private connection (ws_set_private) lives in locked memory (net/lockpool.h). */
+static void *buf_alloc(const struct ws_conn *c, size_t n)
+{
+	return c->private_ ? lockpool_alloc(n) : malloc(n);
+}
+
+static void buf_free(const struct ws_conn *c, void *p, size_t n)
+{
+	if (!p)
+		return;
+	if (c->private_) {
+		lockpool_free(p); /* overwrites */
+		return;
+	}
+	explicit_bzero(p, n);
+	free(p);
+}
+
+static void msg_free(const struct ws_conn *c, struct ws_msg *m)
+{
+	if (m)
+		buf_free(c, m, sizeof(*m) + LWS_PRE + m->len);
+}
+
+static void rx_clear(struct ws_conn *c)
+{
+	if (c->rx)
+		explicit_bzero(c->rx, c->rx_len);
+	c->rx_len = 0;
+}
+
+/* Appends to the reassembly buffer; a bigger one replaces it, the old copy wiped. */
+static int rx_append(struct ws_conn *c, const void *in, size_t len)
+{
+	size_t need = c->rx_len + len;
+	if (need > c->rx_cap) {
+		size_t cap = MAX(need, MAX((size_t)4096, 2 * c->rx_cap));
+		unsigned char *n = buf_alloc(c, cap);
+		if (!n)
+			return -ENOMEM;
+		if (c->rx_len)
+			memcpy(n, c->rx, c->rx_len);
+		buf_free(c, c->rx, c->rx_cap);
+		c->rx = n;
+		c->rx_cap = cap;
+	}
+	memcpy(c->rx + c->rx_len, in, len);
+	c->rx_len += len;
+	return 0;
+}
+
 static void conn_maybe_free(struct ws_conn *c)
 {
 	if (!c->user_closed || !c->lws_done)
 		return;
 	struct ws_msg *m;
 	while ((m = g_queue_pop_head(&c->sendq)))
-		free(m);
-	g_byte_array_unref(c->rx);
+		msg_free(c, m);
+	buf_free(c, c->rx, c->rx_cap);
 	c->ctx->conns--;
 	free(c);
 }
@@ -133,15 +190,16 @@ static int on_receive(struct ws_conn *c, struct lws *wsi, const void *in, size_t
 		return -1;
 	}
 	if (lws_is_first_fragment(wsi)) {
-		g_byte_array_set_size(c->rx, 0);
+		rx_clear(c);
 		c->rx_overflow = false;
 	}
 	if (!c->rx_overflow) {
-		if (c->rx->len + len > c->rx_max) {
+		if (c->rx_len + len > c->rx_max) {
 			c->rx_overflow = true;
-			g_byte_array_set_size(c->rx, 0);
-		} else {
-			g_byte_array_append(c->rx, in, (guint)len);
+			rx_clear(c);
+		} else if (rx_append(c, in, len) < 0) {
+			conn_report(c, -ENOMEM, "out of memory");
+			return -1;
 		}
 	}
 	if (!lws_is_final_fragment(wsi) || lws_remaining_packet_payload(wsi))
@@ -153,10 +211,13 @@ static int on_receive(struct ws_conn *c, struct lws *wsi, const void *in, size_t
 		return -1;
 	}
 	guint8 nul = 0;
-	g_byte_array_append(c->rx, &nul, 1);
+	if (rx_append(c, &nul, 1) < 0) {
+		conn_report(c, -ENOMEM, "out of memory");
+		return -1;
+	}
 	if (c->h.message_cb && !c->user_closed)
-		c->h.message_cb(c->user, (const char *)c->rx->data, c->rx->len - 1);
-	g_byte_array_set_size(c->rx, 0);
+		c->h.message_cb(c->user, (const char *)c->rx, c->rx_len - 1);
+	rx_clear(c);
 	/* The handler may have closed us: lws will tear down the wsi. */
 	return c->user_closed ? -1 : 0;
 }
@@ -171,7 +232,7 @@ static int on_writeable(struct ws_conn *c, struct lws *wsi)
 	if (!m)
 		return 0;
 	int n = lws_write(wsi, m->buf + LWS_PRE, m->len, LWS_WRITE_TEXT);
-	free(m);
+	msg_free(c, m);
 	if (n < 0) {
 		conn_report(c, -EIO, "write to server failed");
 		return -1;
@@ -398,7 +459,6 @@ int ws_connect(struct ws_ctx *ctx, const char *url, const char *subprotocol, boo
 	c->h = *h;
 	c->user = user;
 	c->insecure = insecure;
-	c->rx = g_byte_array_new();
 	c->rx_max = WS_MAX_MESSAGE;
 	g_queue_init(&c->sendq);
 	ctx->conns++;
@@ -413,6 +473,13 @@ int ws_connect(struct ws_ctx *ctx, const char *url, const char *subprotocol, boo
 	return 0;
 }
 
+void ws_set_private(struct ws_conn *c)
+{
+	if (c->rx_cap || !g_queue_is_empty(&c->sendq))
+		return; /* buffers exist already: too late to move them */
+	c->private_ = true;
+}
+
 void ws_set_max_message(struct ws_conn *c, size_t max)
 {
 	c->rx_max = !max ? WS_MAX_MESSAGE : max > WS_MAX_MESSAGE_LIMIT ? WS_MAX_MESSAGE_LIMIT : max;
@@ -424,7 +491,7 @@ int ws_send_text(struct ws_conn *c, const char *text, size_t len)
 		return -ENOTCONN;
 	if (g_queue_get_length(&c->sendq) >= WS_MAX_QUEUE)
 		return -ENOBUFS;
-	struct ws_msg *m = malloc(sizeof(*m) + LWS_PRE + len);
+	struct ws_msg *m = buf_alloc(c, sizeof(*m) + LWS_PRE + len);
 	if (!m)
 		return -ENOMEM;
 	m->len = len;

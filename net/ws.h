@@ -49,6 +49,10 @@ int ws_send_text(struct ws_conn *c, const char *text, size_t len);
  * kernel's send queue unacknowledged (TCP; SIOCOUTQ). 0 means everything sent so far reached
  * the server's TCP stack. -ENOTCONN when not open. */
 int ws_undelivered(struct ws_conn *c);
+/* Makes c private: the copies of messages it makes (the reassembly buffer, the texts queued
+ * to send) live in locked, wiping memory (net/lockpool.h), for connections that carry chat
+ * (a Jitsi meeting's XMPP). Call right after ws_connect. Every connection wipes them anyway. */
+void ws_set_private(struct ws_conn *c);
 /* Sets the largest message c accepts (bytes, at most WS_MAX_MESSAGE_LIMIT; 0: the default).
  * A bigger one closes the connection with -EMSGSIZE. */
 void ws_set_max_message(struct ws_conn *c, size_t max);

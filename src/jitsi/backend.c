@@ -674,6 +674,8 @@ static void connect_ws(struct backend *b)
 		return;
 	}
 	int rc = ws_connect(b->env.ws, url, "xmpp", b->cfg->insecure, &wsh, b, &b->ws);
+	if (rc == 0) /* it carries chat: its copies of messages in locked memory */
+		ws_set_private(b->ws);
 	explicit_bzero(url, sizeof(url));
 	explicit_bzero(path, sizeof(path));
 	if (rc < 0) {

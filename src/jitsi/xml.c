@@ -4,6 +4,10 @@
  * arena and links it under the open element; text accumulates in a per-depth buffer and is
  * copied into the arena when the element ends. Any bound crossed stops the parser. Names come
  * from expat's namespace processing as "URI\x01local".
+ *
+ * Memory: messages carry chat (a Jitsi meeting's MUC), so every copy made while parsing lives
+ * in locked memory that is overwritten when freed (net/lockpool.h): the arena, the text
+ * buffers, and expat's own buffers (its memory suite).
  */
 #include "src/jitsi/xml.h"
 
@@ -13,6 +17,8 @@
 #include <string.h>
 
 #include <expat.h>
+
+#include "net/lockpool.h"
 
 #define NS_SEP '\x01'
 
@@ -42,10 +48,12 @@ static void *arena(struct xml_doc *d, size_t n)
 	n = (n + 7) & ~(size_t)7;
 	struct chunk *c = d->chunks;
 	if (!c || c->cap - c->used < n) {
-		size_t cap = n > 16384 ? n : 16384;
+		/* chunks fit the pool's largest small block: no system call per message */
+		size_t small = LOCKPOOL_MAX_SMALL - sizeof(*c);
+		size_t cap = n > small ? n : small;
 		if (d->arena_total + cap > 4 * (size_t)XML_MAX_INPUT)
 			return NULL;
-		c = malloc(sizeof(*c) + cap);
+		c = lockpool_alloc(sizeof(*c) + cap);
 		if (!c)
 			return NULL;
 		c->next = d->chunks;
@@ -169,9 +177,12 @@ static void XMLCALL on_text(void *user, const XML_Char *s, int len)
 		size_t cap = d->text_cap[k] ? d->text_cap[k] : 256;
 		while (cap < need)
 			cap *= 2;
-		char *t = realloc(d->text[k], cap);
+		char *t = lockpool_alloc(cap);
 		if (!t)
 			return stop(d, -ENOMEM, "out of memory");
+		if (d->text_len[k])
+			memcpy(t, d->text[k], d->text_len[k]);
+		lockpool_free(d->text[k]);
 		d->text[k] = t;
 		d->text_cap[k] = cap;
 	}
@@ -201,16 +212,47 @@ static void XMLCALL on_pi(void *user, const XML_Char *target, const XML_Char *da
 	stop(user, -EINVAL, "a processing instruction (XMPP forbids them)");
 }
 
+/* expat's memory suite over the pool: a size header in front of each block, for realloc. */
+static void *mm_malloc(size_t n)
+{
+	size_t *p = lockpool_alloc(n + sizeof(max_align_t));
+	if (!p)
+		return NULL;
+	*p = n;
+	return (char *)p + sizeof(max_align_t);
+}
+
+static void mm_free(void *q)
+{
+	if (q)
+		lockpool_free((char *)q - sizeof(max_align_t));
+}
+
+static void *mm_realloc(void *q, size_t n)
+{
+	if (!q)
+		return mm_malloc(n);
+	size_t old = *(size_t *)((char *)q - sizeof(max_align_t));
+	void *r = mm_malloc(n);
+	if (!r)
+		return NULL;
+	memcpy(r, q, old < n ? old : n);
+	mm_free(q);
+	return r;
+}
+
+static const XML_Memory_Handling_Suite locked_suite = { mm_malloc, mm_realloc, mm_free };
+
 void xml_free(struct xml_doc *d)
 {
 	if (!d)
 		return;
 	for (struct chunk *c = d->chunks, *n; c; c = n) {
 		n = c->next;
-		free(c);
+		lockpool_free(c);
 	}
 	for (unsigned i = 0; i < XML_MAX_DEPTH; i++)
-		free(d->text[i]);
+		lockpool_free(d->text[i]);
 	free(d);
 }
 
@@ -222,7 +264,7 @@ int xml_parse(const char *text, size_t len, struct xml_doc **out, char *err, siz
 		return -E2BIG;
 	}
 	struct xml_doc *d = calloc(1, sizeof(*d));
-	if (!d || !(d->p = XML_ParserCreateNS("UTF-8", NS_SEP))) {
+	if (!d || !(d->p = XML_ParserCreate_MM("UTF-8", &locked_suite, (const XML_Char[]){ NS_SEP, 0 }))) {
 		free(d);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "net/lockpool.h"
 #include "src/exitcode.h"
 #include "src/jitsi/muc.h"
 #include "src/jitsi/xml.h"
@@ -254,6 +255,29 @@ static void test_join_errors(void **state)
 	assert_non_null(strstr(line, "the room refused the join (a123456789"));
 }
 
+/* A message's copies while it is parsed (the tree, expat's buffers) live in the locked,
+ * wiping pool, and all of them are given back. */
+static void test_parse_memory_is_locked_pool(void **state)
+{
+	struct lockpool_stats before, during, after;
+	char err[160];
+	struct xml_doc *d;
+	(void)state;
+	const char *s = M("from='" ROOM "/b' type='groupchat'", "<body>secret words</body>");
+	lockpool_get_stats(&before);
+	assert_int_equal(xml_parse(s, strlen(s), &d, err, sizeof(err)), 0);
+	const struct xml_node *body = xml_child(xml_root(d), "jabber:client", "body");
+	assert_non_null(body);
+	assert_string_equal(body->text, "secret words");
+	assert_true(lockpool_owns(body->text));
+	assert_true(lockpool_owns(body->name));
+	lockpool_get_stats(&during);
+	assert_true(during.live > before.live);
+	xml_free(d);
+	lockpool_get_stats(&after);
+	assert_int_equal(after.live, before.live);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -271,6 +295,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_hostile_messages, teardown),
 		cmocka_unit_test_teardown(test_presences, teardown),
 		cmocka_unit_test_teardown(test_join_errors, teardown),
+		cmocka_unit_test(test_parse_memory_is_locked_pool),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
