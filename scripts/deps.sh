@@ -6,7 +6,7 @@
 # benchmarks (scripts/bench-deps.sh) put in a meeting with ttymeet; about 100 MB to fetch.
 # --with-jitsi-browser adds to that a real Jitsi client for the browser to run: the npm
 # packages of tests/lab/jitsi (lib-jitsi-meet, pinned with its whole tree by package-lock.json,
-# `npm ci`; ~12 MB to fetch, 33 MB in tests/lab/jitsi/node_modules, which git ignores) for
+# `npm ci`; ~9 MB to fetch, 33 MB in tests/lab/jitsi/node_modules, which git ignores) for
 # tests/integration/test_browser_jitsi.py.
 # Idempotent: packages already present are skipped by apt, the npm tree when its lock is met.
 set -euo pipefail
