@@ -35,6 +35,7 @@
 #include "src/jitsi/fetch.h"
 #include "src/jitsi/focus.h"
 #include "src/jitsi/lobby.h"
+#include "src/jitsi/sm.h"
 #include "src/jitsi/muc.h"
 #include "src/jitsi/xml.h"
 #include "src/jitsi/xmpp.h"
@@ -71,6 +72,8 @@ struct backend {
 	struct sasl_login login;     /* user NULL: anonymous; password wiped when freed */
 	char login_at[JITSI_HOST_MAX + 1]; /* the domain of --xmpp-user USER@DOMAIN, else "" */
 	const char *stream_domain;   /* the XMPP domain this attempt logged in to */
+	struct xmpp_sm *sm_saved;    /* XEP-0198: the lost stream's session, to resume */
+	bool resuming;               /* this attempt tries to resume it */
 	char room_jid[JITSI_ROOM_MAX + JITSI_HOST_MAX + 2];
 	char nick[9];                /* our occupant name */
 	enum jstate state;
@@ -109,14 +112,19 @@ static void drop_transport(struct backend *b)
 	jchat_drop(b->chat);
 	jitsi_fetch_destroy(b->fetch);
 	b->fetch = NULL;
+	/* joined: keep a resumable XEP-0198 session for the next attempt (with our occupant
+	 * name and the ids: the room still has us) */
+	if (b->x && b->state == J_JOINED && !b->sm_saved)
+		b->sm_saved = xmpp_sm_take(b->x);
 	xmpp_destroy(b->x);
 	b->x = NULL;
 	if (b->ws)
 		ws_close(b->ws);
 	b->ws = NULL;
-	if (b->ids)
+	if (b->ids && !b->sm_saved) {
 		g_hash_table_remove_all(b->ids);
-	b->next_id = 0;
+		b->next_id = 0;
+	}
 }
 
 /* ---- presence ---- */
@@ -530,6 +538,14 @@ static void x_bound(void *user, const char *jid)
 {
 	struct backend *b = user;
 	(void)jid;
+	if (b->resuming) { /* the server forgot the session: a new occupant, a new join */
+		b->resuming = false;
+		session_be_notice(b->s, "the XMPP server could not resume the session: joining the "
+				  "room again");
+		snprintf(b->nick, sizeof(b->nick), "%08x", g_random_int());
+		g_hash_table_remove_all(b->ids);
+		b->next_id = 0;
+	}
 	if (!strcmp(b->set.focus, "none")) { /* --xmpp-focus none */
 		if (!b->told_no_focus)
 			session_be_notice(b->s, "not asking a focus (--xmpp-focus none): joining the "
@@ -581,7 +597,21 @@ static void x_failed(void *user, int code, const char *why)
 		session_be_lost(b->s, code, "%s", why);
 }
 
-static const struct xmpp_cbs xcbs = { x_send, x_bound, x_stanza, x_failed };
+/* XEP-0198: the lost stream's session is back; the room never saw us leave. */
+static void x_resumed(void *user)
+{
+	struct backend *b = user;
+	b->resuming = false;
+	loop_source_drop(&b->connect_timer);
+	b->state = J_JOINED;
+	ping_arm(b, ping_period(b));
+	session_be_notice(b->s, "the XMPP session resumed (XEP-0198): still in the room");
+	session_be_joined(b->s, occupant_id(b, b->nick, true), "jitsi");
+	jchat_joined(b->chat, b->x, b->room_jid, b->nick);
+	session_be_chat_up(b->s);
+}
+
+static const struct xmpp_cbs xcbs = { x_send, x_bound, x_stanza, x_failed, x_resumed };
 
 /* ---- the WebSocket ---- */
 
@@ -598,6 +628,9 @@ static void ws_open_cb(void *user)
 		return;
 	}
 	xmpp_set_login(b->x, &b->login, !strncmp(b->set.websocket, "wss://", 6));
+	b->resuming = b->sm_saved != NULL;
+	xmpp_set_resume(b->x, b->sm_saved); /* x owns it now */
+	b->sm_saved = NULL;
 	xmpp_start(b->x);
 }
 
@@ -716,8 +749,9 @@ static void on_config(void *user, int err, const char *body, size_t len, const c
 static void jt_connect(struct backend *b)
 {
 	drop_transport(b);
-	/* occupant names: 8 hex digits, as Jitsi's clients pick them */
-	snprintf(b->nick, sizeof(b->nick), "%08x", g_random_int());
+	/* occupant names: 8 hex digits, as Jitsi's clients pick them (a resume keeps ours) */
+	if (!b->sm_saved)
+		snprintf(b->nick, sizeof(b->nick), "%08x", g_random_int());
 	b->connect_timer = g_timeout_source_new(CONNECT_TIMEOUT_MS);
 	g_source_set_callback(b->connect_timer, connect_timeout_cb, b, NULL);
 	g_source_attach(b->connect_timer, b->env.main);
@@ -895,6 +929,7 @@ static void jt_destroy(struct backend *b)
 	if (!b)
 		return;
 	drop_transport(b);
+	xmpp_sm_free(b->sm_saved);
 	jchat_destroy(b->chat);
 	g_hash_table_destroy(b->ids);
 	secret_free(b->jwt);

@@ -16,6 +16,7 @@
 #include "src/exitcode.h"
 #include "src/jitsi/disco.h"
 #include "src/jitsi/sasl.h"
+#include "src/jitsi/sm.h"
 #include "src/text.h"
 
 #define NS_STREAMS "http://etherx.jabber.org/streams"
@@ -24,12 +25,14 @@
 #define NS_SESSION "urn:ietf:params:xml:ns:xmpp-session"
 #define NS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
 #define NS_PING "urn:xmpp:ping"
+#define SM_ASK_EVERY 5 /* unacknowledged stanzas before we ask for an <a/> */
 
 enum xstate {
 	X_IDLE, X_OPEN, X_FEATURES, X_AUTH,
 	X_BIND,         /* bind iq sent */
 	X_BIND_SESSION, /* bind iq sent, the server requires a session after it */
 	X_SESSION,      /* session iq sent */
+	X_RESUME,       /* XEP-0198 <resume/> sent instead of binding */
 	X_BOUND, X_DEAD
 };
 
@@ -42,6 +45,9 @@ struct xmpp {
 	const struct sasl_login *login; /* NULL: anonymous */
 	bool tls;
 	struct sasl sasl;
+	bool sm_offered, session_needed;
+	struct xmpp_sm *sm;          /* XEP-0198 on this stream (NULL: not enabled) */
+	struct xmpp_sm *resume;      /* a previous stream's, to resume (xmpp_set_resume) */
 	unsigned long next_id;
 	char jid[XMPP_JID_MAX + 1];
 };
@@ -65,7 +71,24 @@ void xmpp_destroy(struct xmpp *x)
 	if (!x)
 		return;
 	sasl_clear(&x->sasl);
+	xmpp_sm_free(x->sm);
+	xmpp_sm_free(x->resume);
 	free(x);
+}
+
+void xmpp_set_resume(struct xmpp *x, struct xmpp_sm *sm)
+{
+	xmpp_sm_free(x->resume);
+	x->resume = sm;
+}
+
+struct xmpp_sm *xmpp_sm_take(struct xmpp *x)
+{
+	struct xmpp_sm *sm = x->sm;
+	if (!sm || !sm->enabled || !sm->resumable)
+		return NULL;
+	x->sm = NULL;
+	return sm;
 }
 
 void xmpp_set_login(struct xmpp *x, const struct sasl_login *login, bool tls)
@@ -87,6 +110,15 @@ static int send_raw(struct xmpp *x, const char *text)
 	int rc = x->cb.send(x->user, text, strlen(text));
 	if (rc < 0)
 		fail(x, TTM_EXIT_SERVER, "cannot send to the XMPP server");
+	return rc;
+}
+
+/* A stanza of ours: counted (and kept for a resume) once stream management is on. */
+static int send_stanza(struct xmpp *x, const char *text)
+{
+	int rc = send_raw(x, text);
+	if (rc == 0 && x->sm)
+		xmpp_sm_sent(x->sm, text);
 	return rc;
 }
 
@@ -182,9 +214,21 @@ static void on_sasl_failure(struct xmpp *x, const struct xml_node *n)
 	say(x, TTM_EXIT_ROOM, what, n);
 }
 
-static void on_features(struct xmpp *x, const struct xml_node *f)
+static void start_bind(struct xmpp *x)
 {
 	char buf[512], id[32];
+	xmpp_sm_free(x->resume); /* nothing to resume: a new session */
+	x->resume = NULL;
+	xmpp_next_id(x, id, sizeof(id));
+	snprintf(buf, sizeof(buf), "<iq xmlns='" XMPP_NS_CLIENT "' type='set' id='bind-%s'>"
+		 "<bind xmlns='" NS_BIND "'/></iq>", id);
+	x->st = x->session_needed ? X_BIND_SESSION : X_BIND;
+	send_raw(x, buf);
+}
+
+static void on_features(struct xmpp *x, const struct xml_node *f)
+{
+	char buf[SM_ID_MAX + 128];
 	if (!x->authed) {
 		start_auth(x, f);
 		return;
@@ -193,20 +237,28 @@ static void on_features(struct xmpp *x, const struct xml_node *f)
 		fail(x, TTM_EXIT_SERVER, "the XMPP server offers no resource binding");
 		return;
 	}
-	xmpp_next_id(x, id, sizeof(id));
-	snprintf(buf, sizeof(buf), "<iq xmlns='" XMPP_NS_CLIENT "' type='set' id='bind-%s'>"
-		 "<bind xmlns='" NS_BIND "'/></iq>", id);
 	const struct xml_node *sess = xml_child(f, NS_SESSION, "session");
-	x->st = X_BIND;
 	/* the legacy session is needed only where it is offered and not marked optional */
-	if (sess && !xml_child(sess, NULL, "optional"))
-		x->st = X_BIND_SESSION;
-	send_raw(x, buf);
+	x->session_needed = sess && !xml_child(sess, NULL, "optional");
+	x->sm_offered = xml_child(f, NS_SM, "sm") != NULL;
+	if (x->sm_offered && x->resume) { /* XEP-0198 §5: resume instead of binding */
+		snprintf(buf, sizeof(buf), "<resume xmlns='" NS_SM "' h='%u' previd='%s'/>",
+			 x->resume->h_in, x->resume->id); /* id: checked in on_sm */
+		x->st = X_RESUME;
+		send_raw(x, buf);
+		return;
+	}
+	start_bind(x);
 }
 
 static void bound(struct xmpp *x)
 {
 	x->st = X_BOUND;
+	if (x->sm_offered && !x->sm) { /* XEP-0198: counting starts with our <enable/> */
+		x->sm = xmpp_sm_new();
+		x->sm->resumable = true; /* asked for; <enabled/> says */
+		send_raw(x, "<enable xmlns='" NS_SM "' resume='true'/>");
+	}
 	x->cb.bound(x->user, x->jid);
 }
 
@@ -263,7 +315,7 @@ static void answer_iq(struct xmpp *x, const struct xml_node *iq, const char *pay
 		snprintf(big + n, len - (size_t)n, ">%s</iq>", payload);
 	else
 		snprintf(big + n, len - (size_t)n, "/>");
-	send_raw(x, big);
+	send_stanza(x, big);
 	free(big);
 }
 
@@ -331,6 +383,59 @@ static void on_stanza(struct xmpp *x, const struct xml_node *n)
 							    : "service-unavailable");
 }
 
+/* The server's h in n, acknowledging our stanzas; false (and the stream failed) if it lies. */
+static bool take_ack(struct xmpp *x, struct xmpp_sm *sm, const struct xml_node *n)
+{
+	uint32_t h;
+	if (xmpp_sm_parse_h(xml_attr(n, "h"), &h) < 0 || xmpp_sm_ack(sm, h) < 0) {
+		fail(x, TTM_EXIT_SERVER, "the XMPP server acknowledged stanzas we never sent "
+					 "(XEP-0198)");
+		return false;
+	}
+	return true;
+}
+
+/* XEP-0198 elements. */
+static void on_sm(struct xmpp *x, const struct xml_node *n)
+{
+	char a[64];
+	if (xml_is(n, NS_SM, "enabled") && x->sm && !x->sm->enabled && x->st == X_BOUND) {
+		const char *id = xml_attr(n, "id"), *res = xml_attr(n, "resume");
+		x->sm->enabled = true;
+		/* resumable only with an id we can send back as it came */
+		x->sm->resumable = res && (!strcmp(res, "true") || !strcmp(res, "1")) && id &&
+				   *id && strlen(id) <= SM_ID_MAX && text_is_clean_name(id) &&
+				   !strpbrk(id, "'\"<>&");
+		if (x->sm->resumable)
+			memcpy(x->sm->id, id, strlen(id) + 1);
+		else
+			g_queue_clear_full(&x->sm->unacked, g_free), x->sm->unacked_bytes = 0;
+	} else if (xml_is(n, NS_SM, "r") && x->sm && x->sm->enabled) {
+		snprintf(a, sizeof(a), "<a xmlns='" NS_SM "' h='%u'/>", x->sm->h_in);
+		send_raw(x, a);
+	} else if (xml_is(n, NS_SM, "a") && x->sm && x->sm->enabled) {
+		x->sm->r_pending = false;
+		take_ack(x, x->sm, n);
+	} else if (xml_is(n, NS_SM, "resumed") && x->st == X_RESUME) {
+		struct xmpp_sm *sm = x->resume;
+		x->resume = NULL;
+		if (!take_ack(x, sm, n)) {
+			xmpp_sm_free(sm);
+			return;
+		}
+		x->sm = sm;
+		x->sm->r_pending = false;
+		x->st = X_BOUND;
+		/* what the server did not get goes again, as it was (counted once already) */
+		for (GList *l = sm->unacked.head; l && x->st == X_BOUND; l = l->next)
+			send_raw(x, l->data);
+		if (x->st == X_BOUND && x->cb.resumed)
+			x->cb.resumed(x->user);
+	} else if (xml_is(n, NS_SM, "failed") && x->st == X_RESUME) {
+		start_bind(x); /* the session is gone: a new one (the caller joins anew) */
+	} /* <failed/> to <enable/>: no stream management, nothing else changes */
+}
+
 void xmpp_feed(struct xmpp *x, const char *text, size_t len)
 {
 	struct xml_doc *d;
@@ -379,8 +484,12 @@ void xmpp_feed(struct xmpp *x, const char *text, size_t len)
 		fail(x, TTM_EXIT_SERVER, "the XMPP server sent a stanza before the stream was ready");
 	} else if (xml_is(n, XMPP_NS_CLIENT, "iq") || xml_is(n, XMPP_NS_CLIENT, "presence") ||
 		   xml_is(n, XMPP_NS_CLIENT, "message")) {
+		if (x->sm && x->sm->enabled)
+			x->sm->h_in++; /* handled: every stanza is, answered or ignored */
 		on_stanza(x, n);
-	} /* anything else (XEP-0198 elements we did not ask for, ...) is ignored */
+	} else if (!strcmp(n->ns, NS_SM)) {
+		on_sm(x, n);
+	} /* anything else is ignored */
 	xml_free(d);
 }
 
@@ -388,7 +497,19 @@ int xmpp_send(struct xmpp *x, const char *stanza)
 {
 	if (x->st != X_BOUND)
 		return -ENOTCONN;
-	return send_raw(x, stanza);
+	int rc = send_stanza(x, stanza);
+	if (rc == 0 && x->sm && x->sm->enabled && !x->sm->r_pending &&
+	    x->sm->sent - x->sm->acked >= SM_ASK_EVERY)
+		xmpp_request_ack(x);
+	return rc;
+}
+
+void xmpp_request_ack(struct xmpp *x)
+{
+	if (x->st != X_BOUND || !x->sm || !x->sm->enabled)
+		return;
+	x->sm->r_pending = true;
+	send_raw(x, "<r xmlns='" NS_SM "'/>");
 }
 
 int xmpp_close(struct xmpp *x)

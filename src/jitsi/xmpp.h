@@ -39,7 +39,12 @@ struct xmpp_cbs {
 	bool (*stanza)(void *user, const struct xml_node *st);
 	/* The stream failed or the server closed it; no callback follows. */
 	void (*failed)(void *user, int code, const char *why);
+	/* XEP-0198: the session given with xmpp_set_resume was resumed instead of bound (no
+	 * bound callback): the server kept our room and our presence. NULL: not wanted. */
+	void (*resumed)(void *user);
 };
+
+struct xmpp_sm;
 
 /* domain: the XMPP domain we log in to (the stream's 'to'). */
 int xmpp_create(const char *domain, const struct xmpp_cbs *cb, void *user, struct xmpp **out);
@@ -48,6 +53,15 @@ void xmpp_destroy(struct xmpp *x);
  * login NULL or without user: anonymous. tls: the transport is encrypted (PLAIN allowed).
  * Before xmpp_start; login is kept, not copied: it must outlive x. */
 void xmpp_set_login(struct xmpp *x, const struct sasl_login *login, bool tls);
+/* XEP-0198: where the server offers stream management, it is enabled with resumption after
+ * binding, its <r/> answered and acks asked for every few stanzas (and by xmpp_request_ack).
+ * xmpp_sm_take detaches a resumable session from a stream that went away (NULL if there is
+ * none); xmpp_set_resume hands it to the next stream (before xmpp_start; x owns it), which
+ * then resumes it (cb->resumed, unacknowledged stanzas sent again) or, when the server has
+ * forgotten it, binds anew (cb->bound). */
+struct xmpp_sm *xmpp_sm_take(struct xmpp *x);
+void xmpp_set_resume(struct xmpp *x, struct xmpp_sm *sm);
+void xmpp_request_ack(struct xmpp *x);
 /* Opens the stream (sends <open/>). */
 int xmpp_start(struct xmpp *x);
 /* One message from the server. */

@@ -60,7 +60,7 @@ static void feed(struct xmpp *x, const char *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const struct xmpp_cbs cbs = { on_send, on_bound, on_stanza, on_failed };
+	static const struct xmpp_cbs cbs = { on_send, on_bound, on_stanza, on_failed, NULL };
 	struct st s = { 0 };
 	struct xmpp *x;
 	if (xmpp_create("localhost", &cbs, &s, &x) < 0)
@@ -70,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	feed(x, "<features xmlns='http://etherx.jabber.org/streams'><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>ANONYMOUS</mechanism></mechanisms></features>");
 	feed(x, "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
 	feed(x, "<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' version='1.0'/>");
-	feed(x, "<features xmlns='http://etherx.jabber.org/streams'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></features>");
+	feed(x, "<features xmlns='http://etherx.jabber.org/streams'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/><sm xmlns='urn:xmpp:sm:3'/></features>");
 	feed(x, "<iq xmlns='jabber:client' type='result' id='bind-ttm-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>a@localhost/r</jid></bind></iq>");
 	if (!xmpp_is_bound(x))
 		abort();

@@ -224,7 +224,7 @@ static void f_failed(void *user, int code, const char *why)
 	snprintf(f->why, sizeof(f->why), "%s", why);
 }
 
-static const struct xmpp_cbs cbs = { f_send, f_bound, f_stanza, f_failed };
+static const struct xmpp_cbs cbs = { f_send, f_bound, f_stanza, f_failed, NULL };
 
 static void feed(struct xmpp *x, const char *s)
 {
