@@ -9,8 +9,11 @@ meeting as the new venue. ttymeet says it waits (headless `waiting` event), join
 ends with exit 4 and the moderator's reason when denied, and waits until --duration when
 nobody answers."""
 
+import time
+
 import harness
 from harness import HEADLESS, check_error_exit, lab, start_client
+from test_tui import Tui
 import xmppws
 
 XMPP = ["--xmpp-domain", "localhost", "--xmpp-muc", "conference.localhost"]
@@ -160,6 +163,30 @@ def test_meeting_not_started_until_the_host_arrives():
             assert c.wait_exit(10) == 0, c.describe()
             c.assert_clean_output()
         finally:
+            mod.close()
+
+
+def test_tui_lobby_status():
+    """The terminal UI while knocking: the status bar says it waits in the lobby and the chat
+    pane says why; let in, it says joined without claiming audio (a Jitsi meeting brings none
+    yet)."""
+    with lab.Lab(janus=False) as L:
+        ws = L.start_prosody(focus=True, lobby=True)
+        L.start_focus()
+        mod = Moderator(L, ws, "tuiroom")
+        t = Tui(L, ["-n", "gina"] + XMPP + [_base(L, ws) + "tuiroom"], cols=100, name="gina")
+        try:
+            t.wait("Privacy notice")
+            time.sleep(0.3)
+            t.keys("Enter")
+            s = t.wait("in the lobby: waiting to be let in", 15)
+            assert "asking to be let in" in s, s
+            _, jid = mod.knocker("gina")
+            mod.admit(jid)
+            s = t.wait("joined, no audio", 10)
+            assert "audio starting" not in s and "waiting to be let in" not in s.splitlines()[-1], s
+        finally:
+            t.kill()
             mod.close()
 
 
