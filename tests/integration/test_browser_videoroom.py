@@ -88,17 +88,20 @@ def vr_stats(wd, name):
 
 def record_feed(wd, name, seconds, path):
     """Records seconds of what the page receives from publisher name to a WAV; returns the
-    decoded length (s)."""
+    decoded length (s) and the page's getStats of that feed when the recording ended (taken
+    before the recording is decoded, which can take seconds on a busy machine, while the
+    publisher may be leaving)."""
     err = wd.js(browser.VR_RECORD_START_JS, name)
     assert err is None, err
     time.sleep(seconds)
+    stats = vr_stats(wd, name)
     out = wd.js_async(browser.VR_RECORD_STOP_JS)
     assert "error" not in out, "the page's recording: %s" % out
     raw = base64.b64decode(out["b64"])
     samples = [int.from_bytes(raw[i:i + 2], "little", signed=True)
                for i in range(0, len(raw) - 1, 2)]
     A.write_wav(path, int(out["rate"]), samples)
-    return out["seconds"]
+    return out["seconds"], stats
 
 
 def talking_time(c, name, t0, t1):
@@ -183,8 +186,7 @@ def test_videoroom_page_and_ttymeet_hear_each_other():
             t_page_mute = time.monotonic() - tty.started
             time.sleep(max(0.0, tty.started + UNMUTE_AT + 0.7 - time.monotonic()))
             s0 = vr_stats(page, "ttybob")
-            rec_len = record_feed(page, "ttybob", RECORD_S, wd("page.wav"))
-            s1 = vr_stats(page, "ttybob")
+            rec_len, s1 = record_feed(page, "ttybob", RECORD_S, wd("page.wav"))
             A.exit_ok(tty, TTY_DURATION + 15)
         finally:
             br.stop()

@@ -581,7 +581,10 @@ def test_languages_ascii_and_no_color():
         # German notice (the de_DE locale need not be installed: UTF-8 still applies)
         t = Tui(L, ["-n", "alice", L.url, "1234"], env={"LANG": "de_DE.UTF-8"}, name="de")
         try:
-            s = t.wait("Datenschutzhinweis")
+            # the whole screen: its last line is drawn after the title (a busy machine can
+            # show the first rows before the rest)
+            s = t.wait(lambda s: "Datenschutzhinweis" in s and "Enter: annehmen" in s, 10,
+                       "the German notice with its keys")
             assert "Raum 1234 auf %s" % HOST in s and "„alice“" in s, s
             assert "Enter: annehmen und beitreten" in s, s
             t.keys("q")
