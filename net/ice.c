@@ -12,6 +12,14 @@
  * Debian 12's version, it gives up after 10 s instead of RFC 7675's 30 s (fixed in 0.1.22), so
  * two lost responses under 20 % loss, or any outage over ~5 s, ended the call (measured with
  * tests/bench/soak.py).
+ * Polled receive: the component's I/O context (where libnice attaches its socket sources) is
+ * moved from the caller's context to a private one that only ice_poll() iterates, once, without
+ * blocking: libnice's socket callback reads each ready socket until it would block (STUN is
+ * answered inside libnice as before) and calls on_recv for the rest, so nothing is lost or
+ * reordered, and libnice's timers (checks, keepalives) stay on the caller's context. The time
+ * a datagram arrived, which the caller's jitter buffers need, would be the poll's time; the
+ * kernel's receive stamp of the selected pair's socket (SIOCGSTAMP after each read: one
+ * syscall, no wake-up) gives it exactly.
  * Lifetime: cb_depth counts our callbacks on the stack; ice_destroy() inside one only marks the
  * object dead and releases it from an idle source, so libnice never returns into freed memory.
  * Thread: the one iterating the context, for every function and callback.
@@ -22,9 +30,12 @@
 #include <errno.h>
 #include <ifaddrs.h>
 #include <net/if.h>
+#include <linux/sockios.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <sys/time.h>
 
 #include <nice/agent.h>
 #include <nice/interfaces.h>
@@ -54,6 +65,16 @@ struct ice {
 	bool had_pair;
 	bool use_turn;
 	bool dead;
+
+	/* polled receive */
+	GMainContext *poll_ctx;	/* the sockets' context while polled; created on first use */
+	bool polled;
+	bool polling;		/* inside ice_poll */
+	int poll_fd;		/* the selected pair's socket during ice_poll, -1 none */
+	int64_t poll_now, poll_prev; /* monotonic µs of this poll and the one before */
+	int64_t rt_offset;	/* real minus monotonic time, µs, at this poll */
+	int64_t arrival_us;	/* of the datagram in recv_cb while polling */
+	int polled_n;
 };
 
 static bool state_is_terminal(enum ice_state s)
@@ -337,6 +358,21 @@ static void on_recv(NiceAgent *agent, guint stream_id, guint component_id, guint
 	GSource *src = g_main_current_source();
 	if (src && !g_source_get_can_recurse(src))
 		g_source_set_can_recurse(src, TRUE);
+	if (ice->polling) {
+		struct timeval tv;
+		int64_t t = ice->poll_now;
+
+		/* No stamp (timestamps just turned on): the kernel says "now", clamped. */
+		if (ice->poll_fd >= 0 && ioctl(ice->poll_fd, SIOCGSTAMP, &tv) == 0) {
+			t = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec - ice->rt_offset;
+			if (t > ice->poll_now)
+				t = ice->poll_now;
+			if (t < ice->poll_prev)
+				t = ice->poll_prev;
+		}
+		ice->arrival_us = t;
+		ice->polled_n++;
+	}
 	ice->cb_depth++;
 	ice->cb.recv_cb(ice->cb.user, (const uint8_t *)buf, len);
 	ice->cb_depth--;
@@ -367,6 +403,8 @@ static void release(struct ice *ice)
 		}
 	}
 	g_main_context_unref(ice->ctx);
+	if (ice->poll_ctx)
+		g_main_context_unref(ice->poll_ctx);
 	free(ice);
 }
 
@@ -821,6 +859,73 @@ int ice_send(struct ice *ice, const void *buf, size_t len)
 	}
 	g_clear_error(&err);
 	return ret;
+}
+
+int ice_set_polled(struct ice *ice, bool polled)
+{
+	if (ice->dead)
+		return -ENOTCONN;
+	if (polled == ice->polled)
+		return 0;
+	if (polled && !ice->poll_ctx) {
+		ice->poll_ctx = g_main_context_new();
+		if (!ice->poll_ctx)
+			return -ENOMEM;
+	}
+	/* Moves libnice's socket sources (and the datagrams queued on them) to that context. */
+	if (!nice_agent_attach_recv(ice->agent, ice->stream_id, ICE_COMPONENT,
+				    polled ? ice->poll_ctx : ice->ctx, on_recv, ice))
+		return -ENOMEM;
+	ice->polled = polled;
+	ice->poll_prev = g_get_monotonic_time();
+	if (polled) {
+		/* The first SIOCGSTAMP turns the socket's receive stamps on (the kernel's first
+		 * user anywhere takes a moment): before that, a datagram has none. */
+		GSocket *sock = nice_agent_get_selected_socket(ice->agent, ice->stream_id,
+							       ICE_COMPONENT);
+		struct timeval tv;
+
+		if (sock) {
+			(void)ioctl(g_socket_get_fd(sock), SIOCGSTAMP, &tv);
+			g_object_unref(sock);
+		}
+	}
+	return 0;
+}
+
+bool ice_polled(const struct ice *ice)
+{
+	return ice->polled;
+}
+
+int ice_poll(struct ice *ice)
+{
+	GSocket *sock;
+	int n;
+
+	if (ice->dead || !ice->polled || ice->polling)
+		return 0;
+	sock = nice_agent_get_selected_socket(ice->agent, ice->stream_id, ICE_COMPONENT);
+	ice->poll_fd = sock ? g_socket_get_fd(sock) : -1;
+	ice->poll_now = g_get_monotonic_time();
+	ice->rt_offset = g_get_real_time() - ice->poll_now;
+	ice->polled_n = 0;
+	ice->polling = true;
+	ice->cb_depth++; /* an ice_destroy in recv_cb releases the agent only after this */
+	/* One iteration: each ready socket is read until it would block. */
+	g_main_context_iteration(ice->poll_ctx, FALSE);
+	ice->cb_depth--;
+	ice->polling = false;
+	ice->poll_prev = ice->poll_now;
+	n = ice->polled_n;
+	if (sock)
+		g_object_unref(sock);
+	return n;
+}
+
+int64_t ice_arrival_us(const struct ice *ice)
+{
+	return ice->polling ? ice->arrival_us : g_get_monotonic_time();
 }
 
 enum ice_state ice_get_state(const struct ice *ice)

@@ -7,6 +7,11 @@
  * through ice_set_remote_credentials()/ice_add_remote_candidate()/ice_remote_end_of_candidates();
  * state_cb reports progress; once connected, ice_send() writes datagrams and recv_cb delivers
  * every non-STUN datagram (DTLS, RTP, RTCP: the caller demultiplexes). STUN stays inside libnice.
+ * Polled receive (ice_set_polled): the sockets are no longer watched by the context, so a
+ * datagram wakes nobody; ice_poll() reads everything queued, STUN included, and delivers it
+ * through recv_cb in arrival order, each with its kernel arrival time (ice_arrival_us). For a
+ * connection carrying many streams whose owner works on a clock anyway (src/media.c, 20 ms):
+ * one wake-up then handles all the packets of a tick instead of one wake-up per packet.
  * Thread: everything, callbacks included, runs on the thread that iterates the context.
  */
 #ifndef TTM_NET_ICE_H
@@ -102,6 +107,21 @@ int ice_remote_end_of_candidates(struct ice *ice);
  * CONNECTED/after a terminal state, -EAGAIN when the socket is full, -EACCES when consent is
  * revoked, -EMSGSIZE/-EINVAL for bad sizes, -EIO otherwise. */
 int ice_send(struct ice *ice, const void *buf, size_t len);
+
+/* Polled receive on (see the top) or off again (the context watches the sockets, as after
+ * create; what is queued then is read from there, in order). While on, the owner must call
+ * ice_poll() often: the other side's checks and our keepalives' answers are read only then
+ * (every 20 ms for audio). 0, -ENOTCONN after destroy, -ENOMEM. */
+int ice_set_polled(struct ice *ice, bool polled);
+bool ice_polled(const struct ice *ice);
+/* Polled mode: reads every datagram queued on the agent's sockets without blocking, answers
+ * STUN, and hands each other one to recv_cb in the order it arrived (recv_cb may destroy the
+ * agent: the rest is then dropped). Returns how many went to recv_cb; 0 when not polled. */
+int ice_poll(struct ice *ice);
+/* During recv_cb: the monotonic time (µs) the datagram reached our socket. Polled: the
+ * kernel's stamp (selected pair's socket, SIOCGSTAMP) clamped to [previous poll, this poll],
+ * or this poll's time when there is none; otherwise, and outside recv_cb, the current time. */
+int64_t ice_arrival_us(const struct ice *ice);
 
 /* Current state. */
 enum ice_state ice_get_state(const struct ice *ice);

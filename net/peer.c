@@ -32,6 +32,9 @@ struct peer {
 	bool early_eoc;         /* end of candidates trickled before the remote SDP */
 	bool gathering_done;
 	GSource *dtls_timer, *connect_timer;
+	bool batched;         /* wanted: polled receive once connected */
+	GSource *poll_timer;  /* while polled: due PEER_POLL_MAX_MS after the last poll */
+	gint64 poll_due;      /* monotonic µs; each poll moves it, which wakes nothing */
 	struct peer_stats stats;
 };
 
@@ -46,12 +49,38 @@ static void peer_unref(struct peer *p)
 		return;
 	loop_source_drop(&p->dtls_timer);
 	loop_source_drop(&p->connect_timer);
+	loop_source_drop(&p->poll_timer);
 	srtp_session_destroy(p->srtp);
 	dtls_destroy(p->dtls);
 	ice_destroy(p->ice);
 	g_ptr_array_free(p->local_cands, TRUE);
 	g_ptr_array_free(p->early_cands, TRUE);
 	free(p);
+}
+
+static gboolean poll_timer_cb(gpointer data)
+{
+	struct peer *p = data;
+
+	p->poll_due = g_get_monotonic_time() + PEER_POLL_MAX_MS * 1000; /* or it stays ready */
+	peer_poll(p); /* may release p */
+	return G_SOURCE_CONTINUE;
+}
+
+/* Polled receive as batched says, from PEER_CONNECTED on. */
+static void apply_batched(struct peer *p)
+{
+	bool on = p->batched && p->state == PEER_CONNECTED && !p->dead;
+
+	if (on == ice_polled(p->ice) || ice_set_polled(p->ice, on) < 0)
+		return;
+	loop_source_drop(&p->poll_timer);
+	if (on) {
+		p->poll_due = g_get_monotonic_time() + PEER_POLL_MAX_MS * 1000;
+		p->poll_timer = loop_deadline_source_new(&p->poll_due);
+		g_source_set_callback(p->poll_timer, poll_timer_cb, p, NULL);
+		g_source_attach(p->poll_timer, p->main);
+	}
 }
 
 static void set_state(struct peer *p, enum peer_state st, int err, const char *reason)
@@ -61,6 +90,8 @@ static void set_state(struct peer *p, enum peer_state st, int err, const char *r
 	p->state = st;
 	if (st == PEER_CONNECTED || st == PEER_FAILED || st == PEER_CLOSED)
 		loop_source_drop(&p->connect_timer);
+	if (st == PEER_CONNECTED)
+		apply_batched(p);
 	if (!p->dead && p->cb.state_cb)
 		p->cb.state_cb(p->cb.user, st, err, reason ? reason : "");
 }
@@ -472,6 +503,30 @@ int peer_send_data(struct peer *p, const uint8_t *buf, size_t len)
 	if (rc == 0)
 		arm_dtls_timer(p);
 	return rc;
+}
+
+void peer_set_batched(struct peer *p, bool on)
+{
+	p->batched = on;
+	apply_batched(p);
+}
+
+int peer_poll(struct peer *p)
+{
+	int n;
+
+	if (p->dead || !ice_polled(p->ice))
+		return 0;
+	p->poll_due = g_get_monotonic_time() + PEER_POLL_MAX_MS * 1000;
+	peer_ref(p);
+	n = ice_poll(p->ice);
+	peer_unref(p);
+	return n;
+}
+
+int64_t peer_arrival_us(const struct peer *p)
+{
+	return ice_arrival_us(p->ice);
 }
 
 enum peer_state peer_get_state(const struct peer *p)

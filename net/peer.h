@@ -6,7 +6,13 @@
  * through ICE; peer_send_data goes through DTLS. Signaling stays outside: the owner puts our
  * ufrag/pwd/fingerprint/candidates into SDP and feeds the remote description in.
  * Roles: the offerer is ICE-controlling and offers setup:actpass; the answerer picks active
- * (DTLS client), like browsers do. Thread: the loop's thread only.
+ * (DTLS client), like browsers do.
+ * Batched receive (peer_set_batched): once DTLS is up, datagrams wait in the socket until the
+ * owner calls peer_poll() on its own clock, so a connection carrying many streams costs one
+ * wake-up per tick instead of one per packet (net/ice.h, polled receive); the handshake
+ * before is read at once. When the owner has not polled for PEER_POLL_MAX_MS, a timer does
+ * (so a forgotten poll delays control traffic, DTLS alerts, consent checks, RTCP, but never
+ * strands it); while the owner polls, that timer never fires. Thread: the loop's thread only.
  */
 #ifndef TTM_NET_PEER_H
 #define TTM_NET_PEER_H
@@ -99,6 +105,17 @@ int peer_send_rtp(struct peer *p, uint8_t *buf, size_t len, size_t cap);
 int peer_send_rtcp(struct peer *p, uint8_t *buf, size_t len, size_t cap);
 /* Sends application data over DTLS (SCTP). */
 int peer_send_data(struct peer *p, const uint8_t *buf, size_t len);
+
+/* Batched receive on or off (see the top); takes effect at PEER_CONNECTED, or now if connected. */
+void peer_set_batched(struct peer *p, bool on);
+#define PEER_POLL_MAX_MS 100
+/* Batched and connected: delivers every datagram queued now (rtp_cb, rtcp_cb, data_cb; DTLS
+ * and STUN handled), in arrival order. Returns how many datagrams; 0 otherwise. May run any
+ * callback, peer_destroy included. */
+int peer_poll(struct peer *p);
+/* Inside rtp_cb/rtcp_cb: the monotonic time (µs) the packet reached our socket (exact also when
+ * batched); elsewhere the current time. */
+int64_t peer_arrival_us(const struct peer *p);
 
 enum peer_state peer_get_state(const struct peer *p);
 void peer_get_stats(const struct peer *p, struct peer_stats *out);

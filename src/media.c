@@ -20,12 +20,16 @@
  * (the loop's timer granularity) are taken along. The clock still advances exactly 20 ms per
  * frame: nothing drifts, no frame is lost or repeated, a tick is early by at most the window.
  *
- * Forwarded streams (media_attach_recv): their packets go to src/media_rx (no coalescing:
- * they come at many phases); each tick's downlink frame is then the one stream's frame (if
- * any) plus media_rx's decoded streams, through the soft limiter (audio/mix.h). With no
- * receive side, or when it adds nothing to a frame, the one-stream frame is played as it
- * was decoded. The receive side's receiver reports go out on its own peer, on their own
- * randomized one-second schedule.
+ * Forwarded streams (media_attach_recv): their packets come at many phases, so they are not
+ * coalesced but batched: the receive peer is read once per tick, just before the frame
+ * (peer_set_batched/peer_poll), and each packet goes to src/media_rx with its kernel arrival
+ * time. A packet now waits in the socket instead of in its jitter buffer until the tick that
+ * plays it (the same tick as before), and the buffers see the same arrival times; but N
+ * talkers cost one wake-up per 20 ms instead of 50 x N a second. Each tick's downlink frame
+ * is then the one stream's frame (if any) plus media_rx's decoded streams, through the soft
+ * limiter (audio/mix.h). With no receive side, or when it adds nothing to a frame, the
+ * one-stream frame is played as it was decoded. The receive side's receiver reports go out
+ * on its own peer, on their own randomized one-second schedule.
  */
 #include "src/media.h"
 
@@ -347,6 +351,9 @@ static void run_clock(struct media *m, gint64 now, gint64 slack)
 {
 	int frames = 0;
 
+	if (m->rx_peer) /* the forwarded streams' packets of this tick (may detach the peer) */
+		peer_poll(m->rx_peer);
+
 	while (m->next_us <= now + slack && frames < MAX_CATCHUP) {
 		if (m->peer && peer_get_state(m->peer) == PEER_CONNECTED)
 			uplink_frame(m);
@@ -620,6 +627,8 @@ int media_attach_recv(struct media *m, struct peer *p, const struct media_recv_p
 		return rc;
 	media_rx_set_stream_cb(m->rx, m->stream_cb, m->stream_user);
 	m->rx_peer = p;
+	if (p)
+		peer_set_batched(p, true);
 	m->rx_expected = m->rx_lost = 0;
 	m->frames_concealed += m->frames_concealed_rx; /* keep the totals of an earlier one */
 	m->frames_fec += m->frames_fec_rx;
@@ -639,19 +648,24 @@ void media_detach_recv(struct media *m)
 {
 	media_rx_destroy(m->rx);
 	m->rx = NULL;
+	if (m->rx_peer) /* nobody polls it any more */
+		peer_set_batched(m->rx_peer, false);
 	m->rx_peer = NULL;
 }
 
 void media_on_recv_rtp(struct media *m, uint8_t *buf, size_t len)
 {
-	if (m->rx && media_rx_put(m->rx, buf, len, g_get_monotonic_time()) == 0)
+	gint64 t = m->rx_peer ? peer_arrival_us(m->rx_peer) : g_get_monotonic_time();
+
+	if (m->rx && media_rx_put(m->rx, buf, len, t) == 0)
 		m->packets_received++;
 }
 
 void media_on_recv_rtcp(struct media *m, uint8_t *buf, size_t len)
 {
 	if (m->rx)
-		media_rx_on_rtcp(m->rx, buf, len, g_get_monotonic_time());
+		media_rx_on_rtcp(m->rx, buf, len, m->rx_peer ? peer_arrival_us(m->rx_peer)
+							     : g_get_monotonic_time());
 }
 
 void media_set_stream_cb(struct media *m, media_stream_cb cb, void *user)

@@ -128,10 +128,12 @@ struct media_recv_params {
 /* Starts receiving forwarded streams from p (not owned; NULL: no RTCP is sent, for tests).
  * Returns 0, -EBUSY if one is attached already, -EINVAL for bad params, -ENOMEM. The peer is
  * only used while PEER_CONNECTED: receiver reports go out on it about once a second, with a
- * report block for each stream (up to 31 per report, taking turns when there are more). */
+ * report block for each stream (up to 31 per report, taking turns when there are more). The
+ * peer is switched to batched receive (net/peer.h): the media clock reads it once per 20 ms
+ * tick, right before the frame, instead of the loop waking for each packet. */
 int media_attach_recv(struct media *m, struct peer *p, const struct media_recv_params *rp);
-/* Stops using that peer (before it is destroyed) and forgets every stream, without calling
- * the stream callback. Nothing when none is attached. */
+/* Stops using that peer (before it is destroyed; its receive is no longer batched) and
+ * forgets every stream, without calling the stream callback. Nothing when none is attached. */
 void media_detach_recv(struct media *m);
 /* Packets from the receive peer's rtp_cb / rtcp_cb (ignored while none is attached).
  * Streams are keyed by SSRC; which participant an SSRC is, the caller knows from signaling

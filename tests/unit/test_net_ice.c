@@ -2,7 +2,9 @@
  * (one controlling, one controlled) trickle candidates to each other, reach READY, exchange
  * datagrams both ways; failure against a dead port, consent loss when the peer vanishes (after
  * ~50 s: the slowest test here), no consent loss when the peer is silent for 13 s and comes
- * back, destroy from inside callbacks, config and remote-candidate validation.
+ * back, destroy from inside callbacks, config and remote-candidate validation, and polled
+ * receive (datagrams wait for ice_poll, then come in order with their kernel arrival times;
+ * nothing is lost when polling ends or the agent is destroyed in the middle of a batch).
  * Every wait iterates the context with a deadline; nothing here can hang.
  */
 #include <setjmp.h>
@@ -43,6 +45,7 @@ struct peer {
 	int nstates;
 	uint8_t rx[MAX_RX][1500];
 	size_t rxlen[MAX_RX];
+	int64_t rxat[MAX_RX];	/* ice_arrival_us in recv_cb */
 	int nrx;
 	bool destroy_on_candidate;
 	bool destroy_on_recv;
@@ -118,6 +121,7 @@ static void recv_cb(void *user, const uint8_t *buf, size_t len)
 	if (p->nrx < MAX_RX) {
 		memcpy(p->rx[p->nrx], buf, len);
 		p->rxlen[p->nrx] = len;
+		p->rxat[p->nrx] = ice_arrival_us(p->ice);
 		p->nrx++;
 	}
 	if (p->destroy_on_recv)
@@ -419,6 +423,16 @@ static void test_remote_candidate_validation(void **state)
 	g_main_context_unref(ctx);
 }
 
+static bool rx_one(void *arg)
+{
+	return ((struct peer *)arg)->nrx >= 1;
+}
+
+static bool rx_35(void *arg)
+{
+	return ((struct peer *)arg)->nrx >= 35;
+}
+
 static bool rx_count(void *arg)
 {
 	struct peer *p = arg;
@@ -699,6 +713,108 @@ static void test_destroy_in_callbacks(void **state)
 	g_main_context_unref(ctx);
 }
 
+/* Sends n datagrams from a to b: first bytes of DTLS, RTP and RTCP in turn, byte 1 = first + i. */
+static void send_batch(struct peer *a, int first, int n)
+{
+	uint8_t msg[200];
+
+	for (int i = 0; i < n; i++) {
+		size_t len = 40 + (size_t)((first + i) % 7) * 20;
+
+		memset(msg, 'p', len);
+		msg[0] = (uint8_t)((first + i) % 3 == 0 ? 22 : 0x80);
+		msg[1] = (uint8_t)((first + i) % 3 == 2 ? 200 : first + i); /* 200: an RTCP SR */
+		msg[2] = (uint8_t)(first + i);
+		assert_int_equal(ice_send(a->ice, msg, len), (int)len);
+	}
+}
+
+static void assert_batch(const struct peer *b, int from, int first, int n)
+{
+	for (int i = 0; i < n; i++) {
+		const uint8_t *r = b->rx[from + i];
+
+		assert_int_equal(b->rxlen[from + i], 40 + (size_t)((first + i) % 7) * 20);
+		assert_int_equal(r[0], (first + i) % 3 == 0 ? 22 : 0x80);
+		assert_int_equal(r[2], first + i); /* in the order sent */
+		assert_int_equal(r[b->rxlen[from + i] - 1], 'p');
+	}
+}
+
+static void test_polled_receive(void **state)
+{
+	GMainContext *ctx = g_main_context_new();
+	struct peer p[2];
+	gint64 t0, t1, t2;
+	int port;
+
+	connect_pair(ctx, p);
+	assert_false(ice_polled(p[1].ice));
+	assert_int_equal(ice_poll(p[1].ice), 0); /* not polled: nothing to do */
+	assert_int_equal(ice_set_polled(p[1].ice, true), 0);
+	assert_int_equal(ice_set_polled(p[1].ice, true), 0);
+	assert_true(ice_polled(p[1].ice));
+	pump_ms(ctx, 50); /* the kernel's receive stamps, just turned on, take a moment */
+
+	/* A batch waits in the socket while the context runs: nothing wakes for it. */
+	t0 = g_get_monotonic_time();
+	send_batch(&p[0], 0, 30);
+	t1 = g_get_monotonic_time();
+	pump_ms(ctx, 120);
+	assert_int_equal(p[1].nrx, 0);
+	/* One poll delivers all of it in order (DTLS, RTP and RTCP alike), each with the time
+	 * it reached the socket, not the time of the poll. */
+	t2 = g_get_monotonic_time();
+	assert_int_equal(ice_poll(p[1].ice), 30);
+	assert_int_equal(p[1].nrx, 30);
+	assert_batch(&p[1], 0, 0, 30);
+	for (int i = 0; i < 30; i++) {
+		assert_true(p[1].rxat[i] >= t0 - 1000 && p[1].rxat[i] <= t1 + 20000);
+		assert_true(p[1].rxat[i] < t2 - 50000);
+		assert_true(i == 0 || p[1].rxat[i] >= p[1].rxat[i - 1]);
+	}
+	assert_int_equal(ice_poll(p[1].ice), 0);
+	/* Sending is not affected, and outside recv_cb the arrival time is the current time. */
+	assert_int_equal(ice_send(p[1].ice, "\x80" "up", 3), 3);
+	assert_true(pump(ctx, rx_one, &p[0], 2000));
+	assert_true(ice_arrival_us(p[1].ice) >= t2);
+
+	/* Datagrams queued when polling ends are delivered by the context, in order. */
+	send_batch(&p[0], 30, 5);
+	pump_ms(ctx, 50);
+	assert_int_equal(p[1].nrx, 30);
+	assert_int_equal(ice_set_polled(p[1].ice, false), 0);
+	assert_false(ice_polled(p[1].ice));
+	assert_true(pump(ctx, rx_35, &p[1], 2000));
+	assert_batch(&p[1], 30, 30, 5);
+	assert_int_equal(ice_poll(p[1].ice), 0);
+
+	/* And polled again: the connection still works both ways (STUN keeps being answered
+	 * from inside the polls). */
+	assert_int_equal(ice_set_polled(p[1].ice, true), 0);
+	for (int k = 0; k < 50; k++) {
+		pump_ms(ctx, 20);
+		ice_poll(p[1].ice);
+	}
+	assert_int_equal(last_state(&p[0]), ICE_STATE_READY);
+	assert_int_equal(last_state(&p[1]), ICE_STATE_READY);
+
+	/* Destroyed by recv_cb in the middle of a batch: the rest is dropped, the agent released
+	 * once the context runs (the port is free). */
+	p[1].destroy_on_recv = true;
+	port = cand_port(p[1].cands[0]);
+	send_batch(&p[0], 40, 4);
+	pump_ms(ctx, 50);
+	assert_int_equal(ice_poll(p[1].ice), 1);
+	assert_true(p[1].destroyed);
+	assert_int_equal(p[1].nrx, 36);
+	pump_ms(ctx, 100);
+	assert_true(udp_port_free(port));
+	ice_destroy(p[0].ice);
+	pump_ms(ctx, 50);
+	g_main_context_unref(ctx);
+}
+
 /* With a TURN server the agent is released through nice_agent_close_async(), whose completion
  * must reach our context: the agent's only port is free again once it has. */
 static void test_turn_release(void **state)
@@ -739,6 +855,7 @@ int main(void)
 		cmocka_unit_test(test_connect_and_exchange),
 		cmocka_unit_test(test_dead_port_fails),
 		cmocka_unit_test(test_destroy_in_callbacks),
+		cmocka_unit_test(test_polled_receive),
 		cmocka_unit_test(test_turn_release),
 		cmocka_unit_test(test_consent_lost),
 		cmocka_unit_test(test_outage_keeps_consent),
