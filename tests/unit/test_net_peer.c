@@ -39,14 +39,34 @@ struct side {
 	gint64 rtp_cb_at;     /* when the last rtp_cb ran */
 	uint8_t rtcp_pt[MAXRX];
 	char data[MAXRX][16];
+	char pend[16][600];   /* candidates gathered before the other side existed */
+	int npend;
+	bool pend_done;
 };
 
 static void cand_cb(void *user, const char *cand)
 {
 	struct side *s = user;
 
+	if (!s->other->p) { /* gathering started inside peer_create, before the other exists */
+		if (!cand)
+			s->pend_done = true;
+		else if (s->npend < 16)
+			snprintf(s->pend[s->npend++], sizeof(s->pend[0]), "%s", cand);
+		return;
+	}
 	/* kept by the other side until its remote description is set */
 	peer_add_remote_candidate(s->other->p, cand);
+}
+
+static void flush_pending(struct side *s)
+{
+	for (int i = 0; i < s->npend; i++)
+		peer_add_remote_candidate(s->other->p, s->pend[i]);
+	if (s->pend_done)
+		peer_add_remote_candidate(s->other->p, NULL);
+	s->npend = 0;
+	s->pend_done = false;
 }
 
 static void state_cb(void *user, enum peer_state st, int err, const char *reason)
@@ -99,7 +119,6 @@ static void make(GMainContext *ctx, struct side *s, struct side *other, bool off
 				     .rtp_cb = rtp_cb, .rtcp_cb = rtcp_cb, .data_cb = data_cb,
 				     .user = s };
 
-	memset(s, 0, sizeof(*s));
 	s->other = other;
 	assert_int_equal(peer_create(ctx, &cfg, &cb, &s->p), 0);
 }
@@ -129,8 +148,11 @@ static void connect_pair(GMainContext *ctx, struct side s[2], struct dtls_cert *
 				      .audio_ssrc = 0x2222, .cname = "b" };
 	struct sdp_session *offer, *answer;
 
+	memset(s, 0, 2 * sizeof(*s));
 	make(ctx, &s[0], &s[1], true, cert[0]);
 	make(ctx, &s[1], &s[0], false, cert[1]);
+	flush_pending(&s[0]);
+	flush_pending(&s[1]);
 	peer_set_batched(s[1].p, true);
 	peer_sdp_local(s[0].p, &o.local);
 	assert_true(sdp_write_audio_offer(buf, sizeof(buf), &o) > 0);
