@@ -105,7 +105,7 @@ struct dtls_config {
 	/* Optional, 0/NULL = default. */
 	const char *srtp_profiles;	/* OpenSSL list, default DTLS_DEFAULT_SRTP_PROFILES */
 	unsigned int mtu;		/* largest datagram, default DTLS_DEFAULT_MTU, 256..4096 */
-	unsigned int retransmit_ms;	/* first retransmission timeout, default 1000, doubles */
+	unsigned int retransmit_ms;	/* first retransmission timeout, default 250, doubles */
 	unsigned int handshake_timeout_ms;	/* give up after, default 15000, from dtls_start */
 	const char *ciphers;		/* OpenSSL cipher list of AEAD suites only (others make
 					 * dtls_create fail with -EINVAL); default: ECDHE with
