@@ -12,6 +12,8 @@ self: the room's echo), a private message each way (/msg, private true, to), and
 (role events) to herself and to bob.
 test_password_room: no password and a wrong one end with exit 4 and one line; the right one
 (TTYMEET_PIN, --pin-file) joins; the password is in no output.
+test_tui_password_prompt_history_moderator: the terminal UI asks for the password (masked,
+again after a wrong one), shows the history marked "(earlier)" and the creator as moderator.
 test_kicked_banned_destroyed: kicked (with who and why), banned, and the room destroyed (with
 its reason and where the meeting moved) each end with exit 4 and one line saying so.
 test_room_creation_restricted: a deployment that does not let guests create rooms: exit 4,
@@ -171,6 +173,50 @@ def test_password_room():
             x.assert_clean_output()
             assert "pass word" not in x.stderr and all("pass word" not in str(e)
                                                       for e in x.events), x.describe()
+
+
+def test_tui_password_prompt_history_moderator():
+    """The terminal UI in a password room: a masked prompt (the typed password never shown), a
+    wrong one asked again, the right one joins; the history is marked "(earlier)" and the
+    room's creator "(moderator)"."""
+    from test_tui import Tui
+    with lab.Lab(janus=False) as L:
+        base = start(L)
+        url = base + "locked-tui"
+        alice = start_client(L, HEADLESS + XMPP + ["-n", "alice", "--duration", "40", url],
+                             "alice", env={"TTYMEET_PIN": PASSWORD})
+        alice.wait_event("joined", 10)
+        alice.write_stdin("said before the tui came\n")
+        alice.wait_event(lambda e: e.get("event") == "chat" and e.get("self"), 10)
+        t = Tui(L, ["--accept-privacy", "-n", "tui"] + XMPP + [url], cols=100, name="jitsi-tui")
+        try:
+            s = t.wait("needs a pin", 15)
+            assert "pin for room locked-tui:" in s, s
+            t.type("wrong", enter=False)
+            s = t.wait("pin for room locked-tui: *****", 5)
+            assert "wrong" not in s, s
+            t.keys("Enter")
+            t.wait("refused the pin", 15)
+            t.type(PASSWORD, enter=False)
+            s = t.wait("pin for room locked-tui: " + "*" * len(PASSWORD), 5)
+            t.keys("Enter")
+            s = t.wait(lambda x: "tui (you)" in x and "said before the tui came" in x, 20,
+                       "joined, with the history")
+            line = [ln for ln in s.split("\n") if "said before the tui came" in ln][0]
+            assert "(earlier) alice:" in line, s
+            t.wait("alice (moderator)", 10)
+            alice.write_stdin("and now live\n")
+            s = t.wait("and now live", 10)
+            line = [ln for ln in s.split("\n") if "and now live" in ln][0]
+            assert "(earlier)" not in line and "alice:" in line, s
+            assert "pass word" not in s, s
+            t.keys("C-c")
+            assert t.wait_exit(10) == 0
+            assert "pass word" not in t.stderr()
+        finally:
+            t.kill()
+        alice.send_signal(2)
+        alice.wait_exit(10)
 
 
 def test_kicked_banned_destroyed():
