@@ -90,6 +90,7 @@ struct backend {
 	char lobby_jid[JLOBBY_JID_MAX]; /* J_LOBBY: the lobby room we knock in */
 	char *join_password;         /* the password a lobby admission carried (wiped), or NULL */
 	struct jchat *chat;          /* the room's chat (src/jitsi/chat.c) */
+	gint64 last_rx_us;           /* monotonic µs of the last message while joined (0: none) */
 	bool rename_pending;         /* our new <nick> went out; its echo confirms */
 	GHashTable *ids;             /* occupant name -> id (uint64 in a pointer-sized box) */
 	uint64_t next_id;
@@ -146,11 +147,22 @@ static int send_presence_to(struct backend *b, const char *room, bool unavailabl
 	 * (--pin-file, TTYMEET_PIN, the TUI's prompt); the copies here are wiped. */
 	const char *pw = room != b->room_jid ? NULL
 			 : b->join_password ? b->join_password : b->cfg->pin;
-	if (join && pw && *pw) {
-		int n = snprintf(x, sizeof(x), "<x xmlns='" NS_MUC "'><password>");
-		if (xml_escape(pw, x + n, sizeof(x) - (size_t)n - 16) < 0)
-			return -EINVAL;
-		strcat(x, "</password></x>");
+	/* Rejoining the room (after a lost connection), only the history since the last message
+	 * the old connection brought is asked for (XEP-0045 <history seconds/>, plus a second):
+	 * what we showed already is not shown again. */
+	char hist[64] = "";
+	if (join && room == b->room_jid && b->last_rx_us) /* set once we were in the room */
+		snprintf(hist, sizeof(hist), "<history seconds='%lld'/>",
+			 (long long)((g_get_monotonic_time() - b->last_rx_us) / G_USEC_PER_SEC + 1));
+	if (join && ((pw && *pw) || hist[0])) {
+		int n = snprintf(x, sizeof(x), "<x xmlns='" NS_MUC "'>%s", hist);
+		if (pw && *pw) {
+			n += snprintf(x + n, sizeof(x) - (size_t)n, "<password>");
+			if (xml_escape(pw, x + n, sizeof(x) - (size_t)n - 16) < 0)
+				return -EINVAL;
+			strcat(x, "</password>");
+		}
+		strcat(x, "</x>");
 	} else if (join) {
 		snprintf(x, sizeof(x), "<x xmlns='" NS_MUC "'/>");
 	}
@@ -637,6 +649,8 @@ static void ws_open_cb(void *user)
 static void ws_message_cb(void *user, const char *text, size_t len)
 {
 	struct backend *b = user;
+	if (b->state == J_JOINED)
+		b->last_rx_us = g_get_monotonic_time();
 	if (b->x)
 		xmpp_feed(b->x, text, len);
 }
@@ -866,6 +880,8 @@ static int jt_offline(struct backend *b, int (*send)(void *user, const char *tex
 
 static void jt_offline_feed(struct backend *b, const char *text, size_t len)
 {
+	if (b->state == J_JOINED)
+		b->last_rx_us = g_get_monotonic_time();
 	if (b->x)
 		xmpp_feed(b->x, text, len);
 }

@@ -138,6 +138,17 @@ static void feedf(struct t *t, const char *fmt, ...)
 #define PRES(occ, body) "<presence xmlns='jabber:client' from='" ROOM "/" occ "' to='a@meet.example/r'>" body "</presence>"
 #define MUCX(jid, extra) "<x xmlns='http://jabber.org/protocol/muc#user'><item affiliation='none' role='participant' jid='" jid "'/>" extra "</x>"
 
+/* The stream up to the join presence (a new connection's). */
+static void login(struct t *t)
+{
+	feed(t, "<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' version='1.0' from='meet.example' id='1'/>");
+	feed(t, "<stream:features xmlns:stream='http://etherx.jabber.org/streams'><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>ANONYMOUS</mechanism></mechanisms></stream:features>");
+	feed(t, "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
+	feed(t, "<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' version='1.0' from='meet.example' id='2'/>");
+	feed(t, "<stream:features xmlns:stream='http://etherx.jabber.org/streams'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>");
+	feed(t, "<iq xmlns='jabber:client' type='result' id='bind-ttm-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>a@meet.example/r</jid></bind></iq>");
+}
+
 /* Logs in, sends the join; with join, also joins (bob in the room first). */
 static void start(struct t *t, const char *pin, bool ask_pin, bool join)
 {
@@ -150,14 +161,10 @@ static void start(struct t *t, const char *pin, bool ask_pin, bool join)
 	assert_int_equal(session_create(g_main_context_default(), NULL, &cfg, on_event, t, &t->s), 0);
 	assert_int_equal(session_offline_start(t->s, t_send, t), 0);
 	pump();
-	feed(t, "<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' version='1.0' from='meet.example' id='1'/>");
-	feed(t, "<stream:features xmlns:stream='http://etherx.jabber.org/streams'><mechanisms xmlns='urn:ietf:params:xml:ns:xmpp-sasl'><mechanism>ANONYMOUS</mechanism></mechanisms></stream:features>");
-	feed(t, "<success xmlns='urn:ietf:params:xml:ns:xmpp-sasl'/>");
-	feed(t, "<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' version='1.0' from='meet.example' id='2'/>");
-	feed(t, "<stream:features xmlns:stream='http://etherx.jabber.org/streams'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></stream:features>");
-	feed(t, "<iq xmlns='jabber:client' type='result' id='bind-ttm-1'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>a@meet.example/r</jid></bind></iq>");
+	login(t);
 	const char *p = strstr(t->sent[t->n_sent - 1], "to='" ROOM "/");
 	assert_non_null(p);
+	assert_null(strstr(t->sent[t->n_sent - 1], "<history")); /* the first join: all of it */
 	snprintf(t->nick, sizeof(t->nick), "%.8s", p + strlen("to='" ROOM "/"));
 	if (!join)
 		return;
@@ -352,6 +359,29 @@ static void test_roles(void **state)
 	finish(&t);
 }
 
+/* After a lost connection the rejoin asks the room only for the history since the last
+ * message the old connection brought (XEP-0045 <history seconds/>): nothing shown twice. */
+static void test_rejoin_asks_recent_history_only(void **state)
+{
+	struct t t;
+	(void)state;
+	start(&t, NULL, false, true);
+	feed(&t, "<message xmlns='jabber:client' from='" ROOM "/b9af8a8d' type='groupchat'><body>live</body></message>");
+	int n = t.n_sent;
+	feed(&t, "<close xmlns='urn:ietf:params:xml:ns:xmpp-framing'/>"); /* lost: reconnect */
+	gint64 end = g_get_monotonic_time() + 3000000;
+	while (t.n_sent == n && g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, FALSE), g_usleep(1000);
+	assert_true(t.n_sent > n);
+	assert_non_null(strstr(t.sent[t.n_sent - 1], "<open "));
+	login(&t);
+	const char *p = t.sent[t.n_sent - 1];
+	assert_non_null(strstr(p, "<x xmlns='http://jabber.org/protocol/muc'><history seconds='"));
+	int secs = atoi(strstr(p, "seconds='") + 9);
+	assert_true(secs >= 1 && secs <= 3);
+	finish(&t);
+}
+
 static void test_renames(void **state)
 {
 	struct t t;
@@ -395,6 +425,7 @@ int main(void)
 		cmocka_unit_test(test_password),
 		cmocka_unit_test(test_removed),
 		cmocka_unit_test(test_roles),
+		cmocka_unit_test(test_rejoin_asks_recent_history_only),
 		cmocka_unit_test(test_renames),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
