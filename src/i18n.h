@@ -40,6 +40,8 @@ enum i18n_msg {
 	I18N_NOTICE_JITSI_TLS_INSECURE,
 	I18N_NOTICE_JITSI_ANON,       /* anonymous login */
 	I18N_NOTICE_JITSI_ACCOUNT,    /* --xmpp-user */
+	I18N_NOTICE_JITSI_SEEN,       /* addresses shown in the room, the lobby's moderators */
+	I18N_NOTICE_JITSI_FOCUS,      /* what the conference request tells the focus */
 	I18N_NOTICE_JITSI_MEDIA,      /* the bridge, peer-to-peer, and that ttymeet takes no part */
 	I18N_NOTICE_JITSI_POLICY,     /* config.js's legalUrls.privacy is shown once read */
 	I18N_NOTICE_JITSI_NO_POLICY,  /* config.js not read */

@@ -142,6 +142,9 @@ int privacy_notice_build(const struct cli_options *o, enum i18n_lang lang,
 			line(g, lang, I18N_NOTICE_JITSI_ACCOUNT, o->xmpp_user, NULL);
 		else
 			line(g, lang, I18N_NOTICE_JITSI_ANON, NULL, NULL);
+		line(g, lang, I18N_NOTICE_JITSI_SEEN, NULL, NULL);
+		if (!o->xmpp_focus || strcmp(o->xmpp_focus, "none")) /* none: not asked */
+			line(g, lang, I18N_NOTICE_JITSI_FOCUS, NULL, NULL);
 		line(g, lang, I18N_NOTICE_JITSI_MEDIA, NULL, NULL);
 		/* config.js is fetched unless all four --xmpp-* are given (src/jitsi/backend.c) */
 		line(g, lang, o->xmpp_websocket && o->xmpp_domain && o->xmpp_muc && o->xmpp_focus

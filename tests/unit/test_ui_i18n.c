@@ -298,6 +298,21 @@ static void test_notice_jitsi_login_media_policy(void **state)
 		}
 		assert_non_null(strstr(t3, w[l][5]));
 		assert_null(strstr(t3, w[l][4]));
+		/* the room shows addresses, the lobby's moderators, the focus: said in each
+		 * language; the focus not when --xmpp-focus none skips it */
+		const char *seen = i18n_get((enum i18n_lang)l, I18N_NOTICE_JITSI_SEEN);
+		const char *focus = i18n_get((enum i18n_lang)l, I18N_NOTICE_JITSI_FOCUS);
+		assert_non_null(strstr(t1, seen));
+		assert_non_null(strstr(t2, seen));
+		assert_non_null(strstr(t1, focus));
+		assert_non_null(strstr(seen, "XMPP") && strstr(seen, "--xmpp-user"));
+		assert_non_null(strstr(focus, "ttymeet"));
+		char *a4[] = { "ttymeet", "--xmpp-focus", "none", "https://meet.example.org/r" };
+		struct cli_options o4 = opts(a4, 4);
+		char *t4 = notice(&o4, (enum i18n_lang)l, NULL, false);
+		assert_null(strstr(t4, focus));
+		assert_non_null(strstr(t4, seen));
+		g_free(t4);
 		g_free(t1);
 		g_free(t2);
 		g_free(t3);
