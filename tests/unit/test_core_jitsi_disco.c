@@ -106,44 +106,7 @@ static void test_caps(void **state)
 
 /* ---- through the stream ---- */
 
-struct fake {
-	char sent[8][2048];
-	int n_sent, failed;
-	bool take;
-};
-
-static int f_send(void *user, const char *text, size_t len)
-{
-	struct fake *f = user;
-	assert_true(f->n_sent < 8 && len < sizeof(f->sent[0]));
-	memcpy(f->sent[f->n_sent], text, len);
-	f->sent[f->n_sent++][len] = '\0';
-	return 0;
-}
-
-static void f_bound(void *user, const char *jid)
-{
-	(void)user, (void)jid;
-}
-
-static bool f_stanza(void *user, const struct xml_node *st)
-{
-	(void)st;
-	return ((struct fake *)user)->take;
-}
-
-static void f_failed(void *user, int code, const char *why)
-{
-	(void)code, (void)why;
-	((struct fake *)user)->failed++;
-}
-
-static const struct xmpp_cbs cbs = { f_send, f_bound, f_stanza, f_failed, NULL };
-
-static void feed(struct xmpp *x, const char *s)
-{
-	xmpp_feed(x, s, strlen(s));
-}
+#include "tests/unit/fake_xmpp.h"
 
 static struct xmpp *bound(struct fake *f)
 {
@@ -203,7 +166,7 @@ static void test_requests_answered(void **state)
 	/* results and errors: never answered; one taken by the backend: not answered here */
 	feed(x, IQ("result", "r1", ""));
 	feed(x, IQ("error", "r2", "<error type='cancel'/>"));
-	f.take = true;
+	f.take_stanzas = true;
 	feed(x, IQ("set", "t1", "<jingle xmlns='urn:xmpp:jingle:1'/>"));
 	assert_int_equal(f.n_sent, 7);
 	assert_int_equal(f.failed, 0);

@@ -189,47 +189,7 @@ static void test_choose(void **state)
 
 /* ---- through the stream ---- */
 
-struct fake {
-	char sent[8][1024];
-	int n_sent, failed, code, bound;
-	char why[512];
-};
-
-static int f_send(void *user, const char *text, size_t len)
-{
-	struct fake *f = user;
-	assert_true(f->n_sent < 8 && len < sizeof(f->sent[0]));
-	memcpy(f->sent[f->n_sent], text, len);
-	f->sent[f->n_sent++][len] = '\0';
-	return 0;
-}
-
-static void f_bound(void *user, const char *jid)
-{
-	(void)jid;
-	((struct fake *)user)->bound++;
-}
-
-static bool f_stanza(void *user, const struct xml_node *st)
-{
-	(void)user, (void)st;
-	return false;
-}
-
-static void f_failed(void *user, int code, const char *why)
-{
-	struct fake *f = user;
-	f->failed++;
-	f->code = code;
-	snprintf(f->why, sizeof(f->why), "%s", why);
-}
-
-static const struct xmpp_cbs cbs = { f_send, f_bound, f_stanza, f_failed, NULL };
-
-static void feed(struct xmpp *x, const char *s)
-{
-	xmpp_feed(x, s, strlen(s));
-}
+#include "tests/unit/fake_xmpp.h"
 
 #define OPEN_MSG "<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' version='1.0' from='localhost' id='a'/>"
 #define FEAT(m) "<stream:features xmlns:stream='http://etherx.jabber.org/streams'>" \

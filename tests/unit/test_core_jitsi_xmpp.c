@@ -106,57 +106,7 @@ static void test_xml(void **state)
 
 /* ---- the stream, offline ---- */
 
-struct fake {
-	char sent[16][1024];
-	int n_sent;
-	char jid[256];
-	int bound, failed, code, stanzas;
-	char why[256];
-	bool take_stanzas;
-	int send_rc;
-};
-
-static int f_send(void *user, const char *text, size_t len)
-{
-	struct fake *f = user;
-	if (f->send_rc)
-		return f->send_rc;
-	assert_true(f->n_sent < 16);
-	assert_true(len < sizeof(f->sent[0]));
-	memcpy(f->sent[f->n_sent], text, len);
-	f->sent[f->n_sent++][len] = '\0';
-	return 0;
-}
-
-static void f_bound(void *user, const char *jid)
-{
-	struct fake *f = user;
-	f->bound++;
-	snprintf(f->jid, sizeof(f->jid), "%s", jid);
-}
-
-static bool f_stanza(void *user, const struct xml_node *st)
-{
-	struct fake *f = user;
-	(void)st;
-	f->stanzas++;
-	return f->take_stanzas;
-}
-
-static void f_failed(void *user, int code, const char *why)
-{
-	struct fake *f = user;
-	f->failed++;
-	f->code = code;
-	snprintf(f->why, sizeof(f->why), "%s", why);
-}
-
-static const struct xmpp_cbs cbs = { f_send, f_bound, f_stanza, f_failed, NULL };
-
-static void feed(struct xmpp *x, const char *s)
-{
-	xmpp_feed(x, s, strlen(s));
-}
+#include "tests/unit/fake_xmpp.h"
 
 #define OPEN_MSG "<open xmlns='urn:ietf:params:xml:ns:xmpp-framing' xml:lang='en' version='1.0' from='localhost' id='abc'/>"
 #define FEAT_SASL "<stream:features xmlns:stream='http://etherx.jabber.org/streams'>" \
