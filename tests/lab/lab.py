@@ -113,6 +113,21 @@ def _pid_alive(pid):
     return True
 
 
+def _stop_process(p, grace):
+    """Stops a child we started, by PID: TERM, KILL after grace seconds. Returns its exit
+    status (None for no process)."""
+    if p is None:
+        return None
+    if p.poll() is None:
+        p.terminate()
+        try:
+            p.wait(grace)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+    return p.returncode
+
+
 def list_namespaces():
     """Names of all network namespaces known to `ip netns`."""
     out = _sh(["ip", "netns", "list"], check=False).stdout
@@ -455,13 +470,7 @@ class Lab:
         p = self._forwarder
         if p is None:
             return
-        if p.poll() is None:
-            p.terminate()
-            try:
-                p.wait(2.0)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        _stop_process(p, 2.0)
         for f in (p.stdin, p.stdout, p.stderr):
             try:
                 f.close()
@@ -554,17 +563,7 @@ class Lab:
 
     def stop_janus(self, grace=5.0):
         """Stops Janus by PID: TERM, KILL after grace seconds. Returns its exit status."""
-        p = self._janus
-        if p is None:
-            return None
-        if p.poll() is None:
-            p.terminate()
-            try:
-                p.wait(grace)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-        return p.returncode
+        return _stop_process(self._janus, grace)
 
     # ---- prosody (an XMPP server for the Jitsi Meet backend) -----------------------------------
 
@@ -679,17 +678,7 @@ class Lab:
 
     def stop_prosody(self, grace=5.0):
         """Stops prosody by PID: TERM, KILL after grace seconds. Returns its exit status."""
-        p = self._prosody
-        if p is None:
-            return None
-        if p.poll() is None:
-            p.terminate()
-            try:
-                p.wait(grace)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
-        return p.returncode
+        return _stop_process(self._prosody, grace)
 
     def prosody_log_tail(self, n=40):
         """The last n lines of prosody's log."""
@@ -978,13 +967,7 @@ class LabFocus:
     def stop(self, grace=3.0):
         """TERM, KILL after grace seconds, by PID. Returns the exit status."""
         p = self.proc
-        if p.poll() is None:
-            p.terminate()
-            try:
-                p.wait(grace)
-            except subprocess.TimeoutExpired:
-                p.kill()
-                p.wait()
+        _stop_process(p, grace)
         for f in (p.stdin, p.stdout, p.stderr):
             try:
                 f.close()
