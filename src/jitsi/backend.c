@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "net/loop.h"
 #include "net/ws.h"
@@ -86,6 +87,8 @@ struct backend {
 	struct jfocus *focus;        /* the conference request (J_FOCUS, then kept till drop) */
 	char focusjid[JFOCUS_JID_MAX]; /* the focus user, from its answer; "" if none */
 	char machine_uid[33];        /* random per run (the web app's is per browser) */
+	char stats_id[16];           /* <stats-id> in our presence: random per run, as the web
+				      * app's per-visit name for its statistics */
 	bool told_no_focus;
 	char lobby_jid[JLOBBY_JID_MAX]; /* J_LOBBY: the lobby room we knock in */
 	char *join_password;         /* the password a lobby admission carried (wiped), or NULL */
@@ -171,9 +174,9 @@ static int send_presence_to(struct backend *b, const char *room, bool unavailabl
 			 "type='unavailable'/>", room, b->nick);
 	else
 		snprintf(buf, sizeof(buf), "<presence xmlns='" XMPP_NS_CLIENT "' to='%s/%s'>"
-			 "%s<nick xmlns='" NS_NICK "'>%s</nick>"
+			 "%s<stats-id>%s</stats-id><nick xmlns='" NS_NICK "'>%s</nick>"
 			 "<audiomuted>%s</audiomuted><videomuted>true</videomuted>%s</presence>",
-			 room, b->nick, x, name, muted ? "true" : "false", caps);
+			 room, b->nick, x, b->stats_id, name, muted ? "true" : "false", caps);
 	int rc = xmpp_send(b->x, buf);
 	explicit_bzero(x, sizeof(x));
 	explicit_bzero(buf, sizeof(buf));
@@ -263,6 +266,19 @@ static bool is_focus(const struct backend *b, const struct xml_node *item)
 	size_t n = strlen(b->set.focus);
 	/* focus.DOMAIN/..., or a user at it: jicofo's focus@auth.DOMAIN is named by --xmpp-focus */
 	return !strncmp(host, b->set.focus, n) && (host[n] == '\0' || host[n] == '/') ;
+}
+
+/* An occupant at the deployment's hiddenDomain (config.js): a recorder or another bot that
+ * Jitsi clients do not list. */
+static bool is_hidden(const struct backend *b, const struct xml_node *item)
+{
+	const char *jid = xml_attr(item, "jid");
+	const char *at = jid ? strchr(jid, '@') : NULL;
+	size_t n = strlen(b->set.hidden_domain);
+	if (!n || !jid)
+		return false;
+	const char *host = at ? at + 1 : jid;
+	return !strncasecmp(host, b->set.hidden_domain, n) && (host[n] == '\0' || host[n] == '/');
 }
 
 /* ---- XEP-0199: our pings to the server ---- */
@@ -392,7 +408,7 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 			roster_audio_remove(b->env.roster, id);
 		return;
 	}
-	if (is_focus(b, item))
+	if (is_focus(b, item) || is_hidden(b, item))
 		return;
 	uint64_t id = occupant_id(b, occ, true);
 	if (!id)
@@ -920,6 +936,7 @@ static int jt_create(struct session *s, const struct backend_env *env, struct ba
 	b->ids = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	for (int i = 0; i < 4; i++)
 		snprintf(b->machine_uid + 8 * i, 9, "%08x", g_random_int());
+	snprintf(b->stats_id, sizeof(b->stats_id), "tty-%06x", g_random_int() & 0xffffff);
 	if (jchat_create(env->main, s, env->roster, &b->chat) < 0 ||
 	    (cfg->jwt && !(b->jwt = strdup(cfg->jwt))) ||
 	    (cfg->xmpp_user && set_login(b, cfg) < 0)) {

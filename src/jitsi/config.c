@@ -261,7 +261,7 @@ struct js {
 static const char *const key_paths[JITSI_KEY_COUNT] = {
 	"config.hosts.domain", "config.hosts.muc", "config.hosts.focus",
 	"config.hosts.anonymousdomain", "config.websocket", "config.hosts.authdomain",
-	"config.legalUrls.privacy",
+	"config.legalUrls.privacy", "config.hiddenDomain",
 };
 
 const char *jitsi_key_name(enum jitsi_key k)
@@ -578,6 +578,10 @@ int jitsi_settings_resolve(const struct jitsi_link *link, const struct jitsi_con
 	if (cfg && cfg->set[JITSI_KEY_PRIVACY])
 		snprintf(out->privacy_url, sizeof(out->privacy_url), "%s",
 			 cfg->value[JITSI_KEY_PRIVACY]);
+	if (cfg && cfg->set[JITSI_KEY_HIDDEN] &&
+	    snprintf(out->hidden_domain, sizeof(out->hidden_domain), "%s",
+		     cfg->value[JITSI_KEY_HIDDEN]) >= (int)sizeof(out->hidden_domain))
+		out->hidden_domain[0] = '\0'; /* too long for a host name: none */
 	rc = take_host(out->muc, ov->muc, "--xmpp-muc", cfg, JITSI_KEY_MUC, "conference.",
 		       out->domain, err, errlen);
 	if (rc == 0)

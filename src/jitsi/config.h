@@ -44,6 +44,7 @@ enum jitsi_key {
 	JITSI_KEY_DOMAIN, JITSI_KEY_MUC, JITSI_KEY_FOCUS, JITSI_KEY_ANONDOMAIN, JITSI_KEY_WEBSOCKET,
 	JITSI_KEY_AUTHDOMAIN, /* where users with a login log in (default: hosts.domain) */
 	JITSI_KEY_PRIVACY,    /* legalUrls.privacy: the deployment's privacy policy, an http(s) URL */
+	JITSI_KEY_HIDDEN,     /* hiddenDomain: where recorders and other bots log in (not listed) */
 	JITSI_KEY_COUNT
 };
 
@@ -73,6 +74,7 @@ struct jitsi_settings {
 	char login_domain[JITSI_HOST_MAX + 1]; /* where to log in anonymously: anonymousdomain or domain */
 	char auth_domain[JITSI_HOST_MAX + 1];  /* where to log in with a user name: authdomain or domain */
 	char privacy_url[JITSI_URL_MAX + 1];   /* config.js's legalUrls.privacy, "" if none */
+	char hidden_domain[JITSI_HOST_MAX + 1]; /* config.js's hiddenDomain, "" if none */
 	char muc[JITSI_HOST_MAX + 1];
 	char focus[JITSI_HOST_MAX + 1];
 	char room[JITSI_ROOM_MAX + 1];

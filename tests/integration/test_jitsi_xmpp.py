@@ -14,6 +14,7 @@ import sys
 
 import harness
 from harness import HEADLESS, check_error_exit, lab, start_client
+import xmppws  # noqa: E402 (found through harness's path)
 
 XMPP = ["--xmpp-domain", "localhost", "--xmpp-muc", "conference.localhost"]
 
@@ -80,9 +81,12 @@ def test_settings_from_config_js():
     """/config.js at the link's origin (served by a plain HTTP server in the server namespace)
     gives the WebSocket URL, the domain and the focus; its MUC is an expression, refused with a
     notice, so conference.DOMAIN is used. Without overrides ttymeet joins. A link whose origin
-    has no /config.js says so and falls back to the defaults (which lead nowhere here: exit 3)."""
+    has no /config.js says so and falls back to the defaults (which lead nowhere here: exit 3).
+    Its hiddenDomain is where recorders log in: an occupant from there is not listed, one from
+    the domain is."""
     with lab.Lab(janus=False) as L:
-        ws = L.start_prosody()
+        ws = L.start_prosody(extra_components='VirtualHost "recorder.localhost"\n'
+                                              '  authentication = "anonymous"\n')
         web = os.path.join(L.dir, "web")
         os.makedirs(web)
         with open(os.path.join(web, "config.js"), "w") as f:
@@ -91,7 +95,8 @@ def test_settings_from_config_js():
                     "        muc: 'conference.' + subdomain + 'localhost', // an expression\n"
                     "        focus: \"focus.localhost\",\n    },\n"
                     "    // websocket: 'wss://wrong.example/xmpp-websocket',\n"
-                    "    websocket: '%s',\n};\n" % ws)
+                    "    websocket: '%s',\n    hiddenDomain: 'recorder.localhost',\n};\n"
+                    % ws)
         hport = 20000 + (int(ws.rsplit(":", 1)[1].split("/")[0]) + 1) % 10000
         http = subprocess.Popen(["ip", "netns", "exec", L.server_ns, sys.executable, "-m",
                                  "http.server", str(hport), "--bind", L.server_addr,
@@ -100,6 +105,16 @@ def test_settings_from_config_js():
                                 start_new_session=True)
         try:
             L._wait_ready(http, hport, "http.server", lambda n: "(no log)")
+            # a recorder (at the hidden domain) and a person already in the room
+            room = "cfgroom@conference.localhost"
+            rec = xmppws.Agent(L, ws, "recorder.localhost")
+            dan = xmppws.Agent(L, ws, "localhost")
+            for a, occ, nick in ((rec, "rec00001", "Recorder"), (dan, "dan00001", "dan")):
+                a.send("<presence xmlns='jabber:client' to='%s/%s'><x xmlns='http://jabber.org/"
+                       "protocol/muc'/><nick xmlns='http://jabber.org/protocol/nick'>%s</nick>"
+                       "</presence>" % (room, occ, nick))
+                assert a.wait(lambda el: el.tag.endswith("presence")
+                              and el.get("from", "").endswith("/" + occ), 10) is not None
             c = start_client(L, HEADLESS + ["-n", "carol", "--duration", "1",
                                             "http://%s:%d/CfgRoom" % (L.server_addr, hport)],
                              "config")
@@ -108,6 +123,11 @@ def test_settings_from_config_js():
             notes = [e.get("message", "") for e in c.find("notice")]
             assert any("hosts.muc" in n for n in notes), notes
             assert c.wait_exit(10) == 0, c.describe()
+            names = [e.get("name") for e in c.find("participant-joined")]
+            assert names == ["dan"], "listed %s (the recorder must not be)\n%s" % (
+                names, c.describe())
+            rec.close()
+            dan.close()
             os.unlink(os.path.join(web, "config.js"))
             c = start_client(L, HEADLESS + ["http://%s:%d/CfgRoom" % (L.server_addr, hport)],
                              "noconfig")

@@ -121,6 +121,10 @@ static void start_with(struct t *t, unsigned keepalive_ms)
 	assert_non_null(strstr(p, "<x xmlns='http://jabber.org/protocol/muc'/>"));
 	assert_non_null(strstr(p, "<nick xmlns='http://jabber.org/protocol/nick'>alice</nick>"));
 	assert_non_null(strstr(p, "<audiomuted>false</audiomuted>"));
+	/* a statistics id made up for the run, as the web app sends one */
+	const char *sid = strstr(p, "<stats-id>tty-");
+	assert_non_null(sid);
+	assert_int_equal(strspn(sid + 14, "0123456789abcdef"), 6);
 	/* XEP-0115 caps, as Jitsi clients send them (the hash: unit_core_jitsi_disco) */
 	char caps[256];
 	assert_int_equal(disco_caps_element(caps, sizeof(caps)), 0);

@@ -199,6 +199,19 @@ static void test_authdomain_and_privacy(void **state)
 	assert_string_equal(s.login_domain, "guest.meet.example");
 	assert_string_equal(s.auth_domain, "auth.meet.example");
 	assert_string_equal(s.privacy_url, "https://meet.example/privacy?x=1");
+	assert_string_equal(s.hidden_domain, "");
+	/* hiddenDomain: where recorders log in, a host name or nothing */
+	static const char h[] = "var config = { hosts: { domain: 'meet.example' },"
+				" hiddenDomain: 'recorder.meet.example' };";
+	jitsi_configjs_parse(h, strlen(h), &c);
+	assert_int_equal(jitsi_settings_resolve(&l, &c, NULL, &s, err, sizeof(err)), 0);
+	assert_string_equal(s.hidden_domain, "recorder.meet.example");
+	static const char hb[] = "var config = { hiddenDomain: 'rec meet' };";
+	jitsi_configjs_parse(hb, strlen(hb), &c);
+	assert_true(c.refused[JITSI_KEY_HIDDEN]);
+	assert_int_equal(jitsi_settings_resolve(&l, &c, NULL, &s, err, sizeof(err)), 0);
+	assert_string_equal(s.hidden_domain, "");
+	jitsi_configjs_parse(t, strlen(t), &c);
 	const struct jitsi_overrides ov = { .domain = "other.example" };
 	assert_int_equal(jitsi_settings_resolve(&l, &c, &ov, &s, err, sizeof(err)), 0);
 	assert_string_equal(s.auth_domain, "other.example");
