@@ -1,7 +1,7 @@
 /* Jingle ↔ SDP (see jingle.h). Reading: every value from the <jingle> element is checked
- * before it is written into an SDP line (tok, line_ok, num), so a hostile value can neither
- * add a line nor split one; the SDP is parsed again by its user. Writing: every value is
- * escaped for XML (put_esc). Pure code, any thread.
+ * before it is written into an SDP line (jingle_token_ok, line_ok, num), so a hostile value
+ * can neither add a line nor split one; the SDP is parsed again by its user. Writing: every
+ * value is escaped for XML (put_esc, through xml_escape). Pure code, any thread.
  */
 #include "src/jitsi/jingle.h"
 
@@ -53,8 +53,7 @@ enum jingle_action jingle_action_of(const struct xml_node *jingle)
 
 /* ---- checks on what the remote party wrote ---- */
 
-/* 1..max printable ASCII characters without blanks. */
-static bool tok(const char *s, size_t max)
+bool jingle_token_ok(const char *s, size_t max)
 {
 	size_t n = 0;
 	if (!s || !*s)
@@ -142,7 +141,7 @@ static int put_payload(struct sbuf *b, const struct xml_node *pt, unsigned long 
 {
 	const char *name = xml_attr(pt, "name");
 	unsigned long clock = 0, ch = 0;
-	if (!tok(name, 31) || !num(xml_attr(pt, "clockrate"), 1000000000UL, &clock) ||
+	if (!jingle_token_ok(name, 31) || !num(xml_attr(pt, "clockrate"), 1000000000UL, &clock) ||
 	    (xml_attr(pt, "channels") && !num(xml_attr(pt, "channels"), 8, &ch)))
 		return fail(err, errlen, "payload type %lu: bad name, clock rate or channels", id);
 	if (ch > 1)
@@ -152,8 +151,8 @@ static int put_payload(struct sbuf *b, const struct xml_node *pt, unsigned long 
 	bool first = true;
 	EACH(p, pt, NS_RTP, "parameter") {
 		const char *k = xml_attr(p, "name"), *v = xml_attr(p, "value");
-		if (!k || !v || (*k && !tok(k, 64)) || strchr(k, ';') || strchr(k, '=') ||
-		    !tok(v, VALUE_MAX) || strchr(v, ';'))
+		if (!k || !v || (*k && !jingle_token_ok(k, 64)) || strchr(k, ';') || strchr(k, '=') ||
+		    !jingle_token_ok(v, VALUE_MAX) || strchr(v, ';'))
 			return fail(err, errlen, "payload type %lu: bad parameter", id);
 		if (first)
 			sbuf_put(b, "a=fmtp:%lu ", id);
@@ -169,7 +168,7 @@ static int put_payload(struct sbuf *b, const struct xml_node *pt, unsigned long 
 		sbuf_put(b, "\r\n");
 	EACH(fb, pt, NS_FB, "rtcp-fb") {
 		const char *type = xml_attr(fb, "type"), *sub = xml_attr(fb, "subtype");
-		if (!tok(type, 23) || (sub && !tok(sub, 23)))
+		if (!jingle_token_ok(type, 23) || (sub && !jingle_token_ok(sub, 23)))
 			return fail(err, errlen, "payload type %lu: bad rtcp-fb", id);
 		sbuf_put(b, "a=rtcp-fb:%lu %s%s%s\r\n", id, type, sub ? " " : "", sub ? sub : "");
 	}
@@ -180,7 +179,7 @@ static int put_sources(struct sbuf *b, const struct xml_node *desc, char *err, s
 {
 	EACH(g, desc, NS_SSMA, "ssrc-group") {
 		const char *sem = xml_attr(g, "semantics");
-		if (!tok(sem, 15))
+		if (!jingle_token_ok(sem, 15))
 			return fail(err, errlen, "a source group without semantics");
 		sbuf_put(b, "a=ssrc-group:%s", sem);
 		EACH(s, g, NS_SSMA, "source") {
@@ -198,7 +197,7 @@ static int put_sources(struct sbuf *b, const struct xml_node *desc, char *err, s
 		bool any = false;
 		EACH(p, s, NS_SSMA, "parameter") {
 			const char *k = xml_attr(p, "name"), *v = xml_attr(p, "value");
-			if (!tok(k, 32) || strchr(k, ':') || (v && *v && !line_ok(v, VALUE_MAX)))
+			if (!jingle_token_ok(k, 32) || strchr(k, ':') || (v && *v && !line_ok(v, VALUE_MAX)))
 				return fail(err, errlen, "source %lu: bad parameter", ssrc);
 			if (v && *v)
 				sbuf_put(b, "a=ssrc:%lu %s:%s\r\n", ssrc, k, v);
@@ -216,11 +215,11 @@ static int put_transport(struct sbuf *b, const struct xml_node *tr, const char *
 			 char *err, size_t errlen)
 {
 	const char *ufrag = xml_attr(tr, "ufrag"), *pwd = xml_attr(tr, "pwd");
-	if (!tok(ufrag, SDP_ICE_LEN) || !tok(pwd, SDP_ICE_LEN))
+	if (!jingle_token_ok(ufrag, SDP_ICE_LEN) || !jingle_token_ok(pwd, SDP_ICE_LEN))
 		return fail(err, errlen, "content %s: no ICE credentials", content);
 	sbuf_put(b, "a=ice-ufrag:%s\r\na=ice-pwd:%s\r\n", ufrag, pwd);
 	const struct xml_node *fp = xml_child(tr, NS_DTLS, "fingerprint");
-	if (!fp || !tok(xml_attr(fp, "hash"), 15) || !tok(fp->text, SDP_FP_STR_LEN))
+	if (!fp || !jingle_token_ok(xml_attr(fp, "hash"), 15) || !jingle_token_ok(fp->text, SDP_FP_STR_LEN))
 		return fail(err, errlen, "content %s: no DTLS fingerprint", content);
 	const char *setup = xml_attr(fp, "setup");
 	if (setup && strcmp(setup, "actpass") && strcmp(setup, "active") &&
@@ -240,7 +239,7 @@ static int put_transport(struct sbuf *b, const struct xml_node *tr, const char *
 static int put_content(struct sbuf *b, const struct xml_node *c, char *err, size_t errlen)
 {
 	const char *name = xml_attr(c, "name");
-	if (!tok(name, SDP_MID_LEN))
+	if (!jingle_token_ok(name, SDP_MID_LEN))
 		return fail(err, errlen, "a content without a usable name");
 	const char *dir = dir_of_senders(xml_attr(c, "senders"));
 	const struct xml_node *desc = xml_child(c, NS_RTP, "description");
@@ -291,7 +290,7 @@ static int put_content(struct sbuf *b, const struct xml_node *c, char *err, size
 	EACH(x, desc, NS_HDREXT, "rtp-hdrext") {
 		unsigned long id;
 		const char *uri = xml_attr(x, "uri");
-		if (!num(xml_attr(x, "id"), 255, &id) || id == 0 || !tok(uri, 95))
+		if (!num(xml_attr(x, "id"), 255, &id) || id == 0 || !jingle_token_ok(uri, 95))
 			return fail(err, errlen, "content %s: bad header extension", name);
 		sbuf_put(b, "a=extmap:%lu %s\r\n", id, uri);
 	}
@@ -314,7 +313,7 @@ int jingle_to_sdp(const struct xml_node *jingle, char *out, size_t cap, char *er
 			continue;
 		sbuf_put(&b, "a=group:BUNDLE");
 		EACH(c, g, g->ns, "content") {
-			if (!tok(xml_attr(c, "name"), SDP_MID_LEN))
+			if (!jingle_token_ok(xml_attr(c, "name"), SDP_MID_LEN))
 				return fail(err, errlen, "a BUNDLE group with a bad content name");
 			sbuf_put(&b, " %s", xml_attr(c, "name"));
 		}
@@ -361,10 +360,10 @@ int jingle_sources(const struct xml_node *jingle,
 			src.ssrc = (uint32_t)ssrc;
 			const struct xml_node *info = xml_child(s, NS_JITMEET, "ssrc-info");
 			const char *owner = info ? xml_attr(info, "owner") : NULL;
-			if (tok(owner, JINGLE_OWNER_MAX - 1))
+			if (jingle_token_ok(owner, JINGLE_OWNER_MAX - 1))
 				strcpy(src.owner, owner);
 			const char *name = xml_attr(s, "name");
-			if (tok(name, JINGLE_SOURCE_NAME_MAX - 1))
+			if (jingle_token_ok(name, JINGLE_SOURCE_NAME_MAX - 1))
 				strcpy(src.name, name);
 			fn(user, &src);
 			count++;
@@ -381,12 +380,12 @@ int jingle_candidate_to_sdp(const struct xml_node *c, char *out, size_t cap)
 	const char *ip = xml_attr(c, "ip"), *type = xml_attr(c, "type");
 	const char *raddr = xml_attr(c, "rel-addr"), *tcptype = xml_attr(c, "tcptype");
 	unsigned long comp, prio, port, rport = 0, gen = 0;
-	if (!tok(f, 32) || !tok(proto, 3) || !tok(ip, 63) || !tok(type, 5) ||
+	if (!jingle_token_ok(f, 32) || !jingle_token_ok(proto, 3) || !jingle_token_ok(ip, 63) || !jingle_token_ok(type, 5) ||
 	    !num(xml_attr(c, "component"), 256, &comp) ||
 	    !num(xml_attr(c, "priority"), UINT32_MAX, &prio) ||
 	    !num(xml_attr(c, "port"), 65535, &port) ||
-	    (raddr && (!tok(raddr, 63) || !num(xml_attr(c, "rel-port"), 65535, &rport))) ||
-	    (tcptype && !tok(tcptype, 7)) ||
+	    (raddr && (!jingle_token_ok(raddr, 63) || !num(xml_attr(c, "rel-port"), 65535, &rport))) ||
+	    (tcptype && !jingle_token_ok(tcptype, 7)) ||
 	    (xml_attr(c, "generation") && !num(xml_attr(c, "generation"), 255, &gen)))
 		return -EINVAL;
 	struct sbuf b = { .p = out, .cap = cap };
@@ -407,25 +406,16 @@ int jingle_candidate_to_sdp(const struct xml_node *c, char *out, size_t cap)
 
 /* ---- SDP → Jingle ---- */
 
-/* Appends s escaped for an XML attribute value or text. */
+/* Appends s escaped for an XML attribute value or text (xml_escape). */
 static void put_esc(struct sbuf *b, const char *s)
 {
-	for (; s && *s && !b->full; s++) {
-		switch (*s) {
-		case '&': sbuf_put(b, "&amp;"); break;
-		case '<': sbuf_put(b, "&lt;"); break;
-		case '>': sbuf_put(b, "&gt;"); break;
-		case '"': sbuf_put(b, "&quot;"); break;
-		case '\'': sbuf_put(b, "&apos;"); break;
-		default:
-			if (b->len + 1 >= b->cap) {
-				b->full = true;
-				return;
-			}
-			b->p[b->len++] = *s;
-			b->p[b->len] = '\0';
-		}
-	}
+	if (b->full || !s)
+		return;
+	int n = xml_escape(s, b->p + b->len, b->cap - b->len);
+	if (n < 0)
+		b->full = true;
+	else
+		b->len += (size_t)n;
 }
 
 /* Appends " name='value'" (escaped). */

@@ -44,6 +44,10 @@ enum jingle_action {
 	JINGLE_TRANSPORT_REPLACE,
 };
 
+/* True if s is 1..max printable ASCII characters without blanks: what a remote value must be
+ * to go into an SDP line as a token (and what ids, JIDs and names are checked against). */
+bool jingle_token_ok(const char *s, size_t max);
+
 /* The action of a <jingle> element (NULL or another element: JINGLE_OTHER). */
 enum jingle_action jingle_action_of(const struct xml_node *jingle);
 

@@ -26,16 +26,12 @@ struct jsession {
 	bool up;
 };
 
-/* A bounded copy of an attribute that must be a token; false if it is not one. */
+/* A bounded copy of a value that must be a token (jingle_token_ok); false if it is not one. */
 static bool copy_tok(char *dst, size_t cap, const char *v)
 {
-	size_t n = v ? strlen(v) : 0;
-	if (!n || n >= cap)
+	if (!cap || !jingle_token_ok(v, cap - 1))
 		return false;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)v[i] <= 0x20 || (unsigned char)v[i] >= 0x7f)
-			return false;
-	memcpy(dst, v, n + 1);
+	memcpy(dst, v, strlen(v) + 1);
 	return true;
 }
 
