@@ -416,7 +416,9 @@ static int start(struct jcolibri *c)
 		c->conn = NULL;
 		return rc;
 	}
-	ws_set_max_message(c->conn, JCOLIBRI_MSG_MAX);
+	/* net/ws.c's default bound (1 MiB) closes the connection over it; messages between
+	 * JCOLIBRI_MSG_MAX and that are only ignored, so that a participant's big EndpointMessage
+	 * relayed to everyone cannot keep our channel closed */
 	return 0;
 }
 

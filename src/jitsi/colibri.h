@@ -46,7 +46,7 @@ struct ws_ctx;
 #define JCOLIBRI_NS "http://jitsi.org/protocol/colibri"
 #define JCOLIBRI_URL_MAX 512        /* bytes with the NUL (net/ws.c's bound) */
 #define JCOLIBRI_ID_MAX 128         /* an endpoint id or source name, with the NUL */
-#define JCOLIBRI_MSG_MAX (64u << 10) /* the largest message we take from the bridge */
+#define JCOLIBRI_MSG_MAX (64u << 10) /* the largest message we read (bigger: ignored) */
 #define JCOLIBRI_LIST_MAX 64        /* forwarded ids reported per message (more: cut) */
 #define JCOLIBRI_RETRY_MIN_MS 1000u
 #define JCOLIBRI_RETRY_MAX_MS 60000u
