@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <jansson.h>
+
 #include "util/sbuf.h"
 
 #define NS_RTP "urn:xmpp:jingle:apps:rtp:1"
@@ -338,20 +340,37 @@ int jingle_to_sdp(const struct xml_node *jingle, char *out, size_t cap, char *er
 
 /* ---- sources ---- */
 
-int jingle_sources(const struct xml_node *jingle,
-		   void (*fn)(void *user, const struct jingle_source *src), void *user)
+static enum sdp_kind kind_of(const char *media)
+{
+	return !media ? SDP_KIND_OTHER
+	       : !strcmp(media, "audio") ? SDP_KIND_AUDIO
+	       : !strcmp(media, "video") ? SDP_KIND_VIDEO : SDP_KIND_OTHER;
+}
+
+/* Fills the optional parts of a source report: each is copied only if it is a bounded token
+ * (an msid: a bounded line, it has one blank inside), else left "". */
+static void source_details(struct jingle_source *src, const char *owner, const char *name,
+			   const char *msid)
+{
+	if (jingle_token_ok(owner, JINGLE_OWNER_MAX - 1))
+		strcpy(src->owner, owner);
+	if (jingle_token_ok(name, JINGLE_SOURCE_NAME_MAX - 1))
+		strcpy(src->name, name);
+	if (line_ok(msid, JINGLE_MSID_MAX - 1))
+		strcpy(src->msid, msid);
+}
+
+/* The sources written as XML: <source ssrc name><parameter name='msid'/><ssrc-info owner/>
+ * (XEP-0339 with Jitsi's owner) in each content's description. */
+static int xml_sources(const struct xml_node *jingle,
+		       void (*fn)(void *user, const struct jingle_source *src), void *user)
 {
 	int count = 0;
-	if (!jingle)
-		return 0;
 	EACH(c, jingle, NS_JINGLE, "content") {
 		const struct xml_node *desc = xml_child(c, NS_RTP, "description");
 		if (!desc)
 			continue;
-		const char *media = xml_attr(desc, "media");
-		enum sdp_kind kind = !media ? SDP_KIND_OTHER
-				   : !strcmp(media, "audio") ? SDP_KIND_AUDIO
-				   : !strcmp(media, "video") ? SDP_KIND_VIDEO : SDP_KIND_OTHER;
+		enum sdp_kind kind = kind_of(xml_attr(desc, "media"));
 		EACH(s, desc, NS_SSMA, "source") {
 			struct jingle_source src = { .kind = kind };
 			unsigned long ssrc;
@@ -359,17 +378,143 @@ int jingle_sources(const struct xml_node *jingle,
 				continue;
 			src.ssrc = (uint32_t)ssrc;
 			const struct xml_node *info = xml_child(s, NS_JITMEET, "ssrc-info");
-			const char *owner = info ? xml_attr(info, "owner") : NULL;
-			if (jingle_token_ok(owner, JINGLE_OWNER_MAX - 1))
-				strcpy(src.owner, owner);
-			const char *name = xml_attr(s, "name");
-			if (jingle_token_ok(name, JINGLE_SOURCE_NAME_MAX - 1))
-				strcpy(src.name, name);
+			const char *msid = NULL;
+			EACH(p, s, NS_SSMA, "parameter") {
+				const char *k = xml_attr(p, "name");
+				if (k && !strcmp(k, "msid")) {
+					msid = xml_attr(p, "value");
+					break;
+				}
+			}
+			source_details(&src, info ? xml_attr(info, "owner") : NULL, xml_attr(s, "name"),
+				       msid);
 			fn(user, &src);
 			count++;
 		}
 	}
 	return count;
+}
+
+/* The sources written as JSON ("json-encoded-sources": jicofo sends them so to a client that
+ * advertises http://jitsi.org/json-encoded-sources, as today's lib-jitsi-meet always does).
+ * Read from jicofo's encoder (jitsi/jicofo: ConferenceSourceMap.compactJson,
+ * EndpointSourceSet.compactJson, Source.compactJson, SsrcGroup.compactJson; the element is
+ * JingleSession.kt's toJsonMessageExtension, added as a child of <jingle> to session-initiate,
+ * source-add, source-remove and transport-replace) and lib-jitsi-meet's decoder
+ * (modules/xmpp/JingleHelperFunctions.ts expandSourcesFromJson, called by strophe.jingle.js
+ * for every jingle>json-message). The text of <json-message xmlns='http://jitsi.org/jitmeet'>:
+ *   {"sources": {"<owner>": [videoSources, videoGroups, audioSources, audioGroups], ...}}
+ * with the owner an endpoint id (a MUC nick) or "jvb" (the bridge's own sources); trailing
+ * empty lists may be left out; each source {"s": ssrc, "n": name?, "m": msid?, "v": "d"?
+ * (desktop)}; each group ["f" (FID) or "s" (SIM), ssrc, ...]. Groups are not reported (the
+ * media engine takes every SSRC on its own); keys we do not know ("v", "c", ...) are
+ * ignored; a json-message without "sources" is another kind of message and ignored.
+ *
+ * Untrusted and bounded: at most JINGLE_JSON_MESSAGES_MAX json-messages of JINGLE_JSON_MAX
+ * bytes, JINGLE_JSON_SOURCES_MAX sources in all (-E2BIG); nesting is bounded by jansson's
+ * parser; text that is not JSON, or JSON not of that shape, is -EINVAL. All is checked
+ * before anything is reported, so a refused stanza reports nothing. A source whose ssrc is
+ * not 1..2^32-1 (a number, or a decimal string as lib-jitsi-meet's types allow) is skipped
+ * as in XML; an owner, name or msid that is not a bounded token is left "". */
+struct json_walk {
+	void (*fn)(void *user, const struct jingle_source *src);
+	void *user;
+	bool report; /* false: check and count only */
+	unsigned n;  /* sources seen */
+	int count;   /* sources reported */
+};
+
+static int json_source(json_t *o, enum sdp_kind kind, const char *owner, struct json_walk *w)
+{
+	json_t *s = json_object_get(o, "s");
+	unsigned long ssrc = 0;
+	if (!json_is_object(o))
+		return -EINVAL;
+	if (++w->n > JINGLE_JSON_SOURCES_MAX)
+		return -E2BIG;
+	if (json_is_integer(s) && json_integer_value(s) > 0 &&
+	    json_integer_value(s) <= (json_int_t)UINT32_MAX)
+		ssrc = (unsigned long)json_integer_value(s);
+	else if (!json_is_string(s) || !num(json_string_value(s), UINT32_MAX, &ssrc))
+		ssrc = 0;
+	if (!w->report || ssrc == 0)
+		return 0;
+	struct jingle_source src = { .ssrc = (uint32_t)ssrc, .kind = kind };
+	source_details(&src, owner, json_string_value(json_object_get(o, "n")),
+		       json_string_value(json_object_get(o, "m")));
+	w->fn(w->user, &src);
+	w->count++;
+	return 0;
+}
+
+static int json_sources(json_t *root, struct json_walk *w)
+{
+	static const struct { size_t idx; enum sdp_kind kind; } lists[] = {
+		{ 0, SDP_KIND_VIDEO }, { 2, SDP_KIND_AUDIO } /* 1 and 3: the groups */
+	};
+	json_t *sources = json_object_get(root, "sources"), *set, *o;
+	const char *owner;
+	size_t i;
+	if (!sources)
+		return 0;
+	if (!json_is_object(sources))
+		return -EINVAL;
+	json_object_foreach(sources, owner, set) {
+		if (!json_is_array(set))
+			return -EINVAL;
+		for (unsigned l = 0; l < 2; l++) {
+			json_t *list = json_array_get(set, lists[l].idx);
+			if (list && !json_is_array(list))
+				return -EINVAL;
+			json_array_foreach(list, i, o) {
+				int rc = json_source(o, lists[l].kind, owner, w);
+				if (rc < 0)
+					return rc;
+			}
+		}
+	}
+	return 0;
+}
+
+int jingle_sources(const struct xml_node *jingle,
+		   void (*fn)(void *user, const struct jingle_source *src), void *user)
+{
+	json_t *msg[JINGLE_JSON_MESSAGES_MAX];
+	unsigned n = 0;
+	int rc = 0;
+	if (!jingle)
+		return 0;
+	EACH(m, jingle, NS_JITMEET, "json-message") {
+		size_t len = strlen(m->text);
+		if (n == JINGLE_JSON_MESSAGES_MAX || len > JINGLE_JSON_MAX) {
+			rc = -E2BIG;
+			goto out;
+		}
+		if (!(msg[n] = json_loadb(m->text, len, JSON_REJECT_DUPLICATES, NULL))) {
+			rc = -EINVAL;
+			goto out;
+		}
+		n++;
+		if (!json_is_object(msg[n - 1])) { /* (a macro: no n++ inside) */
+			rc = -EINVAL;
+			goto out;
+		}
+	}
+	struct json_walk w = { .fn = fn, .user = user };
+	for (unsigned i = 0; i < n && rc == 0; i++)
+		rc = json_sources(msg[i], &w); /* everything checked first ... */
+	if (rc < 0)
+		goto out;
+	w.report = true; /* ... then reported */
+	w.n = 0;
+	w.count = xml_sources(jingle, fn, user);
+	for (unsigned i = 0; i < n; i++)
+		json_sources(msg[i], &w);
+	rc = w.count;
+out:
+	for (unsigned i = 0; i < n; i++)
+		json_decref(msg[i]);
+	return rc;
 }
 
 /* ---- candidates ---- */

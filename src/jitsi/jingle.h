@@ -8,14 +8,16 @@
  * jingle_write_accept() → the <jingle action='session-accept'> we send. Candidates trickle
  * both ways in transport-info: jingle_candidate_to_sdp() / jingle_write_transport_info().
  * jingle_sources() lists the sources of a session-initiate or source-add/-remove with their
- * owners (the roster's people), which the media engine maps SSRCs by.
+ * owners (the roster's people), which the media engine maps SSRCs by, whether they come as XML
+ * <source> elements or as Jitsi's compact JSON (<json-message>, "json-encoded-sources").
  *
  * Everything in a <jingle> element is the remote party's (untrusted): every value that goes
  * into SDP is checked to be a token of bounded length (no blanks, no line breaks) or a bounded
  * number, and the SDP made is then parsed again by the PeerConnection like any other. Content
  * names become mids (at most SDP_MID_LEN characters). What cannot be translated is refused
- * with one line in err, never half written. Only JSON-encoded sources (Jitsi's compact form,
- * <json-encoded-sources>) are not read here yet. Pure code, any thread.
+ * with one line in err, never half written. JSON-encoded sources are bounded the same way
+ * (jingle_sources). They are reported, not written into the SDP: the PeerConnection takes
+ * streams of any SSRC. Pure code, any thread.
  */
 #ifndef TTM_SRC_JITSI_JINGLE_H
 #define TTM_SRC_JITSI_JINGLE_H
@@ -30,6 +32,10 @@
 #define NS_JINGLE "urn:xmpp:jingle:1"
 #define JINGLE_OWNER_MAX 320 /* an occupant JID: room@muc/nick */
 #define JINGLE_SOURCE_NAME_MAX 64
+#define JINGLE_MSID_MAX 200         /* "<stream id> <track id>" */
+#define JINGLE_JSON_MAX 65536       /* bytes of one <json-message> */
+#define JINGLE_JSON_MESSAGES_MAX 4  /* <json-message> elements in one <jingle> */
+#define JINGLE_JSON_SOURCES_MAX 4096 /* sources in them, all owners together */
 
 enum jingle_action {
 	JINGLE_OTHER, /* any action we do not know: answered with an error */
@@ -61,14 +67,23 @@ int jingle_to_sdp(const struct xml_node *jingle, char *out, size_t cap, char *er
 
 struct jingle_source {
 	uint32_t ssrc;
-	enum sdp_kind kind;                    /* from the content's description media */
-	char owner[JINGLE_OWNER_MAX];          /* <ssrc-info owner>, "" if none */
-	char name[JINGLE_SOURCE_NAME_MAX];     /* the source's name attribute, "" if none */
+	enum sdp_kind kind;                    /* XML: the content's description media; JSON: the
+						  list it is in (audio or video) */
+	/* Who sends it: XML <ssrc-info owner>, JSON the key it is under; "" if none. Either an
+	 * occupant JID (room@muc/nick) or a bare endpoint id (the nick, or "jvb" for the
+	 * bridge's own): the endpoint is what follows the last '/', as lib-jitsi-meet reads it. */
+	char owner[JINGLE_OWNER_MAX];
+	char name[JINGLE_SOURCE_NAME_MAX];     /* its name ("<endpoint>-a0"), "" if none */
+	char msid[JINGLE_MSID_MAX];            /* its msid parameter, "" if none */
 };
 
-/* Calls fn for every source in every content's description (a session-initiate, source-add
- * or source-remove). Sources with a bad ssrc are skipped; an owner or name that is not a
- * bounded token is left "". Returns how many fn got. */
+/* Calls fn for every source of a session-initiate, source-add or source-remove: the XML
+ * <source> elements in every content's description, then the JSON-encoded ones of every
+ * <json-message xmlns='http://jitsi.org/jitmeet'> child of <jingle> (the format and where it is
+ * documented: jingle.c). Sources with a bad ssrc are skipped; an owner, name or msid that is not
+ * a bounded token is left "". Returns how many fn got, or, reporting nothing at all: -EINVAL
+ * (a json-message that is not JSON or not of the documented shape: answer bad-request), -E2BIG
+ * (over JINGLE_JSON_MAX, JINGLE_JSON_MESSAGES_MAX or JINGLE_JSON_SOURCES_MAX). */
 int jingle_sources(const struct xml_node *jingle,
 		   void (*fn)(void *user, const struct jingle_source *src), void *user);
 

@@ -261,8 +261,7 @@ int jsession_handle(struct jsession *js, const struct xml_node *jingle)
 	case JINGLE_SOURCE_ADD:
 	case JINGLE_SOURCE_REMOVE:
 		sc.added = jingle_action_of(jingle) == JINGLE_SOURCE_ADD;
-		jingle_sources(jingle, report_source, &sc);
-		return 0;
+		return jingle_sources(jingle, report_source, &sc) < 0 ? -EINVAL : 0;
 	case JINGLE_CONTENT_MODIFY: /* the peer's video constraints: nothing to change here */
 	case JINGLE_SESSION_INFO:
 		return 0;

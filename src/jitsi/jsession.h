@@ -14,7 +14,7 @@
  * reported (cbs->ended) and the backend destroys the session; content-modify is acknowledged.
  *
  * Everything in the stanzas is untrusted (see jingle.h). Not done yet: video, the bridge
- * channel, JSON-encoded sources, renegotiation of codecs. Thread: the loop's.
+ * channel, renegotiation of codecs. Thread: the loop's.
  */
 #ifndef TTM_SRC_JITSI_JSESSION_H
 #define TTM_SRC_JITSI_JSESSION_H
@@ -59,7 +59,8 @@ int jsession_create(const struct jsession_config *cfg, const struct jsession_cbs
 		    const struct xml_node *initiate, struct jsession **out, char *err,
 		    size_t errlen);
 /* Another action for this session (its sid): 0 (answer the iq with result), -ENOTSUP (an
- * action we do not take: feature-not-implemented), -EINVAL (malformed: bad-request). */
+ * action we do not take: feature-not-implemented), -EINVAL (malformed, e.g. a source-add whose
+ * JSON-encoded sources are not JSON: bad-request). */
 int jsession_handle(struct jsession *js, const struct xml_node *jingle);
 const char *jsession_sid(const struct jsession *js);
 /* Ends the session: with reason (a Jingle reason such as "success" or "decline") a

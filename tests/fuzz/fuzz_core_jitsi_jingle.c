@@ -3,9 +3,10 @@
  * crash, leak or UB; the SDP made from it is only whole lines of the form "x=..." ending in
  * CRLF with no control characters inside (nothing the remote wrote can add or split a line);
  * when our parser takes that SDP, our answer to it becomes a session-accept that is
- * well-formed XML and reads back as a Jingle session-accept; every source handed out has a
- * non-zero SSRC and an owner and name without blanks or controls; every candidate made is one
- * the SDP parser takes. */
+ * well-formed XML and reads back as a Jingle session-accept; every source handed out (from XML
+ * or from a JSON-encoded <json-message>) has a non-zero SSRC, an owner and name without blanks
+ * or controls and an msid without controls, and a refused set of sources reports none; every
+ * candidate made is one the SDP parser takes. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -26,11 +27,16 @@ static void check_token(const char *s)
 
 static void on_source(void *user, const struct jingle_source *src)
 {
-	(void)user;
-	if (!src->ssrc)
+	unsigned *n = user;
+	if (!src->ssrc || (src->kind != SDP_KIND_AUDIO && src->kind != SDP_KIND_VIDEO &&
+			   src->kind != SDP_KIND_OTHER))
 		abort();
 	check_token(src->owner);
 	check_token(src->name);
+	for (const char *s = src->msid; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			abort();
+	(*n)++;
 }
 
 static void check_lines(const char *sdp, size_t len)
@@ -113,7 +119,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (j) {
 		err[0] = '\0';
 		(void)jingle_action_of(j);
-		jingle_sources(j, on_source, NULL);
+		unsigned got = 0;
+		int rc = jingle_sources(j, on_source, &got);
+		if (rc >= 0 ? (unsigned)rc != got : (got || (rc != -EINVAL && rc != -E2BIG)))
+			abort();
 		candidates(j->child, 0);
 		int n = jingle_to_sdp(j, sdp, sizeof(sdp), err, sizeof(err));
 		if (n > 0) {

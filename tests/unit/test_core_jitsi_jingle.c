@@ -3,8 +3,10 @@
  * offer our parser takes, with every field where it belongs; our answer to it becomes a
  * session-accept that translates back to the same transport, codecs and sources; a browser's
  * P2P offer (many codecs, RED's nameless parameter, senders='responder') and its trickled
- * candidates; the sources and their owners; hostile values (line breaks, blanks, numbers out of
- * range, missing parts) refused with no half-written output; escaping; a small buffer. */
+ * candidates; the sources and their owners, as XML and as Jitsi's JSON (json-message: a
+ * session-initiate, source-add and source-remove built from jicofo's format, and hostile or
+ * oversized JSON refused whole); hostile values (line breaks, blanks, numbers out of range,
+ * missing parts) refused with no half-written output; escaping; a small buffer. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -196,6 +198,162 @@ static void collect(void *u, const struct jingle_source *src)
 	struct srcs *l = u;
 	if (l->n < 8)
 		l->s[l->n++] = *src;
+	else
+		l->n++;
+}
+
+static void expect_src(const struct jingle_source *s, uint32_t ssrc, enum sdp_kind kind,
+		       const char *owner, const char *name, const char *msid)
+{
+	assert_int_equal(s->ssrc, ssrc);
+	assert_int_equal(s->kind, kind);
+	assert_string_equal(s->owner, owner);
+	assert_string_equal(s->name, name);
+	assert_string_equal(s->msid, msid);
+}
+
+/* JSON-encoded sources as jicofo sends them: the offer still translates (the contents carry no
+ * sources), and every source comes out with its owner, kind, name and msid. */
+static void test_json_sources(void **state)
+{
+	(void)state;
+	struct xml_doc *d;
+	const struct xml_node *j = jingle_of(read_fixture("json-session-initiate.xml"), &d);
+	static char sdp[65536];
+	char err[200] = "";
+	assert_true(jingle_to_sdp(j, sdp, sizeof(sdp), err, sizeof(err)) > 0);
+	struct sdp_session *s = sdp_of(sdp);
+	assert_int_equal(s->n_media, 2);
+	assert_int_equal(sdp_opus_pt(s, NULL), 111);
+	sdp_session_destroy(s);
+	struct srcs l = { 0 };
+	assert_int_equal(jingle_sources(j, collect, &l), 7);
+	assert_int_equal(l.n, 7);
+	expect_src(&l.s[0], 2222222222u, SDP_KIND_VIDEO, "jvb", "jvb-v0",
+		   "mixedmslabel mixedlabelvideo0");
+	expect_src(&l.s[1], 3659539811u, SDP_KIND_AUDIO, "jvb", "jvb-a0",
+		   "mixedmslabel mixedlabelaudio0");
+	expect_src(&l.s[2], 257838819u, SDP_KIND_VIDEO, "3a7c9e1f", "3a7c9e1f-v0",
+		   "3a7c9e1f-video-1 9bb949d4-5abd-4498-98e9-2be1222b8d3e-1");
+	expect_src(&l.s[3], 865670341u, SDP_KIND_VIDEO, "3a7c9e1f", "3a7c9e1f-v0",
+		   "3a7c9e1f-video-1 9bb949d4-5abd-4498-98e9-2be1222b8d3e-1");
+	expect_src(&l.s[4], 1111111111u, SDP_KIND_AUDIO, "3a7c9e1f", "3a7c9e1f-a0",
+		   "3a7c9e1f-audio-1 0c5d94d1-1902-4fb7-bf6a-76517d065d02-1");
+	expect_src(&l.s[5], 110279275u, SDP_KIND_VIDEO, "b81d04c6", "b81d04c6-v1",
+		   "b81d04c6-video-2 f685aa25-0318-442e-bd00-cd2a911236da-2");
+	expect_src(&l.s[6], 4000000001u, SDP_KIND_AUDIO, "b81d04c6", "b81d04c6-a0", "");
+	xml_free(d);
+
+	static const struct { const char *file; enum jingle_action action; } moves[] = {
+		{ "json-source-add.xml", JINGLE_SOURCE_ADD },
+		{ "json-source-remove.xml", JINGLE_SOURCE_REMOVE },
+	};
+	for (unsigned i = 0; i < 2; i++) {
+		j = jingle_of(read_fixture(moves[i].file), &d);
+		assert_int_equal(jingle_action_of(j), moves[i].action);
+		memset(&l, 0, sizeof(l));
+		assert_int_equal(jingle_sources(j, collect, &l), 3);
+		expect_src(&l.s[0], 1234567890u, SDP_KIND_VIDEO, "e0f1d2c3", "e0f1d2c3-v0",
+			   i ? "" : "e0f1d2c3-video-1 5b0c61d4-7f3e-4c55-a1b9-0e8f7d6c5b4a-1");
+		assert_int_equal(l.s[1].ssrc, 1234567891u);
+		expect_src(&l.s[2], 987654321u, SDP_KIND_AUDIO, "e0f1d2c3", "e0f1d2c3-a0",
+			   i ? "" : "e0f1d2c3-audio-1 2f9e8d7c-6b5a-4f3e-9d2c-1b0a9f8e7d6c-1");
+		xml_free(d);
+	}
+}
+
+/* jingle_sources on a source-add with an XML source (ssrc 7) and json-message texts. */
+static int json_try(const char *const *texts, unsigned n, struct srcs *l)
+{
+	static char xml[65536 * 2];
+	struct xml_doc *d;
+	char err[200];
+	size_t o = (size_t)snprintf(xml, sizeof(xml),
+		"<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='s'><content name='audio'>"
+		"<description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'><source "
+		"xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' ssrc='7'/></description></content>");
+	for (unsigned i = 0; i < n; i++) {
+		o += (size_t)snprintf(xml + o, sizeof(xml) - o,
+				      "<json-message xmlns='http://jitsi.org/jitmeet'>");
+		assert_true(xml_escape(texts[i], xml + o, sizeof(xml) - o) >= 0);
+		o += strlen(xml + o);
+		o += (size_t)snprintf(xml + o, sizeof(xml) - o, "</json-message>");
+	}
+	snprintf(xml + o, sizeof(xml) - o, "</jingle>");
+	if (xml_parse(xml, strlen(xml), &d, err, sizeof(err)) < 0)
+		fail_msg("XML: %s", err);
+	memset(l, 0, sizeof(*l));
+	int rc = jingle_sources(xml_root(d), collect, l);
+	xml_free(d);
+	return rc;
+}
+
+static void test_json_hostile(void **state)
+{
+	(void)state;
+	struct srcs l;
+	/* not JSON, or not the shape jicofo writes: refused whole, not even the XML source */
+	static const char *const bad[] = {
+		"not json",
+		"",
+		"[1,2]",
+		"{\"sources\":[]}",
+		"{\"sources\":{\"a\":{}}}",
+		"{\"sources\":{\"a\":[{}]}}",
+		"{\"sources\":{\"a\":[[1]]}}",
+		"{\"sources\":{\"a\":[[],[],[\"x\"]]}}",
+		"{\"sources\":{\"a\":[[{\"s\":1}]],\"a\":[[]]}}", /* a duplicate key */
+		"{\"sources\":{\"a\":[[{\"s\":1}]]}} trailing",
+		"{\"sources\":{\"a\":[[{\"s\":1}]]}", /* cut short */
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = json_try(&bad[i], 1, &l);
+		if (rc != -EINVAL || l.n)
+			fail_msg("bad %u: rc %d, %u reported", i, rc, l.n);
+	}
+	/* nesting deeper than jansson's parser takes */
+	static char deep[8001];
+	memset(deep, '[', 4000);
+	memset(deep + 4000, ']', 4000);
+	const char *dp = deep;
+	assert_int_equal(json_try(&dp, 1, &l), -EINVAL);
+	assert_int_equal(l.n, 0);
+
+	/* one bad source among good ones is skipped, a bad owner, name or msid left "" */
+	static const char *const mixed =
+		"{\"sources\":{\"ep 1\":[[{\"s\":0},{\"s\":-5},{\"s\":4294967296},{\"s\":1.5},"
+		"{\"s\":true},{\"n\":\"x\"},{\"s\":\"1x\"},{\"s\":\"12\",\"n\":\"a\\u0001b\","
+		"\"m\":\"a\\nb\"},{\"s\":4294967295,\"n\":\"ok-v0\",\"m\":\" lead\"}]],"
+		"\"jvb\":[[],[],[{\"s\":13,\"m\":\"s t\",\"n\":7}],[[\"f\",13,14]]]}}";
+	assert_int_equal(json_try(&mixed, 1, &l), 4);
+	assert_int_equal(l.s[0].ssrc, 7); /* the XML source first */
+	expect_src(&l.s[1], 12, SDP_KIND_VIDEO, "", "", "");
+	expect_src(&l.s[2], 4294967295u, SDP_KIND_VIDEO, "", "ok-v0", "");
+	expect_src(&l.s[3], 13, SDP_KIND_AUDIO, "jvb", "", "s t");
+
+	/* another kind of json-message: ignored */
+	static const char *const other = "{\"type\":\"av_moderation\"}";
+	assert_int_equal(json_try(&other, 1, &l), 1);
+
+	/* bounds: JINGLE_JSON_SOURCES_MAX sources are taken, one more refuses all; so do more
+	 * than JINGLE_JSON_MESSAGES_MAX messages */
+	static char many[65536];
+	for (unsigned extra = 0; extra < 2; extra++) {
+		size_t o = (size_t)snprintf(many, sizeof(many), "{\"sources\":{\"a\":[[");
+		for (unsigned i = 0; i < JINGLE_JSON_SOURCES_MAX + extra; i++)
+			o += (size_t)snprintf(many + o, sizeof(many) - o, "%s{\"s\":%u}", i ? "," : "",
+					      i + 1);
+		assert_true(o + 8 < sizeof(many));
+		snprintf(many + o, sizeof(many) - o, "]]}}");
+		const char *mp = many;
+		int rc = json_try(&mp, 1, &l);
+		assert_int_equal(rc, extra ? -E2BIG : JINGLE_JSON_SOURCES_MAX + 1);
+		assert_int_equal(l.n, extra ? 0 : JINGLE_JSON_SOURCES_MAX + 1);
+	}
+	static const char *const five[] = { "{}", "{}", "{}", "{}", "{}" };
+	assert_int_equal(json_try(five, 4, &l), 1);
+	assert_int_equal(json_try(five, 5, &l), -E2BIG);
+	assert_int_equal(l.n, 0);
 }
 
 static void test_sources(void **state)
@@ -209,6 +367,7 @@ static void test_sources(void **state)
 	assert_int_equal(l.s[0].kind, SDP_KIND_AUDIO);
 	assert_string_equal(l.s[0].owner, "r7113@conference.localhost/standin");
 	assert_string_equal(l.s[0].name, "standin-a0");
+	assert_string_equal(l.s[0].msid, "standin-audio-1 standin-audio-1");
 	assert_int_equal(l.s[1].ssrc, 2222222222u);
 	assert_int_equal(l.s[1].kind, SDP_KIND_VIDEO);
 	assert_string_equal(l.s[1].owner, "jvb");
@@ -410,6 +569,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_focus_offer),
 		cmocka_unit_test(test_sources),
+		cmocka_unit_test(test_json_sources),
+		cmocka_unit_test(test_json_hostile),
 		cmocka_unit_test(test_p2p_offer_and_candidates),
 		cmocka_unit_test(test_hostile),
 	};

@@ -3,7 +3,8 @@
  * (jingle_write_accept with initiate), ttymeet's session answers with a session-accept that,
  * translated back, keys the focus's peer; candidates trickle as transport-info; both sides
  * reach ICE + DTLS connected, so every field the translation carries both ways is right
- * enough for a real handshake. Then: sources reported (offer, source-add, source-remove),
+ * enough for a real handshake. Then: sources reported (offer, source-add as XML and as JSON,
+ * source-remove; malformed JSON refused),
  * content-modify acknowledged, unknown actions and other sids refused, session-terminate
  * reported, our own terminate sent with the sid; an offer without Opus refused. */
 #include <errno.h>
@@ -231,13 +232,26 @@ static void test_handshake_through_jingle(void **state)
 	assert_int_equal(jsession_handle(js, j), 0);
 	assert_int_equal(s.src_removed, 1);
 	xml_free(d);
+	/* JSON-encoded sources (jicofo's compact form) are reported the same way */
+	static const char jadd[] =
+		"<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='sid&apos;1'>"
+		"<json-message xmlns='http://jitsi.org/jitmeet'>{\"sources\":{\"c0ffee01\":[[],[],"
+		"[{\"s\":778,\"n\":\"c0ffee01-a0\"}]]}}</json-message></jingle>";
+	j = parse_jingle(jadd, &d);
+	assert_int_equal(jsession_handle(js, j), 0);
+	assert_int_equal(s.src_added, 3);
+	assert_int_equal(s.last_ssrc, 778);
+	assert_string_equal(s.last_owner, "c0ffee01");
+	xml_free(d);
 	static const char *const other[] = {
 		"<jingle xmlns='urn:xmpp:jingle:1' action='content-modify' sid='sid&apos;1'/>",
 		"<jingle xmlns='urn:xmpp:jingle:1' action='description-info' sid='sid&apos;1'/>",
 		"<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='other'/>",
+		("<jingle xmlns='urn:xmpp:jingle:1' action='source-remove' sid='sid&apos;1'>"
+		 "<json-message xmlns='http://jitsi.org/jitmeet'>{\"sources\":</json-message></jingle>"),
 	};
-	static const int want[] = { 0, -ENOTSUP, -EINVAL };
-	for (unsigned i = 0; i < 3; i++) {
+	static const int want[] = { 0, -ENOTSUP, -EINVAL, -EINVAL };
+	for (unsigned i = 0; i < 4; i++) {
 		j = parse_jingle(other[i], &d);
 		assert_int_equal(jsession_handle(js, j), want[i]);
 		xml_free(d);
