@@ -18,7 +18,11 @@
  *  - JCOLIBRI_ENDPOINTS (2021 bridges, before source names): onStageEndpoints and
  *    constraints keyed by endpoint id.
  * A bridge drops (logs and ignores) a message with fields it does not know, so one naming
- * must be picked: the offer's sources carry name attributes => JCOLIBRI_SOURCES.
+ * must be picked. From March 2022 to January 2024 jicofo told the bridge to read the source
+ * fields only for clients that advertise the feature http://jitsi.org/source-name (jicofo
+ * Features.kt, removed in 716af90e4); since then always. So: advertise that feature (our
+ * sources are named "<endpoint>-a0"/"-v0" already) and use JCOLIBRI_SOURCES when the offer's
+ * <source> elements carry name attributes, JCOLIBRI_ENDPOINTS when they carry none (2021).
  *
  * What we take (everything bounded, JSON checked, ids printable ASCII without blanks and
  * under JCOLIBRI_ID_MAX): DominantSpeakerEndpointChangeEvent (-> cbs->dominant),

@@ -6,7 +6,8 @@
  * message is ReceiverVideoConstraints with lastN and the maxHeight asked; the bridge's
  * ServerHello version is kept; a dominant speaker change reaches cbs->dominant; malformed and
  * hostile messages (and one over 64 KiB) are counted and reach no callback, the channel stays; connectivity and forwarded-sources
- * messages reach theirs; set_stage sends the on-stage source; a closed channel is reported
+ * messages reach theirs; set_stage sends the on-stage source (and NULL clears it), set_last_n
+ * the new lastN; a closed channel is reported
  * (cbs->closed, retry in 1 s, then 2 s after a quick second loss) and reopened with the stage
  * kept; create refuses bad URLs and wss:// on a context without TLS; a channel can be
  * destroyed from inside its own callback. */
@@ -334,6 +335,22 @@ static void test_round_trip(void **state)
 		json_object_get(json_object_get(m, "constraints"), "9a93911b-v0"), "maxHeight")), 180);
 	json_decref(m);
 	assert_int_equal(jcolibri_set_stage(f->c, "bad id", NULL), -EINVAL);
+	/* lastN changes, the stage stays; then the stage goes (an empty list clears it) */
+	assert_int_equal(jcolibri_set_last_n(f->c, 0), 0);
+	m = next_constraints(f, 5000);
+	assert_int_equal(json_integer_value(json_object_get(m, "lastN")), 0);
+	assert_int_equal(json_array_size(json_object_get(m, "onStageSources")), 1);
+	json_decref(m);
+	assert_int_equal(jcolibri_set_last_n(f->c, -2), -EINVAL);
+	assert_int_equal(jcolibri_set_stage(f->c, NULL, NULL), 0);
+	m = next_constraints(f, 5000);
+	assert_int_equal(json_array_size(json_object_get(m, "onStageSources")), 0);
+	assert_int_equal(json_object_size(json_object_get(m, "constraints")), 0);
+	json_decref(m);
+	assert_int_equal(jcolibri_set_last_n(f->c, 1), 0);
+	json_decref(next_constraints(f, 5000));
+	assert_int_equal(jcolibri_set_stage(f->c, "9a93911b", "9a93911b-v0"), 0);
+	json_decref(next_constraints(f, 5000));
 
 	/* the bridge closes: reported, retried after 1 s, the stage sent again */
 	gint64 t0 = g_get_monotonic_time();
