@@ -177,6 +177,24 @@ def aligned_correlation(ref, rec, lag_lo, lag_hi, block=150, slack=20):
     return pearson(xs, ys), lags
 
 
+def block_scores(ref_path, rec_path, lags_s, block=150):
+    """Pearson correlation of each block of the reference (as aligned_correlation cuts it)
+    with the recording at that block's lag, None where unaligned: where a low score comes
+    from (a burst of loss, or a delay step inside a block, which the alignment cannot follow)."""
+    ref = envelope_of(ref_path)
+    rec = envelope_of(rec_path)
+    out = []
+    for i, lag_s in enumerate(lags_s):
+        a = i * block
+        seg = ref[a:a + block]
+        if lag_s is None:
+            out.append(None)
+            continue
+        lag = int(round(lag_s / WIN_S))
+        out.append(round(pearson(seg, rec[a + lag:a + lag + len(seg)]), 2))
+    return out
+
+
 def speech_span(env, thresh_frac=0.1):
     """(first, last) window index whose RMS exceeds thresh_frac of the envelope's maximum."""
     peak = max(env) if env else 0.0
@@ -366,16 +384,27 @@ def test_speech_over_impaired_link():
         src = wd("speech.wav")
         speech(src)
         # netem-like "delay 40ms 30ms loss 5%" on the link, both directions: loss by nftables
-        # on the client's link, delay and jitter (uniform, reordering allowed) by the router.
-        L.impair(loss_pct=5, delay_ms=40, jitter_ms=30, keep_order=False)
+        # on the client's link, delay and jitter (uniform) by the router. Reordering only
+        # towards us, where our jitter buffer must absorb it: Janus 1.1.2's AudioBridge
+        # decodes each packet as it arrives and drops any packet behind the last one decoded
+        # ("IN LATE SN"), and independent +-30 ms per 20 ms packet reorders about a quarter
+        # of them (97-114 of A's ~405 packets per run were dropped so, on top of the 5 %
+        # loss), which measured Janus's reorder handling, not ours, and made r vary 0.80-0.90
+        # here (0.596 once in CI). The uplink keeps its delay, jitter and loss, in order.
+        L.impair(loss_pct=5, delay_ms=40, jitter_ms=30, keep_order="up")
         # Lost TCP segments can slow the join by seconds: more time before --duration ends.
         a, b, info = play_and_record(L, wd, src, a_extra_s=6.0)
         r, lags = correlate_recording(src, wd("b.wav"), info["start_on_b"], hi_s=1.5)
         fw = L.forwarder_stats()
+        late = L.log_text().count("IN LATE SN")
+        print("  per block: %s; Janus dropped %d packets as late"
+              % (block_scores(src, wd("b.wav"), lags), late))
         print("  envelope correlation %.3f, lags %s s (A started at %.2f s on B's clock); "
-              "forwarder: %s frames each way, %d/%d reordered"
+              "forwarder: %s frames each way, %d/%d reordered, held at most %.0f/%.0f ms "
+              "(realtime %s)"
               % (r, lags, info["start_on_b"], (fw["ab"]["sent"], fw["ba"]["sent"]),
-                 fw["ab"]["reordered"], fw["ba"]["reordered"]))
+                 fw["ab"]["reordered"], fw["ba"]["reordered"], fw["ab"]["delay_max_ms"] or 0,
+                 fw["ba"]["delay_max_ms"] or 0, fw.get("realtime")))
         for c in (a, b):
             up = [(e.get("kind"), e["t"], e.get("signaling_ms"), e.get("ice_ms"),
                    e.get("dtls_ms")) for e in c.find("media")]
@@ -390,7 +419,10 @@ def test_speech_over_impaired_link():
         assert max(e["jitter_ms"] for e in bst) >= 5, "no jitter measured\n%s" % b.describe()
         assert max(e["loss_pct"] for e in bst) > 0 or max(e["concealed"] + e["fec"]
                                                           for e in bst) > 0, b.describe()
-        assert fw["ab"]["reordered"] > 0 and fw["ba"]["reordered"] > 0, fw
+        assert fw["ab"]["reordered"] == 0 and fw["ba"]["reordered"] > 0, fw
+        # The uplink is in order, so a packet Janus finds behind the last one it decoded was
+        # sent so by us.
+        assert late == 0, "Janus dropped %d of our packets as late\n%s" % (late, a.describe())
         # A's Opus FEC follows the loss Janus reports: on here (it is off on a clean link,
         # see test_speech_reaches_listener).
         ast = a.find("stats")

@@ -813,10 +813,14 @@ class Lab:
         sigma jitter_ms clamped to +-2 sigma (dist="normal"); never less than 0. keep_order:
         False (the default, like netem) lets frames overtake each other when their offsets
         differ by more than their spacing; True holds each frame until the previous one of its
-        direction has left.
+        direction has left; "up" (client to server) or "down" (server to client) keeps the
+        order in that direction only.
         """
+        if keep_order not in (None, True, False, "up", "down"):
+            raise LabError("keep_order must be True, False, \"up\" or \"down\"")
+        keep = {"up": "ab", "down": "ba"}.get(keep_order, keep_order)
         fw = {k: v for k, v in (("delay_ms", delay_ms), ("jitter_ms", jitter_ms),
-                                ("keep_order", keep_order), ("dist", dist)) if v is not None}
+                                ("keep_order", keep), ("dist", dist)) if v is not None}
         if fw:
             if not self.impairable:
                 raise LabError("delay and jitter need Lab(impairable=True)")
