@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib.h>
 #include <jansson.h>
 
 #include "util/sbuf.h"
@@ -817,5 +818,50 @@ int jingle_write_transport_info(const char *sid, const char *initiator, const ch
 	sbuf_put(&b, ">");
 	put_candidate(&b, &c, 0);
 	sbuf_put(&b, "</transport></content></jingle>");
+	return sbuf_end(&b);
+}
+
+/* ---- session-terminate (XEP-0166 §6.7) ---- */
+
+/* The reason conditions of XEP-0166 §7.4 that need no child element (alternative-session
+ * wants the other session's <sid>: not written here). */
+static const char *const reasons[] = {
+	"busy", "cancel", "connectivity-error", "decline", "expired", "failed-application",
+	"failed-transport", "general-error", "gone", "incompatible-parameters", "media-error",
+	"security-error", "success", "timeout", "unsupported-applications",
+	"unsupported-transports",
+};
+
+/* 1..max bytes of UTF-8 without control characters (what XML text may hold, on one line). */
+static bool text_ok(const char *s, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (!n || n > max || !g_utf8_validate(s, (gssize)n, NULL))
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+int jingle_write_terminate(const char *sid, const char *reason, const char *text, char *out,
+			   size_t cap)
+{
+	bool known = false;
+	for (size_t i = 0; reason && i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		known = known || !strcmp(reason, reasons[i]);
+	if (cap)
+		out[0] = '\0';
+	if (!sid || !*sid || !known || (text && !text_ok(text, JINGLE_TEXT_MAX)))
+		return -EINVAL;
+	struct sbuf b = { .p = out, .cap = cap };
+	put_session_head(&b, "session-terminate", sid, NULL, NULL);
+	sbuf_put(&b, "<reason><%s/>", reason);
+	if (text) {
+		sbuf_put(&b, "<text>");
+		put_esc(&b, text);
+		sbuf_put(&b, "</text>");
+	}
+	sbuf_put(&b, "</reason></jingle>");
 	return sbuf_end(&b);
 }

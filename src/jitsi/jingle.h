@@ -36,6 +36,7 @@
 #define JINGLE_JSON_MAX 65536       /* bytes of one <json-message> */
 #define JINGLE_JSON_MESSAGES_MAX 4  /* <json-message> elements in one <jingle> */
 #define JINGLE_JSON_SOURCES_MAX 4096 /* sources in them, all owners together */
+#define JINGLE_TEXT_MAX 256         /* bytes of a session-terminate's <text> */
 
 enum jingle_action {
 	JINGLE_OTHER, /* any action we do not know: answered with an error */
@@ -113,5 +114,15 @@ int jingle_write_accept(const struct sdp_session *answer, const struct jingle_ac
 int jingle_write_transport_info(const char *sid, const char *initiator, const char *content,
 				const char *ufrag, const char *pwd, const char *cand,
 				char *out, size_t cap);
+
+/* Writes a <jingle action='session-terminate' sid=...> with <reason><reason/></reason> and, if
+ * text is not NULL, <text>text</text> (escaped). reason is one of XEP-0166 §7.4's conditions
+ * that need no child: busy, cancel, connectivity-error, decline, expired, failed-application,
+ * failed-transport, general-error, gone, incompatible-parameters, media-error, security-error,
+ * success, timeout, unsupported-applications, unsupported-transports. Returns the length,
+ * -EINVAL (no sid, another reason, a text that is not 1..JINGLE_TEXT_MAX bytes of UTF-8
+ * without control characters) or -ENOSPC; out holds "" on failure. */
+int jingle_write_terminate(const char *sid, const char *reason, const char *text, char *out,
+			   size_t cap);
 
 #endif

@@ -292,10 +292,8 @@ void jsession_destroy(struct jsession *js, const char *reason)
 	if (!js)
 		return;
 	if (reason && js->accepted) {
-		char xml[1024], r[64], sid[SID_MAX * 6];
-		if (xml_escape(reason, r, sizeof(r)) >= 0 && xml_escape(js->sid, sid, sizeof(sid)) >= 0 &&
-		    snprintf(xml, sizeof(xml), "<jingle xmlns='" NS_JINGLE "' action='session-terminate'"
-			     " sid='%s'><reason><%s/></reason></jingle>", sid, r) < (int)sizeof(xml))
+		char xml[SID_MAX * 6 + 256]; /* the sid escaped at worst, and the rest */
+		if (jingle_write_terminate(js->sid, reason, NULL, xml, sizeof(xml)) > 0)
 			js->cbs.send_iq(js->cbs.user, js->remote, xml);
 	}
 	if (js->media && js->recv_attached)

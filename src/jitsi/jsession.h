@@ -63,8 +63,8 @@ int jsession_create(const struct jsession_config *cfg, const struct jsession_cbs
  * JSON-encoded sources are not JSON: bad-request). */
 int jsession_handle(struct jsession *js, const struct xml_node *jingle);
 const char *jsession_sid(const struct jsession *js);
-/* Ends the session: with reason (a Jingle reason such as "success" or "decline") a
- * session-terminate is sent first; NULL sends nothing. No callback afterwards. NULL is fine. */
+/* Ends the session: with reason (a Jingle reason such as "success" or "decline", one that
+ * jingle_write_terminate takes) a session-terminate is sent first; NULL sends nothing. No callback afterwards. NULL is fine. */
 void jsession_destroy(struct jsession *js, const char *reason);
 
 #endif

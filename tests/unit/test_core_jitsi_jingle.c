@@ -6,7 +6,8 @@
  * candidates; the sources and their owners, as XML and as Jitsi's JSON (json-message: a
  * session-initiate, source-add and source-remove built from jicofo's format, and hostile or
  * oversized JSON refused whole); hostile values (line breaks, blanks, numbers out of range,
- * missing parts) refused with no half-written output; escaping; a small buffer. */
+ * missing parts) refused with no half-written output; escaping; a small buffer; our
+ * session-terminate (reasons of XEP-0166 only, text escaped). */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -564,6 +565,65 @@ static void test_hostile(void **state)
 	xml_free(d);
 }
 
+static void test_terminate(void **state)
+{
+	(void)state;
+	static char out[1024];
+	struct xml_doc *d;
+	/* every reason XEP-0166 defines without a child, a text escaped and read back intact */
+	static const char *const ok[] = { "success", "decline", "busy", "gone", "timeout",
+					  "incompatible-parameters", "unsupported-transports" };
+	for (unsigned i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		int n = jingle_write_terminate("a'b&c", ok[i], i ? NULL : "bye <now> & \xc3\xa9t\xc3\xa9",
+					       out, sizeof(out));
+		assert_true(n > 0);
+		assert_int_equal((size_t)n, strlen(out));
+		const struct xml_node *j = jingle_of(out, &d);
+		assert_int_equal(jingle_action_of(j), JINGLE_SESSION_TERMINATE);
+		assert_string_equal(xml_attr(j, "sid"), "a'b&c");
+		assert_null(xml_attr(j, "initiator"));
+		const struct xml_node *r = xml_child(j, NS_JINGLE, "reason");
+		assert_non_null(r);
+		assert_non_null(xml_child(r, NS_JINGLE, ok[i]));
+		const struct xml_node *t = xml_child(r, NS_JINGLE, "text");
+		if (i)
+			assert_null(t);
+		else
+			assert_string_equal(t->text, "bye <now> & \xc3\xa9t\xc3\xa9");
+		xml_free(d);
+	}
+	/* what is not a reason, or a text that cannot be one line of XML text, is refused */
+	static char longtext[JINGLE_TEXT_MAX + 2];
+	memset(longtext, 'x', JINGLE_TEXT_MAX + 1);
+	static const struct { const char *sid, *reason, *text; } bad[] = {
+		{ "s", "bogus", NULL },
+		{ "s", "succes", NULL },
+		{ "s", "success/><evil", NULL },
+		{ "s", "alternative-session", NULL }, /* needs a <sid> child */
+		{ "s", NULL, NULL },
+		{ NULL, "success", NULL },
+		{ "", "success", NULL },
+		{ "s", "success", "" },
+		{ "s", "success", "two\nlines" },
+		{ "s", "success", "bell\a" },
+		{ "s", "success", "bad \xc3 utf-8" },
+		{ "s", "success", longtext },
+	};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(out, 'x', sizeof(out));
+		int rc = jingle_write_terminate(bad[i].sid, bad[i].reason, bad[i].text, out,
+						sizeof(out));
+		if (rc != -EINVAL || out[0])
+			fail_msg("bad %u: rc %d out '%.20s'", i, rc, out);
+	}
+	longtext[JINGLE_TEXT_MAX] = '\0'; /* exactly the bound: taken */
+	assert_true(jingle_write_terminate("s", "success", longtext, out, sizeof(out)) > 0);
+	char small[40];
+	assert_int_equal(jingle_write_terminate("s", "success", NULL, small, sizeof(small)),
+			 -ENOSPC);
+	assert_string_equal(small, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -573,6 +633,7 @@ int main(void)
 		cmocka_unit_test(test_json_hostile),
 		cmocka_unit_test(test_p2p_offer_and_candidates),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_terminate),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
