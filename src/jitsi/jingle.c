@@ -42,6 +42,14 @@ static const struct {
 	{ "source-remove", JINGLE_SOURCE_REMOVE },
 	{ "content-modify", JINGLE_CONTENT_MODIFY },
 	{ "transport-replace", JINGLE_TRANSPORT_REPLACE },
+	{ "description-info", JINGLE_DESCRIPTION_INFO },
+	{ "content-accept", JINGLE_UNSUPPORTED },
+	{ "content-add", JINGLE_UNSUPPORTED },
+	{ "content-reject", JINGLE_UNSUPPORTED },
+	{ "content-remove", JINGLE_UNSUPPORTED },
+	{ "security-info", JINGLE_UNSUPPORTED },
+	{ "transport-accept", JINGLE_UNSUPPORTED },
+	{ "transport-reject", JINGLE_UNSUPPORTED },
 };
 
 enum jingle_action jingle_action_of(const struct xml_node *jingle)
@@ -863,5 +871,48 @@ int jingle_write_terminate(const char *sid, const char *reason, const char *text
 		sbuf_put(&b, "</text>");
 	}
 	sbuf_put(&b, "</reason></jingle>");
+	return sbuf_end(&b);
+}
+
+/* ---- error answers (jingle.h: which condition is which kind) ---- */
+
+#define NS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
+#define NS_JINGLE_ERRORS "urn:xmpp:jingle:errors:1"
+
+static const struct {
+	const char *type, *cond, *jingle; /* error type, stanza condition, Jingle condition */
+} errors[] = {
+	[JINGLE_ERR_BAD_REQUEST] = { "modify", "bad-request", NULL },
+	[JINGLE_ERR_UNKNOWN_SESSION] = { "cancel", "item-not-found", "unknown-session" },
+	[JINGLE_ERR_OUT_OF_ORDER] = { "wait", "unexpected-request", "out-of-order" },
+	[JINGLE_ERR_TIE_BREAK] = { "cancel", "conflict", "tie-break" },
+	[JINGLE_ERR_UNSUPPORTED_INFO] = { "modify", "feature-not-implemented", "unsupported-info" },
+	[JINGLE_ERR_NOT_IMPLEMENTED] = { "cancel", "feature-not-implemented", NULL },
+	[JINGLE_ERR_INTERNAL] = { "wait", "internal-server-error", NULL },
+};
+
+enum jingle_error jingle_error_of(int rc)
+{
+	switch (rc) {
+	case -EINVAL: return JINGLE_ERR_BAD_REQUEST;
+	case -ENOENT: return JINGLE_ERR_UNKNOWN_SESSION;
+	case -EALREADY: return JINGLE_ERR_OUT_OF_ORDER;
+	case -EBUSY: return JINGLE_ERR_TIE_BREAK;
+	case -ENOMSG: return JINGLE_ERR_UNSUPPORTED_INFO;
+	case -ENOTSUP: return JINGLE_ERR_NOT_IMPLEMENTED;
+	default: return JINGLE_ERR_INTERNAL;
+	}
+}
+
+int jingle_write_error(enum jingle_error kind, char *out, size_t cap)
+{
+	if ((unsigned)kind >= sizeof(errors) / sizeof(errors[0]))
+		return -EINVAL;
+	struct sbuf b = { .p = out, .cap = cap };
+	sbuf_put(&b, "<error type='%s'><%s xmlns='" NS_STANZAS "'/>", errors[kind].type,
+		 errors[kind].cond);
+	if (errors[kind].jingle)
+		sbuf_put(&b, "<%s xmlns='" NS_JINGLE_ERRORS "'/>", errors[kind].jingle);
+	sbuf_put(&b, "</error>");
 	return sbuf_end(&b);
 }

@@ -39,17 +39,71 @@
 #define JINGLE_TEXT_MAX 256         /* bytes of a session-terminate's <text> */
 
 enum jingle_action {
-	JINGLE_OTHER, /* any action we do not know: answered with an error */
+	JINGLE_OTHER, /* an action neither XEP-0166 nor Jitsi defines (or none): bad-request */
 	JINGLE_SESSION_INITIATE,
 	JINGLE_SESSION_ACCEPT,
 	JINGLE_SESSION_TERMINATE,
 	JINGLE_SESSION_INFO,
 	JINGLE_TRANSPORT_INFO,
-	JINGLE_SOURCE_ADD,
-	JINGLE_SOURCE_REMOVE,
+	JINGLE_SOURCE_ADD,     /* Jitsi's, not XEP-0166's */
+	JINGLE_SOURCE_REMOVE,  /* Jitsi's, not XEP-0166's */
 	JINGLE_CONTENT_MODIFY,
 	JINGLE_TRANSPORT_REPLACE,
+	JINGLE_DESCRIPTION_INFO,
+	/* the other actions XEP-0166 §7.2 defines, none of which we take: content-accept,
+	 * content-add, content-reject, content-remove, security-info, transport-accept,
+	 * transport-reject */
+	JINGLE_UNSUPPORTED,
 };
+
+/* How to answer a Jingle iq-set we do not take with a result (XEP-0166 v1.1.2 §6.3 "Responder
+ * Response", §6.7 "Termination", §6.8 "Informational Messages", §7.2 "Action Attribute",
+ * §10 "Error Handling"; error types as RFC 6120 §8.3.3 and the XEP's examples give them):
+ *
+ *   condition                                           kind: <error type> stanza condition
+ *                                                             + Jingle condition
+ *   malformed: no sid, a content, candidate or JSON     BAD_REQUEST: modify bad-request
+ *     we cannot read, an offer we cannot translate
+ *   an action neither XEP-0166 nor Jitsi defines         BAD_REQUEST (§7.2 says so)
+ *     (JINGLE_OTHER)
+ *   a sid we do not know, or of a session we ended      UNKNOWN_SESSION: cancel item-not-found
+ *     (§6.7), or of a session with someone else           + unknown-session
+ *   an action that cannot come now: session-initiate    OUT_OF_ORDER: wait unexpected-request
+ *     or session-accept for a session we already answer   + out-of-order
+ *   a session-initiate crossing ours, ours winning      TIE_BREAK: cancel conflict + tie-break
+ *     (§7.2.10: the lower sid wins)
+ *   session-info or description-info with a payload we   UNSUPPORTED_INFO: modify
+ *     do not understand (an empty session-info is a        feature-not-implemented
+ *     ping: answered with a result, §6.8)                  + unsupported-info
+ *   an action XEP-0166 defines that we do not take       NOT_IMPLEMENTED: cancel
+ *     (JINGLE_UNSUPPORTED, transport-replace)               feature-not-implemented
+ *   our own failure (no memory, ...)                     INTERNAL: wait internal-server-error
+ *
+ * Not error answers: a session-initiate that is well formed but that we cannot or will not take
+ * is acknowledged with a result and then ended with session-terminate (§6.3.2):
+ * 'incompatible-parameters' when it offers no Opus audio (jsession_create's -EPROTO),
+ * 'decline' for a peer-to-peer offer we refuse (--no-p2p). */
+enum jingle_error {
+	JINGLE_ERR_BAD_REQUEST,
+	JINGLE_ERR_UNKNOWN_SESSION,
+	JINGLE_ERR_OUT_OF_ORDER,
+	JINGLE_ERR_TIE_BREAK,
+	JINGLE_ERR_UNSUPPORTED_INFO,
+	JINGLE_ERR_NOT_IMPLEMENTED,
+	JINGLE_ERR_INTERNAL,
+};
+
+/* The kind for an error code as jsession_handle and jsession_create return them: -EINVAL
+ * BAD_REQUEST, -ENOENT UNKNOWN_SESSION, -EALREADY OUT_OF_ORDER, -EBUSY TIE_BREAK, -ENOMSG
+ * UNSUPPORTED_INFO, -ENOTSUP NOT_IMPLEMENTED, any other INTERNAL. (Not for -EPROTO from
+ * jsession_create: see above.) */
+enum jingle_error jingle_error_of(int rc);
+
+/* Writes the <error> child of the iq type='error' that answers with kind, e.g. <error
+ * type='cancel'><item-not-found xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><unknown-session
+ * xmlns='urn:xmpp:jingle:errors:1'/></error>. Returns the length, -EINVAL (not a kind) or
+ * -ENOSPC (out then ""). */
+int jingle_write_error(enum jingle_error kind, char *out, size_t cap);
 
 /* True if s is 1..max printable ASCII characters without blanks: what a remote value must be
  * to go into an SDP line as a token (and what ids, JIDs and names are checked against). */

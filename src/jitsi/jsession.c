@@ -253,7 +253,7 @@ int jsession_handle(struct jsession *js, const struct xml_node *jingle)
 {
 	const char *sid = xml_attr(jingle, "sid");
 	if (!sid || strcmp(sid, js->sid))
-		return -EINVAL;
+		return sid ? -ENOENT : -EINVAL; /* the answers: jingle.h, enum jingle_error */
 	struct src_ctx sc = { js, true };
 	switch (jingle_action_of(jingle)) {
 	case JINGLE_TRANSPORT_INFO:
@@ -263,8 +263,16 @@ int jsession_handle(struct jsession *js, const struct xml_node *jingle)
 		sc.added = jingle_action_of(jingle) == JINGLE_SOURCE_ADD;
 		return jingle_sources(jingle, report_source, &sc) < 0 ? -EINVAL : 0;
 	case JINGLE_CONTENT_MODIFY: /* the peer's video constraints: nothing to change here */
-	case JINGLE_SESSION_INFO:
 		return 0;
+	case JINGLE_SESSION_INFO: /* empty: a ping; with a payload: none we understand */
+		return jingle->child ? -ENOMSG : 0;
+	case JINGLE_DESCRIPTION_INFO:
+		return -ENOMSG;
+	case JINGLE_SESSION_INITIATE: /* we answered this session's already */
+	case JINGLE_SESSION_ACCEPT:   /* we are its responder */
+		return -EALREADY;
+	case JINGLE_OTHER:
+		return -EINVAL;
 	case JINGLE_SESSION_TERMINATE: {
 		const struct xml_node *r = xml_child(jingle, NS_JINGLE, "reason");
 		const char *why = "success";

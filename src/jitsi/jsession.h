@@ -58,9 +58,13 @@ struct jsession_config {
 int jsession_create(const struct jsession_config *cfg, const struct jsession_cbs *cbs,
 		    const struct xml_node *initiate, struct jsession **out, char *err,
 		    size_t errlen);
-/* Another action for this session (its sid): 0 (answer the iq with result), -ENOTSUP (an
- * action we do not take: feature-not-implemented), -EINVAL (malformed, e.g. a source-add whose
- * JSON-encoded sources are not JSON: bad-request). */
+/* Another action for this session: 0 (answer the iq with a result) or the error to answer with
+ * (jingle_error_of, jingle_write_error; XEP-0166's conditions: jingle.h): -ENOENT another sid
+ * (unknown-session), -EINVAL malformed (no sid; a source-add whose JSON-encoded sources are
+ * not JSON) or an action no one defines (bad-request), -EALREADY a session-initiate or
+ * session-accept for this session (out-of-order), -ENOMSG a session-info or description-info
+ * payload we do not understand (unsupported-info; an empty session-info is a ping: 0),
+ * -ENOTSUP an action XEP-0166 defines that we do not take (feature-not-implemented). */
 int jsession_handle(struct jsession *js, const struct xml_node *jingle);
 const char *jsession_sid(const struct jsession *js);
 /* Ends the session: with reason (a Jingle reason such as "success" or "decline", one that

@@ -7,7 +7,8 @@
  * session-initiate, source-add and source-remove built from jicofo's format, and hostile or
  * oversized JSON refused whole); hostile values (line breaks, blanks, numbers out of range,
  * missing parts) refused with no half-written output; escaping; a small buffer; our
- * session-terminate (reasons of XEP-0166 only, text escaped). */
+ * session-terminate (reasons of XEP-0166 only, text escaped); every action's name, and the
+ * error answers as XEP-0166 gives them. */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -624,6 +625,91 @@ static void test_terminate(void **state)
 	assert_string_equal(small, "");
 }
 
+static void test_actions_and_errors(void **state)
+{
+	(void)state;
+	/* every action XEP-0166 §7.2 defines and Jitsi's two are known; anything else is OTHER */
+	static const struct { const char *name; enum jingle_action a; } acts[] = {
+		{ "session-initiate", JINGLE_SESSION_INITIATE },
+		{ "session-accept", JINGLE_SESSION_ACCEPT },
+		{ "session-terminate", JINGLE_SESSION_TERMINATE },
+		{ "session-info", JINGLE_SESSION_INFO },
+		{ "transport-info", JINGLE_TRANSPORT_INFO },
+		{ "source-add", JINGLE_SOURCE_ADD },
+		{ "source-remove", JINGLE_SOURCE_REMOVE },
+		{ "content-modify", JINGLE_CONTENT_MODIFY },
+		{ "transport-replace", JINGLE_TRANSPORT_REPLACE },
+		{ "description-info", JINGLE_DESCRIPTION_INFO },
+		{ "content-accept", JINGLE_UNSUPPORTED },
+		{ "content-add", JINGLE_UNSUPPORTED },
+		{ "content-reject", JINGLE_UNSUPPORTED },
+		{ "content-remove", JINGLE_UNSUPPORTED },
+		{ "security-info", JINGLE_UNSUPPORTED },
+		{ "transport-accept", JINGLE_UNSUPPORTED },
+		{ "transport-reject", JINGLE_UNSUPPORTED },
+		{ "session-bogus", JINGLE_OTHER },
+		{ "Session-Initiate", JINGLE_OTHER },
+		{ "", JINGLE_OTHER },
+		{ NULL, JINGLE_OTHER },
+	};
+	for (unsigned i = 0; i < sizeof(acts) / sizeof(acts[0]); i++) {
+		char xml[200];
+		struct xml_doc *d;
+		if (acts[i].name)
+			snprintf(xml, sizeof(xml), "<jingle xmlns='urn:xmpp:jingle:1' action='%s' sid='s'/>",
+				 acts[i].name);
+		else
+			snprintf(xml, sizeof(xml), "<jingle xmlns='urn:xmpp:jingle:1' sid='s'/>");
+		const struct xml_node *j = jingle_of(xml, &d);
+		if (jingle_action_of(j) != acts[i].a)
+			fail_msg("action %s: %d", acts[i].name, jingle_action_of(j));
+		xml_free(d);
+	}
+	assert_int_equal(jingle_action_of(NULL), JINGLE_OTHER);
+
+	/* each kind's <error>, read back inside an iq: its type, stanza and Jingle condition */
+	static const struct { enum jingle_error k; int rc; const char *type, *cond, *jc; } errs[] = {
+		{ JINGLE_ERR_BAD_REQUEST, -EINVAL, "modify", "bad-request", NULL },
+		{ JINGLE_ERR_UNKNOWN_SESSION, -ENOENT, "cancel", "item-not-found", "unknown-session" },
+		{ JINGLE_ERR_OUT_OF_ORDER, -EALREADY, "wait", "unexpected-request", "out-of-order" },
+		{ JINGLE_ERR_TIE_BREAK, -EBUSY, "cancel", "conflict", "tie-break" },
+		{ JINGLE_ERR_UNSUPPORTED_INFO, -ENOMSG, "modify", "feature-not-implemented",
+		  "unsupported-info" },
+		{ JINGLE_ERR_NOT_IMPLEMENTED, -ENOTSUP, "cancel", "feature-not-implemented", NULL },
+		{ JINGLE_ERR_INTERNAL, -ENOMEM, "wait", "internal-server-error", NULL },
+	};
+	for (unsigned i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
+		char e[300], iq[400], err[200];
+		struct xml_doc *d;
+		assert_int_equal(jingle_error_of(errs[i].rc), errs[i].k);
+		int n = jingle_write_error(errs[i].k, e, sizeof(e));
+		assert_true(n > 0);
+		assert_int_equal((size_t)n, strlen(e));
+		snprintf(iq, sizeof(iq), "<iq xmlns='jabber:client' type='error' id='x'>%s</iq>", e);
+		if (xml_parse(iq, strlen(iq), &d, err, sizeof(err)) < 0)
+			fail_msg("kind %u: %s: %s", i, err, e);
+		const struct xml_node *er = xml_child(xml_root(d), NULL, "error");
+		assert_non_null(er);
+		assert_string_equal(xml_attr(er, "type"), errs[i].type);
+		unsigned kids = 0;
+		for (const struct xml_node *k = er->child; k; k = k->next)
+			kids++;
+		assert_int_equal(kids, errs[i].jc ? 2 : 1);
+		assert_non_null(xml_child(er, "urn:ietf:params:xml:ns:xmpp-stanzas", errs[i].cond));
+		if (errs[i].jc)
+			assert_non_null(xml_child(er, "urn:xmpp:jingle:errors:1", errs[i].jc));
+		xml_free(d);
+	}
+	assert_int_equal(jingle_error_of(-EIO), JINGLE_ERR_INTERNAL);
+	char e[300];
+	assert_int_equal(jingle_write_error((enum jingle_error)99, e, sizeof(e)), -EINVAL);
+	assert_int_equal(jingle_write_error((enum jingle_error)-1, e, sizeof(e)), -EINVAL);
+	char small[20];
+	assert_int_equal(jingle_write_error(JINGLE_ERR_UNKNOWN_SESSION, small, sizeof(small)),
+			 -ENOSPC);
+	assert_string_equal(small, "");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -634,6 +720,7 @@ int main(void)
 		cmocka_unit_test(test_p2p_offer_and_candidates),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_terminate),
+		cmocka_unit_test(test_actions_and_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -4,8 +4,8 @@
  * translated back, keys the focus's peer; candidates trickle as transport-info; both sides
  * reach ICE + DTLS connected, so every field the translation carries both ways is right
  * enough for a real handshake. Then: sources reported (offer, source-add as XML and as JSON,
- * source-remove; malformed JSON refused),
- * content-modify acknowledged, unknown actions and other sids refused, session-terminate
+ * source-remove; malformed JSON refused), content-modify and an empty session-info
+ * acknowledged, every other action answered with XEP-0166's error, session-terminate
  * reported, our own terminate sent with the sid; an offer without Opus refused. */
 #include <errno.h>
 #include <setjmp.h>
@@ -243,19 +243,43 @@ static void test_handshake_through_jingle(void **state)
 	assert_int_equal(s.last_ssrc, 778);
 	assert_string_equal(s.last_owner, "c0ffee01");
 	xml_free(d);
-	static const char *const other[] = {
-		"<jingle xmlns='urn:xmpp:jingle:1' action='content-modify' sid='sid&apos;1'/>",
-		"<jingle xmlns='urn:xmpp:jingle:1' action='description-info' sid='sid&apos;1'/>",
-		"<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='other'/>",
-		("<jingle xmlns='urn:xmpp:jingle:1' action='source-remove' sid='sid&apos;1'>"
-		 "<json-message xmlns='http://jitsi.org/jitmeet'>{\"sources\":</json-message></jingle>"),
+	/* every other action gets the answer XEP-0166 gives it (jingle.h) */
+	static const struct { const char *xml; int rc; enum jingle_error kind; } other[] = {
+		{ "<jingle xmlns='urn:xmpp:jingle:1' action='content-modify' sid='sid&apos;1'/>", 0, 0 },
+		{ "<jingle xmlns='urn:xmpp:jingle:1' action='session-info' sid='sid&apos;1'/>", 0, 0 },
+		{ "<jingle xmlns='urn:xmpp:jingle:1' action='session-info' sid='sid&apos;1'><ringing "
+		  "xmlns='urn:xmpp:jingle:apps:rtp:info:1'/></jingle>", -ENOMSG,
+		  JINGLE_ERR_UNSUPPORTED_INFO },
+		{ "<jingle xmlns='urn:xmpp:jingle:1' action='description-info' sid='sid&apos;1'/>",
+		  -ENOMSG, JINGLE_ERR_UNSUPPORTED_INFO },
+		{ "<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='other'/>", -ENOENT,
+		  JINGLE_ERR_UNKNOWN_SESSION },
+		{ "<jingle xmlns='urn:xmpp:jingle:1' action='source-add'/>", -EINVAL,
+		  JINGLE_ERR_BAD_REQUEST },
+		{ "<jingle xmlns='urn:xmpp:jingle:1' action='session-bogus' sid='sid&apos;1'/>",
+		  -EINVAL, JINGLE_ERR_BAD_REQUEST },
+		{ "<jingle xmlns='urn:xmpp:jingle:1' sid='sid&apos;1'/>", -EINVAL,
+		  JINGLE_ERR_BAD_REQUEST },
+		{ "<jingle xmlns='urn:xmpp:jingle:1' action='content-add' sid='sid&apos;1'/>",
+		  -ENOTSUP, JINGLE_ERR_NOT_IMPLEMENTED },
+		{ "<jingle xmlns='urn:xmpp:jingle:1' action='transport-replace' sid='sid&apos;1'/>",
+		  -ENOTSUP, JINGLE_ERR_NOT_IMPLEMENTED },
+		{ "<jingle xmlns='urn:xmpp:jingle:1' action='session-initiate' sid='sid&apos;1'/>",
+		  -EALREADY, JINGLE_ERR_OUT_OF_ORDER },
+		{ "<jingle xmlns='urn:xmpp:jingle:1' action='session-accept' sid='sid&apos;1'/>",
+		  -EALREADY, JINGLE_ERR_OUT_OF_ORDER },
+		{ ("<jingle xmlns='urn:xmpp:jingle:1' action='source-remove' sid='sid&apos;1'>"
+		   "<json-message xmlns='http://jitsi.org/jitmeet'>{\"sources\":</json-message>"
+		   "</jingle>"), -EINVAL, JINGLE_ERR_BAD_REQUEST },
 	};
-	static const int want[] = { 0, -ENOTSUP, -EINVAL, -EINVAL };
-	for (unsigned i = 0; i < 4; i++) {
-		j = parse_jingle(other[i], &d);
-		assert_int_equal(jsession_handle(js, j), want[i]);
+	for (unsigned i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
+		j = parse_jingle(other[i].xml, &d);
+		int rc = jsession_handle(js, j);
+		if (rc != other[i].rc || (rc && jingle_error_of(rc) != other[i].kind))
+			fail_msg("action %u: rc %d", i, rc);
 		xml_free(d);
 	}
+	assert_false(s.ended);
 	static const char term[] =
 		"<jingle xmlns='urn:xmpp:jingle:1' action='session-terminate' sid='sid&apos;1'>"
 		"<reason><text>bye</text><gone/></reason></jingle>";
