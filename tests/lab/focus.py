@@ -26,6 +26,14 @@ Behaviours for tests (command line, or at run time as a JSON line on stdin
   --error COND        an error answer with that RFC 6120 condition (type from the condition)
   --silent            never answer conference requests (they are still logged)
   --no-auto-owner     never grant owner
+  --bridge JANUS_WS   media through Janus's AudioBridge standing in for the videobridge
+                      (tests/lab/jbridge.py): each participant who joins gets a Jingle
+                      session-initiate whose media is an AudioBridge participant (Janus makes the
+                      offer; the client hears the mix of everyone else), session-accept and
+                      transport-info go on to Janus, Janus's trickle back, and leaving or
+                      session-terminate tears the Janus participant down. Logged as {"bridge":
+                      what, "occupant", ...} records (offered, accepted, candidates, janus,
+                      terminated, left, action, error).
 
 Every stanza received is logged as one JSON line to --log (conference requests parsed:
 room, attrs, properties), and a line `ready` is printed on stdout once the component is
@@ -38,12 +46,15 @@ import hashlib
 import heapq
 import json
 import os
+import random
 import select
 import socket
 import sys
 import time
 import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
+
+import jbridge
 
 NS_COMPONENT = "jabber:component:accept"
 NS_STREAM = "http://etherx.jabber.org/streams"
@@ -57,6 +68,7 @@ NS_PING = "urn:xmpp:ping"
 NS_JINGLE = "urn:xmpp:jingle:1"
 NS_STANZAS = "urn:ietf:params:xml:ns:xmpp-stanzas"
 NS_DATA = "jabber:x:data"
+AB = "janus.plugin.audiobridge"
 
 # RFC 6120 §8.3.3: the error type each condition usually carries
 ERROR_TYPES = {"bad-request": "modify", "conflict": "cancel", "feature-not-implemented": "cancel",
@@ -123,6 +135,10 @@ class Focus:
         self.ready = False
         self.log = open(args.log, "a", buffering=1) if args.log else None
         self.t0 = time.monotonic()
+        self.janus = None        # jbridge.JanusLink with --bridge
+        self.ab_admin = None     # its handle for AudioBridge room requests
+        self.ab_rooms = {}       # room JID -> AudioBridge room number
+        self.parts = {}          # occupant JID -> bridged participant (see bridge_join)
 
     # ---- plumbing ----------------------------------------------------------------------------
 
@@ -240,9 +256,12 @@ class Focus:
             self.reply_error(iq, "service-unavailable")
 
     def handle_jingle(self, iq, jingle):
-        """A Jingle iq from a participant (session-accept, transport-info, ...): acknowledged.
-        Issue 15 adds the session-initiate we send (see NOTES §2.2) and answers here."""
-        self.reply_result(iq)
+        """A Jingle iq from a participant: without --bridge acknowledged only; with it, the
+        answers to our session-initiate (bridge_jingle)."""
+        if self.janus is None:
+            self.reply_result(iq)
+        else:
+            self.bridge_jingle(iq, jingle)
 
     def on_iq_answer(self, iq):
         for room in self.rooms.values():
@@ -328,6 +347,8 @@ class Focus:
 
     def room_ready(self, room):
         room.state = "joined"
+        for nick in list(room.occupants):
+            self.bridge_join(room, nick)
         pending, room.pending = room.pending, []
         for iq in pending:
             self.answer_joined(iq, room)
@@ -360,6 +381,7 @@ class Focus:
             return
         if p.get("type") == "unavailable":
             room.occupants.pop(nick, None)
+            self.bridge_leave("%s/%s" % (room.jid, nick), "left")
             if not room.occupants:
                 self.send("<presence type='unavailable' from=%s to=%s/>"
                           % (quoteattr(self.full), quoteattr("%s/%s" % (room.jid, self.args.nick))))
@@ -369,9 +391,12 @@ class Focus:
                 self.maybe_grant_owner(room)
             return
         item = x.find(tag(NS_MUC_USER, "item")) if x is not None else None
+        new = nick not in room.occupants
         room.occupants[nick] = {"jid": item.get("jid") if item is not None else None,
                                 "role": item.get("role") if item is not None else None,
                                 "affiliation": item.get("affiliation") if item is not None else None}
+        if new and room.state == "joined":
+            self.bridge_join(room, nick)
         self.maybe_grant_owner(room)
 
     def maybe_grant_owner(self, room):
@@ -416,9 +441,119 @@ class Focus:
             raise SystemExit(0)
         self.note({"command": cmd})
 
+    # ---- media: Janus's AudioBridge as the videobridge (--bridge) ----------------------------
+
+    def bridge_start(self):
+        self.janus = jbridge.JanusLink(self.args.bridge, self.on_janus_event)
+        self.ab_admin = self.janus.call({"janus": "attach", "plugin": AB})["data"]["id"]
+        self.keepalive()
+
+    def keepalive(self):
+        self.janus.send({"janus": "keepalive"})
+        self.later(20, self.keepalive)
+
+    def bridge_join(self, room, nick):
+        """Allocates an AudioBridge participant for occupant nick (in an AudioBridge room of
+        its own per MUC room) and sends its offer as our session-initiate, from the focus's
+        occupant (the MUC rewrites our from), as jicofo invites a participant."""
+        occ = "%s/%s" % (room.jid, nick)
+        if self.janus is None or occ in self.parts or not room.occupants[nick]["jid"]:
+            return
+        part = self.parts[occ] = {"occ": occ, "sid": os.urandom(6).hex(), "handle": None,
+                                  "offer": None, "actions": {}}
+        try:
+            if room.jid not in self.ab_rooms:
+                number = 7000 + len(self.ab_rooms)
+                self.janus.call({"janus": "message", "body": {
+                    "request": "create", "room": number, "sampling_rate": 48000,
+                    "audiolevel_ext": True}}, self.ab_admin)
+                self.ab_rooms[room.jid] = number
+            part["handle"] = self.janus.call({"janus": "attach", "plugin": AB})["data"]["id"]
+            ev = self.janus.call({"janus": "message", "body": {
+                "request": "join", "room": self.ab_rooms[room.jid], "display": nick,
+                "generate_offer": True}}, part["handle"])
+            part["offer"] = ev["jsep"]["sdp"]
+            jingle = jbridge.offer_to_jingle(part["offer"], part["sid"],
+                                             "%s/%s" % (room.jid, self.args.nick),
+                                             random.randrange(1, 1 << 32))
+        except (RuntimeError, KeyError, StopIteration, ValueError) as e:
+            self.note({"bridge": "error", "occupant": occ, "error": str(e)})
+            self.bridge_leave(occ, None)
+            return
+        self.send("<iq type='set' id=%s from=%s to=%s>%s</iq>"
+                  % (quoteattr("si-" + part["sid"]), quoteattr(self.full), quoteattr(occ), jingle))
+        self.note({"bridge": "offered", "occupant": occ, "sid": part["sid"],
+                   "handle": part["handle"], "room": self.ab_rooms[room.jid]})
+
+    def bridge_leave(self, occ, why):
+        part = self.parts.pop(occ, None)
+        if part is None:
+            return
+        if part["handle"] is not None:
+            self.janus.send({"janus": "detach"}, part["handle"])
+        if why:
+            self.note({"bridge": why, "occupant": occ, "actions": part["actions"]})
+
+    def bridge_jingle(self, iq, jingle):
+        occ = iq.get("from") or ""
+        part = self.parts.get(occ)
+        action = jingle.get("action")
+        if part is None or jingle.get("sid") != part["sid"]:
+            self.send("<iq type='error' id=%s from=%s to=%s><error type='cancel'><item-not-found "
+                      "xmlns='%s'/><unknown-session xmlns='urn:xmpp:jingle:errors:1'/></error></iq>"
+                      % (quoteattr(iq.get("id", "")), quoteattr(iq.get("to", self.jid)),
+                         quoteattr(occ), NS_STANZAS))
+            return
+        self.reply_result(iq)
+        part["actions"][action] = part["actions"].get(action, 0) + 1
+        try:
+            if action == "session-accept":
+                answer = jbridge.accept_to_sdp(jingle, part["offer"])
+                self.janus.call({"janus": "message", "body": {"request": "configure"},
+                                 "jsep": {"type": "answer", "sdp": answer}}, part["handle"])
+                self.note({"bridge": "accepted", "occupant": occ})
+            if action in ("session-accept", "transport-info"):
+                # the 2021 client names the content by its mid ('0'): every candidate of the
+                # session is on Janus's one bundled m-line
+                n = 0
+                for t in jingle.iter("{%s}transport" % jbridge.NS_ICE):
+                    for line in jbridge.jingle_candidates(t):
+                        self.janus.send({"janus": "trickle", "candidate": {
+                            "candidate": line, "sdpMid": "0", "sdpMLineIndex": 0}},
+                            part["handle"])
+                        n += 1
+                if n:
+                    self.note({"bridge": "candidates", "occupant": occ, "n": n})
+            elif action == "session-terminate":
+                self.bridge_leave(occ, "terminated")
+        except (RuntimeError, ValueError) as e:
+            self.note({"bridge": "error", "occupant": occ, "action": action, "error": str(e)})
+
+    def on_janus_event(self, msg):
+        """Janus's own messages: its candidates go to the participant as transport-info
+        (when Janus trickles), the rest is logged."""
+        part = next((p for p in self.parts.values() if p["handle"] == msg.get("sender")), None)
+        self.note({"bridge": "janus", "occupant": part and part["occ"],
+                   "janus": msg.get("janus"), "msg": json.dumps(msg)[:300]})
+        cand = msg.get("candidate") if msg.get("janus") == "trickle" else None
+        if part is None or not cand or not cand.get("candidate"):
+            return
+        m = next(x for x in jbridge.parse_sdp(part["offer"])["media"] if x["kind"] == "audio")
+        xml = jbridge.candidate_xml(cand["candidate"], "t%d" % self.seq)
+        if xml:
+            self.send("<iq type='set' id=%s from=%s to=%s><jingle xmlns='%s' "
+                      "action='transport-info' sid=%s><content creator='initiator' name='audio'>"
+                      "<transport xmlns='%s' ufrag=%s pwd=%s>%s</transport></content></jingle></iq>"
+                      % (quoteattr(self.next_id("ti")), quoteattr(self.full),
+                         quoteattr(part["occ"]), NS_JINGLE, quoteattr(part["sid"]),
+                         jbridge.NS_ICE, quoteattr(m["ufrag"]), quoteattr(m["pwd"]), xml))
+
     def run(self):
         self.connect()
         inputs = [self.sock, sys.stdin]
+        if self.args.bridge:
+            self.bridge_start()
+            inputs.append(self.janus)
         while True:
             now = time.monotonic()
             while self.timers and self.timers[0][0] <= now:
@@ -430,6 +565,8 @@ class Focus:
                 if not data:
                     raise SystemExit("focus: the server closed the connection")
                 self.feed(data)
+            if self.janus is not None and self.janus in r:
+                self.janus.drain()
             if sys.stdin in r:
                 line = sys.stdin.readline()
                 if not line:
@@ -455,6 +592,7 @@ def main(argv=None):
     ap.add_argument("--error")
     ap.add_argument("--silent", action="store_true", default=None)
     ap.add_argument("--no-auto-owner", action="store_false", default=None, dest="auto_owner")
+    ap.add_argument("--bridge", metavar="JANUS_WS", help="media through Janus's AudioBridge")
     args = ap.parse_args(argv)
     if args.error and args.error not in ERROR_TYPES:
         ap.error("--error: one of %s" % ", ".join(sorted(ERROR_TYPES)))

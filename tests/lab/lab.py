@@ -643,7 +643,8 @@ class Lab:
 
     def start_focus(self, *options, timeout=10.0):
         """Starts tests/lab/focus.py (a stand-in jicofo: see its docstring for the options,
-        e.g. "--not-ready", "2") in the server namespace against the prosody started with
+        e.g. "--not-ready", "2"; "--bridge", self.url gives each participant media on this
+        lab's Janus AudioBridge) in the server namespace against the prosody started with
         focus=True; waits until prosody accepted it. Returns a LabFocus (requests(), command(),
         stop()); stopped by PID at teardown."""
         if not getattr(self, "focus_port", None) or not self._prosody:

@@ -7,9 +7,22 @@
 //                 history, self: our own message, as the room echoes it}], left,
 //                 errors: [uncaught errors], console: [its last warnings and errors]}
 //   ttm.send(text), ttm.sendPrivate(id, text), ttm.leave() -> Promise (resolves when left).
+//   Media: ttm.pc() the bridge session's RTCPeerConnection (null before it); remote audio
+//   tracks lib-jitsi-meet makes (one per participant) each play in an <audio> element, as the
+//   web app does (Chromium counts received audio energy only for a track that plays);
+//   state().remote lists them: [{participant, type}]. A bridge that mixes (the lab's
+//   AudioBridge, whose one stream is the bridge's own, msid `mixedmslabel`) gets no such track:
+//   lib-jitsi-meet ignores that stream. ttm.playBridge() plays the bridge session's received
+//   audio itself (returns how many tracks). ttm.remoteAudio(): the MediaStreamTrack of the
+//   first remote audio track, else of the bridge's played by playBridge(). state().local_audio
+//   says whether our microphone track was added.
 // Options: focus=JID (default focus.DOMAIN), p2p=0 (no peer-to-peer Jingle offer to the one
 // other participant; on by default, as in the Jitsi Meet web app's config), id=ID (the
-// occupant name, else lib-jitsi-meet's own choice: 8 hex digits).
+// occupant name, else lib-jitsi-meet's own choice: 8 hex digits), audio=1 (send our
+// microphone: lib-jitsi-meet's local audio track, added before joining as the web app does),
+// ap=0 (no audio processing of the microphone: no echo canceller, noise suppression or gain
+// control, lib-jitsi-meet's disableAP; for a fake microphone that plays a file),
+// renegotiate=0 (the bridge session does not renegotiate on its own: see stopRenegotiation).
 // Text from other participants is kept as data, never put into the page as HTML.
 (function () {
   "use strict";
@@ -17,7 +30,8 @@
   var t0 = performance.now();
   var st = {connected: false, joined: false, my_id: null, error: null, p2p: null,
             connected_ms: null, joined_ms: null, participants: [], messages: [],
-            left: false, errors: []};
+            left: false, errors: [], remote: [], local_audio: false};
+  var remoteAudio = [], bridgeAudio = [];
   var conn = null, conf = null;
 
   function log(s) {
@@ -63,6 +77,19 @@
     };
   }
 
+  // The 2021 build in today's Chromium renegotiates the bridge session 50-100 times a second
+  // on its own, from the moment it has answered (Chromium fires negotiationneeded after each
+  // of its answers; lib-jitsi-meet re-applies the offer; nothing reaches the focus). That
+  // takes most of a core per browser and pushes the receiver's jitter buffer up, which then
+  // shrinks by time-compressing what is heard. This removes its handler from the bridge
+  // session (renegotiate=0 does it as the session starts). Returns whether there was one.
+  function stopRenegotiation() {
+    var s = conf && conf.jvbJingleSession;
+    if (!s || !s.peerconnection) return false;
+    s.peerconnection.onnegotiationneeded = null;
+    return true;
+  }
+
   function start() {
     var JM = window.JitsiMeetJS;
     if (!JM) {
@@ -70,7 +97,7 @@
       return;
     }
     var domain = q.get("domain"), room = q.get("room");
-    JM.init({disableAudioLevels: true});
+    JM.init({disableAudioLevels: true, disableAP: q.get("ap") === "0"});
     JM.setLogLevel(JM.logLevels.WARN);
     var E = JM.events;
     conn = new JM.JitsiConnection(null, null, {
@@ -111,8 +138,30 @@
       conf.on(C.MESSAGE_RECEIVED, onMessage(false));
       conf.on(C.PRIVATE_MESSAGE_RECEIVED, onMessage(true));
       conf.on(C.P2P_STATUS, function (c, on) { st.p2p = on; });
+      if (q.get("renegotiate") === "0")
+        conf.on(C._MEDIA_SESSION_STARTED, function (s) {
+          if (s && !s.isP2P) stopRenegotiation();
+        });
+      conf.on(C.TRACK_ADDED, function (track) {
+        if (track.isLocal()) return;
+        st.remote.push({participant: track.getParticipantId(), type: track.getType()});
+        if (track.getType() !== "audio") return;
+        var el = document.createElement("audio");
+        el.autoplay = true;
+        document.body.appendChild(el);
+        track.attach(el);
+        remoteAudio.push(track.getTrack());
+      });
       conf.setDisplayName(q.get("name"));
-      conf.join();
+      if (q.get("audio") !== "1") {
+        conf.join();
+        return;
+      }
+      JM.createLocalTracks({devices: ["audio"]}).then(function (tracks) {
+        tracks.forEach(function (t) { conf.addTrack(t); });
+        st.local_audio = tracks.length > 0;
+        conf.join();
+      }, function (e) { st.error = "local audio: " + String(e); });
     });
     conn.connect();
   }
@@ -123,6 +172,24 @@
       return st;
     },
     send: function (text) { conf.sendTextMessage(text); },
+    pc: function () {
+      var s = conf && conf.jvbJingleSession;
+      return s && s.peerconnection ? s.peerconnection.peerconnection : null;
+    },
+    stopRenegotiation: stopRenegotiation,
+    remoteAudio: function () { return remoteAudio[0] || bridgeAudio[0] || null; },
+    playBridge: function () {
+      var pc = window.ttm.pc();
+      (pc ? pc.getReceivers() : []).forEach(function (r) {
+        if (r.track.kind !== "audio" || bridgeAudio.indexOf(r.track) >= 0) return;
+        var el = document.createElement("audio");
+        el.autoplay = true;
+        el.srcObject = new MediaStream([r.track]);
+        document.body.appendChild(el);
+        bridgeAudio.push(r.track);
+      });
+      return bridgeAudio.length;
+    },
     sendPrivate: function (id, text) { conf.sendPrivateTextMessage(id, text); },
     leave: function () {
       return conf.leave().then(function () {
