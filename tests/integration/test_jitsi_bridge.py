@@ -54,7 +54,7 @@ from test_browser_videoroom import looped_correlation, sounding
 
 ROOM = "bridged"
 SPEECH = {"anna": A.SENTENCE, "bert": A.STORY[:170]}
-RECORD_S = 7.0
+RECORD_S = 6.0
 SETTLED_MS = 250  # a receive jitter buffer delay this low is settled
 SKIP = 77
 
@@ -193,7 +193,7 @@ def test_offer_and_answer_translation():
 
 
 def test_two_browsers_hear_each_other_through_the_bridge():
-    with lab.Lab() as L:
+    with lab.Lab(full_trickle=True) as L:
         ws = L.start_prosody(focus=True)
         focus = L.start_focus("--bridge", L.url)
         wav = {}
@@ -216,7 +216,7 @@ def test_two_browsers_hear_each_other_through_the_bridge():
             occ = {n: "%s@conference.localhost/%s" % (ROOM, i) for n, i in ids.items()}
             errors = bridge(focus, "error")
             assert not errors, errors
-            for what in ("offered", "accepted", "candidates"):
+            for what in ("offered", "accepted", "candidates", "trickled"):
                 # (candidates may still be on their way: ICE can connect on peer-reflexive ones)
                 browser.wait_for("%s for both in the focus's log" % what, lambda: sorted(set(
                     r["occupant"] for r in bridge(focus, what))) == sorted(occ.values()), 5)

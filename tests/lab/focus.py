@@ -460,7 +460,7 @@ class Focus:
         if self.janus is None or occ in self.parts or not room.occupants[nick]["jid"]:
             return
         part = self.parts[occ] = {"occ": occ, "sid": os.urandom(6).hex(), "handle": None,
-                                  "offer": None, "actions": {}}
+                                  "offer": None, "actions": {}, "early": []}
         try:
             if room.jid not in self.ab_rooms:
                 number = 7000 + len(self.ab_rooms)
@@ -484,6 +484,9 @@ class Focus:
                   % (quoteattr("si-" + part["sid"]), quoteattr(self.full), quoteattr(occ), jingle))
         self.note({"bridge": "offered", "occupant": occ, "sid": part["sid"],
                    "handle": part["handle"], "room": self.ab_rooms[room.jid]})
+        early, part["early"] = part["early"], None
+        for line in early:
+            self.trickle_to_client(part, line)
 
     def bridge_leave(self, occ, why):
         part = self.parts.pop(occ, None)
@@ -536,10 +539,16 @@ class Focus:
         self.note({"bridge": "janus", "occupant": part and part["occ"],
                    "janus": msg.get("janus"), "msg": json.dumps(msg)[:300]})
         cand = msg.get("candidate") if msg.get("janus") == "trickle" else None
-        if part is None or not cand or not cand.get("candidate"):
+        if part is None or not isinstance(cand, dict) or not cand.get("candidate"):
             return
+        if part["early"] is not None:  # Janus trickles before our session-initiate is out
+            part["early"].append(cand["candidate"])
+        else:
+            self.trickle_to_client(part, cand["candidate"])
+
+    def trickle_to_client(self, part, line):
         m = next(x for x in jbridge.parse_sdp(part["offer"])["media"] if x["kind"] == "audio")
-        xml = jbridge.candidate_xml(cand["candidate"], "t%d" % self.seq)
+        xml = jbridge.candidate_xml(line, "t%d" % self.seq)
         if xml:
             self.send("<iq type='set' id=%s from=%s to=%s><jingle xmlns='%s' "
                       "action='transport-info' sid=%s><content creator='initiator' name='audio'>"
@@ -547,6 +556,7 @@ class Focus:
                       % (quoteattr(self.next_id("ti")), quoteattr(self.full),
                          quoteattr(part["occ"]), NS_JINGLE, quoteattr(part["sid"]),
                          jbridge.NS_ICE, quoteattr(m["ufrag"]), quoteattr(m["pwd"]), xml))
+            self.note({"bridge": "trickled", "occupant": part["occ"]})
 
     def run(self):
         self.connect()
