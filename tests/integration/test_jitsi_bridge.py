@@ -11,8 +11,9 @@ the browsers in its client namespace.
 2. Two browsers, peer-to-peer off (p2p=0: the media must go through the bridge), each with a fake
    microphone playing its own sentence (espeak-ng, made here, looped by Chromium, no audio
    processing: ap=0) sent as lib-jitsi-meet's local audio track. Checks:
-   - the focus offered each a session, each accepted and sent candidates, which went on to Janus;
-     each browser's bridge PeerConnection connects (ICE) to Janus;
+   - the focus offered each a session, each accepted and sent candidates, which went on to
+     Janus, and Janus's candidates (the lab's Janus trickles them all: full_trickle) went to
+     each as transport-info; each browser's bridge PeerConnection connects (ICE) to Janus;
    - each receives the bridge's audio (the mix of everyone else: here the other) at ~50 packets/s
      with speech energy (Chromium's totalAudioEnergy per second; a mixer's comfort noise is
      ~1e-9/s, speech 0.1-0.6/s) and sends its own;
