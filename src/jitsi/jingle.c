@@ -397,7 +397,8 @@ static int xml_sources(const struct xml_node *jingle,
 			}
 			source_details(&src, info ? xml_attr(info, "owner") : NULL, xml_attr(s, "name"),
 				       msid);
-			fn(user, &src);
+			if (fn)
+				fn(user, &src);
 			count++;
 		}
 	}
@@ -451,7 +452,8 @@ static int json_source(json_t *o, enum sdp_kind kind, const char *owner, struct 
 	struct jingle_source src = { .ssrc = (uint32_t)ssrc, .kind = kind };
 	source_details(&src, owner, json_string_value(json_object_get(o, "n")),
 		       json_string_value(json_object_get(o, "m")));
-	w->fn(w->user, &src);
+	if (w->fn)
+		w->fn(w->user, &src);
 	w->count++;
 	return 0;
 }
@@ -831,10 +833,10 @@ int jingle_write_transport_info(const char *sid, const char *initiator, const ch
 
 /* ---- session-terminate (XEP-0166 §6.7) ---- */
 
-/* The reason conditions of XEP-0166 §7.4 that need no child element (alternative-session
- * wants the other session's <sid>: not written here). */
+/* The reason conditions of XEP-0166 §7.4; all but the first need no child element
+ * (alternative-session wants the other session's <sid>: read, not written here). */
 static const char *const reasons[] = {
-	"busy", "cancel", "connectivity-error", "decline", "expired", "failed-application",
+	"alternative-session", "busy", "cancel", "connectivity-error", "decline", "expired", "failed-application",
 	"failed-transport", "general-error", "gone", "incompatible-parameters", "media-error",
 	"security-error", "success", "timeout", "unsupported-applications",
 	"unsupported-transports",
@@ -856,7 +858,7 @@ int jingle_write_terminate(const char *sid, const char *reason, const char *text
 			   size_t cap)
 {
 	bool known = false;
-	for (size_t i = 0; reason && i < sizeof(reasons) / sizeof(reasons[0]); i++)
+	for (size_t i = 1; reason && i < sizeof(reasons) / sizeof(reasons[0]); i++)
 		known = known || !strcmp(reason, reasons[i]);
 	if (cap)
 		out[0] = '\0';
@@ -915,4 +917,17 @@ int jingle_write_error(enum jingle_error kind, char *out, size_t cap)
 		sbuf_put(&b, "<%s xmlns='" NS_JINGLE_ERRORS "'/>", errors[kind].jingle);
 	sbuf_put(&b, "</error>");
 	return sbuf_end(&b);
+}
+
+const char *jingle_reason_of(const struct xml_node *jingle)
+{
+	const struct xml_node *r = jingle ? xml_child(jingle, NS_JINGLE, "reason") : NULL;
+	if (!r)
+		return NULL;
+	for (const struct xml_node *k = r->child; k; k = k->next)
+		for (size_t i = 0; xml_is(k, NS_JINGLE, k->name) &&
+				   i < sizeof(reasons) / sizeof(reasons[0]); i++)
+			if (!strcmp(k->name, reasons[i]))
+				return reasons[i];
+	return "general-error";
 }

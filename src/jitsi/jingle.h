@@ -136,7 +136,8 @@ struct jingle_source {
  * <source> elements in every content's description, then the JSON-encoded ones of every
  * <json-message xmlns='http://jitsi.org/jitmeet'> child of <jingle> (the format and where it is
  * documented: jingle.c). Sources with a bad ssrc are skipped; an owner, name or msid that is not
- * a bounded token is left "". Returns how many fn got, or, reporting nothing at all: -EINVAL
+ * a bounded token is left "". fn may be NULL: only checks and counts. Returns how many sources
+ * fn got (or would have got), or, reporting nothing at all: -EINVAL
  * (a json-message that is not JSON or not of the documented shape: answer bad-request), -E2BIG
  * (over JINGLE_JSON_MAX, JINGLE_JSON_MESSAGES_MAX or JINGLE_JSON_SOURCES_MAX). */
 int jingle_sources(const struct xml_node *jingle,
@@ -178,5 +179,9 @@ int jingle_write_transport_info(const char *sid, const char *initiator, const ch
  * without control characters) or -ENOSPC; out holds "" on failure. */
 int jingle_write_terminate(const char *sid, const char *reason, const char *text, char *out,
 			   size_t cap);
+/* The reason a <jingle> gives (a session-terminate's, as a static string safe to show): the
+ * first child of <reason> that is one of XEP-0166 §7.4's conditions (alternative-session
+ * too), "general-error" if <reason> holds none, NULL if there is no <reason>. */
+const char *jingle_reason_of(const struct xml_node *jingle);
 
 #endif

@@ -192,6 +192,11 @@ int jsession_create(const struct jsession_config *cfg, const struct jsession_cbs
 		strcpy(js->initiator, js->remote);
 	if ((rc = jingle_to_sdp(initiate, sdp, SDP_BUF, err, errlen)) < 0)
 		goto fail;
+	if (jingle_sources(initiate, NULL, NULL) < 0) { /* checked before we answer */
+		rc = -EINVAL;
+		snprintf(err, errlen, "the offer's JSON-encoded sources cannot be read");
+		goto fail;
+	}
 	if (sdp_parse(sdp, (size_t)rc, offer) < 0) {
 		rc = -EINVAL;
 		snprintf(err, errlen, "the offer does not make a usable SDP");
@@ -274,15 +279,9 @@ int jsession_handle(struct jsession *js, const struct xml_node *jingle)
 	case JINGLE_OTHER:
 		return -EINVAL;
 	case JINGLE_SESSION_TERMINATE: {
-		const struct xml_node *r = xml_child(jingle, NS_JINGLE, "reason");
-		const char *why = "success";
-		for (const struct xml_node *k = r ? r->child : NULL; k; k = k->next)
-			if (strcmp(k->name, "text")) {
-				why = k->name; /* the condition element: a name expat checked */
-				break;
-			}
+		const char *why = jingle_reason_of(jingle); /* one of XEP-0166's, or NULL */
 		if (js->cbs.ended)
-			js->cbs.ended(js->cbs.user, why);
+			js->cbs.ended(js->cbs.user, why ? why : "success");
 		return 0;
 	}
 	default:

@@ -36,7 +36,8 @@ struct jsession_cbs {
 	void (*media)(void *user, bool up, const char *why);
 	/* A source of the session came (added) or went. */
 	void (*source)(void *user, const struct jingle_source *src, bool added);
-	/* The other side ended the session; reason is its Jingle reason ("success", ...). */
+	/* The other side ended the session; reason is its Jingle reason (jingle_reason_of:
+	 * one of XEP-0166's, "general-error" for one we do not know, "success" if none). */
 	void (*ended)(void *user, const char *reason);
 	void *user;
 };
@@ -53,8 +54,8 @@ struct jsession_config {
 };
 
 /* Takes a session-initiate: 0 and the session (its accept sent), or -EINVAL with one line in
- * err (an offer we cannot take: answer the iq with bad-request), -EPROTO (no Opus audio),
- * -ENOMEM, or the transport's error. */
+ * err (an offer we cannot take, or whose JSON-encoded sources are refused: answer the iq with
+ * bad-request), -EPROTO (no Opus audio), -ENOMEM, or the transport's error. */
 int jsession_create(const struct jsession_config *cfg, const struct jsession_cbs *cbs,
 		    const struct xml_node *initiate, struct jsession **out, char *err,
 		    size_t errlen);

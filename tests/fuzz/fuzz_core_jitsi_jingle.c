@@ -5,8 +5,8 @@
  * when our parser takes that SDP, our answer to it becomes a session-accept that is
  * well-formed XML and reads back as a Jingle session-accept; every source handed out (from XML
  * or from a JSON-encoded <json-message>) has a non-zero SSRC, an owner and name without blanks
- * or controls and an msid without controls, and a refused set of sources reports none; every
- * candidate made is one the SDP parser takes. */
+ * or controls and an msid without controls, and a refused set of sources reports none; a
+ * reason read is a token; every candidate made is one the SDP parser takes. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -123,6 +123,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int rc = jingle_sources(j, on_source, &got);
 		if (rc >= 0 ? (unsigned)rc != got : (got || (rc != -EINVAL && rc != -E2BIG)))
 			abort();
+		if (jingle_sources(j, NULL, NULL) != rc) /* checking only gives the same */
+			abort();
+		const char *why = jingle_reason_of(j);
+		if (why)
+			check_token(why);
 		candidates(j->child, 0);
 		int n = jingle_to_sdp(j, sdp, sizeof(sdp), err, sizeof(err));
 		if (n > 0) {

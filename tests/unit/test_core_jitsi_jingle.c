@@ -244,6 +244,7 @@ static void test_json_sources(void **state)
 	expect_src(&l.s[5], 110279275u, SDP_KIND_VIDEO, "b81d04c6", "b81d04c6-v1",
 		   "b81d04c6-video-2 f685aa25-0318-442e-bd00-cd2a911236da-2");
 	expect_src(&l.s[6], 4000000001u, SDP_KIND_AUDIO, "b81d04c6", "b81d04c6-a0", "");
+	assert_int_equal(jingle_sources(j, NULL, NULL), 7); /* checking only */
 	xml_free(d);
 
 	static const struct { const char *file; enum jingle_action action; } moves[] = {
@@ -286,6 +287,7 @@ static int json_try(const char *const *texts, unsigned n, struct srcs *l)
 		fail_msg("XML: %s", err);
 	memset(l, 0, sizeof(*l));
 	int rc = jingle_sources(xml_root(d), collect, l);
+	assert_int_equal(jingle_sources(xml_root(d), NULL, NULL), rc); /* checking only: the same */
 	xml_free(d);
 	return rc;
 }
@@ -623,6 +625,28 @@ static void test_terminate(void **state)
 	assert_int_equal(jingle_write_terminate("s", "success", NULL, small, sizeof(small)),
 			 -ENOSPC);
 	assert_string_equal(small, "");
+	/* reading a reason: only XEP-0166's conditions come out */
+	static const struct { const char *inner; const char *want; } rs[] = {
+		{ "", NULL },
+		{ "<reason><text>bye</text><gone/></reason>", "gone" },
+		{ "<reason><success/><text>x</text></reason>", "success" },
+		{ "<reason><alternative-session><sid>b</sid></alternative-session></reason>",
+		  "alternative-session" },
+		{ "<reason><x xmlns='urn:other'/><busy/></reason>", "busy" },
+		{ "<reason><success xmlns='urn:other'/></reason>", "general-error" },
+		{ "<reason><evil-thing/></reason>", "general-error" },
+		{ "<reason/>", "general-error" },
+	};
+	for (unsigned i = 0; i < sizeof(rs) / sizeof(rs[0]); i++) {
+		char xml[300];
+		snprintf(xml, sizeof(xml), "<jingle xmlns='urn:xmpp:jingle:1' action='session-terminate'"
+			 " sid='s'>%s</jingle>", rs[i].inner);
+		const char *got = jingle_reason_of(jingle_of(xml, &d));
+		if (rs[i].want ? !got || strcmp(got, rs[i].want) : got != NULL)
+			fail_msg("reason %u: %s", i, got ? got : "(null)");
+		xml_free(d);
+	}
+	assert_null(jingle_reason_of(NULL));
 }
 
 static void test_actions_and_errors(void **state)

@@ -329,6 +329,14 @@ static void test_refused_offers(void **state)
 		{ "<jingle xmlns='urn:xmpp:jingle:1' action='session-initiate' sid='s'/>", -EINVAL },
 		{ "<jingle xmlns='urn:xmpp:jingle:1' action='transport-info' sid='s'/>", -EINVAL },
 		{ "<jingle xmlns='urn:xmpp:jingle:1' action='session-initiate' sid='a b'/>", -EINVAL },
+		/* Opus, but JSON-encoded sources that are not JSON: bad-request, nothing sent */
+		{ "<jingle xmlns='urn:xmpp:jingle:1' action='session-initiate' sid='s'><content "
+		  "name='a'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'><payload-type"
+		  " id='111' name='opus' clockrate='48000' channels='2'/></description><transport "
+		  "xmlns='" NS_ICE "' ufrag='uuuu' pwd='pwpwpwpwpwpwpwpwpwpwpwpw'><fingerprint "
+		  "xmlns='urn:xmpp:jingle:apps:dtls:0' hash='sha-256'>" FP "</fingerprint></transport>"
+		  "</content><json-message xmlns='http://jitsi.org/jitmeet'>{\"sources\":{\"a\":7}}"
+		  "</json-message></jingle>", -EINVAL },
 	};
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct xml_doc *d;
