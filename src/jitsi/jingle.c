@@ -369,6 +369,12 @@ static void source_details(struct jingle_source *src, const char *owner, const c
 		strcpy(src->msid, msid);
 }
 
+const char *jingle_owner_endpoint(const char *owner)
+{
+	const char *slash = owner ? strchr(owner, '/') : NULL;
+	return slash && slash[1] ? slash + 1 : owner ? owner : "";
+}
+
 /* The sources written as XML: <source ssrc name><parameter name='msid'/><ssrc-info owner/>
  * (XEP-0339 with Jitsi's owner) in each content's description. */
 static int xml_sources(const struct xml_node *jingle,

@@ -126,11 +126,17 @@ struct jingle_source {
 						  list it is in (audio or video) */
 	/* Who sends it: XML <ssrc-info owner>, JSON the key it is under; "" if none. Either an
 	 * occupant JID (room@muc/nick) or a bare endpoint id (the nick, or "jvb" for the
-	 * bridge's own): the endpoint is what follows the last '/', as lib-jitsi-meet reads it. */
+	 * bridge's own): jingle_owner_endpoint gives the endpoint id of either. */
 	char owner[JINGLE_OWNER_MAX];
 	char name[JINGLE_SOURCE_NAME_MAX];     /* its name ("<endpoint>-a0"), "" if none */
 	char msid[JINGLE_MSID_MAX];            /* its msid parameter, "" if none */
 };
+
+/* The endpoint id (the MUC nick) of a source's owner, as lib-jitsi-meet reads it
+ * (JingleSessionPC.ts getEndpointId): the resource of an occupant JID, what follows its first
+ * '/'; an owner without one (or with an empty one) is the endpoint id itself. A pointer into
+ * owner ("" for NULL). */
+const char *jingle_owner_endpoint(const char *owner);
 
 /* Calls fn for every source of a session-initiate, source-add or source-remove: the XML
  * <source> elements in every content's description, then the JSON-encoded ones of every

@@ -375,6 +375,14 @@ static void test_sources(void **state)
 	assert_int_equal(l.s[1].ssrc, 2222222222u);
 	assert_int_equal(l.s[1].kind, SDP_KIND_VIDEO);
 	assert_string_equal(l.s[1].owner, "jvb");
+	/* the endpoint id of an owner, whichever way it is written */
+	assert_string_equal(jingle_owner_endpoint(l.s[0].owner), "standin");
+	assert_string_equal(jingle_owner_endpoint("jvb"), "jvb");
+	assert_string_equal(jingle_owner_endpoint("3a7c9e1f"), "3a7c9e1f");
+	assert_string_equal(jingle_owner_endpoint("r@c/a/b"), "a/b"); /* the resource: first '/' */
+	assert_string_equal(jingle_owner_endpoint("r@c/"), "r@c/");
+	assert_string_equal(jingle_owner_endpoint(""), "");
+	assert_string_equal(jingle_owner_endpoint(NULL), "");
 	xml_free(d);
 
 	/* source-add with a bad ssrc among good ones: the bad one is skipped */
