@@ -1,7 +1,9 @@
-/* Jingle ↔ SDP (see jingle.h). Reading: every value from the <jingle> element is checked
- * before it is written into an SDP line (jingle_token_ok, line_ok, num), so a hostile value
- * can neither add a line nor split one; the SDP is parsed again by its user. Writing: every
- * value is escaped for XML (put_esc, through xml_escape). Pure code, any thread.
+/* Jingle ↔ SDP, sources, session-terminate and error answers (see jingle.h). Reading: every
+ * value from the <jingle> element is checked before it is written into an SDP line
+ * (jingle_token_ok, line_ok, num), so a hostile value can neither add a line nor split one; the
+ * SDP is parsed again by its user. JSON-encoded sources are parsed with jansson, bounded and
+ * checked whole before any is reported (the format and its sources: above json_walk).
+ * Writing: every value is escaped for XML (put_esc, through xml_escape). Pure code, any thread.
  */
 #include "src/jitsi/jingle.h"
 

@@ -10,6 +10,8 @@
  * jingle_sources() lists the sources of a session-initiate or source-add/-remove with their
  * owners (the roster's people), which the media engine maps SSRCs by, whether they come as XML
  * <source> elements or as Jitsi's compact JSON (<json-message>, "json-encoded-sources").
+ * jingle_write_terminate() ends a session; jingle_write_error() writes the error answer to a
+ * Jingle iq we do not take, as XEP-0166 gives it (the table: enum jingle_error).
  *
  * Everything in a <jingle> element is the remote party's (untrusted): every value that goes
  * into SDP is checked to be a token of bounded length (no blanks, no line breaks) or a bounded
