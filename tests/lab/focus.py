@@ -27,13 +27,14 @@ Behaviours for tests (command line, or at run time as a JSON line on stdin
   --silent            never answer conference requests (they are still logged)
   --no-auto-owner     never grant owner
   --bridge JANUS_WS   media through Janus's AudioBridge standing in for the videobridge
-                      (tests/lab/jbridge.py): each participant who joins gets a Jingle
-                      session-initiate whose media is an AudioBridge participant (Janus makes the
-                      offer; the client hears the mix of everyone else), session-accept and
-                      transport-info go on to Janus, Janus's trickle back, and leaving or
-                      session-terminate tears the Janus participant down. Logged as {"bridge":
-                      what, "occupant", ...} records (offered, accepted, candidates, janus,
-                      terminated, left, action, error).
+                      (tests/lab/jbridge.py): once two participants are in a room (as jicofo
+                      waits for two), each gets a Jingle session-initiate whose media is an
+                      AudioBridge participant (Janus makes the offer; the client hears the mix
+                      of everyone else); session-accept and transport-info go on to Janus,
+                      Janus's trickle back, and leaving or session-terminate tears the Janus
+                      participant down. Logged as {"bridge": what, "occupant", ...} records
+                      (offered, accepted, candidates, trickled, janus, terminated, left,
+                      error).
 
 Every stanza received is logged as one JSON line to --log (conference requests parsed:
 room, attrs, properties), and a line `ready` is printed on stdout once the component is
@@ -347,8 +348,7 @@ class Focus:
 
     def room_ready(self, room):
         room.state = "joined"
-        for nick in list(room.occupants):
-            self.bridge_join(room, nick)
+        self.bridge_invite(room)
         pending, room.pending = room.pending, []
         for iq in pending:
             self.answer_joined(iq, room)
@@ -396,7 +396,7 @@ class Focus:
                                 "role": item.get("role") if item is not None else None,
                                 "affiliation": item.get("affiliation") if item is not None else None}
         if new and room.state == "joined":
-            self.bridge_join(room, nick)
+            self.bridge_invite(room)
         self.maybe_grant_owner(room)
 
     def maybe_grant_owner(self, room):
@@ -451,6 +451,13 @@ class Focus:
     def keepalive(self):
         self.janus.send({"janus": "keepalive"})
         self.later(20, self.keepalive)
+
+    def bridge_invite(self, room):
+        """As jicofo (min-participants = 2): once two participants are in the room, each one
+        without a session gets one."""
+        if len(room.occupants) >= 2:
+            for nick in list(room.occupants):
+                self.bridge_join(room, nick)
 
     def bridge_join(self, room, nick):
         """Allocates an AudioBridge participant for occupant nick (in an AudioBridge room of
