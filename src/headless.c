@@ -202,6 +202,7 @@ int headless_print_event_who(FILE *out, const char *who, const struct session_ev
 		json_object_set_new(o, "jitter_buffer_ms", json_integer(st->jitter_delay_ms));
 		json_object_set_new(o, "concealed", json_integer((json_int_t)st->frames_concealed));
 		json_object_set_new(o, "fec", json_integer((json_int_t)st->frames_fec));
+		json_object_set_new(o, "late_in", json_integer((json_int_t)st->packets_late));
 		json_object_set_new(o, "rejected_in", json_integer((json_int_t)st->rejected_in));
 		json_object_set_new(o, "audio_in", st->decoding ? json_boolean(st->receiving_audio)
 								 : json_null());

@@ -776,6 +776,7 @@ void media_get_stats(struct media *m, struct media_stats *out)
 		struct media_rx_stats rs;
 
 		media_rx_get_stats(m->rx, &rs);
+		out->packets_late += rs.late;
 		out->streams = rs.streams;
 		out->streams_decoded = rs.decoded;
 		out->streams_evicted = rs.evicted;
@@ -805,6 +806,7 @@ void media_get_stats(struct media *m, struct media_stats *out)
 	struct jitter_stats js;
 	jitter_get_stats(m->jb, &js);
 	out->jitter_delay_ms = js.delay_ms;
+	out->packets_late += js.late;
 	if (m->rx) { /* forwarded streams: the longest delay of those heard */
 		struct media_rx_stats rs;
 		media_rx_get_stats(m->rx, &rs);

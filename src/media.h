@@ -63,6 +63,8 @@ struct media_stats {
 	double kbps_in, kbps_out; /* over the last interval */
 	uint64_t frames_played, frames_concealed, frames_fec;
 	uint64_t packets_sent, packets_received;
+	uint64_t packets_late;      /* received audio packets our jitter buffers dropped because
+				     * they came after their time to play, since start */
 	uint64_t rejected_in;       /* packets refused unauthenticated (SRTP, DTLS), since start */
 	double level_in, level_out; /* meters 0..1 */
 	bool receiving_audio;       /* decoded non-silent audio recently */

@@ -77,6 +77,12 @@ static void stream_free(struct stream *s)
 /* Removes stream i from the table (order is not kept). */
 static void remove_at(struct media_rx *rx, unsigned i)
 {
+	if (rx->s[i]->jb) {
+		struct jitter_stats js;
+
+		jitter_get_stats(rx->s[i]->jb, &js);
+		rx->st.late += js.late;
+	}
 	stream_free(rx->s[i]);
 	rx->s[i] = rx->s[--rx->n];
 	rx->s[rx->n] = NULL;
@@ -549,10 +555,11 @@ void media_rx_get_stats(const struct media_rx *rx, struct media_rx_stats *out)
 		struct rtp_stats_report r;
 
 		out->decoded += s->dec && !s->releasing;
-		if (s->dec && !s->releasing && s->jb) {
+		if (s->jb) {
 			struct jitter_stats js;
 			jitter_get_stats(s->jb, &js);
-			if (js.delay_ms > out->delay_ms)
+			out->late += js.late;
+			if (s->dec && !s->releasing && js.delay_ms > out->delay_ms)
 				out->delay_ms = js.delay_ms;
 		}
 		if (!s->rs.started)

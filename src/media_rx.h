@@ -60,6 +60,8 @@ struct media_rx_stats {
 	uint64_t refused;     /* packets dropped: table full of decoded or talking streams */
 	uint64_t packets;     /* RTP packets taken */
 	uint64_t frames_played, frames_concealed, frames_fec; /* of decoded streams */
+	uint64_t late;        /* packets the streams' jitter buffers dropped as too late to
+			       * play, since the start (streams gone included) */
 	uint64_t switches;    /* slots given to a stream while another was decoded */
 	double jitter_ms;     /* the worst stream's */
 	unsigned delay_ms;    /* the longest playout delay of a decoded stream's buffer */

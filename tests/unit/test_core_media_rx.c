@@ -8,7 +8,8 @@
  *   and its first frames (a marker tone) are played, not lost; one that waits longer than
  *   its buffer holds keeps its newest second;
  * - a stream that stops is freed after 5 s, media_rx_forget frees at once; a full table
- *   evicts the quietest idle stream;
+ *   evicts the quietest idle stream; packets that come too late are counted, also after
+ *   their stream is gone;
  * - talking with hysteresis (a 20 ms blip is not talking, a 100 ms pause does not end it),
  *   from the level extension, or from decoded energy without it; no_decode decodes nothing
  *   and still says who talks; the callback may forget streams or destroy the table;
@@ -71,12 +72,11 @@ static void gen_free(struct gen *g)
 	codec_enc_destroy(g->enc);
 }
 
-/* The next 20 ms: a packet of tone into rx at arrival time t when talking; nothing (time
- * still passes) when not. */
-static void gen_step(struct gen *g, struct media_rx *rx, bool talking, int64_t t)
+/* The next 20 ms: a packet of tone into pkt (1500 bytes), its length returned, when talking;
+ * 0 (time still passes) when not. */
+static size_t gen_packet(struct gen *g, uint8_t *pkt, bool talking)
 {
 	int16_t pcm[CODEC_FRAME];
-	uint8_t pkt[1500];
 	struct rtp_header h = { .pt = PT, .seq = g->seq, .ts = g->ts, .ssrc = g->ssrc };
 	struct rtp_writer w;
 	size_t room;
@@ -84,14 +84,14 @@ static void gen_step(struct gen *g, struct media_rx *rx, bool talking, int64_t t
 	g->ts += CODEC_FRAME;
 	if (!talking) {
 		g->spurt_frame = 0;
-		return;
+		return 0;
 	}
 	double hz = g->spurt_frame < g->marker_frames ? g->marker_hz : g->hz;
 	for (int i = 0; i < CODEC_FRAME; i++, g->phase++)
 		pcm[i] = (int16_t)lrint(g->amp * sin(2 * M_PI * hz * (double)g->phase / 48000.0));
 	g->spurt_frame++;
 	h.seq = g->seq++;
-	assert_int_equal(rtp_writer_init(&w, pkt, sizeof(pkt), &h,
+	assert_int_equal(rtp_writer_init(&w, pkt, 1500, &h,
 					 g->level_ext ? RTP_EXT_ONE_BYTE : RTP_EXT_NONE), 0);
 	if (g->level_ext)
 		rtp_writer_add_audio_level(&w, LEVEL_ID, true,
@@ -101,7 +101,17 @@ static void gen_step(struct gen *g, struct media_rx *rx, bool talking, int64_t t
 	assert_true(n > 2);
 	int len = rtp_writer_finish(&w, (size_t)n, 0);
 	assert_true(len > 0);
-	assert_int_equal(media_rx_put(rx, pkt, (size_t)len, t), 0);
+	return (size_t)len;
+}
+
+/* The next 20 ms into rx at arrival time t (see gen_packet). */
+static void gen_step(struct gen *g, struct media_rx *rx, bool talking, int64_t t)
+{
+	uint8_t pkt[1500];
+	size_t len = gen_packet(g, pkt, talking);
+
+	if (len)
+		assert_int_equal(media_rx_put(rx, pkt, len, t), 0);
 }
 
 static struct media_rx *rx_new(unsigned decode_max, bool no_decode, int level_id)
@@ -407,6 +417,38 @@ static void test_stream_freed(void **state)
 	gen_free(&g[1]);
 }
 
+/* A packet that comes after its time to play is dropped by the stream's jitter buffer and
+ * counted late, also once the stream is gone; packets in time are not counted. */
+static void test_late_counted(void **state)
+{
+	struct gen g;
+	struct run r = { .g = &g, .n = 1 };
+	struct media_rx_stats st;
+	uint8_t held[1500];
+	size_t held_len;
+
+	gen_init(&g, 51, 440, 8000);
+	r.rx = rx_new(0, false, LEVEL_ID);
+	run_frames(&r, always, 50);
+	media_rx_get_stats(r.rx, &st);
+	assert_int_equal(st.late, 0);
+	held_len = gen_packet(&g, held, true); /* frame 50's packet is held back... */
+	media_rx_tick(r.rx, T0 + 51 * 20000, (float[CODEC_FRAME]){ 0 });
+	r.k++;
+	run_frames(&r, always, 20);
+	/* ...and arrives 400 ms late, long after its frame was concealed. */
+	assert_int_equal(media_rx_put(r.rx, held, held_len, T0 + (int64_t)r.k * 20000), 0);
+	run_frames(&r, always, 5);
+	media_rx_get_stats(r.rx, &st);
+	assert_int_equal(st.late, 1);
+	media_rx_forget(r.rx, g.ssrc);
+	media_rx_get_stats(r.rx, &st);
+	assert_int_equal(st.streams, 0);
+	assert_int_equal(st.late, 1);
+	media_rx_destroy(r.rx);
+	gen_free(&g);
+}
+
 struct talk_log {
 	int n;
 	uint32_t ssrc[16];
@@ -649,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_switch_after_hold_keeps_first_frames),
 		cmocka_unit_test(test_wait_longer_than_buffer),
 		cmocka_unit_test(test_stream_freed),
+		cmocka_unit_test(test_late_counted),
 		cmocka_unit_test(test_talking_hysteresis),
 		cmocka_unit_test(test_callback_may_forget),
 		cmocka_unit_test(test_rr_blocks),
