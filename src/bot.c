@@ -360,6 +360,7 @@ int bot_create(const struct bot_config *cfg, bot_done_cb done, void *user, struc
 		.room_name = opt->jitsi ? opt->jitsi_room : NULL,
 		.xmpp_user = opt->xmpp_user, .xmpp_password = opt->xmpp_password,
 		.xmpp_allow_plain = opt->xmpp_allow_plain,
+		.no_p2p = opt->no_p2p,
 		.insecure = opt->insecure, .muted = opt->mute, .t0 = cfg->t0,
 		.media = b->media,
 		.stun_server = opt->stun,

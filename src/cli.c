@@ -25,7 +25,7 @@ enum {
 	OPT_VIDEO_FPS, OPT_VIDEO_SIZE, OPT_VIDEO_BUDGET, OPT_VIDEO_COLOR, OPT_VIDEO_CODEC,
 	OPT_VIDEO_SIMULCAST, OPT_KEEPALIVE, OPT_GIVE_UP, OPT_PIN_FILE, OPT_TURN_FILE, OPT_ROOM_TYPE,
 	OPT_XMPP_WS, OPT_XMPP_DOMAIN, OPT_XMPP_MUC, OPT_XMPP_FOCUS, OPT_JWT_FILE,
-	OPT_XMPP_USER, OPT_XMPP_PASSWORD_FILE, OPT_XMPP_ALLOW_PLAIN,
+	OPT_XMPP_USER, OPT_XMPP_PASSWORD_FILE, OPT_XMPP_ALLOW_PLAIN, OPT_NO_P2P,
 };
 
 static const struct option long_opts[] = {
@@ -63,6 +63,7 @@ static const struct option long_opts[] = {
 	{ "xmpp-user", required_argument, NULL, OPT_XMPP_USER },
 	{ "xmpp-password-file", required_argument, NULL, OPT_XMPP_PASSWORD_FILE },
 	{ "xmpp-allow-plain", no_argument, NULL, OPT_XMPP_ALLOW_PLAIN },
+	{ "no-p2p", no_argument, NULL, OPT_NO_P2P },
 	{ "video-fps", required_argument, NULL, OPT_VIDEO_FPS },
 	{ "video-size", required_argument, NULL, OPT_VIDEO_SIZE },
 	{ "video-budget", required_argument, NULL, OPT_VIDEO_BUDGET },
@@ -98,6 +99,8 @@ void cli_usage(FILE *f)
 	      "      --xmpp-password-file FILE   its password from a private file (or\n"
 	      "                         TTYMEET_XMPP_PASSWORD); --xmpp-allow-plain lets it go as\n"
 	      "                         PLAIN over an unencrypted ws:// connection (labs only)\n"
+	      "      --no-p2p           Jitsi: decline peer-to-peer calls (the other person's client\n"
+	      "                         would see your IP address); audio goes through the bridge\n"
 	      "      --room-type auto|audiobridge|videoroom   which Janus room ROOM is: auto\n"
 	      "                         takes the video room when people publish there and the\n"
 	      "                         audio bridge is empty or missing, else the audio bridge\n"
@@ -214,8 +217,8 @@ static int parse_janus(int n, char **argv, struct cli_options *o, char *err, siz
 {
 	uint64_t u;
 	if (o->xmpp_websocket || o->xmpp_domain || o->xmpp_muc || o->xmpp_focus || o->jwt_file ||
-	    o->xmpp_user || o->xmpp_password_file || o->xmpp_allow_plain)
-		FAIL("--xmpp-* and --jwt-file are for Jitsi Meet links (https://HOST/ROOM)");
+	    o->xmpp_user || o->xmpp_password_file || o->xmpp_allow_plain || o->no_p2p)
+		FAIL("--xmpp-*, --jwt-file and --no-p2p are for Jitsi Meet links (https://HOST/ROOM)");
 	if (n == 1) { /* say which one is missing */
 		if (parse_uint(argv[0], (1ull << 53) - 1, &u) == 0)
 			FAIL("missing URL before ROOM %.40s (a ws:// or wss:// address)",
@@ -297,6 +300,7 @@ int cli_parse(int argc, char **argv, struct cli_options *o, char *err, size_t er
 		case OPT_XMPP_USER: o->xmpp_user = optarg; break;
 		case OPT_XMPP_PASSWORD_FILE: o->xmpp_password_file = optarg; break;
 		case OPT_XMPP_ALLOW_PLAIN: o->xmpp_allow_plain = true; break;
+		case OPT_NO_P2P: o->no_p2p = true; break;
 		case OPT_HEADLESS: o->headless = true; break;
 		case OPT_ACCEPT: o->accept_privacy = true; break;
 		case OPT_PLAY: o->play = optarg; break;

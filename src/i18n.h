@@ -34,7 +34,7 @@ enum i18n_msg {
 	I18N_NOTICE_WS_PLAIN,
 	I18N_NOTICE_WSS,
 	I18N_NOTICE_WSS_INSECURE,
-	I18N_NOTICE_JITSI,            /* a Jitsi Meet link: what ttymeet does there so far */
+	I18N_NOTICE_JITSI,            /* a Jitsi Meet link: what ttymeet does there */
 	I18N_NOTICE_JITSI_PLAIN,
 	I18N_NOTICE_JITSI_TLS,
 	I18N_NOTICE_JITSI_TLS_INSECURE,
@@ -42,7 +42,8 @@ enum i18n_msg {
 	I18N_NOTICE_JITSI_ACCOUNT,    /* --xmpp-user */
 	I18N_NOTICE_JITSI_SEEN,       /* addresses shown in the room, the lobby's moderators */
 	I18N_NOTICE_JITSI_FOCUS,      /* what the conference request tells the focus */
-	I18N_NOTICE_JITSI_MEDIA,      /* the bridge, peer-to-peer, and that ttymeet takes no part */
+	I18N_NOTICE_JITSI_MEDIA,      /* our audio to the bridge; peer-to-peer taken */
+	I18N_NOTICE_JITSI_MEDIA_NO_P2P, /* the same with --no-p2p: peer-to-peer declined */
 	I18N_NOTICE_JITSI_POLICY,     /* config.js's legalUrls.privacy is shown once read */
 	I18N_NOTICE_JITSI_NO_POLICY,  /* config.js not read */
 	I18N_NOTICE_ICE,

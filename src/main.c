@@ -780,6 +780,7 @@ int main(int argc, char **argv)
 		.room_name = opt.jitsi ? opt.jitsi_room : NULL,
 		.xmpp_user = opt.xmpp_user, .xmpp_password = opt.xmpp_password,
 		.xmpp_allow_plain = opt.xmpp_allow_plain,
+		.no_p2p = opt.no_p2p,
 		.ask_pin = true, /* the UI asks for a pin the room wants (masked) */
 		.insecure = opt.insecure, .muted = opt.mute, .t0 = t_start,
 		.media = media,

@@ -128,7 +128,7 @@ int privacy_notice_build(const struct cli_options *o, enum i18n_lang lang,
 	char host[256], room[32], extra[512] = "";
 	bool tls = o->url && !strncmp(o->url, "wss://", 6);
 
-	if (o->jitsi) { /* a Jitsi Meet link: what its backend does so far (src/jitsi/) */
+	if (o->jitsi) { /* a Jitsi Meet link: what its backend does (src/jitsi/) */
 		struct jitsi_link link;
 		char err[160];
 		if (jitsi_link_parse(o->url, &link, err, sizeof(err)) < 0) {
@@ -145,7 +145,8 @@ int privacy_notice_build(const struct cli_options *o, enum i18n_lang lang,
 		line(g, lang, I18N_NOTICE_JITSI_SEEN, NULL, NULL);
 		if (!o->xmpp_focus || strcmp(o->xmpp_focus, "none")) /* none: not asked */
 			line(g, lang, I18N_NOTICE_JITSI_FOCUS, NULL, NULL);
-		line(g, lang, I18N_NOTICE_JITSI_MEDIA, NULL, NULL);
+		line(g, lang, o->no_p2p ? I18N_NOTICE_JITSI_MEDIA_NO_P2P : I18N_NOTICE_JITSI_MEDIA,
+		     NULL, NULL);
 		/* config.js is fetched unless all four --xmpp-* are given (src/jitsi/backend.c) */
 		line(g, lang, o->xmpp_websocket && o->xmpp_domain && o->xmpp_muc && o->xmpp_focus
 			      ? I18N_NOTICE_JITSI_NO_POLICY : I18N_NOTICE_JITSI_POLICY, NULL, NULL);

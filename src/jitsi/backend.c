@@ -30,6 +30,8 @@
 #include "net/ws.h"
 #include "src/backend.h"
 #include "src/exitcode.h"
+#include "src/jitsi/call.h"
+#include "src/jitsi/jingle.h"
 #include "src/jitsi/chat.h"
 #include "src/jitsi/config.h"
 #include "src/jitsi/disco.h"
@@ -93,6 +95,9 @@ struct backend {
 	char lobby_jid[JLOBBY_JID_MAX]; /* J_LOBBY: the lobby room we knock in */
 	char *join_password;         /* the password a lobby admission carried (wiped), or NULL */
 	struct jchat *chat;          /* the room's chat (src/jitsi/chat.c) */
+	struct jcall *call;          /* the room's Jingle sessions (src/jitsi/call.c), from the
+				      * join; kept over an XEP-0198 resume */
+	char focus_occ[JINGLE_OWNER_MAX]; /* the focus's occupant name in the room, "" if unseen */
 	gint64 last_rx_us;           /* monotonic µs of the last message while joined (0: none) */
 	bool rename_pending;         /* our new <nick> went out; its echo confirms */
 	GHashTable *ids;             /* occupant name -> id (uint64 in a pointer-sized box) */
@@ -115,11 +120,17 @@ static void drop_transport(struct backend *b)
 	b->rename_pending = false;
 	jchat_drop(b->chat);
 	jitsi_fetch_destroy(b->fetch);
+
 	b->fetch = NULL;
 	/* joined: keep a resumable XEP-0198 session for the next attempt (with our occupant
 	 * name and the ids: the room still has us) */
 	if (b->x && b->state == J_JOINED && !b->sm_saved)
 		b->sm_saved = xmpp_sm_take(b->x);
+	if (!b->sm_saved) { /* the room forgets us: so do the sessions' other sides */
+		jcall_destroy(b->call, false);
+		b->call = NULL;
+		b->focus_occ[0] = '\0';
+	}
 	xmpp_destroy(b->x);
 	b->x = NULL;
 	if (b->ws)
@@ -400,6 +411,9 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 	}
 	if (gone) {
 		uint64_t id = occupant_id(b, occ, false);
+		jcall_occupant_left(b->call, occ);
+		if (!strcmp(occ, b->focus_occ))
+			b->focus_occ[0] = '\0';
 		const struct session_participant *who = id ? roster_get(b->env.roster, id) : NULL;
 		if (who)
 			other_removed(b, p, who->name);
@@ -408,7 +422,11 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 			roster_audio_remove(b->env.roster, id);
 		return;
 	}
-	if (is_focus(b, item) || is_hidden(b, item))
+	if (is_focus(b, item)) {
+		snprintf(b->focus_occ, sizeof(b->focus_occ), "%s", occ);
+		return;
+	}
+	if (is_hidden(b, item))
 		return;
 	uint64_t id = occupant_id(b, occ, true);
 	if (!id)
@@ -444,9 +462,62 @@ static int x_send(void *user, const char *text, size_t len)
 
 static gboolean connect_timeout_cb(gpointer data);
 
+static int c_send_iq(void *user, const char *to, const char *jingle)
+{
+	struct backend *b = user;
+	char id[32], eto[JINGLE_OWNER_MAX * 6];
+	if (!b->x || xml_escape(to, eto, sizeof(eto)) < 0)
+		return -EINVAL;
+	xmpp_next_id(b->x, id, sizeof(id));
+	size_t len = strlen(eto) + strlen(jingle) + 128;
+	char *st = malloc(len);
+	if (!st)
+		return -ENOMEM;
+	snprintf(st, len, "<iq xmlns='" XMPP_NS_CLIENT "' type='set' to='%s' id='%s'>%s</iq>", eto,
+		 id, jingle);
+	int rc = xmpp_send(b->x, st);
+	free(st);
+	return rc;
+}
+
+static void c_answer(void *user, const struct xml_node *iq, const char *error)
+{
+	struct backend *b = user;
+	if (b->x)
+		xmpp_answer(b->x, iq, NULL, error);
+}
+
+static enum jcall_who c_who(void *user, const char *nick, uint64_t *id)
+{
+	struct backend *b = user;
+	if (b->focus_occ[0] && !strcmp(nick, b->focus_occ))
+		return JCALL_FOCUS;
+	*id = occupant_id(b, nick, false);
+	return *id && roster_get(b->env.roster, *id) ? JCALL_OCCUPANT : JCALL_NOBODY;
+}
+
+/* The room's Jingle sessions, from the join on. */
+static int start_call(struct backend *b)
+{
+	if (b->call)
+		return 0;
+	struct jcall_config cc = { .main = b->env.main, .peer = b->env.peer, .media = b->env.media,
+				   .s = b->s, .roster = b->env.roster, .room = b->room_jid,
+				   .self = xmpp_jid(b->x), .nick = b->nick,
+				   .no_p2p = b->cfg->no_p2p };
+	static const struct jcall_cbs ccbs = { c_send_iq, c_answer, c_who, NULL };
+	struct jcall_cbs cb = ccbs;
+	cb.user = b;
+	return jcall_create(&cc, &cb, &b->call);
+}
+
 static void join_room(struct backend *b)
 {
 	b->state = J_JOINING;
+	if (start_call(b) < 0) {
+		session_be_fail(b->s, TTM_EXIT_SERVER, false, "out of memory");
+		return;
+	}
 	loop_source_drop(&b->connect_timer); /* the join's own bound */
 	b->connect_timer = g_timeout_source_new(CONNECT_TIMEOUT_MS);
 	g_source_set_callback(b->connect_timer, connect_timeout_cb, b, NULL);
@@ -571,6 +642,9 @@ static void x_bound(void *user, const char *jid)
 		session_be_notice(b->s, "the XMPP server could not resume the session: joining the "
 				  "room again");
 		snprintf(b->nick, sizeof(b->nick), "%08x", g_random_int());
+		jcall_destroy(b->call, false);
+		b->call = NULL;
+		b->focus_occ[0] = '\0';
 		g_hash_table_remove_all(b->ids);
 		b->next_id = 0;
 	}
@@ -606,6 +680,8 @@ static bool x_stanza(void *user, const struct xml_node *st)
 	if (xml_is(st, XMPP_NS_CLIENT, "iq") && ping_answer(b, st))
 		return true;
 	if (xml_is(st, XMPP_NS_CLIENT, "iq") && b->focus && jfocus_stanza(b->focus, st))
+		return true;
+	if (xml_is(st, XMPP_NS_CLIENT, "iq") && b->call && jcall_iq(b->call, st))
 		return true;
 	if (xml_is(st, XMPP_NS_CLIENT, "message") && lobby_message(b, st))
 		return true;
@@ -814,6 +890,8 @@ static int jt_leave(struct backend *b)
 	b->state = J_LEAVING;
 	if (!b->x || (!b->ws && !b->offline_send))
 		return -ENOTCONN;
+	jcall_destroy(b->call, joined && xmpp_is_bound(b->x));
+	b->call = NULL;
 	if (joined && xmpp_is_bound(b->x))
 		send_presence(b, true);
 	else if (b->lobby_jid[0] && xmpp_is_bound(b->x))
@@ -962,6 +1040,7 @@ static void jt_destroy(struct backend *b)
 	if (!b)
 		return;
 	drop_transport(b);
+	jcall_destroy(b->call, false);
 	xmpp_sm_free(b->sm_saved);
 	jchat_destroy(b->chat);
 	g_hash_table_destroy(b->ids);
@@ -973,7 +1052,6 @@ static void jt_destroy(struct backend *b)
 
 const struct backend_ops jitsi_backend_ops = {
 	.name = "jitsi",
-	.no_audio = true, /* no Jingle media yet (issue 15) */
 	.create = jt_create,
 	.destroy = jt_destroy,
 	.connect = jt_connect,

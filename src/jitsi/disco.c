@@ -1,9 +1,10 @@
 /* Service discovery about ourselves (contract in disco.h).
  *
  * One identity, client/console "ttymeet" (a text-mode client), and the features of what the
- * stream and the backend do: disco#info itself, entity capabilities, MUC, XEP-0199 ping. No
- * Jingle, audio or video: ttymeet takes no media in a Jitsi meeting yet, and a feature
- * advertised is a promise other clients act on.
+ * stream and the backend do: disco#info itself, entity capabilities, MUC, XEP-0199 ping, and
+ * Jingle RTP sessions with audio over ICE-UDP and DTLS-SRTP, bundled and rtcp-muxed
+ * (src/jitsi/call.c). No video, no data channel, no JSON-encoded sources: a feature
+ * advertised is a promise other clients act on (jicofo offers what the features name).
  */
 #include "src/jitsi/disco.h"
 
@@ -20,8 +21,15 @@ const char *const disco_features[] = {
 	NS_CAPS,
 	NS_DISCO_INFO,
 	"http://jabber.org/protocol/muc",
+	"urn:ietf:rfc:5761",                    /* rtcp-mux */
+	"urn:ietf:rfc:5888",                    /* BUNDLE */
+	"urn:xmpp:jingle:1",
+	"urn:xmpp:jingle:apps:dtls:0",
+	"urn:xmpp:jingle:apps:rtp:1",
+	"urn:xmpp:jingle:apps:rtp:audio",
+	"urn:xmpp:jingle:transports:ice-udp:1",
 	"urn:xmpp:ping",
-	NULL,
+	NULL, /* in byte order (XEP-0115 §5.1 hashes them so) */
 };
 
 int disco_caps_ver(char *out, size_t outlen)

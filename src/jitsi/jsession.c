@@ -22,8 +22,11 @@ struct jsession {
 	char initiator[JINGLE_OWNER_MAX];
 	char content[SDP_MID_LEN + 1]; /* the bundled audio content: where our candidates go */
 	bool accepted;                 /* session-accept sent: later candidates trickle */
+	bool active;                   /* the media engine uses this session (jsession_set_active) */
 	bool attached, recv_attached;
 	bool up;
+	struct media_params mp;        /* what the answer negotiated, for media_attach */
+	char mid[SDP_MID_LEN + 1];
 };
 
 /* A bounded copy of a value that must be a token (jingle_token_ok); false if it is not one. */
@@ -64,14 +67,14 @@ static void on_state(void *user, enum peer_state st, int err, const char *reason
 static void on_rtp(void *user, uint8_t *buf, size_t len)
 {
 	struct jsession *js = user;
-	if (js->media)
+	if (js->media && js->active)
 		media_on_recv_rtp(js->media, buf, len);
 }
 
 static void on_rtcp(void *user, uint8_t *buf, size_t len)
 {
 	struct jsession *js = user;
-	if (js->media) {
+	if (js->media && js->active) {
 		media_on_rtcp(js->media, buf, len);
 		media_on_recv_rtcp(js->media, buf, len);
 	}
@@ -89,25 +92,50 @@ static void report_source(void *user, const struct jingle_source *src)
 		c->js->cbs.source(c->js->cbs.user, src, c->added);
 }
 
-/* Starts the media engine on the connection: our Opus up (m-line mline of the answer), every
- * received stream down as a forwarded one. */
-static void attach_media(struct jsession *js, const struct sdp_session *ans, int mline, int pt)
+/* Keeps what the answer negotiated on m-line mline (Opus payload pt) for the media engine. */
+static void keep_media_params(struct jsession *js, const struct sdp_session *ans, int mline,
+			      int pt)
 {
 	const struct sdp_media *m = &ans->media[mline];
-	if (!js->media)
-		return;
-	struct media_params mp = {
+	memcpy(js->mid, m->mid, sizeof(js->mid));
+	js->mp = (struct media_params){
 		.opus_pt = (uint8_t)pt,
 		.level_ext_id = sdp_extmap_id(m, SDP_URI_AUDIO_LEVEL),
 		.mid_ext_id = sdp_extmap_id(m, SDP_URI_MID),
-		.mid = m->mid,
+		.mid = js->mid,
 	};
-	media_attach(js->media, js->peer, &mp);
+}
+
+void jsession_set_active(struct jsession *js, bool on)
+{
+	if (!js || !js->media || js->active == on)
+		return;
+	js->active = on;
+	if (!on) {
+		if (js->recv_attached)
+			media_detach_recv(js->media);
+		if (js->attached)
+			media_detach(js->media);
+		js->attached = js->recv_attached = false;
+		return;
+	}
+	/* our Opus up, every received stream down as a forwarded one */
+	media_attach(js->media, js->peer, &js->mp);
 	js->attached = true;
-	struct media_recv_params rp = { .opus_pts = { (uint8_t)pt }, .n_pts = 1,
-					.level_ext_id = mp.level_ext_id };
+	struct media_recv_params rp = { .opus_pts = { js->mp.opus_pt }, .n_pts = 1,
+					.level_ext_id = js->mp.level_ext_id };
 	media_detach_recv(js->media);
 	js->recv_attached = media_attach_recv(js->media, js->peer, &rp) == 0;
+}
+
+bool jsession_is_up(const struct jsession *js)
+{
+	return js && js->up;
+}
+
+struct peer *jsession_peer(const struct jsession *js)
+{
+	return js ? js->peer : NULL;
 }
 
 /* Writes and sends our answer to offer. */
@@ -125,6 +153,10 @@ static int accept_offer(struct jsession *js, const struct jsession_config *cfg,
 		.local = local,
 		.accept_audio = true,
 		.audio_dir = SDP_DIR_SENDRECV,
+		/* video stays in the answer, inactive: a Jingle answer leaves out what it rejects,
+		 * and a browser cannot apply an SDP answer with fewer m-lines than its offer */
+		.accept_video = true,
+		.video_dir = SDP_DIR_INACTIVE,
 		.audio_ssrc = js->media ? media_ssrc(js->media) : g_random_int(),
 		.cname = cfg->cname ? cfg->cname : "ttymeet",
 	};
@@ -148,7 +180,7 @@ static int accept_offer(struct jsession *js, const struct jsession_config *cfg,
 		snprintf(err, errlen, "cannot write the session-accept");
 		goto out;
 	}
-	attach_media(js, ans, mline, pt);
+	keep_media_params(js, ans, mline, pt);
 	rc = js->cbs.send_iq(js->cbs.user, js->remote, xml);
 	if (rc == 0)
 		js->accepted = true;
@@ -303,10 +335,7 @@ void jsession_destroy(struct jsession *js, const char *reason)
 		if (jingle_write_terminate(js->sid, reason, NULL, xml, sizeof(xml)) > 0)
 			js->cbs.send_iq(js->cbs.user, js->remote, xml);
 	}
-	if (js->media && js->recv_attached)
-		media_detach_recv(js->media);
-	if (js->media && js->attached)
-		media_detach(js->media);
+	jsession_set_active(js, false);
 	peer_destroy(js->peer);
 	free(js);
 }

@@ -6,9 +6,10 @@
  * (src/jitsi/jingle.c), applies it to a new PeerConnection (net/peer.c, answerer: DTLS client
  * to an actpass offer), writes our answer (audio sendrecv with the media engine's SSRC, other
  * contents refused for now), and sends it back as session-accept through cbs->send_iq; our
- * later candidates go out as transport-info. The media engine sends on the connection
- * (media_attach) and takes every received stream as a forwarded one, keyed by SSRC
- * (media_attach_recv: jitter buffer, decode of the loudest few, mix). Sources of the offer,
+ * later candidates go out as transport-info. While the session is active
+ * (jsession_set_active), the media engine sends on the connection (media_attach) and takes
+ * every received stream as a forwarded one, keyed by SSRC (media_attach_recv: jitter buffer,
+ * decode of the loudest few, mix). Sources of the offer,
  * source-add and source-remove are reported with their owners (cbs->source) so the backend
  * can map SSRCs to people. transport-info adds remote candidates; session-terminate is
  * reported (cbs->ended) and the backend destroys the session; content-modify is acknowledged.
@@ -68,8 +69,17 @@ int jsession_create(const struct jsession_config *cfg, const struct jsession_cbs
  * -ENOTSUP an action XEP-0166 defines that we do not take (feature-not-implemented). */
 int jsession_handle(struct jsession *js, const struct xml_node *jingle);
 const char *jsession_sid(const struct jsession *js);
+/* The media engine (cfg->media) sends and receives on this session (on) or not. A new
+ * session is inactive: of the bridge's session and a peer-to-peer one only one carries the
+ * media (src/jitsi/call.c); packets that arrive on an inactive session are dropped. */
+void jsession_set_active(struct jsession *js, bool on);
+/* The connection is up (ICE and DTLS). */
+bool jsession_is_up(const struct jsession *js);
+/* The session's PeerConnection (its timings, path), NULL for NULL. */
+struct peer *jsession_peer(const struct jsession *js);
 /* Ends the session: with reason (a Jingle reason such as "success" or "decline", one that
- * jingle_write_terminate takes) a session-terminate is sent first; NULL sends nothing. No callback afterwards. NULL is fine. */
+ * jingle_write_terminate takes) a session-terminate is sent first; NULL sends nothing. No
+ * callback afterwards. NULL is fine. */
 void jsession_destroy(struct jsession *js, const char *reason);
 
 #endif

@@ -290,10 +290,8 @@ static void on_bind_result(struct xmpp *x, const struct xml_node *iq)
 	bound(x);
 }
 
-/* Answers an iq get/set: a result carrying payload (NULL: empty), or, with cond set, an error
- * of that RFC 6120 §8.3.3 condition (type cancel, or modify for bad-request). */
-static void answer_iq(struct xmpp *x, const struct xml_node *iq, const char *payload,
-		      const char *cond)
+void xmpp_answer(struct xmpp *x, const struct xml_node *iq, const char *payload,
+		 const char *error)
 {
 	char id[512], to[XMPP_JID_MAX * 6 + 1];
 	const char *iid = xml_attr(iq, "id"), *from = xml_attr(iq, "from");
@@ -301,22 +299,32 @@ static void answer_iq(struct xmpp *x, const struct xml_node *iq, const char *pay
 		return; /* no id (or an absurd one): nothing to answer */
 	if (from && xml_escape(from, to, sizeof(to)) < 0)
 		return;
-	size_t len = sizeof(to) + sizeof(id) + (payload ? strlen(payload) : 0) + 512;
+	const char *body = error ? error : payload;
+	size_t len = sizeof(to) + sizeof(id) + (body ? strlen(body) : 0) + 128;
 	char *big = malloc(len);
 	if (!big)
 		return;
 	int n = snprintf(big, len, "<iq xmlns='" XMPP_NS_CLIENT "' type='%s' id='%s'%s%s%s",
-			 cond ? "error" : "result", id, from ? " to='" : "", from ? to : "",
+			 error ? "error" : "result", id, from ? " to='" : "", from ? to : "",
 			 from ? "'" : "");
-	if (cond)
-		snprintf(big + n, len - (size_t)n, "><error type='%s'><%s xmlns='" NS_STANZAS "'/>"
-			 "</error></iq>", strcmp(cond, "bad-request") ? "cancel" : "modify", cond);
-	else if (payload)
-		snprintf(big + n, len - (size_t)n, ">%s</iq>", payload);
+	if (body)
+		snprintf(big + n, len - (size_t)n, ">%s</iq>", body);
 	else
 		snprintf(big + n, len - (size_t)n, "/>");
 	send_stanza(x, big);
 	free(big);
+}
+
+/* Answers an iq get/set: a result carrying payload (NULL: empty), or, with cond set, an error
+ * of that RFC 6120 §8.3.3 condition (type cancel, or modify for bad-request). */
+static void answer_iq(struct xmpp *x, const struct xml_node *iq, const char *payload,
+		      const char *cond)
+{
+	char err[256];
+	if (cond)
+		snprintf(err, sizeof(err), "<error type='%s'><%s xmlns='" NS_STANZAS "'/></error>",
+			 strcmp(cond, "bad-request") ? "cancel" : "modify", cond);
+	xmpp_answer(x, iq, payload, cond ? err : NULL);
 }
 
 /* Namespaces of requests the stream knows (answered here or by the backend). */

@@ -69,6 +69,10 @@ void xmpp_feed(struct xmpp *x, const char *text, size_t len);
 /* Sends a stanza we built (well-formed, values escaped with xml_escape). 0, -ENOTCONN before
  * binding or after a failure, or the send error. */
 int xmpp_send(struct xmpp *x, const char *stanza);
+/* Answers the request iq (get/set): a result carrying payload (NULL: empty), or, with error
+ * set (an <error> element we built, e.g. by jingle_write_error), an error. */
+void xmpp_answer(struct xmpp *x, const struct xml_node *iq, const char *payload,
+		 const char *error);
 /* Ends the stream politely (<close/>). */
 int xmpp_close(struct xmpp *x);
 bool xmpp_is_bound(const struct xmpp *x);

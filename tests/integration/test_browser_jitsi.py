@@ -11,13 +11,19 @@ Debian's prosody and the stand-in focus (tests/lab/focus.py) in the server names
 2. A browser and a ttymeet given the Jitsi link http://SERVER:PORT/ROOM (headless): both ask
    the focus, they list each other with the right names, the focus listed by neither. P2P
    stays on, as in the Jitsi Meet web app, and the page's occupant id sorts first so that the
-   browser offers P2P Jingle to ttymeet (the lower id offers): ttymeet, which does not take
-   Jingle sessions yet, must answer that iq with an error (RFC 6120 8.2.3: every iq set gets
-   an answer; 8.4: service-unavailable), not leave it to lib-jitsi-meet's 10 s timeout, and
-   stay in the meeting. Chat both ways: what the browser said before ttymeet came is replayed
+   browser offers P2P Jingle to ttymeet (the lower id offers); ttymeet runs with --no-p2p, so
+   it declines: the browser gets a session-terminate with reason decline from it (XEP-0166
+   6.7), within seconds, and ttymeet stays in the meeting, with no socket but its XMPP
+   connection (the notice's promise: the browser does not get its IP address). Chat both ways: what the browser said before ttymeet came is replayed
    to ttymeet as history; then a groupchat message and a private one each way, each shown by
    the receiver with the sender's name and marked private or not, and by ttymeet exactly
    once, its own included. ttymeet leaving leaves the browser alone.
+3. A peer-to-peer call (issue 15): the browser (speech A as its microphone, P2P on, its id
+   sorting first) offers P2P Jingle to ttymeet (speech B, --play --loop, --record): ttymeet
+   takes it; its audio connects peer-to-peer (the media event says so) and the page's P2P
+   status turns on; ttymeet's recording is speech A (envelope correlation >= 0.7 against A, and
+   below it against a sentence nobody said), the page receives ttymeet's audio with energy and
+   its recording is speech B (>= 0.7). ttymeet shows the browser talking.
 Figures printed: Chromium's start and join times against ttymeet's, and the memory (PSS) and
 CPU time of the Chromium participant (its whole process tree) against ttymeet's.
 
@@ -25,6 +31,7 @@ Skips (exit 77, ctest shows it as skipped) only when Chromium, chromium-driver o
 npm packages are missing; scripts/test.sh installs them (scripts/deps.sh --with-jitsi-browser).
 """
 
+import base64
 import os
 import signal
 import sys
@@ -34,6 +41,9 @@ from urllib.parse import urlencode
 import harness
 from harness import HEADLESS, lab, start_client
 import browser  # tests/lab/browser.py (harness put tests/lab on the path)
+import test_audio as A
+from test_browser_videoroom import looped_correlation, sounding
+from test_privacy import _hex_addr, _inet_sockets
 
 PAGE_DIR = os.path.join(harness.SOURCE_DIR, "tests", "lab", "jitsi")
 PAGE_FILES = ["node_modules/jquery/dist/jquery.min.js",
@@ -41,6 +51,10 @@ PAGE_FILES = ["node_modules/jquery/dist/jquery.min.js",
 DOMAIN, MUC = "localhost", "conference.localhost"
 XMPP = ["--xmpp-domain", DOMAIN, "--xmpp-muc", MUC]
 SKIP = 77
+SPEECH_A = A.SENTENCE  # the browser says this
+SPEECH_B = A.STORY[:160]  # ttymeet says this
+OTHER = A.STORY[400:560]  # nobody says this: the negative control
+P2P_RECORD_S = 7.0  # how long each side records the other once the call is up
 
 
 def missing():
@@ -189,8 +203,8 @@ def test_browser_and_ttymeet():
             # said before ttymeet comes: the room replays it to ttymeet as history
             page.js("ttm.send(arguments[0]);", "before you came")
             wait_page(page, "the room echoes anna's first message", lambda s: s["messages"])
-            tty = start_client(L, HEADLESS + XMPP + ["-n", "ttybob", "--duration", "60", link],
-                               "ttybob")
+            tty = start_client(L, HEADLESS + XMPP + ["-n", "ttybob", "--no-p2p", "--duration",
+                                                     "60", link], "ttybob")
             joined = tty.wait_event("joined", 10)
             assert joined.get("room_type") == "jitsi", joined
             seen = tty.wait_event("participant-joined", 10)
@@ -206,16 +220,19 @@ def test_browser_and_ttymeet():
                   "page ran (the test saw it %.1f s after asking for the page); ttymeet joined "
                   "%d ms after its start" % (version, t_start, sp["joined_ms"], tp,
                                               joined["t"] * 1000))
-            # P2P: the browser's session-initiate gets an error answer, well before 10 s
+            # P2P: ttymeet (--no-p2p) declines the browser's session-initiate
             t0 = time.monotonic()
-            err = wait_page(page, "ttymeet's answer to the P2P offer", lambda s: [
-                c for c in s["console"] if '"session-initiate" error' in c], 8)
-            # from ttymeet, as RFC 6120 8.4 says (the MUC would answer for an absent occupant
-            # with another condition)
-            assert 'type="error"' in err[0] and 'from="mixedroom@%s/%s"' % (MUC, tty_id) in \
-                err[0] and "<service-unavailable" in err[0], err
-            print("  the P2P offer was answered with an error after %.1f s of waiting: %s"
-                  % (time.monotonic() - t0, err[0][err[0].index("<error"):][:120]))
+            term = wait_page(page, "ttymeet's decline of the P2P offer", lambda s: [
+                j for j in s["jingle"] if j["action"] == "session-terminate"], 8)
+            assert term[0]["from"] == "mixedroom@%s/%s" % (MUC, tty_id) and \
+                term[0]["reason"] == "decline", term
+            assert not state(page)["p2p"], describe(page)
+            # and opened no connection to the browser: its only socket is the XMPP server's
+            socks = _inet_sockets(tty.proc.pid)
+            assert socks and all(p.startswith("tcp") and r == _hex_addr(L.server_addr, port)
+                                 for p, r in socks), socks
+            print("  the P2P offer was declined after %.1f s: %s" % (time.monotonic() - t0,
+                                                                    term[0]))
 
             # chat both ways, after the P2P refusal: ttymeet must still be in the meeting
             page.js("ttm.send(arguments[0]);", "hello from anna")
@@ -268,6 +285,82 @@ def test_browser_and_ttymeet():
         reqs = focus.requests()
         assert [r["room"] for r in reqs] == ["mixedroom@" + MUC] * 2 and \
             reqs[0]["from"] != reqs[1]["from"], reqs
+
+
+def record_page(wd, peer_id, seconds, path):
+    """Records seconds of what the page receives from participant peer_id to a WAV; returns
+    the page's audio stats (ttm.stats) taken when the recording ended."""
+    err = wd.js("return ttm.recordStart(arguments[0]);", peer_id)
+    assert err is None, err
+    time.sleep(seconds)
+    stats = wd.js_async("var done = arguments[arguments.length - 1];"
+                        "ttm.stats().then(done, function (e) { done({error: String(e)}); });")
+    out = wd.js_async(browser.VR_RECORD_STOP_JS)
+    assert "error" not in out, "the page's recording: %s" % out
+    raw = base64.b64decode(out["b64"])
+    A.write_wav(path, int(out["rate"]),
+                [int.from_bytes(raw[i:i + 2], "little", signed=True)
+                 for i in range(0, len(raw) - 1, 2)])
+    return stats
+
+
+def test_p2p_call():
+    with lab.Lab(janus=False) as L:
+        ws = L.start_prosody(focus=True)
+        L.start_focus()  # passive: a P2P call needs no focus, but the clients ask one
+        port = int(ws.rsplit(":", 1)[1].split("/")[0])
+        link = "http://%s:%d/TalkRoom" % (L.server_addr, port)
+        wd = lambda f: os.path.join(L.dir, f)  # noqa: E731
+        A.speech(wd("a.wav"), SPEECH_A)
+        A.speech(wd("b.wav"), SPEECH_B)
+        A.speech(wd("other.wav"), OTHER)
+        br = browser.Browser(L, L.dir, os.path.join(L.dir, "agent.log"), serve=PAGE_DIR).start()
+        try:
+            page, _ = br.driver("anna", wav=wd("a.wav"))
+            join(br, page, ws, "talkroom", "anna", id="00000000", audio=1, ap=0)
+            duration = 6.0 + 2 * P2P_RECORD_S
+            tty = start_client(L, HEADLESS + XMPP + [
+                "-n", "ttybob", "--play", wd("b.wav"), "--loop", "--record", wd("tty.wav"),
+                "--duration", "%g" % duration, link], "ttybob")
+            up = tty.wait_event(lambda e: e["event"] == "media" and e.get("kind") == "audio",
+                                15)
+            assert up["state"] == "connected" and "peer-to-peer with anna" in \
+                up.get("message", ""), tty.describe()
+            wait_page(page, "the page's P2P status", lambda s: s["p2p"], 10)
+            tty_id = [p["id"] for p in state(page)["participants"]][0]
+            t_u0, c_u0, t_u0_tty = time.monotonic(), tree_usage(br.driver_pid), \
+                usage(tty.proc.pid)
+            stats = record_page(page, tty_id, P2P_RECORD_S, wd("page.wav"))
+            span = time.monotonic() - t_u0
+            (c_pss, c_cpu), (t_pss, t_cpu) = tree_usage(br.driver_pid), usage(tty.proc.pid)
+            inb = stats.get("inbound") or {}
+            assert stats.get("p2p") and inb.get("packetsReceived", 0) > 40 * P2P_RECORD_S and \
+                inb.get("totalAudioEnergy", 0) > 0, stats
+            assert tty.wait_exit(duration + 10) == 0, tty.describe()
+        finally:
+            br.stop()
+        tty.assert_clean_output()
+        # the browser heard ttymeet: the page's recording is speech B
+        env_page = sounding(A.envelope_of(wd("page.wav")), "the page's recording of ttybob")
+        r_page, _ = looped_correlation(wd("b.wav"), env_page)
+        # ttymeet heard the browser: its recording, from the call's start, is speech A
+        env_tty = A.envelope_of(wd("tty.wav"))
+        env_tty = sounding(env_tty[int(up["t"] / A.WIN_S):], "ttymeet's recording")
+        r_tty, _ = looped_correlation(wd("a.wav"), env_tty)
+        r_tty_neg, _ = looped_correlation(wd("other.wav"), env_tty)
+        talk = [e for e in tty.find("talking") if e.get("name") == "anna" and e.get("on")]
+        print("  P2P call: audio connected %.0f ms after ttymeet started (ICE %.0f, DTLS %.0f "
+              "ms); the page received %d packets (%d lost); correlation: ttymeet heard the "
+              "browser %.2f (unsaid sentence %.2f), the browser heard ttymeet %.2f"
+              % (up.get("join_ms", 0), up.get("ice_ms", 0), up.get("dtls_ms", 0),
+                 inb["packetsReceived"], inb.get("packetsLost", 0), r_tty, r_tty_neg, r_page))
+        print("  cost in the call (%.1f s): Chromium with lib-jitsi-meet %.0f MB (PSS), %.0f %% "
+              "of a core; ttymeet %.1f MB, %.1f %% of a core" % (
+                  span, c_pss / 1024, 100 * (c_cpu - c_u0[1]) / span, t_pss / 1024,
+                  100 * (t_cpu - t_u0_tty[1]) / span))
+        assert r_tty >= 0.7 and r_tty > r_tty_neg, (r_tty, r_tty_neg)
+        assert r_page >= 0.7, r_page
+        assert talk, "ttymeet never showed anna talking:\n" + tty.describe()
 
 
 if __name__ == "__main__":

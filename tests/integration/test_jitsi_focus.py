@@ -87,7 +87,7 @@ def test_conference_request_then_join():
     """ttymeet asks the focus before it joins (machine-uid, no visitors support announced),
     says once that it waits while the focus is not ready and asks again after 1 s and 2 s, then
     joins; headless `joined` names the room; the focus is not in either roster (it has no nick
-    and is known by its JID), and nobody claims audio (there is no Jitsi media yet)."""
+    and is known by its JID), and the meeting and its people carry audio (Jingle: issue 15)."""
     with lab.Lab(janus=False) as L:
         ws = L.start_prosody(focus=True)
         focus = L.start_focus("--not-ready", "2")
@@ -98,7 +98,7 @@ def test_conference_request_then_join():
         assert w.get("kind") == "focus" and "not ready" in w.get("message", ""), w
         jb = bob.wait_event("joined", 10)
         assert jb.get("room") == "teamroom" and jb.get("room_type") == "jitsi", jb
-        assert jb.get("audio") is False, jb
+        assert jb.get("audio") is not False, jb
         assert len(bob.find("waiting")) == 1, bob.describe()
         c = bob.find("connecting")[0]
         assert c.get("room") == "teamroom", c
@@ -126,7 +126,7 @@ def test_conference_request_then_join():
                                                   base + "teamroom"], "alice")
         alice.wait_event("joined", 10)
         seen = alice.wait_event("participant-joined", 10)
-        assert seen.get("name") == "bob" and seen.get("audio") is False, seen
+        assert seen.get("name") == "bob" and seen.get("audio") is True, seen
         assert alice.wait_exit(10) == 0, alice.describe()
         assert bob.wait_exit(15) == 0, bob.describe()
         for cl in (alice, bob):

@@ -253,32 +253,16 @@ def _hex_addr(addr, port):
     return "%s:%04X" % (a, port)
 
 
-def test_jitsi_call_opens_no_media_connection():
-    with lab.Lab(janus=False) as L:
-        ws = L.start_prosody()
-        port = int(ws.rsplit(":", 1)[1].split("/")[0])
-        url = "http://%s:%d/p2pcase" % (L.server_addr, port)
-        xmpp = ["--xmpp-domain", "localhost", "--xmpp-muc", "conference.localhost"]
-        alice = start_client(L, HEADLESS + xmpp + ["-n", "alice", "--duration", "6", url],
-                             "alice")
-        alice.wait_event("joined", 10)
-        bob = start_client(L, HEADLESS + xmpp + ["-n", "bob", "--duration", "4", url], "bob")
-        bob.wait_event("joined", 10)
-        alice.wait_event("participant-joined", 10)
-        time.sleep(1.0)
-        socks = _inet_sockets(alice.proc.pid)
-        server = _hex_addr(L.server_addr, port)
-        assert socks, "no sockets seen: the check would prove nothing"
-        for proto, remote in socks:
-            assert proto.startswith("tcp") and remote == server, (socks, server)
-        assert bob.wait_exit(10) == 0, bob.describe()
-        assert alice.wait_exit(10) == 0, alice.describe()
-    # the notice that promised it, in every language (headless, not accepted: printed and no
-    # connection made)
-    for lang, words in (("C.UTF-8", ("peer-to-peer", "does not take part in the call")),
-                        ("de_DE.UTF-8", ("Peer-to-Peer", "nimmt noch nicht am Gespräch teil")),
-                        ("it_IT.UTF-8", ("peer-to-peer", "non partecipa ancora alla chiamata")),
-                        ("ro_RO.UTF-8", ("peer-to-peer", "nu participă încă la apel"))):
+def test_jitsi_notice_says_peer_to_peer():
+    """The notice names peer-to-peer and how to decline it (--no-p2p), in every language; the
+    decline itself (and that ttymeet then opens no connection to the browser) is
+    integ_browser_jitsi's test_browser_and_ttymeet, with a real Jitsi client offering."""
+    url = "http://192.0.2.1:5280/p2pcase"
+    # headless, not accepted: printed and no connection made
+    for lang, words in (("C.UTF-8", ("peer-to-peer", "ttymeet takes it", "--no-p2p")),
+                        ("de_DE.UTF-8", ("Peer-to-Peer", "ttymeet nimmt sie an", "--no-p2p")),
+                        ("it_IT.UTF-8", ("peer-to-peer", "ttymeet la accetta", "--no-p2p")),
+                        ("ro_RO.UTF-8", ("peer-to-peer", "ttymeet o acceptă", "--no-p2p"))):
         env = dict(os.environ, LANG=lang, LC_ALL="", LC_MESSAGES="")
         r = subprocess.run([harness.ttymeet_path(), "--headless", url], capture_output=True,
                            text=True, timeout=20, stdin=subprocess.DEVNULL, env=env)
@@ -303,10 +287,12 @@ def test_docs_match_the_notice():
             assert claim in doc, "%s does not say %r" % (name, claim)
         if name == "man/ttymeet.1":  # the Jitsi notice's promises (test_ui_i18n, above)
             for claim in ("peer-to-peer", "shows each one's IP address to the other",
-                          "does not take part in the call yet", "legalUrls.privacy",
+                          "ttymeet takes it", "--no-p2p", "goes encrypted (DTLS-SRTP) to the "
+                          "deployment's video bridge", "legalUrls.privacy",
                           "the server makes up an account"):
                 assert claim in doc, "%s does not say %r" % (name, claim)
         for wrong in ("always are", "audio (DTLS-SRTP) and chat (DTLS) always",
+                      "does not take part in the call",
                       # before the pool: these copies were only wiped, not locked
                       "are overwritten when freed or at exit"):
             assert wrong not in doc, "%s still says %r" % (name, wrong)

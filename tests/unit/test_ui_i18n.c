@@ -215,8 +215,9 @@ static unsigned count(const char *hay, const char *needle)
 /* Over ws:// the DTLS fingerprint comes unauthenticated: no language may call audio or chat
  * protected or encrypted then; each names the pin and the fingerprint swap. wss:// says the
  * certificate is checked, --insecure that the server's identity is not verified. */
-/* A Jitsi Meet link: the notice names the room and host, says what ttymeet does there so far
- * (config.js, anonymous XMPP login, the participant list and the chat; no audio or video), and the
+/* A Jitsi Meet link: the notice names the room and host, says what ttymeet does there
+ * (config.js, anonymous XMPP login, the participant list, the chat and the call: audio, no
+ * video), and the
  * transport as the link and --xmpp-websocket make it; none of the Janus room text. */
 static void test_notice_jitsi(void **state)
 {
@@ -227,7 +228,9 @@ static void test_notice_jitsi(void **state)
 	assert_non_null(strstr(t, "room teamstandup on meet.example.org"));
 	assert_non_null(strstr(t, "https://meet.example.org/config.js"));
 	assert_non_null(strstr(t, "display name \"alice\""));
-	assert_non_null(strstr(t, "No audio or video is sent."));
+	assert_non_null(strstr(t, "its chat and its call (audio only)"));
+	assert_non_null(strstr(t, "No video is sent."));
+	assert_null(strstr(t, "No audio"));
 	assert_non_null(strstr(t, "the room's password if you give one, and your chat messages"));
 	assert_non_null(strstr(t, "encrypted and its certificate checked (https://, wss://)"));
 	assert_null(strstr(t, "audio bridge"));
@@ -255,23 +258,23 @@ static void test_notice_jitsi(void **state)
 }
 
 /* The Jitsi notice in every language: the login as it will be (anonymous, or the account
- * --xmpp-user names), the bridge and peer-to-peer as Jitsi does them and that ttymeet takes
- * no part in the call, and where the deployment's privacy policy link comes from (or that it
- * will not be read). */
+ * --xmpp-user names), our audio to the bridge and peer-to-peer as Jitsi does them (taken, or
+ * declined with --no-p2p), and where the deployment's privacy policy link comes from (or
+ * that it will not be read). */
 static void test_notice_jitsi_login_media_policy(void **state)
 {
 	(void)state;
-	/* per language: anonymous, the account sentence, peer-to-peer, "IP", no part in the call,
-	 * legalUrls.privacy, config.js not read */
-	static const char *const w[I18N_LANG_COUNT][6] = {
-		{ "anonymous", "You log in as bob.smith", "peer-to-peer", "does not take part in the call",
-		  "legalUrls.privacy", "config.js is not read" },
-		{ "anonym", "Sie melden sich als bob.smith an", "Peer-to-Peer", "nimmt noch nicht am Gespräch teil",
-		  "legalUrls.privacy", "config.js wird nicht gelesen" },
-		{ "anonimo", "Accedi come bob.smith", "peer-to-peer", "non partecipa ancora alla chiamata",
-		  "legalUrls.privacy", "config.js non viene letto" },
-		{ "anonimă", "Vă autentificați ca bob.smith", "peer-to-peer", "nu participă încă la apel",
-		  "legalUrls.privacy", "config.js nu este citit" },
+	/* per language: anonymous, the account sentence, peer-to-peer, peer-to-peer taken,
+	 * legalUrls.privacy, config.js not read, peer-to-peer declined */
+	static const char *const w[I18N_LANG_COUNT][7] = {
+		{ "anonymous", "You log in as bob.smith", "peer-to-peer", "ttymeet takes it",
+		  "legalUrls.privacy", "config.js is not read", "With --no-p2p, ttymeet declines" },
+		{ "anonym", "Sie melden sich als bob.smith an", "Peer-to-Peer", "ttymeet nimmt sie an",
+		  "legalUrls.privacy", "config.js wird nicht gelesen", "Mit --no-p2p lehnt ttymeet" },
+		{ "anonimo", "Accedi come bob.smith", "peer-to-peer", "ttymeet la accetta",
+		  "legalUrls.privacy", "config.js non viene letto", "Con --no-p2p ttymeet rifiuta" },
+		{ "anonimă", "Vă autentificați ca bob.smith", "peer-to-peer", "ttymeet o acceptă",
+		  "legalUrls.privacy", "config.js nu este citit", "Cu --no-p2p, ttymeet refuză" },
 	};
 	char *a1[] = { "ttymeet", "https://meet.example.org/r" };
 	char *a2[] = { "ttymeet", "--xmpp-user", "bob.smith", "https://meet.example.org/r" };
@@ -293,9 +296,17 @@ static void test_notice_jitsi_login_media_policy(void **state)
 			assert_non_null(strstr(t, w[l][2]));
 			assert_non_null(strstr(t, w[l][3]));
 			assert_non_null(strstr(t, "IP"));
+			assert_non_null(strstr(t, "DTLS-SRTP"));
 			assert_non_null(strstr(t, w[l][4]));
 			assert_null(strstr(t, w[l][5]));
+			assert_null(strstr(t, w[l][6]));
 		}
+		char *a5[] = { "ttymeet", "--no-p2p", "https://meet.example.org/r" };
+		struct cli_options o5 = opts(a5, 3);
+		char *t5 = notice(&o5, (enum i18n_lang)l, NULL, false);
+		assert_non_null(strstr(t5, w[l][6]));
+		assert_null(strstr(t5, w[l][3]));
+		g_free(t5);
 		assert_non_null(strstr(t3, w[l][5]));
 		assert_null(strstr(t3, w[l][4]));
 		/* the room shows addresses, the lobby's moderators, the focus: said in each

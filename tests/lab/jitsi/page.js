@@ -15,7 +15,12 @@
 //   lib-jitsi-meet ignores that stream. ttm.playBridge() plays the bridge session's received
 //   audio itself (returns how many tracks). ttm.remoteAudio(): the MediaStreamTrack of the
 //   first remote audio track, else of the bridge's played by playBridge(). state().local_audio
-//   says whether our microphone track was added.
+//   says whether our microphone track was added. ttm.recordStart(id): records the audio
+//   received from participant id (MediaRecorder; tests/lab/browser.py's VR_RECORD_STOP_JS
+//   stops and decodes it): an error or null. ttm.stats() -> Promise of the active
+//   connection's audio figures: {p2p, inbound: {packetsReceived, packetsLost,
+//   totalAudioEnergy, ...}, outbound: {packetsSent}}. state().jingle: [{action, from, reason}]
+//   of the Jingle requests the page received.
 // Options: focus=JID (default focus.DOMAIN), p2p=0 (no peer-to-peer Jingle offer to the one
 // other participant; on by default, as in the Jitsi Meet web app's config), id=ID (the
 // occupant name, else lib-jitsi-meet's own choice: 8 hex digits), audio=1 (send our
@@ -30,8 +35,9 @@
   var t0 = performance.now();
   var st = {connected: false, joined: false, my_id: null, error: null, p2p: null,
             connected_ms: null, joined_ms: null, participants: [], messages: [],
-            left: false, errors: [], remote: [], local_audio: false};
+            left: false, errors: [], remote: [], local_audio: false, jingle: []};
   var remoteAudio = [], bridgeAudio = [];
+  var remoteById = {};  // participant id -> its remote audio MediaStreamTrack
   var conn = null, conf = null;
 
   function log(s) {
@@ -114,6 +120,17 @@
       st.connected = true;
       st.connected_ms = Math.round(performance.now() - t0);
       log("connected");
+      conn.xmpp.connection.addHandler(function (iq) {
+        var j = iq.getElementsByTagNameNS("urn:xmpp:jingle:1", "jingle")[0];
+        var r = j && j.getElementsByTagName("reason")[0];
+        var cond = r && Array.prototype.filter.call(r.children, function (e) {
+          return e.tagName !== "text";
+        })[0];
+        if (j && st.jingle.length < 200)
+          st.jingle.push({action: j.getAttribute("action"), from: iq.getAttribute("from"),
+                          reason: cond ? cond.tagName : null});
+        return true;  // keep watching; lib-jitsi-meet's own handler answers
+      }, "urn:xmpp:jingle:1", "iq", "set");
       if (q.get("id")) {
         // The occupant name (endpoint id) lib-jitsi-meet would draw from the anonymous JID,
         // chosen instead: of two participants, the one whose id sorts first offers P2P.
@@ -151,6 +168,7 @@
         document.body.appendChild(el);
         track.attach(el);
         remoteAudio.push(track.getTrack());
+        remoteById[track.getParticipantId()] = track.getTrack();
       });
       conf.setDisplayName(q.get("name"));
       if (q.get("audio") !== "1") {
@@ -191,6 +209,34 @@
       return bridgeAudio.length;
     },
     sendPrivate: function (id, text) { conf.sendPrivateTextMessage(id, text); },
+    recordStart: function (id) {
+      var t = remoteById[id];
+      if (!t) return "no audio track from " + id;
+      var rec = new MediaRecorder(new MediaStream([t]),
+                                  {mimeType: "audio/webm;codecs=opus"});
+      window.__ttm_rec = {rec: rec, chunks: [], t0: performance.now()};
+      rec.ondataavailable = function (e) { window.__ttm_rec.chunks.push(e.data); };
+      rec.start(1000);
+      return null;
+    },
+    stats: function () {
+      var tpc = conf && conf.getActivePeerConnection();
+      if (!tpc) return Promise.resolve({error: "no connection"});
+      return tpc.peerconnection.getStats().then(function (rep) {
+        var out = {p2p: st.p2p, inbound: null, outbound: null};
+        rep.forEach(function (r) {
+          if (r.kind !== "audio") return;
+          if (r.type === "inbound-rtp")
+            out.inbound = {packetsReceived: r.packetsReceived, packetsLost: r.packetsLost,
+                           totalAudioEnergy: r.totalAudioEnergy,
+                           jitterBufferDelay: r.jitterBufferDelay,
+                           jitterBufferEmittedCount: r.jitterBufferEmittedCount};
+          else if (r.type === "outbound-rtp")
+            out.outbound = {packetsSent: r.packetsSent};
+        });
+        return out;
+      });
+    },
     leave: function () {
       return conf.leave().then(function () {
         st.left = true;

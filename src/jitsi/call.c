@@ -1,0 +1,434 @@
+/* The Jingle sessions of one Jitsi room (see call.h). */
+#include "src/jitsi/call.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "src/backend.h"
+#include "src/jitsi/jingle.h"
+#include "src/jitsi/jsession.h"
+#include "src/media.h"
+#include "src/roster.h"
+
+#define SERVICE_UNAVAILABLE "<error type='cancel'><service-unavailable " \
+	"xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>"
+#define MAX_SOURCES 512 /* SSRCs mapped to people; more are not (they still play) */
+#define NICK_MAX 128
+
+enum { BRIDGE, P2P, N_LEGS };
+
+struct leg {
+	struct jcall *c;
+	struct jsession *js;
+	bool p2p;
+	bool ended;                    /* the other side ended it inside jsession_handle */
+	bool holding;                  /* jsession_create runs: its session-accept waits */
+	char *held;                    /* that session-accept, sent after our iq result */
+	char remote[JINGLE_OWNER_MAX]; /* the JID that offered it */
+	char nick[NICK_MAX];           /* direct: the peer's occupant name */
+	const char *what;              /* "through the bridge", "peer-to-peer" */
+};
+
+struct jcall {
+	struct jcall_config cfg;
+	struct jcall_cbs cbs;
+	char room[JINGLE_OWNER_MAX];
+	char self[JINGLE_OWNER_MAX];
+	char owner[JINGLE_OWNER_MAX]; /* room/nick: our sources' owner */
+	char nick[NICK_MAX];
+	struct leg leg[N_LEGS];
+	struct leg *active;           /* the leg the media engine uses, or NULL */
+	bool told_up;                 /* the first audio connection was reported */
+	GHashTable *owners;           /* SSRC (as pointer) -> occupant name (owned string) */
+	GSource *reaper;              /* ends failed legs, out of their callbacks */
+};
+
+static void reap_soon(struct jcall *c);
+
+static bool copy(char *dst, size_t cap, const char *src)
+{
+	if (!src || strlen(src) >= cap)
+		return false;
+	memcpy(dst, src, strlen(src) + 1);
+	return true;
+}
+
+/* The occupant name of a JID in our room (room/nick), or NULL. */
+static const char *nick_of(const struct jcall *c, const char *jid)
+{
+	size_t n = strlen(c->room);
+	if (!jid || strncmp(jid, c->room, n) || jid[n] != '/' || !jid[n + 1])
+		return NULL;
+	return jingle_token_ok(jid + n + 1, NICK_MAX - 1) ? jid + n + 1 : NULL;
+}
+
+/* Sends a session-terminate for sid to `to` (a session we never made: a declined offer). */
+static void send_terminate(struct jcall *c, const char *to, const char *sid, const char *reason,
+			   const char *text)
+{
+	char xml[1024];
+	if (jingle_write_terminate(sid, reason, text, xml, sizeof(xml)) > 0)
+		c->cbs.send_iq(c->cbs.user, to, xml);
+}
+
+/* Answers iq with the error of kind (jingle.h). */
+static void answer_error(struct jcall *c, const struct xml_node *iq, enum jingle_error kind)
+{
+	char err[512];
+	if (jingle_write_error(kind, err, sizeof(err)) > 0)
+		c->cbs.answer(c->cbs.user, iq, err);
+}
+
+/* ---- talking: SSRC -> occupant -> roster ---- */
+
+static void talking_off_all(struct jcall *c)
+{
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, c->owners);
+	while (g_hash_table_iter_next(&it, &k, &v)) {
+		uint64_t id;
+		if (c->cbs.who(c->cbs.user, v, &id) == JCALL_OCCUPANT)
+			roster_audio_talking(c->cfg.roster, id, false);
+	}
+}
+
+static void on_stream(void *user, uint32_t ssrc, bool talking)
+{
+	struct jcall *c = user;
+	const char *nick = g_hash_table_lookup(c->owners, GUINT_TO_POINTER(ssrc));
+	uint64_t id;
+	if (!nick && c->active && c->active->p2p) /* a direct session: the peer's, whatever it says */
+		nick = c->active->nick;
+	if (nick && c->cbs.who(c->cbs.user, nick, &id) == JCALL_OCCUPANT)
+		roster_audio_talking(c->cfg.roster, id, talking);
+}
+
+static void on_source(void *user, const struct jingle_source *src, bool added)
+{
+	struct leg *l = user;
+	struct jcall *c = l->c;
+	const char *nick = src->owner[0] ? nick_of(c, src->owner) : l->p2p ? l->nick : NULL;
+	if (src->kind != SDP_KIND_AUDIO || src->ssrc == 0)
+		return;
+	gpointer key = GUINT_TO_POINTER(src->ssrc);
+	if (!added) {
+		const char *was = g_hash_table_lookup(c->owners, key);
+		uint64_t id;
+		if (was && c->cbs.who(c->cbs.user, was, &id) == JCALL_OCCUPANT)
+			roster_audio_talking(c->cfg.roster, id, false);
+		g_hash_table_remove(c->owners, key);
+		if (c->cfg.media && c->active == l)
+			media_forget_stream(c->cfg.media, src->ssrc);
+		return;
+	}
+	if (!nick || !strcmp(nick, c->nick)) /* the bridge's own mix, or an echo of ours */
+		return;
+	if (g_hash_table_size(c->owners) >= MAX_SOURCES && !g_hash_table_contains(c->owners, key))
+		return;
+	g_hash_table_replace(c->owners, key, g_strdup(nick));
+}
+
+/* ---- which leg carries the media ---- */
+
+static const char *peer_name(struct jcall *c, const struct leg *l)
+{
+	uint64_t id;
+	const struct session_participant *p = NULL;
+	if (c->cbs.who(c->cbs.user, l->nick, &id) == JCALL_OCCUPANT)
+		p = roster_get(c->cfg.roster, id);
+	return p ? p->name : l->nick;
+}
+
+/* The direct session once it is up, else the bridge's, else a direct one still connecting. */
+static void choose(struct jcall *c)
+{
+	struct leg *b = c->leg[BRIDGE].js ? &c->leg[BRIDGE] : NULL;
+	struct leg *p = c->leg[P2P].js ? &c->leg[P2P] : NULL;
+	struct leg *want = p && jsession_is_up(p->js) ? p : b ? b : p;
+	if (want == c->active)
+		return;
+	struct leg *was = c->active;
+	if (was) {
+		talking_off_all(c);
+		jsession_set_active(was->js, false);
+	}
+	c->active = want;
+	if (!want)
+		return;
+	jsession_set_active(want->js, true);
+	if (c->told_up && jsession_is_up(want->js)) {
+		if (want->p2p)
+			session_be_notice(c->cfg.s, "audio now goes directly to %s (peer-to-peer)",
+					  peer_name(c, want));
+		else
+			session_be_notice(c->cfg.s, "audio now goes through the bridge");
+	}
+}
+
+static void tell_up(struct jcall *c, struct leg *l)
+{
+	struct peer_stats ps;
+	char how[160];
+	if (c->told_up || c->active != l)
+		return;
+	c->told_up = true;
+	peer_get_stats(jsession_peer(l->js), &ps);
+	if (l->p2p)
+		snprintf(how, sizeof(how), "peer-to-peer with %s", peer_name(c, l));
+	else
+		snprintf(how, sizeof(how), "through the bridge");
+	session_be_audio_up(c->cfg.s, ps.t_ice_connected, ps.t_dtls_connected, how);
+}
+
+static void end_leg(struct jcall *c, struct leg *l, const char *reason)
+{
+	if (!l->js)
+		return;
+	if (c->active == l) {
+		talking_off_all(c);
+		jsession_set_active(l->js, false);
+		c->active = NULL;
+	}
+	jsession_destroy(l->js, reason);
+	l->js = NULL;
+	l->ended = false;
+	choose(c);
+}
+
+static void on_media(void *user, bool up, const char *why)
+{
+	struct leg *l = user;
+	struct jcall *c = l->c;
+	if (up) {
+		choose(c);
+		tell_up(c, l);
+		return;
+	}
+	if (l->p2p) {
+		bool had_bridge = c->leg[BRIDGE].js != NULL;
+		session_be_notice(c->cfg.s, "the peer-to-peer connection with %s failed (%s)%s",
+				  peer_name(c, l), why, had_bridge ? ": audio goes through the bridge" : "");
+		l->ended = true; /* ended after the callback: jsession is still on the stack */
+		reap_soon(c);
+		return;
+	}
+	if (c->active == l)
+		session_be_audio_down(c->cfg.s, false, why);
+}
+
+static int send_iq(void *user, const char *to, const char *jingle)
+{
+	struct leg *l = user;
+	if (l->holding) { /* the session-accept: after the result (to is l->remote) */
+		free(l->held);
+		l->held = strdup(jingle);
+		return l->held ? 0 : -ENOMEM;
+	}
+	return l->c->cbs.send_iq(l->c->cbs.user, to, jingle);
+}
+
+static void on_ended(void *user, const char *reason)
+{
+	struct leg *l = user;
+	struct jcall *c = l->c;
+	l->ended = true;
+	if (l->p2p)
+		session_be_notice(c->cfg.s, "%s ended the peer-to-peer call (%s)%s", peer_name(c, l),
+				  reason, c->leg[BRIDGE].js ? ": audio goes through the bridge" : "");
+	else
+		session_be_notice(c->cfg.s, "the focus ended the bridge session (%s)", reason);
+}
+
+/* Ends legs whose other side ended them (or that failed), once out of their callbacks. */
+static void reap(struct jcall *c)
+{
+	for (int i = 0; i < N_LEGS; i++)
+		if (c->leg[i].js && c->leg[i].ended)
+			end_leg(c, &c->leg[i], i == P2P ? "connectivity-error" : NULL);
+}
+
+/* ---- requests ---- */
+
+static void initiate(struct jcall *c, const struct xml_node *iq, const struct xml_node *j,
+		     struct leg *l, const char *from, const char *nick)
+{
+	const char *sid = xml_attr(j, "sid");
+	if (!jingle_token_ok(sid, JINGLE_OWNER_MAX - 1)) {
+		answer_error(c, iq, JINGLE_ERR_BAD_REQUEST);
+		return;
+	}
+	if (l->p2p && c->cfg.no_p2p) { /* §6.3.2: acknowledged, then declined */
+		c->cbs.answer(c->cbs.user, iq, NULL);
+		send_terminate(c, from, sid, "decline",
+			       "ttymeet takes no peer-to-peer calls here (--no-p2p)");
+		return;
+	}
+	if (l->js) /* a new offer replaces the session (the focus restarted it) */
+		end_leg(c, l, NULL);
+	copy(l->remote, sizeof(l->remote), from);
+	copy(l->nick, sizeof(l->nick), nick);
+	struct jsession_config jc = { .main = c->cfg.main, .peer = c->cfg.peer,
+				      .media = c->cfg.media, .remote = from, .self = c->self,
+				      .owner = c->owner, .endpoint = c->nick, .cname = c->nick };
+	struct jsession_cbs jcb = { .send_iq = send_iq, .media = on_media, .source = on_source,
+				    .ended = on_ended, .user = l };
+	char err[256] = "";
+	l->holding = true;
+	int rc = jsession_create(&jc, &jcb, j, &l->js, err, sizeof(err));
+	l->holding = false;
+	if (rc == 0) {
+		c->cbs.answer(c->cbs.user, iq, NULL);
+		if (l->held)
+			c->cbs.send_iq(c->cbs.user, l->remote, l->held);
+		free(l->held);
+		l->held = NULL;
+		choose(c);
+		return;
+	}
+	free(l->held);
+	l->held = NULL;
+	l->js = NULL;
+	session_be_notice(c->cfg.s, "cannot take the %s session: %s",
+			  l->p2p ? "peer-to-peer" : "bridge", err);
+	if (rc == -EINVAL) { /* not readable: bad-request (jingle.h) */
+		answer_error(c, iq, JINGLE_ERR_BAD_REQUEST);
+	} else { /* readable, but not for us: acknowledged and ended (§6.3.2) */
+		c->cbs.answer(c->cbs.user, iq, NULL);
+		send_terminate(c, from, sid, rc == -EPROTO ? "incompatible-parameters"
+					     : "general-error", err);
+	}
+	if (!l->p2p)
+		session_be_audio_down(c->cfg.s, false, err);
+}
+
+bool jcall_iq(struct jcall *c, const struct xml_node *iq)
+{
+	const char *type = xml_attr(iq, "type");
+	const struct xml_node *j = iq->child;
+	if (!type || strcmp(type, "set") || !j || !xml_is(j, NS_JINGLE, "jingle"))
+		return false;
+	const char *from = xml_attr(iq, "from");
+	const char *nick = nick_of(c, from);
+	uint64_t id;
+	enum jcall_who who = nick ? c->cbs.who(c->cbs.user, nick, &id) : JCALL_NOBODY;
+	if (who == JCALL_NOBODY) { /* not from our room's focus or people: say nothing more */
+		c->cbs.answer(c->cbs.user, iq, SERVICE_UNAVAILABLE);
+		return true;
+	}
+	struct leg *l = &c->leg[who == JCALL_FOCUS ? BRIDGE : P2P];
+	enum jingle_action a = jingle_action_of(j);
+	if (a == JINGLE_SESSION_INITIATE) {
+		initiate(c, iq, j, l, from, nick);
+		return true;
+	}
+	const char *sid = xml_attr(j, "sid");
+	if (!sid) {
+		answer_error(c, iq, JINGLE_ERR_BAD_REQUEST);
+		return true;
+	}
+	if (!l->js || strcmp(sid, jsession_sid(l->js)) || strcmp(from, l->remote)) {
+		answer_error(c, iq, JINGLE_ERR_UNKNOWN_SESSION);
+		return true;
+	}
+	int rc = jsession_handle(l->js, j);
+	if (rc == 0)
+		c->cbs.answer(c->cbs.user, iq, NULL);
+	else
+		answer_error(c, iq, jingle_error_of(rc));
+	if (l->ended) { /* session-terminate: ended without a word back */
+		l->ended = false;
+		end_leg(c, l, NULL);
+	}
+	reap(c);
+	return true;
+}
+
+void jcall_occupant_left(struct jcall *c, const char *nick)
+{
+	if (!c || !nick)
+		return;
+	struct leg *p = &c->leg[P2P];
+	if (p->js && !strcmp(p->nick, nick)) {
+		session_be_notice(c->cfg.s, "the peer-to-peer call ended: %s left", peer_name(c, p));
+		end_leg(c, p, NULL);
+	}
+	GHashTableIter it;
+	gpointer k, v;
+	g_hash_table_iter_init(&it, c->owners);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		if (!strcmp(v, nick)) {
+			if (c->cfg.media && c->active)
+				media_forget_stream(c->cfg.media, GPOINTER_TO_UINT(k));
+			g_hash_table_iter_remove(&it);
+		}
+}
+
+static gboolean reap_cb(gpointer data)
+{
+	struct jcall *c = data;
+	g_source_unref(c->reaper);
+	c->reaper = NULL;
+	reap(c);
+	return G_SOURCE_REMOVE;
+}
+
+static void reap_soon(struct jcall *c)
+{
+	if (c->reaper)
+		return;
+	c->reaper = g_idle_source_new();
+	g_source_set_callback(c->reaper, reap_cb, c, NULL);
+	g_source_attach(c->reaper, c->cfg.main);
+}
+
+int jcall_create(const struct jcall_config *cfg, const struct jcall_cbs *cbs, struct jcall **out)
+{
+	struct jcall *c = calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->cfg = *cfg;
+	c->cbs = *cbs;
+	if (!copy(c->room, sizeof(c->room), cfg->room) || !copy(c->self, sizeof(c->self), cfg->self) ||
+	    !copy(c->nick, sizeof(c->nick), cfg->nick) ||
+	    snprintf(c->owner, sizeof(c->owner), "%s/%s", cfg->room, cfg->nick) >=
+		    (int)sizeof(c->owner)) {
+		free(c);
+		return -EINVAL;
+	}
+	c->cfg.room = c->room;
+	c->cfg.self = c->self;
+	c->cfg.nick = c->nick;
+	for (int i = 0; i < N_LEGS; i++)
+		c->leg[i] = (struct leg){ .c = c, .p2p = i == P2P };
+	c->owners = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+	if (cfg->media)
+		media_set_stream_cb(cfg->media, on_stream, c);
+	*out = c;
+	return 0;
+}
+
+void jcall_destroy(struct jcall *c, bool polite)
+{
+	if (!c)
+		return;
+	if (c->cfg.media)
+		media_set_stream_cb(c->cfg.media, NULL, NULL);
+	talking_off_all(c);
+	for (int i = 0; i < N_LEGS; i++) {
+		if (c->active == &c->leg[i]) {
+			jsession_set_active(c->leg[i].js, false);
+			c->active = NULL;
+		}
+		jsession_destroy(c->leg[i].js, polite ? "success" : NULL);
+		c->leg[i].js = NULL;
+	}
+	if (c->reaper) {
+		g_source_destroy(c->reaper);
+		g_source_unref(c->reaper);
+	}
+	g_hash_table_destroy(c->owners);
+	free(c);
+}

@@ -1,0 +1,70 @@
+/* The media of a Jitsi meeting: the Jingle sessions of one room (issue 15).
+ *
+ * A Jitsi room has up to two Jingle sessions with us: the focus's (media through the bridge)
+ * and, with exactly one other person in the room, a direct one that person's client offers
+ * (peer-to-peer). Both are src/jitsi/jsession.c sessions; only one carries the media engine
+ * at a time: the peer-to-peer one once its connection is up, else the bridge's (Jitsi's own
+ * clients switch the same way). When the peer ends the direct session (a third person came)
+ * or it fails, the media goes back through the bridge; when it comes up, from the bridge to
+ * it, each switch said to the user.
+ *
+ * jcall_iq takes every Jingle request the XMPP stream receives: only from our room, the focus
+ * for the bridge session and a listed occupant for a direct one; anything else is refused
+ * without saying more (service-unavailable). Requests are answered as XEP-0166 says
+ * (src/jitsi/jingle.h lists the errors): a session-initiate we can take gets its result before
+ * our session-accept; one we cannot read, bad-request; one we read but will not or cannot take
+ * is acknowledged and ended with a session-terminate naming why (--no-p2p: decline).
+ *
+ * Sources of each session map SSRCs to occupants (their <ssrc-info owner>, or for a direct
+ * session the peer itself), so the media engine's per-stream talking reaches the roster.
+ * Thread: the loop's.
+ */
+#ifndef TTM_SRC_JITSI_CALL_H
+#define TTM_SRC_JITSI_CALL_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "net/peer.h"
+#include "src/jitsi/xml.h"
+
+struct jcall;
+struct media;
+struct roster;
+struct session;
+
+enum jcall_who { JCALL_NOBODY, JCALL_OCCUPANT, JCALL_FOCUS };
+
+struct jcall_cbs {
+	/* Sends <iq type='set' to=to> around the <jingle> text; 0 or -errno. */
+	int (*send_iq)(void *user, const char *to, const char *jingle);
+	/* Answers the request iq: a result (error NULL) or an error (its <error> element). */
+	void (*answer)(void *user, const struct xml_node *iq, const char *error);
+	/* Who the occupant named nick in our room is; for JCALL_OCCUPANT, *id is its roster id. */
+	enum jcall_who (*who)(void *user, const char *nick, uint64_t *id);
+	void *user;
+};
+
+struct jcall_config {
+	GMainContext *main;
+	const struct peer_config *peer; /* ICE/DTLS settings */
+	struct media *media;            /* NULL: signaling only */
+	struct session *s;              /* audio up/down and notices */
+	struct roster *roster;          /* talking */
+	const char *room;               /* the room's bare JID */
+	const char *self;               /* our full JID */
+	const char *nick;               /* our occupant name in the room */
+	bool no_p2p;                    /* decline direct sessions (--no-p2p) */
+};
+
+int jcall_create(const struct jcall_config *cfg, const struct jcall_cbs *cbs, struct jcall **out);
+/* An <iq> from the stream: true if it was a Jingle request (answered here). */
+bool jcall_iq(struct jcall *c, const struct xml_node *iq);
+/* The occupant nick left the room: a direct session with it ends, its sources are forgotten. */
+void jcall_occupant_left(struct jcall *c, const char *nick);
+/* Ends everything; polite: each session's other side gets a session-terminate (success).
+ * NULL is fine. */
+void jcall_destroy(struct jcall *c, bool polite);
+
+#endif
