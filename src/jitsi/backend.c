@@ -496,18 +496,45 @@ static enum jcall_who c_who(void *user, const char *nick, uint64_t *id)
 	return *id && roster_get(b->env.roster, *id) ? JCALL_OCCUPANT : JCALL_NOBODY;
 }
 
+static const char *c_name(void *user, uint64_t id)
+{
+	struct backend *b = user;
+	const struct session_participant *p = roster_get(b->env.roster, id);
+	return p ? p->name : NULL;
+}
+
+static void c_talking(void *user, uint64_t id, bool on)
+{
+	struct backend *b = user;
+	roster_audio_talking(b->env.roster, id, on);
+}
+
+static void c_audio(void *user, bool up, gint64 t_ice, gint64 t_dtls, const char *how)
+{
+	struct backend *b = user;
+	if (up)
+		session_be_audio_up(b->s, t_ice, t_dtls, how);
+	else
+		session_be_audio_down(b->s, false, how);
+}
+
+static void c_notice(void *user, const char *msg)
+{
+	struct backend *b = user;
+	session_be_notice(b->s, "%s", msg);
+}
+
 /* The room's Jingle sessions, from the join on. */
 static int start_call(struct backend *b)
 {
 	if (b->call)
 		return 0;
 	struct jcall_config cc = { .main = b->env.main, .peer = b->env.peer, .media = b->env.media,
-				   .s = b->s, .roster = b->env.roster, .room = b->room_jid,
-				   .self = xmpp_jid(b->x), .nick = b->nick,
+				   .room = b->room_jid, .self = xmpp_jid(b->x), .nick = b->nick,
 				   .no_p2p = b->cfg->no_p2p };
-	static const struct jcall_cbs ccbs = { c_send_iq, c_answer, c_who, NULL };
-	struct jcall_cbs cb = ccbs;
-	cb.user = b;
+	struct jcall_cbs cb = { .send_iq = c_send_iq, .answer = c_answer, .who = c_who,
+				.name = c_name, .talking = c_talking, .audio = c_audio,
+				.notice = c_notice, .user = b };
 	return jcall_create(&cc, &cb, &b->call);
 }
 

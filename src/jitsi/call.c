@@ -2,15 +2,14 @@
 #include "src/jitsi/call.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/backend.h"
 #include "src/jitsi/jingle.h"
 #include "src/jitsi/jsession.h"
 #include "src/media.h"
-#include "src/roster.h"
 
 #define SERVICE_UNAVAILABLE "<error type='cancel'><service-unavailable " \
 	"xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>"
@@ -91,7 +90,7 @@ static void talking_off_all(struct jcall *c)
 	while (g_hash_table_iter_next(&it, &k, &v)) {
 		uint64_t id;
 		if (c->cbs.who(c->cbs.user, v, &id) == JCALL_OCCUPANT)
-			roster_audio_talking(c->cfg.roster, id, false);
+			c->cbs.talking(c->cbs.user, id, false);
 	}
 }
 
@@ -103,14 +102,18 @@ static void on_stream(void *user, uint32_t ssrc, bool talking)
 	if (!nick && c->active && c->active->p2p) /* a direct session: the peer's, whatever it says */
 		nick = c->active->nick;
 	if (nick && c->cbs.who(c->cbs.user, nick, &id) == JCALL_OCCUPANT)
-		roster_audio_talking(c->cfg.roster, id, talking);
+		c->cbs.talking(c->cbs.user, id, talking);
 }
 
 static void on_source(void *user, const struct jingle_source *src, bool added)
 {
 	struct leg *l = user;
 	struct jcall *c = l->c;
-	const char *nick = src->owner[0] ? nick_of(c, src->owner) : l->p2p ? l->nick : NULL;
+	/* the owner: an occupant JID or a bare endpoint id (JSON sources, today's jicofo) */
+	const char *nick = src->owner[0] ? jingle_owner_endpoint(src->owner) : l->p2p ? l->nick
+											: NULL;
+	if (nick && !jingle_token_ok(nick, NICK_MAX - 1))
+		nick = NULL;
 	if (src->kind != SDP_KIND_AUDIO || src->ssrc == 0)
 		return;
 	gpointer key = GUINT_TO_POINTER(src->ssrc);
@@ -118,7 +121,7 @@ static void on_source(void *user, const struct jingle_source *src, bool added)
 		const char *was = g_hash_table_lookup(c->owners, key);
 		uint64_t id;
 		if (was && c->cbs.who(c->cbs.user, was, &id) == JCALL_OCCUPANT)
-			roster_audio_talking(c->cfg.roster, id, false);
+			c->cbs.talking(c->cbs.user, id, false);
 		g_hash_table_remove(c->owners, key);
 		if (c->cfg.media && c->active == l)
 			media_forget_stream(c->cfg.media, src->ssrc);
@@ -136,10 +139,21 @@ static void on_source(void *user, const struct jingle_source *src, bool added)
 static const char *peer_name(struct jcall *c, const struct leg *l)
 {
 	uint64_t id;
-	const struct session_participant *p = NULL;
+	const char *name = NULL;
 	if (c->cbs.who(c->cbs.user, l->nick, &id) == JCALL_OCCUPANT)
-		p = roster_get(c->cfg.roster, id);
-	return p ? p->name : l->nick;
+		name = c->cbs.name(c->cbs.user, id);
+	return name ? name : l->nick;
+}
+
+/* A notice for the user (cbs->notice), formatted. */
+static void G_GNUC_PRINTF(2, 3) say(struct jcall *c, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->cbs.notice(c->cbs.user, msg);
 }
 
 /* The direct session once it is up, else the bridge's, else a direct one still connecting. */
@@ -161,10 +175,10 @@ static void choose(struct jcall *c)
 	jsession_set_active(want->js, true);
 	if (c->told_up && jsession_is_up(want->js)) {
 		if (want->p2p)
-			session_be_notice(c->cfg.s, "audio now goes directly to %s (peer-to-peer)",
+			say(c, "audio now goes directly to %s (peer-to-peer)",
 					  peer_name(c, want));
 		else
-			session_be_notice(c->cfg.s, "audio now goes through the bridge");
+			say(c, "audio now goes through the bridge");
 	}
 }
 
@@ -180,7 +194,7 @@ static void tell_up(struct jcall *c, struct leg *l)
 		snprintf(how, sizeof(how), "peer-to-peer with %s", peer_name(c, l));
 	else
 		snprintf(how, sizeof(how), "through the bridge");
-	session_be_audio_up(c->cfg.s, ps.t_ice_connected, ps.t_dtls_connected, how);
+	c->cbs.audio(c->cbs.user, true, ps.t_ice_connected, ps.t_dtls_connected, how);
 }
 
 static void end_leg(struct jcall *c, struct leg *l, const char *reason)
@@ -208,15 +222,13 @@ static void on_media(void *user, bool up, const char *why)
 		return;
 	}
 	if (l->p2p) {
-		bool had_bridge = c->leg[BRIDGE].js != NULL;
-		session_be_notice(c->cfg.s, "the peer-to-peer connection with %s failed (%s)%s",
-				  peer_name(c, l), why, had_bridge ? ": audio goes through the bridge" : "");
+		say(c, "the peer-to-peer connection with %s failed (%s)", peer_name(c, l), why);
 		l->ended = true; /* ended after the callback: jsession is still on the stack */
 		reap_soon(c);
 		return;
 	}
 	if (c->active == l)
-		session_be_audio_down(c->cfg.s, false, why);
+		c->cbs.audio(c->cbs.user, false, 0, 0, why);
 }
 
 static int send_iq(void *user, const char *to, const char *jingle)
@@ -236,10 +248,9 @@ static void on_ended(void *user, const char *reason)
 	struct jcall *c = l->c;
 	l->ended = true;
 	if (l->p2p)
-		session_be_notice(c->cfg.s, "%s ended the peer-to-peer call (%s)%s", peer_name(c, l),
-				  reason, c->leg[BRIDGE].js ? ": audio goes through the bridge" : "");
+		say(c, "%s ended the peer-to-peer call (%s)", peer_name(c, l), reason);
 	else
-		session_be_notice(c->cfg.s, "the focus ended the bridge session (%s)", reason);
+		say(c, "the focus ended the bridge session (%s)", reason);
 }
 
 /* Ends legs whose other side ended them (or that failed), once out of their callbacks. */
@@ -291,7 +302,7 @@ static void initiate(struct jcall *c, const struct xml_node *iq, const struct xm
 	free(l->held);
 	l->held = NULL;
 	l->js = NULL;
-	session_be_notice(c->cfg.s, "cannot take the %s session: %s",
+	say(c, "cannot take the %s session: %s",
 			  l->p2p ? "peer-to-peer" : "bridge", err);
 	if (rc == -EINVAL) { /* not readable: bad-request (jingle.h) */
 		answer_error(c, iq, JINGLE_ERR_BAD_REQUEST);
@@ -301,7 +312,7 @@ static void initiate(struct jcall *c, const struct xml_node *iq, const struct xm
 					     : "general-error", err);
 	}
 	if (!l->p2p)
-		session_be_audio_down(c->cfg.s, false, err);
+		c->cbs.audio(c->cbs.user, false, 0, 0, err);
 }
 
 bool jcall_iq(struct jcall *c, const struct xml_node *iq)
@@ -352,7 +363,7 @@ void jcall_occupant_left(struct jcall *c, const char *nick)
 		return;
 	struct leg *p = &c->leg[P2P];
 	if (p->js && !strcmp(p->nick, nick)) {
-		session_be_notice(c->cfg.s, "the peer-to-peer call ended: %s left", peer_name(c, p));
+		say(c, "the peer-to-peer call ended: %s left", peer_name(c, p));
 		end_leg(c, p, NULL);
 	}
 	GHashTableIter it;

@@ -31,8 +31,6 @@
 
 struct jcall;
 struct media;
-struct roster;
-struct session;
 
 enum jcall_who { JCALL_NOBODY, JCALL_OCCUPANT, JCALL_FOCUS };
 
@@ -43,6 +41,15 @@ struct jcall_cbs {
 	void (*answer)(void *user, const struct xml_node *iq, const char *error);
 	/* Who the occupant named nick in our room is; for JCALL_OCCUPANT, *id is its roster id. */
 	enum jcall_who (*who)(void *user, const char *nick, uint64_t *id);
+	/* The display name of roster id (NULL: none). */
+	const char *(*name)(void *user, uint64_t id);
+	/* Roster id talks or stopped. */
+	void (*talking)(void *user, uint64_t id, bool on);
+	/* The audio is up (the first time: the connection's ICE and DTLS times, monotonic µs,
+	 * and how it goes, in words), or the bridge session carrying it failed (why). */
+	void (*audio)(void *user, bool up, gint64 t_ice, gint64 t_dtls, const char *how);
+	/* Something the user should know (a switch between bridge and peer-to-peer, ...). */
+	void (*notice)(void *user, const char *msg);
 	void *user;
 };
 
@@ -50,8 +57,6 @@ struct jcall_config {
 	GMainContext *main;
 	const struct peer_config *peer; /* ICE/DTLS settings */
 	struct media *media;            /* NULL: signaling only */
-	struct session *s;              /* audio up/down and notices */
-	struct roster *roster;          /* talking */
 	const char *room;               /* the room's bare JID */
 	const char *self;               /* our full JID */
 	const char *nick;               /* our occupant name in the room */

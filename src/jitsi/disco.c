@@ -3,7 +3,7 @@
  * One identity, client/console "ttymeet" (a text-mode client), and the features of what the
  * stream and the backend do: disco#info itself, entity capabilities, MUC, XEP-0199 ping, and
  * Jingle RTP sessions with audio over ICE-UDP and DTLS-SRTP, bundled and rtcp-muxed
- * (src/jitsi/call.c). No video, no data channel, no JSON-encoded sources: a feature
+ * (src/jitsi/call.c), with Jitsi's JSON-encoded sources. No video, no data channel: a feature
  * advertised is a promise other clients act on (jicofo offers what the features name).
  */
 #include "src/jitsi/disco.h"
@@ -21,6 +21,7 @@ const char *const disco_features[] = {
 	NS_CAPS,
 	NS_DISCO_INFO,
 	"http://jabber.org/protocol/muc",
+	"http://jitsi.org/json-encoded-sources", /* jingle.c reads them */
 	"urn:ietf:rfc:5761",                    /* rtcp-mux */
 	"urn:ietf:rfc:5888",                    /* BUNDLE */
 	"urn:xmpp:jingle:1",

@@ -71,7 +71,8 @@ static void test_caps(void **state)
 	assert_int_equal(xml_parse(q, strlen(q), &d, err, sizeof(err)), 0);
 	const struct xml_node *root = xml_root(d);
 	assert_true(xml_is(root, NS_DISCO_INFO, "query"));
-	/* exactly what we implement: Jingle audio, no video, no data channel, in byte order */
+	/* exactly what we implement: Jingle audio, JSON sources, no video, no data channel, in byte
+	 * order */
 	unsigned n = 0;
 	const char *prev = "";
 	for (const struct xml_node *f = root->child; f; f = f->next)
@@ -79,11 +80,11 @@ static void test_caps(void **state)
 			n++;
 			assert_null(strstr(xml_attr(f, "var"), "video"));
 			assert_null(strstr(xml_attr(f, "var"), "sctp"));
-			assert_null(strstr(xml_attr(f, "var"), "json"));
 			assert_true(strcmp(prev, xml_attr(f, "var")) < 0);
 			prev = xml_attr(f, "var");
 		}
-	assert_int_equal(n, 11);
+	assert_int_equal(n, 12);
+	assert_non_null(strstr(q, "var='http://jitsi.org/json-encoded-sources'"));
 	assert_non_null(strstr(q, "var='urn:xmpp:jingle:apps:rtp:audio'"));
 	assert_non_null(strstr(q, "var='urn:xmpp:jingle:transports:ice-udp:1'"));
 	assert_non_null(strstr(q, "var='urn:xmpp:ping'"));
