@@ -152,13 +152,19 @@ void codec_loss_ctl_init(struct codec_loss_ctl *c)
 	c->pct = 0;
 }
 
-int codec_loss_ctl_report(struct codec_loss_ctl *c, double reported)
+int codec_loss_ctl_report(struct codec_loss_ctl *c, double reported, unsigned packets)
 {
+	double w = packets >= CODEC_LOSS_FULL_PACKETS ? 1.0
+						      : (double)packets / CODEC_LOSS_FULL_PACKETS;
+
 	if (!(reported >= 0)) /* also NaN */
 		reported = 0;
 	if (reported > 100)
 		reported = 100;
-	c->level = reported >= c->level ? reported : c->level + 0.1 * (reported - c->level);
+	if (reported >= c->level)
+		c->level = w >= 1.0 ? reported : c->level + w * (reported - c->level);
+	else
+		c->level += 0.1 * w * (reported - c->level);
 	if (c->level < (c->pct > 0 ? LOSS_OFF_PCT : LOSS_ON_PCT))
 		c->pct = 0;
 	else

@@ -108,6 +108,8 @@ struct media {
 	gint64 last_sr_arrival; /* monotonic µs */
 	double rtt_ms, loss_up_pct;
 	struct codec_loss_ctl loss_ctl; /* sizes the uplink FEC from the reported loss */
+	uint32_t rr_ext_max; /* extended highest sequence number of the last report about us */
+	bool rr_seen;        /* rr_ext_max is set */
 
 	/* forwarded streams (media_attach_recv) */
 	struct media_rx *rx;
@@ -602,8 +604,15 @@ void media_on_rtcp(struct media *m, uint8_t *buf, size_t len)
 		if (b->ssrc != m->ssrc)
 			continue;
 		m->loss_up_pct = b->fraction_lost * 100.0 / 256.0;
+		/* The packets the report is about: since the last report, or all we sent. One
+		 * going backwards (a reordered report, a restarted server) counts for nothing. */
+		uint32_t span = m->packets_sent;
+		if (m->rr_seen && (span = b->ext_max_seq - m->rr_ext_max) > 0x8000)
+			span = 0;
+		m->rr_ext_max = b->ext_max_seq;
+		m->rr_seen = true;
 		int was = m->loss_ctl.pct;
-		if (codec_loss_ctl_report(&m->loss_ctl, m->loss_up_pct) != was)
+		if (codec_loss_ctl_report(&m->loss_ctl, m->loss_up_pct, span) != was)
 			codec_enc_set_loss(m->enc, m->loss_ctl.pct);
 		uint32_t rtt;
 		if (b->lsr && rtcp_rtt_ms(rtcp_ntp_from_unix_us(wall_us()), b->lsr, b->dlsr, &rtt) == 0)

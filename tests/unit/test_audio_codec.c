@@ -318,15 +318,15 @@ static void test_loss_ctl(void **state)
 	assert_int_equal(c.pct, 0);
 	/* Clean reports, and a trace of loss below the threshold: no FEC. */
 	for (i = 0; i < 5; i++)
-		assert_int_equal(codec_loss_ctl_report(&c, 0), 0);
-	assert_int_equal(codec_loss_ctl_report(&c, 0.4), 0);
+		assert_int_equal(codec_loss_ctl_report(&c, 0, 50), 0);
+	assert_int_equal(codec_loss_ctl_report(&c, 0.4, 50), 0);
 	/* The first report with loss turns FEC on at once, sized for it. */
-	assert_int_equal(codec_loss_ctl_report(&c, 3.1), 4);
-	assert_int_equal(codec_loss_ctl_report(&c, 12.0), 12);
+	assert_int_equal(codec_loss_ctl_report(&c, 3.1, 50), 4);
+	assert_int_equal(codec_loss_ctl_report(&c, 12.0, 50), 12);
 	/* Falls slowly and never rises on clean reports; off below 0.5 %, not before 1 %. */
 	prev = 12;
 	for (i = 1; i <= 40; i++) {
-		int p = codec_loss_ctl_report(&c, 0);
+		int p = codec_loss_ctl_report(&c, 0, 50);
 		assert_true(p <= prev);
 		if (p == 0 && off_after < 0)
 			off_after = i;
@@ -336,15 +336,36 @@ static void test_loss_ctl(void **state)
 	}
 	assert_int_equal(off_after, 31); /* 12 * 0.9^n < 0.5 from n = 31: about half a minute */
 	/* Between the thresholds it stays where it is: off stays off, on stays on. */
-	assert_int_equal(codec_loss_ctl_report(&c, 0.8), 0);
-	assert_int_equal(codec_loss_ctl_report(&c, 1.0), 1);
-	assert_int_equal(codec_loss_ctl_report(&c, 0.6), 1);
+	assert_int_equal(codec_loss_ctl_report(&c, 0.8, 50), 0);
+	assert_int_equal(codec_loss_ctl_report(&c, 1.0, 50), 1);
+	assert_int_equal(codec_loss_ctl_report(&c, 0.6, 50), 1);
 	/* Nonsense is clamped. */
-	assert_int_equal(codec_loss_ctl_report(&c, 1e9), 50);
-	assert_int_equal(codec_loss_ctl_report(&c, NAN), 50); /* as 0: 100 falls to 90 */
+	assert_int_equal(codec_loss_ctl_report(&c, 1e9, 50), 50);
+	assert_int_equal(codec_loss_ctl_report(&c, NAN, 50), 50); /* as 0: 100 falls to 90 */
 	assert_true(fabs(c.level - 90) < 1e-9);
 	codec_loss_ctl_init(&c);
-	assert_int_equal(codec_loss_ctl_report(&c, -5), 0);
+	assert_int_equal(codec_loss_ctl_report(&c, -5, 50), 0);
+}
+
+/* A report about few packets counts in proportion (full from CODEC_LOSS_FULL_PACKETS): one
+ * packet lost out of the 4 sent during a pause in speech is not 25 % loss. */
+static void test_loss_ctl_small_reports(void **state)
+{
+	struct codec_loss_ctl c;
+
+	codec_loss_ctl_init(&c);
+	assert_int_equal(codec_loss_ctl_report(&c, 5.0, 50), 5); /* a second of speech */
+	assert_int_equal(codec_loss_ctl_report(&c, 25.0, 4), 7); /* 5 + 4/50 * 20 = 6.6 */
+	assert_true(fabs(c.level - 6.6) < 1e-9);
+	assert_int_equal(codec_loss_ctl_report(&c, 40.0, 0), 7); /* about nothing: no change */
+	assert_true(fabs(c.level - 6.6) < 1e-9);
+	assert_int_equal(codec_loss_ctl_report(&c, 0.0, 5), 7); /* falls 5/50 of a tenth */
+	assert_true(fabs(c.level - 6.6 * (1 - 0.01)) < 1e-9);
+	assert_int_equal(codec_loss_ctl_report(&c, 12.0, 500), 12); /* more than full: full */
+	/* From off, a lost packet of 4 does not turn FEC on (1 % needed); a second's worth does. */
+	codec_loss_ctl_init(&c);
+	assert_int_equal(codec_loss_ctl_report(&c, 25.0, 1), 0);
+	assert_int_equal(codec_loss_ctl_report(&c, 3.1, 50), 4);
 }
 
 int main(void)
@@ -356,6 +377,7 @@ int main(void)
 		cmocka_unit_test(test_plc_not_empty),
 		cmocka_unit_test(test_fec_beats_plc),
 		cmocka_unit_test(test_loss_ctl),
+		cmocka_unit_test(test_loss_ctl_small_reports),
 		cmocka_unit_test(test_max_playback_rate),
 	};
 

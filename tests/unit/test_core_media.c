@@ -5,7 +5,8 @@
  * media_create_or_null carries on with null devices, and a steady packet stream at any phase
  * ends up sharing its wake-ups with the clock's ticks (no frame lost or doubled meanwhile),
  * and forwarded streams on a receive side (media_attach_recv) are decoded, mixed into the same
- * sink, counted and reported talking (the stream table itself: test_core_media_rx.c). */
+ * sink, counted and reported talking (the stream table itself: test_core_media_rx.c), and
+ * the uplink FEC follows the server's receiver reports, weighed by the packets they cover. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +24,7 @@
 #include "audio/device.h"
 #include "audio/level.h"
 #include "audio/wav.h"
+#include "net/rtcp.h"
 #include "net/rtp.h"
 #include "src/media.h"
 
@@ -424,6 +426,55 @@ static void test_forwarded_streams(void **state)
 	g_main_context_unref(ctx);
 }
 
+/* The server's receiver report about our stream, as media_on_rtcp gets it. */
+static void report_loss(struct media *m, uint32_t ext_max_seq, uint8_t fraction_lost)
+{
+	struct rtcp_report_block rb = { .ssrc = media_ssrc(m), .fraction_lost = fraction_lost,
+					.ext_max_seq = ext_max_seq };
+	struct rtcp_writer w;
+	uint8_t buf[256];
+
+	rtcp_writer_init(&w, buf, sizeof(buf));
+	assert_int_equal(rtcp_write_rr(&w, 0x1234, &rb, 1), 0);
+	int len = rtcp_writer_finish(&w);
+	assert_true(len > 0);
+	media_on_rtcp(m, buf, (size_t)len);
+}
+
+static int fec_up(struct media *m)
+{
+	struct media_stats st;
+
+	media_get_stats(m, &st);
+	return st.fec_up_pct;
+}
+
+/* The uplink FEC is sized from the reported loss, each report weighed by the packets it is
+ * about (the step in its extended highest sequence number): one lost of the 4 packets sent
+ * in a pause is not 25 % loss; a report about nothing new, or going backwards, changes
+ * nothing. */
+static void test_fec_follows_reports(void **state)
+{
+	GMainContext *ctx = g_main_context_new();
+	struct media *m = create(ctx, "null", NULL);
+
+	assert_int_equal(fec_up(m), 0);
+	report_loss(m, 70000, 128); /* the first: about what we sent, here nothing */
+	assert_int_equal(fec_up(m), 0);
+	report_loss(m, 70050, 13); /* a second of speech, 5.1 % lost */
+	assert_int_equal(fec_up(m), 6);
+	report_loss(m, 70054, 64); /* 4 packets, one lost: "25 %" */
+	assert_int_equal(fec_up(m), 7);
+	report_loss(m, 70054, 255); /* nothing new */
+	assert_int_equal(fec_up(m), 7);
+	report_loss(m, 69000, 255); /* backwards */
+	assert_int_equal(fec_up(m), 7);
+	report_loss(m, 69050, 38); /* and on from there: 14.8 % over 50 */
+	assert_int_equal(fec_up(m), 15);
+	assert_int_equal(media_destroy(m), 0);
+	g_main_context_unref(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -434,6 +485,7 @@ int main(void)
 		cmocka_unit_test(test_no_portaudio_falls_back),
 		cmocka_unit_test(test_packets_share_wakeups),
 		cmocka_unit_test(test_forwarded_streams),
+		cmocka_unit_test(test_fec_follows_reports),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
