@@ -531,7 +531,8 @@ static int start_call(struct backend *b)
 		return 0;
 	struct jcall_config cc = { .main = b->env.main, .peer = b->env.peer, .media = b->env.media,
 				   .room = b->room_jid, .self = xmpp_jid(b->x), .nick = b->nick,
-				   .no_p2p = b->cfg->no_p2p };
+				   .no_p2p = b->cfg->no_p2p, .ws = b->env.ws,
+				   .insecure = b->cfg->insecure };
 	struct jcall_cbs cb = { .send_iq = c_send_iq, .answer = c_answer, .who = c_who,
 				.name = c_name, .talking = c_talking, .audio = c_audio,
 				.notice = c_notice, .user = b };

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "src/jitsi/colibri.h"
 #include "src/jitsi/jingle.h"
 #include "src/jitsi/jsession.h"
 #include "src/media.h"
@@ -15,6 +16,7 @@
 	"xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>"
 #define MAX_SOURCES 512 /* SSRCs mapped to people; more are not (they still play) */
 #define NICK_MAX 128
+#define CHANNEL_LAST_N 1 /* one video: the preview shows one picture (none yet: see call.h) */
 
 enum { BRIDGE, P2P, N_LEGS };
 
@@ -24,6 +26,7 @@ struct leg {
 	bool p2p;
 	bool ended;                    /* the other side ended it inside jsession_handle */
 	bool holding;                  /* jsession_create runs: its session-accept waits */
+	bool named;                    /* a source of its session-initiate had a name */
 	char *held;                    /* that session-accept, sent after our iq result */
 	char remote[JINGLE_OWNER_MAX]; /* the JID that offered it */
 	char nick[NICK_MAX];           /* direct: the peer's occupant name */
@@ -42,6 +45,10 @@ struct jcall {
 	bool told_up;                 /* the first audio connection was reported */
 	GHashTable *owners;           /* SSRC (as pointer) -> occupant name (owned string) */
 	GSource *reaper;              /* ends failed legs, out of their callbacks */
+	struct jcolibri *chan;        /* the bridge session's channel (colibri-ws), or NULL */
+	bool chan_told;               /* its trouble was said (once per bridge session) */
+	uint64_t dominant;            /* the bridge's dominant speaker (roster id), 0: nobody */
+	char dominant_nick[NICK_MAX]; /* and their occupant name */
 };
 
 static void reap_soon(struct jcall *c);
@@ -114,6 +121,8 @@ static void on_source(void *user, const struct jingle_source *src, bool added)
 											: NULL;
 	if (nick && !jingle_token_ok(nick, NICK_MAX - 1))
 		nick = NULL;
+	if (src->name[0])
+		l->named = true;
 	if (src->kind != SDP_KIND_AUDIO || src->ssrc == 0)
 		return;
 	gpointer key = GUINT_TO_POINTER(src->ssrc);
@@ -134,7 +143,7 @@ static void on_source(void *user, const struct jingle_source *src, bool added)
 	g_hash_table_replace(c->owners, key, g_strdup(nick));
 }
 
-/* ---- which leg carries the media ---- */
+/* ---- words for the user ---- */
 
 static const char *peer_name(struct jcall *c, const struct leg *l)
 {
@@ -155,6 +164,80 @@ static void G_GNUC_PRINTF(2, 3) say(struct jcall *c, const char *fmt, ...)
 	va_end(ap);
 	c->cbs.notice(c->cbs.user, msg);
 }
+
+/* ---- the bridge channel (colibri-ws): the dominant speaker ---- */
+
+/* nick: the occupant whose roster id is id (NULL for 0) */
+static void set_dominant(struct jcall *c, uint64_t id, const char *nick)
+{
+	if (!id || !copy(c->dominant_nick, sizeof(c->dominant_nick), nick)) {
+		id = 0;
+		c->dominant_nick[0] = '\0';
+	}
+	if (id == c->dominant)
+		return;
+	c->dominant = id;
+	if (c->cbs.dominant)
+		c->cbs.dominant(c->cbs.user, id);
+}
+
+static void chan_dominant(void *user, const char *endpoint, bool silence)
+{
+	struct jcall *c = user;
+	uint64_t id = 0;
+	/* the endpoint id is the occupant name (colibri.h); the focus or a stranger: nobody */
+	if (silence || c->cbs.who(c->cbs.user, endpoint, &id) != JCALL_OCCUPANT)
+		id = 0;
+	set_dominant(c, id, endpoint);
+}
+
+static void chan_closed(void *user, int err, const char *why, unsigned retry_ms)
+{
+	struct jcall *c = user;
+	(void)err;
+	set_dominant(c, 0, NULL); /* not known until the bridge says it again */
+	if (c->chan_told)
+		return;
+	c->chan_told = true; /* colibri.c retries after 1, 2, 4, ... s: said once */
+	say(c, "%s (the audio goes on; only the bridge's dominant speaker is missing%s)", why,
+	    retry_ms ? ", trying again" : "");
+}
+
+static const struct jcolibri_cbs chan_cbs = { .dominant = chan_dominant,
+					      .closed = chan_closed };
+
+/* Opens the channel the bridge session's offer j names, if any (see call.h). */
+static void open_channel(struct jcall *c, const struct xml_node *j, const struct leg *l)
+{
+	char url[JCOLIBRI_URL_MAX];
+	int rc = jcolibri_url_from_jingle(j, url, sizeof(url));
+	if (rc == -ENOENT || !c->cfg.ws) /* the bridge offers none (or tests): audio levels */
+		return;
+	struct jcolibri_params p = { .last_n = CHANNEL_LAST_N, .max_height = JCALL_CHANNEL_HEIGHT,
+				     .naming = l->named ? JCOLIBRI_SOURCES : JCOLIBRI_ENDPOINTS,
+				     .insecure = c->cfg.insecure };
+	if (rc == 0)
+		rc = jcolibri_create(c->cfg.main, c->cfg.ws, url, &p, &chan_cbs, c, &c->chan);
+	explicit_bzero(url, sizeof(url)); /* it holds the ICE password */
+	if (rc == 0)
+		return;
+	c->chan = NULL;
+	c->chan_told = true;
+	say(c, "no bridge channel: %s (the audio goes on; only the bridge's dominant speaker is "
+	    "missing)", rc == -EINVAL ? "the focus offered no usable URL for it"
+	    : rc == -EPROTONOSUPPORT ? "its wss:// needs TLS, which this run did not set up"
+	    : strerror(-rc));
+}
+
+static void close_channel(struct jcall *c)
+{
+	jcolibri_destroy(c->chan);
+	c->chan = NULL;
+	c->chan_told = false;
+	set_dominant(c, 0, NULL);
+}
+
+/* ---- which leg carries the media ---- */
 
 /* The direct session once it is up, else the bridge's, else a direct one still connecting. */
 static void choose(struct jcall *c)
@@ -209,6 +292,8 @@ static void end_leg(struct jcall *c, struct leg *l, const char *reason)
 	jsession_destroy(l->js, reason);
 	l->js = NULL;
 	l->ended = false;
+	if (l == &c->leg[BRIDGE])
+		close_channel(c);
 	choose(c);
 }
 
@@ -287,6 +372,7 @@ static void initiate(struct jcall *c, const struct xml_node *iq, const struct xm
 	struct jsession_cbs jcb = { .send_iq = send_iq, .media = on_media, .source = on_source,
 				    .ended = on_ended, .user = l };
 	char err[256] = "";
+	l->named = false;
 	l->holding = true;
 	int rc = jsession_create(&jc, &jcb, j, &l->js, err, sizeof(err));
 	l->holding = false;
@@ -296,6 +382,8 @@ static void initiate(struct jcall *c, const struct xml_node *iq, const struct xm
 			c->cbs.send_iq(c->cbs.user, l->remote, l->held);
 		free(l->held);
 		l->held = NULL;
+		if (!l->p2p)
+			open_channel(c, j, l);
 		choose(c);
 		return;
 	}
@@ -366,6 +454,8 @@ void jcall_occupant_left(struct jcall *c, const char *nick)
 		say(c, "the peer-to-peer call ended: %s left", peer_name(c, p));
 		end_leg(c, p, NULL);
 	}
+	if (c->dominant && !strcmp(c->dominant_nick, nick))
+		set_dominant(c, 0, NULL);
 	GHashTableIter it;
 	gpointer k, v;
 	g_hash_table_iter_init(&it, c->owners);
@@ -375,6 +465,11 @@ void jcall_occupant_left(struct jcall *c, const char *nick)
 				media_forget_stream(c->cfg.media, GPOINTER_TO_UINT(k));
 			g_hash_table_iter_remove(&it);
 		}
+}
+
+uint64_t jcall_dominant(const struct jcall *c)
+{
+	return c ? c->dominant : 0;
 }
 
 static gboolean reap_cb(gpointer data)
@@ -428,6 +523,8 @@ void jcall_destroy(struct jcall *c, bool polite)
 	if (c->cfg.media)
 		media_set_stream_cb(c->cfg.media, NULL, NULL);
 	talking_off_all(c);
+	jcolibri_destroy(c->chan); /* no dominant callback from here (call.h) */
+	c->chan = NULL;
 	for (int i = 0; i < N_LEGS; i++) {
 		if (c->active == &c->leg[i]) {
 			jsession_set_active(c->leg[i].js, false);

@@ -17,6 +17,19 @@
  *
  * Sources of each session map SSRCs to occupants (their <ssrc-info owner>, or for a direct
  * session the peer itself), so the media engine's per-stream talking reaches the roster.
+ *
+ * The bridge channel (src/jitsi/colibri.h): when the focus's session-initiate names the
+ * bridge's WebSocket (<web-socket> in its transport) and cfg->ws is set, the bridge session
+ * opens it once its session-accept is out, asking for lastN 1 and a maxHeight of
+ * JCALL_CHANNEL_HEIGHT (nobody on stage: the bridge picks by speech), with source names when the
+ * offer's sources carry names (every jicofo since 2022 names at least the bridge's own
+ * "jvb-a0"), endpoint ids when none do (2021). It closes with the bridge session (the focus
+ * ends it, replaces it by a new session-initiate, jcall_destroy). Losing it ends nothing:
+ * colibri.c retries, and the first failure of each bridge session is said once (cbs->notice).
+ * What it gives: the bridge's dominant speaker, as a roster id (cbs->dominant,
+ * jcall_dominant). It is not talking: talking stays the media engine's per-stream audio levels
+ * (several people may talk; the dominant speaker is the one the bridge would show), and
+ * without a channel everything but the dominant speaker works the same.
  * Thread: the loop's.
  */
 #ifndef TTM_SRC_JITSI_CALL_H
@@ -31,6 +44,7 @@
 
 struct jcall;
 struct media;
+struct ws_ctx;
 
 enum jcall_who { JCALL_NOBODY, JCALL_OCCUPANT, JCALL_FOCUS };
 
@@ -51,7 +65,16 @@ struct jcall_cbs {
 	/* Something the user should know (a switch between bridge and peer-to-peer, ...). */
 	void (*notice)(void *user, const char *msg);
 	void *user;
+	/* The bridge's dominant speaker changed: roster id, 0 for nobody (the bridge says
+	 * silence, names someone who is not a listed occupant, they left the room, or the
+	 * channel or the bridge session is gone). Kept for a video picker (none for Jitsi yet). May be NULL. Not
+	 * called from jcall_destroy. */
+	void (*dominant)(void *user, uint64_t id);
 };
+
+/* The maxHeight we ask the bridge for: the ASCII preview shows at most ~90 picture rows of
+ * half blocks (two pixel rows a cell), 180 lines; our own video goes up at 320 x 180. */
+#define JCALL_CHANNEL_HEIGHT 180
 
 struct jcall_config {
 	GMainContext *main;
@@ -61,13 +84,18 @@ struct jcall_config {
 	const char *self;               /* our full JID */
 	const char *nick;               /* our occupant name in the room */
 	bool no_p2p;                    /* decline direct sessions (--no-p2p) */
+	struct ws_ctx *ws;              /* the loop's WebSocket context; NULL: no bridge channel */
+	bool insecure;                  /* the bridge channel skips TLS checks (--insecure) */
 };
 
 int jcall_create(const struct jcall_config *cfg, const struct jcall_cbs *cbs, struct jcall **out);
 /* An <iq> from the stream: true if it was a Jingle request (answered here). */
 bool jcall_iq(struct jcall *c, const struct xml_node *iq);
-/* The occupant nick left the room: a direct session with it ends, its sources are forgotten. */
+/* The occupant nick left the room: a direct session with it ends, its sources are forgotten,
+ * and it is no longer the dominant speaker. */
 void jcall_occupant_left(struct jcall *c, const char *nick);
+/* The bridge's current dominant speaker (roster id), 0 for nobody (see cbs->dominant). */
+uint64_t jcall_dominant(const struct jcall *c);
 /* Ends everything; polite: each session's other side gets a session-terminate (success).
  * NULL is fine. */
 void jcall_destroy(struct jcall *c, bool polite);

@@ -3,8 +3,9 @@
  * One identity, client/console "ttymeet" (a text-mode client), and the features of what the
  * stream and the backend do: disco#info itself, entity capabilities, MUC, XEP-0199 ping, and
  * Jingle RTP sessions with audio over ICE-UDP and DTLS-SRTP, bundled and rtcp-muxed
- * (src/jitsi/call.c), with Jitsi's JSON-encoded sources. No video, no data channel: a feature
- * advertised is a promise other clients act on (jicofo offers what the features name).
+ * (src/jitsi/call.c), with Jitsi's JSON-encoded sources and named sources (source-name, which
+ * tells a 2022-2023 jicofo that our bridge channel names sources). No video, no data channel:
+ * a feature advertised is a promise other clients act on (jicofo offers what the features name).
  */
 #include "src/jitsi/disco.h"
 
@@ -22,6 +23,9 @@ const char *const disco_features[] = {
 	NS_DISCO_INFO,
 	"http://jabber.org/protocol/muc",
 	"http://jitsi.org/json-encoded-sources", /* jingle.c reads them */
+	"http://jitsi.org/source-name",         /* our sources are named (jsession.c), and the
+						 * bridge channel speaks source names when the
+						 * focus's do (call.c, colibri.h) */
 	"urn:ietf:rfc:5761",                    /* rtcp-mux */
 	"urn:ietf:rfc:5888",                    /* BUNDLE */
 	"urn:xmpp:jingle:1",

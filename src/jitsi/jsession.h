@@ -14,8 +14,8 @@
  * can map SSRCs to people. transport-info adds remote candidates; session-terminate is
  * reported (cbs->ended) and the backend destroys the session; content-modify is acknowledged.
  *
- * Everything in the stanzas is untrusted (see jingle.h). Not done yet: video, the bridge
- * channel, renegotiation of codecs. Thread: the loop's.
+ * Everything in the stanzas is untrusted (see jingle.h). Not done yet: video, renegotiation of
+ * codecs (the bridge channel is src/jitsi/call.c's). Thread: the loop's.
  */
 #ifndef TTM_SRC_JITSI_JSESSION_H
 #define TTM_SRC_JITSI_JSESSION_H

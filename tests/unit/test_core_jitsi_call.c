@@ -4,9 +4,21 @@
  * session-initiate bad-request), the result of a session-initiate sent before our
  * session-accept, --no-p2p's decline, a peer-to-peer session up (audio up, named), the bridge's
  * session carrying the audio until a direct one is up, the switch said both ways when the peer
- * ends it, the peer leaving the room ending it, a polite destroy terminating both. */
+ * ends it, the peer leaving the room ending it, a polite destroy terminating both.
+ *
+ * The bridge channel, against the stand-in bridge tests/lab/colibri_ws.py on loopback (a
+ * separate process): a focus session-initiate naming a colibri-ws URL opens it (the URL's
+ * path), our constraints ask for lastN 1 at JCALL_CHANNEL_HEIGHT, by endpoint for an offer
+ * without source names and by source for one with them; the bridge's dominant speaker reaches
+ * cbs->dominant as the roster id of that occupant (0 for silence, strangers, and once that
+ * occupant left); two losses say one notice and the channel comes back; a peer's offer opens
+ * none; a focus restart replaces the channel, the focus's session-terminate closes it
+ * (dominant back to 0), and so does jcall_destroy. */
 #include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
 #include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -14,9 +26,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include <cmocka.h>
 
 #include "net/dtls.h"
+#include "net/ws.h"
 #include "net/peer.h"
 #include "net/sdp.h"
 #include "src/jitsi/call.h"
@@ -95,6 +110,11 @@ static void notice(void *user, const char *msg)
 	logf_(user, "notice:%s", msg);
 }
 
+static void dominant(void *user, uint64_t id)
+{
+	logf_(user, "dominant:%" PRIu64, id);
+}
+
 /* Index of the first log entry from `from` on that starts with prefix and contains needle
  * (NULL: any), or -1. */
 static int find(const struct world *w, unsigned from, const char *prefix, const char *needle)
@@ -149,8 +169,9 @@ static bool gathered(void *arg)
 	return peer_gathering_done(arg);
 }
 
-static void remote_start(struct world *w, struct remote *r, const char *jid, const char *sid,
-			 uint32_t ssrc)
+/* endpoint: names the offer's sources "<endpoint>-a0" (NULL: no names, as 2021's jicofo) */
+static void remote_start_named(struct world *w, struct remote *r, const char *jid,
+			       const char *sid, uint32_t ssrc, const char *endpoint)
 {
 	struct peer_config pc = w->pc;
 	pc.offerer = true;
@@ -167,9 +188,16 @@ static void remote_start(struct world *w, struct remote *r, const char *jid, con
 	struct sdp_session *offer;
 	assert_int_equal(sdp_session_create(&offer), 0);
 	assert_int_equal(sdp_parse(sdp, (size_t)n, offer), 0);
-	struct jingle_accept ji = { .initiate = true, .sid = sid, .initiator = jid, .owner = jid };
+	struct jingle_accept ji = { .initiate = true, .sid = sid, .initiator = jid, .owner = jid,
+				    .endpoint = endpoint };
 	assert_true(jingle_write_accept(offer, &ji, r->jingle, sizeof(r->jingle)) > 0);
 	sdp_session_destroy(offer);
+}
+
+static void remote_start(struct world *w, struct remote *r, const char *jid, const char *sid,
+			 uint32_t ssrc)
+{
+	remote_start_named(w, r, jid, sid, ssrc, NULL);
 }
 
 /* Applies to r every session-accept and transport-info the call sent r from log index i. */
@@ -220,19 +248,26 @@ static bool up_and_said(void *arg)
 	return u->r->up && find(u->w, (unsigned)u->audio_from, u->needle, NULL) >= 0;
 }
 
-static struct jcall *make(struct world *w, bool no_p2p)
+static struct jcall *make_ws(struct world *w, bool no_p2p, struct ws_ctx *ws)
 {
 	static const char *const lo[] = { "127.0.0.1", NULL };
-	w->ctx = g_main_context_new();
+	if (!w->ctx) /* a test with a WebSocket context made it first */
+		w->ctx = g_main_context_new();
 	assert_int_equal(dtls_cert_create(&w->cert), 0);
 	w->pc = (struct peer_config){ .cert = w->cert, .local_addrs = lo,
 				      .connect_timeout_ms = 8000 };
 	struct jcall_config cc = { .main = w->ctx, .peer = &w->pc, .room = ROOM,
-				   .self = "me@localhost/r1", .nick = "d00d", .no_p2p = no_p2p };
-	struct jcall_cbs cb = { send_iq, answer, who, name, talking, audio, notice, w };
+				   .self = "me@localhost/r1", .nick = "d00d", .no_p2p = no_p2p,
+				   .ws = ws };
+	struct jcall_cbs cb = { send_iq, answer, who, name, talking, audio, notice, w, dominant };
 	struct jcall *c;
 	assert_int_equal(jcall_create(&cc, &cb, &c), 0);
 	return c;
+}
+
+static struct jcall *make(struct world *w, bool no_p2p)
+{
+	return make_ws(w, no_p2p, NULL);
 }
 
 static void unmake(struct world *w, struct jcall *c, struct remote *r, size_t nr)
@@ -372,12 +407,301 @@ static void test_bridge_then_p2p_and_back(void **state)
 		g_free(w.log[i]);
 }
 
+/* ---- the bridge channel against the stand-in bridge ---- */
+
+/* tests/lab/colibri_ws.py in its own process: its stdout lines (JSON events) queued. */
+struct standin {
+	GPid pid;
+	int in_fd;
+	GIOChannel *out;
+	GString *partial;
+	GQueue events; /* json_t * */
+	int port;
+};
+
+static gboolean standin_out(GIOChannel *ch, GIOCondition cond, gpointer data)
+{
+	struct standin *b = data;
+	char buf[4096];
+	(void)cond;
+	ssize_t n = read(g_io_channel_unix_get_fd(ch), buf, sizeof(buf));
+	if (n <= 0)
+		return G_SOURCE_REMOVE;
+	g_string_append_len(b->partial, buf, n);
+	char *nl;
+	while ((nl = strchr(b->partial->str, '\n'))) {
+		*nl = '\0';
+		json_t *j = json_loads(b->partial->str, 0, NULL);
+		if (j)
+			g_queue_push_tail(&b->events, j);
+		g_string_erase(b->partial, 0, nl - b->partial->str + 1);
+	}
+	return G_SOURCE_CONTINUE;
+}
+
+static void standin_start(struct standin *b, GMainContext *ctx)
+{
+	char *argv[] = { "python3", TTM_SOURCE_DIR "/tests/lab/colibri_ws.py", NULL };
+	int out_fd;
+	GError *err = NULL;
+	if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &b->pid,
+				      &b->in_fd, &out_fd, NULL, &err))
+		fail_msg("cannot start the stand-in bridge: %s", err->message);
+	char line[64];
+	size_t n = 0;
+	while (n < sizeof(line) - 1 && read(out_fd, line + n, 1) == 1 && line[n] != '\n')
+		n++;
+	line[n] = '\0';
+	assert_int_equal(sscanf(line, "PORT %d", &b->port), 1);
+	b->partial = g_string_new("");
+	g_queue_init(&b->events);
+	b->out = g_io_channel_unix_new(out_fd);
+	g_io_channel_set_close_on_unref(b->out, TRUE);
+	GSource *src = g_io_create_watch(b->out, G_IO_IN | G_IO_HUP);
+	g_source_set_callback(src, (GSourceFunc)(void (*)(void))standin_out, b, NULL);
+	g_source_attach(src, ctx);
+	g_source_unref(src);
+}
+
+static void standin_stop(struct standin *b)
+{
+	kill(b->pid, SIGTERM);
+	g_spawn_close_pid(b->pid);
+	close(b->in_fd);
+	g_io_channel_unref(b->out);
+	json_t *j;
+	while ((j = g_queue_pop_head(&b->events)))
+		json_decref(j);
+	g_string_free(b->partial, TRUE);
+}
+
+/* A command to the stand-in (acts on its latest connection). */
+static void standin_cmd(struct standin *b, const char *line)
+{
+	size_t n = strlen(line);
+	assert_int_equal(write(b->in_fd, line, n), (ssize_t)n);
+	assert_int_equal(write(b->in_fd, "\n", 1), 1);
+}
+
+struct wait_ev {
+	struct standin *b;
+	const char *kind;
+	json_int_t n;
+	json_t *found;
+};
+
+static bool has_ev(void *arg)
+{
+	struct wait_ev *e = arg;
+	for (GList *l = e->b->events.head; l; l = l->next) {
+		const char *k = json_string_value(json_object_get(l->data, "event"));
+		if (k && !strcmp(k, e->kind) &&
+		    json_integer_value(json_object_get(l->data, "n")) == e->n) {
+			e->found = l->data;
+			g_queue_delete_link(&e->b->events, l);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The stand-in's next event of that kind on its connection n (the caller decrefs). */
+static json_t *standin_wait(struct world *w, struct standin *b, const char *kind, int n)
+{
+	struct wait_ev e = { b, kind, n, NULL };
+	if (!pump(w->ctx, has_ev, &e, 6000))
+		fail_msg("no '%s' event on connection %d from the stand-in bridge", kind, n);
+	return e.found;
+}
+
+/* Our constraints as connection n received them, checked: lastN 1, maxHeight 180 for all,
+ * nobody on stage in the naming asked (onStageSources or onStageEndpoints), not the other. */
+static void check_constraints(struct world *w, struct standin *b, int n, bool by_source)
+{
+	json_t *e = standin_wait(w, b, "recv", n);
+	json_t *m = json_object_get(e, "msg");
+	assert_string_equal(json_string_value(json_object_get(m, "colibriClass")),
+			    "ReceiverVideoConstraints");
+	assert_int_equal(json_integer_value(json_object_get(m, "lastN")), 1);
+	assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "defaultConstraints"),
+							    "maxHeight")), JCALL_CHANNEL_HEIGHT);
+	const char *mine = by_source ? "onStageSources" : "onStageEndpoints";
+	const char *other = by_source ? "onStageEndpoints" : "onStageSources";
+	assert_true(json_is_array(json_object_get(m, mine)));
+	assert_int_equal(json_array_size(json_object_get(m, mine)), 0);
+	assert_null(json_object_get(m, other));
+	json_decref(e);
+}
+
+/* r's session-initiate with the bridge's WebSocket in its (first) transport. */
+static char *with_websocket(const struct remote *r, int port, const char *conf)
+{
+	const char *t = strstr(r->jingle, "<transport ");
+	assert_non_null(t);
+	const char *gt = strchr(t, '>');
+	assert_true(gt && gt[-1] != '/');
+	return g_strdup_printf("%.*s<web-socket xmlns='http://jitsi.org/protocol/colibri' "
+			       "url='ws://127.0.0.1:%d/colibri-ws/default-id/%s/d00d?pwd=s3cret'/>"
+			       "%s", (int)(gt + 1 - r->jingle), r->jingle, port, conf, gt + 1);
+}
+
+struct wait_log {
+	struct world *w;
+	unsigned from;
+	const char *entry;
+};
+
+static bool logged(void *arg)
+{
+	struct wait_log *l = arg;
+	for (unsigned i = l->from; i < l->w->n; i++)
+		if (!strcmp(l->w->log[i], l->entry))
+			return true;
+	return false;
+}
+
+/* The bridge names a dominant speaker (json: the event's other fields); waits for entry. */
+static void speaker(struct world *w, struct standin *b, const char *fields, const char *entry)
+{
+	char cmd[256];
+	snprintf(cmd, sizeof(cmd), "{\"send\":{\"colibriClass\":"
+		 "\"DominantSpeakerEndpointChangeEvent\",%s}}", fields);
+	struct wait_log l = { w, w->n, entry };
+	standin_cmd(b, cmd);
+	if (!pump(w->ctx, logged, &l, 5000))
+		fail_msg("no '%s' after %s", entry, fields);
+}
+
+static unsigned count(const struct world *w, const char *prefix, const char *needle)
+{
+	unsigned k = 0;
+	for (int i = 0; (i = find(w, (unsigned)i, prefix, needle)) >= 0; i++)
+		k++;
+	return k;
+}
+
+static void test_bridge_channel(void **state)
+{
+	(void)state;
+	struct world w = { 0 };
+	struct standin b = { 0 };
+	struct ws_ctx *ws;
+	w.ctx = g_main_context_new();
+	g_main_context_push_thread_default(w.ctx);
+	GMainLoop *loop = g_main_loop_new(w.ctx, FALSE);
+	assert_int_equal(ws_ctx_create(loop, false, &ws), 0);
+	standin_start(&b, w.ctx);
+	struct jcall *c = make_ws(&w, false, ws);
+	struct remote r[4] = { { 0 } };
+
+	/* the focus's offer, sources without names (2021): the channel opens on its URL and
+	 * asks by endpoint */
+	remote_start(&w, &r[0], ROOM "/focus", "jvb1", 2222);
+	char *offer = with_websocket(&r[0], b.port, "conf1");
+	assert_true(feed(c, "f1", ROOM "/focus", offer));
+	g_free(offer);
+	assert_true(find(&w, 0, "answer:f1 result", NULL) >= 0);
+	json_t *e = standin_wait(&w, &b, "connect", 1);
+	assert_string_equal(json_string_value(json_object_get(e, "path")),
+			    "/colibri-ws/default-id/conf1/d00d?pwd=s3cret");
+	json_decref(e);
+	check_constraints(&w, &b, 1, false);
+
+	/* the dominant speaker: an occupant's roster id; silence, a stranger, the focus: 0 */
+	assert_int_equal(jcall_dominant(c), 0);
+	speaker(&w, &b, "\"dominantSpeakerEndpoint\":\"alice\"", "dominant:1");
+	assert_int_equal(jcall_dominant(c), 1);
+	speaker(&w, &b, "\"dominantSpeakerEndpoint\":\"zed\"", "dominant:0");
+	speaker(&w, &b, "\"dominantSpeakerEndpoint\":\"bert\"", "dominant:2");
+	speaker(&w, &b, "\"dominantSpeakerEndpoint\":\"bert\",\"silence\":true", "dominant:0");
+	speaker(&w, &b, "\"dominantSpeakerEndpoint\":\"bert\"", "dominant:2");
+	assert_int_equal(count(&w, "dominant:", NULL), 5); /* one call per change, no repeats */
+
+	/* lost twice: one notice, the channel comes back each time (1 s, then 2 s) */
+	unsigned mark = w.n;
+	standin_cmd(&b, "{\"drop\":true}");
+	json_decref(standin_wait(&w, &b, "connect", 2));
+	check_constraints(&w, &b, 2, false);
+	standin_cmd(&b, "{\"drop\":true}");
+	json_decref(standin_wait(&w, &b, "connect", 3));
+	check_constraints(&w, &b, 3, false);
+	assert_int_equal(count(&w, "notice:", "bridge channel"), 1);
+	int said = find(&w, mark, "notice:", "bridge channel");
+	assert_true(said >= 0 && strstr(w.log[said], "the audio goes on"));
+	assert_null(strstr(w.log[said], "s3cret")); /* never the URL (its ICE password) */
+	assert_true(find(&w, mark, "dominant:0", NULL) >= 0); /* not known while lost */
+	assert_int_equal(find(&w, mark, "audio:down", NULL), -1);
+
+	/* the focus restarts the session, sources named (2022+): the old channel closes, a new one
+	 * asks by source */
+	remote_start_named(&w, &r[1], ROOM "/focus", "jvb2", 2223, "jvb");
+	offer = with_websocket(&r[1], b.port, "conf2");
+	assert_true(feed(c, "f2", ROOM "/focus", offer));
+	g_free(offer);
+	json_decref(standin_wait(&w, &b, "closed", 3));
+	e = standin_wait(&w, &b, "connect", 4);
+	assert_string_equal(json_string_value(json_object_get(e, "path")),
+			    "/colibri-ws/default-id/conf2/d00d?pwd=s3cret");
+	json_decref(e);
+	check_constraints(&w, &b, 4, true);
+	speaker(&w, &b, "\"dominantSpeakerEndpoint\":\"alice\"", "dominant:1");
+	/* bert leaving changes nothing, alice leaving makes it nobody; she comes back */
+	mark = w.n;
+	jcall_occupant_left(c, "bert");
+	assert_int_equal(find(&w, mark, "dominant:", NULL), -1);
+	jcall_occupant_left(c, "alice");
+	assert_string_equal(w.log[w.n - 1], "dominant:0");
+	speaker(&w, &b, "\"dominantSpeakerEndpoint\":\"alice\"", "dominant:1");
+
+	/* the focus ends the session: the channel closes, nobody is dominant any more */
+	mark = w.n;
+	assert_true(feed(c, "t1", ROOM "/focus", "<jingle xmlns='urn:xmpp:jingle:1' "
+			 "action='session-terminate' sid='jvb2'><reason><success/></reason>"
+			 "</jingle>"));
+	json_decref(standin_wait(&w, &b, "closed", 4));
+	assert_true(find(&w, mark, "dominant:0", NULL) >= 0);
+	assert_int_equal(jcall_dominant(c), 0);
+
+	/* a peer's offer naming a WebSocket opens nothing: only the focus's does */
+	remote_start(&w, &r[2], ROOM "/alice", "p2p1", 3333);
+	offer = with_websocket(&r[2], b.port, "nope");
+	assert_true(feed(c, "p1", ROOM "/alice", offer));
+	g_free(offer);
+	/* a new bridge session, then our end: jcall_destroy closes its channel */
+	remote_start(&w, &r[3], ROOM "/focus", "jvb3", 2224);
+	offer = with_websocket(&r[3], b.port, "conf3");
+	assert_true(feed(c, "f3", ROOM "/focus", offer));
+	g_free(offer);
+	e = standin_wait(&w, &b, "connect", 5); /* the next connection is the bridge's, not p2p */
+	assert_string_equal(json_string_value(json_object_get(e, "path")),
+			    "/colibri-ws/default-id/conf3/d00d?pwd=s3cret");
+	json_decref(e);
+	check_constraints(&w, &b, 5, false);
+	mark = w.n;
+	jcall_destroy(c, false);
+	json_decref(standin_wait(&w, &b, "closed", 5));
+	assert_int_equal(find(&w, mark, "dominant:", NULL), -1); /* no callback from destroy */
+
+	for (size_t i = 0; i < 4; i++)
+		peer_destroy(r[i].p);
+	pump(w.ctx, NULL, NULL, 100); /* lets lws finish the close */
+	standin_stop(&b);
+	ws_ctx_destroy(ws);
+	g_main_loop_unref(loop);
+	dtls_cert_destroy(w.cert);
+	g_main_context_pop_thread_default(w.ctx);
+	g_main_context_unref(w.ctx);
+	for (unsigned i = 0; i < w.n; i++)
+		g_free(w.log[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_who_may_ask),
 		cmocka_unit_test(test_no_p2p_declines),
 		cmocka_unit_test(test_bridge_then_p2p_and_back),
+		cmocka_unit_test(test_bridge_channel),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -83,8 +83,9 @@ static void test_caps(void **state)
 			assert_true(strcmp(prev, xml_attr(f, "var")) < 0);
 			prev = xml_attr(f, "var");
 		}
-	assert_int_equal(n, 12);
+	assert_int_equal(n, 13);
 	assert_non_null(strstr(q, "var='http://jitsi.org/json-encoded-sources'"));
+	assert_non_null(strstr(q, "var='http://jitsi.org/source-name'"));
 	assert_non_null(strstr(q, "var='urn:xmpp:jingle:apps:rtp:audio'"));
 	assert_non_null(strstr(q, "var='urn:xmpp:jingle:transports:ice-udp:1'"));
 	assert_non_null(strstr(q, "var='urn:xmpp:ping'"));
