@@ -30,8 +30,7 @@
 #include "net/ws.h"
 #include "src/backend.h"
 #include "src/exitcode.h"
-#include "src/jitsi/call.h"
-#include "src/jitsi/jingle.h"
+#include "src/jitsi/jt.h"
 #include "src/jitsi/chat.h"
 #include "src/jitsi/config.h"
 #include "src/jitsi/disco.h"
@@ -57,54 +56,6 @@
 #define PING_MS 25000        /* XEP-0199 ping to the server while joined (--keepalive) */
 #define PING_ANSWER_MS 15000 /* unanswered this long (at most the period): the server is gone */
 #define FOCUS_ANSWER_MS 10000 /* one conference request's answer */
-
-enum jstate { J_IDLE, J_CONFIG, J_CONNECTING, J_FOCUS, J_JOINING, J_LOBBY, J_JOINED, J_LEAVING };
-
-struct backend {
-	struct session *s;
-	struct backend_env env;
-	const struct session_config *cfg;
-	struct jitsi_link link;
-	struct jitsi_overrides ov;
-	struct jitsi_settings set;
-	int set_rc;                  /* resolving failed: say so at connect */
-	char set_err[256];
-	bool config_done;            /* /config.js was fetched (or not needed) once */
-	struct jitsi_fetch *fetch;
-	char *jwt;                   /* wiped when freed; NULL: none */
-	struct sasl_login login;     /* user NULL: anonymous; password wiped when freed */
-	char login_at[JITSI_HOST_MAX + 1]; /* the domain of --xmpp-user USER@DOMAIN, else "" */
-	const char *stream_domain;   /* the XMPP domain this attempt logged in to */
-	struct xmpp_sm *sm_saved;    /* XEP-0198: the lost stream's session, to resume */
-	bool resuming;               /* this attempt tries to resume it */
-	char room_jid[JITSI_ROOM_MAX + JITSI_HOST_MAX + 2];
-	char nick[9];                /* our occupant name */
-	enum jstate state;
-	struct ws_conn *ws;
-	struct xmpp *x;
-	GSource *connect_timer;
-	GSource *ping_timer;         /* the next ping, or the wait for its answer */
-	bool ping_pending;
-	char ping_id[32];
-	struct jfocus *focus;        /* the conference request (J_FOCUS, then kept till drop) */
-	char focusjid[JFOCUS_JID_MAX]; /* the focus user, from its answer; "" if none */
-	char machine_uid[33];        /* random per run (the web app's is per browser) */
-	char stats_id[16];           /* <stats-id> in our presence: random per run, as the web
-				      * app's per-visit name for its statistics */
-	bool told_no_focus;
-	char lobby_jid[JLOBBY_JID_MAX]; /* J_LOBBY: the lobby room we knock in */
-	char *join_password;         /* the password a lobby admission carried (wiped), or NULL */
-	struct jchat *chat;          /* the room's chat (src/jitsi/chat.c) */
-	struct jcall *call;          /* the room's Jingle sessions (src/jitsi/call.c), from the
-				      * join; kept over an XEP-0198 resume */
-	char focus_occ[JINGLE_OWNER_MAX]; /* the focus's occupant name in the room, "" if unseen */
-	gint64 last_rx_us;           /* monotonic µs of the last message while joined (0: none) */
-	bool rename_pending;         /* our new <nick> went out; its echo confirms */
-	GHashTable *ids;             /* occupant name -> id (uint64 in a pointer-sized box) */
-	uint64_t next_id;
-	int (*offline_send)(void *user, const char *text, size_t len);
-	void *offline_user;
-};
 
 static void drop_transport(struct backend *b)
 {
@@ -200,7 +151,7 @@ static int send_presence(struct backend *b, bool unavailable)
 }
 
 /* The id of occupant name: handed out on first sight (0 when the bound is reached). */
-static uint64_t occupant_id(struct backend *b, const char *name, bool create)
+uint64_t jt_occupant_id(struct backend *b, const char *name, bool create)
 {
 	gpointer v = g_hash_table_lookup(b->ids, name);
 	if (v)
@@ -230,7 +181,7 @@ static void presence_error(struct backend *b, const struct xml_node *p)
  * shows for that occupant, if it is one we list. */
 static void actor_name(struct backend *b, struct muc_presence *mp)
 {
-	uint64_t id = mp->actor[0] ? occupant_id(b, mp->actor, false) : 0;
+	uint64_t id = mp->actor[0] ? jt_occupant_id(b, mp->actor, false) : 0;
 	const struct session_participant *who = id ? roster_get(b->env.roster, id) : NULL;
 	if (who)
 		snprintf(mp->actor, sizeof(mp->actor), "%s", who->name);
@@ -395,7 +346,7 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 			loop_source_drop(&b->connect_timer);
 			b->state = J_JOINED;
 			ping_arm(b, ping_period(b));
-			session_be_joined(b->s, occupant_id(b, occ, true), "jitsi");
+			session_be_joined(b->s, jt_occupant_id(b, occ, true), "jitsi");
 			jchat_joined(b->chat, b->x, b->room_jid, b->nick);
 			session_be_chat_up(b->s);
 		}
@@ -410,7 +361,7 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 		return;
 	}
 	if (gone) {
-		uint64_t id = occupant_id(b, occ, false);
+		uint64_t id = jt_occupant_id(b, occ, false);
 		jcall_occupant_left(b->call, occ);
 		if (!strcmp(occ, b->focus_occ))
 			b->focus_occ[0] = '\0';
@@ -428,7 +379,7 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 	}
 	if (is_hidden(b, item))
 		return;
-	uint64_t id = occupant_id(b, occ, true);
+	uint64_t id = jt_occupant_id(b, occ, true);
 	if (!id)
 		return;
 	const struct xml_node *nick = xml_child(p, NS_NICK, "nick");
@@ -462,87 +413,10 @@ static int x_send(void *user, const char *text, size_t len)
 
 static gboolean connect_timeout_cb(gpointer data);
 
-static int c_send_iq(void *user, const char *to, const char *jingle)
-{
-	struct backend *b = user;
-	char id[32], eto[JINGLE_OWNER_MAX * 6];
-	if (!b->x || xml_escape(to, eto, sizeof(eto)) < 0)
-		return -EINVAL;
-	xmpp_next_id(b->x, id, sizeof(id));
-	size_t len = strlen(eto) + strlen(jingle) + 128;
-	char *st = malloc(len);
-	if (!st)
-		return -ENOMEM;
-	snprintf(st, len, "<iq xmlns='" XMPP_NS_CLIENT "' type='set' to='%s' id='%s'>%s</iq>", eto,
-		 id, jingle);
-	int rc = xmpp_send(b->x, st);
-	free(st);
-	return rc;
-}
-
-static void c_answer(void *user, const struct xml_node *iq, const char *error)
-{
-	struct backend *b = user;
-	if (b->x)
-		xmpp_answer(b->x, iq, NULL, error);
-}
-
-static enum jcall_who c_who(void *user, const char *nick, uint64_t *id)
-{
-	struct backend *b = user;
-	if (b->focus_occ[0] && !strcmp(nick, b->focus_occ))
-		return JCALL_FOCUS;
-	*id = occupant_id(b, nick, false);
-	return *id && roster_get(b->env.roster, *id) ? JCALL_OCCUPANT : JCALL_NOBODY;
-}
-
-static const char *c_name(void *user, uint64_t id)
-{
-	struct backend *b = user;
-	const struct session_participant *p = roster_get(b->env.roster, id);
-	return p ? p->name : NULL;
-}
-
-static void c_talking(void *user, uint64_t id, bool on)
-{
-	struct backend *b = user;
-	roster_audio_talking(b->env.roster, id, on);
-}
-
-static void c_audio(void *user, bool up, gint64 t_ice, gint64 t_dtls, const char *how)
-{
-	struct backend *b = user;
-	if (up)
-		session_be_audio_up(b->s, t_ice, t_dtls, how);
-	else
-		session_be_audio_down(b->s, false, how);
-}
-
-static void c_notice(void *user, const char *msg)
-{
-	struct backend *b = user;
-	session_be_notice(b->s, "%s", msg);
-}
-
-/* The room's Jingle sessions, from the join on. */
-static int start_call(struct backend *b)
-{
-	if (b->call)
-		return 0;
-	struct jcall_config cc = { .main = b->env.main, .peer = b->env.peer, .media = b->env.media,
-				   .room = b->room_jid, .self = xmpp_jid(b->x), .nick = b->nick,
-				   .no_p2p = b->cfg->no_p2p, .ws = b->env.ws,
-				   .insecure = b->cfg->insecure };
-	struct jcall_cbs cb = { .send_iq = c_send_iq, .answer = c_answer, .who = c_who,
-				.name = c_name, .talking = c_talking, .audio = c_audio,
-				.notice = c_notice, .user = b };
-	return jcall_create(&cc, &cb, &b->call);
-}
-
 static void join_room(struct backend *b)
 {
 	b->state = J_JOINING;
-	if (start_call(b) < 0) {
+	if (jt_call_start(b) < 0) {
 		session_be_fail(b->s, TTM_EXIT_SERVER, false, "out of memory");
 		return;
 	}
@@ -738,7 +612,7 @@ static void x_resumed(void *user)
 	b->state = J_JOINED;
 	ping_arm(b, ping_period(b));
 	session_be_notice(b->s, "the XMPP session resumed (XEP-0198): still in the room");
-	session_be_joined(b->s, occupant_id(b, b->nick, true), "jitsi");
+	session_be_joined(b->s, jt_occupant_id(b, b->nick, true), "jitsi");
 	jchat_joined(b->chat, b->x, b->room_jid, b->nick);
 	session_be_chat_up(b->s);
 }
@@ -961,29 +835,6 @@ static int jt_chat_send(struct backend *b, const char *to_user, const char *text
 static void jt_chat_wipe(struct backend *b)
 {
 	jchat_wipe(b->chat);
-}
-
-static int jt_video_receive(struct backend *b, bool on)
-{
-	(void)b;
-	return on ? -EOPNOTSUPP : 0;
-}
-
-static int jt_video_show(struct backend *b, const char *name)
-{
-	(void)b, (void)name;
-	return -EOPNOTSUPP;
-}
-
-static void jt_video_follow(struct backend *b, const char *name)
-{
-	(void)b, (void)name;
-}
-
-static void jt_video_stats(struct backend *b, struct session_video_stats *out)
-{
-	(void)b;
-	memset(out, 0, sizeof(*out));
 }
 
 static const unsigned *jt_trickled(struct backend *b)

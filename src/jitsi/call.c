@@ -123,7 +123,7 @@ static void on_source(void *user, const struct jingle_source *src, bool added)
 		nick = NULL;
 	if (src->name[0])
 		l->named = true;
-	if (src->kind != SDP_KIND_AUDIO || src->ssrc == 0)
+	if (src->ssrc == 0) /* audio for talking, video for whose pictures */
 		return;
 	gpointer key = GUINT_TO_POINTER(src->ssrc);
 	if (!added) {
@@ -316,6 +316,20 @@ static void on_media(void *user, bool up, const char *why)
 		c->cbs.audio(c->cbs.user, false, 0, 0, why);
 }
 
+static void on_frame(void *user, uint32_t ssrc, const struct video_image *img)
+{
+	struct leg *l = user;
+	struct jcall *c = l->c;
+	const char *nick = g_hash_table_lookup(c->owners, GUINT_TO_POINTER(ssrc));
+	uint64_t id = 0;
+	if (!nick && l->p2p)
+		nick = l->nick;
+	if (!nick || c->cbs.who(c->cbs.user, nick, &id) != JCALL_OCCUPANT)
+		id = 0;
+	if (c->cbs.frame)
+		c->cbs.frame(c->cbs.user, id, img);
+}
+
 static int send_iq(void *user, const char *to, const char *jingle)
 {
 	struct leg *l = user;
@@ -368,9 +382,10 @@ static void initiate(struct jcall *c, const struct xml_node *iq, const struct xm
 	copy(l->nick, sizeof(l->nick), nick);
 	struct jsession_config jc = { .main = c->cfg.main, .peer = c->cfg.peer,
 				      .media = c->cfg.media, .remote = from, .self = c->self,
-				      .owner = c->owner, .endpoint = c->nick, .cname = c->nick };
+				      .owner = c->owner, .endpoint = c->nick, .cname = c->nick,
+				      .video = c->cfg.video };
 	struct jsession_cbs jcb = { .send_iq = send_iq, .media = on_media, .source = on_source,
-				    .ended = on_ended, .user = l };
+				    .ended = on_ended, .frame = on_frame, .user = l };
 	char err[256] = "";
 	l->named = false;
 	l->holding = true;
@@ -514,6 +529,11 @@ int jcall_create(const struct jcall_config *cfg, const struct jcall_cbs *cbs, st
 		media_set_stream_cb(cfg->media, on_stream, c);
 	*out = c;
 	return 0;
+}
+
+int jcall_video_stats(struct jcall *c, struct vrecv_stats *out)
+{
+	return c && c->active ? jsession_video_stats(c->active->js, out) : -ENOENT;
 }
 
 void jcall_destroy(struct jcall *c, bool polite)

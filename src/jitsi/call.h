@@ -41,6 +41,8 @@
 
 #include "net/peer.h"
 #include "src/jitsi/xml.h"
+#include "src/video.h"
+#include "src/vrecv.h"
 
 struct jcall;
 struct media;
@@ -64,6 +66,9 @@ struct jcall_cbs {
 	void (*audio)(void *user, bool up, gint64 t_ice, gint64 t_dtls, const char *how);
 	/* Something the user should know (a switch between bridge and peer-to-peer, ...). */
 	void (*notice)(void *user, const char *msg);
+	/* A decoded picture of the active session's video (cfg->video) from roster id (0: not
+	 * known whose), valid during the call. NULL: not wanted. */
+	void (*frame)(void *user, uint64_t id, const struct video_image *img);
 	void *user;
 	/* The bridge's dominant speaker changed: roster id, 0 for nobody (the bridge says
 	 * silence, names someone who is not a listed occupant, they left the room, or the
@@ -86,6 +91,7 @@ struct jcall_config {
 	bool no_p2p;                    /* decline direct sessions (--no-p2p) */
 	struct ws_ctx *ws;              /* the loop's WebSocket context; NULL: no bridge channel */
 	bool insecure;                  /* the bridge channel skips TLS checks (--insecure) */
+	bool video;                     /* receive video: the sessions answer it receive-only */
 };
 
 int jcall_create(const struct jcall_config *cfg, const struct jcall_cbs *cbs, struct jcall **out);
@@ -96,6 +102,8 @@ bool jcall_iq(struct jcall *c, const struct xml_node *iq);
 void jcall_occupant_left(struct jcall *c, const char *nick);
 /* The bridge's current dominant speaker (roster id), 0 for nobody (see cbs->dominant). */
 uint64_t jcall_dominant(const struct jcall *c);
+/* The active session's video receiver counters: 0, or -ENOENT (none). */
+int jcall_video_stats(struct jcall *c, struct vrecv_stats *out);
 /* Ends everything; polite: each session's other side gets a session-terminate (success).
  * NULL is fine. */
 void jcall_destroy(struct jcall *c, bool polite);

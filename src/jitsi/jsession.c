@@ -5,8 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "src/media.h"
+#include "src/vrecv.h"
 
 #define NS_ICE "urn:xmpp:jingle:transports:ice-udp:1"
 #define SDP_BUF (64 * 1024)
@@ -26,6 +28,9 @@ struct jsession {
 	bool attached, recv_attached;
 	bool up;
 	struct media_params mp;        /* what the answer negotiated, for media_attach */
+	struct vrecv *vrecv;           /* the video stream's receiver (cfg->video), or NULL */
+	int video_pt, video_rtx_pt;    /* its payload types (-1: none) */
+	uint32_t video_ssrc;           /* the SSRC of the last video packet (whose pictures) */
 	char mid[SDP_MID_LEN + 1];
 };
 
@@ -55,6 +60,8 @@ static void on_state(void *user, enum peer_state st, int err, const char *reason
 	(void)err;
 	if (st == PEER_CONNECTED && !js->up) {
 		js->up = true;
+		if (js->vrecv)
+			vrecv_attach(js->vrecv, js->peer);
 		if (js->cbs.media)
 			js->cbs.media(js->cbs.user, true, NULL);
 	} else if (st == PEER_FAILED || st == PEER_CLOSED) {
@@ -67,6 +74,15 @@ static void on_state(void *user, enum peer_state st, int err, const char *reason
 static void on_rtp(void *user, uint8_t *buf, size_t len)
 {
 	struct jsession *js = user;
+	int pt = len >= 2 ? buf[1] & 0x7f : -1;
+	if (js->vrecv && (pt == js->video_pt || pt == js->video_rtx_pt)) {
+		if (len >= 12 && pt == js->video_pt)
+			js->video_ssrc = (uint32_t)buf[8] << 24 | (uint32_t)buf[9] << 16 |
+					 (uint32_t)buf[10] << 8 | buf[11];
+		if (js->active)
+			vrecv_on_rtp(js->vrecv, buf, len);
+		return;
+	}
 	if (js->media && js->active)
 		media_on_recv_rtp(js->media, buf, len);
 }
@@ -74,6 +90,8 @@ static void on_rtp(void *user, uint8_t *buf, size_t len)
 static void on_rtcp(void *user, uint8_t *buf, size_t len)
 {
 	struct jsession *js = user;
+	if (js->vrecv && js->active)
+		vrecv_on_rtcp(js->vrecv, buf, len);
 	if (js->media && js->active) {
 		media_on_rtcp(js->media, buf, len);
 		media_on_recv_rtcp(js->media, buf, len);
@@ -128,6 +146,14 @@ void jsession_set_active(struct jsession *js, bool on)
 	js->recv_attached = media_attach_recv(js->media, js->peer, &rp) == 0;
 }
 
+int jsession_video_stats(struct jsession *js, struct vrecv_stats *out)
+{
+	if (!js || !js->vrecv)
+		return -ENOENT;
+	vrecv_get_stats(js->vrecv, out);
+	return 0;
+}
+
 bool jsession_is_up(const struct jsession *js)
 {
 	return js && js->up;
@@ -136,6 +162,47 @@ bool jsession_is_up(const struct jsession *js)
 struct peer *jsession_peer(const struct jsession *js)
 {
 	return js ? js->peer : NULL;
+}
+
+static void on_frame(void *user, const struct video_image *img)
+{
+	struct jsession *js = user;
+	if (js->cbs.frame && js->active)
+		js->cbs.frame(js->cbs.user, js->video_ssrc, img);
+}
+
+/* The receiver of the answer's first receiving video m-line, if any (0 when there is none). */
+static int setup_video(struct jsession *js, const struct jsession_config *cfg,
+		       const struct sdp_session *ans)
+{
+	for (int i = 0; i < ans->n_media; i++) {
+		const struct sdp_media *m = &ans->media[i];
+		if (m->kind != SDP_KIND_VIDEO || !m->port || m->dir != SDP_DIR_RECVONLY)
+			continue;
+		struct vrecv_config rc = { .codec = VIDEO_CODEC_VP8, .rtx_pt = -1,
+					   .cname = cfg->cname ? cfg->cname : "ttymeet" };
+		int pt = sdp_find_codec(ans, m, "VP8", 90000);
+		if (pt < 0 && (pt = sdp_find_codec(ans, m, "VP9", 90000)) >= 0)
+			rc.codec = VIDEO_CODEC_VP9;
+		if (pt < 0)
+			return 0;
+		rc.pt = (uint8_t)pt;
+		for (unsigned k = 0; k < m->n_codecs; k++) {
+			const struct sdp_codec *c = sdp_media_codec(ans, m, k);
+			if (c->has_rtpmap && !strcasecmp(c->name, "rtx") && c->apt == pt)
+				rc.rtx_pt = c->pt;
+		}
+		rc.nack = sdp_codec_has_fb(sdp_codec_by_pt(ans, m, pt), "nack");
+		struct vrecv_callbacks vc = { .frame_cb = on_frame, .user = js };
+		if (vrecv_create(cfg->main, &rc, &vc, &js->vrecv) < 0) {
+			js->vrecv = NULL;
+			return -ENOMEM;
+		}
+		js->video_pt = pt;
+		js->video_rtx_pt = rc.rtx_pt;
+		return 0;
+	}
+	return 0;
 }
 
 /* Writes and sends our answer to offer. */
@@ -156,7 +223,7 @@ static int accept_offer(struct jsession *js, const struct jsession_config *cfg,
 		/* video stays in the answer, inactive: a Jingle answer leaves out what it rejects,
 		 * and a browser cannot apply an SDP answer with fewer m-lines than its offer */
 		.accept_video = true,
-		.video_dir = SDP_DIR_INACTIVE,
+		.video_dir = cfg->video ? SDP_DIR_RECVONLY : SDP_DIR_INACTIVE,
 		.audio_ssrc = js->media ? media_ssrc(js->media) : g_random_int(),
 		.cname = cfg->cname ? cfg->cname : "ttymeet",
 	};
@@ -181,6 +248,11 @@ static int accept_offer(struct jsession *js, const struct jsession_config *cfg,
 		goto out;
 	}
 	keep_media_params(js, ans, mline, pt);
+	if (cfg->video && setup_video(js, cfg, ans) < 0) {
+		rc = -ENOMEM;
+		snprintf(err, errlen, "cannot set up the video receiver");
+		goto out;
+	}
 	rc = js->cbs.send_iq(js->cbs.user, js->remote, xml);
 	if (rc == 0)
 		js->accepted = true;
@@ -336,6 +408,10 @@ void jsession_destroy(struct jsession *js, const char *reason)
 			js->cbs.send_iq(js->cbs.user, js->remote, xml);
 	}
 	jsession_set_active(js, false);
+	if (js->vrecv) {
+		vrecv_detach(js->vrecv);
+		vrecv_destroy(js->vrecv);
+	}
 	peer_destroy(js->peer);
 	free(js);
 }

@@ -24,6 +24,8 @@
 #include <stdbool.h>
 
 #include "net/peer.h"
+#include "src/video.h"
+#include "src/vrecv.h"
 #include "src/jitsi/jingle.h"
 #include "src/jitsi/xml.h"
 
@@ -40,6 +42,9 @@ struct jsession_cbs {
 	/* The other side ended the session; reason is its Jingle reason (jingle_reason_of:
 	 * one of XEP-0166's, "general-error" for one we do not know, "success" if none). */
 	void (*ended)(void *user, const char *reason);
+	/* A decoded video picture from the session's video stream (cfg->video), sent by ssrc;
+	 * valid during the call. NULL: pictures are dropped. */
+	void (*frame)(void *user, uint32_t ssrc, const struct video_image *img);
 	void *user;
 };
 
@@ -52,6 +57,7 @@ struct jsession_config {
 	const char *owner;              /* our occupant JID, for <ssrc-info owner> */
 	const char *endpoint;           /* our endpoint id (occupant nick): source names */
 	const char *cname;
+	bool video;                     /* receive the offer's video (VP8/VP9), not just audio */
 };
 
 /* Takes a session-initiate: 0 and the session (its accept sent), or -EINVAL with one line in
@@ -75,6 +81,8 @@ const char *jsession_sid(const struct jsession *js);
 void jsession_set_active(struct jsession *js, bool on);
 /* The connection is up (ICE and DTLS). */
 bool jsession_is_up(const struct jsession *js);
+/* Video counters of the session's receiver: 0, or -ENOENT (no video received). */
+int jsession_video_stats(struct jsession *js, struct vrecv_stats *out);
 /* The session's PeerConnection (its timings, path), NULL for NULL. */
 struct peer *jsession_peer(const struct jsession *js);
 /* Ends the session: with reason (a Jingle reason such as "success" or "decline", one that

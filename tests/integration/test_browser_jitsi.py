@@ -23,7 +23,9 @@ Debian's prosody and the stand-in focus (tests/lab/focus.py) in the server names
    takes it; its audio connects peer-to-peer (the media event says so) and the page's P2P
    status turns on; ttymeet's recording is speech A (envelope correlation >= 0.7 against A, and
    below it against a sentence nobody said), the page receives ttymeet's audio with energy and
-   its recording is speech B (>= 0.7). ttymeet shows the browser talking.
+   its recording is speech B (>= 0.7). ttymeet shows the browser talking. The browser sends
+   its camera too (the fake device's moving picture), and ttymeet, with --video, shows it in
+   its preview: pictures from anna (her name and roster id), at most --video-fps 5.
 Figures printed: Chromium's start and join times against ttymeet's, and the memory (PSS) and
 CPU time of the Chromium participant (its whole process tree) against ttymeet's.
 
@@ -317,11 +319,11 @@ def test_p2p_call():
         br = browser.Browser(L, L.dir, os.path.join(L.dir, "agent.log"), serve=PAGE_DIR).start()
         try:
             page, _ = br.driver("anna", wav=wd("a.wav"))
-            join(br, page, ws, "talkroom", "anna", id="00000000", audio=1, ap=0)
+            join(br, page, ws, "talkroom", "anna", id="00000000", audio=1, ap=0, video=1)
             duration = 6.0 + 2 * P2P_RECORD_S
             tty = start_client(L, HEADLESS + XMPP + [
                 "-n", "ttybob", "--play", wd("b.wav"), "--loop", "--record", wd("tty.wav"),
-                "--duration", "%g" % duration, link], "ttybob")
+                "--video", "--video-fps", "5", "--duration", "%g" % duration, link], "ttybob")
             up = tty.wait_event(lambda e: e["event"] == "media" and e.get("kind") == "audio",
                                 15)
             assert up["state"] == "connected" and "peer-to-peer with anna" in \
@@ -349,6 +351,20 @@ def test_p2p_call():
         r_tty, _ = looped_correlation(wd("a.wav"), env_tty)
         r_tty_neg, _ = looped_correlation(wd("other.wav"), env_tty)
         talk = [e for e in tty.find("talking") if e.get("name") == "anna" and e.get("on")]
+        # anna's camera in ttymeet's preview: her pictures, by her name and roster id, at
+        # most the --video-fps asked for, with something in them (the fake camera's picture)
+        anna_id = [e["id"] for e in tty.find("participant-joined") if e.get("name") == "anna"]
+        frames = tty.find("video-frame")
+        shown = tty.find(lambda e: e["event"] == "video" and e.get("on"))
+        span_v = frames[-1]["t"] - frames[0]["t"] if len(frames) > 1 else 0
+        print("  video: %d pictures from anna in %.1f s (%.1f/s, cap 5), %dx%d characters"
+              % (len(frames), span_v, (len(frames) - 1) / span_v if span_v else 0,
+                 frames[0]["cols"] if frames else 0, frames[0]["rows"] if frames else 0))
+        assert len(frames) >= 10 and anna_id, tty.describe()
+        assert all(f["from"] == "anna" and f["id"] == anna_id[0] for f in frames), frames[:1]
+        assert shown and shown[0].get("from") == "anna" and shown[0].get("codec") == "vp8", shown
+        assert (len(frames) - 1) / span_v <= 5.5, (len(frames), span_v)
+        assert len(set(frames[-1]["ascii"].replace("\n", ""))) > 3, frames[-1]["ascii"]
         print("  P2P call: audio connected %.0f ms after ttymeet started (ICE %.0f, DTLS %.0f "
               "ms); the page received %d packets (%d lost); correlation: ttymeet heard the "
               "browser %.2f (unsaid sentence %.2f), the browser heard ttymeet %.2f"

@@ -259,7 +259,9 @@ static struct jcall *make_ws(struct world *w, bool no_p2p, struct ws_ctx *ws)
 	struct jcall_config cc = { .main = w->ctx, .peer = &w->pc, .room = ROOM,
 				   .self = "me@localhost/r1", .nick = "d00d", .no_p2p = no_p2p,
 				   .ws = ws };
-	struct jcall_cbs cb = { send_iq, answer, who, name, talking, audio, notice, w, dominant };
+	struct jcall_cbs cb = { .send_iq = send_iq, .answer = answer, .who = who, .name = name,
+				.talking = talking, .audio = audio, .notice = notice, .user = w,
+				.dominant = dominant };
 	struct jcall *c;
 	assert_int_equal(jcall_create(&cc, &cb, &c), 0);
 	return c;

@@ -27,6 +27,7 @@
 // microphone: lib-jitsi-meet's local audio track, added before joining as the web app does),
 // ap=0 (no audio processing of the microphone: no echo canceller, noise suppression or gain
 // control, lib-jitsi-meet's disableAP; for a fake microphone that plays a file),
+// video=1 (send the camera too: Chromium's fake device, a moving test picture),
 // renegotiate=0 (the bridge session does not renegotiate on its own: see stopRenegotiation).
 // Text from other participants is kept as data, never put into the page as HTML.
 (function () {
@@ -171,15 +172,18 @@
         remoteById[track.getParticipantId()] = track.getTrack();
       });
       conf.setDisplayName(q.get("name"));
-      if (q.get("audio") !== "1") {
+      if (q.get("audio") !== "1" && q.get("video") !== "1") {
         conf.join();
         return;
       }
-      JM.createLocalTracks({devices: ["audio"]}).then(function (tracks) {
+      var devices = (q.get("audio") === "1" ? ["audio"] : []).concat(
+        q.get("video") === "1" ? ["video"] : []);
+      JM.createLocalTracks({devices: devices}).then(function (tracks) {
         tracks.forEach(function (t) { conf.addTrack(t); });
-        st.local_audio = tracks.length > 0;
+        st.local_audio = tracks.some(function (t) { return t.getType() === "audio"; });
+        st.local_video = tracks.some(function (t) { return t.getType() === "video"; });
         conf.join();
-      }, function (e) { st.error = "local audio: " + String(e); });
+      }, function (e) { st.error = "local tracks: " + String(e); });
     });
     conn.connect();
   }
