@@ -8,9 +8,10 @@ the browsers in its client namespace.
 
 1. test_offer_and_answer_translation: the focus's Jingle for Janus's recorded offer and the
    SDP answer for lib-jitsi-meet's recorded session-accept (tests/lab/jbridge.py), field by field.
-2. Two browsers, peer-to-peer off (p2p=0: the media must go through the bridge), each with a fake
-   microphone playing its own sentence (espeak-ng, made here, looped by Chromium, no audio
-   processing: ap=0) sent as lib-jitsi-meet's local audio track. Checks:
+2. test_two_browsers_hear_each_other_through_the_bridge: two browsers, peer-to-peer off
+   (p2p=0: the media must go through the bridge), each with a fake microphone playing its own
+   sentence (espeak-ng, made here, looped by Chromium, no audio processing: ap=0) sent as
+   lib-jitsi-meet's local audio track. Checks:
    - the focus offered each a session, each accepted and sent candidates, which went on to
      Janus, and Janus's candidates (the lab's Janus trickles them all: full_trickle) went to
      each as transport-info; each browser's bridge PeerConnection connects (ICE) to Janus;
@@ -22,6 +23,11 @@ the browsers in its client namespace.
      period of the looped source as in test_browser_videoroom.py), and < 0.6 against its own
      sentence (the mix leaves one's own voice out: the negative control, so the measure can fail);
    - one leaving ends its AudioBridge participant: Janus lists only the other.
+3. test_ttymeet_and_two_browsers_through_the_bridge: ttymeet (the room's Jitsi link, headless,
+   --play and --record) with two such browsers, one talking at a time (the page's mute): ttymeet
+   takes the focus's session, its audio goes "through the bridge", it hears each browser and
+   each hears it (its docstring says how it is measured). Figures: ttymeet's join times, and
+   the memory and CPU of the two Chromiums against ttymeet's in the same call.
 The bridge's one mixed stream (msid mixedmslabel, owner jvb) is not a participant's track for
 lib-jitsi-meet, which ignores it, so the page plays it itself (ttm.playBridge): Chromium counts
 received energy only for audio that plays.
@@ -30,7 +36,9 @@ Two things of the 2021 client in today's Chromium, measured here, shape the test
 - it renegotiates the bridge session 50-100 times a second on its own (negotiationneeded
   after each of its answers; nothing reaches the focus): two Chromiums then took 150-175 % of
   a core and sent 30-45 packets/s instead of 50. The page's renegotiate=0 removes that
-  handler as the session starts (ttm.stopRenegotiation): 30-40 % of a core, 49 packets/s;
+  handler as the session starts (ttm.stopRenegotiation): 30-40 % of a core, 49 packets/s
+  (only without P2P: after a switch from P2P back to the bridge such a page never resumed
+  sending, so integ_jitsi_switch keeps the loop);
 - a receive jitter buffer swells (to ~1.8 s) when a session runs while another Chromium
   loads its page, and takes ~10 s to shrink back, time-compressing what it plays meanwhile
   (0.4-0.5 correlation instead of 0.85-0.95): the first one's did when the focus invited each
@@ -45,14 +53,16 @@ Skips (exit 77) only when Chromium, chromium-driver or the page's npm packages a
 
 import base64
 import os
+import signal
 import sys
 import time
 
 import harness
-from harness import lab
+from harness import HEADLESS, lab, start_client
 import browser  # tests/lab/browser.py (harness put tests/lab on the path)
 import test_audio as A
-from test_browser_jitsi import PAGE_DIR, join, missing, state, tree_usage, wait_page
+from test_browser_jitsi import (PAGE_DIR, XMPP, join, missing, state, tree_usage, usage,
+                                wait_page)
 from test_browser_videoroom import looped_correlation, sounding
 
 ROOM = "bridged"
@@ -285,6 +295,120 @@ def test_two_browsers_hear_each_other_through_the_bridge():
                 p.get("display") for p in L.list_participants(room)] == [ids["anna"]], 10)
         finally:
             br.stop()
+
+
+def settle(wds, timeout=20):
+    """Waits until the receive jitter buffer of each page (wds: {name: WebDriver}) is below
+    SETTLED_MS over a second (see the module doc); returns (seconds waited, last stats)."""
+    prev, t0 = {n: stats(wd) for n, wd in wds.items()}, time.monotonic()
+    while True:
+        time.sleep(1.0)
+        cur = {n: stats(wd) for n, wd in wds.items()}
+        jb = {n: jb_ms(prev[n], cur[n]) for n in wds}
+        prev = cur
+        if max(jb.values()) < SETTLED_MS:
+            return time.monotonic() - t0, cur
+        assert time.monotonic() - t0 < timeout, "jitter buffers still at %s ms" % jb
+
+
+def page_mute(wd, on):
+    out = wd.js_async("var done = arguments[1]; ttm.mute(arguments[0]).then(function () "
+                      "{ done(null); }, function (e) { done(String(e)); });", on)
+    assert out is None, out
+
+
+def test_ttymeet_and_two_browsers_through_the_bridge():
+    """ttymeet, given the room's Jitsi link (headless, --play speech B looped, --record), and
+    two lib-jitsi-meet pages (anna: speech A, bert: speech C) in a bridged room: ttymeet takes
+    the focus's session ('through the bridge') and hears each browser, each browser hears
+    ttymeet. One browser talks at a time, the other muted with the page's mute, so that each
+    mix carries one voice, as the envelope measure needs: first anna (bert muted), then bert
+    (anna muted); ttymeet talks throughout. Each phase's part of ttymeet's recording must be
+    that browser's speech (correlation >= 0.7, the muted one's < 0.6), and what the talking
+    browser receives meanwhile (the mix of the muted one and ttymeet) ttymeet's speech
+    (>= 0.7; its own < 0.6), with energy."""
+    speech = {"anna": A.SENTENCE, "bert": A.STORY[:170], "ttybob": A.STORY[400:560]}
+    with lab.Lab(full_trickle=True) as L:
+        ws = L.start_prosody(focus=True)
+        focus = L.start_focus("--bridge", L.url)
+        port = int(ws.rsplit(":", 1)[1].split("/")[0])
+        link = "http://%s:%d/%s" % (L.server_addr, port, ROOM)
+        wav = {}
+        for name, text in speech.items():
+            wav[name] = os.path.join(L.dir, name + ".wav")
+            A.speech(wav[name], text)
+        heard = {n: os.path.join(L.dir, n + "-heard.wav") for n in speech}
+        br = browser.Browser(L, L.dir, os.path.join(L.dir, "agent.log"), serve=PAGE_DIR).start()
+        try:
+            wds = {n: br.driver(n, wav=wav[n])[0] for n in ("anna", "bert")}
+            for n, wd in wds.items():
+                join(br, wd, ws, ROOM, n, p2p=0, audio=1, ap=0, renegotiate=0)
+            page_mute(wds["bert"], True)
+            tty = start_client(L, HEADLESS + XMPP + [
+                "-n", "ttybob", "--play", wav["ttybob"], "--loop", "--record", heard["ttybob"],
+                "--duration", "60", link], "ttybob")
+            up = tty.wait_event(lambda e: e["event"] == "media" and e.get("kind") == "audio",
+                                20)
+            assert up["state"] == "connected" and "through the bridge" in up.get(
+                "message", ""), tty.describe()
+            for n, wd in wds.items():
+                wait_page(wd, n + "'s bridge session connected", lambda s: wd.js(
+                    "var pc = ttm.pc(); return pc && pc.iceConnectionState;") in (
+                        "connected", "completed"), 20)
+                assert wd.js("return ttm.playBridge();") == 1, n
+            browser.wait_for("three sessions accepted", lambda: len(
+                bridge(focus, "accepted")) == 3, 10)
+            t_settle, _ = settle(wds)
+
+            # phase 1: anna talks, bert is muted; phase 2: bert talks, anna is muted
+            phases = []
+            u_0 = time.monotonic(), tree_usage(br.driver_pid), usage(tty.proc.pid)
+            for talker, muted in (("anna", "bert"), ("bert", "anna")):
+                page_mute(wds[talker], False)
+                page_mute(wds[muted], True)
+                time.sleep(1.0)  # the mute reaches the mixes, the mixes their listeners
+                s_0, t_0 = stats(wds[talker]), time.monotonic()
+                assert wds[talker].js(RECORD_START_JS) is None
+                time.sleep(RECORD_S)
+                s_1, t_1 = stats(wds[talker]), time.monotonic()
+                save_recording(wds[talker], heard[talker])
+                energy = (s_1.get("in_energy", 0) - s_0.get("in_energy", 0)) / (t_1 - t_0)
+                print("  %s talks: receives ttymeet at %.1f packets/s, energy %.3f/s" % (
+                    talker, (s_1["in_packets"] - s_0["in_packets"]) / (t_1 - t_0), energy))
+                assert energy > 0.01, (talker, s_0, s_1)
+                phases.append((talker, muted, t_0, t_1))
+            span = time.monotonic() - u_0[0]
+            (c_pss, c_cpu), (t_pss, t_cpu) = tree_usage(br.driver_pid), usage(tty.proc.pid)
+            tty.send_signal(signal.SIGINT)
+            assert tty.wait_exit(10) == 0, tty.describe()
+        finally:
+            br.stop()
+        tty.assert_clean_output()
+        print("  ttymeet: audio through the bridge %.0f ms after its start (ICE %.0f, DTLS "
+              "%.0f ms); the pages' jitter buffers settled %.1f s later" % (
+                  up.get("join_ms", 0), up.get("ice_ms", 0), up.get("dtls_ms", 0), t_settle))
+        print("  cost over %.1f s of the call: 2 Chromiums with lib-jitsi-meet (renegotiate=0) "
+              "%.0f MB (PSS), %.0f %% of a core; ttymeet %.1f MB, %.1f %% of a core" % (
+                  span, c_pss / 1024, 100 * (c_cpu - u_0[1][1]) / span, t_pss / 1024,
+                  100 * (t_cpu - u_0[2][1]) / span))
+        talking = sorted({e.get("name") for e in tty.find("talking") if e.get("on")})
+        print("  ttymeet showed talking: %s (the mix is the bridge's stream, owner jvb)"
+              % talking)
+        env_tty = A.envelope_of(heard["ttybob"])
+        for talker, muted, t_0, t_1 in phases:
+            # ttymeet's recording starts with ttymeet (t = 0 at its start)
+            lo, hi = [int((t - tty.started) / A.WIN_S) for t in (t_0, t_1)]
+            part = sounding(env_tty[lo:hi], "ttymeet's recording while %s talked" % talker)
+            r_talker, _ = looped_correlation(wav[talker], part)
+            r_muted, _ = looped_correlation(wav[muted], part)
+            env_page = sounding(A.envelope_of(heard[talker]), talker + "'s recording")
+            r_page, _ = looped_correlation(wav["ttybob"], env_page)
+            r_page_own, _ = looped_correlation(wav[talker], env_page)
+            print("  while %s talked: ttymeet heard %s %.3f (muted %s %.3f); %s heard "
+                  "ttymeet %.3f (itself %.3f)" % (talker, talker, r_talker, muted, r_muted,
+                                                   talker, r_page, r_page_own))
+            assert r_talker >= 0.7 and r_muted < 0.6, (talker, r_talker, r_muted)
+            assert r_page >= 0.7 and r_page_own < 0.6, (talker, r_page, r_page_own)
 
 
 if __name__ == "__main__":

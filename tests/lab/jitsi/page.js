@@ -20,7 +20,8 @@
 //   stops and decodes it): an error or null. ttm.stats() -> Promise of the active
 //   connection's audio figures: {p2p, inbound: {packetsReceived, packetsLost,
 //   totalAudioEnergy, ...}, outbound: {packetsSent}}. state().jingle: [{action, from, reason}]
-//   of the Jingle requests the page received.
+//   of the Jingle requests the page received. ttm.mute(on) -> Promise: mutes or unmutes our
+//   microphone track as the web app's mute button does (lib-jitsi-meet's mute()/unmute()).
 // Options: focus=JID (default focus.DOMAIN), p2p=0 (no peer-to-peer Jingle offer to the one
 // other participant; on by default, as in the Jitsi Meet web app's config), id=ID (the
 // occupant name, else lib-jitsi-meet's own choice: 8 hex digits), audio=1 (send our
@@ -37,7 +38,7 @@
   var st = {connected: false, joined: false, my_id: null, error: null, p2p: null,
             connected_ms: null, joined_ms: null, participants: [], messages: [],
             left: false, errors: [], remote: [], local_audio: false, jingle: []};
-  var remoteAudio = [], bridgeAudio = [];
+  var remoteAudio = [], bridgeAudio = [], localTracks = [];
   var remoteById = {};  // participant id -> its remote audio MediaStreamTrack
   var conn = null, conf = null;
 
@@ -179,6 +180,7 @@
       var devices = (q.get("audio") === "1" ? ["audio"] : []).concat(
         q.get("video") === "1" ? ["video"] : []);
       JM.createLocalTracks({devices: devices}).then(function (tracks) {
+        localTracks = tracks;
         tracks.forEach(function (t) { conf.addTrack(t); });
         st.local_audio = tracks.some(function (t) { return t.getType() === "audio"; });
         st.local_video = tracks.some(function (t) { return t.getType() === "video"; });
@@ -200,6 +202,11 @@
     },
     stopRenegotiation: stopRenegotiation,
     remoteAudio: function () { return remoteAudio[0] || bridgeAudio[0] || null; },
+    mute: function (on) {
+      var t = localTracks.filter(function (x) { return x.getType() === "audio"; })[0];
+      if (!t) return Promise.reject(new Error("no microphone track"));
+      return on ? t.mute() : t.unmute();
+    },
     playBridge: function () {
       var pc = window.ttm.pc();
       (pc ? pc.getReceivers() : []).forEach(function (r) {
