@@ -326,7 +326,8 @@ def test_ttymeet_and_two_browsers_through_the_bridge():
     (anna muted); ttymeet talks throughout. Each phase's part of ttymeet's recording must be
     that browser's speech (correlation >= 0.7, the muted one's < 0.6), and what the talking
     browser receives meanwhile (the mix of the muted one and ttymeet) ttymeet's speech
-    (>= 0.7; its own < 0.6), with energy."""
+    (>= 0.7; its own < 0.6), with energy. ttymeet leaving (SIGINT) ends its session with a
+    session-terminate, and the focus its AudioBridge participant: Janus lists the pages only."""
     speech = {"anna": A.SENTENCE, "bert": A.STORY[:170], "ttybob": A.STORY[400:560]}
     with lab.Lab(full_trickle=True) as L:
         ws = L.start_prosody(focus=True)
@@ -341,8 +342,8 @@ def test_ttymeet_and_two_browsers_through_the_bridge():
         br = browser.Browser(L, L.dir, os.path.join(L.dir, "agent.log"), serve=PAGE_DIR).start()
         try:
             wds = {n: br.driver(n, wav=wav[n])[0] for n in ("anna", "bert")}
-            for n, wd in wds.items():
-                join(br, wd, ws, ROOM, n, p2p=0, audio=1, ap=0, renegotiate=0)
+            ids = {n: join(br, wd, ws, ROOM, n, p2p=0, audio=1, ap=0, renegotiate=0)[0]["my_id"]
+                   for n, wd in wds.items()}
             page_mute(wds["bert"], True)
             tty = start_client(L, HEADLESS + XMPP + [
                 "-n", "ttybob", "--play", wav["ttybob"], "--loop", "--record", heard["ttybob"],
@@ -381,6 +382,19 @@ def test_ttymeet_and_two_browsers_through_the_bridge():
             (c_pss, c_cpu), (t_pss, t_cpu) = tree_usage(br.driver_pid), usage(tty.proc.pid)
             tty.send_signal(signal.SIGINT)
             assert tty.wait_exit(10) == 0, tty.describe()
+            # ttymeet's AudioBridge participant ends with it, the pages' stay
+            mine = [r["occupant"] for r in bridge(focus, "offered")
+                    if r["occupant"].rsplit("/", 1)[1] not in ids.values()]
+            assert len(mine) == 1, bridge(focus, "offered")
+            end = browser.wait_for("the focus to end ttymeet's session", lambda: [
+                r for r in bridge(focus, "terminated") + bridge(focus, "left")
+                if r["occupant"] == mine[0]], 10)[0]
+            print("  ttymeet's bridge session ended by %s, after %s" % (
+                "its session-terminate" if end["bridge"] == "terminated" else "its leaving",
+                end["actions"]))
+            room = bridge(focus, "offered")[0]["room"]
+            browser.wait_for("Janus to list the two pages only", lambda: sorted(
+                p.get("display") for p in L.list_participants(room)) == sorted(ids.values()), 10)
         finally:
             br.stop()
         tty.assert_clean_output()
