@@ -238,17 +238,19 @@ int jcolibri_constraints(const struct jcolibri_params *p, const char *stage, con
 	    json_object_set_new(o, "constraints", cons) < 0)
 		goto out;
 	cons = NULL;
-	char *s = json_dumps(o, JSON_COMPACT);
-	if (!s)
-		goto out;
-	size_t n = strlen(s);
-	if (n >= outlen) {
+	/* straight into out: json_dumps' text would be jansson's memory, which the program
+	 * gives to the locked pool (src/secmem.h), not free()'s */
+	size_t n = json_dumpb(o, out, outlen, JSON_COMPACT);
+	if (n == 0) {
+		rc = -ENOMEM;
+	} else if (n >= outlen) {
 		rc = -ENOSPC;
+		if (outlen)
+			out[0] = '\0';
 	} else {
-		memcpy(out, s, n + 1);
+		out[n] = '\0';
 		rc = (int)n;
 	}
-	free(s);
 out:
 	json_decref(list);
 	json_decref(cons);

@@ -2,7 +2,8 @@
  * in the fixtures (tests/fixtures/colibri/, 2021 and 2024+ shapes) read into the right kind
  * and fields; hostile ones (not JSON, wrong types, ids with escapes or blanks, too long,
  * duplicate keys, too big) refused whole; our ReceiverVideoConstraints in both namings, with
- * and without a stage; the colibri-ws URL found in a session-initiate and checked. */
+ * and without a stage, also with jansson on another allocator (as the program's locked pool);
+ * the colibri-ws URL found in a session-initiate and checked. */
 #include <errno.h>
 #include <jansson.h>
 #include <setjmp.h>
@@ -259,6 +260,46 @@ static void test_constraints(void **state)
 	assert_string_equal(small, "");
 }
 
+/* The program gives jansson its locked pool (src/secmem.h), whose blocks free() must never
+ * see: here an allocator whose blocks start 16 bytes into malloc's, so that free() of one
+ * aborts. jcolibri_constraints once free()d json_dumps' text and the real program died at its
+ * first channel open (integ_jitsi_colibri found it). */
+static unsigned pool_live;
+
+static void *pool_alloc(size_t n)
+{
+	unsigned char *p = malloc(n + 16);
+	if (!p)
+		return NULL;
+	pool_live++;
+	return p + 16;
+}
+
+static void pool_free(void *p)
+{
+	if (!p)
+		return;
+	pool_live--;
+	free((unsigned char *)p - 16);
+}
+
+static void test_constraints_pool(void **state)
+{
+	(void)state;
+	struct jcolibri_params p = { .last_n = 1, .max_height = 180, .naming = JCOLIBRI_SOURCES };
+	char out[1024], small[32];
+	json_set_alloc_funcs(pool_alloc, pool_free);
+	int n = jcolibri_constraints(&p, "9a93911b", NULL, out, sizeof(out));
+	int m = jcolibri_constraints(&p, NULL, NULL, small, sizeof(small));
+	unsigned live = pool_live;
+	json_set_alloc_funcs(malloc, free);
+	assert_int_equal(live, 0); /* everything given back, to the pool */
+	assert_true(n > 0 && (size_t)n == strlen(out));
+	assert_non_null(strstr(out, "\"onStageSources\":[\"9a93911b-v0\"]"));
+	assert_int_equal(m, -ENOSPC);
+	assert_string_equal(small, "");
+}
+
 static void test_url(void **state)
 {
 	(void)state;
@@ -351,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_fixtures),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_constraints),
+		cmocka_unit_test(test_constraints_pool),
 		cmocka_unit_test(test_url),
 		cmocka_unit_test(test_url_from_jingle),
 		cmocka_unit_test(test_ids),
