@@ -35,6 +35,9 @@ Behaviours for tests (command line, or at run time as a JSON line on stdin
                       participant down. Logged as {"bridge": what, "occupant", ...} records
                       (offered, accepted, candidates, trickled, janus, terminated, left,
                       error).
+  --colibri-ws BASE   with --bridge: each offer names a bridge channel (colibri-ws) at
+                      BASE/colibri-ws/default-id/<room>/<nick>?pwd=<ICE pwd>, BASE being
+                      ws://HOST:PORT of a stand-in bridge channel (tests/lab/colibri_ws.py)
 
 Every stanza received is logged as one JSON line to --log (conference requests parsed:
 room, attrs, properties), and a line `ready` is printed on stdout once the component is
@@ -480,9 +483,12 @@ class Focus:
                 "request": "join", "room": self.ab_rooms[room.jid], "display": nick,
                 "generate_offer": True}}, part["handle"])
             part["offer"] = ev["jsep"]["sdp"]
+            colibri = "%s/colibri-ws/default-id/%s/%s" % (
+                self.args.colibri_ws, room.jid.split("@")[0], nick) \
+                if self.args.colibri_ws else None
             jingle = jbridge.offer_to_jingle(part["offer"], part["sid"],
                                              "%s/%s" % (room.jid, self.args.nick),
-                                             random.randrange(1, 1 << 32))
+                                             random.randrange(1, 1 << 32), colibri)
         except (RuntimeError, KeyError, StopIteration, ValueError) as e:
             self.note({"bridge": "error", "occupant": occ, "error": str(e)})
             self.bridge_leave(occ, None)
@@ -610,6 +616,8 @@ def main(argv=None):
     ap.add_argument("--silent", action="store_true", default=None)
     ap.add_argument("--no-auto-owner", action="store_false", default=None, dest="auto_owner")
     ap.add_argument("--bridge", metavar="JANUS_WS", help="media through Janus's AudioBridge")
+    ap.add_argument("--colibri-ws", metavar="BASE", dest="colibri_ws",
+                    help="with --bridge: offers name a bridge channel there")
     args = ap.parse_args(argv)
     if args.error and args.error not in ERROR_TYPES:
         ap.error("--error: one of %s" % ", ".join(sorted(ERROR_TYPES)))

@@ -39,6 +39,7 @@ NS_FB = "urn:xmpp:jingle:apps:rtp:rtcp-fb:0"
 NS_GROUP = "urn:xmpp:jingle:apps:grouping:0"
 NS_JITMEET = "http://jitsi.org/jitmeet"
 NS_FOCUS = "http://jitsi.org/protocol/focus"
+NS_COLIBRI = "http://jitsi.org/protocol/colibri"
 EXT_MID = "urn:ietf:params:rtp-hdrext:sdes:mid"
 BRIDGE_MSID_AUDIO = "mixedmslabel mixedlabelaudio0"
 BRIDGE_MSID_VIDEO = "mixedmslabel mixedlabelvideo0"
@@ -138,14 +139,18 @@ def jingle_candidates(transport):
     return out
 
 
-def _transport_xml(m, with_candidates):
+def _transport_xml(m, with_candidates, colibri=None):
     fp_hash, fp = m["fingerprint"]
     cands = "".join(filter(None, (candidate_xml(c, "c%d" % i)
                                   for i, c in enumerate(m["candidates"])))) \
         if with_candidates else ""
-    return ("<transport xmlns='%s' ufrag=%s pwd=%s><fingerprint xmlns='%s' hash=%s setup='actpass'>"
-            "%s</fingerprint>%s</transport>" % (NS_ICE, q(m["ufrag"]), q(m["pwd"]), NS_DTLS,
-                                              q(fp_hash), fp, cands))
+    # the bridge channel's URL, as jicofo puts it in every transport: the bridge's ICE
+    # password as its query (here Janus's)
+    ws = "<web-socket xmlns='%s' url=%s/>" % (NS_COLIBRI, q("%s?pwd=%s" % (colibri, m["pwd"]))) \
+        if colibri else ""
+    return ("<transport xmlns='%s' ufrag=%s pwd=%s>%s<fingerprint xmlns='%s' hash=%s "
+            "setup='actpass'>%s</fingerprint>%s</transport>"
+            % (NS_ICE, q(m["ufrag"]), q(m["pwd"]), ws, NS_DTLS, q(fp_hash), fp, cands))
 
 
 def _source_xml(ssrc, name, msid):
@@ -154,12 +159,14 @@ def _source_xml(ssrc, name, msid):
                                                              NS_JITMEET))
 
 
-def offer_to_jingle(sdp, sid, initiator, video_ssrc):
+def offer_to_jingle(sdp, sid, initiator, video_ssrc, colibri=None):
     """The <jingle action='session-initiate'> for Janus's SDP offer: an `audio` content with
     Janus's audio m-line (its codecs, feedback, the audio level extension, its SSRC as the
     bridge's source), a `video` content with VP8 and the bridge source video_ssrc but no media
     behind it, one ICE-UDP transport with DTLS fingerprint and Janus's candidates in both, a
-    BUNDLE group and a bridge-session, as jicofo sends."""
+    BUNDLE group and a bridge-session, as jicofo sends. colibri: the bridge channel's URL
+    without its query (ws://HOST:PORT/colibri-ws/SERVER/CONF/ENDPOINT), put in both transports
+    with ?pwd=<the ICE password> as jicofo does; None: no bridge channel."""
     s = parse_sdp(sdp)
     m = next(x for x in s["media"] if x["kind"] == "audio")
     pts = ""
@@ -180,13 +187,13 @@ def offer_to_jingle(sdp, sid, initiator, video_ssrc):
                       for i, ssrc in enumerate(m["ssrcs"]))
     audio = ("<content creator='initiator' name='audio' senders='both'><description xmlns='%s' "
              "media='audio' maxptime='60'>%s%s<rtcp-mux/>%s</description>%s</content>"
-             % (NS_RTP, pts, exts, sources, _transport_xml(m, True)))
+             % (NS_RTP, pts, exts, sources, _transport_xml(m, True, colibri)))
     video = ("<content creator='initiator' name='video' senders='both'><description xmlns='%s' "
              "media='video'><payload-type id='100' name='VP8' clockrate='90000' channels='1'>"
              "<rtcp-fb xmlns='%s' type='nack'/><rtcp-fb xmlns='%s' type='nack' subtype='pli'/>"
              "</payload-type><rtcp-mux/>%s</description>%s</content>"
              % (NS_RTP, NS_FB, NS_FB, _source_xml(video_ssrc, "jvb-v0", BRIDGE_MSID_VIDEO),
-                _transport_xml(m, True)))
+                _transport_xml(m, True, colibri)))
     return ("<jingle xmlns='%s' action='session-initiate' initiator=%s sid=%s>%s%s"
             "<group xmlns='%s' semantics='BUNDLE'><content name='audio'/><content name='video'/>"
             "</group><bridge-session xmlns='%s' id=%s/></jingle>"

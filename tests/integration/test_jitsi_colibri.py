@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""The bridge channel of a Jitsi meeting (colibri-ws, issue 15) in the lab: the stand-in focus
+(tests/lab/focus.py --bridge, media on Janus's AudioBridge) names a bridge channel in each
+offer (--colibri-ws: <web-socket url='ws://.../colibri-ws/default-id/ROOM/NICK?pwd=ICEPWD'/>
+in every transport, as jicofo does), served by the stand-in bridge channel
+tests/lab/colibri_ws.py in the server namespace. Two ttymeets (no browser) join:
+- each opens its own channel (the URL of its offer: its endpoint) while its audio goes through
+  the bridge, and its first message asks for one video (lastN 1) at 180 lines, by source name
+  (the offer's sources are named jvb-a0/-v0) with nobody on stage;
+- the channel lost twice comes back each time (1 s, then 2 s later), said in one notice;
+  the audio is not touched;
+- the ICE password the URL carries shows nowhere in what ttymeet prints;
+- both leave cleanly; their channels close.
+What the bridge says back (the dominant speaker) is kept for a video picker that Jitsi
+meetings do not have yet, so nothing of it shows: unit_core_jitsi_call checks it.
+"""
+
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import harness
+from harness import HEADLESS, lab, start_client
+
+XMPP = ["--xmpp-domain", "localhost", "--xmpp-muc", "conference.localhost"]
+COLIBRI = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lab", "colibri_ws.py")
+
+
+class Standin:
+    """colibri_ws.py in the lab's server namespace; its events in a queue."""
+
+    def __init__(self, L):
+        self.proc = subprocess.Popen(
+            ["ip", "netns", "exec", L.server_ns, sys.executable, COLIBRI, "--host",
+             L.server_addr], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+            start_new_session=True)
+        line = self.proc.stdout.readline()
+        assert line.startswith("PORT "), line
+        self.port = int(line.split()[1])
+        self.events = queue.Queue()
+        self.seen = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            try:
+                self.events.put(json.loads(line))
+            except ValueError:
+                pass
+
+    def wait(self, kind, n, timeout=10.0):
+        """The event kind on connection n (earlier ones of other kinds are kept)."""
+        for e in self.seen:
+            if e.get("event") == kind and e.get("n") == n:
+                self.seen.remove(e)
+                return e
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            try:
+                e = self.events.get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if e.get("event") == kind and e.get("n") == n:
+                return e
+            self.seen.append(e)
+        raise AssertionError("no %r on connection %d of the stand-in bridge (seen: %s)"
+                             % (kind, n, self.seen[-10:]))
+
+    def command(self, obj):
+        self.proc.stdin.write(json.dumps(obj) + "\n")
+        self.proc.stdin.flush()
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(5)
+
+
+def audio_up(e):
+    return e["event"] == "media" and e.get("kind") == "audio" and e.get("state") == "connected"
+
+
+def check_constraints(msg):
+    assert msg.get("colibriClass") == "ReceiverVideoConstraints", msg
+    assert msg.get("lastN") == 1, msg
+    assert msg.get("defaultConstraints") == {"maxHeight": 180}, msg
+    assert msg.get("onStageSources") == [] and "onStageEndpoints" not in msg, msg
+
+
+def test_bridge_channel():
+    with lab.Lab() as L:
+        ws = L.start_prosody(focus=True)
+        b = Standin(L)
+        clients = []
+        try:
+            L.start_focus("--bridge", L.url, "--colibri-ws",
+                          "ws://%s:%d" % (L.server_addr, b.port))
+            port = int(ws.rsplit(":", 1)[1].split("/")[0])
+            link = "http://%s:%d/ColibriRoom" % (L.server_addr, port)
+            for nick in ("bob", "carl"):
+                clients.append(start_client(L, HEADLESS + XMPP + ["-n", nick, "--duration",
+                                                                   "40", link], nick))
+            for c in clients:
+                c.wait_event(audio_up, 25)
+            # two channels, one per participant, each asking for one small video by source
+            paths = []
+            for n in (1, 2):
+                paths.append(b.wait("connect", n)["path"])
+                check_constraints(b.wait("recv", n)["msg"])
+            prefix = "/colibri-ws/default-id/colibriroom/"
+            endpoints = [p[len(prefix):].split("?")[0] for p in paths]
+            assert all(p.startswith(prefix) and "?pwd=" in p for p in paths), paths
+            assert len(set(endpoints)) == 2 and all(endpoints), paths
+            pwds = [p.split("?pwd=", 1)[1] for p in paths]
+            # lost twice: back each time, said once
+            t0 = time.monotonic()
+            b.command({"drop": True})
+            b.wait("connect", 3)
+            check_constraints(b.wait("recv", 3)["msg"])
+            b.command({"drop": True})
+            b.wait("connect", 4)
+            check_constraints(b.wait("recv", 4)["msg"])
+            back = time.monotonic() - t0
+            time.sleep(0.5)
+            said = [(c.name, e["message"]) for c in clients for e in c.find("notice")
+                    if "bridge channel" in e.get("message", "")]
+            assert len(said) == 1, said
+            assert "the audio goes on" in said[0][1], said
+            for c in clients:  # the audio stayed up
+                evs = c.events
+                up = next(i for i, e in enumerate(evs) if audio_up(e))
+                assert not [e for e in evs[up:] if e["event"] == "media" and
+                            e.get("kind") == "audio" and e.get("state") != "connected"], \
+                    c.describe()
+            for c in clients:
+                c.send_signal(signal.SIGINT)
+            for c in clients:
+                assert c.wait_exit(10) == 0, c.describe()
+            closed = {b.wait("closed", n)["n"] for n in (1, 2, 3, 4)}
+            assert closed == {1, 2, 3, 4}, closed
+            for c in clients:
+                c.assert_clean_output()
+                out = json.dumps(c.events) + c.stderr
+                for pwd in pwds:
+                    assert pwd not in out, "%s shows the bridge's ICE password" % c.name
+            print("  bridge channels opened by %s; lost twice, back after %.1f s in all, "
+                  "said once: %r" % (", ".join(c.name for c in clients), back, said[0][1]))
+        finally:
+            for c in clients:
+                c.kill()
+            b.stop()
+
+
+if __name__ == "__main__":
+    harness.require_root()
+    harness.run()
