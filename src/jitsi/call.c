@@ -16,7 +16,6 @@
 	"xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>"
 #define MAX_SOURCES 512 /* SSRCs mapped to people; more are not (they still play) */
 #define NICK_MAX 128
-#define CHANNEL_LAST_N 1 /* one video: the preview shows one picture (none yet: see call.h) */
 
 enum { BRIDGE, P2P, N_LEGS };
 
@@ -213,7 +212,9 @@ static void open_channel(struct jcall *c, const struct xml_node *j, const struct
 	int rc = jcolibri_url_from_jingle(j, url, sizeof(url));
 	if (rc == -ENOENT || !c->cfg.ws) /* the bridge offers none (or tests): audio levels */
 		return;
-	struct jcolibri_params p = { .last_n = CHANNEL_LAST_N, .max_height = JCALL_CHANNEL_HEIGHT,
+	/* lastN: the preview shows one picture; none without video (answered inactive) */
+	struct jcolibri_params p = { .last_n = c->cfg.video ? 1 : 0,
+				     .max_height = JCALL_CHANNEL_HEIGHT,
 				     .naming = l->named ? JCOLIBRI_SOURCES : JCOLIBRI_ENDPOINTS,
 				     .insecure = c->cfg.insecure };
 	if (rc == 0)

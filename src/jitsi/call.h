@@ -20,16 +20,19 @@
  *
  * The bridge channel (src/jitsi/colibri.h): when the focus's session-initiate names the
  * bridge's WebSocket (<web-socket> in its transport) and cfg->ws is set, the bridge session
- * opens it once its session-accept is out, asking for lastN 1 and a maxHeight of
- * JCALL_CHANNEL_HEIGHT (nobody on stage: the bridge picks by speech), with source names when the
- * offer's sources carry names (every jicofo since 2022 names at least the bridge's own
- * "jvb-a0"), endpoint ids when none do (2021). It closes with the bridge session (the focus
- * ends it, replaces it by a new session-initiate, jcall_destroy). Losing it ends nothing:
- * colibri.c retries, and the first failure of each bridge session is said once (cbs->notice).
+ * opens it once its session-accept is out, asking for one video (lastN 1; 0 without
+ * cfg->video) at most JCALL_CHANNEL_HEIGHT high, nobody on stage: the bridge then forwards the
+ * video of whom it ranks first by speech, its dominant speaker, so the preview follows the
+ * talker. Source names when the offer's sources carry names (every jicofo since 2022 names at
+ * least the bridge's own "jvb-a0"), endpoint ids when none do (2021). It closes with the
+ * bridge session (the focus ends it, replaces it by a new session-initiate, jcall_destroy).
+ * Losing it ends nothing: colibri.c retries, and the first failure of each bridge session is
+ * said once (cbs->notice).
  * What it gives: the bridge's dominant speaker, as a roster id (cbs->dominant,
- * jcall_dominant). It is not talking: talking stays the media engine's per-stream audio levels
- * (several people may talk; the dominant speaker is the one the bridge would show), and
- * without a channel everything but the dominant speaker works the same.
+ * jcall_dominant), kept for a video picker that would put someone else on stage (none yet). It
+ * is not talking: talking stays the media engine's per-stream audio levels (several people may
+ * talk; the dominant speaker is the one the bridge shows). Without a channel the bridge
+ * forwards video by its own defaults, and everything else works the same.
  * Thread: the loop's.
  */
 #ifndef TTM_SRC_JITSI_CALL_H
@@ -72,8 +75,8 @@ struct jcall_cbs {
 	void *user;
 	/* The bridge's dominant speaker changed: roster id, 0 for nobody (the bridge says
 	 * silence, names someone who is not a listed occupant, they left the room, or the
-	 * channel or the bridge session is gone). Kept for a video picker (none for Jitsi yet). May be NULL. Not
-	 * called from jcall_destroy. */
+	 * channel or the bridge session is gone). Kept for a video picker (none for Jitsi yet).
+	 * May be NULL. Not called from jcall_destroy. */
 	void (*dominant)(void *user, uint64_t id);
 };
 

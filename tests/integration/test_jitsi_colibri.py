@@ -3,10 +3,11 @@
 (tests/lab/focus.py --bridge, media on Janus's AudioBridge) names a bridge channel in each
 offer (--colibri-ws: <web-socket url='ws://.../colibri-ws/default-id/ROOM/NICK?pwd=ICEPWD'/>
 in every transport, as jicofo does), served by the stand-in bridge channel
-tests/lab/colibri_ws.py in the server namespace. Two ttymeets (no browser) join:
+tests/lab/colibri_ws.py in the server namespace. Two ttymeets (no browser) join, bob with
+--video, carl without:
 - each opens its own channel (the URL of its offer: its endpoint) while its audio goes through
-  the bridge, and its first message asks for one video (lastN 1) at 180 lines, by source name
-  (the offer's sources are named jvb-a0/-v0) with nobody on stage;
+  the bridge, and its first message asks for one video (lastN 1; carl, who takes none: 0) at
+  180 lines, by source name (the offer's sources are named jvb-a0/-v0) with nobody on stage;
 - the channel lost twice comes back each time (1 s, then 2 s later), said in one notice;
   the audio is not touched;
 - the ICE password the URL carries shows nowhere in what ttymeet prints;
@@ -85,9 +86,9 @@ def audio_up(e):
     return e["event"] == "media" and e.get("kind") == "audio" and e.get("state") == "connected"
 
 
-def check_constraints(msg):
+def check_constraints(msg, last_n=(0, 1)):
     assert msg.get("colibriClass") == "ReceiverVideoConstraints", msg
-    assert msg.get("lastN") == 1, msg
+    assert msg.get("lastN") in last_n, msg
     assert msg.get("defaultConstraints") == {"maxHeight": 180}, msg
     assert msg.get("onStageSources") == [] and "onStageEndpoints" not in msg, msg
 
@@ -102,16 +103,19 @@ def test_bridge_channel():
                           "ws://%s:%d" % (L.server_addr, b.port))
             port = int(ws.rsplit(":", 1)[1].split("/")[0])
             link = "http://%s:%d/ColibriRoom" % (L.server_addr, port)
-            for nick in ("bob", "carl"):
-                clients.append(start_client(L, HEADLESS + XMPP + ["-n", nick, "--duration",
-                                                                   "40", link], nick))
+            for nick, video in (("bob", ["--video"]), ("carl", [])):
+                clients.append(start_client(L, HEADLESS + XMPP + video + [
+                    "-n", nick, "--duration", "40", link], nick))
             for c in clients:
                 c.wait_event(audio_up, 25)
             # two channels, one per participant, each asking for one small video by source
-            paths = []
+            paths, last_ns = [], []
             for n in (1, 2):
                 paths.append(b.wait("connect", n)["path"])
-                check_constraints(b.wait("recv", n)["msg"])
+                msg = b.wait("recv", n)["msg"]
+                check_constraints(msg)
+                last_ns.append(msg["lastN"])
+            assert sorted(last_ns) == [0, 1], last_ns
             prefix = "/colibri-ws/default-id/colibriroom/"
             endpoints = [p[len(prefix):].split("?")[0] for p in paths]
             assert all(p.startswith(prefix) and "?pwd=" in p for p in paths), paths
@@ -119,12 +123,12 @@ def test_bridge_channel():
             pwds = [p.split("?pwd=", 1)[1] for p in paths]
             # lost twice: back each time, said once
             t0 = time.monotonic()
-            b.command({"drop": True})
+            b.command({"drop": True})  # the latest: connection 2's client
             b.wait("connect", 3)
-            check_constraints(b.wait("recv", 3)["msg"])
+            check_constraints(b.wait("recv", 3)["msg"], [last_ns[1]])
             b.command({"drop": True})
             b.wait("connect", 4)
-            check_constraints(b.wait("recv", 4)["msg"])
+            check_constraints(b.wait("recv", 4)["msg"], [last_ns[1]])
             back = time.monotonic() - t0
             time.sleep(0.5)
             said = [(c.name, e["message"]) for c in clients for e in c.find("notice")

@@ -8,8 +8,9 @@
  *
  * The bridge channel, against the stand-in bridge tests/lab/colibri_ws.py on loopback (a
  * separate process): a focus session-initiate naming a colibri-ws URL opens it (the URL's
- * path), our constraints ask for lastN 1 at JCALL_CHANNEL_HEIGHT, by endpoint for an offer
- * without source names and by source for one with them; the bridge's dominant speaker reaches
+ * path), our constraints ask for lastN 1 (0 for a call without video) at JCALL_CHANNEL_HEIGHT,
+ * by endpoint for an offer without source names and by source for one with them; the
+ * bridge's dominant speaker reaches
  * cbs->dominant as the roster id of that occupant (0 for silence, strangers, and once that
  * occupant left); two losses say one notice and the channel comes back; a peer's offer opens
  * none; a focus restart replaces the channel, the focus's session-terminate closes it
@@ -248,17 +249,19 @@ static bool up_and_said(void *arg)
 	return u->r->up && find(u->w, (unsigned)u->audio_from, u->needle, NULL) >= 0;
 }
 
-static struct jcall *make_ws(struct world *w, bool no_p2p, struct ws_ctx *ws)
+/* ws: the bridge channel's context (NULL: none); video: take video (lastN 1, else 0) */
+static struct jcall *make_ws(struct world *w, bool no_p2p, struct ws_ctx *ws, bool video)
 {
 	static const char *const lo[] = { "127.0.0.1", NULL };
 	if (!w->ctx) /* a test with a WebSocket context made it first */
 		w->ctx = g_main_context_new();
-	assert_int_equal(dtls_cert_create(&w->cert), 0);
+	if (!w->cert) /* a second call of the same test keeps it */
+		assert_int_equal(dtls_cert_create(&w->cert), 0);
 	w->pc = (struct peer_config){ .cert = w->cert, .local_addrs = lo,
 				      .connect_timeout_ms = 8000 };
 	struct jcall_config cc = { .main = w->ctx, .peer = &w->pc, .room = ROOM,
 				   .self = "me@localhost/r1", .nick = "d00d", .no_p2p = no_p2p,
-				   .ws = ws };
+				   .ws = ws, .video = video };
 	struct jcall_cbs cb = { .send_iq = send_iq, .answer = answer, .who = who, .name = name,
 				.talking = talking, .audio = audio, .notice = notice, .user = w,
 				.dominant = dominant };
@@ -269,7 +272,7 @@ static struct jcall *make_ws(struct world *w, bool no_p2p, struct ws_ctx *ws)
 
 static struct jcall *make(struct world *w, bool no_p2p)
 {
-	return make_ws(w, no_p2p, NULL);
+	return make_ws(w, no_p2p, NULL, false);
 }
 
 static void unmake(struct world *w, struct jcall *c, struct remote *r, size_t nr)
@@ -516,15 +519,16 @@ static json_t *standin_wait(struct world *w, struct standin *b, const char *kind
 	return e.found;
 }
 
-/* Our constraints as connection n received them, checked: lastN 1, maxHeight 180 for all,
+/* Our constraints as connection n received them, checked: lastN, maxHeight 180 for all,
  * nobody on stage in the naming asked (onStageSources or onStageEndpoints), not the other. */
-static void check_constraints(struct world *w, struct standin *b, int n, bool by_source)
+static void check_constraints(struct world *w, struct standin *b, int n, bool by_source,
+			      int last_n)
 {
 	json_t *e = standin_wait(w, b, "recv", n);
 	json_t *m = json_object_get(e, "msg");
 	assert_string_equal(json_string_value(json_object_get(m, "colibriClass")),
 			    "ReceiverVideoConstraints");
-	assert_int_equal(json_integer_value(json_object_get(m, "lastN")), 1);
+	assert_int_equal(json_integer_value(json_object_get(m, "lastN")), last_n);
 	assert_int_equal(json_integer_value(json_object_get(json_object_get(m, "defaultConstraints"),
 							    "maxHeight")), JCALL_CHANNEL_HEIGHT);
 	const char *mine = by_source ? "onStageSources" : "onStageEndpoints";
@@ -593,8 +597,8 @@ static void test_bridge_channel(void **state)
 	GMainLoop *loop = g_main_loop_new(w.ctx, FALSE);
 	assert_int_equal(ws_ctx_create(loop, false, &ws), 0);
 	standin_start(&b, w.ctx);
-	struct jcall *c = make_ws(&w, false, ws);
-	struct remote r[4] = { { 0 } };
+	struct jcall *c = make_ws(&w, false, ws, true);
+	struct remote r[5] = { { 0 } };
 
 	/* the focus's offer, sources without names (2021): the channel opens on its URL and
 	 * asks by endpoint */
@@ -607,7 +611,7 @@ static void test_bridge_channel(void **state)
 	assert_string_equal(json_string_value(json_object_get(e, "path")),
 			    "/colibri-ws/default-id/conf1/d00d?pwd=s3cret");
 	json_decref(e);
-	check_constraints(&w, &b, 1, false);
+	check_constraints(&w, &b, 1, false, 1);
 
 	/* the dominant speaker: an occupant's roster id; silence, a stranger, the focus: 0 */
 	assert_int_equal(jcall_dominant(c), 0);
@@ -623,10 +627,10 @@ static void test_bridge_channel(void **state)
 	unsigned mark = w.n;
 	standin_cmd(&b, "{\"drop\":true}");
 	json_decref(standin_wait(&w, &b, "connect", 2));
-	check_constraints(&w, &b, 2, false);
+	check_constraints(&w, &b, 2, false, 1);
 	standin_cmd(&b, "{\"drop\":true}");
 	json_decref(standin_wait(&w, &b, "connect", 3));
-	check_constraints(&w, &b, 3, false);
+	check_constraints(&w, &b, 3, false, 1);
 	assert_int_equal(count(&w, "notice:", "bridge channel"), 1);
 	int said = find(&w, mark, "notice:", "bridge channel");
 	assert_true(said >= 0 && strstr(w.log[said], "the audio goes on"));
@@ -645,7 +649,7 @@ static void test_bridge_channel(void **state)
 	assert_string_equal(json_string_value(json_object_get(e, "path")),
 			    "/colibri-ws/default-id/conf2/d00d?pwd=s3cret");
 	json_decref(e);
-	check_constraints(&w, &b, 4, true);
+	check_constraints(&w, &b, 4, true, 1);
 	speaker(&w, &b, "\"dominantSpeakerEndpoint\":\"alice\"", "dominant:1");
 	/* bert leaving changes nothing, alice leaving makes it nobody; she comes back */
 	mark = w.n;
@@ -678,13 +682,24 @@ static void test_bridge_channel(void **state)
 	assert_string_equal(json_string_value(json_object_get(e, "path")),
 			    "/colibri-ws/default-id/conf3/d00d?pwd=s3cret");
 	json_decref(e);
-	check_constraints(&w, &b, 5, false);
+	check_constraints(&w, &b, 5, false, 1);
 	mark = w.n;
 	jcall_destroy(c, false);
 	json_decref(standin_wait(&w, &b, "closed", 5));
 	assert_int_equal(find(&w, mark, "dominant:", NULL), -1); /* no callback from destroy */
 
-	for (size_t i = 0; i < 4; i++)
+	/* a call that takes no video asks for none (lastN 0) */
+	c = make_ws(&w, false, ws, false);
+	remote_start(&w, &r[4], ROOM "/focus", "jvb4", 2225);
+	offer = with_websocket(&r[4], b.port, "conf4");
+	assert_true(feed(c, "f4", ROOM "/focus", offer));
+	g_free(offer);
+	json_decref(standin_wait(&w, &b, "connect", 6));
+	check_constraints(&w, &b, 6, false, 0);
+	jcall_destroy(c, false);
+	json_decref(standin_wait(&w, &b, "closed", 6));
+
+	for (size_t i = 0; i < 5; i++)
 		peer_destroy(r[i].p);
 	pump(w.ctx, NULL, NULL, 100); /* lets lws finish the close */
 	standin_stop(&b);
