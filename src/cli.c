@@ -257,6 +257,9 @@ static int parse_jitsi(int n, char **argv, struct cli_options *o, char *err, siz
 		FAIL("--insecure only applies to https:// links and wss:// URLs");
 	if (o->room_type)
 		FAIL("--room-type is for Janus rooms, not Jitsi Meet links");
+	if (o->video_vp9 || o->video_simulcast)
+		FAIL("in a Jitsi Meet meeting ttymeet sends VP8 video in one layer: --video-codec "
+		     "vp9 and --video-simulcast are for Janus rooms");
 	struct jitsi_overrides ov = { .websocket = o->xmpp_websocket, .domain = o->xmpp_domain,
 				      .muc = o->xmpp_muc, .focus = o->xmpp_focus };
 	if (jitsi_settings_resolve(&link, NULL, &ov, &set, err, errlen) < 0)

@@ -35,6 +35,8 @@ enum i18n_msg {
 	I18N_NOTICE_WSS,
 	I18N_NOTICE_WSS_INSECURE,
 	I18N_NOTICE_JITSI,            /* a Jitsi Meet link: what ttymeet does there */
+	I18N_NOTICE_JITSI_NO_VIDEO,   /* no --video-source */
+	I18N_NOTICE_JITSI_VIDEO,      /* --video-source: where it goes */
 	I18N_NOTICE_JITSI_PLAIN,
 	I18N_NOTICE_JITSI_TLS,
 	I18N_NOTICE_JITSI_TLS_INSECURE,

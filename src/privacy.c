@@ -138,6 +138,10 @@ int privacy_notice_build(const struct cli_options *o, enum i18n_lang lang,
 		bool plain = !link.tls || (o->xmpp_websocket && strncmp(o->xmpp_websocket, "wss://", 6));
 		line(g, lang, I18N_NOTICE_INTRO, link.room, link.host);
 		line(g, lang, I18N_NOTICE_JITSI, link.origin, o->name);
+		if (o->video_source)
+			line(g, lang, I18N_NOTICE_JITSI_VIDEO, o->video_source, NULL);
+		else
+			line(g, lang, I18N_NOTICE_JITSI_NO_VIDEO, NULL, NULL);
 		if (o->xmpp_user)
 			line(g, lang, I18N_NOTICE_JITSI_ACCOUNT, o->xmpp_user, NULL);
 		else

@@ -92,18 +92,36 @@ static void c_frame(void *user, uint64_t id, const struct video_image *img)
 	session_be_emit(b->s, &ev);
 }
 
+/* Our video went out on a session (the media event of kind video), or cannot. */
+static void c_video_sent(void *user, bool ok, const char *how)
+{
+	struct backend *b = user;
+	struct session_event ev = { .type = SESSION_EV_MEDIA, .kind = "video",
+				    .state = ok ? "connected" : "failed", .message = how };
+	if (ok)
+		ev.join_ms = (double)(g_get_monotonic_time() - b->cfg->t0) / 1000.0;
+	session_be_emit(b->s, &ev);
+}
+
 /* The room's Jingle sessions, from the join on. */
 int jt_call_start(struct backend *b)
 {
 	if (b->call)
 		return 0;
+	const struct session_config *c = b->cfg;
+	struct vsend_config vc = { .source = c->video.source, .width = c->video.width,
+				   .height = c->video.height, .fps = c->video.fps,
+				   .kbps = c->video.kbps, .codec = VIDEO_CODEC_VP8,
+				   .cname = b->nick };
 	struct jcall_config cc = { .main = b->env.main, .peer = b->env.peer, .media = b->env.media,
 				   .room = b->room_jid, .self = xmpp_jid(b->x), .nick = b->nick,
 				   .no_p2p = b->cfg->no_p2p, .video = b->cfg->video.receive,
-				   .ws = b->env.ws, .insecure = b->cfg->insecure };
+				   .ws = b->env.ws, .insecure = b->cfg->insecure,
+				   .video_out = c->video.source ? &vc : NULL };
 	struct jcall_cbs cb = { .send_iq = c_send_iq, .answer = c_answer, .who = c_who,
 				.name = c_name, .talking = c_talking, .audio = c_audio,
-				.notice = c_notice, .frame = c_frame, .user = b };
+				.notice = c_notice, .frame = c_frame, .video_sent = c_video_sent,
+				.user = b };
 	return jcall_create(&cc, &cb, &b->call);
 }
 

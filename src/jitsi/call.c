@@ -44,6 +44,7 @@ struct jcall {
 	bool told_up;                 /* the first audio connection was reported */
 	GHashTable *owners;           /* SSRC (as pointer) -> occupant name (owned string) */
 	GSource *reaper;              /* ends failed legs, out of their callbacks */
+	struct vsend *vsend;          /* our video (cfg->video_out), or NULL */
 	struct jcolibri *chan;        /* the bridge session's channel (colibri-ws), or NULL */
 	bool chan_told;               /* its trouble was said (once per bridge session) */
 	uint64_t dominant;            /* the bridge's dominant speaker (roster id), 0: nobody */
@@ -331,6 +332,14 @@ static void on_frame(void *user, uint32_t ssrc, const struct video_image *img)
 		c->cbs.frame(c->cbs.user, id, img);
 }
 
+static void on_video_out(void *user)
+{
+	struct leg *l = user;
+	if (l->c->cbs.video_sent)
+		l->c->cbs.video_sent(l->c->cbs.user, true,
+				     l->p2p ? "peer-to-peer" : "through the bridge");
+}
+
 static int send_iq(void *user, const char *to, const char *jingle)
 {
 	struct leg *l = user;
@@ -384,9 +393,10 @@ static void initiate(struct jcall *c, const struct xml_node *iq, const struct xm
 	struct jsession_config jc = { .main = c->cfg.main, .peer = c->cfg.peer,
 				      .media = c->cfg.media, .remote = from, .self = c->self,
 				      .owner = c->owner, .endpoint = c->nick, .cname = c->nick,
-				      .video = c->cfg.video };
+				      .video = c->cfg.video, .vsend = c->vsend };
 	struct jsession_cbs jcb = { .send_iq = send_iq, .media = on_media, .source = on_source,
-				    .ended = on_ended, .frame = on_frame, .user = l };
+				    .ended = on_ended, .frame = on_frame,
+				    .video_out = on_video_out, .user = l };
 	char err[256] = "";
 	l->named = false;
 	l->holding = true;
@@ -528,6 +538,15 @@ int jcall_create(const struct jcall_config *cfg, const struct jcall_cbs *cbs, st
 	c->owners = g_hash_table_new_full(NULL, NULL, NULL, g_free);
 	if (cfg->media)
 		media_set_stream_cb(cfg->media, on_stream, c);
+	if (cfg->video_out) {
+		char msg[256] = "";
+		if (vsend_create(cfg->main, cfg->video_out, &c->vsend, msg, sizeof(msg)) < 0) {
+			c->vsend = NULL;
+			if (cbs->video_sent)
+				cbs->video_sent(cbs->user, false, msg[0] ? msg : "cannot start the video");
+		}
+	}
+	c->cfg.video_out = NULL; /* not kept: the caller's */
 	*out = c;
 	return 0;
 }
@@ -559,5 +578,6 @@ void jcall_destroy(struct jcall *c, bool polite)
 		g_source_unref(c->reaper);
 	}
 	g_hash_table_destroy(c->owners);
+	vsend_destroy(c->vsend);
 	free(c);
 }

@@ -46,6 +46,7 @@
 #include "src/jitsi/xml.h"
 #include "src/video.h"
 #include "src/vrecv.h"
+#include "src/vsend.h"
 
 struct jcall;
 struct media;
@@ -72,6 +73,9 @@ struct jcall_cbs {
 	/* A decoded picture of the active session's video (cfg->video) from roster id (0: not
 	 * known whose), valid during the call. NULL: not wanted. */
 	void (*frame)(void *user, uint64_t id, const struct video_image *img);
+	/* Our video (cfg->video_out) went out on a session (ok; how: "peer-to-peer" or "through
+	 * the bridge"), or cannot (why). NULL: not said. */
+	void (*video_sent)(void *user, bool ok, const char *how);
 	void *user;
 	/* The bridge's dominant speaker changed: roster id, 0 for nobody (the bridge says
 	 * silence, names someone who is not a listed occupant, they left the room, or the
@@ -95,6 +99,7 @@ struct jcall_config {
 	struct ws_ctx *ws;              /* the loop's WebSocket context; NULL: no bridge channel */
 	bool insecure;                  /* the bridge channel skips TLS checks (--insecure) */
 	bool video;                     /* receive video: the sessions answer it receive-only */
+	const struct vsend_config *video_out; /* send our video (--video-source); NULL: none */
 };
 
 int jcall_create(const struct jcall_config *cfg, const struct jcall_cbs *cbs, struct jcall **out);

@@ -9,6 +9,7 @@
 
 #include "src/media.h"
 #include "src/vrecv.h"
+#include "src/vsend.h"
 
 #define NS_ICE "urn:xmpp:jingle:transports:ice-udp:1"
 #define SDP_BUF (64 * 1024)
@@ -31,6 +32,10 @@ struct jsession {
 	struct vrecv *vrecv;           /* the video stream's receiver (cfg->video), or NULL */
 	int video_pt, video_rtx_pt;    /* its payload types (-1: none) */
 	uint32_t video_ssrc;           /* the SSRC of the last video packet (whose pictures) */
+	struct vsend *vsend;           /* our video (not owned), or NULL */
+	struct vsend_params vp;        /* its negotiated payload type and mid */
+	char vmid[SDP_MID_LEN + 1];
+	bool can_send_video, vsend_attached, told_video_out;
 	char mid[SDP_MID_LEN + 1];
 };
 
@@ -54,6 +59,8 @@ static void on_candidate(void *user, const char *cand)
 		js->cbs.send_iq(js->cbs.user, js->remote, xml);
 }
 
+static void video_out(struct jsession *js);
+
 static void on_state(void *user, enum peer_state st, int err, const char *reason)
 {
 	struct jsession *js = user;
@@ -62,6 +69,7 @@ static void on_state(void *user, enum peer_state st, int err, const char *reason
 		js->up = true;
 		if (js->vrecv)
 			vrecv_attach(js->vrecv, js->peer);
+		video_out(js);
 		if (js->cbs.media)
 			js->cbs.media(js->cbs.user, true, NULL);
 	} else if (st == PEER_FAILED || st == PEER_CLOSED) {
@@ -92,6 +100,8 @@ static void on_rtcp(void *user, uint8_t *buf, size_t len)
 	struct jsession *js = user;
 	if (js->vrecv && js->active)
 		vrecv_on_rtcp(js->vrecv, buf, len);
+	if (js->vsend_attached)
+		vsend_on_rtcp(js->vsend, buf, len);
 	if (js->media && js->active) {
 		media_on_rtcp(js->media, buf, len);
 		media_on_recv_rtcp(js->media, buf, len);
@@ -124,11 +134,32 @@ static void keep_media_params(struct jsession *js, const struct sdp_session *ans
 	};
 }
 
+/* Our video goes out while the session is active and connected. */
+static void video_out(struct jsession *js)
+{
+	bool want = js->vsend && js->can_send_video && js->active && js->up;
+	if (want == js->vsend_attached)
+		return;
+	js->vsend_attached = want;
+	if (!want) {
+		vsend_detach(js->vsend);
+		return;
+	}
+	vsend_attach(js->vsend, js->peer, &js->vp);
+	if (!js->told_video_out && js->cbs.video_out) {
+		js->told_video_out = true;
+		js->cbs.video_out(js->cbs.user);
+	}
+}
+
 void jsession_set_active(struct jsession *js, bool on)
 {
-	if (!js || !js->media || js->active == on)
+	if (!js || js->active == on)
 		return;
 	js->active = on;
+	video_out(js);
+	if (!js->media)
+		return;
 	if (!on) {
 		if (js->recv_attached)
 			media_detach_recv(js->media);
@@ -177,7 +208,8 @@ static int setup_video(struct jsession *js, const struct jsession_config *cfg,
 {
 	for (int i = 0; i < ans->n_media; i++) {
 		const struct sdp_media *m = &ans->media[i];
-		if (m->kind != SDP_KIND_VIDEO || !m->port || m->dir != SDP_DIR_RECVONLY)
+		if (m->kind != SDP_KIND_VIDEO || !m->port ||
+		    (m->dir != SDP_DIR_RECVONLY && m->dir != SDP_DIR_SENDRECV))
 			continue;
 		struct vrecv_config rc = { .codec = VIDEO_CODEC_VP8, .rtx_pt = -1,
 					   .cname = cfg->cname ? cfg->cname : "ttymeet" };
@@ -205,6 +237,32 @@ static int setup_video(struct jsession *js, const struct jsession_config *cfg,
 	return 0;
 }
 
+static uint32_t first_ssrc(const struct vsend *vs)
+{
+	uint32_t ssrcs[VSEND_MAX_LAYERS];
+	return vsend_ssrcs(vs, ssrcs) ? ssrcs[0] : 0;
+}
+
+/* What the answer's sending video m-line negotiated, for vsend_attach (none: nothing sent). */
+static void keep_video_send(struct jsession *js, const struct sdp_session *ans)
+{
+	for (int i = 0; i < ans->n_media; i++) {
+		const struct sdp_media *m = &ans->media[i];
+		if (m->kind != SDP_KIND_VIDEO || !m->port ||
+		    (m->dir != SDP_DIR_SENDONLY && m->dir != SDP_DIR_SENDRECV))
+			continue;
+		int pt = sdp_find_codec(ans, m, "VP8", 90000);
+		if (pt < 0)
+			return;
+		memcpy(js->vmid, m->mid, sizeof(js->vmid));
+		js->vp = (struct vsend_params){ .pt = (uint8_t)pt,
+						.mid_ext_id = sdp_extmap_id(m, SDP_URI_MID),
+						.mid = js->vmid };
+		js->can_send_video = true;
+		return;
+	}
+}
+
 /* Writes and sends our answer to offer. */
 static int accept_offer(struct jsession *js, const struct jsession_config *cfg,
 			const struct sdp_session *offer, int mline, char *err, size_t errlen)
@@ -223,7 +281,9 @@ static int accept_offer(struct jsession *js, const struct jsession_config *cfg,
 		/* video stays in the answer, inactive: a Jingle answer leaves out what it rejects,
 		 * and a browser cannot apply an SDP answer with fewer m-lines than its offer */
 		.accept_video = true,
-		.video_dir = cfg->video ? SDP_DIR_RECVONLY : SDP_DIR_INACTIVE,
+		.video_dir = cfg->vsend ? (cfg->video ? SDP_DIR_SENDRECV : SDP_DIR_SENDONLY)
+					: cfg->video ? SDP_DIR_RECVONLY : SDP_DIR_INACTIVE,
+		.video_ssrc = cfg->vsend ? first_ssrc(cfg->vsend) : 0,
 		.audio_ssrc = js->media ? media_ssrc(js->media) : g_random_int(),
 		.cname = cfg->cname ? cfg->cname : "ttymeet",
 	};
@@ -248,6 +308,8 @@ static int accept_offer(struct jsession *js, const struct jsession_config *cfg,
 		goto out;
 	}
 	keep_media_params(js, ans, mline, pt);
+	if (cfg->vsend)
+		keep_video_send(js, ans);
 	if (cfg->video && setup_video(js, cfg, ans) < 0) {
 		rc = -ENOMEM;
 		snprintf(err, errlen, "cannot set up the video receiver");
@@ -284,6 +346,7 @@ int jsession_create(const struct jsession_config *cfg, const struct jsession_cbs
 	}
 	js->cbs = *cbs;
 	js->media = cfg->media;
+	js->vsend = cfg->vsend;
 	const char *initiator = xml_attr(initiate, "initiator");
 	if (!copy_tok(js->sid, sizeof(js->sid), xml_attr(initiate, "sid")) ||
 	    !copy_tok(js->remote, sizeof(js->remote), cfg->remote) ||

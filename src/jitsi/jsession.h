@@ -14,8 +14,13 @@
  * can map SSRCs to people. transport-info adds remote candidates; session-terminate is
  * reported (cbs->ended) and the backend destroys the session; content-modify is acknowledged.
  *
- * Everything in the stanzas is untrusted (see jingle.h). Not done yet: video, renegotiation of
- * codecs (the bridge channel is src/jitsi/call.c's). Thread: the loop's.
+ * Video: with cfg->video the answer takes the offer's video receive-only (VP8, or VP9) and
+ * its pictures, decoded by src/vrecv.c (NACK, PLI, receiver reports on the same connection),
+ * go to cbs->frame while the session is active; with cfg->vsend our video goes out on that
+ * m-line too (our source in the session-accept, named <endpoint>-v0) while the session is
+ * active and connected; with neither, video is answered inactive (a Jingle answer cannot
+ * leave a content out). Everything in the stanzas is untrusted (see jingle.h). Not done yet:
+ * renegotiation of codecs, simulcast (the bridge channel is src/jitsi/call.c's). Thread: the loop's.
  */
 #ifndef TTM_SRC_JITSI_JSESSION_H
 #define TTM_SRC_JITSI_JSESSION_H
@@ -26,6 +31,7 @@
 #include "net/peer.h"
 #include "src/video.h"
 #include "src/vrecv.h"
+#include "src/vsend.h"
 #include "src/jitsi/jingle.h"
 #include "src/jitsi/xml.h"
 
@@ -45,6 +51,8 @@ struct jsession_cbs {
 	/* A decoded video picture from the session's video stream (cfg->video), sent by ssrc;
 	 * valid during the call. NULL: pictures are dropped. */
 	void (*frame)(void *user, uint32_t ssrc, const struct video_image *img);
+	/* Our video (cfg->vsend) started going out on this session. NULL: not wanted. */
+	void (*video_out)(void *user);
 	void *user;
 };
 
@@ -58,6 +66,7 @@ struct jsession_config {
 	const char *endpoint;           /* our endpoint id (occupant nick): source names */
 	const char *cname;
 	bool video;                     /* receive the offer's video (VP8/VP9), not just audio */
+	struct vsend *vsend;            /* send our video with it (not owned; NULL: none) */
 };
 
 /* Takes a session-initiate: 0 and the session (its accept sent), or -EINVAL with one line in

@@ -25,7 +25,9 @@ Debian's prosody and the stand-in focus (tests/lab/focus.py) in the server names
    below it against a sentence nobody said), the page receives ttymeet's audio with energy and
    its recording is speech B (>= 0.7). ttymeet shows the browser talking. The browser sends
    its camera too (the fake device's moving picture), and ttymeet, with --video, shows it in
-   its preview: pictures from anna (her name and roster id), at most --video-fps 5.
+   its preview: pictures from anna (her name and roster id), at most --video-fps 5; ttymeet
+   sends its test pattern (--video-source), which the browser gets as ttybob's video track and
+   decodes at 320x180.
 Figures printed: Chromium's start and join times against ttymeet's, and the memory (PSS) and
 CPU time of the Chromium participant (its whole process tree) against ttymeet's.
 
@@ -323,7 +325,8 @@ def test_p2p_call():
             duration = 6.0 + 2 * P2P_RECORD_S
             tty = start_client(L, HEADLESS + XMPP + [
                 "-n", "ttybob", "--play", wd("b.wav"), "--loop", "--record", wd("tty.wav"),
-                "--video", "--video-fps", "5", "--duration", "%g" % duration, link], "ttybob")
+                "--video", "--video-fps", "5", "--video-source", "testpattern",
+                "--duration", "%g" % duration, link], "ttybob")
             up = tty.wait_event(lambda e: e["event"] == "media" and e.get("kind") == "audio",
                                 15)
             assert up["state"] == "connected" and "peer-to-peer with anna" in \
@@ -336,6 +339,8 @@ def test_p2p_call():
             span = time.monotonic() - t_u0
             (c_pss, c_cpu), (t_pss, t_cpu) = tree_usage(br.driver_pid), usage(tty.proc.pid)
             inb = stats.get("inbound") or {}
+            vin = stats.get("video_in") or {}
+            remote = state(page)["remote"]
             assert stats.get("p2p") and inb.get("packetsReceived", 0) > 40 * P2P_RECORD_S and \
                 inb.get("totalAudioEnergy", 0) > 0, stats
             assert tty.wait_exit(duration + 10) == 0, tty.describe()
@@ -365,6 +370,15 @@ def test_p2p_call():
         assert shown and shown[0].get("from") == "anna" and shown[0].get("codec") == "vp8", shown
         assert (len(frames) - 1) / span_v <= 5.5, (len(frames), span_v)
         assert len(set(frames[-1]["ascii"].replace("\n", ""))) > 3, frames[-1]["ascii"]
+        # ttymeet's test pattern in the browser: a video track of ttybob's, decoded
+        sent = tty.find(lambda e: e["event"] == "media" and e.get("kind") == "video")
+        print("  ttymeet's video: %s; the browser decoded %s pictures of %sx%s"
+              % (sent[0].get("message") if sent else None, vin.get("framesDecoded"),
+                 vin.get("frameWidth"), vin.get("frameHeight")))
+        assert sent and sent[0]["state"] == "connected" and \
+            sent[0].get("message") == "peer-to-peer", sent
+        assert {"participant": tty_id, "type": "video"} in remote, remote
+        assert vin.get("framesDecoded", 0) >= 20 and vin.get("frameWidth") == 320, vin
         print("  P2P call: audio connected %.0f ms after ttymeet started (ICE %.0f, DTLS %.0f "
               "ms); the page received %d packets (%d lost); correlation: ttymeet heard the "
               "browser %.2f (unsaid sentence %.2f), the browser heard ttymeet %.2f"

@@ -220,6 +220,7 @@ static void test_jitsi(void **state)
 		{ "--xmpp-muc", "bad muc", "--xmpp-muc" },
 		{ "--xmpp-websocket", "https://x/y", "--xmpp-websocket" },
 		{ "--room-type", "videoroom", "--room-type" },
+		{ "--video-codec", "vp9", "VP8 video in one layer" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		int rc;
@@ -240,6 +241,14 @@ static void test_jitsi(void **state)
 	assert_non_null(strstr(err, "Jitsi"));
 	assert_int_equal(parse(&o, err, "--jwt-file", "/x", "ws://h/", "1", NULL), -EINVAL);
 	assert_non_null(strstr(err, "Jitsi"));
+	assert_int_equal(parse(&o, err, "--video-simulcast", "--video-source", "testpattern",
+			       "https://meet.example.org/room", NULL), -EINVAL);
+	assert_non_null(strstr(err, "--video-simulcast"));
+	assert_int_equal(parse(&o, err, "--video-source", "testpattern", "--no-p2p",
+			       "https://meet.example.org/room", NULL), 0);
+	assert_true(o.no_p2p && o.jitsi && o.video_source);
+	assert_int_equal(parse(&o, err, "--no-p2p", "ws://h/", "1", NULL), -EINVAL);
+	assert_non_null(strstr(err, "--no-p2p"));
 }
 
 static int load_jitsi(struct cli_options *o, char *err, const char *jwt_file)

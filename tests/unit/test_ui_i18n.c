@@ -228,9 +228,23 @@ static void test_notice_jitsi(void **state)
 	assert_non_null(strstr(t, "room teamstandup on meet.example.org"));
 	assert_non_null(strstr(t, "https://meet.example.org/config.js"));
 	assert_non_null(strstr(t, "display name \"alice\""));
-	assert_non_null(strstr(t, "its chat and its call (audio only)"));
+	assert_non_null(strstr(t, "its chat and its call."));
 	assert_non_null(strstr(t, "No video is sent."));
 	assert_null(strstr(t, "No audio"));
+	assert_null(strstr(t, "Your video from"));
+	g_free(t);
+	/* --video-source: where the video goes, in every language */
+	char *av[] = { "ttymeet", "--video-source", "testpattern", "https://meet.example.org/r" };
+	o = opts(av, 4);
+	for (int l = 0; l < I18N_LANG_COUNT; l++) {
+		t = notice(&o, (enum i18n_lang)l, NULL, false);
+		assert_non_null(strstr(t, "testpattern"));
+		assert_non_null(strstr(t, "DTLS-SRTP"));
+		assert_null(strstr(t, i18n_get((enum i18n_lang)l, I18N_NOTICE_JITSI_NO_VIDEO)));
+		g_free(t);
+	}
+	o = opts(a1, 4);
+	t = notice(&o, I18N_EN, NULL, false);
 	assert_non_null(strstr(t, "the room's password if you give one, and your chat messages"));
 	assert_non_null(strstr(t, "encrypted and its certificate checked (https://, wss://)"));
 	assert_null(strstr(t, "audio bridge"));

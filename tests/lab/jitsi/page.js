@@ -19,9 +19,11 @@
 //   received from participant id (MediaRecorder; tests/lab/browser.py's VR_RECORD_STOP_JS
 //   stops and decodes it): an error or null. ttm.stats() -> Promise of the active
 //   connection's audio figures: {p2p, inbound: {packetsReceived, packetsLost,
-//   totalAudioEnergy, ...}, outbound: {packetsSent}}. state().jingle: [{action, from, reason}]
-//   of the Jingle requests the page received. ttm.mute(on) -> Promise: mutes or unmutes our
-//   microphone track as the web app's mute button does (lib-jitsi-meet's mute()/unmute()).
+//   totalAudioEnergy, ...}, outbound: {packetsSent}, video_in: {framesDecoded, frameWidth,
+//   frameHeight, packetsReceived} of the video received, or null}. state().jingle: [{action,
+//   from, reason}] of the Jingle requests the page received. ttm.mute(on) -> Promise: mutes or
+//   unmutes our microphone track as the web app's mute button does (lib-jitsi-meet's
+//   mute()/unmute()).
 // Options: focus=JID (default focus.DOMAIN), p2p=0 (no peer-to-peer Jingle offer to the one
 // other participant; on by default, as in the Jitsi Meet web app's config), id=ID (the
 // occupant name, else lib-jitsi-meet's own choice: 8 hex digits), audio=1 (send our
@@ -234,8 +236,11 @@
       var tpc = conf && conf.getActivePeerConnection();
       if (!tpc) return Promise.resolve({error: "no connection"});
       return tpc.peerconnection.getStats().then(function (rep) {
-        var out = {p2p: st.p2p, inbound: null, outbound: null};
+        var out = {p2p: st.p2p, inbound: null, outbound: null, video_in: null};
         rep.forEach(function (r) {
+          if (r.kind === "video" && r.type === "inbound-rtp")
+            out.video_in = {framesDecoded: r.framesDecoded, frameWidth: r.frameWidth,
+                            frameHeight: r.frameHeight, packetsReceived: r.packetsReceived};
           if (r.kind !== "audio") return;
           if (r.type === "inbound-rtp")
             out.inbound = {packetsReceived: r.packetsReceived, packetsLost: r.packetsLost,
