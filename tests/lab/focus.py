@@ -38,6 +38,10 @@ Behaviours for tests (command line, or at run time as a JSON line on stdin
   --colibri-ws BASE   with --bridge: each offer names a bridge channel (colibri-ws) at
                       BASE/colibri-ws/default-id/<room>/<nick>?pwd=<ICE pwd>, BASE being
                       ws://HOST:PORT of a stand-in bridge channel (tests/lab/colibri_ws.py)
+  --sfu               media through tests/lab/sfu.js, a werift forwarding bridge
+                      (tests/lab/jsfu.py): each participant's audio reaches the others under
+                      its own SSRC on one bundled m-line, announced with source-add /
+                      source-remove and ssrc-info owner. Logged as {"sfu": what, ...} records.
 
 Every stanza received is logged as one JSON line to --log (conference requests parsed:
 room, attrs, properties), and a line `ready` is printed on stdout once the component is
@@ -59,6 +63,7 @@ import xml.etree.ElementTree as ET
 from xml.sax.saxutils import escape, quoteattr
 
 import jbridge
+import jsfu
 
 NS_COMPONENT = "jabber:component:accept"
 NS_STREAM = "http://etherx.jabber.org/streams"
@@ -143,6 +148,7 @@ class Focus:
         self.ab_admin = None     # its handle for AudioBridge room requests
         self.ab_rooms = {}       # room JID -> AudioBridge room number
         self.parts = {}          # occupant JID -> bridged participant (see bridge_join)
+        self.sfu = None          # jsfu.SfuMedia with --sfu
 
     # ---- plumbing ----------------------------------------------------------------------------
 
@@ -262,7 +268,9 @@ class Focus:
     def handle_jingle(self, iq, jingle):
         """A Jingle iq from a participant: without --bridge acknowledged only; with it, the
         answers to our session-initiate (bridge_jingle)."""
-        if self.janus is None:
+        if self.sfu is not None:
+            self.sfu.jingle(iq, jingle)
+        elif self.janus is None:
             self.reply_result(iq)
         else:
             self.bridge_jingle(iq, jingle)
@@ -397,7 +405,8 @@ class Focus:
         new = nick not in room.occupants
         room.occupants[nick] = {"jid": item.get("jid") if item is not None else None,
                                 "role": item.get("role") if item is not None else None,
-                                "affiliation": item.get("affiliation") if item is not None else None}
+                                "affiliation": item.get("affiliation") if item is not None else None,
+                                "name": p.findtext("{http://jabber.org/protocol/nick}nick")}
         if new and room.state == "joined":
             self.bridge_invite(room)
         self.maybe_grant_owner(room)
@@ -458,6 +467,9 @@ class Focus:
     def bridge_invite(self, room):
         """As jicofo (min-participants = 2): once two participants are in the room, each one
         without a session gets one."""
+        if self.sfu is not None:
+            self.sfu.invite(room)
+            return
         if len(room.occupants) >= 2:
             for nick in list(room.occupants):
                 self.bridge_join(room, nick)
@@ -502,6 +514,9 @@ class Focus:
             self.trickle_to_client(part, line)
 
     def bridge_leave(self, occ, why):
+        if self.sfu is not None:
+            self.sfu.leave(occ, why)
+            return
         part = self.parts.pop(occ, None)
         if part is None:
             return
@@ -577,6 +592,9 @@ class Focus:
         if self.args.bridge:
             self.bridge_start()
             inputs.append(self.janus)
+        if self.args.sfu:
+            self.sfu = jsfu.SfuMedia(self, self.args.host)
+            inputs.append(self.sfu)
         while True:
             now = time.monotonic()
             while self.timers and self.timers[0][0] <= now:
@@ -588,6 +606,8 @@ class Focus:
                 if not data:
                     raise SystemExit("focus: the server closed the connection")
                 self.feed(data)
+            if self.sfu is not None and self.sfu in r:
+                self.sfu.drain()
             if self.janus is not None and self.janus in r:
                 self.janus.drain()
             if sys.stdin in r:
@@ -618,6 +638,8 @@ def main(argv=None):
     ap.add_argument("--bridge", metavar="JANUS_WS", help="media through Janus's AudioBridge")
     ap.add_argument("--colibri-ws", metavar="BASE", dest="colibri_ws",
                     help="with --bridge: offers name a bridge channel there")
+    ap.add_argument("--sfu", action="store_true",
+                    help="media through tests/lab/sfu.js, a forwarding bridge (see jsfu.py)")
     args = ap.parse_args(argv)
     if args.error and args.error not in ERROR_TYPES:
         ap.error("--error: one of %s" % ", ".join(sorted(ERROR_TYPES)))

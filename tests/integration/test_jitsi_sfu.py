@@ -1,0 +1,213 @@
+#!/usr/bin/env python3
+"""Several people's audio on one bundled m-line, as Jitsi's videobridge forwards it (issue 15):
+the stand-in focus (tests/lab/focus.py --sfu) gives each participant a Jingle session on
+tests/lab/sfu.js, a werift forwarding bridge that sends every participant's RTP to every other
+one unchanged (own SSRC, one audio m-line), and tells each participant whose SSRC is whose with
+source-add / source-remove (`ssrc-info owner='ROOM@MUC/nick'`), as jicofo does. Prosody, the
+focus and sfu.js run in the lab's server namespace, three ttymeets in its client namespace:
+
+- alice and bert each play their own sentence (espeak-ng) at different times (their scripts'
+  `say`): alice first, then bert; bert then leaves, and alice speaks again;
+- carl records what he hears (--record).
+Checks:
+- the focus offered three sessions, each accepted; each participant got source-add for the
+  others' SSRCs (the SSRCs sfu.js then received from them), carl both alice's and bert's;
+  sfu.js received each speaker's SSRC and forwarded it;
+- carl's recording correlates with alice's sentence where she spoke (envelope correlation
+  >= 0.7, tests/integration/test_audio.py's measure), with bert's where he spoke, and not with
+  alice's sentence where bert spoke (< 0.5: the negative control, so the measure can fail);
+- carl's `talking` events name alice during her spans and bert during his, never bert during
+  alice's (the SSRC -> owner mapping from the sources);
+- when bert leaves, carl gets a source-remove for bert's SSRC, bert's talking is off, and
+  alice's second sentence still arrives and is still hers (nothing broke).
+Figures printed: correlations, talking spans on carl's clock, packets sfu.js forwarded.
+
+Skips (exit 77) only when node/npm are missing or the probes' npm packages (werift) cannot be
+installed (tests/integration/chatprobe.py installs them as integ_roster_merge does).
+"""
+
+import os
+import sys
+import time
+
+import harness
+from harness import HEADLESS, lab, start_client
+import test_audio as A
+
+XMPP = ["--xmpp-domain", "localhost", "--xmpp-muc", "conference.localhost"]
+ROOM = "sfuroom"
+SKIP = 77
+ALICE = A.STORY[:74]     # "It was a bright cold day in April, ..."
+BERT = A.STORY[75:116]   # "Seven silver swans swam silently seaward."
+ALICE_AT, GAP_S, AGAIN_AFTER_S = 6.0, 1.5, 2.5
+
+
+def sfu(focus, what):
+    return [r for r in focus.records() if r.get("sfu") == what]
+
+
+def script(path, lines):
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
+def talking(c, name, on=True):
+    return [e["t"] for e in c.find(lambda e: e["event"] == "talking" and e.get("name") == name
+                                   and e.get("on") is on)]
+
+
+def spans(c, name, end):
+    """[(on, off)] of name's talking on c's clock (off = end while still on)."""
+    out, cur = [], None
+    for e in c.events:
+        if e["event"] != "talking" or e.get("name") != name:
+            continue
+        if e.get("on") and cur is None:
+            cur = e["t"]
+        elif not e.get("on") and cur is not None:
+            out.append((cur, e["t"]))
+            cur = None
+    if cur is not None:
+        out.append((cur, end))
+    return out
+
+
+def overlap(sp, lo, hi):
+    return sum(max(0.0, min(b, hi) - max(a, lo)) for a, b in sp)
+
+
+def correlate(ref_path, rec_env, start):
+    """Aligned envelope correlation of ref in rec_env, its start expected at start s (lag
+    searched from -0.5 to +1.5 s of it). Returns (r, where its first block was found, s)."""
+    ref = A.envelope_of(ref_path)
+    base = start / A.WIN_S
+    r, lags = A.aligned_correlation(ref, rec_env, base - 50, base + 150)
+    first = next((x for x in lags if x is not None), None)
+    return r, None if first is None else round(first * A.WIN_S, 2)
+
+
+def test_three_people_through_the_forwarding_bridge():
+    with lab.Lab() as L:
+        ws = L.start_prosody(focus=True)
+        focus = L.start_focus("--sfu")
+        port = int(ws.rsplit(":", 1)[1].split("/")[0])
+        link = "http://%s:%d/%s" % (L.server_addr, port, ROOM)
+        wav = {n: os.path.join(L.dir, n + ".wav") for n in ("alice", "bert", "other")}
+        la = A.speech(wav["alice"], ALICE)
+        lb = A.speech(wav["bert"], BERT)
+        A.speech(wav["other"], A.STORY[400:470])
+        bert_at = ALICE_AT + la + GAP_S
+        bert_leaves = bert_at + lb + 1.0
+        again_at = bert_leaves + AGAIN_AFTER_S
+        dur = again_at + la + 2.0
+        rec = os.path.join(L.dir, "carl.wav")
+        carl = start_client(L, HEADLESS + XMPP + ["-n", "carl", "--record", rec,
+                                                  "--duration", "%.1f" % dur, link], "carl")
+        alice = start_client(L, HEADLESS + XMPP + ["-n", "alice", "--duration", "%.1f" % dur,
+                                                   "--script", script(
+                                                       os.path.join(L.dir, "alice.script"),
+                                                       ["at %.2fs say %s" % (ALICE_AT, wav["alice"]),
+                                                        "at %.2fs say %s" % (again_at, wav["alice"])]),
+                                                   link], "alice")
+        bert = start_client(L, HEADLESS + XMPP + ["-n", "bert", "--duration", "%.1f" % dur,
+                                                  "--script", script(
+                                                      os.path.join(L.dir, "bert.script"),
+                                                      ["at %.2fs say %s" % (bert_at, wav["bert"]),
+                                                       "at %.2fs leave" % bert_leaves]),
+                                                  link], "bert")
+        people = {"carl": carl, "alice": alice, "bert": bert}
+        for n, c in people.items():
+            A.media_connected(c, 15)
+        t_up = time.monotonic() - carl.started
+        for n in ("alice", "carl"):
+            A.exit_ok(people[n], dur + 15)
+        assert bert.wait_exit(15) == 0, bert.describe()
+
+        # the signalling: three sessions, sources relayed with their owners
+        errors = sfu(focus, "error")
+        assert not errors, errors
+        # (ttymeet's occupant nick is an endpoint id; its display name is the presence's nick)
+        occ = {r["name"]: r["occupant"] for r in sfu(focus, "offered")}
+        assert sorted(occ) == sorted(people) and len(sfu(focus, "offered")) == 3, \
+            sfu(focus, "offered")
+        accepted = {r["occupant"]: r["sources"] for r in sfu(focus, "accepted")}
+        assert sorted(accepted) == sorted(occ.values()), accepted
+        ssrc = {n: accepted[occ[n]] for n in people}
+        for n in people:
+            assert len(ssrc[n]) == 1, ("%s announced %s" % (n, ssrc[n]))
+        got = {}  # who -> {owner: [ssrcs]} from the source-adds sent to who
+        for r in sfu(focus, "source-add"):
+            for owner, s in r["owners"].items():
+                got.setdefault(r["occupant"], {}).setdefault(owner, []).extend(s)
+        for n in people:
+            want = {occ[o]: ssrc[o] for o in people if o != n}
+            assert got.get(occ[n]) == want, (n, got.get(occ[n]), want)
+        # what sfu.js received from each is what each announced
+        seen = {}
+        for r in sfu(focus, "ssrc"):
+            seen.setdefault(r["occupant"], set()).add(str(r["ssrc"]))
+        for n in ("alice", "bert"):
+            assert seen.get(occ[n]) == set(ssrc[n]), (n, seen.get(occ[n]), ssrc[n])
+        # ttymeet sends the audio level extension (RFC 6464) the bridge offered
+        assert all(r["level"] for r in sfu(focus, "ssrc")), sfu(focus, "ssrc")
+        gone_bert = [r for r in sfu(focus, "removed") if r["occupant"] == occ["bert"]]
+        assert gone_bert, sfu(focus, "removed")
+        print("  sfu.js: received %s packets from bert, forwarded %d to him"
+              % (sum(gone_bert[0]["received"].values()), gone_bert[0]["sent"]))
+        removed = [r for r in sfu(focus, "source-remove") if r["occupant"] == occ["carl"]]
+        assert removed and removed[0]["owners"] == {occ["bert"]: ssrc["bert"]}, \
+            sfu(focus, "source-remove")
+        gone = sfu(focus, "terminated") + sfu(focus, "left")  # (ttymeet ends its session first)
+        assert [r["occupant"] for r in gone][:1] == [occ["bert"]], gone
+
+        # what carl heard: each sentence where it was said (times on carl's clock)
+        env = A.envelope_of(rec)
+        a_off = alice.started - carl.started
+        b_off = bert.started - carl.started
+        t_alice = [a_off + ALICE_AT, a_off + again_at]
+        t_bert = b_off + bert_at
+        r_a1, lag_a1 = correlate(wav["alice"], env, t_alice[0])
+        r_b, lag_b = correlate(wav["bert"], env, t_bert)
+        r_a2, lag_a2 = correlate(wav["alice"], env, t_alice[1])
+        r_neg, _ = correlate(wav["alice"], env, t_bert)
+        r_other, _ = correlate(wav["other"], env, t_alice[0])
+        print("  all three connected %.1f s after carl started; carl heard alice r=%.3f "
+              "(at %s s), bert r=%.3f (at %s s), alice after bert left r=%.3f (at %s s); "
+              "controls: alice's sentence where bert spoke %.3f, an unsaid one %.3f"
+              % (t_up, r_a1, lag_a1, r_b, lag_b, r_a2, lag_a2, r_neg, r_other))
+        assert r_a1 >= 0.7 and r_b >= 0.7 and r_a2 >= 0.7, (r_a1, r_b, r_a2, carl.describe())
+        assert r_neg < 0.5 and r_other < 0.5, (r_neg, r_other)
+
+        # who carl saw talking: each in their own spans (on carl's clock)
+        end = carl.events[-1]["t"]
+        sa, sb = spans(carl, "alice", end), spans(carl, "bert", end)
+        print("  carl's talking spans: alice %s, bert %s; alice spoke %.1f-%.1f and "
+              "%.1f-%.1f s, bert %.1f-%.1f s"
+              % ([(round(a, 2), round(b, 2)) for a, b in sa],
+                 [(round(a, 2), round(b, 2)) for a, b in sb], t_alice[0], t_alice[0] + la,
+                 t_alice[1], t_alice[1] + la, t_bert, t_bert + lb))
+        for lo, length, sp, who in ((t_alice[0], la, sa, "alice"), (t_bert, lb, sb, "bert"),
+                                    (t_alice[1], la, sa, "alice (again)")):
+            assert overlap(sp, lo, lo + length + 1.0) >= 0.5 * length, (who, sa, sb)
+        assert overlap(sb, t_alice[0], t_alice[0] + la) == 0, ("bert during alice", sb)
+        assert overlap(sb, t_alice[1], t_alice[1] + la) == 0, ("bert after he left", sb)
+        assert overlap(sa, t_bert + 0.5, t_bert + lb) < 0.5, ("alice during bert", sa)
+        assert not sb or sb[-1][1] < end, ("bert still talking at the end", sb)
+        st = carl.find("stats")
+        assert st and any(e.get("audio_in") for e in st), carl.describe()
+
+
+if __name__ == "__main__":
+    import chatprobe
+    import shutil
+    if not (shutil.which("node") and shutil.which("npm")):
+        print("SKIP test_jitsi_sfu: node or npm is not installed (scripts/deps.sh)")
+        sys.exit(SKIP)
+    try:
+        chatprobe.ensure_node_deps()
+    except AssertionError as e:
+        print("SKIP test_jitsi_sfu: the probes' npm packages (werift): %s" % e)
+        sys.exit(SKIP)
+    harness.require_root()
+    harness.run()

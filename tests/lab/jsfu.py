@@ -1,0 +1,224 @@
+"""Media behind the stand-in focus (tests/lab/focus.py --sfu): tests/lab/sfu.js, a werift
+forwarding bridge, plays the Jitsi Videobridge. Python standard library only; written from the
+wire formats (XEP-0166/0167/0339, NOTES §2.2-2.3 for what jicofo sends); nothing copied.
+
+Unlike --bridge (Janus's AudioBridge: one mixed stream), every participant's own audio reaches
+the others as the participant sent it, under its own SSRC, all on one bundled audio m-line, and
+the focus tells each participant whose SSRC is whose as jicofo does:
+- once two participants are in the room, each gets a session-initiate made from sfu.js's SDP
+  offer (jbridge.offer_to_jingle: audio + an empty video content, BUNDLE, the bridge's own
+  source owned by `jvb`);
+- its session-accept becomes sfu.js's SDP answer (jbridge.accept_to_sdp), its candidates (in
+  the accept or in transport-info) go to sfu.js; sfu.js's candidates are all in its offer;
+- when a participant's accept arrives, its audio sources go to every other participant with
+  an accepted session as `source-add` (XML, `<ssrc-info owner='ROOM@MUC/nick'/>`), and it gets
+  one source-add with everyone else's;
+- when it leaves (or ends its session) the others get `source-remove` for its sources and
+  sfu.js drops it.
+Logged as {"sfu": what, "occupant", ...} records: offered, accepted, candidates, source-add,
+source-remove, connected, ssrc (a new SSRC sfu.js receives from it; level: its first packet
+carries the audio level extension), removed (packets received from it and sent to it), left,
+terminated, error;
+"offered" has the occupant's display name (its presence's <nick>).
+
+SfuLink runs `node sfu.js ADDRESS` (in the focus's namespace) and is select()able like
+jbridge.JanusLink: fileno() / drain() hand sfu.js's JSON lines to on_event.
+"""
+
+import json
+import os
+import random
+import subprocess
+from xml.sax.saxutils import quoteattr
+
+import jbridge
+
+SFU_JS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sfu.js")
+NS_JINGLE = jbridge.NS_JINGLE
+EXT_LEVEL = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
+
+
+class SfuLink:
+    """sfu.js as a child process: send(obj) writes a command line, drain() reads its lines."""
+
+    def __init__(self, address, on_event):
+        self.proc = subprocess.Popen(["node", SFU_JS, address], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, bufsize=0)
+        self.on_event = on_event
+        self.buf = b""
+        line = self.proc.stdout.readline()
+        if b'"ready"' not in line:
+            raise SystemExit("focus: sfu.js did not start: %r" % line)
+
+    def fileno(self):
+        return self.proc.stdout.fileno()
+
+    def send(self, obj):
+        self.proc.stdin.write((json.dumps(obj) + "\n").encode())
+
+    def drain(self):
+        data = os.read(self.fileno(), 1 << 20)
+        if not data:
+            raise SystemExit("focus: sfu.js ended (exit %s)" % self.proc.poll())
+        self.buf += data
+        *lines, self.buf = self.buf.split(b"\n")
+        for line in lines:
+            try:
+                msg = json.loads(line)
+            except ValueError:
+                continue
+            self.on_event(msg)
+
+
+def audio_sources(jingle):
+    """[(ssrc, name, msid)] of the audio content of a session-accept (XML sources)."""
+    out = []
+    for c in jingle.findall("{%s}content" % NS_JINGLE):
+        d = c.find("{%s}description" % jbridge.NS_RTP)
+        if d is None or (d.get("media") or c.get("name")) != "audio":
+            continue
+        for s in d.findall("{%s}source" % jbridge.NS_SSMA):
+            ssrc = s.get("ssrc") or ""
+            if not ssrc.isdigit() or not 0 < int(ssrc) < 1 << 32:
+                continue
+            msid = next((p.get("value") for p in s.findall("{%s}parameter" % jbridge.NS_SSMA)
+                         if p.get("name") == "msid"), None)
+            out.append((ssrc, s.get("name"), msid))
+    return out
+
+
+def sources_jingle(action, sid, owners):
+    """<jingle action=source-add|source-remove> with the audio sources of owners: {occupant
+    JID: [(ssrc, name, msid)]}, each with its ssrc-info owner, as jicofo relays them."""
+    srcs = ""
+    for owner, lst in owners.items():
+        for ssrc, name, msid in lst:
+            srcs += "<source xmlns='%s' ssrc=%s%s>%s<ssrc-info xmlns='%s' owner=%s/></source>" % (
+                jbridge.NS_SSMA, quoteattr(ssrc), " name=%s" % quoteattr(name) if name else "",
+                "<parameter name='msid' value=%s/>" % quoteattr(msid) if msid else "",
+                jbridge.NS_JITMEET, quoteattr(owner))
+    return ("<jingle xmlns='%s' action='%s' sid=%s><content creator='initiator' name='audio'>"
+            "<description xmlns='%s' media='audio'>%s</description></content></jingle>"
+            % (NS_JINGLE, action, quoteattr(sid), jbridge.NS_RTP, srcs))
+
+
+class SfuMedia:
+    """The focus's --sfu media: one sfu.js participant and Jingle session per occupant. focus
+    is the focus.Focus (send, note, reply_result, full, args.nick)."""
+
+    def __init__(self, focus, address):
+        self.f = focus
+        self.link = SfuLink(address, self.on_event)
+        self.parts = {}  # occupant JID -> {"occ", "room", "sid", "offer", "sources", "accepted"}
+
+    def fileno(self):
+        return self.link.fileno()
+
+    def drain(self):
+        self.link.drain()
+
+    def note(self, what, occ, **kw):
+        self.f.note(dict({"sfu": what, "occupant": occ}, **kw))
+
+    def invite(self, room):
+        """As jicofo (min-participants = 2): once two are in the room, each without a
+        session gets one (its offer comes back from sfu.js in on_event)."""
+        if len(room.occupants) < 2:
+            return
+        for nick, o in room.occupants.items():
+            occ = "%s/%s" % (room.jid, nick)
+            if occ in self.parts or not o["jid"]:
+                continue
+            self.parts[occ] = {"occ": occ, "room": room.jid, "sid": os.urandom(6).hex(),
+                               "offer": None, "sources": [], "accepted": False}
+            self.parts[occ]["name"] = o.get("name")
+            self.link.send({"op": "create", "id": occ})
+
+    def others(self, part):
+        return [p for p in self.parts.values()
+                if p is not part and p["room"] == part["room"] and p["accepted"]]
+
+    def send_sources(self, to, action, owners):
+        owners = {k: v for k, v in owners.items() if v}
+        if not owners:
+            return
+        self.f.send("<iq type='set' id=%s from=%s to=%s>%s</iq>"
+                    % (quoteattr(self.f.next_id("src")), quoteattr(self.f.full),
+                       quoteattr(to["occ"]), sources_jingle(action, to["sid"], owners)))
+        self.note(action, to["occ"], owners={k: [s[0] for s in v] for k, v in owners.items()})
+
+    def leave(self, occ, why):
+        part = self.parts.pop(occ, None)
+        if part is None:
+            return
+        self.link.send({"op": "remove", "id": occ})
+        if part["accepted"]:
+            for o in self.others(part):
+                self.send_sources(o, "source-remove", {occ: part["sources"]})
+        if why:
+            self.note(why, occ)
+
+    def on_event(self, msg):
+        occ = msg.get("id")
+        part = self.parts.get(occ)
+        if "error" in msg:
+            self.note("error", occ, error=msg["error"])
+            return
+        if msg.get("removed"):
+            self.note("removed", occ, received=msg.get("in"), sent=msg.get("out"))
+        if part is None:
+            return
+        if "offer" in msg:
+            part["offer"] = msg["offer"]
+            room = part["room"]
+            jingle = jbridge.offer_to_jingle(part["offer"], part["sid"],
+                                             "%s/%s" % (room, self.f.args.nick),
+                                             random.randrange(1, 1 << 32))
+            self.f.send("<iq type='set' id=%s from=%s to=%s>%s</iq>"
+                        % (quoteattr("si-" + part["sid"]), quoteattr(self.f.full),
+                           quoteattr(occ), jingle))
+            self.note("offered", occ, sid=part["sid"], name=part["name"])
+        elif msg.get("event") in ("connected", "failed"):
+            self.note(msg["event"], occ)
+        elif msg.get("event") == "ssrc":
+            level = [i for i, u in jbridge.parse_sdp(part["offer"])["media"][0]["ext"]
+                     if u == EXT_LEVEL]
+            self.note("ssrc", occ, ssrc=msg.get("ssrc"),
+                      level=bool(level) and int(level[0]) in (msg.get("ext") or []))
+
+    def jingle(self, iq, jingle):
+        """A Jingle iq from a participant: the answers to our session-initiate."""
+        occ = iq.get("from") or ""
+        part = self.parts.get(occ)
+        action = jingle.get("action")
+        if part is None or jingle.get("sid") != part["sid"]:
+            self.f.send("<iq type='error' id=%s from=%s to=%s><error type='cancel'><item-not-found"
+                        " xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/><unknown-session xmlns="
+                        "'urn:xmpp:jingle:errors:1'/></error></iq>"
+                        % (quoteattr(iq.get("id", "")), quoteattr(iq.get("to", self.f.jid)),
+                           quoteattr(occ)))
+            return
+        self.f.reply_result(iq)
+        try:
+            if action == "session-accept" and not part["accepted"]:
+                self.link.send({"op": "answer", "id": occ,
+                                "sdp": jbridge.accept_to_sdp(jingle, part["offer"])})
+                part["sources"] = audio_sources(jingle)
+                part["accepted"] = True
+                self.note("accepted", occ, sources=[s[0] for s in part["sources"]])
+                others = self.others(part)
+                self.send_sources(part, "source-add", {o["occ"]: o["sources"] for o in others})
+                for o in others:
+                    self.send_sources(o, "source-add", {occ: part["sources"]})
+            if action in ("session-accept", "transport-info"):
+                n = 0
+                for t in jingle.iter("{%s}transport" % jbridge.NS_ICE):
+                    for line in jbridge.jingle_candidates(t):
+                        self.link.send({"op": "candidate", "id": occ, "candidate": line})
+                        n += 1
+                if n:
+                    self.note("candidates", occ, n=n)
+            elif action == "session-terminate":
+                self.leave(occ, "terminated")
+        except ValueError as e:
+            self.note("error", occ, action=action, error=str(e))
