@@ -33,12 +33,13 @@ lib-jitsi-meet, which ignores it, so the page plays it itself (ttm.playBridge): 
 received energy only for audio that plays.
 
 Two things of the 2021 client in today's Chromium, measured here, shape the test:
-- it renegotiates the bridge session 50-100 times a second on its own (negotiationneeded
-  after each of its answers; nothing reaches the focus): two Chromiums then took 150-175 % of
-  a core and sent 30-45 packets/s instead of 50. The page's renegotiate=0 removes that
-  handler as the session starts (ttm.stopRenegotiation): 30-40 % of a core, 49 packets/s
-  (only without P2P: after a switch from P2P back to the bridge such a page never resumed
-  sending, so integ_jitsi_switch keeps the loop);
+- when the offer names no bridge channel (colibri-ws <web-socket/>) the client opens an SCTP
+  data channel instead, for which the offer has no m-line, so Chromium fires negotiationneeded
+  after each of its answers and it renegotiates the session 50-100 times a second: two
+  Chromiums then took 150-175 % of a core and sent 30-45 packets/s instead of 50. The focus
+  names one (--colibri-ws, tests/lab/colibri_ws.py, as jicofo names the videobridge's): no
+  renegotiation at all, 30-45 % of a core, 50 packets/s. Test 2 checks both (each page
+  connects to the channel; at most 2 negotiations while recording), test 3 names one too;
 - a receive jitter buffer swells (to ~1.8 s) when a session runs while another Chromium
   loads its page, and takes ~10 s to shrink back, time-compressing what it plays meanwhile
   (0.4-0.5 correlation instead of 0.85-0.95): the first one's did when the focus invited each
@@ -76,6 +77,11 @@ STATS_JS = browser._STATS_JS.replace(
     "o.in_jitter = s.jitter;", "o.in_jitter = s.jitter; o.jb_delay = s.jitterBufferDelay; "
     "o.jb_count = s.jitterBufferEmittedCount;") + "stats(window.ttm && ttm.pc());"
 # records the page's remote audio (ttm.remoteAudio), stopped by browser.VR_RECORD_STOP_JS
+# counts the bridge session's negotiations (window.__ttm_renego)
+COUNT_RENEGOTIATIONS_JS = """
+window.__ttm_renego = 0;
+ttm.pc().addEventListener("negotiationneeded", function () { window.__ttm_renego++; });
+"""
 RECORD_START_JS = """
 var t = window.ttm && ttm.remoteAudio();
 if (!t) return "no remote audio track";
@@ -185,6 +191,12 @@ def test_offer_and_answer_translation():
         ("2", "urn:ietf:params:rtp-hdrext:ssrc-audio-level")]
     assert audio.find("s:source", ns).get("ssrc") == "1649600567"
     assert contents[1].find("r:description/s:source", ns).get("ssrc") == "42"
+    assert j.find(".//{%s}web-socket" % J.NS_COLIBRI) is None
+    # with a bridge channel: jicofo's colibri-ws <web-socket url/> in each transport
+    j = ET.fromstring(J.offer_to_jingle(JANUS_OFFER, "s1", "r@muc/focus", 42, "ws://b/x"))
+    assert [w.get("url") for w in j.iterfind("j:content/i:transport/{%s}web-socket"
+                                              % J.NS_COLIBRI, ns)] == [
+        "ws://b/x?pwd=qxKWZNwsl0vWPUkiMOizN+"] * 2
 
     sdp = J.accept_to_sdp(ET.fromstring(CLIENT_ACCEPT), JANUS_OFFER).split("\r\n")
     m = [x for x in sdp if x.startswith("m=")]
@@ -208,7 +220,7 @@ def test_offer_and_answer_translation():
 def test_two_browsers_hear_each_other_through_the_bridge():
     with lab.Lab(full_trickle=True) as L:
         ws = L.start_prosody(focus=True)
-        focus = L.start_focus("--bridge", L.url)
+        focus = L.start_focus("--bridge", L.url, "--colibri-ws", L.start_bridge_channel())
         wav = {}
         for name, text in SPEECH.items():
             wav[name] = os.path.join(L.dir, name + ".wav")
@@ -219,7 +231,7 @@ def test_two_browsers_hear_each_other_through_the_bridge():
             t0 = time.monotonic()
             ids = {}
             for n, wd in wds.items():
-                ids[n] = join(br, wd, ws, ROOM, n, p2p=0, audio=1, ap=0, renegotiate=0)[0]["my_id"]
+                ids[n] = join(br, wd, ws, ROOM, n, p2p=0, audio=1, ap=0)[0]["my_id"]
                 assert state(wd)["local_audio"], n
             for n, wd in wds.items():
                 wait_page(wd, n + "'s bridge session connected", lambda s: wd.js(
@@ -252,11 +264,19 @@ def test_two_browsers_hear_each_other_through_the_bridge():
             c_0, s_0, t_r = tree_usage(br.driver_pid)[1], prev, time.monotonic()
             for wd in wds.values():
                 assert wd.js(RECORD_START_JS) is None
+                wd.js(COUNT_RENEGOTIATIONS_JS)
             time.sleep(RECORD_S)
             s_1 = {n: stats(wd) for n, wd in wds.items()}
             c_1, span = tree_usage(br.driver_pid)[1], time.monotonic() - t_r
             for n, wd in wds.items():
+                renego = wd.js("return window.__ttm_renego;")
+                assert renego <= 2, "%s renegotiated %d times in %.0f s" % (n, renego, span)
                 save_recording(wd, os.path.join(L.dir, n + "-heard.wav"))
+            # each page opened the bridge channel its offer named (colibri_ws.py's log)
+            paths = [e["path"] for e in L.bridge_channel_events if e.get("event") == "connect"]
+            for n, i in ids.items():
+                assert any(p.startswith("/colibri-ws/default-id/%s/%s?pwd=" % (ROOM, i))
+                           for p in paths), (n, paths)
             print("  both bridge sessions connected %.1f s after the first page load, jitter "
                   "buffers settled %.1f s later; the 2 Chromiums used %.0f %% of a core while "
                   "recording" % (t_ice, t_settle, 100 * (c_1 - c_0) / span))
@@ -331,7 +351,7 @@ def test_ttymeet_and_two_browsers_through_the_bridge():
     speech = {"anna": A.SENTENCE, "bert": A.STORY[:170], "ttybob": A.STORY[400:560]}
     with lab.Lab(full_trickle=True) as L:
         ws = L.start_prosody(focus=True)
-        focus = L.start_focus("--bridge", L.url)
+        focus = L.start_focus("--bridge", L.url, "--colibri-ws", L.start_bridge_channel())
         port = int(ws.rsplit(":", 1)[1].split("/")[0])
         link = "http://%s:%d/%s" % (L.server_addr, port, ROOM)
         wav = {}
@@ -342,7 +362,7 @@ def test_ttymeet_and_two_browsers_through_the_bridge():
         br = browser.Browser(L, L.dir, os.path.join(L.dir, "agent.log"), serve=PAGE_DIR).start()
         try:
             wds = {n: br.driver(n, wav=wav[n])[0] for n in ("anna", "bert")}
-            ids = {n: join(br, wd, ws, ROOM, n, p2p=0, audio=1, ap=0, renegotiate=0)[0]["my_id"]
+            ids = {n: join(br, wd, ws, ROOM, n, p2p=0, audio=1, ap=0)[0]["my_id"]
                    for n, wd in wds.items()}
             page_mute(wds["bert"], True)
             tty = start_client(L, HEADLESS + XMPP + [
@@ -359,6 +379,8 @@ def test_ttymeet_and_two_browsers_through_the_bridge():
                 assert wd.js("return ttm.playBridge();") == 1, n
             browser.wait_for("three sessions accepted", lambda: len(
                 bridge(focus, "accepted")) == 3, 10)
+            browser.wait_for("three bridge channels (the pages' and ttymeet's)", lambda: len([
+                e for e in L.bridge_channel_events if e.get("event") == "connect"]) >= 3, 10)
             t_settle, _ = settle(wds)
 
             # phase 1: anna talks, bert is muted; phase 2: bert talks, anna is muted
@@ -401,7 +423,7 @@ def test_ttymeet_and_two_browsers_through_the_bridge():
         print("  ttymeet: audio through the bridge %.0f ms after its start (ICE %.0f, DTLS "
               "%.0f ms); the pages' jitter buffers settled %.1f s later" % (
                   up.get("join_ms", 0), up.get("ice_ms", 0), up.get("dtls_ms", 0), t_settle))
-        print("  cost over %.1f s of the call: 2 Chromiums with lib-jitsi-meet (renegotiate=0) "
+        print("  cost over %.1f s of the call: 2 Chromiums with lib-jitsi-meet "
               "%.0f MB (PSS), %.0f %% of a core; ttymeet %.1f MB, %.1f %% of a core" % (
                   span, c_pss / 1024, 100 * (c_cpu - u_0[1][1]) / span, t_pss / 1024,
                   100 * (t_cpu - u_0[2][1]) / span))

@@ -56,6 +56,7 @@ LAB_DIR = os.path.dirname(os.path.abspath(__file__))
 TEMPLATE_DIR = os.path.join(LAB_DIR, "janus")
 JANUSCTL = os.path.join(LAB_DIR, "janusctl.py")
 FOCUS = os.path.join(LAB_DIR, "focus.py")
+COLIBRI_WS = os.path.join(LAB_DIR, "colibri_ws.py")
 PROSODY_MODULES = os.path.join(LAB_DIR, "prosody")  # our own stand-in modules (mod_ttm_lobby)
 
 CLIENT_ADDR = "198.18.0.1"
@@ -667,6 +668,31 @@ class Lab:
             raise LabError("the stand-in focus did not connect: %s %s\n%s"
                            % (line, self._focus.stderr(), self.prosody_log_tail(20)))
         return self._focus
+
+    def start_bridge_channel(self, timeout=10.0):
+        """Starts tests/lab/colibri_ws.py (a stand-in videobridge channel) in the server
+        namespace on the server address; returns its ws:// base URL (for focus.py's
+        --colibri-ws). Its event lines are kept in self.bridge_channel_events (a list, filled
+        by a thread). Stopped by PID at teardown."""
+        p = subprocess.Popen(
+            ["ip", "netns", "exec", self.server_ns, sys.executable, COLIBRI_WS, "--host",
+             self.server_addr, "--port", "0"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, start_new_session=True, text=True)
+        self._clients.append(p)
+        r, _, _ = select.select([p.stdout], [], [], timeout)
+        line = p.stdout.readline() if r else ""
+        if not line.startswith("PORT "):
+            raise LabError("colibri_ws.py did not start: %r" % line)
+        self.bridge_channel_events = []
+
+        def read():
+            for ln in p.stdout:
+                try:
+                    self.bridge_channel_events.append(json.loads(ln))
+                except ValueError:
+                    pass
+        threading.Thread(target=read, daemon=True).start()
+        return "ws://%s:%d" % (self.server_addr, int(line.split()[1]))
 
     def add_prosody_user(self, user, password, host="localhost"):
         """Creates an account for an internal_plain VirtualHost (before start_prosody): the

@@ -88,11 +88,12 @@
   }
 
   // The 2021 build in today's Chromium renegotiates the bridge session 50-100 times a second
-  // on its own, from the moment it has answered (Chromium fires negotiationneeded after each
-  // of its answers; lib-jitsi-meet re-applies the offer; nothing reaches the focus). That
-  // takes most of a core per browser and pushes the receiver's jitter buffer up, which then
-  // shrinks by time-compressing what is heard. This removes its handler from the bridge
-  // session (renegotiate=0 does it as the session starts). Returns whether there was one.
+  // on its own when the offer names no bridge channel (colibri-ws <web-socket/>): it opens an
+  // SCTP data channel instead, which the offer has no m-line for, so Chromium fires
+  // negotiationneeded after each of its answers and lib-jitsi-meet re-applies the offer. That
+  // takes most of a core per browser. An offer with a bridge channel (focus.py --colibri-ws) has
+  // none of it; for one without, this removes the handler from the bridge session
+  // (renegotiate=0 does it as the session starts). Returns whether there was one.
   function stopRenegotiation() {
     var s = conf && conf.jvbJingleSession;
     if (!s || !s.peerconnection) return false;
