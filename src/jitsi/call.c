@@ -25,6 +25,8 @@ struct leg {
 	bool p2p;
 	bool ended;                    /* the other side ended it inside jsession_handle */
 	bool holding;                  /* jsession_create runs: its session-accept waits */
+	bool said;                     /* announce() told that the audio goes over it (since it
+					* became the active session) */
 	bool named;                    /* a source of its session-initiate had a name */
 	char *held;                    /* that session-accept, sent after our iq result */
 	char remote[JINGLE_OWNER_MAX]; /* the JID that offered it */
@@ -242,6 +244,8 @@ static void close_channel(struct jcall *c)
 /* ---- which leg carries the media ---- */
 
 /* The direct session once it is up, else the bridge's, else a direct one still connecting. */
+static void announce(struct jcall *c, struct leg *l);
+
 static void choose(struct jcall *c)
 {
 	struct leg *b = c->leg[BRIDGE].js ? &c->leg[BRIDGE] : NULL;
@@ -253,26 +257,32 @@ static void choose(struct jcall *c)
 	if (was) {
 		talking_off_all(c);
 		jsession_set_active(was->js, false);
+		was->said = false;
 	}
 	c->active = want;
 	if (!want)
 		return;
 	jsession_set_active(want->js, true);
-	if (c->told_up && jsession_is_up(want->js)) {
-		if (want->p2p)
-			say(c, "audio now goes directly to %s (peer-to-peer)",
-					  peer_name(c, want));
-		else
-			say(c, "audio now goes through the bridge");
-	}
+	announce(c, want);
 }
 
-static void tell_up(struct jcall *c, struct leg *l)
+/* Says how the audio goes once the active session is up, once each time it becomes the active
+ * one: the first time as the audio event, later as a notice (a switch, or the focus's session
+ * made anew). */
+static void announce(struct jcall *c, struct leg *l)
 {
+	if (c->active != l || l->said || !jsession_is_up(l->js))
+		return;
+	l->said = true;
+	if (c->told_up) {
+		if (l->p2p)
+			say(c, "audio now goes directly to %s (peer-to-peer)", peer_name(c, l));
+		else
+			say(c, "audio now goes through the bridge");
+		return;
+	}
 	struct peer_stats ps;
 	char how[160];
-	if (c->told_up || c->active != l)
-		return;
 	c->told_up = true;
 	peer_get_stats(jsession_peer(l->js), &ps);
 	if (l->p2p)
@@ -305,7 +315,7 @@ static void on_media(void *user, bool up, const char *why)
 	struct jcall *c = l->c;
 	if (up) {
 		choose(c);
-		tell_up(c, l);
+		announce(c, l);
 		return;
 	}
 	if (l->p2p) {
@@ -399,6 +409,7 @@ static void initiate(struct jcall *c, const struct xml_node *iq, const struct xm
 				    .video_out = on_video_out, .user = l };
 	char err[256] = "";
 	l->named = false;
+	l->said = false;
 	l->holding = true;
 	int rc = jsession_create(&jc, &jcb, j, &l->js, err, sizeof(err));
 	l->holding = false;

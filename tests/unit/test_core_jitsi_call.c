@@ -345,7 +345,7 @@ static void test_bridge_then_p2p_and_back(void **state)
 	(void)state;
 	struct world w = { 0 };
 	struct jcall *c = make(&w, false);
-	struct remote r[2] = { { 0 } };
+	struct remote r[3] = { { 0 } };
 	/* the focus's session: result first, then our session-accept; up: audio through the bridge */
 	remote_start(&w, &r[0], ROOM "/focus", "jvb1", 2222);
 	assert_true(feed(c, "f1", ROOM "/focus", r[0].jingle));
@@ -395,6 +395,21 @@ static void test_bridge_then_p2p_and_back(void **state)
 			 "action='transport-info' sid='p2p2'/>"));
 	assert_non_null(strstr(w.log[mark], "<unknown-session "));
 
+	/* the focus restarts the bridge session (a bridge failed): the new offer replaces the
+	 * old session, the room is not left, and the audio through the new one is said */
+	remote_start(&w, &r[2], ROOM "/focus", "jvb2", 5555);
+	mark = w.n;
+	assert_true(feed(c, "f2", ROOM "/focus", r[2].jingle));
+	assert_int_equal(find(&w, mark, "answer:f2 result", NULL), (int)mark);
+	u = (struct wait_up){ &w, &r[2], mark, (int)mark,
+			      "notice:audio now goes through the bridge" };
+	assert_true(pump(w.ctx, up_and_said, &u, 8000));
+	assert_int_equal(find(&w, mark, "audio:", NULL), -1);
+	mark = w.n;
+	assert_true(feed(c, "f3", ROOM "/focus", "<jingle xmlns='urn:xmpp:jingle:1' "
+			 "action='transport-info' sid='jvb1'/>"));
+	assert_non_null(strstr(w.log[mark], "<unknown-session "));
+
 	/* a polite end: the focus gets a session-terminate (success) */
 	mark = w.n;
 	jcall_destroy(c, true);
@@ -402,7 +417,7 @@ static void test_bridge_then_p2p_and_back(void **state)
 	assert_true(t >= 0 && strstr(w.log[t], "<success/>"));
 	peer_destroy(rb.p);
 	/* unmake without the call (destroyed above) */
-	for (size_t i = 0; i < 2; i++)
+	for (size_t i = 0; i < 3; i++)
 		peer_destroy(r[i].p);
 	while (g_main_context_iteration(w.ctx, FALSE))
 		;
