@@ -11,14 +11,18 @@ focus and sfu.js run in the lab's server namespace, three ttymeets in its client
 - carl records what he hears (--record).
 Checks:
 - the focus offered three sessions, each accepted; each participant got source-add for the
-  others' SSRCs (the SSRCs sfu.js then received from them), carl both alice's and bert's;
-  sfu.js received each speaker's SSRC and forwarded it;
+  others' SSRCs (the SSRCs sfu.js then received from them), carl both alice's and bert's:
+  carl and bert as JSON (json-message: ttymeet advertises json-encoded-sources and jicofo then
+  sends JSON), alice as XML <source>s with ssrc-info (focus.py --xml-sources), so both
+  encodings are exercised; sfu.js received each speaker's SSRC with the audio level
+  extension and forwarded it;
 - carl's recording correlates with alice's sentence where she spoke (envelope correlation
   >= 0.7, tests/integration/test_audio.py's measure), with bert's where he spoke, and not with
   alice's sentence where bert spoke (< 0.5: the negative control, so the measure can fail);
 - carl's `talking` events name alice during her spans and bert during his, never bert during
-  alice's (the SSRC -> owner mapping from the sources);
-- when bert leaves, carl gets a source-remove for bert's SSRC, bert's talking is off, and
+  alice's (the SSRC -> owner mapping from the JSON sources); alice's name bert during his
+  (from the XML sources);
+- when bert leaves, carl and alice get a source-remove for bert's SSRC, bert's talking is off, and
   alice's second sentence still arrives and is still hers (nothing broke).
 Figures printed: correlations, talking spans on carl's clock, packets sfu.js forwarded.
 
@@ -90,7 +94,9 @@ def correlate(ref_path, rec_env, start):
 def test_three_people_through_the_forwarding_bridge():
     with lab.Lab() as L:
         ws = L.start_prosody(focus=True)
-        focus = L.start_focus("--sfu")
+        # carl and bert get the sources as JSON (ttymeet advertises json-encoded-sources, and
+        # jicofo then sends JSON), alice as XML: both encodings in one run
+        focus = L.start_focus("--sfu", "--xml-sources", "alice")
         port = int(ws.rsplit(":", 1)[1].split("/")[0])
         link = "http://%s:%d/%s" % (L.server_addr, port, ROOM)
         wav = {n: os.path.join(L.dir, n + ".wav") for n in ("alice", "bert", "other")}
@@ -134,6 +140,10 @@ def test_three_people_through_the_forwarding_bridge():
         accepted = {r["occupant"]: r["sources"] for r in sfu(focus, "accepted")}
         assert sorted(accepted) == sorted(occ.values()), accepted
         ssrc = {n: accepted[occ[n]] for n in people}
+        feats = {r["occupant"]: r["json"] for r in sfu(focus, "features")}
+        assert feats == {occ["alice"]: False, occ["bert"]: True, occ["carl"]: True}, feats
+        for r in sfu(focus, "source-add") + sfu(focus, "source-remove"):
+            assert r["json"] == feats[r["occupant"]], r
         for n in people:
             assert len(ssrc[n]) == 1, ("%s announced %s" % (n, ssrc[n]))
         got = {}  # who -> {owner: [ssrcs]} from the source-adds sent to who
@@ -155,9 +165,10 @@ def test_three_people_through_the_forwarding_bridge():
         assert gone_bert, sfu(focus, "removed")
         print("  sfu.js: received %s packets from bert, forwarded %d to him"
               % (sum(gone_bert[0]["received"].values()), gone_bert[0]["sent"]))
-        removed = [r for r in sfu(focus, "source-remove") if r["occupant"] == occ["carl"]]
-        assert removed and removed[0]["owners"] == {occ["bert"]: ssrc["bert"]}, \
-            sfu(focus, "source-remove")
+        for n in ("alice", "carl"):
+            removed = [r for r in sfu(focus, "source-remove") if r["occupant"] == occ[n]]
+            assert removed and removed[0]["owners"] == {occ["bert"]: ssrc["bert"]}, \
+                (n, sfu(focus, "source-remove"))
         gone = sfu(focus, "terminated") + sfu(focus, "left")  # (ttymeet ends its session first)
         assert [r["occupant"] for r in gone][:1] == [occ["bert"]], gone
 
@@ -194,6 +205,13 @@ def test_three_people_through_the_forwarding_bridge():
         assert overlap(sb, t_alice[1], t_alice[1] + la) == 0, ("bert after he left", sb)
         assert overlap(sa, t_bert + 0.5, t_bert + lb) < 0.5, ("alice during bert", sa)
         assert not sb or sb[-1][1] < end, ("bert still talking at the end", sb)
+        # and alice (XML sources) saw bert talking while he spoke, and not after he left
+        sab = spans(alice, "bert", alice.events[-1]["t"])
+        print("  alice's talking spans for bert: %s (on alice's clock he spoke %.1f-%.1f s)"
+              % ([(round(a, 2), round(b, 2)) for a, b in sab], t_bert - a_off,
+                 t_bert - a_off + lb))
+        assert overlap(sab, t_bert - a_off, t_bert - a_off + lb + 1.0) >= 0.5 * lb, sab
+        assert overlap(sab, t_alice[1] - a_off, t_alice[1] - a_off + la) == 0, sab
         st = carl.find("stats")
         assert st and any(e.get("audio_in") for e in st), carl.describe()
 

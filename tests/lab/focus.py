@@ -42,6 +42,11 @@ Behaviours for tests (command line, or at run time as a JSON line on stdin
                       (tests/lab/jsfu.py): each participant's audio reaches the others under
                       its own SSRC on one bundled m-line, announced with source-add /
                       source-remove and ssrc-info owner. Logged as {"sfu": what, ...} records.
+                      Sources go as JSON (json-message) to participants whose disco#info
+                      lists http://jitsi.org/json-encoded-sources, as jicofo sends them,
+                      else as XML <source>s.
+  --xml-sources NAME  with --sfu: XML sources for the participant with that display name
+                      whatever it advertises (repeatable)
 
 Every stanza received is logged as one JSON line to --log (conference requests parsed:
 room, attrs, properties), and a line `ready` is printed on stdout once the component is
@@ -276,6 +281,8 @@ class Focus:
             self.bridge_jingle(iq, jingle)
 
     def on_iq_answer(self, iq):
+        if self.sfu is not None and self.sfu.on_answer(iq):
+            return
         for room in self.rooms.values():
             if room.config_id and iq.get("id") == room.config_id + "-get":
                 self.submit_config(room)
@@ -640,6 +647,8 @@ def main(argv=None):
                     help="with --bridge: offers name a bridge channel there")
     ap.add_argument("--sfu", action="store_true",
                     help="media through tests/lab/sfu.js, a forwarding bridge (see jsfu.py)")
+    ap.add_argument("--xml-sources", metavar="NAME", action="append", default=[],
+                    dest="xml_sources", help="with --sfu: XML sources for that display name")
     args = ap.parse_args(argv)
     if args.error and args.error not in ERROR_TYPES:
         ap.error("--error: one of %s" % ", ".join(sorted(ERROR_TYPES)))

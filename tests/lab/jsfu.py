@@ -11,11 +11,14 @@ the focus tells each participant whose SSRC is whose as jicofo does:
 - its session-accept becomes sfu.js's SDP answer (jbridge.accept_to_sdp), its candidates (in
   the accept or in transport-info) go to sfu.js; sfu.js's candidates are all in its offer;
 - when a participant's accept arrives, its audio sources go to every other participant with
-  an accepted session as `source-add` (XML, `<ssrc-info owner='ROOM@MUC/nick'/>`), and it gets
-  one source-add with everyone else's;
+  an accepted session as `source-add`, and it gets one source-add with everyone else's: as
+  JSON (`<json-message>`, owner the endpoint id) to a participant whose disco#info (asked when
+  it is invited) lists json-encoded-sources, as jicofo does, else (or for a display name in
+  focus.py's --xml-sources) as XML `<source>`s with `<ssrc-info owner='ROOM@MUC/nick'/>`;
 - when it leaves (or ends its session) the others get `source-remove` for its sources and
   sfu.js drops it.
-Logged as {"sfu": what, "occupant", ...} records: offered, accepted, candidates, source-add,
+Logged as {"sfu": what, "occupant", ...} records: features (json: True if it gets JSON
+sources), offered, accepted, candidates, source-add,
 source-remove, connected, ssrc (a new SSRC sfu.js receives from it; level: its first packet
 carries the audio level extension), removed (packets received from it and sent to it), left,
 terminated, error;
@@ -29,13 +32,15 @@ import json
 import os
 import random
 import subprocess
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape, quoteattr
 
 import jbridge
 
 SFU_JS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sfu.js")
 NS_JINGLE = jbridge.NS_JINGLE
 EXT_LEVEL = "urn:ietf:params:rtp-hdrext:ssrc-audio-level"
+NS_DISCO_INFO = "http://jabber.org/protocol/disco#info"
+JSON_SOURCES = "http://jitsi.org/json-encoded-sources"
 
 
 class SfuLink:
@@ -87,9 +92,19 @@ def audio_sources(jingle):
     return out
 
 
-def sources_jingle(action, sid, owners):
+def sources_jingle(action, sid, owners, as_json=False):
     """<jingle action=source-add|source-remove> with the audio sources of owners: {occupant
-    JID: [(ssrc, name, msid)]}, each with its ssrc-info owner, as jicofo relays them."""
+    JID: [(ssrc, name, msid)]}, as jicofo relays them: XML <source>s each with its ssrc-info
+    owner, or with as_json one <json-message> {"sources": {endpoint id (the occupant's nick):
+    [[], [], [{"s", "n", "m"}...]]}} (jicofo's compact encoding: video sources, video groups,
+    audio sources; trailing empty lists left out)."""
+    if as_json:
+        msg = {"sources": {owner.rsplit("/", 1)[-1]: [[], [], [
+            dict({"s": int(ssrc)}, **{k: v for k, v in (("n", name), ("m", msid)) if v})
+            for ssrc, name, msid in lst]] for owner, lst in owners.items()}}
+        return ("<jingle xmlns='%s' action='%s' sid=%s><json-message xmlns='%s'>%s"
+                "</json-message></jingle>" % (NS_JINGLE, action, quoteattr(sid),
+                                              jbridge.NS_JITMEET, escape(json.dumps(msg))))
     srcs = ""
     for owner, lst in owners.items():
         for ssrc, name, msid in lst:
@@ -132,7 +147,25 @@ class SfuMedia:
             self.parts[occ] = {"occ": occ, "room": room.jid, "sid": os.urandom(6).hex(),
                                "offer": None, "sources": [], "accepted": False}
             self.parts[occ]["name"] = o.get("name")
+            self.parts[occ]["json"] = False
+            # what it understands, as jicofo asks each participant (json-encoded-sources)
+            self.f.send("<iq type='get' id=%s from=%s to=%s><query xmlns='%s'/></iq>"
+                        % (quoteattr("sfu-disco-" + self.parts[occ]["sid"]),
+                           quoteattr(self.f.full), quoteattr(occ), NS_DISCO_INFO))
             self.link.send({"op": "create", "id": occ})
+
+    def on_answer(self, iq):
+        """An iq result/error for the focus: True if it answers our disco#info."""
+        ident = iq.get("id") or ""
+        part = next((p for p in self.parts.values() if ident == "sfu-disco-" + p["sid"]), None)
+        if part is None:
+            return False
+        q = iq.find("{%s}query" % NS_DISCO_INFO)
+        feats = [f.get("var") for f in q.findall("{%s}feature" % NS_DISCO_INFO)] \
+            if q is not None and iq.get("type") == "result" else []
+        part["json"] = JSON_SOURCES in feats and part["name"] not in self.f.args.xml_sources
+        self.note("features", part["occ"], json=part["json"])
+        return True
 
     def others(self, part):
         return [p for p in self.parts.values()
@@ -144,8 +177,10 @@ class SfuMedia:
             return
         self.f.send("<iq type='set' id=%s from=%s to=%s>%s</iq>"
                     % (quoteattr(self.f.next_id("src")), quoteattr(self.f.full),
-                       quoteattr(to["occ"]), sources_jingle(action, to["sid"], owners)))
-        self.note(action, to["occ"], owners={k: [s[0] for s in v] for k, v in owners.items()})
+                       quoteattr(to["occ"]), sources_jingle(action, to["sid"], owners,
+                                                            to["json"])))
+        self.note(action, to["occ"], owners={k: [s[0] for s in v] for k, v in owners.items()},
+                  json=to["json"])
 
     def leave(self, occ, why):
         part = self.parts.pop(occ, None)
