@@ -49,6 +49,7 @@ struct jcall {
 	struct vsend *vsend;          /* our video (cfg->video_out), or NULL */
 	struct jcolibri *chan;        /* the bridge session's channel (colibri-ws), or NULL */
 	bool chan_told;               /* its trouble was said (once per bridge session) */
+	int chan_last_n;              /* the lastN it was given */
 	uint64_t dominant;            /* the bridge's dominant speaker (roster id), 0: nobody */
 	char dominant_nick[NICK_MAX]; /* and their occupant name */
 };
@@ -208,6 +209,14 @@ static void chan_closed(void *user, int err, const char *why, unsigned retry_ms)
 static const struct jcolibri_cbs chan_cbs = { .dominant = chan_dominant,
 					      .closed = chan_closed };
 
+/* The videos we ask the bridge for: the preview shows one picture; none without video
+ * (answered inactive), and none while the media goes peer-to-peer (the bridge session is idle
+ * then: what the bridge sent would be dropped, on a link that may be slow). */
+static int want_last_n(const struct jcall *c)
+{
+	return c->cfg.video && !(c->active && c->active->p2p) ? 1 : 0;
+}
+
 /* Opens the channel the bridge session's offer j names, if any (see call.h). */
 static void open_channel(struct jcall *c, const struct xml_node *j, const struct leg *l)
 {
@@ -215,8 +224,8 @@ static void open_channel(struct jcall *c, const struct xml_node *j, const struct
 	int rc = jcolibri_url_from_jingle(j, url, sizeof(url));
 	if (rc == -ENOENT || !c->cfg.ws) /* the bridge offers none (or tests): audio levels */
 		return;
-	/* lastN: the preview shows one picture; none without video (answered inactive) */
-	struct jcolibri_params p = { .last_n = c->cfg.video ? 1 : 0,
+	c->chan_last_n = want_last_n(c);
+	struct jcolibri_params p = { .last_n = c->chan_last_n,
 				     .max_height = JCALL_CHANNEL_HEIGHT,
 				     .naming = l->named ? JCOLIBRI_SOURCES : JCOLIBRI_ENDPOINTS,
 				     .insecure = c->cfg.insecure };
@@ -260,6 +269,10 @@ static void choose(struct jcall *c)
 		was->said = false;
 	}
 	c->active = want;
+	if (c->chan && want_last_n(c) != c->chan_last_n) { /* sent now, or on the next open */
+		c->chan_last_n = want_last_n(c);
+		jcolibri_set_last_n(c->chan, c->chan_last_n);
+	}
 	if (!want)
 		return;
 	jsession_set_active(want->js, true);

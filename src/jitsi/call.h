@@ -21,7 +21,8 @@
  * The bridge channel (src/jitsi/colibri.h): when the focus's session-initiate names the
  * bridge's WebSocket (<web-socket> in its transport) and cfg->ws is set, the bridge session
  * opens it once its session-accept is out, asking for one video (lastN 1; 0 without
- * cfg->video) at most JCALL_CHANNEL_HEIGHT high, nobody on stage: the bridge then forwards the
+ * cfg->video, and 0 while the media goes peer-to-peer: the bridge session is idle then) at
+ * most JCALL_CHANNEL_HEIGHT high, nobody on stage: the bridge then forwards the
  * video of whom it ranks first by speech, its dominant speaker, so the preview follows the
  * talker. Source names when the offer's sources carry names (every jicofo since 2022 names at
  * least the bridge's own "jvb-a0"), endpoint ids when none do (2021). It closes with the

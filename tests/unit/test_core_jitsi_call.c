@@ -8,13 +8,13 @@
  *
  * The bridge channel, against the stand-in bridge tests/lab/colibri_ws.py on loopback (a
  * separate process): a focus session-initiate naming a colibri-ws URL opens it (the URL's
- * path), our constraints ask for lastN 1 (0 for a call without video) at JCALL_CHANNEL_HEIGHT,
- * by endpoint for an offer without source names and by source for one with them; the
- * bridge's dominant speaker reaches
- * cbs->dominant as the roster id of that occupant (0 for silence, strangers, and once that
- * occupant left); two losses say one notice and the channel comes back; a peer's offer opens
- * none; a focus restart replaces the channel, the focus's session-terminate closes it
- * (dominant back to 0), and so does jcall_destroy. */
+ * path), our constraints ask for lastN 1 (0 for a call without video, and while a direct
+ * session carries the media) at JCALL_CHANNEL_HEIGHT, by endpoint for an offer without source
+ * names and by source for one with them; the bridge's dominant speaker reaches cbs->dominant
+ * as the roster id of that occupant (0 for silence, strangers, and once that occupant left);
+ * two losses say one notice and the channel comes back; a peer's offer opens none; a focus
+ * restart replaces the channel, the focus's session-terminate closes it (dominant back to 0),
+ * and so does jcall_destroy. */
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
@@ -613,7 +613,7 @@ static void test_bridge_channel(void **state)
 	assert_int_equal(ws_ctx_create(loop, false, &ws), 0);
 	standin_start(&b, w.ctx);
 	struct jcall *c = make_ws(&w, false, ws, true);
-	struct remote r[5] = { { 0 } };
+	struct remote r[6] = { { 0 } };
 
 	/* the focus's offer, sources without names (2021): the channel opens on its URL and
 	 * asks by endpoint */
@@ -666,6 +666,18 @@ static void test_bridge_channel(void **state)
 	json_decref(e);
 	check_constraints(&w, &b, 4, true, 1);
 	speaker(&w, &b, "\"dominantSpeakerEndpoint\":\"alice\"", "dominant:1");
+	/* alice's direct session comes up: no video from the idle bridge (lastN 0); she ends it:
+	 * one again */
+	remote_start(&w, &r[5], ROOM "/alice", "p2pA", 3334);
+	mark = w.n;
+	assert_true(feed(c, "pA", ROOM "/alice", r[5].jingle));
+	struct wait_up u = { &w, &r[5], mark, (int)mark, "audio:up peer-to-peer with Alice" };
+	assert_true(pump(w.ctx, up_and_said, &u, 8000));
+	check_constraints(&w, &b, 4, true, 0);
+	assert_true(feed(c, "tA", ROOM "/alice", "<jingle xmlns='urn:xmpp:jingle:1' "
+			 "action='session-terminate' sid='p2pA'><reason><success/></reason>"
+			 "</jingle>"));
+	check_constraints(&w, &b, 4, true, 1);
 	/* bert leaving changes nothing, alice leaving makes it nobody; she comes back */
 	mark = w.n;
 	jcall_occupant_left(c, "bert");
@@ -714,7 +726,7 @@ static void test_bridge_channel(void **state)
 	jcall_destroy(c, false);
 	json_decref(standin_wait(&w, &b, "closed", 6));
 
-	for (size_t i = 0; i < 5; i++)
+	for (size_t i = 0; i < 6; i++)
 		peer_destroy(r[i].p);
 	pump(w.ctx, NULL, NULL, 100); /* lets lws finish the close */
 	standin_stop(&b);
