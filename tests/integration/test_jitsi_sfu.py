@@ -18,12 +18,15 @@ Checks:
   extension and forwarded it;
 - carl's recording correlates with alice's sentence where she spoke (envelope correlation
   >= 0.7, tests/integration/test_audio.py's measure), with bert's where he spoke, and not with
-  alice's sentence where bert spoke (< 0.5: the negative control, so the measure can fail);
+  alice's sentence where bert spoke, nor with a sentence nobody said (< 0.6: the negative
+  controls, so the measure can fail);
 - carl's `talking` events name alice during her spans and bert during his, never bert during
   alice's (the SSRC -> owner mapping from the JSON sources); alice's name bert during his
   (from the XML sources);
-- when bert leaves, carl and alice get a source-remove for bert's SSRC, bert's talking is off, and
-  alice's second sentence still arrives and is still hers (nothing broke).
+- bert says his sentence again and leaves in the middle of it: carl and alice get a
+  source-remove for bert's SSRC, and their talking for bert ends within 1.5 s of his leaving
+  (not at the end of the run); alice's second sentence still arrives and is still hers
+  (nothing broke).
 Figures printed: correlations, talking spans on carl's clock, packets sfu.js forwarded.
 
 Skips (exit 77) only when node/npm are missing or the probes' npm packages (werift) cannot be
@@ -44,6 +47,7 @@ SKIP = 77
 ALICE = A.STORY[:74]     # "It was a bright cold day in April, ..."
 BERT = A.STORY[75:116]   # "Seven silver swans swam silently seaward."
 ALICE_AT, GAP_S, AGAIN_AFTER_S = 6.0, 1.5, 2.5
+CUT_S = 1.5  # bert leaves this long into his second sentence
 
 
 def sfu(focus, what):
@@ -62,14 +66,18 @@ def talking(c, name, on=True):
 
 
 def spans(c, name, end):
-    """[(on, off)] of name's talking on c's clock (off = end while still on)."""
+    """[(on, off)] of name's talking on c's clock (off = end while still on). Leaving ends
+    it: participant-left comes without a talking off when the person's presence overtakes the
+    focus's source-remove (seen here: prosody relays bert's unavailable presence straight to
+    carl, the focus's source-remove follows it)."""
     out, cur = [], None
     for e in c.events:
-        if e["event"] != "talking" or e.get("name") != name:
+        if e.get("name") != name or e["event"] not in ("talking", "participant-left"):
             continue
-        if e.get("on") and cur is None:
+        on = e["event"] == "talking" and e.get("on")
+        if on and cur is None:
             cur = e["t"]
-        elif not e.get("on") and cur is not None:
+        elif not on and cur is not None:
             out.append((cur, e["t"]))
             cur = None
     if cur is not None:
@@ -104,7 +112,9 @@ def test_three_people_through_the_forwarding_bridge():
         lb = A.speech(wav["bert"], BERT)
         A.speech(wav["other"], A.STORY[400:470])
         bert_at = ALICE_AT + la + GAP_S
-        bert_leaves = bert_at + lb + 1.0
+        # bert says it again and leaves in the middle of it: his talking must end with him
+        bert_again = bert_at + lb + 0.3
+        bert_leaves = bert_again + CUT_S
         again_at = bert_leaves + AGAIN_AFTER_S
         dur = again_at + la + 2.0
         rec = os.path.join(L.dir, "carl.wav")
@@ -120,6 +130,7 @@ def test_three_people_through_the_forwarding_bridge():
                                                   "--script", script(
                                                       os.path.join(L.dir, "bert.script"),
                                                       ["at %.2fs say %s" % (bert_at, wav["bert"]),
+                                                       "at %.2fs say %s" % (bert_again, wav["bert"]),
                                                        "at %.2fs leave" % bert_leaves]),
                                                   link], "bert")
         people = {"carl": carl, "alice": alice, "bert": bert}
@@ -188,7 +199,8 @@ def test_three_people_through_the_forwarding_bridge():
               "controls: alice's sentence where bert spoke %.3f, an unsaid one %.3f"
               % (t_up, r_a1, lag_a1, r_b, lag_b, r_a2, lag_a2, r_neg, r_other))
         assert r_a1 >= 0.7 and r_b >= 0.7 and r_a2 >= 0.7, (r_a1, r_b, r_a2, carl.describe())
-        assert r_neg < 0.5 and r_other < 0.5, (r_neg, r_other)
+        # (unrelated speech reaches 0.3-0.45 with this piecewise alignment; the sentences 0.88+)
+        assert r_neg < 0.6 and r_other < 0.6, (r_neg, r_other)
 
         # who carl saw talking: each in their own spans (on carl's clock)
         end = carl.events[-1]["t"]
@@ -202,9 +214,17 @@ def test_three_people_through_the_forwarding_bridge():
                                     (t_alice[1], la, sa, "alice (again)")):
             assert overlap(sp, lo, lo + length + 1.0) >= 0.5 * length, (who, sa, sb)
         assert overlap(sb, t_alice[0], t_alice[0] + la) == 0, ("bert during alice", sb)
-        assert overlap(sb, t_alice[1], t_alice[1] + la) == 0, ("bert after he left", sb)
         assert overlap(sa, t_bert + 0.5, t_bert + lb) < 0.5, ("alice during bert", sa)
-        assert not sb or sb[-1][1] < end, ("bert still talking at the end", sb)
+        # bert left mid-sentence: talking when he left, off soon after (not at carl's end)
+        t_leave = b_off + bert_leaves
+        left_at = [e["t"] for e in carl.find("participant-left")]
+        print("  bert left talking at %.2f s on carl's clock: carl's talking for him ended at "
+              "%s s (talking off or participant-left), participant-left at %s s"
+              % (t_leave, sb and round(sb[-1][1], 2), left_at))
+        assert sb and sb[-1][0] < t_leave - 0.5, ("bert not talking when he left", sb, t_leave)
+        assert overlap(sb, t_alice[1], t_alice[1] + la) == 0, ("bert after he left", sb)
+        assert t_leave - 0.3 < sb[-1][1] < t_leave + 1.5 and sb[-1][1] < end, (
+            "bert's talking did not end with him", sb, t_leave, end)
         # and alice (XML sources) saw bert talking while he spoke, and not after he left
         sab = spans(alice, "bert", alice.events[-1]["t"])
         print("  alice's talking spans for bert: %s (on alice's clock he spoke %.1f-%.1f s)"
@@ -212,6 +232,7 @@ def test_three_people_through_the_forwarding_bridge():
                  t_bert - a_off + lb))
         assert overlap(sab, t_bert - a_off, t_bert - a_off + lb + 1.0) >= 0.5 * lb, sab
         assert overlap(sab, t_alice[1] - a_off, t_alice[1] - a_off + la) == 0, sab
+        assert sab and sab[-1][1] < t_leave - a_off + 1.5, ("alice: bert's talking", sab)
         st = carl.find("stats")
         assert st and any(e.get("audio_in") for e in st), carl.describe()
 
