@@ -4,6 +4,7 @@ Jitsi client: lib-jitsi-meet (the 2021 npm build, tests/lab/jitsi/page.html) in 
 headless Chromium, the stand-in focus bridging to Janus's AudioBridge (tests/lab/focus.py
 --bridge, as integ_jitsi_bridge), prosody, and ttymeet.
 
+ttymeet and the browser both open the bridge channel the focus names (tests/lab/colibri_ws.py).
 The browser (anna) sends a steady 440 Hz tone as its microphone, P2P on as in the web app and
 her occupant id sorting first, so that she offers it; ttymeet (bob) records what it plays.
 1. Two people: both get the focus's bridge session, and anna offers bob a direct one; bob's
@@ -88,7 +89,9 @@ def gap_around(env, t, thresh):
 def test_p2p_bridge_switch():
     with lab.Lab(full_trickle=True) as L:
         ws = L.start_prosody(focus=True)
-        L.start_focus("--bridge", L.url)
+        # with a bridge channel in the offer, as jicofo names the videobridge's: without one
+        # the 2021 client renegotiates the bridge session 50-100 times a second
+        L.start_focus("--bridge", L.url, "--colibri-ws", L.start_bridge_channel())
         port = int(ws.rsplit(":", 1)[1].split("/")[0])
         link = "http://%s:%d/SwitchRoom" % (L.server_addr, port)
         wav = os.path.join(L.dir, "tone.wav")
@@ -98,9 +101,9 @@ def test_p2p_bridge_switch():
         carl = None
         try:
             page, _ = br.driver("anna", wav=wav)
-            # the page's own renegotiation stays on (not renegotiate=0, as integ_jitsi_bridge
-            # has it): without it the 2021 client never resumes sending on the bridge session
-            # after peer-to-peer (its packetsSent stood still for 5 s and more)
+            # not renegotiate=0: without its negotiationneeded handler the 2021 client never
+            # resumes sending on the bridge session after peer-to-peer (measured: its
+            # packetsSent stood still for 5 s and more)
             join(br, page, ws, "switchroom", "anna", id="00000000", audio=1, ap=0)
             bob = start_client(L, HEADLESS + XMPP + ["-n", "bob", "--record", rec,
                                                      "--duration", "60", link], "bob")
