@@ -7,7 +7,8 @@ the others as the participant sent it, under its own SSRC, all on one bundled au
 the focus tells each participant whose SSRC is whose as jicofo does:
 - once two participants are in the room, each gets a session-initiate made from sfu.js's SDP
   offer (jbridge.offer_to_jingle: audio + an empty video content, BUNDLE, the bridge's own
-  source owned by `jvb`);
+  source owned by `jvb`), after the focus has its disco#info answer; a late joiner's carries
+  the sources of everyone whose session is accepted, as jicofo's does;
 - its session-accept becomes sfu.js's SDP answer (jbridge.accept_to_sdp), its candidates (in
   the accept or in transport-info) go to sfu.js; sfu.js's candidates are all in its offer;
 - when a participant's accept arrives, its audio sources go to every other participant with
@@ -22,7 +23,8 @@ sources), offered, accepted, candidates, source-add,
 source-remove, connected, ssrc (a new SSRC sfu.js receives from it; level: its first packet
 carries the audio level extension), removed (packets received from it and sent to it), left,
 terminated, error;
-"offered" has the occupant's display name (its presence's <nick>).
+"offered" has the occupant's display name (its presence's <nick>), json and the owners whose
+sources its session-initiate carries.
 
 SfuLink runs `node sfu.js ADDRESS` (in the focus's namespace) and is select()able like
 jbridge.JanusLink: fileno() / drain() hand sfu.js's JSON lines to on_event.
@@ -124,7 +126,10 @@ class SfuMedia:
     def __init__(self, focus, address):
         self.f = focus
         self.link = SfuLink(address, self.on_event)
-        self.parts = {}  # occupant JID -> {"occ", "room", "sid", "offer", "sources", "accepted"}
+        # occupant JID -> {"occ", "room", "sid", "offer", "sources" (its own), "accepted",
+        # "name", "json" (None until its disco#info answer), "known" (occupants whose sources
+        # it was sent)}
+        self.parts = {}
 
     def fileno(self):
         return self.link.fileno()
@@ -145,9 +150,8 @@ class SfuMedia:
             if occ in self.parts or not o["jid"]:
                 continue
             self.parts[occ] = {"occ": occ, "room": room.jid, "sid": os.urandom(6).hex(),
-                               "offer": None, "sources": [], "accepted": False}
-            self.parts[occ]["name"] = o.get("name")
-            self.parts[occ]["json"] = False
+                               "offer": None, "sources": [], "accepted": False,
+                               "name": o.get("name"), "json": None, "known": set()}
             # what it understands, as jicofo asks each participant (json-encoded-sources)
             self.f.send("<iq type='get' id=%s from=%s to=%s><query xmlns='%s'/></iq>"
                         % (quoteattr("sfu-disco-" + self.parts[occ]["sid"]),
@@ -165,6 +169,7 @@ class SfuMedia:
             if q is not None and iq.get("type") == "result" else []
         part["json"] = JSON_SOURCES in feats and part["name"] not in self.f.args.xml_sources
         self.note("features", part["occ"], json=part["json"])
+        self.offer(part)
         return True
 
     def others(self, part):
@@ -173,6 +178,9 @@ class SfuMedia:
 
     def send_sources(self, to, action, owners):
         owners = {k: v for k, v in owners.items() if v}
+        if action == "source-add":
+            owners = {k: v for k, v in owners.items() if k not in to["known"]}
+            to["known"].update(owners)
         if not owners:
             return
         self.f.send("<iq type='set' id=%s from=%s to=%s>%s</iq>"
@@ -193,6 +201,34 @@ class SfuMedia:
         if why:
             self.note(why, occ)
 
+    def offer(self, part):
+        """The session-initiate, once both sfu.js's offer and the participant's features are
+        in: sfu.js's SDP as jicofo's Jingle (jbridge.offer_to_jingle), plus, as jicofo puts
+        them there for a late joiner, the sources of everyone with an accepted session (XML
+        <source>s in the audio description, or one <json-message>)."""
+        if part["offer"] is None or part["json"] is None or part.get("offered"):
+            return
+        part["offered"] = True
+        occ, room = part["occ"], part["room"]
+        jingle = jbridge.offer_to_jingle(part["offer"], part["sid"],
+                                         "%s/%s" % (room, self.f.args.nick),
+                                         random.randrange(1, 1 << 32))
+        owners = {o["occ"]: o["sources"] for o in self.others(part) if o["sources"]}
+        if owners:
+            extra = sources_jingle("x", "x", owners, part["json"])
+            if part["json"]:
+                inner = extra[extra.index("<json-message"):extra.index("</jingle>")]
+                jingle = jingle.replace("</jingle>", inner + "</jingle>")
+            else:
+                inner = extra[extra.index("<source "):extra.rindex("</description>")]
+                jingle = jingle.replace("</description>", inner + "</description>", 1)
+            part["known"].update(owners)
+        self.f.send("<iq type='set' id=%s from=%s to=%s>%s</iq>"
+                    % (quoteattr("si-" + part["sid"]), quoteattr(self.f.full),
+                       quoteattr(occ), jingle))
+        self.note("offered", occ, sid=part["sid"], name=part["name"], json=part["json"],
+                  owners={k: [s[0] for s in v] for k, v in owners.items()})
+
     def on_event(self, msg):
         occ = msg.get("id")
         part = self.parts.get(occ)
@@ -205,14 +241,7 @@ class SfuMedia:
             return
         if "offer" in msg:
             part["offer"] = msg["offer"]
-            room = part["room"]
-            jingle = jbridge.offer_to_jingle(part["offer"], part["sid"],
-                                             "%s/%s" % (room, self.f.args.nick),
-                                             random.randrange(1, 1 << 32))
-            self.f.send("<iq type='set' id=%s from=%s to=%s>%s</iq>"
-                        % (quoteattr("si-" + part["sid"]), quoteattr(self.f.full),
-                           quoteattr(occ), jingle))
-            self.note("offered", occ, sid=part["sid"], name=part["name"])
+            self.offer(part)
         elif msg.get("event") in ("connected", "failed"):
             self.note(msg["event"], occ)
         elif msg.get("event") == "ssrc":
