@@ -38,6 +38,7 @@
 #include "src/jitsi/call.h"
 #include "src/jitsi/jingle.h"
 #include "src/jitsi/xml.h"
+#include "tests/unit/colibri_ws.h"
 #include "tests/unit/pump.h"
 
 #define ROOM "room@conference.localhost"
@@ -429,117 +430,11 @@ static void test_bridge_then_p2p_and_back(void **state)
 
 /* ---- the bridge channel against the stand-in bridge ---- */
 
-/* tests/lab/colibri_ws.py in its own process: its stdout lines (JSON events) queued. */
-struct standin {
-	GPid pid;
-	int in_fd;
-	GIOChannel *out;
-	GString *partial;
-	GQueue events; /* json_t * */
-	int port;
-};
-
-static gboolean standin_out(GIOChannel *ch, GIOCondition cond, gpointer data)
-{
-	struct standin *b = data;
-	char buf[4096];
-	(void)cond;
-	ssize_t n = read(g_io_channel_unix_get_fd(ch), buf, sizeof(buf));
-	if (n <= 0)
-		return G_SOURCE_REMOVE;
-	g_string_append_len(b->partial, buf, n);
-	char *nl;
-	while ((nl = strchr(b->partial->str, '\n'))) {
-		*nl = '\0';
-		json_t *j = json_loads(b->partial->str, 0, NULL);
-		if (j)
-			g_queue_push_tail(&b->events, j);
-		g_string_erase(b->partial, 0, nl - b->partial->str + 1);
-	}
-	return G_SOURCE_CONTINUE;
-}
-
-static void standin_start(struct standin *b, GMainContext *ctx)
-{
-	char *argv[] = { "python3", TTM_SOURCE_DIR "/tests/lab/colibri_ws.py", NULL };
-	int out_fd;
-	GError *err = NULL;
-	if (!g_spawn_async_with_pipes(NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &b->pid,
-				      &b->in_fd, &out_fd, NULL, &err))
-		fail_msg("cannot start the stand-in bridge: %s", err->message);
-	char line[64];
-	size_t n = 0;
-	while (n < sizeof(line) - 1 && read(out_fd, line + n, 1) == 1 && line[n] != '\n')
-		n++;
-	line[n] = '\0';
-	assert_int_equal(sscanf(line, "PORT %d", &b->port), 1);
-	b->partial = g_string_new("");
-	g_queue_init(&b->events);
-	b->out = g_io_channel_unix_new(out_fd);
-	g_io_channel_set_close_on_unref(b->out, TRUE);
-	GSource *src = g_io_create_watch(b->out, G_IO_IN | G_IO_HUP);
-	g_source_set_callback(src, (GSourceFunc)(void (*)(void))standin_out, b, NULL);
-	g_source_attach(src, ctx);
-	g_source_unref(src);
-}
-
-static void standin_stop(struct standin *b)
-{
-	kill(b->pid, SIGTERM);
-	g_spawn_close_pid(b->pid);
-	close(b->in_fd);
-	g_io_channel_unref(b->out);
-	json_t *j;
-	while ((j = g_queue_pop_head(&b->events)))
-		json_decref(j);
-	g_string_free(b->partial, TRUE);
-}
-
-/* A command to the stand-in (acts on its latest connection). */
-static void standin_cmd(struct standin *b, const char *line)
-{
-	size_t n = strlen(line);
-	assert_int_equal(write(b->in_fd, line, n), (ssize_t)n);
-	assert_int_equal(write(b->in_fd, "\n", 1), 1);
-}
-
-struct wait_ev {
-	struct standin *b;
-	const char *kind;
-	json_int_t n;
-	json_t *found;
-};
-
-static bool has_ev(void *arg)
-{
-	struct wait_ev *e = arg;
-	for (GList *l = e->b->events.head; l; l = l->next) {
-		const char *k = json_string_value(json_object_get(l->data, "event"));
-		if (k && !strcmp(k, e->kind) &&
-		    json_integer_value(json_object_get(l->data, "n")) == e->n) {
-			e->found = l->data;
-			g_queue_delete_link(&e->b->events, l);
-			return true;
-		}
-	}
-	return false;
-}
-
-/* The stand-in's next event of that kind on its connection n (the caller decrefs). */
-static json_t *standin_wait(struct world *w, struct standin *b, const char *kind, int n)
-{
-	struct wait_ev e = { b, kind, n, NULL };
-	if (!pump(w->ctx, has_ev, &e, 6000))
-		fail_msg("no '%s' event on connection %d from the stand-in bridge", kind, n);
-	return e.found;
-}
-
 /* Our constraints as connection n received them, checked: lastN, maxHeight 180 for all,
  * nobody on stage in the naming asked (onStageSources or onStageEndpoints), not the other. */
-static void check_constraints(struct world *w, struct standin *b, int n, bool by_source,
-			      int last_n)
+static void check_constraints(struct colibri_ws *b, int n, bool by_source, int last_n)
 {
-	json_t *e = standin_wait(w, b, "recv", n);
+	json_t *e = colibri_ws_wait(b, "recv", n, 6000);
 	json_t *m = json_object_get(e, "msg");
 	assert_string_equal(json_string_value(json_object_get(m, "colibriClass")),
 			    "ReceiverVideoConstraints");
@@ -582,13 +477,13 @@ static bool logged(void *arg)
 }
 
 /* The bridge names a dominant speaker (json: the event's other fields); waits for entry. */
-static void speaker(struct world *w, struct standin *b, const char *fields, const char *entry)
+static void speaker(struct world *w, struct colibri_ws *b, const char *fields, const char *entry)
 {
 	char cmd[256];
 	snprintf(cmd, sizeof(cmd), "{\"send\":{\"colibriClass\":"
 		 "\"DominantSpeakerEndpointChangeEvent\",%s}}", fields);
 	struct wait_log l = { w, w->n, entry };
-	standin_cmd(b, cmd);
+	colibri_ws_cmd(b, cmd);
 	if (!pump(w->ctx, logged, &l, 5000))
 		fail_msg("no '%s' after %s", entry, fields);
 }
@@ -605,13 +500,13 @@ static void test_bridge_channel(void **state)
 {
 	(void)state;
 	struct world w = { 0 };
-	struct standin b = { 0 };
+	struct colibri_ws b = { 0 };
 	struct ws_ctx *ws;
 	w.ctx = g_main_context_new();
 	g_main_context_push_thread_default(w.ctx);
 	GMainLoop *loop = g_main_loop_new(w.ctx, FALSE);
 	assert_int_equal(ws_ctx_create(loop, false, &ws), 0);
-	standin_start(&b, w.ctx);
+	colibri_ws_start(&b, w.ctx);
 	struct jcall *c = make_ws(&w, false, ws, true);
 	struct remote r[6] = { { 0 } };
 
@@ -622,11 +517,11 @@ static void test_bridge_channel(void **state)
 	assert_true(feed(c, "f1", ROOM "/focus", offer));
 	g_free(offer);
 	assert_true(find(&w, 0, "answer:f1 result", NULL) >= 0);
-	json_t *e = standin_wait(&w, &b, "connect", 1);
+	json_t *e = colibri_ws_wait(&b, "connect", 1, 6000);
 	assert_string_equal(json_string_value(json_object_get(e, "path")),
 			    "/colibri-ws/default-id/conf1/d00d?pwd=s3cret");
 	json_decref(e);
-	check_constraints(&w, &b, 1, false, 1);
+	check_constraints(&b, 1, false, 1);
 
 	/* the dominant speaker: an occupant's roster id; silence, a stranger, the focus: 0 */
 	assert_int_equal(jcall_dominant(c), 0);
@@ -640,12 +535,12 @@ static void test_bridge_channel(void **state)
 
 	/* lost twice: one notice, the channel comes back each time (1 s, then 2 s) */
 	unsigned mark = w.n;
-	standin_cmd(&b, "{\"drop\":true}");
-	json_decref(standin_wait(&w, &b, "connect", 2));
-	check_constraints(&w, &b, 2, false, 1);
-	standin_cmd(&b, "{\"drop\":true}");
-	json_decref(standin_wait(&w, &b, "connect", 3));
-	check_constraints(&w, &b, 3, false, 1);
+	colibri_ws_cmd(&b, "{\"drop\":true}");
+	json_decref(colibri_ws_wait(&b, "connect", 2, 6000));
+	check_constraints(&b, 2, false, 1);
+	colibri_ws_cmd(&b, "{\"drop\":true}");
+	json_decref(colibri_ws_wait(&b, "connect", 3, 6000));
+	check_constraints(&b, 3, false, 1);
 	assert_int_equal(count(&w, "notice:", "bridge channel"), 1);
 	int said = find(&w, mark, "notice:", "bridge channel");
 	assert_true(said >= 0 && strstr(w.log[said], "the audio goes on"));
@@ -659,12 +554,12 @@ static void test_bridge_channel(void **state)
 	offer = with_websocket(&r[1], b.port, "conf2");
 	assert_true(feed(c, "f2", ROOM "/focus", offer));
 	g_free(offer);
-	json_decref(standin_wait(&w, &b, "closed", 3));
-	e = standin_wait(&w, &b, "connect", 4);
+	json_decref(colibri_ws_wait(&b, "closed", 3, 6000));
+	e = colibri_ws_wait(&b, "connect", 4, 6000);
 	assert_string_equal(json_string_value(json_object_get(e, "path")),
 			    "/colibri-ws/default-id/conf2/d00d?pwd=s3cret");
 	json_decref(e);
-	check_constraints(&w, &b, 4, true, 1);
+	check_constraints(&b, 4, true, 1);
 	speaker(&w, &b, "\"dominantSpeakerEndpoint\":\"alice\"", "dominant:1");
 	/* alice's direct session comes up: no video from the idle bridge (lastN 0); she ends it:
 	 * one again */
@@ -673,11 +568,11 @@ static void test_bridge_channel(void **state)
 	assert_true(feed(c, "pA", ROOM "/alice", r[5].jingle));
 	struct wait_up u = { &w, &r[5], mark, (int)mark, "audio:up peer-to-peer with Alice" };
 	assert_true(pump(w.ctx, up_and_said, &u, 8000));
-	check_constraints(&w, &b, 4, true, 0);
+	check_constraints(&b, 4, true, 0);
 	assert_true(feed(c, "tA", ROOM "/alice", "<jingle xmlns='urn:xmpp:jingle:1' "
 			 "action='session-terminate' sid='p2pA'><reason><success/></reason>"
 			 "</jingle>"));
-	check_constraints(&w, &b, 4, true, 1);
+	check_constraints(&b, 4, true, 1);
 	/* bert leaving changes nothing, alice leaving makes it nobody; she comes back */
 	mark = w.n;
 	jcall_occupant_left(c, "bert");
@@ -691,7 +586,7 @@ static void test_bridge_channel(void **state)
 	assert_true(feed(c, "t1", ROOM "/focus", "<jingle xmlns='urn:xmpp:jingle:1' "
 			 "action='session-terminate' sid='jvb2'><reason><success/></reason>"
 			 "</jingle>"));
-	json_decref(standin_wait(&w, &b, "closed", 4));
+	json_decref(colibri_ws_wait(&b, "closed", 4, 6000));
 	assert_true(find(&w, mark, "dominant:0", NULL) >= 0);
 	assert_int_equal(jcall_dominant(c), 0);
 
@@ -705,14 +600,14 @@ static void test_bridge_channel(void **state)
 	offer = with_websocket(&r[3], b.port, "conf3");
 	assert_true(feed(c, "f3", ROOM "/focus", offer));
 	g_free(offer);
-	e = standin_wait(&w, &b, "connect", 5); /* the next connection is the bridge's, not p2p */
+	e = colibri_ws_wait(&b, "connect", 5, 6000); /* the next connection is the bridge's, not p2p */
 	assert_string_equal(json_string_value(json_object_get(e, "path")),
 			    "/colibri-ws/default-id/conf3/d00d?pwd=s3cret");
 	json_decref(e);
-	check_constraints(&w, &b, 5, false, 1);
+	check_constraints(&b, 5, false, 1);
 	mark = w.n;
 	jcall_destroy(c, false);
-	json_decref(standin_wait(&w, &b, "closed", 5));
+	json_decref(colibri_ws_wait(&b, "closed", 5, 6000));
 	assert_int_equal(find(&w, mark, "dominant:", NULL), -1); /* no callback from destroy */
 
 	/* a call that takes no video asks for none (lastN 0) */
@@ -721,15 +616,15 @@ static void test_bridge_channel(void **state)
 	offer = with_websocket(&r[4], b.port, "conf4");
 	assert_true(feed(c, "f4", ROOM "/focus", offer));
 	g_free(offer);
-	json_decref(standin_wait(&w, &b, "connect", 6));
-	check_constraints(&w, &b, 6, false, 0);
+	json_decref(colibri_ws_wait(&b, "connect", 6, 6000));
+	check_constraints(&b, 6, false, 0);
 	jcall_destroy(c, false);
-	json_decref(standin_wait(&w, &b, "closed", 6));
+	json_decref(colibri_ws_wait(&b, "closed", 6, 6000));
 
 	for (size_t i = 0; i < 6; i++)
 		peer_destroy(r[i].p);
 	pump(w.ctx, NULL, NULL, 100); /* lets lws finish the close */
-	standin_stop(&b);
+	colibri_ws_stop(&b);
 	ws_ctx_destroy(ws);
 	g_main_loop_unref(loop);
 	dtls_cert_destroy(w.cert);
