@@ -18,25 +18,11 @@
 
 #include "src/jitsi/colibri.h"
 #include "src/jitsi/xml.h"
-
-static char *read_fixture(const char *dir, const char *name)
-{
-	char path[512];
-	snprintf(path, sizeof(path), "%s/tests/fixtures/%s/%s", TTM_SOURCE_DIR, dir, name);
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	static char buf[65536];
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		n--;
-	buf[n] = '\0';
-	return buf;
-}
+#include "tests/unit/fixture.h"
 
 static enum jcolibri_kind parse_fixture(const char *name, struct jcolibri_msg *m)
 {
-	const char *t = read_fixture("colibri", name);
+	const char *t = fixture_read("colibri", name);
 	return jcolibri_parse(t, strlen(t), m);
 }
 
@@ -337,7 +323,7 @@ static void test_url_from_jingle(void **state)
 	char err[128], url[JCOLIBRI_URL_MAX];
 	struct xml_doc *d;
 	/* the lab's session-initiate has no web-socket: none */
-	const char *fx = read_fixture("jingle", "focus-session-initiate.xml");
+	const char *fx = fixture_read("jingle", "focus-session-initiate.xml");
 	assert_int_equal(xml_parse(fx, strlen(fx), &d, err, sizeof(err)), 0);
 	const struct xml_node *j = xml_child(xml_root(d), "urn:xmpp:jingle:1", "jingle");
 	assert_non_null(j);

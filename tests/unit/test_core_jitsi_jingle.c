@@ -23,24 +23,10 @@
 #include "net/sdp.h"
 #include "src/jitsi/jingle.h"
 #include "src/jitsi/xml.h"
+#include "tests/unit/fixture.h"
 
 #define FP_HEX "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89"
 #define OUR_FP "11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00"
-
-static char *read_fixture(const char *name)
-{
-	char path[512];
-	snprintf(path, sizeof(path), "%s/tests/fixtures/jingle/%s", TTM_SOURCE_DIR, name);
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	static char buf[65536];
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		n--;
-	buf[n] = '\0';
-	return buf;
-}
 
 /* Parses text and returns its <jingle> (the root, or the root's child). */
 static const struct xml_node *jingle_of(const char *text, struct xml_doc **doc)
@@ -85,7 +71,7 @@ static void test_focus_offer(void **state)
 {
 	(void)state;
 	struct xml_doc *d;
-	const struct xml_node *j = jingle_of(read_fixture("focus-session-initiate.xml"), &d);
+	const struct xml_node *j = jingle_of(fixture_read("jingle", "focus-session-initiate.xml"), &d);
 	assert_int_equal(jingle_action_of(j), JINGLE_SESSION_INITIATE);
 	static char sdp[65536];
 	char err[200] = "";
@@ -220,7 +206,7 @@ static void test_json_sources(void **state)
 {
 	(void)state;
 	struct xml_doc *d;
-	const struct xml_node *j = jingle_of(read_fixture("json-session-initiate.xml"), &d);
+	const struct xml_node *j = jingle_of(fixture_read("jingle", "json-session-initiate.xml"), &d);
 	static char sdp[65536];
 	char err[200] = "";
 	assert_true(jingle_to_sdp(j, sdp, sizeof(sdp), err, sizeof(err)) > 0);
@@ -252,7 +238,7 @@ static void test_json_sources(void **state)
 		{ "json-source-remove.xml", JINGLE_SOURCE_REMOVE },
 	};
 	for (unsigned i = 0; i < 2; i++) {
-		j = jingle_of(read_fixture(moves[i].file), &d);
+		j = jingle_of(fixture_read("jingle", moves[i].file), &d);
 		assert_int_equal(jingle_action_of(j), moves[i].action);
 		memset(&l, 0, sizeof(l));
 		assert_int_equal(jingle_sources(j, collect, &l), 3);
@@ -364,7 +350,7 @@ static void test_sources(void **state)
 {
 	(void)state;
 	struct xml_doc *d;
-	const struct xml_node *j = jingle_of(read_fixture("focus-session-initiate.xml"), &d);
+	const struct xml_node *j = jingle_of(fixture_read("jingle", "focus-session-initiate.xml"), &d);
 	struct srcs l = { 0 };
 	assert_int_equal(jingle_sources(j, collect, &l), 2);
 	assert_int_equal(l.s[0].ssrc, 1111111111u);
@@ -409,7 +395,7 @@ static void test_p2p_offer_and_candidates(void **state)
 {
 	(void)state;
 	struct xml_doc *d;
-	const struct xml_node *j = jingle_of(read_fixture("p2p-session-initiate.xml"), &d);
+	const struct xml_node *j = jingle_of(fixture_read("jingle", "p2p-session-initiate.xml"), &d);
 	static char sdp[65536];
 	char err[200] = "";
 	assert_true(jingle_to_sdp(j, sdp, sizeof(sdp), err, sizeof(err)) > 0);
@@ -427,7 +413,7 @@ static void test_p2p_offer_and_candidates(void **state)
 	sdp_session_destroy(s);
 	xml_free(d);
 
-	j = jingle_of(read_fixture("p2p-transport-info.xml"), &d);
+	j = jingle_of(fixture_read("jingle", "p2p-transport-info.xml"), &d);
 	assert_int_equal(jingle_action_of(j), JINGLE_TRANSPORT_INFO);
 	const struct xml_node *c = xml_child(j, NS_JINGLE, "content");
 	const struct xml_node *t = xml_child(c, "urn:xmpp:jingle:transports:ice-udp:1", "transport");
