@@ -71,7 +71,8 @@ static void test_focus_offer(void **state)
 {
 	(void)state;
 	struct xml_doc *d;
-	const struct xml_node *j = jingle_of(fixture_read("jingle", "focus-session-initiate.xml"), &d);
+	const struct xml_node *j =
+		jingle_of(fixture_read("jingle", "focus-session-initiate.xml"), &d);
 	assert_int_equal(jingle_action_of(j), JINGLE_SESSION_INITIATE);
 	static char sdp[65536];
 	char err[200] = "";
@@ -206,7 +207,8 @@ static void test_json_sources(void **state)
 {
 	(void)state;
 	struct xml_doc *d;
-	const struct xml_node *j = jingle_of(fixture_read("jingle", "json-session-initiate.xml"), &d);
+	const struct xml_node *j =
+		jingle_of(fixture_read("jingle", "json-session-initiate.xml"), &d);
 	static char sdp[65536];
 	char err[200] = "";
 	assert_true(jingle_to_sdp(j, sdp, sizeof(sdp), err, sizeof(err)) > 0);
@@ -350,7 +352,8 @@ static void test_sources(void **state)
 {
 	(void)state;
 	struct xml_doc *d;
-	const struct xml_node *j = jingle_of(fixture_read("jingle", "focus-session-initiate.xml"), &d);
+	const struct xml_node *j =
+		jingle_of(fixture_read("jingle", "focus-session-initiate.xml"), &d);
 	struct srcs l = { 0 };
 	assert_int_equal(jingle_sources(j, collect, &l), 2);
 	assert_int_equal(l.s[0].ssrc, 1111111111u);
