@@ -114,6 +114,15 @@ static const struct xml_node *parse_jingle(const char *xml, struct xml_doc **d)
 	return xml_root(*d);
 }
 
+/* Hands js the request xml (parsed, then freed again); returns jsession_handle's answer. */
+static int handle(struct jsession *js, const char *xml)
+{
+	struct xml_doc *d;
+	int rc = jsession_handle(js, parse_jingle(xml, &d));
+	xml_free(d);
+	return rc;
+}
+
 /* Feeds the focus's peer every candidate in the transport-info messages sent from index i. */
 static unsigned trickle_to_focus(struct side *s, unsigned i)
 {
@@ -217,32 +226,26 @@ static void test_handshake_through_jingle(void **state)
 		"<source xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' ssrc='777'><ssrc-info "
 		"xmlns='http://jitsi.org/jitmeet' owner='room@conference.localhost/bob'/></source>"
 		"</description></content></jingle>";
-	j = parse_jingle(add, &d);
-	assert_int_equal(jsession_handle(js, j), 0);
+	assert_int_equal(handle(js, add), 0);
 	assert_int_equal(s.src_added, 2);
 	assert_int_equal(s.last_ssrc, 777);
 	assert_string_equal(s.last_owner, "room@conference.localhost/bob");
-	xml_free(d);
 	static const char rem[] =
 		"<jingle xmlns='urn:xmpp:jingle:1' action='source-remove' sid='sid&apos;1'>"
 		"<content name='audio'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'>"
 		"<source xmlns='urn:xmpp:jingle:apps:rtp:ssma:0' ssrc='777'/></description></content>"
 		"</jingle>";
-	j = parse_jingle(rem, &d);
-	assert_int_equal(jsession_handle(js, j), 0);
+	assert_int_equal(handle(js, rem), 0);
 	assert_int_equal(s.src_removed, 1);
-	xml_free(d);
 	/* JSON-encoded sources (jicofo's compact form) are reported the same way */
 	static const char jadd[] =
 		"<jingle xmlns='urn:xmpp:jingle:1' action='source-add' sid='sid&apos;1'>"
 		"<json-message xmlns='http://jitsi.org/jitmeet'>{\"sources\":{\"c0ffee01\":[[],[],"
 		"[{\"s\":778,\"n\":\"c0ffee01-a0\"}]]}}</json-message></jingle>";
-	j = parse_jingle(jadd, &d);
-	assert_int_equal(jsession_handle(js, j), 0);
+	assert_int_equal(handle(js, jadd), 0);
 	assert_int_equal(s.src_added, 3);
 	assert_int_equal(s.last_ssrc, 778);
 	assert_string_equal(s.last_owner, "c0ffee01");
-	xml_free(d);
 	/* every other action gets the answer XEP-0166 gives it (jingle.h) */
 	static const struct { const char *xml; int rc; enum jingle_error kind; } other[] = {
 		{ "<jingle xmlns='urn:xmpp:jingle:1' action='content-modify' sid='sid&apos;1'/>", 0, 0 },
@@ -273,21 +276,17 @@ static void test_handshake_through_jingle(void **state)
 		   "</jingle>"), -EINVAL, JINGLE_ERR_BAD_REQUEST },
 	};
 	for (unsigned i = 0; i < sizeof(other) / sizeof(other[0]); i++) {
-		j = parse_jingle(other[i].xml, &d);
-		int rc = jsession_handle(js, j);
+		int rc = handle(js, other[i].xml);
 		if (rc != other[i].rc || (rc && jingle_error_of(rc) != other[i].kind))
 			fail_msg("action %u: rc %d", i, rc);
-		xml_free(d);
 	}
 	assert_false(s.ended);
 	static const char term[] =
 		"<jingle xmlns='urn:xmpp:jingle:1' action='session-terminate' sid='sid&apos;1'>"
 		"<reason><text>bye</text><gone/></reason></jingle>";
-	j = parse_jingle(term, &d);
-	assert_int_equal(jsession_handle(js, j), 0);
+	assert_int_equal(handle(js, term), 0);
 	assert_true(s.ended);
 	assert_string_equal(s.ended_why, "gone");
-	xml_free(d);
 
 	unsigned before = s.sent.n;
 	jsession_destroy(js, "success");
