@@ -136,10 +136,16 @@ int jt_video_receive(struct backend *b, bool on)
 	return 0;
 }
 
+/* /video NAME: that participant's video (through the bridge: put on stage by the bridge
+ * channel; NULL: back to whoever speaks). */
 int jt_video_show(struct backend *b, const char *name)
 {
-	(void)b, (void)name;
-	return -EOPNOTSUPP;
+	const char *nick = NULL;
+	if (!b->cfg->video.receive)
+		return -ENOTSUP;
+	if (name && !(nick = roster_chat_user_named(b->env.roster, name)))
+		return -ENOENT;
+	return jcall_show(b->call, nick);
 }
 
 void jt_video_follow(struct backend *b, const char *name)

@@ -575,6 +575,19 @@ int jcall_create(const struct jcall_config *cfg, const struct jcall_cbs *cbs, st
 	return 0;
 }
 
+int jcall_show(struct jcall *c, const char *nick)
+{
+	if (!c || !c->active)
+		return -ENOENT;
+	if (c->active->p2p) /* the one other person's video is the only one */
+		return !nick || !strcmp(nick, c->active->nick) ? -EALREADY : -ENOENT;
+	if (!c->chan)
+		return -ENOTSUP;
+	if (nick && !jingle_token_ok(nick, NICK_MAX - 1))
+		return -ENOENT;
+	return jcolibri_set_stage(c->chan, nick, NULL);
+}
+
 int jcall_video_stats(struct jcall *c, struct vrecv_stats *out)
 {
 	return c && c->active ? jsession_video_stats(c->active->js, out) : -ENOENT;

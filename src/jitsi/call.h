@@ -111,6 +111,11 @@ bool jcall_iq(struct jcall *c, const struct xml_node *iq);
 void jcall_occupant_left(struct jcall *c, const char *nick);
 /* The bridge's current dominant speaker (roster id), 0 for nobody (see cbs->dominant). */
 uint64_t jcall_dominant(const struct jcall *c);
+/* Shows the video of occupant nick (NULL: whoever speaks): through the bridge, asks the bridge
+ * channel to put them on stage (0, or colibri.c's error; -ENOTSUP without a channel);
+ * peer-to-peer, the other person's is the only video (-EALREADY for them, -ENOENT for anyone
+ * else); -ENOENT without a session. */
+int jcall_show(struct jcall *c, const char *nick);
 /* The active session's video receiver counters: 0, or -ENOENT (none). */
 int jcall_video_stats(struct jcall *c, struct vrecv_stats *out);
 /* Ends everything; polite: each session's other side gets a session-terminate (success).

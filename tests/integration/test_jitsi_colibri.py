@@ -10,10 +10,12 @@ tests/lab/colibri_ws.py in the server namespace. Two ttymeets (no browser) join,
   180 lines, by source name (the offer's sources are named jvb-a0/-v0) with nobody on stage;
 - the channel lost twice comes back each time (1 s, then 2 s later), said in one notice;
   the audio is not touched;
+- bob's /video carl asks the bridge to put carl's video on stage (onStageSources: his
+  endpoint's -v0), /video next hands the stage back to whoever speaks (none on stage);
 - the ICE password the URL carries shows nowhere in what ttymeet prints;
 - both leave cleanly; their channels close.
-What the bridge says back (the dominant speaker) is kept for a video picker that Jitsi
-meetings do not have yet, so nothing of it shows: unit_core_jitsi_call checks it.
+What the bridge says back (the dominant speaker) is kept as state, nothing of it shows:
+unit_core_jitsi_call checks it.
 """
 
 import json
@@ -121,6 +123,13 @@ def test_bridge_channel():
             assert all(p.startswith(prefix) and "?pwd=" in p for p in paths), paths
             assert len(set(endpoints)) == 2 and all(endpoints), paths
             pwds = [p.split("?pwd=", 1)[1] for p in paths]
+            # /video carl: bob asks the bridge to put carl on stage; /video next: the speaker
+            bob_n, carl_ep = 1 + last_ns.index(1), endpoints[last_ns.index(0)]
+            clients[0].write_stdin("/video carl\n")
+            msg = b.wait("recv", bob_n)["msg"]
+            assert msg.get("onStageSources") == [carl_ep + "-v0"] and msg.get("lastN") == 1, msg
+            clients[0].write_stdin("/video next\n")
+            check_constraints(b.wait("recv", bob_n)["msg"], [1])
             # lost twice: back each time, said once
             t0 = time.monotonic()
             b.command({"drop": True})  # the latest: connection 2's client
