@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/loop.h"
 #include "src/jitsi/colibri.h"
 #include "src/jitsi/jingle.h"
 #include "src/jitsi/jsession.h"
@@ -610,10 +611,7 @@ void jcall_destroy(struct jcall *c, bool polite)
 		jsession_destroy(c->leg[i].js, polite ? "success" : NULL);
 		c->leg[i].js = NULL;
 	}
-	if (c->reaper) {
-		g_source_destroy(c->reaper);
-		g_source_unref(c->reaper);
-	}
+	loop_source_drop(&c->reaper);
 	g_hash_table_destroy(c->owners);
 	vsend_destroy(c->vsend);
 	free(c);

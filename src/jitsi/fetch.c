@@ -14,6 +14,8 @@
 
 #include <gio/gio.h>
 
+#include "net/loop.h"
+
 #define HEAD_MAX 16384 /* bytes of status line and headers */
 
 struct jitsi_fetch {
@@ -32,10 +34,7 @@ struct jitsi_fetch {
 
 static void release(struct jitsi_fetch *f)
 {
-	if (f->timer) {
-		g_source_destroy(f->timer);
-		g_source_unref(f->timer);
-	}
+	loop_source_drop(&f->timer);
 	if (f->conn)
 		g_object_unref(f->conn);
 	g_object_unref(f->client);
