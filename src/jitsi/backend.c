@@ -102,7 +102,7 @@ static int send_presence_to(struct backend *b, const char *room, bool unavailabl
 	char x[(JLOBBY_PASSWORD_MAX + CLI_SECRET_MAX) * 6 + 128] = "";
 	char buf[2048 + sizeof(x)];
 	if (xml_escape(session_be_name(b->s), name, sizeof(name)) < 0 ||
-	    disco_caps_element(caps, sizeof(caps)) < 0)
+	    disco_caps_element(b->cfg->video.receive || b->cfg->video.source, caps, sizeof(caps)) < 0)
 		return -EINVAL;
 	bool muted = session_be_muted_now(b->s);
 	bool join = b->state == J_JOINING || (b->state == J_LOBBY && room != b->room_jid);
@@ -634,6 +634,7 @@ static void ws_open_cb(void *user)
 		return;
 	}
 	xmpp_set_login(b->x, &b->login, !strncmp(b->set.websocket, "wss://", 6));
+	xmpp_set_video(b->x, b->cfg->video.receive || b->cfg->video.source);
 	b->resuming = b->sm_saved != NULL;
 	xmpp_set_resume(b->x, b->sm_saved); /* x owns it now */
 	b->sm_saved = NULL;

@@ -10,6 +10,7 @@
 #include "src/jitsi/disco.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
@@ -32,18 +33,26 @@ const char *const disco_features[] = {
 	"urn:xmpp:jingle:apps:dtls:0",
 	"urn:xmpp:jingle:apps:rtp:1",
 	"urn:xmpp:jingle:apps:rtp:audio",
+	DISCO_VIDEO,                            /* only with video (disco_video_ok) */
 	"urn:xmpp:jingle:transports:ice-udp:1",
 	"urn:xmpp:ping",
 	NULL, /* in byte order (XEP-0115 §5.1 hashes them so) */
 };
 
-int disco_caps_ver(char *out, size_t outlen)
+/* Whether feature f is ours in a session with or without video. */
+static bool offered(const char *f, bool video)
+{
+	return video || strcmp(f, DISCO_VIDEO);
+}
+
+int disco_caps_ver(bool video, char *out, size_t outlen)
 {
 	/* §5.1: category/type/lang/name '<', then each feature '<' (no extended forms) */
 	char s[1024];
 	size_t n = (size_t)snprintf(s, sizeof(s), "%s/%s//%s<", ID_CATEGORY, ID_TYPE, ID_NAME);
 	for (const char *const *f = disco_features; *f; f++)
-		n += (size_t)snprintf(s + n, sizeof(s) - n, "%s<", *f);
+		if (offered(*f, video))
+			n += (size_t)snprintf(s + n, sizeof(s) - n, "%s<", *f);
 	unsigned char md[20];
 	unsigned len = 0;
 	if (outlen < 29 || n >= sizeof(s) || !EVP_Digest(s, n, md, &len, EVP_sha1(), NULL))
@@ -52,20 +61,20 @@ int disco_caps_ver(char *out, size_t outlen)
 	return 0;
 }
 
-int disco_caps_element(char *out, size_t outlen)
+int disco_caps_element(bool video, char *out, size_t outlen)
 {
 	char ver[32];
-	if (disco_caps_ver(ver, sizeof(ver)) < 0)
+	if (disco_caps_ver(video, ver, sizeof(ver)) < 0)
 		return -ENOSPC;
 	int n = snprintf(out, outlen, "<c xmlns='" NS_CAPS "' hash='sha-1' node='" DISCO_NODE
 			 "' ver='%s'/>", ver);
 	return n < 0 || (size_t)n >= outlen ? -ENOSPC : 0;
 }
 
-int disco_info_query(const char *node, char *out, size_t outlen)
+int disco_info_query(const char *node, bool video, char *out, size_t outlen)
 {
 	char ver[32], full[sizeof(DISCO_NODE) + 40], nattr[sizeof(full) + 16] = "";
-	if (disco_caps_ver(ver, sizeof(ver)) < 0)
+	if (disco_caps_ver(video, ver, sizeof(ver)) < 0)
 		return -ENOSPC;
 	snprintf(full, sizeof(full), "%s#%s", DISCO_NODE, ver);
 	if (node && *node) {
@@ -77,7 +86,8 @@ int disco_info_query(const char *node, char *out, size_t outlen)
 				    "<identity category='" ID_CATEGORY "' type='" ID_TYPE
 				    "' name='" ID_NAME "'/>", nattr);
 	for (const char *const *f = disco_features; *f && n < outlen; f++)
-		n += (size_t)snprintf(out + n, outlen - n, "<feature var='%s'/>", *f);
+		if (offered(*f, video))
+			n += (size_t)snprintf(out + n, outlen - n, "<feature var='%s'/>", *f);
 	if (n < outlen)
 		n += (size_t)snprintf(out + n, outlen - n, "</query>");
 	return n >= outlen ? -ENOSPC : 0;

@@ -8,6 +8,7 @@
 #ifndef TTM_SRC_JITSI_DISCO_H
 #define TTM_SRC_JITSI_DISCO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define NS_DISCO_INFO "http://jabber.org/protocol/disco#info"
@@ -16,16 +17,19 @@
  * says so) */
 #define DISCO_NODE "https://ttymeet.invalid/caps"
 
-/* The features we answer for, sorted (i;octet): NULL-terminated. */
+/* The features we answer for, sorted (i;octet): NULL-terminated. DISCO_VIDEO is one of them
+ * only in a run with video (the argument video below): jicofo offers video to a client that
+ * has it. */
 extern const char *const disco_features[];
+#define DISCO_VIDEO "urn:xmpp:jingle:apps:rtp:video"
 
 /* XEP-0115 §5.1 verification string of our identity and features: base64(SHA-1(S)), 28
  * characters, into out. 0 or -ENOSPC. */
-int disco_caps_ver(char *out, size_t outlen);
+int disco_caps_ver(bool video, char *out, size_t outlen);
 /* The <c/> element for our presence. 0 or -ENOSPC. */
-int disco_caps_element(char *out, size_t outlen);
+int disco_caps_element(bool video, char *out, size_t outlen);
 /* The <query/> of a disco#info result for node (NULL or "": no node; DISCO_NODE#ver: ours)
  * into out. 0, -ENOENT for a node we do not have, -ENOSPC. */
-int disco_info_query(const char *node, char *out, size_t outlen);
+int disco_info_query(const char *node, bool video, char *out, size_t outlen);
 
 #endif

@@ -44,6 +44,7 @@ struct xmpp {
 	bool authed;
 	const struct sasl_login *login; /* NULL: anonymous */
 	bool tls;
+	bool video;                     /* disco#info names RTP video (xmpp_set_video) */
 	struct sasl sasl;
 	bool sm_offered, session_needed;
 	struct xmpp_sm *sm;          /* XEP-0198 on this stream (NULL: not enabled) */
@@ -95,6 +96,11 @@ void xmpp_set_login(struct xmpp *x, const struct sasl_login *login, bool tls)
 {
 	x->login = login && login->user ? login : NULL;
 	x->tls = tls;
+}
+
+void xmpp_set_video(struct xmpp *x, bool video)
+{
+	x->video = video;
 }
 
 static void fail(struct xmpp *x, int code, const char *why)
@@ -343,7 +349,7 @@ static bool own_request(struct xmpp *x, const struct xml_node *iq, const struct 
 		return true;
 	}
 	if (get && xml_is(q, NS_DISCO_INFO, "query")) {
-		int rc = disco_info_query(xml_attr(q, "node"), payload, sizeof(payload));
+		int rc = disco_info_query(xml_attr(q, "node"), x->video, payload, sizeof(payload));
 		answer_iq(x, iq, rc == 0 ? payload : NULL, rc == 0 ? NULL : "item-not-found");
 		return true;
 	}

@@ -62,6 +62,8 @@ void xmpp_set_login(struct xmpp *x, const struct sasl_login *login, bool tls);
 struct xmpp_sm *xmpp_sm_take(struct xmpp *x);
 void xmpp_set_resume(struct xmpp *x, struct xmpp_sm *sm);
 void xmpp_request_ack(struct xmpp *x);
+/* Our disco#info answer names RTP video (the run takes or sends video). */
+void xmpp_set_video(struct xmpp *x, bool video);
 /* Opens the stream (sends <open/>). */
 int xmpp_start(struct xmpp *x);
 /* One message from the server. */

@@ -127,7 +127,7 @@ static void start_with(struct t *t, unsigned keepalive_ms)
 	assert_int_equal(strspn(sid + 14, "0123456789abcdef"), 6);
 	/* XEP-0115 caps, as Jitsi clients send them (the hash: unit_core_jitsi_disco) */
 	char caps[256];
-	assert_int_equal(disco_caps_element(caps, sizeof(caps)), 0);
+	assert_int_equal(disco_caps_element(false, caps, sizeof(caps)), 0);
 	assert_non_null(strstr(p, caps));
 	assert_int_equal(t->joined, 0);
 }

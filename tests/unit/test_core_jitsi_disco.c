@@ -66,7 +66,7 @@ static void test_caps(void **state)
 {
 	(void)state;
 	char q[2048], ver[32], c[256], err[128];
-	assert_int_equal(disco_info_query(NULL, q, sizeof(q)), 0);
+	assert_int_equal(disco_info_query(NULL, false, q, sizeof(q)), 0);
 	struct xml_doc *d;
 	assert_int_equal(xml_parse(q, strlen(q), &d, err, sizeof(err)), 0);
 	const struct xml_node *root = xml_root(d);
@@ -92,11 +92,11 @@ static void test_caps(void **state)
 	assert_non_null(strstr(q, "var='" NS_DISCO_INFO "'"));
 	char *mine = ver_of(root);
 	xml_free(d);
-	assert_int_equal(disco_caps_ver(ver, sizeof(ver)), 0);
+	assert_int_equal(disco_caps_ver(false, ver, sizeof(ver)), 0);
 	assert_string_equal(ver, mine);
 	assert_int_equal(strlen(ver), 28);
 	/* the presence element carries that hash */
-	assert_int_equal(disco_caps_element(c, sizeof(c)), 0);
+	assert_int_equal(disco_caps_element(false, c, sizeof(c)), 0);
 	char want[256];
 	snprintf(want, sizeof(want), "<c xmlns='" NS_CAPS "' hash='sha-1' node='" DISCO_NODE
 		 "' ver='%s'/>", mine);
@@ -105,11 +105,25 @@ static void test_caps(void **state)
 	char node[256];
 	snprintf(node, sizeof(node), DISCO_NODE "#%s", mine);
 	g_free(mine);
-	assert_int_equal(disco_info_query(node, q, sizeof(q)), 0);
+	assert_int_equal(disco_info_query(node, false, q, sizeof(q)), 0);
 	assert_non_null(strstr(q, node));
-	assert_int_equal(disco_info_query(DISCO_NODE "#AAAA", q, sizeof(q)), -ENOENT);
-	assert_int_equal(disco_info_query(NULL, q, 40), -ENOSPC);
-	assert_int_equal(disco_caps_ver(ver, 10), -ENOSPC);
+	assert_int_equal(disco_info_query(DISCO_NODE "#AAAA", false, q, sizeof(q)), -ENOENT);
+	assert_int_equal(disco_info_query(NULL, false, q, 40), -ENOSPC);
+	assert_int_equal(disco_caps_ver(false, ver, 10), -ENOSPC);
+
+	/* a run with video names RTP video too, in order, and its hash is that answer's */
+	assert_int_equal(disco_info_query(NULL, true, q, sizeof(q)), 0);
+	assert_non_null(strstr(q, "<feature var='urn:xmpp:jingle:apps:rtp:audio'/><feature "
+			       "var='urn:xmpp:jingle:apps:rtp:video'/><feature "
+			       "var='urn:xmpp:jingle:transports:ice-udp:1'/>"));
+	assert_int_equal(xml_parse(q, strlen(q), &d, err, sizeof(err)), 0);
+	mine = ver_of(xml_root(d));
+	xml_free(d);
+	char vver[32];
+	assert_int_equal(disco_caps_ver(true, vver, sizeof(vver)), 0);
+	assert_string_equal(vver, mine);
+	assert_string_not_equal(vver, ver);
+	g_free(mine);
 }
 
 /* ---- through the stream ---- */
@@ -143,13 +157,13 @@ static void test_requests_answered(void **state)
 	char q[2048];
 	feed(x, IQ("get", "d1", "<query xmlns='" NS_DISCO_INFO "'/>"));
 	assert_int_equal(f.n_sent, 1);
-	assert_int_equal(disco_info_query(NULL, q, sizeof(q)), 0);
+	assert_int_equal(disco_info_query(NULL, false, q, sizeof(q)), 0);
 	char want[2600];
 	snprintf(want, sizeof(want), "<iq xmlns='jabber:client' type='result' id='d1' to='r@conference.localhost/focus'>%s</iq>", q);
 	assert_string_equal(f.sent[0], want);
 	/* our caps node; an unknown node */
 	char ver[32], msg[512];
-	disco_caps_ver(ver, sizeof(ver));
+	disco_caps_ver(false, ver, sizeof(ver));
 	snprintf(msg, sizeof(msg), IQ("get", "d2", "<query xmlns='" NS_DISCO_INFO "' node='" DISCO_NODE "#%s'/>"), ver);
 	feed(x, msg);
 	assert_non_null(strstr(f.sent[1], "type='result' id='d2'"));
