@@ -66,6 +66,20 @@ def missing():
                                 if not os.path.exists(p)]
 
 
+def main(module_globals):
+    """The __main__ of a test that drives the Jitsi page (this one, test_jitsi_bridge,
+    test_jitsi_switch): skips (77) when missing() names anything, else runs module_globals's
+    tests as root."""
+    miss = missing()
+    if miss:
+        print("SKIP %s: not installed: %s (scripts/deps.sh --with-jitsi-browser installs "
+              "chromium, chromium-driver and the page's npm packages)"
+              % (os.path.basename(module_globals["__file__"])[:-3], ", ".join(miss)))
+        sys.exit(SKIP)
+    harness.require_root()
+    harness.run(module_globals)
+
+
 def open_page(br, wd, ws, room, name, **opts):
     """Opens the page in wd: it connects to ws and joins room as name (opts: p2p, id)."""
     q = dict(ws=ws, domain=DOMAIN, muc=MUC, room=room, name=name)
@@ -394,11 +408,4 @@ def test_p2p_call():
 
 
 if __name__ == "__main__":
-    miss = missing()
-    if miss:
-        print("SKIP test_browser_jitsi: not installed: %s (scripts/deps.sh "
-              "--with-jitsi-browser installs chromium, chromium-driver and the page's npm "
-              "packages)" % ", ".join(miss))
-        sys.exit(SKIP)
-    harness.require_root()
-    harness.run()
+    main(globals())

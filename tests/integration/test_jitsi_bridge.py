@@ -55,14 +55,13 @@ Skips (exit 77) only when Chromium, chromium-driver or the page's npm packages a
 import base64
 import os
 import signal
-import sys
 import time
 
 import harness
 from harness import HEADLESS, lab, start_client
 import browser  # tests/lab/browser.py (harness put tests/lab on the path)
 import test_audio as A
-from test_browser_jitsi import (PAGE_DIR, XMPP, join, missing, state, tree_usage, usage,
+from test_browser_jitsi import (PAGE_DIR, XMPP, join, main, state, tree_usage, usage,
                                 wait_page)
 from test_browser_videoroom import looped_correlation, sounding
 
@@ -70,7 +69,6 @@ ROOM = "bridged"
 SPEECH = {"anna": A.SENTENCE, "bert": A.STORY[:170]}
 RECORD_S = 6.0
 SETTLED_MS = 250  # a receive jitter buffer delay this low is settled
-SKIP = 77
 
 # getStats of the bridge session (browser._STATS_JS) plus the receive jitter buffer
 STATS_JS = browser._STATS_JS.replace(
@@ -250,18 +248,9 @@ def test_two_browsers_hear_each_other_through_the_bridge():
                 assert wd.js("return ttm.playBridge();") == 1, n
 
             # both receive jitter buffers settled (see the module doc)
-            prev, t_s = {n: stats(wd) for n, wd in wds.items()}, time.monotonic()
-            while True:
-                time.sleep(1.0)
-                cur = {n: stats(wd) for n, wd in wds.items()}
-                jb = {n: jb_ms(prev[n], cur[n]) for n in wds}
-                prev = cur
-                if max(jb.values()) < SETTLED_MS:
-                    break
-                assert time.monotonic() - t_s < 20, "jitter buffers still at %s ms" % jb
-            t_settle = time.monotonic() - t_s
+            t_settle, s_0 = settle(wds)
 
-            c_0, s_0, t_r = tree_usage(br.driver_pid)[1], prev, time.monotonic()
+            c_0, t_r = tree_usage(br.driver_pid)[1], time.monotonic()
             for wd in wds.values():
                 assert wd.js(RECORD_START_JS) is None
                 wd.js(COUNT_RENEGOTIATIONS_JS)
@@ -448,10 +437,4 @@ def test_ttymeet_and_two_browsers_through_the_bridge():
 
 
 if __name__ == "__main__":
-    miss = missing()
-    if miss:
-        print("SKIP test_jitsi_bridge: not installed: %s (scripts/deps.sh "
-              "--with-jitsi-browser)" % ", ".join(miss))
-        sys.exit(SKIP)
-    harness.require_root()
-    harness.run()
+    main(globals())

@@ -27,16 +27,14 @@ Skips (exit 77) only when Chromium, chromium-driver or the page's npm packages a
 import math
 import os
 import signal
-import sys
 import time
 
 import harness
 from harness import HEADLESS, lab, start_client
 import browser  # tests/lab/browser.py (harness put tests/lab on the path)
 import test_audio as A
-from test_browser_jitsi import PAGE_DIR, XMPP, join, missing, wait_page
+from test_browser_jitsi import PAGE_DIR, XMPP, join, main, wait_page
 
-SKIP = 77
 MAX_GAP_S = 1.0
 TONE_DBFS = -12.0
 
@@ -154,11 +152,4 @@ def test_p2p_bridge_switch():
 
 
 if __name__ == "__main__":
-    miss = missing()
-    if miss:
-        print("SKIP test_jitsi_switch: not installed: %s (scripts/deps.sh "
-              "--with-jitsi-browser installs chromium, chromium-driver and the page's npm "
-              "packages)" % ", ".join(miss))
-        sys.exit(SKIP)
-    harness.require_root()
-    harness.run()
+    main(globals())
