@@ -5,7 +5,7 @@ headless Chromium, the stand-in focus bridging to Janus's AudioBridge (tests/lab
 --bridge, as integ_jitsi_bridge), prosody, and ttymeet.
 
 ttymeet and the browser both open the bridge channel the focus names (tests/lab/colibri_ws.py).
-The browser (anna) sends a steady 440 Hz tone as its microphone, P2P on as in the web app and
+The browser (anna) sends a steady 440 Hz tone as its microphone and its fake camera, P2P on as in the web app and
 her occupant id sorting first, so that she offers it; ttymeet (bob) records what it plays.
 1. Two people: both get the focus's bridge session, and anna offers bob a direct one; bob's
    audio goes peer-to-peer (said: the media event or a notice) and the page's P2P status is on.
@@ -17,7 +17,9 @@ her occupant id sorting first, so that she offers it; ttymeet (bob) records what
 At each switch the silence in bob's recording (10 ms windows below a tenth of the tone's level)
 from 1.5 s before the switch was said to 3 s after is the audio gap: at most 1.0 s (the issue's
 "no more than ~1 s of audio lost"). The tone makes a gap measurable: speech has pauses of its
-own. Figures printed: each switch's time and gap (first runs: 0.28 s P2P -> bridge, 0.06 s
+own. Video goes both ways meanwhile (bob: --video and --video-source testpattern): anna's
+pictures reach bob's preview while peer-to-peer, before and after the bridge phase (the lab's
+bridge, an AudioBridge, carries no video), and bob's video goes out peer-to-peer. Figures printed: each switch's time and gap (first runs: 0.28 s P2P -> bridge, 0.06 s
 bridge -> P2P).
 
 Skips (exit 77) only when Chromium, chromium-driver or the page's npm packages are missing
@@ -102,9 +104,10 @@ def test_p2p_bridge_switch():
             # not renegotiate=0: without its negotiationneeded handler the 2021 client never
             # resumes sending on the bridge session after peer-to-peer (measured: its
             # packetsSent stood still for 5 s and more)
-            join(br, page, ws, "switchroom", "anna", id="00000000", audio=1, ap=0)
-            bob = start_client(L, HEADLESS + XMPP + ["-n", "bob", "--record", rec,
-                                                     "--duration", "60", link], "bob")
+            join(br, page, ws, "switchroom", "anna", id="00000000", audio=1, ap=0, video=1)
+            bob = start_client(L, HEADLESS + XMPP + [
+                "-n", "bob", "--record", rec, "--video", "--video-fps", "5", "--video-source",
+                "testpattern", "--duration", "60", link], "bob")
             # 1. two people: peer-to-peer
             i_p2p = wait_said(bob, "peer-to-peer", 0, 25)
             wait_page(page, "the page's P2P status", lambda s: s["p2p"], 10)
@@ -128,6 +131,12 @@ def test_p2p_bridge_switch():
             if carl and carl.proc.poll() is None:
                 carl.proc.kill()
         bob.assert_clean_output()
+        # video both ways the whole time: anna's camera in bob's preview in each phase, and
+        # bob's test pattern sent on the P2P session and on the bridge's
+        frames = [e["t"] for e in bob.find("video-frame") if e.get("from") == "anna"]
+        sent = [e.get("message") for e in bob.find(
+            lambda e: e["event"] == "media" and e.get("kind") == "video"
+            and e.get("state") == "connected")]
         env = A.envelope_of(rec)
         t = {k: bob.events[i]["t"] for k, i in (("p2p", i_p2p), ("bridge", i_bridge),
                                                 ("back", i_back))}
@@ -149,6 +158,11 @@ def test_p2p_bridge_switch():
                   % ("P2P -> bridge" if k == "bridge" else "bridge -> P2P", total, longest))
         for k, (total, longest) in gaps.items():
             assert total <= MAX_GAP_S, (k, gaps)
+        print("  video: %d pictures of anna's camera in bob's preview; bob's video went %s"
+              % (len(frames), " then ".join(sent)))
+        assert any(t["p2p"] < f < t["bridge"] for f in frames) and \
+            any(f > t["back"] for f in frames), (t, frames[:3], frames[-3:])
+        assert "peer-to-peer" in sent, sent
 
 
 if __name__ == "__main__":
