@@ -26,14 +26,20 @@ Checks:
   (from the XML sources);
 - bert says his sentence again and leaves in the middle of it: carl and alice get a
   source-remove for bert's SSRC, and their talking for bert ends within 1.5 s of his leaving
-  (not at the end of the run); alice's second sentence still arrives and is still hers
-  (nothing broke).
+  (not at the end of the run: participant-left ends it when bert's presence overtakes the
+  source-remove); alice's second sentence still arrives and is still hers (nothing broke);
+- alice then plays a steady tone and the focus removes her source in the middle of it while
+  sfu.js goes on forwarding it (focus.py's sfu_drop with keep_forwarding; she stays in the
+  room): carl's talking for her ends within 0.6 s of the source-remove, well before she
+  leaves, although carl still hears the tone: the SSRC is nobody's once its source is
+  removed (call.c's on_source), not merely silent.
 Figures printed: correlations, talking spans on carl's clock, packets sfu.js forwarded.
 
 Skips (exit 77) only when node/npm are missing or the probes' npm packages (werift) cannot be
 installed (tests/integration/chatprobe.py installs them as integ_roster_merge does).
 """
 
+import math
 import os
 import sys
 import time
@@ -47,8 +53,9 @@ ROOM = "sfuroom"
 SKIP = 77
 ALICE = A.STORY[:74]     # "It was a bright cold day in April, ..."
 BERT = A.STORY[75:116]   # "Seven silver swans swam silently seaward."
-ALICE_AT, GAP_S, AGAIN_AFTER_S = 7.0, 1.5, 2.5
+ALICE_AT, GAP_S, AGAIN_AFTER_S = 7.0, 1.5, 2.0
 CUT_S = 1.5  # bert leaves this long into his second sentence
+TONE_S, DROP_S = 3.0, 1.2  # alice's tone; her source is removed this long into it
 
 
 def sfu(focus, what):
@@ -112,18 +119,24 @@ def test_three_people_through_the_forwarding_bridge():
         la = A.speech(wav["alice"], ALICE)
         lb = A.speech(wav["bert"], BERT)
         A.speech(wav["other"], A.STORY[400:470])
+        wav["tone"] = os.path.join(L.dir, "tone.wav")
+        A.write_wav(wav["tone"], 48000, (0.25 * 32767 * math.sin(2 * math.pi * 440 * i / 48000)
+                                         for i in range(int(TONE_S * 48000))))
         bert_at = ALICE_AT + la + GAP_S
         # bert says it again and leaves in the middle of it: his talking must end with him
         bert_again = bert_at + lb + 0.3
         bert_leaves = bert_again + CUT_S
         again_at = bert_leaves + AGAIN_AFTER_S
-        dur = again_at + la + 2.0
+        # then alice plays a steady tone, and the focus removes her source in the middle of it
+        third_at = again_at + la + 0.8
+        dur = third_at + TONE_S + 1.0
         rec = os.path.join(L.dir, "carl.wav")
         alice = start_client(L, HEADLESS + XMPP + ["-n", "alice", "--duration", "%.1f" % dur,
                                                    "--script", script(
                                                        os.path.join(L.dir, "alice.script"),
                                                        ["at %.2fs say %s" % (ALICE_AT, wav["alice"]),
-                                                        "at %.2fs say %s" % (again_at, wav["alice"])]),
+                                                        "at %.2fs say %s" % (again_at, wav["alice"]),
+                                                        "at %.2fs say %s" % (third_at, wav["tone"])]),
                                                    link], "alice")
         bert = start_client(L, HEADLESS + XMPP + ["-n", "bert", "--duration", "%.1f" % dur,
                                                   "--script", script(
@@ -143,6 +156,8 @@ def test_three_people_through_the_forwarding_bridge():
         people = {"carl": carl, "alice": alice, "bert": bert}
         A.media_connected(carl, 15)
         t_up = time.monotonic() - carl.started
+        time.sleep(max(0.0, alice.started + third_at + DROP_S - time.monotonic()))
+        focus.command({"sfu_drop": "alice", "keep_forwarding": True})
         for n in ("alice", "carl"):
             A.exit_ok(people[n], dur + 15)
         assert bert.wait_exit(15) == 0, bert.describe()
@@ -188,6 +203,10 @@ def test_three_people_through_the_forwarding_bridge():
             removed = [r for r in sfu(focus, "source-remove") if r["occupant"] == occ[n]]
             assert removed and removed[0]["owners"] == {occ["bert"]: ssrc["bert"]}, \
                 (n, sfu(focus, "source-remove"))
+        # then the removal: carl (still there) gets source-remove for alice's SSRC
+        assert [r["occupant"] for r in sfu(focus, "dropped")] == [occ["alice"]], focus.records()
+        removed = [r["owners"] for r in sfu(focus, "source-remove") if r["occupant"] == occ["carl"]]
+        assert removed[1:2] == [{occ["alice"]: ssrc["alice"]}], removed
         gone = sfu(focus, "terminated") + sfu(focus, "left")  # (ttymeet ends its session first)
         assert [r["occupant"] for r in gone][:1] == [occ["bert"]], gone
 
@@ -234,6 +253,27 @@ def test_three_people_through_the_forwarding_bridge():
         assert overlap(sb, t_alice[1], t_alice[1] + la) == 0, ("bert after he left", sb)
         assert t_leave - 0.3 < sb[-1][1] < t_leave + 1.5 and sb[-1][1] < end, (
             "bert's talking did not end with him", sb, t_leave, end)
+        # the focus removed alice's source while she stayed and sounded (the tone) and the
+        # bridge kept forwarding it: carl's talking for her ends with the source-remove, not
+        # with silence (carl still hears the tone) nor with her leaving
+        # (on carl's clock, from the focus's: both saw bert's unavailable presence at once)
+        bert_gone = [r["t"] for r in focus.records() if r.get("stanza") == "presence"
+                     and r.get("from") == occ["bert"] and r.get("type") == "unavailable"]
+        assert bert_gone and left_at, (bert_gone, left_at)
+        t_drop = sfu(focus, "dropped")[0]["t"] + left_at[0] - bert_gone[0]
+        t3 = a_off + third_at
+        alice_left = [e["t"] for e in carl.find("participant-left") if e.get("name") == "alice"]
+        after = sorted(env[int((t_drop + 0.3) / A.WIN_S):int((t3 + TONE_S - 0.2) / A.WIN_S)])
+        level = A.dbfs(after[len(after) // 2]) if after else -200.0
+        print("  alice's source removed at %.2f s on carl's clock (her tone began %.2f s, "
+              "forwarded on): carl's talking for her ended at %s s, she left at %s s; carl "
+              "still heard %.1f dBFS (median) after the removal"
+              % (t_drop, t3, sa and round(sa[-1][1], 2), alice_left, level))
+        assert sa and t3 - 0.3 < sa[-1][0] < t_drop - 0.5, ("alice not talking at the removal",
+                                                          sa, t3, t_drop)
+        assert t_drop - 0.05 < sa[-1][1] < t_drop + 0.6, ("alice's talking went on", sa, t_drop)
+        assert alice_left and alice_left[0] > sa[-1][1] + 1.0, (sa, alice_left)
+        assert level > -30, "carl stopped hearing alice's tone: %.1f dBFS" % level
         # and alice (XML sources) saw bert talking while he spoke, and not after he left
         sab = spans(alice, "bert", alice.events[-1]["t"])
         print("  alice's talking spans for bert: %s (on alice's clock he spoke %.1f-%.1f s)"

@@ -51,7 +51,9 @@ Behaviours for tests (command line, or at run time as a JSON line on stdin
 Every stanza received is logged as one JSON line to --log (conference requests parsed:
 room, attrs, properties), and a line `ready` is printed on stdout once the component is
 connected. Stdin commands (JSON lines): {"set": {option: value}}, {"send": "<raw xml/>"},
-{"grant": {"room": ROOM_JID, "nick": NICK, "affiliation": "owner"}}, {"quit": true}.
+{"grant": {"room": ROOM_JID, "nick": NICK, "affiliation": "owner"}}, {"quit": true}, and with
+--sfu {"sfu_drop": DISPLAY_NAME} (the others get source-remove for that participant's audio
+while it stays in the room, and the bridge stops forwarding it unless "keep_forwarding": true).
 """
 
 import argparse
@@ -456,6 +458,8 @@ class Focus:
             o = room.occupants.get(g["nick"]) if room else None
             if o and o["jid"]:
                 self.grant(room, o["jid"], g.get("affiliation", "owner"))
+        if "sfu_drop" in cmd and self.sfu is not None:
+            self.sfu.drop(cmd["sfu_drop"], bool(cmd.get("keep_forwarding")))
         if cmd.get("quit"):
             raise SystemExit(0)
         self.note({"command": cmd})

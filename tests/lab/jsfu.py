@@ -17,11 +17,12 @@ the focus tells each participant whose SSRC is whose as jicofo does:
   it is invited) lists json-encoded-sources, as jicofo does, else (or for a display name in
   focus.py's --xml-sources) as XML `<source>`s with `<ssrc-info owner='ROOM@MUC/nick'/>`;
 - when it leaves (or ends its session) the others get `source-remove` for its sources and
-  sfu.js drops it.
+  sfu.js drops it; drop() (focus.py's sfu_drop command) does the same to someone who stays in
+  the room (sfu.js stops forwarding their audio), as a bridge that lost their sources.
 Logged as {"sfu": what, "occupant", ...} records: features (json: True if it gets JSON
 sources), offered, accepted, candidates, source-add,
 source-remove, connected, ssrc (a new SSRC sfu.js receives from it; level: its first packet
-carries the audio level extension), removed (packets received from it and sent to it), left,
+carries the audio level extension), removed (packets received from it and sent to it), dropped, left,
 terminated, error;
 "offered" has the occupant's display name (its presence's <nick>), json and the owners whose
 sources its session-initiate carries.
@@ -228,6 +229,23 @@ class SfuMedia:
                        quoteattr(occ), jingle))
         self.note("offered", occ, sid=part["sid"], name=part["name"], json=part["json"],
                   owners={k: [s[0] for s in v] for k, v in owners.items()})
+
+    def drop(self, name, keep_forwarding=False):
+        """The bridge drops the audio of the participant with display name `name` (it stays
+        in the room): the others get source-remove for it and sfu.js stops forwarding it
+        (unless keep_forwarding: then its packets still reach the others, now announced as
+        nobody's, which isolates what the source-remove alone does to a receiver)."""
+        part = next((p for p in self.parts.values() if p["name"] == name), None)
+        if part is None:
+            self.note("error", None, error="sfu_drop: nobody named %r" % name)
+            return
+        if not keep_forwarding:
+            self.link.send({"op": "drop", "id": part["occ"]})
+        for o in self.others(part):
+            self.send_sources(o, "source-remove", {part["occ"]: part["sources"]})
+            o["known"].discard(part["occ"])
+        part["sources"] = []
+        self.note("dropped", part["occ"], forwarding=keep_forwarding)
 
     def on_event(self, msg):
         occ = msg.get("id")

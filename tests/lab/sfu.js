@@ -25,6 +25,8 @@
 //   {"op": "candidate", "id": ID, "candidate": "candidate:..."}   a remote candidate
 //   {"op": "remove", "id": ID}              closes it: {"id", "removed": true, "in": {SSRC:
 //                                           packets received}, "out": packets sent to it}
+//   {"op": "drop", "id": ID}                stops forwarding its packets (it stays connected):
+//                                           {"id", "dropped": true}
 //   {"op": "stats"}                         {"stats": {ID: {"in": {SSRC: packets},
 //                                            "out": packets, "ice": state}}}
 // Out on stdout also: {"ready": true} at start, {"id", "event": "connected"} when its DTLS is
@@ -70,6 +72,8 @@ function forward(from, rtp) {
     out({ id: from.id, event: 'ssrc', ssrc, ext: rtp.header.extensions.map((e) => e.id) });
   }
   from.in[ssrc]++;
+  if (from.dropped)
+    return;
   for (const p of parts.values()) {
     if (p === from || !p.dtls || p.dtls.state !== 'connected')
       continue;
@@ -129,6 +133,11 @@ async function handle(m) {
         throw new Error('no such participant');
       return p.pc.addIceCandidate({ candidate: m.candidate, sdpMid: p.pc.getTransceivers()[0].mid,
         sdpMLineIndex: 0 });
+    case 'drop':
+      if (!p)
+        throw new Error('no such participant');
+      p.dropped = true;
+      return out({ id: m.id, dropped: true });
     case 'remove':
       if (p) {
         parts.delete(m.id);
