@@ -120,12 +120,28 @@ void privacy_probe_memory(const struct cli_options *o, size_t extra,
 	secmem_lock_probe(n * session_chat_locked_bytes() + LOCKPOOL_IDLE_BYTES + extra, mem);
 }
 
+/* The line naming the STUN/TURN servers (--stun/--turn) that also get your IP address. */
+static void ice_servers(GString *g, const struct cli_options *o, enum i18n_lang lang)
+{
+	char extra[512] = "";
+	if (o->stun)
+		snprintf(extra, sizeof(extra), "%.200s", o->stun);
+	if (o->turn) {
+		char th[256];
+		turn_host(o->turn, th, sizeof(th));
+		size_t l = strlen(extra);
+		snprintf(extra + l, sizeof(extra) - l, "%s%s", l ? ", " : "", th);
+	}
+	if (*extra)
+		line(g, lang, I18N_NOTICE_ICE, extra, NULL);
+}
+
 int privacy_notice_build(const struct cli_options *o, enum i18n_lang lang,
 			 const struct secmem_lock_info *mem, const char *operator_text,
 			 bool operator_cut, char **out)
 {
 	GString *g = g_string_new(NULL);
-	char host[256], room[32], extra[512] = "";
+	char host[256], room[32];
 	bool tls = o->url && !strncmp(o->url, "wss://", 6);
 
 	if (o->jitsi) { /* a Jitsi Meet link: what its backend does (src/jitsi/) */
@@ -151,6 +167,7 @@ int privacy_notice_build(const struct cli_options *o, enum i18n_lang lang,
 			line(g, lang, I18N_NOTICE_JITSI_FOCUS, NULL, NULL);
 		line(g, lang, o->no_p2p ? I18N_NOTICE_JITSI_MEDIA_NO_P2P : I18N_NOTICE_JITSI_MEDIA,
 		     NULL, NULL);
+		ice_servers(g, o, lang);
 		/* config.js is fetched unless all four --xmpp-* are given (src/jitsi/backend.c) */
 		line(g, lang, o->xmpp_websocket && o->xmpp_domain && o->xmpp_muc && o->xmpp_focus
 			      ? I18N_NOTICE_JITSI_NO_POLICY : I18N_NOTICE_JITSI_POLICY, NULL, NULL);
@@ -174,16 +191,7 @@ int privacy_notice_build(const struct cli_options *o, enum i18n_lang lang,
 	else
 		item(g, lang, I18N_NOTICE_VIDEO_NO, NULL);
 	item(g, lang, I18N_NOTICE_CHAT, NULL);
-	if (o->stun)
-		snprintf(extra, sizeof(extra), "%.200s", o->stun);
-	if (o->turn) {
-		char th[256];
-		turn_host(o->turn, th, sizeof(th));
-		size_t l = strlen(extra);
-		snprintf(extra + l, sizeof(extra) - l, "%s%s", l ? ", " : "", th);
-	}
-	if (*extra)
-		line(g, lang, I18N_NOTICE_ICE, extra, NULL);
+	ice_servers(g, o, lang);
 	line(g, lang, !tls ? I18N_NOTICE_WS_PLAIN : o->insecure ? I18N_NOTICE_WSS_INSECURE
 								 : I18N_NOTICE_WSS, NULL, NULL);
 	g_string_append_c(g, '\n');

@@ -233,6 +233,14 @@ static void test_notice_jitsi(void **state)
 	assert_null(strstr(t, "No audio"));
 	assert_null(strstr(t, "Your video from"));
 	g_free(t);
+	/* --stun/--turn: those servers get the IP address too (never the TURN credentials) */
+	char *as[] = { "ttymeet", "--stun", "stun.example.org:3478", "--turn",
+		       "turn:user:hunter2@turn.example.org:3478", "https://meet.example.org/r" };
+	o = opts(as, 6);
+	t = notice(&o, I18N_EN, NULL, false);
+	assert_non_null(strstr(t, "also sent to stun.example.org:3478, turn.example.org:3478"));
+	assert_null(strstr(t, "hunter2"));
+	g_free(t);
 	/* --video-source: where the video goes, in every language */
 	char *av[] = { "ttymeet", "--video-source", "testpattern", "https://meet.example.org/r" };
 	o = opts(av, 4);
