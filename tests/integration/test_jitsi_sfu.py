@@ -161,6 +161,7 @@ def test_three_people_through_the_forwarding_bridge():
         for n in ("alice", "carl"):
             A.exit_ok(people[n], dur + 15)
         assert bert.wait_exit(15) == 0, bert.describe()
+        bert.assert_clean_output()  # (alice and carl: exit_ok; sanitizer reports among them)
 
         # the signalling: three sessions, sources relayed with their owners
         errors = sfu(focus, "error")
