@@ -1,10 +1,10 @@
 /* The fake Janus the session fuzz targets share (tests/fuzz/fuzz_core_janus.c: an AudioBridge,
  * fuzz_core_janus_vr.c: a VideoRoom): its state, the checks on every event the session hands
- * its client (terminal-safe strings), the answer queue delivered from the loop, and the feeding
- * of an input message with "$H" placeholders, what a well-behaved server answers (fake_send)
- * and the run of one input (fake_run). A target gives the plugin data of its meeting's join
- * answer (struct fake's joined) and its session's configuration. Header-only: one target per
- * program.
+ * its client (terminal-safe strings, clean_event.h), the answer queue delivered from the
+ * loop, and the feeding of an input message with "$H" placeholders, what a well-behaved server
+ * answers (fake_send) and the run of one input (fake_run). A target gives the plugin data of
+ * its meeting's join answer (struct fake's joined) and its session's configuration.
+ * Header-only: one target per program.
  */
 #ifndef TTM_TESTS_FUZZ_FAKE_JANUS_H
 #define TTM_TESTS_FUZZ_FAKE_JANUS_H
@@ -17,6 +17,7 @@
 
 #include "src/session.h"
 #include "src/session_int.h"
+#include "tests/fuzz/clean_event.h"
 
 #define MAX_ANSWERS 2000 /* per input: a ping-pong between fake and session must end */
 
@@ -28,25 +29,6 @@ struct fake {
 	unsigned answered;
 	json_t *(*joined)(void); /* the plugindata of the meeting handle's join answer */
 };
-
-static void check_clean(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; s && *p; p++)
-		if ((*p < 0x20 && *p != '\n') || *p == 0x7f)
-			abort();
-}
-
-static void on_event(void *user, const struct session_event *ev)
-{
-	(void)user;
-	check_clean(ev->name);
-	check_clean(ev->message);
-	check_clean(ev->text);
-	check_clean(ev->to);
-	check_clean(ev->reason);
-	check_clean(ev->kind);
-	check_clean(ev->state);
-}
 
 static void answer(struct fake *f, json_t *m)
 {
@@ -158,7 +140,7 @@ static void fake_run(GMainContext *ctx, const struct session_config *cfg,
 	struct fake f = { .next_handle = 1001, .joined = joined };
 	g_queue_init(&f.answers);
 	f.open = g_ptr_array_new_with_free_func(g_free);
-	if (session_create(ctx, NULL, cfg, on_event, &f, &f.s) < 0)
+	if (session_create(ctx, NULL, cfg, clean_event_cb, &f, &f.s) < 0)
 		abort();
 	if (session_offline_start(f.s, fake_send, &f) < 0)
 		abort();

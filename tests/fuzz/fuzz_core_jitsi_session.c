@@ -1,7 +1,7 @@
 /* Fuzz target: the Jitsi backend (src/jitsi/backend.c) behind a whole offline session: the
  * stream is brought to a bound resource with prosody-shaped messages, then the input, split at
  * NUL bytes, is fed as server messages (presences, iqs, anything). Whatever the bytes: no crash
- * or leak, and every string an event carries is free of control characters. */
+ * or leak, and every string an event carries is free of control characters (clean_event.h). */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,23 +10,7 @@
 
 #include "src/session.h"
 #include "src/session_int.h"
-
-static void check_clean(const char *s)
-{
-	for (const unsigned char *p = (const unsigned char *)s; s && *p; p++)
-		if ((*p < 0x20 && *p != '\n') || *p == 0x7f || (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f))
-			abort();
-}
-
-static void on_event(void *user, const struct session_event *ev)
-{
-	(void)user;
-	check_clean(ev->name);
-	check_clean(ev->message);
-	check_clean(ev->text);
-	check_clean(ev->reason);
-	check_clean(ev->kind);
-}
+#include "tests/fuzz/clean_event.h"
 
 static int on_send(void *user, const char *text, size_t len)
 {
@@ -56,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.xmpp_websocket = "wss://meet.example/xmpp-websocket", .xmpp_domain = "meet.example",
 		.xmpp_muc = "conference.meet.example", .xmpp_focus = "focus.meet.example",
 	};
-	if (session_create(ctx, NULL, &cfg, on_event, NULL, &s) < 0)
+	if (session_create(ctx, NULL, &cfg, clean_event_cb, NULL, &s) < 0)
 		return 0;
 	if (session_offline_start(s, on_send, NULL) < 0) {
 		session_destroy(s);
