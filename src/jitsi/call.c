@@ -32,7 +32,6 @@ struct leg {
 	char *held;                    /* that session-accept, sent after our iq result */
 	char remote[JINGLE_OWNER_MAX]; /* the JID that offered it */
 	char nick[NICK_MAX];           /* direct: the peer's occupant name */
-	const char *what;              /* "through the bridge", "peer-to-peer" */
 };
 
 struct jcall {
@@ -120,9 +119,11 @@ static void on_source(void *user, const struct jingle_source *src, bool added)
 {
 	struct leg *l = user;
 	struct jcall *c = l->c;
-	/* the owner: an occupant JID or a bare endpoint id (JSON sources, today's jicofo) */
-	const char *nick = src->owner[0] ? jingle_owner_endpoint(src->owner) : l->p2p ? l->nick
-											: NULL;
+	/* the owner: a direct session's sources are the peer's, whoever it says they are (it could
+	 * name someone else); the focus's name an occupant JID or a bare endpoint id (JSON
+	 * sources, today's jicofo) */
+	const char *nick = l->p2p ? l->nick : src->owner[0] ? jingle_owner_endpoint(src->owner)
+							     : NULL;
 	if (nick && !jingle_token_ok(nick, NICK_MAX - 1))
 		nick = NULL;
 	if (src->name[0])
@@ -574,6 +575,11 @@ int jcall_create(const struct jcall_config *cfg, const struct jcall_cbs *cbs, st
 	c->cfg.video_out = NULL; /* not kept: the caller's */
 	*out = c;
 	return 0;
+}
+
+const char *jcall_ssrc_owner(const struct jcall *c, uint32_t ssrc)
+{
+	return c ? g_hash_table_lookup(c->owners, GUINT_TO_POINTER(ssrc)) : NULL;
 }
 
 int jcall_show(struct jcall *c, const char *nick)

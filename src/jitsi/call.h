@@ -111,6 +111,9 @@ bool jcall_iq(struct jcall *c, const struct xml_node *iq);
 void jcall_occupant_left(struct jcall *c, const char *nick);
 /* The bridge's current dominant speaker (roster id), 0 for nobody (see cbs->dominant). */
 uint64_t jcall_dominant(const struct jcall *c);
+/* The occupant name that SSRC ssrc belongs to (a source of a session: the peer's own on a
+ * direct session, the owner the focus names on the bridge's), or NULL. */
+const char *jcall_ssrc_owner(const struct jcall *c, uint32_t ssrc);
 /* Shows the video of occupant nick (NULL: whoever speaks): through the bridge, asks the bridge
  * channel to put them on stage (0, or colibri.c's error; -ENOTSUP without a channel);
  * peer-to-peer, the other person's is the only video (-EALREADY for them, -ENOENT for anyone

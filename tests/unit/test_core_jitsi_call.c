@@ -155,6 +155,7 @@ struct remote {
 	bool up;
 	char jingle[65536];
 	const char *jid;
+	const char *owner; /* its sources' ssrc-info owner (NULL: jid) */
 };
 
 static void remote_state(void *user, enum peer_state st, int err, const char *reason)
@@ -190,8 +191,8 @@ static void remote_start_named(struct world *w, struct remote *r, const char *ji
 	struct sdp_session *offer;
 	assert_int_equal(sdp_session_create(&offer), 0);
 	assert_int_equal(sdp_parse(sdp, (size_t)n, offer), 0);
-	struct jingle_accept ji = { .initiate = true, .sid = sid, .initiator = jid, .owner = jid,
-				    .endpoint = endpoint };
+	struct jingle_accept ji = { .initiate = true, .sid = sid, .initiator = jid,
+				    .owner = r->owner ? r->owner : jid, .endpoint = endpoint };
 	assert_true(jingle_write_accept(offer, &ji, r->jingle, sizeof(r->jingle)) > 0);
 	sdp_session_destroy(offer);
 }
@@ -387,9 +388,11 @@ static void test_bridge_then_p2p_and_back(void **state)
 	assert_non_null(strstr(w.log[mark], "<unknown-session "));
 
 	/* bert offers, then leaves the room: his session ends without a word to him */
-	struct remote rb = { 0 };
+	/* his sources claim to be alice's: on a direct session they are his all the same */
+	struct remote rb = { .owner = ROOM "/alice" };
 	remote_start(&w, &rb, ROOM "/bert", "p2p2", 4444);
 	assert_true(feed(c, "p2", ROOM "/bert", rb.jingle));
+	assert_string_equal(jcall_ssrc_owner(c, 4444), "bert");
 	jcall_occupant_left(c, "bert");
 	mark = w.n;
 	assert_true(feed(c, "t3", ROOM "/bert", "<jingle xmlns='urn:xmpp:jingle:1' "
@@ -398,10 +401,12 @@ static void test_bridge_then_p2p_and_back(void **state)
 
 	/* the focus restarts the bridge session (a bridge failed): the new offer replaces the
 	 * old session, the room is not left, and the audio through the new one is said */
+	r[2].owner = ROOM "/alice"; /* the focus names the owner of the bridge's sources */
 	remote_start(&w, &r[2], ROOM "/focus", "jvb2", 5555);
 	mark = w.n;
 	assert_true(feed(c, "f2", ROOM "/focus", r[2].jingle));
 	assert_int_equal(find(&w, mark, "answer:f2 result", NULL), (int)mark);
+	assert_string_equal(jcall_ssrc_owner(c, 5555), "alice");
 	u = (struct wait_up){ &w, &r[2], mark, (int)mark,
 			      "notice:audio now goes through the bridge" };
 	assert_true(pump(w.ctx, up_and_said, &u, 8000));
