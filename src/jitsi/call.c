@@ -254,9 +254,9 @@ static void close_channel(struct jcall *c)
 
 /* ---- which leg carries the media ---- */
 
-/* The direct session once it is up, else the bridge's, else a direct one still connecting. */
 static void announce(struct jcall *c, struct leg *l);
 
+/* The direct session once it is up, else the bridge's, else a direct one still connecting. */
 static void choose(struct jcall *c)
 {
 	struct leg *b = c->leg[BRIDGE].js ? &c->leg[BRIDGE] : NULL;
