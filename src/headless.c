@@ -33,6 +33,7 @@ static const char *event_name(enum session_event_type t)
 	case SESSION_EV_RENAMED: return "renamed";
 	case SESSION_EV_ROLE: return "role";
 	case SESSION_EV_WAITING: return "waiting";
+	case SESSION_EV_SPEAKER: return "speaker";
 	}
 	return "unknown";
 }
@@ -151,6 +152,7 @@ int headless_print_event_who(FILE *out, const char *who, const struct session_ev
 		break;
 	case SESSION_EV_MUTED:
 	case SESSION_EV_TALKING:
+	case SESSION_EV_SPEAKER:
 		json_object_set_new(o, "id", json_integer((json_int_t)ev->id));
 		json_object_set_new(o, "name", json_string(ev->name));
 		json_object_set_new(o, "on", json_boolean(ev->on));

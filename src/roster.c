@@ -49,6 +49,7 @@ struct roster {
 	uint64_t next_chat_id;
 	uint64_t old_self[ROSTER_OLD_SELF]; /* our previous ids, a ring (0: empty) */
 	unsigned old_next;
+	uint64_t speaker; /* the entry that is the main speaker, 0: nobody */
 };
 
 static void place(struct roster *r, struct chat_user *u, bool now);
@@ -127,6 +128,8 @@ static void entry_drop(struct roster *r, struct entry *e, bool quiet, bool merge
 {
 	if (e->cu)
 		e->cu->e = NULL;
+	if (e->p.speaker)
+		r->speaker = 0;
 	g_hash_table_steal(r->entries, &e->p.id);
 	if (!quiet)
 		emit(r, SESSION_EV_PARTICIPANT_LEFT, e, false, merged);
@@ -438,6 +441,24 @@ void roster_set_moderator(struct roster *r, uint64_t id, bool on)
 	if (e && !e->p.chat_only && e->p.moderator != on) {
 		e->p.moderator = on;
 		emit(r, SESSION_EV_ROLE, e, on, false);
+	}
+}
+
+void roster_set_speaker(struct roster *r, uint64_t id)
+{
+	struct entry *e = lookup(r, id), *old = lookup(r, r->speaker);
+	if (e && e->p.chat_only)
+		e = NULL;
+	if (e == old)
+		return;
+	r->speaker = e ? id : 0;
+	if (old) {
+		old->p.speaker = false;
+		emit(r, SESSION_EV_SPEAKER, old, false, false);
+	}
+	if (e) {
+		e->p.speaker = true;
+		emit(r, SESSION_EV_SPEAKER, e, true, false);
 	}
 }
 

@@ -26,7 +26,8 @@
  * ROSTER_CHAT_ID_BASE (2^53: Janus draws its ids below that) and renumbered in the unlikely
  * case that an AudioBridge id takes one over.
  *
- * Events go out through one callback (PARTICIPANT_JOINED/LEFT, MUTED, TALKING, RENAMED; the
+ * Events go out through one callback (PARTICIPANT_JOINED/LEFT, MUTED, TALKING, RENAMED, ROLE,
+ * SPEAKER; the
  * owner stamps the time), synchronously from the roster_* call or from the grace timer on
  * the GMainContext. Names passed in must already be sanitized; usernames are raw (identities,
  * never shown). Thread: the context's thread.
@@ -79,6 +80,10 @@ int roster_rename(struct roster *r, uint64_t id, const char *name);
 /* Marks entry id (ours too) a moderator of the room or not, and emits ROLE if that changed.
  * Unknown ids and chat-only entries are ignored. */
 void roster_set_moderator(struct roster *r, uint64_t id, bool on);
+/* Makes entry id (ours too) the meeting's main speaker, 0 for nobody: SPEAKER off for the one
+ * before, on for the new one, nothing if it did not change. Unknown ids and chat-only entries
+ * count as nobody. An entry that leaves stops being the speaker without an event. */
+void roster_set_speaker(struct roster *r, uint64_t id);
 /* Sets one state of an AudioBridge entry (and emits the event) if it changed. */
 void roster_audio_talking(struct roster *r, uint64_t id, bool on);
 void roster_audio_muted(struct roster *r, uint64_t id, bool on);

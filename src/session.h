@@ -105,6 +105,11 @@ enum session_event_type {
 	SESSION_EV_WAITING,     /* before the join: the room keeps us waiting (kind: "focus"
 				 * not ready, "host" no moderator yet, "live" not started,
 				 * "lobby" knocking), message says so; JOINED or ERROR ends it */
+	SESSION_EV_SPEAKER,     /* participant id (self: us) is the meeting's main speaker now
+				 * (on), or no longer (off): the one the server ranks first by
+				 * speech (Jitsi: the bridge's dominant speaker, whose video it
+				 * forwards). At most one at a time; none where the server names
+				 * none (Janus). Leaving ends it without an off event */
 };
 
 struct session_video_stats {
@@ -124,7 +129,7 @@ struct session_event {
 			      * (0: none known) */
 	const char *name;    /* JOINED, PARTICIPANT_*, RENAMED (the new name) */
 	const char *old_name; /* RENAMED: the name before */
-	bool on;             /* MUTED, TALKING; PARTICIPANT_JOINED: muted */
+	bool on;             /* MUTED, TALKING, SPEAKER; PARTICIPANT_JOINED: muted */
 	bool self;           /* the event is about us */
 	bool chat_only;      /* PARTICIPANT_*: in the chat room only, not in the call; CHAT: the
 			      * sender is a chat-only identity (not proven to be a call
@@ -176,6 +181,7 @@ struct session_participant {
 	char name[SESSION_NAME_MAX];
 	bool muted, talking, self, chat_only;
 	bool moderator; /* a moderator of the room (Jitsi); false where the server has none */
+	bool speaker;   /* the meeting's main speaker (SESSION_EV_SPEAKER) */
 };
 
 /* Creates a session (copies the config strings); nothing happens until session_start. */

@@ -186,7 +186,7 @@ static void draw_roster(struct tui *t)
 		size_t yw = *tag ? width_of(t, tag) + 1 : 0;
 		size_t avail = cols > 4 ? (size_t)cols - 4 : 0;
 		wmove(w, (int)i + 1, 1);
-		puts_(t, w, p->talking ? "*" : " ", 1, STYLE_TALK);
+		puts_(t, w, p->talking ? "*" : p->speaker ? ">" : " ", 1, STYLE_TALK);
 		if (p->chat_only) /* no muted state outside the call: the chat-only mark instead */
 			puts_(t, w, ROSTER_CHAT_MARK, 1, STYLE_DIM);
 		else

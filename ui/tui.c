@@ -677,6 +677,7 @@ static void on_renamed(struct tui *t, const struct session_event *ev)
 		if ((p = find_person(t, keep.id, NULL))) {
 			p->talking = keep.talking;
 			p->moderator = keep.moderator;
+			p->speaker = keep.speaker;
 		}
 	}
 	if (ev->self) {
@@ -846,6 +847,11 @@ void tui_on_event(struct tui *t, const struct session_event *ev)
 	case SESSION_EV_TALKING:
 		if ((p = find_person(t, ev->id, NULL)))
 			p->talking = ev->on;
+		mask = DIRTY_ROSTER;
+		break;
+	case SESSION_EV_SPEAKER:
+		if ((p = find_person(t, ev->id, NULL)))
+			p->speaker = ev->on;
 		mask = DIRTY_ROSTER;
 		break;
 	case SESSION_EV_MEDIA:

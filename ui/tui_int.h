@@ -64,6 +64,7 @@ struct tui_person {
 	char label[SESSION_NAME_MAX + CHATVIEW_SUFFIX_MAX];
 	bool muted, talking, self, chat_only;
 	bool moderator; /* of the room (Jitsi): "(moderator)" after the name */
+	bool speaker;   /* the meeting's main speaker: '>' before the name when not talking */
 };
 
 struct tui {

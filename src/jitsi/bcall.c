@@ -56,6 +56,13 @@ static void c_talking(void *user, uint64_t id, bool on)
 	roster_audio_talking(b->env.roster, id, on);
 }
 
+/* The bridge's dominant speaker: the roster's main speaker. */
+static void c_dominant(void *user, uint64_t id)
+{
+	struct backend *b = user;
+	roster_set_speaker(b->env.roster, id);
+}
+
 static void c_audio(void *user, bool up, gint64 t_ice, gint64 t_dtls, const char *how)
 {
 	struct backend *b = user;
@@ -121,7 +128,7 @@ int jt_call_start(struct backend *b)
 	struct jcall_cbs cb = { .send_iq = c_send_iq, .answer = c_answer, .who = c_who,
 				.name = c_name, .talking = c_talking, .audio = c_audio,
 				.notice = c_notice, .frame = c_frame, .video_sent = c_video_sent,
-				.user = b };
+				.dominant = c_dominant, .user = b };
 	return jcall_create(&cc, &cb, &b->call);
 }
 

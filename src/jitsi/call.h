@@ -30,9 +30,10 @@
  * Losing it ends nothing: colibri.c retries, and the first failure of each bridge session is
  * said once (cbs->notice).
  * What it gives: the bridge's dominant speaker, as a roster id (cbs->dominant,
- * jcall_dominant), kept for a video picker that would put someone else on stage (none yet). It
- * is not talking: talking stays the media engine's per-stream audio levels (several people may
- * talk; the dominant speaker is the one the bridge shows). Without a channel the bridge
+ * jcall_dominant): the roster's main speaker (SESSION_EV_SPEAKER), the one whose video the
+ * bridge forwards while nobody is on stage. It is not talking: talking stays the media
+ * engine's per-stream audio levels (several people may talk; the dominant speaker is the one
+ * the bridge shows). Without a channel the bridge
  * forwards video by its own defaults, and everything else works the same.
  * Thread: the loop's.
  */
@@ -80,8 +81,7 @@ struct jcall_cbs {
 	void *user;
 	/* The bridge's dominant speaker changed: roster id, 0 for nobody (the bridge says
 	 * silence, names someone who is not a listed occupant, they left the room, or the
-	 * channel or the bridge session is gone). Kept for a video picker (none for Jitsi yet).
-	 * May be NULL. Not called from jcall_destroy. */
+	 * channel or the bridge session is gone). May be NULL. Not called from jcall_destroy. */
 	void (*dominant)(void *user, uint64_t id);
 };
 

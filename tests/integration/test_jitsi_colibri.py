@@ -12,10 +12,11 @@ tests/lab/colibri_ws.py in the server namespace. Two ttymeets (no browser) join,
   the audio is not touched;
 - bob's /video carl asks the bridge to put carl's video on stage (onStageSources: his
   endpoint's -v0), /video next hands the stage back to whoever speaks (none on stage);
+- the bridge's dominant speaker is the roster's main speaker: a `speaker` event naming the
+  other participant (on), off when the bridge says silence; a third, dora, in the terminal
+  UI, shows ">" before the name the bridge names and loses it with silence;
 - the ICE password the URL carries shows nowhere in what ttymeet prints;
-- both leave cleanly; their channels close.
-What the bridge says back (the dominant speaker) is kept as state, nothing of it shows:
-unit_core_jitsi_call checks it.
+- all leave cleanly; their channels close.
 """
 
 import json
@@ -29,6 +30,7 @@ import time
 
 import harness
 from harness import HEADLESS, lab, start_client
+from test_tui import Tui, roster_lines
 
 XMPP = ["--xmpp-domain", "localhost", "--xmpp-muc", "conference.localhost"]
 COLIBRI = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lab", "colibri_ws.py")
@@ -95,6 +97,24 @@ def check_constraints(msg, last_n=(0, 1)):
     assert msg.get("onStageSources") == [] and "onStageEndpoints" not in msg, msg
 
 
+def dominant(endpoint, silence=False):
+    return {"send": {"colibriClass": "DominantSpeakerEndpointChangeEvent",
+                     "dominantSpeakerEndpoint": endpoint, "silence": silence}}
+
+
+def speaker_seen(client, name, on, start):
+    return client.wait_event(lambda e: e["event"] == "speaker" and e.get("name") == name and
+                             e.get("on") is on and e.get("self") is False, 10, start)
+
+
+def marked(screen, name):
+    """The roster row of name: its talking/speaker column (None: not listed)."""
+    for r in roster_lines(screen):
+        if r[3:].split(" (")[0].strip() == name:
+            return r[1]
+    return None
+
+
 def test_bridge_channel():
     with lab.Lab() as L:
         ws = L.start_prosody(focus=True)
@@ -150,12 +170,40 @@ def test_bridge_channel():
                 assert not [e for e in evs[up:] if e["event"] == "media" and
                             e.get("kind") == "audio" and e.get("state") != "connected"], \
                     c.describe()
+            # the dominant speaker, to the latest channel (connection 4: the second's client)
+            second = clients[0] if last_ns[1] == 1 else clients[1]
+            other = clients[1] if second is clients[0] else clients[0]
+            mark = len(second.events)
+            b.command(dominant(endpoints[0]))
+            speaker_seen(second, other.name, True, mark)
+            b.command(dominant(endpoints[0], silence=True))
+            speaker_seen(second, other.name, False, mark)
+            assert len(second.find("speaker")) == 2, second.describe()
+            # dora in the terminal UI: ">" before the dominant speaker's name, none after silence
+            t = Tui(L, ["--accept-privacy", "-n", "dora"] + XMPP + [link], cols=100,
+                    name="dora-tui")
+            clients.append(t)
+            try:
+                b.wait("connect", 5, 25)
+                b.wait("recv", 5)
+                t.wait(lambda s: marked(s, "bob") == " " and marked(s, "carl") == " ", 10,
+                       "bob and carl listed")
+                b.command(dominant(endpoints[last_ns.index(0)]))  # carl's endpoint
+                s = t.wait(lambda s: marked(s, "carl") == ">", 10, "> before carl")
+                assert marked(s, "bob") == " ", s
+                b.command(dominant(endpoints[0], silence=True))
+                t.wait(lambda s: marked(s, "carl") == " ", 10, "carl no longer marked")
+                t.keys("C-c")
+                assert t.wait_exit(10) == 0
+            finally:
+                clients.remove(t)
+                t.kill()
             for c in clients:
                 c.send_signal(signal.SIGINT)
             for c in clients:
                 assert c.wait_exit(10) == 0, c.describe()
-            closed = {b.wait("closed", n)["n"] for n in (1, 2, 3, 4)}
-            assert closed == {1, 2, 3, 4}, closed
+            closed = {b.wait("closed", n)["n"] for n in (1, 2, 3, 4, 5)}
+            assert closed == {1, 2, 3, 4, 5}, closed
             for c in clients:
                 c.assert_clean_output()
                 out = json.dumps(c.events) + c.stderr

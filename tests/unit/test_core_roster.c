@@ -155,6 +155,61 @@ static void test_rename(void **state)
 	assert_int_equal(roster_rename(f->r, 4242, "x"), -ENOENT);
 }
 
+/* The main speaker (Jitsi's dominant speaker): one at a time, the one before gets its off
+ * event first; repeats, unknown ids and chat-only entries change nothing; leaving ends it
+ * quietly (no off event, and the next speaker's change has no off for the gone entry). */
+static void test_speaker(void **state)
+{
+	struct fx *f = *state;
+	roster_audio_update(f->r, 7, "ann", NULL, false, -1);
+	roster_audio_update(f->r, 8, "bo", NULL, false, -1);
+	roster_chat_join(f->r, "u-cy", "cy", 0);
+	run_for(f, GRACE_MS * 3);
+	uint64_t chat_id = last(f)->id;
+	size_t n = f->n;
+	roster_set_speaker(f->r, 7);
+	assert_int_equal(f->n, n + 1);
+	assert_int_equal(last(f)->type, SESSION_EV_SPEAKER);
+	assert_int_equal(last(f)->id, 7);
+	assert_true(last(f)->on);
+	assert_true(roster_get(f->r, 7)->speaker);
+	roster_set_speaker(f->r, 7); /* a repeat */
+	assert_int_equal(f->n, n + 1);
+	roster_set_speaker(f->r, 8);
+	assert_int_equal(f->n, n + 3);
+	assert_int_equal(f->ev[n + 1].id, 7);
+	assert_false(f->ev[n + 1].on);
+	assert_int_equal(f->ev[n + 2].id, 8);
+	assert_true(f->ev[n + 2].on);
+	assert_false(roster_get(f->r, 7)->speaker);
+	/* chat-only or unknown: nobody (bo's off) */
+	roster_set_speaker(f->r, chat_id);
+	assert_int_equal(f->n, n + 4);
+	assert_int_equal(last(f)->id, 8);
+	assert_false(last(f)->on);
+	roster_set_speaker(f->r, 4242);
+	assert_int_equal(f->n, n + 4);
+	/* we can be the speaker too */
+	roster_set_speaker(f->r, 1000);
+	assert_int_equal(f->n, n + 5);
+	assert_true(last(f)->self);
+	assert_true(last(f)->on);
+	roster_set_speaker(f->r, 0);
+	assert_int_equal(f->n, n + 6);
+	assert_false(last(f)->on);
+	/* leaving ends it without an off event; the next change names only the new one */
+	roster_set_speaker(f->r, 8);
+	roster_audio_remove(f->r, 8);
+	assert_int_equal(f->n, n + 8);
+	assert_int_equal(last(f)->type, SESSION_EV_PARTICIPANT_LEFT);
+	roster_set_speaker(f->r, 7);
+	assert_int_equal(f->n, n + 9);
+	assert_int_equal(last(f)->id, 7);
+	assert_true(last(f)->on);
+	roster_audio_update(f->r, 8, "bo", NULL, false, -1); /* back: not the speaker */
+	assert_false(roster_get(f->r, 8)->speaker);
+}
+
 static void test_peer_merges_on_claim(void **state)
 {
 	struct fx *f = *state;
@@ -630,6 +685,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_states_and_collisions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_random_settles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rename, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_speaker, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
