@@ -33,7 +33,18 @@ Checks:
   room): carl's talking for her ends within 0.6 s of the source-remove, well before she
   leaves, although carl still hears the tone: the SSRC is nobody's once its source is
   removed (call.c's on_source), not merely silent.
-Figures printed: correlations, talking spans on carl's clock, packets sfu.js forwarded.
+Video through the bridge (the same run): alice and bert publish the test pattern
+(--video-source), carl watches (--video); each opens the bridge channel sfu.js serves (named in
+its offer) and asks for lastN 1 (carl) or 0 (alice, bert):
+- the video SSRCs reach the others with their owners (carl: JSON, alice: XML video content);
+- no video packet goes to alice or bert (lastN 0), carl gets both senders' in turn;
+- nobody on stage, carl's pictures are the speaker's (the bridge's dominant speaker), named by
+  owner in carl's video-frame events: alice's while she speaks, bert's while he does;
+- carl's `/video alice` while bert speaks puts her on stage (onStageSources [her -v0]): her
+  pictures arrive within 1 s and bert's stop for good, though he speaks again;
+- each sender new to carl was asked for a keyframe (PLI) by the bridge.
+Figures printed: correlations, talking spans on carl's clock, packets sfu.js forwarded, whose
+pictures carl got when, the time to the first picture after /video alice.
 
 Skips (exit 77) only when node/npm are missing or the probes' npm packages (werift) cannot be
 installed (tests/integration/chatprobe.py installs them as integ_roster_merge does).
@@ -56,6 +67,8 @@ BERT = A.STORY[75:116]   # "Seven silver swans swam silently seaward."
 ALICE_AT, GAP_S, AGAIN_AFTER_S = 7.0, 1.5, 2.0
 CUT_S = 1.5  # bert leaves this long into his second sentence
 TONE_S, DROP_S = 3.0, 1.2  # alice's tone; her source is removed this long into it
+STAGE_S = 2.5  # carl puts alice on stage this long into bert's first sentence
+VIDEO = ["--video-source", "testpattern"]
 
 
 def sfu(focus, what):
@@ -131,37 +144,45 @@ def test_three_people_through_the_forwarding_bridge():
         third_at = again_at + la + 0.8
         dur = third_at + TONE_S + 1.0
         rec = os.path.join(L.dir, "carl.wav")
-        alice = start_client(L, HEADLESS + XMPP + ["-n", "alice", "--duration", "%.1f" % dur,
-                                                   "--script", script(
-                                                       os.path.join(L.dir, "alice.script"),
-                                                       ["at %.2fs say %s" % (ALICE_AT, wav["alice"]),
-                                                        "at %.2fs say %s" % (again_at, wav["alice"]),
-                                                        "at %.2fs say %s" % (third_at, wav["tone"])]),
-                                                   link], "alice")
-        bert = start_client(L, HEADLESS + XMPP + ["-n", "bert", "--duration", "%.1f" % dur,
-                                                  "--script", script(
-                                                      os.path.join(L.dir, "bert.script"),
-                                                      ["at %.2fs say %s" % (bert_at, wav["bert"]),
-                                                       "at %.2fs say %s" % (bert_again, wav["bert"]),
-                                                       "at %.2fs leave" % bert_leaves]),
-                                                  link], "bert")
+        # alice and bert publish their video (the test pattern), carl watches (--video)
+        alice = start_client(L, HEADLESS + XMPP + VIDEO + [
+            "-n", "alice", "--duration", "%.1f" % dur, "--script", script(
+                os.path.join(L.dir, "alice.script"),
+                ["at %.2fs say %s" % (ALICE_AT, wav["alice"]),
+                 "at %.2fs say %s" % (again_at, wav["alice"]),
+                 "at %.2fs say %s" % (third_at, wav["tone"])]), link], "alice")
+        bert = start_client(L, HEADLESS + XMPP + VIDEO + [
+            "-n", "bert", "--duration", "%.1f" % dur, "--script", script(
+                os.path.join(L.dir, "bert.script"),
+                ["at %.2fs say %s" % (bert_at, wav["bert"]),
+                 "at %.2fs say %s" % (bert_again, wav["bert"]),
+                 "at %.2fs leave" % bert_leaves]), link], "bert")
         # carl comes late, once alice and bert are connected: his session-initiate carries
         # their sources, as jicofo's does for a late joiner
         t0 = time.monotonic()
         for c in (alice, bert):
             A.media_connected(c, 15)
         t_ab = time.monotonic() - t0
-        carl = start_client(L, HEADLESS + XMPP + ["-n", "carl", "--record", rec,
+        carl = start_client(L, HEADLESS + XMPP + ["-n", "carl", "--record", rec, "--video",
                                                   "--duration", "%.1f" % dur, link], "carl")
         people = {"carl": carl, "alice": alice, "bert": bert}
         A.media_connected(carl, 15)
         t_up = time.monotonic() - carl.started
+        # while bert speaks (the bridge forwards the speaker's video), carl asks for alice's
+        time.sleep(max(0.0, alice.started + bert_at + STAGE_S - time.monotonic()))
+        t_stage = time.monotonic() - carl.started
+        carl.write_stdin("/video alice\n")
         time.sleep(max(0.0, alice.started + third_at + DROP_S - time.monotonic()))
         focus.command({"sfu_drop": "alice", "keep_forwarding": True})
         for n in ("alice", "carl"):
             A.exit_ok(people[n], dur + 15)
         assert bert.wait_exit(15) == 0, bert.describe()
         bert.assert_clean_output()  # (alice and carl: exit_ok; sanitizer reports among them)
+
+        # sfu.js's last word on each (packets sent to it), once the focus saw them leave
+        end_wait = time.monotonic() + 5
+        while len(sfu(focus, "removed")) < 3 and time.monotonic() < end_wait:
+            time.sleep(0.1)
 
         # the signalling: three sessions, sources relayed with their owners
         errors = sfu(focus, "error")
@@ -173,6 +194,11 @@ def test_three_people_through_the_forwarding_bridge():
         accepted = {r["occupant"]: r["sources"] for r in sfu(focus, "accepted")}
         assert sorted(accepted) == sorted(occ.values()), accepted
         ssrc = {n: accepted[occ[n]] for n in people}
+        vssrc = {r["occupant"]: r["video"] for r in sfu(focus, "accepted")}
+        vssrc = {n: vssrc[occ[n]] for n in people}
+        for n in ("alice", "bert"):  # one VP8 layer each (--video-source); carl sends none
+            assert len(vssrc[n]) == 1, ("%s's video sources" % n, vssrc)
+        assert vssrc["carl"] == [], vssrc
         feats = {r["occupant"]: r["json"] for r in sfu(focus, "features")}
         assert feats == {occ["alice"]: False, occ["bert"]: True, occ["carl"]: True}, feats
         for r in sfu(focus, "offered") + sfu(focus, "source-add") + sfu(focus, "source-remove"):
@@ -180,34 +206,37 @@ def test_three_people_through_the_forwarding_bridge():
         for n in people:
             assert len(ssrc[n]) == 1, ("%s announced %s" % (n, ssrc[n]))
         late = [r["owners"] for r in sfu(focus, "offered") if r["occupant"] == occ["carl"]]
-        assert late == [{occ["alice"]: ssrc["alice"], occ["bert"]: ssrc["bert"]}], late
+        assert late == [{occ[n]: ssrc[n] + vssrc[n] for n in ("alice", "bert")}], late
         got = {}  # who -> {owner: [ssrcs]} from the session-initiate and source-adds sent to who
         for r in sfu(focus, "offered") + sfu(focus, "source-add"):
             for owner, s in r["owners"].items():
                 got.setdefault(r["occupant"], {}).setdefault(owner, []).extend(s)
         for n in people:
-            want = {occ[o]: ssrc[o] for o in people if o != n}
+            want = {occ[o]: ssrc[o] + vssrc[o] for o in people if o != n}
             assert got.get(occ[n]) == want, (n, got.get(occ[n]), want)
         # what sfu.js received from each is what each announced
         seen = {}
         for r in sfu(focus, "ssrc"):
             seen.setdefault(r["occupant"], set()).add(str(r["ssrc"]))
         for n in ("alice", "bert"):
-            assert seen.get(occ[n]) == set(ssrc[n]), (n, seen.get(occ[n]), ssrc[n])
+            assert seen.get(occ[n]) == set(ssrc[n] + vssrc[n]), (n, seen.get(occ[n]), ssrc[n])
+        kinds = {str(r["ssrc"]): r["kind"] for r in sfu(focus, "ssrc")}
+        assert all(kinds[x] == "video" for n in ("alice", "bert") for x in vssrc[n]), kinds
         # ttymeet sends the audio level extension (RFC 6464) the bridge offered
-        assert all(r["level"] for r in sfu(focus, "ssrc")), sfu(focus, "ssrc")
+        assert all(r["level"] for r in sfu(focus, "ssrc") if r["kind"] == "audio"), \
+            sfu(focus, "ssrc")
         gone_bert = [r for r in sfu(focus, "removed") if r["occupant"] == occ["bert"]]
         assert gone_bert, sfu(focus, "removed")
         print("  sfu.js: received %s packets from bert, forwarded %d to him"
               % (sum(gone_bert[0]["received"].values()), gone_bert[0]["sent"]))
         for n in ("alice", "carl"):
             removed = [r for r in sfu(focus, "source-remove") if r["occupant"] == occ[n]]
-            assert removed and removed[0]["owners"] == {occ["bert"]: ssrc["bert"]}, \
-                (n, sfu(focus, "source-remove"))
+            assert removed and removed[0]["owners"] == {
+                occ["bert"]: ssrc["bert"] + vssrc["bert"]}, (n, sfu(focus, "source-remove"))
         # then the removal: carl (still there) gets source-remove for alice's SSRC
         assert [r["occupant"] for r in sfu(focus, "dropped")] == [occ["alice"]], focus.records()
         removed = [r["owners"] for r in sfu(focus, "source-remove") if r["occupant"] == occ["carl"]]
-        assert removed[1:2] == [{occ["alice"]: ssrc["alice"]}], removed
+        assert removed[1:2] == [{occ["alice"]: ssrc["alice"] + vssrc["alice"]}], removed
         gone = sfu(focus, "terminated") + sfu(focus, "left")  # (ttymeet ends its session first)
         assert [r["occupant"] for r in gone][:1] == [occ["bert"]], gone
 
@@ -285,6 +314,73 @@ def test_three_people_through_the_forwarding_bridge():
         assert sab and sab[-1][1] < t_leave - a_off + 1.5, ("alice: bert's talking", sab)
         st = carl.find("stats")
         assert st and any(e.get("audio_in") for e in st), carl.describe()
+        check_video(focus, carl, occ, vssrc, {"alice_at": t_alice[0], "la": la, "bert_at": t_bert,
+                                              "stage": t_stage, "drop": t_drop, "up": t_up})
+
+
+def check_video(focus, carl, occ, vssrc, t):
+    """Video through the bridge: alice and bert publish (--video-source), carl watches
+    (--video); times on carl's clock (t: when alice and bert began their first sentences,
+    carl's /video alice, the removal of alice's sources, carl's media up)."""
+    name = {v: k for k, v in occ.items()}
+    # each opened its bridge channel; alice and bert (no --video) ask for no video, carl one
+    opened = {r["occupant"] for r in sfu(focus, "channel") if r.get("open")}
+    assert opened == set(occ.values()), sfu(focus, "channel")
+    assert not sfu(focus, "refused"), sfu(focus, "refused")
+    first = {}
+    for r in sfu(focus, "constraints"):
+        assert not r.get("invalid"), r
+        first.setdefault(name[r["occupant"]], r["msg"])
+    assert {n: m.get("lastN") for n, m in first.items()} == {"alice": 0, "bert": 0, "carl": 1}, \
+        first
+    staged = [r["msg"] for r in sfu(focus, "constraints") if r["occupant"] == occ["carl"]
+              and r["msg"].get("onStageSources")]
+    assert staged and staged[0]["onStageSources"] == [occ["alice"].rsplit("/", 1)[1] + "-v0"], \
+        sfu(focus, "constraints")
+    # lastN 0: no video packet went to alice or bert; carl got both (speaker, then stage)
+    sent = {name[r["occupant"]]: r.get("video_sent") or {} for r in sfu(focus, "removed")}
+    print("  sfu.js: video packets sent to carl %s, to alice %s, to bert %s"
+          % ({name[k]: v for k, v in sent.get("carl", {}).items()}, sent.get("alice"),
+             sent.get("bert")))
+    assert sorted(sent) == ["alice", "bert", "carl"], sent
+    assert sum(sent["alice"].values()) == 0 and sum(sent["bert"].values()) == 0, sent
+    assert {name[k] for k, v in sent["carl"].items() if v > 0} == {"alice", "bert"}, sent
+    # who carl was forwarded, in order; each new sender asked for a keyframe
+    fwd = [r for r in sfu(focus, "forwarding") if r["occupant"] == occ["carl"]]
+    order = [[name[x] for x in r["video"]] for r in fwd]
+    print("  sfu.js forwarded to carl, in turn: %s" % order)
+    assert all(len(v) <= 1 for v in order), order  # lastN 1
+    assert ["bert"] in order and order[-1:] in ([["alice"]], [[]]), order
+    for prev, r in zip([{"video": []}] + fwd, fwd):
+        new = [x for x in r["video"] if x not in prev["video"]]
+        assert r["pli"] == new, ("new senders not asked for a keyframe", r)
+
+    # carl's pictures, named by their owner (from the sources)
+    frames = [(e["t"], e["from"]) for e in carl.find("video-frame")]
+    switches = [(round(e["t"], 2), e["from"]) for e in carl.find(
+        lambda e: e["event"] == "video" and e.get("on"))]
+    before = [f for f in frames if f[0] < t["drop"]]
+    print("  carl: %d pictures before alice's source was removed, first %.2f s after his media "
+          "was up; whose, as they changed: %s; alice spoke from %.2f s, bert from %.2f s, "
+          "/video alice at %.2f s"
+          % (len(before), frames[0][0] - t["up"] if frames else -1, switches, t["alice_at"],
+             t["bert_at"], t["stage"]))
+    assert before and {w for _, w in before} <= {"alice", "bert"}, switches
+
+    def whose(lo, hi):
+        return [w for ts, w in before if lo <= ts < hi]
+    # nobody on stage: the bridge forwards the one who speaks (the dominant speaker)
+    w = whose(t["alice_at"] + 1.0, t["alice_at"] + t["la"])
+    assert len(w) >= 5 and set(w) == {"alice"}, ("alice speaking", w, switches)
+    w = whose(t["bert_at"] + 1.0, t["stage"])
+    assert len(w) >= 3 and set(w) == {"bert"}, ("bert speaking", w, switches)
+    # /video alice: her pictures within 1 s, bert's stop (he goes on speaking, and again)
+    w = whose(t["stage"], t["stage"] + 1.0)
+    assert "alice" in w, ("no alice after /video alice", w, switches)
+    after = whose(t["stage"] + 0.5, t["drop"])
+    assert after and set(after) == {"alice"}, ("after /video alice", after, switches)
+    t_alice = next(ts for ts, w in before if ts > t["stage"] and w == "alice")
+    print("  /video alice: her first picture %.2f s later" % (t_alice - t["stage"]))
 
 
 if __name__ == "__main__":

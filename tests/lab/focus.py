@@ -39,14 +39,20 @@ Behaviours for tests (command line, or at run time as a JSON line on stdin
                       BASE/colibri-ws/default-id/<room>/<nick>?pwd=<ICE pwd>, BASE being
                       ws://HOST:PORT of a stand-in bridge channel (tests/lab/colibri_ws.py)
   --sfu               media through tests/lab/sfu.js, a werift forwarding bridge
-                      (tests/lab/jsfu.py): each participant's audio reaches the others under
-                      its own SSRC on one bundled m-line, announced with source-add /
-                      source-remove and ssrc-info owner. Logged as {"sfu": what, ...} records.
+                      (tests/lab/jsfu.py): each participant's audio and VP8 video reach the
+                      others under its own SSRCs on one bundled audio and one video m-line,
+                      announced with source-add / source-remove and ssrc-info owner; which
+                      videos each receives follows its bridge channel (colibri-ws, served by
+                      sfu.js and named in every offer) and the dominant speaker, as the
+                      videobridge's do. Logged as {"sfu": what, ...} records.
                       Sources go as JSON (json-message) to participants whose disco#info
                       lists http://jitsi.org/json-encoded-sources, as jicofo sends them,
                       else as XML <source>s.
   --xml-sources NAME  with --sfu: XML sources for the participant with that display name
                       whatever it advertises (repeatable)
+  --no-channel NAME   with --sfu: the offer to the participant with that display name names no
+                      bridge channel (a deployment without colibri-ws: the bridge forwards it
+                      every video, its default) (repeatable)
 
 Every stanza received is logged as one JSON line to --log (conference requests parsed:
 room, attrs, properties), and a line `ready` is printed on stdout once the component is
@@ -653,6 +659,8 @@ def main(argv=None):
                     help="media through tests/lab/sfu.js, a forwarding bridge (see jsfu.py)")
     ap.add_argument("--xml-sources", metavar="NAME", action="append", default=[],
                     dest="xml_sources", help="with --sfu: XML sources for that display name")
+    ap.add_argument("--no-channel", metavar="NAME", action="append", default=[],
+                    dest="no_channel", help="with --sfu: no bridge channel for that display name")
     args = ap.parse_args(argv)
     if args.error and args.error not in ERROR_TYPES:
         ap.error("--error: one of %s" % ", ".join(sorted(ERROR_TYPES)))

@@ -159,16 +159,7 @@ def _source_xml(ssrc, name, msid):
                                                              NS_JITMEET))
 
 
-def offer_to_jingle(sdp, sid, initiator, video_ssrc, colibri=None):
-    """The <jingle action='session-initiate'> for Janus's SDP offer: an `audio` content with
-    Janus's audio m-line (its codecs, feedback, the audio level extension, its SSRC as the
-    bridge's source), a `video` content with VP8 and the bridge source video_ssrc but no media
-    behind it, one ICE-UDP transport with DTLS fingerprint and Janus's candidates in both, a
-    BUNDLE group and a bridge-session, as jicofo sends. colibri: the bridge channel's URL
-    without its query (ws://HOST:PORT/colibri-ws/SERVER/CONF/ENDPOINT), put in both transports
-    with ?pwd=<the ICE password> as jicofo does; None: no bridge channel."""
-    s = parse_sdp(sdp)
-    m = next(x for x in s["media"] if x["kind"] == "audio")
+def _payloads_xml(m):
     pts = ""
     for pt in m["pts"]:
         name, rate, *ch = m["rtpmap"].get(pt, "").split("/")
@@ -181,18 +172,40 @@ def offer_to_jingle(sdp, sid, initiator, video_ssrc, colibri=None):
                       for t, sub in m["fb"].get(pt, []))
         pts += "<payload-type id=%s name=%s clockrate=%s channels=%s>%s%s</payload-type>" % (
             q(pt), q(name), q(rate), q(ch[0] if ch else "1"), params, fbs)
+    return pts
+
+
+def offer_to_jingle(sdp, sid, initiator, video_ssrc, colibri=None, real_video=False):
+    """The <jingle action='session-initiate'> for Janus's SDP offer: an `audio` content with
+    Janus's audio m-line (its codecs, feedback, the audio level extension, its SSRC as the
+    bridge's source), a `video` content with VP8 and the bridge source video_ssrc but no media
+    behind it, one ICE-UDP transport with DTLS fingerprint and Janus's candidates in both, a
+    BUNDLE group and a bridge-session, as jicofo sends. colibri: the bridge channel's URL
+    without its query (ws://HOST:PORT/colibri-ws/SERVER/CONF/ENDPOINT), put in both transports
+    with ?pwd=<the ICE password> as jicofo does; None: no bridge channel. real_video: the
+    offer's own video m-line (its codecs and feedback) makes the video content (the forwarding
+    bridge, jsfu.py), still with the bridge source video_ssrc."""
+    s = parse_sdp(sdp)
+    m = next(x for x in s["media"] if x["kind"] == "audio")
     exts = "".join("<rtp-hdrext xmlns='%s' id=%s uri=%s/>" % (NS_HDREXT, q(i), q(u))
                    for i, u in m["ext"] if u != EXT_MID)
     sources = "".join(_source_xml(ssrc, "jvb-a%d" % i, BRIDGE_MSID_AUDIO)
                       for i, ssrc in enumerate(m["ssrcs"]))
     audio = ("<content creator='initiator' name='audio' senders='both'><description xmlns='%s' "
              "media='audio' maxptime='60'>%s%s<rtcp-mux/>%s</description>%s</content>"
-             % (NS_RTP, pts, exts, sources, _transport_xml(m, True, colibri)))
+             % (NS_RTP, _payloads_xml(m), exts, sources, _transport_xml(m, True, colibri)))
+    v = next((x for x in s["media"] if x["kind"] == "video"), None) if real_video else None
+    if v is not None:
+        vpts = _payloads_xml(v) + "".join(
+            "<rtp-hdrext xmlns='%s' id=%s uri=%s/>" % (NS_HDREXT, q(i), q(u))
+            for i, u in v["ext"] if u != EXT_MID)
+    else:
+        vpts = ("<payload-type id='100' name='VP8' clockrate='90000' channels='1'>"
+                "<rtcp-fb xmlns='%s' type='nack'/><rtcp-fb xmlns='%s' type='nack' subtype='pli'/>"
+                "</payload-type>" % (NS_FB, NS_FB))
     video = ("<content creator='initiator' name='video' senders='both'><description xmlns='%s' "
-             "media='video'><payload-type id='100' name='VP8' clockrate='90000' channels='1'>"
-             "<rtcp-fb xmlns='%s' type='nack'/><rtcp-fb xmlns='%s' type='nack' subtype='pli'/>"
-             "</payload-type><rtcp-mux/>%s</description>%s</content>"
-             % (NS_RTP, NS_FB, NS_FB, _source_xml(video_ssrc, "jvb-v0", BRIDGE_MSID_VIDEO),
+             "media='video'>%s<rtcp-mux/>%s</description>%s</content>"
+             % (NS_RTP, vpts, _source_xml(video_ssrc, "jvb-v0", BRIDGE_MSID_VIDEO),
                 _transport_xml(m, True, colibri)))
     return ("<jingle xmlns='%s' action='session-initiate' initiator=%s sid=%s>%s%s"
             "<group xmlns='%s' semantics='BUNDLE'><content name='audio'/><content name='video'/>"
@@ -200,24 +213,19 @@ def offer_to_jingle(sdp, sid, initiator, video_ssrc, colibri=None):
             % (NS_JINGLE, q(initiator), q(sid), audio, video, NS_GROUP, NS_FOCUS, q(sid)))
 
 
-def accept_to_sdp(jingle, offer_sdp):
-    """The SDP answer for Janus from a client's <jingle action='session-accept'>: its audio
-    content under Janus's mid, its transport (ICE credentials, fingerprint and setup role,
-    candidates if any), codecs and sources. ValueError when it has no usable audio content."""
-    offer = next(x for x in parse_sdp(offer_sdp)["media"] if x["kind"] == "audio")
-    audio = None
+def _answer_media(jingle, offer, kind):
+    """(content, payload types, m-section lines) of a session-accept's content of media kind
+    for the offer's m-line offer; None when the client left that content out (or, not audio,
+    has none of the offer's codecs). ValueError for audio without one of the offer's codecs."""
+    found = None
     for c in jingle.findall("{%s}content" % NS_JINGLE):
         d = c.find("{%s}description" % NS_RTP)
-        if d is not None and (d.get("media") == "audio" or c.get("name") == "audio"):
-            audio = (c, d)
+        if d is not None and (d.get("media") == kind or c.get("name") == kind):
+            found = (c, d)
             break
-    if audio is None:
-        raise ValueError("session-accept without an audio content")
-    c, d = audio
-    t = c.find("{%s}transport" % NS_ICE)
-    fp = t.find("{%s}fingerprint" % NS_DTLS) if t is not None else None
-    if t is None or fp is None or not t.get("ufrag") or not t.get("pwd"):
-        raise ValueError("session-accept without ICE credentials or DTLS fingerprint")
+    if found is None:
+        return None
+    c, d = found
     lines = []
     pts = []
     for p in d.findall("{%s}payload-type" % NS_RTP):
@@ -234,6 +242,8 @@ def accept_to_sdp(jingle, offer_sdp):
         for fb in p.findall("{%s}rtcp-fb" % NS_FB):
             sub = " " + fb.get("subtype") if fb.get("subtype") else ""
             lines.append("a=rtcp-fb:%s %s%s" % (pt, fb.get("type"), sub))
+    if not pts and kind != "audio":
+        return None  # a video content without a codec of ours: as if left out
     if not pts:
         raise ValueError("session-accept: no codec of the offer in the audio content")
     for e in d.findall("{%s}rtp-hdrext" % NS_HDREXT):
@@ -247,17 +257,48 @@ def accept_to_sdp(jingle, offer_sdp):
         for prm in src.findall("{%s}parameter" % NS_SSMA):
             if prm.get("name") == "msid" and prm.get("value"):
                 lines.append("a=ssrc:%s msid:%s" % (ssrc, prm.get("value")))
-    senders = c.get("senders") or "both"
-    direction = {"both": "sendrecv", "initiator": "sendonly", "responder": "recvonly",
-                 "none": "inactive"}.get(senders, "sendrecv")
-    mid = offer.get("mid") or "0"
+    return c, pts, lines
+
+
+def accept_to_sdp(jingle, offer_sdp, kinds=("audio",)):
+    """The SDP answer for the bridge from a client's <jingle action='session-accept'>: for each
+    m-line of the offer whose kind is in kinds (Janus: audio only, under Janus's mid), the
+    client's content of that kind (its codecs and sources; a content left out is refused, port
+    0), then the client's transport (ICE credentials, fingerprint and setup role, candidates if
+    any) once. ValueError when it has no usable audio content."""
+    media = [m for m in parse_sdp(offer_sdp)["media"] if m["kind"] in kinds]
+    t = fp = None
+    for c in jingle.findall("{%s}content" % NS_JINGLE):
+        t = c.find("{%s}transport" % NS_ICE)
+        fp = t.find("{%s}fingerprint" % NS_DTLS) if t is not None else None
+        if t is not None and fp is not None and t.get("ufrag") and t.get("pwd"):
+            break
+    got = [_answer_media(jingle, m, m["kind"]) for m in media]
+    if not any(g is not None and m["kind"] == "audio" for g, m in zip(got, media)):
+        raise ValueError("session-accept without an audio content")
+    if t is None or fp is None or not t.get("ufrag") or not t.get("pwd"):
+        raise ValueError("session-accept without ICE credentials or DTLS fingerprint")
+    mids = [m.get("mid") or str(i) for i, m in enumerate(media)]
     sdp = ["v=0", "o=- %d 2 IN IP4 0.0.0.0" % random.randrange(1 << 40), "s=-", "t=0 0",
-           "a=group:BUNDLE %s" % mid, "m=audio 9 UDP/TLS/RTP/SAVPF %s" % " ".join(pts),
-           "c=IN IP4 0.0.0.0", "a=%s" % direction, "a=mid:%s" % mid, "a=rtcp-mux",
-           "a=ice-ufrag:%s" % t.get("ufrag"), "a=ice-pwd:%s" % t.get("pwd"),
-           "a=fingerprint:%s %s" % (fp.get("hash"), (fp.text or "").strip()),
-           "a=setup:%s" % (fp.get("setup") or "active")] + lines
-    sdp += ["a=" + x for x in jingle_candidates(t)]
+           "a=group:BUNDLE %s" % " ".join(mid for mid, g in zip(mids, got) if g is not None)]
+    first = True
+    for m, mid, g in zip(media, mids, got):
+        if g is None:
+            sdp += ["m=%s 0 UDP/TLS/RTP/SAVPF %s" % (m["kind"], m["pts"][0]),
+                    "c=IN IP4 0.0.0.0", "a=inactive", "a=mid:%s" % mid]
+            continue
+        c, pts, lines = g
+        # the answer is the client's, the responder's: senders='responder' is what it sends
+        direction = {"both": "sendrecv", "responder": "sendonly", "initiator": "recvonly",
+                     "none": "inactive"}.get(c.get("senders") or "both", "sendrecv")
+        sdp += ["m=%s 9 UDP/TLS/RTP/SAVPF %s" % (m["kind"], " ".join(pts)),
+                "c=IN IP4 0.0.0.0", "a=%s" % direction, "a=mid:%s" % mid, "a=rtcp-mux",
+                "a=ice-ufrag:%s" % t.get("ufrag"), "a=ice-pwd:%s" % t.get("pwd"),
+                "a=fingerprint:%s %s" % (fp.get("hash"), (fp.text or "").strip()),
+                "a=setup:%s" % (fp.get("setup") or "active")] + lines
+        if first:  # bundled: the candidates once
+            sdp += ["a=" + x for x in jingle_candidates(t)]
+        first = False
     return "\r\n".join(sdp) + "\r\n"
 
 

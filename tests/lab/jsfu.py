@@ -2,28 +2,38 @@
 forwarding bridge, plays the Jitsi Videobridge. Python standard library only; written from the
 wire formats (XEP-0166/0167/0339, NOTES §2.2-2.3 for what jicofo sends); nothing copied.
 
-Unlike --bridge (Janus's AudioBridge: one mixed stream), every participant's own audio reaches
-the others as the participant sent it, under its own SSRC, all on one bundled audio m-line, and
-the focus tells each participant whose SSRC is whose as jicofo does:
+Unlike --bridge (Janus's AudioBridge: one mixed stream), every participant's own audio and
+video reach the others as the participant sent them, under its own SSRCs, on one bundled audio
+and one video m-line, and the focus tells each participant whose SSRC is whose as jicofo does:
 - once two participants are in the room, each gets a session-initiate made from sfu.js's SDP
-  offer (jbridge.offer_to_jingle: audio + an empty video content, BUNDLE, the bridge's own
-  source owned by `jvb`), after the focus has its disco#info answer; a late joiner's carries
-  the sources of everyone whose session is accepted, as jicofo's does;
-- its session-accept becomes sfu.js's SDP answer (jbridge.accept_to_sdp), its candidates (in
-  the accept or in transport-info) go to sfu.js; sfu.js's candidates are all in its offer;
-- when a participant's accept arrives, its audio sources go to every other participant with
-  an accepted session as `source-add`, and it gets one source-add with everyone else's: as
-  JSON (`<json-message>`, owner the endpoint id) to a participant whose disco#info (asked when
-  it is invited) lists json-encoded-sources, as jicofo does, else (or for a display name in
-  focus.py's --xml-sources) as XML `<source>`s with `<ssrc-info owner='ROOM@MUC/nick'/>`;
+  offer (jbridge.offer_to_jingle with real_video: audio and VP8 video, BUNDLE, the bridge's own
+  sources owned by `jvb`, and the bridge channel sfu.js serves named in the transports:
+  ws://ADDRESS:PORT/colibri-ws/default-id/ROOM/NICK?pwd=ICEPWD), after the focus has its
+  disco#info answer; a late joiner's carries the sources of everyone whose session is
+  accepted, as jicofo's does;
+- its session-accept becomes sfu.js's SDP answer (jbridge.accept_to_sdp, audio and video),
+  its video source names go to sfu.js (for on-stage source names), its candidates (in the
+  accept or in transport-info) go to sfu.js; sfu.js's candidates are all in its offer;
+- when a participant's accept arrives, its audio and video sources go to every other
+  participant with an accepted session as `source-add`, and it gets one source-add with
+  everyone else's: as JSON (`<json-message>`, owner the endpoint id; video sources first, as
+  jicofo encodes them) to a participant whose disco#info (asked when it is invited) lists
+  json-encoded-sources, as jicofo does, else (or for a display name in focus.py's
+  --xml-sources) as XML `<source>`s with `<ssrc-info owner='ROOM@MUC/nick'/>` in an audio and
+  a video content;
+- which videos each participant receives is sfu.js's (its bridge channel's
+  ReceiverVideoConstraints, the dominant speaker: see sfu.js);
 - when it leaves (or ends its session) the others get `source-remove` for its sources and
   sfu.js drops it; drop() (focus.py's sfu_drop command) does the same to someone who stays in
-  the room (sfu.js stops forwarding their audio), as a bridge that lost their sources.
+  the room (sfu.js stops forwarding their media), as a bridge that lost their sources.
 Logged as {"sfu": what, "occupant", ...} records: features (json: True if it gets JSON
-sources), offered, accepted, candidates, source-add,
-source-remove, connected, ssrc (a new SSRC sfu.js receives from it; level: its first packet
-carries the audio level extension), removed (packets received from it and sent to it), dropped, left,
-terminated, error;
+sources), offered, accepted (sources: its audio SSRCs, video: its video SSRCs), candidates,
+source-add, source-remove (owners: {occupant: [SSRCs, audio and video]}), connected, ssrc (a
+new SSRC sfu.js receives from it; kind; level: its first packet carries the audio level
+extension), removed (packets received from it, sent to it, video_sent: {sender: video packets
+sent to it}), dropped, left, terminated, error; and sfu.js's channel (open), refused,
+constraints (msg, invalid), dominant, forwarding (video: the senders it now gets, pli: those
+asked for a keyframe), pli (a receiver's picture loss relayed to it: ssrc, for);
 "offered" has the occupant's display name (its presence's <nick>), json and the owners whose
 sources its session-initiate carries.
 
@@ -55,7 +65,9 @@ class SfuLink:
         self.on_event = on_event
         self.buf = b""
         line = self.proc.stdout.readline()
-        if b'"ready"' not in line:
+        try:
+            self.colibri_port = int(json.loads(line)["colibri"])
+        except (ValueError, KeyError, TypeError):
             raise SystemExit("focus: sfu.js did not start: %r" % line)
 
     def fileno(self):
@@ -78,12 +90,14 @@ class SfuLink:
             self.on_event(msg)
 
 
-def audio_sources(jingle):
-    """[(ssrc, name, msid)] of the audio content of a session-accept (XML sources)."""
+def accept_sources(jingle):
+    """[(ssrc, name, msid, kind)] of the audio and video contents of a session-accept (XML
+    sources)."""
     out = []
     for c in jingle.findall("{%s}content" % NS_JINGLE):
         d = c.find("{%s}description" % jbridge.NS_RTP)
-        if d is None or (d.get("media") or c.get("name")) != "audio":
+        kind = (d.get("media") or c.get("name")) if d is not None else None
+        if kind not in ("audio", "video"):
             continue
         for s in d.findall("{%s}source" % jbridge.NS_SSMA):
             ssrc = s.get("ssrc") or ""
@@ -91,33 +105,52 @@ def audio_sources(jingle):
                 continue
             msid = next((p.get("value") for p in s.findall("{%s}parameter" % jbridge.NS_SSMA)
                          if p.get("name") == "msid"), None)
-            out.append((ssrc, s.get("name"), msid))
+            out.append((ssrc, s.get("name"), msid, kind))
     return out
 
 
 def sources_jingle(action, sid, owners, as_json=False):
-    """<jingle action=source-add|source-remove> with the audio sources of owners: {occupant
-    JID: [(ssrc, name, msid)]}, as jicofo relays them: XML <source>s each with its ssrc-info
-    owner, or with as_json one <json-message> {"sources": {endpoint id (the occupant's nick):
-    [[], [], [{"s", "n", "m"}...]]}} (jicofo's compact encoding: video sources, video groups,
-    audio sources; trailing empty lists left out)."""
+    """<jingle action=source-add|source-remove> with the sources of owners: {occupant JID:
+    [(ssrc, name, msid, kind)]}, as jicofo relays them: XML <source>s each with its ssrc-info
+    owner in an audio and a video content, or with as_json one <json-message> {"sources":
+    {endpoint id (the occupant's nick): [[video {"s", "n", "m"}...], [], [audio ...]]}}
+    (jicofo's compact encoding: video sources, video groups, audio sources; trailing empty
+    lists left out)."""
+    def one(ssrc, name, msid):
+        return dict({"s": int(ssrc)}, **{k: v for k, v in (("n", name), ("m", msid)) if v})
+
     if as_json:
-        msg = {"sources": {owner.rsplit("/", 1)[-1]: [[], [], [
-            dict({"s": int(ssrc)}, **{k: v for k, v in (("n", name), ("m", msid)) if v})
-            for ssrc, name, msid in lst]] for owner, lst in owners.items()}}
+        msg = {"sources": {}}
+        for owner, lst in owners.items():
+            video = [one(s, n, m) for s, n, m, k in lst if k == "video"]
+            audio = [one(s, n, m) for s, n, m, k in lst if k == "audio"]
+            msg["sources"][owner.rsplit("/", 1)[-1]] = [video, [], audio] if audio else [video]
         return ("<jingle xmlns='%s' action='%s' sid=%s><json-message xmlns='%s'>%s"
                 "</json-message></jingle>" % (NS_JINGLE, action, quoteattr(sid),
                                               jbridge.NS_JITMEET, escape(json.dumps(msg))))
+    contents = ""
+    for kind in ("audio", "video"):
+        srcs = source_elems(owners, kind)
+        if srcs:
+            contents += ("<content creator='initiator' name='%s'><description xmlns='%s' "
+                         "media='%s'>%s</description></content>"
+                         % (kind, jbridge.NS_RTP, kind, srcs))
+    return ("<jingle xmlns='%s' action='%s' sid=%s>%s</jingle>"
+            % (NS_JINGLE, action, quoteattr(sid), contents))
+
+
+def source_elems(owners, kind):
+    """The XML <source>s of kind (audio, video) of owners (as sources_jingle's)."""
     srcs = ""
     for owner, lst in owners.items():
-        for ssrc, name, msid in lst:
-            srcs += "<source xmlns='%s' ssrc=%s%s>%s<ssrc-info xmlns='%s' owner=%s/></source>" % (
-                jbridge.NS_SSMA, quoteattr(ssrc), " name=%s" % quoteattr(name) if name else "",
-                "<parameter name='msid' value=%s/>" % quoteattr(msid) if msid else "",
-                jbridge.NS_JITMEET, quoteattr(owner))
-    return ("<jingle xmlns='%s' action='%s' sid=%s><content creator='initiator' name='audio'>"
-            "<description xmlns='%s' media='audio'>%s</description></content></jingle>"
-            % (NS_JINGLE, action, quoteattr(sid), jbridge.NS_RTP, srcs))
+        for ssrc, name, msid, k in lst:
+            if k == kind:
+                srcs += ("<source xmlns='%s' ssrc=%s%s>%s<ssrc-info xmlns='%s' owner=%s/>"
+                         "</source>" % (jbridge.NS_SSMA, quoteattr(ssrc),
+                                        " name=%s" % quoteattr(name) if name else "",
+                                        "<parameter name='msid' value=%s/>" % quoteattr(msid)
+                                        if msid else "", jbridge.NS_JITMEET, quoteattr(owner)))
+    return srcs
 
 
 class SfuMedia:
@@ -126,6 +159,7 @@ class SfuMedia:
 
     def __init__(self, focus, address):
         self.f = focus
+        self.address = address
         self.link = SfuLink(address, self.on_event)
         # occupant JID -> {"occ", "room", "sid", "offer", "sources" (its own), "accepted",
         # "name", "json" (None until its disco#info answer), "known" (occupants whose sources
@@ -157,7 +191,8 @@ class SfuMedia:
             self.f.send("<iq type='get' id=%s from=%s to=%s><query xmlns='%s'/></iq>"
                         % (quoteattr("sfu-disco-" + self.parts[occ]["sid"]),
                            quoteattr(self.f.full), quoteattr(occ), NS_DISCO_INFO))
-            self.link.send({"op": "create", "id": occ})
+            self.link.send({"op": "create", "id": occ, "room": room.jid.split("@")[0],
+                            "endpoint": nick})
 
     def on_answer(self, iq):
         """An iq result/error for the focus: True if it answers our disco#info."""
@@ -211,18 +246,24 @@ class SfuMedia:
             return
         part["offered"] = True
         occ, room = part["occ"], part["room"]
+        # the bridge channel, served by sfu.js: the endpoint is the occupant's nick
+        colibri = "ws://%s:%d/colibri-ws/default-id/%s/%s" % (
+            self.address, self.link.colibri_port, room.split("@")[0], occ.rsplit("/", 1)[1]) \
+            if part["name"] not in self.f.args.no_channel else None
         jingle = jbridge.offer_to_jingle(part["offer"], part["sid"],
                                          "%s/%s" % (room, self.f.args.nick),
-                                         random.randrange(1, 1 << 32))
+                                         random.randrange(1, 1 << 32), colibri, real_video=True)
         owners = {o["occ"]: o["sources"] for o in self.others(part) if o["sources"]}
         if owners:
-            extra = sources_jingle("x", "x", owners, part["json"])
             if part["json"]:
+                extra = sources_jingle("x", "x", owners, True)
                 inner = extra[extra.index("<json-message"):extra.index("</jingle>")]
                 jingle = jingle.replace("</jingle>", inner + "</jingle>")
-            else:
-                inner = extra[extra.index("<source "):extra.rindex("</description>")]
-                jingle = jingle.replace("</description>", inner + "</description>", 1)
+            else:  # audio sources in the audio description, video in the video one
+                head, audio_end, rest = jingle.partition("</description>")
+                mid, video_end, tail = rest.partition("</description>")
+                jingle = (head + source_elems(owners, "audio") + audio_end + mid +
+                          source_elems(owners, "video") + video_end + tail)
             part["known"].update(owners)
         self.f.send("<iq type='set' id=%s from=%s to=%s>%s</iq>"
                     % (quoteattr("si-" + part["sid"]), quoteattr(self.f.full),
@@ -254,7 +295,8 @@ class SfuMedia:
             self.note("error", occ, error=msg["error"])
             return
         if msg.get("removed"):
-            self.note("removed", occ, received=msg.get("in"), sent=msg.get("out"))
+            self.note("removed", occ, received=msg.get("in"), sent=msg.get("out"),
+                      video_sent=msg.get("vout"))
         if part is None:
             return
         if "offer" in msg:
@@ -265,8 +307,12 @@ class SfuMedia:
         elif msg.get("event") == "ssrc":
             level = [i for i, u in jbridge.parse_sdp(part["offer"])["media"][0]["ext"]
                      if u == EXT_LEVEL]
-            self.note("ssrc", occ, ssrc=msg.get("ssrc"),
+            self.note("ssrc", occ, ssrc=msg.get("ssrc"), kind=msg.get("kind"),
                       level=bool(level) and int(level[0]) in (msg.get("ext") or []))
+        elif msg.get("event") in ("channel", "refused", "constraints", "dominant", "forwarding",
+                                  "pli", "channel-message"):
+            self.note(msg["event"], occ, **{k: v for k, v in msg.items()
+                                            if k not in ("id", "event")})
 
     def jingle(self, iq, jingle):
         """A Jingle iq from a participant: the answers to our session-initiate."""
@@ -284,10 +330,16 @@ class SfuMedia:
         try:
             if action == "session-accept" and not part["accepted"]:
                 self.link.send({"op": "answer", "id": occ,
-                                "sdp": jbridge.accept_to_sdp(jingle, part["offer"])})
-                part["sources"] = audio_sources(jingle)
+                                "sdp": jbridge.accept_to_sdp(jingle, part["offer"],
+                                                             ("audio", "video"))})
+                part["sources"] = accept_sources(jingle)
                 part["accepted"] = True
-                self.note("accepted", occ, sources=[s[0] for s in part["sources"]])
+                video = [{"ssrc": int(x[0]), "name": x[1]} for x in part["sources"]
+                         if x[3] == "video"]
+                self.link.send({"op": "sources", "id": occ, "video": video})
+                self.note("accepted", occ,
+                          sources=[x[0] for x in part["sources"] if x[3] == "audio"],
+                          video=[x[0] for x in part["sources"] if x[3] == "video"])
                 others = self.others(part)
                 self.send_sources(part, "source-add", {o["occ"]: o["sources"] for o in others})
                 for o in others:
