@@ -1,4 +1,5 @@
-/* Deadline sources and lazy timers (see loop.h): a custom source whose prepare/check say
+/* One-shot sources, deadline sources and lazy timers (see loop.h). One-shots are a bare source
+ * with a ready time. Deadline sources and lazy timers: a custom source whose prepare/check say
  * "ready" from `slack` before the due time, so whichever iteration of the loop comes first in
  * that window dispatches it, and whose poll timeout is the due time itself. The due time is
  * read at every poll, never pushed into GLib, so moving it wakes nothing. */
@@ -8,6 +9,13 @@ struct deadline_source {
 	GSource base;
 	const gint64 *due;   /* monotonic µs */
 	gint64 slack;
+};
+
+struct once_source {
+	GSource base;
+	GSource **slot;
+	void (*fn)(void *data);
+	void *data;
 };
 
 struct lazy_timer {
@@ -48,11 +56,41 @@ static gboolean lazy_dispatch(GSource *src, GSourceFunc cb, gpointer data)
 	return deadline_dispatch(src, cb, data);
 }
 
+/* The loop holds its own reference while it dispatches: *slot's may go before fn runs. */
+static gboolean once_dispatch(GSource *src, GSourceFunc cb, gpointer data)
+{
+	struct once_source *o = (struct once_source *)src;
+
+	(void)cb, (void)data;
+	if (*o->slot == src) {
+		*o->slot = NULL;
+		g_source_unref(src);
+	}
+	o->fn(o->data);
+	return G_SOURCE_REMOVE;
+}
+
 /* Never written: GLib's API is not const. */
 static GSourceFuncs deadline_funcs = { .prepare = deadline_prepare, .check = deadline_check,
 				       .dispatch = deadline_dispatch };
 static GSourceFuncs lazy_funcs = { .prepare = deadline_prepare, .check = deadline_check,
 				   .dispatch = lazy_dispatch };
+
+static GSourceFuncs once_funcs = { .dispatch = once_dispatch };
+
+void loop_once(GSource **slot, GMainContext *ctx, guint ms, void (*fn)(void *data), void *data)
+{
+	GSource *src = g_source_new(&once_funcs, sizeof(struct once_source));
+	struct once_source *o = (struct once_source *)src;
+
+	loop_source_drop(slot);
+	o->slot = slot;
+	o->fn = fn;
+	o->data = data;
+	g_source_set_ready_time(src, ms ? g_get_monotonic_time() + (gint64)ms * 1000 : 0);
+	g_source_attach(src, ctx);
+	*slot = src;
+}
 
 GSource *loop_deadline_source_new(const gint64 *due)
 {

@@ -15,6 +15,12 @@ static inline void loop_source_drop(GSource **src)
 	}
 }
 
+/* Runs fn(data) once on ctx, ms milliseconds from now (0: at the loop's next iteration), with
+ * default priority. *slot holds the source until then: loop_source_drop(slot) cancels it, and
+ * it is cleared (and released) just before fn runs, so fn may schedule again or free the
+ * object *slot lives in. A source already in *slot is dropped first (the new time wins). */
+void loop_once(GSource **slot, GMainContext *ctx, guint ms, void (*fn)(void *data), void *data);
+
 /* A source that is ready once the monotonic time (µs) reaches *due, which must outlive it.
  * *due is read each time the loop is about to poll, so its owner may move it at any time
  * from the loop's thread without waking the loop (g_source_set_ready_time() writes the

@@ -132,7 +132,7 @@ static void run_action(struct bot *b, const struct script_action *a)
 	}
 }
 
-static gboolean script_timer_cb(gpointer data);
+static void script_timer_cb(void *data);
 
 static void arm_script_timer(struct bot *b)
 {
@@ -143,12 +143,10 @@ static void arm_script_timer(struct bot *b)
 		return;
 	if (script_next_event_ms(b->script, &at) == 0 && at > now && at - now < wait)
 		wait = (guint)(at - now);
-	b->script_timer = g_timeout_source_new(wait);
-	g_source_set_callback(b->script_timer, script_timer_cb, b, NULL);
-	g_source_attach(b->script_timer, b->cfg.main);
+	loop_once(&b->script_timer, b->cfg.main, wait, script_timer_cb, b);
 }
 
-static gboolean script_timer_cb(gpointer data)
+static void script_timer_cb(void *data)
 {
 	struct bot *b = data;
 	const struct script_action *due[16];
@@ -156,8 +154,6 @@ static gboolean script_timer_cb(gpointer data)
 	uint64_t now = now_ms(b);
 	size_t n;
 
-	g_source_unref(b->script_timer);
-	b->script_timer = NULL;
 	if (b->media && media_receiving_audio(b->media))
 		script_observe_audio(b->script, now);
 	if (b->joined) /* participants past the listed roster come and go without events */
@@ -169,7 +165,6 @@ static gboolean script_timer_cb(gpointer data)
 	if (st.newly_failed)
 		report_failures(b);
 	arm_script_timer(b);
-	return G_SOURCE_REMOVE;
 }
 
 /* ---- session events ---- */

@@ -226,13 +226,10 @@ static void relink_entry(struct roster *r, struct entry *e)
 		merge(r, e, u);
 }
 
-static gboolean grace_cb(gpointer data)
+static void grace_cb(void *data)
 {
 	struct chat_user *u = data;
-	g_source_unref(u->grace);
-	u->grace = NULL;
 	place(u->r, u, true);
-	return G_SOURCE_REMOVE;
 }
 
 /* Finds u an entry; without one it becomes chat-only now, or when the grace period ends. */
@@ -249,9 +246,7 @@ static void place(struct roster *r, struct chat_user *u, bool now)
 		stop_grace(u);
 		chat_only_add(r, u);
 	} else if (!u->grace) {
-		u->grace = g_timeout_source_new(r->grace_ms);
-		g_source_set_callback(u->grace, grace_cb, u, NULL);
-		g_source_attach(u->grace, r->main);
+		loop_once(&u->grace, r->main, r->grace_ms, grace_cb, u);
 	}
 }
 

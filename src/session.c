@@ -77,21 +77,15 @@ static void drop_transport(struct session *s, const char *why)
 		s->ops->drop(s->be, why);
 }
 
-static gboolean retry_cb(gpointer data)
+static void retry_cb(void *data)
 {
-	struct session *s = data;
-	g_source_unref(s->retry_timer);
-	s->retry_timer = NULL;
-	session_connect(s);
-	return G_SOURCE_REMOVE;
+	session_connect(data);
 }
 
-static gboolean action_cb(gpointer data)
+static void action_cb(void *data)
 {
 	struct session *s = data;
 	enum action a = s->action;
-	g_source_unref(s->action_idle);
-	s->action_idle = NULL;
 	s->action = ACT_NONE;
 	/* on a reconnect the rejoin brings the video back */
 	drop_transport(s, a == ACT_RECONNECT ? "the connection to the server was lost" : NULL);
@@ -100,19 +94,19 @@ static gboolean action_cb(gpointer data)
 		struct session_event ev = { .type = SESSION_EV_PIN_NEEDED, .room = s->cfg.room,
 					    .on = s->pin != NULL, .message = s->lost_why };
 		session_emit(s, &ev);
-		return G_SOURCE_REMOVE;
+		return;
 	}
 	if (a == ACT_GAVE_UP) { /* unconnected until session_retry or session_leave */
 		s->state = ST_GAVE_UP;
 		struct session_event ev = { .type = SESSION_EV_GAVE_UP, .message = s->lost_why };
 		session_emit(s, &ev);
-		return G_SOURCE_REMOVE;
+		return;
 	}
 	if (a == ACT_RECONNECT) {
 		/* 0.25 s, 0.5 s, 1 s, then every 2 s */
 		guint delay = s->attempt >= 4 ? 2000 : 250u << (s->attempt > 0 ? s->attempt - 1 : 0);
-		s->retry_timer = add_timeout(s, delay, retry_cb);
-		return G_SOURCE_REMOVE;
+		loop_once(&s->retry_timer, s->main, delay, retry_cb, s);
+		return;
 	}
 	loop_source_drop(&s->leave_timer);
 	loop_source_drop(&s->retry_timer);
@@ -120,7 +114,6 @@ static gboolean action_cb(gpointer data)
 	s->state = ST_DONE;
 	struct session_event ev = { .type = SESSION_EV_LEFT, .reason = s->leave_reason };
 	session_emit(s, &ev);
-	return G_SOURCE_REMOVE;
 }
 
 static void schedule(struct session *s, enum action a)
@@ -128,12 +121,8 @@ static void schedule(struct session *s, enum action a)
 	if (s->action == ACT_FINISH)
 		return; /* finishing wins */
 	s->action = a;
-	if (!s->action_idle) {
-		s->action_idle = g_idle_source_new();
-		g_source_set_priority(s->action_idle, G_PRIORITY_DEFAULT); /* not starved when busy */
-		g_source_set_callback(s->action_idle, action_cb, s, NULL);
-		g_source_attach(s->action_idle, s->main);
-	}
+	if (!s->action_idle) /* default priority: not starved when busy */
+		loop_once(&s->action_idle, s->main, 0, action_cb, s);
 }
 
 /* Ends the session from the next loop turn. */
@@ -150,13 +139,9 @@ void session_be_left(struct session *s)
 	finish(s);
 }
 
-static gboolean leave_timeout_cb(gpointer data)
+static void leave_timeout_cb(void *data)
 {
-	struct session *s = data;
-	g_source_unref(s->leave_timer);
-	s->leave_timer = NULL;
-	finish(s);
-	return G_SOURCE_REMOVE;
+	finish(data);
 }
 
 /* Leaves politely if the backend has something to leave; finishes when it is done or after
@@ -169,7 +154,7 @@ static void leave_politely(struct session *s)
 	s->chat_ready = false;
 	s->state = ST_LEAVING;
 	if (s->be && s->ops->leave(s->be) == 0) {
-		s->leave_timer = add_timeout(s, LEAVE_TIMEOUT_MS, leave_timeout_cb);
+		loop_once(&s->leave_timer, s->main, LEAVE_TIMEOUT_MS, leave_timeout_cb, s);
 		return;
 	}
 	finish(s);

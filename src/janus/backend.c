@@ -426,15 +426,12 @@ static void ws_closed(void *user, int err, const char *reason)
 				      "the server closed the connection", reason);
 }
 
-static gboolean connect_timeout_cb(gpointer data)
+static void connect_timeout_cb(void *data)
 {
 	struct backend *b = data;
-	g_source_unref(b->connect_timer);
-	b->connect_timer = NULL;
 	if (b->state == JB_CONNECTING)
 		session_be_lost(b->s, TTM_EXIT_SERVER, "cannot reach %s: no answer within %.1f s",
 				b->cfg->url, CONNECT_TIMEOUT_MS / 1000.0);
-	return G_SOURCE_REMOVE;
 }
 
 /* ---- the backend's ops ---- */
@@ -459,9 +456,7 @@ static void jb_connect(struct backend *b)
 		return;
 	}
 	ws_set_max_message(b->ws, b->ws_max);
-	b->connect_timer = g_timeout_source_new(CONNECT_TIMEOUT_MS);
-	g_source_set_callback(b->connect_timer, connect_timeout_cb, b, NULL);
-	g_source_attach(b->connect_timer, b->env.main);
+	loop_once(&b->connect_timer, b->env.main, CONNECT_TIMEOUT_MS, connect_timeout_cb, b);
 }
 
 /* Closes the call's PeerConnection (its close_notify goes out now). */

@@ -118,13 +118,10 @@ static void free_dead(struct videolink *vl)
 	}
 }
 
-static gboolean reap_cb(gpointer data)
+static void reap_cb(void *data)
 {
 	struct videolink *vl = data;
-	g_source_unref(vl->reap_idle);
-	vl->reap_idle = NULL;
 	free_dead(vl);
-	return G_SOURCE_REMOVE;
 }
 
 /* Tells the owner what the preview shows, once per change. */
@@ -152,23 +149,16 @@ static void sub_drop(struct videolink *vl, const char *why)
 		vrecv_detach(sb->vrecv);
 	sb->next_dead = vl->dead;
 	vl->dead = sb;
-	if (!vl->reap_idle) {
-		vl->reap_idle = g_idle_source_new();
-		g_source_set_priority(vl->reap_idle, G_PRIORITY_DEFAULT);
-		g_source_set_callback(vl->reap_idle, reap_cb, vl, NULL);
-		g_source_attach(vl->reap_idle, vl->main);
-	}
+	if (!vl->reap_idle)
+		loop_once(&vl->reap_idle, vl->main, 0, reap_cb, vl);
 	if (why)
 		announce(vl, NULL, why);
 }
 
-static gboolean retry_cb(gpointer data)
+static void retry_cb(void *data)
 {
 	struct videolink *vl = data;
-	g_source_unref(vl->retry_timer);
-	vl->retry_timer = NULL;
 	sub_want(vl);
-	return G_SOURCE_REMOVE;
 }
 
 /* A subscription attempt failed: try again a little later, a few times. */
@@ -185,11 +175,8 @@ static void sub_failed(struct videolink *vl, const char *why)
 	snprintf(msg, sizeof(msg), "video: %s; subscribing again", why);
 	if (vl->cb.notice_cb)
 		vl->cb.notice_cb(vl->cb.user, msg);
-	if (!vl->retry_timer) {
-		vl->retry_timer = g_timeout_source_new(RETRY_MS);
-		g_source_set_callback(vl->retry_timer, retry_cb, vl, NULL);
-		g_source_attach(vl->retry_timer, vl->main);
-	}
+	if (!vl->retry_timer)
+		loop_once(&vl->retry_timer, vl->main, RETRY_MS, retry_cb, vl);
 }
 
 static void showing(struct videolink *vl, struct sub *sb)
@@ -884,13 +871,10 @@ int videolink_show_next(struct videolink *vl)
 	return videolink_show(vl, vl->feeds[next].pub.id);
 }
 
-static gboolean follow_cb(gpointer data)
+static void follow_cb(void *data)
 {
 	struct videolink *vl = data;
-	g_source_unref(vl->follow_timer);
-	vl->follow_timer = NULL;
 	videolink_follow(vl, vl->follow);
-	return G_SOURCE_REMOVE;
 }
 
 int videolink_follow(struct videolink *vl, uint64_t feed)
@@ -905,11 +889,9 @@ int videolink_follow(struct videolink *vl, uint64_t feed)
 	if (wait > 0 || !vl->sub->started || vl->sub->switching) {
 		/* too soon after the last change: show this speaker when the hold is over */
 		vl->follow = feed;
-		if (!vl->follow_timer) {
-			vl->follow_timer = g_timeout_source_new(wait > 0 ? (guint)(wait / 1000) + 1 : 200);
-			g_source_set_callback(vl->follow_timer, follow_cb, vl, NULL);
-			g_source_attach(vl->follow_timer, vl->main);
-		}
+		if (!vl->follow_timer)
+			loop_once(&vl->follow_timer, vl->main,
+				  wait > 0 ? (guint)(wait / 1000) + 1 : 200, follow_cb, vl);
 		return -EAGAIN;
 	}
 	sub_switch(vl, f);

@@ -250,36 +250,30 @@ static unsigned ping_period(const struct backend *b)
 	return b->cfg->keepalive_ms ? b->cfg->keepalive_ms : PING_MS;
 }
 
-static gboolean ping_cb(gpointer data);
+static void ping_cb(void *data);
 
 static void ping_arm(struct backend *b, unsigned ms)
 {
-	loop_source_drop(&b->ping_timer);
-	b->ping_timer = g_timeout_source_new(ms);
-	g_source_set_callback(b->ping_timer, ping_cb, b, NULL);
-	g_source_attach(b->ping_timer, b->env.main);
+	loop_once(&b->ping_timer, b->env.main, ms, ping_cb, b);
 }
 
 /* Period over: send a ping; answer wait over: the server is gone. */
-static gboolean ping_cb(gpointer data)
+static void ping_cb(void *data)
 {
 	struct backend *b = data;
 	char buf[JITSI_HOST_MAX + 160];
-	g_source_unref(b->ping_timer);
-	b->ping_timer = NULL;
 	if (b->ping_pending) {
 		session_be_lost(b->s, TTM_EXIT_SERVER, "the XMPP server did not answer a ping "
 				"within %.0f s", MIN(ping_period(b), PING_ANSWER_MS) / 1000.0);
-		return G_SOURCE_REMOVE;
+		return;
 	}
 	xmpp_next_id(b->x, b->ping_id, sizeof(b->ping_id));
 	snprintf(buf, sizeof(buf), "<iq xmlns='" XMPP_NS_CLIENT "' type='get' to='%s' id='ping-%s'>"
 		 "<ping xmlns='urn:xmpp:ping'/></iq>", b->stream_domain, b->ping_id);
 	if (xmpp_send(b->x, buf) < 0)
-		return G_SOURCE_REMOVE; /* the stream failed and said so */
+		return; /* the stream failed and said so */
 	b->ping_pending = true;
 	ping_arm(b, MIN(ping_period(b), PING_ANSWER_MS));
-	return G_SOURCE_REMOVE;
 }
 
 /* An iq result or error: the answer to our ping (any answer proves the server is there). */
@@ -411,7 +405,7 @@ static int x_send(void *user, const char *text, size_t len)
 
 /* ---- the focus: asked before the join ---- */
 
-static gboolean connect_timeout_cb(gpointer data);
+static void connect_timeout_cb(void *data);
 
 static void join_room(struct backend *b)
 {
@@ -420,10 +414,8 @@ static void join_room(struct backend *b)
 		session_be_fail(b->s, TTM_EXIT_SERVER, false, "out of memory");
 		return;
 	}
-	loop_source_drop(&b->connect_timer); /* the join's own bound */
-	b->connect_timer = g_timeout_source_new(CONNECT_TIMEOUT_MS);
-	g_source_set_callback(b->connect_timer, connect_timeout_cb, b, NULL);
-	g_source_attach(b->connect_timer, b->env.main);
+	/* the join's own bound */
+	loop_once(&b->connect_timer, b->env.main, CONNECT_TIMEOUT_MS, connect_timeout_cb, b);
 	if (send_presence(b, false) < 0)
 		session_be_lost(b->s, TTM_EXIT_SERVER, "cannot send the join presence");
 }
@@ -669,17 +661,14 @@ static void ws_closed_cb(void *user, int err, const char *reason)
 				    : "the XMPP server closed the connection", reason);
 }
 
-static gboolean connect_timeout_cb(gpointer data)
+static void connect_timeout_cb(void *data)
 {
 	struct backend *b = data;
-	g_source_unref(b->connect_timer);
-	b->connect_timer = NULL;
 	if (b->state == J_CONFIG || b->state == J_CONNECTING || b->state == J_JOINING)
 		session_be_lost(b->s, TTM_EXIT_SERVER, "%s within %.0f s",
 				b->state != J_JOINING ? "the XMPP server did not let us in"
 							 : "the room did not answer the join",
 				CONNECT_TIMEOUT_MS / 1000.0);
-	return G_SOURCE_REMOVE;
 }
 
 /* ---- ops ---- */
@@ -761,9 +750,7 @@ static void jt_connect(struct backend *b)
 	/* occupant names: 8 hex digits, as Jitsi's clients pick them (a resume keeps ours) */
 	if (!b->sm_saved)
 		snprintf(b->nick, sizeof(b->nick), "%08x", g_random_int());
-	b->connect_timer = g_timeout_source_new(CONNECT_TIMEOUT_MS);
-	g_source_set_callback(b->connect_timer, connect_timeout_cb, b, NULL);
-	g_source_attach(b->connect_timer, b->env.main);
+	loop_once(&b->connect_timer, b->env.main, CONNECT_TIMEOUT_MS, connect_timeout_cb, b);
 	bool all_given = b->ov.websocket && b->ov.domain && b->ov.muc && b->ov.focus;
 	if (b->set_rc < 0 || b->config_done || all_given || b->offline_send) {
 		connect_ws(b);

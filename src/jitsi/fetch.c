@@ -200,14 +200,11 @@ static void on_event(GSocketClient *client, GSocketClientEvent ev, GSocketConnec
 		g_signal_connect(conn, "accept-certificate", G_CALLBACK(accept_any), NULL);
 }
 
-static gboolean on_timeout(gpointer data)
+static void on_timeout(void *data)
 {
 	struct jitsi_fetch *f = data;
-	g_source_unref(f->timer);
-	f->timer = NULL;
 	f->timed_out = true;
 	g_cancellable_cancel(f->cancel); /* the pending step fails and reports it */
-	return G_SOURCE_REMOVE;
 }
 
 int jitsi_fetch_start(GMainContext *main, const struct jitsi_link *link, bool insecure,
@@ -236,9 +233,7 @@ int jitsi_fetch_start(GMainContext *main, const struct jitsi_link *link, bool in
 	snprintf(f->request, sizeof(f->request), "GET /config.js HTTP/1.0\r\nHost: %s\r\n"
 		 "User-Agent: ttymeet\r\nAccept: */*\r\nConnection: close\r\n\r\n", hostport);
 	GSocketConnectable *addr = g_network_address_new(host, (guint16)port);
-	f->timer = g_timeout_source_new(JITSI_FETCH_TIMEOUT_MS);
-	g_source_set_callback(f->timer, on_timeout, f, NULL);
-	g_source_attach(f->timer, main);
+	loop_once(&f->timer, main, JITSI_FETCH_TIMEOUT_MS, on_timeout, f);
 	g_main_context_push_thread_default(main);
 	f->busy = true;
 	g_socket_client_connect_async(f->client, addr, f->cancel, on_connected, f);

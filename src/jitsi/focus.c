@@ -190,14 +190,11 @@ struct jfocus {
 	GSource *timer;          /* the answer's deadline, or the next request */
 };
 
-static gboolean timer_cb(gpointer data);
+static void timer_cb(void *data);
 
 static void arm(struct jfocus *f, unsigned ms)
 {
-	loop_source_drop(&f->timer);
-	f->timer = g_timeout_source_new(ms);
-	g_source_set_callback(f->timer, timer_cb, f, NULL);
-	g_source_attach(f->timer, f->main);
+	loop_once(&f->timer, f->main, ms, timer_cb, f);
 }
 
 static int send_request(struct jfocus *f)
@@ -218,25 +215,22 @@ static int send_request(struct jfocus *f)
 	return rc;
 }
 
-static gboolean timer_cb(gpointer data)
+static void timer_cb(void *data)
 {
 	struct jfocus *f = data;
-	g_source_unref(f->timer);
-	f->timer = NULL;
 	if (f->id[0]) { /* the answer did not come */
 		char msg[512];
 		f->id[0] = '\0';
 		snprintf(msg, sizeof(msg), "the focus %s did not answer the conference request "
 			 "within %.0f s", f->focus, f->answer_ms / 1000.0);
 		f->cb.failed(f->user, TTM_EXIT_SERVER, false, msg);
-		return G_SOURCE_REMOVE;
+		return;
 	}
 	if (send_request(f) < 0) {
 		char msg[512];
 		snprintf(msg, sizeof(msg), "cannot send the conference request to %s", f->focus);
 		f->cb.failed(f->user, TTM_EXIT_SERVER, false, msg);
 	}
-	return G_SOURCE_REMOVE;
 }
 
 int jfocus_create(GMainContext *main, const struct jfocus_req *r, unsigned answer_ms,

@@ -2,9 +2,11 @@
  * (earlier or later) from another callback; a lazy timer runs on time in an idle loop, and in a
  * loop that wakes every 20 ms for something else it runs only in those wake-ups (none of its
  * own), never sooner than interval - slack after its previous run; loop_source_drop stops
- * it. */
+ * it. A one-shot (loop_once) runs once, not before its time, with its slot already cleared
+ * (so it may schedule itself again), replaces the one in its slot, and a drop cancels it. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
@@ -157,9 +159,75 @@ static void test_deadline_follows_its_due_time(void **state)
 	}
 }
 
+struct once_probe {
+	GSource *slot;
+	unsigned runs, again; /* runs so far; how many more to schedule from the callback */
+	bool slot_clear;      /* *slot was NULL in every run */
+	gint64 at[4];
+};
+
+static void once_cb(void *data)
+{
+	struct once_probe *o = data;
+
+	o->slot_clear = o->slot_clear && !o->slot;
+	if (o->runs < 4)
+		o->at[o->runs] = g_get_monotonic_time();
+	o->runs++;
+	if (o->again) {
+		o->again--;
+		loop_once(&o->slot, g_main_context_get_thread_default(), 0, once_cb, o);
+	}
+}
+
+static void spin(GMainContext *ctx, unsigned ms)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
+
+	while (g_get_monotonic_time() < end)
+		if (!g_main_context_iteration(ctx, FALSE))
+			g_usleep(1000);
+}
+
+static void test_once(void **state)
+{
+	GMainContext *ctx = g_main_context_new();
+	struct once_probe o = { .slot_clear = true };
+	gint64 t0 = g_get_monotonic_time();
+
+	(void)state;
+	g_main_context_push_thread_default(ctx);
+	/* once, not before 30 ms, slot cleared */
+	loop_once(&o.slot, ctx, 30, once_cb, &o);
+	assert_non_null(o.slot);
+	spin(ctx, 80);
+	assert_int_equal(o.runs, 1);
+	assert_true(o.at[0] - t0 >= 30000);
+	assert_null(o.slot);
+	/* from its own callback: again (0 ms: the next iteration), twice */
+	o.again = 2;
+	loop_once(&o.slot, ctx, 0, once_cb, &o);
+	spin(ctx, 30);
+	assert_int_equal(o.runs, 4);
+	assert_null(o.slot);
+	assert_true(o.slot_clear);
+	/* a second one in the slot replaces the first; a drop cancels */
+	loop_once(&o.slot, ctx, 10, once_cb, &o);
+	loop_once(&o.slot, ctx, 20, once_cb, &o);
+	spin(ctx, 60);
+	assert_int_equal(o.runs, 5);
+	loop_once(&o.slot, ctx, 10, once_cb, &o);
+	loop_source_drop(&o.slot);
+	spin(ctx, 40);
+	assert_int_equal(o.runs, 5);
+	g_main_context_pop_thread_default(ctx);
+	g_main_context_unref(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_once),
 		cmocka_unit_test(test_deadline_follows_its_due_time),
 		cmocka_unit_test(test_idle_loop_runs_on_time),
 		cmocka_unit_test(test_rides_on_other_wakeups),
