@@ -131,6 +131,10 @@ static void entry_drop(struct roster *r, struct entry *e, bool quiet, bool merge
 	if (e->p.speaker)
 		r->speaker = 0;
 	g_hash_table_steal(r->entries, &e->p.id);
+	if (!quiet && e->p.talking) /* every talking span and speaker turn ends with an off */
+		emit(r, SESSION_EV_TALKING, e, false, false);
+	if (!quiet && e->p.speaker)
+		emit(r, SESSION_EV_SPEAKER, e, false, false);
 	if (!quiet)
 		emit(r, SESSION_EV_PARTICIPANT_LEFT, e, false, merged);
 	free(e);

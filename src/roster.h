@@ -82,7 +82,8 @@ int roster_rename(struct roster *r, uint64_t id, const char *name);
 void roster_set_moderator(struct roster *r, uint64_t id, bool on);
 /* Makes entry id (ours too) the meeting's main speaker, 0 for nobody: SPEAKER off for the one
  * before, on for the new one, nothing if it did not change. Unknown ids and chat-only entries
- * count as nobody. An entry that leaves stops being the speaker without an event. */
+ * count as nobody. An entry that leaves says SPEAKER off (and TALKING off, if talking) just
+ * before its PARTICIPANT_LEFT, so that every span has its end. */
 void roster_set_speaker(struct roster *r, uint64_t id);
 /* Sets one state of an AudioBridge entry (and emits the event) if it changed. */
 void roster_audio_talking(struct roster *r, uint64_t id, bool on);

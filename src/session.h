@@ -109,7 +109,8 @@ enum session_event_type {
 				 * (on), or no longer (off): the one the server ranks first by
 				 * speech (Jitsi: the bridge's dominant speaker, whose video it
 				 * forwards). At most one at a time; none where the server names
-				 * none (Janus). Leaving ends it without an off event */
+				 * none (Janus). One who leaves gets an off event (and
+				 * TALKING off if talking) just before PARTICIPANT_LEFT */
 };
 
 struct session_video_stats {

@@ -156,8 +156,9 @@ static void test_rename(void **state)
 }
 
 /* The main speaker (Jitsi's dominant speaker): one at a time, the one before gets its off
- * event first; repeats, unknown ids and chat-only entries change nothing; leaving ends it
- * quietly (no off event, and the next speaker's change has no off for the gone entry). */
+ * event first; repeats, unknown ids and chat-only entries change nothing; one who leaves
+ * gets talking off and speaker off just before participant-left (and the next speaker's
+ * change has no off for the gone entry). */
 static void test_speaker(void **state)
 {
 	struct fx *f = *state;
@@ -197,13 +198,20 @@ static void test_speaker(void **state)
 	roster_set_speaker(f->r, 0);
 	assert_int_equal(f->n, n + 6);
 	assert_false(last(f)->on);
-	/* leaving ends it without an off event; the next change names only the new one */
+	/* leaving while talking and the speaker: both end, then the leave; the next change
+	 * names only the new one */
 	roster_set_speaker(f->r, 8);
+	roster_audio_talking(f->r, 8, true);
 	roster_audio_remove(f->r, 8);
-	assert_int_equal(f->n, n + 8);
-	assert_int_equal(last(f)->type, SESSION_EV_PARTICIPANT_LEFT);
+	assert_int_equal(f->n, n + 11);
+	assert_int_equal(f->ev[n + 8].type, SESSION_EV_TALKING);
+	assert_false(f->ev[n + 8].on);
+	assert_int_equal(f->ev[n + 9].type, SESSION_EV_SPEAKER);
+	assert_false(f->ev[n + 9].on);
+	assert_int_equal(f->ev[n + 10].type, SESSION_EV_PARTICIPANT_LEFT);
+	assert_int_equal(f->ev[n + 10].id, 8);
 	roster_set_speaker(f->r, 7);
-	assert_int_equal(f->n, n + 9);
+	assert_int_equal(f->n, n + 12);
 	assert_int_equal(last(f)->id, 7);
 	assert_true(last(f)->on);
 	roster_audio_update(f->r, 8, "bo", NULL, false, -1); /* back: not the speaker */
@@ -321,9 +329,12 @@ static void test_claim_after_the_grace_period(void **state)
 	/* Her audio stops but she stays in the chat: chat-only after the grace period, and for
 	 * good: a call entry that takes id 555 again and copies the claim is not her. */
 	roster_audio_remove(f->r, 555);
-	assert_int_equal(f->n, 4);
+	assert_int_equal(f->n, 5); /* she was talking: that ends first */
+	assert_int_equal(f->ev[3].type, SESSION_EV_TALKING);
+	assert_false(f->ev[3].on);
+	assert_int_equal(f->ev[4].type, SESSION_EV_PARTICIPANT_LEFT);
 	run_for(f, GRACE_MS * 3);
-	assert_int_equal(f->n, 5);
+	assert_int_equal(f->n, 6);
 	assert_true(last(f)->chat_only);
 	roster_audio_update(f->r, 555, "erin", claim_of("ttm-000000000000022b-erin"), false, -1);
 	run_for(f, GRACE_MS * 3);
