@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Keepalive: a headless client staying 90 s in a lab whose Janus drops sessions idle for 60 s
-must still be in the room at t=75 s (seen from a third connection), leave by --duration with
-exit 0, and never report error or reconnecting. Janus' log must show no session timeout.
-Takes about 95 s.
+"""Keepalive: a headless client with --keepalive 4 staying 22 s in a lab whose Janus drops
+sessions idle for 10 s (the ratio of the defaults, 25 s against Janus' 60 s, whose relation
+unit_net_janus checks) must still be in the room at t=18 s, past the time Janus would have
+dropped a silent session (seen from a third connection), leave by --duration with exit 0, and
+never report error or reconnecting. Janus' log must show no session timeout. Takes about 23 s
+(it ran 90 s against a 60 s timeout before; with --keepalive 300 it fails).
 
 Keepalive answers are checked. A server that stops answering (Janus frozen with SIGSTOP: its
 kernel still acknowledges our TCP segments, so the keepalive reached the host and nobody
@@ -20,24 +22,33 @@ import harness
 from harness import HEADLESS, lab, participants, start_client
 
 
-def test_session_survives_90s():
-    with lab.Lab(session_timeout=60, debug_level=5) as L:
-        c = start_client(L, HEADLESS + ["-n", "keeper", "--duration", "90", L.url, "1234"],
-                         "keeper")
+# Janus checks its sessions every 2 s: a session silent since the join (t < 4 s) would be gone
+# by t = 16 s. The keepalive period keeps the defaults' ratio (25 s against 60 s).
+SESSION_TIMEOUT = 10
+KEEPALIVE = 4
+CHECK_AT = 18
+DURATION = 22
+
+
+def test_session_survives_the_session_timeout():
+    with lab.Lab(session_timeout=SESSION_TIMEOUT, debug_level=5) as L:
+        c = start_client(L, HEADLESS + ["-n", "keeper", "--keepalive", str(KEEPALIVE),
+                                        "--duration", str(DURATION), L.url, "1234"], "keeper")
         j = c.wait_event("joined", 15)
         assert j.get("name") == "keeper" and isinstance(j.get("id"), int), j
         assert participants(L) == {j["id"]: "keeper"}
-        # Sleep until t = 75 s of the client's clock, watching for early death.
-        while c.elapsed() < 75:
+        # Sleep until t = CHECK_AT s of the client's clock, watching for early death.
+        while c.elapsed() < CHECK_AT:
             assert c.proc.poll() is None, "client exited early\n%s" % c.describe()
-            time.sleep(min(1.0, 75 - c.elapsed()))
+            time.sleep(min(1.0, CHECK_AT - c.elapsed()))
         assert participants(L) == {j["id"]: "keeper"}, (
-            "client not in the room at t=75 s (session timed out?)\n%s" % c.describe())
+            "client not in the room at t=%d s (session timed out?)\n%s"
+            % (CHECK_AT, c.describe()))
         rc = c.wait_exit(30)
         assert rc == 0, "exit %d\n%s" % (rc, c.describe())
         left = c.find("left")
         assert len(left) == 1 and left[0].get("reason") == "duration", c.describe()
-        assert 89 <= left[0]["t"] <= 100, left[0]
+        assert DURATION - 1 <= left[0]["t"] <= DURATION + 10, left[0]
         bad = c.find(lambda e: e["event"] in ("error", "reconnecting"))
         assert not bad, "unexpected events %s\n%s" % (bad, c.describe())
         c.assert_clean_output()

@@ -360,6 +360,9 @@ static void test_request_timeout(void **state)
 static void test_keepalive(void **state)
 {
 	struct fx *f = *state;
+	/* The default period stays well inside Janus' default session_timeout (60 s): at least
+	 * two keepalives per timeout, the ratio integ_keepalive tests with shorter times. */
+	assert_true(JANUS_KEEPALIVE_MS * 2 < 60000);
 	janus_set_timers(f->j, 0, 200, 0);
 	open_session(f);
 	guint before = f->sent->len;
