@@ -10,7 +10,8 @@
   `ttymeet: ` message, the headless `error` event, no crash or sanitizer report).
 - run(): a minimal runner: every module-level test_* function in file order (or those named on
   the command line), prints PASS/FAIL, then "N passed, N failed"; exit 1 on any failure or
-  when nothing ran.
+  when nothing ran. run(concurrent=True) starts them all at once, each in a thread of its own,
+  for modules whose tests mostly wait on timers, each in a lab of its own (test_keepalive.py).
 Tests run as root (network namespaces); every wait has a deadline.
 """
 
@@ -315,19 +316,9 @@ def _kill_locals():
 atexit.register(_kill_locals)
 
 
-def run(module_globals=None):
-    """Runs the caller's test_* functions (or those named in argv); exits 1 on failure."""
-    if module_globals is None:
-        module_globals = inspect.stack()[1].frame.f_globals
-    tests = [(n, f) for n, f in module_globals.items()
-             if n.startswith("test_") and inspect.isfunction(f)
-             and f.__module__ == module_globals.get("__name__")]
-    tests.sort(key=lambda nf: nf[1].__code__.co_firstlineno)
-    wanted = sys.argv[1:]
-    if wanted:
-        tests = [(n, f) for n, f in tests if any(w in n for w in wanted)]
+def _run_serially(tests):
+    """Runs every (name, fn) in turn; returns (passed, failed)."""
     passed = failed = 0
-    t_all = time.monotonic()
     for name, fn in tests:
         t0 = time.monotonic()
         print("RUN  %s" % name, flush=True)
@@ -344,6 +335,62 @@ def run(module_globals=None):
             print("PASS %s (%.1f s)" % (name, time.monotonic() - t0), flush=True)
         finally:
             _kill_locals()
+    return passed, failed
+
+
+def _run_concurrently(tests):
+    """Runs every (name, fn) in a thread of its own, all at once; prints each one's PASS/FAIL
+    and traceback as it ends. Returns (passed, failed). The tests must share nothing but the
+    machine (each its own lab; no start_local: those are killed only at the end)."""
+    done = []  # (name, seconds, traceback text or None), in the order they end
+    cond = threading.Condition()
+
+    def one(name, fn):
+        t0 = time.monotonic()
+        err = None
+        try:
+            fn()
+        except BaseException:  # noqa: B036 - report everything
+            err = traceback.format_exc()
+        with cond:
+            done.append((name, time.monotonic() - t0, err))
+            cond.notify()
+
+    lab._install_handlers()  # from the main thread: a lab made in another one installs none
+    for name, fn in tests:
+        print("RUN  %s" % name, flush=True)
+        threading.Thread(target=one, args=(name, fn), daemon=True).start()
+    passed = failed = reported = 0
+    while reported < len(tests):
+        with cond:
+            cond.wait_for(lambda: len(done) > reported, timeout=0.5)  # signals get through
+            news = done[reported:]
+        for name, secs, err in news:
+            reported += 1
+            if err is None:
+                passed += 1
+                print("PASS %s (%.1f s)" % (name, secs), flush=True)
+            else:
+                failed += 1
+                print("FAIL %s (%.1f s)\n%s" % (name, secs, err), end="", flush=True)
+    _kill_locals()
+    return passed, failed
+
+
+def run(module_globals=None, concurrent=False):
+    """Runs the caller's test_* functions (or those named in argv); exits 1 on failure.
+    concurrent: all at once, each in a thread of its own (see _run_concurrently)."""
+    if module_globals is None:
+        module_globals = inspect.stack()[1].frame.f_globals
+    tests = [(n, f) for n, f in module_globals.items()
+             if n.startswith("test_") and inspect.isfunction(f)
+             and f.__module__ == module_globals.get("__name__")]
+    tests.sort(key=lambda nf: nf[1].__code__.co_firstlineno)
+    wanted = sys.argv[1:]
+    if wanted:
+        tests = [(n, f) for n, f in tests if any(w in n for w in wanted)]
+    t_all = time.monotonic()
+    passed, failed = (_run_concurrently if concurrent else _run_serially)(tests)
     print("%d passed, %d failed (%.1f s)" % (passed, failed, time.monotonic() - t_all),
           flush=True)
     sys.exit(1 if failed or not passed else 0)

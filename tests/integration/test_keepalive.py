@@ -12,7 +12,10 @@ answered) must be noticed within the keepalive period (--keepalive 4) plus 10 s,
 keepalive (ICE would take 50 s), and once Janus runs again the client rejoins and its audio
 flows. A 12 s outage of the path (Lab.cut: nftables drops every packet on arrival, both ways,
 so the keepalive is never even acknowledged) is not a silent server: no reconnect, the same session goes on and
-audio flows again when the link is back. Together about 60 s."""
+audio flows again when the link is back. Together about 60 s.
+
+The three run at once, each in a lab of its own (harness.run(concurrent=True)): one idle
+client each, waiting on timers, so they cost the machine little; about 32 s in all."""
 
 import os
 import signal
@@ -122,4 +125,4 @@ def test_link_outage_is_not_a_silent_server():
 
 if __name__ == "__main__":
     harness.require_root()
-    harness.run()
+    harness.run(concurrent=True)
