@@ -235,6 +235,10 @@ struct sdp_video_offer {
 	uint32_t simulcast_low;		/* simulcast: the lower layer's SSRC (listed first in
 					 * a=ssrc-group:SIM); 0 = none */
 	const char *cname;
+	bool use_dir;			/* offer dir instead of sendonly (a direct call's offer,
+					 * only in sdp_write_av_offer): ssrc 0 then means we do
+					 * not send (dir recvonly or inactive) */
+	enum sdp_dir dir;
 };
 
 /* Writes a send-only VP8 or VP9 offer (VideoRoom publisher: nack, nack pli, ccm fir) into buf.

@@ -128,8 +128,10 @@ static int video_ok(const struct sdp_video_offer *o)
 	const char *cname = o->cname ? o->cname : "ttymeet";
 	unsigned int pt = o->vp8_pt ? o->vp8_pt : 96;
 	unsigned int mid_id = o->mid_ext_id ? o->mid_ext_id : 1;
+	bool sends = !o->use_dir || o->dir == SDP_DIR_SENDRECV || o->dir == SDP_DIR_SENDONLY;
 	if (check_local(&o->local) < 0 || !word_ok(mid, SDP_MID_LEN) || !word_ok(cname, 63) ||
-	    pt < 96 || pt > 127 || mid_id > 14 || !o->ssrc)
+	    pt < 96 || pt > 127 || mid_id > 14 || (unsigned int)o->dir > SDP_DIR_INACTIVE ||
+	    sends != (o->ssrc != 0) || (!sends && o->simulcast_low))
 		return -EINVAL;
 	return 0;
 }
@@ -147,8 +149,8 @@ static void put_video_mline(struct sbuf *b, const struct sdp_video_offer *o,
 		sbuf_put(b, "b=AS:%u\r\n", o->max_kbps);
 	put_transport(b, local, SDP_SETUP_ACTPASS, mid);
 	sbuf_put(b, "a=extmap:%u %s\r\n", mid_id, SDP_URI_MID);
-	sbuf_put(b, "a=sendonly\r\na=rtcp-mux\r\na=rtpmap:%u %s/90000\r\n", pt,
-	    o->vp9 ? "VP9" : "VP8");
+	sbuf_put(b, "a=%s\r\na=rtcp-mux\r\na=rtpmap:%u %s/90000\r\n",
+	    dir_name(o->use_dir ? o->dir : SDP_DIR_SENDONLY), pt, o->vp9 ? "VP9" : "VP8");
 	if (o->vp9)
 		sbuf_put(b, "a=fmtp:%u profile-id=0\r\n", pt);
 	sbuf_put(b, "a=rtcp-fb:%u ccm fir\r\na=rtcp-fb:%u nack\r\na=rtcp-fb:%u nack pli\r\n", pt,
@@ -158,7 +160,8 @@ static void put_video_mline(struct sbuf *b, const struct sdp_video_offer *o,
 		    (unsigned long)o->ssrc);
 		sbuf_put(b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)o->simulcast_low, cname);
 	}
-	sbuf_put(b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)o->ssrc, cname);
+	if (o->ssrc)
+		sbuf_put(b, "a=ssrc:%lu cname:%s\r\n", (unsigned long)o->ssrc, cname);
 }
 
 int sdp_write_audio_offer(char *buf, size_t cap, const struct sdp_audio_offer *o)
@@ -176,7 +179,7 @@ int sdp_write_audio_offer(char *buf, size_t cap, const struct sdp_audio_offer *o
 int sdp_write_video_offer(char *buf, size_t cap, const struct sdp_video_offer *o)
 {
 	struct sbuf b = { .p = buf, .cap = cap };
-	if (video_ok(o) < 0)
+	if (video_ok(o) < 0 || o->use_dir)
 		return -EINVAL;
 	put_session(&b, &o->local);
 	sbuf_put(&b, "a=group:BUNDLE %s\r\na=msid-semantic: WMS *\r\n", o->mid ? o->mid : "0");
@@ -198,7 +201,7 @@ int sdp_write_av_offer(char *buf, size_t cap, const struct sdp_audio_offer *a,
 	vo.mid_ext_id = a->mid_ext_id ? a->mid_ext_id : 2; /* one id per URI in a bundle */
 	if (audio_ok(a) < 0 || video_ok(&vo) < 0 || !strcmp(amid, vo.mid) ||
 	    apt == (vo.vp8_pt ? vo.vp8_pt : 96u) || lvl == vo.mid_ext_id ||
-	    a->ssrc == vo.ssrc || a->ssrc == vo.simulcast_low)
+	    (vo.ssrc && (a->ssrc == vo.ssrc || a->ssrc == vo.simulcast_low)))
 		return -EINVAL;
 	put_session(&b, &a->local);
 	sbuf_put(&b, "a=group:BUNDLE %s %s\r\na=msid-semantic: WMS *\r\n", amid, vo.mid);

@@ -32,7 +32,7 @@ struct cli_options {
 	const char *xmpp_user, *xmpp_password_file, *xmpp_password;
 	char xmpp_pass_buf[CLI_SECRET_MAX + 1];
 	bool xmpp_allow_plain;
-	bool no_p2p;           /* Jitsi: decline peer-to-peer Jingle sessions */
+	bool no_p2p;           /* Jitsi: no peer-to-peer Jingle sessions */
 	char name[CLI_NAME_MAX + 1];
 	/* Secrets: cli_parse only notes where they come from; cli_load_secrets reads them. */
 	const char *pin;       /* the room pin (in pin_buf) once loaded; NULL: none */

@@ -76,7 +76,7 @@ struct session_config {
 	 * password at create), and PLAIN allowed over ws:// */
 	const char *xmpp_user, *xmpp_password;
 	bool xmpp_allow_plain;
-	bool no_p2p; /* Jitsi: decline peer-to-peer sessions (--no-p2p) */
+	bool no_p2p; /* Jitsi: no peer-to-peer sessions (--no-p2p) */
 };
 
 enum session_event_type {

@@ -343,6 +343,7 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 			session_be_joined(b->s, jt_occupant_id(b, occ, true), "jitsi");
 			jchat_joined(b->chat, b->x, b->room_jid, b->nick);
 			session_be_chat_up(b->s);
+			jcall_joined(b->call); /* the others' presences came first */
 		}
 		roster_set_moderator(b->env.roster, session_be_self_id(b->s), is_moderator(item));
 		if (b->rename_pending) { /* the room took our new <nick> */
@@ -391,6 +392,7 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 	roster_audio_update(b->env.roster, id, name, claim, am && !strcmp(am->text, "true"), -1);
 	roster_chat_join(b->env.roster, occ, name, id);
 	roster_set_moderator(b->env.roster, id, is_moderator(item));
+	jcall_occupant_joined(b->call, occ); /* last: it may offer them a direct session */
 }
 
 /* ---- the XMPP stream ---- */

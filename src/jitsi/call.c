@@ -16,7 +16,11 @@
 #define SERVICE_UNAVAILABLE "<error type='cancel'><service-unavailable " \
 	"xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>"
 #define MAX_SOURCES 512 /* SSRCs mapped to people; more are not (they still play) */
+#define MAX_PEOPLE 4096 /* occupants counted for the peer-to-peer rule */
 #define NICK_MAX 128
+/* lib-jitsi-meet's p2p.backToP2PDelay (5 s by default): when the room is back to two because
+ * someone left, the initiator waits this long before it offers again */
+#define BACK_TO_P2P_MS 5000
 
 enum { BRIDGE, P2P, N_LEGS };
 
@@ -29,6 +33,8 @@ struct leg {
 	bool said;                     /* announce() told that the audio goes over it (since it
 					* became the active session) */
 	bool named;                    /* a source of its session-initiate had a name */
+	bool mine;                     /* direct: we offered it (jsession_offer) */
+	const char *end_why;           /* ended: the reason to send the other side (NULL: none) */
 	char *held;                    /* that session-accept, sent after our iq result */
 	char remote[JINGLE_OWNER_MAX]; /* the JID that offered it */
 	char nick[NICK_MAX];           /* direct: the peer's occupant name */
@@ -52,9 +58,13 @@ struct jcall {
 	int chan_last_n;              /* the lastN it was given */
 	uint64_t dominant;            /* the bridge's dominant speaker (roster id), 0: nobody */
 	char dominant_nick[NICK_MAX]; /* and their occupant name */
+	bool joined;                  /* we are in the room (jcall_joined) */
+	GHashTable *people;           /* the other occupants' names (owned keys) */
+	GSource *p2p_timer;           /* a deferred offer (BACK_TO_P2P_MS), or NULL */
 };
 
 static void reap_soon(struct jcall *c);
+static int id_cmp(const char *a, const char *b);
 
 static bool copy(char *dst, size_t cap, const char *src)
 {
@@ -319,6 +329,7 @@ static void end_leg(struct jcall *c, struct leg *l, const char *reason)
 	jsession_destroy(l->js, reason);
 	l->js = NULL;
 	l->ended = false;
+	l->mine = false;
 	if (l == &c->leg[BRIDGE])
 		close_channel(c);
 	choose(c);
@@ -336,6 +347,7 @@ static void on_media(void *user, bool up, const char *why)
 	if (l->p2p) {
 		say(c, "the peer-to-peer connection with %s failed (%s)", peer_name(c, l), why);
 		l->ended = true; /* ended after the callback: jsession is still on the stack */
+		l->end_why = "connectivity-error"; /* as lib-jitsi-meet says an ICE failure */
 		reap_soon(c);
 		return;
 	}
@@ -381,6 +393,7 @@ static void on_ended(void *user, const char *reason)
 	struct leg *l = user;
 	struct jcall *c = l->c;
 	l->ended = true;
+	l->end_why = NULL; /* no word back (XEP-0166 §6.7) */
 	if (l->p2p)
 		say(c, "%s ended the peer-to-peer call (%s)", peer_name(c, l), reason);
 	else
@@ -392,7 +405,7 @@ static void reap(struct jcall *c)
 {
 	for (int i = 0; i < N_LEGS; i++)
 		if (c->leg[i].js && c->leg[i].ended)
-			end_leg(c, &c->leg[i], i == P2P ? "connectivity-error" : NULL);
+			end_leg(c, &c->leg[i], c->leg[i].end_why);
 }
 
 /* ---- requests ---- */
@@ -410,6 +423,14 @@ static void initiate(struct jcall *c, const struct xml_node *iq, const struct xm
 		send_terminate(c, from, sid, "decline",
 			       "ttymeet takes no peer-to-peer calls here (--no-p2p)");
 		return;
+	}
+	if (l->js && l->mine) { /* offers crossed: the offer of whose id sorts first stands */
+		if (id_cmp(c->nick, nick) < 0) { /* ours: theirs refused as lib-jitsi-meet does */
+			c->cbs.answer(c->cbs.user, iq, NULL);
+			send_terminate(c, from, sid, "busy", "a peer-to-peer offer of ours stands");
+			return;
+		}
+		end_leg(c, l, "cancel");
 	}
 	if (l->js) /* a new offer replaces the session (the focus restarted it) */
 		end_leg(c, l, NULL);
@@ -455,6 +476,147 @@ static void initiate(struct jcall *c, const struct xml_node *iq, const struct xm
 		c->cbs.audio(c->cbs.user, false, 0, 0, err);
 }
 
+/* ---- offering a direct session: lib-jitsi-meet's rule ---- */
+
+/* One UTF-8 sequence's code point (0xFFFD for a bad one), *s moved past it. */
+static uint32_t next_cp(const unsigned char **s)
+{
+	const unsigned char *p = *s;
+	uint32_t cp = p[0];
+	int n = cp < 0x80 ? 0 : (cp & 0xe0) == 0xc0 ? 1 : (cp & 0xf0) == 0xe0 ? 2
+		: (cp & 0xf8) == 0xf0 ? 3 : -1;
+	if (n < 0) {
+		*s = p + 1;
+		return 0xfffd;
+	}
+	cp &= n ? 0x3fu >> n : 0x7f;
+	for (int i = 1; i <= n; i++) {
+		if ((p[i] & 0xc0) != 0x80) {
+			*s = p + i;
+			return 0xfffd;
+		}
+		cp = cp << 6 | (p[i] & 0x3f);
+	}
+	*s = p + n + 1;
+	return cp;
+}
+
+/* Compares two occupant names as JavaScript compares strings (lib-jitsi-meet's myId > peersId):
+ * by UTF-16 code units, where a character beyond U+FFFF (a surrogate pair, 0xD800..) sorts
+ * before U+E000..U+FFFF. <0, 0 or >0. */
+static int id_cmp(const char *a, const char *b)
+{
+	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
+	while (*p && *q) {
+		uint32_t x = next_cp(&p), y = next_cp(&q);
+		/* the first UTF-16 unit decides unless equal; then the second (the low 10 bits) */
+		uint32_t ux = x > 0xffff ? 0xd800 + ((x - 0x10000) >> 10) : x;
+		uint32_t uy = y > 0xffff ? 0xd800 + ((y - 0x10000) >> 10) : y;
+		if (ux != uy)
+			return ux < uy ? -1 : 1;
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return (*p != 0) - (*q != 0);
+}
+
+/* Offers nick a direct session (we are its initiator). */
+static void offer_p2p(struct jcall *c, const char *nick)
+{
+	struct leg *l = &c->leg[P2P];
+	char sid[16], err[256] = "";
+	if (snprintf(l->remote, sizeof(l->remote), "%s/%s", c->room, nick) >=
+		    (int)sizeof(l->remote) || !copy(l->nick, sizeof(l->nick), nick))
+		return;
+	/* 12 hex digits, as lib-jitsi-meet draws its sids */
+	snprintf(sid, sizeof(sid), "%08x%04x", g_random_int(), g_random_int() & 0xffffu);
+	struct jsession_config jc = { .main = c->cfg.main, .peer = c->cfg.peer,
+				      .media = c->cfg.media, .remote = l->remote, .self = c->self,
+				      .owner = c->owner, .endpoint = c->nick, .cname = c->nick,
+				      .video = c->cfg.video, .vsend = c->vsend };
+	struct jsession_cbs jcb = { .send_iq = send_iq, .media = on_media, .source = on_source,
+				    .ended = on_ended, .frame = on_frame,
+				    .video_out = on_video_out, .user = l };
+	l->named = false;
+	l->said = false;
+	if (jsession_offer(&jc, &jcb, sid, &l->js, err, sizeof(err)) < 0) {
+		l->js = NULL;
+		say(c, "cannot offer %s a peer-to-peer call: %s", peer_name(c, l), err);
+		return;
+	}
+	l->mine = true;
+	say(c, "offering %s a peer-to-peer call", peer_name(c, l));
+	choose(c);
+}
+
+static gboolean p2p_timer_cb(gpointer data);
+
+/* lib-jitsi-meet's JitsiConference._maybeStartOrStopP2P, run when we joined and whenever
+ * someone joins or leaves (left: someone left): with exactly one other person in the room, the
+ * one of us whose occupant name sorts first offers a direct session, at once, or after
+ * BACK_TO_P2P_MS (cfg->back_to_p2p_ms) when the room came back to two because someone left
+ * (cancelled if the room changes again first); with anyone else in the room, a direct session
+ * ends (session-terminate, success: each side ends it, whoever offered). Not with --no-p2p. */
+static void maybe_p2p(struct jcall *c, bool left)
+{
+	if (!c->joined || c->cfg.no_p2p || !c->cfg.peer || !c->cfg.peer->cert) /* no media */
+		return;
+	struct leg *p = &c->leg[P2P];
+	bool two = g_hash_table_size(c->people) == 1;
+	if (!two) {
+		loop_source_drop(&c->p2p_timer);
+		if (p->js) {
+			say(c, "the peer-to-peer call with %s ends: someone else is in the room",
+			    peer_name(c, p));
+			end_leg(c, p, "success");
+		}
+		return;
+	}
+	if (p->js || c->p2p_timer)
+		return;
+	GHashTableIter it;
+	gpointer nick = NULL;
+	g_hash_table_iter_init(&it, c->people);
+	g_hash_table_iter_next(&it, &nick, NULL);
+	if (id_cmp(c->nick, nick) >= 0) /* theirs sorts first: they offer */
+		return;
+	if (!left) {
+		offer_p2p(c, nick);
+		return;
+	}
+	c->p2p_timer = g_timeout_source_new(c->cfg.back_to_p2p_ms ? c->cfg.back_to_p2p_ms
+							       : BACK_TO_P2P_MS);
+	g_source_set_callback(c->p2p_timer, p2p_timer_cb, c, NULL);
+	g_source_attach(c->p2p_timer, c->cfg.main);
+}
+
+static gboolean p2p_timer_cb(gpointer data)
+{
+	struct jcall *c = data;
+	g_source_unref(c->p2p_timer);
+	c->p2p_timer = NULL;
+	maybe_p2p(c, false);
+	return G_SOURCE_REMOVE;
+}
+
+void jcall_joined(struct jcall *c)
+{
+	if (!c || c->joined)
+		return;
+	c->joined = true;
+	maybe_p2p(c, false);
+}
+
+void jcall_occupant_joined(struct jcall *c, const char *nick)
+{
+	if (!c || !nick || !jingle_token_ok(nick, NICK_MAX - 1) || !strcmp(nick, c->nick) ||
+	    g_hash_table_contains(c->people, nick) ||
+	    g_hash_table_size(c->people) >= MAX_PEOPLE)
+		return;
+	g_hash_table_add(c->people, g_strdup(nick));
+	maybe_p2p(c, false);
+}
+
 bool jcall_iq(struct jcall *c, const struct xml_node *iq)
 {
 	const char *type = xml_attr(iq, "type");
@@ -489,9 +651,9 @@ bool jcall_iq(struct jcall *c, const struct xml_node *iq)
 		c->cbs.answer(c->cbs.user, iq, NULL);
 	else
 		answer_error(c, iq, jingle_error_of(rc));
-	if (l->ended) { /* session-terminate: ended without a word back */
+	if (l->ended) { /* session-terminate (no word back), or an answer we cannot use */
 		l->ended = false;
-		end_leg(c, l, NULL);
+		end_leg(c, l, l->end_why);
 	}
 	reap(c);
 	return true;
@@ -508,6 +670,8 @@ void jcall_occupant_left(struct jcall *c, const char *nick)
 	}
 	if (c->dominant && !strcmp(c->dominant_nick, nick))
 		set_dominant(c, 0, NULL);
+	if (g_hash_table_remove(c->people, nick))
+		maybe_p2p(c, true);
 	GHashTableIter it;
 	gpointer k, v;
 	g_hash_table_iter_init(&it, c->owners);
@@ -562,6 +726,7 @@ int jcall_create(const struct jcall_config *cfg, const struct jcall_cbs *cbs, st
 	for (int i = 0; i < N_LEGS; i++)
 		c->leg[i] = (struct leg){ .c = c, .p2p = i == P2P };
 	c->owners = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+	c->people = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
 	if (cfg->media)
 		media_set_stream_cb(cfg->media, on_stream, c);
 	if (cfg->video_out) {
@@ -618,7 +783,9 @@ void jcall_destroy(struct jcall *c, bool polite)
 		c->leg[i].js = NULL;
 	}
 	loop_source_drop(&c->reaper);
+	loop_source_drop(&c->p2p_timer);
 	g_hash_table_destroy(c->owners);
+	g_hash_table_destroy(c->people);
 	vsend_destroy(c->vsend);
 	free(c);
 }

@@ -1,8 +1,20 @@
 /* The media of a Jitsi meeting: the Jingle sessions of one room (issue 15).
  *
  * A Jitsi room has up to two Jingle sessions with us: the focus's (media through the bridge)
- * and, with exactly one other person in the room, a direct one that person's client offers
- * (peer-to-peer). Both are src/jitsi/jsession.c sessions; only one carries the media engine
+ * and, with exactly one other person in the room, a direct one (peer-to-peer). Who offers the
+ * direct one is lib-jitsi-meet's rule (JitsiConference._maybeStartOrStopP2P in the 2021 build
+ * the lab runs), which we follow as its clients do: of the two, the one whose occupant name
+ * (endpoint id) sorts first, compared as JavaScript compares strings, offers it (jsession_offer)
+ * as soon as we are in the room with one other person, or 5 s (lib-jitsi-meet's backToP2PDelay
+ * default; cfg->back_to_p2p_ms) after the room came back to two because someone left, that wait
+ * cancelled if the room changes again; the other waits for the offer. When anyone else joins,
+ * each side ends the direct session (session-terminate, success), whoever offered it. Offers
+ * that cross (both sides offered) are settled by the same rule: the offer of the one whose name
+ * sorts first stands, the other is refused with session-terminate busy (as lib-jitsi-meet
+ * refuses a second P2P offer). With --no-p2p we neither offer nor take one. Not followed from
+ * lib-jitsi-meet: its exceptions for peers that are bots (poltergeist, jigasi) and for browsers
+ * without P2P (ours is never one); a peer that does not want P2P ends our offer (decline).
+ * Both are src/jitsi/jsession.c sessions; only one carries the media engine
  * at a time: the peer-to-peer one once its connection is up, else the bridge's (Jitsi's own
  * clients switch the same way). When the peer ends the direct session (a third person came)
  * or it fails, the media goes back through the bridge; when it comes up, from the bridge to
@@ -96,7 +108,8 @@ struct jcall_config {
 	const char *room;               /* the room's bare JID */
 	const char *self;               /* our full JID */
 	const char *nick;               /* our occupant name in the room */
-	bool no_p2p;                    /* decline direct sessions (--no-p2p) */
+	bool no_p2p;                    /* neither offer nor take direct sessions (--no-p2p) */
+	unsigned back_to_p2p_ms;        /* the wait before offering again (0: 5 s) */
 	struct ws_ctx *ws;              /* the loop's WebSocket context; NULL: no bridge channel */
 	bool insecure;                  /* the bridge channel skips TLS checks (--insecure) */
 	bool video;                     /* receive video: the sessions answer it receive-only */
@@ -106,8 +119,13 @@ struct jcall_config {
 int jcall_create(const struct jcall_config *cfg, const struct jcall_cbs *cbs, struct jcall **out);
 /* An <iq> from the stream: true if it was a Jingle request (answered here). */
 bool jcall_iq(struct jcall *c, const struct xml_node *iq);
-/* The occupant nick left the room: a direct session with it ends, its sources are forgotten,
- * and it is no longer the dominant speaker. */
+/* We are in the room (our own presence came back): from now on the peer-to-peer rule runs. */
+void jcall_joined(struct jcall *c);
+/* The occupant nick (a person: not the focus, not a hidden occupant) is in the room: each of
+ * their presences may say so again. */
+void jcall_occupant_joined(struct jcall *c, const char *nick);
+/* The occupant nick left the room: a direct session with it ends (nothing sent: they are
+ * gone), its sources are forgotten, and it is no longer the dominant speaker. */
 void jcall_occupant_left(struct jcall *c, const char *nick);
 /* The bridge's current dominant speaker (roster id), 0 for nobody (see cbs->dominant). */
 uint64_t jcall_dominant(const struct jcall *c);

@@ -135,14 +135,16 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 
 /* ---- Jingle → SDP ---- */
 
-static const char *dir_of_senders(const char *senders)
+/* The SDP direction of a content's senders, seen from the side that wrote the element: the
+ * initiator (a session-initiate: the offer) or the responder (a session-accept: the answer). */
+static const char *dir_of_senders(const char *senders, bool responder)
 {
 	if (!senders || !strcmp(senders, "both"))
 		return "sendrecv";
 	if (!strcmp(senders, "initiator"))
-		return "sendonly"; /* the offer is the initiator's view */
+		return responder ? "recvonly" : "sendonly";
 	if (!strcmp(senders, "responder"))
-		return "recvonly";
+		return responder ? "sendonly" : "recvonly";
 	if (!strcmp(senders, "none"))
 		return "inactive";
 	return NULL;
@@ -249,12 +251,13 @@ static int put_transport(struct sbuf *b, const struct xml_node *tr, const char *
 	return 0;
 }
 
-static int put_content(struct sbuf *b, const struct xml_node *c, char *err, size_t errlen)
+static int put_content(struct sbuf *b, const struct xml_node *c, bool responder, char *err,
+		       size_t errlen)
 {
 	const char *name = xml_attr(c, "name");
 	if (!jingle_token_ok(name, SDP_MID_LEN))
 		return fail(err, errlen, "a content without a usable name");
-	const char *dir = dir_of_senders(xml_attr(c, "senders"));
+	const char *dir = dir_of_senders(xml_attr(c, "senders"), responder);
 	const struct xml_node *desc = xml_child(c, NS_RTP, "description");
 	const struct xml_node *tr = xml_child(c, NS_ICE, "transport");
 	if (!dir)
@@ -334,10 +337,11 @@ int jingle_to_sdp(const struct xml_node *jingle, char *out, size_t cap, char *er
 		break;
 	}
 	unsigned n = 0;
+	bool responder = jingle_action_of(jingle) == JINGLE_SESSION_ACCEPT;
 	EACH(c, jingle, NS_JINGLE, "content") {
 		if (++n > SDP_MAX_MLINES)
 			return fail(err, errlen, "more than %d contents", SDP_MAX_MLINES);
-		int rc = put_content(&b, c, err, errlen);
+		int rc = put_content(&b, c, responder, err, errlen);
 		if (rc < 0) {
 			if (cap)
 				out[0] = '\0';

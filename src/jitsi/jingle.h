@@ -114,8 +114,10 @@ bool jingle_token_ok(const char *s, size_t max);
 /* The action of a <jingle> element (NULL or another element: JINGLE_OTHER). */
 enum jingle_action jingle_action_of(const struct xml_node *jingle);
 
-/* Writes the SDP a <jingle> element's contents describe, seen from the initiator (for a
- * session-initiate: the offer): one m-line per content in order, mid = content name, with the
+/* Writes the SDP a <jingle> element's contents describe, seen from the side that sent it: the
+ * initiator's for a session-initiate (the offer) and anything else, the responder's for a
+ * session-accept (the answer: senders='initiator' is its recvonly): one m-line per content in
+ * order, mid = content name, with the
  * BUNDLE group, ICE credentials, fingerprint and setup, direction from `senders`, codecs,
  * header extensions, sources and candidates. Returns the length (out NUL-terminated), -EINVAL
  * with one line in err (not translatable), or -ENOSPC. */

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "net/loop.h"
 #include "src/media.h"
 #include "src/vrecv.h"
 #include "src/vsend.h"
@@ -15,6 +16,7 @@
 #define SDP_BUF (64 * 1024)
 #define ACCEPT_BUF (96 * 1024)
 #define SID_MAX 128
+#define ANSWER_MS 10000 /* our offer's session-accept: awaited this long */
 
 struct jsession {
 	struct jsession_cbs cbs;
@@ -24,7 +26,15 @@ struct jsession {
 	char remote[JINGLE_OWNER_MAX];
 	char initiator[JINGLE_OWNER_MAX];
 	char content[SDP_MID_LEN + 1]; /* the bundled audio content: where our candidates go */
-	bool accepted;                 /* session-accept sent: later candidates trickle */
+	bool accepted;                 /* our session-accept or -initiate sent: later candidates
+					* trickle */
+	bool initiator_side;           /* we offered (jsession_offer) */
+	bool answered;                 /* the media is negotiated: our answer sent, or the peer's
+					* session-accept taken */
+	GMainContext *main;
+	char cname[64];                /* our RTCP CNAME */
+	bool want_video;               /* cfg->video */
+	GSource *answer_timer;         /* initiator: the peer's session-accept is awaited */
 	bool active;                   /* the media engine uses this session (jsession_set_active) */
 	bool attached, recv_attached;
 	bool up;
@@ -152,13 +162,12 @@ static void video_out(struct jsession *js)
 	}
 }
 
-void jsession_set_active(struct jsession *js, bool on)
+/* The media engine's attachment follows js->active once the media is negotiated. */
+static void attach(struct jsession *js)
 {
-	if (!js || js->active == on)
-		return;
-	js->active = on;
+	bool on = js->active && js->answered;
 	video_out(js);
-	if (!js->media)
+	if (!js->media || on == js->attached)
 		return;
 	if (!on) {
 		if (js->recv_attached)
@@ -175,6 +184,14 @@ void jsession_set_active(struct jsession *js, bool on)
 					.level_ext_id = js->mp.level_ext_id };
 	media_detach_recv(js->media);
 	js->recv_attached = media_attach_recv(js->media, js->peer, &rp) == 0;
+}
+
+void jsession_set_active(struct jsession *js, bool on)
+{
+	if (!js || js->active == on)
+		return;
+	js->active = on;
+	attach(js);
 }
 
 int jsession_video_stats(struct jsession *js, struct vrecv_stats *out)
@@ -202,17 +219,28 @@ static void on_frame(void *user, const struct video_image *img)
 		js->cbs.frame(js->cbs.user, js->video_ssrc, img);
 }
 
-/* The receiver of the answer's first receiving video m-line, if any (0 when there is none). */
-static int setup_video(struct jsession *js, const struct jsession_config *cfg,
-		       const struct sdp_session *ans)
+/* Our direction on m-line m of the answer: ours, or the peer's (theirs) seen from our side. */
+static enum sdp_dir our_dir(const struct sdp_media *m, bool theirs)
+{
+	if (theirs && m->dir == SDP_DIR_SENDONLY)
+		return SDP_DIR_RECVONLY;
+	if (theirs && m->dir == SDP_DIR_RECVONLY)
+		return SDP_DIR_SENDONLY;
+	return m->dir;
+}
+
+/* The receiver of the answer's first video m-line we receive on, if any (0 when there is
+ * none). theirs: the answer is the peer's (to our offer), not ours. */
+static int setup_video(struct jsession *js, const struct sdp_session *ans, bool theirs)
 {
 	for (int i = 0; i < ans->n_media; i++) {
 		const struct sdp_media *m = &ans->media[i];
+		enum sdp_dir d = our_dir(m, theirs);
 		if (m->kind != SDP_KIND_VIDEO || !m->port ||
-		    (m->dir != SDP_DIR_RECVONLY && m->dir != SDP_DIR_SENDRECV))
+		    (d != SDP_DIR_RECVONLY && d != SDP_DIR_SENDRECV))
 			continue;
 		struct vrecv_config rc = { .codec = VIDEO_CODEC_VP8, .rtx_pt = -1,
-					   .cname = cfg->cname ? cfg->cname : "ttymeet" };
+					   .cname = js->cname };
 		int pt = sdp_find_codec(ans, m, "VP8", 90000);
 		if (pt < 0 && (pt = sdp_find_codec(ans, m, "VP9", 90000)) >= 0)
 			rc.codec = VIDEO_CODEC_VP9;
@@ -226,7 +254,7 @@ static int setup_video(struct jsession *js, const struct jsession_config *cfg,
 		}
 		rc.nack = sdp_codec_has_fb(sdp_codec_by_pt(ans, m, pt), "nack");
 		struct vrecv_callbacks vc = { .frame_cb = on_frame, .user = js };
-		if (vrecv_create(cfg->main, &rc, &vc, &js->vrecv) < 0) {
+		if (vrecv_create(js->main, &rc, &vc, &js->vrecv) < 0) {
 			js->vrecv = NULL;
 			return -ENOMEM;
 		}
@@ -243,13 +271,15 @@ static uint32_t first_ssrc(const struct vsend *vs)
 	return vsend_ssrcs(vs, ssrcs) ? ssrcs[0] : 0;
 }
 
-/* What the answer's sending video m-line negotiated, for vsend_attach (none: nothing sent). */
-static void keep_video_send(struct jsession *js, const struct sdp_session *ans)
+/* What the answer's video m-line we send on negotiated, for vsend_attach (none: nothing
+ * sent); theirs as for setup_video. */
+static void keep_video_send(struct jsession *js, const struct sdp_session *ans, bool theirs)
 {
 	for (int i = 0; i < ans->n_media; i++) {
 		const struct sdp_media *m = &ans->media[i];
+		enum sdp_dir d = our_dir(m, theirs);
 		if (m->kind != SDP_KIND_VIDEO || !m->port ||
-		    (m->dir != SDP_DIR_SENDONLY && m->dir != SDP_DIR_SENDRECV))
+		    (d != SDP_DIR_SENDONLY && d != SDP_DIR_SENDRECV))
 			continue;
 		int pt = sdp_find_codec(ans, m, "VP8", 90000);
 		if (pt < 0)
@@ -309,8 +339,8 @@ static int accept_offer(struct jsession *js, const struct jsession_config *cfg,
 	}
 	keep_media_params(js, ans, mline, pt);
 	if (cfg->vsend)
-		keep_video_send(js, ans);
-	if (cfg->video && setup_video(js, cfg, ans) < 0) {
+		keep_video_send(js, ans, false);
+	if (cfg->video && setup_video(js, ans, false) < 0) {
 		rc = -ENOMEM;
 		snprintf(err, errlen, "cannot set up the video receiver");
 		goto out;
@@ -347,6 +377,9 @@ int jsession_create(const struct jsession_config *cfg, const struct jsession_cbs
 	js->cbs = *cbs;
 	js->media = cfg->media;
 	js->vsend = cfg->vsend;
+	js->main = cfg->main;
+	js->want_video = cfg->video;
+	snprintf(js->cname, sizeof(js->cname), "%s", cfg->cname ? cfg->cname : "ttymeet");
 	const char *initiator = xml_attr(initiate, "initiator");
 	if (!copy_tok(js->sid, sizeof(js->sid), xml_attr(initiate, "sid")) ||
 	    !copy_tok(js->remote, sizeof(js->remote), cfg->remote) ||
@@ -390,6 +423,7 @@ int jsession_create(const struct jsession_config *cfg, const struct jsession_cbs
 	}
 	if ((rc = accept_offer(js, cfg, offer, mline, err, errlen)) < 0)
 		goto fail;
+	js->answered = true;
 	struct src_ctx sc = { js, true };
 	jingle_sources(initiate, report_source, &sc);
 	sdp_session_destroy(offer);
@@ -400,6 +434,144 @@ fail:
 	sdp_session_destroy(offer);
 	free(sdp);
 	jsession_destroy(js, NULL);
+	return rc;
+}
+
+/* ---- the initiator: our offer, the peer's session-accept ---- */
+
+static gboolean answer_timeout_cb(gpointer data)
+{
+	struct jsession *js = data;
+	g_source_unref(js->answer_timer);
+	js->answer_timer = NULL;
+	if (js->cbs.media)
+		js->cbs.media(js->cbs.user, false, "no answer to our offer within 10 s");
+	return G_SOURCE_REMOVE;
+}
+
+/* Writes our offer (audio sendrecv with our source; video as cfg allows) into sdp. */
+static int write_offer(struct jsession *js, const struct jsession_config *cfg, char *sdp,
+		       size_t cap)
+{
+	struct sdp_local local;
+	peer_sdp_local(js->peer, &local);
+	struct sdp_audio_offer a = { .local = local, .mid = "audio", .dir = SDP_DIR_SENDRECV,
+				     .ssrc = js->media ? media_ssrc(js->media) : g_random_int(),
+				     .cname = js->cname };
+	uint32_t vssrc = cfg->vsend ? first_ssrc(cfg->vsend) : 0;
+	struct sdp_video_offer v = {
+		.mid = "video", .ssrc = vssrc, .cname = js->cname, .use_dir = true,
+		.dir = vssrc ? (cfg->video ? SDP_DIR_SENDRECV : SDP_DIR_SENDONLY)
+			     : cfg->video ? SDP_DIR_RECVONLY : SDP_DIR_INACTIVE,
+	};
+	if (!a.ssrc || a.ssrc == vssrc)
+		a.ssrc = vssrc + 1;
+	return sdp_write_av_offer(sdp, cap, &a, &v);
+}
+
+int jsession_offer(const struct jsession_config *cfg, const struct jsession_cbs *cbs,
+		   const char *sid, struct jsession **out, char *err, size_t errlen)
+{
+	struct sdp_session *offer = NULL;
+	char *sdp = NULL, *xml = NULL;
+	int rc = -ENOMEM;
+	*out = NULL;
+	struct jsession *js = calloc(1, sizeof(*js));
+	if (!js || !(sdp = malloc(SDP_BUF)) || !(xml = malloc(ACCEPT_BUF)) ||
+	    sdp_session_create(&offer) < 0)
+		goto fail;
+	js->cbs = *cbs;
+	js->media = cfg->media;
+	js->vsend = cfg->vsend;
+	js->main = cfg->main;
+	js->want_video = cfg->video;
+	js->initiator_side = true;
+	snprintf(js->cname, sizeof(js->cname), "%s", cfg->cname ? cfg->cname : "ttymeet");
+	if (!cbs->send_iq || !cfg->peer->cert || !copy_tok(js->sid, sizeof(js->sid), sid) ||
+	    !copy_tok(js->remote, sizeof(js->remote), cfg->remote) ||
+	    !copy_tok(js->initiator, sizeof(js->initiator), cfg->owner)) {
+		rc = -EINVAL;
+		snprintf(err, errlen, "no DTLS identity, or no usable sid, peer or occupant JID");
+		goto fail;
+	}
+	struct peer_config pc = *cfg->peer;
+	pc.offerer = true;
+	struct peer_callbacks pcb = { .candidate_cb = on_candidate, .state_cb = on_state,
+				      .rtp_cb = on_rtp, .rtcp_cb = on_rtcp, .user = js };
+	if ((rc = peer_create(cfg->main, &pc, &pcb, &js->peer)) < 0) {
+		snprintf(err, errlen, "cannot create the connection");
+		goto fail;
+	}
+	int n = write_offer(js, cfg, sdp, SDP_BUF);
+	struct jingle_accept ji = { .initiate = true, .sid = js->sid, .initiator = js->initiator,
+				    .owner = cfg->owner, .endpoint = cfg->endpoint };
+	if (n < 0 || sdp_parse(sdp, (size_t)n, offer) < 0 ||
+	    jingle_write_accept(offer, &ji, xml, ACCEPT_BUF) < 0) {
+		rc = -EINVAL;
+		snprintf(err, errlen, "cannot write the offer");
+		goto fail;
+	}
+	memcpy(js->content, offer->media[0].mid, sizeof(js->content));
+	if ((rc = js->cbs.send_iq(js->cbs.user, js->remote, xml)) < 0) {
+		snprintf(err, errlen, "cannot send the session-initiate");
+		goto fail;
+	}
+	js->accepted = true;
+	js->answer_timer = g_timeout_source_new(ANSWER_MS);
+	g_source_set_callback(js->answer_timer, answer_timeout_cb, js, NULL);
+	g_source_attach(js->answer_timer, js->main);
+	sdp_session_destroy(offer);
+	free(sdp);
+	free(xml);
+	*out = js;
+	return 0;
+fail:
+	sdp_session_destroy(offer);
+	free(sdp);
+	free(xml);
+	jsession_destroy(js, NULL);
+	return rc;
+}
+
+/* The peer's session-accept of our offer: its answer applied, the media negotiated from it.
+ * 0, or -EINVAL (not usable: the caller ends the session). */
+static int take_accept(struct jsession *js, const struct xml_node *jingle)
+{
+	struct sdp_session *ans = NULL;
+	char *sdp = malloc(SDP_BUF), err[200];
+	int rc = -EINVAL, mline = -1;
+	const char *responder = xml_attr(jingle, "responder");
+	if (responder && !jingle_token_ok(responder, JINGLE_OWNER_MAX - 1))
+		goto out;
+	if (!sdp || sdp_session_create(&ans) < 0) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	int n = jingle_to_sdp(jingle, sdp, SDP_BUF, err, sizeof(err));
+	if (n < 0 || jingle_sources(jingle, NULL, NULL) < 0 || sdp_parse(sdp, (size_t)n, ans) < 0)
+		goto out;
+	int pt = sdp_opus_pt(ans, &mline);
+	if (pt < 0 || strcmp(ans->media[mline].mid, js->content) ||
+	    peer_set_remote(js->peer, ans, mline) < 0)
+		goto out;
+	keep_media_params(js, ans, mline, pt);
+	if (js->vsend)
+		keep_video_send(js, ans, true);
+	if (js->want_video && setup_video(js, ans, true) < 0) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (js->vrecv && js->up)
+		vrecv_attach(js->vrecv, js->peer);
+	loop_source_drop(&js->answer_timer);
+	js->answered = true;
+	struct src_ctx sc = { js, true };
+	jingle_sources(jingle, report_source, &sc);
+	attach(js);
+	rc = 0;
+out:
+	sdp_session_destroy(ans);
+	free(sdp);
 	return rc;
 }
 
@@ -440,8 +612,15 @@ int jsession_handle(struct jsession *js, const struct xml_node *jingle)
 		return jingle->child ? -ENOMSG : 0;
 	case JINGLE_DESCRIPTION_INFO:
 		return -ENOMSG;
-	case JINGLE_SESSION_INITIATE: /* we answered this session's already */
-	case JINGLE_SESSION_ACCEPT:   /* we are its responder */
+	case JINGLE_SESSION_ACCEPT: /* of our offer, once; else we are its responder */
+		if (!js->initiator_side || js->answered)
+			return -EALREADY;
+		if (take_accept(js, jingle) == 0)
+			return 0;
+		if (js->cbs.media) /* the caller ends the session */
+			js->cbs.media(js->cbs.user, false, "the peer's answer cannot be used");
+		return -EINVAL;
+	case JINGLE_SESSION_INITIATE: /* we answered or offered this session already */
 		return -EALREADY;
 	case JINGLE_OTHER:
 		return -EINVAL;
@@ -471,6 +650,7 @@ void jsession_destroy(struct jsession *js, const char *reason)
 			js->cbs.send_iq(js->cbs.user, js->remote, xml);
 	}
 	jsession_set_active(js, false);
+	loop_source_drop(&js->answer_timer);
 	if (js->vrecv) {
 		vrecv_detach(js->vrecv);
 		vrecv_destroy(js->vrecv);

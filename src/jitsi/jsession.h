@@ -1,6 +1,7 @@
 /* One Jingle media session of a Jitsi meeting (issue 15): the session-initiate of the focus
  * (the bridge) or of a peer (peer-to-peer) answered with one PeerConnection (BUNDLE, rtcp-mux)
- * that carries our Opus up and everyone's audio down.
+ * that carries our Opus up and everyone's audio down; or a direct session we offer a peer
+ * ourselves (jsession_offer), as Jitsi's clients do when it is their turn (src/jitsi/call.h).
  *
  * Data flow: the backend hands the session-initiate to jsession_create, which translates it
  * (src/jitsi/jingle.c), applies it to a new PeerConnection (net/peer.c, answerer: DTLS client
@@ -60,7 +61,8 @@ struct jsession_config {
 	GMainContext *main;
 	const struct peer_config *peer; /* ICE/DTLS settings (offerer is ignored) */
 	struct media *media;            /* NULL: signaling only (tests) */
-	const char *remote;             /* who offered: the JID the session-initiate came from */
+	const char *remote;             /* who offered: the JID the session-initiate came from
+					 * (jsession_offer: whom we offer to) */
 	const char *self;               /* our full JID: the responder */
 	const char *owner;              /* our occupant JID, for <ssrc-info owner> */
 	const char *endpoint;           /* our endpoint id (occupant nick): source names */
@@ -75,18 +77,35 @@ struct jsession_config {
 int jsession_create(const struct jsession_config *cfg, const struct jsession_cbs *cbs,
 		    const struct xml_node *initiate, struct jsession **out, char *err,
 		    size_t errlen);
+/* Offers a direct session to cfg->remote (an occupant JID), as lib-jitsi-meet's initiator
+ * does: a new PeerConnection (ICE-controlling, DTLS actpass) and our offer, sent as a
+ * session-initiate with id sid through cbs->send_iq: contents "audio" (Opus sendrecv with the
+ * media engine's SSRC, audio level and mid extensions) and "video" (VP8: sendrecv with
+ * cfg->vsend and cfg->video, sendonly, recvonly, or inactive with neither), one BUNDLEd ICE-UDP
+ * transport with our fingerprint (setup actpass) and candidates, our sources named and owned
+ * (cfg->owner is also the initiator). Later candidates trickle as transport-info. The peer's
+ * session-accept (jsession_handle) is its answer: applied, its sources reported, the media
+ * negotiated from it; until then the session carries nothing even when active. No
+ * session-accept within 10 s, or one we cannot use: cbs->media(false). cfg->self is unused.
+ * 0 and the session, or -EINVAL (a sid, peer or owner that is not a token), -ENOMEM, the
+ * transport's error, with one line in err. */
+int jsession_offer(const struct jsession_config *cfg, const struct jsession_cbs *cbs,
+		   const char *sid, struct jsession **out, char *err, size_t errlen);
 /* Another action for this session: 0 (answer the iq with a result) or the error to answer with
  * (jingle_error_of, jingle_write_error; XEP-0166's conditions: jingle.h): -ENOENT another sid
  * (unknown-session), -EINVAL malformed (no sid; a source-add whose JSON-encoded sources are
- * not JSON) or an action no one defines (bad-request), -EALREADY a session-initiate or
- * session-accept for this session (out-of-order), -ENOMSG a session-info or description-info
+ * not JSON; a session-accept of our offer we cannot use, also said as cbs->media(false)) or
+ * an action no one defines (bad-request), -EALREADY a session-initiate for this session, a
+ * session-accept of a session we answered or of an offer already accepted (out-of-order),
+ * -ENOMSG a session-info or description-info
  * payload we do not understand (unsupported-info; an empty session-info is a ping: 0),
  * -ENOTSUP an action XEP-0166 defines that we do not take (feature-not-implemented). */
 int jsession_handle(struct jsession *js, const struct xml_node *jingle);
 const char *jsession_sid(const struct jsession *js);
 /* The media engine (cfg->media) sends and receives on this session (on) or not. A new
  * session is inactive: of the bridge's session and a peer-to-peer one only one carries the
- * media (src/jitsi/call.c); packets that arrive on an inactive session are dropped. */
+ * media (src/jitsi/call.c); packets that arrive on an inactive session are dropped. An offer
+ * of ours carries the media once the peer accepted it. */
 void jsession_set_active(struct jsession *js, bool on);
 /* The connection is up (ICE and DTLS). */
 bool jsession_is_up(const struct jsession *js);

@@ -59,6 +59,7 @@ SPEECH_A = A.SENTENCE  # the browser says this
 SPEECH_B = A.STORY[:160]  # ttymeet says this
 OTHER = A.STORY[400:560]  # nobody says this: the negative control
 P2P_RECORD_S = 7.0  # how long each side records the other once the call is up
+OFFER_RECORD_S = 5.0  # the same when ttymeet offers (kept short: CI time)
 
 
 def missing():
@@ -405,6 +406,56 @@ def test_p2p_call():
         assert r_tty >= 0.7 and r_tty > r_tty_neg, (r_tty, r_tty_neg)
         assert r_page >= 0.7, r_page
         assert talk, "ttymeet never showed anna talking:\n" + tty.describe()
+
+
+def test_ttymeet_offers_p2p():
+    """ttymeet's id sorts first: ttymeet offers the P2P session and the browser takes it."""
+    with lab.Lab(janus=False) as L:
+        ws = L.start_prosody(focus=True)
+        L.start_focus()
+        port = int(ws.rsplit(":", 1)[1].split("/")[0])
+        link = "http://%s:%d/OfferRoom" % (L.server_addr, port)
+        wd = lambda f: os.path.join(L.dir, f)  # noqa: E731
+        A.speech(wd("a.wav"), SPEECH_A)
+        A.speech(wd("b.wav"), SPEECH_B)
+        br = browser.Browser(L, L.dir, os.path.join(L.dir, "agent.log"), serve=PAGE_DIR).start()
+        try:
+            page, _ = br.driver("anna", wav=wd("a.wav"))
+            # "zz" sorts after any id ttymeet draws (8 hex digits): ttymeet's turn to offer
+            join(br, page, ws, "offerroom", "anna", id="zz", audio=1, ap=0)
+            duration = 5.0 + OFFER_RECORD_S
+            tty = start_client(L, HEADLESS + XMPP + [
+                "-n", "ttybob", "--play", wd("b.wav"), "--loop", "--record", wd("tty.wav"),
+                "--duration", "%g" % duration, link], "ttybob")
+            up = tty.wait_event(lambda e: e["event"] == "media" and e.get("kind") == "audio",
+                                15)
+            assert up["state"] == "connected" and "peer-to-peer with anna" in \
+                up.get("message", ""), tty.describe()
+            wait_page(page, "the page's P2P status", lambda s: s["p2p"], 10)
+            tty_id = [p["id"] for p in state(page)["participants"]][0]
+            got = [(j["action"], j["from"]) for j in state(page)["jingle"]]
+            stats = record_page(page, tty_id, OFFER_RECORD_S, wd("page.wav"))
+            assert tty.wait_exit(duration + 10) == 0, tty.describe()
+        finally:
+            br.stop()
+        tty.assert_clean_output()
+        # the offer was ttymeet's, from its occupant JID; the browser offered nothing
+        me = "offerroom@%s/%s" % (MUC, tty_id)
+        assert ("session-initiate", me) in got, got
+        offered = tty.find(lambda e: e["event"] == "notice" and
+                           "offering anna a peer-to-peer call" in e.get("message", ""))
+        assert offered and offered[0]["t"] < up["t"], tty.describe()
+        inb = stats.get("inbound") or {}
+        assert stats.get("p2p") and inb.get("packetsReceived", 0) > 40 * OFFER_RECORD_S, stats
+        env_page = sounding(A.envelope_of(wd("page.wav")), "the page's recording of ttybob")
+        r_page, _ = looped_correlation(wd("b.wav"), env_page)
+        env_tty = A.envelope_of(wd("tty.wav"))
+        env_tty = sounding(env_tty[int(up["t"] / A.WIN_S):], "ttymeet's recording")
+        r_tty, _ = looped_correlation(wd("a.wav"), env_tty)
+        print("  ttymeet offered: audio connected %.0f ms after its start; correlation: "
+              "ttymeet heard the browser %.2f, the browser heard ttymeet %.2f"
+              % (up.get("join_ms", 0), r_tty, r_page))
+        assert r_tty >= 0.7 and r_page >= 0.7, (r_tty, r_page)
 
 
 if __name__ == "__main__":

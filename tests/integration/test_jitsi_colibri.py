@@ -4,7 +4,7 @@
 offer (--colibri-ws: <web-socket url='ws://.../colibri-ws/default-id/ROOM/NICK?pwd=ICEPWD'/>
 in every transport, as jicofo does), served by the stand-in bridge channel
 tests/lab/colibri_ws.py in the server namespace. Two ttymeets (no browser) join, bob with
---video, carl without:
+--video, carl without, both --no-p2p (the two of them would otherwise go peer-to-peer):
 - each opens its own channel (the URL of its offer: its endpoint) while its audio goes through
   the bridge, and its first message asks for one video (lastN 1; carl, who takes none: 0) at
   180 lines, by source name (the offer's sources are named jvb-a0/-v0) with nobody on stage;
@@ -126,8 +126,10 @@ def test_bridge_channel():
             port = int(ws.rsplit(":", 1)[1].split("/")[0])
             link = "http://%s:%d/ColibriRoom" % (L.server_addr, port)
             for nick, video in (("bob", ["--video"]), ("carl", [])):
+                # --no-p2p: two people would go peer-to-peer (the smaller id offers), and
+                # the bridge session would idle (lastN 0)
                 clients.append(start_client(L, HEADLESS + XMPP + video + [
-                    "-n", nick, "--duration", "40", link], nick))
+                    "-n", nick, "--no-p2p", "--duration", "40", link], nick))
             for c in clients:
                 c.wait_event(audio_up, 25)
             # two channels, one per participant, each asking for one small video by source

@@ -7,7 +7,9 @@ source-add / source-remove (`ssrc-info owner='ROOM@MUC/nick'`), as jicofo does. 
 focus and sfu.js run in the lab's server namespace, three ttymeets in its client namespace:
 
 - alice and bert each play their own sentence (espeak-ng) at different times (their scripts'
-  `say`): alice first, then bert; bert then leaves, and alice speaks again;
+  `say`): alice first, then bert; bert then leaves, and alice speaks again; both run with
+  --no-p2p, so that no two of them go peer-to-peer (alone together, or alice and carl after
+  bert left) and everything goes through the bridge;
 - carl records what he hears (--record).
 Checks:
 - the focus offered three sessions, each accepted; each participant learnt the others' SSRCs
@@ -146,13 +148,13 @@ def test_three_people_through_the_forwarding_bridge():
         rec = os.path.join(L.dir, "carl.wav")
         # alice and bert publish their video (the test pattern), carl watches (--video)
         alice = start_client(L, HEADLESS + XMPP + VIDEO + [
-            "-n", "alice", "--duration", "%.1f" % dur, "--script", script(
+            "-n", "alice", "--no-p2p", "--duration", "%.1f" % dur, "--script", script(
                 os.path.join(L.dir, "alice.script"),
                 ["at %.2fs say %s" % (ALICE_AT, wav["alice"]),
                  "at %.2fs say %s" % (again_at, wav["alice"]),
                  "at %.2fs say %s" % (third_at, wav["tone"])]), link], "alice")
         bert = start_client(L, HEADLESS + XMPP + VIDEO + [
-            "-n", "bert", "--duration", "%.1f" % dur, "--script", script(
+            "-n", "bert", "--no-p2p", "--duration", "%.1f" % dur, "--script", script(
                 os.path.join(L.dir, "bert.script"),
                 ["at %.2fs say %s" % (bert_at, wav["bert"]),
                  "at %.2fs say %s" % (bert_again, wav["bert"]),

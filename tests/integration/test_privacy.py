@@ -18,11 +18,8 @@
 - test_tui_log_never_holds_chat: the terminal UI (in tmux) with --log chats both ways with
   unique markers; then, with the server unreachable, two SIGINTs: exit 130, the log holds the
   wipe line (at least the two messages and lines wiped) and neither marker.
-- test_jitsi_call_opens_no_media_connection: the Jitsi notice says ttymeet takes no part in a
-  Jitsi meeting's call (no connection to the bridge or to anyone in the room, so none gets its
-  IP address from it). Two ttymeets in a room of the lab's prosody (the case where Jitsi
-  clients go peer-to-peer): while both are joined, alice's process has no UDP socket and
-  every TCP connection it has goes to the XMPP server; the notice says so in every language.
+- test_jitsi_notice_says_peer_to_peer: the Jitsi notice names peer-to-peer, who offers it
+  (either client) and --no-p2p, in every language.
 - test_docs_match_the_notice: README and man page say what the notice says about chat memory
   (locked, wiped also after a second Ctrl-C, the unlocked case, what is outside ttymeet's
   control) and about ws:// (the fingerprint and the pin), and no longer claim that audio and
@@ -259,10 +256,14 @@ def test_jitsi_notice_says_peer_to_peer():
     integ_browser_jitsi's test_browser_and_ttymeet, with a real Jitsi client offering."""
     url = "http://192.0.2.1:5280/p2pcase"
     # headless, not accepted: printed and no connection made
-    for lang, words in (("C.UTF-8", ("peer-to-peer", "ttymeet takes it", "--no-p2p")),
-                        ("de_DE.UTF-8", ("Peer-to-Peer", "ttymeet nimmt sie an", "--no-p2p")),
-                        ("it_IT.UTF-8", ("peer-to-peer", "ttymeet la accetta", "--no-p2p")),
-                        ("ro_RO.UTF-8", ("peer-to-peer", "ttymeet o acceptă", "--no-p2p"))):
+    for lang, words in (("C.UTF-8", ("peer-to-peer", "ttymeet or the other person's Jitsi "
+                                     "client", "--no-p2p")),
+                        ("de_DE.UTF-8", ("Peer-to-Peer", "ttymeet oder der Jitsi-Client der "
+                                         "anderen Person", "--no-p2p")),
+                        ("it_IT.UTF-8", ("peer-to-peer", "ttymeet o il client Jitsi "
+                                         "dell'altra persona", "--no-p2p")),
+                        ("ro_RO.UTF-8", ("peer-to-peer", "ttymeet sau clientul Jitsi al "
+                                         "celeilalte persoane", "--no-p2p"))):
         env = dict(os.environ, LANG=lang, LC_ALL="", LC_MESSAGES="")
         r = subprocess.run([harness.ttymeet_path(), "--headless", url], capture_output=True,
                            text=True, timeout=20, stdin=subprocess.DEVNULL, env=env)
@@ -287,7 +288,8 @@ def test_docs_match_the_notice():
             assert claim in doc, "%s does not say %r" % (name, claim)
         if name == "man/ttymeet.1":  # the Jitsi notice's promises (test_ui_i18n, above)
             for claim in ("peer-to-peer", "shows each one's IP address to the other",
-                          "ttymeet takes it", "--no-p2p", "goes encrypted (DTLS-SRTP) to the "
+                          "ttymeet or the other person's Jitsi client", "--no-p2p",
+                          "neither offers nor takes", "goes encrypted (DTLS-SRTP) to the "
                           "deployment's video bridge", "legalUrls.privacy",
                           "the server makes up an account"):
                 assert claim in doc, "%s does not say %r" % (name, claim)

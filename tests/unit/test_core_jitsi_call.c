@@ -6,6 +6,16 @@
  * session carrying the audio until a direct one is up, the switch said both ways when the peer
  * ends it, the peer leaving the room ending it, a polite destroy terminating both.
  *
+ * Our own offer (lib-jitsi-meet's rule: of two people, the smaller occupant name offers): made
+ * once we joined with zoe alone in the room ("d00d" < "zoe"), with the contents, BUNDLE group,
+ * actpass fingerprint, Opus and audio level, and our named and owned source lib-jitsi-meet
+ * reads; her crossing offer refused (busy); her session-accept (a real answering
+ * PeerConnection) taken and the audio switched to her, said; a third person ending it (success)
+ * and the audio back through the bridge; back to two after a leave, the offer only after the
+ * wait, which someone joining cancels; her decline ending it with no new offer; alice (whose
+ * name sorts first) never offered to; --no-p2p never offering; an answer without Opus refused
+ * (bad-request) and our offer ended.
+ *
  * The bridge channel, against the stand-in bridge tests/lab/colibri_ws.py on loopback (a
  * separate process): a focus session-initiate naming a colibri-ws URL opens it (the URL's
  * path), our constraints ask for lastN 1 (0 for a call without video, and while a direct
@@ -80,8 +90,8 @@ static enum jcall_who who(void *user, const char *nick, uint64_t *id)
 	(void)user;
 	if (!strcmp(nick, "focus"))
 		return JCALL_FOCUS;
-	if (!strcmp(nick, "alice") || !strcmp(nick, "bert")) {
-		*id = nick[0] == 'a' ? 1 : 2;
+	if (!strcmp(nick, "alice") || !strcmp(nick, "bert") || !strcmp(nick, "zoe")) {
+		*id = nick[0] == 'a' ? 1 : nick[0] == 'b' ? 2 : 3;
 		return JCALL_OCCUPANT;
 	}
 	return JCALL_NOBODY;
@@ -90,7 +100,7 @@ static enum jcall_who who(void *user, const char *nick, uint64_t *id)
 static const char *name(void *user, uint64_t id)
 {
 	(void)user;
-	return id == 1 ? "Alice" : id == 2 ? "Bert" : NULL;
+	return id == 1 ? "Alice" : id == 2 ? "Bert" : id == 3 ? "Zoe" : NULL;
 }
 
 static void talking(void *user, uint64_t id, bool on)
@@ -263,7 +273,7 @@ static struct jcall *make_ws(struct world *w, bool no_p2p, struct ws_ctx *ws, bo
 				      .connect_timeout_ms = 8000 };
 	struct jcall_config cc = { .main = w->ctx, .peer = &w->pc, .room = ROOM,
 				   .self = "me@localhost/r1", .nick = "d00d", .no_p2p = no_p2p,
-				   .ws = ws, .video = video };
+				   .ws = ws, .video = video, .back_to_p2p_ms = 300 };
 	struct jcall_cbs cb = { .send_iq = send_iq, .answer = answer, .who = who, .name = name,
 				.talking = talking, .audio = audio, .notice = notice, .user = w,
 				.dominant = dominant };
@@ -639,6 +649,223 @@ static void test_bridge_channel(void **state)
 		g_free(w.log[i]);
 }
 
+/* ---- ttymeet offers: lib-jitsi-meet's rule (the smaller occupant name offers) ---- */
+
+/* The jingle element of log entry i, an iq the call sent (parsed; free with xml_free). */
+static struct xml_doc *sent_jingle(const struct world *w, int i)
+{
+	assert_true(i >= 0);
+	return parse(strchr(w->log[i], ' ') + 1);
+}
+
+/* r answers the session-initiate of log entry i as a real PeerConnection (audio sendrecv with
+ * ssrc, video inactive); r->jingle is its session-accept. */
+static void remote_answer(struct world *w, struct remote *r, const char *jid, int i,
+			  uint32_t ssrc)
+{
+	struct peer_callbacks cb = { .state_cb = remote_state, .user = r };
+	r->jid = jid;
+	assert_int_equal(peer_create(w->ctx, &w->pc, &cb, &r->p), 0);
+	assert_true(pump(w->ctx, gathered, r->p, 5000));
+	struct xml_doc *d = sent_jingle(w, i);
+	const struct xml_node *j = xml_root(d);
+	static char sdp[65536], ans_sdp[16384];
+	char err[200];
+	int n = jingle_to_sdp(j, sdp, sizeof(sdp), err, sizeof(err));
+	assert_true(n > 0);
+	struct sdp_session *offer, *ans;
+	assert_int_equal(sdp_session_create(&offer), 0);
+	assert_int_equal(sdp_parse(sdp, (size_t)n, offer), 0);
+	assert_int_equal(peer_set_remote(r->p, offer, 0), 0);
+	struct sdp_answer_opts o = { .accept_audio = true, .audio_dir = SDP_DIR_SENDRECV,
+				     .accept_video = true, .video_dir = SDP_DIR_INACTIVE,
+				     .audio_ssrc = ssrc, .cname = "remote" };
+	peer_sdp_local(r->p, &o.local);
+	n = sdp_write_answer(ans_sdp, sizeof(ans_sdp), offer, &o);
+	assert_true(n > 0);
+	assert_int_equal(sdp_session_create(&ans), 0);
+	assert_int_equal(sdp_parse(ans_sdp, (size_t)n, ans), 0);
+	struct jingle_accept ja = { .sid = xml_attr(j, "sid"), .initiator = xml_attr(j, "initiator"),
+				    .responder = jid, .owner = jid };
+	assert_true(jingle_write_accept(ans, &ja, r->jingle, sizeof(r->jingle)) > 0);
+	sdp_session_destroy(ans);
+	sdp_session_destroy(offer);
+	xml_free(d);
+}
+
+/* Our session-initiate as lib-jitsi-meet reads it: BUNDLEd contents audio (Opus, audio level,
+ * our source named and owned by our occupant JID) and video, one ICE-UDP transport with our
+ * fingerprint offered actpass, from our occupant JID. */
+static void check_offer(const struct world *w, int i, const char *video_senders)
+{
+	struct xml_doc *d = sent_jingle(w, i);
+	const struct xml_node *j = xml_root(d);
+	assert_int_equal(jingle_action_of(j), JINGLE_SESSION_INITIATE);
+	assert_string_equal(xml_attr(j, "initiator"), ROOM "/d00d");
+	assert_true(jingle_token_ok(xml_attr(j, "sid"), 12) && strlen(xml_attr(j, "sid")) == 12);
+	const char *x = strchr(w->log[i], ' ') + 1;
+	assert_non_null(strstr(x, "<group xmlns='urn:xmpp:jingle:apps:grouping:0' "
+			       "semantics='BUNDLE'><content name='audio'/><content name='video'/>"));
+	assert_non_null(strstr(x, "<content creator='initiator' name='audio' senders='both'>"));
+	char *v = g_strdup_printf("<content creator='initiator' name='video' senders='%s'>",
+				  video_senders);
+	assert_non_null(strstr(x, v));
+	g_free(v);
+	assert_non_null(strstr(x, "name='opus' clockrate='48000' channels='2'"));
+	assert_non_null(strstr(x, "uri='urn:ietf:params:rtp-hdrext:ssrc-audio-level'"));
+	assert_non_null(strstr(x, "name='VP8' clockrate='90000'"));
+	assert_non_null(strstr(x, " setup='actpass'>"));
+	assert_non_null(strstr(x, "<candidate "));
+	assert_int_equal(jingle_sources(j, NULL, NULL), 1);
+	assert_non_null(strstr(x, "name='d00d-a0'"));
+	assert_non_null(strstr(x, "<ssrc-info xmlns='http://jitsi.org/jitmeet' owner='" ROOM
+			       "/d00d'/>"));
+	/* and it is an offer a PeerConnection takes */
+	static char sdp[65536];
+	char err[200];
+	assert_true(jingle_to_sdp(j, sdp, sizeof(sdp), err, sizeof(err)) > 0);
+	xml_free(d);
+}
+
+static void test_we_offer(void **state)
+{
+	(void)state;
+	struct world w = { 0 };
+	struct jcall *c = make(&w, false);
+	struct remote r[4] = { { 0 } };
+	/* the bridge session first: audio through the bridge */
+	remote_start(&w, &r[0], ROOM "/focus", "jvb1", 2222);
+	assert_true(feed(c, "f1", ROOM "/focus", r[0].jingle));
+	struct wait_up u = { &w, &r[0], 0, 0, "audio:up through the bridge" };
+	assert_true(pump(w.ctx, up_and_said, &u, 8000));
+
+	/* zoe is in the room before us; "d00d" < "zoe": once we are in, we offer, at once */
+	unsigned mark = w.n;
+	jcall_occupant_joined(c, "zoe");
+	assert_int_equal(find(&w, mark, "iq:", NULL), -1); /* not before our join */
+	jcall_joined(c);
+	int ini = find(&w, mark, "iq:" ROOM "/zoe ", "action='session-initiate'");
+	check_offer(&w, ini, "none");
+	assert_true(find(&w, mark, "notice:offering Zoe a peer-to-peer call", NULL) >= 0);
+	jcall_occupant_joined(c, "zoe"); /* her presence again: nothing more */
+	assert_int_equal(count(&w, "iq:", "action='session-initiate'"), 1);
+
+	/* offers cross: hers is refused (busy), ours stands */
+	remote_start(&w, &r[3], ROOM "/zoe", "zoe1", 7777);
+	mark = w.n;
+	assert_true(feed(c, "z0", ROOM "/zoe", r[3].jingle));
+	assert_string_equal(w.log[mark], "answer:z0 result");
+	struct xml_doc *d = sent_jingle(&w, find(&w, mark, "iq:" ROOM "/zoe ", NULL));
+	assert_int_equal(jingle_action_of(xml_root(d)), JINGLE_SESSION_TERMINATE);
+	assert_string_equal(xml_attr(xml_root(d), "sid"), "zoe1");
+	assert_string_equal(jingle_reason_of(xml_root(d)), "busy");
+	xml_free(d);
+
+	/* she accepts ours: the audio goes to her once it is up, said by name */
+	remote_answer(&w, &r[1], ROOM "/zoe", ini, 3333);
+	mark = w.n;
+	assert_true(feed(c, "z1", ROOM "/zoe", r[1].jingle));
+	assert_string_equal(w.log[mark], "answer:z1 result");
+	assert_string_equal(jcall_ssrc_owner(c, 3333), "zoe");
+	u = (struct wait_up){ &w, &r[1], mark, (int)mark,
+			      "notice:audio now goes directly to Zoe (peer-to-peer)" };
+	assert_true(pump(w.ctx, up_and_said, &u, 8000));
+	assert_int_equal(jcall_show(c, "zoe"), -EALREADY); /* the direct session is the active one */
+	mark = w.n; /* her accept again: out-of-order */
+	assert_true(feed(c, "z2", ROOM "/zoe", r[1].jingle));
+	assert_non_null(strstr(w.log[mark], "<out-of-order "));
+
+	/* a third person: we end it (success) and the audio goes back through the bridge */
+	mark = w.n;
+	jcall_occupant_joined(c, "alice");
+	d = sent_jingle(&w, find(&w, mark, "iq:" ROOM "/zoe ", NULL));
+	assert_int_equal(jingle_action_of(xml_root(d)), JINGLE_SESSION_TERMINATE);
+	assert_string_equal(jingle_reason_of(xml_root(d)), "success");
+	xml_free(d);
+	assert_true(find(&w, mark, "notice:audio now goes through the bridge", NULL) >= 0);
+	assert_int_equal(jcall_show(c, "zoe"), -ENOTSUP); /* the bridge's (no channel here) */
+
+	/* alice leaves: two again, we offer after the wait, not at once; bert coming cancels
+	 * the wait, his leaving starts it again */
+	mark = w.n;
+	jcall_occupant_left(c, "alice");
+	jcall_occupant_joined(c, "bert");
+	jcall_occupant_left(c, "bert");
+	assert_int_equal(find(&w, mark, "iq:", NULL), -1);
+	pump(w.ctx, NULL, NULL, 150);
+	assert_int_equal(find(&w, mark, "iq:", NULL), -1);
+	struct wait_log wl = { &w, mark, "notice:offering Zoe a peer-to-peer call" };
+	assert_true(pump(w.ctx, logged, &wl, 2000));
+	ini = find(&w, mark, "iq:" ROOM "/zoe ", "action='session-initiate'");
+	check_offer(&w, ini, "none");
+	assert_int_equal(count(&w, "iq:", "action='session-initiate'"), 2);
+
+	/* she declines: the offer ends, the audio stays on the bridge, no new offer */
+	d = sent_jingle(&w, ini);
+	char *term = g_strdup_printf("<jingle xmlns='urn:xmpp:jingle:1' action='session-terminate' "
+				     "sid='%s'><reason><decline/></reason></jingle>",
+				     xml_attr(xml_root(d), "sid"));
+	xml_free(d);
+	mark = w.n;
+	assert_true(feed(c, "z3", ROOM "/zoe", term));
+	g_free(term);
+	assert_true(find(&w, mark, "answer:z3 result", NULL) >= 0);
+	assert_true(find(&w, mark, "notice:Zoe ended the peer-to-peer call (decline)", NULL) >= 0);
+	pump(w.ctx, NULL, NULL, 500);
+	assert_int_equal(find(&w, mark, "iq:", NULL), -1);
+
+	/* alice alone with us: her name sorts first, she offers, we wait */
+	jcall_occupant_left(c, "zoe");
+	jcall_occupant_joined(c, "alice");
+	jcall_occupant_left(c, "alice");
+	jcall_occupant_joined(c, "alice");
+	pump(w.ctx, NULL, NULL, 500);
+	assert_int_equal(find(&w, mark, "iq:", NULL), -1);
+	unmake(&w, c, r, 4);
+}
+
+/* --no-p2p: never an offer; an answer we cannot use ends our offer */
+static void test_no_p2p_never_offers(void **state)
+{
+	(void)state;
+	struct world w = { 0 };
+	struct jcall *c = make(&w, true);
+	jcall_occupant_joined(c, "zoe");
+	jcall_joined(c);
+	jcall_occupant_joined(c, "alice");
+	jcall_occupant_left(c, "alice");
+	pump(w.ctx, NULL, NULL, 500);
+	assert_int_equal(find(&w, 0, "iq:", NULL), -1);
+	jcall_destroy(c, true);
+	assert_int_equal(find(&w, 0, "iq:", NULL), -1);
+
+	/* without --no-p2p, zoe's answer without Opus: bad-request, and our offer ends */
+	c = make(&w, false);
+	jcall_occupant_joined(c, "zoe");
+	jcall_joined(c);
+	int ini = find(&w, 0, "iq:" ROOM "/zoe ", "action='session-initiate'");
+	assert_true(ini >= 0);
+	struct xml_doc *d = sent_jingle(&w, ini);
+	char *bad = g_strdup_printf("<jingle xmlns='urn:xmpp:jingle:1' action='session-accept' "
+				    "sid='%s'><content creator='initiator' name='audio'><description "
+				    "xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'><payload-type "
+				    "id='0' name='PCMU' clockrate='8000'/></description><transport "
+				    "xmlns='" NS_ICE "' ufrag='abcd' pwd='abcdefghijklmnopqrstuvwx'>"
+				    "<fingerprint xmlns='urn:xmpp:jingle:apps:dtls:0' hash='sha-256' "
+				    "setup='active'>AB:CD</fingerprint></transport></content></jingle>",
+				    xml_attr(xml_root(d), "sid"));
+	xml_free(d);
+	unsigned mark = w.n;
+	assert_true(feed(c, "z1", ROOM "/zoe", bad));
+	g_free(bad);
+	assert_true(find(&w, mark, "answer:z1 ", "<bad-request ") >= 0);
+	d = sent_jingle(&w, find(&w, mark, "iq:" ROOM "/zoe ", NULL));
+	assert_int_equal(jingle_action_of(xml_root(d)), JINGLE_SESSION_TERMINATE);
+	xml_free(d);
+	assert_true(find(&w, mark, "notice:the peer-to-peer connection with Zoe failed", NULL) >= 0);
+	unmake(&w, c, NULL, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -646,6 +873,8 @@ int main(void)
 		cmocka_unit_test(test_no_p2p_declines),
 		cmocka_unit_test(test_bridge_then_p2p_and_back),
 		cmocka_unit_test(test_bridge_channel),
+		cmocka_unit_test(test_we_offer),
+		cmocka_unit_test(test_no_p2p_never_offers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -162,10 +162,10 @@ static void test_focus_offer(void **state)
 	assert_string_equal(bs->media[0].ice_ufrag, "ourU");
 	assert_memory_equal(bs->media[0].fp.bytes, as->media[0].fp.bytes, 32);
 	assert_int_equal(bs->media[0].setup, as->media[0].setup);
-	/* responder's senders read back from the initiator's view: sendrecv stays, our
-	 * recvonly video means the initiator sends: sendonly */
+	/* a session-accept's senders read back from the responder's view (the answer as it
+	 * wrote it): sendrecv stays, our recvonly video (senders='initiator') stays recvonly */
 	assert_int_equal(bs->media[0].dir, SDP_DIR_SENDRECV);
-	assert_int_equal(bs->media[1].dir, SDP_DIR_SENDONLY);
+	assert_int_equal(bs->media[1].dir, SDP_DIR_RECVONLY);
 	assert_int_equal(sdp_opus_pt(bs, NULL), 111);
 	assert_int_equal(bs->media[0].n_cands, 1);
 	assert_int_equal(sdp_media_cand(bs, &bs->media[0], 0)->port, 4444);

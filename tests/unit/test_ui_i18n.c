@@ -280,23 +280,27 @@ static void test_notice_jitsi(void **state)
 }
 
 /* The Jitsi notice in every language: the login as it will be (anonymous, or the account
- * --xmpp-user names), our audio to the bridge and peer-to-peer as Jitsi does them (taken, or
- * declined with --no-p2p), and where the deployment's privacy policy link comes from (or
+ * --xmpp-user names), our audio to the bridge and peer-to-peer as Jitsi does them (offered
+ * by either client and taken by the other, or neither with --no-p2p), and where the deployment's privacy policy link comes from (or
  * that it will not be read). */
 static void test_notice_jitsi_login_media_policy(void **state)
 {
 	(void)state;
-	/* per language: anonymous, the account sentence, peer-to-peer, peer-to-peer taken,
-	 * legalUrls.privacy, config.js not read, peer-to-peer declined */
+	/* per language: anonymous, the account sentence, peer-to-peer, who offers it (either
+	 * client), legalUrls.privacy, config.js not read, peer-to-peer neither offered nor taken */
 	static const char *const w[I18N_LANG_COUNT][7] = {
-		{ "anonymous", "You log in as bob.smith", "peer-to-peer", "ttymeet takes it",
-		  "legalUrls.privacy", "config.js is not read", "With --no-p2p, ttymeet declines" },
-		{ "anonym", "Sie melden sich als bob.smith an", "Peer-to-Peer", "ttymeet nimmt sie an",
-		  "legalUrls.privacy", "config.js wird nicht gelesen", "Mit --no-p2p lehnt ttymeet" },
-		{ "anonimo", "Accedi come bob.smith", "peer-to-peer", "ttymeet la accetta",
-		  "legalUrls.privacy", "config.js non viene letto", "Con --no-p2p ttymeet rifiuta" },
-		{ "anonimă", "Vă autentificați ca bob.smith", "peer-to-peer", "ttymeet o acceptă",
-		  "legalUrls.privacy", "config.js nu este citit", "Cu --no-p2p, ttymeet refuză" },
+		{ "anonymous", "You log in as bob.smith", "peer-to-peer",
+		  "ttymeet or the other person's Jitsi client", "legalUrls.privacy",
+		  "config.js is not read", "With --no-p2p, ttymeet neither offers nor takes" },
+		{ "anonym", "Sie melden sich als bob.smith an", "Peer-to-Peer",
+		  "ttymeet oder der Jitsi-Client der anderen Person", "legalUrls.privacy",
+		  "config.js wird nicht gelesen", "Mit --no-p2p bietet ttymeet die direkte" },
+		{ "anonimo", "Accedi come bob.smith", "peer-to-peer",
+		  "ttymeet o il client Jitsi dell'altra persona", "legalUrls.privacy",
+		  "config.js non viene letto", "Con --no-p2p ttymeet non offre né accetta" },
+		{ "anonimă", "Vă autentificați ca bob.smith", "peer-to-peer",
+		  "ttymeet sau clientul Jitsi al celeilalte persoane", "legalUrls.privacy",
+		  "config.js nu este citit", "nici nu acceptă conexiunea directă" },
 	};
 	char *a1[] = { "ttymeet", "https://meet.example.org/r" };
 	char *a2[] = { "ttymeet", "--xmpp-user", "bob.smith", "https://meet.example.org/r" };
