@@ -549,7 +549,7 @@ static void offer_p2p(struct jcall *c, const char *nick)
 	choose(c);
 }
 
-static gboolean p2p_timer_cb(gpointer data);
+static void p2p_timer_cb(void *data);
 
 /* lib-jitsi-meet's JitsiConference._maybeStartOrStopP2P, run when we joined and whenever
  * someone joins or leaves (left: someone left): with exactly one other person in the room, the
@@ -584,19 +584,13 @@ static void maybe_p2p(struct jcall *c, bool left)
 		offer_p2p(c, nick);
 		return;
 	}
-	c->p2p_timer = g_timeout_source_new(c->cfg.back_to_p2p_ms ? c->cfg.back_to_p2p_ms
-							       : BACK_TO_P2P_MS);
-	g_source_set_callback(c->p2p_timer, p2p_timer_cb, c, NULL);
-	g_source_attach(c->p2p_timer, c->cfg.main);
+	loop_once(&c->p2p_timer, c->cfg.main,
+		  c->cfg.back_to_p2p_ms ? c->cfg.back_to_p2p_ms : BACK_TO_P2P_MS, p2p_timer_cb, c);
 }
 
-static gboolean p2p_timer_cb(gpointer data)
+static void p2p_timer_cb(void *data)
 {
-	struct jcall *c = data;
-	g_source_unref(c->p2p_timer);
-	c->p2p_timer = NULL;
-	maybe_p2p(c, false);
-	return G_SOURCE_REMOVE;
+	maybe_p2p(data, false);
 }
 
 void jcall_joined(struct jcall *c)

@@ -439,14 +439,11 @@ fail:
 
 /* ---- the initiator: our offer, the peer's session-accept ---- */
 
-static gboolean answer_timeout_cb(gpointer data)
+static void answer_timeout_cb(void *data)
 {
 	struct jsession *js = data;
-	g_source_unref(js->answer_timer);
-	js->answer_timer = NULL;
 	if (js->cbs.media)
 		js->cbs.media(js->cbs.user, false, "no answer to our offer within 10 s");
-	return G_SOURCE_REMOVE;
 }
 
 /* Writes our offer (audio sendrecv with our source; video as cfg allows) into sdp. */
@@ -517,9 +514,7 @@ int jsession_offer(const struct jsession_config *cfg, const struct jsession_cbs 
 		goto fail;
 	}
 	js->accepted = true;
-	js->answer_timer = g_timeout_source_new(ANSWER_MS);
-	g_source_set_callback(js->answer_timer, answer_timeout_cb, js, NULL);
-	g_source_attach(js->answer_timer, js->main);
+	loop_once(&js->answer_timer, js->main, ANSWER_MS, answer_timeout_cb, js);
 	sdp_session_destroy(offer);
 	free(sdp);
 	free(xml);
