@@ -43,6 +43,7 @@ struct vrecv {
 	struct video_dec *dec;
 	bool have_src;
 	uint32_t media_ssrc;
+	gint64 src_last_us;           /* the last packet of media_ssrc */
 	struct rtp_stats rstats;
 	gint64 last_sr_arrival;
 	uint32_t last_sr_mid;
@@ -190,6 +191,15 @@ static void new_source(struct vrecv *vr, uint32_t ssrc)
 	vp8_depack_reset(vr->depack);
 }
 
+/* A packet of ssrc, which is not the stream shown: switch to it? (see vrecv.h) */
+static bool take_other(struct vrecv *vr, uint32_t ssrc, gint64 now)
+{
+	bool (*wanted)(void *, uint32_t) = vr->cb.wanted_cb;
+	if (now - vr->src_last_us >= (gint64)VRECV_QUIET_MS * 1000)
+		return true;
+	return wanted && wanted(vr->cb.user, ssrc) && !wanted(vr->cb.user, vr->media_ssrc);
+}
+
 void vrecv_on_rtp(struct vrecv *vr, const uint8_t *buf, size_t len)
 {
 	struct rtp_header h;
@@ -209,8 +219,13 @@ void vrecv_on_rtp(struct vrecv *vr, const uint8_t *buf, size_t len)
 	} else if (h.pt != vr->cfg.pt) {
 		return;
 	} else {
+		if (vr->have_src && h.ssrc != vr->media_ssrc && !take_other(vr, h.ssrc, now)) {
+			vr->st.ignored++;
+			return;
+		}
 		if (!vr->have_src || h.ssrc != vr->media_ssrc)
 			new_source(vr, h.ssrc);
+		vr->src_last_us = now;
 		rtp_stats_update(&vr->rstats, h.seq, h.ts, (uint64_t)now);
 	}
 	vr->st.packets++;

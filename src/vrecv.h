@@ -7,6 +7,13 @@
  * detection) → src/video decoder → frame_cb with the picture. Damaged frames are never shown:
  * after a loss the stream waits for a keyframe. RTCP goes out through the attached peer; with
  * no peer (unit tests) feedback is only counted. Thread: the loop's thread.
+ *
+ * One stream is shown at a time. A bridge may forward several on one m-line (Jitsi's, when
+ * it forwards more than one person's video): the first SSRC is followed, and packets of
+ * another are ignored (counted) unless it is the one wanted (cbs->wanted_cb) while the shown
+ * one is not, or the shown one has been quiet for VRECV_QUIET_MS (it stopped: the bridge
+ * switched). Without that, every change of SSRC would restart the decoder and ask for a
+ * keyframe: interleaved streams would show each person in turn, a few pictures a second.
  */
 #ifndef TTM_SRC_VRECV_H
 #define TTM_SRC_VRECV_H
@@ -30,9 +37,13 @@ struct vrecv_config {
 	int max_width, max_height; /* decoder limit, 0 = 1920 x 1088 */
 };
 
+#define VRECV_QUIET_MS 1000 /* the shown stream is gone after this long without a packet */
+
 struct vrecv_callbacks {
 	/* A decoded picture, valid during the call. */
 	void (*frame_cb)(void *user, const struct video_image *img);
+	/* True if the stream ssrc is the one the user wants to see (see above); NULL: none is. */
+	bool (*wanted_cb)(void *user, uint32_t ssrc);
 	void *user;
 };
 
@@ -42,6 +53,7 @@ struct vrecv_stats {
 	uint64_t frames, keyframes;    /* decoded pictures, of which keyframes */
 	uint64_t dropped;              /* frames not shown: damaged, undecodable, no keyframe */
 	uint64_t lost;                 /* packets given up on */
+	uint64_t ignored;              /* RTP of other streams than the one shown */
 	uint64_t nacks_sent, nacked_seqs, plis_sent;
 	int width, height;             /* of the last picture */
 	double fps, kbps;              /* over the interval since the previous call */

@@ -61,6 +61,8 @@ struct jcall {
 	bool joined;                  /* we are in the room (jcall_joined) */
 	GHashTable *people;           /* the other occupants' names (owned keys) */
 	GSource *p2p_timer;           /* a deferred offer (BACK_TO_P2P_MS), or NULL */
+	char stage[NICK_MAX];         /* whose video the user asked for (/video NAME), "": the
+				       * dominant speaker's */
 };
 
 static void reap_soon(struct jcall *c);
@@ -369,6 +371,17 @@ static void on_frame(void *user, uint32_t ssrc, const struct video_image *img)
 		c->cbs.frame(c->cbs.user, id, img);
 }
 
+/* The stream to show when the bridge forwards several videos: whom the user picked, else the
+ * bridge's dominant speaker (src/vrecv.h follows the first one otherwise). */
+static bool on_video_wanted(void *user, uint32_t ssrc)
+{
+	struct leg *l = user;
+	struct jcall *c = l->c;
+	const char *want = c->stage[0] ? c->stage : c->dominant_nick;
+	const char *nick = g_hash_table_lookup(c->owners, GUINT_TO_POINTER(ssrc));
+	return !l->p2p && want[0] && nick && !strcmp(nick, want);
+}
+
 static void on_video_out(void *user)
 {
 	struct leg *l = user;
@@ -442,7 +455,8 @@ static void initiate(struct jcall *c, const struct xml_node *iq, const struct xm
 				      .video = c->cfg.video, .vsend = c->vsend };
 	struct jsession_cbs jcb = { .send_iq = send_iq, .media = on_media, .source = on_source,
 				    .ended = on_ended, .frame = on_frame,
-				    .video_out = on_video_out, .user = l };
+				    .video_wanted = on_video_wanted, .video_out = on_video_out,
+				    .user = l };
 	char err[256] = "";
 	l->named = false;
 	l->said = false;
@@ -664,6 +678,8 @@ void jcall_occupant_left(struct jcall *c, const char *nick)
 	}
 	if (c->dominant && !strcmp(c->dominant_nick, nick))
 		set_dominant(c, 0, NULL);
+	if (!strcmp(c->stage, nick))
+		c->stage[0] = '\0';
 	if (g_hash_table_remove(c->people, nick))
 		maybe_p2p(c, true);
 	GHashTableIter it;
@@ -747,11 +763,12 @@ int jcall_show(struct jcall *c, const char *nick)
 		return -ENOENT;
 	if (c->active->p2p) /* the one other person's video is the only one */
 		return !nick || !strcmp(nick, c->active->nick) ? -EALREADY : -ENOENT;
-	if (!c->chan)
-		return -ENOTSUP;
 	if (nick && !jingle_token_ok(nick, NICK_MAX - 1))
 		return -ENOENT;
-	return jcolibri_set_stage(c->chan, nick, NULL);
+	int rc = c->chan ? jcolibri_set_stage(c->chan, nick, NULL) : 0;
+	if (rc != -EINVAL) /* (a send error: it goes on the next open) */
+		copy(c->stage, sizeof(c->stage), nick ? nick : "");
+	return rc;
 }
 
 int jcall_video_stats(struct jcall *c, struct vrecv_stats *out)

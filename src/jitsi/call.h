@@ -45,8 +45,12 @@
  * jcall_dominant): the roster's main speaker (SESSION_EV_SPEAKER), the one whose video the
  * bridge forwards while nobody is on stage. It is not talking: talking stays the media
  * engine's per-stream audio levels (several people may talk; the dominant speaker is the one
- * the bridge shows). Without a channel the bridge
- * forwards video by its own defaults, and everything else works the same.
+ * the bridge shows). Without a channel the bridge forwards video by its own defaults (a
+ * videobridge: everyone's), and everything else works the same.
+ * Several videos on the bridge session's one video m-line (no channel, or while the bridge
+ * switches): the preview shows one, the stream of whom the user picked (jcall_show) or else
+ * of the dominant speaker when it comes, otherwise the first one until it stops
+ * (src/vrecv.h), never each in turn.
  * Thread: the loop's.
  */
 #ifndef TTM_SRC_JITSI_CALL_H
@@ -133,9 +137,10 @@ uint64_t jcall_dominant(const struct jcall *c);
  * direct session, the owner the focus names on the bridge's), or NULL. */
 const char *jcall_ssrc_owner(const struct jcall *c, uint32_t ssrc);
 /* Shows the video of occupant nick (NULL: whoever speaks): through the bridge, asks the bridge
- * channel to put them on stage (0, or colibri.c's error; -ENOTSUP without a channel);
- * peer-to-peer, the other person's is the only video (-EALREADY for them, -ENOENT for anyone
- * else); -ENOENT without a session. */
+ * channel to put them on stage (0, or colibri.c's error) and, when the bridge forwards several
+ * videos (always without a channel: 0), shows theirs of those (src/vrecv.h); peer-to-peer,
+ * the other person's is the only video (-EALREADY for them, -ENOENT for anyone else); -ENOENT
+ * without a session. */
 int jcall_show(struct jcall *c, const char *nick);
 /* The active session's video receiver counters: 0, or -ENOENT (none). */
 int jcall_video_stats(struct jcall *c, struct vrecv_stats *out);

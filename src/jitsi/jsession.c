@@ -229,6 +229,12 @@ static enum sdp_dir our_dir(const struct sdp_media *m, bool theirs)
 	return m->dir;
 }
 
+static bool on_video_wanted(void *user, uint32_t ssrc)
+{
+	struct jsession *js = user;
+	return js->cbs.video_wanted && js->cbs.video_wanted(js->cbs.user, ssrc);
+}
+
 /* The receiver of the answer's first video m-line we receive on, if any (0 when there is
  * none). theirs: the answer is the peer's (to our offer), not ours. */
 static int setup_video(struct jsession *js, const struct sdp_session *ans, bool theirs)
@@ -253,7 +259,8 @@ static int setup_video(struct jsession *js, const struct sdp_session *ans, bool 
 				rc.rtx_pt = c->pt;
 		}
 		rc.nack = sdp_codec_has_fb(sdp_codec_by_pt(ans, m, pt), "nack");
-		struct vrecv_callbacks vc = { .frame_cb = on_frame, .user = js };
+		struct vrecv_callbacks vc = { .frame_cb = on_frame, .wanted_cb = on_video_wanted,
+					      .user = js };
 		if (vrecv_create(js->main, &rc, &vc, &js->vrecv) < 0) {
 			js->vrecv = NULL;
 			return -ENOMEM;

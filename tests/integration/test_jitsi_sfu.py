@@ -168,11 +168,12 @@ def test_three_people_through_the_forwarding_bridge():
         carl = start_client(L, HEADLESS + XMPP + ["-n", "carl", "--record", rec, "--video",
                                                   "--duration", "%.1f" % dur, link], "carl")
         people = {"carl": carl, "alice": alice, "bert": bert}
-        A.media_connected(carl, 15)
+        up = A.media_connected(carl, 15)
         t_up = time.monotonic() - carl.started
+        lag = t_up - up["t"]  # carl's own clock starts this much after carl.started
         # while bert speaks (the bridge forwards the speaker's video), carl asks for alice's
         time.sleep(max(0.0, alice.started + bert_at + STAGE_S - time.monotonic()))
-        t_stage = time.monotonic() - carl.started
+        t_stage = time.monotonic() - carl.started - lag  # on carl's clock
         carl.write_stdin("/video alice\n")
         time.sleep(max(0.0, alice.started + third_at + DROP_S - time.monotonic()))
         focus.command({"sfu_drop": "alice", "keep_forwarding": True})
@@ -317,7 +318,7 @@ def test_three_people_through_the_forwarding_bridge():
         st = carl.find("stats")
         assert st and any(e.get("audio_in") for e in st), carl.describe()
         check_video(focus, carl, occ, vssrc, {"alice_at": t_alice[0], "la": la, "bert_at": t_bert,
-                                              "stage": t_stage, "drop": t_drop, "up": t_up})
+                                              "stage": t_stage, "drop": t_drop, "up": up["t"]})
 
 
 def check_video(focus, carl, occ, vssrc, t):
@@ -383,6 +384,59 @@ def check_video(focus, carl, occ, vssrc, t):
     assert after and set(after) == {"alice"}, ("after /video alice", after, switches)
     t_alice = next(ts for ts, w in before if ts > t["stage"] and w == "alice")
     print("  /video alice: her first picture %.2f s later" % (t_alice - t["stage"]))
+
+
+def test_video_without_bridge_channel():
+    """A bridge that forwards carl everyone's video (no bridge channel for him: the
+    videobridge's default, lastN -1): alice's and bert's pictures arrive interleaved on his one
+    video m-line. carl shows one of them steadily (the first; each in turn was the bug: ~50
+    changes and 60 keyframe requests in 8 s), and `/video NAME` (no channel: chosen among the
+    forwarded ones) switches to the other within 1 s, for good."""
+    with lab.Lab() as L:
+        ws = L.start_prosody(focus=True)
+        focus = L.start_focus("--sfu", "--no-channel", "carl")
+        port = int(ws.rsplit(":", 1)[1].split("/")[0])
+        link = "http://%s:%d/%s" % (L.server_addr, port, ROOM)
+        dur = 9.0
+        people = {n: start_client(L, HEADLESS + XMPP + (VIDEO if n != "carl" else ["--video"]) +
+                                  ["-n", n, "--duration", "%.1f" % dur, link], n)
+                  for n in ("alice", "bert", "carl")}
+        carl = people["carl"]
+        first = carl.wait_event(lambda e: e["event"] == "video" and e.get("on"), 15)
+        # carl's clock starts a little after carl.started: how much, from this event
+        lag = time.monotonic() - carl.started - first["t"]
+        other = {"alice": "bert", "bert": "alice"}[first["from"]]
+        time.sleep(max(0.0, carl.started + lag + first["t"] + 3.0 - time.monotonic()))
+        t_pick = time.monotonic() - carl.started - lag  # on carl's clock
+        carl.write_stdin("/video %s\n" % other)
+        for c in people.values():
+            A.exit_ok(c, dur + 15)
+        end = time.monotonic() + 5
+        while len(sfu(focus, "removed")) < 3 and time.monotonic() < end:
+            time.sleep(0.1)
+
+        occ = {r["name"]: r["occupant"] for r in sfu(focus, "offered")}
+        sent = {r["occupant"]: r.get("video_sent") or {} for r in sfu(focus, "removed")}
+        to_carl = {n: sent.get(occ["carl"], {}).get(occ[n], 0) for n in ("alice", "bert")}
+        frames = [(e["t"], e["from"]) for e in carl.find("video-frame")]
+        switches = [(round(e["t"], 2), e["from"]) for e in carl.find(
+            lambda e: e["event"] == "video" and e.get("on"))]
+        plis = max([e.get("video_plis", 0) for e in carl.find("stats")] + [0])
+        t_other = next((t for t, w in frames if t > t_pick - 0.1 and w == other), None)
+        print("  sfu.js sent carl video packets of %s (no channel: all); carl showed %s, /video "
+              "%s at %.2f s: first picture %s s later; %d pictures, %d keyframe requests"
+              % (to_carl, switches, other, t_pick, t_other and round(t_other - t_pick, 2),
+                 len(frames), plis))
+        assert not sfu(focus, "channel") or occ["carl"] not in {
+            r["occupant"] for r in sfu(focus, "channel")}, sfu(focus, "channel")
+        assert to_carl["alice"] > 30 and to_carl["bert"] > 30, to_carl  # both, interleaved
+        # one at a time: the first until carl picks the other, then the other
+        assert [w for _, w in switches] == [first["from"], other], switches
+        assert t_other is not None and t_other < t_pick + 1.0, (t_pick, switches)
+        assert {w for t, w in frames if t < t_pick - 0.1} == {first["from"]}, frames
+        assert {w for t, w in frames if t > t_pick + 0.5} == {other}, frames
+        assert len(frames) >= 5 * (dur - 2.0) * 0.6, len(frames)  # --video-fps 5, most of it
+        assert plis <= 8, plis
 
 
 if __name__ == "__main__":

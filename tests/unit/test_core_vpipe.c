@@ -1,8 +1,9 @@
 /* The video receive pipeline without a network: test-pattern frames are encoded (libvpx),
  * packetized (RFC 7741) into RTP and fed to src/vrecv in order, reordered, with a loss, and
  * with the loss repaired by an RTX packet; the decoded pictures must show the pattern and a
- * damaged stream must show nothing until a keyframe. Also the sender's feedback handling and
- * the camera's pixel conversion.
+ * damaged stream must show nothing until a keyframe; two streams interleaved on one m-line
+ * (a bridge forwarding two people's video) must show one of them, not each in turn. Also the
+ * sender's feedback handling and the camera's pixel conversion.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -319,6 +320,98 @@ static void test_vp9(void **state)
 	vrecv_destroy(vr);
 }
 
+/* Packet p as if sent under another SSRC (a second publisher's stream of the same pictures). */
+static void feed_as(struct vrecv *vr, const struct pkt *p, uint32_t ssrc)
+{
+	uint8_t copy[sizeof(p->data)];
+	memcpy(copy, p->data, p->len);
+	wr32(copy + 8, ssrc);
+	vrecv_on_rtp(vr, copy, p->len);
+}
+
+static uint32_t wanted_ssrc;
+
+static bool wanted(void *user, uint32_t ssrc)
+{
+	(void)user;
+	return ssrc == wanted_ssrc;
+}
+
+/* Frames of stream A (SSRC) and B (OTHER) interleaved, as a bridge forwards two videos. */
+#define OTHER 0x0badcafeu
+static void feed_both(struct fixture *f, struct vrecv *vr)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < f->n; i++) {
+		feed(vr, &f->pkts[i]);
+		if (i + 1 < f->n && f->pkts[i + 1].frame == f->pkts[i].frame)
+			continue;
+		for (; k <= i; k++) /* then B's packets of that frame */
+			feed_as(vr, &f->pkts[k], OTHER);
+	}
+}
+
+static void test_two_streams_one_shown(void **state)
+{
+	struct fixture *f = *state;
+	make_stream(f, 30, NULL, 0);
+	struct vrecv_stats st;
+	/* the first one is followed; the other's packets are left alone (each switch would wait
+	 * for a keyframe: one picture in all) */
+	struct vrecv *vr = make_recv(f);
+	feed_both(f, vr);
+	vrecv_get_stats(vr, &st);
+	assert_int_equal(f->shown, 30);
+	assert_true(f->last_ok);
+	assert_int_equal(st.ignored, f->n);
+	assert_true(st.plis_sent <= 1); /* (the start's) */
+	vrecv_destroy(vr);
+
+	/* the one wanted (the picked person, the bridge's speaker) is taken at once, for good */
+	struct vrecv_config cfg = { .codec = VIDEO_CODEC_VP8, .pt = PT, .rtx_pt = RTX_PT,
+				    .nack = true };
+	struct vrecv_callbacks cb = { .frame_cb = on_frame, .wanted_cb = wanted, .user = f };
+	wanted_ssrc = OTHER;
+	assert_int_equal(vrecv_create(f->ctx, &cfg, &cb, &vr), 0);
+	f->shown = 0;
+	feed_both(f, vr);
+	vrecv_get_stats(vr, &st);
+	assert_int_equal(f->shown, 1 + 30); /* A's first (before B came), then all of B's */
+	size_t first_frame = 0;
+	while (first_frame < f->n && f->pkts[first_frame].frame == 0)
+		first_frame++;
+	assert_int_equal(st.ignored, f->n - first_frame); /* A's after B's first packet */
+	vrecv_destroy(vr);
+}
+
+/* The shown stream stops (the bridge switched, without saying whom to): the other is taken
+ * once the first has been quiet for VRECV_QUIET_MS, and shown from its next keyframe. */
+static void test_quiet_stream_gives_way(void **state)
+{
+	struct fixture *f = *state;
+	static const int keys[] = { 20 };
+	make_stream(f, 30, keys, 1);
+	struct vrecv *vr = make_recv(f);
+	size_t i = 0;
+	for (; f->pkts[i].frame < 10; i++)
+		feed(vr, &f->pkts[i]);
+	assert_int_equal(f->shown, 10);
+	for (; f->pkts[i].frame < 12; i++)
+		feed_as(vr, &f->pkts[i], OTHER); /* A only just stopped: still A's turn */
+	struct vrecv_stats st;
+	vrecv_get_stats(vr, &st);
+	assert_true(st.ignored > 0);
+	assert_int_equal(f->shown, 10);
+	run_for(f, VRECV_QUIET_MS + 50);
+	for (; i < f->n; i++)
+		feed_as(vr, &f->pkts[i], OTHER);
+	vrecv_get_stats(vr, &st);
+	assert_int_equal(f->shown, 10 + 10); /* B's 20..29 */
+	assert_true(f->last_ok);
+	assert_true(st.plis_sent >= 1);      /* asked for B's keyframe */
+	vrecv_destroy(vr);
+}
+
 static void test_garbage_is_harmless(void **state)
 {
 	struct fixture *f = *state;
@@ -411,6 +504,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_loss_waits_for_keyframe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rtx_repairs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_vp9, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_streams_one_shown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_quiet_stream_gives_way, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_is_harmless, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sender_feedback, setup, teardown),
 		cmocka_unit_test(test_camera_conversion),
