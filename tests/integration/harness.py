@@ -10,8 +10,9 @@
   `ttymeet: ` message, the headless `error` event, no crash or sanitizer report).
 - run(): a minimal runner: every module-level test_* function in file order (or those named on
   the command line), prints PASS/FAIL, then "N passed, N failed"; exit 1 on any failure or
-  when nothing ran. run(concurrent=True) starts them all at once, each in a thread of its own,
-  for modules whose tests mostly wait on timers, each in a lab of its own (test_keepalive.py).
+  when nothing ran. run(concurrent=True) runs them all at once, each in a thread of its own,
+  for modules whose tests mostly wait on timers, each in a lab of its own (test_keepalive.py);
+  concurrent=N: at most N at a time.
 Tests run as root (network namespaces); every wait has a deadline.
 """
 
@@ -338,28 +339,41 @@ def _run_serially(tests):
     return passed, failed
 
 
-def _run_concurrently(tests):
-    """Runs every (name, fn) in a thread of its own, all at once; prints each one's PASS/FAIL
-    and traceback as it ends. Returns (passed, failed). The tests must share nothing but the
-    machine (each its own lab; no start_local: those are killed only at the end)."""
+def _run_concurrently(tests, at_once):
+    """Runs the (name, fn) tests in at_once threads, each taking the next test in file order
+    when its last one ends; prints each one's PASS/FAIL and traceback as it ends. Returns
+    (passed, failed). The tests must share nothing but the machine (each its own lab;
+    processes of start_local are killed only at the end)."""
     done = []  # (name, seconds, traceback text or None), in the order they end
     cond = threading.Condition()
+    todo = list(tests)
+    out = threading.Lock()
 
-    def one(name, fn):
-        t0 = time.monotonic()
-        err = None
-        try:
-            fn()
-        except BaseException:  # noqa: B036 - report everything
-            err = traceback.format_exc()
-        with cond:
-            done.append((name, time.monotonic() - t0, err))
-            cond.notify()
+    def say(text):  # whole lines: the tests' own prints come from several threads
+        with out:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+
+    def worker():
+        while True:
+            with cond:
+                if not todo:
+                    return
+                name, fn = todo.pop(0)
+            say("RUN  %s\n" % name)
+            t0 = time.monotonic()
+            err = None
+            try:
+                fn()
+            except BaseException:  # noqa: B036 - report everything
+                err = traceback.format_exc()
+            with cond:
+                done.append((name, time.monotonic() - t0, err))
+                cond.notify_all()
 
     lab._install_handlers()  # from the main thread: a lab made in another one installs none
-    for name, fn in tests:
-        print("RUN  %s" % name, flush=True)
-        threading.Thread(target=one, args=(name, fn), daemon=True).start()
+    for _ in range(at_once):
+        threading.Thread(target=worker, daemon=True).start()
     passed = failed = reported = 0
     while reported < len(tests):
         with cond:
@@ -369,17 +383,18 @@ def _run_concurrently(tests):
             reported += 1
             if err is None:
                 passed += 1
-                print("PASS %s (%.1f s)" % (name, secs), flush=True)
+                say("PASS %s (%.1f s)\n" % (name, secs))
             else:
                 failed += 1
-                print("FAIL %s (%.1f s)\n%s" % (name, secs, err), end="", flush=True)
+                say("FAIL %s (%.1f s)\n%s" % (name, secs, err))
     _kill_locals()
     return passed, failed
 
 
 def run(module_globals=None, concurrent=False):
     """Runs the caller's test_* functions (or those named in argv); exits 1 on failure.
-    concurrent: all at once, each in a thread of its own (see _run_concurrently)."""
+    concurrent: True, all at once, each in a thread of its own (see _run_concurrently); a
+    number N, at most N at a time."""
     if module_globals is None:
         module_globals = inspect.stack()[1].frame.f_globals
     tests = [(n, f) for n, f in module_globals.items()
@@ -390,7 +405,11 @@ def run(module_globals=None, concurrent=False):
     if wanted:
         tests = [(n, f) for n, f in tests if any(w in n for w in wanted)]
     t_all = time.monotonic()
-    passed, failed = (_run_concurrently if concurrent else _run_serially)(tests)
+    if concurrent:
+        at_once = len(tests) if concurrent is True else int(concurrent)
+        passed, failed = _run_concurrently(tests, max(1, at_once))
+    else:
+        passed, failed = _run_serially(tests)
     print("%d passed, %d failed (%.1f s)" % (passed, failed, time.monotonic() - t_all),
           flush=True)
     sys.exit(1 if failed or not passed else 0)

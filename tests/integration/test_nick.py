@@ -14,6 +14,8 @@ id, a chat line after the rejoin is still zorro's, and carol's TUI is back as "c
 
 test_nick_video_feed: alice publishes the test pattern and renames herself; bob's pictures
 come from zorro after it (VideoRoom "configure" with display, and its display event).
+
+The two run at once, each in a lab of its own (harness.run(concurrent=True)).
 """
 
 import os
@@ -143,4 +145,4 @@ def test_nick_video_feed():
 
 
 if __name__ == "__main__":
-    harness.run(globals())
+    harness.run(globals(), concurrent=True)

@@ -18,6 +18,8 @@ joins the audio room, like a browser on Janus's TextRoom demo.
   reaches bob.
 
 The probe and its npm packages: tests/integration/chatprobe.py.
+
+The three run at once, each in a lab of its own (harness.run(concurrent=True)).
 """
 
 import threading
@@ -242,4 +244,4 @@ def test_hostile_client_takes_the_username_first():
 
 if __name__ == "__main__":
     harness.require_root()
-    harness.run()
+    harness.run(concurrent=True)
