@@ -87,6 +87,7 @@ static void drop_transport(struct backend *b)
 	if (b->ws)
 		ws_close(b->ws);
 	b->ws = NULL;
+	b->ws_opened = false;
 	if (b->ids && !b->sm_saved) {
 		g_hash_table_remove_all(b->ids);
 		b->next_id = 0;
@@ -618,6 +619,10 @@ static const struct xmpp_cbs xcbs = { x_send, x_bound, x_stanza, x_failed, x_res
 static void ws_open_cb(void *user)
 {
 	struct backend *b = user;
+	if (b->state == J_CONFIG) { /* early (connect_early): the stream waits for the settings */
+		b->ws_opened = true;
+		return;
+	}
 	/* anonymous: at anonymousdomain (a "secure domain" deployment's guests) or the domain;
 	 * a login: at USER@DOMAIN's domain, else authdomain or the domain (jitsi-meet's toJid) */
 	const char *domain = !b->login.user ? b->set.login_domain
@@ -650,6 +655,9 @@ static void ws_closed_cb(void *user, int err, const char *reason)
 	bool leaving = b->state == J_LEAVING, connecting = b->state == J_CONNECTING;
 	ws_close(b->ws);
 	b->ws = NULL;
+	b->ws_opened = false;
+	if (b->state == J_CONFIG) /* early, and failed: the settings say where to connect */
+		return;
 	if (leaving) {
 		session_be_left(b->s);
 		return;
@@ -675,11 +683,70 @@ static void connect_timeout_cb(void *data)
 
 /* ---- ops ---- */
 
-/* The settings are known: open the WebSocket. */
-static void connect_ws(struct backend *b)
+/* Opens b->ws to websocket (the token added); 0, or -1 after failing the session (quiet: no
+ * failure said, nothing opened). */
+static int open_ws(struct backend *b, const char *websocket, bool quiet)
 {
 	static const struct ws_handlers wsh = { ws_open_cb, ws_message_cb, ws_closed_cb };
 	char url[JITSI_URL_MAX + JWT_MAX + 8];
+	/* a token goes in the URL, as Jitsi's web app sends it */
+	snprintf(url, sizeof(url), "%s%s%s", websocket, b->jwt ? "&token=" : "",
+		 b->jwt ? b->jwt : "");
+	/* net/ws.c takes URLs of up to 511 bytes with paths of up to 255: most tokens do not fit */
+	bool tls;
+	int port;
+	char host[256], path[256];
+	if (b->jwt && (strlen(url) >= 512 || ws_parse_url(url, &tls, host, sizeof(host), &port, path,
+							  sizeof(path)) < 0)) {
+		explicit_bzero(url, sizeof(url));
+		explicit_bzero(path, sizeof(path));
+		if (!quiet)
+			session_be_fail(b->s, TTM_EXIT_USAGE, false, "the token is too long: ttymeet "
+					"can send tokens only while the WebSocket URL stays under 256 "
+					"bytes of path");
+		return -1;
+	}
+	int rc = ws_connect(b->env.ws, url, "xmpp", b->cfg->insecure, &wsh, b, &b->ws);
+	if (rc == 0) /* it carries chat: its copies of messages in locked memory */
+		ws_set_private(b->ws);
+	explicit_bzero(url, sizeof(url));
+	explicit_bzero(path, sizeof(path));
+	if (rc < 0) {
+		b->ws = NULL;
+		if (!quiet)
+			session_be_fail(b->s, TTM_EXIT_SERVER, false, "cannot connect to %s",
+					websocket);
+		return -1;
+	}
+	snprintf(b->ws_url, sizeof(b->ws_url), "%s", websocket);
+	return 0;
+}
+
+/* While /config.js loads: connect to the WebSocket the link gives without it (and the
+ * overrides), which is where most deployments have it, so that its TCP, TLS and upgrade
+ * round trips overlap the fetch's. The XMPP stream waits for the settings (config.js may
+ * name another domain); connect_ws keeps the connection if they name the same WebSocket, else
+ * closes it. Failing here says nothing: connect_ws connects as if this had not been. Not with a
+ * token: it goes in the URL, only to the WebSocket the settings name. */
+static void connect_early(struct backend *b)
+{
+	if (b->jwt)
+		return;
+	struct jitsi_settings *guess = calloc(1, sizeof(*guess));
+	char err[256];
+	if (guess && jitsi_settings_resolve(&b->link, NULL, &b->ov, guess, err, sizeof(err)) == 0)
+		(void)open_ws(b, guess->websocket, true);
+	free(guess);
+}
+
+/* The settings are known: open the WebSocket (or go on with the one connect_early opened). */
+static void connect_ws(struct backend *b)
+{
+	if (b->ws && (b->set_rc < 0 || strcmp(b->ws_url, b->set.websocket))) {
+		ws_close(b->ws); /* an early guess that config.js did not confirm */
+		b->ws = NULL;
+		b->ws_opened = false;
+	}
 	if (b->set_rc < 0) { /* -EPROTO: config.js's fault, else the command line's */
 		session_be_fail(b->s, b->set_rc == -EPROTO ? TTM_EXIT_SERVER : TTM_EXIT_USAGE, false,
 				"%s", b->set_err);
@@ -691,32 +758,12 @@ static void connect_ws(struct backend *b)
 		ws_open_cb(b);
 		return;
 	}
-	/* a token goes in the URL, as Jitsi's web app sends it */
-	snprintf(url, sizeof(url), "%s%s%s", b->set.websocket, b->jwt ? "&token=" : "",
-		 b->jwt ? b->jwt : "");
-	/* net/ws.c takes URLs of up to 511 bytes with paths of up to 255: most tokens do not fit */
-	bool tls;
-	int port;
-	char host[256], path[256];
-	if (b->jwt && (strlen(url) >= 512 || ws_parse_url(url, &tls, host, sizeof(host), &port, path,
-							  sizeof(path)) < 0)) {
-		explicit_bzero(url, sizeof(url));
-		explicit_bzero(path, sizeof(path));
-		session_be_fail(b->s, TTM_EXIT_USAGE, false, "the token is too long: ttymeet can "
-				"send tokens only while the WebSocket URL stays under 256 bytes of path");
+	if (b->ws) { /* connect_early's, confirmed */
+		if (b->ws_opened)
+			ws_open_cb(b);
 		return;
 	}
-	int rc = ws_connect(b->env.ws, url, "xmpp", b->cfg->insecure, &wsh, b, &b->ws);
-	if (rc == 0) /* it carries chat: its copies of messages in locked memory */
-		ws_set_private(b->ws);
-	explicit_bzero(url, sizeof(url));
-	explicit_bzero(path, sizeof(path));
-	if (rc < 0) {
-		b->ws = NULL;
-		session_be_fail(b->s, TTM_EXIT_SERVER, false, "cannot connect to %s",
-				b->set.websocket);
-		return;
-	}
+	(void)open_ws(b, b->set.websocket, false);
 }
 
 /* /config.js arrived (or did not): resolve the settings from it, say what was not taken. */
@@ -764,7 +811,9 @@ static void jt_connect(struct backend *b)
 			      &b->fetch) < 0) {
 		b->fetch = NULL;
 		on_config(b, -ENOMEM, NULL, 0, "out of memory");
+		return;
 	}
+	connect_early(b);
 }
 
 static void jt_drop(struct backend *b, const char *why)

@@ -34,6 +34,10 @@ struct backend {
 	char set_err[256];
 	bool config_done;            /* /config.js was fetched (or not needed) once */
 	struct jitsi_fetch *fetch;
+	/* while /config.js loads, ws is already connecting to the WebSocket the link gives
+	 * without it (src/jitsi/backend.c connect_early): to this URL; opened: it is open */
+	char ws_url[JITSI_URL_MAX + 1];
+	bool ws_opened;
 	char *jwt;                   /* wiped when freed; NULL: none */
 	struct sasl_login login;     /* user NULL: anonymous; password wiped when freed */
 	char login_at[JITSI_HOST_MAX + 1]; /* the domain of --xmpp-user USER@DOMAIN, else "" */

@@ -6,11 +6,17 @@ http://SERVER:PORT/ROOM (the room in different letter cases, a #config fragment)
 WebSocket URL from the link, log in anonymously, bind, join the MUC and list each other, and
 one leaving shows as participant-left; an XMPP domain the server does not serve and a server
 that is not there end with exit 3 and one line, within seconds; a token from --jwt-file is
-sent (prosody ignores it) and never printed, one too long to send is refused (exit 2)."""
+sent (prosody ignores it) and never printed, one too long to send is refused (exit 2); the
+WebSocket connects while /config.js loads, kept when config.js confirms it, closed unused
+when it names another."""
 
+import json
 import os
+import queue
 import subprocess
 import sys
+import threading
+import time
 
 import harness
 from harness import HEADLESS, check_error_exit, lab, start_client
@@ -137,6 +143,72 @@ def test_settings_from_config_js():
         finally:
             http.terminate()
             http.wait(5)
+
+
+def test_websocket_overlaps_config_js():
+    """While /config.js loads, the WebSocket the link implies is already connecting (its round
+    trips overlap the fetch's). A web front (tests/lab/config_proxy.py: config.js and
+    /xmpp-websocket on one port, the latter passed to prosody) holds config.js until a WebSocket
+    request has come (1.5 s at most). When config.js names that same WebSocket, ttymeet joins
+    over that one connection: one WebSocket request in all, and it came before config.js was
+    answered. When config.js names another (prosody's own port), the early one is closed unused
+    and ttymeet joins over the one named."""
+    proxy_py = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lab",
+                            "config_proxy.py")
+    with lab.Lab(janus=False) as L:
+        ws = L.start_prosody()
+        up = ws.split("//", 1)[1].split("/", 1)[0]
+        cfg = os.path.join(L.dir, "front-config.js")
+        open(cfg, "w").close()
+        proxy = subprocess.Popen(["ip", "netns", "exec", L.server_ns, sys.executable, proxy_py,
+                                  "--host", L.server_addr, "--upstream", up, "--config", cfg,
+                                  "--hold", "1.5"],
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, text=True,
+                                 start_new_session=True)
+        events = queue.Queue()
+        try:
+            line = proxy.stdout.readline()
+            assert line.startswith("PORT "), line
+            front = "%s:%s" % (L.server_addr, line.split()[1])
+            threading.Thread(target=lambda: [events.put(json.loads(x)) for x in proxy.stdout],
+                             daemon=True).start()
+
+            def next_event(timeout=10):
+                return events.get(timeout=timeout)
+
+            for named, same in (("ws://%s/xmpp-websocket" % front, True), (ws, False)):
+                with open(cfg, "w") as f:
+                    f.write("var config = {\n    hosts: { domain: 'localhost', muc: "
+                            "'conference.localhost' },\n    websocket: '%s',\n};\n" % named)
+                c = start_client(L, HEADLESS + ["-n", "erin", "--duration", "2.5",
+                                                "http://%s/FrontRoom" % front], "front")
+                try:
+                    c.wait_event("joined", 10)
+                    seen = [next_event(), next_event()]
+                    assert [e["event"] for e in seen] == ["websocket", "config"], seen
+                    # the counts are the front's since it started: this run's request is the
+                    # latest, and it came before config.js was answered
+                    assert seen[1]["websockets_before"] == seen[0]["n"] == (1 if same else 2), \
+                        seen
+                    if not same:  # the early one goes, unused, while erin stays in the room
+                        e = next_event(5)
+                        assert e == {"event": "websocket-closed", "n": seen[0]["n"]}, e
+                        assert c.proc.poll() is None, c.describe()
+                    assert c.wait_exit(10) == 0, c.describe()
+                    c.assert_clean_output()
+                    time.sleep(0.3)
+                    rest = []
+                    while not events.empty():
+                        rest.append(events.get())
+                    # the same: the one connection carried the call and closed at the end;
+                    # another: no second request came to the front
+                    want = ([{"event": "websocket-closed", "n": seen[0]["n"]}] if same else [])
+                    assert rest == want, (named, rest)
+                finally:
+                    c.kill()
+        finally:
+            os.killpg(proxy.pid, 9)
+            proxy.wait(5)
 
 
 if __name__ == "__main__":
