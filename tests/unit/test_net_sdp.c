@@ -611,6 +611,30 @@ static void test_av_offer(void **state)
 	a.mid_ext_id = 0;
 	v.ssrc = 0;
 	assert_int_equal(sdp_write_av_offer(buf, sizeof(buf), &a, &v), -EINVAL);
+	/* a direct call's offer (use_dir): the video's direction as asked; without an SSRC only
+	 * where we do not send, with one only where we do */
+	static const enum sdp_dir dirs[] = { SDP_DIR_SENDRECV, SDP_DIR_SENDONLY, SDP_DIR_RECVONLY,
+					     SDP_DIR_INACTIVE };
+	v.use_dir = true;
+	for (int k = 0; k < 4; k++) {
+		bool sends = dirs[k] == SDP_DIR_SENDRECV || dirs[k] == SDP_DIR_SENDONLY;
+		v.dir = dirs[k];
+		v.ssrc = sends ? 0x55667788 : 0;
+		n = sdp_write_av_offer(buf, sizeof(buf), &a, &v);
+		assert_true(n > 0);
+		struct sdp_session *d = parse_ok(buf);
+		assert_int_equal(d->media[1].dir, dirs[k]);
+		assert_int_equal(d->media[1].n_ssrcs, sends ? 1 : 0);
+		sdp_session_destroy(d);
+		v.ssrc = sends ? 0 : 0x55667788;
+		assert_int_equal(sdp_write_av_offer(buf, sizeof(buf), &a, &v), -EINVAL);
+	}
+	v.dir = SDP_DIR_INACTIVE + 1;
+	assert_int_equal(sdp_write_av_offer(buf, sizeof(buf), &a, &v), -EINVAL);
+	/* only in a combined offer: a VideoRoom publisher's is send-only */
+	v.dir = SDP_DIR_SENDRECV;
+	v.local = a.local;
+	assert_int_equal(sdp_write_video_offer(buf, sizeof(buf), &v), -EINVAL);
 	(void)state;
 }
 
