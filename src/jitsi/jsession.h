@@ -76,7 +76,8 @@ struct jsession_config {
 
 /* Takes a session-initiate: 0 and the session (its accept sent), or -EINVAL with one line in
  * err (an offer we cannot take, or whose JSON-encoded sources are refused: answer the iq with
- * bad-request), -EPROTO (no Opus audio), -ENOMEM, or the transport's error. */
+ * bad-request), -EPROTO (no Opus audio), -ENOTSUP (cfg->peer has no DTLS certificate: a run
+ * without media), -ENOMEM, or the transport's error. */
 int jsession_create(const struct jsession_config *cfg, const struct jsession_cbs *cbs,
 		    const struct xml_node *initiate, struct jsession **out, char *err,
 		    size_t errlen);

@@ -6,7 +6,9 @@
  * enough for a real handshake. Then: sources reported (offer, source-add as XML and as JSON,
  * source-remove; malformed JSON refused), content-modify and an empty session-info
  * acknowledged, every other action answered with XEP-0166's error, session-terminate
- * reported, our own terminate sent with the sid; an offer without Opus refused. */
+ * reported, our own terminate sent with the sid; an offer without Opus refused; in a run
+ * without a DTLS identity (no media) no offer is taken and none made. (Our own offer and the
+ * peer's session-accept: unit_core_jitsi_call, with a real answering PeerConnection.) */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -347,6 +349,27 @@ static void test_refused_offers(void **state)
 			fail_msg("case %u: rc %d, err '%s'", i, rc, err);
 		xml_free(d);
 	}
+	/* a run without media has no DTLS identity: a good offer is refused (-ENOTSUP: the caller
+	 * ends it), and we offer none */
+	struct peer_config nocert = { .local_addrs = lo };
+	cfg.peer = &nocert;
+	struct xml_doc *d;
+	struct jsession *js = (void *)1;
+	char err[200] = "";
+	const struct xml_node *j = parse_jingle(
+		"<jingle xmlns='urn:xmpp:jingle:1' action='session-initiate' sid='s'><content "
+		"name='a'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'><payload-type"
+		" id='111' name='opus' clockrate='48000' channels='2'/></description><transport "
+		"xmlns='" NS_ICE "' ufrag='uuuu' pwd='pwpwpwpwpwpwpwpwpwpwpwpw'><fingerprint "
+		"xmlns='urn:xmpp:jingle:apps:dtls:0' hash='sha-256'>" FP "</fingerprint></transport>"
+		"</content></jingle>", &d);
+	assert_int_equal(jsession_create(&cfg, &cbs, j, &js, err, sizeof(err)), -ENOTSUP);
+	assert_true(!js && err[0]);
+	xml_free(d);
+	cfg.owner = "room@conference.localhost/d00d";
+	js = (void *)1;
+	assert_int_equal(jsession_offer(&cfg, &cbs, "abc", &js, err, sizeof(err)), -EINVAL);
+	assert_null(js);
 	assert_int_equal(s.sent.n, 0); /* nothing went out for a refused offer */
 	dtls_cert_destroy(cert);
 	while (g_main_context_iteration(s.ctx, FALSE))
