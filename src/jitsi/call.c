@@ -66,7 +66,6 @@ struct jcall {
 };
 
 static void reap_soon(struct jcall *c);
-static int id_cmp(const char *a, const char *b);
 
 static bool copy(char *dst, size_t cap, const char *src)
 {
@@ -437,13 +436,11 @@ static void initiate(struct jcall *c, const struct xml_node *iq, const struct xm
 			       "ttymeet takes no peer-to-peer calls here (--no-p2p)");
 		return;
 	}
-	if (l->js && l->mine) { /* offers crossed: the offer of whose id sorts first stands */
-		if (id_cmp(c->nick, nick) < 0) { /* ours: theirs refused as lib-jitsi-meet does */
-			c->cbs.answer(c->cbs.user, iq, NULL);
-			send_terminate(c, from, sid, "busy", "a peer-to-peer offer of ours stands");
-			return;
-		}
-		end_leg(c, l, "cancel");
+	if (l->js && l->mine) { /* offers crossed: ours stands (our name sorts first, or we would
+				 * not have offered), theirs is refused as lib-jitsi-meet refuses one */
+		c->cbs.answer(c->cbs.user, iq, NULL);
+		send_terminate(c, from, sid, "busy", "a peer-to-peer offer of ours stands");
+		return;
 	}
 	if (l->js) /* a new offer replaces the session (the focus restarted it) */
 		end_leg(c, l, NULL);
@@ -547,7 +544,8 @@ static void offer_p2p(struct jcall *c, const char *nick)
 	struct jsession_config jc = { .main = c->cfg.main, .peer = c->cfg.peer,
 				      .media = c->cfg.media, .remote = l->remote, .self = c->self,
 				      .owner = c->owner, .endpoint = c->nick, .cname = c->nick,
-				      .video = c->cfg.video, .vsend = c->vsend };
+				      .video = c->cfg.video, .vsend = c->vsend,
+				      .answer_ms = c->cfg.p2p_answer_ms };
 	struct jsession_cbs jcb = { .send_iq = send_iq, .media = on_media, .source = on_source,
 				    .ended = on_ended, .frame = on_frame,
 				    .video_out = on_video_out, .user = l };

@@ -11,7 +11,7 @@
  * each side ends the direct session (session-terminate, success), whoever offered it. Offers
  * that cross (both sides offered) are settled by the same rule: the offer of the one whose name
  * sorts first stands, the other is refused with session-terminate busy (as lib-jitsi-meet
- * refuses a second P2P offer). With --no-p2p we neither offer nor take one. Not followed from
+ * refuses a second P2P offer; ours is out only when our name sorts first). With --no-p2p we neither offer nor take one. Not followed from
  * lib-jitsi-meet: its exceptions for peers that are bots (poltergeist, jigasi) and for browsers
  * without P2P (ours is never one); a peer that does not want P2P ends our offer (decline).
  * Both are src/jitsi/jsession.c sessions; only one carries the media engine
@@ -114,6 +114,7 @@ struct jcall_config {
 	const char *nick;               /* our occupant name in the room */
 	bool no_p2p;                    /* neither offer nor take direct sessions (--no-p2p) */
 	unsigned back_to_p2p_ms;        /* the wait before offering again (0: 5 s) */
+	unsigned p2p_answer_ms;         /* our offer's session-accept awaited (0: 10 s) */
 	struct ws_ctx *ws;              /* the loop's WebSocket context; NULL: no bridge channel */
 	bool insecure;                  /* the bridge channel skips TLS checks (--insecure) */
 	bool video;                     /* receive video: the sessions answer it receive-only */

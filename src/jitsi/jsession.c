@@ -16,7 +16,7 @@
 #define SDP_BUF (64 * 1024)
 #define ACCEPT_BUF (96 * 1024)
 #define SID_MAX 128
-#define ANSWER_MS 10000 /* our offer's session-accept: awaited this long */
+#define ANSWER_MS 10000 /* our offer's session-accept: awaited this long (by default) */
 
 struct jsession {
 	struct jsession_cbs cbs;
@@ -35,6 +35,7 @@ struct jsession {
 	char cname[64];                /* our RTCP CNAME */
 	bool want_video;               /* cfg->video */
 	GSource *answer_timer;         /* initiator: the peer's session-accept is awaited */
+	unsigned answer_ms;            /* that long */
 	bool active;                   /* the media engine uses this session (jsession_set_active) */
 	bool attached, recv_attached;
 	bool up;
@@ -453,8 +454,10 @@ fail:
 static void answer_timeout_cb(void *data)
 {
 	struct jsession *js = data;
+	char why[64];
+	snprintf(why, sizeof(why), "no answer to our offer within %.1f s", js->answer_ms / 1000.0);
 	if (js->cbs.media)
-		js->cbs.media(js->cbs.user, false, "no answer to our offer within 10 s");
+		js->cbs.media(js->cbs.user, false, why);
 }
 
 /* Writes our offer (audio sendrecv with our source; video as cfg allows) into sdp. */
@@ -525,7 +528,8 @@ int jsession_offer(const struct jsession_config *cfg, const struct jsession_cbs 
 		goto fail;
 	}
 	js->accepted = true;
-	loop_once(&js->answer_timer, js->main, ANSWER_MS, answer_timeout_cb, js);
+	js->answer_ms = cfg->answer_ms ? cfg->answer_ms : ANSWER_MS;
+	loop_once(&js->answer_timer, js->main, js->answer_ms, answer_timeout_cb, js);
 	sdp_session_destroy(offer);
 	free(sdp);
 	free(xml);

@@ -71,6 +71,7 @@ struct jsession_config {
 	const char *endpoint;           /* our endpoint id (occupant nick): source names */
 	const char *cname;
 	bool video;                     /* receive the offer's video (VP8/VP9), not just audio */
+	unsigned answer_ms;             /* jsession_offer: the session-accept awaited (0: 10 s) */
 	struct vsend *vsend;            /* send our video with it (not owned; NULL: none) */
 };
 
@@ -90,7 +91,8 @@ int jsession_create(const struct jsession_config *cfg, const struct jsession_cbs
  * (cfg->owner is also the initiator). Later candidates trickle as transport-info. The peer's
  * session-accept (jsession_handle) is its answer: applied, its sources reported, the media
  * negotiated from it; until then the session carries nothing even when active. No
- * session-accept within 10 s, or one we cannot use: cbs->media(false). cfg->self is unused.
+ * session-accept within cfg->answer_ms, or one we cannot use: cbs->media(false). cfg->self is
+ * unused.
  * 0 and the session, or -EINVAL (a sid, peer or owner that is not a token), -ENOMEM, the
  * transport's error, with one line in err. */
 int jsession_offer(const struct jsession_config *cfg, const struct jsession_cbs *cbs,

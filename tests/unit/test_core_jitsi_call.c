@@ -14,7 +14,8 @@
  * and the audio back through the bridge; back to two after a leave, the offer only after the
  * wait, which someone joining cancels; her decline ending it with no new offer; alice (whose
  * name sorts first) never offered to; --no-p2p never offering; an answer without Opus refused
- * (bad-request) and our offer ended.
+ * (bad-request) and our offer ended; no answer within the wait: given up, said, ended
+ * (connectivity-error) and not offered again.
  *
  * The bridge channel, against the stand-in bridge tests/lab/colibri_ws.py on loopback (a
  * separate process): a focus session-initiate naming a colibri-ws URL opens it (the URL's
@@ -62,6 +63,7 @@ struct world {
 	unsigned n;
 	struct dtls_cert *cert;
 	struct peer_config pc;
+	unsigned p2p_answer_ms; /* the call's cfg (0: its default) */
 };
 
 static void logf_(struct world *w, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
@@ -273,7 +275,8 @@ static struct jcall *make_ws(struct world *w, bool no_p2p, struct ws_ctx *ws, bo
 				      .connect_timeout_ms = 8000 };
 	struct jcall_config cc = { .main = w->ctx, .peer = &w->pc, .room = ROOM,
 				   .self = "me@localhost/r1", .nick = "d00d", .no_p2p = no_p2p,
-				   .ws = ws, .video = video, .back_to_p2p_ms = 300 };
+				   .ws = ws, .video = video, .back_to_p2p_ms = 300,
+				   .p2p_answer_ms = w->p2p_answer_ms };
 	struct jcall_cbs cb = { .send_iq = send_iq, .answer = answer, .who = who, .name = name,
 				.talking = talking, .audio = audio, .notice = notice, .user = w,
 				.dominant = dominant };
@@ -864,6 +867,22 @@ static void test_no_p2p_never_offers(void **state)
 	assert_int_equal(jingle_action_of(xml_root(d)), JINGLE_SESSION_TERMINATE);
 	xml_free(d);
 	assert_true(find(&w, mark, "notice:the peer-to-peer connection with Zoe failed", NULL) >= 0);
+	jcall_destroy(c, false);
+
+	/* no answer at all: given up after the wait, ended (connectivity-error), not offered again */
+	w.p2p_answer_ms = 300;
+	c = make(&w, false);
+	mark = w.n;
+	jcall_occupant_joined(c, "zoe");
+	jcall_joined(c);
+	assert_true(find(&w, mark, "iq:" ROOM "/zoe ", "action='session-initiate'") >= 0);
+	struct wait_log wl = { &w, mark, "notice:the peer-to-peer connection with Zoe failed (no "
+				       "answer to our offer within 0.3 s)" };
+	assert_true(pump(w.ctx, logged, &wl, 3000));
+	pump(w.ctx, NULL, NULL, 300);
+	int t = find(&w, mark, "iq:" ROOM "/zoe ", "action='session-terminate'");
+	assert_true(t >= 0 && strstr(w.log[t], "<connectivity-error/>"));
+	assert_int_equal(count(&w, "iq:", "action='session-initiate'"), 2); /* one per call */
 	unmake(&w, c, NULL, 0);
 }
 
