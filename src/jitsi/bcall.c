@@ -129,17 +129,21 @@ int jt_call_start(struct backend *b)
 				.name = c_name, .talking = c_talking, .audio = c_audio,
 				.notice = c_notice, .frame = c_frame, .video_sent = c_video_sent,
 				.dominant = c_dominant, .user = b };
-	return jcall_create(&cc, &cb, &b->call);
+	int rc = jcall_create(&cc, &cb, &b->call);
+	if (rc == 0) /* (/video off before the join) */
+		jcall_set_video(b->call, session_be_video_receive(b->s));
+	return rc;
 }
 
 /* Video is received when the sessions were answered with it (--video at the start); on and
- * off then show or hide its pictures. */
+ * off then show or hide its pictures and ask the bridge for video or none (jcall_set_video). */
 int jt_video_receive(struct backend *b, bool on)
 {
 	if (on && !b->cfg->video.receive)
 		return -EOPNOTSUPP;
 	if (!on)
 		b->video_from = 0;
+	jcall_set_video(b->call, on);
 	return 0;
 }
 

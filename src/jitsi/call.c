@@ -63,6 +63,7 @@ struct jcall {
 	GSource *p2p_timer;           /* a deferred offer (BACK_TO_P2P_MS), or NULL */
 	char stage[NICK_MAX];         /* whose video the user asked for (/video NAME), "": the
 				       * dominant speaker's */
+	bool video_off;               /* the user turned the preview off (jcall_set_video) */
 };
 
 static void reap_soon(struct jcall *c);
@@ -223,11 +224,21 @@ static const struct jcolibri_cbs chan_cbs = { .dominant = chan_dominant,
 					      .closed = chan_closed };
 
 /* The videos we ask the bridge for: the preview shows one picture; none without video
- * (answered inactive), and none while the media goes peer-to-peer (the bridge session is idle
- * then: what the bridge sent would be dropped, on a link that may be slow). */
+ * (answered inactive) or while the user has it off, and none while the media goes
+ * peer-to-peer (the bridge session is idle then: what the bridge sent would be dropped, on a
+ * link that may be slow). */
 static int want_last_n(const struct jcall *c)
 {
-	return c->cfg.video && !(c->active && c->active->p2p) ? 1 : 0;
+	return c->cfg.video && !c->video_off && !(c->active && c->active->p2p) ? 1 : 0;
+}
+
+/* Tells the bridge a new lastN when it changed: now, or on the channel's next open. */
+static void update_last_n(struct jcall *c)
+{
+	if (c->chan && want_last_n(c) != c->chan_last_n) {
+		c->chan_last_n = want_last_n(c);
+		jcolibri_set_last_n(c->chan, c->chan_last_n);
+	}
 }
 
 /* Opens the channel the bridge session's offer j names, if any (see call.h). */
@@ -282,10 +293,7 @@ static void choose(struct jcall *c)
 		was->said = false;
 	}
 	c->active = want;
-	if (c->chan && want_last_n(c) != c->chan_last_n) { /* sent now, or on the next open */
-		c->chan_last_n = want_last_n(c);
-		jcolibri_set_last_n(c->chan, c->chan_last_n);
-	}
+	update_last_n(c);
 	if (!want)
 		return;
 	jsession_set_active(want->js, true);
@@ -767,6 +775,14 @@ int jcall_show(struct jcall *c, const char *nick)
 	if (rc != -EINVAL) /* (a send error: it goes on the next open) */
 		copy(c->stage, sizeof(c->stage), nick ? nick : "");
 	return rc;
+}
+
+void jcall_set_video(struct jcall *c, bool on)
+{
+	if (!c)
+		return;
+	c->video_off = !on;
+	update_last_n(c);
 }
 
 int jcall_video_stats(struct jcall *c, struct vrecv_stats *out)

@@ -143,6 +143,9 @@ const char *jcall_ssrc_owner(const struct jcall *c, uint32_t ssrc);
  * the other person's is the only video (-EALREADY for them, -ENOENT for anyone else); -ENOENT
  * without a session. */
 int jcall_show(struct jcall *c, const char *nick);
+/* The user turned the preview on or off (/video on|off; cfg->video): off, the bridge is asked
+ * for no video (lastN 0) so none is sent, on, for one again. NULL is fine. */
+void jcall_set_video(struct jcall *c, bool on);
 /* The active session's video receiver counters: 0, or -ENOENT (none). */
 int jcall_video_stats(struct jcall *c, struct vrecv_stats *out);
 /* Ends everything; polite: each session's other side gets a session-terminate (success).

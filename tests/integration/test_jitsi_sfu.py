@@ -44,7 +44,9 @@ its offer) and asks for lastN 1 (carl) or 0 (alice, bert):
   owner in carl's video-frame events: alice's while she speaks, bert's while he does;
 - carl's `/video alice` while bert speaks puts her on stage (onStageSources [her -v0]): her
   pictures arrive within 1 s and bert's stop for good, though he speaks again;
-- each sender new to carl was asked for a keyframe (PLI) by the bridge.
+- each sender new to carl was asked for a keyframe (PLI) by the bridge;
+- carl's `/video off` asks the bridge for no video (lastN 0: it forwards him none, and no
+  picture shows), `/video on` for one again: alice's pictures are back within 1 s.
 Figures printed: correlations, talking spans on carl's clock, packets sfu.js forwarded, whose
 pictures carl got when, the time to the first picture after /video alice.
 
@@ -175,6 +177,12 @@ def test_three_people_through_the_forwarding_bridge():
         time.sleep(max(0.0, alice.started + bert_at + STAGE_S - time.monotonic()))
         t_stage = time.monotonic() - carl.started - lag  # on carl's clock
         carl.write_stdin("/video alice\n")
+        # carl turns the preview off while alice speaks again, and on again
+        t_off = []
+        for at, cmd in ((again_at + 0.5, "off"), (again_at + 2.5, "on")):
+            time.sleep(max(0.0, alice.started + at - time.monotonic()))
+            t_off.append(time.monotonic() - carl.started - lag)
+            carl.write_stdin("/video %s\n" % cmd)
         time.sleep(max(0.0, alice.started + third_at + DROP_S - time.monotonic()))
         focus.command({"sfu_drop": "alice", "keep_forwarding": True})
         for n in ("alice", "carl"):
@@ -318,7 +326,8 @@ def test_three_people_through_the_forwarding_bridge():
         st = carl.find("stats")
         assert st and any(e.get("audio_in") for e in st), carl.describe()
         check_video(focus, carl, occ, vssrc, {"alice_at": t_alice[0], "la": la, "bert_at": t_bert,
-                                              "stage": t_stage, "drop": t_drop, "up": up["t"]})
+                                              "stage": t_stage, "drop": t_drop, "up": up["t"],
+                                              "off": t_off[0], "on": t_off[1]})
 
 
 def check_video(focus, carl, occ, vssrc, t):
@@ -358,6 +367,13 @@ def check_video(focus, carl, occ, vssrc, t):
         new = [x for x in r["video"] if x not in prev["video"]]
         assert r["pli"] == new, ("new senders not asked for a keyframe", r)
 
+    # /video off: the bridge is asked for no video (lastN 0) and sends none; on: alice's again
+    last_ns = [r["msg"].get("lastN") for r in sfu(focus, "constraints")
+               if r["occupant"] == occ["carl"]]
+    last_ns = [n for i, n in enumerate(last_ns) if not i or n != last_ns[i - 1]]
+    assert last_ns == [1, 0, 1], sfu(focus, "constraints")
+    assert [[], ["alice"]] in [order[i:i + 2] for i in range(len(order))], order
+
     # carl's pictures, named by their owner (from the sources)
     frames = [(e["t"], e["from"]) for e in carl.find("video-frame")]
     switches = [(round(e["t"], 2), e["from"]) for e in carl.find(
@@ -382,8 +398,14 @@ def check_video(focus, carl, occ, vssrc, t):
     assert "alice" in w, ("no alice after /video alice", w, switches)
     after = whose(t["stage"] + 0.5, t["drop"])
     assert after and set(after) == {"alice"}, ("after /video alice", after, switches)
+    assert not whose(t["off"] + 0.3, t["on"]), ("pictures while off", whose(t["off"], t["on"]))
+    back = whose(t["on"], t["on"] + 1.0)
+    assert back and set(back) == {"alice"}, ("/video on", whose(t["on"], t["drop"]))
     t_alice = next(ts for ts, w in before if ts > t["stage"] and w == "alice")
-    print("  /video alice: her first picture %.2f s later" % (t_alice - t["stage"]))
+    print("  /video alice: her first picture %.2f s later; /video off at %.2f s, on at %.2f s: "
+          "pictures again %.2f s later" % (t_alice - t["stage"], t["off"], t["on"],
+                                            back and min(ts for ts, _ in before
+                                                         if ts >= t["on"]) - t["on"]))
 
 
 def test_video_without_bridge_channel():

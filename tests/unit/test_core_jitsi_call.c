@@ -591,6 +591,11 @@ static void test_bridge_channel(void **state)
 			 "action='session-terminate' sid='p2pA'><reason><success/></reason>"
 			 "</jingle>"));
 	check_constraints(&b, 4, true, 1);
+	/* the user turns the preview off (/video off): no video from the bridge; on: one again */
+	jcall_set_video(c, false);
+	check_constraints(&b, 4, true, 0);
+	jcall_set_video(c, true);
+	check_constraints(&b, 4, true, 1);
 	/* bert leaving changes nothing, alice leaving makes it nobody; she comes back */
 	mark = w.n;
 	jcall_occupant_left(c, "bert");
