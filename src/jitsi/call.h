@@ -9,11 +9,13 @@
  * default; cfg->back_to_p2p_ms) after the room came back to two because someone left, that wait
  * cancelled if the room changes again; the other waits for the offer. When anyone else joins,
  * each side ends the direct session (session-terminate, success), whoever offered it. Offers
- * that cross (both sides offered) are settled by the same rule: the offer of the one whose name
- * sorts first stands, the other is refused with session-terminate busy (as lib-jitsi-meet
- * refuses a second P2P offer; ours is out only when our name sorts first). With --no-p2p we neither offer nor take one. Not followed from
- * lib-jitsi-meet: its exceptions for peers that are bots (poltergeist, jigasi) and for browsers
- * without P2P (ours is never one); a peer that does not want P2P ends our offer (decline).
+ * that cross (both sides offered): ours stands (it is out only when our name sorts first) and
+ * theirs is refused with session-terminate busy, as lib-jitsi-meet refuses a second P2P offer.
+ * With --no-p2p we neither offer nor take one. Not followed from lib-jitsi-meet: its exceptions
+ * for peers that are bots (poltergeist, jigasi) and for browsers without P2P (ours is never
+ * one); a peer that does not want P2P ends our offer (decline). If our offer gets no
+ * session-accept within 10 s, or the connection fails, we end it (connectivity-error) and do
+ * not offer again until the room changes (as lib-jitsi-meet).
  * Both are src/jitsi/jsession.c sessions; only one carries the media engine
  * at a time: the peer-to-peer one once its connection is up, else the bridge's (Jitsi's own
  * clients switch the same way). When the peer ends the direct session (a third person came)

@@ -28,6 +28,9 @@ Debian's prosody and the stand-in focus (tests/lab/focus.py) in the server names
    its preview: pictures from anna (her name and roster id), at most --video-fps 5; ttymeet
    sends its test pattern (--video-source), which the browser gets as ttybob's video track and
    decodes at 320x180.
+4. ttymeet offers (issue 15): the page's id "zz" sorts after any ttymeet draws (8 hex digits), so
+   by lib-jitsi-meet's rule ttymeet offers the P2P session (the page sees its session-initiate,
+   ttymeet says it offers) and the browser takes it: both hear each other (>= 0.7).
 Figures printed: Chromium's start and join times against ttymeet's, and the memory (PSS) and
 CPU time of the Chromium participant (its whole process tree) against ttymeet's.
 
