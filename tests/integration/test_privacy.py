@@ -24,6 +24,8 @@
   (locked, wiped also after a second Ctrl-C, the unlocked case, what is outside ttymeet's
   control) and about ws:// (the fingerprint and the pin), and no longer claim that audio and
   chat are always encrypted.
+
+They run at once, each with its own lab or local processes (harness.run(concurrent=True)).
 """
 
 import json
@@ -302,4 +304,4 @@ def test_docs_match_the_notice():
 
 if __name__ == "__main__":
     harness.require_root()
-    harness.run()
+    harness.run(concurrent=True)
