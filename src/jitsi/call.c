@@ -256,6 +256,8 @@ static void open_channel(struct jcall *c, const struct xml_node *j, const struct
 	if (rc == 0)
 		rc = jcolibri_create(c->cfg.main, c->cfg.ws, url, &p, &chan_cbs, c, &c->chan);
 	explicit_bzero(url, sizeof(url)); /* it holds the ICE password */
+	if (rc == 0 && c->stage[0]) /* the user's pick outlives a bridge session */
+		jcolibri_set_stage(c->chan, c->stage, NULL);
 	if (rc == 0)
 		return;
 	c->chan = NULL;

@@ -141,7 +141,8 @@ uint64_t jcall_dominant(const struct jcall *c);
 const char *jcall_ssrc_owner(const struct jcall *c, uint32_t ssrc);
 /* Shows the video of occupant nick (NULL: whoever speaks): through the bridge, asks the bridge
  * channel to put them on stage (0, or colibri.c's error) and, when the bridge forwards several
- * videos (always without a channel: 0), shows theirs of those (src/vrecv.h); peer-to-peer,
+ * videos (always without a channel: 0), shows theirs of those (src/vrecv.h); the pick holds
+ * until changed or they leave, also on a new bridge session's channel; peer-to-peer,
  * the other person's is the only video (-EALREADY for them, -ENOENT for anyone else); -ENOENT
  * without a session. */
 int jcall_show(struct jcall *c, const char *nick);

@@ -450,7 +450,10 @@ static void test_bridge_then_p2p_and_back(void **state)
 
 /* Our constraints as connection n received them, checked: lastN, maxHeight 180 for all,
  * nobody on stage in the naming asked (onStageSources or onStageEndpoints), not the other. */
-static void check_constraints(struct colibri_ws *b, int n, bool by_source, int last_n)
+/* The next constraints on connection n: lastN last_n, maxHeight ours, on stage `stage` (one
+ * endpoint id or source name; NULL: nobody). */
+static void check_stage(struct colibri_ws *b, int n, bool by_source, int last_n,
+			const char *stage)
 {
 	json_t *e = colibri_ws_wait(b, "recv", n, 6000);
 	json_t *m = json_object_get(e, "msg");
@@ -462,9 +465,17 @@ static void check_constraints(struct colibri_ws *b, int n, bool by_source, int l
 	const char *mine = by_source ? "onStageSources" : "onStageEndpoints";
 	const char *other = by_source ? "onStageEndpoints" : "onStageSources";
 	assert_true(json_is_array(json_object_get(m, mine)));
-	assert_int_equal(json_array_size(json_object_get(m, mine)), 0);
+	assert_int_equal(json_array_size(json_object_get(m, mine)), stage ? 1 : 0);
+	if (stage)
+		assert_string_equal(json_string_value(json_array_get(json_object_get(m, mine), 0)),
+				    stage);
 	assert_null(json_object_get(m, other));
 	json_decref(e);
+}
+
+static void check_constraints(struct colibri_ws *b, int n, bool by_source, int last_n)
+{
+	check_stage(b, n, by_source, last_n, NULL);
 }
 
 /* r's session-initiate with the bridge's WebSocket in its (first) transport. */
@@ -566,8 +577,12 @@ static void test_bridge_channel(void **state)
 	assert_true(find(&w, mark, "dominant:0", NULL) >= 0); /* not known while lost */
 	assert_int_equal(find(&w, mark, "audio:down", NULL), -1);
 
+	/* the user puts alice on stage (/video alice) */
+	assert_int_equal(jcall_show(c, "alice"), 0);
+	check_stage(&b, 3, false, 1, "alice");
+
 	/* the focus restarts the session, sources named (2022+): the old channel closes, a new one
-	 * asks by source */
+	 * asks by source, alice still on stage; /video next: nobody */
 	remote_start_named(&w, &r[1], ROOM "/focus", "jvb2", 2223, "jvb");
 	offer = with_websocket(&r[1], b.port, "conf2");
 	assert_true(feed(c, "f2", ROOM "/focus", offer));
@@ -577,6 +592,8 @@ static void test_bridge_channel(void **state)
 	assert_string_equal(json_string_value(json_object_get(e, "path")),
 			    "/colibri-ws/default-id/conf2/d00d?pwd=s3cret");
 	json_decref(e);
+	check_stage(&b, 4, true, 1, "alice-v0");
+	assert_int_equal(jcall_show(c, NULL), 0);
 	check_constraints(&b, 4, true, 1);
 	speaker(&w, &b, "\"dominantSpeakerEndpoint\":\"alice\"", "dominant:1");
 	/* alice's direct session comes up: no video from the idle bridge (lastN 0); she ends it:
