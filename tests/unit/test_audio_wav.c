@@ -1,7 +1,8 @@
 /* Unit tests for audio/wav: every accepted sample format decoded to the right int16 values,
  * chunk walking (odd chunks, extensible), clamping of oversized data sizes, each error class,
  * FILE* and pipe entry points, and the writer (round trip, header patched while writing,
- * valid when closed early, private and never through a symlink). */
+ * valid when closed early, on disk once a second and not in between, private and never
+ * through a symlink). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -430,6 +431,40 @@ static void test_writer_closed_early(void **state)
 	unlink(path);
 }
 
+static long file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (long)st.st_size : -1;
+}
+
+/* The recording reaches the disk at the writer's patches, once a second of audio, in one piece:
+ * nothing in between (stdio's default buffer would write every 4 KiB, 25 times a second). */
+static void test_writer_writes_once_a_second(void **state)
+{
+	struct wav_writer *w;
+	int16_t frame[960];
+	char path[128];
+	int i;
+
+	for (i = 0; i < 960; i++)
+		frame[i] = (int16_t)(i * 31);
+	tmp_path(path, sizeof(path), "second.wav");
+	assert_int_equal(wav_writer_open(&w, path, 48000, 1), 0);
+	assert_int_equal(file_size(path), 44);
+	for (i = 0; i < 49; i++) /* 0.98 s: all of it still in the buffer */
+		assert_int_equal(wav_writer_write(w, frame, 960), 0);
+	assert_int_equal(file_size(path), 44);
+	assert_int_equal(wav_writer_write(w, frame, 960), 0); /* 1 s: patched, on disk */
+	assert_int_equal(file_size(path), 44 + 96000);
+	for (i = 0; i < 49; i++)
+		assert_int_equal(wav_writer_write(w, frame, 960), 0);
+	assert_int_equal(file_size(path), 44 + 96000);
+	assert_int_equal(wav_writer_close(w), 0);
+	assert_int_equal(file_size(path), 44 + 99 * 1920);
+	unlink(path);
+}
+
 /* --record's file: 0600 whatever the umask, and a symlink at the path is refused, not followed. */
 static void test_writer_private(void **state)
 {
@@ -498,6 +533,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_writer_round_trip),
 		cmocka_unit_test(test_writer_closed_early),
+		cmocka_unit_test(test_writer_writes_once_a_second),
 		cmocka_unit_test(test_writer_private),
 		cmocka_unit_test(test_pipe_stream),
 	};
