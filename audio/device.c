@@ -163,7 +163,7 @@ const char *audio_strerror(int code)
 int audio_fifo_init(struct audio_fifo *f, size_t cap)
 {
 	f->buf = malloc(cap * sizeof(*f->buf));
-	f->len = 0;
+	f->head = f->len = 0;
 	f->cap = f->buf ? cap : 0;
 	return f->buf ? 0 : -ENOMEM;
 }
@@ -172,13 +172,17 @@ void audio_fifo_free(struct audio_fifo *f)
 {
 	free(f->buf);
 	f->buf = NULL;
-	f->len = f->cap = 0;
+	f->head = f->len = f->cap = 0;
 }
 
 int audio_fifo_feed(struct audio_fifo *f, struct resample *rs, const int16_t *in, size_t n)
 {
 	long got;
 
+	if (f->head) {
+		memmove(f->buf, f->buf + f->head, f->len * sizeof(*f->buf));
+		f->head = 0;
+	}
 	if (!rs) {
 		if (n > f->cap - f->len)
 			return -ENOSPC;
@@ -198,8 +202,8 @@ int audio_fifo_pop(struct audio_fifo *f, int16_t *frame)
 {
 	if (f->len < AUDIO_FRAME)
 		return 0;
-	memcpy(frame, f->buf, AUDIO_FRAME * sizeof(*frame));
+	memcpy(frame, f->buf + f->head, AUDIO_FRAME * sizeof(*frame));
 	f->len -= AUDIO_FRAME;
-	memmove(f->buf, f->buf + AUDIO_FRAME, f->len * sizeof(*frame));
+	f->head = f->len ? f->head + AUDIO_FRAME : 0;
 	return 1;
 }

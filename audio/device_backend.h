@@ -33,9 +33,11 @@ extern const struct audio_backend dev_portaudio_backend;
 /* Lists PortAudio devices (see audio_device_list()). */
 int dev_portaudio_list(audio_device_cb cb, void *arg);
 
-/* Samples at 48 kHz waiting to be cut into frames. */
+/* Samples at 48 kHz waiting to be cut into frames: len of them from buf + head. A pop moves
+ * head on; the next feed moves what is left to the front (one move per feed, not per frame). */
 struct audio_fifo {
 	int16_t *buf;
+	size_t head;
 	size_t len;
 	size_t cap;
 };
@@ -47,7 +49,7 @@ int audio_fifo_init(struct audio_fifo *f, size_t cap);
 void audio_fifo_free(struct audio_fifo *f);
 
 /* Resamples n mono samples (rs NULL: copies them; in NULL: drains rs) onto the end. Returns
- * 0, or -ENOSPC when the output might not fit (nothing is consumed then). */
+ * 0, or -ENOSPC when the output might not fit in cap - len (nothing is consumed then). */
 int audio_fifo_feed(struct audio_fifo *f, struct resample *rs, const int16_t *in, size_t n);
 
 /* Moves one frame out if there is a whole one; returns 1 if so, else 0. */

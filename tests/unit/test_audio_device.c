@@ -1,8 +1,8 @@
 /* Unit tests for audio/device with the null and wav backends (no sound card needed): frames
  * of silence, a recorded file's exact content, a 44.1 kHz stereo file played as 48 kHz mono
- * (frequency, level, frame count, end of file), seamless looping, bad files and names; and the
- * PortAudio backend where there is no sound card: unknown names fail cleanly, listing works,
- * and the reference-counted initialisation survives concurrent use. */
+ * (frequency, level, frame count, end of file), read 200 ms ahead, seamless looping, bad files
+ * and names; and the PortAudio backend where there is no sound card: unknown names fail
+ * cleanly, listing works, and the reference-counted initialisation survives concurrent use. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -145,6 +145,57 @@ static void test_wav_source_resamples(void **state)
 	assert_true(goertzel(all + 2 * AUDIO_FRAME, 20 * AUDIO_FRAME, 1100.0) < 100.0);
 	audio_source_stats(src, &st);
 	assert_int_equal(st.frames, (uint64_t)frames);
+	audio_source_close(src);
+	unlink(path);
+}
+
+/* Where the open file of path stands (its fd's position, from /proc/self/fdinfo), or -1. */
+static long file_pos_of(const char *path)
+{
+	char link[64], target[256], info[64], line[128];
+	long pos = -1;
+
+	for (int fd = 0; fd < 1024 && pos < 0; fd++) {
+		ssize_t n;
+		FILE *f;
+
+		snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+		n = readlink(link, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		if (strcmp(target, path))
+			continue;
+		snprintf(info, sizeof(info), "/proc/self/fdinfo/%d", fd);
+		f = fopen(info, "r");
+		while (f && fgets(line, sizeof(line), f))
+			if (!strncmp(line, "pos:", 4))
+				pos = atol(line + 4);
+		if (f)
+			fclose(f);
+	}
+	return pos;
+}
+
+/* The source reads and resamples a file 200 ms ahead (one warm pass per ten frames instead of
+ * ten cold ones: dev_wav.c); the frames come out the same (test_wav_source_resamples). */
+static void test_wav_source_reads_ahead(void **state)
+{
+	int16_t frame[AUDIO_FRAME];
+	struct audio_source *src;
+	char path[128];
+	long pos;
+
+	tmp_path(path, sizeof(path), "ahead.wav");
+	write_sine_file(path, 44100, 1, 44100, 10000.0); /* 1 s, 88,200 bytes of samples */
+	assert_int_equal(audio_source_open(&src, "wav", path, 0), 0);
+	assert_int_equal(audio_source_read(src, frame), 1);
+	pos = file_pos_of(path);
+	assert_true(pos >= 44 + 8820 * 2); /* 200 ms read (20 ms would leave it near 4 KiB) */
+	for (int i = 1; i < 8; i++) /* frames 1..7 come from what was read (the resampler holds
+				     * back the half filter length of the 200 ms) */
+		assert_int_equal(audio_source_read(src, frame), 1);
+	assert_int_equal(file_pos_of(path), pos);
 	audio_source_close(src);
 	unlink(path);
 }
@@ -310,6 +361,7 @@ int main(void)
 		cmocka_unit_test(test_null),
 		cmocka_unit_test(test_wav_sink_records_exactly),
 		cmocka_unit_test(test_wav_source_resamples),
+		cmocka_unit_test(test_wav_source_reads_ahead),
 		cmocka_unit_test(test_wav_source_loops_seamlessly),
 		cmocka_unit_test(test_bad_inputs),
 		cmocka_unit_test(test_portaudio_unknown_device),
