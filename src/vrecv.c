@@ -339,6 +339,11 @@ void vrecv_restart(struct vrecv *vr)
 	want_keyframe(vr, g_get_monotonic_time());
 }
 
+uint32_t vrecv_source(const struct vrecv *vr)
+{
+	return vr->have_src ? vr->media_ssrc : 0;
+}
+
 void vrecv_get_stats(struct vrecv *vr, struct vrecv_stats *out)
 {
 	struct vp8_depack_stats ds;

@@ -73,6 +73,8 @@ void vrecv_restart(struct vrecv *vr);
 /* A decrypted RTP / RTCP packet from the peer. */
 void vrecv_on_rtp(struct vrecv *vr, const uint8_t *buf, size_t len);
 void vrecv_on_rtcp(struct vrecv *vr, const uint8_t *buf, size_t len);
+/* The SSRC of the stream followed (whose pictures frame_cb gives), 0 before the first. */
+uint32_t vrecv_source(const struct vrecv *vr);
 /* Counters, and rates over the interval since the previous call. */
 void vrecv_get_stats(struct vrecv *vr, struct vrecv_stats *out);
 

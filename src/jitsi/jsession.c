@@ -42,7 +42,6 @@ struct jsession {
 	struct media_params mp;        /* what the answer negotiated, for media_attach */
 	struct vrecv *vrecv;           /* the video stream's receiver (cfg->video), or NULL */
 	int video_pt, video_rtx_pt;    /* its payload types (-1: none) */
-	uint32_t video_ssrc;           /* the SSRC of the last video packet (whose pictures) */
 	struct vsend *vsend;           /* our video (not owned), or NULL */
 	struct vsend_params vp;        /* its negotiated payload type and mid */
 	char vmid[SDP_MID_LEN + 1];
@@ -95,9 +94,6 @@ static void on_rtp(void *user, uint8_t *buf, size_t len)
 	struct jsession *js = user;
 	int pt = len >= 2 ? buf[1] & 0x7f : -1;
 	if (js->vrecv && (pt == js->video_pt || pt == js->video_rtx_pt)) {
-		if (len >= 12 && pt == js->video_pt)
-			js->video_ssrc = (uint32_t)buf[8] << 24 | (uint32_t)buf[9] << 16 |
-					 (uint32_t)buf[10] << 8 | buf[11];
 		if (js->active)
 			vrecv_on_rtp(js->vrecv, buf, len);
 		return;
@@ -213,11 +209,13 @@ struct peer *jsession_peer(const struct jsession *js)
 	return js ? js->peer : NULL;
 }
 
+/* A picture: whose is the stream vrecv follows (not the last video packet's sender: with
+ * several streams that may be another, and a picture can come from vrecv's timer). */
 static void on_frame(void *user, const struct video_image *img)
 {
 	struct jsession *js = user;
 	if (js->cbs.frame && js->active)
-		js->cbs.frame(js->cbs.user, js->video_ssrc, img);
+		js->cbs.frame(js->cbs.user, vrecv_source(js->vrecv), img);
 }
 
 /* Our direction on m-line m of the answer: ours, or the peer's (theirs) seen from our side. */

@@ -46,6 +46,9 @@ struct fixture {
 	size_t n;
 	int shown;          /* pictures delivered */
 	bool last_ok;       /* the last picture matched the pattern frame */
+	struct vrecv *vr;   /* set: each picture's vrecv_source() is checked against want_src */
+	uint32_t want_src;
+	int wrong_src;      /* pictures whose source was not want_src */
 	int last_frame;     /* pattern frame number guessed from the box position */
 };
 
@@ -129,6 +132,8 @@ static void on_frame(void *user, const struct video_image *img)
 	f->last_ok = ok;
 	f->last_frame = x0;
 	f->shown++;
+	if (f->vr && vrecv_source(f->vr) != f->want_src)
+		f->wrong_src++;
 }
 
 static int setup(void **state)
@@ -359,9 +364,13 @@ static void test_two_streams_one_shown(void **state)
 	/* the first one is followed; the other's packets are left alone (each switch would wait
 	 * for a keyframe: one picture in all) */
 	struct vrecv *vr = make_recv(f);
+	f->vr = vr;
+	f->want_src = SSRC;
 	feed_both(f, vr);
 	vrecv_get_stats(vr, &st);
 	assert_int_equal(f->shown, 30);
+	assert_int_equal(f->wrong_src, 0); /* each picture is A's, B's packets in between */
+	f->vr = NULL;
 	assert_true(f->last_ok);
 	assert_int_equal(st.ignored, f->n);
 	assert_true(st.plis_sent <= 1); /* (the start's) */
