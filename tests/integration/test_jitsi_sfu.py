@@ -50,6 +50,9 @@ its offer) and asks for lastN 1 (carl) or 0 (alice, bert):
 Figures printed: correlations, talking spans on carl's clock, packets sfu.js forwarded, whose
 pictures carl got when, the time to the first picture after /video alice.
 
+The two tests (this one and test_video_without_bridge_channel) run at once, each in a lab of
+its own (harness.run(concurrent=True)): ~35 s in all.
+
 Skips (exit 77) only when node/npm are missing or the probes' npm packages (werift) cannot be
 installed (tests/integration/chatprobe.py installs them as integ_roster_merge does).
 """
@@ -473,4 +476,4 @@ if __name__ == "__main__":
         print("SKIP test_jitsi_sfu: the probes' npm packages (werift): %s" % e)
         sys.exit(SKIP)
     harness.require_root()
-    harness.run()
+    harness.run(concurrent=True)
