@@ -40,6 +40,8 @@ Video through the bridge (the same run): alice and bert publish the test pattern
 its offer) and asks for lastN 1 (carl) or 0 (alice, bert):
 - the video SSRCs reach the others with their owners (carl: JSON, alice: XML video content);
 - no video packet goes to alice or bert (lastN 0), carl gets both senders' in turn;
+- the bridge's dominant speaker (from the audio levels) is alice, then bert, and carl's
+  speaker events say so (his bridge channel's DominantSpeakerEndpointChangeEvent);
 - nobody on stage, carl's pictures are the speaker's (the bridge's dominant speaker), named by
   owner in carl's video-frame events: alice's while she speaks, bert's while he does;
 - carl's `/video alice` while bert speaks puts her on stage (onStageSources [her -v0]): her
@@ -376,6 +378,13 @@ def check_video(focus, carl, occ, vssrc, t):
     last_ns = [n for i, n in enumerate(last_ns) if not i or n != last_ns[i - 1]]
     assert last_ns == [1, 0, 1], sfu(focus, "constraints")
     assert [[], ["alice"]] in [order[i:i + 2] for i in range(len(order))], order
+
+    # the bridge's dominant speaker, from the audio levels: alice, then bert; carl's roster
+    # says so (the speaker event, from DominantSpeakerEndpointChangeEvent on his channel)
+    doms = [name[r["occupant"]] for r in sfu(focus, "dominant")]
+    said = [e["name"] for e in carl.find(lambda e: e["event"] == "speaker" and e.get("on"))]
+    print("  sfu.js's dominant speakers in turn: %s; carl's speaker events: %s" % (doms, said))
+    assert doms[:2] == ["alice", "bert"] and said[:2] == ["alice", "bert"], (doms, said)
 
     # carl's pictures, named by their owner (from the sources)
     frames = [(e["t"], e["from"]) for e in carl.find("video-frame")]
