@@ -5,6 +5,8 @@
  * Two libsrtp sessions are used because one libsrtp session holds only one wildcard template:
  * "out" (ssrc_any_outbound, local key) and "in" (ssrc_any_inbound, remote key). Headers are
  * bounds-checked here before libsrtp sees them, so any byte string is safe to pass.
+ * AES-ICM-128 and HMAC-SHA1 (the CM_SHA1 profiles and the key derivation) run on
+ * net/srtp_ossl.c's OpenSSL tables, installed into libsrtp at its one-time init.
  * Thread: whoever owns the session; the one-time libsrtp init is guarded by pthread_once.
  */
 #include "net/srtp.h"
@@ -15,6 +17,8 @@
 #include <string.h>
 
 #include <srtp2/srtp.h>
+
+#include "net/srtp_ossl.h"
 
 #define RTP_HDR_LEN 12
 #define RTCP_HDR_LEN 8
@@ -33,10 +37,20 @@ struct srtp_session {
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static srtp_err_status_t init_status = srtp_err_status_init_fail;
+static bool ossl_installed; /* set once, with init_status */
 
 static void init_libsrtp(void)
 {
 	init_status = srtp_init();
+	if (init_status == srtp_err_status_ok)
+		ossl_installed = srtp_ossl_install() == 0;
+}
+
+const char *srtp_session_cm_engine(void)
+{
+	if (srtp_session_global_init() < 0)
+		return "none";
+	return ossl_installed ? "OpenSSL" : "libsrtp";
 }
 
 int srtp_session_global_init(void)

@@ -7,7 +7,8 @@
  * are srtp_session_*.
  *
  * Process-wide state: libsrtp2 has one global crypto kernel. srtp_session_global_init() runs
- * srtp_init() exactly once per process (pthread_once); srtp_session_create() calls it itself.
+ * srtp_init() exactly once per process (pthread_once), and puts net/srtp_ossl.c's OpenSSL
+ * AES-ICM and HMAC-SHA1 in place of libsrtp's own; srtp_session_create() calls it itself.
  * It is never shut down (sessions may live on other threads until exit).
  *
  * Threads: one struct srtp_session must not be used from two threads at once; distinct sessions
@@ -34,6 +35,10 @@ struct srtp_session;
 
 /* Runs the process-wide libsrtp2 init once; thread-safe. Returns 0 or -EIO. */
 int srtp_session_global_init(void);
+
+/* What AES-ICM and HMAC-SHA1 run on: "OpenSSL" (net/srtp_ossl.c), "libsrtp" (its own: an
+ * OpenSSL table failed libsrtp's self-test) or "none" (libsrtp2 failed to initialise). */
+const char *srtp_session_cm_engine(void);
 
 /* Creates both directions from the keys DTLS exported (copied; the caller may wipe keys).
  * Returns 0, -EINVAL (no or unknown profile), -ENOTSUP (profile missing from this libsrtp2),
