@@ -207,12 +207,10 @@ static void tick(struct vsend *vs)
 
 static void schedule(struct vsend *vs);
 
-static gboolean tick_cb(gpointer data)
+static void tick_cb(void *data)
 {
 	struct vsend *vs = data;
 	gint64 now = g_get_monotonic_time();
-	g_source_unref(vs->timer);
-	vs->timer = NULL;
 	if (connected(vs)) {
 		tick(vs);
 		if (now >= vs->next_sr_us) {
@@ -224,15 +222,12 @@ static gboolean tick_cb(gpointer data)
 	if (vs->next_us <= now) /* a stall: skip ahead rather than burst */
 		vs->next_us = now + vs->frame_us;
 	schedule(vs);
-	return G_SOURCE_REMOVE;
 }
 
 static void schedule(struct vsend *vs)
 {
 	gint64 wait = vs->next_us - g_get_monotonic_time();
-	vs->timer = g_timeout_source_new(wait > 0 ? (guint)((wait + 999) / 1000) : 0);
-	g_source_set_callback(vs->timer, tick_cb, vs, NULL);
-	g_source_attach(vs->timer, vs->main);
+	loop_once(&vs->timer, vs->main, wait > 0 ? (guint)((wait + 999) / 1000) : 0, tick_cb, vs);
 }
 
 static void resend(struct vsend *vs, struct layer *l, uint16_t seq)

@@ -706,22 +706,16 @@ uint64_t jcall_dominant(const struct jcall *c)
 	return c ? c->dominant : 0;
 }
 
-static gboolean reap_cb(gpointer data)
+static void reap_cb(void *data)
 {
 	struct jcall *c = data;
-	g_source_unref(c->reaper);
-	c->reaper = NULL;
 	reap(c);
-	return G_SOURCE_REMOVE;
 }
 
 static void reap_soon(struct jcall *c)
 {
-	if (c->reaper)
-		return;
-	c->reaper = g_idle_source_new();
-	g_source_set_callback(c->reaper, reap_cb, c, NULL);
-	g_source_attach(c->reaper, c->cfg.main);
+	if (!c->reaper)
+		loop_once(&c->reaper, c->cfg.main, 0, reap_cb, c);
 }
 
 int jcall_create(const struct jcall_config *cfg, const struct jcall_cbs *cbs, struct jcall **out)

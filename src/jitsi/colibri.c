@@ -319,13 +319,10 @@ static int send_constraints(struct jcolibri *c)
 
 static void connect_now(struct jcolibri *c);
 
-static gboolean retry_cb(gpointer data)
+static void retry_cb(void *data)
 {
 	struct jcolibri *c = data;
-	g_source_unref(c->retry);
-	c->retry = NULL;
 	connect_now(c);
-	return G_SOURCE_REMOVE;
 }
 
 static void on_open(void *user)
@@ -392,9 +389,7 @@ static void lost(struct jcolibri *c, int err, const char *reason, bool can_retry
 	unsigned retry_ms = can_retry ? c->backoff_ms : 0;
 	if (can_retry) {
 		c->backoff_ms = MIN(c->backoff_ms * 2, JCOLIBRI_RETRY_MAX_MS);
-		c->retry = g_timeout_source_new(retry_ms);
-		g_source_set_callback(c->retry, retry_cb, c, NULL);
-		g_source_attach(c->retry, c->main);
+		loop_once(&c->retry, c->main, retry_ms, retry_cb, c);
 	}
 	snprintf(why, sizeof(why), "bridge channel: %s", reason ? reason : "closed");
 	if (c->cbs.closed) {
