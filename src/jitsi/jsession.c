@@ -300,6 +300,16 @@ static void keep_video_send(struct jsession *js, const struct sdp_session *ans, 
 }
 
 /* Writes and sends our answer to offer. */
+/* The session's PeerConnection, offering or answering; 0 or peer_create's error. */
+static int make_peer(struct jsession *js, const struct jsession_config *cfg, bool offerer)
+{
+	struct peer_config pc = *cfg->peer;
+	pc.offerer = offerer;
+	struct peer_callbacks pcb = { .candidate_cb = on_candidate, .state_cb = on_state,
+				      .rtp_cb = on_rtp, .rtcp_cb = on_rtcp, .user = js };
+	return peer_create(cfg->main, &pc, &pcb, &js->peer);
+}
+
 static int accept_offer(struct jsession *js, const struct jsession_config *cfg,
 			const struct sdp_session *offer, int mline, char *err, size_t errlen)
 {
@@ -419,11 +429,7 @@ int jsession_create(const struct jsession_config *cfg, const struct jsession_cbs
 		goto fail;
 	}
 	memcpy(js->content, offer->media[mline].mid, sizeof(js->content));
-	struct peer_config pc = *cfg->peer;
-	pc.offerer = false;
-	struct peer_callbacks pcb = { .candidate_cb = on_candidate, .state_cb = on_state,
-				      .rtp_cb = on_rtp, .rtcp_cb = on_rtcp, .user = js };
-	if ((rc = peer_create(cfg->main, &pc, &pcb, &js->peer)) < 0) {
+	if ((rc = make_peer(js, cfg, false)) < 0) {
 		snprintf(err, errlen, "cannot create the connection");
 		goto fail;
 	}
@@ -503,11 +509,7 @@ int jsession_offer(const struct jsession_config *cfg, const struct jsession_cbs 
 		snprintf(err, errlen, "no DTLS identity, or no usable sid, peer or occupant JID");
 		goto fail;
 	}
-	struct peer_config pc = *cfg->peer;
-	pc.offerer = true;
-	struct peer_callbacks pcb = { .candidate_cb = on_candidate, .state_cb = on_state,
-				      .rtp_cb = on_rtp, .rtcp_cb = on_rtcp, .user = js };
-	if ((rc = peer_create(cfg->main, &pc, &pcb, &js->peer)) < 0) {
+	if ((rc = make_peer(js, cfg, true)) < 0) {
 		snprintf(err, errlen, "cannot create the connection");
 		goto fail;
 	}
