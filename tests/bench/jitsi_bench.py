@@ -43,6 +43,7 @@ parts, so that nothing but the direct session can carry audio, and bridging ones
     bridge          the bridged lab with the bridge channel, page p2p=0, ttymeet --no-p2p; the
                     page plays the bridge's mixed stream (ttm.playBridge(): lib-jitsi-meet
                     ignores a stream the bridge owns) so both sides decode and play;
+    bridge, page ap=1  the same with Chromium's audio processing on;
     bridge, 2021 loop  the same with a focus that names no bridge channel: the 2021 client then
                     opens an SCTP data channel the offer has no m-line for and renegotiates its
                     bridge session 50-100 times a second (see tests/lab/jitsi/page.js; the
@@ -341,7 +342,8 @@ class Bench:
     def cpu_runs(self):
         print("\n== CPU and memory: ttymeet beside Chromium with lib-jitsi-meet, one call "
               "(%s) ==" % load())
-        cases = [("P2P", "p2p", 0), ("P2P, page ap=1", "p2p", 1), ("bridge", "bridge", 0)]
+        cases = [("P2P", "p2p", 0), ("P2P, page ap=1", "p2p", 1), ("bridge", "bridge", 0),
+                 ("bridge, page ap=1", "bridge", 1)]
         if not self.args.no_loop:
             cases += [("bridge, 2021 loop", "nochannel", 0)]
         res = {c[0]: [] for c in cases}
