@@ -300,6 +300,18 @@ static void keep_video_send(struct jsession *js, const struct sdp_session *ans, 
 }
 
 /* Writes and sends our answer to offer. */
+/* What a new session keeps of its configuration and callbacks, either side. */
+static void take_config(struct jsession *js, const struct jsession_config *cfg,
+			const struct jsession_cbs *cbs)
+{
+	js->cbs = *cbs;
+	js->media = cfg->media;
+	js->vsend = cfg->vsend;
+	js->main = cfg->main;
+	js->want_video = cfg->video;
+	snprintf(js->cname, sizeof(js->cname), "%s", cfg->cname ? cfg->cname : "ttymeet");
+}
+
 /* The session's PeerConnection, offering or answering; 0 or peer_create's error. */
 static int make_peer(struct jsession *js, const struct jsession_config *cfg, bool offerer)
 {
@@ -394,12 +406,7 @@ int jsession_create(const struct jsession_config *cfg, const struct jsession_cbs
 		rc = -ENOMEM;
 		goto fail;
 	}
-	js->cbs = *cbs;
-	js->media = cfg->media;
-	js->vsend = cfg->vsend;
-	js->main = cfg->main;
-	js->want_video = cfg->video;
-	snprintf(js->cname, sizeof(js->cname), "%s", cfg->cname ? cfg->cname : "ttymeet");
+	take_config(js, cfg, cbs);
 	const char *initiator = xml_attr(initiate, "initiator");
 	if (!copy_tok(js->sid, sizeof(js->sid), xml_attr(initiate, "sid")) ||
 	    !copy_tok(js->remote, sizeof(js->remote), cfg->remote) ||
@@ -495,13 +502,8 @@ int jsession_offer(const struct jsession_config *cfg, const struct jsession_cbs 
 	if (!js || !(sdp = malloc(SDP_BUF)) || !(xml = malloc(ACCEPT_BUF)) ||
 	    sdp_session_create(&offer) < 0)
 		goto fail;
-	js->cbs = *cbs;
-	js->media = cfg->media;
-	js->vsend = cfg->vsend;
-	js->main = cfg->main;
-	js->want_video = cfg->video;
+	take_config(js, cfg, cbs);
 	js->initiator_side = true;
-	snprintf(js->cname, sizeof(js->cname), "%s", cfg->cname ? cfg->cname : "ttymeet");
 	if (!cbs->send_iq || !cfg->peer->cert || !copy_tok(js->sid, sizeof(js->sid), sid) ||
 	    !copy_tok(js->remote, sizeof(js->remote), cfg->remote) ||
 	    !copy_tok(js->initiator, sizeof(js->initiator), cfg->owner)) {
