@@ -249,6 +249,10 @@ static void on_event(void *user, const struct session_event *ev)
 		if (b->script && ev->on && !ev->self)
 			script_observe_talking(b->script, now, ev->name);
 		break;
+	case SESSION_EV_SPEAKER:
+		if (b->script && ev->on && !ev->self)
+			script_observe_speaker(b->script, now, ev->name);
+		break;
 	case SESSION_EV_CHAT:
 		if (b->script && !ev->self) {
 			/* "from bob" means the call participant bob; a chat-only identity of that

@@ -553,8 +553,8 @@ static int parse_expect(struct script *s, struct cursor *c, size_t stmt_start)
 			rc = parse_word_or_quoted(c, SCRIPT_NAME_MAX, "name", &e.name);
 		if (rc == 0)
 			rc = parse_within(c, in);
-	} else if (accept(c, "talking")) {
-		in->type = SCRIPT_EXP_TALKING;
+	} else if (accept(c, "talking") || accept(c, "speaker")) {
+		in->type = c->s[kw] == 't' ? SCRIPT_EXP_TALKING : SCRIPT_EXP_SPEAKER;
 		s->needs |= SCRIPT_NEED_TALKING;
 		rc = parse_word_or_quoted(c, SCRIPT_NAME_MAX, "name", &e.name);
 		if (rc == 0)
@@ -564,7 +564,8 @@ static int parse_expect(struct script *s, struct cursor *c, size_t stmt_start)
 		rc = expect_kw(c, "error", "expected error (expect no error)");
 	} else {
 		rc = fail_at(c, kw,
-			     "expected participants, audio, video, chat, talking or no error");
+			     "expected participants, audio, video, chat, talking, speaker or no "
+			     "error");
 	}
 	if (rc == 0)
 		rc = expect_end(c);
@@ -793,6 +794,9 @@ static void fail_expect(struct script *s, struct expect *e, uint64_t when, bool 
 	case SCRIPT_EXP_TALKING:
 		snprintf(why, sizeof(why), "no talking from %s %s %s", e->name, after, t);
 		break;
+	case SCRIPT_EXP_SPEAKER:
+		snprintf(why, sizeof(why), "%s was not the main speaker %s %s", e->name, after, t);
+		break;
 	case SCRIPT_EXP_NO_ERROR:
 		snprintf(why, sizeof(why), "an error at %s", t);
 		break;
@@ -893,6 +897,12 @@ void script_observe_talking(struct script *s, uint64_t now_ms, const char *name)
 {
 	if (name)
 		observe(s, now_ms, SCRIPT_EXP_TALKING, name_matches, name);
+}
+
+void script_observe_speaker(struct script *s, uint64_t now_ms, const char *name)
+{
+	if (name)
+		observe(s, now_ms, SCRIPT_EXP_SPEAKER, name_matches, name);
 }
 
 void script_observe_error(struct script *s, uint64_t now_ms)

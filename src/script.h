@@ -49,6 +49,8 @@
  *     expect chat "TEXT" within TIME         a message from someone else containing TEXT
  *     expect chat "TEXT" from NAME within TIME  ... sent by NAME
  *     expect talking NAME within TIME        NAME started talking
+ *     expect speaker NAME within TIME        NAME became the meeting's main speaker (a
+ *                                            Jitsi bridge's dominant speaker)
  *     expect no error                        no error happened until the end
  *
  *   Example:
@@ -120,6 +122,7 @@ enum script_expect_type {
 	SCRIPT_EXP_VIDEO,
 	SCRIPT_EXP_CHAT,
 	SCRIPT_EXP_TALKING,
+	SCRIPT_EXP_SPEAKER,
 	SCRIPT_EXP_NO_ERROR,
 };
 
@@ -138,7 +141,7 @@ struct script_expect_info {
 	enum script_cmp cmp;  /* PARTICIPANTS */
 	unsigned count;       /* PARTICIPANTS: N */
 	const char *text;     /* CHAT: TEXT */
-	const char *name;     /* CHAT: NAME or NULL; TALKING: NAME */
+	const char *name;     /* CHAT: NAME or NULL; TALKING, SPEAKER: NAME */
 	enum script_state state;
 	uint64_t when_ms;     /* MET: when it was observed; FAILED: when it was decided */
 	bool changed;         /* the latest script_check/script_finish found it in a new state */
@@ -194,6 +197,8 @@ void script_observe_video(struct script *s, uint64_t now_ms);
 void script_observe_chat(struct script *s, uint64_t now_ms, const char *from, const char *text);
 /* The participant named name started talking. */
 void script_observe_talking(struct script *s, uint64_t now_ms, const char *name);
+/* The participant named name became the meeting's main speaker (SESSION_EV_SPEAKER). */
+void script_observe_speaker(struct script *s, uint64_t now_ms, const char *name);
 /* An error happened (fails expect no error at once). */
 void script_observe_error(struct script *s, uint64_t now_ms);
 

@@ -41,7 +41,8 @@ its offer) and asks for lastN 1 (carl) or 0 (alice, bert):
 - the video SSRCs reach the others with their owners (carl: JSON, alice: XML video content);
 - no video packet goes to alice or bert (lastN 0), carl gets both senders' in turn;
 - the bridge's dominant speaker (from the audio levels) is alice, then bert, and carl's
-  speaker events say so (his bridge channel's DominantSpeakerEndpointChangeEvent);
+  speaker events say so (his bridge channel's DominantSpeakerEndpointChangeEvent), as do his
+  script's expectations (expect speaker NAME);
 - nobody on stage, carl's pictures are the speaker's (the bridge's dominant speaker), named by
   owner in carl's video-frame events: alice's while she speaks, bert's while he does;
 - carl's `/video alice` while bert speaks puts her on stage (onStageSources [her -v0]): her
@@ -172,8 +173,12 @@ def test_three_people_through_the_forwarding_bridge():
         for c in (alice, bert):
             A.media_connected(c, 15)
         t_ab = time.monotonic() - t0
-        carl = start_client(L, HEADLESS + XMPP + ["-n", "carl", "--record", rec, "--video",
-                                                  "--duration", "%.1f" % dur, link], "carl")
+        # carl's script expects the bridge to make each of them the main speaker (exit 7 if not)
+        carl = start_client(L, HEADLESS + XMPP + [
+            "-n", "carl", "--record", rec, "--video", "--duration", "%.1f" % dur, "--script",
+            script(os.path.join(L.dir, "carl.script"),
+                   ["expect speaker %s within %.0fs" % (n, dur - 1) for n in ("alice", "bert")]),
+            link], "carl")
         people = {"carl": carl, "alice": alice, "bert": bert}
         up = A.media_connected(carl, 15)
         t_up = time.monotonic() - carl.started
@@ -385,6 +390,8 @@ def check_video(focus, carl, occ, vssrc, t):
     said = [e["name"] for e in carl.find(lambda e: e["event"] == "speaker" and e.get("on"))]
     print("  sfu.js's dominant speakers in turn: %s; carl's speaker events: %s" % (doms, said))
     assert doms[:2] == ["alice", "bert"] and said[:2] == ["alice", "bert"], (doms, said)
+    ex = carl.find("summary")[-1]["expectations"]  # his script's two "expect speaker"
+    assert ex["met"] == 2 and ex["failed"] == 0, ex
 
     # carl's pictures, named by their owner (from the sources)
     frames = [(e["t"], e["from"]) for e in carl.find("video-frame")]

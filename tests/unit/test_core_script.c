@@ -506,6 +506,31 @@ static void test_expectations_met(void **state)
 	script_destroy(s);
 }
 
+/* expect speaker: met by the speaker event naming that person, not by their talking nor by
+ * someone else becoming the speaker; fails with its own line after the deadline. */
+static void test_expect_speaker(void **state)
+{
+	(void)state;
+	struct script *s = parse_ok("expect speaker alice within 5s\n"
+				    "expect speaker \"bob b\" within 5s\n");
+	struct script_status st;
+	assert_int_equal(exp_info(s, 0).type, SCRIPT_EXP_SPEAKER);
+	script_observe_talking(s, 1000, "alice");
+	script_observe_speaker(s, 1500, "carol");
+	script_check(s, 2000, &st);
+	assert_int_equal(st.met, 0);
+	script_observe_speaker(s, 2500, "alice");
+	script_check(s, 3000, &st);
+	assert_int_equal(st.met, 1);
+	assert_int_equal(exp_info(s, 0).state, SCRIPT_MET);
+	script_check(s, 6000, &st);
+	assert_int_equal(st.failed, 1);
+	assert_string_equal(exp_info(s, 1).message, "line 2: expect speaker \"bob b\" within 5s: "
+			    "bob b was not the main speaker after 5.0 s");
+	assert_int_equal(script_exit_code(s), 7);
+	script_destroy(s);
+}
+
 static void test_expectations_failed(void **state)
 {
 	(void)state;
@@ -639,6 +664,7 @@ int main(void)
 		cmocka_unit_test(test_tick_schedule),
 		cmocka_unit_test(test_expectations_met),
 		cmocka_unit_test(test_expectations_failed),
+		cmocka_unit_test(test_expect_speaker),
 		cmocka_unit_test(test_participant_messages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
