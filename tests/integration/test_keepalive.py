@@ -80,8 +80,10 @@ def test_frozen_server_noticed_and_recovered():
                 "noticed by something else than the keepalive\n%s" % c.describe())
             time.sleep(3)  # reconnect attempts meet a frozen server meanwhile
         finally:
+            # counted before the server thaws: the rejoin may come within milliseconds, before
+            # this thread runs again (CI saw it land 10 ms after SIGCONT and go uncounted)
+            n_cont = len(c.events)
             os.kill(L.janus_pid, signal.SIGCONT)
-        n_cont = len(c.events)
         j2 = c.wait_event("joined", 30, start=n_cont)
         c.wait_event(lambda e: e["event"] == "media" and e.get("kind") == "audio"
                      and e.get("state") == "connected", 15, start=n_cont)
