@@ -130,7 +130,17 @@ class Client:
 
     def describe(self):
         """Events and the stderr tail, for failure messages."""
-        evs = "\n    ".join(json.dumps(e) for e in self.events[-30:]) or "(none)"
+        # Pictures come ten a second and would push everything else out: counted, not listed.
+        shown, frames = [], []
+        for e in self.events:
+            if e["event"] == "video-frame":
+                frames.append(e["t"])
+            else:
+                shown.append(json.dumps(e))
+        if frames:
+            shown.append("(%d video-frame events, t=%.2f..%.2f)" % (len(frames), frames[0],
+                                                                     frames[-1]))
+        evs = "\n    ".join(shown[-30:]) or "(none)"
         err = "\n    ".join(self.stderr.splitlines()[-20:]) or "(empty)"
         bad = "\n    ".join(self.bad_lines[-5:])
         return ("%s (exit %s)\n  events:\n    %s\n  stderr:\n    %s%s"

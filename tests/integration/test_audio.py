@@ -29,12 +29,14 @@ at once under ASan they stopped hearing each other (r < 0.5).
 """
 
 import array
+import calendar
 import math
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import wave
 
 import harness
@@ -214,10 +216,23 @@ def dbfs(v):
     return 20 * math.log10(v) if v > 0 else -200.0
 
 
-def mono_time(client, t):
-    """A client's event time t on this process' monotonic clock (approximation: the client's
-    t = 0 is taken as the moment it was started; the error is its start-up time, some ms)."""
-    return client.started + t
+def recording_origin(path):
+    """When a recording began, on our monotonic clock: its file's birth (statx btime, ns; the
+    first frame is written one 20 ms tick later). A listener's recording begins when its media
+    is set up, some time after its t = 0 (0.1-0.4 s, a second under ASan on a busy machine): a
+    place in it must be reckoned from here, not from the listener's start."""
+    txt = subprocess.run(["stat", "-c", "%w", path], capture_output=True, text=True,
+                         check=True).stdout.strip()
+    day, clock, zone = txt.split()
+    hms, _, frac = clock.partition(".")
+    real = calendar.timegm(time.strptime("%s %s" % (day, hms), "%Y-%m-%d %H:%M:%S"))
+    real -= (int(zone[:3]) * 3600 + int(zone[0] + zone[3:]) * 60) - float("0." + (frac or "0"))
+    return real - (time.time() - time.monotonic()) + 0.02
+
+
+def on_rec(t, speaker, rec_origin):
+    """A time t of the speaker's clock in a recording that began at rec_origin."""
+    return t + speaker.origin - rec_origin
 
 
 def media_connected(client, timeout=15, start=0, kind="audio"):
@@ -269,7 +284,8 @@ class Workdir:
 
 def play_and_record(L, wd, speech_path, a_args=(), a_extra_s=2.0, b_tail_s=3.0):
     """B records (joins first), A plays speech_path; both leave on --duration. Returns
-    (a, b, info): info has A's id, start_on_b (when A's media came up, on B's clock, s), the
+    (a, b, info): info has A's id, when A's media came up on B's clock (start_on_b, s) and
+    in B's recording (start_on_rec), where B's recording began on B's clock (rec_on_b), the
     speech length and both durations."""
     rate, x = read_wav(speech_path)
     length = len(x) / rate
@@ -284,25 +300,51 @@ def play_and_record(L, wd, speech_path, a_args=(), a_extra_s=2.0, b_tail_s=3.0):
     ma = media_connected(a)
     exit_ok(a, a_dur + 15)
     exit_ok(b, b_dur + 15)
-    # A's first frame leaves at the first 20 ms tick after its media came up.
-    start_on_b = mono_time(a, ma["t"]) - b.started
-    return a, b, {"a_id": ja["id"], "start_on_b": start_on_b, "length": length,
-                  "a_dur": a_dur, "b_dur": b_dur, "a_media_t": ma["t"]}
+    # A's first frame leaves at the first 20 ms tick after its media came up; B's recording
+    # began when B's media came up.
+    rec0 = recording_origin(wd("b.wav"))
+    return a, b, {"a_id": ja["id"], "start_on_b": ma["t"] + a.origin - b.origin,
+                  "start_on_rec": on_rec(ma["t"], a, rec0), "rec_on_b": rec0 - b.origin,
+                  "length": length, "a_dur": a_dur, "b_dur": b_dur, "a_media_t": ma["t"]}
 
 
-def correlate_recording(ref_path, rec_path, start_on_b, lo_s=-0.3, hi_s=1.2):
+def correlate_recording(ref_path, rec_path, start_on_rec, lo_s=-0.6, hi_s=1.2):
     """Aligned envelope correlation of the recording against the reference, with A's start
-    expected at start_on_b seconds into the recording. Returns (r, [lag s per block])."""
+    expected at start_on_rec seconds into the recording (on_rec), searched from lo_s to hi_s
+    around it. Returns (r, [lag s per block]). A recording holds the frames B played: when
+    B's process stalls longer than its media clock catches up (MAX_CATCHUP in src/media.c),
+    it skips ahead, and under ASan on a busy machine files were seen 0.2 s short of the wall
+    clock at their start (hence lo_s)."""
     ref = envelope_of(ref_path)
     rec = envelope_of(rec_path)
-    base = start_on_b / WIN_S
+    base = start_on_rec / WIN_S
     r, lags = aligned_correlation(ref, rec, base + lo_s / WIN_S, base + hi_s / WIN_S)
     return r, [None if lag is None else round(lag * WIN_S, 2) for lag in lags]
 
 
+def two_voices_correlation(ref_path, rec_path, start_on_rec, max_offset_s=0.3):
+    """correlate_recording for a recording of two voices saying the same thing, the second
+    some unknown offset (0..max_offset_s) behind the first: two bots playing one file, each
+    started at its own join and queued apart in a mixer (Janus's AudioBridge keeps each
+    participant's queue, so a burst from one under load delays it for good: 140 ms once).
+    The model's envelope is sqrt(e(t)^2 + e(t - d)^2) (two uncorrelated copies); returns
+    (r, d in s, lags) for the offset that matches best."""
+    ref = envelope_of(ref_path)
+    rec = envelope_of(rec_path)
+    base = start_on_rec / WIN_S
+    best = (-1.0, 0.0, [])
+    for k in range(0, int(round(max_offset_s / WIN_S)) + 1, 2):
+        two = [math.sqrt((ref[i] if i < len(ref) else 0.0) ** 2 +
+                         (ref[i - k] if i >= k else 0.0) ** 2) for i in range(len(ref) + k)]
+        r, lags = aligned_correlation(two, rec, base - 0.6 / WIN_S, base + 1.2 / WIN_S)
+        if r > best[0]:
+            best = (r, k * WIN_S, [None if x is None else round(x * WIN_S, 2) for x in lags])
+    return best
+
+
 def check_talking(b, a_id, lag_s, span):
     """B saw A talking (on) while A's speech was playing on B's side: A's file starts lag_s
-    into B's recording (B's clock), its speech spans windows span[0]..span[1] of the file."""
+    s on B's clock, its speech spans windows span[0]..span[1] of the file."""
     lo = lag_s + span[0] * WIN_S - 0.2
     hi = lag_s + span[1] * WIN_S + 0.5
     on = b.find(lambda e: e["event"] == "talking" and e.get("id") == a_id
@@ -321,18 +363,19 @@ def test_speech_reaches_listener():
         length = speech(src)
         assert 6.0 <= length <= 11.0, "espeak-ng made %.1f s of speech" % length
         a, b, info = play_and_record(L, wd, src)
-        r, lags = correlate_recording(src, wd("b.wav"), info["start_on_b"])
-        print("  envelope correlation %.3f, lags %s s (A started at %.3f s on B's clock)"
-              % (r, lags, info["start_on_b"]))
+        r, lags = correlate_recording(src, wd("b.wav"), info["start_on_rec"])
+        print("  envelope correlation %.3f, lags %s s (A started at %.3f s of B's recording)"
+              % (r, lags, info["start_on_rec"]))
         assert r >= 0.7, "B's recording does not match A's speech: r=%.3f\n%s\n%s" % (
             r, a.describe(), b.describe())
         # Negative control: the same measure on words A never said stays low.
         other = wd("other.wav")
         speech(other, STORY[:150])
-        r_other, _ = correlate_recording(other, wd("b.wav"), info["start_on_b"])
+        r_other, _ = correlate_recording(other, wd("b.wav"), info["start_on_rec"])
         print("  negative control (unrelated sentence): %.3f" % r_other)
         assert r_other < 0.5, "the measure does not discriminate: r=%.3f" % r_other
-        check_talking(b, info["a_id"], lags[0] if lags[0] is not None else info["start_on_b"],
+        check_talking(b, info["a_id"], info["rec_on_b"] + (lags[0] if lags[0] is not None
+                                                           else info["start_on_rec"]),
                       speech_span(envelope_of(src)))
         check_stats_flow(a, info["a_dur"], info["a_media_t"])
         # A sent audio, B received it: the stats say so too.
@@ -363,7 +406,7 @@ def test_muted_speaker_is_silent():
         loud = sorted(ref_env)[int(len(ref_env) * 0.9)]
         limit = loud * 0.01
         rec = envelope_of(wd("b.wav"))
-        first = int((info["start_on_b"]) / WIN_S)
+        first = int(info["start_on_rec"] / WIN_S)
         last = first + int(info["length"] / WIN_S)
         window = rec[first:last]
         assert len(window) > 0.9 * (last - first), "recording too short: %d windows" % len(rec)
@@ -400,7 +443,7 @@ def test_speech_over_impaired_link():
         L.impair(loss_pct=5, delay_ms=40, jitter_ms=30, keep_order="up")
         # Lost TCP segments can slow the join by seconds: more time before --duration ends.
         a, b, info = play_and_record(L, wd, src, a_extra_s=6.0)
-        r, lags = correlate_recording(src, wd("b.wav"), info["start_on_b"], hi_s=1.5)
+        r, lags = correlate_recording(src, wd("b.wav"), info["start_on_rec"], hi_s=1.5)
         fw = L.forwarder_stats()
         late = L.log_text().count("IN LATE SN")
         print("  per block: %s; Janus dropped %d packets as late"

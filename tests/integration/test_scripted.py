@@ -179,12 +179,17 @@ def test_fleet_plays_one_encoding():
                   for w in ("play-1", "play-2")]
         assert f.wait_exit(dur + 15) == 0, f.describe()
         assert b.wait_exit(dur + 20) == 0, b.describe()
-        start_on_b = T.mono_time(f, min(starts)) - b.started
-        r, lags = T.correlate_recording(src, wd("b.wav"), start_on_b)
-        print("  bots started %.3f s apart; envelope correlation %.3f, lags %s s"
-              % (abs(starts[0] - starts[1]), r, lags))
-        assert r >= 0.6, "bob's recording does not match the bots' speech: r=%.3f\n%s" % (
+        start_on_rec = T.on_rec(min(starts), f, T.recording_origin(wd("b.wav")))
+        r, offset, lags = T.two_voices_correlation(src, wd("b.wav"), start_on_rec)
+        other = wd("other.wav")
+        T.speech(other, T.STORY[:150])
+        r_other, _, _ = T.two_voices_correlation(other, wd("b.wav"), start_on_rec)
+        print("  bots started %.3f s apart; envelope correlation %.3f with the second voice "
+              "%.2f s behind, lags %s s; an unrelated sentence: %.3f"
+              % (abs(starts[0] - starts[1]), r, offset, lags, r_other))
+        assert r >= 0.7, "bob's recording does not match the bots' speech: r=%.3f\n%s" % (
             r, b.describe())
+        assert r_other < 0.5, "the measure does not discriminate: r=%.3f" % r_other
         talking = {e["name"] for e in b.find("talking") if e.get("on")}
         assert {"play-1", "play-2"} <= talking, b.describe()
 

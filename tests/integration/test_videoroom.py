@@ -36,9 +36,6 @@ is looked for from where the previous one was found. The helpers below are used 
 test_videoroom_turns.py and test_videoroom_choice.py too.
 """
 
-import calendar
-import subprocess
-import time
 
 import harness
 from harness import HEADLESS, lab, start_client
@@ -82,24 +79,6 @@ def on_clock(t, speaker, listener):
     """A time t of the speaker's clock on the listener's clock (each clock's origin from its
     events: harness.Client.origin)."""
     return t + speaker.origin - listener.origin
-
-
-def recording_origin(path):
-    """When a recording began, on our monotonic clock: its file's birth (statx btime, ns; the
-    first frame is written one 20 ms tick later). A listener's recording begins some time
-    after its t = 0 (its media set up: 0.1-0.4 s on a busy machine)."""
-    txt = subprocess.run(["stat", "-c", "%w", path], capture_output=True, text=True,
-                         check=True).stdout.strip()
-    day, clock, zone = txt.split()
-    hms, _, frac = clock.partition(".")
-    real = calendar.timegm(time.strptime("%s %s" % (day, hms), "%Y-%m-%d %H:%M:%S"))
-    real -= (int(zone[:3]) * 3600 + int(zone[0] + zone[3:]) * 60) - float("0." + (frac or "0"))
-    return real - (time.time() - time.monotonic()) + 0.02
-
-
-def on_rec(t, speaker, rec_origin):
-    """A time t of the speaker's clock in a recording that began at rec_origin."""
-    return t + speaker.origin - rec_origin
 
 
 def exit_clean(c, timeout, reason="duration"):
@@ -238,12 +217,12 @@ def test_three_hear_each_other():
         # tick), so where a turn lies in the recording is tracked from the previous one.
         for n, c in cl.items():
             rec = wd(n + ".wav")
-            rec0 = recording_origin(rec)
+            rec0 = A.recording_origin(rec)
             drift, heard = 0.0, []
             for who, at, (path, length, span), muted in turns:
                 t0 = on_clock(at, cl[who], c)
                 s0, s1 = t0 + span[0] * A.WIN_S, t0 + span[1] * A.WIN_S
-                r0 = on_rec(at, cl[who], rec0)
+                r0 = A.on_rec(at, cl[who], rec0)
                 if who == n or muted:
                     # Nobody hears themselves (the others are silent then), nor a muted one.
                     what = ("%s during its own turn at %.1f s" % (n, at) if who == n else
@@ -283,7 +262,7 @@ def test_three_hear_each_other():
                                         "%s" % (n, who, on, off, mine))
             other = wd("nobody.wav")
             A.speech(other, NOBODY_SAID, speed=165)
-            r_no, _ = A.correlate_recording(other, rec, on_rec(turns[1][1], cl["bob"], rec0))
+            r_no, _ = A.correlate_recording(other, rec, A.on_rec(turns[1][1], cl["bob"], rec0))
             print("  negative control (a sentence nobody said): %.3f" % r_no)
             assert r_no < 0.5, "the measure does not discriminate: r=%.3f" % r_no
 
@@ -337,7 +316,7 @@ def test_talking_without_audio_levels():
         exit_clean(alice, duration + 15)
         exit_clean(bob, duration + 15)
         t0 = on_clock(at, alice, bob)
-        r, _ = turn_check(wd("b.wav"), path, on_rec(at, alice, recording_origin(wd("b.wav"))),
+        r, _ = turn_check(wd("b.wav"), path, A.on_rec(at, alice, A.recording_origin(wd("b.wav"))),
                           "alice", "bob")
         assert r >= 0.7, "bob does not hear alice: r=%.3f\n%s" % (r, bob.describe())
         lo, hi = t0 + span[0] * A.WIN_S - 0.2, t0 + span[1] * A.WIN_S + 0.6
@@ -364,7 +343,7 @@ def test_speech_under_loss():
         joined_vr(alice, 20)
         exit_clean(alice, duration + 20)
         exit_clean(bob, duration + 20)
-        r, _ = turn_check(wd("b.wav"), src, on_rec(at, alice, recording_origin(wd("b.wav"))),
+        r, _ = turn_check(wd("b.wav"), src, A.on_rec(at, alice, A.recording_origin(wd("b.wav"))),
                           "alice", "bob")
         bst = bob.find("stats")
         print("  bob's stats: %s" % [(e.get("loss_pct"), e.get("concealed"), e.get("fec"))

@@ -69,10 +69,10 @@ def test_five_in_turn():
             V.exit_clean(c, duration + 15)
 
         rec = wd("lis.wav")
-        rec0 = V.recording_origin(rec)
-        turns = [(n, V.on_clock(at, sp[n], lis), V.on_rec(at, sp[n], rec0), s)
+        rec0 = A.recording_origin(rec)
+        turns = [(n, V.on_clock(at, sp[n], lis), A.on_rec(at, sp[n], rec0), s)
                  for n, at, s in plan]
-        turns.append(("p3b", V.on_clock(say_at, p3b, lis), V.on_rec(say_at, p3b, rec0),
+        turns.append(("p3b", V.on_clock(say_at, p3b, lis), A.on_rec(say_at, p3b, rec0),
                       sents[5]))
         placed = []
         drift = 0.0  # a stream's delay may change (jitter buffer): from the turn before
