@@ -10,10 +10,13 @@
  *
  * One stream is shown at a time. A bridge may forward several on one m-line (Jitsi's, when
  * it forwards more than one person's video): the first SSRC is followed, and packets of
- * another are ignored (counted) unless it is the one wanted (cbs->wanted_cb) while the shown
- * one is not, or the shown one has been quiet for VRECV_QUIET_MS (it stopped: the bridge
- * switched). Without that, every change of SSRC would restart the decoder and ask for a
+ * another are ignored (counted) unless that one ranks higher than the shown one
+ * (cbs->rank_cb: whom the user picked, what the bridge says it forwards, a person's newer
+ * stream; the caller's policy), or the shown one has been quiet for VRECV_QUIET_MS (it
+ * stopped: the bridge switched without saying so). A switch takes the other stream from its
+ * next packet on. Without that, every change of SSRC would restart the decoder and ask for a
  * keyframe: interleaved streams would show each person in turn, a few pictures a second.
+ * Ranks only order streams: as long as they do not change, each pair switches at most once.
  */
 #ifndef TTM_SRC_VRECV_H
 #define TTM_SRC_VRECV_H
@@ -42,8 +45,9 @@ struct vrecv_config {
 struct vrecv_callbacks {
 	/* A decoded picture, valid during the call. */
 	void (*frame_cb)(void *user, const struct video_image *img);
-	/* True if the stream ssrc is the one the user wants to see (see above); NULL: none is. */
-	bool (*wanted_cb)(void *user, uint32_t ssrc);
+	/* How much stream ssrc should be shown (see above): packets of a stream that ranks
+	 * higher than the shown one switch to it. NULL: all rank the same. */
+	int (*rank_cb)(void *user, uint32_t ssrc);
 	void *user;
 };
 

@@ -11,6 +11,7 @@
 #include "src/jitsi/colibri.h"
 #include "src/jitsi/jingle.h"
 #include "src/jitsi/jsession.h"
+#include "src/jitsi/vpick.h"
 #include "src/media.h"
 
 #define SERVICE_UNAVAILABLE "<error type='cancel'><service-unavailable " \
@@ -58,6 +59,7 @@ struct jcall {
 	int chan_last_n;              /* the lastN it was given */
 	uint64_t dominant;            /* the bridge's dominant speaker (roster id), 0: nobody */
 	char dominant_nick[NICK_MAX]; /* and their occupant name */
+	struct jvpick *vpick;         /* the bridge session's videos: which to show (vpick.h) */
 	bool joined;                  /* we are in the room (jcall_joined) */
 	GHashTable *people;           /* the other occupants' names (owned keys) */
 	GSource *p2p_timer;           /* a deferred offer (BACK_TO_P2P_MS), or NULL */
@@ -142,6 +144,8 @@ static void on_source(void *user, const struct jingle_source *src, bool added)
 		l->named = true;
 	if (src->ssrc == 0) /* audio for talking, video for whose pictures */
 		return;
+	if (!l->p2p && src->kind == SDP_KIND_VIDEO && !(nick && !strcmp(nick, c->nick)))
+		jvpick_source(c->vpick, src->ssrc, nick, src->name, added);
 	gpointer key = GUINT_TO_POINTER(src->ssrc);
 	if (!added) {
 		const char *was = g_hash_table_lookup(c->owners, key);
@@ -213,6 +217,7 @@ static void chan_closed(void *user, int err, const char *why, unsigned retry_ms)
 	struct jcall *c = user;
 	(void)err;
 	set_dominant(c, 0, NULL); /* not known until the bridge says it again */
+	jvpick_unknown(c->vpick); /* nor what it forwards */
 	if (c->chan_told)
 		return;
 	c->chan_told = true; /* colibri.c retries after 1, 2, 4, ... s: said once */
@@ -220,7 +225,15 @@ static void chan_closed(void *user, int err, const char *why, unsigned retry_ms)
 	    retry_ms ? ", trying again" : "");
 }
 
+/* What the bridge forwards to us (colibri.h): which video to show (vpick.h). */
+static void chan_forwarded(void *user, const char *const *ids, size_t n, bool by_source)
+{
+	struct jcall *c = user;
+	jvpick_forwarded(c->vpick, ids, n, by_source);
+}
+
 static const struct jcolibri_cbs chan_cbs = { .dominant = chan_dominant,
+					      .forwarded = chan_forwarded,
 					      .closed = chan_closed };
 
 /* The videos we ask the bridge for: the preview shows one picture; none without video
@@ -274,6 +287,7 @@ static void close_channel(struct jcall *c)
 	c->chan = NULL;
 	c->chan_told = false;
 	set_dominant(c, 0, NULL);
+	jvpick_reset(c->vpick); /* (the bridge session ends with its channel) */
 }
 
 /* ---- which leg carries the media ---- */
@@ -380,15 +394,14 @@ static void on_frame(void *user, uint32_t ssrc, const struct video_image *img)
 		c->cbs.frame(c->cbs.user, id, img);
 }
 
-/* The stream to show when the bridge forwards several videos: whom the user picked, else the
- * bridge's dominant speaker (src/vrecv.h follows the first one otherwise). */
-static bool on_video_wanted(void *user, uint32_t ssrc)
+/* Which stream to show when the bridge forwards several videos (src/vrecv.h's rank_cb): whom
+ * the user picked, else the bridge's dominant speaker, as far as the bridge forwards them
+ * (vpick.h). A direct session has one person's video: all rank the same. */
+static int on_video_rank(void *user, uint32_t ssrc)
 {
 	struct leg *l = user;
 	struct jcall *c = l->c;
-	const char *want = c->stage[0] ? c->stage : c->dominant_nick;
-	const char *nick = g_hash_table_lookup(c->owners, GUINT_TO_POINTER(ssrc));
-	return !l->p2p && want[0] && nick && !strcmp(nick, want);
+	return l->p2p ? 0 : jvpick_rank(c->vpick, ssrc, c->stage, c->dominant_nick);
 }
 
 static void on_video_out(void *user)
@@ -462,7 +475,7 @@ static void initiate(struct jcall *c, const struct xml_node *iq, const struct xm
 				      .video = c->cfg.video, .vsend = c->vsend };
 	struct jsession_cbs jcb = { .send_iq = send_iq, .media = on_media, .source = on_source,
 				    .ended = on_ended, .frame = on_frame,
-				    .video_wanted = on_video_wanted, .video_out = on_video_out,
+				    .video_rank = on_video_rank, .video_out = on_video_out,
 				    .user = l };
 	char err[256] = "";
 	l->named = false;
@@ -688,6 +701,7 @@ void jcall_occupant_left(struct jcall *c, const char *nick)
 		set_dominant(c, 0, NULL);
 	if (!strcmp(c->stage, nick))
 		c->stage[0] = '\0';
+	jvpick_owner_left(c->vpick, nick);
 	if (g_hash_table_remove(c->people, nick))
 		maybe_p2p(c, true);
 	GHashTableIter it;
@@ -739,6 +753,12 @@ int jcall_create(const struct jcall_config *cfg, const struct jcall_cbs *cbs, st
 		c->leg[i] = (struct leg){ .c = c, .p2p = i == P2P };
 	c->owners = g_hash_table_new_full(NULL, NULL, NULL, g_free);
 	c->people = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+	if (jvpick_create(&c->vpick) < 0) {
+		g_hash_table_destroy(c->owners);
+		g_hash_table_destroy(c->people);
+		free(c);
+		return -ENOMEM;
+	}
 	if (cfg->media)
 		media_set_stream_cb(cfg->media, on_stream, c);
 	if (cfg->video_out) {
@@ -807,6 +827,7 @@ void jcall_destroy(struct jcall *c, bool polite)
 	loop_source_drop(&c->p2p_timer);
 	g_hash_table_destroy(c->owners);
 	g_hash_table_destroy(c->people);
+	jvpick_destroy(c->vpick);
 	vsend_destroy(c->vsend);
 	free(c);
 }

@@ -50,9 +50,13 @@
  * the bridge shows). Without a channel the bridge forwards video by its own defaults (a
  * videobridge: everyone's), and everything else works the same.
  * Several videos on the bridge session's one video m-line (no channel, or while the bridge
- * switches): the preview shows one, the stream of whom the user picked (jcall_show) or else
- * of the dominant speaker when it comes, otherwise the first one until it stops
- * (src/vrecv.h), never each in turn.
+ * switches): the preview shows one, never each in turn (src/vrecv.h, ranked by
+ * src/jitsi/vpick.h): of those the bridge says it forwards (the channel's ForwardedSources or
+ * LastNEndpointsChangeEvent), the stream of whom the user picked (jcall_show), else of the
+ * dominant speaker, else of the first it names; a stream it says it no longer forwards gives
+ * way at once, and a person's newer video source replaces their older one at once. Before
+ * the bridge says what it forwards (or without a channel): the picked person's, else the
+ * dominant speaker's when it comes, otherwise the first one until it stops.
  * Thread: the loop's.
  */
 #ifndef TTM_SRC_JITSI_CALL_H

@@ -122,8 +122,9 @@ struct jcolibri_cbs {
 	void (*dominant)(void *user, const char *endpoint, bool silence);
 	/* The bridge lost (active false) or regained an endpoint's media. May be NULL. */
 	void (*connectivity)(void *user, const char *endpoint, bool active);
-	/* The videos the bridge now forwards to us: source names (by_source) or endpoint ids.
-	 * May be NULL. */
+	/* The videos the bridge now forwards to us: source names (by_source) or endpoint ids,
+	 * the whole set each time (at most JCOLIBRI_LIST_MAX: a longer list is cut). May be
+	 * NULL. */
 	void (*forwarded)(void *user, const char *const *ids, size_t n, bool by_source);
 	/* The channel failed or closed (err: negative errno, 0 closed by the bridge), why: one
 	 * line without the URL; it is tried again in retry_ms (0: never again: the URL cannot

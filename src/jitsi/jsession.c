@@ -228,10 +228,10 @@ static enum sdp_dir our_dir(const struct sdp_media *m, bool theirs)
 	return m->dir;
 }
 
-static bool on_video_wanted(void *user, uint32_t ssrc)
+static int on_video_rank(void *user, uint32_t ssrc)
 {
 	struct jsession *js = user;
-	return js->cbs.video_wanted && js->cbs.video_wanted(js->cbs.user, ssrc);
+	return js->cbs.video_rank ? js->cbs.video_rank(js->cbs.user, ssrc) : 0;
 }
 
 /* The receiver of the answer's first video m-line we receive on, if any (0 when there is
@@ -258,7 +258,7 @@ static int setup_video(struct jsession *js, const struct sdp_session *ans, bool 
 				rc.rtx_pt = c->pt;
 		}
 		rc.nack = sdp_codec_has_fb(sdp_codec_by_pt(ans, m, pt), "nack");
-		struct vrecv_callbacks vc = { .frame_cb = on_frame, .wanted_cb = on_video_wanted,
+		struct vrecv_callbacks vc = { .frame_cb = on_frame, .rank_cb = on_video_rank,
 					      .user = js };
 		if (vrecv_create(js->main, &rc, &vc, &js->vrecv) < 0) {
 			js->vrecv = NULL;

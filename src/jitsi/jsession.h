@@ -52,9 +52,10 @@ struct jsession_cbs {
 	/* A decoded video picture from the session's video stream (cfg->video), sent by ssrc;
 	 * valid during the call. NULL: pictures are dropped. */
 	void (*frame)(void *user, uint32_t ssrc, const struct video_image *img);
-	/* Whether the video stream ssrc is the one to show when the bridge forwards several
-	 * (src/vrecv.h: the first one is followed, else). NULL: none is. */
-	bool (*video_wanted)(void *user, uint32_t ssrc);
+	/* How much the video stream ssrc should be shown when the bridge forwards several
+	 * (src/vrecv.h's rank_cb: a stream that ranks higher than the shown one is taken).
+	 * NULL: all rank the same (the first one is followed). */
+	int (*video_rank)(void *user, uint32_t ssrc);
 	/* Our video (cfg->vsend) started going out on this session. NULL: not wanted. */
 	void (*video_out)(void *user);
 	void *user;

@@ -2,8 +2,10 @@
  * packetized (RFC 7741) into RTP and fed to src/vrecv in order, reordered, with a loss, and
  * with the loss repaired by an RTX packet; the decoded pictures must show the pattern and a
  * damaged stream must show nothing until a keyframe; two streams interleaved on one m-line
- * (a bridge forwarding two people's video) must show one of them, not each in turn. Also the
- * sender's feedback handling and the camera's pixel conversion.
+ * (a bridge forwarding two people's video) must show one of them, not each in turn, and
+ * switch at once when the one shown ranks lower than another (src/jitsi/vpick.c's ranks: the
+ * bridge no longer forwards it, its sender's newer SSRC). Also the sender's feedback handling
+ * and the camera's pixel conversion.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -20,6 +22,7 @@
 #include "net/rtp.h"
 #include "net/vp8.h"
 #include "src/camera.h"
+#include "src/jitsi/vpick.h"
 #include "src/testpattern.h"
 #include "src/video.h"
 #include "src/vrecv.h"
@@ -50,6 +53,8 @@ struct fixture {
 	uint32_t want_src;
 	int wrong_src;      /* pictures whose source was not want_src */
 	int last_frame;     /* pattern frame number guessed from the box position */
+	uint32_t wanted;    /* rank_wanted: the SSRC that ranks first */
+	struct jvpick *pick; /* rank_vpick: the ranks */
 };
 
 /* Encodes frames 0..count-1; frames listed in keyframes[] are forced keyframes. */
@@ -334,12 +339,10 @@ static void feed_as(struct vrecv *vr, const struct pkt *p, uint32_t ssrc)
 	vrecv_on_rtp(vr, copy, p->len);
 }
 
-static uint32_t wanted_ssrc;
-
-static bool wanted(void *user, uint32_t ssrc)
+static int rank_wanted(void *user, uint32_t ssrc)
 {
-	(void)user;
-	return ssrc == wanted_ssrc;
+	struct fixture *f = user;
+	return ssrc == f->wanted;
 }
 
 /* Frames of stream A (SSRC) and B (OTHER) interleaved, as a bridge forwards two videos. */
@@ -379,8 +382,8 @@ static void test_two_streams_one_shown(void **state)
 	/* the one wanted (the picked person, the bridge's speaker) is taken at once, for good */
 	struct vrecv_config cfg = { .codec = VIDEO_CODEC_VP8, .pt = PT, .rtx_pt = RTX_PT,
 				    .nack = true };
-	struct vrecv_callbacks cb = { .frame_cb = on_frame, .wanted_cb = wanted, .user = f };
-	wanted_ssrc = OTHER;
+	struct vrecv_callbacks cb = { .frame_cb = on_frame, .rank_cb = rank_wanted, .user = f };
+	f->wanted = OTHER;
 	assert_int_equal(vrecv_create(f->ctx, &cfg, &cb, &vr), 0);
 	f->shown = 0;
 	feed_both(f, vr);
@@ -419,6 +422,83 @@ static void test_quiet_stream_gives_way(void **state)
 	assert_true(f->last_ok);
 	assert_true(st.plis_sent >= 1);      /* asked for B's keyframe */
 	vrecv_destroy(vr);
+}
+
+static int rank_vpick(void *user, uint32_t ssrc)
+{
+	struct fixture *f = user;
+	return jvpick_rank(f->pick, ssrc, NULL, NULL);
+}
+
+static struct vrecv *make_ranked_recv(struct fixture *f)
+{
+	struct vrecv_config cfg = { .codec = VIDEO_CODEC_VP8, .pt = PT, .rtx_pt = RTX_PT,
+				    .nack = true };
+	struct vrecv_callbacks cb = { .frame_cb = on_frame, .rank_cb = rank_vpick, .user = f };
+	struct vrecv *vr;
+	assert_int_equal(vrecv_create(f->ctx, &cfg, &cb, &vr), 0);
+	f->shown = 0;
+	return vr;
+}
+
+/* A Jitsi bridge stops forwarding the stream shown and forwards someone neither picked nor
+ * speaking (its ForwardedSources says so, src/jitsi/vpick.c ranks): that one's packets switch
+ * at once, with no second of silence (before: ignored until VRECV_QUIET_MS), shown from its
+ * next keyframe; the old stream's late packets do not switch back. Then a sender whose video
+ * SSRC changes (a source-add of the same person's new SSRC, no word from the bridge) is
+ * followed at once, and its old SSRC's packets are left alone. */
+static void test_bridge_switch_at_once(void **state)
+{
+	struct fixture *f = *state;
+	static const int keys[] = { 20 };
+	const char *alice[] = { "alice-v0" }, *bert[] = { "bert-v0" };
+	struct vrecv_stats st;
+	make_stream(f, 30, keys, 1);
+	assert_int_equal(jvpick_create(&f->pick), 0);
+	jvpick_source(f->pick, SSRC, "alice", "alice-v0", true);
+	jvpick_source(f->pick, OTHER, "bert", "bert-v0", true);
+	jvpick_forwarded(f->pick, alice, 1, true);
+	struct vrecv *vr = make_ranked_recv(f);
+	size_t i = 0;
+	for (; f->pkts[i].frame < 10; i++)
+		feed(vr, &f->pkts[i]);
+	assert_int_equal(f->shown, 10);
+	feed_as(vr, &f->pkts[i], OTHER); /* in flight before the bridge's word: alice's turn */
+	vrecv_get_stats(vr, &st);
+	assert_int_equal(st.ignored, 1);
+	jvpick_forwarded(f->pick, bert, 1, true);
+	for (; i < f->n; i++) {
+		feed_as(vr, &f->pkts[i], OTHER);
+		if (f->pkts[i].frame == 15)
+			feed(vr, &f->pkts[0]); /* one of alice's, late */
+	}
+	vrecv_get_stats(vr, &st);
+	assert_int_equal(vrecv_source(vr), OTHER);
+	assert_int_equal(f->shown, 10 + 10); /* bert's 20..29, without a second's wait */
+	assert_true(f->last_ok);
+	assert_int_equal(st.ignored, 1 + 1);
+	assert_true(st.plis_sent >= 1);      /* asked for bert's keyframe */
+	vrecv_destroy(vr);
+
+	/* alice's video SSRC changes (her new source added; the bridge says nothing) */
+	jvpick_reset(f->pick);
+	jvpick_source(f->pick, SSRC, "alice", "alice-v0", true);
+	jvpick_source(f->pick, OTHER, "alice", "alice-v0", true);
+	vr = make_ranked_recv(f);
+	for (i = 0; f->pkts[i].frame < 10; i++)
+		feed(vr, &f->pkts[i]);
+	size_t from = i;
+	for (; i < f->n; i++) {
+		feed_as(vr, &f->pkts[i], OTHER);
+		feed(vr, &f->pkts[i]); /* the old one still comes: no taking turns */
+	}
+	vrecv_get_stats(vr, &st);
+	assert_int_equal(vrecv_source(vr), OTHER);
+	assert_int_equal(f->shown, 10 + 10);
+	assert_int_equal(st.ignored, f->n - from); /* every old packet after the new one came */
+	vrecv_destroy(vr);
+	jvpick_destroy(f->pick);
+	f->pick = NULL;
 }
 
 static void test_garbage_is_harmless(void **state)
@@ -515,6 +595,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_vp9, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_streams_one_shown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_quiet_stream_gives_way, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bridge_switch_at_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_garbage_is_harmless, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sender_feedback, setup, teardown),
 		cmocka_unit_test(test_camera_conversion),
