@@ -53,8 +53,11 @@ its offer) and asks for lastN 1 (carl) or 0 (alice, bert):
 Figures printed: correlations, talking spans on carl's clock, packets sfu.js forwarded, whose
 pictures carl got when, the time to the first picture after /video alice.
 
-The two tests (this one and test_video_without_bridge_channel) run at once, each in a lab of
-its own (harness.run(concurrent=True)): ~35 s in all.
+test_bridge_forwards_someone_else: the bridge stops forwarding the video watched and forwards
+someone neither picked nor speaking: the preview follows at once (its own docstring).
+
+Two tests run at once, each in a lab of its own (harness.run(concurrent=2)): this one, and
+test_video_without_bridge_channel then test_bridge_forwards_someone_else: ~35 s in all.
 
 Skips (exit 77) only when node/npm are missing or the probes' npm packages (werift) cannot be
 installed (tests/integration/chatprobe.py installs them as integ_roster_merge does).
@@ -480,6 +483,82 @@ def test_video_without_bridge_channel():
         assert plis <= 8, plis
 
 
+def test_bridge_forwards_someone_else():
+    """The bridge stops forwarding the video carl and dave watch and forwards someone they did
+    not pick and who does not speak: alice and bert publish (nobody says a word), carl and dave
+    watch with `/video bert`; then bert's video stops as far as the bridge goes (focus.py's
+    sfu_video: as a camera gone off) and the bridge forwards alice instead, saying so on the
+    bridge channel: carl's with ForwardedSources (source names), dave's with
+    LastNEndpointsChangeEvent (endpoint ids, a 2021 bridge: focus.py --lastn-event). Both
+    show alice at once (src/jitsi/vpick.c), not after the shown stream's second of silence
+    (src/vrecv.h's fallback: the freeze was ~1.1 s): the gap between bert's last picture and
+    alice's first must stay under 0.6 s. When bert's video is back, the bridge forwards him
+    again (he is still on stage) and both show him within 1 s."""
+    with lab.Lab() as L:
+        ws = L.start_prosody(focus=True)
+        focus = L.start_focus("--sfu", "--lastn-event", "dave")
+        port = int(ws.rsplit(":", 1)[1].split("/")[0])
+        link = "http://%s:%d/%s" % (L.server_addr, port, ROOM)
+        dur = 15.0
+        # every picture shown (the test pattern goes out at 10 a second): --video-fps 30
+        people = {n: start_client(L, HEADLESS + XMPP + (
+            VIDEO if n in ("alice", "bert") else ["--video", "--video-fps", "30"]) +
+            ["-n", n, "--no-p2p", "--duration", "%.1f" % dur, link], n)
+            for n in ("alice", "bert", "carl", "dave")}
+        watch = {n: people[n] for n in ("carl", "dave")}
+        lag = {}
+        for n, c in watch.items():
+            first = c.wait_event(lambda e: e["event"] == "video" and e.get("on"), 20)
+            lag[n] = time.monotonic() - c.started - first["t"]
+
+        def now(n):  # on n's clock
+            return time.monotonic() - watch[n].started - lag[n]
+        for c in watch.values():
+            c.write_stdin("/video bert\n")
+        t_pick = {n: now(n) for n in watch}
+        time.sleep(1.5)
+        focus.command({"sfu_video": "bert", "on": False})
+        t_off = {n: now(n) for n in watch}
+        time.sleep(2.0)
+        focus.command({"sfu_video": "bert", "on": True})
+        t_on = {n: now(n) for n in watch}
+        for c in people.values():
+            A.exit_ok(c, dur + 15)
+
+        occ = {r["name"]: r["occupant"] for r in sfu(focus, "offered")}
+        name = {v: k for k, v in occ.items()}
+        for n in watch:
+            fwd = [r for r in sfu(focus, "forwarding") if r["occupant"] == occ[n]]
+            told = [r["told"] for r in fwd if r.get("told")]
+            order = [[name[x] for x in r["video"]] for r in fwd]
+            frames = [(e["t"], e["from"]) for e in watch[n].find("video-frame")]
+            shown = [(round(e["t"], 2), e["from"]) for e in watch[n].find(
+                lambda e: e["event"] == "video" and e.get("on"))]
+            # bert's pictures after /video bert, up to his video's stop
+            b = {w for t, w in frames if t_pick[n] + 1.0 <= t < t_off[n]}
+            assert b == {"bert"}, (n, "/video bert", shown)
+            a = next((t for t, w in frames if t >= t_off[n] - 0.1 and w == "alice"), None)
+            before = max((t for t, w in frames if a is not None and t < a), default=None)
+            back = next((t for t, w in frames if t >= t_on[n] and w == "bert"), None)
+            gap = a - before if a is not None and before is not None else None
+            print("  %s (%s): forwarded in turn %s; shown %s; bert's video stopped at %.2f s: "
+                  "alice's first picture %s s later, %s s after the last one before it; "
+                  "bert's back %s s after his video came back"
+                  % (n, "ForwardedSources" if n == "carl" else "LastNEndpointsChangeEvent",
+                     order, shown, t_off[n], a and round(a - t_off[n], 2),
+                     gap and round(gap, 3), back and round(back - t_on[n], 2)))
+            kind = "ForwardedSources" if n == "carl" else "LastNEndpointsChangeEvent"
+            assert told and {m["colibriClass"] for m in told} == {kind}, (n, told)
+            assert [["bert"], ["alice"], ["bert"]] in [order[i:i + 3] for i in range(len(order))], \
+                (n, order)
+            assert a is not None and gap is not None and gap < 0.6, (n, gap, shown)
+            assert a < t_off[n] + 0.8, (n, a, t_off[n], shown)
+            # alice's until bert is back (no turns), then bert's
+            mid = {w for t, w in frames if a <= t < t_on[n]}
+            assert mid == {"alice"}, (n, mid, shown)
+            assert back is not None and back < t_on[n] + 1.0, (n, back, t_on[n], shown)
+            assert {w for t, w in frames if back <= t < t_on[n] + 1.5} == {"bert"}, (n, shown)
+
 if __name__ == "__main__":
     import chatprobe
     import shutil
@@ -492,4 +571,4 @@ if __name__ == "__main__":
         print("SKIP test_jitsi_sfu: the probes' npm packages (werift): %s" % e)
         sys.exit(SKIP)
     harness.require_root()
-    harness.run(concurrent=True)
+    harness.run(concurrent=2)

@@ -53,13 +53,19 @@ Behaviours for tests (command line, or at run time as a JSON line on stdin
   --no-channel NAME   with --sfu: the offer to the participant with that display name names no
                       bridge channel (a deployment without colibri-ws: the bridge forwards it
                       every video, its default) (repeatable)
+  --lastn-event NAME  with --sfu: the bridge tells the participant with that display name what
+                      video it forwards with LastNEndpointsChangeEvent (endpoint ids), as 2021
+                      bridges did, instead of ForwardedSources (source names) (repeatable)
 
 Every stanza received is logged as one JSON line to --log (conference requests parsed:
 room, attrs, properties), and a line `ready` is printed on stdout once the component is
 connected. Stdin commands (JSON lines): {"set": {option: value}}, {"send": "<raw xml/>"},
 {"grant": {"room": ROOM_JID, "nick": NICK, "affiliation": "owner"}}, {"quit": true}, and with
 --sfu {"sfu_drop": DISPLAY_NAME} (the others get source-remove for that participant's audio
-while it stays in the room, and the bridge stops forwarding it unless "keep_forwarding": true).
+while it stays in the room, and the bridge stops forwarding it unless "keep_forwarding": true)
+and {"sfu_video": DISPLAY_NAME, "on": false} (the bridge takes that participant's video as
+stopped, as when a camera goes off: it forwards it to nobody, and its receivers get what comes
+next in their allocation; "on": true, back).
 """
 
 import argparse
@@ -466,6 +472,8 @@ class Focus:
                 self.grant(room, o["jid"], g.get("affiliation", "owner"))
         if "sfu_drop" in cmd and self.sfu is not None:
             self.sfu.drop(cmd["sfu_drop"], bool(cmd.get("keep_forwarding")))
+        if "sfu_video" in cmd and self.sfu is not None:
+            self.sfu.video(cmd["sfu_video"], bool(cmd.get("on")))
         if cmd.get("quit"):
             raise SystemExit(0)
         self.note({"command": cmd})
@@ -661,6 +669,9 @@ def main(argv=None):
                     dest="xml_sources", help="with --sfu: XML sources for that display name")
     ap.add_argument("--no-channel", metavar="NAME", action="append", default=[],
                     dest="no_channel", help="with --sfu: no bridge channel for that display name")
+    ap.add_argument("--lastn-event", metavar="NAME", action="append", default=[],
+                    dest="lastn_event", help="with --sfu: LastNEndpointsChangeEvent for that "
+                    "display name (a 2021 bridge), not ForwardedSources")
     args = ap.parse_args(argv)
     if args.error and args.error not in ERROR_TYPES:
         ap.error("--error: one of %s" % ", ".join(sorted(ERROR_TYPES)))

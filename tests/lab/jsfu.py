@@ -31,9 +31,11 @@ sources), offered, accepted (sources: its audio SSRCs, video: its video SSRCs), 
 source-add, source-remove (owners: {occupant: [SSRCs, audio and video]}), connected, ssrc (a
 new SSRC sfu.js receives from it; kind; level: its first packet carries the audio level
 extension), removed (packets received from it, sent to it, video_sent: {sender: video packets
-sent to it}), dropped, left, terminated, error; and sfu.js's channel (open), refused,
+sent to it}), dropped, video (on: its video taken as stopped or back, focus.py's sfu_video),
+left, terminated, error; and sfu.js's channel (open), refused,
 constraints (msg, invalid), dominant, forwarding (video: the senders it now gets, pli: those
-asked for a keyframe), pli (a receiver's picture loss relayed to it: ssrc, for);
+asked for a keyframe, told: the ForwardedSources or LastNEndpointsChangeEvent its channel was
+sent, null if not open), pli (a receiver's picture loss relayed to it: ssrc, for);
 "offered" has the occupant's display name (its presence's <nick>), json and the owners whose
 sources its session-initiate carries.
 
@@ -192,7 +194,8 @@ class SfuMedia:
                         % (quoteattr("sfu-disco-" + self.parts[occ]["sid"]),
                            quoteattr(self.f.full), quoteattr(occ), NS_DISCO_INFO))
             self.link.send({"op": "create", "id": occ, "room": room.jid.split("@")[0],
-                            "endpoint": nick})
+                            "endpoint": nick,
+                            "lastNEndpoints": o.get("name") in self.f.args.lastn_event})
 
     def on_answer(self, iq):
         """An iq result/error for the focus: True if it answers our disco#info."""
@@ -287,6 +290,16 @@ class SfuMedia:
             o["known"].discard(part["occ"])
         part["sources"] = []
         self.note("dropped", part["occ"], forwarding=keep_forwarding)
+
+    def video(self, name, on):
+        """The bridge takes the video of the participant with display name `name` as stopped
+        (on False: as a camera gone off; sfu.js forwards it to nobody) or back (on True)."""
+        part = next((p for p in self.parts.values() if p["name"] == name), None)
+        if part is None:
+            self.note("error", None, error="sfu_video: nobody named %r" % name)
+            return
+        self.link.send({"op": "video", "id": part["occ"], "on": on})
+        self.note("video", part["occ"], on=on)
 
     def on_event(self, msg):
         occ = msg.get("id")

@@ -37,9 +37,12 @@
 // Allocation of one receiver: the other participants of its room that send video, ordered
 // on-stage first, then selected, then by speech (the most recent dominant speaker first), then
 // by when they joined; the first lastN of those (all for -1), minus those at maxHeight 0. It
-// is made again on every constraints message, dominant speaker change, new video sender and
-// departure; when it changes the receiver is sent ForwardedSources (its source names) and
-// every sender it now gets is asked for a keyframe (PLI), so pictures start at once.
+// is made again on every constraints message, dominant speaker change, new video sender,
+// video stopped or back ("video" below) and departure; when it changes the receiver is sent
+// ForwardedSources {forwardedSources: [source names]} (jitsi-videobridge since 2022), or for a
+// participant created with "lastNEndpoints": true LastNEndpointsChangeEvent {lastNEndpoints:
+// [endpoint ids]} instead (a 2021 bridge), and every sender it now gets is asked for a
+// keyframe (PLI), so pictures start at once.
 // Dominant speaker: from the audio level extension of each participant's audio (an average
 // over ~200 ms of 127 - level, falling while no packet comes: DTX); every TICK_MS the loudest
 // above SPEECH becomes the room's dominant speaker when it beats the current one by HYSTERESIS
@@ -48,8 +51,10 @@
 // the room whose channel is open (and to those connecting later).
 //
 // Control: JSON lines. In on stdin:
-//   {"op": "create", "id": ID, "room": R, "endpoint": E}  a participant (ID its occupant JID,
-//                                           R its room's local part, E its endpoint id):
+//   {"op": "create", "id": ID, "room": R, "endpoint": E, "lastNEndpoints": bool}
+//                                           a participant (ID its occupant JID, R its room's
+//                                           local part, E its endpoint id; lastNEndpoints: told
+//                                           what it gets as a 2021 bridge did, see above):
 //                                           answers {"id", "offer": SDP, "pwd"} once werift
 //                                           has gathered (candidates in the SDP)
 //   {"op": "answer", "id": ID, "sdp": SDP}  its answer: {"id", "answered": true}
@@ -61,6 +66,10 @@
 //                                           "vout": {sender ID: video packets sent to it}}
 //   {"op": "drop", "id": ID}                stops forwarding its packets (it stays connected):
 //                                           {"id", "dropped": true}
+//   {"op": "video", "id": ID, "on": bool}   off: its video counts as stopped (as the
+//                                           videobridge takes a sender whose camera went off:
+//                                           no longer allocated to anyone, its packets not
+//                                           forwarded), on: back: {"id", "video": bool}
 //   {"op": "stats"}                         {"stats": {ID: {"in": {SSRC: packets},
 //                                            "out": packets, "vout": {...}, "ice": state}}}
 // Out on stdout also: {"ready": true, "colibri": PORT} at start, {"id", "event": "connected"}
@@ -69,8 +78,8 @@
 // its bridge channel opens or closes, {"id", "event": "refused", "path"} for a channel refused,
 // {"id", "event": "constraints", "msg"} for each ReceiverVideoConstraints taken ("invalid":
 // true for one dropped), {"id", "event": "dominant"} when it becomes its room's dominant
-// speaker, {"id", "event": "forwarding", "video": [sender IDs], "pli": [sender IDs asked]} when
-// its video allocation changes, {"id", "event": "pli", "ssrc", "for": receiver ID} for a
+// speaker, {"id", "event": "forwarding", "video": [sender IDs], "pli": [sender IDs asked],
+// "told": the message its channel was sent, null if not open} when its video allocation changes, {"id", "event": "pli", "ssrc", "for": receiver ID} for a
 // receiver's picture loss relayed, {"id", "error": TEXT}.
 // Usage: node sfu.js ADDRESS   (the address to bind ICE and the channel to: the lab's server
 // address only)
@@ -102,7 +111,7 @@ if (!address || !/^[0-9.]+$/.test(address)) {
 const out = (o) => process.stdout.write(JSON.stringify(o) + '\n');
 // id -> participant: {id, room, endpoint, pc, dtls, pwd, in: {ssrc: n}, kind: {ssrc: kind},
 // out, vout: {sender id: n}, joined, levelId, level, videoSsrc, videoNames, chan, cons,
-// forwarded: [sender ids], lastPli}
+// forwarded: [sender ids], lastPli, lastNEndpoints, videoOff}
 const parts = new Map();
 const rooms = new Map(); // room -> {dominant: id or null, speakers: [ids, most recent first]}
 let joinSeq = 0;
@@ -230,7 +239,7 @@ function sendPli(sender, ssrc) {
 // The senders receiver p gets video from, as the header says.
 function allocation(p) {
   const c = p.cons;
-  const senders = roomParts(p).filter((q) => q !== p && q.videoSsrc !== null);
+  const senders = roomParts(p).filter((q) => q !== p && q.videoSsrc !== null && !q.videoOff);
   const name = (q) => q.videoNames[0] || q.endpoint + '-v0';
   const named = (q, srcs, eps) => (srcs || []).includes(name(q)) ||
     (eps || []).includes(q.endpoint);
@@ -265,9 +274,13 @@ function allocate(p) {
   const fresh = now.filter((q) => !p.forwarded.includes(q.id));
   p.forwarded = ids;
   const asked = fresh.filter((q) => sendPli(q, q.videoSsrc)).map((q) => q.id);
-  out({ id: p.id, event: 'forwarding', video: ids, pli: asked });
-  chanSend(p, { colibriClass: 'ForwardedSources',
-    forwardedSources: now.map((q) => q.videoNames[0] || q.endpoint + '-v0') });
+  const msg = p.lastNEndpoints
+    ? { colibriClass: 'LastNEndpointsChangeEvent', lastNEndpoints: now.map((q) => q.endpoint) }
+    : { colibriClass: 'ForwardedSources',
+      forwardedSources: now.map((q) => q.videoNames[0] || q.endpoint + '-v0') };
+  const told = p.chan && p.chan.readyState === 1 ? msg : null;
+  out({ id: p.id, event: 'forwarding', video: ids, pli: asked, told });
+  chanSend(p, msg);
 }
 
 function allocateRoom(name) {
@@ -363,7 +376,8 @@ async function create(m) {
   const pc = peer();
   const p = { id, room: String(m.room || ''), endpoint: String(m.endpoint || id), pc, dtls: null,
     pwd: null, in: {}, kind: {}, out: 0, vout: {}, joined: joinSeq++, levelId: null, level: 0,
-    lastAudio: 0, videoSsrc: null, videoNames: [], chan: null, cons: {}, forwarded: [], lastPli: {} };
+    lastAudio: 0, videoSsrc: null, videoNames: [], chan: null, cons: {}, forwarded: [],
+    lastPli: {}, lastNEndpoints: m.lastNEndpoints === true, videoOff: false };
   parts.set(id, p);
   room(p.room);
   const t = pc.addTransceiver('audio', { direction: 'sendrecv' });
@@ -429,6 +443,12 @@ async function handle(m) {
         throw new Error('no such participant');
       p.dropped = true;
       return out({ id: m.id, dropped: true });
+    case 'video':
+      if (!p)
+        throw new Error('no such participant');
+      p.videoOff = m.on === false;
+      allocateRoom(p.room);
+      return out({ id: m.id, video: !p.videoOff });
     case 'remove': {
       if (p) {
         parts.delete(m.id);
