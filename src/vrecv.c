@@ -194,10 +194,10 @@ static void new_source(struct vrecv *vr, uint32_t ssrc)
 /* A packet of ssrc, which is not the stream shown: switch to it? (see vrecv.h) */
 static bool take_other(struct vrecv *vr, uint32_t ssrc, gint64 now)
 {
-	int (*rank)(void *, uint32_t) = vr->cb.rank_cb;
+	bool (*prefer)(void *, uint32_t, uint32_t) = vr->cb.prefer_cb;
 	if (now - vr->src_last_us >= (gint64)VRECV_QUIET_MS * 1000)
 		return true;
-	return rank && rank(vr->cb.user, ssrc) > rank(vr->cb.user, vr->media_ssrc);
+	return prefer && prefer(vr->cb.user, ssrc, vr->media_ssrc);
 }
 
 void vrecv_on_rtp(struct vrecv *vr, const uint8_t *buf, size_t len)

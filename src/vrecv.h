@@ -10,13 +10,14 @@
  *
  * One stream is shown at a time. A bridge may forward several on one m-line (Jitsi's, when
  * it forwards more than one person's video): the first SSRC is followed, and packets of
- * another are ignored (counted) unless that one ranks higher than the shown one
- * (cbs->rank_cb: whom the user picked, what the bridge says it forwards, a person's newer
+ * another are ignored (counted) unless the caller prefers that one to the shown one
+ * (cbs->prefer_cb: whom the user picked, what the bridge says it forwards, a person's newer
  * stream; the caller's policy), or the shown one has been quiet for VRECV_QUIET_MS (it
  * stopped: the bridge switched without saying so). A switch takes the other stream from its
  * next packet on. Without that, every change of SSRC would restart the decoder and ask for a
  * keyframe: interleaved streams would show each person in turn, a few pictures a second.
- * Ranks only order streams: as long as they do not change, each pair switches at most once.
+ * prefer_cb must be a strict order (never true both ways, nor in a cycle): as long as what it
+ * knows does not change, each pair of streams switches at most once.
  */
 #ifndef TTM_SRC_VRECV_H
 #define TTM_SRC_VRECV_H
@@ -45,9 +46,9 @@ struct vrecv_config {
 struct vrecv_callbacks {
 	/* A decoded picture, valid during the call. */
 	void (*frame_cb)(void *user, const struct video_image *img);
-	/* How much stream ssrc should be shown (see above): packets of a stream that ranks
-	 * higher than the shown one switch to it. NULL: all rank the same. */
-	int (*rank_cb)(void *user, uint32_t ssrc);
+	/* True to switch from the shown stream (shown) to stream ssrc, whose packet came (see
+	 * above). NULL: never (only the VRECV_QUIET_MS rule). */
+	bool (*prefer_cb)(void *user, uint32_t ssrc, uint32_t shown);
 	void *user;
 };
 

@@ -394,14 +394,14 @@ static void on_frame(void *user, uint32_t ssrc, const struct video_image *img)
 		c->cbs.frame(c->cbs.user, id, img);
 }
 
-/* Which stream to show when the bridge forwards several videos (src/vrecv.h's rank_cb): whom
- * the user picked, else the bridge's dominant speaker, as far as the bridge forwards them
- * (vpick.h). A direct session has one person's video: all rank the same. */
-static int on_video_rank(void *user, uint32_t ssrc)
+/* Which stream to show when the bridge forwards several videos (src/vrecv.h's prefer_cb):
+ * whom the user picked, else the bridge's dominant speaker, as far as the bridge forwards them
+ * (vpick.h). A direct session has one person's video: never another. */
+static bool on_video_prefer(void *user, uint32_t ssrc, uint32_t shown)
 {
 	struct leg *l = user;
 	struct jcall *c = l->c;
-	return l->p2p ? 0 : jvpick_rank(c->vpick, ssrc, c->stage, c->dominant_nick);
+	return !l->p2p && jvpick_prefer(c->vpick, ssrc, shown, c->stage, c->dominant_nick);
 }
 
 static void on_video_out(void *user)
@@ -475,7 +475,7 @@ static void initiate(struct jcall *c, const struct xml_node *iq, const struct xm
 				      .video = c->cfg.video, .vsend = c->vsend };
 	struct jsession_cbs jcb = { .send_iq = send_iq, .media = on_media, .source = on_source,
 				    .ended = on_ended, .frame = on_frame,
-				    .video_rank = on_video_rank, .video_out = on_video_out,
+				    .video_prefer = on_video_prefer, .video_out = on_video_out,
 				    .user = l };
 	char err[256] = "";
 	l->named = false;

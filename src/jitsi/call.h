@@ -50,7 +50,7 @@
  * the bridge shows). Without a channel the bridge forwards video by its own defaults (a
  * videobridge: everyone's), and everything else works the same.
  * Several videos on the bridge session's one video m-line (no channel, or while the bridge
- * switches): the preview shows one, never each in turn (src/vrecv.h, ranked by
+ * switches): the preview shows one, never each in turn (src/vrecv.h, chosen by
  * src/jitsi/vpick.h): of those the bridge says it forwards (the channel's ForwardedSources or
  * LastNEndpointsChangeEvent), the stream of whom the user picked (jcall_show), else of the
  * dominant speaker, else of the first it names; a stream it says it no longer forwards gives

@@ -228,10 +228,10 @@ static enum sdp_dir our_dir(const struct sdp_media *m, bool theirs)
 	return m->dir;
 }
 
-static int on_video_rank(void *user, uint32_t ssrc)
+static bool on_video_prefer(void *user, uint32_t ssrc, uint32_t shown)
 {
 	struct jsession *js = user;
-	return js->cbs.video_rank ? js->cbs.video_rank(js->cbs.user, ssrc) : 0;
+	return js->cbs.video_prefer && js->cbs.video_prefer(js->cbs.user, ssrc, shown);
 }
 
 /* The receiver of the answer's first video m-line we receive on, if any (0 when there is
@@ -258,7 +258,7 @@ static int setup_video(struct jsession *js, const struct sdp_session *ans, bool 
 				rc.rtx_pt = c->pt;
 		}
 		rc.nack = sdp_codec_has_fb(sdp_codec_by_pt(ans, m, pt), "nack");
-		struct vrecv_callbacks vc = { .frame_cb = on_frame, .rank_cb = on_video_rank,
+		struct vrecv_callbacks vc = { .frame_cb = on_frame, .prefer_cb = on_video_prefer,
 					      .user = js };
 		if (vrecv_create(js->main, &rc, &vc, &js->vrecv) < 0) {
 			js->vrecv = NULL;

@@ -52,10 +52,10 @@ struct jsession_cbs {
 	/* A decoded video picture from the session's video stream (cfg->video), sent by ssrc;
 	 * valid during the call. NULL: pictures are dropped. */
 	void (*frame)(void *user, uint32_t ssrc, const struct video_image *img);
-	/* How much the video stream ssrc should be shown when the bridge forwards several
-	 * (src/vrecv.h's rank_cb: a stream that ranks higher than the shown one is taken).
-	 * NULL: all rank the same (the first one is followed). */
-	int (*video_rank)(void *user, uint32_t ssrc);
+	/* When the bridge forwards several videos: true to show stream ssrc instead of the
+	 * shown one (src/vrecv.h's prefer_cb, a strict order). NULL: never (the first one is
+	 * followed until it stops). */
+	bool (*video_prefer)(void *user, uint32_t ssrc, uint32_t shown);
 	/* Our video (cfg->vsend) started going out on this session. NULL: not wanted. */
 	void (*video_out)(void *user);
 	void *user;

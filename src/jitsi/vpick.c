@@ -2,8 +2,7 @@
  *
  * Costs: jvpick_rank runs for every ignored video packet (twice), so it is a hash lookup and a
  * few string compares; the target (whom the bridge's list points to) is worked out again only
- * when the sources, the list, the pick or the dominant speaker changed. Adding or removing a
- * source walks the sources once (at most JVPICK_MAX_SOURCES) to keep each owner's newest.
+ * when the sources, the list, the pick or the dominant speaker changed.
  */
 #include "src/jitsi/vpick.h"
 
@@ -20,7 +19,6 @@ struct vsrc {
 	char owner[JCOLIBRI_ID_MAX];      /* "" not known */
 	char name[JINGLE_SOURCE_NAME_MAX]; /* its source name, "<owner>-v0" when it had none */
 	uint64_t seq;                     /* order of adding */
-	bool newest;                      /* the last added of its owner's */
 };
 
 struct jvpick {
@@ -57,38 +55,12 @@ void jvpick_destroy(struct jvpick *p)
 	free(p);
 }
 
-/* Marks the newest source of owner (none if it has none left). */
-static void renew(struct jvpick *p, const char *owner)
-{
-	GHashTableIter it;
-	gpointer k, v;
-	struct vsrc *best = NULL;
-	if (!owner[0])
-		return;
-	g_hash_table_iter_init(&it, p->srcs);
-	while (g_hash_table_iter_next(&it, &k, &v)) {
-		struct vsrc *s = v;
-		if (strcmp(s->owner, owner))
-			continue;
-		s->newest = false;
-		if (!best || s->seq > best->seq)
-			best = s;
-	}
-	if (best)
-		best->newest = true;
-}
-
 void jvpick_source(struct jvpick *p, uint32_t ssrc, const char *owner, const char *name,
 		   bool added)
 {
 	gpointer key = GUINT_TO_POINTER(ssrc);
-	struct vsrc *was = g_hash_table_lookup(p->srcs, key);
-	char gone[JCOLIBRI_ID_MAX] = "";
 	p->dirty = true;
-	if (was) {
-		memcpy(gone, was->owner, sizeof(gone));
-		g_hash_table_remove(p->srcs, key);
-	}
+	g_hash_table_remove(p->srcs, key);
 	if (added && g_hash_table_size(p->srcs) < JVPICK_MAX_SOURCES) {
 		struct vsrc *s = g_new0(struct vsrc, 1);
 		if (owner && jcolibri_id_ok(owner))
@@ -100,10 +72,7 @@ void jvpick_source(struct jvpick *p, uint32_t ssrc, const char *owner, const cha
 			s->name[0] = '\0';
 		s->seq = ++p->seq;
 		g_hash_table_insert(p->srcs, key, s);
-		renew(p, s->owner);
 	}
-	if (gone[0])
-		renew(p, gone);
 }
 
 void jvpick_owner_left(struct jvpick *p, const char *owner)
@@ -199,7 +168,9 @@ static void set_target(struct jvpick *p, const char *picked, const char *dominan
 	snprintf(p->target, sizeof(p->target), "%s", t);
 }
 
-int jvpick_rank(struct jvpick *p, uint32_t ssrc, const char *picked, const char *dominant)
+/* jvpick_rank, and the source of ssrc (NULL: not known) */
+static int rank_of(struct jvpick *p, uint32_t ssrc, const char *picked, const char *dominant,
+		   const struct vsrc **src)
 {
 	picked = picked && jcolibri_id_ok(picked) ? picked : "";
 	dominant = dominant && jcolibri_id_ok(dominant) ? dominant : "";
@@ -210,9 +181,25 @@ int jvpick_rank(struct jvpick *p, uint32_t ssrc, const char *picked, const char 
 		p->dirty = false;
 	}
 	const struct vsrc *s = g_hash_table_lookup(p->srcs, GUINT_TO_POINTER(ssrc));
+	*src = s;
 	if (!s) /* nobody's we know: neither the target nor said to be gone */
-		return 2;
-	int r = p->known && !in_list(p, s) ? 0
-		: p->target[0] && !strcmp(s->owner, p->target) ? 2 : 1;
-	return 2 * r + s->newest;
+		return 1;
+	return p->known && !in_list(p, s) ? 0 : p->target[0] && !strcmp(s->owner, p->target) ? 2 : 1;
+}
+
+int jvpick_rank(struct jvpick *p, uint32_t ssrc, const char *picked, const char *dominant)
+{
+	const struct vsrc *s;
+	return rank_of(p, ssrc, picked, dominant, &s);
+}
+
+bool jvpick_prefer(struct jvpick *p, uint32_t ssrc, uint32_t shown, const char *picked,
+		   const char *dominant)
+{
+	const struct vsrc *a, *b;
+	int ra = rank_of(p, ssrc, picked, dominant, &a), rb = rank_of(p, shown, picked, dominant, &b);
+	if (ra != rb)
+		return ra > rb;
+	/* the same person's, added later (a new SSRC for their video) */
+	return a && b && a->owner[0] && !strcmp(a->owner, b->owner) && a->seq > b->seq;
 }

@@ -1,12 +1,12 @@
-/* Which of the videos a Jitsi bridge forwards the preview shows (issue 15): the ranks that
- * src/vrecv.h's rank_cb asks for, from what the bridge session's sources and its channel say.
+/* Which of the videos a Jitsi bridge forwards the preview shows (issue 15): the answer to
+ * src/vrecv.h's prefer_cb, from what the bridge session's sources and its channel say.
  *
  * Data flow: src/jitsi/call.c feeds the bridge session's video sources (source-add /
  * source-remove and the session-initiate: SSRC, owner, source name; jvpick_source) and the
  * bridge channel's word on what it forwards now (src/jitsi/colibri.h's cbs->forwarded:
  * ForwardedSources by source name, 2022+, or LastNEndpointsChangeEvent by endpoint id, 2021;
  * jvpick_forwarded), and asks, for each packet of a stream other than the one shown,
- * jvpick_rank of both; vrecv switches to the higher.
+ * jvpick_prefer; vrecv switches when it says so.
  *
  * The rule (highest first): the stream of whom the user picked (/video NAME) if the bridge
  * forwards them, else of the bridge's dominant speaker if it forwards them, else of the first
@@ -15,10 +15,10 @@
  * packet of a forwarded one switches the preview at once instead of after vrecv's 1 s of
  * silence. Before the bridge has said anything (no channel: a bridge without colibri-ws, or
  * it is closed), the target is the picked person, else the dominant speaker, and no stream
- * ranks last: vrecv's 1 s rule is the fallback. Within one rank a person's newest video source
- * (the last one added) ranks above their older ones: a sender whose video SSRC changes is
- * followed at once, and two streams of one person (camera and screen share, both forwarded)
- * cannot take turns.
+ * ranks last: vrecv's 1 s rule is the fallback. Of two streams of one person in the same rank, the
+ * one whose source was added later is preferred: a sender whose video SSRC changes is
+ * followed at once (also a browser's, whose source-add carries RTX and simulcast SSRCs too),
+ * and two streams of one person (camera and screen share, both forwarded) cannot take turns.
  *
  * Source names: a source's own name from the session ("<endpoint>-v0" as Jitsi's clients name
  * them), else "<owner>-v0" (colibri.h's default). Everything from the focus and the bridge is
@@ -55,8 +55,12 @@ void jvpick_forwarded(struct jvpick *p, const char *const *ids, size_t n, bool b
 void jvpick_unknown(struct jvpick *p);
 /* Forgets everything (the bridge session ended). */
 void jvpick_reset(struct jvpick *p);
-/* The rank of video stream ssrc (src/vrecv.h's rank_cb; see above): picked and dominant are
- * occupant names, NULL or "" for nobody. Higher is shown first. */
+/* The rank of video stream ssrc (see above): 0 the bridge no longer forwards it, 1 any other,
+ * 2 the target. picked and dominant are occupant names, NULL or "" for nobody. */
 int jvpick_rank(struct jvpick *p, uint32_t ssrc, const char *picked, const char *dominant);
+/* src/vrecv.h's prefer_cb: true to show stream ssrc instead of stream shown: it ranks higher,
+ * or as high and is the same person's source added later. A strict order. */
+bool jvpick_prefer(struct jvpick *p, uint32_t ssrc, uint32_t shown, const char *picked,
+		   const char *dominant);
 
 #endif

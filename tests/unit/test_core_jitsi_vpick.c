@@ -1,9 +1,11 @@
-/* Unit tests for the ranks of a Jitsi bridge's forwarded videos (src/jitsi/vpick.c): without
- * a word from the bridge, the picked person, else the dominant speaker, first; with its
- * ForwardedSources (source names) or LastNEndpointsChangeEvent (endpoint ids), the picked or
- * dominant one only if forwarded, else the first listed we know, and what it no longer
- * forwards last; a person's newest SSRC above their older ones; hostile input (unknown ids,
- * ids that are not ids, a cut list, too many sources) changes nothing it should not. */
+/* Unit tests for which of a Jitsi bridge's forwarded videos to show (src/jitsi/vpick.c):
+ * without a word from the bridge, the picked person, else the dominant speaker, first; with
+ * its ForwardedSources (source names) or LastNEndpointsChangeEvent (endpoint ids), the picked
+ * or dominant one only if forwarded, else the first listed we know, and what it no longer
+ * forwards last; a person's source added later preferred to their earlier one (also with RTX
+ * sources among them), never the other way; the preference a strict order; hostile input
+ * (unknown ids, ids that are not ids, a cut list, too many sources) changes nothing it should
+ * not. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -107,26 +109,50 @@ static void test_last_n_endpoints(void **state)
 	jvpick_destroy(p);
 }
 
-static void test_newest_ssrc_of_a_person(void **state)
+/* No two streams preferred to each other, whatever the state. */
+static void strict(struct jvpick *p, const char *picked, const char *dominant)
+{
+	static const uint32_t all[] = { A, B, C, D, 5000, 5001, 6000, 77 };
+	for (size_t i = 0; i < 8; i++) {
+		assert_false(jvpick_prefer(p, all[i], all[i], picked, dominant));
+		for (size_t j = 0; j < 8; j++)
+			assert_false(jvpick_prefer(p, all[i], all[j], picked, dominant) &&
+				     jvpick_prefer(p, all[j], all[i], picked, dominant));
+	}
+}
+
+static void test_new_ssrc_of_a_person(void **state)
 {
 	(void)state;
 	struct jvpick *p = four();
-	/* alice's video comes under a new SSRC (same name): it ranks above her old one, and the
-	 * old one's removal leaves it alone; her pick or not */
+	jvpick_source(p, A + 1, "alice", "alice-v0", true); /* her RTX */
+	/* alice's video comes under a new SSRC (same name, its RTX after it, as a browser's
+	 * source-add): preferred to her old one, never the other way, her pick or not */
 	jvpick_source(p, 5000, "alice", "alice-v0", true);
-	assert_true(jvpick_rank(p, 5000, NULL, NULL) > jvpick_rank(p, A, NULL, NULL));
-	assert_true(jvpick_rank(p, 5000, "alice", NULL) > jvpick_rank(p, A, "alice", NULL));
-	assert_true(jvpick_rank(p, A, "alice", NULL) > jvpick_rank(p, B, "alice", NULL));
-	int r = jvpick_rank(p, 5000, NULL, NULL);
-	jvpick_source(p, A, NULL, NULL, false);
-	assert_int_equal(jvpick_rank(p, 5000, NULL, NULL), r);
-	/* the newest removed: the one before is her newest again */
-	jvpick_source(p, 6000, "alice", "alice-v1", true);
-	jvpick_source(p, 6000, NULL, NULL, false);
-	assert_int_equal(jvpick_rank(p, 5000, NULL, NULL), r);
+	jvpick_source(p, 5001, "alice", "alice-v0", true);
+	assert_true(jvpick_prefer(p, 5000, A, NULL, NULL));
+	assert_false(jvpick_prefer(p, A, 5000, NULL, NULL));
+	assert_true(jvpick_prefer(p, 5000, A, "alice", NULL));
+	assert_false(jvpick_prefer(p, A, 5000, "alice", NULL));
+	/* someone else's is not hers: rank alone */
+	assert_false(jvpick_prefer(p, 5000, B, NULL, NULL));
+	assert_false(jvpick_prefer(p, B, 5000, NULL, NULL));
+	assert_true(jvpick_prefer(p, A, B, "alice", NULL));
+	/* a later source does not beat a higher rank: the bridge forwards bert, not her */
+	const char *be[] = { "bert" };
+	jvpick_forwarded(p, be, 1, false);
+	assert_false(jvpick_prefer(p, 5000, B, NULL, NULL));
+	assert_true(jvpick_prefer(p, B, 5000, NULL, NULL));
+	assert_true(jvpick_prefer(p, 5000, A, NULL, NULL)); /* both hers, both not forwarded */
+	strict(p, NULL, NULL);
+	strict(p, "alice", "bert");
+	jvpick_unknown(p);
+	strict(p, NULL, NULL);
+	strict(p, "bert", NULL);
 	/* she leaves: her streams are nobody's */
 	jvpick_owner_left(p, "alice");
-	assert_true(jvpick_rank(p, 5000, "alice", NULL) < jvpick_rank(p, B, "bert", NULL));
+	assert_false(jvpick_prefer(p, 5000, A, "alice", NULL));
+	assert_true(jvpick_prefer(p, B, 5000, "bert", NULL));
 	assert_int_equal(best(p, "alice", NULL), 0);
 	jvpick_destroy(p);
 }
@@ -153,13 +179,15 @@ static void test_hostile(void **state)
 	jvpick_source(p, 9, "ev il", "ev il-v0", true);
 	const char *evil[] = { "ev il-v0" };
 	jvpick_forwarded(p, evil, 1, true);
-	assert_true(jvpick_rank(p, 9, "ev il", NULL) < jvpick_rank(p, A, NULL, NULL));
+	assert_int_equal(jvpick_rank(p, 9, "ev il", NULL), 0); /* cannot be listed */
+	jvpick_unknown(p);
+	assert_int_equal(jvpick_rank(p, 9, "ev il", NULL), 1); /* nor picked */
 	/* at most JVPICK_MAX_SOURCES: the rest are not ranked by person */
 	jvpick_reset(p);
 	for (uint32_t i = 0; i < JVPICK_MAX_SOURCES + 10; i++)
 		jvpick_source(p, 100 + i, "many", "many-v0", true);
-	assert_true(jvpick_rank(p, 100 + JVPICK_MAX_SOURCES + 5, "many", NULL) <
-		    jvpick_rank(p, 100, "many", NULL));
+	assert_true(jvpick_prefer(p, 100, 100 + JVPICK_MAX_SOURCES + 5, "many", NULL));
+	assert_false(jvpick_prefer(p, 100 + JVPICK_MAX_SOURCES + 5, 100, "many", NULL));
 	jvpick_destroy(p);
 }
 
@@ -169,7 +197,7 @@ int main(void)
 		cmocka_unit_test(test_no_word_from_the_bridge),
 		cmocka_unit_test(test_forwarded_sources),
 		cmocka_unit_test(test_last_n_endpoints),
-		cmocka_unit_test(test_newest_ssrc_of_a_person),
+		cmocka_unit_test(test_new_ssrc_of_a_person),
 		cmocka_unit_test(test_hostile),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

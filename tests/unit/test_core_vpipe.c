@@ -3,8 +3,8 @@
  * with the loss repaired by an RTX packet; the decoded pictures must show the pattern and a
  * damaged stream must show nothing until a keyframe; two streams interleaved on one m-line
  * (a bridge forwarding two people's video) must show one of them, not each in turn, and
- * switch at once when the one shown ranks lower than another (src/jitsi/vpick.c's ranks: the
- * bridge no longer forwards it, its sender's newer SSRC). Also the sender's feedback handling
+ * switch at once when another is preferred (src/jitsi/vpick.c: the bridge no longer forwards
+ * the one shown, its sender's newer SSRC). Also the sender's feedback handling
  * and the camera's pixel conversion.
  */
 #include <errno.h>
@@ -53,8 +53,8 @@ struct fixture {
 	uint32_t want_src;
 	int wrong_src;      /* pictures whose source was not want_src */
 	int last_frame;     /* pattern frame number guessed from the box position */
-	uint32_t wanted;    /* rank_wanted: the SSRC that ranks first */
-	struct jvpick *pick; /* rank_vpick: the ranks */
+	uint32_t wanted;    /* prefer_wanted: the SSRC preferred to all */
+	struct jvpick *pick; /* prefer_vpick: the preferences */
 };
 
 /* Encodes frames 0..count-1; frames listed in keyframes[] are forced keyframes. */
@@ -339,10 +339,10 @@ static void feed_as(struct vrecv *vr, const struct pkt *p, uint32_t ssrc)
 	vrecv_on_rtp(vr, copy, p->len);
 }
 
-static int rank_wanted(void *user, uint32_t ssrc)
+static bool prefer_wanted(void *user, uint32_t ssrc, uint32_t shown)
 {
 	struct fixture *f = user;
-	return ssrc == f->wanted;
+	return ssrc == f->wanted && shown != f->wanted;
 }
 
 /* Frames of stream A (SSRC) and B (OTHER) interleaved, as a bridge forwards two videos. */
@@ -382,7 +382,7 @@ static void test_two_streams_one_shown(void **state)
 	/* the one wanted (the picked person, the bridge's speaker) is taken at once, for good */
 	struct vrecv_config cfg = { .codec = VIDEO_CODEC_VP8, .pt = PT, .rtx_pt = RTX_PT,
 				    .nack = true };
-	struct vrecv_callbacks cb = { .frame_cb = on_frame, .rank_cb = rank_wanted, .user = f };
+	struct vrecv_callbacks cb = { .frame_cb = on_frame, .prefer_cb = prefer_wanted, .user = f };
 	f->wanted = OTHER;
 	assert_int_equal(vrecv_create(f->ctx, &cfg, &cb, &vr), 0);
 	f->shown = 0;
@@ -424,17 +424,17 @@ static void test_quiet_stream_gives_way(void **state)
 	vrecv_destroy(vr);
 }
 
-static int rank_vpick(void *user, uint32_t ssrc)
+static bool prefer_vpick(void *user, uint32_t ssrc, uint32_t shown)
 {
 	struct fixture *f = user;
-	return jvpick_rank(f->pick, ssrc, NULL, NULL);
+	return jvpick_prefer(f->pick, ssrc, shown, NULL, NULL);
 }
 
 static struct vrecv *make_ranked_recv(struct fixture *f)
 {
 	struct vrecv_config cfg = { .codec = VIDEO_CODEC_VP8, .pt = PT, .rtx_pt = RTX_PT,
 				    .nack = true };
-	struct vrecv_callbacks cb = { .frame_cb = on_frame, .rank_cb = rank_vpick, .user = f };
+	struct vrecv_callbacks cb = { .frame_cb = on_frame, .prefer_cb = prefer_vpick, .user = f };
 	struct vrecv *vr;
 	assert_int_equal(vrecv_create(f->ctx, &cfg, &cb, &vr), 0);
 	f->shown = 0;
@@ -442,11 +442,11 @@ static struct vrecv *make_ranked_recv(struct fixture *f)
 }
 
 /* A Jitsi bridge stops forwarding the stream shown and forwards someone neither picked nor
- * speaking (its ForwardedSources says so, src/jitsi/vpick.c ranks): that one's packets switch
+ * speaking (its ForwardedSources says so, src/jitsi/vpick.c): that one's packets switch
  * at once, with no second of silence (before: ignored until VRECV_QUIET_MS), shown from its
  * next keyframe; the old stream's late packets do not switch back. Then a sender whose video
- * SSRC changes (a source-add of the same person's new SSRC, no word from the bridge) is
- * followed at once, and its old SSRC's packets are left alone. */
+ * SSRC changes (a source-add of the same person's new SSRC and its RTX SSRC, as a browser's,
+ * no word from the bridge) is followed at once, and its old SSRC's packets are left alone. */
 static void test_bridge_switch_at_once(void **state)
 {
 	struct fixture *f = *state;
@@ -480,10 +480,12 @@ static void test_bridge_switch_at_once(void **state)
 	assert_true(st.plis_sent >= 1);      /* asked for bert's keyframe */
 	vrecv_destroy(vr);
 
-	/* alice's video SSRC changes (her new source added; the bridge says nothing) */
+	/* alice's video SSRC changes (her new sources added; the bridge says nothing) */
 	jvpick_reset(f->pick);
 	jvpick_source(f->pick, SSRC, "alice", "alice-v0", true);
+	jvpick_source(f->pick, SSRC + 1, "alice", "alice-v0", true); /* its RTX */
 	jvpick_source(f->pick, OTHER, "alice", "alice-v0", true);
+	jvpick_source(f->pick, OTHER + 1, "alice", "alice-v0", true);
 	vr = make_ranked_recv(f);
 	for (i = 0; f->pkts[i].frame < 10; i++)
 		feed(vr, &f->pkts[i]);
