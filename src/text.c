@@ -66,6 +66,29 @@ size_t text_utf8_encode(uint32_t cp, char *out)
 	return 4;
 }
 
+/* The first UTF-16 code unit of cp: itself, or the high surrogate of a pair. */
+static uint32_t first_unit(uint32_t cp)
+{
+	return cp > 0xFFFF ? 0xD800 + ((cp - 0x10000) >> 10) : cp;
+}
+
+int text_utf16_cmp(const char *a, const char *b)
+{
+	size_t na = strlen(a), nb = strlen(b), i = 0, j = 0;
+	while (i < na && j < nb) {
+		uint32_t x, y;
+		i += text_utf8_decode(a + i, na - i, &x);
+		j += text_utf8_decode(b + j, nb - j, &y);
+		if (first_unit(x) != first_unit(y))
+			return first_unit(x) < first_unit(y) ? -1 : 1;
+		/* the same first unit: both BMP and equal, or two pairs whose low surrogates (the
+		 * low 10 bits) order as the code points do */
+		if (x != y)
+			return x < y ? -1 : 1;
+	}
+	return (i < na) - (j < nb);
+}
+
 /* Bidi embeddings/overrides/isolates can reorder what follows on screen. */
 static bool is_bidi_control(uint32_t cp)
 {

@@ -27,6 +27,12 @@ size_t text_utf8_decode(const char *s, size_t n, uint32_t *cp);
 /* Encodes cp (<= U+10FFFF) into out (4 bytes of room); returns the length. */
 size_t text_utf8_encode(uint32_t cp, char *out);
 
+/* Compares two NUL-terminated UTF-8 strings as JavaScript compares strings (a < b): by UTF-16
+ * code units, so a character past U+FFFF (a surrogate pair, first unit 0xD800..0xDBFF) sorts
+ * before U+E000..U+FFFF, unlike in code point order. Invalid bytes count as U+FFFD each (as
+ * text_utf8_decode reads them). <0, 0 or >0. */
+int text_utf16_cmp(const char *a, const char *b);
+
 /* True if s (NUL-terminated) is already clean: what text_sanitize would leave unchanged
  * (multiline), or, for text_is_clean_name, a non-empty one-line label. */
 bool text_is_clean(const char *s);

@@ -13,6 +13,7 @@
 #include "src/jitsi/jsession.h"
 #include "src/jitsi/vpick.h"
 #include "src/media.h"
+#include "src/text.h"
 
 #define SERVICE_UNAVAILABLE "<error type='cancel'><service-unavailable " \
 	"xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/></error>"
@@ -512,48 +513,6 @@ static void initiate(struct jcall *c, const struct xml_node *iq, const struct xm
 
 /* ---- offering a direct session: lib-jitsi-meet's rule ---- */
 
-/* One UTF-8 sequence's code point (0xFFFD for a bad one), *s moved past it. */
-static uint32_t next_cp(const unsigned char **s)
-{
-	const unsigned char *p = *s;
-	uint32_t cp = p[0];
-	int n = cp < 0x80 ? 0 : (cp & 0xe0) == 0xc0 ? 1 : (cp & 0xf0) == 0xe0 ? 2
-		: (cp & 0xf8) == 0xf0 ? 3 : -1;
-	if (n < 0) {
-		*s = p + 1;
-		return 0xfffd;
-	}
-	cp &= n ? 0x3fu >> n : 0x7f;
-	for (int i = 1; i <= n; i++) {
-		if ((p[i] & 0xc0) != 0x80) {
-			*s = p + i;
-			return 0xfffd;
-		}
-		cp = cp << 6 | (p[i] & 0x3f);
-	}
-	*s = p + n + 1;
-	return cp;
-}
-
-/* Compares two occupant names as JavaScript compares strings (lib-jitsi-meet's myId > peersId):
- * by UTF-16 code units, where a character beyond U+FFFF (a surrogate pair, 0xD800..) sorts
- * before U+E000..U+FFFF. <0, 0 or >0. */
-static int id_cmp(const char *a, const char *b)
-{
-	const unsigned char *p = (const unsigned char *)a, *q = (const unsigned char *)b;
-	while (*p && *q) {
-		uint32_t x = next_cp(&p), y = next_cp(&q);
-		/* the first UTF-16 unit decides unless equal; then the second (the low 10 bits) */
-		uint32_t ux = x > 0xffff ? 0xd800 + ((x - 0x10000) >> 10) : x;
-		uint32_t uy = y > 0xffff ? 0xd800 + ((y - 0x10000) >> 10) : y;
-		if (ux != uy)
-			return ux < uy ? -1 : 1;
-		if (x != y)
-			return x < y ? -1 : 1;
-	}
-	return (*p != 0) - (*q != 0);
-}
-
 /* Offers nick a direct session (we are its initiator). */
 static void offer_p2p(struct jcall *c, const char *nick)
 {
@@ -613,7 +572,8 @@ static void maybe_p2p(struct jcall *c, bool left)
 	gpointer nick = NULL;
 	g_hash_table_iter_init(&it, c->people);
 	g_hash_table_iter_next(&it, &nick, NULL);
-	if (id_cmp(c->nick, nick) >= 0) /* theirs sorts first: they offer */
+	if (text_utf16_cmp(c->nick, nick) >= 0) /* theirs sorts first (lib-jitsi-meet's myId >
+						  * peersId): they offer; equal: nobody */
 		return;
 	if (!left) {
 		offer_p2p(c, nick);

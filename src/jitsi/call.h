@@ -4,7 +4,8 @@
  * and, with exactly one other person in the room, a direct one (peer-to-peer). Who offers the
  * direct one is lib-jitsi-meet's rule (JitsiConference._maybeStartOrStopP2P in the 2021 build
  * the lab runs), which we follow as its clients do: of the two, the one whose occupant name
- * (endpoint id) sorts first, compared as JavaScript compares strings, offers it (jsession_offer)
+ * (endpoint id) sorts first, compared as JavaScript compares strings (text_utf16_cmp), offers
+ * it (jsession_offer)
  * as soon as we are in the room with one other person, or 5 s (lib-jitsi-meet's backToP2PDelay
  * default; cfg->back_to_p2p_ms) after the room came back to two because someone left, that wait
  * cancelled if the room changes again; the other waits for the offer. When anyone else joins,

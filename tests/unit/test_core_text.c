@@ -84,6 +84,39 @@ static void test_bidi_and_invalid_utf8(void **state)
 	assert_string_equal(clean("ab\xe4\xb8", false), "ab\xef\xbf\xbd\xef\xbf\xbd");
 }
 
+/* JavaScript's string order (lib-jitsi-meet's myId > peersId): UTF-16 code units. */
+static void test_utf16_cmp(void **state)
+{
+	(void)state;
+	assert_int_equal(text_utf16_cmp("", ""), 0);
+	assert_int_equal(text_utf16_cmp("d00d", "d00d"), 0);
+	assert_true(text_utf16_cmp("d00d", "zoe") < 0);
+	assert_true(text_utf16_cmp("zoe", "d00d") > 0);
+	assert_true(text_utf16_cmp("ab", "a") > 0);
+	assert_true(text_utf16_cmp("a", "ab") < 0);
+	assert_true(text_utf16_cmp("B", "a") < 0);
+	/* U+00E9 vs U+0100 vs U+4E2D: BMP code points as units */
+	assert_true(text_utf16_cmp("\xc3\xa9", "\xc4\x80") < 0);
+	assert_true(text_utf16_cmp("\xe4\xb8\xad", "\xc4\x80") > 0);
+	/* astral (a surrogate pair, 0xD83D 0xDE00) against the BMP above the surrogates: in
+	 * UTF-16 U+1F600 sorts before U+E000 and U+FFFF (code point order, and strcmp on UTF-8,
+	 * say the opposite) */
+	assert_true(text_utf16_cmp("\xf0\x9f\x98\x80", "\xee\x80\x80") < 0);
+	assert_true(text_utf16_cmp("\xee\x80\x80", "\xf0\x9f\x98\x80") > 0);
+	assert_true(text_utf16_cmp("\xef\xbf\xbf", "\xf0\x90\x80\x80") > 0); /* U+FFFF, U+10000 */
+	assert_true(text_utf16_cmp("x\xf0\x9f\x98\x80", "x\xef\xbc\xa1") < 0); /* after a prefix */
+	/* and against the BMP below them: after U+D7FF */
+	assert_true(text_utf16_cmp("\xed\x9f\xbf", "\xf0\x90\x80\x80") < 0);
+	/* two pairs: the high surrogate first (U+103FF = D800 DFFF < U+10400 = D801 DC00), then the
+	 * low one (U+1F600 < U+1F601) */
+	assert_true(text_utf16_cmp("\xf0\x90\x8f\xbf", "\xf0\x90\x90\x80") < 0);
+	assert_true(text_utf16_cmp("\xf0\x9f\x98\x81", "\xf0\x9f\x98\x80") > 0);
+	assert_int_equal(text_utf16_cmp("\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"), 0);
+	/* an invalid byte is U+FFFD */
+	assert_int_equal(text_utf16_cmp("a\xff", "a\xef\xbf\xbd"), 0);
+	assert_true(text_utf16_cmp("\xff", "\xf0\x9f\x98\x80") > 0);
+}
+
 static void test_truncation(void **state)
 {
 	char out[8];
@@ -177,6 +210,7 @@ int main(void)
 		cmocka_unit_test(test_plain_and_unicode),
 		cmocka_unit_test(test_escape_sequences),
 		cmocka_unit_test(test_bidi_and_invalid_utf8),
+		cmocka_unit_test(test_utf16_cmp),
 		cmocka_unit_test(test_truncation),
 		cmocka_unit_test(test_huge_hostile),
 		cmocka_unit_test(test_invisible),
