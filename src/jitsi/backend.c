@@ -373,8 +373,10 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 		snprintf(b->focus_occ, sizeof(b->focus_occ), "%s", occ);
 		return;
 	}
-	if (is_hidden(b, item))
+	if (is_hidden(b, item)) { /* not listed, but counted by the peer-to-peer rule (call.h) */
+		jcall_occupant_joined(b->call, occ, p);
 		return;
+	}
 	uint64_t id = jt_occupant_id(b, occ, true);
 	if (!id)
 		return;
@@ -393,7 +395,8 @@ static void on_presence(struct backend *b, const struct xml_node *p)
 	roster_audio_update(b->env.roster, id, name, claim, am && !strcmp(am->text, "true"), -1);
 	roster_chat_join(b->env.roster, occ, name, id);
 	roster_set_moderator(b->env.roster, id, is_moderator(item));
-	jcall_occupant_joined(b->call, occ); /* last: it may offer them a direct session */
+	if (item) /* lib-jitsi-meet ignores an occupant whose presence has no muc#user item */
+		jcall_occupant_joined(b->call, occ, p); /* last: it may offer them a direct session */
 }
 
 /* ---- the XMPP stream ---- */

@@ -23,6 +23,15 @@
 /* lib-jitsi-meet's p2p.backToP2PDelay (5 s by default): when the room is back to two because
  * someone left, the initiator waits this long before it offers again */
 #define BACK_TO_P2P_MS 5000
+/* lib-jitsi-meet's FEATURE_JIGASI: a telephone gateway, with which nobody goes peer-to-peer */
+#define FEATURE_JIGASI "http://jitsi.org/protocol/jigasi"
+
+/* What the peer-to-peer rule keeps of an occupant (the values of jcall.people) */
+enum {
+	PERSON = 1,      /* in the room (never 0: a value of the table) */
+	BOT = 2,         /* its presence names a bot type (lib-jitsi-meet's botType) */
+	NO_P2P = 4,      /* a poltergeist or jigasi: no direct session while it is in the room */
+};
 
 enum { BRIDGE, P2P, N_LEGS };
 
@@ -62,7 +71,7 @@ struct jcall {
 	char dominant_nick[NICK_MAX]; /* and their occupant name */
 	struct jvpick *vpick;         /* the bridge session's videos: which to show (vpick.h) */
 	bool joined;                  /* we are in the room (jcall_joined) */
-	GHashTable *people;           /* the other occupants' names (owned keys) */
+	GHashTable *people;           /* the other occupants' names (owned keys) -> PERSON|... */
 	GSource *p2p_timer;           /* a deferred offer (BACK_TO_P2P_MS), or NULL */
 	char stage[NICK_MAX];         /* whose video the user asked for (/video NAME), "": the
 				       * dominant speaker's */
@@ -444,6 +453,69 @@ static void reap(struct jcall *c)
 			end_leg(c, &c->leg[i], c->leg[i].end_why);
 }
 
+/* ---- who counts for the peer-to-peer rule (call.h) ---- */
+
+/* An occupant name we count: 1..NICK_MAX-1 bytes of UTF-8 without control characters. */
+static bool nick_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (!n || n >= NICK_MAX)
+		return false;
+	for (size_t i = 0; i < n;) {
+		uint32_t cp;
+		size_t len = text_utf8_decode(s + i, n - i, &cp);
+		if ((cp == 0xfffd && len == 1) || cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
+/* What presence p says of its occupant, as lib-jitsi-meet's ChatRoom.onPresence reads it: the
+ * last <bot type> child is its botType, the last <features> child its features (each child's
+ * var). NULL: a person. */
+static unsigned occupant_kind(const struct xml_node *p)
+{
+	const char *bot = NULL;
+	bool jigasi = false;
+	for (const struct xml_node *n = p ? p->child : NULL; n; n = n->next) {
+		if (!strcmp(n->name, "bot")) {
+			bot = xml_attr(n, "type");
+		} else if (!strcmp(n->name, "features")) {
+			jigasi = false;
+			for (const struct xml_node *f = n->child; f; f = f->next)
+				if (xml_attr(f, "var") && !strcmp(xml_attr(f, "var"), FEATURE_JIGASI))
+					jigasi = true;
+		}
+	}
+	unsigned k = PERSON;
+	if (bot && bot[0])
+		k |= BOT;
+	if ((bot && !strcmp(bot, "poltergeist")) || jigasi)
+		k |= NO_P2P;
+	return k;
+}
+
+/* lib-jitsi-meet's _shouldBeInP2PMode: one other occupant, and no bot that rules it out. */
+static bool p2p_room(const struct jcall *c)
+{
+	GHashTableIter it;
+	gpointer k, v;
+	if (g_hash_table_size(c->people) != 1)
+		return false;
+	g_hash_table_iter_init(&it, c->people);
+	while (g_hash_table_iter_next(&it, &k, &v))
+		if (GPOINTER_TO_UINT(v) & NO_P2P)
+			return false;
+	return true;
+}
+
+/* The room is fit for a direct session with nick: us and them, no bot. */
+static bool p2p_with(const struct jcall *c, const char *nick)
+{
+	return p2p_room(c) && g_hash_table_contains(c->people, nick);
+}
+
 /* ---- requests ---- */
 
 static void initiate(struct jcall *c, const struct xml_node *iq, const struct xml_node *j,
@@ -460,10 +532,18 @@ static void initiate(struct jcall *c, const struct xml_node *iq, const struct xm
 			       "ttymeet takes no peer-to-peer calls here (--no-p2p)");
 		return;
 	}
-	if (l->js && l->mine) { /* offers crossed: ours stands (our name sorts first, or we would
-				 * not have offered), theirs is refused as lib-jitsi-meet refuses one */
+	if (l->p2p && l->js) { /* one direct session at a time, as lib-jitsi-meet refuses a second
+				* offer; offers that crossed: ours stands (our name sorts first, or
+				* we would not have offered) */
 		c->cbs.answer(c->cbs.user, iq, NULL);
-		send_terminate(c, from, sid, "busy", "a peer-to-peer offer of ours stands");
+		send_terminate(c, from, sid, "busy", l->mine ? "a peer-to-peer offer of ours stands"
+						    : "a peer-to-peer call is already up");
+		return;
+	}
+	if (l->p2p && !p2p_with(c, nick)) { /* lib-jitsi-meet: "P2P requirements not met" */
+		c->cbs.answer(c->cbs.user, iq, NULL);
+		send_terminate(c, from, sid, "decline",
+			       "a peer-to-peer call is for a room of just two people, without bots");
 		return;
 	}
 	if (l->js) /* a new offer replaces the session (the focus restarted it) */
@@ -556,8 +636,7 @@ static void maybe_p2p(struct jcall *c, bool left)
 	if (!c->joined || c->cfg.no_p2p || !c->cfg.peer || !c->cfg.peer->cert) /* no media */
 		return;
 	struct leg *p = &c->leg[P2P];
-	bool two = g_hash_table_size(c->people) == 1;
-	if (!two) {
+	if (!p2p_room(c)) {
 		loop_source_drop(&c->p2p_timer);
 		if (p->js) {
 			say(c, "the peer-to-peer call with %s ends: someone else is in the room",
@@ -596,13 +675,23 @@ void jcall_joined(struct jcall *c)
 	maybe_p2p(c, false);
 }
 
-void jcall_occupant_joined(struct jcall *c, const char *nick)
+void jcall_occupant_joined(struct jcall *c, const char *nick, const struct xml_node *presence)
 {
-	if (!c || !nick || !jingle_token_ok(nick, NICK_MAX - 1) || !strcmp(nick, c->nick) ||
-	    g_hash_table_contains(c->people, nick) ||
-	    g_hash_table_size(c->people) >= MAX_PEOPLE)
+	/* lib-jitsi-meet's onMemberJoined skips ourselves and the resource "focus" */
+	if (!c || !nick_ok(nick) || !strcmp(nick, c->nick) || !strcmp(nick, "focus"))
 		return;
-	g_hash_table_add(c->people, g_strdup(nick));
+	unsigned kind = occupant_kind(presence);
+	gpointer was;
+	if (g_hash_table_lookup_extended(c->people, nick, NULL, &was)) {
+		g_hash_table_insert(c->people, g_strdup(nick), GUINT_TO_POINTER(kind));
+		/* _onMemberBotTypeChanged: a bot type gone runs the rule again */
+		if ((GPOINTER_TO_UINT(was) & BOT) && !(kind & BOT))
+			maybe_p2p(c, false);
+		return;
+	}
+	if (g_hash_table_size(c->people) >= MAX_PEOPLE)
+		return;
+	g_hash_table_insert(c->people, g_strdup(nick), GUINT_TO_POINTER(kind));
 	maybe_p2p(c, false);
 }
 

@@ -5,18 +5,28 @@
  * direct one is lib-jitsi-meet's rule (JitsiConference._maybeStartOrStopP2P in the 2021 build
  * the lab runs), which we follow as its clients do: of the two, the one whose occupant name
  * (endpoint id) sorts first, compared as JavaScript compares strings (text_utf16_cmp), offers
- * it (jsession_offer)
- * as soon as we are in the room with one other person, or 5 s (lib-jitsi-meet's backToP2PDelay
- * default; cfg->back_to_p2p_ms) after the room came back to two because someone left, that wait
- * cancelled if the room changes again; the other waits for the offer. When anyone else joins,
- * each side ends the direct session (session-terminate, success), whoever offered it. Offers
- * that cross (both sides offered): ours stands (it is out only when our name sorts first) and
- * theirs is refused with session-terminate busy, as lib-jitsi-meet refuses a second P2P offer.
- * With --no-p2p we neither offer nor take one. Not followed from lib-jitsi-meet: its exceptions
- * for peers that are bots (poltergeist, jigasi) and for browsers without P2P (ours is never
- * one); a peer that does not want P2P ends our offer (decline). If our offer gets no
- * session-accept within 10 s, or the connection fails, we end it (connectivity-error) and do
- * not offer again until the room changes (as lib-jitsi-meet).
+ * it (jsession_offer) as soon as we are in the room with one other person, or 5 s
+ * (lib-jitsi-meet's backToP2PDelay default; cfg->back_to_p2p_ms) after the room came back to
+ * two because someone left, that wait cancelled if the room changes again; the other waits for
+ * the offer. When anyone else joins, each side ends the direct session (session-terminate,
+ * success), whoever offered it.
+ * Who counts (JitsiConference._shouldBeInP2PMode, which counts getParticipants(): every
+ * occupant ChatRoom.onPresence announced as a member): everyone jcall_occupant_joined names
+ * (src/jitsi/backend.c names each occupant whose presence has a muc#user <item>, as
+ * onPresence ignores one without), hidden occupants too (a recorder at the deployment's hiddenDomain is a participant there:
+ * only getParticipantCount, which the rule does not use, leaves them out); not ourselves, not
+ * the focus, not an occupant named "focus" (onMemberJoined skips that resource). With a bot
+ * among them (<bot type='poltergeist'/> in its presence, or the feature
+ * http://jitsi.org/protocol/jigasi in its <features>) there is no direct session, even of two;
+ * a bot that stops being one (its presence drops <bot>) runs the rule again, as
+ * _onMemberBotTypeChanged does.
+ * An offer we take (_onIncomingCallP2P): with --no-p2p declined (session-terminate decline);
+ * with a direct session already there (ours or one we took), refused busy (offers that cross:
+ * ours stands, as we offer only when our name sorts first); when the room is not exactly us and
+ * the offerer without a bot, declined (decline); else taken. A peer that does not want our offer
+ * ends it (decline). If our offer gets no session-accept within 10 s, or the connection
+ * fails, we end it (connectivity-error) and do not offer again until the room changes (as
+ * lib-jitsi-meet). Not followed: its exceptions for browsers without P2P (ours is never one).
  * Both are src/jitsi/jsession.c sessions; only one carries the media engine
  * at a time: the peer-to-peer one once its connection is up, else the bridge's (Jitsi's own
  * clients switch the same way). When the peer ends the direct session (a third person came)
@@ -133,9 +143,11 @@ int jcall_create(const struct jcall_config *cfg, const struct jcall_cbs *cbs, st
 bool jcall_iq(struct jcall *c, const struct xml_node *iq);
 /* We are in the room (our own presence came back): from now on the peer-to-peer rule runs. */
 void jcall_joined(struct jcall *c);
-/* The occupant nick (a person: not the focus, not a hidden occupant) is in the room: each of
- * their presences may say so again. */
-void jcall_occupant_joined(struct jcall *c, const char *nick);
+/* The occupant nick (not the focus; hidden occupants too: see above) is in the room, as its
+ * presence (NULL: a person, not a bot) says; each of their presences may say so again, and
+ * whether they are a bot is taken from the latest. nick: 1..127 bytes of UTF-8 without
+ * controls, else ignored. */
+void jcall_occupant_joined(struct jcall *c, const char *nick, const struct xml_node *presence);
 /* The occupant nick left the room: a direct session with it ends (nothing sent: they are
  * gone), its sources are forgotten, and it is no longer the dominant speaker. */
 void jcall_occupant_left(struct jcall *c, const char *nick);

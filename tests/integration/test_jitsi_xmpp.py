@@ -21,6 +21,7 @@ import time
 import harness
 from harness import HEADLESS, check_error_exit, lab, start_client
 import xmppws  # noqa: E402 (found through harness's path)
+import xml.etree.ElementTree as ET
 
 XMPP = ["--xmpp-domain", "localhost", "--xmpp-muc", "conference.localhost"]
 
@@ -89,7 +90,9 @@ def test_settings_from_config_js():
     notice, so conference.DOMAIN is used. Without overrides ttymeet joins. A link whose origin
     has no /config.js says so and falls back to the defaults (which lead nowhere here: exit 3).
     Its hiddenDomain is where recorders log in: an occupant from there is not listed, one from
-    the domain is."""
+    the domain is; but the peer-to-peer rule counts it, as lib-jitsi-meet's does: with the
+    recorder there, dan's peer-to-peer offer is acknowledged and declined (session-terminate
+    decline), as the room is not just the two of them."""
     with lab.Lab(janus=False) as L:
         ws = L.start_prosody(extra_components='VirtualHost "recorder.localhost"\n'
                                               '  authentication = "anonymous"\n')
@@ -121,13 +124,30 @@ def test_settings_from_config_js():
                        "</presence>" % (room, occ, nick))
                 assert a.wait(lambda el: el.tag.endswith("presence")
                               and el.get("from", "").endswith("/" + occ), 10) is not None
-            c = start_client(L, HEADLESS + ["-n", "carol", "--duration", "1",
+            c = start_client(L, HEADLESS + ["-n", "carol", "--duration", "3",
                                             "http://%s:%d/CfgRoom" % (L.server_addr, hport)],
                              "config")
             j = c.wait_event("joined", 10)
             assert j.get("room_type") == "jitsi", j
             notes = [e.get("message", "") for e in c.find("notice")]
             assert any("hosts.muc" in n for n in notes), notes
+            # dan offers carol a direct session: three in the room with the recorder
+            pres = dan.wait(lambda el: el.tag.endswith("presence") and any(
+                n.tag.endswith("nick") and n.text == "carol" for n in el), 5)
+            assert pres is not None, c.describe()
+            carol = pres.get("from")
+            dan.send("<iq xmlns='jabber:client' type='set' to='%s' id='p2p1'><jingle xmlns="
+                     "'urn:xmpp:jingle:1' action='session-initiate' sid='p2psid1' initiator="
+                     "'%s/dan00001'/></iq>" % (carol, room))
+            ack = dan.wait(lambda el: el.get("id") == "p2p1", 5)
+            assert ack is not None and ack.get("type") == "result", c.describe()
+            J = "{urn:xmpp:jingle:1}"
+            term = dan.wait(lambda el: el.find(J + "jingle") is not None and el.find(
+                J + "jingle").get("action") == "session-terminate", 5)
+            assert term is not None, c.describe()
+            jingle = term.find(J + "jingle")
+            assert jingle.get("sid") == "p2psid1", ET.tostring(term)
+            assert jingle.find(J + "reason/" + J + "decline") is not None, ET.tostring(term)
             assert c.wait_exit(10) == 0, c.describe()
             names = [e.get("name") for e in c.find("participant-joined")]
             assert names == ["dan"], "listed %s (the recorder must not be)\n%s" % (

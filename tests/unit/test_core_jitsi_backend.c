@@ -3,7 +3,8 @@
  * session's events show the conference request before the join, the join (our presence with
  * status 110), the roster from occupants' presence (the focus left out by the JID its answer
  * named, names sanitized, muted from <audiomuted>), leaving occupants, and a room that refuses
- * the join (exit 4). */
+ * the join (exit 4); the peer-to-peer rule does not count an occupant without a muc#user
+ * item. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -296,6 +297,42 @@ static void test_pings(void **state)
 	finish(&t);
 }
 
+/* Whom the peer-to-peer rule counts (src/jitsi/call.h): as lib-jitsi-meet, not an occupant
+ * whose presence has no muc#user item (listed all the same). bob alone with us (and carl
+ * without an item): his offer is not declined (this offline run has no media: it fails
+ * later, general-error); once carl's presence has an item, it is (decline). */
+static void test_p2p_count(void **state)
+{
+	struct t t;
+	(void)state;
+	start(&t);
+	feed(&t, PRES("b9af8a8d", MUCX("b@meet.example/x", "") "<nick xmlns='http://jabber.org/protocol/nick'>bob</nick>"));
+	feed(&t, PRES("c74f0bd7", "<nick xmlns='http://jabber.org/protocol/nick'>carl</nick>"));
+	feed(&t, PRES("1234abcd", MUCX("a@meet.example/r", "<status code='110'/>")));
+	assert_int_equal(t.participants, 2);
+	static const char offer[] = "<iq xmlns='jabber:client' type='set' id='%s' from='" ROOM
+		"/b9af8a8d'><jingle xmlns='urn:xmpp:jingle:1' action='session-initiate' sid='%s'/>"
+		"</iq>";
+	char iq[512];
+	snprintf(iq, sizeof(iq), offer, "j1", "s1");
+	int n = t.n_sent;
+	feed(&t, iq);
+	assert_int_equal(t.n_sent, n + 2);
+	assert_non_null(strstr(t.sent[n], "id='j1'"));
+	assert_non_null(strstr(t.sent[n], "type='result'"));
+	assert_non_null(strstr(t.sent[n + 1], "action='session-terminate'"));
+	assert_non_null(strstr(t.sent[n + 1], "<general-error/>"));
+	feed(&t, PRES("c74f0bd7", MUCX("c@meet.example/y", "")));
+	snprintf(iq, sizeof(iq), offer, "j2", "s2");
+	n = t.n_sent;
+	feed(&t, iq);
+	assert_int_equal(t.n_sent, n + 2);
+	assert_non_null(strstr(t.sent[n], "type='result'"));
+	assert_non_null(strstr(t.sent[n + 1], "sid='s2'"));
+	assert_non_null(strstr(t.sent[n + 1], "<decline/>"));
+	finish(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -303,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_room_refuses),
 		cmocka_unit_test(test_lobby),
 		cmocka_unit_test(test_pings),
+		cmocka_unit_test(test_p2p_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,6 +17,13 @@
  * (bad-request) and our offer ended; no answer within the wait: given up, said, ended
  * (connectivity-error) and not offered again.
  *
+ * Who counts (lib-jitsi-meet's _shouldBeInP2PMode): an offer taken only when the room is us and
+ * the offerer, without a poltergeist or jigasi; else declined (decline), also when someone the
+ * roster does not list (a hidden recorder) or someone named in UTF-8 is the third, not when
+ * that is an occupant named "focus" or ourselves; a second offer while a direct session is up
+ * refused busy; a hidden occupant coming ends one. Our offers by the same count, made at once
+ * when a poltergeist's presence drops its <bot>.
+ *
  * The bridge channel, against the stand-in bridge tests/lab/colibri_ws.py on loopback (a
  * separate process): a focus session-initiate naming a colibri-ws URL opens it (the URL's
  * path), our constraints ask for lastN 1 (0 for a call without video, and while a direct
@@ -325,7 +332,9 @@ static void test_who_may_ask(void **state)
 	assert_true(feed(c, "u1", ROOM "/alice", ti));
 	assert_non_null(strstr(w.log[3], "answer:u1 "));
 	assert_non_null(strstr(w.log[3], "<unknown-session "));
-	/* a session-initiate without a sid: bad-request; one with no usable offer: bad-request */
+	/* a session-initiate without a sid: bad-request; one with no usable offer (alice alone
+	 * with us, so the room does not rule it out first): bad-request */
+	jcall_occupant_joined(c, "alice", NULL);
 	assert_true(feed(c, "b1", ROOM "/alice",
 			 "<jingle xmlns='urn:xmpp:jingle:1' action='session-initiate'/>"));
 	assert_non_null(strstr(w.log[4], "<bad-request "));
@@ -369,7 +378,9 @@ static void test_bridge_then_p2p_and_back(void **state)
 	struct wait_up u = { &w, &r[0], 0, 0, "audio:up through the bridge" };
 	assert_true(pump(w.ctx, up_and_said, &u, 8000));
 
-	/* alice offers peer-to-peer: once it is up, the audio goes to her (said, by name) */
+	/* alice, alone with us, offers peer-to-peer: once it is up, the audio goes to her (said,
+	 * by name) */
+	jcall_occupant_joined(c, "alice", NULL);
 	remote_start(&w, &r[1], ROOM "/alice", "p2p1", 3333);
 	unsigned mark = w.n;
 	assert_true(feed(c, "p1", ROOM "/alice", r[1].jingle));
@@ -400,7 +411,10 @@ static void test_bridge_then_p2p_and_back(void **state)
 			 "action='transport-info' sid='p2p1'/>"));
 	assert_non_null(strstr(w.log[mark], "<unknown-session "));
 
-	/* bert offers, then leaves the room: his session ends without a word to him */
+	/* alice leaves, bert comes, offers, then leaves the room: his session ends without a word
+	 * to him */
+	jcall_occupant_left(c, "alice");
+	jcall_occupant_joined(c, "bert", NULL);
 	/* his sources claim to be alice's: on a direct session they are his all the same */
 	struct remote rb = { .owner = ROOM "/alice" };
 	remote_start(&w, &rb, ROOM "/bert", "p2p2", 4444);
@@ -598,6 +612,7 @@ static void test_bridge_channel(void **state)
 	speaker(&w, &b, "\"dominantSpeakerEndpoint\":\"alice\"", "dominant:1");
 	/* alice's direct session comes up: no video from the idle bridge (lastN 0); she ends it:
 	 * one again */
+	jcall_occupant_joined(c, "alice", NULL); /* alone with us */
 	remote_start(&w, &r[5], ROOM "/alice", "p2pA", 3334);
 	mark = w.n;
 	assert_true(feed(c, "pA", ROOM "/alice", r[5].jingle));
@@ -766,13 +781,13 @@ static void test_we_offer(void **state)
 
 	/* zoe is in the room before us; "d00d" < "zoe": once we are in, we offer, at once */
 	unsigned mark = w.n;
-	jcall_occupant_joined(c, "zoe");
+	jcall_occupant_joined(c, "zoe", NULL);
 	assert_int_equal(find(&w, mark, "iq:", NULL), -1); /* not before our join */
 	jcall_joined(c);
 	int ini = find(&w, mark, "iq:" ROOM "/zoe ", "action='session-initiate'");
 	check_offer(&w, ini, "none");
 	assert_true(find(&w, mark, "notice:offering Zoe a peer-to-peer call", NULL) >= 0);
-	jcall_occupant_joined(c, "zoe"); /* her presence again: nothing more */
+	jcall_occupant_joined(c, "zoe", NULL); /* her presence again: nothing more */
 	assert_int_equal(count(&w, "iq:", "action='session-initiate'"), 1);
 
 	/* offers cross: hers is refused (busy), ours stands */
@@ -802,7 +817,7 @@ static void test_we_offer(void **state)
 
 	/* a third person: we end it (success) and the audio goes back through the bridge */
 	mark = w.n;
-	jcall_occupant_joined(c, "alice");
+	jcall_occupant_joined(c, "alice", NULL);
 	d = sent_jingle(&w, find(&w, mark, "iq:" ROOM "/zoe ", NULL));
 	assert_int_equal(jingle_action_of(xml_root(d)), JINGLE_SESSION_TERMINATE);
 	assert_string_equal(jingle_reason_of(xml_root(d)), "success");
@@ -815,7 +830,7 @@ static void test_we_offer(void **state)
 	 * the wait, his leaving starts it again */
 	mark = w.n;
 	jcall_occupant_left(c, "alice");
-	jcall_occupant_joined(c, "bert");
+	jcall_occupant_joined(c, "bert", NULL);
 	jcall_occupant_left(c, "bert");
 	assert_int_equal(find(&w, mark, "iq:", NULL), -1);
 	pump(w.ctx, NULL, NULL, 150);
@@ -842,9 +857,9 @@ static void test_we_offer(void **state)
 
 	/* alice alone with us: her name sorts first, she offers, we wait */
 	jcall_occupant_left(c, "zoe");
-	jcall_occupant_joined(c, "alice");
+	jcall_occupant_joined(c, "alice", NULL);
 	jcall_occupant_left(c, "alice");
-	jcall_occupant_joined(c, "alice");
+	jcall_occupant_joined(c, "alice", NULL);
 	pump(w.ctx, NULL, NULL, 500);
 	assert_int_equal(find(&w, mark, "iq:", NULL), -1);
 	unmake(&w, c, r, 4);
@@ -856,9 +871,9 @@ static void test_no_p2p_never_offers(void **state)
 	(void)state;
 	struct world w = { 0 };
 	struct jcall *c = make(&w, true);
-	jcall_occupant_joined(c, "zoe");
+	jcall_occupant_joined(c, "zoe", NULL);
 	jcall_joined(c);
-	jcall_occupant_joined(c, "alice");
+	jcall_occupant_joined(c, "alice", NULL);
 	jcall_occupant_left(c, "alice");
 	pump(w.ctx, NULL, NULL, 500);
 	assert_int_equal(find(&w, 0, "iq:", NULL), -1);
@@ -867,7 +882,7 @@ static void test_no_p2p_never_offers(void **state)
 
 	/* without --no-p2p, zoe's answer without Opus: bad-request, and our offer ends */
 	c = make(&w, false);
-	jcall_occupant_joined(c, "zoe");
+	jcall_occupant_joined(c, "zoe", NULL);
 	jcall_joined(c);
 	int ini = find(&w, 0, "iq:" ROOM "/zoe ", "action='session-initiate'");
 	assert_true(ini >= 0);
@@ -895,7 +910,7 @@ static void test_no_p2p_never_offers(void **state)
 	w.p2p_answer_ms = 300;
 	c = make(&w, false);
 	mark = w.n;
-	jcall_occupant_joined(c, "zoe");
+	jcall_occupant_joined(c, "zoe", NULL);
 	jcall_joined(c);
 	assert_true(find(&w, mark, "iq:" ROOM "/zoe ", "action='session-initiate'") >= 0);
 	struct wait_log wl = { &w, mark, "notice:the peer-to-peer connection with Zoe failed (no "
@@ -908,6 +923,159 @@ static void test_no_p2p_never_offers(void **state)
 	unmake(&w, c, NULL, 0);
 }
 
+/* ---- the rule's count (lib-jitsi-meet's _shouldBeInP2PMode) and the offers we take ---- */
+
+/* jcall_occupant_joined with the presence made of body (an occupant's presence children). */
+static void joined_as(struct jcall *c, const char *nick, const char *body)
+{
+	char *x = g_strdup_printf("<presence xmlns='jabber:client' from='" ROOM "/%s'>%s"
+				  "</presence>", nick, body);
+	struct xml_doc *d = parse(x);
+	jcall_occupant_joined(c, nick, xml_root(d));
+	xml_free(d);
+	g_free(x);
+}
+
+#define JIGASI "<features><feature var='http://jitsi.org/protocol/jigasi'/></features>"
+
+/* feeds the session-initiate of r (offered by nick, sid) as iq id: acknowledged, then ended
+ * with a session-terminate for that sid naming reason, and nothing else sent */
+static void check_refused(struct world *w, struct jcall *c, const char *id, const char *nick,
+			  const struct remote *r, const char *sid, const char *reason)
+{
+	unsigned mark = w->n;
+	char *from = g_strdup_printf(ROOM "/%s", nick);
+	assert_true(feed(c, id, from, r->jingle));
+	char *res = g_strdup_printf("answer:%s result", id);
+	assert_string_equal(w->log[mark], res);
+	g_free(res);
+	int t = find(w, mark, "iq:", NULL);
+	assert_true(t > (int)mark && !strncmp(w->log[t] + 3, from, strlen(from)));
+	struct xml_doc *d = sent_jingle(w, t);
+	assert_int_equal(jingle_action_of(xml_root(d)), JINGLE_SESSION_TERMINATE);
+	assert_string_equal(xml_attr(xml_root(d), "sid"), sid);
+	assert_string_equal(jingle_reason_of(xml_root(d)), reason);
+	xml_free(d);
+	assert_int_equal(count(w, "iq:", "action='session-accept'"), 0);
+	assert_int_equal(find(w, (unsigned)t + 1, "iq:", NULL), -1);
+	g_free(from);
+}
+
+/* An offer is taken only when the room is us and the offerer, without a bot in it; else it is
+ * declined, as lib-jitsi-meet's _onIncomingCallP2P declines it (session-terminate decline);
+ * while a direct session is up another offer is refused busy. Who counts: hidden occupants
+ * (not in the roster), names in UTF-8; not one named "focus", not ourselves. */
+static void test_offers_we_take(void **state)
+{
+	(void)state;
+	struct world w = { 0 };
+	struct jcall *c = make(&w, false);
+	struct remote r[9] = { { 0 } };
+	jcall_joined(c);
+	/* alice offers with bert in the room too: declined */
+	jcall_occupant_joined(c, "alice", NULL);
+	jcall_occupant_joined(c, "bert", NULL);
+	remote_start(&w, &r[0], ROOM "/alice", "a1", 1111);
+	check_refused(&w, c, "o1", "alice", &r[0], "a1", "decline");
+	/* ... and zoe, whom the room has not listed (three with her all the same) */
+	remote_start(&w, &r[1], ROOM "/zoe", "z1", 1112);
+	check_refused(&w, c, "o2", "zoe", &r[1], "z1", "decline");
+	/* a recorder (a hidden occupant: who() does not know it) counts */
+	jcall_occupant_joined(c, "rec00001", NULL);
+	jcall_occupant_left(c, "bert");
+	remote_start(&w, &r[2], ROOM "/alice", "a2", 1113);
+	check_refused(&w, c, "o3", "alice", &r[2], "a2", "decline");
+	/* so does an occupant named in UTF-8 */
+	jcall_occupant_joined(c, "J\xc3\xbcrgen", NULL);
+	jcall_occupant_left(c, "rec00001");
+	remote_start(&w, &r[3], ROOM "/alice", "a3", 1114);
+	check_refused(&w, c, "o4", "alice", &r[3], "a3", "decline");
+	jcall_occupant_left(c, "J\xc3\xbcrgen");
+	/* one named "focus" does not, nor do we; a bot does: alice as a poltergeist, then with
+	 * jigasi's feature, alone with us, is declined */
+	jcall_occupant_joined(c, "focus", NULL);
+	jcall_occupant_joined(c, "d00d", NULL);
+	joined_as(c, "alice", "<bot type='poltergeist'/>");
+	remote_start(&w, &r[4], ROOM "/alice", "a4", 1115);
+	check_refused(&w, c, "o5", "alice", &r[4], "a4", "decline");
+	joined_as(c, "alice", "<nick xmlns='http://jabber.org/protocol/nick'>Alice</nick>" JIGASI);
+	remote_start(&w, &r[5], ROOM "/alice", "a5", 1116);
+	check_refused(&w, c, "o6", "alice", &r[5], "a5", "decline");
+	/* a person again (another bot type is no bar either): her offer is taken */
+	joined_as(c, "alice", "<bot type='x-helper'/>");
+	remote_start(&w, &r[6], ROOM "/alice", "a6", 1117);
+	unsigned mark = w.n;
+	assert_true(feed(c, "o7", ROOM "/alice", r[6].jingle));
+	assert_string_equal(w.log[mark], "answer:o7 result");
+	assert_true(find(&w, mark, "iq:" ROOM "/alice ", "action='session-accept'") > (int)mark);
+	struct wait_up u = { &w, &r[6], mark, (int)mark, "audio:up peer-to-peer with Alice" };
+	assert_true(pump(w.ctx, up_and_said, &u, 8000));
+	/* another offer of hers while it is up: busy, and hers stands */
+	remote_start(&w, &r[7], ROOM "/alice", "a7", 1118);
+	mark = w.n;
+	assert_true(feed(c, "o8", ROOM "/alice", r[7].jingle));
+	assert_string_equal(w.log[mark], "answer:o8 result");
+	struct xml_doc *d = sent_jingle(&w, find(&w, mark, "iq:" ROOM "/alice ", NULL));
+	assert_int_equal(jingle_action_of(xml_root(d)), JINGLE_SESSION_TERMINATE);
+	assert_string_equal(xml_attr(xml_root(d), "sid"), "a7");
+	assert_string_equal(jingle_reason_of(xml_root(d)), "busy");
+	xml_free(d);
+	assert_int_equal(jcall_show(c, "alice"), -EALREADY); /* the direct session is still up */
+	/* a hidden occupant comes: the direct session ends (success) */
+	mark = w.n;
+	jcall_occupant_joined(c, "rec00001", NULL);
+	d = sent_jingle(&w, find(&w, mark, "iq:" ROOM "/alice ", NULL));
+	assert_int_equal(jingle_action_of(xml_root(d)), JINGLE_SESSION_TERMINATE);
+	assert_string_equal(xml_attr(xml_root(d), "sid"), "a6");
+	assert_string_equal(jingle_reason_of(xml_root(d)), "success");
+	xml_free(d);
+	assert_int_equal(jcall_show(c, "alice"), -ENOENT); /* no session left */
+	unmake(&w, c, r, 9);
+}
+
+/* Our offer, by the same count: not while a bot is in the room, at once when its presence
+ * drops <bot> (lib-jitsi-meet's _onMemberBotTypeChanged); not with a hidden or UTF-8-named
+ * occupant besides zoe; with one named "focus" besides her, yes. */
+static void test_we_offer_by_the_count(void **state)
+{
+	(void)state;
+	struct world w = { 0 };
+	struct jcall *c = make(&w, false);
+	joined_as(c, "zoe", "<bot type='poltergeist'/>");
+	jcall_joined(c);
+	joined_as(c, "zoe", "<bot type='poltergeist'/><audiomuted>true</audiomuted>");
+	assert_int_equal(find(&w, 0, "iq:", NULL), -1);
+	joined_as(c, "zoe", "<audiomuted>true</audiomuted>"); /* the poltergeist is gone */
+	assert_true(find(&w, 0, "iq:" ROOM "/zoe ", "action='session-initiate'") >= 0);
+	jcall_destroy(c, false);
+
+	c = make(&w, false);
+	unsigned mark = w.n;
+	joined_as(c, "zoe", JIGASI);
+	jcall_joined(c);
+	joined_as(c, "zoe", JIGASI); /* again: nothing */
+	jcall_occupant_joined(c, "zoe", NULL); /* jigasi's feature gone: no rerun (no <bot>) */
+	assert_int_equal(find(&w, mark, "iq:", NULL), -1);
+	jcall_destroy(c, false);
+
+	c = make(&w, false);
+	mark = w.n;
+	jcall_occupant_joined(c, "zoe", NULL);
+	jcall_occupant_joined(c, "rec00001", NULL);
+	jcall_joined(c);
+	jcall_occupant_left(c, "rec00001");
+	jcall_occupant_joined(c, "\xc3\xa9mile", NULL);
+	jcall_occupant_left(c, "zoe");
+	jcall_occupant_joined(c, "zoe", NULL);
+	pump(w.ctx, NULL, NULL, 500); /* past back_to_p2p_ms */
+	assert_int_equal(find(&w, mark, "iq:", NULL), -1);
+	jcall_occupant_joined(c, "focus", NULL);
+	jcall_occupant_left(c, "\xc3\xa9mile");
+	struct wait_log wl = { &w, mark, "notice:offering Zoe a peer-to-peer call" };
+	assert_true(pump(w.ctx, logged, &wl, 2000));
+	unmake(&w, c, NULL, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -917,6 +1085,8 @@ int main(void)
 		cmocka_unit_test(test_bridge_channel),
 		cmocka_unit_test(test_we_offer),
 		cmocka_unit_test(test_no_p2p_never_offers),
+		cmocka_unit_test(test_offers_we_take),
+		cmocka_unit_test(test_we_offer_by_the_count),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
