@@ -453,6 +453,25 @@ static void reap(struct jcall *c)
 			end_leg(c, &c->leg[i], c->leg[i].end_why);
 }
 
+/* A new session of leg l, with l->remote (whatever side offers it: jsession_create or
+ * jsession_offer): its configuration and callbacks, the same for both sides; l's flags of the
+ * session reset. */
+static void leg_setup(struct jcall *c, struct leg *l, struct jsession_config *jc,
+		      struct jsession_cbs *jcb)
+{
+	*jc = (struct jsession_config){ .main = c->cfg.main, .peer = c->cfg.peer,
+					.media = c->cfg.media, .remote = l->remote, .self = c->self,
+					.owner = c->owner, .endpoint = c->nick, .cname = c->nick,
+					.video = c->cfg.video, .vsend = c->vsend,
+					.answer_ms = c->cfg.p2p_answer_ms };
+	*jcb = (struct jsession_cbs){ .send_iq = send_iq, .media = on_media, .source = on_source,
+				      .ended = on_ended, .frame = on_frame,
+				      .video_prefer = on_video_prefer, .video_out = on_video_out,
+				      .user = l };
+	l->named = false;
+	l->said = false;
+}
+
 /* ---- who counts for the peer-to-peer rule (call.h) ---- */
 
 /* An occupant name we count: 1..NICK_MAX-1 bytes of UTF-8 without control characters. */
@@ -522,7 +541,7 @@ static void initiate(struct jcall *c, const struct xml_node *iq, const struct xm
 		     struct leg *l, const char *from, const char *nick)
 {
 	const char *sid = xml_attr(j, "sid");
-	if (!jingle_token_ok(sid, JINGLE_OWNER_MAX - 1)) {
+	if (!jingle_token_ok(sid, JINGLE_OWNER_MAX - 1) || strlen(from) >= sizeof(l->remote)) {
 		answer_error(c, iq, JINGLE_ERR_BAD_REQUEST);
 		return;
 	}
@@ -548,19 +567,12 @@ static void initiate(struct jcall *c, const struct xml_node *iq, const struct xm
 	}
 	if (l->js) /* a new offer replaces the session (the focus restarted it) */
 		end_leg(c, l, NULL);
-	copy(l->remote, sizeof(l->remote), from);
+	copy(l->remote, sizeof(l->remote), from); /* fits: checked above */
 	copy(l->nick, sizeof(l->nick), nick);
-	struct jsession_config jc = { .main = c->cfg.main, .peer = c->cfg.peer,
-				      .media = c->cfg.media, .remote = from, .self = c->self,
-				      .owner = c->owner, .endpoint = c->nick, .cname = c->nick,
-				      .video = c->cfg.video, .vsend = c->vsend };
-	struct jsession_cbs jcb = { .send_iq = send_iq, .media = on_media, .source = on_source,
-				    .ended = on_ended, .frame = on_frame,
-				    .video_prefer = on_video_prefer, .video_out = on_video_out,
-				    .user = l };
+	struct jsession_config jc;
+	struct jsession_cbs jcb;
+	leg_setup(c, l, &jc, &jcb);
 	char err[256] = "";
-	l->named = false;
-	l->said = false;
 	l->holding = true;
 	int rc = jsession_create(&jc, &jcb, j, &l->js, err, sizeof(err));
 	l->holding = false;
@@ -603,16 +615,9 @@ static void offer_p2p(struct jcall *c, const char *nick)
 		return;
 	/* 12 hex digits, as lib-jitsi-meet draws its sids */
 	snprintf(sid, sizeof(sid), "%08x%04x", g_random_int(), g_random_int() & 0xffffu);
-	struct jsession_config jc = { .main = c->cfg.main, .peer = c->cfg.peer,
-				      .media = c->cfg.media, .remote = l->remote, .self = c->self,
-				      .owner = c->owner, .endpoint = c->nick, .cname = c->nick,
-				      .video = c->cfg.video, .vsend = c->vsend,
-				      .answer_ms = c->cfg.p2p_answer_ms };
-	struct jsession_cbs jcb = { .send_iq = send_iq, .media = on_media, .source = on_source,
-				    .ended = on_ended, .frame = on_frame,
-				    .video_out = on_video_out, .user = l };
-	l->named = false;
-	l->said = false;
+	struct jsession_config jc;
+	struct jsession_cbs jcb;
+	leg_setup(c, l, &jc, &jcb);
 	if (jsession_offer(&jc, &jcb, sid, &l->js, err, sizeof(err)) < 0) {
 		l->js = NULL;
 		say(c, "cannot offer %s a peer-to-peer call: %s", peer_name(c, l), err);

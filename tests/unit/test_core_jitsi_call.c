@@ -1076,6 +1076,36 @@ static void test_we_offer_by_the_count(void **state)
 	unmake(&w, c, NULL, 0);
 }
 
+/* An offer whose sender's JID is too long for the session to keep (a room name near the
+ * bound): bad-request, rather than a session whose later requests would not be recognised. */
+static void test_long_sender(void **state)
+{
+	(void)state;
+	struct world w = { 0 };
+	char room[316], from[340];
+	memset(room, 'r', 301);
+	snprintf(room + 301, sizeof(room) - 301, "@conference.x"); /* 314 bytes */
+	snprintf(from, sizeof(from), "%s/alice", room);              /* 320: one too many */
+	w.ctx = g_main_context_new();
+	assert_int_equal(dtls_cert_create(&w.cert), 0);
+	static const char *const lo[] = { "127.0.0.1", NULL };
+	w.pc = (struct peer_config){ .cert = w.cert, .local_addrs = lo };
+	struct jcall_config cc = { .main = w.ctx, .peer = &w.pc, .room = room,
+				   .self = "me@localhost/r1", .nick = "d" };
+	struct jcall_cbs cb = { .send_iq = send_iq, .answer = answer, .who = who, .name = name,
+				.talking = talking, .audio = audio, .notice = notice, .user = &w };
+	struct jcall *c;
+	assert_int_equal(jcall_create(&cc, &cb, &c), 0);
+	jcall_occupant_joined(c, "alice", NULL);
+	struct remote r = { 0 };
+	remote_start(&w, &r, from, "l1", 1111);
+	assert_true(feed(c, "L1", from, r.jingle));
+	assert_int_equal(w.n, 1);
+	assert_non_null(strstr(w.log[0], "answer:L1 "));
+	assert_non_null(strstr(w.log[0], "<bad-request "));
+	unmake(&w, c, &r, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1087,6 +1117,7 @@ int main(void)
 		cmocka_unit_test(test_no_p2p_never_offers),
 		cmocka_unit_test(test_offers_we_take),
 		cmocka_unit_test(test_we_offer_by_the_count),
+		cmocka_unit_test(test_long_sender),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
