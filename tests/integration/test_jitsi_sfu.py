@@ -493,7 +493,11 @@ def test_bridge_forwards_someone_else():
     show alice at once (src/jitsi/vpick.c), not after the shown stream's second of silence
     (src/vrecv.h's fallback: the freeze was ~1.1 s): the gap between bert's last picture and
     alice's first must stay under 0.6 s. When bert's video is back, the bridge forwards him
-    again (he is still on stage) and both show him within 1 s."""
+    again (he is still on stage) and both show him within 1 s. Then bert's video goes on under
+    a new SSRC (focus.py's sfu_new_ssrc: source-add for it, the bridge forwards his video under
+    it 0.3 s later, source-remove for the old one after): both follow it at once (the same
+    person's newer source), no gap of 0.6 s in his pictures (before: ~1.1 s, the old SSRC's
+    second of silence)."""
     with lab.Lab() as L:
         ws = L.start_prosody(focus=True)
         focus = L.start_focus("--sfu", "--lastn-event", "dave")
@@ -522,6 +526,9 @@ def test_bridge_forwards_someone_else():
         time.sleep(2.0)
         focus.command({"sfu_video": "bert", "on": True})
         t_on = {n: now(n) for n in watch}
+        time.sleep(1.0)
+        focus.command({"sfu_new_ssrc": "bert"})
+        t_new = {n: now(n) for n in watch}
         for c in people.values():
             A.exit_ok(c, dur + 15)
 
@@ -558,6 +565,15 @@ def test_bridge_forwards_someone_else():
             assert mid == {"alice"}, (n, mid, shown)
             assert back is not None and back < t_on[n] + 1.0, (n, back, t_on[n], shown)
             assert {w for t, w in frames if back <= t < t_on[n] + 1.5} == {"bert"}, (n, shown)
+            # his new SSRC: his pictures go on (sfu.js rewrites from 0.3 s after the command)
+            late = [t for t, w in frames if t_new[n] - 0.3 <= t < t_new[n] + 2.5]
+            whose = {w for t, w in frames if t_new[n] - 0.3 <= t < t_new[n] + 2.5}
+            gaps = [b - a for a, b in zip(late, late[1:])]
+            print("  %s: bert's new SSRC (forwarded from %.2f s): the longest gap in his "
+                  "pictures %s s, %d pictures in the 2.8 s around it"
+                  % (n, t_new[n] + 0.3, gaps and round(max(gaps), 3), len(late)))
+            assert whose == {"bert"} and late and late[-1] > t_new[n] + 2.0, (n, whose, late)
+            assert max(gaps) < 0.6, (n, max(gaps), late)
 
 if __name__ == "__main__":
     import chatprobe

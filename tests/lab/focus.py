@@ -65,7 +65,9 @@ connected. Stdin commands (JSON lines): {"set": {option: value}}, {"send": "<raw
 while it stays in the room, and the bridge stops forwarding it unless "keep_forwarding": true)
 and {"sfu_video": DISPLAY_NAME, "on": false} (the bridge takes that participant's video as
 stopped, as when a camera goes off: it forwards it to nobody, and its receivers get what comes
-next in their allocation; "on": true, back).
+next in their allocation; "on": true, back) and {"sfu_new_ssrc": DISPLAY_NAME} (that
+participant's video goes on under a new SSRC: source-add for it, then the bridge forwards it
+so, then source-remove for the old one, as jicofo relays a sender whose video SSRC changed).
 """
 
 import argparse
@@ -474,6 +476,8 @@ class Focus:
             self.sfu.drop(cmd["sfu_drop"], bool(cmd.get("keep_forwarding")))
         if "sfu_video" in cmd and self.sfu is not None:
             self.sfu.video(cmd["sfu_video"], bool(cmd.get("on")))
+        if "sfu_new_ssrc" in cmd and self.sfu is not None:
+            self.sfu.new_video_ssrc(cmd["sfu_new_ssrc"])
         if cmd.get("quit"):
             raise SystemExit(0)
         self.note({"command": cmd})

@@ -32,7 +32,8 @@ source-add, source-remove (owners: {occupant: [SSRCs, audio and video]}), connec
 new SSRC sfu.js receives from it; kind; level: its first packet carries the audio level
 extension), removed (packets received from it, sent to it, video_sent: {sender: video packets
 sent to it}), dropped, video (on: its video taken as stopped or back, focus.py's sfu_video),
-left, terminated, error; and sfu.js's channel (open), refused,
+new-ssrc (old, ssrc: focus.py's sfu_new_ssrc) and alias (ssrc: sfu.js forwards the video under
+it from now on), left, terminated, error; and sfu.js's channel (open), refused,
 constraints (msg, invalid), dominant, forwarding (video: the senders it now gets, pli: those
 asked for a keyframe, told: the ForwardedSources or LastNEndpointsChangeEvent its channel was
 sent, null if not open), pli (a receiver's picture loss relayed to it: ssrc, for);
@@ -300,6 +301,37 @@ class SfuMedia:
             return
         self.link.send({"op": "video", "id": part["occ"], "on": on})
         self.note("video", part["occ"], on=on)
+
+    def new_video_ssrc(self, name):
+        """The participant with display name `name` sends its video under a new SSRC, as
+        jicofo relays a sender whose video SSRC changed: the others get a source-add for the
+        new one (its name and msid as before, its owner), 0.3 s later sfu.js forwards the
+        video under it (the header rewritten: sfu.js's alias), and 1 s after that the others
+        get a source-remove for the old one."""
+        part = next((p for p in self.parts.values() if p["name"] == name), None)
+        old = [x for x in part["sources"] if x[3] == "video"] if part else []
+        if not old:
+            self.note("error", None, error="sfu_new_ssrc: no video of %r" % name)
+            return
+        new = (str(random.randrange(1, 1 << 31)), old[0][1], old[0][2], "video")
+        occ = part["occ"]
+        for o in self.others(part):
+            self.f.send("<iq type='set' id=%s from=%s to=%s>%s</iq>"
+                        % (quoteattr(self.f.next_id("src")), quoteattr(self.f.full),
+                           quoteattr(o["occ"]), sources_jingle("source-add", o["sid"],
+                                                               {occ: [new]}, o["json"])))
+        part["sources"] = [x for x in part["sources"] if x[3] != "video"] + [new]
+        self.note("new-ssrc", occ, old=[x[0] for x in old], ssrc=new[0])
+
+        def switch():
+            self.link.send({"op": "alias", "id": occ, "ssrc": int(new[0])})
+            self.note("alias", occ, ssrc=new[0])
+
+        def remove_old():
+            for o in self.others(part):
+                self.send_sources(o, "source-remove", {occ: old})
+        self.f.later(0.3, switch)
+        self.f.later(1.3, remove_old)
 
     def on_event(self, msg):
         occ = msg.get("id")

@@ -70,6 +70,10 @@
 //                                           videobridge takes a sender whose camera went off:
 //                                           no longer allocated to anyone, its packets not
 //                                           forwarded), on: back: {"id", "video": bool}
+//   {"op": "alias", "id": ID, "ssrc": N}    its video goes on to the others under SSRC N (the
+//                                           RTP header rewritten; their picture loss for N
+//                                           reaches it), as if its sender's video SSRC changed;
+//                                           it is asked for a keyframe: {"id", "alias": N}
 //   {"op": "stats"}                         {"stats": {ID: {"in": {SSRC: packets},
 //                                            "out": packets, "vout": {...}, "ice": state}}}
 // Out on stdout also: {"ready": true, "colibri": PORT} at start, {"id", "event": "connected"}
@@ -79,8 +83,9 @@
 // {"id", "event": "constraints", "msg"} for each ReceiverVideoConstraints taken ("invalid":
 // true for one dropped), {"id", "event": "dominant"} when it becomes its room's dominant
 // speaker, {"id", "event": "forwarding", "video": [sender IDs], "pli": [sender IDs asked],
-// "told": the message its channel was sent, null if not open} when its video allocation changes, {"id", "event": "pli", "ssrc", "for": receiver ID} for a
-// receiver's picture loss relayed, {"id", "error": TEXT}.
+// "told": the message its channel was sent, null if not open} when its video allocation
+// changes, {"id", "event": "pli", "ssrc", "for": receiver ID} for a receiver's picture loss
+// relayed, {"id", "error": TEXT}.
 // Usage: node sfu.js ADDRESS   (the address to bind ICE and the channel to: the lab's server
 // address only)
 'use strict';
@@ -351,7 +356,9 @@ function forward(from, rtp) {
       p.vout[from.id] = (p.vout[from.id] || 0) + 1;
     }
     p.out++;
-    p.dtls.sendRtp(rtp.payload, h).catch(() => {});
+    const sent = video && from.videoAlias !== null
+      ? new werift.RtpHeader({ ...h, ssrc: from.videoAlias }) : h;
+    p.dtls.sendRtp(rtp.payload, sent).catch(() => {});
   }
 }
 
@@ -364,8 +371,9 @@ function feedback(p, rtcp) {
   const count = rtcp.feedback.count;
   if (count !== 1 && count !== 4) // PLI, FIR
     return;
-  const sender = [...parts.values()].find((q) => q.videoSsrc === ssrc && q.room === p.room);
-  if (sender && p.forwarded.includes(sender.id) && sendPli(sender, ssrc))
+  const sender = [...parts.values()].find((q) => q.room === p.room &&
+    (q.videoAlias !== null ? q.videoAlias === ssrc : q.videoSsrc === ssrc));
+  if (sender && p.forwarded.includes(sender.id) && sendPli(sender, sender.videoSsrc))
     out({ id: sender.id, event: 'pli', ssrc, for: p.id });
 }
 
@@ -377,7 +385,7 @@ async function create(m) {
   const p = { id, room: String(m.room || ''), endpoint: String(m.endpoint || id), pc, dtls: null,
     pwd: null, in: {}, kind: {}, out: 0, vout: {}, joined: joinSeq++, levelId: null, level: 0,
     lastAudio: 0, videoSsrc: null, videoNames: [], chan: null, cons: {}, forwarded: [],
-    lastPli: {}, lastNEndpoints: m.lastNEndpoints === true, videoOff: false };
+    lastPli: {}, lastNEndpoints: m.lastNEndpoints === true, videoOff: false, videoAlias: null };
   parts.set(id, p);
   room(p.room);
   const t = pc.addTransceiver('audio', { direction: 'sendrecv' });
@@ -449,6 +457,13 @@ async function handle(m) {
       p.videoOff = m.on === false;
       allocateRoom(p.room);
       return out({ id: m.id, video: !p.videoOff });
+    case 'alias':
+      if (!p || !Number.isInteger(m.ssrc) || m.ssrc <= 0 || m.ssrc >= 2 ** 32)
+        throw new Error('no such participant, or not an SSRC');
+      p.videoAlias = m.ssrc;
+      if (p.videoSsrc !== null)
+        sendPli(p, p.videoSsrc);
+      return out({ id: m.id, alias: m.ssrc });
     case 'remove': {
       if (p) {
         parts.delete(m.id);
