@@ -158,4 +158,5 @@ const struct audio_backend dev_wav_backend = {
 	.sink_open = wav_sink_open,
 	.sink_write = wav_sink_write,
 	.sink_close = wav_sink_close,
+	.sink_keeps_time = true,
 };

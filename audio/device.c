@@ -118,6 +118,11 @@ int audio_sink_write(struct audio_sink *sink, const int16_t frame[AUDIO_FRAME])
 	return rc;
 }
 
+bool audio_sink_keeps_time(const struct audio_sink *sink)
+{
+	return sink && sink->be->sink_keeps_time;
+}
+
 void audio_sink_stats(const struct audio_sink *sink, struct audio_dev_stats *st)
 {
 	memset(st, 0, sizeof(*st));

@@ -75,6 +75,11 @@ int audio_sink_open(struct audio_sink **out, const char *backend, const char *ta
  * (counted as an overrun), negative on error. */
 int audio_sink_write(struct audio_sink *sink, const int16_t frame[AUDIO_FRAME]);
 
+/* Whether the sink keeps the call's timeline (a file): a frame of every 20 ms of the call
+ * belongs in it, so the media clock writes silence for frames a stall skipped (a device
+ * just plays on from now). */
+bool audio_sink_keeps_time(const struct audio_sink *sink);
+
 /* Counters of a sink. */
 void audio_sink_stats(const struct audio_sink *sink, struct audio_dev_stats *st);
 

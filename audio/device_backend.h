@@ -5,6 +5,7 @@
 #define TTM_AUDIO_DEVICE_BACKEND_H
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,8 @@ struct audio_backend {
 	int (*sink_write)(void *priv, const int16_t *frame);
 	void (*sink_stats)(const void *priv, struct audio_dev_stats *st);
 	int (*sink_close)(void *priv);
+	/* A file, not a device: it keeps the call's timeline (audio_sink_keeps_time). */
+	bool sink_keeps_time;
 };
 
 extern const struct audio_backend dev_null_backend;

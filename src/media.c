@@ -1,7 +1,8 @@
 /* Audio media engine (see media.h).
  *
  * Clock: next_us advances by exactly 20 ms per frame; each wake-up processes every frame that
- * is due (at most a few, after a stall) and re-arms its one clock source for the next one.
+ * is due (at most a few, after a stall) and re-arms its one clock source for the next one; a
+ * longer stall is skipped (a --record file gets silence for it, so it keeps the timeline).
  * Uplink per frame: read the source, measure the level (RFC 6464 value + VAD for the V bit),
  * encode unless muted, skip DTX packets (the timestamp still advances), packetize with the
  * audio-level and mid extensions, protect and send. Downlink per frame: jitter_get decides
@@ -53,6 +54,7 @@
 #define FRAME_US 20000
 #define DTX_KEEPALIVE_FRAMES 20 /* in silence, one DTX packet per 400 ms */
 #define MAX_CATCHUP 5           /* frames processed per wake-up after a stall */
+#define STALL_FILL_MAX 1500     /* silent frames a file sink gets for one stall: 30 s */
 #define RTCP_INTERVAL_US 1000000
 #define SILENT_DBOV (-55.0f)    /* decoded audio below this counts as silence */
 #define COALESCE_MIN_US 1000    /* a tick due this soon always runs with an arriving packet */
@@ -348,6 +350,18 @@ static void send_rtcp(struct media *m)
 		peer_send_rtcp(m->peer, buf, (size_t)len, sizeof(buf32));
 }
 
+/* A --record file keeps the call's timeline through a stall the clock skips (a busy machine,
+ * a stopped process): the frames skipped are written as silence, at most STALL_FILL_MAX of
+ * them (a suspended laptop's hours are not written out). What was received meanwhile is
+ * still in the jitter buffer, which sheds the excess as after any burst. */
+static void fill_stall(struct media *m, gint64 frames)
+{
+	static const int16_t silence[AUDIO_FRAME];
+
+	for (gint64 i = 0; i < frames && i < STALL_FILL_MAX; i++)
+		audio_sink_write(m->sink, silence);
+}
+
 /* Processes every frame due by now + slack, then re-arms the clock source. */
 static void run_clock(struct media *m, gint64 now, gint64 slack)
 {
@@ -363,8 +377,11 @@ static void run_clock(struct media *m, gint64 now, gint64 slack)
 		m->next_us += FRAME_US;
 		frames++;
 	}
-	if (m->next_us <= now) /* a long stall: skip ahead rather than burst */
+	if (m->next_us <= now) { /* a long stall: skip ahead rather than burst */
+		if (audio_sink_keeps_time(m->sink))
+			fill_stall(m, (now - m->next_us) / FRAME_US + 1);
 		m->next_us = now + FRAME_US;
+	}
 	if (m->peer && now >= m->next_rtcp_us && peer_get_state(m->peer) == PEER_CONNECTED) {
 		send_rtcp(m);
 		/* RFC 3550: randomize the interval (0.5..1.5 x) */

@@ -218,9 +218,11 @@ def dbfs(v):
 
 def recording_origin(path):
     """When a recording began, on our monotonic clock: its file's birth (statx btime, ns; the
-    first frame is written one 20 ms tick later). A listener's recording begins when its media
-    is set up, some time after its t = 0 (0.1-0.4 s, a second under ASan on a busy machine): a
-    place in it must be reckoned from here, not from the listener's start."""
+    first frame is written one 20 ms tick later). A headless listener's file is made as it
+    starts (30-70 ms after its t = 0) and keeps the call's timeline (src/media.c writes
+    silence for a stall): a place in it is reckoned from here and the speaker's own clock
+    (Client.origin), not from when the test started either process, whose start-up under ASan
+    on a busy machine is unknown."""
     txt = subprocess.run(["stat", "-c", "%w", path], capture_output=True, text=True,
                          check=True).stdout.strip()
     day, clock, zone = txt.split()
@@ -300,8 +302,7 @@ def play_and_record(L, wd, speech_path, a_args=(), a_extra_s=2.0, b_tail_s=3.0):
     ma = media_connected(a)
     exit_ok(a, a_dur + 15)
     exit_ok(b, b_dur + 15)
-    # A's first frame leaves at the first 20 ms tick after its media came up; B's recording
-    # began when B's media came up.
+    # A's first frame leaves at the first 20 ms tick after its media came up.
     rec0 = recording_origin(wd("b.wav"))
     return a, b, {"a_id": ja["id"], "start_on_b": ma["t"] + a.origin - b.origin,
                   "start_on_rec": on_rec(ma["t"], a, rec0), "rec_on_b": rec0 - b.origin,
@@ -311,10 +312,8 @@ def play_and_record(L, wd, speech_path, a_args=(), a_extra_s=2.0, b_tail_s=3.0):
 def correlate_recording(ref_path, rec_path, start_on_rec, lo_s=-0.6, hi_s=1.2):
     """Aligned envelope correlation of the recording against the reference, with A's start
     expected at start_on_rec seconds into the recording (on_rec), searched from lo_s to hi_s
-    around it. Returns (r, [lag s per block]). A recording holds the frames B played: when
-    B's process stalls longer than its media clock catches up (MAX_CATCHUP in src/media.c),
-    it skips ahead, and under ASan on a busy machine files were seen 0.2 s short of the wall
-    clock at their start (hence lo_s)."""
+    around it. Returns (r, [lag s per block]). (Before a --record file kept the timeline
+    through stalls, files were seen 0.2 s short at their start under ASan: lo_s is kept wide.)"""
     ref = envelope_of(ref_path)
     rec = envelope_of(rec_path)
     base = start_on_rec / WIN_S

@@ -78,10 +78,10 @@ def test_one_participant_with_video():
         assert len(fr) >= 10, len(fr)
         assert all(e["from"] == "alice" and e.get("id") == ja["id"] for e in fr), fr[:1]
         # bob heard alice's sentence
-        # (bob's recording began when his media came up: up to a second after his start under
-        # ASan on a busy machine, so a place in it is reckoned from the file's birth). Alice's
-        # stream reaches him on a PeerConnection of its own, set up once she publishes (ICE
-        # and DTLS took 0.7-1 s of it under ASan with the machine busy): searched up to 2.5 s.
+        # (a place in bob's recording is reckoned from the file's birth and alice's own clock:
+        # A.recording_origin). Alice's stream reaches him on a PeerConnection of its own, set
+        # up once she publishes (ICE and DTLS took 0.7-1 s of it under ASan with the machine
+        # busy): searched up to 2.5 s after her media came up.
         start_on_rec = A.on_rec(ma["t"], a, A.recording_origin(wd("b.wav")))
         r, lags = A.correlate_recording(src, wd("b.wav"), start_on_rec, hi_s=2.5)
         print("  envelope correlation %.3f, lags %s s (alice's media up at %.2f s of the "
