@@ -6,7 +6,7 @@ Usage: config_proxy.py --host ADDR --upstream HOST:PORT --config FILE [--hold 3]
 Listens on ADDR (a free port; prints "PORT <n>" first). A request for /xmpp-websocket... is
 passed, head and all, to the upstream (prosody's HTTP port) and piped both ways; one for
 /config.js is answered with FILE's text, but held until a WebSocket request has arrived on
-another connection or --hold seconds have passed. One JSON line on stdout per event:
+another connection since the last config.js was answered, or --hold seconds have passed. One JSON line on stdout per event:
   {"event":"websocket","n":N}                      the Nth WebSocket request
   {"event":"websocket-closed","n":N}               its client side ended
   {"event":"config","websockets_before":K}         config.js answered; K WebSocket requests
@@ -24,10 +24,14 @@ import threading
 _lock = threading.Lock()
 
 
+def emit_locked(obj):
+    sys.stdout.write(json.dumps(obj) + "\n")
+    sys.stdout.flush()
+
+
 def emit(obj):
     with _lock:
-        sys.stdout.write(json.dumps(obj) + "\n")
-        sys.stdout.flush()
+        emit_locked(obj)
 
 
 def read_head(sock):
@@ -64,8 +68,8 @@ def main():
     ap.add_argument("--hold", type=float, default=3.0)
     a = ap.parse_args()
     up_host, up_port = a.upstream.rsplit(":", 1)
-    state = {"ws": 0}
-    seen = threading.Event()
+    state = {"ws": 0, "answered": 0}  # WebSocket requests so far; by the last config.js
+    news = threading.Condition(_lock)
 
     def serve(c):
         head = read_head(c)
@@ -74,22 +78,23 @@ def main():
             return
         path = head.split(b" ", 2)[1] if head.count(b" ") >= 2 else b""
         if path.startswith(b"/xmpp-websocket"):
-            with _lock:
+            with news:  # said before a held config.js can be answered
                 state["ws"] += 1
                 n = state["ws"]
-            emit({"event": "websocket", "n": n})
-            seen.set()
+                emit_locked({"event": "websocket", "n": n})
+                news.notify_all()
             u = socket.create_connection((up_host, int(up_port)))
             u.sendall(head)
             threading.Thread(target=pipe, args=(u, c), daemon=True).start()
             pipe(c, u)
             emit({"event": "websocket-closed", "n": n})
         elif path.startswith(b"/config.js"):
-            seen.wait(a.hold)
+            # (one run after another: the request of this run, not an earlier one's)
+            with news:
+                news.wait_for(lambda: state["ws"] > state["answered"], a.hold)
+                k = state["answered"] = state["ws"]
             with open(a.config, "rb") as f:  # read now: the test writes it after our PORT
                 body = f.read()
-            with _lock:
-                k = state["ws"]
             c.sendall(b"HTTP/1.0 200 OK\r\nContent-Type: application/javascript\r\n"
                       b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(body) + body)
             emit({"event": "config", "websockets_before": k})
