@@ -299,7 +299,6 @@ static void keep_video_send(struct jsession *js, const struct sdp_session *ans, 
 	}
 }
 
-/* Writes and sends our answer to offer. */
 /* What a new session keeps of its configuration and callbacks, either side. */
 static void take_config(struct jsession *js, const struct jsession_config *cfg,
 			const struct jsession_cbs *cbs)
@@ -322,6 +321,7 @@ static int make_peer(struct jsession *js, const struct jsession_config *cfg, boo
 	return peer_create(cfg->main, &pc, &pcb, &js->peer);
 }
 
+/* Writes and sends our answer to offer. */
 static int accept_offer(struct jsession *js, const struct jsession_config *cfg,
 			const struct sdp_session *offer, int mline, char *err, size_t errlen)
 {
