@@ -212,8 +212,8 @@ def test_browser_and_ttymeet():
     with lab.Lab(janus=False) as L:
         ws = L.start_prosody(focus=True)
         focus = L.start_focus()
-        port = int(ws.rsplit(":", 1)[1].split("/")[0])
-        link = "http://%s:%d/MixedRoom" % (L.server_addr, port)
+        port = int(ws.rsplit(":", 1)[1].split("/")[0])  # (its socket is checked below)
+        link = L.meeting_link(ws, "MixedRoom")
         br = browser.Browser(L, L.dir, os.path.join(L.dir, "agent.log"), serve=PAGE_DIR).start()
         try:
             t = time.monotonic()
@@ -330,8 +330,7 @@ def test_p2p_call():
     with lab.Lab(janus=False) as L:
         ws = L.start_prosody(focus=True)
         L.start_focus()  # passive: a P2P call needs no focus, but the clients ask one
-        port = int(ws.rsplit(":", 1)[1].split("/")[0])
-        link = "http://%s:%d/TalkRoom" % (L.server_addr, port)
+        link = L.meeting_link(ws, "TalkRoom")
         wd = lambda f: os.path.join(L.dir, f)  # noqa: E731
         A.speech(wd("a.wav"), SPEECH_A)
         A.speech(wd("b.wav"), SPEECH_B)
@@ -416,8 +415,7 @@ def test_ttymeet_offers_p2p():
     with lab.Lab(janus=False) as L:
         ws = L.start_prosody(focus=True)
         L.start_focus()
-        port = int(ws.rsplit(":", 1)[1].split("/")[0])
-        link = "http://%s:%d/OfferRoom" % (L.server_addr, port)
+        link = L.meeting_link(ws, "OfferRoom")
         wd = lambda f: os.path.join(L.dir, f)  # noqa: E731
         A.speech(wd("a.wav"), SPEECH_A)
         A.speech(wd("b.wav"), SPEECH_B)

@@ -341,8 +341,7 @@ def test_ttymeet_and_two_browsers_through_the_bridge():
     with lab.Lab(full_trickle=True) as L:
         ws = L.start_prosody(focus=True)
         focus = L.start_focus("--bridge", L.url, "--colibri-ws", L.start_bridge_channel())
-        port = int(ws.rsplit(":", 1)[1].split("/")[0])
-        link = "http://%s:%d/%s" % (L.server_addr, port, ROOM)
+        link = L.meeting_link(ws, ROOM)
         wav = {}
         for name, text in speech.items():
             wav[name] = os.path.join(L.dir, name + ".wav")

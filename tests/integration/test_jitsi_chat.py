@@ -77,8 +77,7 @@ def start(L, muc_options=()):
             'rawset(_ENV, "__currenthost", "conference.localhost")',
             'modules_enabled = { "ttm_lab" }'] + list(muc_options)
     ws = L.start_prosody(muc_options=opts)
-    port = int(ws.rsplit(":", 1)[1].split("/")[0])
-    return "http://%s:%d/" % (L.server_addr, port)
+    return L.meeting_link(ws)
 
 
 def chats(c, **want):

@@ -123,8 +123,7 @@ def test_bridge_channel():
         try:
             L.start_focus("--bridge", L.url, "--colibri-ws",
                           "ws://%s:%d" % (L.server_addr, b.port))
-            port = int(ws.rsplit(":", 1)[1].split("/")[0])
-            link = "http://%s:%d/ColibriRoom" % (L.server_addr, port)
+            link = L.meeting_link(ws, "ColibriRoom")
             for nick, video in (("bob", ["--video"]), ("carl", [])):
                 # --no-p2p: two people would go peer-to-peer (the smaller id offers), and
                 # the bridge session would idle (lastN 0)

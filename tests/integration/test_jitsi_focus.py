@@ -20,8 +20,7 @@ NS_MUC_USER = "http://jabber.org/protocol/muc#user"
 
 
 def _base(L, ws):
-    port = int(ws.rsplit(":", 1)[1].split("/")[0])
-    return "http://%s:%d/" % (L.server_addr, port)
+    return L.meeting_link(ws)
 
 
 def _conf_iq(room):

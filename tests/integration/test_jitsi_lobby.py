@@ -22,8 +22,7 @@ FOCUS_NS = "http://jitsi.org/protocol/focus"
 
 
 def _base(L, ws):
-    port = int(ws.rsplit(":", 1)[1].split("/")[0])
-    return "http://%s:%d/" % (L.server_addr, port)
+    return L.meeting_link(ws)
 
 
 def _item(e):

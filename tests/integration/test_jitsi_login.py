@@ -105,8 +105,7 @@ def test_plain_only_over_ws():
         ws = L.start_prosody(auth="internal_plain", host_lines=[
             'disable_sasl_mechanisms = { "SCRAM-SHA-1", "SCRAM-SHA-256", "DIGEST-MD5" }'])
         pw = secret_file(L, "alice.pw", PASSWORD)
-        port = int(ws.rsplit(":", 1)[1].split("/")[0])
-        url = "http://%s:%d/room" % (L.server_addr, port)
+        url = L.meeting_link(ws, "room")
         args = HEADLESS + ["--xmpp-domain", "localhost", "--xmpp-muc", "conference.localhost",
                            "--xmpp-user", "alice", "--xmpp-password-file", pw]
         c = start_client(L, args + [url], "refused")

@@ -37,8 +37,7 @@ def test_drop_resumes():
         L.add_prosody_user("alice", "pw-alice")
         L.add_prosody_user("bob", "pw-bob")
         ws = L.start_prosody(auth="internal_plain", modules=["smacks"])
-        port = int(ws.rsplit(":", 1)[1].split("/")[0])
-        url = "http://%s:%d/resume" % (L.server_addr, port)
+        url = L.meeting_link(ws, "resume")
         bob = start_client(L, HEADLESS + XMPP + ["-n", "bob", "--xmpp-user", "bob",
                                                 "--duration", "40", url], "bob",
                            env={"TTYMEET_XMPP_PASSWORD": "pw-bob"})
@@ -72,8 +71,7 @@ def test_drop_resumes():
 def test_anonymous_cannot_resume():
     with lab.Lab(janus=False) as L:
         ws = L.start_prosody(modules=["smacks"])
-        port = int(ws.rsplit(":", 1)[1].split("/")[0])
-        url = "http://%s:%d/anonresume" % (L.server_addr, port)
+        url = L.meeting_link(ws, "anonresume")
         alice = start_client(L, HEADLESS + XMPP + ["-n", "alice", "--keepalive", "2",
                                                   "--duration", "30", url], "alice")
         first = alice.wait_event("joined", 10)

@@ -139,8 +139,7 @@ def test_three_people_through_the_forwarding_bridge():
         # carl and bert get the sources as JSON (ttymeet advertises json-encoded-sources, and
         # jicofo then sends JSON), alice as XML: both encodings in one run
         focus = L.start_focus("--sfu", "--xml-sources", "alice")
-        port = int(ws.rsplit(":", 1)[1].split("/")[0])
-        link = "http://%s:%d/%s" % (L.server_addr, port, ROOM)
+        link = L.meeting_link(ws, ROOM)
         wav = {n: os.path.join(L.dir, n + ".wav") for n in ("alice", "bert", "other")}
         la = A.speech(wav["alice"], ALICE)
         lb = A.speech(wav["bert"], BERT)
@@ -439,8 +438,7 @@ def test_video_without_bridge_channel():
     with lab.Lab() as L:
         ws = L.start_prosody(focus=True)
         focus = L.start_focus("--sfu", "--no-channel", "carl")
-        port = int(ws.rsplit(":", 1)[1].split("/")[0])
-        link = "http://%s:%d/%s" % (L.server_addr, port, ROOM)
+        link = L.meeting_link(ws, ROOM)
         dur = 9.0
         people = {n: start_client(L, HEADLESS + XMPP + (VIDEO if n != "carl" else ["--video"]) +
                                   ["-n", n, "--duration", "%.1f" % dur, link], n)
@@ -501,8 +499,7 @@ def test_bridge_forwards_someone_else():
     with lab.Lab() as L:
         ws = L.start_prosody(focus=True)
         focus = L.start_focus("--sfu", "--lastn-event", "dave")
-        port = int(ws.rsplit(":", 1)[1].split("/")[0])
-        link = "http://%s:%d/%s" % (L.server_addr, port, ROOM)
+        link = L.meeting_link(ws, ROOM)
         dur = 15.0
         # every picture shown (the test pattern goes out at 10 a second): --video-fps 30
         people = {n: start_client(L, HEADLESS + XMPP + (

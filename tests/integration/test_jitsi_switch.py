@@ -92,8 +92,7 @@ def test_p2p_bridge_switch():
         # with a bridge channel in the offer, as jicofo names the videobridge's: without one
         # the 2021 client renegotiates the bridge session 50-100 times a second
         L.start_focus("--bridge", L.url, "--colibri-ws", L.start_bridge_channel())
-        port = int(ws.rsplit(":", 1)[1].split("/")[0])
-        link = "http://%s:%d/SwitchRoom" % (L.server_addr, port)
+        link = L.meeting_link(ws, "SwitchRoom")
         wav = os.path.join(L.dir, "tone.wav")
         tone(wav)
         rec = os.path.join(L.dir, "bob.wav")

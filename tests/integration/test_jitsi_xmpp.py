@@ -29,8 +29,7 @@ XMPP = ["--xmpp-domain", "localhost", "--xmpp-muc", "conference.localhost"]
 def test_two_clients_join_and_list_each_other():
     with lab.Lab(janus=False) as L:
         ws = L.start_prosody()
-        port = int(ws.rsplit(":", 1)[1].split("/")[0])
-        base = "http://%s:%d/" % (L.server_addr, port)
+        base = L.meeting_link(ws)
         bob = start_client(L, HEADLESS + XMPP + ["-n", "bob", "--duration", "8",
                                                 base + "TeamRoom"], "bob")
         jb = bob.wait_event("joined", 10)

@@ -703,6 +703,12 @@ class Lab:
         with open(os.path.join(d, "%s.dat" % user), "w") as f:
             f.write('return {\n\t["password"] = "%s";\n};\n' % password.replace('"', '\\"'))
 
+    def meeting_link(self, ws, room=""):
+        """The web address of meeting room on the prosody whose WebSocket URL start_prosody
+        returned (its HTTP port serves config.js too): http://SERVER_ADDR:PORT/room."""
+        port = int(ws.rsplit(":", 1)[1].split("/")[0])
+        return "http://%s:%d/%s" % (self.server_addr, port, room)
+
     def stop_prosody(self, grace=5.0):
         """Stops prosody by PID: TERM, KILL after grace seconds. Returns its exit status."""
         return _stop_process(self._prosody, grace)
