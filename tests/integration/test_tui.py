@@ -191,7 +191,9 @@ def test_notice_first_decline_no_connection():
         for key in ("q", "Escape"):
             t = Tui(L, ["-n", "alice", L.url, "1234"], name="decline-" + key)
             try:
-                s = t.wait("Privacy notice")
+                # (the whole notice: a capture can catch it half drawn, its first lines only)
+                s = t.wait(lambda s: "Privacy notice" in s and "Enter: accept and join" in s,
+                           what="the whole notice")
                 first = s.split("\n")
                 assert "Privacy notice" in first[0], s
                 assert "room 1234 on %s" % HOST in s and "Sent to the meeting server %s" % HOST \
