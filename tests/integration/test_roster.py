@@ -71,7 +71,8 @@ def check_no_session_left(L, timeout=3.0):
             break
         time.sleep(0.2)
     assert s, "no sessions in Janus' log (debug_level too low?)"
-    assert not bad, "sessions not destroyed by the client: %s" % bad
+    assert not bad, "sessions not destroyed by the client: %s\nJanus' lines about them:\n%s" % (
+        bad, "\n".join(ln for ln in L.log_text().splitlines() if any(str(k) in ln for k in bad)))
 
 
 def test_roster_duration_then_sigterm():
